@@ -1,0 +1,1 @@
+"""Sharing wing: agreements as data, markings, release decisions, consents, audit."""

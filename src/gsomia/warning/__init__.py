@@ -1,0 +1,1 @@
+"""Warning wing: sensor models, tracking, launch-point and impact-point estimation."""
