@@ -1,0 +1,564 @@
+"""The release decision: may this item go to this party (and person), by this route, now?
+
+:func:`decide` evaluates every rule and returns a :class:`Decision` with the verdict, all
+reasons (passed and failed, each citing its source) and the obligations. Default: deny —
+a permit needs at least one rule evaluated and every rule passed.
+
+Rules and their sources (agreements.md):
+
+``releasable_to``
+    the recipient (and, on a hub route, the hub) is in the label's Releasable To
+    category (STANAG 4774 PERMISSIVE category, §5).
+``route``
+    direct: a bilateral agreement between sender and recipient; ``tisa``: TISA in force,
+    both ends TISA parties, through the hub (TISA para 4); ``auto-hub``: the 2023
+    mechanism and its legal basis (TISA) in force (§4).
+``in_force:<agreement>``
+    each agreement protecting a leg is in force on the date (Art. 21; TISA para 3).
+``classification:<agreement>``
+    the originator's marking lies inside each leg's equivalence table and is not excluded
+    (Art. 4(1)–(2); Korean 군사I급비밀 never under the Japan–Korea agreement).
+``scope``
+    topic within the arrangement's scope (TISA para 1); for ``auto-hub``, only the three
+    warning elements, never pre-launch indications or own sensors (§4).
+``third_party_consent``
+    a party that is not the originator releases to a party that is not the originator
+    only with the originator's prior written consent, valid at that time (Art. 6; TISA
+    para 4). Standing approval covers the hub's leg on ``auto-hub`` (modelling choice).
+``purpose``
+    the stated purpose equals the purpose for which it was provided (Art. 6).
+``personnel_clearance``, ``need_to_know``, ``contractor_facility``
+    for a person: a Personnel Security Clearance of the Receiving Party at least the
+    equivalent marking, AND need-to-know for the topic (Art. 7); a contractor also needs a
+    facility able to protect it (Art. 16). Applied when the recipient's agreement lists
+    the rule in its ``[rules]`` table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gsomia.errors import InputError
+from gsomia.sharing.agreements import Agreement
+from gsomia.sharing.catalog import ROUTES, Catalog
+from gsomia.sharing.consent import Consent, ConsentBook
+from gsomia.sharing.label import Label, Person, parse_time
+from gsomia.sharing.markings import ReceivedMarking
+
+__all__ = ["Decision", "Obligation", "Reason", "ReleaseRequest", "decide"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseRequest:
+    """One question to :func:`decide`.
+
+    Attributes:
+        label: the item's label (its ``holder`` is the sender).
+        to: the Receiving Party code.
+        route: ``"direct"``, ``"tisa"`` or ``"auto-hub"``.
+        at: when the release would happen (aware UTC datetime).
+        person: the person who would get access, or None for the party as a whole.
+        purpose: the purpose of the release (Art. 6), or None.
+    """
+
+    label: Label
+    to: str
+    at: dt.datetime
+    route: str = "direct"
+    person: Person | None = None
+    purpose: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.route not in ROUTES:
+            raise InputError("route", self.route, f"expected one of {', '.join(ROUTES)}")
+        object.__setattr__(self, "at", parse_time("at", self.at))
+        if self.to == self.label.holder:
+            raise InputError("to", self.to, "the recipient is the holder itself")
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One evaluated rule: its id, its source, whether it passed, and why."""
+
+    rule: str
+    source: str
+    passed: bool
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "rule": self.rule,
+            "passed": self.passed,
+            "detail": self.detail,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """Something the parties must do if (or before) the item is released."""
+
+    kind: str
+    detail: str
+    source: str
+    data: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"kind": self.kind, "detail": self.detail, "source": self.source, **self.data}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Verdict, every reason, and the obligations of one release request.
+
+    Attributes:
+        permit: True only when every reason passed.
+        reasons: all evaluated rules, in evaluation order.
+        obligations: marking to apply, consent needed, protection, purpose, reporting.
+        marking: the marking the recipient applies (Art. 4(2)), when it can be determined.
+        agreements: names of the agreements the decision rests on.
+        request: the request, in JSON-ready form.
+    """
+
+    permit: bool
+    reasons: tuple[Reason, ...]
+    obligations: tuple[Obligation, ...]
+    marking: ReceivedMarking | None
+    agreements: tuple[str, ...]
+    request: dict[str, Any] = field(hash=False)
+
+    @property
+    def failed(self) -> tuple[Reason, ...]:
+        """The reasons that failed (empty for a permit)."""
+        return tuple(r for r in self.reasons if not r.passed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the ``gsomia decide --json`` output)."""
+        return {
+            "permit": self.permit,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "denied_by": [r.rule for r in self.failed],
+            "marking": None if self.marking is None else self.marking.to_dict(),
+            "obligations": [o.to_dict() for o in self.obligations],
+            "agreements": list(self.agreements),
+            "request": self.request,
+        }
+
+
+class _Evaluation:
+    """Collects reasons and obligations while :func:`decide` runs."""
+
+    def __init__(self) -> None:
+        self.reasons: list[Reason] = []
+        self.obligations: list[Obligation] = []
+        self.agreements: list[str] = []
+
+    def check(self, rule: str, source: str, passed: bool, detail: str) -> bool:
+        self.reasons.append(Reason(rule, source, bool(passed), detail))
+        return bool(passed)
+
+    def use(self, agreement: Agreement) -> None:
+        if agreement.name not in self.agreements:
+            self.agreements.append(agreement.name)
+
+
+def _bilateral(
+    catalog: Catalog, a: str, b: str, date: dt.date, among: Iterable[str] | None = None
+) -> Agreement | None:
+    """The bilateral agreement between ``a`` and ``b`` (one in force on ``date`` first)."""
+    found = catalog.bilaterals(a, b)
+    if among is not None:
+        names = set(among)
+        found = [x for x in found if x.name in names]
+    for x in found:
+        if x.in_force(date).in_force:
+            return x
+    return found[0] if found else None
+
+
+def _hub_arrangement(
+    ev: _Evaluation, catalog: Catalog, request: ReleaseRequest, date: dt.date
+) -> Agreement | None:
+    """Check the hub route's arrangement (TISA para 4; §4); return it if usable."""
+    label, route = request.label, request.route
+    candidates = catalog.by_route(route)
+    if not candidates:
+        ev.check("route", "TISA para 4", False, f"no arrangement governs route {route!r}")
+        return None
+    arrangement = next((a for a in candidates if a.in_force(date).in_force), candidates[0])
+    ev.use(arrangement)
+    status = arrangement.in_force(date)
+    ev.check(f"in_force:{arrangement.name}", arrangement.source, status.in_force, status.reason)
+    members = {label.holder, request.to}
+    ev.check(
+        "route",
+        arrangement.originator_approval_source or arrangement.source,
+        members <= set(arrangement.parties),
+        f"{sorted(members)} via hub {arrangement.hub}; participants {list(arrangement.parties)}",
+    )
+    if arrangement.legal_basis:
+        basis = catalog.agreement(arrangement.legal_basis)
+        ev.use(basis)
+        basis_status = basis.in_force(date)
+        ev.check(
+            f"in_force:{basis.name}",
+            f"legal basis of {arrangement.name}: {basis.source}",
+            basis_status.in_force,
+            basis_status.reason,
+        )
+        _check_scope(ev, basis, label)
+    _check_scope(ev, arrangement, label)
+    return arrangement
+
+
+def _check_scope(ev: _Evaluation, arrangement: Agreement, label: Label) -> None:
+    scope = arrangement.scope
+    if scope is None:
+        return
+    ev.check(
+        f"scope:{arrangement.name}",
+        scope.source,
+        label.topic in scope.topics,
+        f"topic {label.topic!r}; in scope: {list(scope.topics)}",
+    )
+    if scope.elements or scope.excluded_elements:
+        items = set(label.elements)
+        ok = (
+            bool(items)
+            and items <= set(scope.elements)
+            and not items & set(scope.excluded_elements)
+        )
+        ev.check(
+            f"elements:{arrangement.name}",
+            scope.source,
+            ok,
+            f"elements {sorted(items)}; allowed only {list(scope.elements)}",
+        )
+
+
+def _protections(catalog: Catalog, arrangement: Agreement) -> tuple[str, ...]:
+    if arrangement.protection_under:
+        return arrangement.protection_under
+    if arrangement.legal_basis:
+        return catalog.agreement(arrangement.legal_basis).protection_under
+    return ()
+
+
+def _level(
+    ev: _Evaluation, catalog: Catalog, label: Label, first: Agreement | None, date: dt.date
+) -> str | None:
+    """Common level of the originator's marking (Art. 4(2)), via an agreement it is party to."""
+    basis = first
+    if basis is None or label.originator not in basis.parties:
+        basis = _bilateral(catalog, label.originator, label.holder, date)
+    if basis is None:
+        ev.check(
+            "classification",
+            "Art. 4(2)",
+            False,
+            f"no agreement between originator {label.originator} and holder "
+            f"{label.holder} gives the level of {label.classification!r}",
+        )
+        return None
+    ev.use(basis)
+    row = basis.row_of(label.originator, label.classification)
+    if row is None:
+        why = (
+            "excluded"
+            if basis.is_excluded(label.originator, label.classification)
+            else "not in the equivalence table"
+        )
+        source = next(
+            (
+                x.source
+                for x in basis.excluded
+                if x.party == label.originator and x.marking == label.classification
+            ),
+            "Art. 4(1)-(2)",
+        )
+        ev.check(
+            f"classification:{basis.name}",
+            source,
+            False,
+            f"{label.originator} {label.classification!r} is {why} of {basis.name}",
+        )
+        return None
+    return row.level
+
+
+def decide(
+    request: ReleaseRequest, catalog: Catalog, consents: ConsentBook | Iterable[Consent] = ()
+) -> Decision:
+    """Decide whether ``request.label``'s item may be released to ``request.to``.
+
+    Parameters:
+        request: item, recipient, route, time, optional person and purpose.
+        catalog: the agreements and marking schemes (:func:`~gsomia.sharing.load_catalog`).
+        consents: the originator consents known to the holder (Art. 6).
+
+    Returns:
+        A :class:`Decision` listing every rule evaluated (see the module docstring for
+        the rules and their articles), its obligations and the marking to apply.
+
+    Raises:
+        InputError: an unknown party, or a marking that is not the originator's
+            (``classification``) or the recipient's (``person.clearance``).
+    """
+    label, to, at = request.label, request.to, request.at
+    date = at.date()
+    book = consents if isinstance(consents, ConsentBook) else ConsentBook(consents)
+    for name, code in (
+        ("label.originator", label.originator),
+        ("label.holder", label.holder),
+        ("to", to),
+    ):
+        if code not in catalog.schemes:
+            raise InputError(name, code, f"unknown party (known: {', '.join(catalog.schemes)})")
+    catalog.scheme(label.originator).get(label.classification)
+    ev = _Evaluation()
+
+    # Releasable To (STANAG 4774 PERMISSIVE category)
+    hub = None
+    arrangement = None
+    if request.route != "direct":
+        arrangement = _hub_arrangement(ev, catalog, request, date)
+        hub = arrangement.hub if arrangement else None
+    needed = {to} | ({hub} if hub else set())
+    ev.check(
+        "releasable_to",
+        "label Releasable To category (STANAG 4774, agreements.md §5)",
+        needed <= label.releasable_to,
+        f"needs {sorted(needed)}; label releasable to {sorted(label.releasable_to)}",
+    )
+
+    # Legs and the bilateral agreement protecting each (direct; TISA para 3)
+    if request.route == "direct":
+        legs = [(label.holder, to)]
+        among = None
+    else:
+        legs = [(s, r) for s, r in ((label.holder, hub), (hub, to)) if s and r and s != r]
+        among = _protections(catalog, arrangement) if arrangement else ()
+    leg_agreements: list[Agreement | None] = []
+    for sender, receiver in legs:
+        agreement = _bilateral(catalog, sender, receiver, date, among)
+        leg_agreements.append(agreement)
+        source = "Art. 21" if request.route == "direct" else "TISA para 3"
+        if agreement is None:
+            ev.check(
+                "in_force", source, False, f"no bilateral agreement between {sender} and {receiver}"
+            )
+            continue
+        ev.use(agreement)
+        status = agreement.in_force(date)
+        ev.check(
+            f"in_force:{agreement.name}",
+            agreement.renewal.source if agreement.renewal else source,
+            status.in_force,
+            status.reason,
+        )
+
+    # Classification inside every leg's agreement (Art. 4)
+    level = _level(ev, catalog, label, leg_agreements[0] if leg_agreements else None, date)
+    marking = None
+    if level is not None:
+        for (_, receiver), agreement in zip(legs, leg_agreements, strict=True):
+            if agreement is None:
+                continue
+            mark = agreement.equivalent(receiver, level)
+            excluded = agreement.is_excluded(label.originator, label.classification)
+            ev.check(
+                f"classification:{agreement.name}",
+                "Art. 4(1)-(2)",
+                mark is not None and not excluded,
+                f"{level} ({label.originator} {label.classification}) → {receiver} {mark!r}",
+            )
+            if mark is not None and receiver == to:
+                marking = _received(catalog, label.originator, to, mark, level, agreement)
+    last = leg_agreements[-1] if leg_agreements else None
+
+    # Third-party release: originator's prior written consent (Art. 6; TISA para 4)
+    for (sender, receiver), agreement in zip(legs, leg_agreements, strict=True):
+        if label.originator in (sender, receiver):
+            continue
+        standing = (
+            arrangement is not None
+            and arrangement.originator_approval == "standing"
+            and sender == hub
+        )
+        source = (
+            arrangement.originator_approval_source
+            if arrangement and sender == hub
+            else _rule_source(agreement, "third_party_consent", "Art. 6")
+        )
+        if standing:
+            ev.check(
+                "third_party_consent",
+                source,
+                True,
+                f"standing approval of {label.originator} for {arrangement.name}",
+            )
+            continue
+        consent = book.find(label, receiver, at)
+        ev.check(
+            "third_party_consent",
+            source,
+            consent is not None,
+            f"{sender} → {receiver}: consent of {label.originator} "
+            + (f"{consent.consent_id!r}" if consent else "not recorded or not valid now"),
+        )
+        if consent is None:
+            ev.obligations.append(
+                Obligation(
+                    "consent_needed",
+                    f"obtain the prior written consent of {label.originator} to release "
+                    f"{label.item_id} to {receiver}",
+                    source,
+                    {"from": label.originator, "to": receiver, "item_id": label.item_id},
+                )
+            )
+
+    # Purpose (Art. 6)
+    if last is not None and "purpose" in last.rules and label.purpose is not None:
+        if request.purpose is not None:
+            ev.check(
+                "purpose",
+                last.rules["purpose"],
+                request.purpose == label.purpose,
+                f"requested {request.purpose!r}; provided for {label.purpose!r}",
+            )
+        ev.obligations.append(
+            Obligation("purpose", f"use only for {label.purpose!r}", last.rules["purpose"])
+        )
+
+    # Person (Arts. 7, 16)
+    if request.person is not None:
+        _check_person(ev, catalog, request.person, to, label, marking, last)
+
+    if marking is not None:
+        ev.obligations.insert(
+            0,
+            Obligation(
+                "mark",
+                f"mark as {marking.text} / {marking.text_en}",
+                "Art. 4(2)",
+                {"marking": marking.text, "marking_en": marking.text_en},
+            ),
+        )
+        ev.obligations.append(
+            Obligation(
+                "protect",
+                f"protect at least as {to}'s own {marking.classification}",
+                _rule_source(last, "third_party_consent", "Art. 6"),
+            )
+        )
+        ev.obligations.append(
+            Obligation(
+                "report_loss",
+                f"report any loss or compromise to {label.originator} at once",
+                "Art. 17",
+            )
+        )
+    permit = bool(ev.reasons) and all(r.passed for r in ev.reasons)
+    return Decision(
+        permit=permit,
+        reasons=tuple(ev.reasons),
+        obligations=tuple(ev.obligations),
+        marking=marking,
+        agreements=tuple(ev.agreements),
+        request=_request_dict(request),
+    )
+
+
+def _rule_source(agreement: Agreement | None, rule: str, default: str) -> str:
+    if agreement is not None and rule in agreement.rules:
+        return agreement.rules[rule]
+    return default
+
+
+def _received(
+    catalog: Catalog, originator: str, receiver: str, mark: str, level: str, agreement: Agreement
+) -> ReceivedMarking:
+    """The Art. 4(2) marking: originator's name + the receiver's equivalent classification."""
+    scheme = catalog.scheme(receiver)
+    return ReceivedMarking(
+        originator=originator,
+        receiver=receiver,
+        originator_name=scheme.name_of(originator)
+        if originator in scheme.names
+        else catalog.scheme(originator).name_en,
+        originator_name_en=catalog.scheme(originator).name_en,
+        classification=mark,
+        classification_en=scheme.get(mark).english,
+        level=level,
+        agreement=agreement.name,
+        source="Art. 4(2)",
+    )
+
+
+def _check_person(
+    ev: _Evaluation,
+    catalog: Catalog,
+    person: Person,
+    to: str,
+    label: Label,
+    marking: ReceivedMarking | None,
+    agreement: Agreement | None,
+) -> None:
+    rules = agreement.rules if agreement is not None else {}
+    if "personnel_clearance" in rules:
+        source = rules["personnel_clearance"]
+        if person.party != to:
+            ev.check(
+                "personnel_clearance",
+                source,
+                False,
+                f"clearance of {person.party}, not of the Receiving Party {to}",
+            )
+        else:
+            catalog.scheme(to).get(person.clearance)  # unknown marking → InputError
+            if marking is None:
+                ev.check(
+                    "personnel_clearance",
+                    source,
+                    False,
+                    "no equivalent marking to compare the clearance with",
+                )
+            else:
+                ok = catalog.scheme(to).at_least(person.clearance, marking.classification)
+                ev.check(
+                    "personnel_clearance",
+                    source,
+                    ok,
+                    f"holds {person.clearance}; needs {marking.classification} or higher",
+                )
+    if "need_to_know" in rules:
+        ev.check(
+            "need_to_know",
+            rules["need_to_know"],
+            label.topic in person.need_to_know,
+            f"topic {label.topic!r}; duties cover {sorted(person.need_to_know)}",
+        )
+    if person.contractor and "contractor_facility" in rules:
+        able = "able" if person.facility_clearance else "not shown able"
+        ev.check(
+            "contractor_facility",
+            rules["contractor_facility"],
+            person.facility_clearance,
+            f"contractor facility {able} to protect the information",
+        )
+
+
+def _request_dict(request: ReleaseRequest) -> dict[str, Any]:
+    return {
+        "label": request.label.to_stanag4774(),
+        "to": request.to,
+        "route": request.route,
+        "at": request.at.isoformat(),
+        "person": None if request.person is None else request.person.to_dict(),
+        "purpose": request.purpose,
+    }

@@ -1,0 +1,233 @@
+"""Confidentiality labels (modelled on NATO STANAG 4774) and persons asking for access.
+
+A label file (JSON) has at least ``originator``, ``classification`` (the originator's own
+marking text), ``releasable_to`` (party codes), ``topic`` and ``holder``; optional
+``item_id``, ``created`` (ISO 8601), ``policy_id``, ``elements`` (missile-warning elements,
+agreements.md §4), ``purpose`` (Art. 6), ``privacy_mark`` and ``consents`` (see
+:mod:`gsomia.sharing.consent`). A person file has ``party``, ``clearance`` (the party's own
+marking text), ``need_to_know`` (topics), ``contractor`` and optional ``facility_clearance``
+(Art. 16) and ``name``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gsomia.errors import InputError
+from gsomia.sharing.markings import check_party_code
+
+__all__ = ["Label", "Person", "parse_time"]
+
+
+def parse_time(field_name: str, value: Any) -> dt.datetime:
+    """An aware UTC datetime from a date, datetime or ISO 8601 text (a bare date is 00:00 UTC).
+
+    Raises:
+        InputError: naming ``field_name`` and the value when it cannot be read.
+    """
+    if isinstance(value, dt.datetime):
+        out = value
+    elif isinstance(value, dt.date):
+        out = dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
+    elif isinstance(value, str):
+        try:
+            out = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise InputError(field_name, value, "expected an ISO 8601 date or time") from None
+    else:
+        raise InputError(field_name, value, "expected an ISO 8601 date or time")
+    if out.tzinfo is None:
+        out = out.replace(tzinfo=dt.UTC)
+    return out.astimezone(dt.UTC)
+
+
+def _strings(data: Mapping[str, Any], key: str, prefix: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if isinstance(value, str) or not isinstance(value, list | tuple | frozenset | set):
+        raise InputError(f"{prefix}.{key}", value, "expected a list of strings")
+    for item in value:
+        if not isinstance(item, str) or not item:
+            raise InputError(f"{prefix}.{key}", value, "expected a list of non-empty strings")
+    return tuple(value)
+
+
+def _text(data: Mapping[str, Any], key: str, prefix: str, required: bool = True) -> str | None:
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{prefix}.{key}", value, "expected a non-empty string")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """The confidentiality label of one item (STANAG 4774 fields plus GSOMIA roles).
+
+    Attributes:
+        item_id: identifier of the labelled item.
+        originator: Originating Party code (Art. 2).
+        classification: the originator's own marking text (e.g. ``"極秘"``).
+        releasable_to: party codes of the "Releasable To" PERMISSIVE category.
+        topic: subject of the item (e.g. ``"dprk-missile-threat"``; TISA para 1 scope).
+        holder: party code of whoever holds the item now (originator or a Receiving Party).
+        created: creation time (UTC), or None.
+        policy_id: STANAG 4774 policy identifier; default ``"gsomia:<originator>"``.
+        elements: missile-warning elements carried (agreements.md §4), may be empty.
+        purpose: the purpose for which it was provided (Art. 6), or None.
+        privacy_mark: optional STANAG 4774 privacy mark.
+    """
+
+    item_id: str
+    originator: str
+    classification: str
+    releasable_to: frozenset[str]
+    topic: str
+    holder: str
+    created: dt.datetime | None = None
+    policy_id: str = ""
+    elements: tuple[str, ...] = ()
+    purpose: str | None = None
+    privacy_mark: str | None = None
+
+    def __post_init__(self) -> None:
+        check_party_code("label.originator", self.originator)
+        check_party_code("label.holder", self.holder)
+        for code in self.releasable_to:
+            check_party_code("label.releasable_to", code)
+        if not self.policy_id:
+            object.__setattr__(self, "policy_id", f"gsomia:{self.originator}")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Label:
+        """Build a label from its JSON form (see module docstring).
+
+        Raises:
+            InputError: a field is missing or malformed (names ``label.<field>``).
+        """
+        if not isinstance(data, Mapping):
+            raise InputError("label", data, "expected a JSON object")
+        originator = _text(data, "originator", "label")
+        classification = _text(data, "classification", "label")
+        topic = _text(data, "topic", "label")
+        holder = _text(data, "holder", "label")
+        if "releasable_to" not in data:
+            raise InputError("label.releasable_to", None, "required: list of party codes")
+        releasable = _strings(data, "releasable_to", "label")
+        item_id = data.get("item_id")
+        if item_id is None:
+            digest = hashlib.sha256(
+                json.dumps(
+                    {k: v for k, v in data.items() if k != "consents"},
+                    sort_keys=True,
+                    ensure_ascii=False,
+                    default=str,
+                ).encode()
+            ).hexdigest()
+            item_id = f"item-{digest[:16]}"
+        elif not isinstance(item_id, str) or not item_id:
+            raise InputError("label.item_id", item_id, "expected a non-empty string")
+        created = data.get("created")
+        return cls(
+            item_id=item_id,
+            originator=originator,  # type: ignore[arg-type]
+            classification=classification,  # type: ignore[arg-type]
+            releasable_to=frozenset(releasable),
+            topic=topic,  # type: ignore[arg-type]
+            holder=holder,  # type: ignore[arg-type]
+            created=None if created is None else parse_time("label.created", created),
+            policy_id=_text(data, "policy_id", "label", required=False) or "",
+            elements=_strings(data, "elements", "label"),
+            purpose=_text(data, "purpose", "label", required=False),
+            privacy_mark=_text(data, "privacy_mark", "label", required=False),
+        )
+
+    def to_stanag4774(self) -> dict[str, Any]:
+        """The label as a STANAG 4774-shaped mapping (agreements.md §5).
+
+        Keys: ``policy_identifier``, ``classification``, ``privacy_mark``, ``categories``
+        (``Releasable To`` PERMISSIVE with the party codes; ``Topic`` and ``Elements``
+        INFORMATIVE), ``creation_time``, ``originator``, ``holder``, ``item_id``.
+        """
+        categories: list[dict[str, Any]] = [
+            {"tag": "Releasable To", "type": "PERMISSIVE", "values": sorted(self.releasable_to)},
+            {"tag": "Topic", "type": "INFORMATIVE", "values": [self.topic]},
+        ]
+        if self.elements:
+            categories.append(
+                {"tag": "Elements", "type": "INFORMATIVE", "values": list(self.elements)}
+            )
+        return {
+            "policy_identifier": self.policy_id,
+            "classification": self.classification,
+            "privacy_mark": self.privacy_mark,
+            "categories": categories,
+            "creation_time": self.created.isoformat() if self.created else None,
+            "originator": self.originator,
+            "holder": self.holder,
+            "item_id": self.item_id,
+            "purpose": self.purpose,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A person of a Receiving Party asking for access (Arts. 7, 16).
+
+    Attributes:
+        party: the party whose Personnel Security Clearance the person holds.
+        clearance: that clearance, as the party's own marking text.
+        need_to_know: topics the person's official duties require.
+        contractor: True for a contractor's employee (Art. 16).
+        facility_clearance: True when the contractor's facility can protect CMI (Art. 16).
+        name: optional name, for the audit record.
+    """
+
+    party: str
+    clearance: str
+    need_to_know: frozenset[str]
+    contractor: bool = False
+    facility_clearance: bool = False
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        check_party_code("person.party", self.party)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Person:
+        """Build a person from its JSON form (see module docstring).
+
+        Raises:
+            InputError: a field is missing or malformed (names ``person.<field>``).
+        """
+        if not isinstance(data, Mapping):
+            raise InputError("person", data, "expected a JSON object")
+        flags = {}
+        for key in ("contractor", "facility_clearance"):
+            value = data.get(key, False)
+            if not isinstance(value, bool):
+                raise InputError(f"person.{key}", value, "expected true or false")
+            flags[key] = value
+        return cls(
+            party=_text(data, "party", "person"),  # type: ignore[arg-type]
+            clearance=_text(data, "clearance", "person"),  # type: ignore[arg-type]
+            need_to_know=frozenset(_strings(data, "need_to_know", "person")),
+            name=_text(data, "name", "person", required=False),
+            **flags,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "party": self.party,
+            "clearance": self.clearance,
+            "need_to_know": sorted(self.need_to_know),
+            "contractor": self.contractor,
+            "facility_clearance": self.facility_clearance,
+            "name": self.name,
+        }
