@@ -1,0 +1,228 @@
+"""Motion and measurement models of the tracker.
+
+A *motion model* advances states ``x`` of shape ``(N, 6)`` (ECEF position [m], Earth-relative
+velocity [m/s]) by ``dt_s`` and gives the process-noise covariance ``Q(dt)``; a *measurement
+model* maps states to what a sensor reports and gives its Jacobian. Both are frozen
+dataclasses whose fields are their whole configuration (after Stone Soup's
+``stonesoup/models``), and both work on batches.
+
+Motion
+------
+:class:`BallisticMotionModel` calls the physics layer's single copy of the dynamics,
+:func:`gsomia.physics.propagate.propagate` (J2 gravity, Coriolis and centrifugal terms), and
+adds continuous white-noise acceleration (CWNA) of power spectral density ``q`` [m²/s³] on
+each ECEF axis. Its discretisation (Bar-Shalom, Li & Kirubarajan 2001, §6.2.2, eq. 6.2.2-12):
+
+.. math::
+    Q(\\Delta t) = q\\begin{bmatrix} \\Delta t^3/3\\,I_3 & \\Delta t^2/2\\,I_3 \\\\
+                                    \\Delta t^2/2\\,I_3 & \\Delta t\\,I_3 \\end{bmatrix}
+
+The same class serves as the *powered-flight* model of the IMM with a large ``q``: thrust
+(tens of m/s² along the velocity, unknown in magnitude and direction) is treated as a
+random acceleration (the "white-noise acceleration manoeuvre model", ibid. §11.6); the
+*ballistic* model has a small ``q`` that covers the unmodelled drag and higher harmonics.
+
+Measurement
+-----------
+:class:`RadarMeasurementModel`: slant range, azimuth (clockwise from north) and elevation
+of the position relative to the site, in the site's geodetic east-north-up frame (the same
+convention as :class:`gsomia.warning.sensors.Radar` and pymap3d's ``ecef2aer``; cf. Stone
+Soup's ``CartesianToElevationBearingRange``, which uses a Cartesian frame instead):
+
+.. math::
+    \\mathbf d = E(\\mathbf r - \\mathbf s),\\quad
+    \\rho = |\\mathbf d|,\\quad \\mathrm{az} = \\operatorname{atan2}(d_e, d_n),\\quad
+    \\mathrm{el} = \\operatorname{atan2}(d_u, \\sqrt{d_e^2 + d_n^2})
+
+with ``E`` the 3×3 matrix whose rows are the site's unit east, north and up vectors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gsomia.errors import InputError
+from gsomia.physics.earth import WGS84, Earth
+from gsomia.physics.geodesy import enu_basis, geodetic2ecef
+from gsomia.physics.propagate import propagate
+
+__all__ = [
+    "BallisticMotionModel",
+    "PositionMeasurementModel",
+    "RadarMeasurementModel",
+    "cwna_covariance",
+    "wrap_pi",
+]
+
+
+def wrap_pi(angle_rad: np.ndarray) -> np.ndarray:
+    """Wrap angle(s) [rad] into ``[-π, π)``."""
+    return np.mod(np.asarray(angle_rad, dtype=float) + math.pi, 2.0 * math.pi) - math.pi
+
+
+def cwna_covariance(q_m2_s3: float, dt_s: float) -> np.ndarray:
+    """Process noise of continuous white-noise acceleration, shape ``(6, 6)``.
+
+    Bar-Shalom, Li & Kirubarajan, *Estimation with Applications to Tracking and Navigation*
+    (Wiley 2001), §6.2.2, eq. (6.2.2-12), applied to each of the three axes; for a backward
+    step (``dt_s < 0``) the magnitude of ``dt_s`` is used.
+
+    Args:
+        q_m2_s3: power spectral density of the acceleration noise [m²/s³].
+        dt_s: time step [s].
+    """
+    dt = abs(dt_s)
+    i3 = np.eye(3)
+    return q_m2_s3 * np.block([[dt**3 / 3.0 * i3, dt**2 / 2.0 * i3],
+                               [dt**2 / 2.0 * i3, dt * i3]])
+
+
+@dataclass(frozen=True, slots=True)
+class BallisticMotionModel:
+    """Unpowered flight in ECEF through :func:`gsomia.physics.propagate.propagate`, plus
+    CWNA process noise (see the module notes).
+
+    Attributes:
+        q_m2_s3: acceleration-noise power spectral density [m²/s³] (per axis).
+        step_s: largest RK4 step of the propagation [s].
+        earth: the Earth model of the dynamics (a GM = 0, J2 = 0, ω = 0 Earth makes the model
+            exactly linear: constant velocity).
+    """
+
+    q_m2_s3: float = 1.0
+    step_s: float = 2.0
+    earth: Earth = field(default=WGS84, repr=False)
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.q_m2_s3) and self.q_m2_s3 >= 0.0):
+            raise InputError("q_m2_s3", self.q_m2_s3, "must be finite and non-negative")
+        if not (math.isfinite(self.step_s) and self.step_s > 0.0):
+            raise InputError("step_s", self.step_s, "must be finite and positive")
+
+    def function(self, x: np.ndarray, dt_s: float) -> np.ndarray:
+        """States ``(N, 6)`` advanced by ``dt_s`` [s] (noise-free), shape ``(N, 6)``."""
+        x = np.asarray(x, dtype=float).reshape(-1, 6)
+        if dt_s == 0.0:
+            return x.copy()
+        return propagate(x, dt_s, self.earth, step_s=self.step_s)
+
+    def covar(self, dt_s: float) -> np.ndarray:
+        """Process-noise covariance ``Q(dt)``, shape ``(6, 6)`` [m², m²/s, m²/s²]."""
+        return cwna_covariance(self.q_m2_s3, dt_s)
+
+
+@dataclass(frozen=True, slots=True)
+class RadarMeasurementModel:
+    """Range/azimuth/elevation of ECEF states seen from a radar site (module notes).
+
+    Attributes:
+        site_lat_deg, site_lon_deg, site_alt_m: the site, geodetic WGS-84.
+        earth: the ellipsoid of the site coordinates.
+
+    Measurement vectors are ``[range_m, az_rad, el_rad]``; azimuth is reported in
+    ``[0, 2π)`` and residuals are wrapped by :meth:`residual`.
+    """
+
+    site_lat_deg: float
+    site_lon_deg: float
+    site_alt_m: float
+    earth: Earth = field(default=WGS84, repr=False)
+    site_ecef_m: np.ndarray = field(init=False, repr=False)
+    enu_rows: np.ndarray = field(init=False, repr=False)
+
+    ndim_meas = 3
+
+    def __post_init__(self) -> None:
+        for name in ("site_lat_deg", "site_lon_deg", "site_alt_m"):
+            if not math.isfinite(getattr(self, name)):
+                raise InputError(name, getattr(self, name), "must be finite")
+        object.__setattr__(self, "site_ecef_m", geodetic2ecef(
+            self.site_lat_deg, self.site_lon_deg, self.site_alt_m, self.earth))
+        object.__setattr__(self, "enu_rows", enu_basis(self.site_lat_deg, self.site_lon_deg))
+
+    def _enu(self, x: np.ndarray) -> np.ndarray:
+        return (np.asarray(x, dtype=float)[..., :3] - self.site_ecef_m) @ self.enu_rows.T
+
+    def function(self, x: np.ndarray) -> np.ndarray:
+        """Noise-free measurements of states ``(..., 6)`` → ``(..., 3)`` [m, rad, rad]."""
+        d = self._enu(x)
+        e, n, u = d[..., 0], d[..., 1], d[..., 2]
+        horiz = np.hypot(e, n)
+        return np.stack((np.sqrt(horiz**2 + u**2), np.mod(np.arctan2(e, n), 2.0 * math.pi),
+                         np.arctan2(u, horiz)), axis=-1)
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        """∂h/∂x at states ``(N, 6)``, shape ``(N, 3, 6)`` (zero in the velocity columns).
+
+        Analytic derivatives of the module's equations with respect to ENU, times ``E``.
+        """
+        d = self._enu(np.asarray(x, dtype=float).reshape(-1, 6))
+        e, n, u = d[:, 0], d[:, 1], d[:, 2]
+        h2 = e * e + n * n
+        h = np.sqrt(h2)
+        rho2 = h2 + u * u
+        rho = np.sqrt(rho2)
+        j_enu = np.zeros((d.shape[0], 3, 3))
+        j_enu[:, 0] = d / rho[:, None]
+        j_enu[:, 1, 0] = n / h2
+        j_enu[:, 1, 1] = -e / h2
+        j_enu[:, 2, 0] = -e * u / (rho2 * h)
+        j_enu[:, 2, 1] = -n * u / (rho2 * h)
+        j_enu[:, 2, 2] = h / rho2
+        jac = np.zeros((d.shape[0], 3, 6))
+        jac[:, :, :3] = j_enu @ self.enu_rows
+        return jac
+
+    def residual(self, z: np.ndarray, z_pred: np.ndarray) -> np.ndarray:
+        """``z − z_pred`` with the azimuth difference wrapped into ``[-π, π)``; ``(..., 3)``."""
+        r = np.asarray(z, dtype=float) - np.asarray(z_pred, dtype=float)
+        r[..., 1] = wrap_pi(r[..., 1])
+        return r
+
+    def inverse(self, z: np.ndarray, covariance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """ECEF position of measurements and its linearised covariance.
+
+        Args:
+            z: measurements ``(N, 3)`` [m, rad, rad].
+            covariance: their covariances ``(N, 3, 3)``.
+
+        Returns:
+            ``(r_ecef_m (N, 3), cov (N, 3, 3))``: ``cov = J R Jᵀ`` with ``J = ∂r/∂z``.
+        """
+        z = np.asarray(z, dtype=float).reshape(-1, 3)
+        rho, az, el = z[:, 0], z[:, 1], z[:, 2]
+        ce, se, ca, sa = np.cos(el), np.sin(el), np.cos(az), np.sin(az)
+        enu = np.stack((rho * ce * sa, rho * ce * ca, rho * se), axis=-1)
+        j = np.empty((z.shape[0], 3, 3))
+        j[:, :, 0] = np.stack((ce * sa, ce * ca, se), axis=-1)
+        j[:, :, 1] = np.stack((rho * ce * ca, -rho * ce * sa, np.zeros_like(rho)), axis=-1)
+        j[:, :, 2] = np.stack((-rho * se * sa, -rho * se * ca, rho * ce), axis=-1)
+        j = self.enu_rows.T @ j
+        cov = j @ np.asarray(covariance, dtype=float).reshape(-1, 3, 3) @ j.transpose(0, 2, 1)
+        return self.site_ecef_m + enu @ self.enu_rows, cov
+
+
+@dataclass(frozen=True, slots=True)
+class PositionMeasurementModel:
+    """Linear measurement of the ECEF position, ``z = H x`` with ``H = [I₃ 0]`` (for
+    tests against the linear Kalman filter and for Cartesian plots)."""
+
+    ndim_meas = 3
+
+    def function(self, x: np.ndarray) -> np.ndarray:
+        """Positions of states ``(..., 6)`` → ``(..., 3)`` [m]."""
+        return np.asarray(x, dtype=float)[..., :3].copy()
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        """``H`` repeated for every state: ``(N, 3, 6)``."""
+        n = np.asarray(x).reshape(-1, 6).shape[0]
+        h = np.zeros((3, 6))
+        h[:, :3] = np.eye(3)
+        return np.broadcast_to(h, (n, 3, 6)).copy()
+
+    def residual(self, z: np.ndarray, z_pred: np.ndarray) -> np.ndarray:
+        """``z − z_pred``."""
+        return np.asarray(z, dtype=float) - np.asarray(z_pred, dtype=float)
