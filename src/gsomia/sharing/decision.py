@@ -357,7 +357,7 @@ def decide(
         status = agreement.in_force(date)
         ev.check(
             f"in_force:{agreement.name}",
-            agreement.renewal.source if agreement.renewal else source,
+            agreement.renewal.source if agreement.renewal else agreement.source,
             status.in_force,
             status.reason,
         )

@@ -1,0 +1,209 @@
+"""``gsomia agreement …`` and ``gsomia decide``: agreements as data and release decisions.
+
+Extra agreement or marking files: ``--agreements DIR`` (repeatable) or the environment
+variable ``GSOMIA_AGREEMENTS`` (folders separated by spaces). Dates are ISO 8601
+(``2019-12-01`` is 00:00 UTC that day). ``decide`` exits 0 on permit, 1 on deny, 2 on bad
+input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gsomia.cli._app import app, console, err_console, fail, guarded, print_json
+from gsomia.errors import InputError
+from gsomia.sharing import (
+    ROUTES,
+    AuditLog,
+    Catalog,
+    Consent,
+    Label,
+    Person,
+    ReleaseRequest,
+    decide,
+    load_catalog,
+)
+from gsomia.sharing.label import parse_time
+
+__all__ = ["agreement_app", "catalog_from", "decide_command", "read_json_file", "say"]
+
+agreement_app = typer.Typer(
+    name="agreement",
+    help="Agreements as data: list, show, and whether one is in force on a date.",
+    no_args_is_help=True,
+)
+app.add_typer(agreement_app, name="agreement")
+
+AgreementsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--agreements",
+        envvar="GSOMIA_AGREEMENTS",
+        help="Extra folder of agreement / marking TOML files (repeatable).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def say(text: str, err: bool = False) -> None:
+    """Print plain text (no Rich markup: sources contain brackets) to stdout or stderr."""
+    (err_console if err else console).print(text, highlight=False, markup=False, soft_wrap=True)
+
+
+def catalog_from(dirs: list[Path] | None) -> Catalog:
+    """The packaged catalog plus the user's folders."""
+    return load_catalog(dirs or ())
+
+
+def read_json_file(option: str, path: Path) -> Any:
+    """Parse a JSON file given on ``option``; a missing or malformed file is an InputError."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(option, str(path), f"cannot read: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(option, str(path), f"not JSON: {exc}") from None
+
+
+def _at(text: str | None) -> dt.datetime:
+    if text is None:
+        return dt.datetime.now(dt.UTC)
+    return parse_time("--at", text)
+
+
+@agreement_app.command("list")
+@guarded
+def list_command(agreements: AgreementsOpt = None, as_json: JsonOpt = False) -> None:
+    """List the known agreements."""
+    catalog = catalog_from(agreements)
+    rows = [
+        {
+            "name": a.name,
+            "kind": a.kind,
+            "route": a.route,
+            "parties": list(a.parties),
+            "in_force_from": a.in_force_from.isoformat(),
+            "title": a.title,
+        }
+        for a in catalog.agreements.values()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        say(
+            f"{row['name']:<28} {row['kind']:<9} {row['route']:<8} "
+            f"{'-'.join(row['parties']):<12} from {row['in_force_from']}"
+        )
+
+
+@agreement_app.command("show")
+@guarded
+def show_command(name: str, agreements: AgreementsOpt = None, as_json: JsonOpt = False) -> None:
+    """Show one agreement: parties, equivalence table, events, rules, scope."""
+    agreement = catalog_from(agreements).agreement(name)
+    data = agreement.to_dict()
+    if as_json:
+        print_json(data)
+        return
+    say(f"{agreement.name}: {agreement.title}")
+    say(
+        f"  {agreement.kind}, route {agreement.route}, parties {', '.join(agreement.parties)}"
+        + (f", hub {agreement.hub}" if agreement.hub else "")
+    )
+    say(f"  in force from {agreement.in_force_from}")
+    for row in agreement.equivalence:
+        marks = " = ".join("/".join(v) for v in row.markings.values())
+        say(f"  {row.level:<13} {marks}  [{row.source}]")
+    for event in agreement.events:
+        say(f"  {event.date} {event.kind} by {event.by}")
+    for rule, source in agreement.rules.items():
+        say(f"  rule {rule}: {source}")
+    if agreement.scope:
+        say(f"  scope: {', '.join(agreement.scope.topics)}")
+
+
+@agreement_app.command("in-force")
+@guarded
+def in_force_command(
+    name: str,
+    at: Annotated[str, typer.Option("--at", help="Date, YYYY-MM-DD.")],
+    agreements: AgreementsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Whether agreement NAME is in force on --at (Art. 21 and the dated events)."""
+    status = catalog_from(agreements).agreement(name).in_force(parse_time("--at", at).date())
+    if as_json:
+        print_json(status.to_dict())
+        return
+    word = "in force" if status.in_force else "NOT in force"
+    say(f"{name} on {status.date}: {word} ({status.reason})")
+
+
+@app.command("decide")
+@guarded
+def decide_command(
+    label: Annotated[Path, typer.Option("--label", help="Label JSON file.")],
+    to: Annotated[str, typer.Option("--to", help="Receiving Party code (JPN, KOR, USA).")],
+    person: Annotated[Path | None, typer.Option("--person", help="Person JSON file.")] = None,
+    route: Annotated[str, typer.Option("--route", help="direct | tisa | auto-hub.")] = "direct",
+    at: Annotated[str | None, typer.Option("--at", help="ISO date/time (default now).")] = None,
+    purpose: Annotated[str | None, typer.Option("--purpose", help="Purpose (Art. 6).")] = None,
+    consents: Annotated[
+        Path | None, typer.Option("--consents", help="JSON list of extra consents.")
+    ] = None,
+    audit: Annotated[
+        Path | None, typer.Option("--audit", help="Append the decision to this audit log.")
+    ] = None,
+    agreements: AgreementsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """May the labelled item be released to --to (and --person) by --route at --at?"""
+    if route not in ROUTES:
+        fail(f"--route={route!r}: expected one of {', '.join(ROUTES)}")
+    catalog = catalog_from(agreements)
+    label_data = read_json_file("--label", label)
+    if not isinstance(label_data, dict):
+        raise InputError("--label", str(label), "expected a JSON object")
+    consent_data = list(label_data.get("consents", []))
+    if consents is not None:
+        extra = read_json_file("--consents", consents)
+        if not isinstance(extra, list):
+            raise InputError("--consents", str(consents), "expected a JSON list")
+        consent_data.extend(extra)
+    book = [Consent.from_dict(c, i) for i, c in enumerate(consent_data)]
+    who = None
+    if person is not None:
+        who = Person.from_dict(read_json_file("--person", person))
+    request = ReleaseRequest(
+        label=Label.from_dict(label_data),
+        to=to,
+        at=_at(at),
+        route=route,
+        person=who,
+        purpose=purpose,
+    )
+    decision = decide(request, catalog, book)
+    result = decision.to_dict()
+    if audit is not None:
+        with AuditLog(audit) as log:
+            record = log.append("decision", result, request.at)
+        result["audit"] = {"path": str(audit), "seq": record.seq, "hash": record.hash}
+    if as_json:
+        print_json(result)
+    else:
+        say("PERMIT" if decision.permit else "DENY")
+        for reason in decision.reasons:
+            mark = "ok  " if reason.passed else "FAIL"
+            say(f"  {mark} {reason.rule}: {reason.detail} [{reason.source}]")
+        for obligation in decision.obligations:
+            say(f"  must {obligation.kind}: {obligation.detail}")
+        if "audit" in result:
+            say(f"  audit record {result['audit']['seq']}")
+    if not decision.permit:
+        raise typer.Exit(1)
