@@ -1,0 +1,1 @@
+"""Run layer: scenarios, flying the launches, letting the sensors observe them."""

@@ -1,0 +1,195 @@
+"""Fly a scenario's launches and let its sensors observe them.
+
+Randomness: every sensor draws from its own generator, seeded from the scenario seed and a
+CRC-32 of the sensor id (``SeedSequence(seed, spawn_key=(crc32(id),))``), so a run is
+reproducible and adding or removing one sensor does not change what the others see.
+
+Detections file (CSV, one row per radar detection or infrared launch report, sorted by time):
+
+============== =============================================================================
+column         meaning
+============== =============================================================================
+t_s            time of the detection / availability of the report [s after the epoch]
+utc            the same instant, ISO 8601 UTC
+kind           ``radar`` or ``ir``
+sensor_id      sensor id
+owner          owning party (ISO alpha-3)
+site_lat_deg   radar site latitude (empty for ir)
+site_lon_deg   radar site longitude (empty for ir)
+site_alt_m     radar site height above the ellipsoid [m] (empty for ir)
+range_m        measured slant range [m] (radar)
+az_deg         measured azimuth, clockwise from north [deg] (radar)
+el_deg         measured elevation [deg] (radar)
+sigma_range_m  1-σ range noise [m] (radar)
+sigma_az_deg   1-σ azimuth noise [deg] (radar)
+sigma_el_deg   1-σ elevation noise [deg] (radar)
+launch_t_s     estimated launch time [s after the epoch] (ir)
+launch_lat_deg reported launch latitude (ir)
+launch_lon_deg reported launch longitude (ir)
+heading_deg    reported heading [deg] (ir)
+truth_id       true launch id (evaluation only; empty for a false alarm)
+============== =============================================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gsomia.physics.ballistics import fit_trajectory
+from gsomia.physics.trajectory import Trajectory
+from gsomia.sim.scenario import Scenario
+from gsomia.warning.sensors import Flight, InfraredLaunchSensor, LaunchReport
+from gsomia.warning.types import Detection
+
+__all__ = ["DETECTION_COLUMNS", "Observation", "fly_launches", "observe", "sensor_rng",
+           "summarise", "write_detections_csv"]
+
+DETECTION_COLUMNS = ("t_s", "utc", "kind", "sensor_id", "owner", "site_lat_deg",
+                     "site_lon_deg", "site_alt_m", "range_m", "az_deg", "el_deg",
+                     "sigma_range_m", "sigma_az_deg", "sigma_el_deg", "launch_t_s",
+                     "launch_lat_deg", "launch_lon_deg", "heading_deg", "truth_id")
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What a scenario's sensors saw.
+
+    Attributes:
+        scenario: the scenario run.
+        flights: the flown launches, in the scenario's order.
+        detections: radar detections of all sensors, sorted by time.
+        reports: infrared launch reports, sorted by time.
+        t_end_s: end of the observation window [s after the epoch].
+    """
+
+    scenario: Scenario
+    flights: tuple[Flight, ...]
+    detections: tuple[Detection, ...]
+    reports: tuple[LaunchReport, ...]
+    t_end_s: float
+
+
+def sensor_rng(seed: int, sensor_id: str) -> np.random.Generator:
+    """The generator of one sensor in a run seeded with ``seed`` (see the module notes)."""
+    return np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(zlib.crc32(sensor_id.encode()),)))
+
+
+def fly_launches(scenario: Scenario) -> tuple[Flight, ...]:
+    """Fit and fly every launch (identical launch figures are fitted once).
+
+    Raises:
+        PhysicsError: a launch's range/apogee cannot be flown by its propulsion class.
+    """
+    fitted: dict[tuple[Any, ...], Trajectory] = {}
+    flights = []
+    for spec in scenario.launches:
+        key = (spec.lat_deg, spec.lon_deg, spec.alt_m, spec.bearing_deg, spec.range_m,
+               spec.apogee_m, spec.propulsion, spec.missile)
+        if key not in fitted:
+            fitted[key] = fit_trajectory(spec.lat_deg, spec.lon_deg, spec.bearing_deg,
+                                         spec.range_m, spec.apogee_m,
+                                         propulsion=spec.propulsion, missile=spec.missile,
+                                         alt_m=spec.alt_m)
+        flights.append(Flight(spec.id, spec.t_s, fitted[key]))
+    return tuple(flights)
+
+
+def observe(scenario: Scenario, flights: tuple[Flight, ...] | None = None) -> Observation:
+    """Run every sensor of the scenario over its flights (flown here unless given).
+
+    The window is ``[0, duration_s]``, default from 0 to the last impact.
+    """
+    flights = fly_launches(scenario) if flights is None else flights
+    t_end = scenario.duration_s
+    if t_end is None:
+        t_end = max(f.impact_s for f in flights)
+    detections: list[Detection] = []
+    reports: list[LaunchReport] = []
+    for sensor in scenario.sensors:
+        rng = sensor_rng(scenario.seed, sensor.id)
+        if isinstance(sensor, InfraredLaunchSensor):
+            reports += [r for r in sensor.observe(flights, rng) if r.t_s <= t_end]
+        else:
+            detections += sensor.observe(flights, 0.0, t_end, rng)
+    detections.sort(key=lambda d: (d.t_s, d.sensor_id))
+    reports.sort(key=lambda r: (r.t_s, r.sensor_id))
+    return Observation(scenario, flights, tuple(detections), tuple(reports), t_end)
+
+
+def summarise(obs: Observation) -> dict[str, Any]:
+    """Per launch, who saw it first; per sensor, how much and from when.
+
+    A launch counts as seen by a radar at its first detection whose ``truth_id`` is the
+    launch, and by an infrared sensor when its launch report is available. False alarms
+    count in a sensor's detections but see no launch.
+
+    Returns:
+        ``{"launches": [{"id", "first_detection": {"party", "sensor", "t_s"} | None,
+        "first_detection_by_party": {party: t_s}}], "sensors": [{"id", "party", "kind",
+        "detections", "first_t_s"}]}`` (times in s after the epoch).
+    """
+    sightings: list[tuple[float, str, str, str | None]] = (
+        [(d.t_s, d.owner, d.sensor_id, d.truth_id) for d in obs.detections]
+        + [(r.t_s, r.owner, r.sensor_id, r.truth_id) for r in obs.reports])
+    sightings.sort(key=lambda s: (s[0], s[2]))
+    launches = []
+    for flight in obs.flights:
+        mine = [s for s in sightings if s[3] == flight.id]
+        by_party: dict[str, float] = {}
+        for t, party, _, _ in mine:
+            by_party.setdefault(party, t)
+        first = None if not mine else {"party": mine[0][1], "sensor": mine[0][2],
+                                       "t_s": mine[0][0]}
+        launches.append({"id": flight.id, "launch_t_s": flight.launch_s,
+                         "impact_t_s": flight.impact_s, "first_detection": first,
+                         "first_detection_by_party": dict(sorted(by_party.items()))})
+    sensors = []
+    for sensor in obs.scenario.sensors:
+        times = [s[0] for s in sightings if s[2] == sensor.id]
+        sensors.append({"id": sensor.id, "party": sensor.owner,
+                        "kind": "ir" if isinstance(sensor, InfraredLaunchSensor) else "radar",
+                        "detections": len(times), "first_t_s": min(times) if times else None})
+    return {"scenario": obs.scenario.name, "epoch": obs.scenario.epoch.isoformat(),
+            "seed": obs.scenario.seed, "launches": launches, "sensors": sensors}
+
+
+def _utc(epoch: dt.datetime, t_s: float) -> str:
+    return (epoch + dt.timedelta(seconds=t_s)).isoformat(timespec="milliseconds")
+
+
+def write_detections_csv(obs: Observation, path: str | Path) -> int:
+    """Write the detections file (columns in the module notes). Returns the row count."""
+    epoch = obs.scenario.epoch
+    rows: list[tuple[float, str, dict[str, Any]]] = []
+    for d in obs.detections:
+        sd = np.sqrt(np.diag(d.covariance))
+        rows.append((d.t_s, d.sensor_id, {
+            "t_s": f"{d.t_s:.3f}", "utc": _utc(epoch, d.t_s), "kind": "radar",
+            "sensor_id": d.sensor_id, "owner": d.owner, "site_lat_deg": d.site_lat_deg,
+            "site_lon_deg": d.site_lon_deg, "site_alt_m": d.site_alt_m,
+            "range_m": f"{d.range_m:.3f}", "az_deg": f"{math.degrees(d.az_rad):.6f}",
+            "el_deg": f"{math.degrees(d.el_rad):.6f}", "sigma_range_m": f"{sd[0]:.3f}",
+            "sigma_az_deg": f"{math.degrees(sd[1]):.6f}",
+            "sigma_el_deg": f"{math.degrees(sd[2]):.6f}", "truth_id": d.truth_id or ""}))
+    for r in obs.reports:
+        rows.append((r.t_s, r.sensor_id, {
+            "t_s": f"{r.t_s:.3f}", "utc": _utc(epoch, r.t_s), "kind": "ir",
+            "sensor_id": r.sensor_id, "owner": r.owner, "launch_t_s": f"{r.launch_t_s:.3f}",
+            "launch_lat_deg": f"{r.launch_lat_deg:.5f}",
+            "launch_lon_deg": f"{r.launch_lon_deg:.5f}",
+            "heading_deg": f"{math.degrees(r.heading_rad):.3f}", "truth_id": r.truth_id or ""}))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=DETECTION_COLUMNS, restval="")
+        writer.writeheader()
+        writer.writerows(row for _, _, row in rows)
+    return len(rows)
