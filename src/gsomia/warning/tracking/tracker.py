@@ -1,0 +1,401 @@
+"""Multi-target tracker: IMM filters, Mahalanobis gating, global-nearest-neighbour
+assignment, two-point initiation, M-of-N confirmation and deletion.
+
+Detections of any number of radars and owners enter one tracker; they are processed scan by
+scan (all detections of one sensor at one time) in time order. For each scan:
+
+1. *Predict* every live track to the scan time (IMM, one batched propagation per mode).
+2. *Gate*: innovation ``ν = z ⊖ h(x̂)`` and ``S = H P Hᵀ + R`` for every track/detection pair;
+   the pair is admissible when ``d² = νᵀ S⁻¹ ν ≤ γ`` with ``γ`` the χ²(3) quantile of
+   ``gate_probability`` (Bar-Shalom, Li & Kirubarajan 2001, §2.7.3 / §7.4).
+3. *Assign* by global nearest neighbour: minimise ``Σ d²`` over one-to-one assignments with
+   :func:`scipy.optimize.linear_sum_assignment` on a ``K × (J + K)`` matrix whose extra
+   columns let track k stay unassigned at cost ``γ`` (Blackman & Popoli, *Design and
+   Analysis of Modern Tracking Systems*, Artech House 1999, §6.2); out-of-gate pairs are
+   forbidden. Each detection goes to at most one track and each track takes at most one.
+4. *Update* the assigned tracks (IMM update); for each unassigned track that the scanning
+   sensor has seen before, count a miss *of that sensor* (a track's miss count is the
+   smallest count of consecutive misses over the sensors that have seen it, so a radar that
+   lost coverage does not delete a track that another radar still holds).
+5. *Initiate*: an unassigned detection is paired with a waiting single detection (an
+   *initiator*) of the previous 0.5–``init_max_dt_s`` seconds if their distance fits a
+   speed ≤ ``init_max_speed_mps`` (plus 4σ); the pair gives a tentative track (two-point
+   differencing, Bar-Shalom et al. 2001 §5.5.3); unpaired detections wait as initiators.
+6. *Confirm* a tentative track after ``confirm_hits`` updates (M of N: a tentative track with
+   ``tentative_max_misses`` misses is deleted first); *delete* a confirmed track after
+   ``confirmed_max_misses`` consecutive misses, after ``max_coast_s`` without update, or when
+   its prediction is below the ground; of two confirmed tracks closer than
+   ``duplicate_distance_m`` (if positive) the younger one is deleted.
+
+The tracker never reads a detection's ``truth_id``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.stats import chi2
+
+from gsomia.errors import InputError
+from gsomia.physics.earth import WGS84, Earth
+from gsomia.physics.geodesy import height_above_ellipsoid_fast
+from gsomia.warning.tracking.imm import IMMEstimate, IMMFilter, combine
+from gsomia.warning.tracking.models import BallisticMotionModel, RadarMeasurementModel
+from gsomia.warning.tracking.predict import ExtendedKalmanPredictor
+from gsomia.warning.tracking.states import GaussianStates, TrackState
+from gsomia.warning.tracking.update import ExtendedKalmanUpdater
+from gsomia.warning.types import Detection
+
+__all__ = ["BALLISTIC", "POWERED", "Track", "Tracker", "TrackerConfig", "gnn_assign"]
+
+BALLISTIC = 0
+"""Index of the ballistic mode in the IMM."""
+POWERED = 1
+"""Index of the powered (boost) mode in the IMM."""
+
+_FORBIDDEN = 1e12
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerConfig:
+    """The whole configuration of a :class:`Tracker`.
+
+    Attributes:
+        q_ballistic_m2_s3: CWNA density of the ballistic mode [m²/s³].
+        q_powered_m2_s3: CWNA density of the powered mode [m²/s³]; 3000 m²/s³ lets the velocity
+            wander ~55 m/s in 1 s, the size of a missile's thrust acceleration near burnout.
+        boost_to_ballistic_per_s, ballistic_to_boost_per_s: IMM switching rates [1/s].
+        initial_powered_probability: μ(powered) of a new track.
+        gate_probability: probability mass inside the gate (χ², 3 degrees of freedom).
+        confirm_hits: updates that confirm a tentative track (M of M-of-N).
+        tentative_max_misses: misses that delete a tentative track (N − M + 1).
+        confirmed_max_misses: consecutive misses that delete a confirmed track.
+        max_coast_s: time without update that deletes any track [s].
+        init_max_speed_mps: largest speed of a two-point initiation [m/s].
+        init_max_dt_s: largest time between the two points [s].
+        init_velocity_sigma_mps: extra velocity uncertainty of a new track [m/s] (thrust).
+        duplicate_distance_m: confirmed tracks closer than this merge (younger deleted);
+            0 turns merging off (the default: salvo missiles fly within a kilometre).
+        step_s: RK4 step of the propagation [s].
+        earth: the Earth model.
+    """
+
+    q_ballistic_m2_s3: float = 1.0
+    q_powered_m2_s3: float = 3000.0
+    boost_to_ballistic_per_s: float = 0.02
+    ballistic_to_boost_per_s: float = 1e-4
+    initial_powered_probability: float = 0.5
+    gate_probability: float = 0.9999
+    confirm_hits: int = 5
+    tentative_max_misses: int = 2
+    confirmed_max_misses: int = 4
+    max_coast_s: float = 60.0
+    init_max_speed_mps: float = 8000.0
+    init_max_dt_s: float = 30.0
+    init_velocity_sigma_mps: float = 300.0
+    duplicate_distance_m: float = 0.0
+    step_s: float = 2.0
+    earth: Earth = field(default=WGS84, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.gate_probability < 1.0:
+            raise InputError("gate_probability", self.gate_probability, "must be in (0, 1)")
+        if self.confirm_hits < 1:
+            raise InputError("confirm_hits", self.confirm_hits, "must be >= 1")
+        for name in ("q_ballistic_m2_s3", "q_powered_m2_s3", "max_coast_s",
+                     "init_max_speed_mps", "init_max_dt_s", "step_s"):
+            if not getattr(self, name) > 0:
+                raise InputError(name, getattr(self, name), "must be positive")
+
+    @property
+    def gate_threshold(self) -> float:
+        """γ: the χ²(3) quantile of ``gate_probability``."""
+        return float(chi2.ppf(self.gate_probability, 3))
+
+    def imm_filter(self) -> IMMFilter:
+        """The IMM of a ballistic (mode 0) and a powered (mode 1) EKF."""
+        ball = ExtendedKalmanPredictor(BallisticMotionModel(
+            self.q_ballistic_m2_s3, self.step_s, self.earth))
+        powered = ExtendedKalmanPredictor(BallisticMotionModel(
+            self.q_powered_m2_s3, self.step_s, self.earth))
+        a, b = self.ballistic_to_boost_per_s, self.boost_to_ballistic_per_s
+        return IMMFilter((ball, powered), np.array([[-a, a], [b, -b]]))
+
+
+class Track:
+    """One track: its number, status, IMM estimate, history and associated detections.
+
+    Attributes:
+        number: track number (1, 2, …, in order of initiation).
+        status: ``"tentative"``, ``"confirmed"`` or ``"deleted"``.
+        t_s: time of the current estimate [s]; x: ``(M, 6)``; P: ``(M, 6, 6)``; mu: ``(M,)``.
+        history: :class:`TrackState` after every scan that concerned the track.
+        detections: the detections that updated it (in time order).
+        initiated_s, confirmed_s, deleted_s: times of those events (``None`` until they happen).
+    """
+
+    def __init__(self, number: int, t_s: float, x: np.ndarray, P: np.ndarray,
+                 mu: np.ndarray, detections: list[Detection]) -> None:
+        self.number = number
+        self.status = "tentative"
+        self.t_s = t_s
+        self.x = x
+        self.P = P
+        self.mu = mu
+        self.hits = len(detections)
+        self.sensor_misses = {d.sensor_id: 0 for d in detections}
+        self.detections = list(detections)
+        self.initiated_s = t_s
+        self.confirmed_s: float | None = None
+        self.deleted_s: float | None = None
+        self.last_update_s = t_s
+        self.history: list[TrackState] = []
+        self._record(True)
+
+    def _record(self, updated: bool) -> None:
+        xc, Pc = combine(self.x[None], self.P[None], self.mu[None])
+        self.history.append(TrackState(self.t_s, xc[0], Pc[0], self.mu.copy(), updated))
+
+    @property
+    def misses(self) -> int:
+        """Consecutive misses of the sensor that lost the track last: the smallest count of
+        consecutive misses over the sensors that have seen it."""
+        return min(self.sensor_misses.values())
+
+    @property
+    def state(self) -> TrackState:
+        """The latest combined estimate."""
+        return self.history[-1]
+
+    @property
+    def confirmed(self) -> bool:
+        """True once confirmed (also after deletion)."""
+        return self.confirmed_s is not None
+
+    def __repr__(self) -> str:
+        return f"Track(number={self.number}, status={self.status!r}, t_s={self.t_s:.1f})"
+
+
+def gnn_assign(d2: np.ndarray, gate: float) -> list[tuple[int, int]]:
+    """Global-nearest-neighbour assignment of tracks to detections (module notes, step 3).
+
+    Args:
+        d2: squared Mahalanobis distances ``(K, J)``; ``inf`` or ``nan`` where not computed.
+        gate: γ; pairs with ``d2 > gate`` are never assigned.
+
+    Returns:
+        the assigned pairs ``(track index, detection index)``: each index at most once.
+    """
+    d2 = np.asarray(d2, dtype=float)
+    k, j = d2.shape
+    if k == 0 or j == 0:
+        return []
+    cost = np.where(np.isfinite(d2) & (d2 <= gate), d2, _FORBIDDEN)
+    dummy = np.full((k, k), _FORBIDDEN)
+    np.fill_diagonal(dummy, gate)
+    rows, cols = linear_sum_assignment(np.hstack((cost, dummy)))
+    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)
+            if c < j and cost[r, c] < _FORBIDDEN]
+
+
+@dataclass(slots=True)
+class _Initiator:
+    t_s: float
+    r: np.ndarray
+    cov: np.ndarray
+    detection: Detection
+
+
+class Tracker:
+    """The multi-target tracker (module notes). Feed it detections with :meth:`process`.
+
+    Attributes:
+        config: its :class:`TrackerConfig`.
+        tracks: every track ever made (live and deleted), in order of initiation.
+        snapshots: after each scan, ``(t_s, numbers (n,), positions (n, 3))`` of the
+            confirmed live tracks, for the metrics.
+    """
+
+    def __init__(self, config: TrackerConfig | None = None) -> None:
+        self.config = config or TrackerConfig()
+        self._imm = self.config.imm_filter()
+        self._gate = self.config.gate_threshold
+        self._numbers = itertools.count(1)
+        self._updaters: dict[tuple[float, float, float], ExtendedKalmanUpdater] = {}
+        self._initiators: list[_Initiator] = []
+        self.tracks: list[Track] = []
+        self.snapshots: list[tuple[float, np.ndarray, np.ndarray]] = []
+        self.t_s = -math.inf
+
+    @property
+    def live_tracks(self) -> list[Track]:
+        """Tracks not deleted."""
+        return [t for t in self.tracks if t.status != "deleted"]
+
+    def _updater(self, d: Detection) -> ExtendedKalmanUpdater:
+        key = (d.site_lat_deg, d.site_lon_deg, d.site_alt_m)
+        upd = self._updaters.get(key)
+        if upd is None:
+            upd = ExtendedKalmanUpdater(RadarMeasurementModel(*key, earth=self.config.earth))
+            self._updaters[key] = upd
+        return upd
+
+    def process(self, detections: Iterable[Detection]) -> None:
+        """Process detections scan by scan (grouped by sensor and time, in time order).
+
+        Raises:
+            InputError: a detection older than a scan already processed.
+        """
+        dets = sorted(detections, key=lambda d: (d.t_s, d.sensor_id))
+        for _, group in itertools.groupby(dets, key=lambda d: (d.t_s, d.sensor_id)):
+            self.step(list(group))
+
+    def step(self, scan: Sequence[Detection]) -> None:
+        """Process one scan: detections of one sensor at one time (module notes 1-6)."""
+        if not scan:
+            return
+        t = scan[0].t_s
+        if t < self.t_s:
+            raise InputError("t_s", t, f"scan older than the tracker's time {self.t_s}")
+        self.t_s = t
+        updater = self._updater(scan[0])
+        model = updater.measurement_model
+        z = np.array([d.z for d in scan])
+        R = np.array([d.covariance for d in scan])
+        live = self.live_tracks
+        assigned_dets: set[int] = set()
+        if live:
+            est = IMMEstimate(live[0].t_s, np.stack([tr.x for tr in live]),
+                              np.stack([tr.P for tr in live]), np.stack([tr.mu for tr in live]))
+            pred = self._predict(live, est, t)
+            comb = self._imm.combined(pred)
+            mp = updater.predict_measurement(comb)
+            nu = model.residual(z[None], mp.z[:, None])                     # (K, J, 3)
+            S = mp.Pzz[:, None] + R[None]                                    # (K, J, 3, 3)
+            d2 = np.einsum("kji,kji->kj", nu, np.linalg.solve(S, nu[..., None])[..., 0])
+            pairs = gnn_assign(d2, self._gate)
+            if pairs:
+                ti = np.array([p[0] for p in pairs])
+                dj = np.array([p[1] for p in pairs])
+                sub = IMMEstimate(t, pred.x[ti], pred.P[ti], pred.mu[ti])
+                post = self._imm.update(sub, updater, z[dj], R[dj])
+                for n, (k, j) in enumerate(pairs):
+                    tr = live[k]
+                    tr.x, tr.P, tr.mu, tr.t_s = post.x[n], post.P[n], post.mu[n], t
+                    tr.hits += 1
+                    tr.sensor_misses[scan[j].sensor_id] = 0
+                    tr.last_update_s = t
+                    tr.detections.append(scan[j])
+                    tr._record(True)
+                    assigned_dets.add(j)
+            done = {p[0] for p in pairs}
+            for k, tr in enumerate(live):
+                if k in done:
+                    continue
+                tr.x, tr.P, tr.mu, tr.t_s = pred.x[k], pred.P[k], pred.mu[k], t
+                if scan[0].sensor_id in tr.sensor_misses:
+                    tr.sensor_misses[scan[0].sensor_id] += 1
+                tr._record(False)
+        self._maintain(t)
+        free = [j for j in range(len(scan)) if j not in assigned_dets]
+        if free:
+            self._initiate(t, [scan[j] for j in free], model)
+        self._snapshot(t)
+
+    def _predict(self, live: list[Track], est: IMMEstimate, t: float) -> IMMEstimate:
+        # Tracks may carry different times (all equal in practice: every live track is
+        # brought to each scan time); predict each group of equal time in one batch.
+        times = np.array([tr.t_s for tr in live])
+        if np.all(times == times[0]):
+            return self._imm.predict(est, t)
+        out_x, out_P, out_mu = np.empty_like(est.x), np.empty_like(est.P), np.empty_like(est.mu)
+        for t0 in np.unique(times):
+            idx = np.nonzero(times == t0)[0]
+            p = self._imm.predict(IMMEstimate(float(t0), est.x[idx], est.P[idx], est.mu[idx]), t)
+            out_x[idx], out_P[idx], out_mu[idx] = p.x, p.P, p.mu
+        return IMMEstimate(t, out_x, out_P, out_mu)
+
+    def _maintain(self, t: float) -> None:
+        cfg = self.config
+        for tr in self.live_tracks:
+            h = float(height_above_ellipsoid_fast(tr.state.x[:3], cfg.earth))
+            if tr.status == "tentative":
+                if tr.misses >= cfg.tentative_max_misses or t - tr.last_update_s > cfg.max_coast_s:
+                    self._delete(tr, t)
+                elif tr.hits >= cfg.confirm_hits:
+                    tr.status = "confirmed"
+                    tr.confirmed_s = t
+            elif (tr.misses >= cfg.confirmed_max_misses or t - tr.last_update_s > cfg.max_coast_s
+                  or h < 0.0):
+                self._delete(tr, t)
+        confirmed = [tr for tr in self.live_tracks if tr.status == "confirmed"]
+        for a, b in itertools.combinations(confirmed, 2):
+            if a.status == "deleted" or b.status == "deleted":
+                continue
+            if np.linalg.norm(a.state.x[:3] - b.state.x[:3]) < cfg.duplicate_distance_m > 0:
+                self._delete(b if b.number > a.number else a, t)
+
+    def _delete(self, tr: Track, t: float) -> None:
+        tr.status = "deleted"
+        tr.deleted_s = t
+
+    def _initiate(self, t: float, dets: list[Detection], model: RadarMeasurementModel) -> None:
+        cfg = self.config
+        self._initiators = [i for i in self._initiators if t - i.t_s <= cfg.init_max_dt_s]
+        z = np.array([d.z for d in dets])
+        r, cov = model.inverse(z, np.array([d.covariance for d in dets]))
+        cands = [i for i in self._initiators if t - i.t_s >= 0.5]
+        used_init: set[int] = set()
+        used_det: set[int] = set()
+        if cands:
+            dist = np.linalg.norm(r[:, None] - np.array([c.r for c in cands])[None], axis=-1)
+            dt = t - np.array([c.t_s for c in cands])
+            sig = np.sqrt(np.trace(cov, axis1=1, axis2=2)[:, None]
+                          + np.array([np.trace(c.cov) for c in cands])[None])
+            ok = dist <= cfg.init_max_speed_mps * dt[None] + 4.0 * sig
+            cost = np.where(ok, dist / dt[None], _FORBIDDEN)
+            rows, cols = linear_sum_assignment(cost)
+            for a, b in zip(rows, cols, strict=True):
+                if cost[a, b] >= _FORBIDDEN:
+                    continue
+                used_det.add(int(a))
+                used_init.add(int(b))
+                self._new_track(t, r[a], cov[a], cands[b], dets[a])
+        drop = {id(cands[b]) for b in used_init}
+        self._initiators = [i for i in self._initiators if id(i) not in drop]
+        for a in range(len(dets)):
+            if a not in used_det:
+                self._initiators.append(_Initiator(t, r[a], cov[a], dets[a]))
+
+    def _new_track(self, t: float, r2: np.ndarray, c2: np.ndarray, first: _Initiator,
+                   det: Detection) -> None:
+        cfg = self.config
+        dt = t - first.t_s
+        x = np.concatenate((r2, (r2 - first.r) / dt))
+        P = np.zeros((6, 6))
+        P[:3, :3] = c2
+        P[:3, 3:] = c2 / dt
+        P[3:, :3] = c2 / dt
+        P[3:, 3:] = (c2 + first.cov) / dt**2 + np.eye(3) * cfg.init_velocity_sigma_mps**2
+        mu = np.array([1.0 - cfg.initial_powered_probability, cfg.initial_powered_probability])
+        m = self._imm.n_modes
+        tr = Track(next(self._numbers), t, np.repeat(x[None], m, axis=0),
+                   np.repeat(P[None], m, axis=0), mu, [first.detection, det])
+        self.tracks.append(tr)
+
+    def _snapshot(self, t: float) -> None:
+        conf = [tr for tr in self.live_tracks if tr.status == "confirmed"]
+        nums = np.array([tr.number for tr in conf], dtype=int)
+        pos = np.array([tr.state.x[:3] for tr in conf]).reshape(-1, 3)
+        self.snapshots.append((t, nums, pos))
+
+    def combined_states(self, tracks: Sequence[Track]) -> GaussianStates:
+        """Current combined estimates of ``tracks`` (all at the tracker's time)."""
+        xs, Ps = combine(np.stack([tr.x for tr in tracks]), np.stack([tr.P for tr in tracks]),
+                         np.stack([tr.mu for tr in tracks]))
+        return GaussianStates(self.t_s, xs, Ps)
