@@ -1,0 +1,95 @@
+"""TISA paras 1, 3, 4 and the 2023 automated missile-warning mechanism (agreements.md §3, §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sharing_support import AFTER_2023, make_label
+
+from gsomia.sharing import Consent, ReleaseRequest, decide
+
+KOR_ITEM = make_label(originator="KOR", holder="KOR", classification="군사II급비밀",
+                      item_id="kor-1", elements=["trajectory", "impact_point"])
+APPROVAL = Consent("ok", "KOR", "JPN", dt.datetime(2024, 1, 1, tzinfo=dt.UTC), item_id="kor-1")
+
+
+def rules(decision):
+    return [r.rule for r in decision.failed]
+
+
+def test_tisa_para4_hub_passes_on_with_originator_approval(catalog):
+    decision = decide(ReleaseRequest(KOR_ITEM, "JPN", AFTER_2023, route="tisa"), catalog,
+                      [APPROVAL])
+    assert decision.permit
+    assert set(decision.agreements) >= {"tisa", "kor-usa-military-secrets", "jpn-usa-gsomia"}
+    assert decision.marking.text == "大韓民国 極秘"
+
+
+def test_tisa_para4_no_approval_no_pass_on(catalog):
+    decision = decide(ReleaseRequest(KOR_ITEM, "JPN", AFTER_2023, route="tisa"), catalog)
+    assert rules(decision) == ["third_party_consent"]
+    assert decision.failed[0].source == "TISA para 4"
+    assert "USA → JPN" in decision.failed[0].detail
+
+
+def test_tisa_para4_hub_must_be_releasable(catalog):
+    label = make_label(originator="KOR", holder="KOR", classification="군사II급비밀",
+                       item_id="kor-1", releasable_to=["JPN"])
+    decision = decide(ReleaseRequest(label, "JPN", AFTER_2023, route="tisa"), catalog,
+                      [APPROVAL])
+    assert rules(decision) == ["releasable_to"]
+
+
+def test_tisa_para1_scope_only_dprk_nuclear_and_missile(catalog):
+    label = make_label(originator="KOR", holder="KOR", classification="군사II급비밀",
+                       item_id="kor-1", topic="chinese-navy")
+    consent = Consent("t", "KOR", "JPN", dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+                      topic="chinese-navy")
+    decision = decide(ReleaseRequest(label, "JPN", AFTER_2023, route="tisa"), catalog,
+                      [consent])
+    assert rules(decision) == ["scope:tisa"]
+    nuclear = make_label(originator="KOR", holder="KOR", classification="군사II급비밀",
+                         item_id="kor-1", topic="dprk-nuclear-threat")
+    assert decide(ReleaseRequest(nuclear, "JPN", AFTER_2023, route="tisa"), catalog,
+                  [APPROVAL]).permit
+
+
+def test_tisa_para3_no_own_scheme_class_one_has_no_japanese_equivalent(catalog):
+    label = make_label(originator="KOR", holder="KOR", classification="군사I급비밀",
+                       item_id="kor-1")
+    decision = decide(ReleaseRequest(label, "JPN", AFTER_2023, route="tisa"), catalog,
+                      [APPROVAL])
+    assert rules(decision) == ["classification:jpn-usa-gsomia"]
+
+
+def test_tisa_before_effective_date_denied(catalog):
+    at = dt.datetime(2014, 12, 28, tzinfo=dt.UTC)
+    early = Consent("e", "KOR", "JPN", dt.datetime(2014, 1, 1, tzinfo=dt.UTC), item_id="kor-1")
+    decision = decide(ReleaseRequest(KOR_ITEM, "JPN", at, route="tisa"), catalog, [early])
+    assert rules(decision) == ["in_force:tisa"]
+
+
+def test_auto_hub_three_elements_with_standing_approval(catalog):
+    decision = decide(ReleaseRequest(KOR_ITEM, "JPN", AFTER_2023, route="auto-hub"), catalog)
+    assert decision.permit
+    assert "trilateral-missile-warning" in decision.agreements
+
+
+def test_auto_hub_never_sensor_locations(catalog):
+    label = make_label(originator="KOR", holder="KOR", classification="군사II급비밀",
+                       elements=["trajectory", "sensor_location"])
+    decision = decide(ReleaseRequest(label, "JPN", AFTER_2023, route="auto-hub"), catalog)
+    assert rules(decision) == ["elements:trilateral-missile-warning"]
+
+
+def test_auto_hub_not_before_19_dec_2023(catalog):
+    at = dt.datetime(2023, 12, 18, tzinfo=dt.UTC)
+    decision = decide(ReleaseRequest(KOR_ITEM, "JPN", at, route="auto-hub"), catalog)
+    assert rules(decision) == ["in_force:trilateral-missile-warning"]
+
+
+def test_auto_hub_nuclear_topic_outside_missile_warning(catalog):
+    label = make_label(originator="KOR", holder="KOR", classification="군사II급비밀",
+                       topic="dprk-nuclear-threat", elements=["trajectory"])
+    decision = decide(ReleaseRequest(label, "JPN", AFTER_2023, route="auto-hub"), catalog)
+    assert rules(decision) == ["scope:trilateral-missile-warning"]
