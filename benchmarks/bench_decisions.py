@@ -1,0 +1,217 @@
+"""Release decisions per second: gsomia's :func:`decide` vs the same rules in Cedar (cedarpy).
+
+Run: ``python benchmarks/bench_decisions.py [N] [--json]`` (N requests, default 5000, seed 7).
+
+Both sides answer the same random requests (labels, parties, routes, dates, persons,
+consents). Cedar gets the rules as policies (one ``permit`` and one ``forbid`` per rule:
+Releasable To, legs in force, TISA para 1 scope, §4 elements, Art. 6 consent, purpose,
+Art. 7/16 person). What Cedar's language cannot express — table lookups by a computed
+key (Art. 4(2) equivalence rows, the rank of a marking) and "does any consent in this set
+cover the item now" — is computed in Python first and passed in the request context
+("facts"). So two Cedar figures are reported: the engine alone on prepared requests, and
+facts + engine. Ours does everything (lookups, every reason, obligations, marking).
+The verdicts of both are compared; a mismatch is printed and makes the exit code 1.
+If cedarpy is not installed, only ours is measured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import sys
+import time
+
+from gsomia.sharing import Consent, ConsentBook, Label, Person, ReleaseRequest, decide
+from gsomia.sharing.catalog import Catalog, load_catalog
+
+PARTIES = ("JPN", "KOR", "USA")
+TOPICS = ("dprk-nuclear-threat", "dprk-missile-threat", "chinese-navy")
+ELEMENTS = ("launch_point", "trajectory", "impact_point", "pre_launch_indication",
+            "sensor_location")
+ROUTES = ("direct", "tisa", "auto-hub")
+EPOCH = dt.date(1970, 1, 1)
+
+POLICIES = """
+permit(principal, action == Action::"release", resource);
+
+forbid(principal, action, resource) when {
+  context.to != resource.originator && !resource.releasable.contains(context.to) };
+forbid(principal, action, resource) when {
+  context.route != "direct" && resource.originator != context.hub
+  && !resource.releasable.contains(context.hub) };
+forbid(principal, action, resource) when { context.leg1_from > context.day };
+forbid(principal, action, resource) when {
+  context.has_leg2 && context.leg2_from > context.day };
+forbid(principal, action, resource) unless { context.level_ok };
+forbid(principal, action, resource) when {
+  context.route == "tisa" && (context.tisa_from > context.day
+  || !["dprk-nuclear-threat", "dprk-missile-threat"].contains(resource.topic)) };
+forbid(principal, action, resource) when {
+  context.route == "auto-hub" && (context.warn_from > context.day
+  || context.tisa_from > context.day || resource.topic != "dprk-missile-threat"
+  || resource.elements.isEmpty()
+  || !["launch_point", "trajectory", "impact_point"].containsAll(resource.elements)) };
+forbid(principal, action, resource) when {
+  context.leg1_sender != resource.originator && context.leg1_receiver != resource.originator
+  && !(context.route == "auto-hub" && context.leg1_sender == context.hub)
+  && !context.consent_leg1 };
+forbid(principal, action, resource) when {
+  context.has_leg2 && context.leg2_sender != resource.originator
+  && context.leg2_receiver != resource.originator
+  && !(context.route == "auto-hub" && context.leg2_sender == context.hub)
+  && !context.consent_leg2 };
+forbid(principal, action, resource) when {
+  resource.purpose != "" && context.purpose != "" && resource.purpose != context.purpose };
+forbid(principal, action, resource) when {
+  context.has_person && (context.person.party != context.to
+  || context.person.rank > context.required_rank
+  || !context.person.ntk.contains(resource.topic)
+  || (context.person.contractor && !context.person.facility)) };
+"""
+
+
+def make_requests(n: int, seed: int, catalog: Catalog) -> list[tuple[ReleaseRequest, list]]:
+    """``n`` random requests with their consents (fixed seed)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        originator = rng.choice(PARTIES)
+        holder = rng.choice(PARTIES)
+        to = rng.choice([p for p in PARTIES if p != holder])
+        markings = [m.text for m in catalog.scheme(originator).markings]
+        label = Label(
+            item_id=f"i{i}", originator=originator, classification=rng.choice(markings),
+            releasable_to=frozenset(p for p in PARTIES if rng.random() < 0.8),
+            topic=rng.choice(TOPICS), holder=holder,
+            elements=tuple(rng.sample(ELEMENTS, rng.randint(0, 2))),
+            purpose=rng.choice([None, "missile defence"]),
+        )
+        at = dt.datetime(rng.randint(2005, 2026), rng.randint(1, 12), rng.randint(1, 28),
+                         tzinfo=dt.UTC)
+        person = None
+        if rng.random() < 0.5:
+            party = to if rng.random() < 0.8 else rng.choice(PARTIES)
+            person = Person(party, rng.choice([m.text for m in catalog.scheme(party).markings]),
+                            frozenset(t for t in TOPICS if rng.random() < 0.6),
+                            rng.random() < 0.2, rng.random() < 0.5)
+        consents = [
+            Consent(f"c{i}-{k}", originator, rng.choice(PARTIES),
+                    at - dt.timedelta(days=rng.randint(-30, 400)),
+                    item_id=f"i{i}" if rng.random() < 0.7 else None,
+                    topic=None if rng.random() < 0.7 else rng.choice(TOPICS),
+                    expires_at=None if rng.random() < 0.5 else at + dt.timedelta(days=500),
+                    classifications=(label.classification,))
+            for k in range(rng.randint(0, 2))
+        ]
+        out.append((ReleaseRequest(label, to, at, rng.choice(ROUTES), person,
+                                   rng.choice([None, "missile defence", "other"])), consents))
+    return out
+
+
+def _days(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def cedar_facts(request: ReleaseRequest, consents: list, catalog: Catalog) -> dict:
+    """The Cedar request: table lookups and consent matching done here (see docstring)."""
+    label, to, route = request.label, request.to, request.route
+    hub = "USA"
+    legs = [(label.holder, to)] if route == "direct" else [
+        (s, r) for s, r in ((label.holder, hub), (hub, to)) if s != r]
+    pairs = [catalog.bilaterals(s, r)[0] for s, r in legs]
+    first = pairs[0] if label.originator in pairs[0].parties \
+        else catalog.bilaterals(label.originator, label.holder)[0]
+    row = first.row_of(label.originator, label.classification)
+    level_ok = row is not None
+    required = None
+    for (_, receiver), agreement in zip(legs, pairs, strict=True):
+        mark = agreement.equivalent(receiver, row.level) if row else None
+        level_ok = level_ok and mark is not None \
+            and not agreement.is_excluded(label.originator, label.classification)
+        if receiver == to:
+            required = mark
+    scheme = catalog.scheme(to)
+    book = ConsentBook(consents)
+    person = request.person
+    context = {
+        "to": to, "route": route, "hub": hub, "day": _days(request.at.date()),
+        "purpose": request.purpose or "",
+        "leg1_sender": legs[0][0], "leg1_receiver": legs[0][1],
+        "leg1_from": _days(pairs[0].in_force_from),
+        "has_leg2": len(legs) > 1,
+        "leg2_sender": legs[-1][0], "leg2_receiver": legs[-1][1],
+        "leg2_from": _days(pairs[-1].in_force_from),
+        "tisa_from": _days(catalog.agreement("tisa").in_force_from),
+        "warn_from": _days(catalog.agreement("trilateral-missile-warning").in_force_from),
+        "level_ok": level_ok,
+        "required_rank": scheme.get(required).rank if required else -1,
+        "consent_leg1": book.find(label, legs[0][1], request.at) is not None,
+        "consent_leg2": book.find(label, legs[-1][1], request.at) is not None,
+        "has_person": person is not None,
+        "person": {
+            "party": person.party if person else "",
+            "rank": catalog.scheme(person.party).get(person.clearance).rank if person else 0,
+            "ntk": sorted(person.need_to_know) if person else [],
+            "contractor": person.contractor if person else False,
+            "facility": person.facility_clearance if person else False,
+        },
+    }
+    entity = {
+        "uid": {"type": "Item", "id": label.item_id},
+        "attrs": {"originator": label.originator, "releasable": sorted(label.releasable_to),
+                  "topic": label.topic, "elements": list(label.elements),
+                  "purpose": label.purpose or ""},
+        "parents": [],
+    }
+    cedar_request = {"principal": {"type": "Party", "id": to},
+                     "action": {"type": "Action", "id": "release"},
+                     "resource": {"type": "Item", "id": label.item_id}, "context": context}
+    return {"request": cedar_request, "entity": entity}
+
+
+def main(argv: list[str]) -> int:
+    n = next((int(a) for a in argv if a.isdigit()), 5000)
+    as_json = "--json" in argv
+    catalog = load_catalog()
+    cases = make_requests(n, 7, catalog)
+
+    t0 = time.perf_counter()
+    ours = [decide(req, catalog, consents).permit for req, consents in cases]
+    t_ours = time.perf_counter() - t0
+    report: dict = {"requests": n, "permits": sum(ours),
+                    "ours_decisions_per_s": round(n / t_ours)}
+    try:
+        import cedarpy
+    except ImportError:
+        report["cedar"] = "cedarpy not installed: Cedar not measured"
+    else:
+        t0 = time.perf_counter()
+        built = [cedar_facts(req, consents, catalog) for req, consents in cases]
+        t_facts = time.perf_counter() - t0
+        policies = cedarpy.PolicySet.from_str(POLICIES)
+        entities = cedarpy.Entities.from_json_str(json.dumps([b["entity"] for b in built]))
+        requests = [b["request"] for b in built]
+        t0 = time.perf_counter()
+        results = cedarpy.is_authorized_batch(requests, policies, entities)
+        t_cedar = time.perf_counter() - t0
+        theirs = [r.allowed for r in results]
+        mismatches = [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b]
+        report.update({
+            "cedar_engine_decisions_per_s": round(n / t_cedar),
+            "cedar_with_facts_decisions_per_s": round(n / (t_cedar + t_facts)),
+            "ratio_ours_over_cedar_engine": round(t_cedar / t_ours, 3),
+            "ratio_ours_over_cedar_with_facts": round((t_cedar + t_facts) / t_ours, 3),
+            "verdict_mismatches": len(mismatches),
+            "first_mismatch": mismatches[0] if mismatches else None,
+        })
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        for key, value in report.items():
+            print(f"{key:34} {value}")
+    return 1 if report.get("verdict_mismatches") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
