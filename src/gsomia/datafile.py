@@ -156,6 +156,14 @@ class Table:
             raise self.error(key, value, "expected an array of tables ([[...]])")
         return [Table(v, self.file, f"{self.key_path(key)}[{i}]") for i, v in enumerate(value)]
 
+    def only(self, *keys: str) -> None:
+        """Reject, before anything is read, a key not among ``keys`` (the first, in file
+        order, is named), so a misspelt key is reported as unknown, not as a missing one."""
+        for key, value in self.data.items():
+            if key not in keys:
+                raise self.error(key, value, "unknown key (expected one of: "
+                                 + ", ".join(keys) + ")")
+
     def done(self) -> None:
         """Reject keys that were never read (the first, in file order, is named)."""
         for key, value in self.data.items():

@@ -214,6 +214,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     """
     path = resolve_scenario_path(name_or_path)
     root = read_toml(path)
+    root.only("name", "title", "epoch", "seed", "parties", "sources", "duration_s", "sensors",
+              "launches", "agreements", "links")
     name = root.string("name", path.stem)
     title = root.string("title", name)
     epoch = root.datetime_utc("epoch")
@@ -268,6 +270,8 @@ def _read_launches(root: Table) -> tuple[LaunchSpec, ...]:
     if not tables:
         raise root.error("launches", None, "a scenario needs at least one [[launches]] entry")
     for t in tables:
+        t.only("id", "site", "lat_deg", "lon_deg", "alt_m", "t_s", "bearing_deg", "range_km",
+               "apogee_km", "missile", "propulsion", "salvo", "source", "notes")
         launch_id = t.string("id")
         site = t.string("site", None)
         if site is not None:
@@ -294,6 +298,7 @@ def _read_launches(root: Table) -> tuple[LaunchSpec, ...]:
         count, spacing = 1, 0.0
         salvo = t.table("salvo")
         if salvo is not None:
+            salvo.only("count", "spacing_s")
             count = salvo.integer("count", lo=1)
             spacing = salvo.number("spacing_s", 0.0, lo=0.0)
             salvo.done()
@@ -308,12 +313,14 @@ def _read_launches(root: Table) -> tuple[LaunchSpec, ...]:
 
 
 def _read_agreement(t: Table) -> AgreementSpec:
+    t.only("name", "route")
     spec = AgreementSpec(t.string("name"), t.string("route", "direct", choices=ROUTES))
     t.done()
     return spec
 
 
 def _read_link(t: Table, parties: tuple[str, ...]) -> LinkSpec:
+    t.only("from", "to", "delay_s")
     ends = []
     for key in ("from", "to"):
         party = t.string(key)

@@ -34,6 +34,12 @@ Sensor = Radar | InfraredLaunchSensor
 
 _DOC_KEYS = ("class", "description", "assumption", "position_source", "range_source",
              "sector_source", "notes")
+_RADAR_KEYS = ("kind", "id", "owner", "lat_deg", "lon_deg", "alt_m", "max_range_km",
+               "min_elevation_deg", "revisit_s", "sigma_range_m", "sigma_az_deg", "sigma_el_deg",
+               "pd", "false_alarms_per_scan", "sector_center_deg", "sector_half_width_deg",
+               "refraction_k", "scan_offset_s", *_DOC_KEYS)
+_INFRARED_KEYS = ("kind", "id", "owner", "detect_after_s", "report_delay_s",
+                  "sigma_position_km", "sigma_time_s", "sigma_heading_deg", "pd", *_DOC_KEYS)
 
 
 def packaged_sensors_path() -> Path:
@@ -48,6 +54,7 @@ def sensor_from_table(table: Table) -> Sensor:
         InputError: a missing, unknown or out-of-domain key (names file, key and value).
     """
     kind = table.string("kind", choices=("radar", "infrared"))
+    table.only(*(_INFRARED_KEYS if kind == "infrared" else _RADAR_KEYS))
     sensor_id = table.string("id")
     owner = table.string("owner")
     for key in _DOC_KEYS:

@@ -1,0 +1,214 @@
+"""Scenario files: packaged scenarios against the public record, schema validation errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import pytest
+
+from gsomia.errors import InputError
+from gsomia.records import load_records, salvos
+from gsomia.sim.scenario import (
+    load_facility_table,
+    load_scenario,
+    packaged_scenario_names,
+    scenario_from_records,
+)
+from gsomia.warning.sensors import InfraredLaunchSensor, Radar
+from gsomia.warning.sites import load_sensor_catalogue
+
+PACKAGED = ["2016-09-05", "2017-03-06", "2017-08-29", "2017-11-29", "2019-10-02",
+            "2022-10-04", "stress-20"]
+
+# (scenario, epoch UTC, launches, range km, apogee km) — CNS records / flight-times.csv
+PUBLIC_RECORD = [
+    ("2016-09-05", "2016-09-05T03:13:00+00:00", 3, 1000.0, 260.0),
+    ("2017-03-06", "2017-03-05T22:34:00+00:00", 4, 1000.0, 260.0),
+    ("2017-08-29", "2017-08-28T20:58:00+00:00", 1, 2700.0, 550.0),
+    ("2017-11-29", "2017-11-28T18:18:00+00:00", 1, 950.0, 4475.0),
+    ("2019-10-02", "2019-10-01T22:11:00+00:00", 1, 450.0, 910.0),
+    ("2022-10-04", "2022-10-03T22:22:00+00:00", 1, 4600.0, 1000.0),
+]
+
+MINIMAL = """\
+epoch = 2017-03-05T22:34:00Z
+seed = 1
+parties = ["JPN", "KOR"]
+
+[[sensors]]
+site = "kor-greenpine-b-1"
+
+[[launches]]
+id = "L1"
+lat_deg = 39.66
+lon_deg = 124.71
+bearing_deg = 80.0
+range_km = 1000.0
+apogee_km = 260.0
+missile = "ER-Scud"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_packaged_names():
+    assert packaged_scenario_names() == sorted(PACKAGED)
+
+
+@pytest.mark.parametrize(("name", "epoch", "n", "range_km", "apogee_km"), PUBLIC_RECORD,
+                         ids=[r[0] for r in PUBLIC_RECORD])
+def test_packaged_scenarios_carry_the_public_figures(name, epoch, n, range_km, apogee_km):
+    s = load_scenario(name)
+    assert s.epoch.isoformat() == epoch
+    assert len(s.launches) == n
+    for launch in s.launches:
+        assert launch.range_m == range_km * 1e3 and launch.apogee_m == apogee_km * 1e3
+        assert launch.source
+    assert set(s.parties) == {"JPN", "KOR", "USA"}
+
+
+def test_2017_03_06_is_four_er_scuds_from_sohae():
+    s = load_scenario("2017-03-06")
+    assert [x.bearing_deg for x in s.launches] == [77.0, 80.0, 83.0, 86.0]
+    assert {(x.lat_deg, x.lon_deg) for x in s.launches} == {(39.6596, 124.7057)}
+    assert {x.missile for x in s.launches} == {"ER-Scud"}
+    # THAAD (Seongju) and Green Pine C (Busan, 2022) were not there in March 2017
+    ids = {x.id for x in s.sensors}
+    assert "usa-tpy2-seongju" not in ids and "kor-greenpine-c-busan" not in ids
+    assert {a.name: a.route for a in s.agreements}["jpn-kor-gsomia"] == "direct"
+
+
+def test_stress_scenario_20_launches_5_sites_within_a_minute():
+    s = load_scenario("stress-20")
+    assert len(s.launches) == 20
+    assert len({(x.lat_deg, x.lon_deg) for x in s.launches}) == 5
+    times = [x.t_s for x in s.launches]
+    assert max(times) - min(times) <= 60.0
+
+
+def test_facilities_match_the_cns_list(shared_data):
+    import json
+
+    cns = json.loads((shared_data / "cns" / "facility.en.json").read_text())["facilities"]
+    for key, (lat, lon) in load_facility_table().items():
+        assert lat == pytest.approx(cns[key]["lat"], abs=1e-4), key
+        assert lon == pytest.approx(cns[key]["lon"], abs=1e-4), key
+
+
+def test_sensor_catalogue_matches_the_public_sites(shared_data):
+    import csv
+
+    rows = [r for r in csv.DictReader(
+        line for line in (shared_data / "sensor-sites.csv").read_text().splitlines()
+        if not line.startswith("#"))]
+    catalogue = load_sensor_catalogue()
+    assert set(catalogue) == {r["id"] for r in rows}
+    for r in rows:
+        site = catalogue[r["id"]]
+        assert site["owner"] == r["owner"]
+        if r["kind"] != "space-based infrared":
+            assert (site["lat_deg"], site["lon_deg"], site["alt_m"]) == (
+                float(r["lat"]), float(r["lon"]), float(r["alt_m"]))
+            assert site["max_range_km"] == float(r["range_km"])
+        assert site["range_source"] and site["position_source"]
+
+
+def test_default_sensors_are_the_parties_catalogue(tmp_path):
+    text = MINIMAL.replace('[[sensors]]\nsite = "kor-greenpine-b-1"\n', "")
+    s = load_scenario(write(tmp_path, text))
+    assert {x.owner for x in s.sensors} == {"JPN", "KOR"}
+    assert len(s.sensors) == 9
+
+
+def test_inline_sensor_and_override(tmp_path):
+    text = MINIMAL.replace('site = "kor-greenpine-b-1"\n', 'site = "kor-greenpine-b-1"\n'
+                           'pd = 0.5\n\n[[sensors]]\nkind = "radar"\nid = "x"\nowner = "JPN"\n'
+                           'lat_deg = 37.0\nlon_deg = 135.0\nmax_range_km = 300.0\n'
+                           'min_elevation_deg = 2.0\n')
+    s = load_scenario(write(tmp_path, text))
+    gp, x = s.sensors
+    assert isinstance(gp, Radar) and gp.pd == 0.5 and gp.max_range_m == 500e3
+    assert isinstance(x, Radar) and x.max_range_m == 300e3
+    assert x.min_elevation_rad == pytest.approx(math.radians(2.0))
+
+
+def test_salvo_expands(tmp_path):
+    text = MINIMAL + "salvo = { count = 3, spacing_s = 20.0 }\n"
+    s = load_scenario(write(tmp_path, text))
+    assert [(x.id, x.t_s) for x in s.launches] == [("L1-1", 0.0), ("L1-2", 20.0),
+                                                    ("L1-3", 40.0)]
+
+
+BAD = [
+    # (what, edit: old → new, key named, value named)
+    ("unknown top-level key", ("seed = 1", "seed = 1\nsed = 2"), "sed", "2"),
+    ("unknown launch key", ("range_km = 1000.0", "range_km = 1000.0\nrange = 5"),
+     "launches[0].range", "5"),
+    ("bad latitude", ("lat_deg = 39.66", "lat_deg = 139.66"), "launches[0].lat_deg", "139.66"),
+    ("negative range", ("range_km = 1000.0", "range_km = -1000.0"), "launches[0].range_km",
+     "-1000.0"),
+    ("zero apogee", ("apogee_km = 260.0", "apogee_km = 0"), "launches[0].apogee_km", "0"),
+    ("bad propulsion", ('missile = "ER-Scud"', 'propulsion = "warp"'),
+     "launches[0].propulsion", "'warp'"),
+    ("unknown sensor site", ('"kor-greenpine-b-1"', '"kor-nowhere"'), "sensors[0].site",
+     "'kor-nowhere'"),
+    ("bad sensor override", ('site = "kor-greenpine-b-1"', 'site = "kor-greenpine-b-1"\npd = 2'),
+     "sensors[0].pd", "2"),
+    ("bad party", ('["JPN", "KOR"]', '["JPN", "Korea"]'), "parties", "'Korea'"),
+    ("naive epoch", ("2017-03-05T22:34:00Z", "2017-03-05T22:34:00"), "epoch", "22:34"),
+    ("bad route", ('missile = "ER-Scud"', 'missile = "ER-Scud"\n\n[[agreements]]\n'
+                   'name = "x"\nroute = "pigeon"'), "agreements[0].route", "'pigeon'"),
+    ("misspelt key", ("bearing_deg = 80.0", "bearng_deg = 80.0"), "launches[0].bearng_deg",
+     "80.0"),
+]
+
+
+@pytest.mark.parametrize(("what", "edit", "key", "value"), BAD, ids=[b[0] for b in BAD])
+def test_malformed_files_name_file_key_and_value(tmp_path, what, edit, key, value):
+    old, new = edit
+    assert old in MINIMAL + "\n"
+    path = write(tmp_path, MINIMAL.replace(old, new, 1), "bad.toml")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    message = str(err.value)
+    assert str(path) in message and key in message and value in message, message
+
+
+def test_not_toml_names_the_file(tmp_path):
+    path = write(tmp_path, "epoch = [", "broken.toml")
+    with pytest.raises(InputError, match="broken.toml.*not valid TOML"):
+        load_scenario(path)
+
+
+def test_unknown_scenario_name():
+    with pytest.raises(InputError, match="no-such-scenario"):
+        load_scenario("no-such-scenario")
+
+
+def test_from_records_2017_03_05(shared_data, tmp_path):
+    day = dt.date(2017, 3, 5)
+    recs = salvos(load_records(shared_data / "cns", since=day))[day]
+    text, skipped = scenario_from_records(recs, seed=7)
+    assert skipped == ["2017-03-05 #5 (ER Scud): no bearing, range, apogee in the record"]
+    s = load_scenario(write(tmp_path, text, "rec.toml"))
+    assert s.epoch == dt.datetime(2017, 3, 5, 22, 34, tzinfo=dt.UTC)
+    assert [x.id for x in s.launches] == ["L1", "L2", "L3", "L4"]
+    assert [x.bearing_deg for x in s.launches] == [77.0, 80.0, 83.0, 86.0]
+    assert {(x.range_m, x.apogee_m) for x in s.launches} == {(1000e3, 260e3)}
+    assert s.seed == 7 and any(isinstance(x, InfraredLaunchSensor) for x in s.sensors)
+
+
+def test_from_records_without_apogee_needs_an_assumption(shared_data):
+    day = dt.date(2016, 9, 5)
+    recs = salvos(load_records(shared_data / "cns", since=day))[day]
+    with pytest.raises(InputError, match="no record of that date"):
+        scenario_from_records(recs, seed=1)
+    text, skipped = scenario_from_records(recs, seed=1, default_apogee_km=260.0)
+    assert skipped == [] and text.count("[[launches]]") == 3
+    assert "apogee 260 km assumed" in text
