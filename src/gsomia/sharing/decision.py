@@ -8,7 +8,8 @@ Rules and their sources (agreements.md):
 
 ``releasable_to``
     the recipient (and, on a hub route, the hub) is in the label's Releasable To
-    category (STANAG 4774 PERMISSIVE category, §5).
+    category (STANAG 4774 PERMISSIVE category, §5); the originator itself is always
+    allowed its own item.
 ``route``
     direct: a bilateral agreement between sender and recipient; ``tisa``: TISA in force,
     both ends TISA parties, through the hub (TISA para 4); ``auto-hub``: the 2023
@@ -328,7 +329,7 @@ def decide(
     if request.route != "direct":
         arrangement = _hub_arrangement(ev, catalog, request, date)
         hub = arrangement.hub if arrangement else None
-    needed = {to} | ({hub} if hub else set())
+    needed = ({to} | ({hub} if hub else set())) - {label.originator}  # own item: always
     ev.check(
         "releasable_to",
         "label Releasable To category (STANAG 4774, agreements.md §5)",
