@@ -22,12 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import ecef2geodetic, enu_basis, geodetic2ecef
 from gsomia.physics.propagate import propagate_to_impact
 from gsomia.warning.tracking.predict import sigma_points
-from gsomia.warning.tracking.states import GaussianStates
+from gsomia.warning.tracking.states import GaussianStates, error_ellipse
 
 __all__ = ["ImpactPrediction", "predict_impact"]
 
@@ -59,13 +58,7 @@ class ImpactPrediction:
         Raises:
             InputError: probability outside (0, 1).
         """
-        if not 0.0 < probability < 1.0:
-            raise InputError("probability", probability, "must be in (0, 1)")
-        k2 = -2.0 * math.log(1.0 - probability)
-        w, v = np.linalg.eigh(self.cov_en_m2)
-        major = v[:, 1]
-        return (math.sqrt(k2 * max(w[1], 0.0)), math.sqrt(k2 * max(w[0], 0.0)),
-                math.degrees(math.atan2(major[0], major[1])) % 180.0)
+        return error_ellipse(self.cov_en_m2, probability)
 
 
 def predict_impact(states: GaussianStates, earth: Earth = WGS84, step_s: float = 2.0,

@@ -31,11 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import least_squares
 
-from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import ecef2geodetic, enu_basis, geodetic2ecef
 from gsomia.warning.tracking.models import RadarMeasurementModel
-from gsomia.warning.tracking.states import TrackState
+from gsomia.warning.tracking.states import TrackState, error_ellipse
 from gsomia.warning.types import Detection
 
 __all__ = ["LaunchPointEstimate", "estimate_launch_point", "boost_detections"]
@@ -66,12 +65,7 @@ class LaunchPointEstimate:
         Raises:
             InputError: probability outside (0, 1).
         """
-        if not 0.0 < probability < 1.0:
-            raise InputError("probability", probability, "must be in (0, 1)")
-        k2 = -2.0 * math.log(1.0 - probability)
-        w, v = np.linalg.eigh(self.cov_en_m2)
-        return (math.sqrt(k2 * max(w[1], 0.0)), math.sqrt(k2 * max(w[0], 0.0)),
-                math.degrees(math.atan2(v[0, 1], v[1, 1])) % 180.0)
+        return error_ellipse(self.cov_en_m2, probability)
 
 
 def boost_detections(detections: Sequence[Detection], history: Sequence[TrackState],

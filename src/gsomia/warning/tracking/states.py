@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from gsomia.errors import InputError
 
-__all__ = ["GaussianStates", "MeasurementPrediction", "TrackState"]
+__all__ = ["GaussianStates", "MeasurementPrediction", "TrackState", "error_ellipse"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -75,3 +76,19 @@ class TrackState:
     P: np.ndarray
     mode_probabilities: np.ndarray
     updated: bool
+
+
+def error_ellipse(cov_en_m2: np.ndarray, probability: float) -> tuple[float, float, float]:
+    """``(semi_major_m, semi_minor_m, orientation_deg)`` of the ellipse of a 2-D Gaussian
+    (east-north covariance ``(2, 2)`` [m²]) holding ``probability`` of it; orientation of the
+    major axis clockwise from north. Scale ``√(−2 ln(1 − p))`` (χ², 2 degrees of freedom).
+
+    Raises:
+        InputError: probability outside (0, 1).
+    """
+    if not 0.0 < probability < 1.0:
+        raise InputError("probability", probability, "must be in (0, 1)")
+    k2 = -2.0 * math.log(1.0 - probability)
+    w, v = np.linalg.eigh(np.asarray(cov_en_m2, dtype=float))
+    return (math.sqrt(k2 * max(w[1], 0.0)), math.sqrt(k2 * max(w[0], 0.0)),
+            math.degrees(math.atan2(v[0, 1], v[1, 1])) % 180.0)
