@@ -26,6 +26,8 @@ app = typer.Typer(
 )
 
 console = Console()
+if not console.is_terminal:  # pipes and CI: wide enough that tables are not cut
+    console = Console(width=120)
 err_console = Console(stderr=True)
 
 

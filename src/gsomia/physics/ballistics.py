@@ -159,8 +159,9 @@ def propulsion_class_for(missile: str | None, range_m: float | None = None) -> s
 
     The name is matched against family patterns (e.g. ``"ER-Scud"`` → ``"liquid-srbm"``,
     ``"Hwasong-15"`` → ``"liquid-icbm"``, ``"Pukguksong-3 SLBM"`` → ``"solid-mrbm"``). An
-    unknown name falls back on the range: below 1,000 km liquid SRBM, below 5,500 km liquid
-    IRBM, beyond liquid ICBM.
+    unknown name falls back on the range: up to 1,500 km (the Scud-Nodong family's reach)
+    liquid SRBM, up to 5,500 km (the conventional IRBM/ICBM boundary) liquid IRBM, beyond
+    liquid ICBM.
 
     Raises:
         InputError: neither a known name nor a range to fall back on.
@@ -172,9 +173,9 @@ def propulsion_class_for(missile: str | None, range_m: float | None = None) -> s
                 return name
     if range_m is None:
         raise InputError("missile", missile, "unknown family and no range to infer a class")
-    if range_m < 1_000e3:
+    if range_m <= 1_500e3:
         return "liquid-srbm"
-    return "liquid-irbm" if range_m < 5_500e3 else "liquid-icbm"
+    return "liquid-irbm" if range_m <= 5_500e3 else "liquid-icbm"
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,9 @@ class Controls:
     Attributes:
         dv_ideal_m_s: total ideal velocity increment of all stages [m/s].
         final_pitch_deg: elevation of the thrust above the local horizontal at burnout
-            [deg], in (0, 90]; 90 is a vertical flight.
+            [deg], in [−45, 90]; 90 is a vertical flight. Negative values (thrust below the
+            local horizontal at the end of the program) give the depressed trajectories of
+            short-range missiles, whose real programs pitch over early and hold.
         azimuth_deg: launch azimuth, clockwise from north [deg].
     """
 
@@ -233,8 +236,8 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
     prop = _resolve_propulsion(propulsion)
     if not (controls.dv_ideal_m_s > 0 and math.isfinite(controls.dv_ideal_m_s)):
         raise InputError("dv_ideal_m_s", controls.dv_ideal_m_s, "must be positive")
-    if not (0.0 < controls.final_pitch_deg <= 90.0):
-        raise InputError("final_pitch_deg", controls.final_pitch_deg, "must be in (0, 90]")
+    if not (-45.0 <= controls.final_pitch_deg <= 90.0):
+        raise InputError("final_pitch_deg", controls.final_pitch_deg, "must be in [-45, 90]")
     up = enu_basis(lat_deg, lon_deg)[2]
     dv = controls.dv_ideal_m_s
     sin_az = math.sin(math.radians(controls.azimuth_deg))
@@ -346,11 +349,18 @@ def kepler_burnout_state(range_m: float, apogee_m: float, earth: Earth = WGS84):
 
     Returns:
         ``(speed_m_s, gamma_rad, flight_time_s)`` (flight time from Kepler's equation).
+
+    Raises:
+        PhysicsError: no ellipse has that range and apogee (apogee too low for the range).
     """
     big_r = earth.mean_radius_m
     psi = range_m / big_r
     ra = big_r + apogee_m
     e = (ra - big_r) / (ra - big_r * math.cos(psi / 2.0))
+    if not 0.0 <= e < 1.0 or psi >= 2.0 * math.pi:
+        raise PhysicsError(
+            f"apogee {apogee_m / 1e3:.1f} km with range {range_m / 1e3:.1f} km: no ballistic "
+            "ellipse from the surface has both (apogee too low for that range)")
     p = ra * (1.0 - e)
     a = p / (1.0 - e * e)
     v = math.sqrt(earth.gm_m3_s2 * (2.0 / big_r - 1.0 / a))
@@ -404,7 +414,7 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
     lat_t, lon_t = _target_enu(lat_deg, lon_deg, bearing_deg, range_m, earth)
 
     def evaluate(x):
-        c = Controls(x[0] * 1000.0, float(np.clip(x[1], 0.5, 90.0)), x[2])
+        c = Controls(max(x[0], 0.01) * 1000.0, float(np.clip(x[1], -45.0, 90.0)), x[2])
         traj = fly(lat_deg, lon_deg, c, prop, alt_m, earth, ballistic_coefficient_kg_m2,
                    rtol=1e-8)
         miss = ecef2enu(geodetic2ecef(traj.impact_lat_deg, traj.impact_lon_deg, 0.0, earth),
@@ -420,18 +430,33 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
             return np.array([10.0, 10.0, 10.0])
 
     x0 = _initial_guess(range_m, apogee_m, bearing_deg, prop, earth)
-    sol = least_squares(residuals, x0, x_scale=np.array([0.5, 5.0, 1.0]),
-                        xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=200,
-                        diff_step=1e-6)
-    res, traj = evaluate(sol.x)
+    steps = np.array([1e-3, 1e-2, 1e-2])  # 1 m/s, 0.01°, 0.01°: well above integration noise
+
+    def jacobian(x):
+        f0 = residuals(x)
+        cols = []
+        for k in range(3):
+            dx = np.zeros(3)
+            dx[k] = steps[k]
+            cols.append((residuals(x + dx) - f0) / steps[k])
+        return np.column_stack(cols)
+
+    sol = least_squares(residuals, x0, jac=jacobian, x_scale=np.array([0.5, 5.0, 1.0]),
+                        xtol=1e-10, ftol=1e-12, gtol=1e-12, max_nfev=100)
+    failure = (f"no {prop.name} flight from ({lat_deg:.3f}, {lon_deg:.3f}) reaches range "
+               f"{range_m / 1e3:.1f} km and apogee {apogee_m / 1e3:.1f} km")
+    try:
+        res, traj = evaluate(sol.x)
+    except PhysicsError as exc:
+        raise PhysicsError(f"{failure} ({exc}; with its fixed burn time of {prop.burn_s:.0f} s "
+                           "this class cannot fly so short: choose a shorter-burning class)"
+                           ) from None
     range_err = abs(traj.range_m - range_m) / range_m
     apogee_err = abs(traj.apogee_m - apogee_m) / apogee_m
     miss = math.hypot(res[0], res[1])
     if range_err > tolerance or apogee_err > tolerance or miss > tolerance:
-        raise PhysicsError(
-            f"no {prop.name} flight from ({lat_deg:.3f}, {lon_deg:.3f}) reaches range "
-            f"{range_m / 1e3:.1f} km and apogee {apogee_m / 1e3:.1f} km: best fit range "
-            f"{traj.range_m / 1e3:.1f} km, apogee {traj.apogee_m / 1e3:.1f} km")
+        raise PhysicsError(f"{failure}: best fit range {traj.range_m / 1e3:.1f} km, apogee "
+                           f"{traj.apogee_m / 1e3:.1f} km")
     return traj
 
 

@@ -55,9 +55,27 @@ def ecef2geodetic(r_ecef_m, earth: Earth = WGS84) -> tuple[np.ndarray, np.ndarra
         ``(lat_deg, lon_deg, alt_m)``, each of shape ``(...)``.
     """
     r = np.asarray(r_ecef_m, dtype=float)
-    lat, lon, alt = pymap3d.ecef2geodetic(r[..., 0], r[..., 1], r[..., 2],
-                                          ell=earth.pymap3d_ellipsoid())
-    return np.asarray(lat, float), np.asarray(lon, float), np.asarray(alt, float)
+    x, y, z = r[..., 0], r[..., 1], r[..., 2]
+    lat, lon, _ = pymap3d.ecef2geodetic(x, y, z, ell=earth.pymap3d_ellipsoid())
+    # pymap3d's closed form leaves ~1 mm at LEO heights; two fixed-point iterations of
+    # tan φ = z / (p (1 − e² N/(N + h))) (Bowring 1976, Survey Review 23(181)) bring the
+    # round trip geodetic → ECEF → geodetic below 1 µm.
+    phi = np.radians(np.asarray(lat, float))
+    p = np.hypot(x, y)
+    a, e2 = earth.a_m, earth.e2
+
+    def prime_vertical_and_height(phi):
+        sin_phi, cos_phi = np.sin(phi), np.cos(phi)
+        n = a / np.sqrt(1.0 - e2 * sin_phi * sin_phi)
+        h = np.where(np.abs(cos_phi) > 0.5, p / np.where(cos_phi == 0, 1, cos_phi) - n,
+                     z / np.where(sin_phi == 0, 1, sin_phi) - n * (1.0 - e2))
+        return n, h
+
+    for _ in range(2):
+        n, h = prime_vertical_and_height(phi)
+        phi = np.arctan2(z, p * (1.0 - e2 * n / (n + h)))
+    _, h = prime_vertical_and_height(phi)
+    return np.degrees(phi), np.asarray(lon, float), np.asarray(h, float)
 
 
 def ecef2enu(r_ecef_m, lat0_deg, lon0_deg, alt0_m, earth: Earth = WGS84) -> np.ndarray:

@@ -1,0 +1,144 @@
+"""Checking the flight model against launches with publicly reported flight times.
+
+The file format is that of ``shared/data/flight-times.csv``: comment lines start with ``#``;
+columns ``date, missile, launch_lat, launch_lon, bearing_deg, range_km, apogee_km,
+flight_time_s, flight_time_source, notes``. Range, apogee, site and bearing go into the fit;
+the reported flight time is only compared with the model's, never used by it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from gsomia.errors import GsomiaError, InputError, RecordError
+from gsomia.physics.ballistics import fit_trajectory
+from gsomia.physics.trajectory import Trajectory
+
+__all__ = ["FlightTimeCheck", "ReportedFlight", "load_flight_times", "summarise", "validate"]
+
+_REQUIRED = ("date", "missile", "launch_lat", "launch_lon", "bearing_deg", "range_km",
+             "apogee_km", "flight_time_s")
+
+
+@dataclass(frozen=True)
+class ReportedFlight:
+    """A launch with its reported figures (km and degrees as in the file)."""
+
+    date: date
+    missile: str
+    launch_lat_deg: float
+    launch_lon_deg: float
+    bearing_deg: float
+    range_km: float
+    apogee_km: float
+    flight_time_s: float
+    source: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class FlightTimeCheck:
+    """Reported against modelled flight time for one launch.
+
+    ``modelled_s`` and ``error_pct`` are ``None`` where the fit failed (``error`` says why).
+    """
+
+    flight: ReportedFlight
+    modelled_s: float | None
+    trajectory: Trajectory | None
+    error: str | None = None
+
+    @property
+    def error_pct(self) -> float | None:
+        if self.modelled_s is None:
+            return None
+        return 100.0 * (self.modelled_s - self.flight.flight_time_s) / self.flight.flight_time_s
+
+
+def load_flight_times(path: str | Path) -> list[ReportedFlight]:
+    """Read a flight-times CSV file.
+
+    Raises:
+        InputError: the file is missing or lacks a required column.
+        RecordError: a row has a malformed value (names the row's line and the field).
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError("file", str(p), f"cannot be read ({exc.strerror})") from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1)
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise InputError("file", str(p), "holds no header and no rows")
+    reader = csv.DictReader(line for _, line in lines)
+    missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputError("file", str(p), f"missing column(s): {', '.join(missing)}")
+    flights = []
+    for (lineno, _), row in zip(lines[1:], reader, strict=True):
+        rec = f"{p.name}:{lineno}"
+
+        def num(field: str, row=row, rec=rec) -> float:
+            raw = (row.get(field) or "").strip()
+            try:
+                value = float(raw)
+            except ValueError:
+                raise RecordError(rec, field, raw, "not a number") from None
+            if not math.isfinite(value):
+                raise RecordError(rec, field, raw, "not finite")
+            return value
+
+        try:
+            day = date.fromisoformat((row["date"] or "").strip())
+        except ValueError:
+            raise RecordError(rec, "date", row["date"], "expected YYYY-MM-DD") from None
+        flights.append(ReportedFlight(
+            date=day, missile=(row["missile"] or "").strip(),
+            launch_lat_deg=num("launch_lat"), launch_lon_deg=num("launch_lon"),
+            bearing_deg=num("bearing_deg"), range_km=num("range_km"),
+            apogee_km=num("apogee_km"), flight_time_s=num("flight_time_s"),
+            source=(row.get("flight_time_source") or "").strip(),
+            notes=(row.get("notes") or "").strip(),
+        ))
+    return flights
+
+
+def validate(flights: Iterable[ReportedFlight],
+             ballistic_coefficient_kg_m2: float | None = None,
+             progress: Callable[[ReportedFlight], None] | None = None) -> list[FlightTimeCheck]:
+    """Fit each flight to its site, bearing, range and apogee, and compare flight times.
+
+    The propulsion class comes from the missile's name (:func:`propulsion_class_for`).
+    A flight that cannot be fitted is kept with its error rather than stopping the run.
+    """
+    checks = []
+    for f in flights:
+        try:
+            traj = fit_trajectory(f.launch_lat_deg, f.launch_lon_deg, f.bearing_deg,
+                                  f.range_km * 1e3, f.apogee_km * 1e3, missile=f.missile,
+                                  ballistic_coefficient_kg_m2=ballistic_coefficient_kg_m2)
+            checks.append(FlightTimeCheck(f, traj.flight_time_s, traj))
+        except GsomiaError as exc:
+            checks.append(FlightTimeCheck(f, None, None, str(exc)))
+        if progress is not None:
+            progress(f)
+    return checks
+
+
+def summarise(checks: list[FlightTimeCheck]) -> dict:
+    """Counts and the median / largest absolute percentage error of the fitted flights."""
+    errs = [abs(c.error_pct) for c in checks if c.error_pct is not None]
+    return {
+        "launches": len(checks),
+        "fitted": len(errs),
+        "median_abs_error_pct": statistics.median(errs) if errs else None,
+        "max_abs_error_pct": max(errs) if errs else None,
+        "within_10pct": sum(e <= 10.0 for e in errs),
+    }

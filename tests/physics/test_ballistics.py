@@ -1,0 +1,201 @@
+"""Flight physics: conservation laws, closed-form orbits, and the fit to published figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from scipy.integrate import solve_ivp
+
+from gsomia.errors import InputError, PhysicsError
+from gsomia.physics.ballistics import (
+    PROPULSION_CLASSES,
+    Controls,
+    fit_trajectory,
+    fly,
+    kepler_burnout_state,
+    propulsion_class_for,
+)
+from gsomia.physics.earth import WGS84
+from gsomia.physics.geodesy import enu_basis, geodesic_inverse, geodetic2ecef
+from gsomia.physics.propagate import derivatives, propagate, propagate_to_impact
+
+SPHERE = WGS84.spherical()
+
+
+def _energy(y, earth=SPHERE):
+    return 0.5 * np.sum(y[:, 3:] ** 2, axis=1) - earth.gm_m3_s2 / np.linalg.norm(y[:, :3], axis=1)
+
+
+def _surface_state(lat, lon, az_deg, speed, gamma, earth=SPHERE):
+    """State at the surface with a speed and flight-path angle along an azimuth."""
+    e, n, u = enu_basis(lat, lon)
+    horiz = math.sin(math.radians(az_deg)) * e + math.cos(math.radians(az_deg)) * n
+    v = speed * (math.cos(gamma) * horiz + math.sin(gamma) * u)
+    return np.concatenate((geodetic2ecef(lat, lon, 0.0, earth), v))
+
+
+def test_energy_and_angular_momentum_conserved_over_30_minutes():
+    """Point mass, no rotation, no drag: both invariants to 1e-6 relative (issue 2)."""
+    y0 = _surface_state(39.0, 125.0, 80.0, 6500.0, math.radians(60))[None, :]
+    y0[0, :3] *= 1.0 + 100e3 / SPHERE.a_m  # start 100 km up so the arc stays aloft
+    y = propagate(y0, 1800.0, SPHERE, step_s=1.0)
+    assert abs((_energy(y) - _energy(y0)) / _energy(y0))[0] < 1e-6
+    h0 = np.cross(y0[:, :3], y0[:, 3:])
+    h1 = np.cross(y[:, :3], y[:, 3:])
+    assert np.linalg.norm(h1 - h0) / np.linalg.norm(h0) < 1e-6
+
+
+@pytest.mark.parametrize("alt_km", [300.0, 2000.0, 35786.0], ids=["LEO", "MEO", "GEO"])
+def test_circular_orbit_closes_after_one_period(alt_km):
+    r = SPHERE.a_m + alt_km * 1e3
+    v = math.sqrt(SPHERE.gm_m3_s2 / r)
+    period = SPHERE.circular_period_s(r)  # 2π√(r³/GM)
+    y0 = np.array([[r, 0.0, 0.0, 0.0, v * math.cos(0.3), v * math.sin(0.3)]])
+    y = propagate(y0, period, SPHERE, step_s=1.0)
+    # back where it started to 1e-8 of the radius, and not there a tenth of a period earlier
+    assert np.linalg.norm(y[0, :3] - y0[0, :3]) < 1e-8 * r
+    y_early = propagate(y0, 0.9 * period, SPHERE, step_s=1.0)
+    assert np.linalg.norm(y_early[0, :3] - y0[0, :3]) > 0.5 * r
+
+
+@pytest.mark.parametrize(("range_km", "apogee_km"), [(1000, 265), (950, 4475), (4600, 1000)],
+                         ids=["ER-Scud", "Hwasong-15-lofted", "Hwasong-12-over-Aomori"])
+def test_vacuum_arc_matches_kepler_time_of_flight(range_km, apogee_km):
+    """Surface-to-surface arc over a spherical, non-rotating Earth vs Kepler's equation."""
+    speed, gamma, t_kepler = kepler_burnout_state(range_km * 1e3, apogee_km * 1e3, SPHERE)
+    y0 = _surface_state(39.0, 125.0, 80.0, speed, gamma)
+    hit = propagate_to_impact(y0[None, :], SPHERE, step_s=0.5)
+    assert hit.hit[0]
+    assert hit.t_s[0] == pytest.approx(t_kepler, abs=1e-3)
+    r_end = hit.y_ecef[0, :3]
+    psi = math.acos(np.dot(r_end, y0[:3]) / (np.linalg.norm(r_end) * np.linalg.norm(y0[:3])))
+    assert psi * SPHERE.a_m == pytest.approx(range_km * 1e3, rel=1e-7)
+    # apogee of the integrated arc, from energy and angular momentum
+    r_peak = np.linalg.norm(propagate(y0[None, :], t_kepler / 2, SPHERE, step_s=0.5)[0, :3])
+    assert r_peak - SPHERE.a_m == pytest.approx(apogee_km * 1e3, rel=1e-7)
+
+
+def test_vectorised_propagator_agrees_with_solve_ivp_on_same_dynamics():
+    rng = np.random.default_rng(7)
+    base = _surface_state(39.66, 124.71, 81.0, 3000.0, math.radians(45), WGS84)
+    base[:3] = geodetic2ecef(39.66, 124.71, 60e3)
+    y0 = base + np.concatenate((rng.normal(0, 100, (20, 3)), rng.normal(0, 5, (20, 3))), axis=1)
+    ours = propagate_to_impact(y0, WGS84, step_s=1.0)
+    for i in range(5):
+        ref = solve_ivp(lambda t, y: derivatives(y, WGS84), (0, 2000), y0[i], method="DOP853",
+                        rtol=1e-12, atol=1e-6,
+                        events=_ground_event())
+        t_ref = ref.t_events[0][0]
+        assert ours.t_s[i] == pytest.approx(t_ref, abs=1e-4)
+        assert np.linalg.norm(ours.y_ecef[i, :3] - ref.y_events[0][0][:3]) < 0.05
+
+
+def _ground_event():
+    from gsomia.physics.geodesy import height_above_ellipsoid_fast
+
+    def ev(t, y):
+        return height_above_ellipsoid_fast(y[:3], WGS84)
+
+    ev.terminal = True
+    ev.direction = -1
+    return ev
+
+
+def test_propagate_backwards_returns_to_start():
+    y0 = _surface_state(39.0, 125.0, 80.0, 4000.0, math.radians(50), WGS84)[None, :]
+    y0[0, :3] = geodetic2ecef(39.0, 125.0, 100e3)
+    back = propagate(propagate(y0, 300.0, WGS84), -300.0, WGS84)
+    assert np.linalg.norm(back[0, :3] - y0[0, :3]) < 1e-4
+
+
+def test_propagator_rejects_bad_shapes_and_underground_starts():
+    with pytest.raises(InputError, match="shape"):
+        propagate(np.zeros((3, 5)), 1.0)
+    with pytest.raises(InputError, match="below the ellipsoid"):
+        propagate_to_impact(np.array([[WGS84.a_m - 100.0, 0, 0, 0, 0, 0]]))
+
+
+@pytest.mark.parametrize(("missile", "expected"), [
+    ("ER-Scud", "liquid-srbm"), ("scud-c", "liquid-srbm"), ("Nodong", "liquid-srbm"),
+    ("Hwasong-12", "liquid-irbm"), ("hwasong-15", "liquid-icbm"), ("Hwasong-17", "liquid-icbm"),
+    ("Pukguksong-3 SLBM", "solid-mrbm"), ("hwasong-11a", "solid-srbm"),
+    ("hwasong-18", "solid-icbm"),
+])
+def test_propulsion_class_from_missile_name(missile, expected):
+    assert propulsion_class_for(missile) == expected
+
+
+def test_propulsion_class_needs_name_or_range():
+    assert propulsion_class_for("mystery", 800e3) == "liquid-srbm"
+    assert propulsion_class_for(None, 12_000e3) == "liquid-icbm"
+    with pytest.raises(InputError, match="missile"):
+        propulsion_class_for("mystery")
+
+
+def test_stage_shares_sum_to_one():
+    for c in PROPULSION_CLASSES.values():
+        assert sum(s.dv_share for s in c.stages) == pytest.approx(1.0), c.name
+        assert all(0 < s.propellant_fraction < 1 for s in c.stages), c.name
+
+
+def test_fit_er_scud_matches_range_apogee_and_bearing():
+    """2017-03-06 ER-Scud (Japan MoD: ~1,000 km, apogee ~260-265 km)."""
+    traj = fit_trajectory(39.66, 124.71, 81.0, 1000e3, 265e3, missile="ER-Scud")
+    assert traj.range_m == pytest.approx(1000e3, rel=1e-3)
+    assert traj.apogee_m == pytest.approx(265e3, rel=1e-3)
+    _, az = geodesic_inverse(39.66, 124.71, traj.impact_lat_deg, traj.impact_lon_deg)
+    assert float(az) == pytest.approx(81.0, abs=0.1)
+    # burnout at the class's burn time, and the apogee in mid-flight of free flight
+    assert traj.burnout_s == PROPULSION_CLASSES["liquid-srbm"].burn_s
+    assert traj.burnout_s < traj.apogee_s < traj.flight_time_s
+    # the Trajectory interpolates its samples: position at a sample is the sample itself
+    np.testing.assert_allclose(traj.position_at(traj.t_s[100]), traj.r_ecef_m[100], atol=1e-6)
+
+
+def test_trajectory_interpolation_between_samples_is_accurate():
+    traj = fit_trajectory(39.66, 124.71, 81.0, 1000e3, 265e3, missile="ER-Scud")
+    # integrate from the sample at t=200 s to 200.5 s and compare with the interpolant
+    i = int(np.searchsorted(traj.t_s, 200.0))
+    y0 = np.concatenate((traj.r_ecef_m[i], traj.v_ecef_m_s[i]))[None, :]
+    y = propagate(y0, 0.5, WGS84, step_s=0.05)
+    assert np.linalg.norm(traj.position_at(traj.t_s[i] + 0.5) - y[0, :3]) < 0.01
+    with pytest.raises(InputError, match="t_s"):
+        traj.position_at(traj.flight_time_s + 1.0)
+
+
+def test_drag_slows_the_flight():
+    c = Controls(dv_ideal_m_s=4200.0, final_pitch_deg=40.0, azimuth_deg=81.0)
+    vac = fly(39.66, 124.71, c, "liquid-srbm")
+    dragged = fly(39.66, 124.71, c, "liquid-srbm", ballistic_coefficient_kg_m2=2000.0)
+    assert dragged.range_m < vac.range_m
+    assert dragged.flight_time_s > vac.flight_time_s
+    # drag acts only below 120 km, after burnout: the apogee barely moves, and only down
+    assert vac.apogee_m - 100.0 < dragged.apogee_m < vac.apogee_m
+
+
+def test_fit_refuses_impossible_figures():
+    with pytest.raises(PhysicsError, match="apogee"):
+        fit_trajectory(39.66, 124.71, 81.0, 1000e3, 10e3)
+    with pytest.raises(PhysicsError, match="burn time of 140 s"):
+        fit_trajectory(39.66, 124.71, 81.0, 150e3, 15e3, propulsion="liquid-irbm")
+    with pytest.raises(InputError, match="range_m"):
+        fit_trajectory(39.66, 124.71, 81.0, -5.0, 100e3)
+    with pytest.raises(InputError, match="lat_deg"):
+        fit_trajectory(95.0, 124.71, 81.0, 500e3, 100e3)
+    with pytest.raises(InputError, match="propulsion"):
+        fit_trajectory(39.66, 124.71, 81.0, 500e3, 100e3, propulsion="steam")
+
+
+@settings(max_examples=10, deadline=None, phases=[Phase.explicit, Phase.generate])
+@given(range_km=st.floats(300, 5000), loft=st.floats(0.3, 1.5), bearing=st.floats(0, 359))
+def test_fit_meets_range_and_apogee_within_1_percent(range_km, loft, bearing):
+    """For any plausible range and apogee (apogee = loft × range, from a depressed to a
+    lofted flight), with the class chosen by range, range and apogee are met."""
+    apogee_km = loft * range_km
+    traj = fit_trajectory(39.0, 126.0, bearing, range_km * 1e3, apogee_km * 1e3)
+    assert traj.range_m == pytest.approx(range_km * 1e3, rel=0.01)
+    assert traj.apogee_m == pytest.approx(apogee_km * 1e3, rel=0.01)

@@ -1,0 +1,46 @@
+"""The flight model against the public record: reported flight times are only checked."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from gsomia.errors import InputError, RecordError
+from gsomia.physics.validation import load_flight_times, summarise, validate
+
+
+@pytest.fixture(scope="module")
+def checks(shared_data):
+    return validate(load_flight_times(shared_data / "flight-times.csv"))
+
+
+def test_every_launch_fits_and_is_within_10_percent(checks):
+    assert len(checks) == 9
+    for c in checks:
+        assert c.error is None, c.error
+        assert abs(c.error_pct) <= 10.0, (c.flight.date, c.error_pct)
+
+
+def test_median_absolute_error_at_most_5_percent(checks):
+    assert statistics.median(abs(c.error_pct) for c in checks) <= 5.0
+    assert summarise(checks)["within_10pct"] == 9
+
+
+def test_fitted_range_and_apogee_match_the_reports(checks):
+    for c in checks:
+        assert c.trajectory.range_m == pytest.approx(c.flight.range_km * 1e3, rel=0.01)
+        assert c.trajectory.apogee_m == pytest.approx(c.flight.apogee_km * 1e3, rel=0.01)
+
+
+def test_malformed_rows_are_named(tmp_path):
+    f = tmp_path / "ft.csv"
+    f.write_text("# comment\ndate,missile,launch_lat,launch_lon,bearing_deg,range_km,apogee_km,"
+                 "flight_time_s\n2017-03-06,ER-Scud,39.66,124.71,81,abc,265,600\n")
+    with pytest.raises(RecordError, match=r"ft.csv:3.*range_km.*'abc'"):
+        load_flight_times(f)
+    f.write_text("date,missile\n2017-03-06,ER-Scud\n")
+    with pytest.raises(InputError, match="missing column"):
+        load_flight_times(f)
+    with pytest.raises(InputError, match="cannot be read"):
+        load_flight_times(tmp_path / "nope.csv")

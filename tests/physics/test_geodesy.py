@@ -1,0 +1,105 @@
+"""Frames, geodesics and gravity against the WGS-84 definition."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gsomia.physics.earth import WGS84
+from gsomia.physics.geodesy import (
+    aer2ecef,
+    centrifugal_coriolis_ecef,
+    ecef2aer,
+    ecef2geodetic,
+    enu_basis,
+    geodesic_direct,
+    geodesic_inverse,
+    geodetic2ecef,
+    gravity_ecef,
+    height_above_ellipsoid_fast,
+)
+
+ATOL_DIST_M = 1e-3  # the issue's bound for the geodetic round trip
+
+
+@settings(max_examples=300, deadline=None)
+@given(lat=st.floats(-90, 90), lon=st.floats(-180, 180), alt=st.floats(-10e3, 40_000e3))
+def test_geodetic_ecef_round_trip_below_1_mm(lat, lon, alt):
+    r = geodetic2ecef(lat, lon, alt)
+    r2 = geodetic2ecef(*ecef2geodetic(r))
+    assert np.linalg.norm(r2 - r) < ATOL_DIST_M
+
+
+@pytest.mark.parametrize(("lat", "lon", "alt", "expected"), [
+    (0.0, 0.0, 0.0, (WGS84.a_m, 0.0, 0.0)),
+    (90.0, 0.0, 0.0, (0.0, 0.0, WGS84.b_m)),
+    (0.0, 90.0, 1000.0, (0.0, WGS84.a_m + 1000.0, 0.0)),
+    (-90.0, 0.0, -1.0, (0.0, 0.0, -WGS84.b_m + 1.0)),
+], ids=["equator", "north-pole", "90E+1km", "south-pole-1m-below"])
+def test_geodetic2ecef_known_points(lat, lon, alt, expected):
+    np.testing.assert_allclose(geodetic2ecef(lat, lon, alt), expected, atol=ATOL_DIST_M)
+
+
+def test_wgs84_derived_constants():
+    # NGA.STND.0036 Table 3.3: b = 6356752.3142 m, e² = 6.69437999014e-3
+    assert WGS84.b_m == pytest.approx(6356752.3142, abs=1e-4)
+    assert WGS84.e2 == pytest.approx(6.69437999014e-3, rel=1e-11)
+
+
+@pytest.mark.parametrize(("lat", "somigliana"), [(0.0, 9.7803253359), (90.0, 9.8321849378)],
+                         ids=["equator", "pole"])
+def test_gravity_on_ellipsoid_matches_normal_gravity(lat, somigliana):
+    """Gravitation (GM, J2) + centrifugal at the surface vs WGS-84 normal gravity (NGA.STND.0036
+    eqs. 4-1, 4-2: γ_e, γ_p). The residual is the neglected J4 and higher, < 2e-5."""
+    r = geodetic2ecef(lat, 0.0, 0.0)
+    g = gravity_ecef(r) + centrifugal_coriolis_ecef(r, np.zeros(3))
+    assert np.linalg.norm(g) == pytest.approx(somigliana, rel=2e-5)
+    # and it points along the geodetic normal (plumb line) to within 1 arc-second
+    up = enu_basis(lat, 0.0)[2]
+    assert np.degrees(np.arccos(-np.dot(g, up) / np.linalg.norm(g))) < 1 / 3600
+
+
+def test_coriolis_deflects_northbound_body_east_in_northern_hemisphere():
+    r = geodetic2ecef(40.0, 0.0, 0.0)
+    north = enu_basis(40.0, 0.0)[1]
+    a = centrifugal_coriolis_ecef(r, 1000.0 * north) - centrifugal_coriolis_ecef(r, np.zeros(3))
+    east = enu_basis(40.0, 0.0)[0]
+    # |2ω v sinφ| with φ = 40°
+    assert np.dot(a, east) == pytest.approx(2 * WGS84.omega_rad_s * 1000 * np.sin(np.radians(40)),
+                                            rel=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(lat=st.floats(-80, 80), lon=st.floats(-180, 180), dist=st.floats(1e3, 5e6),
+       az=st.floats(0, 359.9))
+def test_geodesic_direct_then_inverse(lat, lon, dist, az):
+    lat2, lon2 = geodesic_direct(lat, lon, dist, az)
+    d, az2 = geodesic_inverse(lat, lon, lat2, lon2)
+    assert d == pytest.approx(dist, abs=1e-2)
+    assert (float(az2) - az + 180) % 360 - 180 == pytest.approx(0.0, abs=1e-5)
+
+
+def test_one_degree_of_latitude_at_the_equator():
+    # meridian arc of 1° at the equator on WGS-84: 110,574.4 m (NGA.STND.0036 / standard tables)
+    d, az = geodesic_inverse(0.0, 0.0, 1.0, 0.0)
+    assert float(d) == pytest.approx(110_574.4, abs=0.5)
+    assert float(az) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_aer_round_trip_and_zenith():
+    site = (36.7, 127.0, 200.0)
+    target = geodetic2ecef(39.66, 124.71, 150e3)
+    az, el, rng = ecef2aer(target, *site)
+    np.testing.assert_allclose(aer2ecef(az, el, rng, *site), target, atol=1e-3)
+    _, el_up, rng_up = ecef2aer(geodetic2ecef(36.7, 127.0, 1200.0), *site)
+    assert float(el_up) == pytest.approx(90.0, abs=1e-6)
+    assert float(rng_up) == pytest.approx(1000.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("alt", [0.0, 1.0, 100e3, 500e3])
+def test_fast_height_close_to_geodetic_height(alt):
+    r = geodetic2ecef(45.0, 130.0, alt)
+    # exact on the surface; within a few metres at LEO heights
+    assert float(height_above_ellipsoid_fast(r)) == pytest.approx(alt, abs=1e-6 + 1e-5 * alt)
