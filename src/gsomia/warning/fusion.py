@@ -1,0 +1,362 @@
+"""Track-to-track fusion across parties: association, covariance intersection, provenance.
+
+Each party's node tracks its own sensors' detections and shares *track reports*: the
+estimate of one of its tracks at one time (ECEF state and covariance) with its provenance.
+A receiving node combines its own tracks with the reports it holds in three steps.
+
+1. **Provenance and de-duplication.** A report is identified by ``(originator,
+   track_id)`` and ordered by ``update`` (the originator's update count of that track, ties
+   broken by time). Only the latest report of each key is kept, and reports whose
+   originator is the fusing node itself are dropped: a partner's (or a hub's) copy of our
+   own data never comes back into our picture. A node shares only estimates made from its
+   own sensors (``originator`` is never rewritten when a hub relays a report), so the same
+   data can enter a fused estimate at most once per originator.
+
+2. **Association** (Bar-Shalom, "On the track-to-track correlation problem", IEEE Trans.
+   Automatic Control 26(2), 1981; Bar-Shalom & Campo, "The effect of the common process
+   noise on the two-sensor fused-track covariance", IEEE Trans. AES 22(6), 1986;
+   Bar-Shalom, Willett & Tian, *Tracking and Data Fusion*, YBS 2011, §8.3). All estimates
+   are first predicted to the fusion time. For estimates ``a`` and ``b`` of the same object
+   the difference ``Δ = x̂_a − x̂_b`` has covariance ``T = P_a + P_b − P_ab − P_ba``; the
+   cross-covariance ``P_ab`` of two parties' tracks is not known to either of them, so it
+   is taken as zero (``T = P_a + P_b``, which makes the test stricter when the common process
+   noise correlates the errors positively). The pair is admissible when
+   ``d² = Δᵀ T⁻¹ Δ ≤ γ`` with ``γ`` the χ²(6) quantile of ``gate_probability``, and pairs are
+   chosen by a global-nearest-neighbour assignment minimising ``Σ d²`` (the tracker's
+   :func:`~gsomia.warning.tracking.tracker.gnn_assign`, :func:`scipy.optimize.
+   linear_sum_assignment`).
+
+3. **Covariance intersection** (Julier & Uhlmann, "A non-divergent estimation algorithm in
+   the presence of unknown correlations", Proc. American Control Conference 1997, eqs.
+   (4)-(5)): with unknown cross-correlation the consistent combination is
+
+   .. math::
+       P^{-1} = \\omega P_a^{-1} + (1 - \\omega) P_b^{-1},\\qquad
+       \\hat x = P\\,(\\omega P_a^{-1}\\hat x_a + (1 - \\omega) P_b^{-1}\\hat x_b)
+
+   with ``ω ∈ [0, 1]`` minimising ``tr P`` or ``det P`` (both convex in ω; found with
+   :func:`scipy.optimize.minimize_scalar` on the bounded interval and compared with the
+   end points, so the result is never larger than the better input by the criterion).
+   Fusing an estimate with itself returns it for every ω.
+
+Several reports of one object are fused sequentially (own tracks first, then each
+originator in sorted order); CI of CI results stays consistent.
+
+Shapes and units: states ``(6,)`` / ``(N, 6)`` ECEF position [m] and Earth-relative
+velocity [m/s]; covariances ``(6, 6)`` / ``(N, 6, 6)``; times in seconds since the
+scenario epoch. This module knows nothing of classification or of who may see a report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.stats import chi2
+
+from gsomia.errors import InputError
+from gsomia.physics.earth import WGS84, Earth
+from gsomia.warning.tracking.models import BallisticMotionModel
+from gsomia.warning.tracking.predict import ExtendedKalmanPredictor, symmetrise
+from gsomia.warning.tracking.states import GaussianStates
+from gsomia.warning.tracking.tracker import gnn_assign
+
+__all__ = [
+    "CI_CRITERIA",
+    "CovarianceIntersection",
+    "FusedTrack",
+    "FusionConfig",
+    "TrackFuser",
+    "TrackReport",
+    "associate",
+    "covariance_intersection",
+    "latest_reports",
+    "track_distance2",
+]
+
+CI_CRITERIA = ("trace", "det")
+"""Criteria minimised by the CI weight ω: ``tr P`` or ``det P``."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TrackReport:
+    """One shared track estimate with its provenance (module notes, step 1).
+
+    Attributes:
+        originator: the party whose sensors made the estimate (never rewritten by a relay).
+        track_id: the originator's track id.
+        update: the originator's update count of that track (larger is newer).
+        t_s: time of the estimate [s since the epoch].
+        x: state ``(6,)``, ECEF [m, m/s]; P: covariance ``(6, 6)``.
+
+    Raises:
+        InputError: wrong shapes or a non-finite state.
+    """
+
+    originator: str
+    track_id: str
+    update: int
+    t_s: float
+    x: np.ndarray
+    P: np.ndarray
+
+    def __post_init__(self) -> None:
+        x = np.asarray(self.x, dtype=float).reshape(-1)
+        P = np.asarray(self.P, dtype=float)
+        if x.shape != (6,) or P.shape != (6, 6):
+            raise InputError("x", (x.shape, P.shape), "expected x (6,) and P (6, 6)")
+        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(P))):
+            raise InputError("x", x.tolist(), "state and covariance must be finite")
+        object.__setattr__(self, "x", x)
+        object.__setattr__(self, "P", P)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(originator, track_id)``: the identity of the reported track."""
+        return (self.originator, self.track_id)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CovarianceIntersection:
+    """Result of :func:`covariance_intersection`: ``x (6,)`` or ``(n,)``, ``P``, ``omega``."""
+
+    x: np.ndarray
+    P: np.ndarray
+    omega: float
+
+
+def _spd_inverse(P: np.ndarray) -> np.ndarray:
+    return np.linalg.inv(symmetrise(P))
+
+
+def covariance_intersection(xa: np.ndarray, Pa: np.ndarray, xb: np.ndarray, Pb: np.ndarray,
+                            criterion: str = "trace") -> CovarianceIntersection:
+    """Fuse two estimates of one state whose cross-correlation is unknown (module notes 3).
+
+    Args:
+        xa, xb: means ``(n,)`` (same frame and units); Pa, Pb: covariances ``(n, n)``,
+            symmetric positive definite.
+        criterion: ``"trace"`` (minimise ``tr P``) or ``"det"`` (minimise ``det P``).
+
+    Returns:
+        the fused mean, covariance and the weight ω of ``a``.
+
+    Raises:
+        InputError: an unknown criterion or mismatched shapes.
+
+    References:
+        Julier & Uhlmann 1997 (module notes), eqs. (4)-(5).
+    """
+    if criterion not in CI_CRITERIA:
+        raise InputError("criterion", criterion, f"expected one of {', '.join(CI_CRITERIA)}")
+    xa, xb = np.asarray(xa, dtype=float), np.asarray(xb, dtype=float)
+    Pa, Pb = np.asarray(Pa, dtype=float), np.asarray(Pb, dtype=float)
+    n = xa.shape[0]
+    if xb.shape != (n,) or Pa.shape != (n, n) or Pb.shape != (n, n):
+        raise InputError("Pb", (xa.shape, Pa.shape, xb.shape, Pb.shape),
+                         "expected x (n,) and P (n, n) for both estimates")
+    Ia, Ib = _spd_inverse(Pa), _spd_inverse(Pb)
+
+    def information(w: float) -> np.ndarray:
+        return w * Ia + (1.0 - w) * Ib                                   # eq. (4)
+
+    def cost(w: float) -> float:
+        info = information(w)
+        if criterion == "det":
+            sign, logdet = np.linalg.slogdet(info)
+            return math.inf if sign <= 0 else -float(logdet)            # log det P
+        return float(np.trace(np.linalg.inv(info)))
+
+    res = minimize_scalar(cost, bounds=(0.0, 1.0), method="bounded",
+                          options={"xatol": 1e-6})
+    candidates = [(cost(0.0), 0.0), (cost(1.0), 1.0)]
+    if res.success and np.isfinite(res.fun):
+        candidates.append((float(res.fun), float(res.x)))
+    _, w = min(candidates)
+    P = symmetrise(np.linalg.inv(information(w)))
+    x = P @ (w * Ia @ xa + (1.0 - w) * Ib @ xb)                          # eq. (5)
+    return CovarianceIntersection(x, P, w)
+
+
+def track_distance2(xa: np.ndarray, Pa: np.ndarray, xb: np.ndarray,
+                    Pb: np.ndarray) -> np.ndarray:
+    """Squared normalised distances of every pair of two batches of track estimates.
+
+    ``d²[i, j] = Δᵀ (P_a,i + P_b,j)⁻¹ Δ`` with ``Δ = x_a,i − x_b,j`` (module notes 2: the
+    unknown cross-covariance taken as zero).
+
+    Args:
+        xa: ``(N, n)``; Pa: ``(N, n, n)``; xb: ``(M, n)``; Pb: ``(M, n, n)``; all at one time.
+
+    Returns:
+        ``(N, M)`` array (χ² with ``n`` degrees of freedom for pairs of one object).
+    """
+    xa, xb = np.asarray(xa, dtype=float), np.asarray(xb, dtype=float)
+    if xa.shape[0] == 0 or xb.shape[0] == 0:
+        return np.zeros((xa.shape[0], xb.shape[0]))
+    d = xa[:, None] - xb[None]                                           # (N, M, n)
+    T = np.asarray(Pa, dtype=float)[:, None] + np.asarray(Pb, dtype=float)[None]
+    return np.einsum("nmi,nmi->nm", d, np.linalg.solve(T, d[..., None])[..., 0])
+
+
+def associate(xa: np.ndarray, Pa: np.ndarray, xb: np.ndarray, Pb: np.ndarray,
+              gate_probability: float = 0.9999) -> list[tuple[int, int]]:
+    """Pair the tracks of two sources that follow the same objects (module notes 2).
+
+    Args:
+        xa, Pa, xb, Pb: as :func:`track_distance2` (same time, same frame).
+        gate_probability: mass of the χ²(n) gate, in (0, 1).
+
+    Returns:
+        pairs ``(index in a, index in b)``, each index at most once, all inside the gate.
+
+    Raises:
+        InputError: gate_probability outside (0, 1).
+    """
+    if not 0.0 < gate_probability < 1.0:
+        raise InputError("gate_probability", gate_probability, "must be in (0, 1)")
+    d2 = track_distance2(xa, Pa, xb, Pb)
+    if d2.size == 0:
+        return []
+    gate = float(chi2.ppf(gate_probability, np.asarray(xa).shape[1]))
+    return gnn_assign(d2, gate)
+
+
+def latest_reports(reports: Iterable[TrackReport], own: str | None = None
+                   ) -> list[TrackReport]:
+    """The latest report of each ``(originator, track_id)``, leaving out ``own``'s data.
+
+    Args:
+        reports: reports in any order, possibly repeated (the same report received over two
+            routes) or stale.
+        own: the fusing party: its own reports, relayed back by a partner, are dropped.
+
+    Returns:
+        one report per key (largest ``update``, then latest ``t_s``), sorted by key.
+    """
+    best: dict[tuple[str, str], TrackReport] = {}
+    for r in reports:
+        if own is not None and r.originator == own:
+            continue
+        held = best.get(r.key)
+        if held is None or (r.update, r.t_s) > (held.update, held.t_s):
+            best[r.key] = r
+    return [best[k] for k in sorted(best)]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FusedTrack:
+    """One object in a node's fused picture.
+
+    Attributes:
+        t_s: time of the estimate [s]; x: ``(6,)`` ECEF [m, m/s]; P: ``(6, 6)``.
+        sources: the ``(originator, track_id)`` of every estimate fused into it (the own
+            track first when there is one).
+    """
+
+    t_s: float
+    x: np.ndarray
+    P: np.ndarray
+    sources: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FusionConfig:
+    """The whole configuration of a :class:`TrackFuser`.
+
+    Attributes:
+        gate_probability: mass of the χ²(6) association gate.
+        criterion: the CI criterion, ``"trace"`` or ``"det"``.
+        q_m2_s3: process-noise density of the prediction to the fusion time [m²/s³].
+        step_s: RK4 step of that prediction [s].
+        max_age_s: reports older than this at the fusion time are left out [s].
+        earth: the Earth model.
+    """
+
+    gate_probability: float = 0.9999
+    criterion: str = "trace"
+    q_m2_s3: float = 1.0
+    step_s: float = 2.0
+    max_age_s: float = 30.0
+    earth: Earth = field(default=WGS84, repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.gate_probability < 1.0:
+            raise InputError("gate_probability", self.gate_probability, "must be in (0, 1)")
+        if self.criterion not in CI_CRITERIA:
+            raise InputError("criterion", self.criterion,
+                             f"expected one of {', '.join(CI_CRITERIA)}")
+        if not self.max_age_s > 0:
+            raise InputError("max_age_s", self.max_age_s, "must be positive")
+
+
+class TrackFuser:
+    """A node's fusion of its own tracks with its partners' reports (module notes).
+
+    Args:
+        party: the fusing party (its own data is never taken back from a report).
+        config: the :class:`FusionConfig`.
+    """
+
+    def __init__(self, party: str, config: FusionConfig | None = None) -> None:
+        self.party = party
+        self.config = config or FusionConfig()
+        self._predictor = ExtendedKalmanPredictor(BallisticMotionModel(
+            self.config.q_m2_s3, self.config.step_s, self.config.earth))
+
+    def predict(self, reports: Sequence[TrackReport], t_s: float) -> GaussianStates:
+        """Every report's estimate predicted to ``t_s`` (one batch per distinct time)."""
+        n = len(reports)
+        x, P = np.empty((n, 6)), np.empty((n, 6, 6))
+        times = np.array([r.t_s for r in reports])
+        for t0 in np.unique(times):
+            idx = np.nonzero(times == t0)[0]
+            prior = GaussianStates(float(t0), np.stack([reports[i].x for i in idx]),
+                                   np.stack([reports[i].P for i in idx]))
+            post = prior if t0 == t_s else self._predictor.predict(prior, t_s)
+            x[idx], P[idx] = post.x, post.P
+        return GaussianStates(t_s, x, P)
+
+    def fuse(self, t_s: float, own: Sequence[TrackReport],
+             received: Iterable[TrackReport]) -> list[FusedTrack]:
+        """The fused picture at ``t_s``.
+
+        Args:
+            t_s: fusion time [s]; every estimate is predicted to it.
+            own: the node's own track estimates (originator = ``party``), one per track.
+            received: every report held (any order, repeats and stale ones allowed).
+
+        Returns:
+            one :class:`FusedTrack` per object: own tracks (fused with the partners'
+            reports associated to them) then partners' tracks no own track follows.
+        """
+        cfg = self.config
+        fresh = [r for r in latest_reports(received, own=self.party)
+                 if t_s - cfg.max_age_s <= r.t_s <= t_s]
+        own = latest_reports(own)
+        picture: list[FusedTrack] = []
+        if own:
+            st = self.predict(own, t_s)
+            picture = [FusedTrack(t_s, st.x[i], st.P[i], (r.key,)) for i, r in enumerate(own)]
+        originators = sorted({r.originator for r in fresh})
+        for who in originators:
+            theirs = [r for r in fresh if r.originator == who]
+            st = self.predict(theirs, t_s)
+            if picture:
+                xa = np.stack([f.x for f in picture])
+                Pa = np.stack([f.P for f in picture])
+                pairs = associate(xa, Pa, st.x, st.P, cfg.gate_probability)
+            else:
+                pairs = []
+            matched = set()
+            for i, j in pairs:
+                ci = covariance_intersection(picture[i].x, picture[i].P, st.x[j], st.P[j],
+                                             cfg.criterion)
+                picture[i] = FusedTrack(t_s, ci.x, ci.P, picture[i].sources + (theirs[j].key,))
+                matched.add(j)
+            picture += [FusedTrack(t_s, st.x[j], st.P[j], (theirs[j].key,))
+                        for j in range(len(theirs)) if j not in matched]
+        return picture
