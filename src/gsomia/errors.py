@@ -9,8 +9,16 @@
     └── SharingError             an agreement, marking, envelope or audit problem
         ├── AgreementError       an agreement or marking file is invalid (names file, key,
         │                        value); also an InputError
-        └── AuditError           an audit log is unreadable or fails verification (names
-                                 record); also an InputError
+        ├── AuditError           an audit log is unreadable or fails verification (names
+        │                        record); also an InputError
+        ├── EnvelopeError        a sealed envelope fails a check on receipt (names the
+        │   │                    envelope id and the check: format, party, decrypt,
+        │   │                    signature, header)
+        │   └── ReplayError      an envelope or signed message already seen, out of order
+        │                        or too old (names the id)
+        ├── ReleaseDenied        the release decision denies an item (names the failed
+        │                        rules, e.g. third_party_consent)
+        └── LinkError            a link cannot deliver now (peer down, timeout); retried
 
 Every error carries its context as attributes, and its message names the field and the
 value, so that the command line can print it as it is.
@@ -23,6 +31,10 @@ from typing import Any
 __all__ = [
     "AgreementError",
     "AuditError",
+    "EnvelopeError",
+    "LinkError",
+    "ReleaseDenied",
+    "ReplayError",
     "GsomiaError",
     "InputError",
     "PhysicsError",
@@ -93,3 +105,63 @@ class AuditError(SharingError, InputError):
     Attributes (as :class:`InputError`): ``field`` (e.g. ``"record"`` or ``"path"``),
     ``value`` (the first failing record's sequence number, or the path), ``reason``.
     """
+
+
+class EnvelopeError(SharingError):
+    """A sealed envelope fails a check on receipt; nothing of it is stored or handed on.
+
+    Attributes:
+        check: which check failed: ``"format"``, ``"party"``, ``"decrypt"``,
+            ``"signature"``, ``"header"``, ``"replay"``.
+        field: the part of the envelope (e.g. ``"envelope.jwe"``).
+        value: the envelope id (or ``"?"`` when unreadable).
+        reason: what was expected.
+    """
+
+    def __init__(self, check: str, field: str, value: Any, reason: str) -> None:
+        self.check = check
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{check}: {field}={value!r}: {reason}")
+
+
+class ReplayError(EnvelopeError):
+    """An envelope or signed message was already accepted, is out of order, or is too old."""
+
+    def __init__(self, field: str, value: Any, reason: str) -> None:
+        super().__init__("replay", field, value, reason)
+
+
+class ReleaseDenied(SharingError):
+    """The release decision denies an item (default deny; Art. 6, TISA para 4).
+
+    Attributes:
+        item_id: the item.
+        to: the party it would go to.
+        rules: the failed rules' ids (e.g. ``("third_party_consent",)``).
+        reason: the failed rules' details, joined.
+    """
+
+    def __init__(self, item_id: str, to: str, rules: tuple[str, ...], reason: str) -> None:
+        self.item_id = item_id
+        self.to = to
+        self.rules = rules
+        self.reason = reason
+        super().__init__(f"release of {item_id!r} to {to} denied by {', '.join(rules)}: {reason}")
+
+
+class LinkError(SharingError):
+    """A link cannot deliver now (peer unreachable, refused connection, timeout).
+
+    The sender keeps the envelope in its outbox and retries with backoff.
+
+    Attributes:
+        peer: the party the link leads to.
+        reason: what went wrong.
+    """
+
+    def __init__(self, peer: str, reason: str) -> None:
+        self.peer = peer
+        self.reason = reason
+        super().__init__(f"link to {peer}: {reason}")

@@ -1,0 +1,114 @@
+"""Clocks for a node: simulated (analysis mode) and wall (live mode).
+
+A clock gives the time as float seconds since its epoch (an aware UTC datetime) and runs a
+callback at a later time. Nothing else differs between the modes but the clock and the
+transport (ARCHITECTURE.md).
+
+- :class:`SimClock`: time moves only when :meth:`SimClock.advance_to` (or
+  :meth:`SimClock.run`) is called; callbacks run in time order (ties: in order of
+  scheduling), and ``now_s()`` equals a callback's time while it runs.
+- :class:`WallClock`: time is the system's UTC time; callbacks run on daemon timer threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from gsomia.errors import InputError
+
+__all__ = ["Clock", "SimClock", "WallClock"]
+
+
+class Clock(Protocol):
+    """What a node needs of a clock."""
+
+    epoch: dt.datetime
+
+    def now_s(self) -> float:
+        """Seconds since :attr:`epoch`."""
+        ...
+
+    def call_at(self, t_s: float, fn: Callable[[], object]) -> None:
+        """Run ``fn`` at ``t_s`` (seconds since the epoch), or as soon as possible if past."""
+        ...
+
+
+def _aware(epoch: dt.datetime) -> dt.datetime:
+    if not isinstance(epoch, dt.datetime) or epoch.tzinfo is None:
+        raise InputError("epoch", epoch, "expected an aware UTC datetime")
+    return epoch.astimezone(dt.UTC)
+
+
+def to_datetime(clock: Clock, t_s: float) -> dt.datetime:
+    """The aware UTC datetime of ``t_s`` seconds since ``clock.epoch``."""
+    return clock.epoch + dt.timedelta(seconds=t_s)
+
+
+class SimClock:
+    """Simulated time on an event queue.
+
+    Parameters:
+        epoch: the scenario epoch (aware datetime).
+        start_s: initial time [s since the epoch].
+    """
+
+    def __init__(self, epoch: dt.datetime, start_s: float = 0.0) -> None:
+        self.epoch = _aware(epoch)
+        self._now = float(start_s)
+        self._queue: list[tuple[float, int, Callable[[], object]]] = []
+        self._counter = itertools.count()
+
+    def now_s(self) -> float:
+        return self._now
+
+    def call_at(self, t_s: float, fn: Callable[[], object]) -> None:
+        heapq.heappush(self._queue, (max(float(t_s), self._now), next(self._counter), fn))
+
+    def next_s(self) -> float | None:
+        """Time of the next scheduled callback, or None when nothing is scheduled."""
+        return self._queue[0][0] if self._queue else None
+
+    def advance_to(self, t_s: float) -> int:
+        """Run every callback due at or before ``t_s`` in time order, then set now to ``t_s``.
+
+        Returns the number of callbacks run. Raises InputError if ``t_s`` is in the past.
+        """
+        if t_s < self._now:
+            raise InputError("t_s", t_s, f"before the clock's now ({self._now} s)")
+        n = 0
+        while self._queue and self._queue[0][0] <= t_s:
+            when, _, fn = heapq.heappop(self._queue)
+            self._now = when
+            fn()
+            n += 1
+        self._now = float(t_s)
+        return n
+
+    def run(self, limit_s: float = float("inf")) -> int:
+        """Run callbacks until none is left (or the next is after ``limit_s``)."""
+        n = 0
+        while self._queue and self._queue[0][0] <= limit_s:
+            n += self.advance_to(self._queue[0][0])
+        return n
+
+
+class WallClock:
+    """The system clock (UTC); ``epoch`` defaults to the Unix epoch."""
+
+    def __init__(self, epoch: dt.datetime | None = None) -> None:
+        self.epoch = _aware(epoch or dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+        self._offset = self.epoch.timestamp()
+
+    def now_s(self) -> float:
+        return time.time() - self._offset
+
+    def call_at(self, t_s: float, fn: Callable[[], object]) -> None:
+        timer = threading.Timer(max(0.0, t_s - self.now_s()), fn)
+        timer.daemon = True
+        timer.start()

@@ -1,0 +1,667 @@
+"""One party's node: decide → sign → seal → send; receive → verify → open → mark → store.
+
+See :mod:`gsomia.node` for the public API and the guarantees; this module holds
+:class:`Node` and its small value types.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gsomia.errors import EnvelopeError, InputError, LinkError, ReleaseDenied, ReplayError
+from gsomia.node.clock import Clock, to_datetime
+from gsomia.node.links import Link, Receipt
+from gsomia.node.store import InboxRow, Store
+from gsomia.node.warning import WARNING_TOPIC, MissileWarning
+from gsomia.sharing.audit import AuditLog
+from gsomia.sharing.catalog import Catalog
+from gsomia.sharing.consent import Consent, ConsentBook
+from gsomia.sharing.decision import Decision, ReleaseRequest, decide
+from gsomia.sharing.envelope import (
+    Directory,
+    Envelope,
+    Header,
+    PartyKeys,
+    Signed,
+    label_from_dict,
+    label_to_dict,
+    open_envelope,
+    seal,
+    sign,
+    verify,
+)
+from gsomia.sharing.label import Label
+
+__all__ = ["Node", "ReceivedItem", "Release", "RetryPolicy"]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff of outbox retries: ``min(max_s, base_s * factor**(n-1))`` after
+    the n-th failed attempt [s]. Retries never stop (store-and-forward)."""
+
+    base_s: float = 0.05
+    factor: float = 2.0
+    max_s: float = 2.0
+
+    def delay_s(self, attempts: int) -> float:
+        return min(self.max_s, self.base_s * self.factor ** max(0, attempts - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """The outcome of one release request.
+
+    Attributes:
+        item_id, to, route: what was asked.
+        next_hop: the party the envelope goes to first (the hub on a hub route).
+        envelope_id: the envelope queued, or None when denied.
+        status: ``queued`` (in the outbox), ``awaiting_approval`` (queued to the TISA hub,
+            which holds it until the originator approves) or ``denied``.
+        decision: the release decision (reasons and obligations).
+    """
+
+    item_id: str
+    to: str
+    route: str
+    next_hop: str
+    envelope_id: str | None
+    status: str
+    decision: Decision
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedItem:
+    """An item delivered to this node (final recipient), as handed to subscribers.
+
+    Attributes:
+        item_id, originator: from the originator's signed label.
+        sender: the hop it came from (the hub on a hub route); route: how it came.
+        label: the originator's label (holder: this party).
+        marking: the marking applied on receipt (Art. 4(2)): ``text`` (own script, e.g.
+            ``"大韓民国 極秘"``), ``text_en``, ``classification``, ``originator_name``, ….
+        payload: the data (a missile warning's dict for warnings).
+        sent_at: when the originator signed it (UTC); arrived_s: arrival [s since epoch].
+        envelope_id: the last hop's envelope id.
+    """
+
+    item_id: str
+    originator: str
+    sender: str
+    route: str
+    label: Label
+    marking: dict[str, Any]
+    payload: dict[str, Any]
+    sent_at: dt.datetime
+    arrived_s: float
+    envelope_id: str
+
+    @property
+    def is_warning(self) -> bool:
+        return self.label.topic == WARNING_TOPIC and bool(self.label.elements)
+
+
+class Node:
+    """One party's node (see :mod:`gsomia.node` for the whole API and its guarantees).
+
+    Parameters:
+        party: this party's code.
+        keys: its private keys; directory: the partners' (and own) public keys.
+        catalog: agreements and markings.
+        store: a :class:`Store` or a path to its SQLite file.
+        audit: an :class:`AuditLog` or a path (default: ``<store>.audit.sqlite`` beside a
+            file store; required for an in-memory store).
+        clock: a :class:`~gsomia.node.SimClock` or :class:`~gsomia.node.WallClock`.
+        routes: route per partner for :meth:`publish_warning` (``"direct"``, ``"tisa"``,
+            ``"auto-hub"``); partners not listed get no warnings.
+        warning_classification: this party's marking for its warnings.
+        on_warning: called as ``on_warning(warning, item)`` for each delivered warning.
+        on_item: called as ``on_item(item)`` for each delivered item (warnings included).
+        retry: outbox backoff; max_age_s: oldest envelope accepted [s].
+    """
+
+    def __init__(
+        self,
+        party: str,
+        keys: PartyKeys,
+        directory: Directory,
+        catalog: Catalog,
+        store: Store | str | Path,
+        clock: Clock,
+        *,
+        audit: AuditLog | str | Path | None = None,
+        routes: Mapping[str, str] | None = None,
+        warning_classification: str | None = None,
+        on_warning: Callable[[MissileWarning, ReceivedItem], None] | None = None,
+        on_item: Callable[[ReceivedItem], None] | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        max_age_s: float = 86_400.0,
+    ) -> None:
+        if keys.party != party:
+            raise InputError("keys.party", keys.party, f"keys of another party than {party}")
+        if party not in catalog.schemes:
+            raise InputError("party", party, "no marking scheme in the catalog")
+        self.party = party
+        self.keys = keys
+        self.directory = directory
+        self.catalog = catalog
+        self.clock = clock
+        self.store = store if isinstance(store, Store) else Store(store)
+        if audit is None:
+            if self.store.path == ":memory:":
+                raise InputError("audit", None, "an in-memory store needs an audit path")
+            audit = Path(self.store.path).with_suffix(".audit.sqlite")
+        self.audit = audit if isinstance(audit, AuditLog) else AuditLog(audit)
+        self.routes = dict(routes or {})
+        for partner, route in self.routes.items():
+            if route not in ("direct", "tisa", "auto-hub"):
+                raise InputError(f"routes.{partner}", route, "expected direct, tisa or auto-hub")
+        self.warning_classification = warning_classification or _top_shared(catalog, party)
+        self.on_warning = on_warning
+        self.on_item = on_item
+        self.retry = retry
+        self.max_age_s = max_age_s
+        self.links: dict[str, Link] = {}
+        self._lock = threading.RLock()
+        self._flush_lock = threading.Lock()
+        self._flush_again = False
+        self.book = ConsentBook()
+        for body, _ in self.store.consents():
+            self.book.grant(Consent.from_dict(body))
+
+    # wiring ------------------------------------------------------------------------------
+    def connect(self, peer: str, link: Link) -> None:
+        """Use ``link`` for envelopes whose next hop is ``peer``."""
+        self.links[peer] = link
+
+    def close(self) -> None:
+        """Close the links, the store and the audit log."""
+        for link in self.links.values():
+            link.close()
+        self.store.close()
+        self.audit.close()
+
+    def resume(self) -> None:
+        """After a (re)start: schedule arrivals not yet processed, re-check held items and
+        flush the outbox. Call once the links are connected."""
+        with self._lock:
+            for row in self.store.inbox(status="arrived"):
+                self.clock.call_at(row.arrived_s, lambda e=row.envelope_id: self._arrive(e))
+        self._recheck_held()
+        self.flush()
+
+    def _now(self) -> tuple[float, dt.datetime]:
+        t = self.clock.now_s()
+        return t, to_datetime(self.clock, t)
+
+    def _audit(self, entries: Iterable[tuple[str, dict[str, Any]]], at: dt.datetime) -> None:
+        self.audit.append_many(
+            (kind, {"party": self.party, **body}, at) for kind, body in entries
+        )
+
+    def hub_of(self, route: str) -> str | None:
+        """The hub party of a hub route (None for ``direct``)."""
+        if route == "direct":
+            return None
+        found = self.catalog.by_route(route)
+        return found[0].hub if found else None
+
+    # originating side ----------------------------------------------------------------------
+    def create_item(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        classification: str,
+        releasable_to: Iterable[str],
+        topic: str,
+        elements: Iterable[str] = (),
+        purpose: str | None = None,
+        item_id: str | None = None,
+    ) -> Label:
+        """Store a new item originated by this party; return its label (holder: us).
+
+        Raises:
+            InputError: an unknown marking of this party, or a malformed label field.
+        """
+        self.catalog.scheme(self.party).get(classification)
+        t, at = self._now()
+        label = Label(
+            item_id=item_id or f"{self.party}-{uuid.uuid4().hex[:16]}",
+            originator=self.party,
+            classification=classification,
+            releasable_to=frozenset(releasable_to),
+            topic=topic,
+            holder=self.party,
+            created=at,
+            elements=tuple(elements),
+            purpose=purpose,
+        )
+        with self._lock:
+            self.store.add_local_item(label.item_id, label_to_dict(label), dict(payload), t)
+            self._audit([("item.created", {"item_id": label.item_id,
+                                           "classification": classification,
+                                           "releasable_to": sorted(label.releasable_to)})], at)
+        return label
+
+    def publish_warning(
+        self, warning: MissileWarning, *, classification: str | None = None
+    ) -> list[Release]:
+        """Create a warning item and release it to every partner in :attr:`routes`.
+
+        Releasable To: the partners in :attr:`routes` (and, for hub routes, the hub).
+        Denials are audited and returned (status ``denied``), not raised.
+        """
+        partners = sorted(self.routes)
+        hubs = {self.hub_of(r) for r in self.routes.values()} - {None, self.party}
+        label = self.create_item(
+            warning.to_dict(),
+            classification=classification or self.warning_classification,
+            releasable_to=set(partners) | hubs,  # type: ignore[arg-type]
+            topic=WARNING_TOPIC,
+            elements=warning.elements,
+        )
+        out = []
+        for partner in partners:
+            try:
+                out.append(self.release(label.item_id, partner, self.routes[partner],
+                                        stream=f"warning:{warning.track_id}"))
+            except ReleaseDenied as exc:
+                out.append(exc.release)  # type: ignore[attr-defined]
+        return out
+
+    def release(
+        self, item_id: str, to: str, route: str = "direct", *, stream: str | None = None
+    ) -> Release:
+        """Decide, sign (own item) or keep the originator's signature (held item), seal for
+        the next hop, persist in the outbox, then try to send.
+
+        Own items go out under the full decision of ``route``; on the TISA route the
+        originator's approval for ``to`` may still be missing (TISA para 4): the envelope
+        then goes to the hub, which holds it (status ``awaiting_approval``). An item
+        received from another party is released only as its holder, with the originator's
+        consent (Art. 6).
+
+        Raises:
+            ReleaseDenied: the decision denies it (audited); the exception's ``release``
+                attribute holds the :class:`Release`.
+            InputError: unknown item, party or route.
+        """
+        if to not in self.directory:
+            raise InputError("to", to, f"no public keys of {to} in the directory")
+        with self._lock:
+            t, at = self._now()
+            local = self.store.local_item(item_id)
+            if local is not None:
+                label_dict, payload = local
+                signed: Signed | str | None = None
+            else:
+                row = next((r for r in self.store.inbox(kind="item") if r.item_id == item_id
+                            and r.final == self.party), None)
+                if row is None:
+                    raise InputError("item_id", item_id, "no such item at this node")
+                label_dict, payload, signed = row.label or {}, row.payload, row.jws
+            label = dataclasses.replace(label_from_dict(label_dict), holder=self.party)
+            hub = self.hub_of(route)
+            via_hub = route != "direct" and hub != self.party
+            request_route = route if via_hub else "direct"
+            if route != "direct" and hub == self.party:
+                request_route = route
+            decision = decide(
+                ReleaseRequest(label, to, at, request_route), self.catalog, self.book
+            )
+            failed = tuple(r.rule for r in decision.failed)
+            awaiting = (
+                not decision.permit
+                and route == "tisa"
+                and via_hub
+                and label.originator == self.party
+                and set(failed) == {"third_party_consent"}
+            )
+            next_hop = hub if via_hub and hub else to
+            summary = {
+                "item_id": item_id, "to": to, "route": route, "next_hop": next_hop,
+                "permit": decision.permit, "denied_by": list(failed),
+                "marking": None if decision.marking is None else decision.marking.text,
+                "agreements": list(decision.agreements),
+            }
+            if not decision.permit and not awaiting:
+                self._audit([("release.denied", summary)], at)
+                rel = Release(item_id, to, route, next_hop, None, "denied", decision)
+                exc = ReleaseDenied(
+                    item_id, to, failed, "; ".join(r.detail for r in decision.failed)
+                )
+                exc.release = rel  # type: ignore[attr-defined]
+                raise exc
+            if signed is None:
+                signed = sign(self.keys, "item", payload, at, label)
+            stream = stream or f"items:{label.originator}"
+            eid = self._enqueue(signed, next_hop, to, route, stream, "item", item_id, t, at,
+                                [("release.permitted" if decision.permit
+                                  else "release.awaiting_approval", summary)])
+        self.flush()
+        status = "queued" if decision.permit else "awaiting_approval"
+        return Release(item_id, to, route, next_hop, eid, status, decision)
+
+    def _enqueue(
+        self,
+        signed: Signed | str,
+        peer: str,
+        final: str,
+        route: str,
+        stream: str,
+        kind: str,
+        item_id: str | None,
+        t: float,
+        at: dt.datetime,
+        audit: list[tuple[str, dict[str, Any]]],
+    ) -> str:
+        seq = self.store.next_seq(peer, stream)
+        header = Header(uuid.uuid4().hex, self.party, peer, at, route, final, stream, seq)
+        envelope = seal(signed, header, self.directory)
+        token = signed.jws if isinstance(signed, Signed) else signed
+        if isinstance(signed, Signed):
+            msg_id = signed.msg_id
+        else:
+            msg_id = verify(token, self.directory).msg_id
+        self.store.enqueue(
+            envelope_id=header.envelope_id, peer=peer, final=final, route=route, stream=stream,
+            seq=seq, kind=kind, item_id=item_id, msg_id=msg_id, wire=envelope.to_wire(),
+            queued_s=t,
+        )
+        self._audit([*audit, ("outbox.queued", {
+            "envelope_id": header.envelope_id, "peer": peer, "final": final, "route": route,
+            "stream": stream, "seq": seq, "kind": kind, "item_id": item_id, "msg_id": msg_id,
+        })], at)
+        return header.envelope_id
+
+    def approve(self, item_id: str, to: str, route: str = "tisa") -> Consent:
+        """Give this party's prior written approval (Art. 6; TISA para 4) for ``to`` to
+        receive its item ``item_id``, signed, and send it to the route's hub.
+
+        Raises:
+            InputError: the item is not one of this party's.
+        """
+        with self._lock:
+            if self.store.local_item(item_id) is None:
+                raise InputError("item_id", item_id, f"not an item originated by {self.party}")
+            t, at = self._now()
+            consent = Consent(
+                consent_id=f"{item_id}>{to}", originator=self.party, to=to, granted_at=at,
+                item_id=item_id, written=True,
+            )
+            signed = sign(self.keys, "consent", consent.to_dict(), at)
+            self.store.add_consent(consent.consent_id, consent.to_dict(), signed.jws)
+            self.book.grant(consent)
+            hub = self.hub_of(route)
+            entries = [("consent.granted", consent.to_dict())]
+            if hub and hub != self.party:
+                self._enqueue(signed, hub, hub, "direct", f"items:{self.party}", "consent",
+                              item_id, t, at, entries)
+            else:
+                self._audit(entries, at)
+        self.flush()
+        return consent
+
+    # sending -----------------------------------------------------------------------------
+    def flush(self) -> int:
+        """Try to send every due outbox entry, in order per peer; return the number acked
+        or rejected. A LinkError stops that peer's queue (order kept) and schedules a retry
+        on the clock with backoff."""
+        if not self._flush_lock.acquire(blocking=False):
+            self._flush_again = True
+            return 0
+        done = 0
+        try:
+            while True:
+                self._flush_again = False
+                done += self._flush_once()
+                if not self._flush_again:
+                    break
+        finally:
+            self._flush_lock.release()
+        return done
+
+    def _flush_once(self) -> int:
+        done = 0
+        blocked: set[str] = set()
+        with self._lock:
+            rows = self.store.pending()
+        for row in rows:
+            if row.peer in blocked:
+                continue
+            t, at = self._now()
+            if row.next_try_s > t + 1e-9:
+                blocked.add(row.peer)
+                continue
+            link = self.links.get(row.peer)
+            try:
+                if link is None:
+                    raise LinkError(row.peer, "no link connected")
+                receipt = link.send(Envelope.from_wire(row.wire))
+            except LinkError as exc:
+                blocked.add(row.peer)
+                t, at = self._now()
+                delay = self.retry.delay_s(row.attempts + 1)
+                with self._lock:
+                    self.store.mark_retry(row.id, t + delay, str(exc))
+                    self._audit([("send.retry", {"envelope_id": row.envelope_id,
+                                                  "peer": row.peer, "attempt": row.attempts + 1,
+                                                  "error": str(exc), "retry_in_s": delay})], at)
+                self.clock.call_at(t + delay, self.flush)
+                continue
+            t, at = self._now()
+            status = "acked" if receipt.ok else "rejected"
+            with self._lock:
+                self.store.mark_sent(row.id, status, str(receipt.to_dict()))
+                self._audit([(f"send.{status}", {"envelope_id": row.envelope_id,
+                                                  "peer": row.peer, **receipt.to_dict()})], at)
+            done += 1
+        return done
+
+    # receiving ---------------------------------------------------------------------------
+    def receive(self, wire: Any, arrived_s: float | None = None) -> Receipt:
+        """Check and store one envelope; the answer to the sender (never raises on bad input).
+
+        Steps (each audited): read → open (recipient, known sender, decrypt, header, age,
+        originator's signature) → exactly-once (same envelope id: ``duplicate``; same
+        signed message under another id, or a sequence number not after the stream's last:
+        rejected as a replay) → release check of the hop (Art. 6: a third-party hop needs
+        the originator's consent or the automated hub's standing approval) → mark (Art.
+        4(2)) → store. The item is handed to subscribers (or, at a hub, forwarded) at
+        ``arrived_s`` on the clock (now if None).
+        """
+        with self._lock:
+            now_s = self.clock.now_s()
+            t = now_s if arrived_s is None else max(arrived_s, now_s)
+            at = to_datetime(self.clock, t)
+            eid = wire.get("envelope_id", "?") if isinstance(wire, Mapping) else "?"
+            sender = wire.get("sender", "?") if isinstance(wire, Mapping) else "?"
+            try:
+                envelope = Envelope.from_wire(wire)
+                opened = open_envelope(envelope, self.keys, self.directory, at, self.max_age_s)
+                return self._accept(envelope, opened.header, opened.signed, t, at)
+            except (EnvelopeError, ReleaseDenied, InputError) as exc:
+                check = getattr(exc, "check", "release" if isinstance(exc, ReleaseDenied)
+                                else "format")
+                self._audit([("receive.rejected", {"envelope_id": str(eid),
+                                                   "sender": str(sender), "check": check,
+                                                   "reason": str(exc)})], at)
+                return Receipt("rejected", str(eid), self.party, check, str(exc))
+
+    def _accept(
+        self, envelope: Envelope, h: Header, s: Signed, t: float, at: dt.datetime
+    ) -> Receipt:
+        if self.store.has_envelope(h.envelope_id):
+            self._audit([("receive.duplicate", {"envelope_id": h.envelope_id,
+                                                "sender": h.sender})], at)
+            return Receipt("duplicate", h.envelope_id, self.party, None, "already stored")
+        earlier = self.store.envelope_of(s.originator, s.msg_id)
+        if earlier is not None:
+            raise ReplayError("msg_id", h.envelope_id,
+                              f"message {s.msg_id} of {s.originator} already accepted in "
+                              f"envelope {earlier}")
+        last = self.store.last_in_seq(h.sender, h.stream)
+        if h.seq <= last:
+            raise ReplayError("seq", h.envelope_id,
+                              f"seq {h.seq} on stream {h.stream!r} from {h.sender} is not "
+                              f"after the last accepted ({last})")
+        hub = self.hub_of(h.route)
+        at_hub = h.final != self.party
+        if at_hub and hub != self.party:
+            raise EnvelopeError("header", "envelope.final", h.final,
+                                f"{self.party} is not the hub of route {h.route!r}")
+        if s.kind == "consent":
+            consent = Consent.from_dict(s.payload)
+            if consent.originator != s.originator:
+                raise EnvelopeError("signature", "consent.originator", consent.originator,
+                                    f"signed by {s.originator}")
+            self.store.accept(self._row(h, s, None, None, t, "delivered"))
+            self.store.add_consent(consent.consent_id, consent.to_dict(), s.jws)
+            self.book.grant(consent)
+            self._audit([("receive.accepted", {"envelope_id": h.envelope_id, "kind": "consent",
+                                               "sender": h.sender, "originator": s.originator,
+                                               "consent": consent.to_dict()})], at)
+            self.clock.call_at(t, self._recheck_held)
+            return Receipt("accepted", h.envelope_id, self.party, None, "consent recorded")
+        label = label_from_dict(s.label or {})
+        held = dataclasses.replace(label, holder=h.sender)
+        if at_hub:  # the leg originator → hub, and the final recipient must be allowed
+            request = ReleaseRequest(held, self.party, at, "direct")
+            if h.final not in label.releasable_to:
+                raise ReleaseDenied(label.item_id, h.final, ("releasable_to",),
+                                    f"label not releasable to final recipient {h.final}")
+        elif h.route != "direct" and h.sender == hub:
+            request = ReleaseRequest(held, self.party, at, h.route)
+        else:
+            request = ReleaseRequest(held, self.party, at, "direct")
+        decision = decide(request, self.catalog, self.book)
+        if not decision.permit:
+            raise ReleaseDenied(label.item_id, self.party,
+                                tuple(r.rule for r in decision.failed),
+                                "; ".join(r.detail for r in decision.failed))
+        marking = None if decision.marking is None else decision.marking.to_dict()
+        status = "arrived"
+        self.store.accept(self._row(h, s, label, marking, t, status))
+        self._audit([("receive.accepted", {
+            "envelope_id": h.envelope_id, "kind": "item", "item_id": label.item_id,
+            "sender": h.sender, "originator": s.originator, "msg_id": s.msg_id,
+            "route": h.route, "final": h.final, "stream": h.stream, "seq": h.seq,
+            "marking": None if marking is None else marking["text"],
+            "marking_en": None if marking is None else marking["text_en"],
+            "arrived_s": t,
+        })], at)
+        self.clock.call_at(t, lambda: self._arrive(h.envelope_id))
+        return Receipt("held" if at_hub and h.route == "tisa" else "accepted", h.envelope_id,
+                       self.party, None, "stored", None if marking is None else marking["text"])
+
+    def _row(self, h: Header, s: Signed, label: Label | None, marking: dict[str, Any] | None,
+             t: float, status: str) -> InboxRow:
+        return InboxRow(
+            envelope_id=h.envelope_id, msg_id=s.msg_id, originator=s.originator,
+            sender=h.sender, kind=s.kind, item_id=None if label is None else label.item_id,
+            route=h.route, final=h.final, stream=h.stream, seq=h.seq,
+            label=None if label is None else label_to_dict(label), payload=s.payload,
+            marking=marking, jws=s.jws, sent_at=s.signed_at.isoformat(), arrived_s=t,
+            status=status,
+        )
+
+    def _arrive(self, envelope_id: str) -> None:
+        """Process an arrival at its time: deliver to subscribers, or (hub) hold/forward."""
+        with self._lock:
+            row = self.store.inbox_row(envelope_id)
+            if row is None or row.status != "arrived":
+                return
+            if row.final != self.party:
+                self.store.set_status(envelope_id, "held")
+                forward = True
+            else:
+                self.store.set_status(envelope_id, "delivered")
+                forward = False
+                _, at = self._now()
+                self._audit([("deliver", {"envelope_id": envelope_id, "item_id": row.item_id,
+                                          "originator": row.originator,
+                                          "marking": (row.marking or {}).get("text")})], at)
+        if forward:
+            self._recheck_held()
+            return
+        item = self._received(row)
+        if self.on_item is not None:
+            self.on_item(item)
+        if self.on_warning is not None and item.is_warning:
+            self.on_warning(MissileWarning.from_dict(item.payload), item)
+
+    def _received(self, row: InboxRow) -> ReceivedItem:
+        label = dataclasses.replace(label_from_dict(row.label or {}), holder=self.party)
+        return ReceivedItem(
+            item_id=label.item_id, originator=row.originator, sender=row.sender,
+            route=row.route, label=label, marking=row.marking or {}, payload=row.payload,
+            sent_at=dt.datetime.fromisoformat(row.sent_at), arrived_s=row.arrived_s,
+            envelope_id=row.envelope_id,
+        )
+
+    def _recheck_held(self) -> None:
+        """Hub: forward every held item whose release to its final recipient is now allowed
+        (TISA: once the originator's approval is recorded; automated hub: at once)."""
+        with self._lock:
+            forwarded = 0
+            for row in self.store.inbox(status="held", kind="item"):
+                t, at = self._now()
+                label = dataclasses.replace(label_from_dict(row.label or {}), holder=self.party)
+                decision = decide(ReleaseRequest(label, row.final, at, row.route),
+                                  self.catalog, self.book)
+                summary = {"envelope_id": row.envelope_id, "item_id": row.item_id,
+                           "to": row.final, "route": row.route, "permit": decision.permit,
+                           "denied_by": [r.rule for r in decision.failed]}
+                if not decision.permit:
+                    self._audit([("hub.held", summary)], at)
+                    continue
+                if row.route == "tisa":  # the originator's signed approval goes first
+                    for body, jws in self.store.consents():
+                        if (jws and body.get("originator") == row.originator
+                                and body.get("to") == row.final
+                                and body.get("item_id") in (None, row.item_id)):
+                            self._enqueue(jws, row.final, row.final, row.route, row.stream,
+                                          "consent", row.item_id, t, at, [])
+                self._enqueue(row.jws, row.final, row.final, row.route, row.stream, "item",
+                              row.item_id, t, at, [("hub.forward", summary)])
+                self.store.set_status(row.envelope_id, "forwarded")
+                forwarded += 1
+        if forwarded:
+            self.flush()
+
+    # reading -----------------------------------------------------------------------------
+    def items(self) -> list[ReceivedItem]:
+        """Items delivered to this party (final recipient), in arrival order."""
+        with self._lock:
+            rows = self.store.inbox(status="delivered", kind="item")
+        return [self._received(r) for r in rows]
+
+    def held(self) -> list[InboxRow]:
+        """Hub: items held awaiting the originator's approval."""
+        with self._lock:
+            return self.store.inbox(status="held", kind="item")
+
+    def outbox_counts(self) -> dict[str, int]:
+        """Outbox entries by status (``pending``, ``acked``, ``rejected``)."""
+        with self._lock:
+            rows = self.store.outbox()
+        out = {"pending": 0, "acked": 0, "rejected": 0}
+        for r in rows:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+
+def _top_shared(catalog: Catalog, party: str) -> str:
+    """This party's first SECRET-level marking in the catalog (the usual level of warning)."""
+    for agreement in catalog.agreements.values():
+        for row in agreement.equivalence:
+            if row.level == "SECRET" and row.markings.get(party):
+                return row.markings[party][0]
+    raise InputError("party", party, "no SECRET-level marking in the catalog")

@@ -1,0 +1,192 @@
+"""Links between nodes: one method, ``send(envelope) -> Receipt``, two implementations.
+
+- :class:`InProcessLink` hands the envelope to the receiving :class:`~gsomia.node.Node` in
+  the same process, stamped to arrive ``delay_s`` later on the shared clock (analysis mode).
+- :class:`HttpsLink` POSTs it to the partner's inbox (``/v1/inbox``) over HTTPS with mutual
+  TLS (httpx; live mode).
+
+The node cannot tell them apart (STYLE.md, transports). Both return the receiver's
+:class:`Receipt`, or raise :class:`~gsomia.errors.LinkError` when nothing was delivered
+(peer down, timeout, server error): the sender then keeps the envelope and retries.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from gsomia.errors import LinkError
+from gsomia.node.clock import Clock
+from gsomia.sharing.envelope import Envelope
+
+__all__ = ["HttpsLink", "InProcessLink", "Link", "Receipt", "Receiver", "TlsFiles"]
+
+#: Receipt statuses: the envelope was stored (``accepted``), stored and held at a hub
+#: awaiting the originator's approval (``held``), had already been stored (``duplicate``:
+#: an idempotent acknowledgement), or failed a check (``rejected``).
+STATUSES = ("accepted", "held", "duplicate", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """The receiver's answer to one envelope.
+
+    Attributes:
+        status: one of ``accepted``, ``held``, ``duplicate``, ``rejected``.
+        envelope_id: the envelope's id (``"?"`` if unreadable).
+        party: the receiving party.
+        check: for a rejection, the failed check (``format``, ``party``, ``decrypt``,
+            ``signature``, ``header``, ``replay``, ``release``); else None.
+        reason: the error message, or a short note.
+        marking: the marking applied on receipt (Art. 4(2)) in the receiver's script.
+    """
+
+    status: str
+    envelope_id: str
+    party: str
+    check: str | None = None
+    reason: str = ""
+    marking: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the envelope is (now or already) stored by the receiver."""
+        return self.status != "rejected"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the body of the inbox's answer)."""
+        return {
+            "status": self.status,
+            "envelope_id": self.envelope_id,
+            "party": self.party,
+            "check": self.check,
+            "reason": self.reason,
+            "marking": self.marking,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Receipt:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            str(data["status"]), str(data["envelope_id"]), str(data["party"]),
+            data.get("check"), str(data.get("reason", "")), data.get("marking"),
+        )
+
+
+class Receiver(Protocol):
+    """What an in-process link delivers to (a :class:`~gsomia.node.Node`)."""
+
+    def receive(self, wire: Any, arrived_s: float | None = None) -> Receipt: ...
+
+
+class Link(Protocol):
+    """A one-way link to one peer party."""
+
+    peer: str
+
+    def send(self, envelope: Envelope) -> Receipt:
+        """Deliver ``envelope``; return the receipt, or raise LinkError if not delivered."""
+        ...
+
+    def close(self) -> None:
+        """Release the link's resources."""
+        ...
+
+
+class InProcessLink:
+    """A link to a node in the same process, with a modelled one-way delay.
+
+    Parameters:
+        peer: the receiving party code.
+        receiver: its node.
+        clock: the shared clock (a :class:`~gsomia.node.SimClock` in analysis mode).
+        delay_s: one-way delay [s], a number or a function returning one per envelope
+            (e.g. drawn from a seeded ``numpy.random.Generator``).
+
+    Attributes:
+        up: set False to model an outage: ``send`` then raises LinkError.
+    """
+
+    def __init__(
+        self,
+        peer: str,
+        receiver: Receiver,
+        clock: Clock,
+        delay_s: float | Callable[[], float] = 0.0,
+    ) -> None:
+        self.peer = peer
+        self.receiver = receiver
+        self.clock = clock
+        self.delay_s = delay_s
+        self.up = True
+
+    def send(self, envelope: Envelope) -> Receipt:
+        if not self.up:
+            raise LinkError(self.peer, "link down (modelled outage)")
+        delay = self.delay_s() if callable(self.delay_s) else self.delay_s
+        if delay < 0:
+            raise LinkError(self.peer, f"negative modelled delay {delay} s")
+        return self.receiver.receive(envelope.to_wire(), arrived_s=self.clock.now_s() + delay)
+
+    def close(self) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """PEM files for mutual TLS: own certificate and key, and the CAs trusted (partners')."""
+
+    cert: Path
+    key: Path
+    trusted_cas: Path
+
+    def client_context(self) -> ssl.SSLContext:
+        """A TLS client context that checks the server against ``trusted_cas`` and shows
+        our own certificate (TLS 1.2 or later)."""
+        ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=str(self.trusted_cas))
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(str(self.cert), str(self.key))
+        return ctx
+
+
+class HttpsLink:
+    """A link to a partner's node over HTTPS with mutual TLS (httpx client).
+
+    Parameters:
+        peer: the receiving party code.
+        base_url: e.g. ``"https://127.0.0.1:8443"``.
+        tls: own certificate/key and the trusted partner CAs.
+        timeout_s: connect/read timeout [s].
+
+    ``send`` POSTs the wire form to ``{base_url}/v1/inbox``. A 2xx or 4xx answer carries a
+    :class:`Receipt`; a connection error, timeout or 5xx raises LinkError (retry later).
+    """
+
+    def __init__(self, peer: str, base_url: str, tls: TlsFiles, timeout_s: float = 5.0) -> None:
+        self.peer = peer
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.Client(
+            verify=tls.client_context(), timeout=timeout_s, trust_env=False
+        )
+
+    def send(self, envelope: Envelope) -> Receipt:
+        try:
+            response = self._client.post(f"{self.base_url}/v1/inbox", json=envelope.to_wire())
+        except httpx.HTTPError as exc:
+            raise LinkError(self.peer, f"{type(exc).__name__}: {exc}") from None
+        if response.status_code >= 500:
+            raise LinkError(self.peer, f"HTTP {response.status_code} from {self.base_url}")
+        try:
+            return Receipt.from_dict(response.json())
+        except (ValueError, KeyError, TypeError):
+            raise LinkError(
+                self.peer, f"HTTP {response.status_code}: answer is not a receipt"
+            ) from None
+
+    def close(self) -> None:
+        self._client.close()

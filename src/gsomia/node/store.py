@@ -1,0 +1,391 @@
+"""A node's store: local items, outbox, inbox, stream positions and consents, in SQLite.
+
+Schema version 1 (``PRAGMA user_version``), WAL journal. Tables:
+
+``local_items``  items this party originated (label and payload as JSON).
+``outbox``       sealed envelopes to send, in order (``id``), with their hop recipient
+                 (``peer``), stream and sequence number, attempts, next try time
+                 [s since the clock epoch] and status ``pending`` → ``acked`` | ``rejected``.
+                 A row is written (and committed) before any send is tried.
+``out_streams``  last sequence number used per (peer, stream).
+``inbox``        every accepted envelope, unique by ``envelope_id`` and by
+                 ``(originator, msg_id)``: label, payload, the marking applied on receipt
+                 (Art. 4(2)), the originator's JWS, arrival time and status ``arrived`` →
+                 ``delivered`` (final recipient) or ``held`` → ``forwarded`` (hub).
+``in_streams``   last sequence number accepted per (sender, stream).
+``consents``     originators' consents known to this node (Art. 6), with their JWS.
+
+The store is not thread-safe by itself: its owner (:class:`gsomia.node.Node`) serialises
+calls. Every write method commits before it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gsomia.errors import InputError
+
+__all__ = ["SCHEMA_VERSION", "InboxRow", "OutboxRow", "Store"]
+
+#: Current schema version (``PRAGMA user_version``).
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS local_items (
+    item_id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_s REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    envelope_id TEXT NOT NULL UNIQUE,
+    peer TEXT NOT NULL,
+    final TEXT NOT NULL,
+    route TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    item_id TEXT,
+    msg_id TEXT NOT NULL,
+    wire TEXT NOT NULL,
+    queued_s REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try_s REAL NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    result TEXT
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, id);
+CREATE TABLE IF NOT EXISTS out_streams (
+    peer TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    PRIMARY KEY (peer, stream)
+);
+CREATE TABLE IF NOT EXISTS inbox (
+    envelope_id TEXT PRIMARY KEY,
+    msg_id TEXT NOT NULL,
+    originator TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    item_id TEXT,
+    route TEXT NOT NULL,
+    final TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    label TEXT,
+    payload TEXT NOT NULL,
+    marking TEXT,
+    jws TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    arrived_s REAL NOT NULL,
+    status TEXT NOT NULL,
+    UNIQUE (originator, msg_id)
+);
+CREATE TABLE IF NOT EXISTS in_streams (
+    sender TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    PRIMARY KEY (sender, stream)
+);
+CREATE TABLE IF NOT EXISTS consents (
+    consent_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    jws TEXT
+);
+"""
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One outbox entry (see module docstring)."""
+
+    id: int
+    envelope_id: str
+    peer: str
+    final: str
+    route: str
+    stream: str
+    seq: int
+    kind: str
+    item_id: str | None
+    msg_id: str
+    wire: dict[str, Any]
+    queued_s: float
+    attempts: int
+    next_try_s: float
+    status: str
+    result: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One accepted envelope (see module docstring)."""
+
+    envelope_id: str
+    msg_id: str
+    originator: str
+    sender: str
+    kind: str
+    item_id: str | None
+    route: str
+    final: str
+    stream: str
+    seq: int
+    label: dict[str, Any] | None
+    payload: dict[str, Any]
+    marking: dict[str, Any] | None
+    jws: str
+    sent_at: str
+    arrived_s: float
+    status: str
+
+
+_OUT_COLS = (
+    "id, envelope_id, peer, final, route, stream, seq, kind, item_id, msg_id, wire, queued_s, "
+    "attempts, next_try_s, status, result"
+)
+_IN_COLS = (
+    "envelope_id, msg_id, originator, sender, kind, item_id, route, final, stream, seq, label, "
+    "payload, marking, jws, sent_at, arrived_s, status"
+)
+
+
+def _out(row: tuple) -> OutboxRow:
+    values = list(row)
+    values[10] = json.loads(values[10])
+    return OutboxRow(*values)
+
+
+def _in(row: tuple) -> InboxRow:
+    values = list(row)
+    for i in (10, 11, 12):
+        values[i] = None if values[i] is None else json.loads(values[i])
+    return InboxRow(*values)
+
+
+class Store:
+    """A node's SQLite store (schema in the module docstring).
+
+    Parameters:
+        path: the database file (created when missing), or ``":memory:"``.
+
+    Raises:
+        InputError: the file is not a database of this schema, or of a newer version.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise InputError(
+                    "store.schema_version", version, f"newer than supported {SCHEMA_VERSION}"
+                )
+            self._conn.executescript(_SCHEMA)
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise InputError("store.path", self.path, f"not a node store: {exc}") from None
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version stored in the file."""
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def _tx(self, statements: list[tuple[str, tuple]]) -> None:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, args in statements:
+                conn.execute(sql, args)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # local items ----------------------------------------------------------------------
+    def add_local_item(
+        self, item_id: str, label: dict[str, Any], payload: dict[str, Any], created_s: float
+    ) -> None:
+        """Store an item this party originated (no-op if the id exists with the same data)."""
+        self._tx([(
+            "INSERT OR IGNORE INTO local_items (item_id, label, payload, created_s) "
+            "VALUES (?, ?, ?, ?)",
+            (item_id, _dumps(label), _dumps(payload), created_s),
+        )])
+
+    def local_item(self, item_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """``(label, payload)`` of a local item, or None."""
+        row = self._conn.execute(
+            "SELECT label, payload FROM local_items WHERE item_id = ?", (item_id,)
+        ).fetchone()
+        return None if row is None else (json.loads(row[0]), json.loads(row[1]))
+
+    def local_items(self) -> list[tuple[str, dict[str, Any], dict[str, Any], float]]:
+        """All local items as ``(item_id, label, payload, created_s)``, oldest first."""
+        return [
+            (r[0], json.loads(r[1]), json.loads(r[2]), r[3])
+            for r in self._conn.execute(
+                "SELECT item_id, label, payload, created_s FROM local_items ORDER BY rowid"
+            )
+        ]
+
+    # outbox ---------------------------------------------------------------------------
+    def next_seq(self, peer: str, stream: str) -> int:
+        """The next sequence number for (peer, stream) (not reserved until enqueued)."""
+        row = self._conn.execute(
+            "SELECT last_seq FROM out_streams WHERE peer = ? AND stream = ?", (peer, stream)
+        ).fetchone()
+        return 1 if row is None else row[0] + 1
+
+    def enqueue(
+        self,
+        *,
+        envelope_id: str,
+        peer: str,
+        final: str,
+        route: str,
+        stream: str,
+        seq: int,
+        kind: str,
+        item_id: str | None,
+        msg_id: str,
+        wire: dict[str, Any],
+        queued_s: float,
+    ) -> None:
+        """Persist one envelope to send and reserve its sequence number (one transaction)."""
+        self._tx([
+            (
+                f"INSERT INTO outbox ({_OUT_COLS}) VALUES "
+                "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'pending', NULL)",
+                (envelope_id, peer, final, route, stream, seq, kind, item_id, msg_id,
+                 _dumps(wire), queued_s, queued_s),
+            ),
+            (
+                "INSERT INTO out_streams (peer, stream, last_seq) VALUES (?, ?, ?) "
+                "ON CONFLICT(peer, stream) DO UPDATE SET last_seq = excluded.last_seq",
+                (peer, stream, seq),
+            ),
+        ])
+
+    def pending(self) -> list[OutboxRow]:
+        """Pending entries in queue order."""
+        return [
+            _out(r)
+            for r in self._conn.execute(
+                f"SELECT {_OUT_COLS} FROM outbox WHERE status = 'pending' ORDER BY id"
+            )
+        ]
+
+    def outbox(self) -> list[OutboxRow]:
+        """Every outbox entry in queue order."""
+        return [_out(r) for r in self._conn.execute(f"SELECT {_OUT_COLS} FROM outbox ORDER BY id")]
+
+    def mark_sent(self, row_id: int, status: str, result: str) -> None:
+        """Close an entry as ``acked`` or ``rejected`` with the receipt as JSON text."""
+        self._tx([(
+            "UPDATE outbox SET status = ?, result = ?, attempts = attempts + 1 WHERE id = ?",
+            (status, result, row_id),
+        )])
+
+    def mark_retry(self, row_id: int, next_try_s: float, error: str) -> None:
+        """Count a failed attempt and set the next try time."""
+        self._tx([(
+            "UPDATE outbox SET attempts = attempts + 1, next_try_s = ?, result = ? WHERE id = ?",
+            (next_try_s, error, row_id),
+        )])
+
+    # inbox ----------------------------------------------------------------------------
+    def has_envelope(self, envelope_id: str) -> bool:
+        """True if an envelope with this id was accepted."""
+        return self._conn.execute(
+            "SELECT 1 FROM inbox WHERE envelope_id = ?", (envelope_id,)
+        ).fetchone() is not None
+
+    def envelope_of(self, originator: str, msg_id: str) -> str | None:
+        """The envelope id under which (originator, msg_id) was accepted, or None."""
+        row = self._conn.execute(
+            "SELECT envelope_id FROM inbox WHERE originator = ? AND msg_id = ?",
+            (originator, msg_id),
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def last_in_seq(self, sender: str, stream: str) -> int:
+        """The last sequence number accepted from ``sender`` on ``stream`` (0 if none)."""
+        row = self._conn.execute(
+            "SELECT last_seq FROM in_streams WHERE sender = ? AND stream = ?", (sender, stream)
+        ).fetchone()
+        return 0 if row is None else row[0]
+
+    def accept(self, row: InboxRow) -> None:
+        """Store an accepted envelope and advance its stream position (one transaction)."""
+        self._tx([
+            (
+                f"INSERT INTO inbox ({_IN_COLS}) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row.envelope_id, row.msg_id, row.originator, row.sender, row.kind, row.item_id,
+                 row.route, row.final, row.stream, row.seq,
+                 None if row.label is None else _dumps(row.label), _dumps(row.payload),
+                 None if row.marking is None else _dumps(row.marking), row.jws, row.sent_at,
+                 row.arrived_s, row.status),
+            ),
+            (
+                "INSERT INTO in_streams (sender, stream, last_seq) VALUES (?, ?, ?) "
+                "ON CONFLICT(sender, stream) DO UPDATE SET last_seq = excluded.last_seq",
+                (row.sender, row.stream, row.seq),
+            ),
+        ])
+
+    def set_status(self, envelope_id: str, status: str) -> None:
+        """Change an inbox entry's status."""
+        self._tx([("UPDATE inbox SET status = ? WHERE envelope_id = ?", (status, envelope_id))])
+
+    def inbox_row(self, envelope_id: str) -> InboxRow | None:
+        """One inbox entry, or None."""
+        row = self._conn.execute(
+            f"SELECT {_IN_COLS} FROM inbox WHERE envelope_id = ?", (envelope_id,)
+        ).fetchone()
+        return None if row is None else _in(row)
+
+    def inbox(self, status: str | None = None, kind: str | None = None) -> list[InboxRow]:
+        """Inbox entries in arrival order, optionally of one status and kind."""
+        sql = f"SELECT {_IN_COLS} FROM inbox WHERE 1 = 1"
+        args: list[Any] = []
+        if status is not None:
+            sql += " AND status = ?"
+            args.append(status)
+        if kind is not None:
+            sql += " AND kind = ?"
+            args.append(kind)
+        return [_in(r) for r in self._conn.execute(sql + " ORDER BY rowid", args)]
+
+    # consents -------------------------------------------------------------------------
+    def add_consent(self, consent_id: str, body: dict[str, Any], jws: str | None) -> None:
+        """Record a consent (replaces one with the same id, e.g. on revocation)."""
+        self._tx([(
+            "INSERT INTO consents (consent_id, body, jws) VALUES (?, ?, ?) "
+            "ON CONFLICT(consent_id) DO UPDATE SET body = excluded.body, jws = excluded.jws",
+            (consent_id, _dumps(body), jws),
+        )])
+
+    def consents(self) -> list[tuple[dict[str, Any], str | None]]:
+        """All recorded consents as ``(body, jws)``."""
+        return [
+            (json.loads(b), j)
+            for b, j in self._conn.execute("SELECT body, jws FROM consents ORDER BY rowid")
+        ]
