@@ -1,0 +1,226 @@
+"""``gsomia run``: the main job — a launch, every party's node, each route, what each knew when.
+
+- ``gsomia run SCENARIO`` (a packaged name such as ``2017-03-06``, or a file);
+- ``gsomia run --record DATE --records DIR`` (one date of the public record);
+- ``gsomia run --records DIR --since DATE`` (every date since, salvos grouped: the batch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from gsomia.cli._app import app, console, err_console, fail, guarded
+from gsomia.records import load_records, salvos
+from gsomia.sim.batch import BATCH_CONFIG, run_records
+from gsomia.sim.delivery import RouteConfig
+from gsomia.sim.report import batch_summary, run_to_json
+from gsomia.sim.run import RunConfig, RunResult, run_scenario
+from gsomia.sim.scenario import Scenario, load_scenario, scenario_from_records
+
+__all__ = ["run_command"]
+
+
+def _date(option: str, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text if len(text) > 4 else f"{text}-01-01")
+    except ValueError:
+        fail(f"{option}={text!r}: expected YYYY-MM-DD (or a year)")
+
+
+def _record_scenario(day: dt.date, records: Path) -> Scenario:
+    groups = salvos(load_records(records, since=day))
+    if day not in groups:
+        fail(f"--record={day.isoformat()}: no record of that UTC date in {records}")
+    text, skipped = scenario_from_records(groups[day], seed=int(day.strftime("%Y%m%d")))
+    for line in skipped:
+        err_console.print(f"skipped {line}", highlight=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"record-{day.isoformat()}.toml"
+        path.write_text(text, encoding="utf-8")
+        return load_scenario(path)
+
+
+def _s(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
+def _print_run(result: RunResult) -> None:
+    sc = result.scenario
+    console.print(f"[bold]{sc.title}[/] — epoch {sc.epoch.isoformat()}, parties "
+                  f"{', '.join(sc.parties)}, {len(result.flights)} launch(es)", highlight=False)
+    for route, plan in result.plans.items():
+        denied = [p for p in plan.paths if not p.allowed]
+        for p in denied:
+            console.print(f"  [yellow]{route}[/]: {p.originator}→{p.recipient} not available "
+                          f"({'; '.join(p.reasons) or 'denied'})", highlight=False)
+    for f in result.flights:
+        table = Table(title=f"{f.id}: launched t+{f.launch_s:.0f} s, impact after "
+                      f"{f.trajectory.impact_s:.0f} s at {f.trajectory.impact_lat_deg:.2f}°N "
+                      f"{f.trajectory.impact_lon_deg:.2f}°E (seconds after launch)",
+                      title_justify="left")
+        for col in ("party", "route", "detected", "confirmed", "PIP < 50 km",
+                    "area at risk", "gained"):
+            table.add_column(col, justify="left" if col in ("party", "route") else "right")
+        for party, routes in result.knowledge[f.id].items():
+            for route, k in routes.items():
+                gained = None if route == "none" else result.gained_s(f.id, party, route)
+                table.add_row(party, route, _s(k.first_detection_s), _s(k.first_confirmed_s),
+                              _s(k.first_pip_within_50km_s), _s(k.area_at_risk_s),
+                              "" if route == "none" else
+                              ("—" if gained is None else f"{gained:+.0f}"))
+            table.add_section()
+        console.print(table)
+    gain = Table(title="Warning time gained against 'none' (first PIP within 50 km; "
+                 "s, mean over launches)", title_justify="left")
+    gain.add_column("party")
+    routes = [r for r in result.config.routes if r != "none"]
+    for r in routes:
+        gain.add_column(r, justify="right")
+    for party in sc.parties:
+        row = []
+        for r in routes:
+            vals = [result.gained_s(f.id, party, r) for f in result.flights]
+            vals = [v for v in vals if v is not None]
+            row.append("—" if not vals else f"{sum(vals) / len(vals):+.1f}")
+        gain.add_row(party, *row)
+    console.print(gain)
+    console.print("timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in
+                                              result.timings_s.items()), highlight=False)
+
+
+def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
+           config: RunConfig) -> None:
+    from gsomia.sim.batch import record_dates
+
+    days = record_dates(records, since)
+    started = time.perf_counter()
+    results: list[dict[str, Any]] = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console) as bar:
+        task = bar.add_task("dates", total=len(days))
+
+        def done(out: dict[str, Any]) -> None:
+            bar.update(task, advance=1, description=f"{out['date']}")
+
+        results = list(run_records(records, since, workers=workers, config=config,
+                                   on_done=done))
+    ok = [r for r in results if r["ok"]]
+    summary = batch_summary(r["run"] for r in ok)
+    summary["dates"] = len(results)
+    summary["wall_s"] = round(time.perf_counter() - started, 1)
+    console.print(f"[bold]{len(ok)} events[/] run ({summary['launches']} launches) of "
+                  f"{len(results)} dates since {since.isoformat()}; "
+                  f"{len(results) - len(ok)} skipped (no usable record or not flyable); "
+                  f"{summary['wall_s']} s", highlight=False)
+    table = Table(title="Median warning time gained against 'none' (s; first PIP within "
+                  "50 km; launches where the route reaches it)", title_justify="left")
+    table.add_column("party")
+    for r in ("tisa_hub", "auto_hub", "direct"):
+        table.add_column(r, justify="right")
+    table.add_column("launches with 50 km PIP: none / tisa / auto / direct", justify="right")
+    for party, med in summary["median_gained_s"].items():
+        reach = summary["reached"][party]
+        table.add_row(party, *[_s(med[r]) for r in ("tisa_hub", "auto_hub", "direct")],
+                      " / ".join(str(reach[r]) for r in ("none", "tisa_hub", "auto_hub",
+                                                          "direct")))
+    console.print(table)
+    if json_out is not None:
+        doc = {"schema": "gsomia.batch/1", "records": str(records),
+               "since": since.isoformat(),
+               "events": [{"date": r["date"], "scenario": r["run"]["scenario"]["name"],
+                           "launches": r["run"]["launches"],
+                           "timings_s": r["run"]["timings_s"]} for r in ok],
+               "skipped": [{"date": r["date"], "reason": r["reason"]}
+                           for r in results if not r["ok"]],
+               "summary": summary}
+        json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        err_console.print(f"wrote {json_out}", highlight=False)
+
+
+@app.command("run")
+@guarded
+def run_command(
+    scenario: Annotated[str | None, typer.Argument(
+        metavar="[SCENARIO]", help="A packaged scenario name (e.g. 2017-03-06) or a "
+        "scenario TOML file. Leave out with --record or --since.")] = None,
+    record: Annotated[str | None, typer.Option(
+        "--record", help="Run one UTC date of the public record (needs --records).")] = None,
+    records: Annotated[Path | None, typer.Option(
+        "--records", help="Directory of the CNS database files.")] = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Batch: every date of --records since this date (or year).")] = None,
+    json_out: Annotated[Path | None, typer.Option(
+        "--json-out", help="Write the figures as JSON (schema in gsomia.sim.report).")] = None,
+    plots: Annotated[Path | None, typer.Option(
+        "--plots", help="Write PNG plots into this directory.")] = None,
+    approval_delay_s: Annotated[float, typer.Option(
+        "--approval-delay-s", help="ASSUMED originator-approval time at the TISA hub [s].",
+        min=0.0)] = RouteConfig().approval_delay_s,
+    hub_delay_s: Annotated[float, typer.Option(
+        "--hub-delay-s", help="ASSUMED processing time at the automated hub [s].",
+        min=0.0)] = RouteConfig().hub_delay_s,
+    as_if_in_force: Annotated[bool, typer.Option(
+        "--as-if-in-force", help="Use every route as if its agreements were in force "
+        "(counterfactual); default: routes gated by the scenario date.")] = False,
+    pip_interval_s: Annotated[float, typer.Option(
+        "--pip-interval-s", help="Evaluation grid of the PIPs [s].", min=0.5)] = 5.0,
+    workers: Annotated[int, typer.Option(
+        "--workers", help="Batch: worker processes (0: one per CPU).", min=0)] = 0,
+    live: Annotated[bool, typer.Option(
+        "--live", help="Every node a real server on 127.0.0.1 (wall clock).")] = False,
+) -> None:
+    """Fly the launches, let every party's sensors, trackers and nodes work, share by each
+    route (none, tisa_hub, auto_hub, direct) and report what each party knew, and when.
+
+    Times are seconds after each launch. Route delays not given by the scenario are
+    documented assumptions (gsomia.sim.delivery).
+    """
+    route_cfg = RouteConfig(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
+                            ignore_dates=as_if_in_force)
+    if since is not None:
+        if records is None:
+            fail("--since needs --records DIR")
+        if scenario is not None or record is not None:
+            fail("--since runs every date: give no SCENARIO and no --record")
+        config = RunConfig(**{**{f: getattr(BATCH_CONFIG, f) for f in (
+            "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")}},
+            route=route_cfg)
+        _batch(records, _date("--since", since), json_out,
+               workers or max(1, os.cpu_count() or 1), config)
+        return
+    if record is not None:
+        if records is None:
+            fail("--record needs --records DIR")
+        if scenario is not None:
+            fail("give either SCENARIO or --record, not both")
+        sc = _record_scenario(_date("--record", record), records)
+    elif scenario is None:
+        fail("give a SCENARIO, --record DATE --records DIR, or --records DIR --since DATE")
+    else:
+        sc = load_scenario(scenario)
+    if live:
+        fail("--live: not available yet in this build (the live transport is not wired)")
+    config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s)
+    with console.status("running") as status:
+        result = run_scenario(sc, config, progress=lambda s: status.update(s))
+    _print_run(result)
+    if json_out is not None:
+        json_out.write_text(json.dumps(run_to_json(result), ensure_ascii=False, indent=1),
+                            encoding="utf-8")
+        err_console.print(f"wrote {json_out}", highlight=False)
+    if plots is not None:
+        from gsomia.sim.plots import write_plots
+
+        for path in write_plots(result, plots):
+            err_console.print(f"wrote {path}", highlight=False)
+

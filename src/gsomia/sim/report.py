@@ -1,0 +1,124 @@
+"""The run's figures as JSON (``gsomia run --json-out``) and the batch summary.
+
+Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in km::
+
+    {"schema": "gsomia.run/1",
+     "scenario": {"name", "title", "epoch" (ISO 8601 UTC), "seed", "parties": [...],
+                  "file"},
+     "routes": ["none", "tisa_hub", "auto_hub", "direct"],        # compared, in this order
+     "route_paths": {route: [{"from", "to", "via" (hub or null), "delay_s", "allowed",
+                              "agreements": [...], "reasons": [...]}]},
+     "assumptions": {"approval_delay_s", "hub_delay_s", "default_link_delay_s",
+                     "ignore_dates", "report_interval_s", "pip_interval_s",
+                     "pip_near_km", "area_probability", "area_max_semi_major_km"},
+     "delivery": "planned" | "node",
+     "launches": [
+        {"id", "launch_s" (s after the epoch), "impact_s", "impact_lat_deg",
+         "impact_lon_deg",
+         "parties": {party: {route: {"first_detection_s", "first_confirmed_s",
+                                     "first_pip_within_50km_s", "area_at_risk_s",
+                                     "pip_error_km": [[t_after_launch_s, km], ...]}}},
+         "gained_s": {party: {route: s | null}}}],   # first_pip_within_50km_s vs none
+     "timings_s": {stage: s}}
+
+Every ``first_*`` and ``area_at_risk_s`` is seconds after that launch, ``null`` where the
+party never reached it on that route. ``gained_s`` is :meth:`RunResult.gained_s`.
+
+Batch (``"schema": "gsomia.batch/1"``)::
+
+    {"schema", "records" (dir), "since" (date),
+     "events": [{"date", "launches", "scenario": name, "launches_detail": [as above,
+                 without pip_error_km]}],
+     "skipped": [{"date", "reason"}],
+     "summary": {"events", "launches",
+                 "median_gained_s": {party: {route: s | null}},
+                 "reached": {party: {route: count of launches with a 50 km PIP}}}}
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from typing import Any
+
+from gsomia.sim.run import METRICS, RunResult
+
+__all__ = ["batch_summary", "run_to_json"]
+
+
+def _r(value: float | None, nd: int = 3) -> float | None:
+    return None if value is None else round(float(value), nd)
+
+
+def run_to_json(result: RunResult, *, delivery: str = "planned",
+                pip_errors: bool = True) -> dict[str, Any]:
+    """The JSON form of a run (module notes)."""
+    sc, cfg = result.scenario, result.config
+    launches = []
+    for f in result.flights:
+        parties: dict[str, Any] = {}
+        gained: dict[str, Any] = {}
+        for party, routes in result.knowledge[f.id].items():
+            parties[party] = {}
+            gained[party] = {}
+            for route, k in routes.items():
+                entry: dict[str, Any] = k.figures()
+                if pip_errors:
+                    entry["pip_error_km"] = [[_r(p.t_s - f.launch_s, 1), _r(p.error_m / 1e3)]
+                                             for p in k.pips]
+                parties[party][route] = entry
+                gained[party][route] = _r(result.gained_s(f.id, party, route))
+        launches.append({"id": f.id, "launch_s": _r(f.launch_s), "impact_s": _r(f.impact_s),
+                         "impact_lat_deg": _r(f.trajectory.impact_lat_deg, 5),
+                         "impact_lon_deg": _r(f.trajectory.impact_lon_deg, 5),
+                         "parties": parties, "gained_s": gained})
+    rc = cfg.route
+    return {
+        "schema": "gsomia.run/1",
+        "scenario": {"name": sc.name, "title": sc.title, "epoch": sc.epoch.isoformat(),
+                     "seed": sc.seed, "parties": list(sc.parties), "file": sc.file},
+        "routes": list(cfg.routes),
+        "route_paths": {r: plan.to_dict()["paths"] for r, plan in result.plans.items()},
+        "assumptions": {"approval_delay_s": rc.approval_delay_s,
+                        "hub_delay_s": rc.hub_delay_s,
+                        "default_link_delay_s": rc.default_link_delay_s,
+                        "ignore_dates": rc.ignore_dates,
+                        "report_interval_s": cfg.report_interval_s,
+                        "pip_interval_s": cfg.pip_interval_s,
+                        "pip_near_km": cfg.pip_near_m / 1e3,
+                        "area_probability": cfg.area_probability,
+                        "area_max_semi_major_km": cfg.area_max_semi_major_m / 1e3},
+        "delivery": delivery,
+        "launches": launches,
+        "timings_s": dict(result.timings_s),
+    }
+
+
+def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("JPN", "KOR"),
+                  routes: tuple[str, ...] = ("tisa_hub", "auto_hub", "direct")
+                  ) -> dict[str, Any]:
+    """Summary of run JSONs (:func:`run_to_json`): events, launches, the median warning
+    time gained (``gained_s``) per party and route over the launches where the route
+    reaches a 50 km PIP, and how many launches reached it on each route (incl. ``none``)."""
+    runs = list(runs)
+    gains: dict[str, dict[str, list[float]]] = {p: {r: [] for r in routes} for p in parties}
+    reached: dict[str, dict[str, int]] = {p: {r: 0 for r in ("none", *routes)} for p in parties}
+    n_launches = 0
+    for run in runs:
+        for launch in run["launches"]:
+            n_launches += 1
+            for p in parties:
+                if p not in launch["parties"]:
+                    continue
+                for r in ("none", *routes):
+                    fig = launch["parties"][p].get(r)
+                    if fig and fig["first_pip_within_50km_s"] is not None:
+                        reached[p][r] += 1
+                for r in routes:
+                    g = launch["gained_s"].get(p, {}).get(r)
+                    if g is not None:
+                        gains[p][r].append(g)
+    median = {p: {r: (_r(statistics.median(v), 1) if v else None) for r, v in rs.items()}
+              for p, rs in gains.items()}
+    return {"events": len(runs), "launches": n_launches, "median_gained_s": median,
+            "reached": reached, "metrics": list(METRICS)}

@@ -1,0 +1,549 @@
+"""The main job: every party's node on one simulated clock, each route compared in one run.
+
+Steps (ARCHITECTURE.md, data flow of the main job):
+
+1. Fly the launches and let every sensor observe them (:func:`gsomia.sim.observe.observe`).
+2. Each party's node tracks its *own* detections (:class:`~gsomia.warning.tracking.tracker.
+   Tracker`, the same tracker as ``gsomia evaluate``) and issues its warnings: the state of
+   each confirmed track (the trajectory element, with covariance) at most every
+   ``report_interval_s``, and its infrared launch reports (the launch-point element). The
+   impact point is computed by each receiver from the state it holds.
+3. The delivery step (:mod:`gsomia.sim.delivery`) carries each warning to each partner
+   over each route, gated by the agreements in force on the scenario date, with the route's
+   delay. The tracker runs are the same on every route (track-level sharing does not change
+   what a party's own radars see), so the routes are compared in one run: only the arrival
+   times differ.
+4. At every evaluation time ``t`` (a grid of ``pip_interval_s``), each party's picture on
+   each route is the fusion (:class:`~gsomia.warning.fusion.TrackFuser`: association by a
+   χ² test, covariance intersection, each originator's latest report once, never its own
+   data back) of its own confirmed tracks with every report that has *arrived* by ``t``.
+   The PIP of every fused track is computed by the unscented transform
+   (:func:`~gsomia.warning.tracking.impact.predict_impact`); identical pictures (same inputs
+   at the same time, e.g. every route before the first report arrives) are computed once.
+
+Measured per launch, party and route (seconds after that launch; ``None`` never reached):
+
+``first_detection_s``
+    first own detection of the missile (radar plot or infrared launch report), or first
+    arrival of a partner's warning about it.
+``first_confirmed_s``
+    first own confirmed track of it, or first arrival of a partner's track report of it
+    (partners share confirmed tracks only).
+``first_pip_within_50km_s``
+    first evaluation time at which the party's best fused track of the missile (smallest
+    position covariance trace) has a valid PIP within ``pip_near_m`` of the true impact.
+``area_at_risk_s``
+    first evaluation time at which that PIP's ``area_probability`` ellipse holds the true
+    impact point and its semi-major axis is at most ``area_max_semi_major_m``: the party
+    can name an area at risk of useful size (a choice of this report, documented here).
+
+Which track follows which missile is decided, for scoring only, by the majority
+``truth_id`` of its detections (the tracker and the fusion never read it).
+
+Fast path: after a party's route has reached the 50 km PIP for a launch, its PIP is
+evaluated only every ``pip_tail_interval_s`` (for the PIP-error curves); ``horizon_s`` cuts
+the observation window (the batch over the public record uses it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import chi2
+
+from gsomia.errors import InputError
+from gsomia.physics.geodesy import enu_basis, geodesic_inverse, geodetic2ecef
+from gsomia.sharing import Catalog, load_catalog
+from gsomia.sim.delivery import RUN_ROUTES, RouteConfig, RoutePlan, plan_routes
+from gsomia.sim.observe import Observation, observe
+from gsomia.sim.scenario import Scenario
+from gsomia.warning.fusion import FusedTrack, FusionConfig, TrackFuser, TrackReport
+from gsomia.warning.sensors import Flight, LaunchReport
+from gsomia.warning.tracking.impact import ImpactPrediction, predict_impact
+from gsomia.warning.tracking.states import GaussianStates
+from gsomia.warning.tracking.tracker import Track, Tracker, TrackerConfig
+
+__all__ = ["Delivered", "LaunchKnowledge", "PipSample", "RunConfig", "RunResult",
+           "Warning", "deliver_planned", "party_warnings", "run_scenario"]
+
+METRICS = ("first_detection_s", "first_confirmed_s", "first_pip_within_50km_s",
+           "area_at_risk_s")
+"""The per launch/party/route figures of a run (module notes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """The whole configuration of a run.
+
+    Attributes:
+        routes: routes compared (names of :data:`gsomia.sim.delivery.RUN_ROUTES`).
+        route: delays and date gating of the routes (assumptions documented there).
+        report_interval_s: least spacing of a track's reports [s].
+        pip_interval_s: evaluation grid [s].
+        pip_tail_interval_s: grid after the 50 km PIP has been reached [s] (fast path).
+        pip_step_s: RK4 step of the PIP propagation [s].
+        pip_near_m: the "PIP within" distance [m].
+        area_probability, area_max_semi_major_m: the area-at-risk criterion.
+        horizon_s: observe only this long after the first launch [s] (None: to impact).
+        measured: parties whose fused pictures and PIPs are evaluated (None: all; every
+            party still tracks and shares).
+        tracker, fusion: the trackers' and the fusers' configurations.
+    """
+
+    routes: tuple[str, ...] = RUN_ROUTES
+    route: RouteConfig = field(default_factory=RouteConfig)
+    report_interval_s: float = 1.0
+    pip_interval_s: float = 5.0
+    pip_tail_interval_s: float = 30.0
+    pip_step_s: float = 4.0
+    pip_near_m: float = 50_000.0
+    area_probability: float = 0.95
+    area_max_semi_major_m: float = 100_000.0
+    horizon_s: float | None = None
+    measured: tuple[str, ...] | None = None
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+
+    def __post_init__(self) -> None:
+        for name in ("report_interval_s", "pip_interval_s", "pip_tail_interval_s",
+                     "pip_step_s", "pip_near_m", "area_max_semi_major_m"):
+            if not getattr(self, name) > 0:
+                raise InputError(name, getattr(self, name), "must be positive")
+        if "none" not in self.routes:
+            raise InputError("routes", list(self.routes), "'none' (the baseline) is needed")
+        for r in self.routes:
+            if r not in RUN_ROUTES:
+                raise InputError("routes", r, f"expected some of {', '.join(RUN_ROUTES)}")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Warning:
+    """One item a party's node issues: a track report or an infrared launch report.
+
+    Attributes:
+        t_s: sending time [s]; originator: the issuing party.
+        report: the track estimate (trajectory element), or None.
+        launch: the infrared launch report (launch-point element), or None.
+        truth_id: the launch it follows, for scoring only (None: a false track).
+    """
+
+    t_s: float
+    originator: str
+    report: TrackReport | None = None
+    launch: LaunchReport | None = None
+    truth_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Delivered:
+    """A warning as it arrived at a recipient on one route: ``t_s`` [s], ``to``, ``item``."""
+
+    t_s: float
+    to: str
+    item: Warning
+
+
+@dataclass(slots=True)
+class PipSample:
+    """The PIP of a party's best fused track of one launch at one evaluation time.
+
+    Attributes:
+        t_s: evaluation time [s since the epoch]; error_m: distance to the true impact [m].
+        lat_deg, lon_deg: PIP; cov_en_m2: its east-north covariance ``(2, 2)`` [m²].
+        sources: the originators whose estimates were fused into it.
+    """
+
+    t_s: float
+    error_m: float
+    lat_deg: float
+    lon_deg: float
+    cov_en_m2: np.ndarray
+    sources: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class LaunchKnowledge:
+    """What one party knew of one launch on one route, and when ([s after the launch])."""
+
+    first_detection_s: float | None = None
+    first_confirmed_s: float | None = None
+    first_pip_within_50km_s: float | None = None
+    area_at_risk_s: float | None = None
+    pips: list[PipSample] = field(default_factory=list)
+
+    def figures(self) -> dict[str, float | None]:
+        """The four figures, rounded to ms."""
+        return {k: (None if getattr(self, k) is None else round(getattr(self, k), 3))
+                for k in METRICS}
+
+
+@dataclass(slots=True)
+class RunResult:
+    """Everything a run measured.
+
+    Attributes:
+        scenario: the scenario; observation: flights and detections.
+        plans: route → its paths (decisions on the scenario date).
+        knowledge: launch id → party → route → :class:`LaunchKnowledge`.
+        warnings: party → the warnings it issued; deliveries: route → arrivals.
+        timings_s: wall time of each stage [s].
+    """
+
+    scenario: Scenario
+    observation: Observation
+    config: RunConfig
+    plans: dict[str, RoutePlan]
+    knowledge: dict[str, dict[str, dict[str, LaunchKnowledge]]]
+    warnings: dict[str, list[Warning]]
+    deliveries: dict[str, list[Delivered]]
+    trackers: dict[str, Tracker]
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def flights(self) -> tuple[Flight, ...]:
+        """The flown launches."""
+        return self.observation.flights
+
+    def gained_s(self, launch: str, party: str, route: str,
+                 metric: str = "first_pip_within_50km_s") -> float | None:
+        """Warning time gained on ``route`` against ``none`` [s] (positive: earlier).
+
+        When ``none`` never reaches the figure but the route does, the gain is counted
+        from the impact (the time left before impact). ``None`` when the route never
+        reaches it.
+        """
+        k = self.knowledge[launch][party]
+        got, base = getattr(k[route], metric), getattr(k["none"], metric)
+        if got is None:
+            return None
+        if base is None:
+            flight = next(f for f in self.flights if f.id == launch)
+            base = flight.trajectory.impact_s
+        return base - got
+
+
+def _truth_label(track: Track) -> str | None:
+    """The launch a track follows, for scoring: the majority truth id of its detections
+    after confirmation (all of them before)."""
+    ids = [d.truth_id for d in track.detections
+           if track.confirmed_s is None or d.t_s >= track.confirmed_s]
+    counts = Counter(i for i in ids if i is not None)
+    if not counts or counts.most_common(1)[0][1] * 2 < len(ids):
+        return None
+    return max(counts, key=lambda i: (counts[i], i))
+
+
+def _report_of(party: str, track: Track, k: int) -> TrackReport:
+    s = track.history[k]
+    return TrackReport(party, str(track.number), k, s.t_s, s.x, s.P)
+
+
+def party_warnings(party: str, tracker: Tracker, reports: Sequence[LaunchReport],
+                   report_interval_s: float) -> list[Warning]:
+    """The warnings a party's node issues (module notes, step 2), in time order.
+
+    Args:
+        party: the issuing party; tracker: its finished tracker run over its own detections.
+        reports: its own infrared launch reports.
+        report_interval_s: least spacing of one track's reports [s].
+    """
+    out = [Warning(r.t_s, party, launch=r, truth_id=r.truth_id) for r in reports]
+    for tr in tracker.tracks:
+        if not tr.confirmed:
+            continue
+        label = _truth_label(tr)
+        last = -math.inf
+        for k, s in enumerate(tr.history):
+            if s.t_s < tr.confirmed_s or not s.updated:
+                continue
+            if s.t_s - last >= report_interval_s - 1e-9:
+                out.append(Warning(s.t_s, party, report=_report_of(party, tr, k),
+                                   truth_id=label))
+                last = s.t_s
+    out.sort(key=lambda w: (w.t_s, w.originator))
+    return out
+
+
+def deliver_planned(warnings: dict[str, list[Warning]], plan: RoutePlan) -> list[Delivered]:
+    """The delivery step, analytical: each warning reaches each partner the route allows
+    after the path's delay (:mod:`gsomia.sim.delivery`). Returns arrivals in time order."""
+    out = []
+    parties = list(warnings)
+    for sender, items in warnings.items():
+        for to in parties:
+            if to == sender:
+                continue
+            delay = plan.delay(sender, to)
+            if delay is None:
+                continue
+            out += [Delivered(w.t_s + delay, to, w) for w in items]
+    out.sort(key=lambda d: d.t_s)
+    return out
+
+
+Delivery = Callable[[dict[str, list[Warning]], RoutePlan, Scenario], list[Delivered]]
+"""A delivery step: the warnings of every party and a route's plan → arrivals."""
+
+
+def _planned(warnings: dict[str, list[Warning]], plan: RoutePlan,
+             scenario: Scenario) -> list[Delivered]:
+    return deliver_planned(warnings, plan)
+
+
+class _OwnPicture:
+    """A party's own confirmed tracks, read at any time."""
+
+    def __init__(self, party: str, tracker: Tracker) -> None:
+        self.party = party
+        self.tracks = [t for t in tracker.tracks if t.confirmed]
+        self.labels = {(party, str(t.number)): _truth_label(t) for t in self.tracks}
+        self.times = [np.array([s.t_s for s in t.history]) for t in self.tracks]
+
+    def at(self, t_s: float) -> list[TrackReport]:
+        out = []
+        for tr, times in zip(self.tracks, self.times, strict=True):
+            if tr.confirmed_s > t_s or (tr.deleted_s is not None and tr.deleted_s <= t_s):
+                continue
+            k = int(np.searchsorted(times, t_s, side="right")) - 1
+            if k >= 0:
+                out.append(_report_of(self.party, tr, k))
+        return out
+
+
+def _best_by_launch(picture: list[FusedTrack], labels: dict[tuple[str, str], str | None]
+                    ) -> dict[str, FusedTrack]:
+    best: dict[str, FusedTrack] = {}
+    for f in picture:
+        votes = Counter(labels.get(s) for s in f.sources)
+        votes.pop(None, None)
+        if not votes:
+            continue
+        launch = max(votes, key=lambda i: (votes[i], i))
+        held = best.get(launch)
+        if held is None or np.trace(f.P[:3, :3]) < np.trace(held.P[:3, :3]):
+            best[launch] = f
+    return best
+
+
+def _in_ellipse(pip: ImpactPrediction, lat: float, lon: float, probability: float) -> bool:
+    base = geodetic2ecef(pip.lat_deg, pip.lon_deg, 0.0)
+    r = geodetic2ecef(lat, lon, 0.0)
+    en = (np.asarray(r).reshape(3) - np.asarray(base).reshape(3)) @ enu_basis(
+        pip.lat_deg, pip.lon_deg)[:2].T
+    try:
+        d2 = float(en @ np.linalg.solve(pip.cov_en_m2, en))
+    except np.linalg.LinAlgError:
+        return False
+    return d2 <= chi2.ppf(probability, 2)
+
+
+def run_scenario(scenario: Scenario, config: RunConfig | None = None,
+                 catalog: Catalog | None = None, delivery: Delivery | None = None,
+                 progress: Callable[[str], None] | None = None) -> RunResult:
+    """Run the main job on one scenario (module notes).
+
+    Args:
+        scenario: the scenario; config: the run's configuration.
+        catalog: agreements for the route decisions (default: the packaged catalog).
+        delivery: the delivery step (default: :func:`deliver_planned`, analytical delays).
+        progress: called with the name of each stage as it starts.
+
+    Raises:
+        PhysicsError: a launch that cannot be flown; InputError: a bad configuration.
+    """
+    cfg = config or RunConfig()
+    cat = catalog or load_catalog()
+    deliver = delivery or _planned
+    note = progress or (lambda _: None)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    note("fly and observe")
+    sc = scenario
+    if cfg.horizon_s is not None:
+        first = min(spec.t_s for spec in sc.launches)
+        end = first + cfg.horizon_s
+        sc = dataclasses.replace(sc, duration_s=end if sc.duration_s is None
+                                 else min(end, sc.duration_s))
+    obs = observe(sc)
+    lap("observe")
+    note("track")
+    trackers: dict[str, Tracker] = {}
+    warnings: dict[str, list[Warning]] = {}
+    for party in sc.parties:
+        tr = Tracker(cfg.tracker)
+        tr.process([d for d in obs.detections if d.owner == party])
+        trackers[party] = tr
+        warnings[party] = party_warnings(party, tr, [r for r in obs.reports
+                                                     if r.owner == party],
+                                         cfg.report_interval_s)
+    lap("track")
+    note("decide and deliver")
+    plans = plan_routes(sc, cat, cfg.route, cfg.routes)
+    deliveries = {route: deliver(warnings, plans[route], sc) for route in cfg.routes}
+    lap("deliver")
+    note("fuse and predict impacts")
+    knowledge = _measure(sc, obs, cfg, trackers, warnings, deliveries)
+    lap("fuse_pip")
+    return RunResult(scenario, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
+                     timings)
+
+
+def _first(values: list[float]) -> float | None:
+    return min(values) if values else None
+
+
+def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str, Tracker],
+             warnings: dict[str, list[Warning]], deliveries: dict[str, list[Delivered]]
+             ) -> dict[str, dict[str, dict[str, LaunchKnowledge]]]:
+    flights = {f.id: f for f in obs.flights}
+    parties = sc.parties
+    routes = cfg.routes
+    know = {lid: {p: {r: LaunchKnowledge() for r in routes} for p in parties}
+            for lid in flights}
+
+    # -- detection and confirmation: events, not the grid ---------------------------------
+    own_seen: dict[tuple[str, str], list[float]] = {}
+    for d in obs.detections:
+        if d.truth_id is not None:
+            own_seen.setdefault((d.owner, d.truth_id), []).append(d.t_s)
+    for r in obs.reports:
+        if r.truth_id is not None:
+            own_seen.setdefault((r.owner, r.truth_id), []).append(r.t_s)
+    own_conf: dict[tuple[str, str], list[float]] = {}
+    for party, tr in trackers.items():
+        for t in tr.tracks:
+            label = _truth_label(t) if t.confirmed else None
+            if label is not None:
+                own_conf.setdefault((party, label), []).append(t.confirmed_s)
+    for route in routes:
+        got_seen: dict[tuple[str, str], list[float]] = {}
+        got_conf: dict[tuple[str, str], list[float]] = {}
+        for dl in deliveries[route]:
+            if dl.item.truth_id is None:
+                continue
+            got_seen.setdefault((dl.to, dl.item.truth_id), []).append(dl.t_s)
+            if dl.item.report is not None:
+                got_conf.setdefault((dl.to, dl.item.truth_id), []).append(dl.t_s)
+        for lid, f in flights.items():
+            for p in parties:
+                k = know[lid][p][route]
+                seen = _first(own_seen.get((p, lid), []) + got_seen.get((p, lid), []))
+                conf = _first(own_conf.get((p, lid), []) + got_conf.get((p, lid), []))
+                k.first_detection_s = None if seen is None else seen - f.launch_s
+                k.first_confirmed_s = None if conf is None else conf - f.launch_s
+
+    # -- fused pictures and PIPs on the grid ----------------------------------------------
+    labels: dict[tuple[str, str], str | None] = {}
+    own = {p: _OwnPicture(p, tr) for p, tr in trackers.items()}
+    for p in parties:
+        labels.update(own[p].labels)
+    for items in warnings.values():
+        for w in items:
+            if w.report is not None:
+                labels[w.report.key] = w.truth_id
+    arrivals: dict[tuple[str, str], tuple[np.ndarray, list[TrackReport]]] = {}
+    for route in routes:
+        for p in parties:
+            mine = [d for d in deliveries[route] if d.to == p and d.item.report is not None]
+            arrivals[(p, route)] = (np.array([d.t_s for d in mine]),
+                                    [d.item.report for d in mine])  # type: ignore[misc]
+    fusers = {p: TrackFuser(p, cfg.fusion) for p in parties}
+    t0 = min(f.launch_s for f in flights.values())
+    t1 = min(max(f.impact_s for f in flights.values()), obs.t_end_s)
+    grid = np.arange(math.ceil(t0 / cfg.pip_interval_s) * cfg.pip_interval_s, t1 + 1e-9,
+                     cfg.pip_interval_s)
+    last_eval: dict[tuple[str, str, str], float] = {}
+    for t in grid:
+        t = float(t)
+        active = [lid for lid, f in flights.items() if f.launch_s <= t < f.impact_s]
+        if not active:
+            continue
+        # which (party, route) pictures are needed now
+        needed: dict[tuple[str, str], list[str]] = {}
+        for p in parties:
+            if cfg.measured is not None and p not in cfg.measured:
+                continue
+            for route in routes:
+                want = []
+                for lid in active:
+                    k = know[lid][p][route]
+                    if k.first_pip_within_50km_s is None or k.area_at_risk_s is None:
+                        want.append(lid)
+                    elif t - last_eval.get((p, route, lid), -math.inf) >= \
+                            cfg.pip_tail_interval_s - 1e-9:
+                        want.append(lid)
+                if want:
+                    needed[(p, route)] = want
+        if not needed:
+            continue
+        # fuse (identical inputs → one picture)
+        pictures: dict[tuple[Any, ...], dict[str, FusedTrack]] = {}
+        chosen: dict[tuple[str, str], tuple[Any, ...]] = {}
+        own_now = {p: own[p].at(t) for p in parties}
+        for (p, route), _ in needed.items():
+            times, reps = arrivals[(p, route)]
+            n = int(np.searchsorted(times, t, side="right"))
+            recent = [r for r in reps[:n] if t - cfg.fusion.max_age_s <= r.t_s <= t]
+            latest: dict[tuple[str, str], TrackReport] = {}
+            for r in recent:
+                held = latest.get(r.key)
+                if held is None or r.update > held.update:
+                    latest[r.key] = r
+            sig = (p, tuple((r.key, r.update) for r in own_now[p]),
+                   tuple(sorted((k, r.update) for k, r in latest.items())))
+            chosen[(p, route)] = sig
+            if sig not in pictures:
+                picture = fusers[p].fuse(t, own_now[p], list(latest.values()))
+                pictures[sig] = _best_by_launch(picture, labels)
+        # PIPs of every distinct fused track needed, in one batch
+        batch: list[tuple[tuple[Any, ...], str]] = []
+        for (p, route), want in needed.items():
+            sig = chosen[(p, route)]
+            for lid in want:
+                if lid in pictures[sig] and (sig, lid) not in batch:
+                    batch.append((sig, lid))
+        if not batch:
+            continue
+        xs = np.stack([pictures[s][lid].x for s, lid in batch])
+        Ps = np.stack([pictures[s][lid].P for s, lid in batch])
+        pips = predict_impact(GaussianStates(t, xs, Ps), cfg.fusion.earth, step_s=cfg.pip_step_s)
+        result = dict(zip(batch, pips, strict=True))
+        for (p, route), want in needed.items():
+            sig = chosen[(p, route)]
+            for lid in want:
+                pip = result.get((sig, lid))
+                if pip is None or not pip.valid:
+                    continue
+                f = flights[lid]
+                err, _ = geodesic_inverse(pip.lat_deg, pip.lon_deg,
+                                          f.trajectory.impact_lat_deg,
+                                          f.trajectory.impact_lon_deg)
+                err = float(err)
+                k = know[lid][p][route]
+                last_eval[(p, route, lid)] = t
+                k.pips.append(PipSample(t, err, pip.lat_deg, pip.lon_deg, pip.cov_en_m2,
+                                        tuple(sorted({s[0] for s in
+                                                      pictures[sig][lid].sources}))))
+                if k.first_pip_within_50km_s is None and err <= cfg.pip_near_m:
+                    k.first_pip_within_50km_s = t - f.launch_s
+                if (k.area_at_risk_s is None
+                        and pip.ellipse(cfg.area_probability)[0] <= cfg.area_max_semi_major_m
+                        and _in_ellipse(pip, f.trajectory.impact_lat_deg,
+                                        f.trajectory.impact_lon_deg, cfg.area_probability)):
+                    k.area_at_risk_s = t - f.launch_s
+    return know
+
