@@ -374,11 +374,6 @@ def kepler_burnout_state(range_m: float, apogee_m: float, earth: Earth = WGS84):
     return v, gamma, t_flight
 
 
-def _target_enu(lat_deg, lon_deg, bearing_deg, range_m, earth):
-    lat_t, lon_t = geodesic_direct(lat_deg, lon_deg, range_m, bearing_deg, earth)
-    return float(lat_t), float(lon_t)
-
-
 def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: float,
                    apogee_m: float, propulsion: str | PropulsionClass = "auto",
                    missile: str | None = None, alt_m: float = 0.0, earth: Earth = WGS84,
@@ -411,7 +406,8 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
     if propulsion == "auto":
         propulsion = propulsion_class_for(missile, range_m)
     prop = _resolve_propulsion(propulsion)
-    lat_t, lon_t = _target_enu(lat_deg, lon_deg, bearing_deg, range_m, earth)
+    lat_t, lon_t = (float(v) for v in geodesic_direct(lat_deg, lon_deg, range_m, bearing_deg,
+                                                      earth))
 
     def evaluate(x):
         c = Controls(max(x[0], 0.01) * 1000.0, float(np.clip(x[1], -45.0, 90.0)), x[2])
