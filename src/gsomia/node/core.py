@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -158,7 +159,7 @@ class Node:
             if self.store.path == ":memory:":
                 raise InputError("audit", None, "an in-memory store needs an audit path")
             audit = Path(self.store.path).with_suffix(".audit.sqlite")
-        self.audit = audit if isinstance(audit, AuditLog) else AuditLog(audit)
+        self.audit = audit if isinstance(audit, AuditLog) else _threaded_audit(audit)
         self.routes = dict(routes or {})
         for partner, route in self.routes.items():
             if route not in ("direct", "tisa", "auto-hub"):
@@ -414,18 +415,18 @@ class Node:
         """Try to send every due outbox entry, in order per peer; return the number acked
         or rejected. A LinkError stops that peer's queue (order kept) and schedules a retry
         on the clock with backoff."""
-        if not self._flush_lock.acquire(blocking=False):
-            self._flush_again = True
-            return 0
+        # The request is recorded before trying the lock, so a flush already running
+        # (in any thread) sees it after releasing the lock and runs once more.
+        self._flush_again = True
         done = 0
-        try:
-            while True:
+        while self._flush_again:
+            if not self._flush_lock.acquire(blocking=False):
+                return done
+            try:
                 self._flush_again = False
                 done += self._flush_once()
-                if not self._flush_again:
-                    break
-        finally:
-            self._flush_lock.release()
+            finally:
+                self._flush_lock.release()
         return done
 
     def _flush_once(self) -> int:
@@ -665,3 +666,13 @@ def _top_shared(catalog: Catalog, party: str) -> str:
             if row.level == "SECRET" and row.markings.get(party):
                 return row.markings[party][0]
     raise InputError("party", party, "no SECRET-level marking in the catalog")
+
+
+def _threaded_audit(path: str | Path) -> AuditLog:
+    """An AuditLog whose connection may be used from the server's threads (the node
+    serialises every use with its lock)."""
+    log = AuditLog(path)
+    log._conn.close()  # noqa: SLF001 - AuditLog has no option for this yet
+    log._conn = sqlite3.connect(log.path, isolation_level=None, check_same_thread=False)
+    log._conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across process crashes
+    return log

@@ -1,0 +1,102 @@
+"""Several live nodes on 127.0.0.1, each a real uvicorn server with mutual TLS, in one
+process (tests and ``gsomia bench links``). Ports are chosen at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from gsomia.node import HttpsLink, Node, RetryPolicy, TlsFiles, WallClock
+from gsomia.sharing.catalog import Catalog
+from gsomia.sharing.pki import load_directory, load_party_keys, tls_paths
+from gsomia.web.app import create_app
+from gsomia.web.server import ThreadedServer, bind, uvicorn_config
+
+__all__ = ["LiveCluster"]
+
+
+class LiveCluster:
+    """Live nodes of ``parties`` with stores under ``workdir`` and keys under ``pki``.
+
+    Parameters:
+        pki: a directory made by :func:`gsomia.sharing.pki.init_pki`.
+        workdir: where each party's store and audit log go.
+        catalog: agreements and markings.
+        routes: per party, its partners' routes (``Node.routes``).
+        on_warning: per party, the subscriber callback (kept across restarts).
+        retry: outbox backoff.
+    """
+
+    def __init__(
+        self,
+        pki: Path,
+        workdir: Path,
+        catalog: Catalog,
+        routes: Mapping[str, Mapping[str, str]],
+        on_warning: Mapping[str, Callable] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.pki = Path(pki)
+        self.workdir = Path(workdir)
+        self.catalog = catalog
+        self.routes = {p: dict(r) for p, r in routes.items()}
+        self.on_warning = dict(on_warning or {})
+        self.retry = retry or RetryPolicy(base_s=0.02, factor=2.0, max_s=0.5)
+        self.parties = tuple(self.routes)
+        self.directory = load_directory(self.pki, self.parties)
+        self.clock = WallClock()
+        self.sockets = {p: bind("127.0.0.1", 0) for p in self.parties}
+        self.ports = {p: s.getsockname()[1] for p, s in self.sockets.items()}
+        self.nodes: dict[str, Node] = {}
+        self.servers: dict[str, ThreadedServer] = {}
+
+    def url(self, party: str) -> str:
+        return f"https://127.0.0.1:{self.ports[party]}"
+
+    def tls(self, party: str) -> TlsFiles:
+        return TlsFiles(*tls_paths(self.pki, party))
+
+    def _node(self, party: str) -> Node:
+        node = Node(
+            party, load_party_keys(self.pki, party), self.directory, self.catalog,
+            self.workdir / f"{party}.sqlite", self.clock,
+            audit=self.workdir / f"{party}.audit.sqlite", routes=self.routes[party],
+            on_warning=self.on_warning.get(party), retry=self.retry,
+        )
+        for peer in self.parties:
+            if peer != party:
+                node.connect(peer, HttpsLink(peer, self.url(peer), self.tls(party)))
+        return node
+
+    def _serve(self, party: str) -> None:
+        node = self.nodes[party]
+        cert, key, cas = tls_paths(self.pki, party)
+        config = uvicorn_config(create_app(node), cert, key, cas)
+        self.servers[party] = ThreadedServer(config, self.sockets[party]).start()
+
+    def start(self) -> LiveCluster:
+        for party in self.parties:
+            self.nodes[party] = self._node(party)
+        for party in self.parties:
+            self._serve(party)
+        for node in self.nodes.values():
+            node.resume()
+        return self
+
+    def stop_node(self, party: str) -> None:
+        """Stop ``party``'s server and close its node (its port is then refused)."""
+        self.servers.pop(party).stop()
+        self.nodes.pop(party).close()
+
+    def start_node(self, party: str) -> Node:
+        """Start ``party`` again on the same store and port; resume its work."""
+        self.sockets[party] = bind("127.0.0.1", self.ports[party])
+        self.nodes[party] = self._node(party)
+        self._serve(party)
+        self.nodes[party].resume()
+        return self.nodes[party]
+
+    def stop(self) -> None:
+        for party in list(self.servers):
+            self.stop_node(party)

@@ -1,0 +1,125 @@
+"""Three real servers (JPN, KOR, USA) on 127.0.0.1 with mutual TLS, ports chosen at run time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+import threading
+import time
+
+import httpx
+import pytest
+
+from gsomia.node import MissileWarning
+from gsomia.sharing import load_catalog
+from gsomia.sharing.envelope import Header, seal
+from gsomia.sharing.pki import init_pki
+from gsomia.web.live import LiveCluster
+
+EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
+WAIT_S = 10.0
+
+
+def _warning(t_s: float) -> MissileWarning:
+    return MissileWarning("T1", EPOCH, t_s, impact_point={
+        "lat_deg": 40.5, "lon_deg": 136.0, "impact_s": 600.0, "impact_sigma_s": 5.0,
+        "cov_en_m2": [[1e8, 0.0], [0.0, 1e8]], "valid": True})
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("live")
+    init_pki(tmp / "pki")
+    got: list = []
+    cond = threading.Condition()
+
+    def on_jpn(warning, item):
+        with cond:
+            got.append(item)
+            cond.notify_all()
+
+    c = LiveCluster(tmp / "pki", tmp, load_catalog(),
+                    {"KOR": {"JPN": "direct"}, "JPN": {}, "USA": {}}, {"JPN": on_jpn})
+    c.got, c.cond = got, cond
+    c.start()
+    yield c
+    c.stop()
+
+
+def wait_for(c, n: int) -> list:
+    with c.cond:
+        c.cond.wait_for(lambda: len(c.got) >= n, timeout=WAIT_S)
+        return list(c.got)
+
+
+def test_korean_secret_warning_reaches_japan_direct_marked(cluster):
+    n0 = len(cluster.got)
+    cluster.nodes["KOR"].routes = {"JPN": "direct"}
+    cluster.nodes["KOR"].publish_warning(_warning(1.0))
+    item = wait_for(cluster, n0 + 1)[-1]
+    assert item.originator == "KOR" and item.route == "direct"
+    assert item.marking["text"] in ("大韓民国 極秘", "大韓民国 特定秘密")
+    body = httpx.get(f"{cluster.url('JPN')}/v1/items",
+                     verify=cluster.tls("USA").client_context()).json()
+    assert body[-1]["marking"]["originator_name_en"] == "Republic of Korea"
+
+
+def test_tisa_hub_waits_for_koreas_approval(cluster):
+    n0 = len(cluster.got)
+    kor = cluster.nodes["KOR"]
+    kor.routes = {"JPN": "tisa"}
+    [rel] = kor.publish_warning(_warning(2.0))
+    assert rel.status == "awaiting_approval"
+    held = [r.item_id for r in cluster.nodes["USA"].held()]
+    assert rel.item_id in held and len(cluster.got) == n0
+    kor.approve(rel.item_id, "JPN")
+    item = wait_for(cluster, n0 + 1)[-1]
+    assert item.item_id == rel.item_id and item.sender == "USA" and item.route == "tisa"
+
+
+def test_korean_item_at_japan_never_reaches_a_fourth_party_without_consent(cluster):
+    n0 = len(cluster.got)
+    cluster.nodes["KOR"].routes = {"JPN": "direct"}
+    [rel] = cluster.nodes["KOR"].publish_warning(_warning(3.0))
+    wait_for(cluster, n0 + 1)
+    jpn = cluster.nodes["JPN"]
+    row = next(r for r in jpn.store.inbox(kind="item") if r.item_id == rel.item_id)
+    env = seal(row.jws, Header("rogue-1", "JPN", "USA", dt.datetime.now(dt.UTC), "direct",
+                               "USA", "rogue", 1), cluster.directory)
+    r = httpx.post(f"{cluster.url('USA')}/v1/inbox", json=env.to_wire(),
+                   verify=cluster.tls("JPN").client_context())
+    assert r.status_code == 400 and r.json()["check"] == "release"
+    assert "third_party_consent" in r.json()["reason"]
+    kinds = [x.body.get("envelope_id") for x in cluster.nodes["USA"].audit.records()
+             if x.kind == "receive.rejected"]
+    assert "rogue-1" in kinds
+
+
+def test_a_client_without_a_partner_certificate_is_refused(cluster, tmp_path):
+    ctx = ssl.create_default_context(cafile=str(cluster.pki / "trusted-cas.pem"))
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"{cluster.url('JPN')}/v1/health", verify=ctx)
+
+
+def test_restart_of_the_receiver_loses_nothing(cluster):
+    n0 = len(cluster.got)
+    kor = cluster.nodes["KOR"]
+    kor.routes = {"JPN": "direct"}
+    cluster.stop_node("JPN")
+    for i in range(3):
+        kor.publish_warning(_warning(10.0 + i))
+    assert kor.outbox_counts()["pending"] >= 1
+    cluster.start_node("JPN")
+    got = wait_for(cluster, n0 + 3)
+    deadline = time.monotonic() + WAIT_S
+    while kor.outbox_counts()["pending"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [i.payload["t_s"] for i in got[n0:]] == [10.0, 11.0, 12.0]
+    assert kor.outbox_counts()["pending"] == 0
+
+
+def test_openapi_and_health(cluster):
+    ctx = cluster.tls("KOR").client_context()
+    spec = httpx.get(f"{cluster.url('USA')}/openapi.json", verify=ctx).json()
+    assert "/v1/inbox" in spec["paths"]
+    assert httpx.get(f"{cluster.url('USA')}/v1/health", verify=ctx).json()["party"] == "USA"
