@@ -7,7 +7,9 @@ import importlib
 from gsomia.cli._app import app
 
 # Each module registers its commands on ``app``; add a topic by adding its name here.
-_COMMAND_MODULES = ("physics", "records", "agreement", "audit", "scenario", "evaluate", "node", "run")
+_COMMAND_MODULES = (
+    "physics", "records", "agreement", "audit", "scenario", "evaluate", "node", "run",
+)
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"gsomia.cli.{_name}")
