@@ -123,7 +123,7 @@ def test_propagator_rejects_bad_shapes_and_underground_starts():
     ("ER-Scud", "liquid-srbm"), ("scud-c", "liquid-srbm"), ("Nodong", "liquid-srbm"),
     ("Hwasong-12", "liquid-irbm"), ("hwasong-15", "liquid-icbm"), ("Hwasong-17", "liquid-icbm"),
     ("Pukguksong-3 SLBM", "solid-mrbm"), ("hwasong-11a", "solid-srbm"),
-    ("hwasong-18", "solid-icbm"),
+    ("hwasong-18", "solid-icbm"), ("hwasong-16b", "solid-mrbm"),
 ])
 def test_propulsion_class_from_missile_name(missile, expected):
     assert propulsion_class_for(missile) == expected

@@ -146,7 +146,8 @@ PROPULSION_CLASSES: dict[str, PropulsionClass] = {
 
 _FAMILY_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"hwasong-?1[89]", "solid-icbm"),
-    (r"hwasong-?1[4567]|taepodong|unha|chollima|kwangmyongsong|icbm|slv", "liquid-icbm"),
+    (r"hwasong-?16", "solid-mrbm"),  # Hwasong-16 is a solid-propellant IRBM (2023-)
+    (r"hwasong-?1[457]|taepodong|unha|chollima|kwangmyongsong|icbm|slv", "liquid-icbm"),
     (r"hwasong-?12|musudan|hwasong-?10|irbm", "liquid-irbm"),
     (r"pukguksong|polaris|kn-?1[15]|slbm|hwasong-?16|mrbm", "solid-mrbm"),
     (r"hwasong-?11|kn-?(0?2|2[3-5]|3\d)|toksa|srbm-solid", "solid-srbm"),
