@@ -19,6 +19,7 @@ the only place that reads a detection's ``truth_id`` (evaluation, never tracking
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,11 +29,12 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from gsomia.errors import InputError
+from gsomia.physics.earth import Earth
 from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.warning.sensors import Flight
 from gsomia.warning.tracking.impact import predict_impact
 from gsomia.warning.tracking.launch import boost_detections, estimate_launch_point
-from gsomia.warning.tracking.states import GaussianStates
+from gsomia.warning.tracking.states import GaussianStates, TrackState
 from gsomia.warning.tracking.tracker import Track, Tracker
 
 __all__ = ["EvaluationConfig", "evaluate_run", "gospa"]
@@ -105,6 +107,24 @@ def _swaps(track: Track) -> int:
     return swaps
 
 
+_PIP_BATCH = 8
+
+
+def _pip_errors(pairs: Sequence[tuple[TrackState, Flight]], earth: Earth) -> list[float]:
+    """Distances [m] from the PIP of each state to its flight's true impact point (one
+    batched unscented transform; each state at its own time, only the points are used)."""
+    if not pairs:
+        return []
+    pips = predict_impact(GaussianStates(0.0, np.stack([s.x for s, _ in pairs]),
+                                         np.stack([s.P for s, _ in pairs])), earth)
+    out = []
+    for pip, (_, f) in zip(pips, pairs, strict=True):
+        d, _ = geodesic_inverse(pip.lat_deg, pip.lon_deg, f.trajectory.impact_lat_deg,
+                                f.trajectory.impact_lon_deg)
+        out.append(float(d))
+    return out
+
+
 def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
                  config: EvaluationConfig | None = None) -> dict[str, Any]:
     """Score a finished tracker run against the flights (JSON-ready dict, km and s).
@@ -115,8 +135,9 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         (changes of followed launch after confirmation that persist for two detections),
         ``gospa_mean_m`` (mean over scans between first launch and last impact), and
         ``launches``: per flight ``id``, ``first_confirmed_s`` (seconds after launch),
-        ``lpe_error_km``, ``lpe_time_error_s``, ``pip_error_km_60s_after_burnout``,
-        ``first_pip_within_50km_s`` (seconds after launch) — ``None`` where never reached.
+        ``lpe_error_km``, ``lpe_time_error_s``, ``pip_error_km_60s_after_burnout`` (the PIP of
+        the latest estimate held at burnout + ``after_burnout_s``), ``first_pip_within_50km_s``
+        (seconds after launch; PIPs every ``pip_interval_s``) — ``None`` where never reached.
     """
     cfg = config or EvaluationConfig()
     confirmed = [t for t in tracker.tracks if t.confirmed]
@@ -141,6 +162,8 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
             truth = np.array([f.position_at(t) for f in flights if f.launch_s <= t <= f.impact_s])
             values.append(gospa(pos, truth.reshape(-1, 3), cfg.gospa_c_m, cfg.gospa_p))
     launches = []
+    reads: list[tuple[TrackState, Flight, dict[str, Any]]] = []
+    along: list[tuple[list[TrackState], Flight, dict[str, Any]]] = []
     for f in flights:
         tracks = sorted(by_label.get(f.id, []), key=lambda t: t.confirmed_s)
         entry: dict[str, Any] = {"id": f.id, "first_confirmed_s": None, "lpe_error_km": None,
@@ -159,7 +182,13 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
                                     f.trajectory.launch_lon_deg)
             entry["lpe_error_km"] = round(float(d) / 1e3, 3)
             entry["lpe_time_error_s"] = round(lpe.launch_s - f.launch_s, 3)
-        # PIPs along the confirmed part of every track of this launch
+        # PIP error 60 s after burnout: the PIP of the freshest estimate the tracker holds
+        # at that instant (the last state of any of the launch's tracks at or before it)
+        t_read = f.launch_s + f.trajectory.burnout_s + cfg.after_burnout_s
+        latest = [s for tr in tracks for s in tr.history if tr.confirmed_s <= s.t_s <= t_read]
+        if latest:
+            reads.append((max(latest, key=lambda s: s.t_s), f, entry))
+        # PIPs every pip_interval_s along the confirmed part of the tracks, in time order
         states = []
         for tr in tracks:
             last = -math.inf
@@ -168,24 +197,27 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
                     states.append(s)
                     last = s.t_s
         states.sort(key=lambda s: s.t_s)
-        errs = []
-        if states:
-            # one batched unscented transform for every state (their own times: only the
-            # impact points are used here)
-            pips = predict_impact(GaussianStates(0.0, np.stack([s.x for s in states]),
-                                                 np.stack([s.P for s in states])),
-                                  tracker.config.earth)
-            for s, pip in zip(states, pips, strict=True):
-                d, _ = geodesic_inverse(pip.lat_deg, pip.lon_deg, f.trajectory.impact_lat_deg,
-                                        f.trajectory.impact_lon_deg)
-                errs.append((s.t_s, float(d)))
-        t_read = f.launch_s + f.trajectory.burnout_s + cfg.after_burnout_s
-        before = [e for t, e in errs if t <= t_read]
-        if before:
-            entry["pip_error_km_60s_after_burnout"] = round(before[-1] / 1e3, 3)
-        near = [t for t, e in errs if e <= cfg.pip_near_m]
-        if near:
-            entry["first_pip_within_50km_s"] = round(near[0] - f.launch_s, 3)
+        along.append((states, f, entry))
+    earth = tracker.config.earth
+    if reads:
+        errs = _pip_errors([(s, f) for s, f, _ in reads], earth)
+        for (_, _, entry), e in zip(reads, errs, strict=True):
+            entry["pip_error_km_60s_after_burnout"] = round(e / 1e3, 3)
+    # first PIP within pip_near_m: every launch's next _PIP_BATCH PIPs in one batch per
+    # round, until each launch has one near enough or none is left
+    for i in itertools.count(0, _PIP_BATCH):
+        todo = [(states[i:i + _PIP_BATCH], f, entry) for states, f, entry in along
+                if entry["first_pip_within_50km_s"] is None and i < len(states)]
+        if not todo:
+            break
+        errs = _pip_errors([(s, f) for batch, f, _ in todo for s in batch], earth)
+        k = 0
+        for batch, f, entry in todo:
+            near = [s.t_s for s, e in zip(batch, errs[k:k + len(batch)], strict=True)
+                    if e <= cfg.pip_near_m]
+            k += len(batch)
+            if near:
+                entry["first_pip_within_50km_s"] = round(near[0] - f.launch_s, 3)
     return {
         "confirmed_tracks": len(confirmed),
         "spurious_tracks": spurious,

@@ -20,7 +20,25 @@ each ECEF axis. Its discretisation (Bar-Shalom, Li & Kirubarajan 2001, §6.2.2, 
 The same class serves as the *powered-flight* model of the IMM with a large ``q``: thrust
 (tens of m/s² along the velocity, unknown in magnitude and direction) is treated as a
 random acceleration (the "white-noise acceleration manoeuvre model", ibid. §11.6); the
-*ballistic* model has a small ``q`` that covers the unmodelled drag and higher harmonics.
+*ballistic* model has a small ``q``.
+
+Process noise of the ballistic mode depends on the altitude. Above the atmosphere the
+dynamics are those of the physics layer up to forces of order 10⁻⁴ m/s² (gravity harmonics
+beyond J2, lunisolar attraction, the drag left above ~100 km), so a small floor ``q_m2_s3``
+suffices (it also covers the EKF's linearisation error). Inside the atmosphere drag, which
+the tracker cannot model without the body's ballistic coefficient β, grows to tens of m/s².
+With ``drag_beta_kg_m2`` set, the noise density of a state at height ``h`` and speed ``v``
+is raised by the square of the drag acceleration that a body of that β would feel, over a
+correlation time ``τ``:
+
+.. math::
+    q(h, v) = q_0 + \\tau\\,a_D^2,\\qquad a_D = \\frac{\\rho(h)\\,v^2}{2\\beta}
+
+with ρ the exponential atmosphere of :func:`gsomia.physics.propagate.air_density` and the
+drag law of :mod:`gsomia.physics.propagate`. It is evaluated at the start of each
+prediction. (A white acceleration of density q, integrated over τ, has variance q·τ of
+velocity; matching it to the velocity change a_D·τ of a sustained drag over τ gives
+q = a_D²·τ, the usual sizing rule of Bar-Shalom et al. 2001, §6.2.2.)
 
 Measurement
 -----------
@@ -46,8 +64,8 @@ import numpy as np
 
 from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
-from gsomia.physics.geodesy import enu_basis, geodetic2ecef
-from gsomia.physics.propagate import propagate
+from gsomia.physics.geodesy import enu_basis, geodetic2ecef, height_above_ellipsoid_fast
+from gsomia.physics.propagate import air_density, propagate
 
 __all__ = [
     "BallisticMotionModel",
@@ -90,17 +108,30 @@ class BallisticMotionModel:
         step_s: largest RK4 step of the propagation [s].
         earth: the Earth model of the dynamics (a GM = 0, J2 = 0, ω = 0 Earth makes the model
             exactly linear: constant velocity).
+        drag_beta_kg_m2: ballistic coefficient β = m/(C_D A) [kg/m²] of the lightest body
+            expected, which sizes the atmospheric process noise (module notes); ``None``
+            (the default) for none.
+        drag_correlation_s: correlation time τ of the drag error [s].
     """
 
     q_m2_s3: float = 1.0
     step_s: float = 2.0
     earth: Earth = field(default=WGS84, repr=False)
+    drag_beta_kg_m2: float | None = None
+    drag_correlation_s: float = 10.0
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.q_m2_s3) and self.q_m2_s3 >= 0.0):
             raise InputError("q_m2_s3", self.q_m2_s3, "must be finite and non-negative")
         if not (math.isfinite(self.step_s) and self.step_s > 0.0):
             raise InputError("step_s", self.step_s, "must be finite and positive")
+        if self.drag_beta_kg_m2 is not None and not (
+                math.isfinite(self.drag_beta_kg_m2) and self.drag_beta_kg_m2 > 0.0):
+            raise InputError("drag_beta_kg_m2", self.drag_beta_kg_m2,
+                             "must be finite and positive (or None)")
+        if not (math.isfinite(self.drag_correlation_s) and self.drag_correlation_s > 0.0):
+            raise InputError("drag_correlation_s", self.drag_correlation_s,
+                             "must be finite and positive")
 
     def function(self, x: np.ndarray, dt_s: float) -> np.ndarray:
         """States ``(N, 6)`` advanced by ``dt_s`` [s] (noise-free), shape ``(N, 6)``."""
@@ -109,9 +140,25 @@ class BallisticMotionModel:
             return x.copy()
         return propagate(x, dt_s, self.earth, step_s=self.step_s)
 
-    def covar(self, dt_s: float) -> np.ndarray:
-        """Process-noise covariance ``Q(dt)``, shape ``(6, 6)`` [m², m²/s, m²/s²]."""
-        return cwna_covariance(self.q_m2_s3, dt_s)
+    def covar(self, dt_s: float, x: np.ndarray | None = None) -> np.ndarray:
+        """Process-noise covariance ``Q(dt)`` [m², m²/s, m²/s²].
+
+        Args:
+            dt_s: time step [s].
+            x: the states ``(N, 6)`` at the start of the step, or ``None``.
+
+        Returns:
+            ``(6, 6)`` with ``x`` None or without ``drag_beta_kg_m2``; else ``(N, 6, 6)``,
+            each with the altitude-dependent density ``q(h, v)`` of the module notes.
+        """
+        if x is None or self.drag_beta_kg_m2 is None:
+            return cwna_covariance(self.q_m2_s3, dt_s)
+        x = np.asarray(x, dtype=float).reshape(-1, 6)
+        h = height_above_ellipsoid_fast(x[:, :3], self.earth)
+        a_drag = air_density(h) * np.einsum("ni,ni->n", x[:, 3:], x[:, 3:]) / (
+            2.0 * self.drag_beta_kg_m2)
+        q = self.q_m2_s3 + self.drag_correlation_s * a_drag**2
+        return q[:, None, None] * cwna_covariance(1.0, dt_s)
 
 
 @dataclass(frozen=True, slots=True)

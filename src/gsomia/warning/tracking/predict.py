@@ -1,7 +1,8 @@
 """Kalman predictors: the extended (EKF) and unscented (UKF) time updates.
 
 Both take a motion model with ``function(x (N, 6), dt_s) -> (N, 6)`` and
-``covar(dt_s) -> (6, 6)`` and predict a whole batch of states at once (one call of the
+``covar(dt_s, x) -> (6, 6) or (N, 6, 6)`` (``x``: the states at the start of the step, for
+state-dependent noise) and predict a whole batch of states at once (one call of the
 propagator for all states and all perturbations or sigma points).
 
 EKF (Bar-Shalom, Li & Kirubarajan 2001, §10.3.2):
@@ -43,7 +44,7 @@ class MotionModel(Protocol):
 
     def function(self, x: np.ndarray, dt_s: float) -> np.ndarray: ...
 
-    def covar(self, dt_s: float) -> np.ndarray: ...
+    def covar(self, dt_s: float, x: np.ndarray | None = None) -> np.ndarray: ...
 
 
 class Predictor(Protocol):
@@ -112,7 +113,7 @@ class ExtendedKalmanPredictor:
         if prior.x.shape[0] == 0:
             return GaussianStates(t_s, prior.x.copy(), prior.P.copy())
         xp, F = self.transition_matrix(prior.x, dt)
-        P = F @ prior.P @ np.swapaxes(F, 1, 2) + self.motion_model.covar(dt)
+        P = F @ prior.P @ np.swapaxes(F, 1, 2) + self.motion_model.covar(dt, prior.x)
         return GaussianStates(t_s, xp, symmetrise(P))
 
 
@@ -141,5 +142,5 @@ class UnscentedKalmanPredictor:
         out = self.motion_model.function(pts.reshape(-1, 6), dt).reshape(pts.shape)
         xp = np.einsum("s,nsi->ni", wm, out)
         d = out - xp[:, None]
-        P = np.einsum("s,nsi,nsj->nij", wc, d, d) + self.motion_model.covar(dt)
+        P = np.einsum("s,nsi,nsj->nij", wc, d, d) + self.motion_model.covar(dt, prior.x)
         return GaussianStates(t_s, xp, symmetrise(P))
