@@ -1,0 +1,147 @@
+"""The main job on a small scenario: one ER-Scud, one radar per party, every route."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from gsomia.sharing import load_catalog
+from gsomia.sim.delivery import RouteConfig, plan_routes
+from gsomia.sim.report import batch_summary, run_to_json
+from gsomia.sim.run import RunConfig, run_scenario
+from gsomia.sim.scenario import load_scenario
+
+SCENARIO = """
+name = "small"
+epoch = 2017-03-05T22:34:00Z
+seed = 7
+parties = ["JPN", "KOR", "USA"]
+
+[[sensors]]
+site = "kor-greenpine-b-1"
+
+[[sensors]]
+site = "jpn-fps5-sado"
+
+[[sensors]]
+site = "usa-tpy2-kyogamisaki"
+
+[[launches]]
+id = "L1"
+site = "sohae"
+bearing_deg = 80.0
+range_km = 1000.0
+apogee_km = 260.0
+missile = "ER-Scud"
+
+[[links]]
+from = "KOR"
+to = "JPN"
+delay_s = 2.0
+"""
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory):
+    path = Path(tmp_path_factory.mktemp("sc")) / "small.toml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    sc = load_scenario(path)
+    return sc, run_scenario(sc, RunConfig(pip_interval_s=5.0, pip_tail_interval_s=60.0))
+
+
+def test_routes_are_gated_by_the_agreements_in_force() -> None:
+    cat = load_catalog()
+    before = load_scenario("2016-09-05")
+    plans = plan_routes(before, cat)
+    assert plans["direct"].delay("KOR", "JPN") is None          # GSOMIA from 2016-11-23
+    assert plans["direct"].delay("USA", "JPN") is not None       # Japan–US GSOMIA 2007
+    assert plans["tisa_hub"].delay("KOR", "JPN") == pytest.approx(1.0 + 300.0 + 1.0)
+    assert plans["auto_hub"].delay("KOR", "JPN") is None         # 2023 arrangement
+    after = load_scenario("2017-03-06")
+    plans = plan_routes(after, cat, RouteConfig(approval_delay_s=120.0))
+    assert plans["direct"].delay("KOR", "JPN") == pytest.approx(2.0)   # scenario link
+    assert plans["tisa_hub"].delay("KOR", "JPN") == pytest.approx(1.0 + 120.0 + 1.0)
+    assert plans["none"].paths == ()
+    counter = plan_routes(after, cat, RouteConfig(ignore_dates=True))
+    assert counter["auto_hub"].delay("KOR", "JPN") == pytest.approx(3.0)
+
+
+def test_sharing_never_makes_a_party_later(small) -> None:
+    _, res = small
+    k = res.knowledge["L1"]
+    for party in ("JPN", "KOR", "USA"):
+        for metric in ("first_detection_s", "first_confirmed_s", "first_pip_within_50km_s"):
+            base = getattr(k[party]["none"], metric)
+            for route in ("tisa_hub", "auto_hub", "direct"):
+                got = getattr(k[party][route], metric)
+                if base is not None:
+                    assert got is not None and got <= base, (party, route, metric)
+
+
+def test_korea_sees_first_and_japan_gains_by_direct(small) -> None:
+    _, res = small
+    k = res.knowledge["L1"]
+    kor, jpn = k["KOR"]["none"], k["JPN"]
+    # Korea's radar sees the boost; Japan's own radar only later
+    assert kor.first_detection_s < jpn["none"].first_detection_s
+    # direct: a partner's confirmed track reaches Japan one link delay after the partner
+    # has it (Korea 2 s, the scenario's link; the US 1 s, the default)
+    usa = k["USA"]["none"]
+    assert jpn["direct"].first_confirmed_s == pytest.approx(
+        min(kor.first_confirmed_s + 2.0, usa.first_confirmed_s + 1.0), abs=1e-6)
+    assert jpn["direct"].first_confirmed_s < jpn["none"].first_confirmed_s
+    # tisa_hub: Korea's data waits 300 s at the hub (ASSUMED approval delay)
+    pip_none = jpn["none"].first_pip_within_50km_s
+    pip_direct = jpn["direct"].first_pip_within_50km_s
+    assert pip_direct is not None and (pip_none is None or pip_direct <= pip_none)
+    for route in ("tisa_hub", "auto_hub"):
+        got = jpn[route].first_pip_within_50km_s
+        assert got is not None and pip_direct <= got <= (pip_none or got)
+
+
+def test_fused_pip_errors_are_recorded_and_shrink(small) -> None:
+    _, res = small
+    pips = res.knowledge["L1"]["JPN"]["direct"].pips
+    assert len(pips) >= 5
+    assert all(p.error_m >= 0 for p in pips)
+    # once Korea's and the US's reports are fused, the estimate names more than one source
+    assert any(len(p.sources) > 1 for p in pips)
+    late = [p.error_m for p in pips if p.t_s > 200.0]
+    assert late and max(late) < 50_000.0
+
+
+def test_json_schema(small) -> None:
+    _, res = small
+    doc = json.loads(json.dumps(run_to_json(res)))
+    assert doc["routes"] == ["none", "tisa_hub", "auto_hub", "direct"]
+    assert doc["scenario"]["name"] == "small"
+    (launch,) = doc["launches"]
+    assert launch["id"] == "L1"
+    for party in ("JPN", "KOR", "USA"):
+        for route in doc["routes"]:
+            fig = launch["parties"][party][route]
+            assert set(fig) >= {"first_detection_s", "first_confirmed_s",
+                                "first_pip_within_50km_s", "area_at_risk_s"}
+    assert doc["assumptions"]["approval_delay_s"] == 300.0
+    summary = batch_summary([doc])
+    assert summary["events"] == 1 and summary["launches"] == 1
+    assert summary["median_gained_s"]["JPN"]["direct"] == launch["gained_s"]["JPN"]["direct"]
+
+
+def test_same_seed_same_figures(small) -> None:
+    sc, res = small
+    again = run_scenario(sc, RunConfig(pip_interval_s=5.0, pip_tail_interval_s=60.0,
+                                       measured=("JPN",)))
+    for route in ("none", "direct"):
+        assert (again.knowledge["L1"]["JPN"][route].figures()
+                == res.knowledge["L1"]["JPN"][route].figures())
+    assert again.knowledge["L1"]["USA"]["none"].pips == []      # not measured
+
+
+def test_date_in_scenario_is_the_decision_date(small) -> None:
+    sc, res = small
+    assert sc.epoch.date() == dt.date(2017, 3, 5)
+    assert res.plans["direct"].delay("KOR", "JPN") == pytest.approx(2.0)
