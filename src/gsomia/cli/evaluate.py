@@ -11,6 +11,7 @@ from rich.table import Table
 from gsomia.cli._app import app, console, fail, guarded, print_json
 from gsomia.sim.observe import observe as run_observe
 from gsomia.sim.scenario import load_scenario
+from gsomia.warning.areas import MaritimeZones
 from gsomia.warning.tracking.metrics import EvaluationConfig, evaluate_run
 from gsomia.warning.tracking.tracker import Tracker
 
@@ -32,7 +33,9 @@ def evaluate_command(
     """Track a scenario's detections of one party (or all) and report the metrics.
 
     Times of the launches are seconds after each launch; distances in km; GOSPA in metres
-    (α = 2, order 1, cut-off ``--gospa-c-km``) averaged over the scans of the run.
+    (α = 2, order 1, cut-off ``--gospa-c-km``) averaged over the scans of the run; areas at
+    risk are the land, territorial sea and EEZ of Japan and Korea (Natural Earth land,
+    ``gsomia.warning.areas``) holding the PIP of 60 s after burnout, with probabilities.
     """
     sc = load_scenario(scenario)
     wanted = party.upper()
@@ -46,7 +49,8 @@ def evaluate_command(
     result = {"scenario": sc.name, "party": "all" if wanted == "ALL" else wanted,
               "detections": len(dets)}
     result.update(evaluate_run(tracker, obs.flights,
-                               EvaluationConfig(gospa_c_m=gospa_c_km * 1000.0)))
+                               EvaluationConfig(gospa_c_m=gospa_c_km * 1000.0),
+                               MaritimeZones.from_natural_earth(("JPN", "KOR"))))
     if as_json:
         print_json(result)
         return
@@ -55,9 +59,11 @@ def evaluate_command(
                   f"spurious, {result['track_swaps']} swaps, mean GOSPA "
                   f"{result['gospa_mean_m']} m", highlight=False)
     table = Table("launch", "confirmed [s]", "LPE err [km]", "PIP err +60 s [km]",
-                  "PIP < 50 km [s]")
+                  "PIP < 50 km [s]", "areas at risk (PIP +60 s)")
     for item in result["launches"]:
+        areas = item["areas_at_risk"]
         table.add_row(item["id"], *[("—" if item[k] is None else f"{item[k]:.1f}") for k in (
             "first_confirmed_s", "lpe_error_km", "pip_error_km_60s_after_burnout",
-            "first_pip_within_50km_s")])
+            "first_pip_within_50km_s")], "—" if areas is None else (", ".join(
+                f"{a['party']} {a['zone']} {a['probability']:.0%}" for a in areas) or "none"))
     console.print(table)

@@ -31,8 +31,9 @@ from scipy.optimize import linear_sum_assignment
 from gsomia.errors import InputError
 from gsomia.physics.earth import Earth
 from gsomia.physics.geodesy import geodesic_inverse
+from gsomia.warning.areas import MaritimeZones, areas_at_risk
 from gsomia.warning.sensors import Flight
-from gsomia.warning.tracking.impact import predict_impact
+from gsomia.warning.tracking.impact import ImpactPrediction, predict_impact
 from gsomia.warning.tracking.launch import boost_detections, estimate_launch_point
 from gsomia.warning.tracking.states import GaussianStates, TrackState
 from gsomia.warning.tracking.tracker import Track, Tracker
@@ -110,11 +111,18 @@ def _swaps(track: Track) -> int:
 _PIP_BATCH = 8
 
 
-def _pip_errors(pairs: Sequence[tuple[TrackState, Flight]], earth: Earth) -> list[float]:
-    """Distances [m] from the PIP of each state to its flight's true impact point (one
-    batched unscented transform; each state at its own time, only the points are used)."""
+def _true_area(flight: Flight, zones: MaritimeZones) -> dict[str, str] | None:
+    party, zone = zones.zones(flight.trajectory.impact_lat_deg,
+                              flight.trajectory.impact_lon_deg, np.zeros(1), np.zeros(1))
+    return {"party": str(party[0]), "zone": str(zone[0])} if party[0] else None
+
+
+def _pip_errors(pairs: Sequence[tuple[TrackState, Flight]],
+                earth: Earth) -> tuple[list[ImpactPrediction], list[float]]:
+    """PIPs of the states and their distances [m] to each one's flight's true impact point
+    (one batched unscented transform; each state at its own time)."""
     if not pairs:
-        return []
+        return [], []
     pips = predict_impact(GaussianStates(0.0, np.stack([s.x for s, _ in pairs]),
                                          np.stack([s.P for s, _ in pairs])), earth)
     out = []
@@ -122,11 +130,12 @@ def _pip_errors(pairs: Sequence[tuple[TrackState, Flight]], earth: Earth) -> lis
         d, _ = geodesic_inverse(pip.lat_deg, pip.lon_deg, f.trajectory.impact_lat_deg,
                                 f.trajectory.impact_lon_deg)
         out.append(float(d))
-    return out
+    return pips, out
 
 
 def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
-                 config: EvaluationConfig | None = None) -> dict[str, Any]:
+                 config: EvaluationConfig | None = None,
+                 zones: MaritimeZones | None = None) -> dict[str, Any]:
     """Score a finished tracker run against the flights (JSON-ready dict, km and s).
 
     Returns:
@@ -137,7 +146,11 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         ``launches``: per flight ``id``, ``first_confirmed_s`` (seconds after launch),
         ``lpe_error_km``, ``lpe_time_error_s``, ``pip_error_km_60s_after_burnout`` (the PIP of
         the latest estimate held at burnout + ``after_burnout_s``), ``first_pip_within_50km_s``
-        (seconds after launch; PIPs every ``pip_interval_s``) — ``None`` where never reached.
+        (seconds after launch; PIPs every ``pip_interval_s``) — ``None`` where never reached;
+        with ``zones``, also ``true_impact_area`` (the zone of the true impact point, or
+        ``None``) and ``areas_at_risk`` (:func:`gsomia.warning.areas.areas_at_risk` of the
+        PIP read at burnout + ``after_burnout_s``; ``[]`` where no zone, ``None`` where no
+        PIP).
     """
     cfg = config or EvaluationConfig()
     confirmed = [t for t in tracker.tracks if t.confirmed]
@@ -170,6 +183,9 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
                                  "lpe_time_error_s": None,
                                  "pip_error_km_60s_after_burnout": None,
                                  "first_pip_within_50km_s": None}
+        if zones is not None:
+            entry["true_impact_area"] = _true_area(f, zones)
+            entry["areas_at_risk"] = None
         launches.append(entry)
         if not tracks:
             continue
@@ -200,9 +216,13 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         along.append((states, f, entry))
     earth = tracker.config.earth
     if reads:
-        errs = _pip_errors([(s, f) for s, f, _ in reads], earth)
-        for (_, _, entry), e in zip(reads, errs, strict=True):
+        pips, errs = _pip_errors([(s, f) for s, f, _ in reads], earth)
+        for (_, _, entry), pip, e in zip(reads, pips, errs, strict=True):
             entry["pip_error_km_60s_after_burnout"] = round(e / 1e3, 3)
+            if zones is not None and pip.valid:
+                entry["areas_at_risk"] = [
+                    {**a, "probability": round(a["probability"], 3)}
+                    for a in areas_at_risk(pip, zones)]
     # first PIP within pip_near_m: every launch's next _PIP_BATCH PIPs in one batch per
     # round, until each launch has one near enough or none is left
     for i in itertools.count(0, _PIP_BATCH):
@@ -210,7 +230,7 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
                 if entry["first_pip_within_50km_s"] is None and i < len(states)]
         if not todo:
             break
-        errs = _pip_errors([(s, f) for batch, f, _ in todo for s in batch], earth)
+        _, errs = _pip_errors([(s, f) for batch, f, _ in todo for s in batch], earth)
         k = 0
         for batch, f, entry in todo:
             near = [s.t_s for s, e in zip(batch, errs[k:k + len(batch)], strict=True)
