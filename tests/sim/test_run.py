@@ -145,3 +145,23 @@ def test_date_in_scenario_is_the_decision_date(small) -> None:
     sc, res = small
     assert sc.epoch.date() == dt.date(2017, 3, 5)
     assert res.plans["direct"].delay("KOR", "JPN") == pytest.approx(2.0)
+
+
+@pytest.mark.slow
+def test_node_delivery_gives_the_planned_arrivals(small) -> None:
+    """Through real nodes (sign, seal, hub approval on TISA) the same warnings arrive at
+    the same times as by the planned delays, so the figures are the same (auto_hub: the
+    nodes do not model the hub's processing delay, set to 0 here)."""
+    from gsomia.sim.nodes import NodeDelivery
+
+    sc, _ = small
+    cfg = RunConfig(report_interval_s=10.0, pip_tail_interval_s=1e9,
+                    route=RouteConfig(hub_delay_s=0.0), measured=("JPN",))
+    planned = run_scenario(sc, cfg)
+    nodes = run_scenario(sc, cfg, delivery=NodeDelivery(cfg.route))
+    for route in cfg.routes:
+        a = sorted((d.to, d.item.originator, round(d.t_s, 6)) for d in planned.deliveries[route])
+        b = sorted((d.to, d.item.originator, round(d.t_s, 6)) for d in nodes.deliveries[route])
+        assert a == b, route
+        assert (planned.knowledge["L1"]["JPN"][route].figures()
+                == nodes.knowledge["L1"]["JPN"][route].figures())

@@ -176,6 +176,13 @@ def run_command(
         "--pip-interval-s", help="Evaluation grid of the PIPs [s].", min=0.5)] = 5.0,
     workers: Annotated[int, typer.Option(
         "--workers", help="Batch: worker processes (0: one per CPU).", min=0)] = 0,
+    delivery: Annotated[str, typer.Option(
+        "--delivery", help="planned: arrival = send + the path's delay (fast); node: every "
+        "warning through real nodes (decide, sign, seal, send, open, mark, audit) on the "
+        "simulated clock.")] = "planned",
+    report_interval_s: Annotated[float, typer.Option(
+        "--report-interval-s", help="Least spacing of one track's shared reports [s].",
+        min=0.1)] = 1.0,
     live: Annotated[bool, typer.Option(
         "--live", help="Every node a real server on 127.0.0.1 (wall clock).")] = False,
 ) -> None:
@@ -210,13 +217,22 @@ def run_command(
         sc = load_scenario(scenario)
     if live:
         fail("--live: not available yet in this build (the live transport is not wired)")
-    config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s)
+    if delivery not in ("planned", "node"):
+        fail(f"--delivery={delivery!r}: expected planned or node")
+    config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s,
+                       report_interval_s=report_interval_s)
+    step = None
+    if delivery == "node":
+        from gsomia.sim.nodes import NodeDelivery
+
+        step = NodeDelivery(route_cfg)
     with console.status("running") as status:
-        result = run_scenario(sc, config, progress=lambda s: status.update(s))
+        result = run_scenario(sc, config, delivery=step,
+                              progress=lambda s: status.update(s))
     _print_run(result)
     if json_out is not None:
-        json_out.write_text(json.dumps(run_to_json(result), ensure_ascii=False, indent=1),
-                            encoding="utf-8")
+        json_out.write_text(json.dumps(run_to_json(result, delivery=delivery),
+                                       ensure_ascii=False, indent=1), encoding="utf-8")
         err_console.print(f"wrote {json_out}", highlight=False)
     if plots is not None:
         from gsomia.sim.plots import write_plots

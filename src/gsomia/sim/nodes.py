@@ -1,0 +1,147 @@
+"""The delivery step through real nodes: decide → sign → seal → send → verify → open → mark.
+
+One :class:`gsomia.node.Node` per party and route on one :class:`~gsomia.node.SimClock`,
+linked by :class:`~gsomia.node.InProcessLink` with the scenario's link delays (or the
+default of :class:`~gsomia.sim.delivery.RouteConfig`). Each party's warnings
+(:class:`~gsomia.sim.run.Warning`) are published at their times as
+:class:`~gsomia.node.MissileWarning` payloads (trajectory element: the track state; launch
+point element: the infrared launch report); what arrives at each partner's node is handed
+back, at its arrival time on the clock, as :class:`~gsomia.sim.run.Delivered`.
+
+Routes: ``direct``: each pair with a bilateral in force, directly; ``tisa_hub``: Japan and
+Korea through the US node, which holds each item until the originator's signed approval
+arrives (the originator approves ``approval_delay_s`` after publishing: the ASSUMPTION of
+:mod:`gsomia.sim.delivery`); ``auto_hub``: through the US node, forwarded at once. The
+automated hub's own processing time (``hub_delay_s``) is not modelled here (the US node
+forwards at once), so relayed ``auto_hub`` arrivals are ``hub_delay_s`` earlier than the
+planned delivery's. Items whose release is denied on the scenario date are audited by the
+nodes and never arrive.
+
+Stores and audit logs are SQLite files in a temporary directory, removed afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from gsomia.node import Directory, InProcessLink, MissileWarning, Node, PartyKeys, SimClock
+from gsomia.node.core import ReceivedItem
+from gsomia.sharing import load_catalog
+from gsomia.sim.delivery import RouteConfig, RoutePlan
+from gsomia.sim.run import Delivered, Warning
+from gsomia.sim.scenario import Scenario
+from gsomia.warning.fusion import TrackReport
+from gsomia.warning.sensors import LaunchReport
+from gsomia.warning.tracking.launch import LaunchPointEstimate
+from gsomia.warning.tracking.states import TrackState
+
+__all__ = ["NodeDelivery"]
+
+_NODE_ROUTE = {"direct": "direct", "tisa_hub": "tisa", "auto_hub": "auto-hub"}
+
+
+def _link_delay(scenario: Scenario, a: str, b: str, cfg: RouteConfig) -> float:
+    for link in scenario.links:
+        if link.from_party == a and link.to_party == b:
+            return link.delay_s
+    return cfg.default_link_delay_s
+
+
+def _payload(w: Warning, scenario: Scenario) -> MissileWarning:
+    if w.report is not None:
+        r = w.report
+        state = TrackState(r.t_s, r.x, r.P, np.zeros(2), True)
+        return MissileWarning.from_estimates(r.track_id, scenario.epoch, r.t_s, track=state)
+    lr = w.launch
+    if lr is None:
+        raise ValueError("a warning carries a track report or a launch report")
+    sig2 = lr.sigma_position_m**2
+    lpe = LaunchPointEstimate(lr.launch_lat_deg, lr.launch_lon_deg, float(lr.launch_t_s), 0.0,
+                              np.diag([sig2, sig2]), 0)
+    return MissileWarning.from_estimates(f"ir-{lr.sensor_id}-{w.t_s:.3f}", scenario.epoch,
+                                         lr.t_s, launch=lpe)
+
+
+class NodeDelivery:
+    """A delivery step for :func:`gsomia.sim.run.run_scenario` through real nodes.
+
+    Args:
+        config: route delays (the same assumptions as the planned delivery).
+    """
+
+    def __init__(self, config: RouteConfig | None = None) -> None:
+        self.config = config or RouteConfig()
+
+    def __call__(self, warnings: dict[str, list[Warning]], plan: RoutePlan,
+                 scenario: Scenario) -> list[Delivered]:
+        if plan.route == "none":
+            return []
+        cfg = self.config
+        parties = list(warnings)
+        catalog = load_catalog()
+        clock = SimClock(scenario.epoch)
+        keys = {p: PartyKeys.generate(p) for p in parties}
+        directory = Directory(k.public() for k in keys.values())
+        labels: dict[tuple[str, str], str | None] = {}
+        launches: dict[tuple[str, str], LaunchReport] = {}
+        for p, items in warnings.items():
+            for w in items:
+                tid = _payload(w, scenario).track_id
+                labels[(p, tid)] = w.truth_id
+                if w.launch is not None:
+                    launches[(p, tid)] = w.launch
+        out: list[Delivered] = []
+
+        def receiver(party: str):
+            def on_warning(mw: MissileWarning, item: ReceivedItem) -> None:
+                key = (item.originator, mw.track_id)
+                if mw.trajectory is not None:
+                    tr = mw.trajectory
+                    rep = TrackReport(item.originator, mw.track_id,
+                                      int(round(tr["t_s"] * 1000.0)), tr["t_s"],
+                                      np.array(tr["x_ecef"]), np.array(tr["P"]))
+                    w = Warning(mw.t_s, item.originator, report=rep, truth_id=labels.get(key))
+                else:
+                    w = Warning(mw.t_s, item.originator, launch=launches.get(key),
+                                truth_id=labels.get(key))
+                out.append(Delivered(clock.now_s(), party, w))
+            return on_warning
+
+        with tempfile.TemporaryDirectory() as tmp:
+            nodes: dict[str, Node] = {}
+            for p in parties:
+                routes = {}
+                for q in parties:
+                    if q == p or plan.delay(p, q) is None:
+                        continue
+                    via = next((x.via for x in plan.paths
+                                if x.originator == p and x.recipient == q), None)
+                    routes[q] = _NODE_ROUTE[plan.route] if via else "direct"
+                nodes[p] = Node(p, keys[p], directory, catalog, Path(tmp) / f"{p}.sqlite",
+                                clock, routes=routes, on_warning=receiver(p))
+            for p in parties:
+                for q in parties:
+                    if p != q:
+                        nodes[p].connect(q, InProcessLink(q, nodes[q], clock,
+                                                          _link_delay(scenario, p, q, cfg)))
+            queue = sorted(((w.t_s, p, w) for p, items in warnings.items() for w in items),
+                           key=lambda e: (e[0], e[1]))
+            for t, p, w in queue:
+                clock.advance_to(max(t, clock.now_s()))
+                releases = nodes[p].publish_warning(_payload(w, scenario))
+                if plan.route == "tisa_hub":
+                    for rel in releases:
+                        if rel.status == "awaiting_approval":
+                            clock.call_at(t + cfg.approval_delay_s,
+                                          lambda n=nodes[p], i=rel.item_id, to=rel.to:
+                                          n.approve(i, to, "tisa"))
+            clock.run(limit_s=math.inf)
+            for n in nodes.values():
+                n.close()
+        out.sort(key=lambda d: d.t_s)
+        return out
+
