@@ -18,7 +18,11 @@
         │                        or too old (names the id)
         ├── ReleaseDenied        the release decision denies an item (names the failed
         │                        rules, e.g. third_party_consent)
-        └── LinkError            a link cannot deliver now (peer down, timeout); retried
+        ├── LinkError            a link cannot deliver now (peer down, timeout); retried
+        └── StoreError           a node's store or audit database refused a read or write
+                                 (names the database and operation); the transaction is
+                                 rolled back and an envelope being received is not
+                                 acknowledged
 
 Every error carries its context as attributes, and its message names the field and the
 value, so that the command line can print it as it is.
@@ -36,6 +40,7 @@ __all__ = [
     "ReleaseDenied",
     "ReplayError",
     "GsomiaError",
+    "StoreError",
     "InputError",
     "PhysicsError",
     "RecordError",
@@ -112,7 +117,8 @@ class EnvelopeError(SharingError):
 
     Attributes:
         check: which check failed: ``"format"``, ``"party"``, ``"decrypt"``,
-            ``"signature"``, ``"header"``, ``"replay"``.
+            ``"signature"``, ``"header"``, ``"sender"`` (the hop sender is not who it
+            claims: hop signature or mutual-TLS peer), ``"replay"``.
         field: the part of the envelope (e.g. ``"envelope.jwe"``).
         value: the envelope id (or ``"?"`` when unreadable).
         reason: what was expected.
@@ -165,3 +171,22 @@ class LinkError(SharingError):
         self.peer = peer
         self.reason = reason
         super().__init__(f"link to {peer}: {reason}")
+
+
+class StoreError(SharingError):
+    """A node's store or audit database refused a read or write (SQLite or PostgreSQL).
+
+    The open transaction is rolled back, so nothing of it is kept; a node receiving an
+    envelope then does not acknowledge it, and the sender retries.
+
+    Attributes:
+        field: the operation (e.g. ``"open"``, ``"INSERT INTO inbox"``).
+        value: the database (path, or URL without password).
+        reason: the driver's message.
+    """
+
+    def __init__(self, database: str, operation: str, reason: str) -> None:
+        self.field = operation
+        self.value = database
+        self.reason = reason
+        super().__init__(f"store {database}: {operation}: {reason}")

@@ -1,5 +1,5 @@
 """Fixtures of the node tests (helpers in node_support.py)."""
 
-from node_support import catalog, net, party_keys
+from node_support import catalog, database_url, net, party_keys, postgresql_database
 
-__all__ = ["catalog", "net", "party_keys"]
+__all__ = ["catalog", "database_url", "net", "party_keys", "postgresql_database"]

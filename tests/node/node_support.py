@@ -1,8 +1,14 @@
-"""Helpers of the node tests: three nodes (JPN, KOR, USA) in one process on a SimClock."""
+"""Helpers of the node tests: three nodes (JPN, KOR, USA) in one process on a SimClock,
+each on a SQLite file or (``services`` mark) on a PostgreSQL schema of a database made for
+this test run and dropped after it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +26,10 @@ from gsomia.node import (
 from gsomia.sharing import Catalog, load_catalog
 
 EPOCH = dt.datetime(2024, 1, 14, 6, 0, tzinfo=dt.UTC)
+#: The PostgreSQL server of this machine kind (trust authentication); override with
+#: GSOMIA_TEST_POSTGRESQL.
+POSTGRESQL = os.environ.get("GSOMIA_TEST_POSTGRESQL", "postgresql://127.0.0.1:5432/postgres")
+_SCHEMAS = itertools.count(1)
 PARTIES = ("JPN", "KOR", "USA")
 DELAY_S = 0.5
 
@@ -43,11 +53,11 @@ class Net:
     tmp: Path = Path(".")
 
     def restart(self, party: str) -> Node:
-        """Close ``party``'s node and open a new one on the same store and audit files."""
+        """Close ``party``'s node and open a new one on the same database (store + audit)."""
         old = self.nodes[party]
-        store, audit = old.store.path, str(old.audit.path)
+        store = old.store.url
         old.close()
-        node = make_node(party, old.keys, old.directory, old.catalog, self, store, audit,
+        node = make_node(party, old.keys, old.directory, old.catalog, self, store, None,
                          old.routes)
         self.nodes[party] = node
         for (a, b), link in self.links.items():
@@ -66,8 +76,37 @@ def make_node(party, keys, directory, catalog, net, store, audit, routes) -> Nod
     )
 
 
+@pytest.fixture(scope="session")
+def postgresql_database() -> Iterator[str]:
+    """A fresh database for this test run (URL); dropped afterwards. Skips when the
+    server cannot be reached."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"gsomia_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRESQL, autocommit=True, connect_timeout=3)
+    except psycopg.Error as exc:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRESQL}: {str(exc).strip()}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRESQL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def database_url(request, tmp_path) -> Callable[[str], str]:
+    """``url(name)``: where a node's database goes, for each backend."""
+    if request.param == "sqlite":
+        return lambda name: f"sqlite:///{tmp_path / name}.sqlite"
+    base = request.getfixturevalue("postgresql_database")
+    run = next(_SCHEMAS)
+    return lambda name: f"{base}?schema=t{run}_{name.lower()}"
+
+
 @pytest.fixture
-def net(tmp_path, catalog, party_keys) -> Net:
+def net(tmp_path, catalog, party_keys, database_url) -> Net:
     clock = SimClock(EPOCH)
     directory = Directory(k.public() for k in party_keys.values())
     n = Net(clock, {}, {}, {p: [] for p in PARTIES}, tmp_path)
@@ -78,12 +117,11 @@ def net(tmp_path, catalog, party_keys) -> Net:
     }
     for p in PARTIES:
         n.nodes[p] = make_node(p, party_keys[p], directory, catalog, n,
-                               tmp_path / f"{p}.sqlite", tmp_path / f"{p}.audit.sqlite",
-                               routes[p])
+                               database_url(p), None, routes[p])
     for a in PARTIES:
         for b in PARTIES:
             if a != b:
-                link = InProcessLink(b, n.nodes[b], clock, DELAY_S)
+                link = InProcessLink(b, n.nodes[b], clock, DELAY_S, sender=a)
                 n.links[(a, b)] = link
                 n.nodes[a].connect(b, link)
     yield n

@@ -98,3 +98,45 @@ def test_store_schema_is_versioned(tmp_path):
     assert store.schema_version == 1
     assert store.path.endswith("s.sqlite")
     store.close()
+
+
+def _forward_claiming(net, holder: str, claimed: str, to: str):
+    """``holder`` seals the Korean item it holds for ``to``, naming ``claimed`` as hop
+    sender and signing the hop with its own key (the only one it has)."""
+    import datetime as dt
+
+    from gsomia.sharing.envelope import Header, PartyKeys, seal
+
+    node = net.nodes[holder]
+    row = node.store.inbox(kind="item")[0]
+    at = net.clock.epoch + dt.timedelta(seconds=net.clock.now_s())
+    as_claimed = PartyKeys(claimed, node.keys.signing, node.keys.encryption)
+    header = Header("forged-1", claimed, to, at, "direct", to, "items:KOR", 99)
+    return seal(row.jws, header, node.directory, as_claimed)
+
+
+def test_japan_forwarding_a_korean_item_to_the_usa_as_korea_is_rejected(net):
+    net.nodes["KOR"].routes = {"JPN": "direct"}
+    net.clock.advance_to(10.0)
+    net.nodes["KOR"].publish_warning(warning())
+    net.clock.advance_to(11.0)
+    usa = net.nodes["USA"]
+    before = len(usa.store.inbox())
+    envelope = _forward_claiming(net, "JPN", "KOR", "USA")
+    for receipt in (usa.receive(envelope.to_wire()),                 # hop signature
+                    usa.receive(envelope.to_wire(), peer="JPN")):    # and the link's peer
+        assert receipt.status == "rejected" and receipt.check == "sender"
+    assert len(usa.store.inbox()) == before
+    rejected = [r.body for r in usa.audit.records() if r.kind == "receive.rejected"]
+    assert [r["check"] for r in rejected[-2:]] == ["sender", "sender"]
+
+
+def test_an_in_process_link_names_its_sending_node(net):
+    """The link from JPN delivers as JPN: an envelope naming KOR is refused before opening."""
+    net.nodes["KOR"].routes = {"JPN": "direct"}
+    net.clock.advance_to(10.0)
+    net.nodes["KOR"].publish_warning(warning())
+    net.clock.advance_to(11.0)
+    envelope = _forward_claiming(net, "JPN", "KOR", "USA")
+    receipt = net.links[("JPN", "USA")].send(envelope)
+    assert receipt.check == "sender" and "authenticated peer is JPN" in receipt.reason

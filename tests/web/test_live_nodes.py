@@ -12,8 +12,8 @@ import pytest
 
 from gsomia.node import MissileWarning
 from gsomia.sharing import load_catalog
-from gsomia.sharing.envelope import Header, seal
-from gsomia.sharing.pki import init_pki
+from gsomia.sharing.envelope import Header, PartyKeys, seal, sign
+from gsomia.sharing.pki import init_pki, load_party_keys
 from gsomia.web.live import LiveCluster
 
 EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
@@ -85,7 +85,8 @@ def test_korean_item_at_japan_never_reaches_a_fourth_party_without_consent(clust
     jpn = cluster.nodes["JPN"]
     row = next(r for r in jpn.store.inbox(kind="item") if r.item_id == rel.item_id)
     env = seal(row.jws, Header("rogue-1", "JPN", "USA", dt.datetime.now(dt.UTC), "direct",
-                               "USA", "rogue", 1), cluster.directory)
+                               "USA", "rogue", 1), cluster.directory,
+               load_party_keys(cluster.pki, "JPN"))
     r = httpx.post(f"{cluster.url('USA')}/v1/inbox", json=env.to_wire(),
                    verify=cluster.tls("JPN").client_context())
     assert r.status_code == 400 and r.json()["check"] == "release"
@@ -123,3 +124,48 @@ def test_openapi_and_health(cluster):
     spec = httpx.get(f"{cluster.url('USA')}/openapi.json", verify=ctx).json()
     assert "/v1/inbox" in spec["paths"]
     assert httpx.get(f"{cluster.url('USA')}/v1/health", verify=ctx).json()["party"] == "USA"
+
+
+def _post(cluster, as_party: str, to: str, envelope) -> httpx.Response:
+    return httpx.post(f"{cluster.url(to)}/v1/inbox", json=envelope.to_wire(),
+                      verify=cluster.tls(as_party).client_context())
+
+
+def _korean_item_at_japan(cluster):
+    n0 = len(cluster.got)
+    cluster.nodes["KOR"].routes = {"JPN": "direct"}
+    [rel] = cluster.nodes["KOR"].publish_warning(_warning(4.0))
+    wait_for(cluster, n0 + 1)
+    return next(r for r in cluster.nodes["JPN"].store.inbox(kind="item")
+                if r.item_id == rel.item_id)
+
+
+def test_japan_forwarding_a_korean_item_to_the_usa_as_korea_is_rejected_over_https(cluster):
+    row = _korean_item_at_japan(cluster)
+    jpn = load_party_keys(cluster.pki, "JPN")
+    as_korea = PartyKeys("KOR", jpn.signing, jpn.encryption)  # Japan has no Korean key
+    env = seal(row.jws, Header("forged-https-1", "KOR", "USA", dt.datetime.now(dt.UTC),
+                               "direct", "USA", "forged", 1), cluster.directory, as_korea)
+    r = _post(cluster, "JPN", "USA", env)
+    assert r.status_code == 400 and r.json()["check"] == "sender"
+    assert "authenticated peer is JPN" in r.json()["reason"]  # the TLS certificate's party
+    audited = [x.body for x in cluster.nodes["USA"].audit.records()
+               if x.kind == "receive.rejected" and x.body["envelope_id"] == "forged-https-1"]
+    assert audited and audited[0]["check"] == "sender" and audited[0]["peer"] == "JPN"
+
+
+def test_a_genuine_korean_envelope_relayed_by_japans_connection_is_rejected(cluster):
+    """Even an envelope that Korea really signed is refused when it comes over Japan's
+    mutual-TLS connection; over Korea's own it is accepted."""
+    kor = load_party_keys(cluster.pki, "KOR")
+    label = cluster.nodes["KOR"].create_item(
+        {"note": "relay test"}, classification="군사II급비밀", releasable_to=["USA"],
+        topic="dprk-missile-threat")
+    now = dt.datetime.now(dt.UTC)
+    env = seal(sign(kor, "item", {"note": "relay test"}, now, label),
+               Header("relay-1", "KOR", "USA", now, "direct", "USA", "relay", 1),
+               cluster.directory, kor)
+    refused = _post(cluster, "JPN", "USA", env)
+    assert refused.status_code == 400 and refused.json()["check"] == "sender"
+    accepted = _post(cluster, "KOR", "USA", env)
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -16,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gsomia.errors import EnvelopeError, InputError, LinkError, ReleaseDenied, ReplayError
+from gsomia.errors import (
+    EnvelopeError,
+    InputError,
+    LinkError,
+    ReleaseDenied,
+    ReplayError,
+)
 from gsomia.node.clock import Clock, to_datetime
 from gsomia.node.links import Link, Receipt
 from gsomia.node.store import InboxRow, Store
@@ -116,9 +121,12 @@ class Node:
         party: this party's code.
         keys: its private keys; directory: the partners' (and own) public keys.
         catalog: agreements and markings.
-        store: a :class:`Store` or a path to its SQLite file.
-        audit: an :class:`AuditLog` or a path (default: ``<store>.audit.sqlite`` beside a
-            file store; required for an in-memory store).
+        store: a :class:`Store`, a database URL (``sqlite:///PATH``, ``postgresql://…``)
+            or a path to its SQLite file.
+        audit: an :class:`AuditLog` or a path to a SQLite file of its own. Default (and
+            recommended): the audit tables live in the store's database, so that every
+            store write and its audit records commit in one transaction (a crash cannot
+            keep one without the other). A separate log commits on its own.
         clock: a :class:`~gsomia.node.SimClock` or :class:`~gsomia.node.WallClock`.
         routes: route per partner for :meth:`publish_warning` (``"direct"``, ``"tisa"``,
             ``"auto-hub"``); partners not listed get no warnings.
@@ -156,10 +164,8 @@ class Node:
         self.clock = clock
         self.store = store if isinstance(store, Store) else Store(store)
         if audit is None:
-            if self.store.path == ":memory:":
-                raise InputError("audit", None, "an in-memory store needs an audit path")
-            audit = Path(self.store.path).with_suffix(".audit.sqlite")
-        self.audit = audit if isinstance(audit, AuditLog) else _threaded_audit(audit)
+            audit = AuditLog(self.store.db)
+        self.audit = audit if isinstance(audit, AuditLog) else AuditLog(audit)
         self.routes = dict(routes or {})
         for partner, route in self.routes.items():
             if route not in ("direct", "tisa", "auto-hub"):
@@ -187,7 +193,8 @@ class Node:
         for link in self.links.values():
             link.close()
         self.store.close()
-        self.audit.close()
+        if self.audit.db is not self.store.db:
+            self.audit.close()
 
     def resume(self) -> None:
         """After a (re)start: schedule arrivals not yet processed, re-check held items and
@@ -244,7 +251,7 @@ class Node:
             elements=tuple(elements),
             purpose=purpose,
         )
-        with self._lock:
+        with self._lock, self.store.transaction():
             self.store.add_local_item(label.item_id, label_to_dict(label), dict(payload), t)
             self._audit([("item.created", {"item_id": label.item_id,
                                            "classification": classification,
@@ -365,21 +372,23 @@ class Node:
     ) -> str:
         seq = self.store.next_seq(peer, stream)
         header = Header(uuid.uuid4().hex, self.party, peer, at, route, final, stream, seq)
-        envelope = seal(signed, header, self.directory)
+        envelope = seal(signed, header, self.directory, self.keys)
         token = signed.jws if isinstance(signed, Signed) else signed
         if isinstance(signed, Signed):
             msg_id = signed.msg_id
         else:
             msg_id = verify(token, self.directory).msg_id
-        self.store.enqueue(
-            envelope_id=header.envelope_id, peer=peer, final=final, route=route, stream=stream,
-            seq=seq, kind=kind, item_id=item_id, msg_id=msg_id, wire=envelope.to_wire(),
-            queued_s=t,
-        )
-        self._audit([*audit, ("outbox.queued", {
-            "envelope_id": header.envelope_id, "peer": peer, "final": final, "route": route,
-            "stream": stream, "seq": seq, "kind": kind, "item_id": item_id, "msg_id": msg_id,
-        })], at)
+        with self.store.transaction():
+            self.store.enqueue(
+                envelope_id=header.envelope_id, peer=peer, final=final, route=route,
+                stream=stream, seq=seq, kind=kind, item_id=item_id, msg_id=msg_id,
+                wire=envelope.to_wire(), queued_s=t,
+            )
+            self._audit([*audit, ("outbox.queued", {
+                "envelope_id": header.envelope_id, "peer": peer, "final": final,
+                "route": route, "stream": stream, "seq": seq, "kind": kind,
+                "item_id": item_id, "msg_id": msg_id,
+            })], at)
         return header.envelope_id
 
     def approve(self, item_id: str, to: str, route: str = "tisa") -> Consent:
@@ -398,15 +407,16 @@ class Node:
                 item_id=item_id, written=True,
             )
             signed = sign(self.keys, "consent", consent.to_dict(), at)
-            self.store.add_consent(consent.consent_id, consent.to_dict(), signed.jws)
-            self.book.grant(consent)
             hub = self.hub_of(route)
             entries = [("consent.granted", consent.to_dict())]
-            if hub and hub != self.party:
-                self._enqueue(signed, hub, hub, "direct", f"items:{self.party}", "consent",
-                              item_id, t, at, entries)
-            else:
-                self._audit(entries, at)
+            with self.store.transaction():
+                self.store.add_consent(consent.consent_id, consent.to_dict(), signed.jws)
+                if hub and hub != self.party:
+                    self._enqueue(signed, hub, hub, "direct", f"items:{self.party}", "consent",
+                                  item_id, t, at, entries)
+                else:
+                    self._audit(entries, at)
+            self.book.grant(consent)
         self.flush()
         return consent
 
@@ -450,7 +460,7 @@ class Node:
                 blocked.add(row.peer)
                 t, at = self._now()
                 delay = self.retry.delay_s(row.attempts + 1)
-                with self._lock:
+                with self._lock, self.store.transaction():
                     self.store.mark_retry(row.id, t + delay, str(exc))
                     self._audit([("send.retry", {"envelope_id": row.envelope_id,
                                                   "peer": row.peer, "attempt": row.attempts + 1,
@@ -459,7 +469,7 @@ class Node:
                 continue
             t, at = self._now()
             status = "acked" if receipt.ok else "rejected"
-            with self._lock:
+            with self._lock, self.store.transaction():
                 self.store.mark_sent(row.id, status, str(receipt.to_dict()))
                 self._audit([(f"send.{status}", {"envelope_id": row.envelope_id,
                                                   "peer": row.peer, **receipt.to_dict()})], at)
@@ -467,16 +477,36 @@ class Node:
         return done
 
     # receiving ---------------------------------------------------------------------------
-    def receive(self, wire: Any, arrived_s: float | None = None) -> Receipt:
-        """Check and store one envelope; the answer to the sender (never raises on bad input).
+    def receive(
+        self, wire: Any, arrived_s: float | None = None, *, peer: str | None = None
+    ) -> Receipt:
+        """Check and store one envelope; the answer to the sender.
 
-        Steps (each audited): read → open (recipient, known sender, decrypt, header, age,
-        originator's signature) → exactly-once (same envelope id: ``duplicate``; same
-        signed message under another id, or a sequence number not after the stream's last:
-        rejected as a replay) → release check of the hop (Art. 6: a third-party hop needs
-        the originator's consent or the automated hub's standing approval) → mark (Art.
-        4(2)) → store. The item is handed to subscribers (or, at a hub, forwarded) at
+        Steps (each audited): read → sender known → hop sender is the authenticated peer
+        (``peer``, when the transport authenticates one: the party of the mutual-TLS
+        client certificate, or the sending node of an in-process link; check ``sender``) →
+        open (recipient, decrypt, header, hop signature by ``iss``, age, originator's
+        signature) → exactly-once (same envelope id: ``duplicate``; same signed message
+        under another id, or a sequence number not after the stream's last: rejected as a
+        replay) → release check of the hop (Art. 6: a third-party hop needs the
+        originator's consent or the automated hub's standing approval) → mark (Art. 4(2))
+        → store. The inbox rows and the ``receive.accepted`` audit record commit in one
+        transaction. The item is handed to subscribers (or, at a hub, forwarded) at
         ``arrived_s`` on the clock (now if None).
+
+        Parameters:
+            wire: the envelope's wire form (a JSON object).
+            arrived_s: arrival time [s since the clock epoch] (modelled link delay).
+            peer: the party the transport authenticated as the hop sender, or None when
+                the transport authenticates nobody.
+
+        Returns:
+            A :class:`Receipt`; bad input is never raised but answered ``rejected``.
+
+        Raises:
+            StoreError: this node's database refused the write; nothing of the envelope
+                is kept, so it must not be acknowledged (links turn this into a
+                :class:`~gsomia.errors.LinkError` for the sender, which retries).
         """
         with self._lock:
             now_s = self.clock.now_s()
@@ -486,14 +516,23 @@ class Node:
             sender = wire.get("sender", "?") if isinstance(wire, Mapping) else "?"
             try:
                 envelope = Envelope.from_wire(wire)
+                self.directory.get(envelope.sender, envelope.envelope_id)
+                if peer is not None and envelope.sender != peer:
+                    raise EnvelopeError(
+                        "sender", "envelope.sender", envelope.sender,
+                        f"envelope {envelope.envelope_id} names hop sender "
+                        f"{envelope.sender} but the authenticated peer is {peer}",
+                    )
                 opened = open_envelope(envelope, self.keys, self.directory, at, self.max_age_s)
-                return self._accept(envelope, opened.header, opened.signed, t, at)
+                with self.store.transaction():
+                    return self._accept(envelope, opened.header, opened.signed, t, at)
             except (EnvelopeError, ReleaseDenied, InputError) as exc:
                 check = getattr(exc, "check", "release" if isinstance(exc, ReleaseDenied)
                                 else "format")
-                self._audit([("receive.rejected", {"envelope_id": str(eid),
-                                                   "sender": str(sender), "check": check,
-                                                   "reason": str(exc)})], at)
+                with self.store.transaction():
+                    self._audit([("receive.rejected", {
+                        "envelope_id": str(eid), "sender": str(sender), "peer": peer,
+                        "check": check, "reason": str(exc)})], at)
                 return Receipt("rejected", str(eid), self.party, check, str(exc))
 
     def _accept(
@@ -525,10 +564,10 @@ class Node:
                                     f"signed by {s.originator}")
             self.store.accept(self._row(h, s, None, None, t, "delivered"))
             self.store.add_consent(consent.consent_id, consent.to_dict(), s.jws)
-            self.book.grant(consent)
             self._audit([("receive.accepted", {"envelope_id": h.envelope_id, "kind": "consent",
                                                "sender": h.sender, "originator": s.originator,
                                                "consent": consent.to_dict()})], at)
+            self.book.grant(consent)
             self.clock.call_at(t, self._recheck_held)
             return Receipt("accepted", h.envelope_id, self.party, None, "consent recorded")
         label = label_from_dict(s.label or {})
@@ -583,12 +622,14 @@ class Node:
                 self.store.set_status(envelope_id, "held")
                 forward = True
             else:
-                self.store.set_status(envelope_id, "delivered")
                 forward = False
                 _, at = self._now()
-                self._audit([("deliver", {"envelope_id": envelope_id, "item_id": row.item_id,
-                                          "originator": row.originator,
-                                          "marking": (row.marking or {}).get("text")})], at)
+                with self.store.transaction():
+                    self.store.set_status(envelope_id, "delivered")
+                    self._audit([("deliver", {
+                        "envelope_id": envelope_id, "item_id": row.item_id,
+                        "originator": row.originator,
+                        "marking": (row.marking or {}).get("text")})], at)
         if forward:
             self._recheck_held()
             return
@@ -630,9 +671,10 @@ class Node:
                                 and body.get("item_id") in (None, row.item_id)):
                             self._enqueue(jws, row.final, row.final, row.route, row.stream,
                                           "consent", row.item_id, t, at, [])
-                self._enqueue(row.jws, row.final, row.final, row.route, row.stream, "item",
-                              row.item_id, t, at, [("hub.forward", summary)])
-                self.store.set_status(row.envelope_id, "forwarded")
+                with self.store.transaction():
+                    self._enqueue(row.jws, row.final, row.final, row.route, row.stream, "item",
+                                  row.item_id, t, at, [("hub.forward", summary)])
+                    self.store.set_status(row.envelope_id, "forwarded")
                 forwarded += 1
         if forwarded:
             self.flush()
@@ -667,12 +709,3 @@ def _top_shared(catalog: Catalog, party: str) -> str:
                 return row.markings[party][0]
     raise InputError("party", party, "no SECRET-level marking in the catalog")
 
-
-def _threaded_audit(path: str | Path) -> AuditLog:
-    """An AuditLog whose connection may be used from the server's threads (the node
-    serialises every use with its lock)."""
-    log = AuditLog(path)
-    log._conn.close()  # noqa: SLF001 - AuditLog has no option for this yet
-    log._conn = sqlite3.connect(log.path, isolation_level=None, check_same_thread=False)
-    log._conn.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across process crashes
-    return log

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from gsomia.errors import LinkError
+from gsomia.errors import LinkError, StoreError
 from gsomia.node.clock import Clock
 from gsomia.sharing.envelope import Envelope
 
@@ -81,7 +81,9 @@ class Receipt:
 class Receiver(Protocol):
     """What an in-process link delivers to (a :class:`~gsomia.node.Node`)."""
 
-    def receive(self, wire: Any, arrived_s: float | None = None) -> Receipt: ...
+    def receive(
+        self, wire: Any, arrived_s: float | None = None, *, peer: str | None = None
+    ) -> Receipt: ...
 
 
 class Link(Protocol):
@@ -107,6 +109,9 @@ class InProcessLink:
         clock: the shared clock (a :class:`~gsomia.node.SimClock` in analysis mode).
         delay_s: one-way delay [s], a number or a function returning one per envelope
             (e.g. drawn from a seeded ``numpy.random.Generator``).
+        sender: the sending node's party; when given, the receiver checks that each
+            envelope's hop sender is this party (as the mutual-TLS certificate does in live
+            mode). None: the receiver relies on the hop signature alone.
 
     Attributes:
         up: set False to model an outage: ``send`` then raises LinkError.
@@ -118,8 +123,10 @@ class InProcessLink:
         receiver: Receiver,
         clock: Clock,
         delay_s: float | Callable[[], float] = 0.0,
+        sender: str | None = None,
     ) -> None:
         self.peer = peer
+        self.sender = sender
         self.receiver = receiver
         self.clock = clock
         self.delay_s = delay_s
@@ -131,7 +138,14 @@ class InProcessLink:
         delay = self.delay_s() if callable(self.delay_s) else self.delay_s
         if delay < 0:
             raise LinkError(self.peer, f"negative modelled delay {delay} s")
-        return self.receiver.receive(envelope.to_wire(), arrived_s=self.clock.now_s() + delay)
+        arrived_s = self.clock.now_s() + delay
+        try:
+            if self.sender is None:
+                return self.receiver.receive(envelope.to_wire(), arrived_s=arrived_s)
+            return self.receiver.receive(envelope.to_wire(), arrived_s=arrived_s,
+                                         peer=self.sender)
+        except StoreError as exc:  # not stored, so not acknowledged: the sender retries
+            raise LinkError(self.peer, f"receiver could not store the envelope: {exc}") from None
 
     def close(self) -> None:
         return None

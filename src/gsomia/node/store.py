@@ -1,6 +1,13 @@
-"""A node's store: local items, outbox, inbox, stream positions and consents, in SQLite.
+"""A node's store: local items, outbox, inbox, stream positions and consents, in SQL.
 
-Schema version 1 (``PRAGMA user_version``), WAL journal. Tables:
+The database is SQLite (a file, WAL journal; the default) or PostgreSQL, chosen by URL
+(``sqlite:///PATH``, a plain path, or ``postgresql://…``; see
+:class:`gsomia.sharing.sqldb.Database`). By default the node keeps its audit log in the
+same database, so that a receipt's rows and its audit records commit in one transaction
+(:meth:`Store.transaction`).
+
+Schema version 1 (SQLite: ``PRAGMA user_version``; PostgreSQL: table ``gsomia_meta``).
+Tables:
 
 ``local_items``  items this party originated (label and payload as JSON).
 ``outbox``       sealed envelopes to send, in order (``id``), with their hop recipient
@@ -15,19 +22,25 @@ Schema version 1 (``PRAGMA user_version``), WAL journal. Tables:
 ``in_streams``   last sequence number accepted per (sender, stream).
 ``consents``     originators' consents known to this node (Art. 6), with their JWS.
 
-The store is not thread-safe by itself: its owner (:class:`gsomia.node.Node`) serialises
-calls. Every write method commits before it returns.
+Every write method commits before it returns, unless called inside
+:meth:`Store.transaction`, whose outermost block commits (or rolls back) all of it. Calls
+are serialised by the database's lock, so the store may be used from several threads.
+
+Errors: :class:`~gsomia.errors.StoreError` when the database refuses a read or write;
+:class:`~gsomia.errors.InputError` when it is not a store of this schema.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gsomia.errors import InputError
+from gsomia.errors import InputError, StoreError
+from gsomia.sharing.sqldb import Database
 
 __all__ = ["SCHEMA_VERSION", "InboxRow", "OutboxRow", "Store"]
 
@@ -36,13 +49,14 @@ SCHEMA_VERSION = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS local_items (
+    {rowid}
     item_id TEXT PRIMARY KEY,
     label TEXT NOT NULL,
     payload TEXT NOT NULL,
-    created_s REAL NOT NULL
+    created_s {real} NOT NULL
 );
 CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {id},
     envelope_id TEXT NOT NULL UNIQUE,
     peer TEXT NOT NULL,
     final TEXT NOT NULL,
@@ -53,9 +67,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     item_id TEXT,
     msg_id TEXT NOT NULL,
     wire TEXT NOT NULL,
-    queued_s REAL NOT NULL,
+    queued_s {real} NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
-    next_try_s REAL NOT NULL,
+    next_try_s {real} NOT NULL,
     status TEXT NOT NULL DEFAULT 'pending',
     result TEXT
 );
@@ -67,6 +81,7 @@ CREATE TABLE IF NOT EXISTS out_streams (
     PRIMARY KEY (peer, stream)
 );
 CREATE TABLE IF NOT EXISTS inbox (
+    {rowid}
     envelope_id TEXT PRIMARY KEY,
     msg_id TEXT NOT NULL,
     originator TEXT NOT NULL,
@@ -82,7 +97,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     marking TEXT,
     jws TEXT NOT NULL,
     sent_at TEXT NOT NULL,
-    arrived_s REAL NOT NULL,
+    arrived_s {real} NOT NULL,
     status TEXT NOT NULL,
     UNIQUE (originator, msg_id)
 );
@@ -93,6 +108,7 @@ CREATE TABLE IF NOT EXISTS in_streams (
     PRIMARY KEY (sender, stream)
 );
 CREATE TABLE IF NOT EXISTS consents (
+    {rowid}
     consent_id TEXT PRIMARY KEY,
     body TEXT NOT NULL,
     jws TEXT
@@ -173,50 +189,61 @@ def _in(row: tuple) -> InboxRow:
 
 
 class Store:
-    """A node's SQLite store (schema in the module docstring).
+    """A node's store (schema in the module docstring).
 
     Parameters:
-        path: the database file (created when missing), or ``":memory:"``.
+        path: a database URL (``sqlite:///PATH``, ``postgresql://…``), a SQLite file path
+            (created when missing), ``":memory:"``, or an open
+            :class:`~gsomia.sharing.sqldb.Database` to share.
+
+    Attributes:
+        db: the database; path: the SQLite file, or the URL (PostgreSQL).
 
     Raises:
-        InputError: the file is not a database of this schema, or of a newer version.
+        InputError: the database is not a store of this schema, or of a newer version.
+        StoreError: the database cannot be opened or reached.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
+    def __init__(self, path: str | Path | Database) -> None:
+        self.db = path if isinstance(path, Database) else Database(path)
+        self.path = self.db.path if self.db.path is not None else self.db.url
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise InputError(
-                    "store.schema_version", version, f"newer than supported {SCHEMA_VERSION}"
-                )
-            self._conn.executescript(_SCHEMA)
-            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as exc:
-            raise InputError("store.path", self.path, f"not a node store: {exc}") from None
+            with self.db.transaction():
+                version = self.db.user_version("store")
+                if version > SCHEMA_VERSION:
+                    raise InputError(
+                        "store.schema_version", version, f"newer than supported {SCHEMA_VERSION}"
+                    )
+                self.db.script(_SCHEMA)
+            self.db.set_user_version("store", SCHEMA_VERSION)
+        except StoreError as exc:
+            raise InputError("store.path", self.db.display, f"not a node store: {exc}") from None
+
+    @property
+    def url(self) -> str:
+        """The database URL or path as given."""
+        return self.db.url
 
     @property
     def schema_version(self) -> int:
-        """The schema version stored in the file."""
-        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        """The schema version stored in the database."""
+        return self.db.user_version("store")
 
     def close(self) -> None:
         """Close the connection."""
-        self._conn.close()
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Group several writes (and audit records in the same database) into one
+        transaction: all are committed at the end of the block, or none."""
+        with self.db.transaction():
+            yield self
 
     def _tx(self, statements: list[tuple[str, tuple]]) -> None:
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.db.transaction():
             for sql, args in statements:
-                conn.execute(sql, args)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+                self.db.execute(sql, args)
 
     # local items ----------------------------------------------------------------------
     def add_local_item(
@@ -224,23 +251,23 @@ class Store:
     ) -> None:
         """Store an item this party originated (no-op if the id exists with the same data)."""
         self._tx([(
-            "INSERT OR IGNORE INTO local_items (item_id, label, payload, created_s) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO local_items (item_id, label, payload, created_s) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (item_id) DO NOTHING",
             (item_id, _dumps(label), _dumps(payload), created_s),
         )])
 
     def local_item(self, item_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         """``(label, payload)`` of a local item, or None."""
-        row = self._conn.execute(
+        row = self.db.fetchone(
             "SELECT label, payload FROM local_items WHERE item_id = ?", (item_id,)
-        ).fetchone()
+        )
         return None if row is None else (json.loads(row[0]), json.loads(row[1]))
 
     def local_items(self) -> list[tuple[str, dict[str, Any], dict[str, Any], float]]:
         """All local items as ``(item_id, label, payload, created_s)``, oldest first."""
         return [
             (r[0], json.loads(r[1]), json.loads(r[2]), r[3])
-            for r in self._conn.execute(
+            for r in self.db.fetchall(
                 "SELECT item_id, label, payload, created_s FROM local_items ORDER BY rowid"
             )
         ]
@@ -248,9 +275,9 @@ class Store:
     # outbox ---------------------------------------------------------------------------
     def next_seq(self, peer: str, stream: str) -> int:
         """The next sequence number for (peer, stream) (not reserved until enqueued)."""
-        row = self._conn.execute(
+        row = self.db.fetchone(
             "SELECT last_seq FROM out_streams WHERE peer = ? AND stream = ?", (peer, stream)
-        ).fetchone()
+        )
         return 1 if row is None else row[0] + 1
 
     def enqueue(
@@ -271,8 +298,8 @@ class Store:
         """Persist one envelope to send and reserve its sequence number (one transaction)."""
         self._tx([
             (
-                f"INSERT INTO outbox ({_OUT_COLS}) VALUES "
-                "(NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'pending', NULL)",
+                f"INSERT INTO outbox ({_OUT_COLS[4:]}) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'pending', NULL)",
                 (envelope_id, peer, final, route, stream, seq, kind, item_id, msg_id,
                  _dumps(wire), queued_s, queued_s),
             ),
@@ -287,14 +314,14 @@ class Store:
         """Pending entries in queue order."""
         return [
             _out(r)
-            for r in self._conn.execute(
+            for r in self.db.fetchall(
                 f"SELECT {_OUT_COLS} FROM outbox WHERE status = 'pending' ORDER BY id"
             )
         ]
 
     def outbox(self) -> list[OutboxRow]:
         """Every outbox entry in queue order."""
-        return [_out(r) for r in self._conn.execute(f"SELECT {_OUT_COLS} FROM outbox ORDER BY id")]
+        return [_out(r) for r in self.db.fetchall(f"SELECT {_OUT_COLS} FROM outbox ORDER BY id")]
 
     def mark_sent(self, row_id: int, status: str, result: str) -> None:
         """Close an entry as ``acked`` or ``rejected`` with the receipt as JSON text."""
@@ -313,23 +340,23 @@ class Store:
     # inbox ----------------------------------------------------------------------------
     def has_envelope(self, envelope_id: str) -> bool:
         """True if an envelope with this id was accepted."""
-        return self._conn.execute(
+        return self.db.fetchone(
             "SELECT 1 FROM inbox WHERE envelope_id = ?", (envelope_id,)
-        ).fetchone() is not None
+        ) is not None
 
     def envelope_of(self, originator: str, msg_id: str) -> str | None:
         """The envelope id under which (originator, msg_id) was accepted, or None."""
-        row = self._conn.execute(
+        row = self.db.fetchone(
             "SELECT envelope_id FROM inbox WHERE originator = ? AND msg_id = ?",
             (originator, msg_id),
-        ).fetchone()
+        )
         return None if row is None else row[0]
 
     def last_in_seq(self, sender: str, stream: str) -> int:
         """The last sequence number accepted from ``sender`` on ``stream`` (0 if none)."""
-        row = self._conn.execute(
+        row = self.db.fetchone(
             "SELECT last_seq FROM in_streams WHERE sender = ? AND stream = ?", (sender, stream)
-        ).fetchone()
+        )
         return 0 if row is None else row[0]
 
     def accept(self, row: InboxRow) -> None:
@@ -357,9 +384,9 @@ class Store:
 
     def inbox_row(self, envelope_id: str) -> InboxRow | None:
         """One inbox entry, or None."""
-        row = self._conn.execute(
+        row = self.db.fetchone(
             f"SELECT {_IN_COLS} FROM inbox WHERE envelope_id = ?", (envelope_id,)
-        ).fetchone()
+        )
         return None if row is None else _in(row)
 
     def inbox(self, status: str | None = None, kind: str | None = None) -> list[InboxRow]:
@@ -372,7 +399,7 @@ class Store:
         if kind is not None:
             sql += " AND kind = ?"
             args.append(kind)
-        return [_in(r) for r in self._conn.execute(sql + " ORDER BY rowid", args)]
+        return [_in(r) for r in self.db.fetchall(sql + " ORDER BY rowid", args)]
 
     # consents -------------------------------------------------------------------------
     def add_consent(self, consent_id: str, body: dict[str, Any], jws: str | None) -> None:
@@ -387,5 +414,5 @@ class Store:
         """All recorded consents as ``(body, jws)``."""
         return [
             (json.loads(b), j)
-            for b, j in self._conn.execute("SELECT body, jws FROM consents ORDER BY rowid")
+            for b, j in self.db.fetchall("SELECT body, jws FROM consents ORDER BY rowid")
         ]

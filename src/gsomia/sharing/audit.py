@@ -1,4 +1,4 @@
-"""A tamper-evident, append-only audit log in SQLite (a hash chain with a signed-off head).
+"""A tamper-evident, append-only audit log in SQL (a hash chain with a signed-off head).
 
 Every decision, release, receipt, consent, originator action and compromise report is
 appended as a record ``(seq, at, kind, body)``. Each record stores
@@ -13,7 +13,13 @@ records disagrees with the head. (Whoever can rewrite the whole file *and* the h
 forge a consistent log: publish or countersign the head elsewhere to detect that.)
 
 Writes are transactions (``BEGIN IMMEDIATE`` … ``COMMIT``): a batch is all there or none
-of it is. Canonical JSON: sorted keys, no spaces, UTF-8 (not ASCII-escaped).
+of it is. The log lives in its own SQLite file, or in a
+:class:`~gsomia.sharing.sqldb.Database` shared with other tables (a node's store, SQLite
+or PostgreSQL): an append made inside that database's
+:meth:`~gsomia.sharing.sqldb.Database.transaction` joins it, so the audited change and its
+record commit together. On PostgreSQL the head row is locked (``SELECT … FOR UPDATE``)
+for the length of an append, so concurrent writers chain one after the other.
+Canonical JSON: sorted keys, no spaces, UTF-8 (not ASCII-escaped).
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gsomia.errors import AuditError
+from gsomia.errors import AuditError, StoreError
+from gsomia.sharing.sqldb import Database
 
 __all__ = ["GENESIS", "AuditLog", "AuditRecord", "Verification", "record_hash", "verify_log"]
 
@@ -104,23 +111,32 @@ class Verification:
 
 
 class AuditLog:
-    """An append-only audit log in one SQLite file; use as a context manager.
+    """An append-only audit log; use as a context manager.
 
     Parameters:
-        path: the SQLite file (created with its tables when missing).
+        path: the SQLite file (created with its tables when missing), or an open
+            :class:`~gsomia.sharing.sqldb.Database` (SQLite or PostgreSQL) to share with
+            other tables, e.g. a node's store.
+
+    The log may be used from several threads: its one connection is opened with
+    ``check_same_thread=False`` and every statement and transaction holds the database's
+    re-entrant lock (:attr:`Database.lock <gsomia.sharing.sqldb.Database.lock>`).
+
+    Attributes:
+        path: the SQLite file, or None on PostgreSQL; db: the database.
 
     Raises:
         AuditError: the file cannot be opened as an audit log.
     """
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: str | Path | Database) -> None:
         try:
-            self._conn = sqlite3.connect(self.path, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise AuditError("path", str(self.path), f"not an audit database: {exc}") from None
+            self.db = path if isinstance(path, Database) else Database(Path(path))
+            self.path = None if self.db.path is None else Path(self.db.path)
+            with self.db.transaction():
+                self.db.script(_SCHEMA)
+        except StoreError as exc:
+            raise AuditError("path", str(path), f"not an audit database: {exc}") from None
 
     def __enter__(self) -> AuditLog:
         return self
@@ -130,7 +146,7 @@ class AuditLog:
 
     def close(self) -> None:
         """Close the database connection."""
-        self._conn.close()
+        self.db.close()
 
     def append(self, kind: str, body: dict[str, Any], at: dt.datetime) -> AuditRecord:
         """Append one record; see :meth:`append_many`."""
@@ -150,11 +166,11 @@ class AuditLog:
                 database refuses the write (nothing is written then).
         """
         entries = list(entries)
-        conn = self._conn
+        db = self.db
         out: list[AuditRecord] = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            row = conn.execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
+        lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+        with db.transaction():
+            row = db.fetchone(f"SELECT count, hash FROM head WHERE id = 1{lock}")
             count, prev = row if row else (0, GENESIS)
             for kind, body, at in entries:
                 if not isinstance(kind, str) or not kind:
@@ -168,42 +184,38 @@ class AuditLog:
                 count += 1
                 stamp = at.astimezone(dt.UTC).isoformat()
                 digest = record_hash(prev, count, stamp, kind, text)
-                conn.execute(
+                db.execute(
                     "INSERT INTO audit (seq, at, kind, body, prev_hash, hash) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     (count, stamp, kind, text, prev, digest),
                 )
                 out.append(AuditRecord(count, stamp, kind, json.loads(text), prev, digest))
                 prev = digest
-            conn.execute(
+            db.execute(
                 "INSERT INTO head (id, count, hash) VALUES (1, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET count = excluded.count, hash = excluded.hash",
                 (count, prev),
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return out
 
     def records(self) -> Iterator[AuditRecord]:
         """All records in sequence order."""
-        for seq, at, kind, body, prev, digest in self._conn.execute(
+        for seq, at, kind, body, prev, digest in self.db.fetchall(
             "SELECT seq, at, kind, body, prev_hash, hash FROM audit ORDER BY seq"
         ):
             yield AuditRecord(seq, at, kind, json.loads(body), prev, digest)
 
     def verify(self) -> Verification:
         """Check every record, the links and the head (see module docstring)."""
-        conn = self._conn
         expected_prev = GENESIS
         count = 0
         try:
-            rows = conn.execute(
-                "SELECT seq, at, kind, body, prev_hash, hash FROM audit ORDER BY rowid"
-            ).fetchall()
-            head = conn.execute("SELECT count, hash FROM head WHERE id = 1").fetchone()
-        except sqlite3.DatabaseError as exc:
+            # seq is the SQLite rowid (INTEGER PRIMARY KEY): storage order
+            rows = self.db.fetchall(
+                "SELECT seq, at, kind, body, prev_hash, hash FROM audit ORDER BY seq"
+            )
+            head = self.db.fetchone("SELECT count, hash FROM head WHERE id = 1")
+        except StoreError as exc:
             return Verification(False, 0, GENESIS, None, f"unreadable: {exc}")
         for seq, at, kind, body, prev, digest in rows:
             expected_seq = count + 1

@@ -12,22 +12,32 @@ Two layers, the electronic form of the double sealed envelope (Arts. 9, 12 summa
    The label (see :func:`label_to_dict`) and the data are signed as one object, so a label
    cannot be moved to other data nor the data relabelled (STANAG 4778 in spirit). ``msg_id``
    is unique per signing: a receiver accepts each ``(originator, msg_id)`` once.
-2. **Outer, encrypted for one Receiving Party** (JWE compact serialization, RFC 7516, with
+2. **Hop, signed by the hop sender** (JWS compact, RFC 7515, Ed25519, header
+   ``kid = "<HOP SENDER>-sig"``, ``typ = "gsomia+hop"``). Its payload is the canonical JSON
+   ``{"v": 1, "hop": {jti, iss, aud, iat, route, final, stream, seq}, "jws": <inner JWS>}``.
+   Encrypting to a public key proves nothing about who encrypted, so the hop sender signs
+   the hop fields together with the inner object (sign-then-encrypt, as a nested JWT,
+   RFC 7519 §5.2 and §11.2): a partner holding a valid certificate cannot pass an item on
+   while claiming to be another party, nor move a signed hop to another recipient
+   (``aud`` is signed).
+3. **Outer, encrypted for one Receiving Party** (JWE compact serialization, RFC 7516, with
    ``alg = "ECDH-ES+A256KW"`` on the recipient's X25519 key, RFC 8037, and
-   ``enc = "A256GCM"``). The protected header, authenticated by the AEAD, carries the hop:
-   ``jti`` (envelope id), ``iat`` (sent at, ISO 8601), ``iss`` (hop sender), ``aud`` (hop
-   recipient), ``route``, ``final`` (final recipient), ``stream`` and ``seq`` (order per
-   stream). A hub that forwards decrypts the outer layer, keeps the inner JWS byte for byte
-   and encrypts it anew for the next party, so the final recipient verifies the originator,
-   not the hub.
+   ``enc = "A256GCM"``, ``cty = "gsomia+hop"``). Its plaintext is the hop JWS. The protected
+   header, authenticated by the AEAD, repeats the hop fields: ``jti`` (envelope id), ``iat``
+   (sent at, ISO 8601), ``iss`` (hop sender), ``aud`` (hop recipient), ``route``, ``final``
+   (final recipient), ``stream`` and ``seq`` (order per stream); they must equal the signed
+   hop fields. A hub that forwards decrypts the outer layer, keeps the inner JWS byte for
+   byte, signs a new hop as itself and encrypts it anew for the next party, so the final
+   recipient verifies the originator (inner JWS) and the last hop sender (hop JWS).
 
 On the wire an :class:`Envelope` is the JSON object
 ``{"envelope_id", "sender", "recipient", "jwe"}``; the three plain fields must equal the
 authenticated header or the envelope is rejected.
 
 Errors: every failed check raises :class:`~gsomia.errors.EnvelopeError` naming the check
-(``format``, ``party``, ``decrypt``, ``signature``, ``header``) and the envelope id; a
-too-old or future-dated envelope raises :class:`~gsomia.errors.ReplayError`.
+(``format``, ``party``, ``decrypt``, ``header``, ``sender``: the hop signature does not
+verify with the claimed hop sender's key, ``signature``: the originator's) and the envelope
+id; a too-old or future-dated envelope raises :class:`~gsomia.errors.ReplayError`.
 """
 
 from __future__ import annotations
@@ -74,6 +84,8 @@ JWS_ALGORITHMS = ("Ed25519",)
 #: Algorithms accepted for the outer encryption (RFC 7518 §4.6 on X25519, RFC 8037 §3.2).
 JWE_ALGORITHMS = ("ECDH-ES+A256KW", "A256GCM")
 _KINDS = ("item", "consent")
+#: ``typ`` of the hop JWS and ``cty`` of the JWE that carries it.
+_HOP_TYP = "gsomia+hop"
 
 #: The hop fields of the JWE protected header, each required and type-checked by joserfc.
 _HOP_HEADER = {
@@ -434,26 +446,90 @@ class Opened:
     signed: Signed
 
 
-def seal(signed: Signed | str, header: Header, directory: Directory) -> Envelope:
-    """Encrypt the originator's JWS for ``header.recipient`` (RFC 7516 compact).
+def seal(
+    signed: Signed | str, header: Header, directory: Directory, sender: PartyKeys
+) -> Envelope:
+    """Sign the hop as ``sender`` and encrypt it for ``header.recipient`` (RFC 7515, 7516).
+
+    Parameters:
+        signed: the originator's signed object (or its compact JWS, kept byte for byte).
+        header: the hop fields; ``header.sender`` must be ``sender.party``.
+        directory: public keys (the recipient's encryption key is taken from it).
+        sender: the hop sender's private keys (its Ed25519 key signs the hop).
 
     Raises:
-        EnvelopeError: (check ``party``) the recipient is not in ``directory``.
+        EnvelopeError: (check ``party``) the recipient is not in ``directory``;
+            (check ``sender``) ``sender`` is not the party named in ``header.sender``.
     """
     token = signed.jws if isinstance(signed, Signed) else signed
+    if sender.party != header.sender:
+        raise EnvelopeError("sender", "header.sender", header.sender,
+                            f"the hop is signed by {sender.party}, so it must name it")
     public = directory.get(header.recipient, header.envelope_id)
+    hop = header.to_jose()
+    hop_jws = jws.serialize_compact(
+        {"alg": "Ed25519", "kid": f"{sender.party}-sig", "typ": _HOP_TYP},
+        _canonical({"v": 1, "hop": hop, "jws": token}),
+        OKPKey.import_key(sender.signing),
+        algorithms=list(JWS_ALGORITHMS),
+    )
     protected = {
         "alg": JWE_ALGORITHMS[0],
         "enc": JWE_ALGORITHMS[1],
         "kid": f"{header.recipient}-enc",
-        "cty": "gsomia+jws",
-        **header.to_jose(),
+        "cty": _HOP_TYP,
+        **hop,
     }
     token_jwe = jwe.encrypt_compact(
-        protected, token.encode("ascii"), OKPKey.import_key(public.encryption),
+        protected, hop_jws.encode("ascii"), OKPKey.import_key(public.encryption),
         registry=_jwe_registry(),
     )
     return Envelope(header.envelope_id, header.sender, header.recipient, token_jwe)
+
+
+def _verify_hop(
+    token: bytes, protected: Mapping[str, Any], header: Header, directory: Directory
+) -> str:
+    """Check the hop JWS against the claimed hop sender's key; return the inner JWS.
+
+    Raises:
+        EnvelopeError: check ``sender`` (signed by another key or party, or the signed hop
+            fields differ from the encrypted header), ``format`` (not a hop JWS).
+    """
+    eid = header.envelope_id
+    text = token.decode("ascii", "replace")
+    try:
+        jws_header = json.loads(_b64decode(text.split(".")[0]))
+        kid, typ = jws_header["kid"], jws_header.get("typ")
+    except (ValueError, KeyError, TypeError, IndexError):
+        raise EnvelopeError("format", "hop.jws", eid, "the plaintext is not a hop JWS") from None
+    if typ != _HOP_TYP:
+        raise EnvelopeError("format", "hop.typ", typ, f"expected {_HOP_TYP!r}")
+    if kid != f"{header.sender}-sig":
+        raise EnvelopeError("sender", "hop.kid", kid,
+                            f"envelope {eid} claims hop sender {header.sender}")
+    public = directory.get(header.sender, eid)
+    try:
+        obj = jws.deserialize_compact(
+            text, OKPKey.import_key(public.signing), algorithms=list(JWS_ALGORITHMS)
+        )
+        body = json.loads(obj.payload)
+    except JoseError as exc:
+        raise EnvelopeError(
+            "sender", "hop.jws", eid,
+            f"hop signature does not verify with {header.sender}'s key: {exc}",
+        ) from None
+    except (ValueError, TypeError) as exc:
+        raise EnvelopeError("format", "hop.jws", eid, f"unreadable hop JWS: {exc}") from None
+    if not isinstance(body, dict) or body.get("v") != 1 or not isinstance(body.get("jws"), str):
+        raise EnvelopeError("format", "hop.payload", eid, "not a gsomia hop")
+    signed_hop = body.get("hop")
+    if not isinstance(signed_hop, dict) or any(
+        signed_hop.get(k) != protected.get(k) for k in _HOP_HEADER
+    ):
+        raise EnvelopeError("sender", "hop.fields", eid,
+                            "the signed hop fields differ from the encrypted header")
+    return body["jws"]
 
 
 def open_envelope(
@@ -468,8 +544,10 @@ def open_envelope(
 
     Order of checks: addressed to us, sender known (``party``); decrypts with our key
     (``decrypt``: tampered bytes or sealed for another key); protected header equals the
-    plain fields (``header``); ``iat`` within ``[now - max_age_s, now + max_skew_s]``
-    (``replay``); the inner JWS verifies with its originator's key (``signature``).
+    plain fields (``header``); the hop JWS verifies with the key of the hop sender named in
+    ``iss`` and signs the same hop fields (``sender``); ``iat`` within
+    ``[now - max_age_s, now + max_skew_s]`` (``replay``); the inner JWS verifies with its
+    originator's key (``signature``).
 
     Raises:
         EnvelopeError, ReplayError: see above; the message names the envelope id.
@@ -497,9 +575,10 @@ def open_envelope(
             raise EnvelopeError(
                 "header", f"envelope.{name}", plain, f"sealed header says {sealed!r}"
             )
+    inner = _verify_hop(obj.plaintext, obj.protected, header, directory)
     age = (now - header.sent_at).total_seconds()
     if age > max_age_s or age < -max_skew_s:
         raise ReplayError("envelope.iat", eid, f"sent at {_iso(header.sent_at)}, "
                           f"{age:.0f} s from now; accepted window [-{max_skew_s}, {max_age_s}] s")
-    signed = verify(obj.plaintext, directory, eid)
+    signed = verify(inner, directory, eid)
     return Opened(header, signed)

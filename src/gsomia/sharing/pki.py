@@ -20,10 +20,11 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -34,7 +35,14 @@ from gsomia.errors import InputError
 from gsomia.sharing.envelope import Directory, PartyKeys, PublicKeys
 from gsomia.sharing.markings import check_party_code
 
-__all__ = ["init_pki", "load_directory", "load_party_keys", "tls_paths"]
+__all__ = [
+    "init_pki",
+    "load_directory",
+    "load_party_cas",
+    "load_party_keys",
+    "party_of_certificate",
+    "tls_paths",
+]
 
 _VALID_DAYS = 365
 
@@ -194,3 +202,50 @@ def tls_paths(directory: str | Path, party: str) -> tuple[Path, Path, Path]:
         if not p.exists():
             raise InputError("keys", str(p), "missing; run 'gsomia pki init'")
     return paths
+
+
+def load_party_cas(
+    directory: str | Path, parties: Iterable[str] | None = None
+) -> dict[str, x509.Certificate]:
+    """Each party's CA certificate (``DIR/<PARTY>/ca.crt``), by party code.
+
+    Raises:
+        InputError: a missing or unreadable certificate.
+    """
+    root = Path(directory)
+    codes = list(parties) if parties is not None else sorted(
+        p.name for p in root.iterdir() if (p / "ca.crt").exists()
+    )
+    out = {}
+    for party in codes:
+        try:
+            out[party] = x509.load_pem_x509_certificate(_read(root / party / "ca.crt"))
+        except ValueError as exc:
+            raise InputError("keys", str(root / party / "ca.crt"), f"not a certificate: {exc}") \
+                from None
+    return out
+
+
+def party_of_certificate(
+    certificate: bytes | str, cas: Mapping[str, x509.Certificate]
+) -> str | None:
+    """The party whose CA issued ``certificate`` (PEM or DER), or None.
+
+    A node's TLS certificate identifies its party by the CA that signed it (one CA per
+    party), not by names inside it, which any partner CA could write. The TLS handshake has
+    already checked the chain against the trusted CAs; this finds which of them it is by
+    checking the issuer name and the signature against each party's CA.
+    """
+    data = certificate.encode("ascii") if isinstance(certificate, str) else certificate
+    try:
+        cert = (x509.load_pem_x509_certificate(data) if data.lstrip().startswith(b"-----")
+                else x509.load_der_x509_certificate(data))
+    except ValueError:
+        return None
+    for party, ca in cas.items():
+        try:
+            cert.verify_directly_issued_by(ca)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return party
+    return None

@@ -6,8 +6,12 @@ Report (``run_bench`` returns it; ``--json`` prints it)::
     {"routes": {"direct" | "tisa_hub" | "auto_hub":
                  {"sent", "delivered", "lost", "duplicates", "p50_ms", "p99_ms"}},
      "rejected": {"tampered" | "wrong_key" | "replayed" | "unknown_party" |
-                  "third_party_without_consent": {"sent", "rejected", "audited"}},
+                  "third_party_without_consent" | "forged_sender":
+                  {"sent", "rejected", "checks"}, "audited": int},
      "resent_exact": {"sent", "deduplicated"}, "restarts": int, "ports": {...}}
+
+``forged_sender``: Japan passes on a Korean item it holds, to the USA, naming Korea as the
+hop sender (hop signed with Japan's key, over Japan's mutual-TLS connection).
 
 Latency: wall time from ``publish_warning`` on the Korean node (plus, on the TISA route,
 Korea's immediate approval) until the Japanese node hands the warning to its subscriber;
@@ -127,6 +131,7 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
 def _bad_envelopes(cluster: LiveCluster, n: int) -> tuple[dict[str, Any], dict[str, int]]:
     pki, directory = cluster.pki, cluster.directory
     kor_keys = load_party_keys(pki, "KOR")
+    jpn_keys = load_party_keys(pki, "JPN")
     jpn = cluster.nodes["JPN"]
     kor_to_jpn = HttpsLink("JPN", cluster.url("JPN"), cluster.tls("KOR"))
     jpn_to_usa = HttpsLink("USA", cluster.url("USA"), cluster.tls("JPN"))
@@ -145,8 +150,9 @@ def _bad_envelopes(cluster: LiveCluster, n: int) -> tuple[dict[str, Any], dict[s
     def fresh(keys: PartyKeys, at: dt.datetime = now) -> Envelope:
         lab = dataclasses.replace(label, originator=keys.party, holder=keys.party,
                                   item_id=f"bench-{uuid.uuid4().hex[:8]}")
+        hop = kor_keys if keys.party == "KOR" else keys  # wrong_key: only the inner key is wrong
         return seal(sign(keys, "item", payload, at, lab), header(keys.party, "JPN", at),
-                    directory)
+                    directory, hop)
 
     delivered_rows = [r for r in jpn.store.inbox(kind="item") if r.route == "direct"
                       and r.sender == "KOR"]
@@ -160,7 +166,8 @@ def _bad_envelopes(cluster: LiveCluster, n: int) -> tuple[dict[str, Any], dict[s
         cases["wrong_key"].append((kor_to_jpn, fresh(rogue)))
         if i % 2 == 0 and delivered_rows:
             row = delivered_rows[i % len(delivered_rows)]
-            cases["replayed"].append((kor_to_jpn, seal(row.jws, header("KOR", "JPN"), directory)))
+            cases["replayed"].append((kor_to_jpn, seal(row.jws, header("KOR", "JPN"), directory,
+                                                          kor_keys)))
         else:
             stale = now - dt.timedelta(days=2)
             cases["replayed"].append((kor_to_jpn, fresh(kor_keys, stale)))
@@ -168,11 +175,14 @@ def _bad_envelopes(cluster: LiveCluster, n: int) -> tuple[dict[str, Any], dict[s
         if delivered_rows:
             row = delivered_rows[(i + 1) % len(delivered_rows)]
             cases["third_party_without_consent"].append(
-                (jpn_to_usa, seal(row.jws, header("JPN", "USA"), directory)))
+                (jpn_to_usa, seal(row.jws, header("JPN", "USA"), directory, jpn_keys)))
+            as_korea = PartyKeys("KOR", jpn_keys.signing, jpn_keys.encryption)
+            cases["forged_sender"].append(
+                (jpn_to_usa, seal(row.jws, header("KOR", "USA"), directory, as_korea)))
     before = {p: _rejections(cluster, p) for p in ("JPN", "USA")}
     out: dict[str, Any] = {}
     for kind in ("tampered", "wrong_key", "replayed", "unknown_party",
-                 "third_party_without_consent"):
+                 "third_party_without_consent", "forged_sender"):
         receipts: list[Receipt] = [link.send(env) for link, env in cases[kind]]
         out[kind] = {"sent": len(receipts),
                      "rejected": sum(r.status == "rejected" for r in receipts),

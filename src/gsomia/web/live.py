@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gsomia.node import HttpsLink, Node, RetryPolicy, TlsFiles, WallClock
 from gsomia.sharing.catalog import Catalog
-from gsomia.sharing.pki import load_directory, load_party_keys, tls_paths
+from gsomia.sharing.pki import load_directory, load_party_cas, load_party_keys, tls_paths
 from gsomia.web.app import create_app
 from gsomia.web.server import ThreadedServer, bind, uvicorn_config
 
@@ -21,7 +21,7 @@ class LiveCluster:
 
     Parameters:
         pki: a directory made by :func:`gsomia.sharing.pki.init_pki`.
-        workdir: where each party's store and audit log go.
+        workdir: where each party's store and audit log go (one SQLite file per party).
         catalog: agreements and markings.
         routes: per party, its partners' routes (``Node.routes``).
         on_warning: per party, the subscriber callback (kept across restarts).
@@ -45,11 +45,16 @@ class LiveCluster:
         self.retry = retry or RetryPolicy(base_s=0.02, factor=2.0, max_s=0.5)
         self.parties = tuple(self.routes)
         self.directory = load_directory(self.pki, self.parties)
+        self.party_cas = load_party_cas(self.pki, self.parties)
         self.clock = WallClock()
         self.sockets = {p: bind("127.0.0.1", 0) for p in self.parties}
         self.ports = {p: s.getsockname()[1] for p, s in self.sockets.items()}
         self.nodes: dict[str, Node] = {}
         self.servers: dict[str, ThreadedServer] = {}
+
+    def store_url(self, party: str) -> str:
+        """Where ``party``'s store and audit log live (one SQLite file)."""
+        return f"sqlite:///{self.workdir / party}.sqlite"
 
     def url(self, party: str) -> str:
         return f"https://127.0.0.1:{self.ports[party]}"
@@ -60,8 +65,7 @@ class LiveCluster:
     def _node(self, party: str) -> Node:
         node = Node(
             party, load_party_keys(self.pki, party), self.directory, self.catalog,
-            self.workdir / f"{party}.sqlite", self.clock,
-            audit=self.workdir / f"{party}.audit.sqlite", routes=self.routes[party],
+            self.store_url(party), self.clock, routes=self.routes[party],
             on_warning=self.on_warning.get(party), retry=self.retry,
         )
         for peer in self.parties:
@@ -72,7 +76,7 @@ class LiveCluster:
     def _serve(self, party: str) -> None:
         node = self.nodes[party]
         cert, key, cas = tls_paths(self.pki, party)
-        config = uvicorn_config(create_app(node), cert, key, cas)
+        config = uvicorn_config(create_app(node, party_cas=self.party_cas), cert, key, cas)
         self.servers[party] = ThreadedServer(config, self.sockets[party]).start()
 
     def start(self) -> LiveCluster:
