@@ -40,26 +40,28 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
     from gsomia.node import HttpsLink, Node, TlsFiles, WallClock
     from gsomia.node.config import load_config
     from gsomia.sharing.catalog import load_catalog
-    from gsomia.sharing.pki import load_directory, load_party_keys, tls_paths
+    from gsomia.sharing.pki import load_directory, load_party_cas, load_party_keys, tls_paths
     from gsomia.web import bind, create_app, uvicorn_config
 
     cfg = load_config(config)
-    cfg.store.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(cfg.store, Path):
+        cfg.store.parent.mkdir(parents=True, exist_ok=True)
     node = Node(
         cfg.party, load_party_keys(cfg.keys, cfg.party), load_directory(cfg.keys),
         load_catalog(), cfg.store, WallClock(),
         routes={p.party: p.route for p in cfg.peers},
     )
-    tls = TlsFiles(*tls_paths(cfg.keys, cfg.party))
-    for peer in cfg.peers:
-        node.connect(peer.party, HttpsLink(peer.party, peer.url, tls))
-    sock = bind(cfg.host, cfg.port)
-    console.print(f"{cfg.party} node on https://{cfg.host}:{sock.getsockname()[1]} "
-                  f"(mutual TLS; OpenAPI at /docs)")
-    node.resume()
     try:
-        uvicorn.Server(uvicorn_config(create_app(node), tls.cert, tls.key,
-                                      tls.trusted_cas)).run(sockets=[sock])
+        tls = TlsFiles(*tls_paths(cfg.keys, cfg.party))
+        for peer in cfg.peers:
+            node.connect(peer.party, HttpsLink(peer.party, peer.url, tls))
+        sock = bind(cfg.host, cfg.port)
+        app_ = create_app(node, party_cas=load_party_cas(cfg.keys))
+        server = uvicorn.Server(uvicorn_config(app_, tls.cert, tls.key, tls.trusted_cas))
+        console.print(f"{cfg.party} node on https://{cfg.host}:{sock.getsockname()[1]} "
+                      f"(mutual TLS; OpenAPI at /docs)", soft_wrap=True)
+        node.resume()
+        server.run(sockets=[sock])
     finally:
         node.close()
 

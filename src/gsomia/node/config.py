@@ -4,14 +4,18 @@
 
     party = "KOR"
     listen = "127.0.0.1:8443"          # host:port (port 0: chosen at start)
-    store = "kor/store.sqlite"         # the node's SQLite store (audit log beside it)
+    store = "kor/store.sqlite"         # SQLite file, or a URL: "sqlite:///…",
+                                       # "postgresql://host:5432/db?schema=kor";
+                                       # the audit log lives in the same database
     keys = "pki"                       # a directory made by 'gsomia pki init'
 
     [peers.JPN]
     url = "https://127.0.0.1:8444"
     route = "direct"                   # direct | tisa | auto-hub (for warnings)
 
-Relative paths are read from the file's folder. Errors name the file, key and value.
+Relative paths (``store`` when not a URL, ``keys``) are read from the file's folder.
+Errors name the file, key and value. A complete example: ``examples/live/`` in the
+repository.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ class NodeConfig:
     party: str
     host: str
     port: int
-    store: Path
+    store: Path | str
     keys: Path
     peers: tuple[PeerConfig, ...]
 
@@ -53,6 +57,11 @@ def _get(data: dict[str, Any], key: str, file: str, kind: type = str) -> Any:
     if not isinstance(value, kind):
         raise InputError(f"{file}: {key}", value, f"required {kind.__name__}")
     return value
+
+
+def _store(value: str, base: Path) -> Path | str:
+    """A database URL as it is; a SQLite path relative to the file's folder."""
+    return value if "://" in value else base / value
 
 
 def load_config(path: str | Path) -> NodeConfig:
@@ -86,6 +95,6 @@ def load_config(path: str | Path) -> NodeConfig:
         peers.append(PeerConfig(code, _get(table, "url", f"{f}: peers.{code}"), route))
     return NodeConfig(
         party=party, host=host, port=int(port_text),
-        store=base / _get(data, "store", f), keys=base / _get(data, "keys", f),
+        store=_store(_get(data, "store", f), base), keys=base / _get(data, "keys", f),
         peers=tuple(peers),
     )

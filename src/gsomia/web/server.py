@@ -29,7 +29,16 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from gsomia.errors import InputError
 
-__all__ = ["MutualTlsH11Protocol", "ThreadedServer", "bind", "uvicorn_config"]
+__all__ = [
+    "GRACEFUL_SHUTDOWN_S",
+    "MutualTlsH11Protocol",
+    "ThreadedServer",
+    "bind",
+    "uvicorn_config",
+]
+
+#: Longest wait for open connections when a server is asked to stop [s].
+GRACEFUL_SHUTDOWN_S = 2.0
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -89,6 +98,10 @@ def uvicorn_config(app: FastAPI, cert: Path, key: Path, trusted_cas: Path) -> uv
         log_level="warning",
         access_log=False,
         lifespan="off",
+        # On SIGTERM/SIGINT uvicorn waits for open connections to close; a partner's idle
+        # keep-alive TLS connection only closes when the partner answers close_notify,
+        # so the wait is bounded (seconds).
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
 
 
