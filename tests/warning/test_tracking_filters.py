@@ -157,3 +157,14 @@ def test_update_keeps_covariance_symmetric_positive_definite(az, el, rho, sig):
         assert np.allclose(post.P[0], post.P[0].T, rtol=0, atol=0)
         assert np.all(np.linalg.eigvalsh(post.P[0]) > 0)
         assert np.trace(post.P[0]) < np.trace(P)
+
+
+@pytest.mark.parametrize("rates", [((-1e-4, 1e-4), (0.02, -0.02)), ((-0.3, 0.3), (0.0, 0.0)),
+                                   ((0.0, 0.0), (0.0, 0.0))], ids=["tracker", "absorbing", "none"])
+@pytest.mark.parametrize("dt_s", [0.0, 0.5, 10.0, 600.0, -10.0])
+def test_two_mode_switching_equals_the_matrix_exponential(rates, dt_s):
+    from scipy.linalg import expm
+
+    imm = IMMFilter((None, None), np.array(rates))
+    assert np.allclose(imm.switching(dt_s), expm(np.array(rates) * abs(dt_s)),
+                       rtol=0.0, atol=1e-14)

@@ -19,6 +19,7 @@ Switching is a continuous-time Markov chain with rate matrix ``Λ`` (rows sum to
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -93,8 +94,23 @@ class IMMFilter:
         return len(self.predictors)
 
     def switching(self, dt_s: float) -> np.ndarray:
-        """``p(Δt) = expm(Λ|Δt|)``, shape ``(M, M)``, ``p[i, j]`` = P(i → j)."""
-        return expm(self.rates_per_s * abs(dt_s))
+        """``p(Δt) = expm(Λ|Δt|)``, shape ``(M, M)``, ``p[i, j]`` = P(i → j).
+
+        For two modes with rates ``a`` (0 → 1) and ``b`` (1 → 0) the closed form of the
+        two-state chain is used (Kolmogorov's equations solved for two states; e.g. Ross,
+        *Introduction to Probability Models*, ch. 6): ``p₀₁ = a/(a+b)·(1 − e^{−(a+b)Δt})``,
+        ``p₁₀ = b/(a+b)·(1 − e^{−(a+b)Δt})``; otherwise :func:`scipy.linalg.expm`.
+        """
+        dt = abs(dt_s)
+        rates = self.rates_per_s
+        if rates.shape == (2, 2):
+            a, b = rates[0, 1], rates[1, 0]
+            s = a + b
+            if s == 0.0:
+                return np.eye(2)
+            f = -math.expm1(-s * dt) / s
+            return np.array([[1.0 - a * f, a * f], [b * f, 1.0 - b * f]])
+        return expm(rates * dt)
 
     def predict(self, prior: IMMEstimate, t_s: float) -> IMMEstimate:
         """Mixing and mode-matched prediction to ``t_s``; ``mu`` of the result is c̄."""

@@ -93,9 +93,8 @@ def cwna_covariance(q_m2_s3: float, dt_s: float) -> np.ndarray:
         dt_s: time step [s].
     """
     dt = abs(dt_s)
-    i3 = np.eye(3)
-    return q_m2_s3 * np.block([[dt**3 / 3.0 * i3, dt**2 / 2.0 * i3],
-                               [dt**2 / 2.0 * i3, dt * i3]])
+    return q_m2_s3 * np.kron(np.array([[dt**3 / 3.0, dt**2 / 2.0], [dt**2 / 2.0, dt]]),
+                             np.eye(3))
 
 
 @dataclass(frozen=True, slots=True)
