@@ -9,21 +9,14 @@ import time
 
 import httpx
 import pytest
+from web_support import warning
 
-from gsomia.node import MissileWarning
 from gsomia.sharing import load_catalog
 from gsomia.sharing.envelope import Header, PartyKeys, seal, sign
 from gsomia.sharing.pki import init_pki, load_party_keys
 from gsomia.web.live import LiveCluster
 
-EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
 WAIT_S = 10.0
-
-
-def _warning(t_s: float) -> MissileWarning:
-    return MissileWarning("T1", EPOCH, t_s, impact_point={
-        "lat_deg": 40.5, "lon_deg": 136.0, "impact_s": 600.0, "impact_sigma_s": 5.0,
-        "cov_en_m2": [[1e8, 0.0], [0.0, 1e8]], "valid": True})
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +48,7 @@ def wait_for(c, n: int) -> list:
 def test_korean_secret_warning_reaches_japan_direct_marked(cluster):
     n0 = len(cluster.got)
     cluster.nodes["KOR"].routes = {"JPN": "direct"}
-    cluster.nodes["KOR"].publish_warning(_warning(1.0))
+    cluster.nodes["KOR"].publish_warning(warning(1.0))
     item = wait_for(cluster, n0 + 1)[-1]
     assert item.originator == "KOR" and item.route == "direct"
     assert item.marking["text"] in ("大韓民国 極秘", "大韓民国 特定秘密")
@@ -68,7 +61,7 @@ def test_tisa_hub_waits_for_koreas_approval(cluster):
     n0 = len(cluster.got)
     kor = cluster.nodes["KOR"]
     kor.routes = {"JPN": "tisa"}
-    [rel] = kor.publish_warning(_warning(2.0))
+    [rel] = kor.publish_warning(warning(2.0))
     assert rel.status == "awaiting_approval"
     held = [r.item_id for r in cluster.nodes["USA"].held()]
     assert rel.item_id in held and len(cluster.got) == n0
@@ -80,7 +73,7 @@ def test_tisa_hub_waits_for_koreas_approval(cluster):
 def test_korean_item_at_japan_never_reaches_a_fourth_party_without_consent(cluster):
     n0 = len(cluster.got)
     cluster.nodes["KOR"].routes = {"JPN": "direct"}
-    [rel] = cluster.nodes["KOR"].publish_warning(_warning(3.0))
+    [rel] = cluster.nodes["KOR"].publish_warning(warning(3.0))
     wait_for(cluster, n0 + 1)
     jpn = cluster.nodes["JPN"]
     row = next(r for r in jpn.store.inbox(kind="item") if r.item_id == rel.item_id)
@@ -108,7 +101,7 @@ def test_restart_of_the_receiver_loses_nothing(cluster):
     kor.routes = {"JPN": "direct"}
     cluster.stop_node("JPN")
     for i in range(3):
-        kor.publish_warning(_warning(10.0 + i))
+        kor.publish_warning(warning(10.0 + i))
     assert kor.outbox_counts()["pending"] >= 1
     cluster.start_node("JPN")
     got = wait_for(cluster, n0 + 3)
@@ -134,7 +127,7 @@ def _post(cluster, as_party: str, to: str, envelope) -> httpx.Response:
 def _korean_item_at_japan(cluster):
     n0 = len(cluster.got)
     cluster.nodes["KOR"].routes = {"JPN": "direct"}
-    [rel] = cluster.nodes["KOR"].publish_warning(_warning(4.0))
+    [rel] = cluster.nodes["KOR"].publish_warning(warning(4.0))
     wait_for(cluster, n0 + 1)
     return next(r for r in cluster.nodes["JPN"].store.inbox(kind="item")
                 if r.item_id == rel.item_id)

@@ -3,7 +3,6 @@ from the example configuration in examples/live/, exchanging warnings with a Jap
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -16,8 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from web_support import warning
 
-from gsomia.node import HttpsLink, MissileWarning, Node, TlsFiles, WallClock
+from gsomia.node import HttpsLink, Node, TlsFiles, WallClock
 from gsomia.node.config import load_config
 from gsomia.sharing import load_catalog
 from gsomia.sharing.pki import (
@@ -30,14 +30,7 @@ from gsomia.sharing.pki import (
 from gsomia.web import ThreadedServer, bind, create_app, uvicorn_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "live" / "kor.toml"
-EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
 WAIT_S = 15.0
-
-
-def _warning(t_s: float) -> MissileWarning:
-    return MissileWarning("T9", EPOCH, t_s, impact_point={
-        "lat_deg": 40.5, "lon_deg": 136.0, "impact_s": 600.0, "impact_sigma_s": 5.0,
-        "cov_en_m2": [[1e8, 0.0], [0.0, 1e8]], "valid": True})
 
 
 def _gsomia() -> list[str]:
@@ -130,14 +123,14 @@ def test_serve_runs_as_a_subprocess_and_exchanges_warnings(tmp_path, japan):
 
         # Japan -> Korea: an envelope from another node into the subprocess's inbox
         japan.connect("KOR", HttpsLink("KOR", korea, jpn_tls))
-        [rel] = japan.publish_warning(_warning(1.0))
+        [rel] = japan.publish_warning(warning(1.0))
         items = _until(lambda: [i for i in httpx.get(f"{korea}/v1/items", verify=kor_tls)
                                 .json() if i["item_id"] == rel.item_id], "Korea's items")
         assert items[0]["originator"] == "JPN" and items[0]["sender"] == "JPN"
         assert items[0]["marking"]["text"] == "일본 군사II급비밀"  # Korean script, Art. 4(2)
 
         # Korea -> Japan: a local user of the subprocess publishes a warning
-        r = httpx.post(f"{korea}/v1/warnings", json=_warning(2.0).to_dict(), verify=kor_tls)
+        r = httpx.post(f"{korea}/v1/warnings", json=warning(2.0).to_dict(), verify=kor_tls)
         assert r.status_code == 200 and r.json()[0]["to"] == "JPN"
         with japan.cond:
             japan.cond.wait_for(lambda: japan.got, timeout=WAIT_S)
