@@ -188,6 +188,24 @@ def test_fit_refuses_impossible_figures():
         fit_trajectory(95.0, 124.71, 81.0, 500e3, 100e3)
     with pytest.raises(InputError, match="propulsion"):
         fit_trajectory(39.66, 124.71, 81.0, 500e3, 100e3, propulsion="steam")
+    with pytest.raises(InputError, match="ballistic_coefficient"):
+        fit_trajectory(39.66, 124.71, 81.0, 500e3, 100e3, ballistic_coefficient_kg_m2=float("nan"))
+    with pytest.raises(InputError, match="lat_deg"):
+        fit_trajectory(True, 124.71, 81.0, 500e3, 100e3)
+    with pytest.raises(InputError, match="missile"):
+        fit_trajectory(39.66, 124.71, 81.0, 500e3, 100e3, missile=5)
+    # NumPy scalars are numbers too
+    traj = fit_trajectory(np.float32(39.66), np.int64(125), 81.0, 500e3, 150e3)
+    assert traj.range_m == pytest.approx(500e3, rel=1e-3)
+
+
+@pytest.mark.parametrize("kwargs", [{"step_s": 0.0}, {"step_s": float("nan")}, {"step_s": -1.0},
+                                    {"max_time_s": float("inf")},
+                                    {"ballistic_coefficient_kg_m2": 0.0}])
+def test_propagate_to_impact_rejects_bad_settings(kwargs):
+    y0 = _surface_state(39.0, 125.0, 80.0, 3000.0, 0.7, WGS84)[None, :]
+    with pytest.raises(InputError):
+        propagate_to_impact(y0, WGS84, **kwargs)
 
 
 @settings(max_examples=10, deadline=None, phases=[Phase.explicit, Phase.generate])

@@ -37,10 +37,35 @@ def test_malformed_rows_are_named(tmp_path):
     f = tmp_path / "ft.csv"
     f.write_text("# comment\ndate,missile,launch_lat,launch_lon,bearing_deg,range_km,apogee_km,"
                  "flight_time_s\n2017-03-06,ER-Scud,39.66,124.71,81,abc,265,600\n")
-    with pytest.raises(RecordError, match=r"ft.csv:3.*range_km.*'abc'"):
+    with pytest.raises(RecordError, match=r"ft.csv row 1 \(2017-03-06\): range_km='abc'"):
         load_flight_times(f)
     f.write_text("date,missile\n2017-03-06,ER-Scud\n")
     with pytest.raises(InputError, match="missing column"):
         load_flight_times(f)
     with pytest.raises(InputError, match="cannot be read"):
         load_flight_times(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize(("content", "match"), [
+    (b"date,missile,launch_lat,launch_lon,bearing_deg,range_km,apogee_km,flight_time_s\n"
+     b"2017-03-06,ER-Scud,39,66,124.71,81,1000,265,600\n", r"row 1: fields=9: expected 8"),
+    (b"date,missile,launch_lat,launch_lon,bearing_deg,range_km,apogee_km,flight_time_s\n"
+     b"2017-03-06,ER-Scud,39.66,124.71,81,1000,265,0\n", r"flight_time_s='0'"),
+    (b"date,missile,launch_lat,launch_lon,bearing_deg,range_km,apogee_km,flight_time_s\n"
+     b"2017-03-06,ER-Scud,91,124.71,81,1000,265,600\n", r"launch_lat='91'"),
+    (b"\x00\xff\xfe binary", "not UTF-8"),
+], ids=["decimal-comma", "zero-time", "latitude-91", "binary"])
+def test_bad_files_fail_with_row_field_and_value(tmp_path, content, match):
+    f = tmp_path / "bad.csv"
+    f.write_bytes(content)
+    with pytest.raises(InputError, match=match):
+        load_flight_times(f)
+
+
+def test_byte_order_mark_and_loose_headers_are_accepted(tmp_path):
+    f = tmp_path / "excel.csv"
+    f.write_bytes("\ufeffDate, Missile,launch_lat,launch_lon,bearing_deg,range_km,apogee_km,"
+                  "flight_time_s\r\n2017-03-06,ER-Scud,39.66,124.71,81,1000,265,600\r\n"
+                  .encode())
+    (flight,) = load_flight_times(f)
+    assert (flight.missile, flight.range_km, flight.flight_time_s) == ("ER-Scud", 1000.0, 600.0)

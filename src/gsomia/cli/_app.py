@@ -51,5 +51,6 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def print_json(obj: Any) -> None:
-    """Write ``obj`` as JSON to standard output (UTF-8, not ASCII-escaped)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    """Write ``obj`` as strict JSON to standard output (UTF-8, not ASCII-escaped; a NaN or
+    infinity is an error, never written)."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n")

@@ -10,8 +10,9 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from gsomia.cli._app import app, console, fail, guarded, print_json
-from gsomia.physics.ballistics import PROPULSION_CLASSES, fit_trajectory
+from gsomia.cli._app import app, console, err_console, fail, guarded, print_json
+from gsomia.errors import InputError
+from gsomia.physics.ballistics import PROPULSION_CLASSES, fit_trajectory, propulsion_class_for
 from gsomia.physics.validation import load_flight_times, summarise, validate
 
 validate_app = typer.Typer(help="Check the models against the public record.",
@@ -20,8 +21,8 @@ app.add_typer(validate_app, name="validate")
 
 BetaOption = Annotated[
     float | None,
-    typer.Option("--beta", help="Ballistic coefficient m/(C_D·A) [kg/m²] for re-entry drag; "
-                 "default: vacuum free flight.", min=1.0),
+    typer.Option("--beta", help="Ballistic coefficient m/(C_D·A) in kg/m² for re-entry drag "
+                 "(at least 1); default: vacuum free flight."),
 ]
 
 
@@ -48,11 +49,11 @@ def _check_between(name: str, value: float, lo: float, hi: float, unit: str) -> 
 @app.command()
 @guarded
 def trajectory(
-    site: Annotated[str, typer.Option(help="Launch site LAT,LON [deg], e.g. 39.66,124.71")],
-    bearing: Annotated[float, typer.Option(help="Direction of flight, clockwise from north "
-                                           "[deg].")],
-    range_km: Annotated[float, typer.Option("--range", help="Ground range [km].")],
-    apogee_km: Annotated[float, typer.Option("--apogee", help="Apogee height [km].")],
+    site: Annotated[str, typer.Option(help="Launch site LAT,LON in degrees, e.g. 39.66,124.71")],
+    bearing: Annotated[float, typer.Option(help="Direction of flight, degrees clockwise "
+                                           "from north.")],
+    range_km: Annotated[float, typer.Option("--range", help="Ground range in km.")],
+    apogee_km: Annotated[float, typer.Option("--apogee", help="Apogee height in km.")],
     missile: Annotated[str | None, typer.Option(help="Missile name (chooses the propulsion "
                                                 "class), e.g. ER-Scud, Hwasong-15.")] = None,
     propulsion: Annotated[str, typer.Option(
@@ -60,13 +61,23 @@ def trajectory(
     beta: BetaOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Fit a flight to a launch site, bearing, ground range and apogee; print its flight
-    time, burnout and impact point."""
+    """Fit a flight to a launch site, bearing, ground range and apogee.
+
+    Prints the modelled flight time, burnout and impact point.
+    """
     lat, lon = _parse_site(site)
     if not (math.isfinite(bearing) and -360.0 <= bearing <= 360.0):
         fail(f"--bearing={bearing!r}: must be in [-360, 360] degrees")
     _check_between("--range", range_km, 10.0, 15_000.0, "km")
     _check_between("--apogee", apogee_km, 1.0, 10_000.0, "km")
+    if beta is not None:
+        _check_between("--beta", beta, 1.0, 1e9, "kg/m²")
+    if propulsion == "auto" and missile is not None:
+        try:
+            propulsion_class_for(missile)
+        except InputError:
+            err_console.print(f"warning: --missile={missile!r} is not a known family; the "
+                              "propulsion class is chosen from the range", highlight=False)
     if propulsion != "auto" and propulsion not in PROPULSION_CLASSES:
         fail(f"--propulsion={propulsion!r}: unknown; known: auto, "
              f"{', '.join(PROPULSION_CLASSES)}")
@@ -107,8 +118,13 @@ def validate_flight_times(
     beta: BetaOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
-    """Per launch, reported against modelled flight time (the fit uses only site, bearing,
-    range and apogee)."""
+    """Per launch, reported against modelled flight time.
+
+    The fit uses only site, bearing, range and apogee; the reported flight time is the check.
+    Exit code 1 when a launch cannot be fitted, 2 on a malformed file.
+    """
+    if beta is not None:
+        _check_between("--beta", beta, 1.0, 1e9, "kg/m²")
     flights = load_flight_times(file)
     with Progress(console=console, transient=True, disable=as_json) as bar:
         task = bar.add_task("fitting flights", total=len(flights))
@@ -125,7 +141,13 @@ def validate_flight_times(
     summary = summarise(checks)
     if as_json:
         print_json(rows)
-        return
+    else:
+        _print_flight_table(file, rows, summary)
+    if summary["fitted"] < summary["launches"]:
+        raise typer.Exit(1)
+
+
+def _print_flight_table(file: Path, rows: list[dict], summary: dict) -> None:
     table = Table(title=f"Flight times: {file}")
     for col in ("date", "missile", "class", "range km", "apogee km", "reported s",
                 "modelled s", "error %"):

@@ -34,6 +34,7 @@ physics against the public record.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 
@@ -197,6 +198,10 @@ class Controls:
     azimuth_deg: float
 
 
+class _NoLiftOff(PhysicsError):
+    """The thrust of the first stage at this Δv does not exceed the weight."""
+
+
 def _thrust_acc(prop: PropulsionClass, dv_total: float, t: float) -> float:
     """Thrust acceleration magnitude [m/s²] at ``t`` s after launch (0 after burnout)."""
     t0 = 0.0
@@ -268,7 +273,7 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
                      dense_output=True)
     y1 = seg1.y[:, -1].copy()
     if height_above_ellipsoid_fast(y1[:3], earth) - alt_m <= 0:
-        raise PhysicsError(f"dv_ideal_m_s={dv:.1f}: thrust too low to lift off")
+        raise _NoLiftOff(f"dv_ideal_m_s={dv:.1f}: thrust too low to lift off")
     seg2 = solve_ivp(rhs_tilt, (t_v, prop.burn_s), y1, method="DOP853", rtol=rtol, atol=atol,
                      dense_output=True)
     y_bo = seg2.y[:, -1]
@@ -403,7 +408,8 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
         InputError: a value out of its domain (names the field and value).
         PhysicsError: no flight of this class reaches that range and apogee.
     """
-    _check_inputs(lat_deg, lon_deg, bearing_deg, range_m, apogee_m)
+    _check_inputs(lat_deg, lon_deg, bearing_deg, range_m, apogee_m, alt_m, missile,
+                  ballistic_coefficient_kg_m2, tolerance)
     if propulsion == "auto":
         propulsion = propulsion_class_for(missile, range_m)
     prop = _resolve_propulsion(propulsion)
@@ -444,10 +450,12 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
                f"{range_m / 1e3:.1f} km and apogee {apogee_m / 1e3:.1f} km")
     try:
         res, traj = evaluate(sol.x)
-    except PhysicsError as exc:
+    except _NoLiftOff as exc:
         raise PhysicsError(f"{failure} ({exc}; with its fixed burn time of {prop.burn_s:.0f} s "
                            "this class cannot fly so short: choose a shorter-burning class)"
                            ) from None
+    except PhysicsError as exc:
+        raise PhysicsError(f"{failure} ({exc})") from None
     range_err = abs(traj.range_m - range_m) / range_m
     apogee_err = abs(traj.apogee_m - apogee_m) / apogee_m
     miss = math.hypot(res[0], res[1])
@@ -457,19 +465,30 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
     return traj
 
 
-def _check_inputs(lat_deg, lon_deg, bearing_deg, range_m, apogee_m) -> None:
+def _check_inputs(lat_deg, lon_deg, bearing_deg, range_m, apogee_m, alt_m, missile, beta,
+                  tolerance) -> None:
     checks = (
         ("lat_deg", lat_deg, -90.0, 90.0),
         ("lon_deg", lon_deg, -180.0, 360.0),
         ("bearing_deg", bearing_deg, -360.0, 360.0),
+        ("range_m", range_m, 10e3, 15_000e3),
+        ("apogee_m", apogee_m, 1e3, 10_000e3),
+        ("alt_m", alt_m, -500.0, 10_000.0),
+        ("tolerance", tolerance, 1e-9, 0.1),
     )
     for name, value, lo, hi in checks:
-        if not (isinstance(value, int | float) and math.isfinite(value) and lo <= value <= hi):
-            raise InputError(name, value, f"must be a number in [{lo:g}, {hi:g}]")
-    if not (math.isfinite(range_m) and 10e3 <= range_m <= 15_000e3):
-        raise InputError("range_m", range_m, "must be between 10 km and 15,000 km")
-    if not (math.isfinite(apogee_m) and 1e3 <= apogee_m <= 10_000e3):
-        raise InputError("apogee_m", apogee_m, "must be between 1 km and 10,000 km")
+        _check_real(name, value, lo, hi)
+    if beta is not None:
+        _check_real("ballistic_coefficient_kg_m2", beta, 1.0, 1e9)
+    if missile is not None and not isinstance(missile, str):
+        raise InputError("missile", missile, "must be a name (text) or None")
+
+
+def _check_real(name: str, value, lo: float, hi: float) -> None:
+    """Raise InputError unless ``value`` is a real number (not bool) in [lo, hi]."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not (ok and math.isfinite(value) and lo <= value <= hi):
+        raise InputError(name, value, f"must be a number in [{lo:g}, {hi:g}]")
 
 
 def _initial_guess(range_m, apogee_m, bearing_deg, prop, earth) -> np.ndarray:

@@ -100,6 +100,16 @@ def _as_states(y0) -> np.ndarray:
     return y
 
 
+_MAX_STEPS = 10_000_000
+
+
+def _check_step(step_s: float, beta: float | None) -> None:
+    if not (math.isfinite(step_s) and step_s > 0):
+        raise InputError("step_s", step_s, "must be a positive finite number of seconds")
+    if beta is not None and not (math.isfinite(beta) and beta > 0):
+        raise InputError("ballistic_coefficient_kg_m2", beta, "must be positive and finite")
+
+
 def propagate(y0, dt_s: float, earth: Earth = WGS84, step_s: float = 1.0,
               ballistic_coefficient_kg_m2: float | None = None) -> np.ndarray:
     """Advance unpowered states by ``dt_s`` seconds (negative: backwards in time).
@@ -114,11 +124,12 @@ def propagate(y0, dt_s: float, earth: Earth = WGS84, step_s: float = 1.0,
         :func:`propagate_to_impact` for that).
     """
     y = _as_states(y0)
+    _check_step(step_s, ballistic_coefficient_kg_m2)
     if not math.isfinite(dt_s):
         raise InputError("dt_s", dt_s, "must be finite")
-    if step_s <= 0:
-        raise InputError("step_s", step_s, "must be positive")
     n = max(1, math.ceil(abs(dt_s) / step_s))
+    if n > _MAX_STEPS:
+        raise InputError("dt_s", dt_s, f"needs more than {_MAX_STEPS} steps of {step_s} s")
     h = dt_s / n
     for _ in range(n):
         y = _rk4_step(y, h, earth, ballistic_coefficient_kg_m2)
@@ -164,6 +175,10 @@ def propagate_to_impact(y0, earth: Earth = WGS84, step_s: float = 1.0,
     """
     y = _as_states(y0)
     beta = ballistic_coefficient_kg_m2
+    _check_step(step_s, beta)
+    if not (math.isfinite(max_time_s) and 0 < max_time_s <= _MAX_STEPS * step_s):
+        raise InputError("max_time_s", max_time_s,
+                         f"must be positive and at most {_MAX_STEPS} steps of {step_s} s")
     h0 = height_above_ellipsoid_fast(y[:, :3], earth)
     if np.any(h0 < -1.0):
         i = int(np.argmax(h0 < -1.0))

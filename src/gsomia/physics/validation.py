@@ -9,6 +9,7 @@ the reported flight time is only compared with the model's, never used by it.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import statistics
 from collections.abc import Callable, Iterable
@@ -62,52 +63,70 @@ class FlightTimeCheck:
 
 
 def load_flight_times(path: str | Path) -> list[ReportedFlight]:
-    """Read a flight-times CSV file.
+    """Read a flight-times CSV file (UTF-8, with or without a byte-order mark).
+
+    Header names are matched without regard to case or surrounding spaces; every row must
+    have as many fields as the header.
 
     Raises:
-        InputError: the file is missing or lacks a required column.
-        RecordError: a row has a malformed value (names the row's line and the field).
+        InputError: the file is missing, unreadable, not text, or lacks a required column.
+        RecordError: a row is malformed or a value is out of its domain (names the row, the
+            column as in the file, and the value).
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("file", str(p), f"not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise InputError("file", str(p), f"cannot be read ({exc.strerror})") from None
-    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1)
-             if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
+    body = "\n".join(line for line in text.splitlines()
+                     if line.strip() and not line.lstrip().startswith("#"))
+    rows = list(csv.reader(io.StringIO(body)))
+    if not rows:
         raise InputError("file", str(p), "holds no header and no rows")
-    reader = csv.DictReader(line for _, line in lines)
-    missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [c for c in _REQUIRED if c not in header]
     if missing:
         raise InputError("file", str(p), f"missing column(s): {', '.join(missing)}")
     flights = []
-    for (lineno, _), row in zip(lines[1:], reader, strict=True):
-        rec = f"{p.name}:{lineno}"
-
-        def num(field: str, row=row, rec=rec) -> float:
-            raw = (row.get(field) or "").strip()
-            try:
-                value = float(raw)
-            except ValueError:
-                raise RecordError(rec, field, raw, "not a number") from None
-            if not math.isfinite(value):
-                raise RecordError(rec, field, raw, "not finite")
-            return value
-
-        try:
-            day = date.fromisoformat((row["date"] or "").strip())
-        except ValueError:
-            raise RecordError(rec, "date", row["date"], "expected YYYY-MM-DD") from None
+    for n, fields in enumerate(rows[1:], 1):
+        rec = f"{p.name} row {n}"
+        if len(fields) != len(header):
+            raise RecordError(rec, "fields", len(fields),
+                              f"expected {len(header)} fields as in the header "
+                              "(a decimal comma or a stray separator?)")
+        row = {h: v.strip() for h, v in zip(header, fields, strict=True)}
+        rec = f"{rec} ({row['date']})"
         flights.append(ReportedFlight(
-            date=day, missile=(row["missile"] or "").strip(),
-            launch_lat_deg=num("launch_lat"), launch_lon_deg=num("launch_lon"),
-            bearing_deg=num("bearing_deg"), range_km=num("range_km"),
-            apogee_km=num("apogee_km"), flight_time_s=num("flight_time_s"),
-            source=(row.get("flight_time_source") or "").strip(),
-            notes=(row.get("notes") or "").strip(),
+            date=_date(rec, row["date"]), missile=row["missile"],
+            launch_lat_deg=_num(rec, row, "launch_lat", -90.0, 90.0),
+            launch_lon_deg=_num(rec, row, "launch_lon", -180.0, 360.0),
+            bearing_deg=_num(rec, row, "bearing_deg", -360.0, 360.0),
+            range_km=_num(rec, row, "range_km", 10.0, 15_000.0),
+            apogee_km=_num(rec, row, "apogee_km", 1.0, 10_000.0),
+            flight_time_s=_num(rec, row, "flight_time_s", 1.0, 20_000.0),
+            source=row.get("flight_time_source", ""), notes=row.get("notes", ""),
         ))
     return flights
+
+
+def _date(rec: str, raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise RecordError(rec, "date", raw, "expected YYYY-MM-DD") from None
+
+
+def _num(rec: str, row: dict[str, str], field: str, lo: float, hi: float) -> float:
+    raw = row[field]
+    try:
+        value = float(raw)
+    except ValueError:
+        raise RecordError(rec, field, raw, "not a number") from None
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise RecordError(rec, field, raw, f"must be between {lo:g} and {hi:g}")
+    return value
 
 
 def validate(flights: Iterable[ReportedFlight],
