@@ -332,3 +332,18 @@ def test_parse_number_rejects(value: Any) -> None:
 @pytest.mark.parametrize("text", ["unknown", "na", "", " NA ", "Unknown"])
 def test_parse_number_unknown_is_none(text: str) -> None:
     assert parse_number(text, record="r", field="f") is None
+
+
+def test_missing_time_field_and_binary_file_are_named(tmp_path, shared_data):
+    import shutil
+
+    for name in ("facility.en.json", "missile.en.json"):
+        shutil.copy(shared_data / "cns" / name, tmp_path / name)
+    data = json.loads((shared_data / "cns" / "test.en.json").read_text(encoding="utf-8"))
+    del data["timeBins"][0]["data"][0]["time"]
+    (tmp_path / "test.en.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RecordError, match=r"1984-04-09 series 1 \(entry 0\): time"):
+        load_records(tmp_path)
+    (tmp_path / "missile.en.json").write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_records(tmp_path)

@@ -354,7 +354,9 @@ def _record_id(day: str, series: Any, entry: int) -> str:
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("file", str(path), f"not UTF-8 text (byte {exc.start})") from None
     except FileNotFoundError:
         raise InputError("file", str(path), "not found") from None
     except OSError as exc:
@@ -365,6 +367,8 @@ def _read_json(path: Path) -> Any:
         raise InputError(
             "file", str(path), f"not valid JSON (line {exc.lineno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise InputError("file", str(path), "JSON nested too deeply") from None
 
 
 def _keyed_objects(table: dict[str, Any], kind: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -438,7 +442,7 @@ def _parse_record(
         raise RecordError(rid, "series", series, "expected 1 or more")
 
     # Known wrong times are replaced (see _TIME_CORRECTIONS; the README's "Known quirks").
-    time_utc = _TIME_CORRECTIONS.get((row["date"], row["time"]), _parse_time(row, rid))
+    time_utc = _TIME_CORRECTIONS.get((row["date"], row.get("time")), _parse_time(row, rid))
     launched_at = (
         dt.datetime.combine(day, time_utc, tzinfo=dt.UTC)
         if time_utc is not None and precision == "day"
