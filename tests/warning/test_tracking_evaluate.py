@@ -62,3 +62,15 @@ def test_impacts_in_japans_eez(results):
         top = launch["areas_at_risk"][0]
         assert (top["party"], top["zone"]) == ("JPN", "eez")
         assert top["probability"] > 0.9
+
+
+def test_japan_alone_gives_no_launch_point(results):
+    # Japan's radars first see the ER-Scuds after burnout (~80 s): no boost, no LPE
+    assert [launch["lpe_error_km"] for launch in results["JPN"]["launches"]] == [None] * 4
+
+
+@pytest.mark.parametrize("party", [*PARTIES, "all"])
+def test_lpe_ellipse_holds_the_launch_point(results, party):
+    for launch in results[party]["launches"]:
+        if launch["lpe_error_km"] is not None:
+            assert launch["lpe_error_km"] <= launch["lpe_semi_major_95_km"], launch

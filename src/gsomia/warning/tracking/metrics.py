@@ -144,7 +144,8 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         (changes of followed launch after confirmation that persist for two detections),
         ``gospa_mean_m`` (mean over scans between first launch and last impact), and
         ``launches``: per flight ``id``, ``first_confirmed_s`` (seconds after launch),
-        ``lpe_error_km``, ``lpe_time_error_s``, ``pip_error_km_60s_after_burnout`` (the PIP of
+        ``lpe_error_km``, ``lpe_time_error_s``, ``lpe_semi_major_95_km`` (of the LPE's 95 %
+        ellipse), ``pip_error_km_60s_after_burnout`` (the PIP of
         the latest estimate held at burnout + ``after_burnout_s``), ``first_pip_within_50km_s``
         (seconds after launch; PIPs every ``pip_interval_s``) — ``None`` where never reached;
         with ``zones``, also ``true_impact_area`` (the zone of the true impact point, or
@@ -180,7 +181,7 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
     for f in flights:
         tracks = sorted(by_label.get(f.id, []), key=lambda t: t.confirmed_s)
         entry: dict[str, Any] = {"id": f.id, "first_confirmed_s": None, "lpe_error_km": None,
-                                 "lpe_time_error_s": None,
+                                 "lpe_time_error_s": None, "lpe_semi_major_95_km": None,
                                  "pip_error_km_60s_after_burnout": None,
                                  "first_pip_within_50km_s": None}
         if zones is not None:
@@ -198,6 +199,7 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
                                     f.trajectory.launch_lon_deg)
             entry["lpe_error_km"] = round(float(d) / 1e3, 3)
             entry["lpe_time_error_s"] = round(lpe.launch_s - f.launch_s, 3)
+            entry["lpe_semi_major_95_km"] = round(lpe.ellipse(0.95)[0] / 1e3, 3)
         # PIP error 60 s after burnout: the PIP of the freshest estimate the tracker holds
         # at that instant (the last state of any of the launch's tracks at or before it)
         t_read = f.launch_s + f.trajectory.burnout_s + cfg.after_burnout_s
