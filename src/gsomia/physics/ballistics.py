@@ -33,6 +33,7 @@ physics against the public record.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import re
@@ -274,9 +275,18 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
     y1 = seg1.y[:, -1].copy()
     if height_above_ellipsoid_fast(y1[:3], earth) - alt_m <= 0:
         raise _NoLiftOff(f"dv_ideal_m_s={dv:.1f}: thrust too low to lift off")
-    seg2 = solve_ivp(rhs_tilt, (t_v, prop.burn_s), y1, method="DOP853", rtol=rtol, atol=atol,
-                     dense_output=True)
-    y_bo = seg2.y[:, -1]
+    # integrate stage by stage: the thrust jumps at each staging, which an adaptive step
+    # would otherwise have to find
+    staging = np.cumsum([st.burn_s for st in prop.stages])[:-1]
+    bounds = [t_v, *[float(t) for t in staging if t > t_v], prop.burn_s]
+    powered = []
+    y_stage = y1
+    for a, b in itertools.pairwise(bounds):
+        seg = solve_ivp(rhs_tilt, (a, b), y_stage, method="DOP853", rtol=rtol, atol=atol,
+                        dense_output=True)
+        powered.append((seg, a, b))
+        y_stage = seg.y[:, -1]
+    y_bo = y_stage
 
     def ground(t, y):
         return height_above_ellipsoid_fast(y[:3], earth)
@@ -296,7 +306,7 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
     y_imp = seg3.y_events[0][0]
 
     # sample every second, plus the phase boundaries and the impact
-    pieces = [(seg1, 0.0, t_v), (seg2, t_v, prop.burn_s), (seg3, prop.burn_s, t_imp)]
+    pieces = [(seg1, 0.0, t_v), *powered, (seg3, prop.burn_s, t_imp)]
     ts, ys = [], []
     for sol, a, b in pieces:
         grid = np.arange(math.ceil(a / _SAMPLE_S) * _SAMPLE_S, b, _SAMPLE_S)
@@ -419,24 +429,32 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
     def evaluate(x):
         c = Controls(max(x[0], 0.01) * 1000.0, float(np.clip(x[1], -45.0, 90.0)), x[2])
         traj = fly(lat_deg, lon_deg, c, prop, alt_m, earth, ballistic_coefficient_kg_m2,
-                   rtol=1e-8)
+                   rtol=rtol)
         miss = ecef2enu(geodetic2ecef(traj.impact_lat_deg, traj.impact_lon_deg, 0.0, earth),
                         lat_t, lon_t, 0.0, earth)[:2]
         res = np.array([miss[0] / range_m, miss[1] / range_m,
                         (traj.apogee_m - apogee_m) / max(apogee_m, range_m * 0.1)])
         return res, traj
 
-    def residuals(x):
-        try:
-            return evaluate(x)[0]
-        except PhysicsError:
-            return np.array([10.0, 10.0, 10.0])
+    last: dict[bytes, np.ndarray] = {}
 
+    def residuals(x):
+        key = np.asarray(x, dtype=float).tobytes()
+        if key not in last:
+            try:
+                res = evaluate(x)[0]
+            except PhysicsError:
+                res = np.array([10.0, 10.0, 10.0])
+            last.clear()
+            last[key] = res
+        return last[key]
+
+    rtol = 1e-7  # while searching: integration noise stays far below the Jacobian's steps
     x0 = _initial_guess(range_m, apogee_m, bearing_deg, prop, earth)
     steps = np.array([1e-3, 1e-2, 1e-2])  # 1 m/s, 0.01°, 0.01°: well above integration noise
 
     def jacobian(x):
-        f0 = residuals(x)
+        f0 = residuals(x)  # least_squares has just evaluated x: served from `last`
         cols = []
         for k in range(3):
             dx = np.zeros(3)
@@ -449,6 +467,7 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
     failure = (f"no {prop.name} flight from ({lat_deg:.3f}, {lon_deg:.3f}) reaches range "
                f"{range_m / 1e3:.1f} km and apogee {apogee_m / 1e3:.1f} km")
     try:
+        rtol = 1e-9  # the answer is flown at full accuracy
         res, traj = evaluate(sol.x)
     except _NoLiftOff as exc:
         raise PhysicsError(f"{failure} ({exc}; with its fixed burn time of {prop.burn_s:.0f} s "

@@ -165,9 +165,12 @@ def gravity_ecef(r_ecef_m: np.ndarray, earth: Earth = WGS84) -> np.ndarray:
     mu_r3 = earth.gm_m3_s2 / (r2 * rn)
     k = 1.5 * earth.j2 * earth.a_m**2 / r2
     z2r2 = z * z / r2
-    fxy = 1.0 + k * (1.0 - 5.0 * z2r2)
-    fz = 1.0 + k * (3.0 - 5.0 * z2r2)
-    return np.stack((-mu_r3 * x * fxy, -mu_r3 * y * fxy, -mu_r3 * z * fz), axis=-1)
+    fxy = -mu_r3 * (1.0 + k * (1.0 - 5.0 * z2r2))
+    out = np.empty(r.shape)
+    out[..., 0] = x * fxy
+    out[..., 1] = y * fxy
+    out[..., 2] = -mu_r3 * z * (1.0 + k * (3.0 - 5.0 * z2r2))
+    return out
 
 
 def centrifugal_coriolis_ecef(r_ecef_m: np.ndarray, v_ecef_m_s: np.ndarray,
@@ -183,9 +186,10 @@ def centrifugal_coriolis_ecef(r_ecef_m: np.ndarray, v_ecef_m_s: np.ndarray,
     w = earth.omega_rad_s
     r = np.asarray(r_ecef_m, dtype=float)
     v = np.asarray(v_ecef_m_s, dtype=float)
-    ax = w * w * r[..., 0] + 2.0 * w * v[..., 1]
-    ay = w * w * r[..., 1] - 2.0 * w * v[..., 0]
-    return np.stack((ax, ay, np.zeros_like(ax)), axis=-1)
+    out = np.zeros(r.shape if r.shape == v.shape else np.broadcast_shapes(r.shape, v.shape))
+    out[..., 0] = w * w * r[..., 0] + 2.0 * w * v[..., 1]
+    out[..., 1] = w * w * r[..., 1] - 2.0 * w * v[..., 0]
+    return out
 
 
 def height_above_ellipsoid_fast(r_ecef_m: np.ndarray, earth: Earth = WGS84) -> np.ndarray:
