@@ -5,21 +5,32 @@ position in that file (``launches[2].salvo``). Readers take each key once with i
 type and domain; :meth:`Table.done` then rejects any key nobody asked for, so a misspelt key
 is an error rather than a silently ignored setting. Every failure is an
 :class:`~gsomia.errors.InputError` whose ``field`` is ``"<file>: <key path>"`` and whose
-``value`` is the value as written.
+``value`` is the value as written (dates and times shown as ISO 8601 text, never as Python
+reprs).
+
+Bounds read the same everywhere: ``must be between A and B`` (``A excluded`` / ``B excluded``
+for an open end), ``must be >= A`` or ``must be <= B`` for one bound.
+
+Output files: :func:`check_output_path` rejects an unwritable ``--out`` before any work is
+done, and :func:`write_text_atomic` writes through a temporary file in the same folder that
+is renamed into place, so a failure never leaves a partial file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import tempfile
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from gsomia.errors import InputError
 
-__all__ = ["Table", "read_toml"]
+__all__ = ["Table", "bounds_text", "check_output_path", "iso_value", "read_toml",
+           "write_atomic", "write_text_atomic"]
 
 _MISSING: Any = object()
 
@@ -44,6 +55,33 @@ def read_toml(path: str | Path) -> Table:
     return Table(data, str(p))
 
 
+def iso_value(value: Any) -> Any:
+    """``value`` with TOML dates and times (``date``, ``datetime``, ``time``) as ISO 8601 text,
+    recursively in lists and tables; anything else unchanged (for error messages)."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [iso_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: iso_value(v) for k, v in value.items()}
+    return value
+
+
+def bounds_text(lo: float | None, hi: float | None, *, lo_open: bool = False,
+                hi_open: bool = False) -> str:
+    """The domain of a bounded number in the words of every message: ``must be between 0 and
+    360 (360 excluded)``, ``must be >= 0``, ``must be > 0``, ``must be <= 1``."""
+    if lo is not None and hi is not None:
+        excluded = [f"{b:g}" for b, is_open in ((lo, lo_open), (hi, hi_open)) if is_open]
+        return (f"must be between {lo:g} and {hi:g}"
+                + (f" ({' and '.join(excluded)} excluded)" if excluded else ""))
+    if lo is not None:
+        return f"must be {'>' if lo_open else '>='} {lo:g}"
+    if hi is not None:
+        return f"must be {'<' if hi_open else '<='} {hi:g}"
+    return "must be a number"
+
+
 class Table:
     """One TOML table with its file and key path (see the module notes).
 
@@ -64,8 +102,9 @@ class Table:
         return f"{self.where}.{key}" if self.where else key
 
     def error(self, key: str, value: Any, reason: str) -> InputError:
-        """An :class:`InputError` naming the file, the key path and the value."""
-        return InputError(f"{self.file}: {self.key_path(key)}", value, reason)
+        """An :class:`InputError` naming the file, the key path and the value (dates and
+        times as ISO text)."""
+        return InputError(f"{self.file}: {self.key_path(key)}", iso_value(value), reason)
 
     def has(self, key: str) -> bool:
         """Whether the key is present (does not count as reading it)."""
@@ -93,8 +132,9 @@ class Table:
         return value
 
     def number(self, key: str, default: Any = _MISSING, *, lo: float | None = None,
-               hi: float | None = None, lo_open: bool = False) -> Any:
-        """A finite number in ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``), as float."""
+               hi: float | None = None, lo_open: bool = False, hi_open: bool = False) -> Any:
+        """A finite number in ``[lo, hi]`` (an end excluded with ``lo_open`` / ``hi_open``),
+        as float; out of range: ``must be between lo and hi`` (see the module notes)."""
         value = self.raw(key, default)
         if value is default and key not in self.data:
             return value
@@ -103,24 +143,30 @@ class Table:
         x = float(value)
         if not math.isfinite(x):
             raise self.error(key, value, "expected a finite number")
-        if lo is not None and (x < lo or (lo_open and x == lo)):
-            bound = f"> {lo:g}" if lo_open else f">= {lo:g}"
-            raise self.error(key, value, f"must be {bound}"
-                             + (f" and <= {hi:g}" if hi is not None else ""))
-        if hi is not None and x > hi:
-            raise self.error(key, value, f"must be <= {hi:g}"
-                             + (f" and >= {lo:g}" if lo is not None else ""))
+        if ((lo is not None and (x < lo or (lo_open and x == lo)))
+                or (hi is not None and (x > hi or (hi_open and x == hi)))):
+            raise self.error(key, value, bounds_text(lo, hi, lo_open=lo_open, hi_open=hi_open))
         return x
 
-    def integer(self, key: str, default: Any = _MISSING, *, lo: int | None = None) -> Any:
-        """An integer ``>= lo``."""
+    def integer(self, key: str, default: Any = _MISSING, *, lo: int | None = None,
+                hi: int | None = None) -> Any:
+        """An integer in ``[lo, hi]`` (either bound optional)."""
         value = self.raw(key, default)
         if value is default and key not in self.data:
             return value
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.error(key, value, "expected an integer")
-        if lo is not None and value < lo:
-            raise self.error(key, value, f"must be >= {lo}")
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise self.error(key, value, bounds_text(lo, hi))
+        return value
+
+    def date(self, key: str, default: Any = _MISSING) -> Any:
+        """A TOML local date (``2017-04-26``), as :class:`datetime.date`."""
+        value = self.raw(key, default)
+        if value is default and key not in self.data:
+            return value
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise self.error(key, value, "expected a date such as 2017-04-26 (no quotes)")
         return value
 
     def datetime_utc(self, key: str) -> dt.datetime:
@@ -169,3 +215,78 @@ class Table:
         for key, value in self.data.items():
             if key not in self._read:
                 raise self.error(key, value, "unknown key")
+
+
+# -- output files -------------------------------------------------------------------------------
+
+def check_output_path(path: str | Path, option: str = "--out") -> Path:
+    """Check, before any work, that ``path`` can be written as a file.
+
+    The parent folder must exist and be writable, and ``path`` must not be a folder (an
+    existing file must be writable; it will be replaced).
+
+    Args:
+        path: the output file.
+        option: the option or key that gave it, named in the error (e.g. ``"--out"``).
+
+    Returns:
+        ``path`` as a :class:`~pathlib.Path`.
+
+    Raises:
+        InputError: naming ``option`` and the path, with the reason.
+    """
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise InputError(option, str(p), "is a directory; give a file path")
+    if not parent.exists():
+        raise InputError(option, str(p), f"folder {parent} does not exist")
+    if not parent.is_dir():
+        raise InputError(option, str(p), f"{parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(option, str(p), f"folder {parent} is not writable")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise InputError(option, str(p), "the file exists and is not writable")
+    return p
+
+
+def write_atomic(path: str | Path, write: Callable[[IO[str]], Any], *,
+                 option: str = "--out") -> Any:
+    """Write a text file atomically: ``write(fh)`` fills a temporary file in the same folder,
+    which then replaces ``path`` (:func:`os.replace`); on any failure the temporary file is
+    removed and ``path`` is untouched.
+
+    Returns:
+        what ``write`` returned.
+
+    Raises:
+        InputError: the file cannot be created or replaced (names ``option`` and the path).
+    """
+    p = check_output_path(path, option)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
+    except OSError as exc:
+        raise InputError(option, str(p), f"cannot write there ({exc.strerror})") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            result = write(fh)
+        os.chmod(tmp, 0o644 & ~_umask())
+        os.replace(tmp, p)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(option, str(p), f"cannot write there ({exc.strerror})") from exc
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return result
+
+
+def write_text_atomic(path: str | Path, text: str, *, option: str = "--out") -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`write_atomic`)."""
+    write_atomic(path, lambda fh: fh.write(text), option=option)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

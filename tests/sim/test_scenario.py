@@ -119,11 +119,17 @@ def test_sensor_catalogue_matches_the_public_sites(shared_data):
         assert site["range_source"] and site["position_source"]
 
 
-def test_default_sensors_are_the_parties_catalogue(tmp_path):
+def test_default_sensors_are_the_parties_catalogue_in_service_on_the_epoch(tmp_path):
     text = MINIMAL.replace('[[sensors]]\nsite = "kor-greenpine-b-1"\n', "")
     s = load_scenario(write(tmp_path, text))
     assert {x.owner for x in s.sensors} == {"JPN", "KOR"}
-    assert len(s.sensors) == 9
+    # March 2017: 5 Japanese sensors and 3 Korean; Green Pine C (Busan) only from Oct 2022
+    assert len(s.sensors) == 8
+    assert "kor-greenpine-c-busan" not in {x.id for x in s.sensors}
+    later = load_scenario(write(tmp_path, text.replace("2017-03-05T22:34:00Z",
+                                                       "2023-01-01T00:00:00Z"), "later.toml"))
+    assert len(later.sensors) == 9
+    assert "kor-greenpine-c-busan" in {x.id for x in later.sensors}
 
 
 def test_inline_sensor_and_override(tmp_path):
@@ -163,7 +169,8 @@ BAD = [
     ("bad party", ('["JPN", "KOR"]', '["JPN", "Korea"]'), "parties", "'Korea'"),
     ("naive epoch", ("2017-03-05T22:34:00Z", "2017-03-05T22:34:00"), "epoch", "22:34"),
     ("bad route", ('missile = "ER-Scud"', 'missile = "ER-Scud"\n\n[[agreements]]\n'
-                   'name = "x"\nroute = "pigeon"'), "agreements[0].route", "'pigeon'"),
+                   'name = "jpn-kor-gsomia"\nroute = "pigeon"'), "agreements[0].route",
+     "'pigeon'"),
     ("misspelt key", ("bearing_deg = 80.0", "bearng_deg = 80.0"), "launches[0].bearng_deg",
      "80.0"),
 ]
@@ -212,3 +219,167 @@ def test_from_records_without_apogee_needs_an_assumption(shared_data):
     text, skipped = scenario_from_records(recs, seed=1, default_apogee_km=260.0)
     assert skipped == [] and text.count("[[launches]]") == 3
     assert "apogee 260 km assumed" in text
+
+
+# -- issue 3 follow-up: physics domains, limits, catalogue checks, service dates -------------
+
+def _load_edit(tmp_path, old, new, extra=""):
+    assert old in MINIMAL
+    return load_scenario(write(tmp_path, MINIMAL.replace(old, new, 1) + extra, "bad.toml"))
+
+
+PHYSICS_DOMAIN = [
+    # (what, old → new, key, value, message) — the domains of fit_trajectory
+    ("range above the flight model", ("range_km = 1000.0", "range_km = 20000.0"),
+     "launches[0].range_km", "20000.0", "must be between 10 and 15000"),
+    ("range below the flight model", ("range_km = 1000.0", "range_km = 5.0"),
+     "launches[0].range_km", "5.0", "must be between 10 and 15000"),
+    ("apogee below the flight model", ("apogee_km = 260.0", "apogee_km = 0.5"),
+     "launches[0].apogee_km", "0.5", "must be between 1 and 10000"),
+    ("bearing 360", ("bearing_deg = 80.0", "bearing_deg = 360.0"),
+     "launches[0].bearing_deg", "360.0", "must be between 0 and 360 (360 excluded)"),
+    ("longitude", ("lon_deg = 124.71", "lon_deg = 400.0"),
+     "launches[0].lon_deg", "400.0", "must be between -180 and 360"),
+    ("latitude", ("lat_deg = 39.66", "lat_deg = -91.0"),
+     "launches[0].lat_deg", "-91.0", "must be between -90 and 90"),
+    ("sensor pd", ('site = "kor-greenpine-b-1"', 'site = "kor-greenpine-b-1"\npd = 2'),
+     "sensors[0].pd", "2", "must be between 0 and 1"),
+]
+
+
+@pytest.mark.parametrize(("what", "edit", "key", "value", "reason"), PHYSICS_DOMAIN,
+                         ids=[c[0] for c in PHYSICS_DOMAIN])
+def test_launch_figures_checked_against_the_flight_model_at_load(tmp_path, what, edit, key,
+                                                                  value, reason):
+    with pytest.raises(InputError) as err:
+        _load_edit(tmp_path, *edit)
+    assert str(err.value) == f"{tmp_path / 'bad.toml'}: {key}={value}: {reason}"
+
+
+def test_dates_in_messages_are_iso_text(tmp_path):
+    with pytest.raises(InputError) as err:
+        _load_edit(tmp_path, "2017-03-05T22:34:00Z", "2017-03-05")
+    message = str(err.value)
+    assert "epoch='2017-03-05'" in message and "datetime" not in message, message
+
+
+LIMITS = [
+    ("salvo of a million", "salvo = { count = 1000000 }\n", "launches[0].salvo.count",
+     "1000000", "must be between 1 and 100"),
+    ("salvo past 4 h", "salvo = { count = 100, spacing_s = 200.0 }\n",
+     "launches[0].salvo.spacing_s", "200.0", "launch times must be <= 14400 s"),
+    ("launch time past 4 h", "t_s = 1e12\n", "launches[0].t_s", "1000000000000.0",
+     "must be between 0 and 14400"),
+]
+
+
+@pytest.mark.parametrize(("what", "extra", "key", "value", "reason"), LIMITS,
+                         ids=[c[0] for c in LIMITS])
+def test_launch_limits(tmp_path, what, extra, key, value, reason):
+    with pytest.raises(InputError) as err:
+        load_scenario(write(tmp_path, MINIMAL + extra, "big.toml"))
+    message = str(err.value)
+    assert f"big.toml: {key}={value}" in message and reason in message, message
+
+
+def test_duration_limit(tmp_path):
+    with pytest.raises(InputError) as err:
+        _load_edit(tmp_path, "seed = 1", "seed = 1\nduration_s = 1e12")
+    assert str(err.value).endswith(
+        "bad.toml: duration_s=1000000000000.0: must be between 0 and 14400 (0 excluded)")
+    assert _load_edit(tmp_path, "seed = 1", "seed = 1\nduration_s = 14400").duration_s == 14400
+
+
+def _salvos(n: int, count: int) -> str:
+    entry = MINIMAL.split("[[launches]]")[1].replace('id = "L1"', 'id = "S{k}"')
+    return MINIMAL.split("[[launches]]")[0] + "".join(
+        "[[launches]]" + entry.format(k=k) + f"salvo = {{ count = {count} }}\n"
+        for k in range(n))
+
+
+def test_total_launch_limit_counts_salvo_missiles(tmp_path):
+    s = load_scenario(write(tmp_path, _salvos(10, 100), "thousand.toml"))
+    assert len(s.launches) == 1000 == len({x.id for x in s.launches})
+    assert s.launches[-1].id == "S9-100" and s.launches[-1].where == "launches[9]"
+    with pytest.raises(InputError) as err:
+        load_scenario(write(tmp_path, _salvos(11, 100), "over.toml"))
+    message = str(err.value)
+    assert "over.toml: launches[10].salvo='S10'" in message
+    assert "1100 launches: at most 1000" in message
+
+
+def test_duplicate_launch_id_across_entries(tmp_path):
+    text = MINIMAL + "\n[[launches]]" + MINIMAL.split("[[launches]]")[1]
+    with pytest.raises(InputError, match=r"launches\[1\]\.id='L1': duplicate launch id"):
+        load_scenario(write(tmp_path, text))
+
+
+AGAINST_THE_CATALOGUE = [
+    ("unknown agreement", ("seed = 1", "seed = 1"),
+     '\n[[agreements]]\nname = "nato"\n', "agreements[0].name='nato'",
+     "unknown agreement (catalogue: jpn-kor-gsomia"),
+    ("duplicate party", ('["JPN", "KOR"]', '["JPN", "KOR", "JPN"]'), "",
+     "parties=['JPN', 'KOR', 'JPN']", "JPN is listed twice"),
+    ("party unknown to the catalogue", ('["JPN", "KOR"]', '["JPN", "KOR", "CHN"]'), "",
+     "parties='CHN'", "party unknown to the agreement catalogue (known: JPN, KOR, USA)"),
+    ("link to itself", ("seed = 1", "seed = 1"),
+     '\n[[links]]\nfrom = "KOR"\nto = "KOR"\ndelay_s = 1.0\n', "links[0].to='KOR'",
+     "two different parties"),
+    ("unknown missile without propulsion", ('"ER-Scud"', '"Frobnicator-9"'), "",
+     "launches[0].missile='Frobnicator-9'", "give propulsion = one of liquid-icbm"),
+    ("missile and propulsion conflict",
+     ('missile = "ER-Scud"', 'missile = "ER-Scud"\npropulsion = "solid-icbm"'), "",
+     "launches[0].propulsion='solid-icbm'",
+     "conflicts with missile = 'ER-Scud', which is liquid-srbm"),
+]
+
+
+@pytest.mark.parametrize(("what", "edit", "extra", "named", "reason"), AGAINST_THE_CATALOGUE,
+                         ids=[c[0] for c in AGAINST_THE_CATALOGUE])
+def test_parties_agreements_links_and_missiles_checked(tmp_path, what, edit, extra, named,
+                                                        reason):
+    with pytest.raises(InputError) as err:
+        _load_edit(tmp_path, *edit, extra)
+    message = str(err.value)
+    assert f"bad.toml: {named}" in message and reason in message, message
+
+
+def test_unknown_missile_with_propulsion_and_agreeing_pair_load(tmp_path):
+    s = _load_edit(tmp_path, 'missile = "ER-Scud"',
+                   'missile = "Frobnicator-9"\npropulsion = "liquid-srbm"')
+    assert (s.launches[0].missile, s.launches[0].propulsion) == ("Frobnicator-9", "liquid-srbm")
+    s = _load_edit(tmp_path, 'missile = "ER-Scud"',
+                   'missile = "ER-Scud"\npropulsion = "liquid-srbm"')
+    assert s.launches[0].propulsion == "liquid-srbm"
+    s = _load_edit(tmp_path, "seed = 1", "seed = 1",
+                   '\n[[agreements]]\nname = "jpn-kor-gsomia"\n')
+    assert [a.name for a in s.agreements] == ["jpn-kor-gsomia"]
+
+
+def test_from_records_2017_03_05_only_sensors_in_service(shared_data, tmp_path):
+    day = dt.date(2017, 3, 5)
+    recs = salvos(load_records(shared_data / "cns", since=day))[day]
+    text, _ = scenario_from_records(recs, seed=7)
+    assert "not yet in service: usa-tpy2-seongju (from 2017-04-26)" in " ".join(
+        line.lstrip("# ") for line in text.splitlines())
+    s = load_scenario(write(tmp_path, text, "rec.toml"))
+    # the same sensors as the packaged scenario of that launch
+    assert [x.id for x in s.sensors] == [x.id for x in load_scenario("2017-03-06").sensors]
+    assert "usa-tpy2-seongju" not in {x.id for x in s.sensors}
+    assert "kor-greenpine-c-busan" not in {x.id for x in s.sensors}
+
+
+def test_from_records_unknown_missile_gets_a_propulsion_from_the_range(shared_data, tmp_path):
+    day = dt.date(2022, 2, 26)
+    recs = salvos(load_records(shared_data / "cns", since=day))[day]
+    text, _ = scenario_from_records(recs, seed=7)
+    s = load_scenario(write(tmp_path, text, "rec.toml"))
+    launch = s.launches[0]
+    assert (launch.missile, launch.propulsion, launch.range_m) == ("Unknown", "liquid-srbm",
+                                                                   300e3)
+    assert "propulsion liquid-srbm inferred from the range" in launch.source
+    # October 2022 onward: Green Pine C is in
+    later = dt.date(2022, 10, 3)
+    text, _ = scenario_from_records(salvos(load_records(shared_data / "cns", since=later))[later],
+                                    seed=7)
+    assert 'site = "kor-greenpine-c-busan"' in text

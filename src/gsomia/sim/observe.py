@@ -37,15 +37,18 @@ import csv
 import datetime as dt
 import math
 import zlib
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
+from gsomia.datafile import write_atomic
+from gsomia.errors import InputError, PhysicsError
 from gsomia.physics.ballistics import fit_trajectory
 from gsomia.physics.trajectory import Trajectory
-from gsomia.sim.scenario import Scenario
+from gsomia.sim.scenario import LaunchSpec, Scenario
 from gsomia.warning.sensors import Flight, InfraredLaunchSensor, LaunchReport
 from gsomia.warning.types import Detection
 
@@ -87,7 +90,10 @@ def fly_launches(scenario: Scenario) -> tuple[Flight, ...]:
     """Fit and fly every launch (identical launch figures are fitted once).
 
     Raises:
-        PhysicsError: a launch's range/apogee cannot be flown by its propulsion class.
+        PhysicsError: a launch's range/apogee cannot be flown by its propulsion class; the
+            message names the scenario file, the ``[[launches]]`` entry and the launch id.
+        InputError: a launch figure outside the flight model's domain (named the same way;
+            :func:`~gsomia.sim.scenario.load_scenario` already checks these domains).
     """
     fitted: dict[tuple[Any, ...], Trajectory] = {}
     flights = []
@@ -95,12 +101,24 @@ def fly_launches(scenario: Scenario) -> tuple[Flight, ...]:
         key = (spec.lat_deg, spec.lon_deg, spec.alt_m, spec.bearing_deg, spec.range_m,
                spec.apogee_m, spec.propulsion, spec.missile)
         if key not in fitted:
-            fitted[key] = fit_trajectory(spec.lat_deg, spec.lon_deg, spec.bearing_deg,
-                                         spec.range_m, spec.apogee_m,
-                                         propulsion=spec.propulsion, missile=spec.missile,
-                                         alt_m=spec.alt_m)
+            fitted[key] = _fit(scenario, spec)
         flights.append(Flight(spec.id, spec.t_s, fitted[key]))
     return tuple(flights)
+
+
+def _fit(scenario: Scenario, spec: LaunchSpec) -> Trajectory:
+    """Fit one launch, naming the file, entry and launch id in any failure."""
+    where = f"{scenario.file}: {spec.where + ' ' if spec.where else ''}launch {spec.id}"
+    try:
+        return fit_trajectory(spec.lat_deg, spec.lon_deg, spec.bearing_deg, spec.range_m,
+                              spec.apogee_m, propulsion=spec.propulsion,
+                              missile=spec.missile, alt_m=spec.alt_m)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc.field}", exc.value, exc.reason) from exc
+    except PhysicsError as exc:
+        raise PhysicsError(f"{where} (range_km={spec.range_m / 1e3:g}, apogee_km="
+                           f"{spec.apogee_m / 1e3:g}, missile={spec.missile!r}, "
+                           f"propulsion={spec.propulsion!r}) cannot be flown: {exc}") from exc
 
 
 def observe(scenario: Scenario, flights: tuple[Flight, ...] | None = None) -> Observation:
@@ -129,21 +147,33 @@ def summarise(obs: Observation) -> dict[str, Any]:
     """Per launch, who saw it first; per sensor, how much and from when.
 
     A launch counts as seen by a radar at its first detection whose ``truth_id`` is the
-    launch, and by an infrared sensor when its launch report is available. False alarms
-    count in a sensor's detections but see no launch.
+    launch, and by an infrared sensor when its launch report is available. A sensor's
+    ``detections`` counts its true detections (radar detections and infrared reports of a
+    launch), ``false_alarms`` its detections of nothing (``truth_id`` empty), and
+    ``first_t_s`` is the time of its first *true* detection (``None`` if none).
 
     Returns:
-        ``{"launches": [{"id", "first_detection": {"party", "sensor", "t_s"} | None,
+        ``{"scenario", "epoch", "seed", "launches": [{"id", "launch_t_s", "impact_t_s",
+        "first_detection": {"party", "sensor", "t_s"} | None,
         "first_detection_by_party": {party: t_s}}], "sensors": [{"id", "party", "kind",
-        "detections", "first_t_s"}]}`` (times in s after the epoch).
+        "detections", "false_alarms", "first_t_s"}]}`` (times in s after the epoch).
     """
     sightings: list[tuple[float, str, str, str | None]] = (
         [(d.t_s, d.owner, d.sensor_id, d.truth_id) for d in obs.detections]
         + [(r.t_s, r.owner, r.sensor_id, r.truth_id) for r in obs.reports])
     sightings.sort(key=lambda s: (s[0], s[2]))
+    by_launch: dict[str, list[tuple[float, str, str, str | None]]] = defaultdict(list)
+    true_by_sensor: dict[str, list[float]] = defaultdict(list)
+    false_by_sensor: dict[str, int] = defaultdict(int)
+    for sighting in sightings:
+        if sighting[3]:
+            by_launch[sighting[3]].append(sighting)
+            true_by_sensor[sighting[2]].append(sighting[0])
+        else:
+            false_by_sensor[sighting[2]] += 1
     launches = []
     for flight in obs.flights:
-        mine = [s for s in sightings if s[3] == flight.id]
+        mine = by_launch.get(flight.id, [])
         by_party: dict[str, float] = {}
         for t, party, _, _ in mine:
             by_party.setdefault(party, t)
@@ -154,10 +184,11 @@ def summarise(obs: Observation) -> dict[str, Any]:
                          "first_detection_by_party": dict(sorted(by_party.items()))})
     sensors = []
     for sensor in obs.scenario.sensors:
-        times = [s[0] for s in sightings if s[2] == sensor.id]
+        times = true_by_sensor.get(sensor.id, [])
         sensors.append({"id": sensor.id, "party": sensor.owner,
                         "kind": "ir" if isinstance(sensor, InfraredLaunchSensor) else "radar",
-                        "detections": len(times), "first_t_s": min(times) if times else None})
+                        "detections": len(times), "false_alarms": false_by_sensor[sensor.id],
+                        "first_t_s": times[0] if times else None})
     return {"scenario": obs.scenario.name, "epoch": obs.scenario.epoch.isoformat(),
             "seed": obs.scenario.seed, "launches": launches, "sensors": sensors}
 
@@ -167,7 +198,14 @@ def _utc(epoch: dt.datetime, t_s: float) -> str:
 
 
 def write_detections_csv(obs: Observation, path: str | Path) -> int:
-    """Write the detections file (columns in the module notes). Returns the row count."""
+    """Write the detections file (columns in the module notes). Returns the row count.
+
+    The file is written atomically (a temporary file in the same folder renamed into place,
+    :func:`gsomia.datafile.write_atomic`): a failure leaves no partial file.
+
+    Raises:
+        InputError: ``path`` cannot be written (a folder, a missing folder, no permission).
+    """
     epoch = obs.scenario.epoch
     rows: list[tuple[float, str, dict[str, Any]]] = []
     for d in obs.detections:
@@ -188,8 +226,11 @@ def write_detections_csv(obs: Observation, path: str | Path) -> int:
             "launch_lon_deg": f"{r.launch_lon_deg:.5f}",
             "heading_deg": f"{math.degrees(r.heading_rad):.3f}", "truth_id": r.truth_id or ""}))
     rows.sort(key=lambda row: (row[0], row[1]))
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+
+    def write(fh: IO[str]) -> None:
         writer = csv.DictWriter(fh, fieldnames=DETECTION_COLUMNS, restval="")
         writer.writeheader()
         writer.writerows(row for _, _, row in rows)
+
+    write_atomic(path, write)
     return len(rows)

@@ -4,7 +4,17 @@ A scenario is a TOML file. Packaged scenarios (``gsomia/data/scenarios/<name>.to
 named by their file stem (``2017-03-06``); any other file is named by its path. Degrees and
 kilometres in the file, SI inside (converted once, here). Every validation error is an
 :class:`~gsomia.errors.InputError` naming the file, the key path and the value, e.g.
-``s.toml: launches[1].range_km=-5.0: must be > 0``.
+``s.toml: launches[1].range_km=-5.0: must be between 10 and 15000``. The full schema, with
+its limits, is also in ``docs/scenarios.md``.
+
+Domains are those of the flight model (:func:`gsomia.physics.ballistics.fit_trajectory`), so
+a scenario that loads can be flown: range 10–15,000 km, apogee 1–10,000 km, bearing
+[0, 360) deg, latitude [-90, 90] deg, longitude [-180, 360] deg. Agreements are names of the
+agreement catalogue (:func:`gsomia.sharing.load_catalog`) and parties must be known there.
+
+Limits (so that a scenario cannot hang or exhaust memory): at most :data:`MAX_SALVO_COUNT`
+missiles per salvo and :data:`MAX_LAUNCHES` launches in all; ``duration_s`` and every launch
+time at most :data:`MAX_DURATION_S` (4 h).
 
 Schema, by example::
 
@@ -12,13 +22,15 @@ Schema, by example::
     title = "Four ER-Scuds from Tongchang-ri"  # optional
     epoch = 2017-03-05T22:34:00Z               # required: scenario time 0 (offset date-time)
     seed = 20170306                            # required: integer >= 0 (all randomness)
-    parties = ["JPN", "KOR", "USA"]            # required: ISO 3166 alpha-3 codes
+    parties = ["JPN", "KOR", "USA"]            # required: distinct parties of the catalogue
     sources = ["CNS North Korea Missile Test Database, 2017-03-05 records"]   # optional
-    duration_s = 900.0                         # optional: observe until (default: last impact)
+    duration_s = 900.0                         # optional: observe until (default: last
+                                               #   impact); (0, 14400] s
 
     [[sensors]]                                # optional; none given = every catalogue
-    site = "kor-greenpine-b-1"                 #   sensor owned by a party
-    pd = 0.8                                   # any catalogue key overrides the site's value
+    site = "kor-greenpine-b-1"                 #   sensor owned by a party and in service
+    pd = 0.8                                   #   on the epoch's date (its in_service)
+                                               # any catalogue key overrides the site's value
 
     [[sensors]]                                # or inline (keys of gsomia.warning.sites)
     kind = "radar"
@@ -35,18 +47,21 @@ Schema, by example::
     # lat_deg = 39.66                          #   lat_deg + lon_deg (+ alt_m, default 0)
     t_s = 0.0                                  # launch time after the epoch [s], default 0
     bearing_deg = 80.0                         # required, [0, 360)
-    range_km = 1000.0                          # required, > 0
-    apogee_km = 260.0                          # required, > 0
-    missile = "ER-Scud"                        # and/or propulsion = "liquid-srbm"
-    salvo = { count = 4, spacing_s = 5.0 }     # optional: ids L1-1 … L1-4, 5 s apart
+    range_km = 1000.0                          # required, [10, 15000]
+    apogee_km = 260.0                          # required, [1, 10000]
+    missile = "ER-Scud"                        # and/or propulsion = "liquid-srbm"; a name
+                                               #   of no known family needs a propulsion,
+                                               #   and the two must agree
+    salvo = { count = 4, spacing_s = 5.0 }     # optional: ids L1-1 … L1-4, 5 s apart;
+                                               #   count 1-100
     source = "CNS; Japan MoD"                  # optional, free text
 
     [[agreements]]                             # carried as data for the sharing layer
-    name = "jpn-kor-gsomia"
+    name = "jpn-kor-gsomia"                    # an agreement of the catalogue
     route = "direct"                           # direct | tisa_hub | auto_hub
 
     [[links]]                                  # one-way link delay between parties' nodes
-    from = "KOR"
+    from = "KOR"                               # two different parties of the scenario
     to = "JPN"
     delay_s = 2.0
 """
@@ -54,8 +69,10 @@ Schema, by example::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
+import textwrap
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -63,11 +80,22 @@ from typing import Any
 
 from gsomia.datafile import Table, read_toml
 from gsomia.errors import InputError
-from gsomia.physics.ballistics import PROPULSION_CLASSES
+from gsomia.physics.ballistics import PROPULSION_CLASSES, propulsion_class_for
 from gsomia.records import LaunchRecord
-from gsomia.warning.sites import Sensor, load_sensor_catalogue, sensor_from_table
+from gsomia.sharing import Catalog, load_catalog
+from gsomia.warning.sites import (
+    Sensor,
+    in_service_on,
+    load_sensor_catalogue,
+    sensor_from_table,
+)
 
 __all__ = [
+    "APOGEE_KM",
+    "MAX_DURATION_S",
+    "MAX_LAUNCHES",
+    "MAX_SALVO_COUNT",
+    "RANGE_KM",
     "ROUTES",
     "AgreementSpec",
     "LaunchSpec",
@@ -87,6 +115,22 @@ approval (TISA), via the automated hub (2023 mechanism)."""
 
 _PARTY = re.compile(r"^[A-Z]{3}$")
 
+RANGE_KM = (10.0, 15_000.0)
+"""Ground range a launch may have [km]: the domain of the flight fit
+(:func:`gsomia.physics.ballistics.fit_trajectory`)."""
+
+APOGEE_KM = (1.0, 10_000.0)
+"""Apogee a launch may have [km]: the domain of the flight fit."""
+
+MAX_SALVO_COUNT = 100
+"""Most missiles in one salvo (the largest salvo on record is under 10 missiles)."""
+
+MAX_LAUNCHES = 1000
+"""Most launches in one scenario, salvos expanded (50× the 20-launch stress scenario)."""
+
+MAX_DURATION_S = 4 * 3600.0
+"""Longest observation window and latest launch time [s]: 4 h (an ICBM flies ~1 h)."""
+
 
 @dataclass(frozen=True, slots=True)
 class LaunchSpec:
@@ -102,6 +146,7 @@ class LaunchSpec:
         missile: missile name as in the public record, or ``None``.
         site: facility key when given by name, else ``None``.
         source: where the figures come from.
+        where: the ``[[launches]]`` entry it came from (``"launches[0]"``), for messages.
     """
 
     id: str
@@ -116,6 +161,7 @@ class LaunchSpec:
     missile: str | None = None
     site: str | None = None
     source: str = ""
+    where: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,13 +252,33 @@ def load_facility_table() -> dict[str, tuple[float, float]]:
     return out
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
+@functools.lru_cache(maxsize=1)
+def _packaged_catalog_names() -> tuple[frozenset[str], frozenset[str]]:
+    return _catalog_names(load_catalog())
+
+
+def _catalog_names(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
+    """(agreement names, known parties: those with a marking scheme or in an agreement)."""
+    parties = set(catalog.schemes)
+    for agreement in catalog.agreements.values():
+        parties.update(agreement.parties)
+    return frozenset(catalog.agreements), frozenset(parties)
+
+
+def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> Scenario:
     """Read and validate a scenario (packaged name or file path).
+
+    Args:
+        name_or_path: a packaged scenario name or a file path.
+        catalog: the agreement catalogue that agreement names and parties are checked
+            against (default: the packaged one, :func:`gsomia.sharing.load_catalog`).
 
     Raises:
         InputError: a missing, unknown or out-of-domain key, naming file, key and value.
     """
     path = resolve_scenario_path(name_or_path)
+    agreement_names, known_parties = (_packaged_catalog_names() if catalog is None
+                                      else _catalog_names(catalog))
     root = read_toml(path)
     root.only("name", "title", "epoch", "seed", "parties", "sources", "duration_s", "sensors",
               "launches", "agreements", "links")
@@ -224,13 +290,19 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     for party in parties:
         if not _PARTY.match(party):
             raise root.error("parties", party, "expected ISO 3166 alpha-3 codes like 'KOR'")
+        if party not in known_parties:
+            raise root.error("parties", party, "party unknown to the agreement catalogue "
+                             f"(known: {', '.join(sorted(known_parties))})")
+    if len(set(parties)) != len(parties):
+        dup = next(p for i, p in enumerate(parties) if p in parties[:i])
+        raise root.error("parties", list(parties), f"{dup} is listed twice")
     if not parties:
         raise root.error("parties", [], "a scenario needs at least one party")
     sources = tuple(root.strings("sources", []))
-    duration = root.number("duration_s", None, lo=0.0, lo_open=True)
-    sensors = _read_sensors(root, parties)
+    duration = root.number("duration_s", None, lo=0.0, lo_open=True, hi=MAX_DURATION_S)
+    sensors = _read_sensors(root, parties, epoch.date())
     launches = _read_launches(root)
-    agreements = tuple(_read_agreement(t) for t in root.tables("agreements"))
+    agreements = tuple(_read_agreement(t, agreement_names) for t in root.tables("agreements"))
     links = tuple(_read_link(t, parties) for t in root.tables("links"))
     root.done()
     return Scenario(name=name, title=title, file=str(path), epoch=epoch, seed=seed,
@@ -238,12 +310,13 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                     agreements=agreements, links=links, duration_s=duration, sources=sources)
 
 
-def _read_sensors(root: Table, parties: tuple[str, ...]) -> tuple[Sensor, ...]:
+def _read_sensors(root: Table, parties: tuple[str, ...], day: dt.date) -> tuple[Sensor, ...]:
     catalogue = load_sensor_catalogue()
     entries = root.tables("sensors")
     if not entries:
         return tuple(sensor_from_table(Table(p, "sensors.toml", p["id"]))
-                     for p in catalogue.values() if p["owner"] in parties)
+                     for p in catalogue.values()
+                     if p["owner"] in parties and in_service_on(p, day))
     sensors: list[Sensor] = []
     for entry in entries:
         if entry.has("site"):
@@ -266,6 +339,7 @@ def _read_sensors(root: Table, parties: tuple[str, ...]) -> tuple[Sensor, ...]:
 def _read_launches(root: Table) -> tuple[LaunchSpec, ...]:
     facilities: dict[str, tuple[float, float]] | None = None
     out: list[LaunchSpec] = []
+    seen_ids: set[str] = set()
     tables = root.tables("launches")
     if not tables:
         raise root.error("launches", None, "a scenario needs at least one [[launches]] entry")
@@ -286,35 +360,70 @@ def _read_launches(root: Table) -> tuple[LaunchSpec, ...]:
             lat = t.number("lat_deg", lo=-90.0, hi=90.0)
             lon = t.number("lon_deg", lo=-180.0, hi=360.0)
         alt = t.number("alt_m", 0.0, lo=-500.0, hi=10e3)
-        t0 = t.number("t_s", 0.0, lo=0.0)
-        bearing = t.number("bearing_deg", lo=0.0, hi=360.0)
-        range_m = 1e3 * t.number("range_km", lo=0.0, lo_open=True, hi=20000.0)
-        apogee_m = 1e3 * t.number("apogee_km", lo=0.0, lo_open=True, hi=10000.0)
+        t0 = t.number("t_s", 0.0, lo=0.0, hi=MAX_DURATION_S)
+        bearing = t.number("bearing_deg", lo=0.0, hi=360.0, hi_open=True)
+        range_m = 1e3 * t.number("range_km", lo=RANGE_KM[0], hi=RANGE_KM[1])
+        apogee_m = 1e3 * t.number("apogee_km", lo=APOGEE_KM[0], hi=APOGEE_KM[1])
         missile = t.string("missile", None)
         propulsion = t.string("propulsion", "auto",
                               choices=("auto", *sorted(PROPULSION_CLASSES)))
+        _check_missile(t, missile, propulsion)
         source = t.string("source", "")
         t.raw("notes", None)
         count, spacing = 1, 0.0
         salvo = t.table("salvo")
         if salvo is not None:
             salvo.only("count", "spacing_s")
-            count = salvo.integer("count", lo=1)
-            spacing = salvo.number("spacing_s", 0.0, lo=0.0)
+            count = salvo.integer("count", lo=1, hi=MAX_SALVO_COUNT)
+            spacing = salvo.number("spacing_s", 0.0, lo=0.0, hi=MAX_DURATION_S)
+            last = t0 + (count - 1) * spacing
+            if last > MAX_DURATION_S:
+                raise salvo.error("spacing_s", spacing,
+                                  f"the salvo's last launch would be at {last:g} s: launch "
+                                  f"times must be <= {MAX_DURATION_S:g} s")
             salvo.done()
         t.done()
+        if len(out) + count > MAX_LAUNCHES:
+            raise t.error("salvo" if salvo is not None else "id", launch_id,
+                          f"the scenario would have {len(out) + count} launches: at most "
+                          f"{MAX_LAUNCHES} in all (salvos counted per missile)")
         ids = [launch_id] if salvo is None else [f"{launch_id}-{k + 1}" for k in range(count)]
         for k, lid in enumerate(ids):
-            if any(s.id == lid for s in out):
+            if lid in seen_ids:
                 raise t.error("id", lid, "duplicate launch id")
-            out.append(LaunchSpec(lid, lat, lon, alt, t0 + k * spacing, bearing % 360.0,
-                                  range_m, apogee_m, propulsion, missile, site, source))
+            seen_ids.add(lid)
+            out.append(LaunchSpec(lid, lat, lon, alt, t0 + k * spacing, bearing,
+                                  range_m, apogee_m, propulsion, missile, site, source,
+                                  t.where))
     return tuple(out)
 
 
-def _read_agreement(t: Table) -> AgreementSpec:
+def _check_missile(t: Table, missile: str | None, propulsion: str) -> None:
+    """A missile name must name a known family unless a propulsion is given, and must not
+    contradict a given propulsion (:func:`gsomia.physics.ballistics.propulsion_class_for`)."""
+    if missile is None:
+        return
+    try:
+        family = propulsion_class_for(missile)
+    except InputError:
+        if propulsion == "auto":
+            raise t.error("missile", missile, "no known missile family has this name: give "
+                          "propulsion = one of " + ", ".join(sorted(PROPULSION_CLASSES))
+                          ) from None
+        return
+    if propulsion != "auto" and propulsion != family:
+        raise t.error("propulsion", propulsion,
+                      f"conflicts with missile = {missile!r}, which is {family}: drop "
+                      "one of the two or make them agree")
+
+
+def _read_agreement(t: Table, known: frozenset[str] | None = None) -> AgreementSpec:
     t.only("name", "route")
-    spec = AgreementSpec(t.string("name"), t.string("route", "direct", choices=ROUTES))
+    name = t.string("name")
+    if known is not None and name not in known:
+        raise t.error("name", name, "unknown agreement (catalogue: "
+                      + ", ".join(sorted(known)) + ")")
+    spec = AgreementSpec(name, t.string("route", "direct", choices=ROUTES))
     t.done()
     return spec
 
@@ -327,7 +436,9 @@ def _read_link(t: Table, parties: tuple[str, ...]) -> LinkSpec:
         if party not in parties:
             raise t.error(key, party, "not one of the scenario's parties")
         ends.append(party)
-    spec = LinkSpec(ends[0], ends[1], t.number("delay_s", lo=0.0))
+    if ends[0] == ends[1]:
+        raise t.error("to", ends[1], "a link joins two different parties (from = to)")
+    spec = LinkSpec(ends[0], ends[1], t.number("delay_s", lo=0.0, hi=3600.0))
     t.done()
     return spec
 
@@ -355,21 +466,28 @@ def _toml_value(value: Any) -> str:
 def scenario_to_toml(header: dict[str, Any], launches: list[dict[str, Any]],
                      agreements: list[dict[str, Any]] = (),  # type: ignore[assignment]
                      links: list[dict[str, Any]] = (),  # type: ignore[assignment]
-                     comment: str = "") -> str:
+                     comment: str = "",
+                     sensors: list[dict[str, Any]] = (),  # type: ignore[assignment]
+                     sensors_comment: str = "") -> str:
     """Render a scenario file (the schema of :func:`load_scenario`).
 
     Args:
         header: top-level keys (``epoch``, ``seed``, ``parties`` …), in file units.
-        launches, agreements, links: one dict per ``[[…]]`` entry, in file units.
+        launches, agreements, links, sensors: one dict per ``[[…]]`` entry, in file units.
         comment: lines written as a ``#`` comment at the top.
+        sensors_comment: a ``#`` comment (one paragraph, wrapped) before the ``[[sensors]]``
+            entries.
 
     Returns:
         the file text (TOML); ``None`` values are left out.
     """
     lines = [f"# {line}".rstrip() for line in comment.splitlines()]
     lines += [f"{k} = {_toml_value(v)}" for k, v in header.items() if v is not None]
-    for section, entries in (("launches", launches), ("agreements", agreements),
-                             ("links", links)):
+    if sensors and sensors_comment:
+        lines += [""] + [f"# {line}".rstrip() for line in
+                         textwrap.wrap(sensors_comment, 92, break_on_hyphens=False)]
+    for section, entries in (("sensors", sensors), ("launches", launches),
+                             ("agreements", agreements), ("links", links)):
         for entry in entries:
             lines += ["", f"[[{section}]]"]
             lines += [f"{k} = {_toml_value(v)}" for k, v in entry.items() if v is not None]
@@ -387,10 +505,13 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
 
     A record is usable when it has a site position, a bearing, a range and an apogee (or
     ``default_apogee_km`` is given: then it is used and the launch's ``source`` says it was
-    assumed). The epoch is the earliest known launch instant (midnight UTC of the date when
-    no record has a time); launch times are offsets from it. No ``[[sensors]]`` are written
-    (so every catalogue sensor of the parties is used) and no agreements (the record does
-    not say which were in force).
+    assumed) inside the flight model's domain (:data:`RANGE_KM`, :data:`APOGEE_KM`). The
+    epoch is the earliest known launch instant (midnight UTC of the date when no record has
+    a time); launch times are offsets from it. A missile name of no known family
+    (``"Unknown"``) gets the propulsion class inferred from the range, said in its
+    ``source``. ``[[sensors]]`` lists the catalogue sensors of the parties in service on the
+    date (``in_service`` in ``sensors.toml``); no agreements are written (the record does not
+    say which were in force).
 
     Args:
         records: the records of one date (e.g. one value of :func:`gsomia.records.salvos`).
@@ -421,15 +542,29 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
         if missing:
             skipped.append(f"{label}: no {', '.join(missing)} in the record")
             continue
+        outside = [f"{name} {value:g} km (model: {lo:g}-{hi:g} km)"
+                   for name, value, (lo, hi) in (("range", rec.range_km, RANGE_KM),
+                                                 ("apogee", apogee, APOGEE_KM))
+                   if not lo <= value <= hi]  # type: ignore[operator]
+        if outside:
+            skipped.append(f"{label}: {', '.join(outside)} outside the flight model")
+            continue
         t_s = 0.0 if rec.launched_at is None else (rec.launched_at - epoch).total_seconds()
+        propulsion, propulsion_note = None, ""
+        try:
+            propulsion_class_for(rec.missile_name)
+        except InputError:
+            propulsion = propulsion_class_for(None, 1e3 * float(rec.range_km))  # type: ignore[arg-type]
+            propulsion_note = f"; propulsion {propulsion} inferred from the range"
         launches.append({
             "id": f"L{rec.salvo_index or n}",
             "lat_deg": rec.site_lat_deg, "lon_deg": rec.site_lon_deg, "t_s": t_s,
-            "bearing_deg": float(rec.bearing_deg),  # type: ignore[arg-type]
+            "bearing_deg": float(rec.bearing_deg) % 360.0,  # type: ignore[arg-type]
             "range_km": float(rec.range_km),  # type: ignore[arg-type]
             "apogee_km": float(apogee),  # type: ignore[arg-type]
-            "missile": rec.missile_name,
-            "source": f"{source_note}, {label}, facility {rec.facility}{apogee_note}"})
+            "missile": rec.missile_name, "propulsion": propulsion,
+            "source": (f"{source_note}, {label}, facility {rec.facility}{apogee_note}"
+                       f"{propulsion_note}")})
     if not launches:
         raise InputError("records", day.isoformat(),
                          "no record of that date has site, bearing, range and apogee ("
@@ -444,4 +579,14 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
               "sources": [f"{source_note}, records of {day.isoformat()}"]}
     comment = (f"Built by `gsomia scenario from-record {day.isoformat()}` from the {source_note}.\n"
                "One launch per record; figures as the record gives them (unverified).")
-    return scenario_to_toml(header, launches, comment=comment), skipped
+    catalogue = load_sensor_catalogue()
+    in_service = [{"site": sid} for sid, entry in catalogue.items()
+                  if entry["owner"] in parties and in_service_on(entry, day)]
+    left_out = [f"{sid} (from {entry['in_service'].isoformat()})"
+                for sid, entry in catalogue.items()
+                if entry["owner"] in parties and not in_service_on(entry, day)]
+    sensors_comment = (f"Sensors of the parties in service on {day.isoformat()} (in_service in "
+                       "gsomia/data/sensors.toml)"
+                       + (f"; not yet in service: {', '.join(left_out)}." if left_out else "."))
+    return scenario_to_toml(header, launches, comment=comment, sensors=in_service,
+                            sensors_comment=sensors_comment), skipped

@@ -13,12 +13,17 @@ Keys of a radar table (class merged with site): ``kind = "radar"``, ``id``, ``ow
 Of an infrared table: ``kind = "infrared"``, ``id``, ``owner``, ``detect_after_s``,
 ``report_delay_s``, ``sigma_position_km``, ``sigma_time_s``, ``sigma_heading_deg``, ``pd``.
 Both may carry the documentation keys ``class``, ``description``, ``assumption``,
-``position_source``, ``range_source``, ``sector_source`` and ``notes``.
+``position_source``, ``range_source``, ``sector_source`` and ``notes``, and the service date
+``in_service`` (a TOML date: the first day the sensor is counted as available) with
+``in_service_source`` (where the date comes from, or ``"assumed: …"``). A site without
+``in_service`` is taken as always in service.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,19 +32,28 @@ from gsomia.datafile import Table, read_toml
 from gsomia.errors import InputError
 from gsomia.warning.sensors import InfraredLaunchSensor, Radar
 
-__all__ = ["Sensor", "load_sensor_catalogue", "packaged_sensors_path", "sensor_from_table"]
+__all__ = ["Sensor", "in_service_on", "load_sensor_catalogue", "packaged_sensors_path",
+           "sensor_from_table"]
 
 Sensor = Radar | InfraredLaunchSensor
 """A sensor model a scenario can hold."""
 
 _DOC_KEYS = ("class", "description", "assumption", "position_source", "range_source",
-             "sector_source", "notes")
+             "sector_source", "notes", "in_service_source")
 _RADAR_KEYS = ("kind", "id", "owner", "lat_deg", "lon_deg", "alt_m", "max_range_km",
                "min_elevation_deg", "revisit_s", "sigma_range_m", "sigma_az_deg", "sigma_el_deg",
                "pd", "false_alarms_per_scan", "sector_center_deg", "sector_half_width_deg",
-               "refraction_k", "scan_offset_s", *_DOC_KEYS)
+               "refraction_k", "scan_offset_s", "in_service", *_DOC_KEYS)
 _INFRARED_KEYS = ("kind", "id", "owner", "detect_after_s", "report_delay_s",
-                  "sigma_position_km", "sigma_time_s", "sigma_heading_deg", "pd", *_DOC_KEYS)
+                  "sigma_position_km", "sigma_time_s", "sigma_heading_deg", "pd", "in_service",
+                  *_DOC_KEYS)
+
+
+def in_service_on(entry: Mapping[str, object], day: dt.date) -> bool:
+    """Whether a catalogue entry (a merged table of :func:`load_sensor_catalogue`) is in
+    service on ``day``: its ``in_service`` date is on or before it (no date: always)."""
+    since = entry.get("in_service")
+    return since is None or since <= day  # type: ignore[operator]
 
 
 def packaged_sensors_path() -> Path:
@@ -59,6 +73,7 @@ def sensor_from_table(table: Table) -> Sensor:
     owner = table.string("owner")
     for key in _DOC_KEYS:
         table.raw(key, None)
+    table.date("in_service", None)
     if kind == "infrared":
         sensor: Sensor = _build(table, InfraredLaunchSensor, dict(
             id=sensor_id, owner=owner,
@@ -78,7 +93,7 @@ def sensor_from_table(table: Table) -> Sensor:
             max_range_m=1e3 * table.number("max_range_km", lo=0.0, lo_open=True),
             min_elevation_rad=math.radians(
                 table.number("min_elevation_deg", 0.0, lo=-90.0, hi=90.0)),
-            revisit_s=table.number("revisit_s", 10.0, lo=0.0, lo_open=True),
+            revisit_s=table.number("revisit_s", 10.0, lo=0.1, hi=3600.0),
             sigma_range_m=table.number("sigma_range_m", 50.0, lo=0.0),
             sigma_az_rad=math.radians(table.number("sigma_az_deg", 0.1, lo=0.0)),
             sigma_el_rad=math.radians(table.number("sigma_el_deg", 0.1, lo=0.0)),
