@@ -147,7 +147,7 @@ def _decide(catalog: Catalog, originator: str, recipient: str, route: str,
         # the hub's leg needs the originator's approval: per item on TISA (its delay is
         # the approval_delay_s assumption), standing on the automated hub
         consents = (Consent(f"approval-{originator}-{recipient}", originator, recipient,
-                            at - dt.timedelta(seconds=1), topic=_TOPIC),)
+                            at - dt.timedelta(seconds=1), item_id=label.item_id),)
     d = decide(ReleaseRequest(label, recipient, at, route=_SHARING_ROUTE[route],
                               purpose="missile-warning"), catalog, consents)
     return d.permit, d.agreements, tuple(r.detail for r in d.failed)
