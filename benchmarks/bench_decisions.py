@@ -146,8 +146,11 @@ def cedar_facts(request: ReleaseRequest, consents: list, catalog: Catalog) -> di
         "warn_from": _days(catalog.agreement("trilateral-missile-warning").in_force_from),
         "level_ok": level_ok,
         "required_rank": scheme.get(required).rank if required else -1,
-        "consent_leg1": book.find(label, legs[0][1], request.at) is not None,
-        "consent_leg2": book.find(label, legs[-1][1], request.at) is not None,
+        # TISA para 4: on the tisa route the hub's leg needs an approval naming the item
+        "consent_leg1": book.find(label, legs[0][1], request.at,
+                                  per_item=route == "tisa" and legs[0][0] == hub) is not None,
+        "consent_leg2": book.find(label, legs[-1][1], request.at,
+                                  per_item=route == "tisa" and legs[-1][0] == hub) is not None,
         "has_person": person is not None,
         "person": {
             "party": person.party if person else "",
