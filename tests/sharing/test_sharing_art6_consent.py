@@ -41,28 +41,37 @@ def test_art6_third_party_without_consent_denied_with_obligation(catalog):
 def test_art6_third_party_with_written_consent_permitted(catalog):
     decision = decide(ReleaseRequest(HELD, "USA", AFTER_2023), catalog, [consent()])
     assert decision.permit
-    assert decision.marking.text_en == "Japan SECRET (SECRET)"
+    # a US receiver: the English marking is the level itself, not "SECRET (SECRET)"
+    assert decision.marking.text_en == "Japan SECRET"
+    mark = next(o for o in decision.obligations if o.kind == "mark")
+    assert mark.detail == "mark as Japan SECRET"
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "why"),
     [
-        {"written": False},
-        {"to": "KOR"},
-        {"item_id": "item-2"},
-        {"originator": "KOR"},
-        {"granted_at": AFTER_2023 + dt.timedelta(seconds=1)},
-        {"expires_at": AFTER_2023},
-        {"revoked_at": AFTER_2023},
-        {"item_id": None, "topic": "dprk-nuclear-threat"},
-        {"item_id": None, "classifications": ("秘",)},
+        ({"written": False}, "'c1' not written"),
+        ({"to": "KOR"}, "none recorded from JPN for USA"),
+        ({"item_id": "item-2"}, "'c1' out of scope: for item 'item-2', not 'item-1'"),
+        ({"originator": "KOR"}, "none recorded from JPN for USA"),
+        ({"granted_at": AFTER_2023 + dt.timedelta(seconds=1)},
+         "'c1' not yet valid (from 2024-01-14T03:00:01+00:00)"),
+        ({"expires_at": AFTER_2023}, "'c1' expired on 2024-01-14T03:00:00+00:00"),
+        ({"revoked_at": AFTER_2023}, "'c1' revoked on 2024-01-14T03:00:00+00:00"),
+        ({"item_id": None, "topic": "dprk-nuclear-threat"},
+         "'c1' out of scope: for topic 'dprk-nuclear-threat'"),
+        ({"item_id": None, "classifications": ("秘",)},
+         "'c1' out of scope: for ['秘'], not '極秘'"),
     ],
     ids=["oral", "other-recipient", "other-item", "not-originator", "not-yet",
          "expired", "revoked", "other-topic", "other-class"],
 )
-def test_art6_consent_must_cover_item_recipient_and_time(catalog, bad):
+def test_art6_consent_must_cover_item_recipient_and_time_and_says_why(catalog, bad, why):
     decision = decide(ReleaseRequest(HELD, "USA", AFTER_2023), catalog, [consent(**bad)])
     assert not decision.permit
+    (failed,) = decision.failed
+    assert failed.rule == "third_party_consent"
+    assert f"KOR → USA: prior written consent of JPN missing: {why}" in failed.detail
 
 
 def test_art6_class_consent_by_topic_covers_item(catalog):

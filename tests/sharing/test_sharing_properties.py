@@ -69,12 +69,13 @@ def level_of(label, route, to):
     return LEVELS[pair].get(label.classification)
 
 
-def consent_ok(c, label, receiver, at):
+def consent_ok(c, label, receiver, at, per_item=False):
     return (c.written and c.originator == label.originator and c.to == receiver
             and c.granted_at <= at and (c.expires_at is None or at < c.expires_at)
             and (c.revoked_at is None or at < c.revoked_at)
             and c.item_id in (None, label.item_id) and c.topic in (None, label.topic)
-            and (not c.classifications or label.classification in c.classifications))
+            and (not c.classifications or label.classification in c.classifications)
+            and (not per_item or c.item_id == label.item_id))
 
 
 def reference_permit(req, consents):
@@ -104,12 +105,17 @@ def reference_permit(req, consents):
             return False
         if level not in RECEIVE[(pair, receiver)]:
             return False
+        # the originator's own agreement with every party the item reaches bounds it
+        own = frozenset({label.originator, receiver})
+        if receiver != label.originator and label.classification not in LEVELS[own]:
+            return False
     for sender, receiver in path:
         if label.originator in (sender, receiver):
             continue
         if route == "auto-hub" and sender == HUB:
             continue  # standing approval of the automated mechanism
-        if not any(consent_ok(c, label, receiver, at) for c in consents):
+        per_item = route == "tisa" and sender == HUB  # TISA para 4: approval of the item
+        if not any(consent_ok(c, label, receiver, at, per_item) for c in consents):
             return False
     if label.purpose and req.purpose and label.purpose != req.purpose:
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sharing_support import AFTER_2023, make_label
 
 from gsomia.sharing import Consent, ReleaseRequest, decide
@@ -28,8 +29,34 @@ def test_tisa_para4_hub_passes_on_with_originator_approval(catalog):
 def test_tisa_para4_no_approval_no_pass_on(catalog):
     decision = decide(ReleaseRequest(KOR_ITEM, "JPN", AFTER_2023, route="tisa"), catalog)
     assert rules(decision) == ["third_party_consent"]
-    assert decision.failed[0].source == "TISA para 4"
+    assert decision.failed[0].source.startswith("TISA para 4: DoD passes it")
     assert "USA → JPN" in decision.failed[0].detail
+
+
+@pytest.mark.parametrize("scope", [{"topic": "dprk-missile-threat"},
+                                   {"classifications": ("군사II급비밀",)}],
+                         ids=["topic", "class"])
+def test_tisa_para4_hub_needs_approval_naming_the_item(catalog, scope):
+    # para 4: "DoD passes it [the information provided] to the other only with the
+    # originator's approval" -> tisa.toml originator_approval = "per-item"
+    wide = Consent("wide", "KOR", "JPN", dt.datetime(2024, 1, 1, tzinfo=dt.UTC), **scope)
+    decision = decide(ReleaseRequest(KOR_ITEM, "JPN", AFTER_2023, route="tisa"), catalog,
+                      [wide])
+    assert rules(decision) == ["third_party_consent"]
+    assert "approval of the item of KOR missing: 'wide' names no item" in \
+        decision.failed[0].detail
+    assert catalog.agreement("tisa").originator_approval == "per-item"
+    # the same class-wide consent still serves a direct third-party release (Art. 6)
+    held = make_label(originator="KOR", holder="USA", classification="군사II급비밀",
+                      item_id="kor-1")
+    assert not decide(ReleaseRequest(held, "JPN", AFTER_2023), catalog, [wide]).failed
+
+
+@pytest.mark.parametrize("route", ["tisa_hub", "auto_hub"])
+def test_scenario_route_names_accepted(catalog, route):
+    request = ReleaseRequest(KOR_ITEM, "JPN", AFTER_2023, route=route)
+    assert request.route == {"tisa_hub": "tisa", "auto_hub": "auto-hub"}[route]
+    assert decide(request, catalog, [APPROVAL]).permit
 
 
 def test_tisa_para4_hub_must_be_releasable(catalog):
@@ -43,10 +70,8 @@ def test_tisa_para4_hub_must_be_releasable(catalog):
 def test_tisa_para1_scope_only_dprk_nuclear_and_missile(catalog):
     label = make_label(originator="KOR", holder="KOR", classification="군사II급비밀",
                        item_id="kor-1", topic="chinese-navy")
-    consent = Consent("t", "KOR", "JPN", dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
-                      topic="chinese-navy")
     decision = decide(ReleaseRequest(label, "JPN", AFTER_2023, route="tisa"), catalog,
-                      [consent])
+                      [APPROVAL])
     assert rules(decision) == ["scope:tisa"]
     nuclear = make_label(originator="KOR", holder="KOR", classification="군사II급비밀",
                          item_id="kor-1", topic="dprk-nuclear-threat")
@@ -59,7 +84,11 @@ def test_tisa_para3_no_own_scheme_class_one_has_no_japanese_equivalent(catalog):
                        item_id="kor-1")
     decision = decide(ReleaseRequest(label, "JPN", AFTER_2023, route="tisa"), catalog,
                       [APPROVAL])
-    assert rules(decision) == ["classification:jpn-usa-gsomia"]
+    # no Japanese equivalent of TOP SECRET under jpn-usa (para 3), and Class I is
+    # outside the Japan–Korea agreement whatever the route (agreements.md §1 note)
+    assert rules(decision) == ["classification:jpn-usa-gsomia",
+                               "originator_ceiling:jpn-kor-gsomia"]
+    assert "never provided" in decision.failed[1].source
 
 
 def test_tisa_before_effective_date_denied(catalog):

@@ -40,10 +40,12 @@ __all__ = [
 #: Dated events an agreement file may record (agreements.md §1 History, Art. 21).
 EVENT_KINDS = ("termination_notice", "notice_suspended", "notice_withdrawn", "terminated")
 
-#: Release rules an agreement file may switch on, each with its article as the value.
+#: Release rules an agreement file may switch on, each with its article as the value
+#: (``protection`` is the obligation the decision cites for "protect at least as your own").
 RULE_IDS = (
     "third_party_consent",  # Art. 6
     "purpose",  # Art. 6
+    "protection",  # Art. 6
     "personnel_clearance",  # Art. 7
     "need_to_know",  # Art. 7
     "contractor_facility",  # Art. 16
@@ -132,11 +134,15 @@ class InForce:
         }
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
+def _add_years(day: dt.date, years: int) -> dt.date | None:
+    """``day`` plus ``years`` (29 February → 28), or None past 9999-12-31."""
+    year = day.year + years
+    if year > dt.MAXYEAR:
+        return None
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +211,17 @@ class Agreement:
         """True when the agreement explicitly never covers this marking."""
         return any(x.party == party and x.marking == marking for x in self.excluded)
 
+    def row_source(self, party: str, level: str) -> str:
+        """Source of the row giving ``party``'s marking at ``level`` (else of the table)."""
+        for row in self.equivalence:
+            if row.level == level and row.markings.get(party):
+                return row.source
+        return self.table_source()
+
+    def table_source(self) -> str:
+        """Sources of the equivalence table's rows, each once (e.g. ``"Art. 4(2)"``)."""
+        return "; ".join(dict.fromkeys(row.source for row in self.equivalence)) or self.source
+
     def equivalent(self, party: str, level: str) -> str | None:
         """The marking ``party`` applies on receipt of information at ``level`` (Art. 4(2))."""
         for row in self.equivalence:
@@ -214,13 +231,16 @@ class Agreement:
 
     # -- Art. 21 -----------------------------------------------------------------------
 
-    def _notice_effect(self, notice: dt.date) -> dt.date:
-        """First day no longer in force after a termination notice given on ``notice``."""
+    def _notice_effect(self, notice: dt.date) -> dt.date | None:
+        """First day no longer in force after a termination notice given on ``notice``
+        (None: not before the end of the calendar, 9999-12-31)."""
         if self.renewal is None:
             return notice
         years = 1
         while True:
             end = _add_years(self.in_force_from, years * self.renewal.term_years)
+            if end is None:
+                return None
             if (end - notice).days >= self.renewal.notice_days:
                 return end
             years += 1
@@ -245,7 +265,7 @@ class Agreement:
         notices = [e for e in self.events if e.kind == "termination_notice" and e.date <= date]
         for notice in notices:
             effect = self._notice_effect(notice.date)
-            if effect <= date and not self._lifts(notice.date, effect):
+            if effect is not None and effect <= date and not self._lifts(notice.date, effect):
                 return InForce(
                     self.name,
                     date,
@@ -253,32 +273,38 @@ class Agreement:
                     f"ended {effect} on the termination notice of {notice.date}",
                 )
         if not notices:
-            return InForce(self.name, date, True, f"in force since {self.in_force_from}")
+            return InForce(self.name, date, True, f"since {self.in_force_from}")
         notice = notices[-1]
         effect = self._notice_effect(notice.date)
-        lifts = self._lifts(notice.date, date + dt.timedelta(days=1))
+        lifts = self._lifts(notice.date, date, inclusive=True)
         if lifts:
             word = "suspended" if lifts[-1].kind == "notice_suspended" else "withdrawn"
             return InForce(
                 self.name,
                 date,
                 True,
-                f"in force; termination notice of {notice.date} {word} on {lifts[-1].date}",
+                f"termination notice of {notice.date} {word} on {lifts[-1].date}",
             )
+        when = f"on {effect}" if effect is not None else f"after {dt.date.max}"
         return InForce(
             self.name,
             date,
             True,
-            f"in force; termination notice of {notice.date} takes effect on {effect}",
+            f"termination notice of {notice.date} takes effect {when}",
             ends=effect,
         )
 
-    def _lifts(self, notice: dt.date, effect: dt.date) -> list[AgreementEvent]:
-        """Suspensions and withdrawals of a notice given on ``notice``, made before ``effect``."""
+    def _lifts(
+        self, notice: dt.date, effect: dt.date, inclusive: bool = False
+    ) -> list[AgreementEvent]:
+        """Suspensions and withdrawals of a notice given on ``notice``, made before ``effect``
+        (on or before it with ``inclusive``)."""
         return [
             e
             for e in self.events
-            if e.kind in ("notice_suspended", "notice_withdrawn") and notice <= e.date < effect
+            if e.kind in ("notice_suspended", "notice_withdrawn")
+            and notice <= e.date
+            and (e.date <= effect if inclusive else e.date < effect)
         ]
 
     def to_dict(self) -> dict[str, object]:

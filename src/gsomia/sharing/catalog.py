@@ -7,6 +7,10 @@ party without code by putting such a file in a folder and passing the folder to
 A file with a top-level ``[party]`` table is a marking scheme, one with ``[agreement]`` an
 agreement. Every fault raises :class:`~gsomia.errors.AgreementError` naming the file, the
 key and the value. Data never holds expressions: only names, dates, lists and text.
+
+Every table is closed: a key the loader does not know (``[[events]]`` for ``[[event]]``,
+``in_forse_until``, an ``[agreement_extra]`` table) is an error naming the file, the key
+path and the value, never silently ignored. Marking texts are kept in Unicode NFC.
 """
 
 from __future__ import annotations
@@ -30,12 +34,35 @@ from gsomia.sharing.agreements import (
     Renewal,
     Scope,
 )
-from gsomia.sharing.markings import Marking, MarkingScheme
+from gsomia.sharing.markings import Marking, MarkingScheme, nfc
 
-__all__ = ["ROUTES", "Catalog", "load_catalog", "package_data_dirs"]
+__all__ = ["ROUTES", "ROUTE_ALIASES", "Catalog", "load_catalog", "package_data_dirs", "route_name"]
 
 #: Routes a release may take (ARCHITECTURE.md data flow step 4; TISA para 4; §4).
 ROUTES = ("direct", "tisa", "auto-hub")
+#: Other spellings accepted for a route (the scenario files' names), → the route.
+ROUTE_ALIASES = {"tisa_hub": "tisa", "auto_hub": "auto-hub"}
+
+# Keys each table of a data file may hold (everything else is an "unknown key").
+_TOP_AGREEMENT = ("agreement", "rules", "equivalence", "excluded", "event")
+_AGREEMENT = ("name", "title", "kind", "route", "parties", "hub", "signed", "in_force_from",
+              "legally_binding", "source", "renewal", "scope", "protection_under",
+              "protection_source", "legal_basis", "originator_approval",
+              "originator_approval_source")
+_RENEWAL = ("term_years", "notice_days", "source")
+_SCOPE = ("topics", "elements", "excluded_elements", "source")
+_EQUIVALENCE = ("level", "markings", "source")
+_EXCLUDED = ("party", "marking", "source")
+_EVENT = ("date", "kind", "by", "source")
+_TOP_SCHEME = ("party", "marking")
+_PARTY = ("code", "name", "name_en", "source", "names")
+_MARKING = ("text", "english")
+
+
+def route_name(route: str) -> str:
+    """``route`` as one of :data:`ROUTES` (``tisa_hub`` → ``tisa``, ``auto_hub`` →
+    ``auto-hub``); anything else is returned unchanged for the caller to reject."""
+    return ROUTE_ALIASES.get(route, route)
 
 _MISSING = object()
 
@@ -69,6 +96,15 @@ class _Reader:
         if isinstance(value, dt.datetime):
             raise self.fail(f"{path}{key}", value, "expected a date without time")
         return value
+
+    def only(self, table: Any, path: str, keys: tuple[str, ...]) -> None:
+        """Reject a non-table, or the first key of ``table`` not among ``keys``."""
+        if not isinstance(table, Mapping):
+            raise self.fail(path.rstrip(".") or "(top level)", table, "expected a table")
+        for key, value in table.items():
+            if key not in keys:
+                raise self.fail(f"{path}{key}", value,
+                                "unknown key (expected one of: " + ", ".join(keys) + ")")
 
     def code(self, value: Any, key: str) -> str:
         if (
@@ -107,7 +143,9 @@ def _kind_name(kind: type | tuple) -> str:
 
 
 def _load_scheme(data: Mapping[str, Any], r: _Reader) -> MarkingScheme:
+    r.only(data, "", _TOP_SCHEME)
     party = r.get(data, "party", "", dict)
+    r.only(party, "party.", _PARTY)
     code = r.code(r.get(party, "code", "party.", str), "party.code")
     names = r.get(party, "names", "party.", dict, {})
     for key, value in names.items():
@@ -119,11 +157,10 @@ def _load_scheme(data: Mapping[str, Any], r: _Reader) -> MarkingScheme:
         raise r.fail("marking", rows, "a party needs at least one marking")
     markings = []
     for i, row in enumerate(rows):
-        if not isinstance(row, dict):
-            raise r.fail(f"marking[{i}]", row, "expected a table")
+        r.only(row, f"marking[{i}].", _MARKING)
         markings.append(
             Marking(
-                text=r.get(row, "text", f"marking[{i}].", str),
+                text=nfc(r.get(row, "text", f"marking[{i}].", str)),
                 english=r.get(row, "english", f"marking[{i}].", str),
                 rank=i,
             )
@@ -143,8 +180,10 @@ def _load_scheme(data: Mapping[str, Any], r: _Reader) -> MarkingScheme:
 
 
 def _load_agreement(data: Mapping[str, Any], r: _Reader) -> Agreement:
+    r.only(data, "", _TOP_AGREEMENT)
     head = r.get(data, "agreement", "", dict)
     p = "agreement."
+    r.only(head, p, _AGREEMENT)
     name = r.get(head, "name", p, str)
     kind = r.get(head, "kind", p, str)
     if kind not in ("bilateral", "hub"):
@@ -168,6 +207,7 @@ def _load_agreement(data: Mapping[str, Any], r: _Reader) -> Agreement:
     renewal = None
     if "renewal" in head:
         table = r.get(head, "renewal", p, dict)
+        r.only(table, f"{p}renewal.", _RENEWAL)
         renewal = Renewal(
             term_years=r.get(table, "term_years", f"{p}renewal.", int),
             notice_days=r.get(table, "notice_days", f"{p}renewal.", int),
@@ -186,8 +226,7 @@ def _load_agreement(data: Mapping[str, Any], r: _Reader) -> Agreement:
     equivalence = []
     for i, row in enumerate(r.get(data, "equivalence", "", list, [])):
         q = f"equivalence[{i}]."
-        if not isinstance(row, dict):
-            raise r.fail(f"equivalence[{i}]", row, "expected a table")
+        r.only(row, q, _EQUIVALENCE)
         marks = r.get(row, "markings", q, dict)
         for code in marks:
             if code not in parties:
@@ -196,7 +235,7 @@ def _load_agreement(data: Mapping[str, Any], r: _Reader) -> Agreement:
         equivalence.append(
             Equivalence(
                 level=r.get(row, "level", q, str),
-                markings={c: tuple(v) for c, v in marks.items()},
+                markings={c: tuple(nfc(m) for m in v) for c, v in marks.items()},
                 source=r.get(row, "source", q, str),
             )
         )
@@ -206,14 +245,16 @@ def _load_agreement(data: Mapping[str, Any], r: _Reader) -> Agreement:
     excluded = []
     for i, row in enumerate(r.get(data, "excluded", "", list, [])):
         q = f"excluded[{i}]."
+        r.only(row, q, _EXCLUDED)
         party = r.code(r.get(row, "party", q, str), f"{q}party")
         excluded.append(
-            Exclusion(party, r.get(row, "marking", q, str), r.get(row, "source", q, str))
+            Exclusion(party, nfc(r.get(row, "marking", q, str)), r.get(row, "source", q, str))
         )
 
     events = []
     for i, row in enumerate(r.get(data, "event", "", list, [])):
         q = f"event[{i}]."
+        r.only(row, q, _EVENT)
         ev_kind = r.get(row, "kind", q, str)
         if ev_kind not in EVENT_KINDS:
             raise r.fail(f"{q}kind", ev_kind, f"expected one of {', '.join(EVENT_KINDS)}")
@@ -231,6 +272,7 @@ def _load_agreement(data: Mapping[str, Any], r: _Reader) -> Agreement:
     if "scope" in head:
         s = r.get(head, "scope", p, dict)
         q = f"{p}scope."
+        r.only(s, q, _SCOPE)
         scope = Scope(
             topics=r.strings(s, "topics", q),
             elements=r.strings(s, "elements", q, ()),
@@ -329,7 +371,8 @@ def _files(dirs: Iterable[Path]) -> list[Path]:
     for d in dirs:
         d = Path(d)
         if not d.is_dir():
-            raise AgreementError(str(d), "directory", str(d), "no such directory")
+            why = "not a directory" if d.exists() else "no such directory"
+            raise AgreementError(str(d), "agreements directory", str(d), why)
         out.extend(sorted(d.glob("*.toml")))
     return out
 

@@ -7,6 +7,16 @@ approval. A consent is scoped (one item, a topic, and/or some of the originator'
 markings), addressed to one recipient party, starts at ``granted_at``, may expire, and may
 be revoked by the originator. A :class:`ConsentBook` holds them; it is an object you pass
 around, not a global.
+
+Where an arrangement asks for approval per item (``originator_approval = "per-item"``,
+TISA para 4: DoD passes *it* — the information provided — on only with the originator's
+approval), only a consent that names the item counts; a topic- or class-wide consent does
+not. :meth:`ConsentBook.explain` says why no consent covers a release (not written, not
+yet valid, expired, revoked, out of scope, or names no item).
+
+JSON form (a label's ``consents`` or ``--consents``): the attribute names below; party
+codes in any case (kept in capitals); times ISO 8601; any other key is an error naming
+``consents[i].<key>``.
 """
 
 from __future__ import annotations
@@ -17,10 +27,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from gsomia.errors import InputError, SharingError
-from gsomia.sharing.label import Label, parse_time
-from gsomia.sharing.markings import check_party_code
+from gsomia.sharing.label import Label, check_keys, parse_time
+from gsomia.sharing.markings import MarkingScheme, nfc, party_code
 
-__all__ = ["Consent", "ConsentBook"]
+__all__ = ["CONSENT_KEYS", "Consent", "ConsentBook"]
+
+#: Keys a consent JSON object may have.
+CONSENT_KEYS = ("consent_id", "originator", "to", "granted_at", "expires_at", "item_id",
+                "topic", "classifications", "written", "revoked_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +66,27 @@ class Consent:
     revoked_at: dt.datetime | None = None
 
     def __post_init__(self) -> None:
-        check_party_code("consent.originator", self.originator)
-        check_party_code("consent.to", self.to)
+        self._validate("consent")
+
+    def _validate(self, p: str) -> None:
+        put = object.__setattr__
+        put(self, "originator", party_code(f"{p}.originator", self.originator))
+        put(self, "to", party_code(f"{p}.to", self.to))
+        for key in ("item_id", "topic"):
+            value = getattr(self, key)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise InputError(f"{p}.{key}", value, "expected a non-empty string")
+        if self.topic is not None:
+            put(self, "topic", nfc(self.topic))
+        put(self, "classifications", tuple(nfc(c) for c in self.classifications))
         if self.item_id is None and self.topic is None and not self.classifications:
             raise InputError(
-                f"consent[{self.consent_id}]",
-                None,
+                p, self.consent_id,
                 "a consent must name an item_id, a topic or classifications (its scope)",
             )
         if self.expires_at is not None and self.expires_at <= self.granted_at:
             raise InputError(
-                "consent.expires_at", self.expires_at.isoformat(), "must be after granted_at"
+                f"{p}.expires_at", self.expires_at.isoformat(), "must be after granted_at"
             )
 
     @classmethod
@@ -70,22 +94,31 @@ class Consent:
         """Build a consent from JSON (keys as the attributes; times ISO 8601).
 
         Raises:
-            InputError: naming ``consents[index].<field>`` when malformed.
+            InputError: naming ``consents[index].<field>`` when malformed or unknown.
         """
         p = f"consents[{index}]"
         if not isinstance(data, Mapping):
             raise InputError(p, data, "expected a JSON object")
+        check_keys(data, p, CONSENT_KEYS)
         for key in ("originator", "to", "granted_at"):
             if key not in data:
                 raise InputError(f"{p}.{key}", None, "required")
         classes = data.get("classifications", [])
-        if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
+        if not isinstance(classes, list):
             raise InputError(f"{p}.classifications", classes, "expected a list of markings")
+        for j, mark in enumerate(classes):
+            if not isinstance(mark, str) or not mark:
+                raise InputError(f"{p}.classifications[{j}]", mark,
+                                 "expected a marking (non-empty string)")
         written = data.get("written", True)
         if not isinstance(written, bool):
             raise InputError(f"{p}.written", written, "expected true or false")
-        return cls(
-            consent_id=str(data.get("consent_id", f"consent-{index}")),
+        consent_id = data.get("consent_id", f"consent-{index}")
+        if not isinstance(consent_id, str) or not consent_id:
+            raise InputError(f"{p}.consent_id", consent_id, "expected a non-empty string")
+        consent = object.__new__(cls)
+        values = dict(
+            consent_id=consent_id,
             originator=data["originator"],
             to=data["to"],
             granted_at=parse_time(f"{p}.granted_at", data["granted_at"]),
@@ -100,20 +133,52 @@ class Consent:
             if data.get("revoked_at") is None
             else parse_time(f"{p}.revoked_at", data["revoked_at"]),
         )
+        for key, value in values.items():
+            object.__setattr__(consent, key, value)
+        consent._validate(p)  # errors name consents[index].<field>
+        return consent
 
-    def covers(self, label: Label, to: str, at: dt.datetime) -> bool:
-        """True when this consent allows releasing ``label``'s item to ``to`` at ``at``."""
-        return (
-            self.written
-            and self.originator == label.originator
-            and self.to == to
-            and self.granted_at <= at
-            and (self.expires_at is None or at < self.expires_at)
-            and (self.revoked_at is None or at < self.revoked_at)
-            and (self.item_id is None or self.item_id == label.item_id)
-            and (self.topic is None or self.topic == label.topic)
-            and (not self.classifications or label.classification in self.classifications)
-        )
+    def check_markings(self, scheme: MarkingScheme, field_name: str = "consent") -> None:
+        """Check that every ``classifications`` entry is a marking of the originator.
+
+        Raises:
+            InputError: naming ``<field_name>.classifications[j]``.
+        """
+        for j, mark in enumerate(self.classifications):
+            scheme.get(mark, f"{field_name}.classifications[{j}]")
+
+    def why_not(
+        self, label: Label, to: str, at: dt.datetime, per_item: bool = False
+    ) -> str | None:
+        """Why this consent does not allow releasing ``label``'s item to ``to`` at ``at``
+        (None when it does). ``per_item``: only a consent naming the item counts."""
+        if self.originator != label.originator:
+            return f"granted by {self.originator}, not the Originating Party"
+        if self.to != to:
+            return f"addressed to {self.to}, not {to}"
+        if not self.written:
+            return "not written (Art. 6 asks for prior written approval)"
+        if at < self.granted_at:
+            return f"not yet valid (from {self.granted_at.isoformat()})"
+        if self.revoked_at is not None and at >= self.revoked_at:
+            return f"revoked on {self.revoked_at.isoformat()}"
+        if self.expires_at is not None and at >= self.expires_at:
+            return f"expired on {self.expires_at.isoformat()}"
+        if self.item_id is not None and self.item_id != label.item_id:
+            return f"out of scope: for item {self.item_id!r}, not {label.item_id!r}"
+        if self.topic is not None and self.topic != label.topic:
+            return f"out of scope: for topic {self.topic!r}, not {label.topic!r}"
+        if self.classifications and label.classification not in self.classifications:
+            return (f"out of scope: for {list(self.classifications)}, not "
+                    f"{label.classification!r}")
+        if per_item and self.item_id is None:
+            return "names no item: approval per item is required"
+        return None
+
+    def covers(self, label: Label, to: str, at: dt.datetime, per_item: bool = False) -> bool:
+        """True when this consent allows releasing ``label``'s item to ``to`` at ``at``
+        (``per_item``: and it names that item)."""
+        return self.why_not(label, to, at, per_item) is None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -179,9 +244,28 @@ class ConsentBook:
         self._consents[consent_id] = revoked
         return revoked
 
-    def find(self, label: Label, to: str, at: dt.datetime) -> Consent | None:
-        """The first consent covering release of ``label``'s item to ``to`` at ``at``."""
+    def find(
+        self, label: Label, to: str, at: dt.datetime, per_item: bool = False
+    ) -> Consent | None:
+        """The first consent covering release of ``label``'s item to ``to`` at ``at``
+        (``per_item``: only one naming the item)."""
         for consent in self._consents.values():
-            if consent.covers(label, to, at):
+            if consent.covers(label, to, at, per_item):
                 return consent
         return None
+
+    def explain(
+        self, label: Label, to: str, at: dt.datetime, per_item: bool = False
+    ) -> tuple[Consent | None, str]:
+        """``(consent, "")`` for the first covering consent, else ``(None, why)``: why each
+        consent of the originator to ``to`` fails, or that none is recorded."""
+        misses = []
+        for consent in self._consents.values():
+            why = consent.why_not(label, to, at, per_item)
+            if why is None:
+                return consent, ""
+            if consent.originator == label.originator and consent.to == to:
+                misses.append(f"{consent.consent_id!r} {why}")
+        if not misses:
+            return None, f"none recorded from {label.originator} for {to}"
+        return None, "; ".join(misses)

@@ -18,14 +18,24 @@ Rules and their sources (agreements.md):
     each agreement protecting a leg is in force on the date (Art. 21; TISA para 3).
 ``classification:<agreement>``
     the originator's marking lies inside each leg's equivalence table and is not excluded
-    (Art. 4(1)–(2); Korean 군사I급비밀 never under the Japan–Korea agreement).
+    (Art. 4(1)–(2); Korean 군사I급비밀 never under the Japan–Korea agreement). Each check
+    cites the source of the row it used (``"assumed by analogy …"`` where the data says so).
+``originator_ceiling:<agreement>``
+    the originator's own agreement with each party the item reaches (hub or recipient)
+    bounds what may reach that party, whoever holds the item and by whatever route: a
+    marking that agreement excludes or does not list never goes there (Art. 4(1): the
+    Korean markings under the Japan–Korea agreement are Class II and III; agreements.md §1
+    note: 군사I급비밀 is outside it, never provided; Art. 6: the Receiving Party releases
+    only with the originator's approval, so never beyond what the originator may provide).
 ``scope``
     topic within the arrangement's scope (TISA para 1); for ``auto-hub``, only the three
     warning elements, never pre-launch indications or own sensors (§4).
 ``third_party_consent``
     a party that is not the originator releases to a party that is not the originator
     only with the originator's prior written consent, valid at that time (Art. 6; TISA
-    para 4). Standing approval covers the hub's leg on ``auto-hub`` (modelling choice).
+    para 4). On a hub arrangement with ``originator_approval = "per-item"`` (TISA) the
+    hub's leg needs a consent naming the item. Standing approval covers the hub's leg on
+    ``auto-hub`` (modelling choice). A failure says why each consent did not count.
 ``purpose``
     the stated purpose equals the purpose for which it was provided (Art. 6).
 ``personnel_clearance``, ``need_to_know``, ``contractor_facility``
@@ -44,10 +54,10 @@ from typing import Any
 
 from gsomia.errors import InputError
 from gsomia.sharing.agreements import Agreement
-from gsomia.sharing.catalog import ROUTES, Catalog
+from gsomia.sharing.catalog import ROUTES, Catalog, route_name
 from gsomia.sharing.consent import Consent, ConsentBook
 from gsomia.sharing.label import Label, Person, parse_time
-from gsomia.sharing.markings import ReceivedMarking
+from gsomia.sharing.markings import ReceivedMarking, party_code
 
 __all__ = ["Decision", "Obligation", "Reason", "ReleaseRequest", "decide"]
 
@@ -59,7 +69,8 @@ class ReleaseRequest:
     Attributes:
         label: the item's label (its ``holder`` is the sender).
         to: the Receiving Party code.
-        route: ``"direct"``, ``"tisa"`` or ``"auto-hub"``.
+        route: ``"direct"``, ``"tisa"`` or ``"auto-hub"`` (``tisa_hub`` and ``auto_hub``,
+            the scenario files' names, are accepted and stored as those).
         at: when the release would happen (aware UTC datetime).
         person: the person who would get access, or None for the party as a whole.
         purpose: the purpose of the release (Art. 6), or None.
@@ -73,8 +84,12 @@ class ReleaseRequest:
     purpose: str | None = None
 
     def __post_init__(self) -> None:
-        if self.route not in ROUTES:
-            raise InputError("route", self.route, f"expected one of {', '.join(ROUTES)}")
+        route = route_name(self.route)
+        if route not in ROUTES:
+            raise InputError("route", self.route, f"expected one of {', '.join(ROUTES)} "
+                             "(or tisa_hub, auto_hub)")
+        object.__setattr__(self, "route", route)
+        object.__setattr__(self, "to", party_code("to", self.to))
         object.__setattr__(self, "at", parse_time("at", self.at))
         if self.to == self.label.holder:
             raise InputError("to", self.to, "the recipient is the holder itself")
@@ -269,27 +284,57 @@ def _level(
     ev.use(basis)
     row = basis.row_of(label.originator, label.classification)
     if row is None:
-        why = (
-            "excluded"
-            if basis.is_excluded(label.originator, label.classification)
-            else "not in the equivalence table"
-        )
-        source = next(
-            (
-                x.source
-                for x in basis.excluded
-                if x.party == label.originator and x.marking == label.classification
-            ),
-            "Art. 4(1)-(2)",
-        )
+        why, source = _not_covered(basis, label.originator, label.classification)
         ev.check(
             f"classification:{basis.name}",
             source,
             False,
-            f"{label.originator} {label.classification!r} is {why} of {basis.name}",
+            f"{label.originator} {label.classification!r} is {why}",
         )
         return None
     return row.level
+
+
+def _not_covered(agreement: Agreement, party: str, marking: str) -> tuple[str, str]:
+    """Why ``agreement`` does not cover ``party``'s ``marking``, and the source to cite."""
+    for x in agreement.excluded:
+        if x.party == party and x.marking == marking:
+            return f"excluded from {agreement.name}", x.source
+    return (
+        f"not in the equivalence table of {agreement.name}",
+        agreement.table_source(),
+    )
+
+
+def _check_ceiling(
+    ev: _Evaluation,
+    catalog: Catalog,
+    label: Label,
+    receivers: Iterable[str],
+    date: dt.date,
+) -> None:
+    """The originator's agreement with each receiver bounds what reaches it (docstring)."""
+    checked = {r.rule for r in ev.reasons}
+    for receiver in receivers:
+        if receiver == label.originator:
+            continue
+        agreement = _bilateral(catalog, label.originator, receiver, date)
+        if agreement is None or f"classification:{agreement.name}" in checked:
+            continue
+        rule = f"originator_ceiling:{agreement.name}"
+        if rule in checked or agreement.row_of(label.originator, label.classification):
+            continue
+        checked.add(rule)
+        ev.use(agreement)
+        why, source = _not_covered(agreement, label.originator, label.classification)
+        ev.check(
+            rule,
+            source,
+            False,
+            f"{label.originator} {label.classification!r} is {why}, the originator's "
+            f"agreement with {receiver}: never provided to {receiver}, by any route or "
+            f"holder (held by {label.holder})",
+        )
 
 
 def decide(
@@ -320,7 +365,13 @@ def decide(
     ):
         if code not in catalog.schemes:
             raise InputError(name, code, f"unknown party (known: {', '.join(catalog.schemes)})")
-    catalog.scheme(label.originator).get(label.classification)
+    if request.person is not None and request.person.party not in catalog.schemes:
+        raise InputError(
+            "person.party",
+            request.person.party,
+            f"unknown party (known: {', '.join(catalog.schemes)})",
+        )
+    catalog.scheme(label.originator).get(label.classification, "label.classification")
     ev = _Evaluation()
 
     # Releasable To (STANAG 4774 PERMISSIVE category)
@@ -374,13 +425,16 @@ def decide(
             excluded = agreement.is_excluded(label.originator, label.classification)
             ev.check(
                 f"classification:{agreement.name}",
-                "Art. 4(1)-(2)",
+                _not_covered(agreement, label.originator, label.classification)[1]
+                if excluded
+                else agreement.row_source(receiver, level),
                 mark is not None and not excluded,
                 f"{level} ({label.originator} {label.classification}) → {receiver} {mark!r}",
             )
             if mark is not None and receiver == to:
                 marking = _received(catalog, label.originator, to, mark, level, agreement)
     last = leg_agreements[-1] if leg_agreements else None
+    _check_ceiling(ev, catalog, label, [r for _, r in legs], date)
 
     # Third-party release: originator's prior written consent (Art. 6; TISA para 4)
     for (sender, receiver), agreement in zip(legs, leg_agreements, strict=True):
@@ -404,13 +458,20 @@ def decide(
                 f"standing approval of {label.originator} for {arrangement.name}",
             )
             continue
-        consent = book.find(label, receiver, at)
+        per_item = (
+            arrangement is not None
+            and arrangement.originator_approval == "per-item"
+            and sender == hub
+        )
+        consent, why = book.explain(label, receiver, at, per_item)
         ev.check(
             "third_party_consent",
             source,
             consent is not None,
-            f"{sender} → {receiver}: consent of {label.originator} "
-            + (f"{consent.consent_id!r}" if consent else "not recorded or not valid now"),
+            f"{sender} → {receiver}: "
+            + ("approval of the item" if per_item else "prior written consent")
+            + f" of {label.originator} "
+            + (f"{consent.consent_id!r}" if consent else f"missing: {why}"),
         )
         if consent is None:
             ev.obligations.append(
@@ -441,11 +502,16 @@ def decide(
         _check_person(ev, catalog, request.person, to, label, marking, last)
 
     if marking is not None:
+        both = (
+            marking.text
+            if marking.text == marking.text_en
+            else f"{marking.text} / {marking.text_en}"
+        )
         ev.obligations.insert(
             0,
             Obligation(
                 "mark",
-                f"mark as {marking.text} / {marking.text_en}",
+                f"mark as {both}",
                 "Art. 4(2)",
                 {"marking": marking.text, "marking_en": marking.text_en},
             ),
@@ -454,7 +520,7 @@ def decide(
             Obligation(
                 "protect",
                 f"protect at least as {to}'s own {marking.classification}",
-                _rule_source(last, "third_party_consent", "Art. 6"),
+                _rule_source(last, "protection", "Art. 6 (summary)"),
             )
         )
         ev.obligations.append(
@@ -521,7 +587,7 @@ def _check_person(
                 f"clearance of {person.party}, not of the Receiving Party {to}",
             )
         else:
-            catalog.scheme(to).get(person.clearance)  # unknown marking → InputError
+            catalog.scheme(to).get(person.clearance, "person.clearance")  # unknown → InputError
             if marking is None:
                 ev.check(
                     "personnel_clearance",

@@ -7,6 +7,11 @@ agreements.md §4), ``purpose`` (Art. 6), ``privacy_mark`` and ``consents`` (see
 :mod:`gsomia.sharing.consent`). A person file has ``party``, ``clearance`` (the party's own
 marking text), ``need_to_know`` (topics), ``contractor`` and optional ``facility_clearance``
 (Art. 16) and ``name``.
+
+A key not listed above is an error naming it (a misspelt ``facility_clearence`` must not
+silently become "no facility clearance"). Party codes are accepted in any case and kept
+in capitals (``"kor"`` → ``"KOR"``). Text that is compared — markings, topics, elements,
+purpose — is kept in Unicode NFC, so a decomposed 군사II급비밀 equals the precomposed one.
 """
 
 from __future__ import annotations
@@ -19,9 +24,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from gsomia.errors import InputError
-from gsomia.sharing.markings import check_party_code
+from gsomia.sharing.markings import nfc, party_code
 
-__all__ = ["Label", "Person", "parse_time"]
+__all__ = ["LABEL_KEYS", "PERSON_KEYS", "Label", "Person", "check_keys", "parse_time"]
+
+#: Keys a label JSON object may have (module docstring).
+LABEL_KEYS = ("item_id", "originator", "classification", "releasable_to", "topic", "holder",
+              "created", "policy_id", "elements", "purpose", "privacy_mark", "consents")
+#: Keys a person JSON object may have.
+PERSON_KEYS = ("party", "clearance", "need_to_know", "contractor", "facility_clearance", "name")
+
+
+def check_keys(data: Mapping[str, Any], prefix: str, known: tuple[str, ...]) -> None:
+    """Reject the first key of ``data`` not in ``known``, naming ``<prefix>.<key>``.
+
+    Raises:
+        InputError: ``unknown key (expected one of: …)``.
+    """
+    for key, value in data.items():
+        if key not in known:
+            raise InputError(f"{prefix}.{key}", value,
+                             "unknown key (expected one of: " + ", ".join(known) + ")")
 
 
 def parse_time(field_name: str, value: Any) -> dt.datetime:
@@ -43,7 +66,12 @@ def parse_time(field_name: str, value: Any) -> dt.datetime:
         raise InputError(field_name, value, "expected an ISO 8601 date or time")
     if out.tzinfo is None:
         out = out.replace(tzinfo=dt.UTC)
-    return out.astimezone(dt.UTC)
+    try:
+        return out.astimezone(dt.UTC)
+    except OverflowError:
+        raise InputError(field_name, value if isinstance(value, str) else str(value),
+                         "outside the calendar once converted to UTC "
+                         "(0001-01-01 to 9999-12-31)") from None
 
 
 def _strings(data: Mapping[str, Any], key: str, prefix: str) -> tuple[str, ...]:
@@ -96,10 +124,16 @@ class Label:
     privacy_mark: str | None = None
 
     def __post_init__(self) -> None:
-        check_party_code("label.originator", self.originator)
-        check_party_code("label.holder", self.holder)
-        for code in self.releasable_to:
-            check_party_code("label.releasable_to", code)
+        put = object.__setattr__
+        put(self, "originator", party_code("label.originator", self.originator))
+        put(self, "holder", party_code("label.holder", self.holder))
+        put(self, "releasable_to", frozenset(
+            party_code("label.releasable_to", code) for code in self.releasable_to))
+        put(self, "classification", nfc(self.classification))
+        put(self, "topic", nfc(self.topic))
+        put(self, "elements", tuple(nfc(e) for e in self.elements))
+        if self.purpose is not None:
+            put(self, "purpose", nfc(self.purpose))
         if not self.policy_id:
             object.__setattr__(self, "policy_id", f"gsomia:{self.originator}")
 
@@ -112,6 +146,7 @@ class Label:
         """
         if not isinstance(data, Mapping):
             raise InputError("label", data, "expected a JSON object")
+        check_keys(data, "label", LABEL_KEYS)
         originator = _text(data, "originator", "label")
         classification = _text(data, "classification", "label")
         topic = _text(data, "topic", "label")
@@ -196,7 +231,9 @@ class Person:
     name: str | None = None
 
     def __post_init__(self) -> None:
-        check_party_code("person.party", self.party)
+        object.__setattr__(self, "party", party_code("person.party", self.party))
+        object.__setattr__(self, "clearance", nfc(self.clearance))
+        object.__setattr__(self, "need_to_know", frozenset(nfc(t) for t in self.need_to_know))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Person:
@@ -207,6 +244,7 @@ class Person:
         """
         if not isinstance(data, Mapping):
             raise InputError("person", data, "expected a JSON object")
+        check_keys(data, "person", PERSON_KEYS)
         flags = {}
         for key in ("contractor", "facility_clearance"):
             value = data.get(key, False)

@@ -10,13 +10,32 @@ another is *not* a property of a scheme: it is set per agreement (Art. 4(2)), se
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from gsomia.errors import InputError
 
-__all__ = ["Marking", "MarkingScheme", "ReceivedMarking", "check_party_code"]
+__all__ = ["Marking", "MarkingScheme", "ReceivedMarking", "check_party_code", "nfc", "party_code"]
 
 _PARTY_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode normal form C, so that a decomposed 군사II급비밀 (conjoining jamo)
+    compares equal to the precomposed one every data file uses."""
+    return unicodedata.normalize("NFC", text)
+
+
+def party_code(field_name: str, code: object) -> str:
+    """A party code from user input (label, person, consent, ``--to``): accepted in any
+    case and returned in capitals (``"kor"`` → ``"KOR"``), as ``gsomia evaluate`` does.
+
+    Raises:
+        InputError: naming ``field_name`` when it is not three letters.
+    """
+    if isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha():
+        return code.upper()
+    return check_party_code(field_name, code)
 
 
 def check_party_code(field_name: str, code: object) -> str:
@@ -71,17 +90,19 @@ class MarkingScheme:
         if len(set(texts)) != len(texts):
             raise InputError(f"{self.party}.marking", texts, "markings must be distinct")
 
-    def get(self, text: str) -> Marking:
-        """The marking called ``text``.
+    def get(self, text: str, field_name: str = "classification") -> Marking:
+        """The marking called ``text`` (compared in Unicode NFC).
 
         Raises:
-            InputError: ``text`` is not one of this party's markings.
+            InputError: naming ``field_name`` when ``text`` is not one of this party's
+                markings.
         """
+        wanted = nfc(text) if isinstance(text, str) else text
         for marking in self.markings:
-            if marking.text == text:
+            if marking.text == wanted:
                 return marking
         known = ", ".join(m.text for m in self.markings)
-        raise InputError("classification", text, f"not a {self.party} marking (known: {known})")
+        raise InputError(field_name, text, f"not a {self.party} marking (known: {known})")
 
     def at_least(self, held: str, required: str) -> bool:
         """True when marking ``held`` is as high as ``required`` or higher (Art. 7 clearance)."""
@@ -129,8 +150,11 @@ class ReceivedMarking:
 
     @property
     def text_en(self) -> str:
-        """Marking in English, e.g. ``"Japan Military Class II Secret (SECRET)"``."""
-        return f"{self.originator_name_en} {self.classification_en} ({self.level})"
+        """Marking in English, e.g. ``"Japan Military Class II Secret (SECRET)"``; the
+        common level in brackets only where it differs from the English marking (a US
+        receiver: ``"Republic of Korea SECRET"``)."""
+        text = f"{self.originator_name_en} {self.classification_en}"
+        return text if self.classification_en == self.level else f"{text} ({self.level})"
 
     def to_dict(self) -> dict[str, str]:
         """JSON-ready form, with ``text`` and ``text_en``."""
