@@ -113,3 +113,104 @@ def test_observe_unknown_scenario(runner):
     result = runner.invoke(app, ["observe", "1999-01-01"])
     assert result.exit_code == 2 and "1999-01-01" in result.stderr
 
+
+
+UNFLYABLE = GOOD.replace("range_km = 1000.0", "range_km = 12000.0").replace(
+    "apogee_km = 260.0", "apogee_km = 5.0")
+
+
+@pytest.mark.parametrize("where", ["dir", "missing"])
+def test_observe_checks_out_before_any_work(runner, tmp_path, where):
+    scenario = tmp_path / "unflyable.toml"
+    scenario.write_text(UNFLYABLE, encoding="utf-8")
+    out = tmp_path if where == "dir" else tmp_path / "missing" / "x.csv"
+    result = runner.invoke(app, ["observe", str(scenario), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    err = " ".join(result.stderr.split())
+    # the output path is refused first: the flight that cannot be fitted is never tried
+    assert f"--out='{out}'" in err and "cannot be flown" not in err, err
+    assert ("is a directory" if where == "dir" else "does not exist") in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["unflyable.toml"]
+
+
+def test_observe_fit_failure_names_file_and_launch(runner, tmp_path):
+    scenario = tmp_path / "unflyable.toml"
+    scenario.write_text(UNFLYABLE, encoding="utf-8")
+    result = runner.invoke(app, ["observe", str(scenario)])
+    assert result.exit_code == 2, result.output
+    err = " ".join(result.stderr.split())
+    assert "unflyable.toml: launches[0] launch L1 (range_km=12000, apogee_km=5" in err, err
+
+
+def test_from_record_checks_out_before_any_work(runner, tmp_path, shared_data):
+    for out in (tmp_path, tmp_path / "missing" / "x.toml"):
+        result = runner.invoke(app, ["scenario", "from-record", "2017-03-05", "--records",
+                                     str(shared_data / "cns"), "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert f"--out='{out}'" in " ".join(result.stderr.split())
+        assert "skipped" not in result.stderr  # refused before the records were read
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_from_record_local_date_suggests_the_utc_record(runner, shared_data):
+    result = runner.invoke(app, ["scenario", "from-record", "2017-03-06", "--records",
+                                 str(shared_data / "cns")])
+    assert result.exit_code == 2
+    assert ("no record on 2017-03-06 UTC; 2017-03-05 22:34 UTC is 2017-03-06 in Korea"
+            in " ".join(result.stderr.split())), result.stderr
+
+
+def test_from_record_leaves_out_sensors_not_yet_in_service(runner, tmp_path, shared_data):
+    out = tmp_path / "rec.toml"
+    result = runner.invoke(app, ["scenario", "from-record", "2017-03-05", "--records",
+                                 str(shared_data / "cns"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(runner.invoke(app, ["scenario", "show", str(out), "--json"]).stdout)
+    ids = {x["id"] for x in shown["sensors"]}
+    assert "usa-tpy2-seongju" not in ids and "kor-greenpine-c-busan" not in ids
+    assert {"kor-greenpine-b-1", "jpn-fps5-yozadake", "usa-sbirs"} <= ids
+
+
+def test_observe_json_counts_true_detections_and_false_alarms(runner):
+    result = runner.invoke(app, ["observe", "2017-03-06", "--json"])
+    assert result.exit_code == 0, result.output
+    sensors = {s["id"]: s for s in json.loads(result.stdout)["sensors"]}
+    assert all(set(s) == {"id", "party", "kind", "detections", "false_alarms", "first_t_s"}
+               for s in sensors.values())
+    yozadake = sensors["jpn-fps5-yozadake"]
+    assert (yozadake["detections"], yozadake["first_t_s"]) == (0, None)
+    assert yozadake["false_alarms"] > 0
+    # Green Pine B-1 first sees a launch at 40 s (its first true detection)
+    assert sensors["kor-greenpine-b-1"]["first_t_s"] == 40.0
+
+
+def test_range_beyond_the_model_rejected_by_show_as_by_observe(runner, tmp_path):
+    path = tmp_path / "far.toml"
+    path.write_text(GOOD.replace("range_km = 1000.0", "range_km = 20000.0"), encoding="utf-8")
+    for args in (["scenario", "show", str(path)], ["observe", str(path)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2
+        err = " ".join(result.stderr.split())
+        assert "far.toml: launches[0].range_km=20000.0: must be between 10 and 15000" in err
+        assert "range_m" not in err
+
+
+def test_show_collapses_a_salvo_and_keeps_bracketed_text(runner, tmp_path):
+    path = tmp_path / "salvo.toml"
+    path.write_text(GOOD.replace('seed = 3', 'seed = 3\ntitle = "Drill [alpha]"')
+                    + "salvo = { count = 100, spacing_s = 1.0 }\n", encoding="utf-8")
+    result = runner.invoke(app, ["scenario", "show", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "L1-1 … L1-100 (100)" in result.stdout and "0 … 99" in result.stdout
+    assert "Drill [alpha]" in result.stdout and "t [s]" in result.stdout
+
+
+def test_help_documents_the_schema(runner):
+    result = runner.invoke(app, ["scenario", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    for phrase in ("docs/scenarios.md", "range_km (10 to 15000)", "apogee_km (1 to 10000)",
+                   "count 1 to 100", "at most 1000 launches", "duration_s (0 to 14400 s"):
+        assert phrase in text, phrase
+    observe_help = " ".join(runner.invoke(app, ["observe", "--help"]).stdout.split())
+    assert "false_alarms" in observe_help and "first true detection" in observe_help

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from gsomia.errors import InputError, PhysicsError
 from gsomia.sim.observe import (
     DETECTION_COLUMNS,
     fly_launches,
@@ -95,3 +96,61 @@ def test_detections_csv(march_2017, tmp_path):
     assert float(row["az_deg"]) == pytest.approx(math.degrees(first.az_rad), abs=1e-6)
     assert row["utc"].startswith("2017-03-05T22:3")
     assert [float(r["t_s"]) for r in rows] == sorted(float(r["t_s"]) for r in rows)
+
+
+def test_sensor_summary_separates_false_alarms(march_2017):
+    _, _, obs = march_2017
+    summary = summarise(obs)
+    sensors = {s["id"]: s for s in summary["sensors"]}
+    # Yozadake (Okinawa) is out of reach of these flights: what it reports is false alarms
+    yozadake = sensors["jpn-fps5-yozadake"]
+    assert yozadake["detections"] == 0 and yozadake["first_t_s"] is None
+    assert yozadake["false_alarms"] == sum(
+        1 for d in obs.detections if d.sensor_id == "jpn-fps5-yozadake")
+    assert yozadake["false_alarms"] > 0
+    for sid, s in sensors.items():
+        true_times = [d.t_s for d in obs.detections if d.sensor_id == sid and d.truth_id]
+        true_times += [r.t_s for r in obs.reports if r.sensor_id == sid and r.truth_id]
+        assert s["detections"] == len(true_times), sid
+        assert s["first_t_s"] == (min(true_times) if true_times else None), sid
+    assert sum(s["detections"] + s["false_alarms"] for s in sensors.values()) == (
+        len(obs.detections) + len(obs.reports))
+
+
+def test_fit_failure_names_the_file_and_the_launch(tmp_path):
+    path = tmp_path / "unflyable.toml"
+    path.write_text("""\
+epoch = 2017-03-05T22:34:00Z
+seed = 1
+parties = ["KOR"]
+
+[[launches]]
+id = "far"
+lat_deg = 39.66
+lon_deg = 124.71
+bearing_deg = 80.0
+range_km = 12000.0
+apogee_km = 5.0
+missile = "ER-Scud"
+""", encoding="utf-8")
+    with pytest.raises(PhysicsError) as err:
+        fly_launches(load_scenario(path))
+    message = str(err.value)
+    assert message.startswith(f"{path}: launches[0] launch far (range_km=12000, apogee_km=5")
+    assert "no liquid-srbm flight" in message
+
+
+def test_detections_csv_unwritable_path_leaves_nothing(march_2017, tmp_path):
+    _, _, obs = march_2017
+    with pytest.raises(InputError) as err:
+        write_detections_csv(obs, tmp_path)
+    assert (err.value.field, err.value.value) == ("--out", str(tmp_path))
+    with pytest.raises(InputError, match="does not exist"):
+        write_detections_csv(obs, tmp_path / "missing" / "d.csv")
+    assert list(tmp_path.iterdir()) == []
+    # an existing file is replaced whole, with no temporary file left beside it
+    target = tmp_path / "d.csv"
+    target.write_text("old\n", encoding="utf-8")
+    n = write_detections_csv(obs, target)
+    assert len(target.read_text(encoding="utf-8").splitlines()) == n + 1
+    assert [p.name for p in tmp_path.iterdir()] == ["d.csv"]
