@@ -9,7 +9,9 @@ coefficients", IEEE TAC 33(8), 1988; Bar-Shalom, Li & Kirubarajan 2001, §11.6.6
    ``c̄_j = Σ_i p_ij μ_i``, ``μ_{i|j} = p_ij μ_i / c̄_j``,
    ``x⁰_j = Σ_i μ_{i|j} x_i``, ``P⁰_j = Σ_i μ_{i|j} [P_i + (x_i − x⁰_j)(x_i − x⁰_j)ᵀ]``
    (eqs. 11.6.6-6 to -9);
-2. *mode-matched* prediction and update of ``(x⁰_j, P⁰_j)`` with mode j's predictor;
+2. *mode-matched* prediction and update of ``(x⁰_j, P⁰_j)`` with mode j's predictor (EKF
+   modes that share their dynamics are propagated in one batch,
+   :meth:`~.predict.ExtendedKalmanPredictor.predict_many`);
 3. *mode probabilities* ``μ_j ∝ Λ_j c̄_j`` with ``Λ_j = N(ν_j; 0, S_j)`` (eqs. -10 to -12);
 4. *combination* ``x = Σ μ_j x_j``, ``P = Σ μ_j [P_j + (x_j − x)(x_j − x)ᵀ]`` (eqs. -13, -14).
 
@@ -27,7 +29,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from gsomia.errors import InputError
-from gsomia.warning.tracking.predict import Predictor, symmetrise
+from gsomia.warning.tracking.predict import ExtendedKalmanPredictor, Predictor, symmetrise
 from gsomia.warning.tracking.states import GaussianStates, MeasurementPrediction
 from gsomia.warning.tracking.update import Updater, kalman_update
 
@@ -123,8 +125,13 @@ class IMMFilter:
                        prior.P[:, :, None] + d[..., :, None] * d[..., None, :])
         xs = np.empty_like(x0)
         Ps = np.empty_like(P0)
-        for j, predictor in enumerate(self.predictors):
-            pred = predictor.predict(GaussianStates(prior.t_s, x0[:, j], P0[:, j]), t_s)
+        priors = [GaussianStates(prior.t_s, x0[:, j], P0[:, j]) for j in range(self.n_modes)]
+        first = self.predictors[0]
+        if isinstance(first, ExtendedKalmanPredictor):
+            preds = first.predict_many(self.predictors[1:], priors, t_s)
+        else:
+            preds = [p.predict(pr, t_s) for p, pr in zip(self.predictors, priors, strict=True)]
+        for j, pred in enumerate(preds):
             xs[:, j], Ps[:, j] = pred.x, pred.P
         return IMMEstimate(t_s, xs, Ps, cbar)
 

@@ -132,6 +132,12 @@ class BallisticMotionModel:
             raise InputError("drag_correlation_s", self.drag_correlation_s,
                              "must be finite and positive")
 
+    @property
+    def dynamics(self) -> tuple[float, Earth]:
+        """What :meth:`function` depends on (two models with equal ``dynamics`` advance
+        states identically; their noise may differ)."""
+        return (self.step_s, self.earth)
+
     def function(self, x: np.ndarray, dt_s: float) -> np.ndarray:
         """States ``(N, 6)`` advanced by ``dt_s`` [s] (noise-free), shape ``(N, 6)``."""
         x = np.asarray(x, dtype=float).reshape(-1, 6)

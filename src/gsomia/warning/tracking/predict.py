@@ -22,6 +22,7 @@ UKF (Julier & Uhlmann, "Unscented filtering and nonlinear estimation", Proc. IEE
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -115,6 +116,33 @@ class ExtendedKalmanPredictor:
         xp, F = self.transition_matrix(prior.x, dt)
         P = F @ prior.P @ np.swapaxes(F, 1, 2) + self.motion_model.covar(dt, prior.x)
         return GaussianStates(t_s, xp, symmetrise(P))
+
+    def predict_many(self, others: Sequence[ExtendedKalmanPredictor],
+                     priors: Sequence[GaussianStates], t_s: float) -> list[GaussianStates]:
+        """``[p.predict(prior, t_s) for p, prior in zip((self, *others), priors)]``, with a
+        single call of the motion function when every predictor shares this one's
+        deterministic dynamics (same ``motion_model.dynamics`` and finite-difference steps:
+        the modes of an IMM that differ only in their noise); else one call each."""
+        preds = (self, *others)
+        key = getattr(self.motion_model, "dynamics", None)
+        shared = key is not None and all(
+            isinstance(p, ExtendedKalmanPredictor)
+            and getattr(p.motion_model, "dynamics", None) == key
+            and (p.fd_step_pos_m, p.fd_step_vel_mps) == (self.fd_step_pos_m,
+                                                         self.fd_step_vel_mps)
+            for p in others) and len({pr.t_s for pr in priors}) == 1
+        if not shared:
+            return [p.predict(pr, t_s) for p, pr in zip(preds, priors, strict=True)]
+        dt = t_s - priors[0].t_s
+        sizes = [pr.x.shape[0] for pr in priors]
+        xp, F = self.transition_matrix(np.concatenate([pr.x for pr in priors]), dt)
+        out, k = [], 0
+        for p, pr, n in zip(preds, priors, sizes, strict=True):
+            Fk = F[k:k + n]
+            P = Fk @ pr.P @ np.swapaxes(Fk, 1, 2) + p.motion_model.covar(dt, pr.x)
+            out.append(GaussianStates(t_s, xp[k:k + n], symmetrise(P)))
+            k += n
+        return out
 
 
 @dataclass(frozen=True, slots=True)
