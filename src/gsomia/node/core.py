@@ -180,8 +180,16 @@ class Node:
         self._flush_lock = threading.Lock()
         self._flush_again = False
         self.book = ConsentBook()
-        for body, _ in self.store.consents():
+        # consents with their JWS by (originator, to): the TISA hub forwards the matching
+        # signed approvals with each item without re-reading every consent from the store
+        self._consent_jws: dict[tuple[str, str], list[tuple[dict[str, Any], str | None]]] = {}
+        for body, jws in self.store.consents():
             self.book.grant(Consent.from_dict(body))
+            self._index_consent(body, jws)
+
+    def _index_consent(self, body: dict[str, Any], jws: str | None) -> None:
+        key = (str(body.get("originator")), str(body.get("to")))
+        self._consent_jws.setdefault(key, []).append((body, jws))
 
     # wiring ------------------------------------------------------------------------------
     def connect(self, peer: str, link: Link) -> None:
@@ -411,6 +419,7 @@ class Node:
             entries = [("consent.granted", consent.to_dict())]
             with self.store.transaction():
                 self.store.add_consent(consent.consent_id, consent.to_dict(), signed.jws)
+                self._index_consent(consent.to_dict(), signed.jws)
                 if hub and hub != self.party:
                     self._enqueue(signed, hub, hub, "direct", f"items:{self.party}", "consent",
                                   item_id, t, at, entries)
@@ -564,11 +573,14 @@ class Node:
                                     f"signed by {s.originator}")
             self.store.accept(self._row(h, s, None, None, t, "delivered"))
             self.store.add_consent(consent.consent_id, consent.to_dict(), s.jws)
+            self._index_consent(consent.to_dict(), s.jws)
             self._audit([("receive.accepted", {"envelope_id": h.envelope_id, "kind": "consent",
                                                "sender": h.sender, "originator": s.originator,
                                                "consent": consent.to_dict()})], at)
             self.book.grant(consent)
-            self.clock.call_at(t, self._recheck_held)
+            # only the held items this consent can concern (same originator and recipient)
+            self.clock.call_at(t, lambda c=consent: self._recheck_held(
+                lambda r: r.originator == c.originator and r.final == c.to))
             return Receipt("accepted", h.envelope_id, self.party, None, "consent recorded")
         label = label_from_dict(s.label or {})
         held = dataclasses.replace(label, holder=h.sender)
@@ -630,8 +642,8 @@ class Node:
                         "envelope_id": envelope_id, "item_id": row.item_id,
                         "originator": row.originator,
                         "marking": (row.marking or {}).get("text")})], at)
-        if forward:
-            self._recheck_held()
+        if forward:  # only this item: the others held have not changed
+            self._recheck_held(rows=[dataclasses.replace(row, status="held")])
             return
         item = self._received(row)
         if self.on_item is not None:
@@ -648,12 +660,20 @@ class Node:
             envelope_id=row.envelope_id,
         )
 
-    def _recheck_held(self) -> None:
+    def _recheck_held(self, only: Callable[[InboxRow], bool] | None = None,
+                      rows: list[InboxRow] | None = None) -> None:
         """Hub: forward every held item whose release to its final recipient is now allowed
-        (TISA: once the originator's approval is recorded; automated hub: at once)."""
+        (TISA: once the originator's approval is recorded; automated hub: at once).
+
+        ``rows``: check only these held rows; ``only``: check only the held rows it accepts
+        (default: every held item). Limiting the check keeps a hub's work per arrival or
+        consent independent of how many items it holds."""
         with self._lock:
             forwarded = 0
-            for row in self.store.inbox(status="held", kind="item"):
+            held = rows if rows is not None else self.store.inbox(status="held", kind="item")
+            for row in held:
+                if only is not None and not only(row):
+                    continue
                 t, at = self._now()
                 label = dataclasses.replace(label_from_dict(row.label or {}), holder=self.party)
                 decision = decide(ReleaseRequest(label, row.final, at, row.route),
@@ -665,7 +685,7 @@ class Node:
                     self._audit([("hub.held", summary)], at)
                     continue
                 if row.route == "tisa":  # the originator's signed approval goes first
-                    for body, jws in self.store.consents():
+                    for body, jws in self._consent_jws.get((row.originator, row.final), []):
                         if (jws and body.get("originator") == row.originator
                                 and body.get("to") == row.final
                                 and body.get("item_id") in (None, row.item_id)):
