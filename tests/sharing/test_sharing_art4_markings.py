@@ -81,3 +81,53 @@ def test_stanag4774_label_shape():
     assert data["categories"][0] == {
         "tag": "Releasable To", "type": "PERMISSIVE", "values": ["KOR", "USA"]
     }
+
+
+def test_art4_decomposed_hangul_marking_is_the_same_marking(catalog):
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "군사II급비밀")  # conjoining jamo, looks identical
+    label = make_label(originator="KOR", holder="KOR", classification=nfd)
+    assert label.classification == "군사II급비밀"
+    decision = decide(ReleaseRequest(label, "JPN", AFTER_2023), catalog)
+    assert decision.permit and decision.marking.text == "大韓民国 極秘"
+    assert catalog.scheme("KOR").get(nfd).text == "군사II급비밀"
+
+
+def test_art4_excluded_wording_and_source(catalog):
+    label = make_label(originator="KOR", holder="KOR", classification="군사I급비밀")
+    decision = decide(ReleaseRequest(label, "JPN", AFTER_2023), catalog)
+    (failed,) = decision.failed
+    assert failed.rule == "classification:jpn-kor-gsomia"
+    assert failed.detail == "KOR '군사I급비밀' is excluded from jpn-kor-gsomia"
+    assert failed.source.startswith("agreements.md §1, note below Art. 4(2)")
+
+
+def test_art4_assumed_equivalence_cites_the_assumption(catalog):
+    # jpn-usa-gsomia's table is not in agreements.md: its rows say "assumed by analogy"
+    held = make_label(holder="USA", originator="USA", classification="SECRET")
+    decision = decide(ReleaseRequest(held, "JPN", AFTER_2023), catalog)
+    reason = next(r for r in decision.reasons if r.rule == "classification:jpn-usa-gsomia")
+    assert reason.passed
+    assert reason.source.startswith("assumed by analogy with jpn-kor-gsomia Art. 4(2)")
+    direct = decide(ReleaseRequest(make_label(), "KOR", AFTER_2023), catalog)
+    assert next(r for r in direct.reasons
+                if r.rule == "classification:jpn-kor-gsomia").source == "Art. 4(2)"
+
+
+def test_art6_protect_obligation_cites_protection_not_third_party_rule(catalog):
+    decision = decide(ReleaseRequest(make_label(), "KOR", AFTER_2023), catalog)
+    protect = next(o for o in decision.obligations if o.kind == "protect")
+    assert protect.source == ("Art. 6 (summary): protection at least equivalent to the "
+                              "Receiving Party's own CMI of the same level")
+
+
+@pytest.mark.parametrize(("holder", "route"), [("USA", "direct"), ("KOR", "tisa")])
+def test_korean_class_one_ceiling_on_every_route_and_holder(catalog, holder, route):
+    # with the packaged data both fail already on the Japanese leg; the ceiling rule is
+    # reported as well, so it does not depend on that leg's table (see the CLI test with
+    # an added Japan–US TOP SECRET row)
+    label = make_label(originator="KOR", holder=holder, classification="군사I급비밀",
+                       releasable_to=["JPN", "USA"])
+    decision = decide(ReleaseRequest(label, "JPN", AFTER_2023, route=route), catalog)
+    assert "originator_ceiling:jpn-kor-gsomia" in [r.rule for r in decision.failed]

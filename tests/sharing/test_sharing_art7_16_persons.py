@@ -57,3 +57,20 @@ def test_art16_contractor_same_conditions_as_art7(catalog):
     decision = ask(catalog, make_person(contractor=True, facility_clearance=True,
                                         need_to_know=[]))
     assert [r.rule for r in decision.failed] == ["need_to_know"]
+
+
+def test_person_unknown_key_is_input_error():
+    # a misspelt facility_clearence must not silently become "no facility clearance"
+    with pytest.raises(InputError, match=r"^person\.facility_clearence=True: unknown key"):
+        make_person(contractor=True, facility_clearence=True)
+
+
+def test_label_unknown_key_is_input_error():
+    with pytest.raises(InputError, match=r"^label\.releaseable_to=\['KOR'\]: unknown key"):
+        make_label(releaseable_to=["KOR"])
+
+
+def test_person_party_lowercase_upper_cased_and_unknown_party_is_input_error(catalog):
+    assert make_person(party="kor").party == "KOR"
+    with pytest.raises(InputError, match=r"^person\.party='CHN': unknown party"):
+        ask(catalog, make_person(party="CHN"))

@@ -93,3 +93,50 @@ def test_not_an_audit_file(tmp_path):
         verify_log(other)
     with pytest.raises(AuditError, match="no such audit log"):
         verify_log(tmp_path / "none.db")
+
+
+@pytest.mark.parametrize(("statement", "failed_seq"), [
+    ("UPDATE head SET count = 6", None),                    # only the head edited
+    ("UPDATE head SET hash = 'f00'", None),
+    ("UPDATE head SET count = 6, hash = 'f00'", 6),         # or record 6 cut from the end
+])
+def test_bad_head_row_names_the_head(log_path, statement, failed_seq):
+    sql(log_path, statement)
+    result = verify_log(log_path)
+    assert not result.ok and result.failed_at == "head" and result.failed_seq == failed_seq
+    assert result.count == N
+
+
+def test_deleted_last_record_still_named(log_path):
+    sql(log_path, "DELETE FROM audit WHERE seq = ?", N)
+    result = verify_log(log_path)
+    assert result.failed_seq == N and f"record {N} deleted from the end" in result.reason
+
+
+@pytest.mark.parametrize("statement", [
+    f"UPDATE audit SET body = '{{\"i\":9}}' WHERE seq = {N}",
+    f"DELETE FROM audit WHERE seq = {N}",
+    "UPDATE head SET count = 9",
+    "DELETE FROM head",
+])
+def test_append_refused_when_the_end_of_the_log_is_tampered(log_path, statement):
+    sql(log_path, statement)
+    with AuditLog(log_path) as log, pytest.raises(AuditError, match="refusing to append"):
+        log.append("decision", {"x": 1}, T)
+
+
+def test_records_with_body_not_json_names_record(log_path):
+    sql(log_path, "UPDATE audit SET body = 'not json' WHERE seq = 2")
+    with AuditLog(log_path) as log, pytest.raises(AuditError, match=r"^record=2: body is not"):
+        list(log.records())
+
+
+def test_wrong_schema_and_directory_are_not_audit_logs(tmp_path):
+    other = tmp_path / "x.db"
+    sql(other, "CREATE TABLE audit (id INTEGER, note TEXT)")
+    with pytest.raises(AuditError, match="not an audit log: table audit has columns"):
+        verify_log(other)
+    with pytest.raises(AuditError, match=r"^--audit='.*': not an audit log"):
+        AuditLog(other, "--audit")
+    with pytest.raises(AuditError, match="is a directory"):
+        verify_log(tmp_path)

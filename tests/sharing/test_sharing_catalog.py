@@ -66,6 +66,47 @@ def test_invalid_file_names_file_key_value(tmp_path, old, new, key, value):
 def test_missing_directory_is_error(tmp_path):
     with pytest.raises(AgreementError, match="no such directory"):
         load_catalog([tmp_path / "nope"])
+    (tmp_path / "file.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(AgreementError, match="not a directory"):
+        load_catalog([tmp_path / "file.json"])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "value"),
+    [
+        ("[[event]]\ndate = 2019-08-23", "[[events]]\ndate = 2019-08-23", "events", None),
+        ("in_force_from = 2016-11-23", "in_force_from = 2016-11-23\nin_forse_until = 2019-11-23",
+         "agreement.in_forse_until", dt.date(2019, 11, 23)),
+        ("[rules]", "[agreement_extra]\nnote = 1\n\n[rules]", "agreement_extra",
+         {"note": 1}),
+        ('level = "SECRET"', 'level = "SECRET"\nlevels = "S"', "equivalence[0].levels", "S"),
+        ("term_years = 1", "term_years = 1\nterm_months = 12", "agreement.renewal.term_months",
+         12),
+        ('by = "KOR"\nsource = "agreements.md §1 History"\n\n[[event]]\ndate = 2019-11-22',
+         'by = "KOR"\nsource = "agreements.md §1 History"\nnote = "x"\n\n[[event]]\n'
+         'date = 2019-11-22', "event[0].note", "x"),
+        ('marking = "군사I급비밀"', 'marking = "군사I급비밀"\nreason = "x"', "excluded[0].reason",
+         "x"),
+    ],
+    ids=["events-table", "misspelt-key", "extra-table", "equivalence-key", "renewal-key",
+         "event-key", "excluded-key"],
+)
+def test_unknown_key_at_every_level_names_file_key_value(tmp_path, old, new, key, value):
+    folder = _write(tmp_path, _variant(old, new))
+    with pytest.raises(AgreementError, match="unknown key") as info:
+        load_catalog([folder])
+    err = info.value
+    assert err.file.endswith("x.toml") and err.field == key
+    if value is not None:
+        assert err.value == value
+
+
+def test_unknown_key_in_marking_scheme(tmp_path):
+    (tmp_path / "aus.toml").write_text(
+        '[party]\ncode = "AUS"\nname = "Australia"\nname_en = "Australia"\nnmae = "x"\n'
+        '[[marking]]\ntext = "SECRET"\nenglish = "SECRET"\n', encoding="utf-8")
+    with pytest.raises(AgreementError, match=r"party\.nmae='x': unknown key"):
+        load_catalog([tmp_path])
 
 
 def test_not_toml_is_error(tmp_path):

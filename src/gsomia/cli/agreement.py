@@ -2,8 +2,15 @@
 
 Extra agreement or marking files: ``--agreements DIR`` (repeatable) or the environment
 variable ``GSOMIA_AGREEMENTS`` (folders separated by spaces). Dates are ISO 8601
-(``2019-12-01`` is 00:00 UTC that day). ``decide`` exits 0 on permit, 1 on deny, 2 on bad
-input.
+(``2019-12-01`` is 00:00 UTC that day). Exit codes, for scripts: ``decide`` 0 permit,
+1 deny, 2 bad input; ``agreement in-force`` 0 in force, 1 not in force, 2 bad input.
+
+Label, person and consent files are JSON in UTF-8 (a byte-order mark is accepted); a file
+that is not UTF-8, not JSON, nested too deeply or with an unknown key is an error naming
+it (exit 2). Party codes (``--to``, and inside the files) are accepted in any case and
+upper-cased. ``--route`` takes ``direct``, ``tisa`` (or ``tisa_hub``) and ``auto-hub``
+(or ``auto_hub``), the latter spellings being the scenario files'. ``--audit`` refuses to
+append to a file that is not an audit log or fails verification.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Annotated, Any
 import typer
 
 from gsomia.cli._app import app, console, err_console, fail, guarded, print_json
-from gsomia.errors import InputError
+from gsomia.errors import AuditError, InputError
 from gsomia.sharing import (
     ROUTES,
     AuditLog,
@@ -27,8 +34,11 @@ from gsomia.sharing import (
     ReleaseRequest,
     decide,
     load_catalog,
+    verify_log,
 )
+from gsomia.sharing.catalog import route_name
 from gsomia.sharing.label import parse_time
+from gsomia.sharing.markings import party_code
 
 __all__ = ["agreement_app", "catalog_from", "decide_command", "read_json_file", "say"]
 
@@ -56,18 +66,35 @@ def say(text: str, err: bool = False) -> None:
 
 
 def catalog_from(dirs: list[Path] | None) -> Catalog:
-    """The packaged catalog plus the user's folders."""
+    """The packaged catalog plus the user's folders (each must be a directory)."""
+    for d in dirs or ():
+        if not d.is_dir():
+            why = "not a directory" if d.exists() else "no such directory"
+            raise InputError("--agreements", str(d), why)
     return load_catalog(dirs or ())
 
 
 def read_json_file(option: str, path: Path) -> Any:
-    """Parse a JSON file given on ``option``; a missing or malformed file is an InputError."""
+    """Parse a JSON file given on ``option`` (UTF-8, optional byte-order mark).
+
+    Raises:
+        InputError: naming ``option`` and the file: missing, a directory, unreadable, not
+            UTF-8, not JSON, or nested too deeply.
+    """
+    if path.is_dir():
+        raise InputError(option, str(path), "is a directory, not a JSON file")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise InputError(option, str(path), f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(option, str(path), f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(option, str(path), f"not JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(option, str(path), "JSON nested too deeply") from None
 
 
 def _at(text: str | None) -> dt.datetime:
@@ -136,13 +163,18 @@ def in_force_command(
     agreements: AgreementsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Whether agreement NAME is in force on --at (Art. 21 and the dated events)."""
+    """Whether agreement NAME is in force on --at (Art. 21 and the dated events).
+
+    Exit codes: 0 in force; 1 not in force; 2 bad input (unknown agreement, bad date).
+    """
     status = catalog_from(agreements).agreement(name).in_force(parse_time("--at", at).date())
     if as_json:
         print_json(status.to_dict())
-        return
-    word = "in force" if status.in_force else "NOT in force"
-    say(f"{name} on {status.date}: {word} ({status.reason})")
+    else:
+        word = "in force" if status.in_force else "NOT in force"
+        say(f"{name} on {status.date}: {word} ({status.reason})")
+    if not status.in_force:
+        raise typer.Exit(1)
 
 
 @app.command("decide")
@@ -151,7 +183,9 @@ def decide_command(
     label: Annotated[Path, typer.Option("--label", help="Label JSON file.")],
     to: Annotated[str, typer.Option("--to", help="Receiving Party code (JPN, KOR, USA).")],
     person: Annotated[Path | None, typer.Option("--person", help="Person JSON file.")] = None,
-    route: Annotated[str, typer.Option("--route", help="direct | tisa | auto-hub.")] = "direct",
+    route: Annotated[
+        str, typer.Option("--route", help="direct | tisa (tisa_hub) | auto-hub (auto_hub).")
+    ] = "direct",
     at: Annotated[str | None, typer.Option("--at", help="ISO date/time (default now).")] = None,
     purpose: Annotated[str | None, typer.Option("--purpose", help="Purpose (Art. 6).")] = None,
     consents: Annotated[
@@ -163,35 +197,55 @@ def decide_command(
     agreements: AgreementsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """May the labelled item be released to --to (and --person) by --route at --at?"""
-    if route not in ROUTES:
-        fail(f"--route={route!r}: expected one of {', '.join(ROUTES)}")
+    """May the labelled item be released to --to (and --person) by --route at --at?
+
+    Exit codes: 0 permit; 1 deny (the reasons are printed); 2 bad input (a file, a party,
+    a marking, a date, a route, or an --audit file that is not an intact audit log).
+    """
+    if route_name(route) not in ROUTES:
+        fail(f"--route={route!r}: expected one of {', '.join(ROUTES)} (or tisa_hub, auto_hub)")
     catalog = catalog_from(agreements)
     label_data = read_json_file("--label", label)
     if not isinstance(label_data, dict):
         raise InputError("--label", str(label), "expected a JSON object")
-    consent_data = list(label_data.get("consents", []))
+    consent_data = label_data.get("consents", [])
+    if not isinstance(consent_data, list):
+        raise InputError("label.consents", consent_data, "expected a JSON list of consents")
+    consent_data = list(consent_data)
     if consents is not None:
         extra = read_json_file("--consents", consents)
         if not isinstance(extra, list):
             raise InputError("--consents", str(consents), "expected a JSON list")
         consent_data.extend(extra)
     book = [Consent.from_dict(c, i) for i, c in enumerate(consent_data)]
+    for i, consent in enumerate(book):
+        if consent.originator not in catalog.schemes:
+            raise InputError(f"consents[{i}].originator", consent.originator,
+                             f"unknown party (known: {', '.join(catalog.schemes)})")
+        consent.check_markings(catalog.scheme(consent.originator), f"consents[{i}]")
     who = None
     if person is not None:
         who = Person.from_dict(read_json_file("--person", person))
     request = ReleaseRequest(
         label=Label.from_dict(label_data),
-        to=to,
+        to=party_code("--to", to),
         at=_at(at),
         route=route,
         person=who,
         purpose=purpose,
     )
+    if audit is not None and audit.exists():
+        check = verify_log(audit, "--audit")
+        if not check.ok:
+            raise AuditError(
+                "--audit",
+                str(audit),
+                f"refusing to append: the log fails at {check.failed_at}: {check.reason}",
+            )
     decision = decide(request, catalog, book)
     result = decision.to_dict()
     if audit is not None:
-        with AuditLog(audit) as log:
+        with AuditLog(audit, "--audit") as log:
             record = log.append("decision", result, request.at)
         result["audit"] = {"path": str(audit), "seq": record.seq, "hash": record.hash}
     if as_json:

@@ -11,6 +11,13 @@ last hash, written in the same transaction. Changing any stored field breaks tha
 hash; deleting or reordering records breaks the sequence or the links; deleting the last
 records disagrees with the head. (Whoever can rewrite the whole file *and* the head can
 forge a consistent log: publish or countersign the head elsewhere to detect that.)
+Before appending, the last record is checked against its hash and the head, so a log
+whose end was tampered with is not extended (a full check: :func:`verify_log`).
+
+A file that is a directory, not SQLite, without an ``audit`` table, or whose tables do
+not have this schema, is "not an audit log" (:class:`~gsomia.errors.AuditError`), for
+reading, verifying and appending alike; errors name the field given (``path`` by
+default; the command line passes ``PATH`` or ``--audit``).
 
 Writes are transactions (``BEGIN IMMEDIATE`` … ``COMMIT``): a batch is all there or none
 of it is. The log lives in its own SQLite file, or in a
@@ -36,7 +43,15 @@ from typing import Any
 from gsomia.errors import AuditError, StoreError
 from gsomia.sharing.sqldb import Database
 
-__all__ = ["GENESIS", "AuditLog", "AuditRecord", "Verification", "record_hash", "verify_log"]
+__all__ = [
+    "GENESIS",
+    "AuditLog",
+    "AuditRecord",
+    "Verification",
+    "check_log_file",
+    "record_hash",
+    "verify_log",
+]
 
 #: The link before the first record.
 GENESIS = "0" * 64
@@ -57,6 +72,11 @@ CREATE TABLE IF NOT EXISTS head (
     hash TEXT NOT NULL
 );
 """
+#: Columns of the two tables (a table with other columns is not an audit log).
+_COLUMNS = {
+    "audit": ("seq", "at", "kind", "body", "prev_hash", "hash"),
+    "head": ("id", "count", "hash"),
+}
 
 
 def _canonical(obj: Any) -> str:
@@ -89,8 +109,10 @@ class Verification:
         ok: True when every record and the head check out.
         count: records read.
         head: the last record's hash (the value to publish), or GENESIS when empty.
-        failed_seq: sequence number of the first failing record, or None.
+        failed_seq: sequence number of the first failing (or missing) record, or None
+            (intact, or only the head row is wrong).
         reason: what failed, or ``"intact"``.
+        failed_at: where the check failed: ``"record N"`` or ``"head"`` (None when ok).
     """
 
     ok: bool
@@ -98,6 +120,7 @@ class Verification:
     head: str
     failed_seq: int | None
     reason: str
+    failed_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -106,6 +129,7 @@ class Verification:
             "count": self.count,
             "head": self.head,
             "failed_record": self.failed_seq,
+            "failed_at": self.failed_at,
             "reason": self.reason,
         }
 
@@ -117,6 +141,7 @@ class AuditLog:
         path: the SQLite file (created with its tables when missing), or an open
             :class:`~gsomia.sharing.sqldb.Database` (SQLite or PostgreSQL) to share with
             other tables, e.g. a node's store.
+        field: the name errors give the path (e.g. ``"--audit"``).
 
     The log may be used from several threads: its one connection is opened with
     ``check_same_thread=False`` and every statement and transaction holds the database's
@@ -126,17 +151,27 @@ class AuditLog:
         path: the SQLite file, or None on PostgreSQL; db: the database.
 
     Raises:
-        AuditError: the file cannot be opened as an audit log.
+        AuditError: the file cannot be opened as an audit log, or its tables have another
+            schema ("not an audit log").
     """
 
-    def __init__(self, path: str | Path | Database) -> None:
+    def __init__(self, path: str | Path | Database, field: str = "path") -> None:
+        self.field = field
+        if not isinstance(path, Database) and Path(path).is_dir():
+            raise AuditError(field, str(path), "is a directory, not an audit log")
         try:
             self.db = path if isinstance(path, Database) else Database(Path(path))
             self.path = None if self.db.path is None else Path(self.db.path)
             with self.db.transaction():
                 self.db.script(_SCHEMA)
         except StoreError as exc:
-            raise AuditError("path", str(path), f"not an audit database: {exc}") from None
+            raise AuditError(field, str(path), f"not an audit log: {exc.reason}") from None
+        try:  # both dialects: every column this module reads must be there
+            for table, columns in _COLUMNS.items():
+                self.db.fetchall(f"SELECT {', '.join(columns)} FROM {table} LIMIT 0")
+        except StoreError as exc:
+            self.db.close()
+            raise AuditError(field, str(path), f"not an audit log: {exc.reason}") from None
 
     def __enter__(self) -> AuditLog:
         return self
@@ -171,6 +206,7 @@ class AuditLog:
         lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
         with db.transaction():
             row = db.fetchone(f"SELECT count, hash FROM head WHERE id = 1{lock}")
+            self._check_end(row)
             count, prev = row if row else (0, GENESIS)
             for kind, body, at in entries:
                 if not isinstance(kind, str) or not kind:
@@ -198,12 +234,51 @@ class AuditLog:
             )
         return out
 
+    def _check_end(self, head: tuple | None) -> None:
+        """Refuse to extend a log whose last record disagrees with its hash or the head."""
+        last = self.db.fetchone(
+            "SELECT seq, at, kind, body, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT 1"
+        )
+        if last is None and head is None:
+            return
+        why = None
+        if head is None:
+            why = "the head row is missing"
+        elif last is None:
+            why = f"the head says {head[0]} records, the log has none" if head[0] else None
+        elif (last[0], last[5]) != (head[0], head[1]):
+            why = (f"the head (record {head[0]}, {str(head[1])[:12]}…) is not the last "
+                   f"record ({last[0]}, {str(last[5])[:12]}…)")
+        else:
+            try:
+                actual = record_hash(last[4], last[0], last[1], last[2], last[3])
+            except (TypeError, ValueError):
+                actual = None
+            if actual != last[5]:
+                why = f"record {last[0]} does not match its hash (edited)"
+        if why:
+            raise AuditError(
+                self.field,
+                str(self.path or self.db.display),
+                f"refusing to append: {why}; run `gsomia audit verify`",
+            )
+
     def records(self) -> Iterator[AuditRecord]:
-        """All records in sequence order."""
+        """All records in sequence order.
+
+        Raises:
+            AuditError: a record's body is not JSON (a damaged log; names the record).
+        """
         for seq, at, kind, body, prev, digest in self.db.fetchall(
             "SELECT seq, at, kind, body, prev_hash, hash FROM audit ORDER BY seq"
         ):
-            yield AuditRecord(seq, at, kind, json.loads(body), prev, digest)
+            try:
+                parsed = json.loads(body)
+            except (TypeError, ValueError):
+                raise AuditError(
+                    "record", seq, "body is not JSON (a damaged log; run `gsomia audit verify`)"
+                ) from None
+            yield AuditRecord(seq, at, kind, parsed, prev, digest)
 
     def verify(self) -> Verification:
         """Check every record, the links and the head (see module docstring)."""
@@ -227,6 +302,7 @@ class AuditLog:
                     expected_prev,
                     expected_seq,
                     f"record {expected_seq} {word}: found record {seq} in its place",
+                    f"record {expected_seq}",
                 )
             if prev != expected_prev:
                 return Verification(
@@ -235,6 +311,7 @@ class AuditLog:
                     expected_prev,
                     seq,
                     f"record {seq}: link to the previous record broken",
+                    f"record {seq}",
                 )
             try:
                 actual = record_hash(prev, seq, at, kind, body)
@@ -247,44 +324,89 @@ class AuditLog:
                     expected_prev,
                     seq,
                     f"record {seq}: content does not match its hash (edited)",
+                    f"record {seq}",
                 )
             expected_prev = digest
             count += 1
         if head is None:
             if count:
-                return Verification(False, count, expected_prev, count, "head row missing")
+                return Verification(
+                    False, count, expected_prev, None,
+                    f"head row missing ({count} records; deleted, or the records "
+                    "appended outside the log)", "head",
+                )
             return Verification(True, 0, GENESIS, None, "intact (empty)")
-        head_count, head_hash = head
-        if head_count != count or head_hash != expected_prev:
-            missing = count + 1 if head_count > count else head_count + 1
-            return Verification(
-                False,
-                count,
-                expected_prev,
-                missing,
-                f"record {missing}: head says {head_count} records ending in "
-                f"{head_hash[:12]}…, log has {count} (deleted or appended "
-                "outside the log)",
+        return _check_head(head, count, expected_prev)
+
+
+def _check_head(head: tuple, count: int, last: str) -> Verification:
+    """Compare the head row with the verified chain (``count`` records ending in ``last``)."""
+    head_count, head_hash = head
+    if head_count == count and head_hash == last:
+        return Verification(True, count, last, None, "intact")
+    says = f"the head says {head_count} records ending in {str(head_hash)[:12]}…, " \
+        f"the log has {count} ending in {last[:12]}…"
+    if not isinstance(head_count, int) or head_count < 0:
+        return Verification(False, count, last, None, f"{says}: the head edited", "head")
+    if head_count < count:  # the head is behind: later records were added without it
+        first = head_count + 1
+        return Verification(
+            False, count, last, first,
+            f"record {first}: not covered by the head ({says}): appended outside the log, "
+            "or the head edited", f"record {first}",
+        )
+    if head_count > count and head_hash != last:
+        return Verification(
+            False, count, last, count + 1,
+            f"{says}: record {count + 1} deleted from the end, or the head edited", "head",
+        )
+    return Verification(False, count, last, None, f"{says}: the head edited", "head")
+
+
+def check_log_file(path: str | Path, field: str = "path") -> Path:
+    """Check, read-only, that ``path`` is an existing SQLite audit log (module notes).
+
+    Raises:
+        AuditError: naming ``field``: a directory, no such file, not SQLite, no audit
+            table, or tables with other columns ("not an audit log").
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise AuditError(field, str(path), "is a directory, not an audit log")
+    if not path.is_file():
+        raise AuditError(field, str(path), "no such audit log")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            columns = {
+                t: tuple(r[1] for r in conn.execute(f"PRAGMA table_info({t})"))
+                for t in _COLUMNS
+                if t in tables
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise AuditError(field, str(path), f"not an audit log: {exc}") from None
+    if "audit" not in tables:
+        raise AuditError(field, str(path), "not an audit log: no audit table")
+    for table, cols in columns.items():
+        if cols != _COLUMNS[table]:
+            raise AuditError(
+                field,
+                str(path),
+                f"not an audit log: table {table} has columns {list(cols)}, "
+                f"expected {list(_COLUMNS[table])}",
             )
-        return Verification(True, count, expected_prev, None, "intact")
+    return path
 
 
-def verify_log(path: str | Path) -> Verification:
+def verify_log(path: str | Path, field: str = "path") -> Verification:
     """Verify the audit log at ``path``.
 
     Raises:
-        AuditError: ``path`` does not exist or is not an audit database.
+        AuditError: ``path`` is not an audit log (see :func:`check_log_file`).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise AuditError("path", str(path), "no such audit log")
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise AuditError("path", str(path), f"not an audit database: {exc}") from None
-    if "audit" not in tables:
-        raise AuditError("path", str(path), "no audit table in this database")
-    with AuditLog(path) as log:
+    path = check_log_file(path, field)
+    with AuditLog(path, field) as log:
         return log.verify()
