@@ -578,9 +578,11 @@ class Node:
                                                "sender": h.sender, "originator": s.originator,
                                                "consent": consent.to_dict()})], at)
             self.book.grant(consent)
-            # only the held items this consent can concern (same originator and recipient)
+            # only the held items this consent can concern (same originator and recipient;
+            # the one item of an item-level approval)
             self.clock.call_at(t, lambda c=consent: self._recheck_held(
-                lambda r: r.originator == c.originator and r.final == c.to))
+                lambda r: r.originator == c.originator and r.final == c.to,
+                item_id=c.item_id))
             return Receipt("accepted", h.envelope_id, self.party, None, "consent recorded")
         label = label_from_dict(s.label or {})
         held = dataclasses.replace(label, holder=h.sender)
@@ -661,16 +663,17 @@ class Node:
         )
 
     def _recheck_held(self, only: Callable[[InboxRow], bool] | None = None,
-                      rows: list[InboxRow] | None = None) -> None:
+                      rows: list[InboxRow] | None = None, item_id: str | None = None) -> None:
         """Hub: forward every held item whose release to its final recipient is now allowed
         (TISA: once the originator's approval is recorded; automated hub: at once).
 
-        ``rows``: check only these held rows; ``only``: check only the held rows it accepts
-        (default: every held item). Limiting the check keeps a hub's work per arrival or
-        consent independent of how many items it holds."""
+        ``rows``: check only these held rows; ``item_id``: only the held rows of this item;
+        ``only``: only the held rows it accepts (default: every held item). Limiting the
+        check keeps a hub's work per arrival or consent independent of how many it holds."""
         with self._lock:
             forwarded = 0
-            held = rows if rows is not None else self.store.inbox(status="held", kind="item")
+            held = rows if rows is not None else self.store.inbox(status="held", kind="item",
+                                                                  item_id=item_id)
             for row in held:
                 if only is not None and not only(row):
                     continue

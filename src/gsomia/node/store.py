@@ -389,10 +389,14 @@ class Store:
         )
         return None if row is None else _in(row)
 
-    def inbox(self, status: str | None = None, kind: str | None = None) -> list[InboxRow]:
-        """Inbox entries in arrival order, optionally of one status and kind."""
+    def inbox(self, status: str | None = None, kind: str | None = None,
+              item_id: str | None = None) -> list[InboxRow]:
+        """Inbox entries in arrival order, optionally of one status, kind and item."""
         sql = f"SELECT {_IN_COLS} FROM inbox WHERE 1 = 1"
         args: list[Any] = []
+        if item_id is not None:
+            sql += " AND item_id = ?"
+            args.append(item_id)
         if status is not None:
             sql += " AND status = ?"
             args.append(status)
