@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from gsomia.node import HttpsLink, Node, RetryPolicy, TlsFiles, WallClock
+from gsomia.node.clock import Clock
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.pki import load_directory, load_party_cas, load_party_keys, tls_paths
 from gsomia.web.app import create_app
@@ -26,6 +27,8 @@ class LiveCluster:
         routes: per party, its partners' routes (``Node.routes``).
         on_warning: per party, the subscriber callback (kept across restarts).
         retry: outbox backoff.
+        clock: the nodes' clock (default: a :class:`~gsomia.node.WallClock`; ``gsomia run
+            --live`` passes a wall clock running at a scenario's compressed time).
     """
 
     def __init__(
@@ -36,6 +39,7 @@ class LiveCluster:
         routes: Mapping[str, Mapping[str, str]],
         on_warning: Mapping[str, Callable] | None = None,
         retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.pki = Path(pki)
         self.workdir = Path(workdir)
@@ -46,7 +50,7 @@ class LiveCluster:
         self.parties = tuple(self.routes)
         self.directory = load_directory(self.pki, self.parties)
         self.party_cas = load_party_cas(self.pki, self.parties)
-        self.clock = WallClock()
+        self.clock = clock or WallClock()
         self.sockets = {p: bind("127.0.0.1", 0) for p in self.parties}
         self.ports = {p: s.getsockname()[1] for p, s in self.sockets.items()}
         self.nodes: dict[str, Node] = {}
