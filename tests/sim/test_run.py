@@ -147,21 +147,60 @@ def test_date_in_scenario_is_the_decision_date(small) -> None:
     assert res.plans["direct"].delay("KOR", "JPN") == pytest.approx(2.0)
 
 
-@pytest.mark.slow
 def test_node_delivery_gives_the_planned_arrivals(small) -> None:
-    """Through real nodes (sign, seal, hub approval on TISA) the same warnings arrive at
-    the same times as by the planned delays, so the figures are the same (auto_hub: the
-    nodes do not model the hub's processing delay, set to 0 here)."""
-    from gsomia.sim.nodes import NodeDelivery
+    """The default delivery, through real nodes (sign, seal, TISA approval, automated hub
+    processing), gives the same arrivals at the same times as the planned delays, so the
+    same figures (the planned delivery is the analytical cross-check)."""
+    from gsomia.sim.run import planned
 
-    sc, _ = small
-    cfg = RunConfig(report_interval_s=10.0, pip_tail_interval_s=1e9,
-                    route=RouteConfig(hub_delay_s=0.0), measured=("JPN",))
-    planned = run_scenario(sc, cfg)
-    nodes = run_scenario(sc, cfg, delivery=NodeDelivery(cfg.route))
+    sc, nodes = small
+    cfg = nodes.config
+    analytical = run_scenario(sc, cfg, delivery=planned)
     for route in cfg.routes:
-        a = sorted((d.to, d.item.originator, round(d.t_s, 6)) for d in planned.deliveries[route])
+        a = sorted((d.to, d.item.originator, round(d.t_s, 6))
+                   for d in analytical.deliveries[route])
         b = sorted((d.to, d.item.originator, round(d.t_s, 6)) for d in nodes.deliveries[route])
         assert a == b, route
-        assert (planned.knowledge["L1"]["JPN"][route].figures()
+        assert (analytical.knowledge["L1"]["JPN"][route].figures()
                 == nodes.knowledge["L1"]["JPN"][route].figures())
+    relayed = [d.t_s - d.item.t_s for d in nodes.deliveries["tisa_hub"]
+               if d.to == "JPN" and d.item.originator == "KOR"]
+    assert relayed and min(relayed) == pytest.approx(1.0 + 300.0 + 1.0)  # approval 300 s
+
+
+def test_automated_hub_adds_its_processing_delay(small) -> None:
+    """Korea → USA hub → Japan under the 2023 arrangement (as if in force): link 1 s + hub
+    processing 1 s + link 1 s; the hub's own items: link 1 s only."""
+    from gsomia.sim.nodes import NodeDelivery
+
+    sc, res = small
+    few = {p: [w for w in items if w.report is not None][:3] for p, items in
+           res.warnings.items()}
+    route = RouteConfig(ignore_dates=True)
+    plan = plan_routes(sc, load_catalog(), route, ("auto_hub",))["auto_hub"]
+    got = NodeDelivery(route)(few, plan, sc)
+    delays = {(d.item.originator, d.to): round(d.t_s - d.item.t_s, 6) for d in got}
+    assert delays[("KOR", "JPN")] == pytest.approx(3.0)
+    assert delays[("USA", "JPN")] == pytest.approx(1.0)
+    assert delays[("KOR", "USA")] == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+def test_live_run_gives_the_same_confirmed_tracks_and_areas(small) -> None:
+    """Every node a real server on 127.0.0.1 with mutual TLS (compressed wall clock): every
+    warning arrives, and each party has a confirmed track and knows the area at risk on the
+    same routes as in the simulated run."""
+    from gsomia.sim.nodes import LiveDelivery
+
+    sc, sim = small
+    live = LiveDelivery(sim.config.route, speed=40.0)
+    res = run_scenario(sc, sim.config, delivery=live)
+    stats = live.link_stats()
+    for route in ("tisa_hub", "auto_hub", "direct"):
+        assert stats[route]["lost"] == 0
+        assert stats[route]["delivered"] == len(sim.deliveries[route])
+        assert stats[route]["p99_ms"] is not None
+    for route in sim.config.routes:
+        a, b = sim.knowledge["L1"]["JPN"][route], res.knowledge["L1"]["JPN"][route]
+        assert (a.first_confirmed_s is None) == (b.first_confirmed_s is None)
+        assert (a.area_at_risk_s is None) == (b.area_at_risk_s is None)

@@ -10,8 +10,8 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
                               "agreements": [...], "reasons": [...]}]},
      "assumptions": {"approval_delay_s", "hub_delay_s", "default_link_delay_s",
                      "ignore_dates", "report_interval_s", "pip_interval_s",
-                     "pip_near_km", "area_probability", "area_max_semi_major_km"},
-     "delivery": "planned" | "node",
+                     "pip_near_km", "area_probability", "area_samples"},
+     "delivery": "node" | "planned" | "live",
      "launches": [
         {"id", "launch_s" (s after the epoch), "impact_s", "impact_lat_deg",
          "impact_lon_deg",
@@ -50,7 +50,7 @@ def _r(value: float | None, nd: int = 3) -> float | None:
     return None if value is None else round(float(value), nd)
 
 
-def run_to_json(result: RunResult, *, delivery: str = "planned",
+def run_to_json(result: RunResult, *, delivery: str = "node",
                 pip_errors: bool = True) -> dict[str, Any]:
     """The JSON form of a run (module notes)."""
     sc, cfg = result.scenario, result.config
@@ -87,7 +87,7 @@ def run_to_json(result: RunResult, *, delivery: str = "planned",
                         "pip_interval_s": cfg.pip_interval_s,
                         "pip_near_km": cfg.pip_near_m / 1e3,
                         "area_probability": cfg.area_probability,
-                        "area_max_semi_major_km": cfg.area_max_semi_major_m / 1e3},
+                        "area_samples": cfg.area_samples},
         "delivery": delivery,
         "launches": launches,
         "timings_s": dict(result.timings_s),

@@ -8,11 +8,15 @@ Steps (ARCHITECTURE.md, data flow of the main job):
    each confirmed track (the trajectory element, with covariance) at most every
    ``report_interval_s``, and its infrared launch reports (the launch-point element). The
    impact point is computed by each receiver from the state it holds.
-3. The delivery step (:mod:`gsomia.sim.delivery`) carries each warning to each partner
-   over each route, gated by the agreements in force on the scenario date, with the route's
-   delay. The tracker runs are the same on every route (track-level sharing does not change
-   what a party's own radars see), so the routes are compared in one run: only the arrival
-   times differ.
+3. The delivery step carries each warning to each partner over each route, gated by the
+   agreements in force on the scenario date (:mod:`gsomia.sim.delivery`): by default
+   through the parties' real nodes (:mod:`gsomia.sim.nodes`: decide, sign, seal, send over
+   in-process links with the modelled delays, open, mark, audit, TISA approval, hub
+   processing) on one simulated clock per route; :func:`deliver_planned` (arrival = send +
+   the path's delay) is kept as the analytical cross-check, with the same arrivals. The
+   tracker runs are the same on every route (track-level sharing does not change what a
+   party's own radars see), so the routes are compared in one run: only the arrival times
+   differ.
 4. At every evaluation time ``t`` (a grid of ``pip_interval_s``), each party's picture on
    each route is the fusion (:class:`~gsomia.warning.fusion.TrackFuser`: association by a
    χ² test, covariance intersection, each originator's latest report once, never its own
@@ -33,9 +37,13 @@ Measured per launch, party and route (seconds after that launch; ``None`` never 
     first evaluation time at which the party's best fused track of the missile (smallest
     position covariance trace) has a valid PIP within ``pip_near_m`` of the true impact.
 ``area_at_risk_s``
-    first evaluation time at which that PIP's ``area_probability`` ellipse holds the true
-    impact point and its semi-major axis is at most ``area_max_semi_major_m``: the party
-    can name an area at risk of useful size (a choice of this report, documented here).
+    first evaluation time at which the party *knew the area at risk*: the most probable
+    area of that PIP by :func:`gsomia.warning.areas.areas_at_risk` (land, territorial sea or
+    EEZ of Japan or Korea; ``area_samples`` samples of the PIP's Gaussian) is the area of the
+    true impact point, with probability at least ``area_probability``. Where the true
+    impact lies in no such zone (the high seas, another country's waters) it is when the
+    probability of falling in none of them reaches ``area_probability``. No ellipse-size
+    criterion: a PIP too uncertain to name the area gives no area a majority.
 
 Which track follows which missile is decided, for scoring only, by the majority
 ``truth_id`` of its detections (the tracker and the fusion never read it).
@@ -48,6 +56,7 @@ the observation window (the batch over the public record uses it).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from collections import Counter
@@ -56,14 +65,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import chi2
 
 from gsomia.errors import InputError
-from gsomia.physics.geodesy import enu_basis, geodesic_inverse, geodetic2ecef
+from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.sharing import Catalog, load_catalog
 from gsomia.sim.delivery import RUN_ROUTES, RouteConfig, RoutePlan, plan_routes
 from gsomia.sim.observe import Observation, observe
 from gsomia.sim.scenario import Scenario
+from gsomia.warning.areas import MaritimeZones, areas_at_risk
 from gsomia.warning.fusion import FusedTrack, FusionConfig, TrackFuser, TrackReport
 from gsomia.warning.sensors import Flight, LaunchReport
 from gsomia.warning.tracking.impact import ImpactPrediction, predict_impact
@@ -71,7 +80,7 @@ from gsomia.warning.tracking.states import GaussianStates
 from gsomia.warning.tracking.tracker import Track, Tracker, TrackerConfig
 
 __all__ = ["Delivered", "LaunchKnowledge", "PipSample", "RunConfig", "RunResult",
-           "Warning", "deliver_planned", "party_warnings", "run_scenario"]
+           "Warning", "deliver_planned", "party_warnings", "planned", "run_scenario"]
 
 METRICS = ("first_detection_s", "first_confirmed_s", "first_pip_within_50km_s",
            "area_at_risk_s")
@@ -90,7 +99,9 @@ class RunConfig:
         pip_tail_interval_s: grid after the 50 km PIP has been reached [s] (fast path).
         pip_step_s: RK4 step of the PIP propagation [s].
         pip_near_m: the "PIP within" distance [m].
-        area_probability, area_max_semi_major_m: the area-at-risk criterion.
+        area_probability: least probability of the true area (module notes).
+        area_samples: samples of :func:`gsomia.warning.areas.areas_at_risk` (standard error
+            of a probability ≤ 0.5/√n).
         horizon_s: observe only this long after the first launch [s] (None: to impact).
         measured: parties whose fused pictures and PIPs are evaluated (None: all; every
             party still tracks and shares).
@@ -99,13 +110,13 @@ class RunConfig:
 
     routes: tuple[str, ...] = RUN_ROUTES
     route: RouteConfig = field(default_factory=RouteConfig)
-    report_interval_s: float = 1.0
+    report_interval_s: float = 5.0
     pip_interval_s: float = 5.0
     pip_tail_interval_s: float = 30.0
     pip_step_s: float = 4.0
     pip_near_m: float = 50_000.0
-    area_probability: float = 0.95
-    area_max_semi_major_m: float = 100_000.0
+    area_probability: float = 0.5
+    area_samples: int = 400
     horizon_s: float | None = None
     measured: tuple[str, ...] | None = None
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
@@ -113,7 +124,7 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         for name in ("report_interval_s", "pip_interval_s", "pip_tail_interval_s",
-                     "pip_step_s", "pip_near_m", "area_max_semi_major_m"):
+                     "pip_step_s", "pip_near_m", "area_samples"):
             if not getattr(self, name) > 0:
                 raise InputError(name, getattr(self, name), "must be positive")
         if "none" not in self.routes:
@@ -292,8 +303,9 @@ Delivery = Callable[[dict[str, list[Warning]], RoutePlan, Scenario], list[Delive
 """A delivery step: the warnings of every party and a route's plan → arrivals."""
 
 
-def _planned(warnings: dict[str, list[Warning]], plan: RoutePlan,
+def planned(warnings: dict[str, list[Warning]], plan: RoutePlan,
              scenario: Scenario) -> list[Delivered]:
+    """:func:`deliver_planned` as a :data:`Delivery` step (the analytical cross-check)."""
     return deliver_planned(warnings, plan)
 
 
@@ -332,16 +344,34 @@ def _best_by_launch(picture: list[FusedTrack], labels: dict[tuple[str, str], str
     return best
 
 
-def _in_ellipse(pip: ImpactPrediction, lat: float, lon: float, probability: float) -> bool:
-    base = geodetic2ecef(pip.lat_deg, pip.lon_deg, 0.0)
-    r = geodetic2ecef(lat, lon, 0.0)
-    en = (np.asarray(r).reshape(3) - np.asarray(base).reshape(3)) @ enu_basis(
-        pip.lat_deg, pip.lon_deg)[:2].T
+AREA_PARTIES = ("JPN", "KOR")
+"""Parties whose land, territorial sea and EEZ are the areas at risk (warning.areas)."""
+
+
+@functools.cache
+def _zones() -> MaritimeZones:
+    """The areas' polygons, loaded once per process (about a second)."""
+    return MaritimeZones.from_natural_earth(AREA_PARTIES)
+
+
+def _area_of(flight: Flight, zones: MaritimeZones) -> tuple[str, str] | None:
+    """(party, zone) of the true impact point, or None outside every zone."""
+    party, zone = zones.zones(flight.trajectory.impact_lat_deg,
+                              flight.trajectory.impact_lon_deg, np.zeros(1), np.zeros(1))
+    return (str(party[0]), str(zone[0])) if party[0] else None
+
+
+def _knows_area(pip: ImpactPrediction, truth: tuple[str, str] | None, zones: MaritimeZones,
+                cfg: RunConfig) -> bool:
+    """Whether the PIP names the true area at risk (module notes, ``area_at_risk_s``)."""
     try:
-        d2 = float(en @ np.linalg.solve(pip.cov_en_m2, en))
-    except np.linalg.LinAlgError:
+        areas = areas_at_risk(pip, zones, n_samples=cfg.area_samples)
+    except InputError:   # a degenerate covariance names no area
         return False
-    return d2 <= chi2.ppf(probability, 2)
+    if truth is None:
+        return 1.0 - sum(a["probability"] for a in areas) >= cfg.area_probability
+    return bool(areas) and (areas[0]["party"], areas[0]["zone"]) == truth and \
+        areas[0]["probability"] >= cfg.area_probability
 
 
 def run_scenario(scenario: Scenario, config: RunConfig | None = None,
@@ -352,7 +382,9 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     Args:
         scenario: the scenario; config: the run's configuration.
         catalog: agreements for the route decisions (default: the packaged catalog).
-        delivery: the delivery step (default: :func:`deliver_planned`, analytical delays).
+        delivery: the delivery step (default: :class:`gsomia.sim.nodes.NodeDelivery`, every
+            warning through the parties' real nodes on a simulated clock;
+            :func:`deliver_planned` is the analytical cross-check with the same arrivals).
         progress: called with the name of each stage as it starts.
 
     Raises:
@@ -360,7 +392,11 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     """
     cfg = config or RunConfig()
     cat = catalog or load_catalog()
-    deliver = delivery or _planned
+    if delivery is None:
+        from gsomia.sim.nodes import NodeDelivery  # sim.nodes imports this module
+
+        delivery = NodeDelivery(cfg.route)
+    deliver = delivery
     note = progress or (lambda _: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -462,6 +498,9 @@ def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str,
             arrivals[(p, route)] = (np.array([d.t_s for d in mine]),
                                     [d.item.report for d in mine])  # type: ignore[misc]
     fusers = {p: TrackFuser(p, cfg.fusion) for p in parties}
+    zones = _zones()
+    true_area = {lid: _area_of(f, zones) for lid, f in flights.items()}
+    known_area: dict[tuple[Any, str], bool] = {}
     t0 = min(f.launch_s for f in flights.values())
     t1 = min(max(f.impact_s for f in flights.values()), obs.t_end_s)
     grid = np.arange(math.ceil(t0 / cfg.pip_interval_s) * cfg.pip_interval_s, t1 + 1e-9,
@@ -540,10 +579,10 @@ def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str,
                                                       pictures[sig][lid].sources}))))
                 if k.first_pip_within_50km_s is None and err <= cfg.pip_near_m:
                     k.first_pip_within_50km_s = t - f.launch_s
-                if (k.area_at_risk_s is None
-                        and pip.ellipse(cfg.area_probability)[0] <= cfg.area_max_semi_major_m
-                        and _in_ellipse(pip, f.trajectory.impact_lat_deg,
-                                        f.trajectory.impact_lon_deg, cfg.area_probability)):
-                    k.area_at_risk_s = t - f.launch_s
+                if k.area_at_risk_s is None:
+                    if (sig, lid) not in known_area:
+                        known_area[(sig, lid)] = _knows_area(pip, true_area[lid], zones, cfg)
+                    if known_area[(sig, lid)]:
+                        k.area_at_risk_s = t - f.launch_s
     return know
 
