@@ -45,11 +45,25 @@ __all__ = [
     "PhysicsError",
     "RecordError",
     "SharingError",
+    "short_repr",
 ]
 
 
 class GsomiaError(Exception):
     """Base class of the errors gsomia raises on purpose."""
+
+
+#: Longest ``repr`` of an offending value written into a message (longer ones are cut,
+#: so that a huge input is never echoed back in an error).
+MAX_VALUE_CHARS = 200
+
+
+def short_repr(value: Any, limit: int = MAX_VALUE_CHARS) -> str:
+    """``repr(value)``, cut to ``limit`` characters with the full length noted."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} chars)"
 
 
 class InputError(GsomiaError, ValueError):
@@ -64,7 +78,7 @@ class InputError(GsomiaError, ValueError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"{field}={value!r}: {reason}")
+        super().__init__(f"{field}={short_repr(value)}: {reason}")
 
 
 class RecordError(InputError):
@@ -77,7 +91,7 @@ class RecordError(InputError):
     def __init__(self, record: str, field: str, value: Any, reason: str) -> None:
         self.record = record
         super().__init__(field, value, reason)
-        self.args = (f"record {record}: {field}={value!r}: {reason}",)
+        self.args = (f"record {record}: {field}={short_repr(value)}: {reason}",)
 
 
 class PhysicsError(GsomiaError):
@@ -101,7 +115,7 @@ class AgreementError(SharingError, InputError):
     def __init__(self, file: str, field: str, value: Any, reason: str) -> None:
         self.file = file
         super().__init__(field, value, reason)
-        self.args = (f"{file}: {field}={value!r}: {reason}",)
+        self.args = (f"{file}: {field}={short_repr(value)}: {reason}",)
 
 
 class AuditError(SharingError, InputError):
@@ -129,7 +143,7 @@ class EnvelopeError(SharingError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"{check}: {field}={value!r}: {reason}")
+        super().__init__(f"{check}: {field}={short_repr(value)}: {reason}")
 
 
 class ReplayError(EnvelopeError):

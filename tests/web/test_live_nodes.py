@@ -53,7 +53,7 @@ def test_korean_secret_warning_reaches_japan_direct_marked(cluster):
     assert item.originator == "KOR" and item.route == "direct"
     assert item.marking["text"] in ("大韓民国 極秘", "大韓民国 特定秘密")
     body = httpx.get(f"{cluster.url('JPN')}/v1/items",
-                     verify=cluster.tls("USA").client_context()).json()
+                     verify=cluster.operator_tls("JPN").client_context()).json()
     assert body[-1]["marking"]["originator_name_en"] == "Republic of Korea"
 
 

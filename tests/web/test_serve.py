@@ -25,6 +25,7 @@ from gsomia.sharing.pki import (
     load_directory,
     load_party_cas,
     load_party_keys,
+    operator_paths,
     tls_paths,
 )
 from gsomia.web import ThreadedServer, bind, create_app, uvicorn_config
@@ -109,7 +110,7 @@ def test_serve_runs_as_a_subprocess_and_exchanges_warnings(tmp_path, japan):
                             env=env, cwd=tmp_path)
     try:
         korea = _read_url(proc, time.monotonic() + WAIT_S)
-        kor_tls = TlsFiles(*tls_paths(tmp_path / "pki", "KOR")).client_context()
+        kor_tls = TlsFiles(*operator_paths(tmp_path / "pki", "KOR")).client_context()
         jpn_tls = TlsFiles(*tls_paths(tmp_path / "pki", "JPN"))
 
         def healthy():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -29,7 +30,7 @@ from gsomia.node.warning import WARNING_TOPIC, MissileWarning
 from gsomia.sharing.audit import AuditLog
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.consent import Consent, ConsentBook
-from gsomia.sharing.decision import Decision, ReleaseRequest, decide
+from gsomia.sharing.decision import Decision, Reason, ReleaseRequest, decide
 from gsomia.sharing.envelope import (
     Directory,
     Envelope,
@@ -51,14 +52,22 @@ __all__ = ["Node", "ReceivedItem", "Release", "RetryPolicy"]
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Exponential backoff of outbox retries: ``min(max_s, base_s * factor**(n-1))`` after
-    the n-th failed attempt [s]. Retries never stop (store-and-forward)."""
+    the n-th failed attempt [s]. Retries never stop (store-and-forward): once the delay
+    reaches ``max_s`` it stays there for every later attempt, however many (the exponent
+    is capped, so no float overflow after ~1,000 attempts)."""
 
     base_s: float = 0.05
     factor: float = 2.0
     max_s: float = 2.0
 
     def delay_s(self, attempts: int) -> float:
-        return min(self.max_s, self.base_s * self.factor ** max(0, attempts - 1))
+        n = max(0, int(attempts) - 1)
+        if self.base_s >= self.max_s or self.factor <= 1.0:
+            return min(self.max_s, self.base_s)
+        # the first exponent at which the delay reaches max_s: no need to go past it
+        cap = math.ceil(math.log(self.max_s / self.base_s, self.factor)) if self.base_s > 0 \
+            else 0
+        return min(self.max_s, self.base_s * self.factor ** min(n, cap))
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +179,11 @@ class Node:
         for partner, route in self.routes.items():
             if route not in ("direct", "tisa", "auto-hub"):
                 raise InputError(f"routes.{partner}", route, "expected direct, tisa or auto-hub")
+            if partner == party:
+                raise InputError(f"routes.{partner}", partner, "a node's own party is no partner")
+            if partner not in directory:
+                raise InputError(f"routes.{partner}", partner,
+                                 f"no public keys of {partner} in the directory")
         self.warning_classification = warning_classification or _top_shared(catalog, party)
         self.on_warning = on_warning
         self.on_item = on_item
@@ -179,6 +193,9 @@ class Node:
         self._lock = threading.RLock()
         self._flush_lock = threading.Lock()
         self._flush_again = False
+        self._worker: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._closing = False
         self.book = ConsentBook()
         # consents with their JWS by (originator, to): the TISA hub forwards the matching
         # signed approvals with each item without re-reading every consent from the store
@@ -197,7 +214,12 @@ class Node:
         self.links[peer] = link
 
     def close(self) -> None:
-        """Close the links, the store and the audit log."""
+        """Stop the background sender, close the links, the store and the audit log."""
+        self._closing = True
+        self._wake.set()
+        worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout=15.0)
         for link in self.links.values():
             link.close()
         self.store.close()
@@ -267,13 +289,24 @@ class Node:
         return label
 
     def publish_warning(
-        self, warning: MissileWarning, *, classification: str | None = None
+        self, warning: MissileWarning, *, classification: str | None = None,
+        send: bool = True,
     ) -> list[Release]:
         """Create a warning item and release it to every partner in :attr:`routes`.
 
         Releasable To: the partners in :attr:`routes` (and, for hub routes, the hub).
-        Denials are audited and returned (status ``denied``), not raised.
+        Denials are audited and returned (status ``denied``), not raised; so is a
+        partner that cannot be released to at all (e.g. no public keys in the directory:
+        status ``denied``, rule ``directory``), so one partner never stops the others.
+
+        Parameters:
+            send: try to send at once (in this thread); False: only queue (then call
+                :meth:`flush` or :meth:`flush_soon`).
+
+        Raises:
+            InputError: the warning is malformed (:meth:`MissileWarning.validate`).
         """
+        warning.validate()
         partners = sorted(self.routes)
         hubs = {self.hub_of(r) for r in self.routes.values()} - {None, self.party}
         label = self.create_item(
@@ -287,13 +320,25 @@ class Node:
         for partner in partners:
             try:
                 out.append(self.release(label.item_id, partner, self.routes[partner],
-                                        stream=f"warning:{warning.track_id}"))
+                                        stream=f"warning:{warning.track_id}", send=False))
             except ReleaseDenied as exc:
                 out.append(exc.release)  # type: ignore[attr-defined]
+            except InputError as exc:  # one bad partner never stops the others
+                _, at = self._now()
+                rule = Reason("directory", "node directory of public keys", False, str(exc))
+                self._audit([("release.denied", {
+                    "item_id": label.item_id, "to": partner, "route": self.routes[partner],
+                    "permit": False, "denied_by": ["directory"], "reason": str(exc)})], at)
+                out.append(Release(label.item_id, partner, self.routes[partner], partner,
+                                   None, "denied",
+                                   Decision(False, (rule,), (), None, (), {"to": partner})))
+        if send:
+            self.flush()
         return out
 
     def release(
-        self, item_id: str, to: str, route: str = "direct", *, stream: str | None = None
+        self, item_id: str, to: str, route: str = "direct", *, stream: str | None = None,
+        send: bool = True,
     ) -> Release:
         """Decide, sign (own item) or keep the originator's signature (held item), seal for
         the next hop, persist in the outbox, then try to send.
@@ -361,7 +406,8 @@ class Node:
             eid = self._enqueue(signed, next_hop, to, route, stream, "item", item_id, t, at,
                                 [("release.permitted" if decision.permit
                                   else "release.awaiting_approval", summary)])
-        self.flush()
+        if send:
+            self.flush()
         status = "queued" if decision.permit else "awaiting_approval"
         return Release(item_id, to, route, next_hop, eid, status, decision)
 
@@ -399,7 +445,8 @@ class Node:
             })], at)
         return header.envelope_id
 
-    def approve(self, item_id: str, to: str, route: str = "tisa") -> Consent:
+    def approve(self, item_id: str, to: str, route: str = "tisa", *,
+                send: bool = True) -> Consent:
         """Give this party's prior written approval (Art. 6; TISA para 4) for ``to`` to
         receive its item ``item_id``, signed, and send it to the route's hub.
 
@@ -426,8 +473,34 @@ class Node:
                 else:
                     self._audit(entries, at)
             self.book.grant(consent)
-        self.flush()
+        if send:
+            self.flush()
         return consent
+
+    def flush_soon(self) -> None:
+        """Have the outbox flushed by this node's background sender thread (started on
+        first use) and return at once: a request that queues envelopes never waits for a
+        slow or silent peer."""
+        with self._lock:
+            if self._closing:
+                return
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._send_loop, daemon=True,
+                                                name=f"gsomia-send-{self.party}")
+                self._worker.start()
+        self._wake.set()
+
+    def _send_loop(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._closing:
+                return
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - the sender must outlive any one failure
+                if self._closing:
+                    return
 
     # sending -----------------------------------------------------------------------------
     def flush(self) -> int:
@@ -465,7 +538,10 @@ class Node:
                 if link is None:
                     raise LinkError(row.peer, "no link connected")
                 receipt = link.send(Envelope.from_wire(row.wire))
-            except LinkError as exc:
+            except Exception as exc:  # noqa: BLE001 - LinkError, or any fault of this
+                # one peer's link: that peer waits and retries; the others go on
+                if not isinstance(exc, LinkError):
+                    exc = LinkError(row.peer, f"{type(exc).__name__}: {exc}")
                 blocked.add(row.peer)
                 t, at = self._now()
                 delay = self.retry.delay_s(row.attempts + 1)
@@ -521,8 +597,9 @@ class Node:
             now_s = self.clock.now_s()
             t = now_s if arrived_s is None else max(arrived_s, now_s)
             at = to_datetime(self.clock, t)
-            eid = wire.get("envelope_id", "?") if isinstance(wire, Mapping) else "?"
-            sender = wire.get("sender", "?") if isinstance(wire, Mapping) else "?"
+            # as given, but cut: an answer or audit record never echoes a huge value
+            eid = _cut(wire.get("envelope_id", "?") if isinstance(wire, Mapping) else "?")
+            sender = _cut(wire.get("sender", "?") if isinstance(wire, Mapping) else "?")
             try:
                 envelope = Envelope.from_wire(wire)
                 self.directory.get(envelope.sender, envelope.envelope_id)
@@ -722,6 +799,12 @@ class Node:
         for r in rows:
             out[r.status] = out.get(r.status, 0) + 1
         return out
+
+
+def _cut(value: Any, limit: int = 128) -> str:
+    """``str(value)``, at most ``limit`` characters (longer: cut, length noted)."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} chars)"
 
 
 def _top_shared(catalog: Catalog, party: str) -> str:

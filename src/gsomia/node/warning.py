@@ -22,6 +22,7 @@ the dict.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -42,10 +43,50 @@ WARNING_TOPIC = "dprk-missile-threat"
 
 
 def _floats(value: Any, shape: tuple[int, ...], name: str) -> list:
-    arr = np.asarray(value, dtype=float)
-    if arr.shape != shape or not np.all(np.isfinite(arr)):
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(name, value, f"expected finite numbers of shape {shape}") from None
+    if arr.shape != shape or not np.all(np.isfinite(arr)) or _has_non_number(value):
         raise InputError(name, value, f"expected finite numbers of shape {shape}")
     return arr.tolist()
+
+
+def _has_non_number(value: Any) -> bool:
+    """True when a nested list holds anything but int/float (a str "1" or a bool)."""
+    if isinstance(value, list | tuple):
+        return any(_has_non_number(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return False
+    return isinstance(value, bool) or not isinstance(value, int | float | np.number)
+
+
+def _number(data: Mapping[str, Any], key: str, name: str, lo: float = -math.inf,
+            hi: float = math.inf, optional: bool = False) -> None:
+    """``data[key]`` is a finite JSON number within ``[lo, hi]`` (None allowed if
+    ``optional``)."""
+    value = data.get(key)
+    if value is None and optional:
+        return
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value) or not lo <= value <= hi):
+        where = "" if (lo, hi) == (-math.inf, math.inf) else f" in [{lo}, {hi}]"
+        raise InputError(f"{name}.{key}", value, f"expected a finite number{where}")
+
+
+def _element(value: Any, name: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise InputError(name, value, "expected an object or null")
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise InputError(f"{name}.{missing[0]}", None, "required")
+    return value
+
+
+def _sigma(value: Any) -> float | None:
+    """A standard deviation as JSON: None when unknown (not finite)."""
+    v = float(value)
+    return v if math.isfinite(v) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +138,7 @@ class MissileWarning:
                 "lat_deg": float(launch.lat_deg),
                 "lon_deg": float(launch.lon_deg),
                 "launch_s": float(launch.launch_s),
-                "launch_sigma_s": float(launch.launch_sigma_s),
+                "launch_sigma_s": _sigma(launch.launch_sigma_s),
                 "cov_en_m2": _floats(launch.cov_en_m2, (2, 2), "launch.cov_en_m2"),
             },
             trajectory=None if track is None else {
@@ -109,7 +150,7 @@ class MissileWarning:
                 "lat_deg": float(impact.lat_deg),
                 "lon_deg": float(impact.lon_deg),
                 "impact_s": float(impact.impact_s),
-                "impact_sigma_s": float(impact.impact_sigma_s),
+                "impact_sigma_s": _sigma(impact.impact_sigma_s),
                 "cov_en_m2": _floats(impact.cov_en_m2, (2, 2), "impact.cov_en_m2"),
                 "valid": bool(impact.valid),
             },
@@ -126,15 +167,67 @@ class MissileWarning:
             "impact_point": self.impact_point,
         }
 
+    def validate(self) -> MissileWarning:
+        """Check every field (the node refuses to sign a malformed warning); return self.
+
+        ``track_id`` a non-empty string of at most 128 characters; times finite numbers
+        [s]; latitudes in [-90, 90] and longitudes in [-180, 360] degrees (WGS 84, either
+        longitude convention); standard deviations finite and >= 0 or null (unknown);
+        ``cov_en_m2`` 2x2 and ``P`` 6x6 finite matrices with non-negative diagonals and
+        ``x_ecef`` 6 finite numbers; ``valid`` a boolean.
+
+        Raises:
+            InputError: names the field, e.g. ``warning.launch_point.lat_deg``.
+        """
+        if not isinstance(self.track_id, str) or not 0 < len(self.track_id) <= 128:
+            raise InputError("warning.track_id", self.track_id,
+                             "expected a string of 1 to 128 characters")
+        _number({"t_s": self.t_s}, "t_s", "warning")
+        for name, time_key in (("launch_point", "launch_s"), ("impact_point", "impact_s")):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            sigma = time_key.replace("_s", "_sigma_s")
+            el = _element(value, f"warning.{name}", ("lat_deg", "lon_deg", time_key))
+            where = f"warning.{name}"
+            _number(el, "lat_deg", where, -90.0, 90.0)
+            _number(el, "lon_deg", where, -180.0, 360.0)
+            _number(el, time_key, where)
+            _number(el, sigma, where, 0.0, math.inf, optional=True)
+            if "cov_en_m2" in el and el["cov_en_m2"] is not None:
+                _covariance(el["cov_en_m2"], 2, f"{where}.cov_en_m2")
+            if name == "impact_point" and not isinstance(el.get("valid", True), bool):
+                raise InputError(f"{where}.valid", el.get("valid"), "expected true or false")
+        if self.trajectory is not None:
+            el = _element(self.trajectory, "warning.trajectory", ("t_s", "x_ecef", "P"))
+            _number(el, "t_s", "warning.trajectory")
+            _floats(el["x_ecef"], (6,), "warning.trajectory.x_ecef")
+            _covariance(el["P"], 6, "warning.trajectory.P")
+        return self
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MissileWarning:
-        """Read the JSON payload back.
+        """Read the JSON payload back and check it (:meth:`validate`).
 
         Raises:
             InputError: a field is missing or malformed (names ``warning.<field>``).
         """
+        if not isinstance(data, Mapping):
+            raise InputError("warning", data, "expected a JSON object")
+        for key in ("track_id", "epoch", "t_s"):
+            if key not in data:
+                raise InputError(f"warning.{key}", None, "required")
+        if not isinstance(data["epoch"], str):
+            raise InputError("warning.epoch", data["epoch"], "expected ISO 8601 text")
+        if not isinstance(data["track_id"], str):
+            raise InputError("warning.track_id", data["track_id"], "expected a string")
+        _number(data, "t_s", "warning")
         try:
             epoch = dt.datetime.fromisoformat(data["epoch"])
+        except ValueError:
+            raise InputError("warning.epoch", data["epoch"], "expected ISO 8601 text") \
+                from None
+        try:
             out = cls(
                 track_id=str(data["track_id"]),
                 epoch=epoch,
@@ -147,6 +240,11 @@ class MissileWarning:
             if isinstance(exc, InputError):
                 raise
             raise InputError("warning", dict(data), f"not a missile warning: {exc}") from None
-        if out.trajectory is not None:
-            _floats(out.trajectory.get("x_ecef"), (6,), "warning.trajectory.x_ecef")
-        return out
+        return out.validate()
+
+
+def _covariance(value: Any, n: int, name: str) -> None:
+    """An n x n matrix of finite numbers with a non-negative diagonal."""
+    rows = _floats(value, (n, n), name)
+    if any(rows[i][i] < 0 for i in range(n)):
+        raise InputError(name, value, "expected a non-negative diagonal (variances)")

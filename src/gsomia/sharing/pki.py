@@ -6,6 +6,9 @@ Layout written by :func:`init_pki` (PEM files; private keys PKCS#8, unencrypted,
     DIR/<PARTY>/tls.key, tls.crt    its node's TLS key (EC P-256) and certificate, issued by
                                     its CA, for server and client use (mutual TLS); subject
                                     alternative names 127.0.0.1, localhost, <party>.gsomia
+    DIR/<PARTY>/operator.key, .crt  the party's local operator's client certificate (EC
+                                    P-256, issued by its CA, client use only): the only
+                                    identity its node accepts on the local-user routes
     DIR/<PARTY>/sign.key, sign.pub  Ed25519 signing key (originator signatures, RFC 8037)
     DIR/<PARTY>/enc.key, enc.pub    X25519 key that opens envelopes sealed for the party
     DIR/trusted-cas.pem             every party's CA certificate: partners trust each
@@ -13,6 +16,12 @@ Layout written by :func:`init_pki` (PEM files; private keys PKCS#8, unencrypted,
 
 A node needs its own directory and the public files of the others (``*.pub``,
 ``ca.crt``); private keys never leave their party's directory.
+
+Identities (:func:`identity_of_certificate`): a client certificate names a party by the CA
+that issued it (RFC 5280 section 6 path validation, done by the TLS handshake, RFC 8446
+section 4.4.2) and a role by its subject common name, exactly ``"<PARTY> node"`` or
+``"<PARTY> operator"`` as written here. Any other certificate a party's CA may have issued
+(e.g. CN=rogue) is no identity and is refused by the nodes.
 """
 
 from __future__ import annotations
@@ -40,15 +49,27 @@ __all__ = [
     "load_directory",
     "load_party_cas",
     "load_party_keys",
+    "identity_of_certificate",
+    "operator_paths",
     "party_of_certificate",
     "tls_paths",
 ]
 
 _VALID_DAYS = 365
 
+#: Roles of the client certificates made by :func:`init_pki` (subject CN "<PARTY> <role>").
+ROLES = ("node", "operator")
+
+#: Files written for each party (a party's folder is refused if any of them exists).
+PARTY_FILES = ("ca.key", "ca.crt", "tls.key", "tls.crt", "operator.key", "operator.crt",
+               "sign.key", "sign.pub", "enc.key", "enc.pub")
+
 
 def _write(path: Path, data: bytes, private: bool = False) -> None:
-    path.write_bytes(data)
+    """Write ``data``; a private key is created with mode 0600 (never readable by others)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
     if private:
         os.chmod(path, 0o600)
 
@@ -74,82 +95,157 @@ def _name(party: str, role: str) -> x509.Name:
     ])
 
 
+def _certificate(
+    subject: x509.Name, key, ca_name: x509.Name, ca_key, start: dt.datetime,  # type: ignore[no-untyped-def]
+    end: dt.datetime, usages: list[x509.ObjectIdentifier],
+    san: list[x509.GeneralName] | None = None,
+) -> x509.Certificate:
+    """An end-entity certificate issued by ``ca_key`` (RFC 5280 section 4.2: not a CA;
+    extended key usage ``usages``)."""
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject).issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start).not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+            ca_key.public_key()), critical=False)
+    )
+    if san:
+        builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+    return builder.sign(ca_key, hashes.SHA256())
+
+
+def _party_files(party: str, start: dt.datetime, end: dt.datetime) -> dict[str, bytes]:
+    """Every file of one party's folder (:data:`PARTY_FILES`), as bytes."""
+    pem = serialization.Encoding.PEM
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = _name(party, "CA")
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name).issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start).not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=False, content_commitment=False, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=True,
+            crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
+                       critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    tls_key = ec.generate_private_key(ec.SECP256R1())
+    tls = _certificate(
+        _name(party, "node"), tls_key, ca_name, ca_key, start, end,
+        [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH],
+        [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost"),
+         x509.DNSName(f"{party.lower()}.gsomia")],
+    )
+    op_key = ec.generate_private_key(ec.SECP256R1())
+    operator = _certificate(_name(party, "operator"), op_key, ca_name, ca_key, start, end,
+                            [ExtendedKeyUsageOID.CLIENT_AUTH])
+    keys = PartyKeys.generate(party)
+    return {
+        "ca.key": _pem_private(ca_key), "ca.crt": ca.public_bytes(pem),
+        "tls.key": _pem_private(tls_key), "tls.crt": tls.public_bytes(pem),
+        "operator.key": _pem_private(op_key), "operator.crt": operator.public_bytes(pem),
+        "sign.key": _pem_private(keys.signing), "sign.pub": _pem_public(keys.signing.public_key()),
+        "enc.key": _pem_private(keys.encryption),
+        "enc.pub": _pem_public(keys.encryption.public_key()),
+    }
+
+
+def _bundle(existing: Path, new_cas: list[bytes]) -> bytes:
+    """``existing`` CA bundle (if any) with ``new_cas`` appended; a CA of the same subject
+    as a new one (a party made again with ``force``) is replaced."""
+    new = [x509.load_pem_x509_certificate(c) for c in new_cas]
+    subjects = {c.subject for c in new}
+    kept: list[x509.Certificate] = []
+    if existing.exists():
+        try:
+            kept = [c for c in x509.load_pem_x509_certificates(existing.read_bytes())
+                    if c.subject not in subjects]
+        except ValueError as exc:
+            raise InputError("directory", str(existing), f"not a PEM CA bundle: {exc}") \
+                from None
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in [*kept, *new])
+
+
 def init_pki(
     directory: str | Path,
     parties: Iterable[str] = ("JPN", "KOR", "USA"),
     now: dt.datetime | None = None,
+    *,
+    force: bool = False,
 ) -> Path:
-    """Create every party's CA, TLS key and certificate, signing and encryption keys.
+    """Create every party's CA, node TLS key and certificate, operator certificate, signing
+    and encryption keys (layout in the module docstring).
+
+    Nothing is overwritten unless ``force``: if any file of a party's folder already
+    exists, nothing at all is written. All files are first written to a temporary folder
+    inside ``directory`` and then moved into place, so a failure leaves no half-written
+    party. ``trusted-cas.pem`` is extended with the new parties' CAs (an existing bundle
+    keeps its other CAs), never replaced by them alone.
 
     Parameters:
-        directory: where to write (created; must not already hold a party's keys).
+        directory: where to write (created if missing).
         parties: ISO alpha-3 codes.
         now: start of validity (default: the current UTC time); valid 365 days.
+        force: replace existing files of these parties.
 
     Returns:
         The directory.
 
     Raises:
-        InputError: a bad party code, or keys already present for a party.
+        InputError: a bad party code, a directory that is a file or cannot be created or
+            written, or keys already present for a party (without ``force``).
     """
+    import shutil
+    import tempfile
+
     root = Path(directory)
     codes = [check_party_code("parties", p) for p in parties]
+    if len(set(codes)) != len(codes):
+        raise InputError("parties", ",".join(codes), "a party is named twice")
+    if root.exists() and not root.is_dir():
+        raise InputError("directory", str(root), "exists and is not a directory")
+    if not force:
+        for party in codes:
+            d = root / party
+            if d.exists() and not d.is_dir():
+                raise InputError("directory", str(d), "exists and is not a directory")
+            present = [f for f in PARTY_FILES if (d / f).exists()]
+            if present:
+                raise InputError("directory", str(d),
+                                 f"{', '.join(present)} already exist; refusing to overwrite "
+                                 "(use --force to replace)")
     start = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=5)
     end = start + dt.timedelta(days=_VALID_DAYS)
-    bundle = b""
-    for party in codes:
-        d = root / party
-        if (d / "sign.key").exists():
-            raise InputError("directory", str(d), "keys already exist; refusing to overwrite")
-        d.mkdir(parents=True, exist_ok=True)
-        ca_key = ec.generate_private_key(ec.SECP256R1())
-        ca_name = _name(party, "CA")
-        ca = (
-            x509.CertificateBuilder()
-            .subject_name(ca_name).issuer_name(ca_name)
-            .public_key(ca_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(start).not_valid_after(end)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(x509.KeyUsage(
-                digital_signature=False, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256())
-        )
-        tls_key = ec.generate_private_key(ec.SECP256R1())
-        tls = (
-            x509.CertificateBuilder()
-            .subject_name(_name(party, "node")).issuer_name(ca_name)
-            .public_key(tls_key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(start).not_valid_after(end)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.SubjectAlternativeName([
-                x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                x509.DNSName("localhost"),
-                x509.DNSName(f"{party.lower()}.gsomia"),
-            ]), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([
-                ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
-                critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256())
-        )
-        keys = PartyKeys.generate(party)
-        _write(d / "ca.key", _pem_private(ca_key), private=True)
-        _write(d / "ca.crt", ca.public_bytes(serialization.Encoding.PEM))
-        _write(d / "tls.key", _pem_private(tls_key), private=True)
-        _write(d / "tls.crt", tls.public_bytes(serialization.Encoding.PEM))
-        _write(d / "sign.key", _pem_private(keys.signing), private=True)
-        _write(d / "sign.pub", _pem_public(keys.signing.public_key()))
-        _write(d / "enc.key", _pem_private(keys.encryption), private=True)
-        _write(d / "enc.pub", _pem_public(keys.encryption.public_key()))
-        bundle += ca.public_bytes(serialization.Encoding.PEM)
-    _write(root / "trusted-cas.pem", bundle)
+    files = {party: _party_files(party, start, end) for party in codes}
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        bundle = _bundle(root / "trusted-cas.pem", [f["ca.crt"] for f in files.values()])
+        tmp = Path(tempfile.mkdtemp(prefix=".pki-", dir=root))
+        try:
+            for party, contents in files.items():
+                (tmp / party).mkdir()
+                for name, data in contents.items():
+                    _write(tmp / party / name, data, private=name.endswith(".key"))
+            _write(tmp / "trusted-cas.pem", bundle)
+            for party in codes:
+                (root / party).mkdir(exist_ok=True)
+                for name in PARTY_FILES:
+                    os.replace(tmp / party / name, root / party / name)
+            os.replace(tmp / "trusted-cas.pem", root / "trusted-cas.pem")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        raise InputError("directory", str(root),
+                         f"cannot write keys: {exc.strerror or exc}") from None
     return root
 
 
@@ -204,6 +300,18 @@ def tls_paths(directory: str | Path, party: str) -> tuple[Path, Path, Path]:
     return paths
 
 
+def operator_paths(directory: str | Path, party: str) -> tuple[Path, Path, Path]:
+    """``(certificate, key, trusted CA bundle)`` of ``party``'s local operator (the client
+    identity of the node's local-user routes)."""
+    root = Path(directory)
+    paths = (root / party / "operator.crt", root / party / "operator.key",
+             root / "trusted-cas.pem")
+    for p in paths:
+        if not p.exists():
+            raise InputError("keys", str(p), "missing; run 'gsomia pki init'")
+    return paths
+
+
 def load_party_cas(
     directory: str | Path, parties: Iterable[str] | None = None
 ) -> dict[str, x509.Certificate]:
@@ -248,4 +356,35 @@ def party_of_certificate(
         except (ValueError, TypeError, InvalidSignature):
             continue
         return party
+    return None
+
+
+def identity_of_certificate(
+    certificate: bytes | str, cas: Mapping[str, x509.Certificate]
+) -> tuple[str, str] | None:
+    """``(party, role)`` of a client certificate made by :func:`init_pki`, or None.
+
+    The party is the one whose CA issued it (:func:`party_of_certificate`); the role
+    (``node`` or ``operator``, :data:`ROLES`) is read from its subject common name, which
+    must be exactly ``"<PARTY> <role>"`` with the issuing party's code, and the
+    certificate must not be a CA (RFC 5280 section 4.2.1.9). Any other certificate issued
+    by a party's CA (e.g. CN=rogue) has no identity: None.
+    """
+    data = certificate.encode("ascii") if isinstance(certificate, str) else certificate
+    party = party_of_certificate(data, cas)
+    if party is None:
+        return None
+    cert = (x509.load_pem_x509_certificate(data) if data.lstrip().startswith(b"-----")
+            else x509.load_der_x509_certificate(data))
+    try:
+        if cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+            return None
+    except x509.ExtensionNotFound:
+        return None
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if len(names) != 1:
+        return None
+    for role in ROLES:
+        if names[0].value == f"{party} {role}":
+            return party, role
     return None

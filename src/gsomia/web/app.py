@@ -13,67 +13,233 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          ``sender``).
 ``GET  /v1/items``       items delivered to this party, with the marking applied (Art. 4(2)).
 ``POST /v1/warnings``    a local missile warning to publish to the partners (JSON payload
-                         of :class:`~gsomia.node.MissileWarning`).
+                         of :class:`~gsomia.node.MissileWarning`); answers at once with the
+                         releases queued (sending goes on in the background).
 ``POST /v1/approvals``   the originator's approval ``{"item_id", "to", "route"}`` (TISA
                          para 4).
 ``GET  /v1/health``      party, outbox counts, items delivered.
+
+Who may call what (with ``party_cas``, i.e. every live server; the client's identity is
+``(party, role)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
+identity_of_certificate`, RFC 5280 path validation by the TLS handshake, RFC 8446
+section 4.4.2):
+
+- ``/v1/inbox``: a partner's **node** certificate only (another party than this node's).
+- ``/v1/items``, ``/v1/warnings``, ``/v1/approvals`` (local-user routes) and any other
+  path: this node's own party's **operator** certificate only (``operator.crt`` made by
+  ``gsomia pki init``). A partner can therefore never publish as this party, approve a
+  release of its items (Art. 6; TISA para 4: only the originator consents), nor read
+  what it received.
+- ``/v1/health``, ``/openapi.json``, ``/docs``: any identity above.
+- Any other certificate (none, a CA's, or one its CA issued with another subject, e.g.
+  CN=rogue): 403.
+
+Requests: a body of at most :data:`MAX_BODY_BYTES` (1 MiB; larger: 413 before it is
+read), ``Content-Type: application/json`` (else 415), a JSON object (else 400). Errors
+answer ``{"error": ...}`` naming the field; offending values are cut to a few hundred
+characters, never echoed whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cryptography import x509
-from fastapi import Body, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
-from gsomia.errors import GsomiaError, StoreError
-from gsomia.node import MissileWarning, Node, Receipt
-from gsomia.sharing.pki import party_of_certificate
+from gsomia.errors import GsomiaError, StoreError, short_repr
+from gsomia.node import MissileWarning, Node
+from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
 
-__all__ = ["create_app"]
+__all__ = ["MAX_BODY_BYTES", "client_identity", "client_party", "create_app"]
 
 _STATUS = {"accepted": 200, "duplicate": 200, "held": 202, "rejected": 400}
+
+#: Largest request body accepted [bytes] (a sealed warning is a few kB).
+MAX_BODY_BYTES = 1024 * 1024
+
+#: Paths any authenticated identity (node or operator) may use.
+_OPEN_PATHS = ("/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+
+_ROUTES = ("direct", "tisa", "auto-hub")
+
+
+def _client_cert(scope: Mapping[str, Any]) -> str | None:
+    tls = (scope.get("extensions") or {}).get("tls") or {}
+    chain = tls.get("client_cert_chain") or []
+    return chain[0] if chain else None
 
 
 def client_party(request: Request, party_cas: Mapping[str, x509.Certificate]) -> str | None:
     """The party whose CA issued the client's TLS certificate (ASGI TLS extension, filled
     in by :class:`gsomia.web.server.MutualTlsH11Protocol`), or None if there is none."""
-    tls = (request.scope.get("extensions") or {}).get("tls") or {}
-    chain = tls.get("client_cert_chain") or []
-    return party_of_certificate(chain[0], party_cas) if chain else None
+    cert = _client_cert(request.scope)
+    return party_of_certificate(cert, party_cas) if cert else None
+
+
+def client_identity(
+    scope: Mapping[str, Any], party_cas: Mapping[str, x509.Certificate]
+) -> tuple[str, str] | None:
+    """``(party, role)`` of the client's certificate, or None (no accepted identity)."""
+    cert = _client_cert(scope)
+    return identity_of_certificate(cert, party_cas) if cert else None
+
+
+class _Guard:
+    """ASGI middleware: who may call which path (module docstring), and the body limit.
+
+    The body is read here, at most :data:`MAX_BODY_BYTES` of it: a larger declared
+    ``Content-Length`` is answered 413 before anything is read, and a longer stream is
+    cut off at the limit and answered 413."""
+
+    def __init__(self, app: Any, party: str,
+                 party_cas: Mapping[str, x509.Certificate] | None) -> None:
+        self.app = app
+        self.party = party
+        self.party_cas = party_cas
+
+    def _allowed(self, scope: Mapping[str, Any]) -> tuple[bool, str]:
+        if self.party_cas is None:
+            return True, ""
+        who = client_identity(scope, self.party_cas)
+        if who is None:
+            return False, ("no client certificate of a partner's node or of this party's "
+                           "operator")
+        party, role = who
+        path = scope.get("path", "")
+        if path == "/v1/inbox":
+            if role == "node" and party != self.party:
+                return True, ""
+            return False, f"the inbox takes partner nodes only, not {party} {role}"
+        if path in _OPEN_PATHS:
+            return True, ""
+        if (party, role) == (self.party, "operator"):
+            return True, ""
+        return False, f"{path} is for {self.party}'s operator only, not {party} {role}"
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") != "http":
+            await self.app(scope, receive, send)
+            return
+        ok, why = self._allowed(scope)
+        if not ok:
+            await JSONResponse({"error": why}, status_code=403)(scope, receive, send)
+            return
+        too_big = JSONResponse(
+            {"error": f"request body over {MAX_BODY_BYTES} bytes (limit)"}, status_code=413)
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            await too_big(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                await too_big(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> dict:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    """The request's JSON object body (content type application/json, RFC 8259)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        raise _BadRequest(415, f"content-type={short_repr(ctype)}: expected application/json")
+    raw = await request.body()
+    try:
+        data = json.loads(raw, parse_constant=lambda c: (_ for _ in ()).throw(
+            ValueError(f"{c} is not JSON")))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _BadRequest(400, f"body: not JSON: {short_repr(str(exc))}") from None
+    if not isinstance(data, dict):
+        raise _BadRequest(400, f"body: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _error(exc: _BadRequest) -> JSONResponse:
+    return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+
+def _json_route(handle: Callable[[dict[str, Any]], JSONResponse]) -> Callable:
+    """An endpoint reading a JSON object and passing it to ``handle`` (run in a worker
+    thread); a malformed request or a :class:`GsomiaError` is answered with a named
+    error (400, or 415 for a wrong content type)."""
+
+    async def endpoint(request: Request) -> JSONResponse:
+        try:
+            body = await _json_object(request)
+            return await run_in_threadpool(handle, body)
+        except _BadRequest as exc:
+            return _error(exc)
+        except GsomiaError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+
+    return endpoint
 
 
 def create_app(
     node: Node, *, party_cas: Mapping[str, x509.Certificate] | None = None
 ) -> FastAPI:
-    """The HTTP API of ``node`` (routes in the module docstring).
+    """The HTTP API of ``node`` (routes and access rules in the module docstring).
 
     Parameters:
         node: the party's node.
-        party_cas: each partner's CA certificate by party
-            (:func:`gsomia.sharing.pki.load_party_cas`). When given, the inbox binds each
-            envelope's hop sender to the party of the mutual-TLS client certificate; live
-            servers always pass it. None: no transport check (the hop signature still
-            authenticates the sender).
+        party_cas: each party's CA certificate (:func:`gsomia.sharing.pki.load_party_cas`).
+            When given (live servers always pass it), each path is open only to the
+            identities of the module docstring, and the inbox binds each envelope's hop
+            sender to the party of the client certificate. None (in-process use, no TLS):
+            no transport check (the hop signature still authenticates the sender).
     """
     app = FastAPI(
         title=f"gsomia node {node.party}",
         version="1",
-        description="Partner inbox (mutual TLS), items for local users, health.",
+        description="Partner inbox (partner nodes, mutual TLS); items, warnings and "
+                    "approvals for this party's operator; health.",
     )
+    app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
 
-    def inbox(request: Request, envelope: Any = Body(...)) -> JSONResponse:  # noqa: B008
+    async def inbox(request: Request) -> JSONResponse:
         peer = None
         if party_cas is not None:
-            peer = client_party(request, party_cas)
-            if peer is None:
-                receipt = Receipt("rejected", "?", node.party, "sender",
-                                  "no client certificate issued by a partner's CA")
-                return JSONResponse(receipt.to_dict(), status_code=403)
+            who = client_identity(request.scope, party_cas)
+            peer = who[0] if who else None
         try:
-            receipt = node.receive(envelope, peer=peer)
+            envelope = await _json_object(request)
+        except _BadRequest as exc:
+            if exc.status != 400:
+                return _error(exc)
+            envelope = None  # the node answers a rejected receipt (check format), audited
+        try:
+            receipt = await run_in_threadpool(node.receive, envelope, peer=peer)
         except StoreError as exc:
             return JSONResponse({"error": str(exc)}, status_code=503)
         return JSONResponse(receipt.to_dict(), status_code=_STATUS[receipt.status])
@@ -89,33 +255,45 @@ def create_app(
             for i in node.items()
         ]
 
-    def warnings(payload: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
-        try:
-            releases = node.publish_warning(MissileWarning.from_dict(payload))
-        except GsomiaError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
+    def _publish(payload: dict[str, Any]) -> JSONResponse:
+        releases = node.publish_warning(MissileWarning.from_dict(payload), send=False)
+        node.flush_soon()
         return JSONResponse([
             {"item_id": r.item_id, "to": r.to, "route": r.route, "status": r.status,
              "envelope_id": r.envelope_id, "denied_by": [x.rule for x in r.decision.failed]}
             for r in releases
         ])
 
-    def approvals(body: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
-        try:
-            consent = node.approve(str(body["item_id"]), str(body["to"]),
-                                   str(body.get("route", "tisa")))
-        except (GsomiaError, KeyError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
+
+    def _approve(body: dict[str, Any]) -> JSONResponse:
+        for key in ("item_id", "to"):
+            if not isinstance(body.get(key), str) or not body[key]:
+                raise _BadRequest(400, f"{key}={short_repr(body.get(key))}: required string")
+        route = body.get("route", "tisa")
+        if route not in _ROUTES:
+            raise _BadRequest(400, f"route={short_repr(route)}: expected one of "
+                                   f"{', '.join(_ROUTES)}")
+        unknown = sorted(set(body) - {"item_id", "to", "route"})
+        if unknown:
+            raise _BadRequest(400, f"{short_repr(unknown[0])}: unknown field")
+        consent = node.approve(body["item_id"], body["to"], route, send=False)
+        node.flush_soon()
         return JSONResponse(consent.to_dict())
+
+    warnings, approvals = _json_route(_publish), _json_route(_approve)
 
     def health() -> dict[str, Any]:
         return {"party": node.party, "status": "ok", "outbox": node.outbox_counts(),
                 "items": len(node.items())}
 
-    app.add_api_route("/v1/inbox", inbox, methods=["POST"], summary="Partner inbox")
+    json_body = {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"type": "object"}}}}}
+    app.add_api_route("/v1/inbox", inbox, methods=["POST"], summary="Partner inbox",
+                      openapi_extra=json_body)
     app.add_api_route("/v1/items", items, methods=["GET"], summary="Items for local users")
-    app.add_api_route("/v1/warnings", warnings, methods=["POST"], summary="Publish a warning")
+    app.add_api_route("/v1/warnings", warnings, methods=["POST"], summary="Publish a warning",
+                      openapi_extra=json_body)
     app.add_api_route("/v1/approvals", approvals, methods=["POST"],
-                      summary="Originator approval (TISA para 4)")
+                      summary="Originator approval (TISA para 4)", openapi_extra=json_body)
     app.add_api_route("/v1/health", health, methods=["GET"], summary="Health")
     return app

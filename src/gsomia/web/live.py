@@ -10,7 +10,13 @@ from pathlib import Path
 from gsomia.node import HttpsLink, Node, RetryPolicy, TlsFiles, WallClock
 from gsomia.node.clock import Clock
 from gsomia.sharing.catalog import Catalog
-from gsomia.sharing.pki import load_directory, load_party_cas, load_party_keys, tls_paths
+from gsomia.sharing.pki import (
+    load_directory,
+    load_party_cas,
+    load_party_keys,
+    operator_paths,
+    tls_paths,
+)
 from gsomia.web.app import create_app
 from gsomia.web.server import ThreadedServer, bind, uvicorn_config
 
@@ -65,6 +71,11 @@ class LiveCluster:
 
     def tls(self, party: str) -> TlsFiles:
         return TlsFiles(*tls_paths(self.pki, party))
+
+    def operator_tls(self, party: str) -> TlsFiles:
+        """``party``'s operator certificate: the only client of its node's local-user
+        routes (``/v1/items``, ``/v1/warnings``, ``/v1/approvals``)."""
+        return TlsFiles(*operator_paths(self.pki, party))
 
     def _node(self, party: str) -> Node:
         node = Node(
