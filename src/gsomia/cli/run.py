@@ -123,16 +123,20 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
                   f"{len(results) - len(ok)} skipped (no usable record or not flyable); "
                   f"{summary['wall_s']} s", highlight=False)
     table = Table(title="Median warning time gained against 'none' (s; first PIP within "
-                  "50 km; launches where the route reaches it)", title_justify="left")
+                  "50 km; launches where both 'none' and the route reach it)",
+                  title_justify="left")
     table.add_column("party")
     for r in ("tisa_hub", "auto_hub", "direct"):
         table.add_column(r, justify="right")
     table.add_column("launches with 50 km PIP: none / tisa / auto / direct", justify="right")
+    table.add_column("only with sharing: tisa / auto / direct", justify="right")
     for party, med in summary["median_gained_s"].items():
         reach = summary["reached"][party]
         table.add_row(party, *[_s(med[r]) for r in ("tisa_hub", "auto_hub", "direct")],
                       " / ".join(str(reach[r]) for r in ("none", "tisa_hub", "auto_hub",
-                                                          "direct")))
+                                                          "direct")),
+                      " / ".join(str(summary["only_with_sharing"][party][r])
+                                 for r in ("tisa_hub", "auto_hub", "direct")))
     console.print(table)
     if json_out is not None:
         doc = {"schema": "gsomia.batch/1", "records": str(records),

@@ -32,7 +32,14 @@ Batch (``"schema": "gsomia.batch/1"``)::
      "skipped": [{"date", "reason"}],
      "summary": {"events", "launches",
                  "median_gained_s": {party: {route: s | null}},
-                 "reached": {party: {route: count of launches with a 50 km PIP}}}}
+                 "reached": {party: {route: count of launches with a 50 km PIP}},
+                 "only_with_sharing": {party: {route: count of launches whose 50 km PIP
+                                               is reached on the route but never on none}}}}
+
+Summary definitions: ``median_gained_s`` is the median, over the launches where both
+``none`` and the route reach a 50 km PIP, of ``none``'s time minus the route's (seconds;
+positive: earlier with sharing). Launches reached only with sharing have no baseline and
+are not given a gain; they are counted in ``only_with_sharing``.
 """
 
 from __future__ import annotations
@@ -103,6 +110,7 @@ def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("J
     runs = list(runs)
     gains: dict[str, dict[str, list[float]]] = {p: {r: [] for r in routes} for p in parties}
     reached: dict[str, dict[str, int]] = {p: {r: 0 for r in ("none", *routes)} for p in parties}
+    only: dict[str, dict[str, int]] = {p: {r: 0 for r in routes} for p in parties}
     n_launches = 0
     for run in runs:
         for launch in run["launches"]:
@@ -114,11 +122,16 @@ def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("J
                     fig = launch["parties"][p].get(r)
                     if fig and fig["first_pip_within_50km_s"] is not None:
                         reached[p][r] += 1
+                base = launch["parties"][p].get("none") or {}
                 for r in routes:
+                    fig = launch["parties"][p].get(r) or {}
+                    if (base.get("first_pip_within_50km_s") is None
+                            and fig.get("first_pip_within_50km_s") is not None):
+                        only[p][r] += 1
                     g = launch["gained_s"].get(p, {}).get(r)
                     if g is not None:
                         gains[p][r].append(g)
     median = {p: {r: (_r(statistics.median(v), 1) if v else None) for r, v in rs.items()}
               for p, rs in gains.items()}
     return {"events": len(runs), "launches": n_launches, "median_gained_s": median,
-            "reached": reached, "metrics": list(METRICS)}
+            "reached": reached, "only_with_sharing": only, "metrics": list(METRICS)}

@@ -226,17 +226,16 @@ class RunResult:
                  metric: str = "first_pip_within_50km_s") -> float | None:
         """Warning time gained on ``route`` against ``none`` [s] (positive: earlier).
 
-        When ``none`` never reaches the figure but the route does, the gain is counted
-        from the impact (the time left before impact). ``None`` when the route never
-        reaches it.
+        ``None`` when the route never reaches the figure, and when ``none`` never does (no
+        baseline to count a gain from: such launches are counted apart, as reached only
+        with sharing, by :func:`gsomia.sim.report.batch_summary`).
         """
         k = self.knowledge[launch][party]
         got, base = getattr(k[route], metric), getattr(k["none"], metric)
         if got is None:
             return None
         if base is None:
-            flight = next(f for f in self.flights if f.id == launch)
-            base = flight.trajectory.impact_s
+            return None
         return base - got
 
 
