@@ -20,14 +20,19 @@ app.add_typer(bench_app, name="bench")
 def pki_init(
     directory: Annotated[Path, typer.Argument(help="Folder to create the keys in.")],
     party: Annotated[list[str] | None, typer.Option("--party", help="Party codes.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files of these "
+                                        "parties.")] = False,
 ) -> None:
-    """Create each party's CA, TLS key and certificate, signing and encryption keys."""
+    """Create each party's CA, TLS key and certificate, operator certificate, signing and
+    encryption keys. Refuses (exit 2) if any file of a party already exists, unless
+    --force; adding a party extends trusted-cas.pem."""
     from gsomia.sharing.pki import init_pki
 
     party = party or ["JPN", "KOR", "USA"]
-    root = init_pki(directory, party)
+    root = init_pki(directory, party, force=force)
     for p in party:
-        console.print(f"{p}: {root / p} (ca.crt, tls.crt/key, sign.key/pub, enc.key/pub)")
+        console.print(f"{p}: {root / p} (ca.crt, tls.crt/key, operator.crt/key, "
+                      "sign.key/pub, enc.key/pub)")
     console.print(f"trusted CAs: {root / 'trusted-cas.pem'}")
 
 
@@ -37,26 +42,42 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
     """Run a party's node as an HTTPS server with mutual TLS (see node.config)."""
     import uvicorn
 
+    from gsomia.errors import InputError
     from gsomia.node import HttpsLink, Node, TlsFiles, WallClock
-    from gsomia.node.config import load_config
+    from gsomia.node.config import check_keys, listen_warning, load_config
     from gsomia.sharing.catalog import load_catalog
     from gsomia.sharing.pki import load_directory, load_party_cas, load_party_keys, tls_paths
     from gsomia.web import bind, create_app, uvicorn_config
 
+    # everything is checked, and the port bound, before the store is created
     cfg = load_config(config)
-    if isinstance(cfg.store, Path):
-        cfg.store.parent.mkdir(parents=True, exist_ok=True)
-    node = Node(
-        cfg.party, load_party_keys(cfg.keys, cfg.party), load_directory(cfg.keys),
-        load_catalog(), cfg.store, WallClock(),
-        routes={p.party: p.route for p in cfg.peers},
-    )
+    if not cfg.keys.is_dir():
+        raise InputError(f"{config}: keys", str(cfg.keys), "not a directory")
+    directory = load_directory(cfg.keys)
+    check_keys(cfg, set(directory.parties) & set(load_party_cas(cfg.keys)))
+    keys = load_party_keys(cfg.keys, cfg.party)
+    tls = TlsFiles(*tls_paths(cfg.keys, cfg.party))
+    party_cas = load_party_cas(cfg.keys)
+    warning = listen_warning(cfg)
+    if warning:
+        console.print(f"warning: {warning}", soft_wrap=True)
+    sock = bind(cfg.host, cfg.port)
     try:
-        tls = TlsFiles(*tls_paths(cfg.keys, cfg.party))
+        if isinstance(cfg.store, Path):
+            try:
+                cfg.store.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"{config}: store", str(cfg.store),
+                                 f"cannot create its folder: {exc.strerror}") from None
+        node = Node(cfg.party, keys, directory, load_catalog(), cfg.store, WallClock(),
+                    routes={p.party: p.route for p in cfg.peers})
+    except BaseException:
+        sock.close()
+        raise
+    try:
         for peer in cfg.peers:
             node.connect(peer.party, HttpsLink(peer.party, peer.url, tls))
-        sock = bind(cfg.host, cfg.port)
-        app_ = create_app(node, party_cas=load_party_cas(cfg.keys))
+        app_ = create_app(node, party_cas=party_cas)
         server = uvicorn.Server(uvicorn_config(app_, tls.cert, tls.key, tls.trusted_cas))
         console.print(f"{cfg.party} node on https://{cfg.host}:{sock.getsockname()[1]} "
                       f"(mutual TLS; OpenAPI at /docs)", soft_wrap=True)

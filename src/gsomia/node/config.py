@@ -16,10 +16,21 @@
 Relative paths (``store`` when not a URL, ``keys``) are read from the file's folder.
 Errors name the file, key and value. A complete example: ``examples/live/`` in the
 repository.
+
+Checks (all before anything is created): ``listen`` a host and a port in 0..65535 (a
+wildcard host such as ``0.0.0.0`` is allowed but :func:`listen_warning` names it: the
+node would be reachable on every interface); ``peers`` a table of tables; each peer's
+``url`` ``https://host:port`` (an ``http://`` URL would send envelopes without TLS, and
+the JWE protected header names sender, recipient, stream and sequence in clear,
+RFC 7516 section 4), and a party other than the node's own; ``store``'s folder a
+directory that exists or can be created. Keys are checked against the PKI directory by
+:func:`check_keys` (every peer needs public keys there).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +39,7 @@ from typing import Any
 from gsomia.errors import InputError
 from gsomia.sharing.markings import check_party_code
 
-__all__ = ["NodeConfig", "PeerConfig", "load_config"]
+__all__ = ["NodeConfig", "PeerConfig", "check_keys", "listen_warning", "load_config"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +94,90 @@ def load_config(path: str | Path) -> NodeConfig:
     host, _, port_text = listen.rpartition(":")
     if not host or not port_text.isdigit():
         raise InputError(f"{f}: listen", listen, "expected host:port")
+    if not 0 <= int(port_text) <= 65535:
+        raise InputError(f"{f}: listen", listen, "port must be in 0..65535")
     base = p.parent
     peers = []
-    for code, table in (data.get("peers") or {}).items():
+    tables = data.get("peers", {})
+    if not isinstance(tables, dict):
+        raise InputError(f"{f}: peers", tables, "expected a table of [peers.<PARTY>] tables")
+    for code, table in tables.items():
         check_party_code(f"{f}: peers", code)
+        if code == party:
+            raise InputError(f"{f}: peers.{code}", code, "the node's own party is not a peer")
         if not isinstance(table, dict):
             raise InputError(f"{f}: peers.{code}", table, "expected a table")
         route = table.get("route", "direct")
         if route not in ("direct", "tisa", "auto-hub"):
             raise InputError(f"{f}: peers.{code}.route", route, "direct, tisa or auto-hub")
-        peers.append(PeerConfig(code, _get(table, "url", f"{f}: peers.{code}"), route))
+        url = _get(table, "url", f"{f}: peers.{code}")
+        _check_url(url, f"{f}: peers.{code}.url")
+        peers.append(PeerConfig(code, url, route))
+    store = _store(_get(data, "store", f), base)
+    if isinstance(store, Path):
+        _check_store_folder(store, f"{f}: store")
     return NodeConfig(
         party=party, host=host, port=int(port_text),
-        store=_store(_get(data, "store", f), base), keys=base / _get(data, "keys", f),
+        store=store, keys=base / _get(data, "keys", f),
         peers=tuple(peers),
     )
+
+
+def _check_url(url: str, name: str) -> None:
+    """``https://host:port`` with nothing else (no TLS-less http, no credentials)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise InputError(name, url, f"not a URL: {exc}") from None
+    if parts.scheme != "https":
+        raise InputError(name, url, "expected https:// (envelopes go over mutual TLS only)")
+    if not parts.hostname or port is None or parts.username or parts.password:
+        raise InputError(name, url, "expected https://host:port")
+
+
+def _check_store_folder(store: Path, name: str) -> None:
+    """The store's folder exists as a directory, or its nearest existing ancestor is a
+    writable directory (so the folder can be created). Nothing is created here."""
+    folder = store.parent
+    while not folder.exists():
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(name, str(store), f"{folder} is not a directory")
+    if not os.access(folder, os.W_OK | os.X_OK) and not store.parent.is_dir():
+        raise InputError(name, str(store), f"cannot create folders in {folder}")
+    if store.exists() and not store.is_file():
+        raise InputError(name, str(store), "exists and is not a file")
+
+
+def listen_warning(cfg: NodeConfig) -> str | None:
+    """A warning when the node would listen on every interface (``0.0.0.0``, ``::``, an
+    empty host) rather than on loopback or one explicit address; else None."""
+    host = cfg.host.strip("[]")
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return None if host and host != "*" else f"listen host {cfg.host!r}: every interface"
+    if addr.is_unspecified:
+        return (f"listen = {cfg.host}:{cfg.port} accepts connections on every interface; "
+                "prefer 127.0.0.1 or one explicit address")
+    return None
+
+
+def check_keys(cfg: NodeConfig, parties_with_keys: set[str]) -> None:
+    """Every peer (and the node's party) has keys in the PKI directory ``cfg.keys``.
+
+    Raises:
+        InputError: names ``peers.<PARTY>`` (or ``party``) lacking keys.
+    """
+    if cfg.party not in parties_with_keys:
+        raise InputError("party", cfg.party, f"no keys of {cfg.party} in {cfg.keys}")
+    for peer in cfg.peers:
+        if peer.party not in parties_with_keys:
+            raise InputError(f"peers.{peer.party}", peer.party,
+                             f"no public keys of {peer.party} in {cfg.keys} "
+                             "(sign.pub, enc.pub, ca.crt)")
