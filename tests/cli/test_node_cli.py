@@ -104,3 +104,10 @@ def test_pki_init_never_overwrites_and_adding_a_party_extends_the_trusted_cas(tm
     assert (root / "KOR" / "ca.crt").read_bytes() in bundle
     assert before["KOR"]["ca.crt"] not in bundle
     assert oct((root / "KOR" / "operator.key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_wildcard_listen_host_is_warned_about(tmp_path, pki):
+    from gsomia.node.config import listen_warning, load_config
+
+    assert listen_warning(load_config(_config(tmp_path, pki, "0.0.0.0:0"))) is not None
+    assert listen_warning(load_config(_config(tmp_path, pki, "127.0.0.1:0"))) is None
