@@ -3,6 +3,7 @@ without any sharing, scored against the truth."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import typer
@@ -12,7 +13,7 @@ from gsomia.cli._app import app, console, fail, guarded, print_json
 from gsomia.sim.observe import observe as run_observe
 from gsomia.sim.scenario import load_scenario
 from gsomia.warning.areas import MaritimeZones
-from gsomia.warning.tracking.metrics import EvaluationConfig, evaluate_run
+from gsomia.warning.tracking.metrics import GOSPA_C_MAX_M, EvaluationConfig, evaluate_run
 from gsomia.warning.tracking.tracker import Tracker
 
 __all__ = ["evaluate_command"]
@@ -26,7 +27,7 @@ def evaluate_command(
     party: Annotated[str, typer.Option("--party", help="ISO alpha-3 party whose sensors feed "
                                        "the tracker, or 'all' (every sensor: the upper bound "
                                        "of sharing).")] = "all",
-    gospa_c_km: Annotated[float, typer.Option("--gospa-c-km", help="GOSPA cut-off [km].")
+    gospa_c_km: Annotated[float, typer.Option("--gospa-c-km", help="GOSPA cut-off [km]: finite, > 0, <= 10000.")
                           ] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -37,6 +38,10 @@ def evaluate_command(
     risk are the land, territorial sea and EEZ of Japan and Korea (Natural Earth land,
     ``gsomia.warning.areas``) holding the PIP of 60 s after burnout, with probabilities.
     """
+    c_max_km = GOSPA_C_MAX_M / 1e3
+    if not (math.isfinite(gospa_c_km) and 0.0 < gospa_c_km <= c_max_km):
+        fail(f"--gospa-c-km={gospa_c_km!r}: the GOSPA cut-off must be a finite number of km, "
+             f"> 0 and <= {c_max_km:g}")
     sc = load_scenario(scenario)
     wanted = party.upper()
     if wanted != "ALL" and wanted not in sc.parties:

@@ -38,7 +38,11 @@ from gsomia.warning.tracking.launch import boost_detections, estimate_launch_poi
 from gsomia.warning.tracking.states import GaussianStates, TrackState
 from gsomia.warning.tracking.tracker import Track, Tracker
 
-__all__ = ["EvaluationConfig", "evaluate_run", "gospa"]
+__all__ = ["GOSPA_C_MAX_M", "EvaluationConfig", "evaluate_run", "gospa"]
+
+GOSPA_C_MAX_M = 1.0e7
+"""Largest GOSPA cut-off accepted by :class:`EvaluationConfig` [m]: 10,000 km, a quarter of
+the Earth's circumference; beyond it the cut-off no longer cuts anything on Earth."""
 
 
 def gospa(X: np.ndarray, Y: np.ndarray, c: float, p: float = 1.0) -> float:
@@ -46,15 +50,15 @@ def gospa(X: np.ndarray, Y: np.ndarray, c: float, p: float = 1.0) -> float:
 
     Args:
         X: ``(m, d)`` estimated points; Y: ``(n, d)`` true points (same units, e.g. m).
-        c: cut-off (> 0); p: order (≥ 1).
+        c: cut-off (finite, > 0); p: order (finite, ≥ 1).
 
     Raises:
-        InputError: c ≤ 0, p < 1, or mismatched dimensions.
+        InputError: c not finite or ≤ 0, p not finite or < 1, or mismatched dimensions.
     """
-    if not c > 0:
-        raise InputError("c", c, "cut-off must be positive")
-    if not p >= 1:
-        raise InputError("p", p, "order must be >= 1")
+    if not (math.isfinite(c) and c > 0):
+        raise InputError("c", c, "cut-off must be finite and positive")
+    if not (math.isfinite(p) and p >= 1):
+        raise InputError("p", p, "order must be finite and >= 1")
     X = np.asarray(X, dtype=float).reshape(len(X), -1) if len(X) else np.empty((0, 0))
     Y = np.asarray(Y, dtype=float).reshape(len(Y), -1) if len(Y) else np.empty((0, 0))
     m, n = X.shape[0], Y.shape[0]
@@ -78,6 +82,10 @@ class EvaluationConfig:
         pip_interval_s: spacing of the PIPs computed along each track [s].
         pip_near_m: the "PIP within" distance of ``first_pip_within_50km_s`` [m].
         after_burnout_s: when the PIP error is read, after the true burnout [s].
+
+    Raises:
+        InputError: a cut-off that is not finite or outside (0, ``GOSPA_C_MAX_M``], an order
+            that is not finite or < 1, or a non-finite or negative interval or distance.
     """
 
     gospa_c_m: float = 10_000.0
@@ -85,6 +93,17 @@ class EvaluationConfig:
     pip_interval_s: float = 5.0
     pip_near_m: float = 50_000.0
     after_burnout_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.gospa_c_m) and 0.0 < self.gospa_c_m <= GOSPA_C_MAX_M):
+            raise InputError("gospa_c_m", self.gospa_c_m,
+                             f"must be finite, > 0 and <= {GOSPA_C_MAX_M:g} m")
+        if not (math.isfinite(self.gospa_p) and self.gospa_p >= 1.0):
+            raise InputError("gospa_p", self.gospa_p, "must be finite and >= 1")
+        for name in ("pip_interval_s", "pip_near_m", "after_burnout_s"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0.0) or (name == "pip_interval_s" and v == 0):
+                raise InputError(name, v, "must be finite and non-negative (interval > 0)")
 
 
 def _label(track: Track) -> str | None:

@@ -1,0 +1,36 @@
+"""``gsomia evaluate``: bad options refused up front, before any simulation."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from gsomia.cli import app
+from gsomia.errors import InputError
+from gsomia.warning.tracking.metrics import EvaluationConfig, gospa
+
+
+@pytest.mark.parametrize("value", ["inf", "1e308", "0", "-1", "nan", "10001"])
+def test_bad_gospa_cut_off_is_refused_before_the_scenario_is_read(value):
+    # the scenario does not exist: the cut-off must be named first (checked up front)
+    result = CliRunner().invoke(app, ["evaluate", "no-such-scenario-xyz", "--gospa-c-km",
+                                      value, "--json"])
+    assert result.exit_code == 2, result.output
+    assert "--gospa-c-km=" in result.output
+    assert "Traceback" not in result.output
+    assert "no-such-scenario-xyz" not in result.output
+
+
+@pytest.mark.parametrize("c", [math.inf, math.nan, -1.0, 0.0, 1e308])
+def test_evaluation_config_refuses_bad_cut_off(c):
+    with pytest.raises(InputError) as err:
+        EvaluationConfig(gospa_c_m=c)
+    assert err.value.field == "gospa_c_m"
+
+
+@pytest.mark.parametrize("c", [math.inf, math.nan])
+def test_gospa_refuses_non_finite_cut_off(c):
+    with pytest.raises(InputError):
+        gospa([[0.0, 0.0, 0.0]], [[1.0, 0.0, 0.0]], c)
