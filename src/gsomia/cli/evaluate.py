@@ -27,8 +27,8 @@ def evaluate_command(
     party: Annotated[str, typer.Option("--party", help="ISO alpha-3 party whose sensors feed "
                                        "the tracker, or 'all' (every sensor: the upper bound "
                                        "of sharing).")] = "all",
-    gospa_c_km: Annotated[float, typer.Option("--gospa-c-km", help="GOSPA cut-off [km]: finite, > 0, <= 10000.")
-                          ] = 10.0,
+    gospa_c_km: Annotated[float, typer.Option(
+        "--gospa-c-km", help="GOSPA cut-off [km]: finite, > 0, <= 10000.")] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Track a scenario's detections of one party (or all) and report the metrics.
