@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,3 +113,23 @@ def test_bad_input_names_the_field(zones, kwargs, field):
 def test_unknown_party_is_refused():
     with pytest.raises(InputError):
         MaritimeZones(("XXX",), {})
+
+
+@pytest.mark.parametrize(("lat", "lon", "field"), [
+    (36.0, math.nan, "lon_deg"), (math.nan, 132.0, "lat_deg"), (36.0, math.inf, "lon_deg"),
+    (95.0, 132.0, "lat_deg"), (-90.5, 132.0, "lat_deg"),
+], ids=["lon-nan", "lat-nan", "lon-inf", "lat-95", "lat-below-pole"])
+def test_bad_pip_position_names_the_field(zones, lat, lon, field):
+    with pytest.raises(InputError) as err:
+        areas_at_risk(point(lat, lon), zones)
+    assert err.value.field == field
+    with pytest.raises(InputError):
+        zones.zones(lat, lon, np.zeros(1), np.zeros(1))
+
+
+@pytest.mark.parametrize("shift", [360.0, -360.0, 720.0])
+def test_longitude_is_normalised(zones, shift):
+    # Tokyo (35.68 N, 139.65 E) given with the longitude one or two turns away
+    want = areas_at_risk(point(35.68, 139.65), zones)
+    assert want and want[0]["party"] == "JPN" and want[0]["zone"] == "land"
+    assert areas_at_risk(point(35.68, 139.65 + shift), zones) == want

@@ -175,9 +175,19 @@ class MaritimeZones:
         Returns:
             ``(party (N,) str, zone (N,) str)``: the party whose zone holds the point (``""``
             where none does) and ``"land"``, ``"territorial_sea"``, ``"eez"`` or ``""``.
+
+        Raises:
+            InputError: a centre that is not finite or a latitude outside [-90, 90] (the
+                longitude is normalised to [-180, 180): 139.65 + 360 is Tokyo), or points
+                that are not finite or differ in number.
         """
+        lat0_deg, lon0_deg = _check_lat_lon(lat0_deg, lon0_deg)
         east = np.asarray(east_m, dtype=float).ravel()
         north = np.asarray(north_m, dtype=float).ravel()
+        if east.shape != north.shape:
+            raise InputError("north_m", north.shape, f"shape differs from east_m's {east.shape}")
+        if not (np.all(np.isfinite(east)) and np.all(np.isfinite(north))):
+            raise InputError("east_m/north_m", "non-finite", "points must be finite")
         n = east.size
         party = np.full(n, "", dtype=object)
         zone = np.full(n, "", dtype=object)
@@ -221,6 +231,21 @@ class MaritimeZones:
         return shapely.transform(geom, to_plane)
 
 
+def _check_lat_lon(lat_deg: float, lon_deg: float) -> tuple[float, float]:
+    """A finite latitude in [-90, 90] and the longitude normalised to [-180, 180) [deg].
+
+    Raises:
+        InputError: naming ``lat_deg`` or ``lon_deg``.
+    """
+    lat, lon = float(lat_deg), float(lon_deg)
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        raise InputError("lat_deg", lat_deg, "must be finite and in [-90, 90] degrees")
+    if not math.isfinite(lon):
+        raise InputError("lon_deg", lon_deg, "must be finite (degrees)")
+    lon = (lon + 180.0) % 360.0 - 180.0
+    return lat, (-180.0 if lon >= 180.0 else lon)
+
+
 def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000,
                   rng: np.random.Generator | None = None) -> list[AreaAtRisk]:
     """The zones where an impact may fall, with their probabilities.
@@ -243,11 +268,13 @@ def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000
         one :class:`AreaAtRisk` per (party, zone) with a sample in it, most probable first.
 
     Raises:
-        InputError: ``n_samples`` < 1 or a covariance that is not 2×2, finite and positive
-            semi-definite.
+        InputError: ``n_samples`` < 1, a latitude that is not finite or outside [-90, 90],
+            a longitude that is not finite (it is normalised to [-180, 180)), or a covariance
+            that is not 2×2, finite and positive semi-definite.
     """
     if n_samples < 1:
         raise InputError("n_samples", n_samples, "must be >= 1")
+    lat, lon = _check_lat_lon(pip.lat_deg, pip.lon_deg)
     cov = np.asarray(pip.cov_en_m2, dtype=float)
     if cov.shape != (2, 2) or not np.all(np.isfinite(cov)):
         raise InputError("cov_en_m2", cov.tolist(), "expected a finite 2x2 covariance")
@@ -257,7 +284,7 @@ def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000
     zones = zones or MaritimeZones.from_natural_earth()
     gen = rng if rng is not None else np.random.default_rng(0)
     en = gen.standard_normal((n_samples, 2)) * np.sqrt(np.maximum(w, 0.0)) @ v.T
-    party, zone = zones.zones(float(pip.lat_deg), float(pip.lon_deg), en[:, 0], en[:, 1])
+    party, zone = zones.zones(lat, lon, en[:, 0], en[:, 1])
     out: list[AreaAtRisk] = []
     for p in zones.parties:
         for z in _ZONES:
