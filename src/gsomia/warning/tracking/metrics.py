@@ -82,6 +82,12 @@ class EvaluationConfig:
         pip_interval_s: spacing of the PIPs computed along each track [s].
         pip_near_m: the "PIP within" distance of ``first_pip_within_50km_s`` [m].
         after_burnout_s: when the PIP error is read, after the true burnout [s].
+        pip_max_age_s: staleness limit of a PIP [s]: a PIP read at time t comes only from a
+            confirmed track still alive (not deleted) at t whose last update by a detection
+            is at most this old; the PIP is that of the updated state (its age is reported).
+            A deleted track holds no PIP, and an estimate extrapolated for longer than this
+            is not one (30 s: three revisits of a 10-s radar; the tracker deletes a
+            confirmed track after 4 consecutive misses or ``max_coast_s`` = 60 s anyway).
 
     Raises:
         InputError: a cut-off that is not finite or outside (0, ``GOSPA_C_MAX_M``], an order
@@ -93,6 +99,7 @@ class EvaluationConfig:
     pip_interval_s: float = 5.0
     pip_near_m: float = 50_000.0
     after_burnout_s: float = 60.0
+    pip_max_age_s: float = 30.0
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.gospa_c_m) and 0.0 < self.gospa_c_m <= GOSPA_C_MAX_M):
@@ -100,7 +107,7 @@ class EvaluationConfig:
                              f"must be finite, > 0 and <= {GOSPA_C_MAX_M:g} m")
         if not (math.isfinite(self.gospa_p) and self.gospa_p >= 1.0):
             raise InputError("gospa_p", self.gospa_p, "must be finite and >= 1")
-        for name in ("pip_interval_s", "pip_near_m", "after_burnout_s"):
+        for name in ("pip_interval_s", "pip_near_m", "after_burnout_s", "pip_max_age_s"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0.0) or (name == "pip_interval_s" and v == 0):
                 raise InputError(name, v, "must be finite and non-negative (interval > 0)")
@@ -164,9 +171,11 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         ``gospa_mean_m`` (mean over scans between first launch and last impact), and
         ``launches``: per flight ``id``, ``first_confirmed_s`` (seconds after launch),
         ``lpe_error_km``, ``lpe_time_error_s``, ``lpe_semi_major_95_km`` (of the LPE's 95 %
-        ellipse), ``pip_error_km_60s_after_burnout`` (the PIP of
-        the latest estimate held at burnout + ``after_burnout_s``), ``first_pip_within_50km_s``
-        (seconds after launch; PIPs every ``pip_interval_s``) — ``None`` where never reached;
+        ellipse), ``pip_error_km_60s_after_burnout`` (the PIP of the latest updated estimate
+        of a track alive at burnout + ``after_burnout_s`` and at most ``pip_max_age_s`` old;
+        ``None`` where there is none) with ``pip_age_s_60s_after_burnout`` (its age [s]),
+        ``first_pip_within_50km_s`` (seconds after launch; PIPs every ``pip_interval_s`` of
+        updated states of confirmed tracks) — ``None`` where never reached;
         with ``zones``, also ``true_impact_area`` (the zone of the true impact point, or
         ``None``) and ``areas_at_risk`` (:func:`gsomia.warning.areas.areas_at_risk` of the
         PIP read at burnout + ``after_burnout_s``; ``[]`` where no zone, ``None`` where no
@@ -202,6 +211,7 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         entry: dict[str, Any] = {"id": f.id, "first_confirmed_s": None, "lpe_error_km": None,
                                  "lpe_time_error_s": None, "lpe_semi_major_95_km": None,
                                  "pip_error_km_60s_after_burnout": None,
+                                 "pip_age_s_60s_after_burnout": None,
                                  "first_pip_within_50km_s": None}
         if zones is not None:
             entry["true_impact_area"] = _true_area(f, zones)
@@ -219,18 +229,26 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
             entry["lpe_error_km"] = round(float(d) / 1e3, 3)
             entry["lpe_time_error_s"] = round(lpe.launch_s - f.launch_s, 3)
             entry["lpe_semi_major_95_km"] = round(lpe.ellipse(0.95)[0] / 1e3, 3)
-        # PIP error 60 s after burnout: the PIP of the freshest estimate the tracker holds
-        # at that instant (the last state of any of the launch's tracks at or before it)
+        # PIP error 60 s after burnout: the PIP of the freshest updated estimate of the
+        # launch's confirmed tracks alive at that instant, if it is at most pip_max_age_s
+        # old (a deleted track or a long extrapolation holds no PIP: EvaluationConfig)
         t_read = f.launch_s + f.trajectory.burnout_s + cfg.after_burnout_s
-        latest = [s for tr in tracks for s in tr.history if tr.confirmed_s <= s.t_s <= t_read]
+        latest = [s for tr in tracks if (tr.deleted_s is None or tr.deleted_s > t_read)
+                  for s in tr.history
+                  if s.updated and tr.confirmed_s <= s.t_s <= t_read
+                  and t_read - s.t_s <= cfg.pip_max_age_s]
         if latest:
-            reads.append((max(latest, key=lambda s: s.t_s), f, entry))
-        # PIPs every pip_interval_s along the confirmed part of the tracks, in time order
+            best = max(latest, key=lambda s: s.t_s)
+            entry["pip_age_s_60s_after_burnout"] = round(t_read - best.t_s, 3)
+            reads.append((best, f, entry))
+        # PIPs every pip_interval_s along the confirmed part of the tracks, in time order,
+        # from updated states only (each one a live track's estimate at a detection)
         states = []
         for tr in tracks:
             last = -math.inf
             for s in tr.history:
-                if s.t_s >= tr.confirmed_s and s.t_s - last >= cfg.pip_interval_s - 1e-9:
+                if (s.updated and s.t_s >= tr.confirmed_s
+                        and s.t_s - last >= cfg.pip_interval_s - 1e-9):
                     states.append(s)
                     last = s.t_s
         states.sort(key=lambda s: s.t_s)
