@@ -74,3 +74,20 @@ def test_every_stress_launch_tracked_with_a_launch_point(stress_all):
 def test_stress_c3_launch_point_not_spoiled_by_a_foreign_initiator(stress_all):
     c3 = next(launch for launch in stress_all["launches"] if launch["id"] == "C-3")
     assert c3["lpe_error_km"] < 10.0, c3
+
+
+def test_gospa_on_a_common_grid_charges_untracked_time():
+    # 2017-08-29 (one missile): Japan confirms 170 s after launch; every grid point before
+    # that costs c/2 (one missile missed), whatever Japan's scans
+    obs = observe(load_scenario("2017-08-29"))
+    cfg = EvaluationConfig()
+    (f,) = obs.flights
+    none = evaluate_run(Tracker(), obs.flights, cfg)
+    assert none["gospa_mean_m"] == pytest.approx(cfg.gospa_c_m / 2.0)
+    tracker = Tracker()
+    tracker.process([d for d in obs.detections if d.owner == "JPN"])
+    jpn = evaluate_run(tracker, obs.flights, cfg)
+    untracked = jpn["launches"][0]["first_confirmed_s"]
+    assert untracked is not None
+    floor = cfg.gospa_c_m / 2.0 * untracked / (f.impact_s - f.launch_s)
+    assert jpn["gospa_mean_m"] >= floor * 0.95, (jpn["gospa_mean_m"], floor)

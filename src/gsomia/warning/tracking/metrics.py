@@ -86,6 +86,8 @@ class EvaluationConfig:
         pip_interval_s: spacing of the PIPs computed along each track [s].
         pip_near_m: the "PIP within" distance of ``first_pip_within_50km_s`` [m].
         after_burnout_s: when the PIP error is read, after the true burnout [s].
+        gospa_interval_s: spacing of the common time grid of GOSPA [s] (``_gospa_on_grid``:
+            the same grid for every party, from the first launch to the last impact).
         pip_max_age_s: staleness limit of a PIP [s]: a PIP read at time t comes only from a
             confirmed track still alive (not deleted) at t whose last update by a detection
             is at most this old; the PIP is that of the updated state (its age is reported).
@@ -104,6 +106,7 @@ class EvaluationConfig:
     pip_near_m: float = 50_000.0
     after_burnout_s: float = 60.0
     pip_max_age_s: float = 30.0
+    gospa_interval_s: float = 5.0
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.gospa_c_m) and 0.0 < self.gospa_c_m <= GOSPA_C_MAX_M):
@@ -111,9 +114,10 @@ class EvaluationConfig:
                              f"must be finite, > 0 and <= {GOSPA_C_MAX_M:g} m")
         if not (math.isfinite(self.gospa_p) and self.gospa_p >= 1.0):
             raise InputError("gospa_p", self.gospa_p, "must be finite and >= 1")
-        for name in ("pip_interval_s", "pip_near_m", "after_burnout_s", "pip_max_age_s"):
+        for name in ("pip_interval_s", "pip_near_m", "after_burnout_s", "pip_max_age_s",
+                     "gospa_interval_s"):
             v = getattr(self, name)
-            if not (math.isfinite(v) and v >= 0.0) or (name == "pip_interval_s" and v == 0):
+            if not (math.isfinite(v) and v >= 0.0) or (name.endswith("interval_s") and v == 0):
                 raise InputError(name, v, "must be finite and non-negative (interval > 0)")
 
 
@@ -166,6 +170,45 @@ def _pip_errors(pairs: Sequence[tuple[TrackState, Flight]],
 _INITIATOR_ELLIPSE_RATIO = 2.0
 
 
+def _gospa_on_grid(tracker: Tracker, confirmed: Sequence[Track], flights: Sequence[Flight],
+                   cfg: EvaluationConfig) -> list[float]:
+    """GOSPA at every ``gospa_interval_s`` from the first launch to the last impact.
+
+    The grid is the same for every party and sensor set (whatever the scan times), so that
+    runs compare: at grid time t the estimates are the confirmed tracks alive at t (confirmed
+    at or before t, not deleted), each the latest state of its history at or before t carried
+    to t by ``r + v·Δt − ½·GM·r/|r|³·Δt²`` (Δt is at most the time since the tracker's last
+    scan); the truths are the missiles in flight. A missile present but not tracked costs
+    ``c/2`` (Rahmathullah et al. 2017, eq. (1)), so a party that sees nothing scores ``c/2``
+    per missile and not "no value".
+    """
+    if not flights:
+        return []
+    t0 = min(f.launch_s for f in flights)
+    t1 = max(f.impact_s for f in flights)
+    gm = tracker.config.earth.gm_m3_s2
+    grid = t0 + cfg.gospa_interval_s * np.arange(int(math.floor((t1 - t0)
+                                                                 / cfg.gospa_interval_s)) + 1)
+    times = [np.array([s.t_s for s in tr.history]) for tr in confirmed]
+    values = []
+    for t in grid:
+        est = []
+        for tr, ts in zip(confirmed, times, strict=True):
+            if tr.confirmed_s > t or (tr.deleted_s is not None and tr.deleted_s <= t):
+                continue
+            k = int(np.searchsorted(ts, t, side="right")) - 1
+            if k < 0:
+                continue
+            x = tr.history[k].x
+            dt = t - ts[k]
+            r = x[:3]
+            est.append(r + x[3:] * dt - 0.5 * gm * r / np.linalg.norm(r) ** 3 * dt**2)
+        truth = [f.position_at(t) for f in flights if f.launch_s <= t <= f.impact_s]
+        values.append(gospa(np.array(est).reshape(-1, 3), np.array(truth).reshape(-1, 3),
+                            cfg.gospa_c_m, cfg.gospa_p))
+    return values
+
+
 def _track_lpe(track: Track, earth: Earth) -> LaunchPointEstimate | None:
     """LPE of a track's boost detections; the fit without its first (initiator) detection
     replaces it when the full fit is refused or its 95 % semi-major axis is more than
@@ -190,7 +233,9 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         ``confirmed_tracks``, ``spurious_tracks`` (confirmed tracks following no launch,
         or duplicating a launch already held by a live confirmed track), ``track_swaps``
         (changes of followed launch after confirmation that persist for two detections),
-        ``gospa_mean_m`` (mean over scans between first launch and last impact), and
+        ``gospa_mean_m`` (mean over a common grid every ``gospa_interval_s`` from the first
+        launch to the last impact, whatever the party's scans; an untracked missile costs
+        c/2), and
         ``launches``: per flight ``id``, ``first_confirmed_s`` (seconds after launch),
         ``lpe_error_km``, ``lpe_time_error_s``, ``lpe_semi_major_95_km`` (of the LPE's 95 %
         ellipse), ``pip_error_km_60s_after_burnout`` (the PIP of the latest updated estimate
@@ -218,13 +263,7 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
                 spurious += 1
     swaps = sum(_swaps(t) for t in confirmed)
 
-    t0 = min(f.launch_s for f in flights)
-    t1 = max(f.impact_s for f in flights)
-    values = []
-    for t, _, pos in tracker.snapshots:
-        if t0 <= t <= t1:
-            truth = np.array([f.position_at(t) for f in flights if f.launch_s <= t <= f.impact_s])
-            values.append(gospa(pos, truth.reshape(-1, 3), cfg.gospa_c_m, cfg.gospa_p))
+    values = _gospa_on_grid(tracker, confirmed, flights, cfg)
     launches = []
     reads: list[tuple[TrackState, Flight, dict[str, Any]]] = []
     along: list[tuple[list[TrackState], Flight, dict[str, Any]]] = []
