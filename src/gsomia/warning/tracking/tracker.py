@@ -51,7 +51,8 @@ from gsomia.warning.tracking.states import GaussianStates, TrackState
 from gsomia.warning.tracking.update import ExtendedKalmanUpdater
 from gsomia.warning.types import Detection
 
-__all__ = ["BALLISTIC", "POWERED", "Track", "Tracker", "TrackerConfig", "gnn_assign"]
+__all__ = ["BALLISTIC", "MAX_RANGE_M", "POWERED", "Track", "Tracker", "TrackerConfig",
+           "check_detection", "gnn_assign"]
 
 BALLISTIC = 0
 """Index of the ballistic mode in the IMM."""
@@ -214,6 +215,41 @@ def gnn_assign(d2: np.ndarray, gate: float) -> list[tuple[int, int]]:
             if c < j and cost[r, c] < _FORBIDDEN]
 
 
+MAX_RANGE_M = 1.0e8
+"""Largest radar range accepted [m] (100,000 km: beyond geostationary orbit)."""
+
+
+def check_detection(d: Detection) -> None:
+    """Check a detection at the tracker's edge.
+
+    Time, site and measurement must be finite; the site latitude in [-90, 90]°; the range in
+    (0, ``MAX_RANGE_M``]; the elevation in [-π/2, π/2]; the covariance a 3×3 finite,
+    symmetric matrix with positive eigenvalues (range, azimuth, elevation variances in m²,
+    rad²; an all-zero covariance would make the filters' innovation covariance singular).
+
+    Raises:
+        InputError: naming the field (``t_s``, ``site_lat_deg``, ``range_m``, …).
+    """
+    for name in ("t_s", "site_lat_deg", "site_lon_deg", "site_alt_m", "range_m", "az_rad",
+                 "el_rad"):
+        v = getattr(d, name)
+        if not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
+            raise InputError(name, v, "must be a finite number")
+    if not -90.0 <= d.site_lat_deg <= 90.0:
+        raise InputError("site_lat_deg", d.site_lat_deg, "must be in [-90, 90] degrees")
+    if not 0.0 < d.range_m <= MAX_RANGE_M:
+        raise InputError("range_m", d.range_m, f"must be > 0 and <= {MAX_RANGE_M:g} m")
+    if not -math.pi / 2 <= d.el_rad <= math.pi / 2:
+        raise InputError("el_rad", d.el_rad, "must be in [-pi/2, pi/2]")
+    cov = np.asarray(d.covariance, dtype=float)
+    if cov.shape != (3, 3) or not np.all(np.isfinite(cov)):
+        raise InputError("covariance", cov.tolist(), "expected a finite 3x3 matrix")
+    if not np.allclose(cov, cov.T, rtol=1e-9, atol=0.0):
+        raise InputError("covariance", cov.tolist(), "must be symmetric")
+    if not np.linalg.eigvalsh(cov)[0] > 0.0:
+        raise InputError("covariance", cov.tolist(), "must be positive definite")
+
+
 @dataclass(slots=True)
 class _Initiator:
     t_s: float
@@ -259,17 +295,47 @@ class Tracker:
     def process(self, detections: Iterable[Detection]) -> None:
         """Process detections scan by scan (grouped by sensor and time, in time order).
 
+        Every detection is checked first (:func:`check_detection`); the same detection given
+        twice (same sensor, time and measurement) counts once (:meth:`step`).
+
         Raises:
-            InputError: a detection older than a scan already processed.
+            InputError: an invalid detection (named field), or a detection older than a
+                scan already processed.
         """
-        dets = sorted(detections, key=lambda d: (d.t_s, d.sensor_id))
+        dets = list(detections)
+        for d in dets:
+            check_detection(d)
+        dets.sort(key=lambda d: (d.t_s, d.sensor_id))
         for _, group in itertools.groupby(dets, key=lambda d: (d.t_s, d.sensor_id)):
             self.step(list(group))
 
     def step(self, scan: Sequence[Detection]) -> None:
-        """Process one scan: detections of one sensor at one time (module notes 1-6)."""
+        """Process one scan: detections of one sensor at one time (module notes 1-6).
+
+        The detections are checked (:func:`check_detection`) and must share sensor and time;
+        identical detections (same sensor, time, range, azimuth, elevation and covariance, as
+        when one feed is given twice) are kept once: a duplicate is not a second return, and
+        kept twice it would initiate a spurious second track.
+
+        Raises:
+            InputError: an invalid detection, a scan mixing sensors or times, or a scan
+                older than the tracker's time.
+        """
         if not scan:
             return
+        for d in scan:
+            check_detection(d)
+        if any(d.sensor_id != scan[0].sensor_id or d.t_s != scan[0].t_s for d in scan):
+            raise InputError("scan", len(scan), "detections of one sensor at one time expected")
+        seen: set[tuple] = set()
+        unique = []
+        for d in scan:
+            key = (d.range_m, d.az_rad, d.el_rad, d.site_lat_deg, d.site_lon_deg, d.site_alt_m,
+                   np.asarray(d.covariance, dtype=float).tobytes())
+            if key not in seen:
+                seen.add(key)
+                unique.append(d)
+        scan = unique
         t = scan[0].t_s
         if t < self.t_s:
             raise InputError("t_s", t, f"scan older than the tracker's time {self.t_s}")
