@@ -69,6 +69,16 @@ STANDARD_REFRACTION_K = 4.0 / 3.0
 
 _TWO_PI = 2.0 * math.pi
 
+MAX_FALSE_ALARMS_PER_SCAN = 100.0
+"""Largest mean number of false alarms per radar scan: 100, orders of magnitude above a
+radar's false-alarm rate after detection thresholding and far above any scenario's needs;
+beyond it the detections (and the tracker's gating matrices) grow without bound."""
+MAX_SIGMA_RANGE_M = 10_000.0
+"""Largest range noise standard deviation [m]: 10 km, far coarser than any tracking radar."""
+MAX_SCAN_OFFSET_S = 86_400.0
+"""Largest ``|scan_offset_s|`` [s]: one day (an offset beyond a revisit only shifts the
+scan grid by whole revisits, and a scenario lasts less than a day)."""
+
 
 def _check_finite(name: str, value: float) -> None:
     if not math.isfinite(value):
@@ -206,12 +216,14 @@ class Radar:
         revisit_s: time between scans [s].
         sigma_range_m, sigma_az_rad, sigma_el_rad: measurement noise standard deviations.
         pd: probability of detection per scan of a target in coverage.
-        false_alarms_per_scan: mean number of false alarms per scan (Poisson).
+        false_alarms_per_scan: mean number of false alarms per scan (Poisson), at most
+            ``MAX_FALSE_ALARMS_PER_SCAN``; ``sigma_range_m`` at most ``MAX_SIGMA_RANGE_M``.
         sector_center_rad: boresight azimuth of the sector [rad, clockwise from north], or
             ``None`` for all-round coverage.
         sector_half_width_rad: half-width of the sector [rad] (ignored without a centre).
         refraction_k: effective-Earth-radius factor; 1 = geometric, 4/3 = standard atmosphere.
-        scan_offset_s: time of the scan at k = 0 [s since the epoch].
+        scan_offset_s: time of the scan at k = 0 [s since the epoch], within
+            ±``MAX_SCAN_OFFSET_S``.
         earth: the ellipsoid (default WGS-84).
 
     Raises:
@@ -251,6 +263,16 @@ class Radar:
         _check_nonneg("sigma_el_rad", self.sigma_el_rad)
         _check_probability("pd", self.pd)
         _check_nonneg("false_alarms_per_scan", self.false_alarms_per_scan)
+        if self.false_alarms_per_scan > MAX_FALSE_ALARMS_PER_SCAN:
+            raise InputError("false_alarms_per_scan", self.false_alarms_per_scan,
+                             f"must be <= {MAX_FALSE_ALARMS_PER_SCAN:g} per scan")
+        if self.sigma_range_m > MAX_SIGMA_RANGE_M:
+            raise InputError("sigma_range_m", self.sigma_range_m,
+                             f"must be <= {MAX_SIGMA_RANGE_M:g} m")
+        _check_finite("scan_offset_s", self.scan_offset_s)
+        if abs(self.scan_offset_s) > MAX_SCAN_OFFSET_S:
+            raise InputError("scan_offset_s", self.scan_offset_s,
+                             f"must lie in [-{MAX_SCAN_OFFSET_S:g}, {MAX_SCAN_OFFSET_S:g}] s")
         if self.sector_center_rad is not None:
             _check_finite("sector_center_rad", self.sector_center_rad)
         _check_finite("sector_half_width_rad", self.sector_half_width_rad)
