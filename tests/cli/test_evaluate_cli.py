@@ -34,3 +34,17 @@ def test_evaluation_config_refuses_bad_cut_off(c):
 def test_gospa_refuses_non_finite_cut_off(c):
     with pytest.raises(InputError):
         gospa([[0.0, 0.0, 0.0]], [[1.0, 0.0, 0.0]], c)
+
+
+def test_help_lists_the_json_fields():
+    result = CliRunner().invoke(app, ["evaluate", "--help"])
+    assert result.exit_code == 0
+    for key in ("gospa_mean_m", "first_pip_within_50km_s", "pip_age_s_60s_after_burnout"):
+        assert key in result.output
+
+
+def test_tracking_package_exports_the_tracker():
+    import gsomia.warning.tracking as tracking
+
+    assert {"Tracker", "TrackerConfig", "evaluate_run", "gospa"} <= set(tracking.__all__)
+    assert tracking.Tracker is not None

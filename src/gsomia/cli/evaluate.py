@@ -37,6 +37,13 @@ def evaluate_command(
     (α = 2, order 1, cut-off ``--gospa-c-km``) averaged over the scans of the run; areas at
     risk are the land, territorial sea and EEZ of Japan and Korea (Natural Earth land,
     ``gsomia.warning.areas``) holding the PIP of 60 s after burnout, with probabilities.
+
+    JSON fields: scenario, party, detections, confirmed_tracks, spurious_tracks,
+    track_swaps, gospa_mean_m (on a 5-s grid from first launch to last impact), gospa_c_m,
+    gospa_p, launches[]: id, first_confirmed_s, lpe_error_km, lpe_time_error_s,
+    lpe_semi_major_95_km, pip_error_km_60s_after_burnout, pip_age_s_60s_after_burnout,
+    first_pip_within_50km_s, true_impact_area, areas_at_risk (null where not reached);
+    note (only for a party without sensors in the scenario).
     """
     c_max_km = GOSPA_C_MAX_M / 1e3
     if not (math.isfinite(gospa_c_km) and 0.0 < gospa_c_km <= c_max_km):
@@ -47,12 +54,17 @@ def evaluate_command(
     if wanted != "ALL" and wanted not in sc.parties:
         fail(f"--party={party!r}: not a party of {sc.name} (parties: {', '.join(sc.parties)}, "
              "or 'all')")
+    note = None
+    if wanted != "ALL" and not any(s.owner == wanted for s in sc.sensors):
+        note = f"{wanted} has no sensor in {sc.name}: no detections, no tracks"
     obs = run_observe(sc)
     dets = [d for d in obs.detections if wanted == "ALL" or d.owner == wanted]
     tracker = Tracker()
     tracker.process(dets)
     result = {"scenario": sc.name, "party": "all" if wanted == "ALL" else wanted,
               "detections": len(dets)}
+    if note:
+        result["note"] = note
     result.update(evaluate_run(tracker, obs.flights,
                                EvaluationConfig(gospa_c_m=gospa_c_km * 1000.0),
                                MaritimeZones.from_natural_earth(("JPN", "KOR"))))
@@ -72,3 +84,5 @@ def evaluate_command(
             "first_pip_within_50km_s")], "—" if areas is None else (", ".join(
                 f"{a['party']} {a['zone']} {a['probability']:.0%}" for a in areas) or "none"))
     console.print(table)
+    if note:
+        console.print(f"note: {note}", highlight=False)
