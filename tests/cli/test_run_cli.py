@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from gsomia.cli import app
@@ -72,3 +73,20 @@ def test_run_unknown_scenario_is_an_input_error() -> None:
     res = runner.invoke(app, ["run", "no-such-scenario"])
     assert res.exit_code == 2
     assert "no-such-scenario" in res.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--approval-delay-s", "inf"], "--approval-delay-s=inf"),
+    (["--approval-delay-s", "1e300"], "--approval-delay-s=1e+300"),
+    (["--pip-interval-s", "inf"], "--pip-interval-s=inf"),
+    (["--json-out", "{tmp}"], "is a directory"),
+    (["--json-out", "{tmp}/missing/r.json"], "does not exist"),
+    (["--plots", "{tmp}/afile"], "is not a directory"),
+], ids=["approval-inf", "approval-huge", "pip-inf", "json-dir", "json-missing", "plots-file"])
+def test_bad_settings_and_output_places_refused_before_any_work(tmp_path, args, message):
+    (tmp_path / "afile").write_text("x")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    # a scenario that does not exist: the options must be refused before it is even read
+    res = runner.invoke(app, ["run", "no-such-scenario", *args])
+    assert res.exit_code == 2
+    assert message in res.output

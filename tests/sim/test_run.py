@@ -204,3 +204,15 @@ def test_live_run_gives_the_same_confirmed_tracks_and_areas(small) -> None:
         a, b = sim.knowledge["L1"]["JPN"][route], res.knowledge["L1"]["JPN"][route]
         assert (a.first_confirmed_s is None) == (b.first_confirmed_s is None)
         assert (a.area_at_risk_s is None) == (b.area_at_risk_s is None)
+
+
+def test_nothing_counts_as_known_after_the_impact(small) -> None:
+    """Knowledge arriving after the impact (e.g. a TISA approval of 300 s for a shorter flight)
+    is no warning: every reported time lies between launch and impact."""
+    _, res = small
+    for f in res.flights:
+        flight_s = f.impact_s - f.launch_s
+        for routes in res.knowledge[f.id].values():
+            for k in routes.values():
+                for value in k.figures().values():
+                    assert value is None or 0.0 <= value <= flight_s

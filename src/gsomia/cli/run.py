@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import tempfile
 import time
@@ -20,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gsomia.cli._app import app, console, err_console, fail, guarded
+from gsomia.datafile import check_output_path
 from gsomia.records import load_records, salvos
 from gsomia.sim.batch import BATCH_CONFIG, run_records
 from gsomia.sim.delivery import RouteConfig
@@ -201,6 +203,20 @@ def run_command(
     Times are seconds after each launch. Route delays not given by the scenario are
     documented assumptions (gsomia.sim.delivery).
     """
+    for name, value, hi in (("--approval-delay-s", approval_delay_s, 86_400.0),
+                            ("--hub-delay-s", hub_delay_s, 3_600.0),
+                            ("--pip-interval-s", pip_interval_s, 600.0),
+                            ("--report-interval-s", report_interval_s, 600.0),
+                            ("--speed", speed, 1_000.0)):
+        if not (math.isfinite(value) and value <= hi):
+            fail(f"{name}={value!r}: must be a finite number of at most {hi:g}")
+    # output places are checked before any work (nothing is computed and then lost)
+    if json_out is not None:
+        check_output_path(json_out, "--json-out")
+    if plots is not None and plots.exists() and not plots.is_dir():
+        fail(f"--plots={str(plots)!r}: exists and is not a directory")
+    if plots is not None and not plots.exists() and not plots.parent.is_dir():
+        fail(f"--plots={str(plots)!r}: folder {plots.parent} does not exist")
     route_cfg = RouteConfig(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
                             ignore_dates=as_if_in_force)
     if since is not None:

@@ -70,6 +70,12 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
             gained[party] = {}
             for route, k in routes.items():
                 entry: dict[str, Any] = k.figures()
+                if cfg.measured is not None and party not in cfg.measured:
+                    # fused pictures of this party were not evaluated: its PIP figures are
+                    # "not measured", which null ("never reached") must not pretend
+                    for key in ("first_pip_within_50km_s", "area_at_risk_s"):
+                        entry.pop(key, None)
+                    entry["not_measured"] = ["first_pip_within_50km_s", "area_at_risk_s"]
                 if pip_errors:
                     entry["pip_error_km"] = [[_r(p.t_s - f.launch_s, 1), _r(p.error_m / 1e3)]
                                              for p in k.pips]
@@ -92,6 +98,8 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                         "ignore_dates": rc.ignore_dates,
                         "report_interval_s": cfg.report_interval_s,
                         "pip_interval_s": cfg.pip_interval_s,
+                        "measured_parties": (list(cfg.measured) if cfg.measured is not None
+                                             else list(sc.parties)),
                         "pip_near_km": cfg.pip_near_m / 1e3,
                         "area_probability": cfg.area_probability,
                         "area_samples": cfg.area_samples},
@@ -120,7 +128,7 @@ def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("J
                     continue
                 for r in ("none", *routes):
                     fig = launch["parties"][p].get(r)
-                    if fig and fig["first_pip_within_50km_s"] is not None:
+                    if fig and fig.get("first_pip_within_50km_s") is not None:
                         reached[p][r] += 1
                 base = launch["parties"][p].get("none") or {}
                 for r in routes:

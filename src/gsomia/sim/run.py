@@ -25,7 +25,8 @@ Steps (ARCHITECTURE.md, data flow of the main job):
    (:func:`~gsomia.warning.tracking.impact.predict_impact`); identical pictures (same inputs
    at the same time, e.g. every route before the first report arrives) are computed once.
 
-Measured per launch, party and route (seconds after that launch; ``None`` never reached):
+Measured per launch, party and route (seconds after that launch; ``None`` never reached
+before the impact — what arrives after it is no warning):
 
 ``first_detection_s``
     first own detection of the missile (radar plot or infrared launch report), or first
@@ -476,8 +477,11 @@ def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str,
         for lid, f in flights.items():
             for p in parties:
                 k = know[lid][p][route]
-                seen = _first(own_seen.get((p, lid), []) + got_seen.get((p, lid), []))
-                conf = _first(own_conf.get((p, lid), []) + got_conf.get((p, lid), []))
+                # knowledge that arrives only after the impact is no warning: not counted
+                seen = _first([t for t in own_seen.get((p, lid), []) + got_seen.get((p, lid), [])
+                               if t <= f.impact_s])
+                conf = _first([t for t in own_conf.get((p, lid), []) + got_conf.get((p, lid), [])
+                               if t <= f.impact_s])
                 k.first_detection_s = None if seen is None else seen - f.launch_s
                 k.first_confirmed_s = None if conf is None else conf - f.launch_s
 
