@@ -190,7 +190,7 @@ def test_live_run_gives_the_same_confirmed_tracks_and_areas(small) -> None:
     """Every node a real server on 127.0.0.1 with mutual TLS (compressed wall clock): every
     warning arrives, and each party has a confirmed track and knows the area at risk on the
     same routes as in the simulated run."""
-    from gsomia.sim.nodes import LiveDelivery
+    from gsomia.sim.live import LiveDelivery
 
     sc, sim = small
     live = LiveDelivery(sim.config.route, speed=40.0)

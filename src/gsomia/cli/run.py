@@ -244,7 +244,7 @@ def run_command(
         fail(f"--delivery={delivery!r}: expected planned or node")
     config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s,
                        report_interval_s=report_interval_s)
-    from gsomia.sim.nodes import LiveDelivery
+    from gsomia.sim.live import LiveDelivery
     from gsomia.sim.run import planned
 
     step: Any = planned if delivery == "planned" else None   # None: the nodes (run_scenario)
