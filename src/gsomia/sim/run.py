@@ -429,6 +429,9 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     lap("track")
     note("decide and deliver")
     plans = plan_routes(sc, cat, cfg.route, cfg.routes)
+    prepare = getattr(deliver, "prepare", None)  # live delivery: replays the scans itself
+    if prepare is not None:
+        prepare(obs, trackers, cfg)
     deliveries = {route: deliver(warnings, plans[route], sc) for route in cfg.routes}
     lap("deliver")
     note("fuse and predict impacts")
