@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gsomia.errors import InputError
 from gsomia.physics.geodesy import geodesic_direct
@@ -133,3 +135,46 @@ def test_longitude_is_normalised(zones, shift):
     want = areas_at_risk(point(35.68, 139.65), zones)
     assert want and want[0]["party"] == "JPN" and want[0]["zone"] == "land"
     assert areas_at_risk(point(35.68, 139.65 + shift), zones) == want
+
+
+# every_country: the cells of the run's "knew the area at risk" (sim/run.py)
+EVERY_COUNTRY_CASES = [
+    ("pyongyang", 39.0392, 125.7625, "PRK", "land"),
+    ("beijing", 39.9042, 116.4074, "CHN", "land"),
+    ("vladivostok", 43.1155, 131.8855, "RUS", "land"),
+    ("tokyo", 35.6895, 139.6917, "JPN", "land"),
+    ("erimo+1180 km (2017-08-29)", *ERIMO_1180, "", "high_seas"),
+]
+
+
+@pytest.mark.parametrize(("name", "lat", "lon", "party", "zone"), EVERY_COUNTRY_CASES)
+def test_every_country_names_other_countries_and_the_high_seas(zones, name, lat, lon, party,
+                                                               zone):
+    got = zones.zones(lat, lon, np.zeros(1), np.zeros(1), every_country=True)
+    assert (got[0][0], got[1][0]) == (party, zone), name
+    parties_only = zones.zones(lat, lon, np.zeros(1), np.zeros(1))
+    expect = (party, zone) if party in ("JPN", "KOR") else ("", "")
+    assert (parties_only[0][0], parties_only[1][0]) == expect, name
+
+
+def test_high_seas_begin_200_nmi_from_every_coast(zones):
+    # due east of Cape Inubo (Choshi, 35.707 N, 140.869 E): the nearest land is Honshu;
+    # inside 200 nmi it is Japan's EEZ, beyond it the high seas
+    for d, cell in ((EEZ_M - 20e3, ("JPN", "eez")), (EEZ_M + 20e3, ("", "high_seas"))):
+        lat, lon = (float(v) for v in geodesic_direct(35.707, 140.869, d, 90.0))
+        got = zones.zones(lat, lon, np.zeros(1), np.zeros(1), every_country=True)
+        assert (got[0][0], got[1][0]) == cell, d
+
+
+@given(lat=st.floats(30.0, 50.0), lon=st.floats(120.0, 160.0),
+       sigma_km=st.floats(1.0, 500.0))
+@settings(max_examples=25, deadline=None)
+def test_every_country_cells_partition_the_samples(zones, lat, lon, sigma_km):
+    areas = areas_at_risk(point(lat, lon, sigma_km * 1e3), zones, n_samples=200,
+                          every_country=True)
+    assert math.isclose(sum(a["probability"] for a in areas), 1.0, abs_tol=1e-9)
+    assert len({(a["party"], a["zone"]) for a in areas}) == len(areas)
+    parties_only = areas_at_risk(point(lat, lon, sigma_km * 1e3), zones, n_samples=200)
+    mine = {(a["party"], a["zone"]): a["probability"] for a in areas
+            if a["party"] in ("JPN", "KOR")}
+    assert mine == {(a["party"], a["zone"]): a["probability"] for a in parties_only}

@@ -93,8 +93,9 @@ _ZONES = ("land", "territorial_sea", "eez")
 
 
 class AreaAtRisk(TypedDict):
-    """One zone the impact may fall in: ``party`` (ISO alpha-3), ``zone`` (``"land"``,
-    ``"territorial_sea"`` or ``"eez"``) and the ``probability`` that it does."""
+    """One zone the impact may fall in: ``party`` (ISO alpha-3; ``""`` for the high seas),
+    ``zone`` (``"land"``, ``"territorial_sea"``, ``"eez"`` or ``"high_seas"``) and the
+    ``probability`` that it does."""
 
     party: str
     zone: str
@@ -165,16 +166,23 @@ class MaritimeZones:
         return cls(tuple(parties), land, NATURAL_EARTH_SOURCE, earth)
 
     def zones(self, lat0_deg: float, lon0_deg: float, east_m: np.ndarray,
-              north_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+              north_m: np.ndarray, every_country: bool = False
+              ) -> tuple[np.ndarray, np.ndarray]:
         """Party and zone of points given in the local plane of ``(lat0_deg, lon0_deg)``.
 
         Args:
             lat0_deg, lon0_deg: centre of the local azimuthal equidistant plane (the PIP).
             east_m, north_m: the points' coordinates in that plane ``(N,)`` [m].
+            every_country: False: only the zones of :attr:`parties` are named. True: the
+                same rule names the zones of every country loaded (e.g. ``"PRK"``,
+                ``"CHN"``, ``"RUS"``), and sea farther than 200 nmi from every coast in
+                reach is ``("", "high_seas")`` (UNCLOS Art. 86: the parts of the sea not in
+                any EEZ, territorial sea or internal waters).
 
         Returns:
-            ``(party (N,) str, zone (N,) str)``: the party whose zone holds the point (``""``
-            where none does) and ``"land"``, ``"territorial_sea"``, ``"eez"`` or ``""``.
+            ``(party (N,) str, zone (N,) str)``: the party (country) whose zone holds the
+            point (``""`` where none does) and ``"land"``, ``"territorial_sea"``, ``"eez"``,
+            ``"high_seas"`` (``every_country`` only) or ``""`` (not named).
 
         Raises:
             InputError: a centre that is not finite or a latitude outside [-90, 90] (the
@@ -207,12 +215,16 @@ class MaritimeZones:
             codes.append(code)
             dists.append(shapely.distance(self._project(local, lat0_deg, lon0_deg), pts))
         if not codes:
+            if every_country:
+                zone[:] = "high_seas"
             return party, zone
         d = np.array(dists)                                       # (countries, N)
         nearest = np.argmin(d, axis=0)
         dmin = d[nearest, np.arange(n)]
         owner = np.array(codes, dtype=object)[nearest]
-        mine = np.isin(owner, self.parties)
+        mine = np.ones(n, dtype=bool) if every_country else np.isin(owner, self.parties)
+        if every_country:
+            zone[dmin > EEZ_M] = "high_seas"
         for name, lo, hi in (("land", -1.0, 0.0), ("territorial_sea", 0.0, TERRITORIAL_SEA_M),
                              ("eez", TERRITORIAL_SEA_M, EEZ_M)):
             sel = mine & (dmin > lo) & (dmin <= hi)
@@ -247,7 +259,8 @@ def _check_lat_lon(lat_deg: float, lon_deg: float) -> tuple[float, float]:
 
 
 def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000,
-                  rng: np.random.Generator | None = None) -> list[AreaAtRisk]:
+                  rng: np.random.Generator | None = None, every_country: bool = False
+                  ) -> list[AreaAtRisk]:
     """The zones where an impact may fall, with their probabilities.
 
     The impact point is drawn ``n_samples`` times from the Gaussian of the PIP's east-north
@@ -263,9 +276,13 @@ def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000
         n_samples: number of samples (≥ 1).
         rng: source of the samples; ``None`` for a generator seeded with 0 (same PIP, same
             answer).
+        every_country: also the zones of every other country loaded and the high seas
+            (``party`` ``""``, ``zone`` ``"high_seas"``), as :meth:`MaritimeZones.zones`:
+            the probabilities then partition the samples (they sum to 1 inside the region).
 
     Returns:
-        one :class:`AreaAtRisk` per (party, zone) with a sample in it, most probable first.
+        one :class:`AreaAtRisk` per (party, zone) with a sample in it, most probable first
+        (ties in the order of the parties, then land, territorial sea, EEZ, high seas).
 
     Raises:
         InputError: ``n_samples`` < 1, a latitude that is not finite or outside [-90, 90],
@@ -284,10 +301,13 @@ def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000
     zones = zones or MaritimeZones.from_natural_earth()
     gen = rng if rng is not None else np.random.default_rng(0)
     en = gen.standard_normal((n_samples, 2)) * np.sqrt(np.maximum(w, 0.0)) @ v.T
-    party, zone = zones.zones(lat, lon, en[:, 0], en[:, 1])
+    party, zone = zones.zones(lat, lon, en[:, 0], en[:, 1], every_country=every_country)
+    cells = list(zones.parties)
+    if every_country:
+        cells += sorted(set(party.tolist()) - set(cells) - {""}) + [""]
     out: list[AreaAtRisk] = []
-    for p in zones.parties:
-        for z in _ZONES:
+    for p in cells:
+        for z in (*_ZONES, "high_seas") if every_country else _ZONES:
             k = int(np.count_nonzero((party == p) & (zone == z)))
             if k:
                 out.append(AreaAtRisk(party=p, zone=z, probability=k / n_samples))
