@@ -33,6 +33,35 @@ corrects for refraction before reporting).
 The geometric radio horizon of a radar at height ``h_r`` for a target at height ``h_t``
 is then ``d ≈ √(2Rh_r) + √(2Rh_t)`` (ground distance; ``R`` the Earth's radius of curvature,
 ``kR`` with refraction) — the formula the tests hold the model to.
+
+Resolution
+----------
+A radar cannot separate two objects that sit in the same resolution cell: their echoes
+overlap in time (range) and arrive inside the same beam (angle), and the radar reports one
+plot. Two objects are *resolved* in range when their slant ranges differ by at least the
+range resolution ``ΔR = c/(2B)`` (``B`` the waveform bandwidth; ``c·τ/2`` for an
+uncompressed pulse of length ``τ``), and in angle when the angle between their lines of
+sight is at least the half-power beamwidth ``θ_B`` (M. I. Skolnik, *Introduction to Radar
+Systems*, 3rd ed., McGraw-Hill 2001, range resolution ``c/2B`` and angular resolution ≈
+beamwidth; the same rule as the "radar resolution volume" of the AMS *Glossary of
+Meteorology*: "targets within the volume are not resolved and appear to be merged into a
+single target"). Two objects are *unresolved* when both ``|ΔR_ij| < ΔR`` and
+``angle_ij < θ_B``; unresolved pairs are chained (single linkage: if A is unresolved from B
+and B from C, all three are one cell), which is a modelling choice (ASSUMPTION) that makes
+the grouping independent of object order. The beam is taken as circular: one beamwidth for
+azimuth and elevation, the angle measured between the two lines of sight from the site.
+
+Merge rule (see :meth:`Radar.observe`): a cell of several in-coverage objects gives one plot
+if at least one of them passes its own detection draw (echoes add, so a cell holding more
+scatterers is detected with probability ``1 − (1 − pd)ⁿ``, ASSUMPTION of independent
+fluctuation); the plot is the range/azimuth/elevation of the centroid of the members' true
+ECEF positions with equal weights (ASSUMPTION: equal radar cross-sections; a real radar
+gives an amplitude-weighted, glinting centroid) plus the noise of one ordinary plot with the
+radar's covariance; its ``truth_id`` is the member that comes first in the order of the
+``flights`` given (a rule that keeps one label while the objects stay together) and its
+``merged_truth_ids`` lists every member in that order. A range resolution or beamwidth of 0
+(the default) resolves everything: such a radar gives one plot per detected object, as
+before this rule. False alarms are never merged.
 """
 
 from __future__ import annotations
@@ -75,6 +104,11 @@ radar's false-alarm rate after detection thresholding and far above any scenario
 beyond it the detections (and the tracker's gating matrices) grow without bound."""
 MAX_SIGMA_RANGE_M = 10_000.0
 """Largest range noise standard deviation [m]: 10 km, far coarser than any tracking radar."""
+MAX_RANGE_RESOLUTION_M = 10_000.0
+"""Largest range resolution [m]: 10 km, a 15 kHz bandwidth (c/2B), coarser than any
+surveillance radar's waveform."""
+MAX_BEAMWIDTH_RAD = math.pi / 2
+"""Largest beamwidth [rad]: 90°; a wider beam could not tell the sides of a sector apart."""
 MAX_SCAN_OFFSET_S = 86_400.0
 """Largest ``|scan_offset_s|`` [s]: one day (an offset beyond a revisit only shifts the
 scan grid by whole revisits, and a scenario lasts less than a day)."""
@@ -189,6 +223,11 @@ class Flight:
         return self.trajectory.position_at(np.asarray(t_s, dtype=float) - self.launch_s)
 
 
+_Member = tuple[int, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
+"""An object in coverage at one scan: its flight's index, true ECEF position [m], and its
+measurement and noise ``(z, noise)`` (each ``(3,)``) or ``None`` if it failed its Pd draw."""
+
+
 @dataclass(frozen=True, slots=True)
 class Radar:
     """A surveillance radar at a fixed site (ground or a ship on station).
@@ -224,6 +263,11 @@ class Radar:
         refraction_k: effective-Earth-radius factor; 1 = geometric, 4/3 = standard atmosphere.
         scan_offset_s: time of the scan at k = 0 [s since the epoch], within
             ±``MAX_SCAN_OFFSET_S``.
+        range_resolution_m: range resolution ``c/(2B)`` [m], in
+            ``[0, MAX_RANGE_RESOLUTION_M]``; 0 (default) resolves every range difference.
+        beamwidth_rad: half-power beamwidth, the angular resolution [rad], in
+            ``[0, MAX_BEAMWIDTH_RAD]``; 0 (default) resolves every angle. Objects closer
+            than both (module notes, "Resolution") give one plot.
         earth: the ellipsoid (default WGS-84).
 
     Raises:
@@ -247,6 +291,8 @@ class Radar:
     sector_half_width_rad: float = math.pi
     refraction_k: float = 1.0
     scan_offset_s: float = 0.0
+    range_resolution_m: float = 0.0
+    beamwidth_rad: float = 0.0
     earth: Earth = field(default=WGS84, repr=False)
 
     def __post_init__(self) -> None:
@@ -284,6 +330,14 @@ class Radar:
             raise InputError("refraction_k", self.refraction_k,
                              "effective-radius factor must lie in [0.5, 10] (4/3 is standard)")
         _check_finite("scan_offset_s", self.scan_offset_s)
+        _check_nonneg("range_resolution_m", self.range_resolution_m)
+        if self.range_resolution_m > MAX_RANGE_RESOLUTION_M:
+            raise InputError("range_resolution_m", self.range_resolution_m,
+                             f"must be <= {MAX_RANGE_RESOLUTION_M:g} m")
+        _check_nonneg("beamwidth_rad", self.beamwidth_rad)
+        if self.beamwidth_rad > MAX_BEAMWIDTH_RAD:
+            raise InputError("beamwidth_rad", self.beamwidth_rad,
+                             f"must be <= {MAX_BEAMWIDTH_RAD:g} rad (90 deg)")
 
     # -- geometry ----------------------------------------------------------------------
 
@@ -378,22 +432,81 @@ class Radar:
         return self.scan_offset_s + self.revisit_s * np.arange(k0, k1 + 1, dtype=float)
 
     def _detection(self, t_s: float, z: np.ndarray, truth_id: str | None,
-                   cov: np.ndarray) -> Detection:
+                   cov: np.ndarray, merged: tuple[str, ...] = ()) -> Detection:
         return Detection(t_s=float(t_s), sensor_id=self.id, owner=self.owner,
                          site_lat_deg=self.lat_deg, site_lon_deg=self.lon_deg,
                          site_alt_m=self.alt_m, range_m=float(z[0]), az_rad=float(z[1]),
-                         el_rad=float(z[2]), covariance=cov, truth_id=truth_id)
+                         el_rad=float(z[2]), covariance=cov, truth_id=truth_id,
+                         merged_truth_ids=merged)
 
-    def _noisy(self, az, el, rng_m, gen: np.random.Generator) -> np.ndarray:
-        noise = gen.standard_normal((np.size(rng_m), 3)) * np.array(
+    def _noise(self, n: int, gen: np.random.Generator) -> np.ndarray:
+        """``n`` noise draws ``(n, 3)`` in (range [m], az [rad], el [rad])."""
+        return gen.standard_normal((n, 3)) * np.array(
             [self.sigma_range_m, self.sigma_az_rad, self.sigma_el_rad])
+
+    @staticmethod
+    def _measured(az, el, rng_m, noise: np.ndarray) -> np.ndarray:
+        """True (range, az, el) plus noise, azimuth wrapped to [0, 2π); shape ``(n, 3)``."""
         z = np.stack((rng_m, az, el), axis=-1) + noise
         z[:, 1] = wrap_angle_rad(z[:, 1])
         return z
 
+    @property
+    def resolves_everything(self) -> bool:
+        """True when a range resolution or beamwidth is 0: every object gets its own plot."""
+        return self.range_resolution_m <= 0.0 or self.beamwidth_rad <= 0.0
+
+    def unresolved_groups(self, r_ecef_m) -> list[list[int]]:
+        """Partition objects seen at one scan into resolution cells (module notes).
+
+        Args:
+            r_ecef_m: true ECEF positions of the objects, shape ``(n, 3)`` [m].
+
+        Returns:
+            lists of indices into ``r_ecef_m``, each sorted, ordered by their first index;
+            objects ``i, j`` share a list when a chain of pairs each closer than
+            ``range_resolution_m`` in slant range AND than ``beamwidth_rad`` in angle
+            between lines of sight joins them (single linkage).
+        """
+        r = np.asarray(r_ecef_m, dtype=float).reshape(-1, 3)
+        n = len(r)
+        if n < 2 or self.resolves_everything:
+            return [[i] for i in range(n)]
+        los = r - self.site_ecef_m
+        rng_m = np.linalg.norm(los, axis=-1)
+        u = los / np.where(rng_m > 0.0, rng_m, 1.0)[:, None]
+        cross = np.linalg.norm(np.cross(u[:, None, :], u[None, :, :]), axis=-1)
+        angle = np.arctan2(cross, np.einsum("ik,jk->ij", u, u))
+        close = ((np.abs(rng_m[:, None] - rng_m[None, :]) < self.range_resolution_m)
+                 & (angle < self.beamwidth_rad))
+        parent = list(range(n))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i, j in zip(*np.nonzero(np.triu(close, 1)), strict=True):
+            a, b = root(int(i)), root(int(j))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        groups: dict[int, list[int]] = {}
+        for i in range(n):
+            groups.setdefault(root(i), []).append(i)
+        return sorted(groups.values(), key=lambda g: g[0])
+
     def observe(self, flights: Sequence[Flight], t_start_s: float, t_end_s: float,
                 rng: np.random.Generator) -> list[Detection]:
         """Scan from ``t_start_s`` to ``t_end_s`` and report what was detected.
+
+        At each scan, every flight in coverage gets its own detection draw (probability
+        ``pd``) and, if detected, its own noise draw, in the order of ``flights``; objects
+        the radar cannot resolve are then merged into one plot per resolution cell (module
+        notes, "Resolution": centroid of the true positions with equal weights plus the
+        noise drawn for the first detected member, ``truth_id`` the first member in the
+        order of ``flights``, ``merged_truth_ids`` all members). A cell of one object gives
+        exactly the plot it gave without the resolution rule, from the same draws.
 
         Args:
             flights: the objects in the air (each observed only between launch and impact).
@@ -402,33 +515,66 @@ class Radar:
 
         Returns:
             detections sorted by time (then target order; false alarms last in a scan).
-            Same generator state and inputs ⇒ identical detections.
+            At most one plot per object in coverage at each scan. Same generator state and
+            inputs ⇒ identical detections.
         """
         scans = self.scan_times(t_start_s, t_end_s)
         cov = self.covariance
         found: list[tuple[float, int, Detection]] = []
+        # per scan index: (flight order, true position, (z, noise) or None if not detected)
+        cells: dict[int, list[_Member]] = {}
         for order, flight in enumerate(flights):
-            t = scans[(scans >= flight.launch_s) & (scans <= flight.impact_s)]
-            if t.size == 0:
+            k = np.nonzero((scans >= flight.launch_s) & (scans <= flight.impact_s))[0]
+            if k.size == 0:
                 continue
+            t = scans[k]
             r = flight.position_at(t)
-            seen = self.in_coverage(r) & (rng.random(t.size) < self.pd)
-            if not np.any(seen):
+            covered = self.in_coverage(r)
+            seen = covered & (rng.random(t.size) < self.pd)
+            if not np.any(covered):
                 continue
             az, el, rng_m = self.aer(r[seen])
-            z = self._noisy(az, el, rng_m, rng)
-            for ti, zi in zip(t[seen], z, strict=True):
-                found.append((ti, order, self._detection(ti, zi, flight.id, cov)))
+            noise = self._noise(int(seen.sum()), rng)
+            z = self._measured(az, el, rng_m, noise)
+            if self.resolves_everything:
+                for ti, zi in zip(t[seen], z, strict=True):
+                    found.append((ti, order, self._detection(ti, zi, flight.id, cov)))
+                continue
+            row = np.cumsum(seen) - 1
+            for i in np.nonzero(covered)[0]:
+                cells.setdefault(int(k[i]), []).append(
+                    (order, r[i], (z[row[i]], noise[row[i]]) if seen[i] else None))
+        for ki, members in cells.items():
+            found += self._cell_plots(float(scans[ki]), members, flights, cov)
         if self.false_alarms_per_scan > 0.0 and scans.size:
             counts = rng.poisson(self.false_alarms_per_scan, scans.size)
             points = self.sample_coverage(int(counts.sum()), rng)
             az, el, rng_m = self.aer(points)
-            z = self._noisy(az, el, rng_m, rng)
+            z = self._measured(az, el, rng_m, self._noise(len(points), rng))
             times = np.repeat(scans, counts)
             for ti, zi in zip(times, z, strict=True):
                 found.append((ti, len(flights), self._detection(ti, zi, None, cov)))
         found.sort(key=lambda item: (item[0], item[1]))
         return [d for _, _, d in found]
+
+    def _cell_plots(self, t_s: float, members: list[_Member], flights: Sequence[Flight],
+                    cov: np.ndarray) -> list[tuple[float, int, Detection]]:
+        """The plots of one scan: one per resolution cell holding a detected member."""
+        out = []
+        for group in self.unresolved_groups(np.array([m[1] for m in members])):
+            detected = [members[i] for i in group if members[i][2] is not None]
+            if not detected:
+                continue
+            first = members[group[0]][0]
+            own_z, own_noise = detected[0][2]  # type: ignore[misc]
+            if len(group) == 1:
+                out.append((t_s, first, self._detection(t_s, own_z, flights[first].id, cov)))
+                continue
+            az, el, rng_m = self.aer(np.mean([members[i][1] for i in group], axis=0)[None, :])
+            z = self._measured(az, el, rng_m, own_noise[None, :])[0]
+            ids = tuple(flights[members[i][0]].id for i in group)
+            out.append((t_s, first, self._detection(t_s, z, ids[0], cov, ids)))
+        return out
 
     def sample_coverage(self, n: int, rng: np.random.Generator,
                         max_rounds: int = 200) -> np.ndarray:

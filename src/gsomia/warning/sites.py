@@ -9,7 +9,10 @@ metres and seconds in the file and converted to SI once, here.
 Keys of a radar table (class merged with site): ``kind = "radar"``, ``id``, ``owner``,
 ``lat_deg``, ``lon_deg``, ``alt_m``, ``max_range_km``, ``min_elevation_deg``, ``revisit_s``,
 ``sigma_range_m``, ``sigma_az_deg``, ``sigma_el_deg``, ``pd``, ``false_alarms_per_scan``,
-``sector_center_deg``, ``sector_half_width_deg``, ``refraction_k``, ``scan_offset_s``.
+``sector_center_deg``, ``sector_half_width_deg``, ``refraction_k``, ``scan_offset_s``,
+``range_resolution_m`` (0 to 10,000 m, default 0) and ``beamwidth_deg`` (0 to 90 deg, default
+0; 0 for either resolves every object, see :mod:`gsomia.warning.sensors`, "Resolution"), with
+the documentation key ``resolution_source``.
 Of an infrared table: ``kind = "infrared"``, ``id``, ``owner``, ``detect_after_s``,
 ``report_delay_s``, ``sigma_position_km``, ``sigma_time_s``, ``sigma_heading_deg``, ``pd``.
 Both may carry the documentation keys ``class``, ``description``, ``assumption``,
@@ -30,7 +33,12 @@ from typing import Any
 
 from gsomia.datafile import Table, read_toml
 from gsomia.errors import InputError
-from gsomia.warning.sensors import InfraredLaunchSensor, Radar
+from gsomia.warning.sensors import (
+    MAX_BEAMWIDTH_RAD,
+    MAX_RANGE_RESOLUTION_M,
+    InfraredLaunchSensor,
+    Radar,
+)
 
 __all__ = ["Sensor", "in_service_on", "load_sensor_catalogue", "packaged_sensors_path",
            "sensor_from_table"]
@@ -39,11 +47,12 @@ Sensor = Radar | InfraredLaunchSensor
 """A sensor model a scenario can hold."""
 
 _DOC_KEYS = ("class", "description", "assumption", "position_source", "range_source",
-             "sector_source", "notes", "in_service_source")
+             "sector_source", "notes", "in_service_source", "resolution_source")
 _RADAR_KEYS = ("kind", "id", "owner", "lat_deg", "lon_deg", "alt_m", "max_range_km",
                "min_elevation_deg", "revisit_s", "sigma_range_m", "sigma_az_deg", "sigma_el_deg",
                "pd", "false_alarms_per_scan", "sector_center_deg", "sector_half_width_deg",
-               "refraction_k", "scan_offset_s", "in_service", *_DOC_KEYS)
+               "refraction_k", "scan_offset_s", "range_resolution_m", "beamwidth_deg",
+               "in_service", *_DOC_KEYS)
 _INFRARED_KEYS = ("kind", "id", "owner", "detect_after_s", "report_delay_s",
                   "sigma_position_km", "sigma_time_s", "sigma_heading_deg", "pd", "in_service",
                   *_DOC_KEYS)
@@ -103,7 +112,11 @@ def sensor_from_table(table: Table) -> Sensor:
             sector_half_width_rad=math.radians(
                 table.number("sector_half_width_deg", 180.0, lo=0.0, hi=180.0, lo_open=True)),
             refraction_k=table.number("refraction_k", 1.0, lo=0.5, hi=10.0),
-            scan_offset_s=table.number("scan_offset_s", 0.0)))
+            scan_offset_s=table.number("scan_offset_s", 0.0),
+            range_resolution_m=table.number("range_resolution_m", 0.0, lo=0.0,
+                                            hi=MAX_RANGE_RESOLUTION_M),
+            beamwidth_rad=math.radians(table.number(
+                "beamwidth_deg", 0.0, lo=0.0, hi=math.degrees(MAX_BEAMWIDTH_RAD)))))
     table.done()
     return sensor
 

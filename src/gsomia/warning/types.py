@@ -26,7 +26,12 @@ class Detection:
             el_rad: elevation above the local horizontal [rad].
         covariance: measurement covariance, shape ``(3, 3)``, in (range_m, az_rad, el_rad).
         truth_id: id of the true object (a launch id), kept for evaluation only and never
-            read by the tracker; ``None`` for a false alarm.
+            read by the tracker; ``None`` for a false alarm. For a plot of several objects
+            the radar could not resolve, the first of ``merged_truth_ids``.
+        merged_truth_ids: ids of every object merged into this one plot because the radar
+            could not resolve them (:mod:`gsomia.warning.sensors`, "Resolution"), in the
+            order of the observed flights; evaluation only, like ``truth_id``. Empty (the
+            default) for a plot of one object or a false alarm.
     """
 
     t_s: float
@@ -40,6 +45,7 @@ class Detection:
     el_rad: float
     covariance: np.ndarray = field(repr=False)
     truth_id: str | None = None
+    merged_truth_ids: tuple[str, ...] = ()
 
     @property
     def z(self) -> np.ndarray:
