@@ -71,6 +71,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
@@ -479,21 +481,10 @@ class Radar:
         angle = np.arctan2(cross, np.einsum("ik,jk->ij", u, u))
         close = ((np.abs(rng_m[:, None] - rng_m[None, :]) < self.range_resolution_m)
                  & (angle < self.beamwidth_rad))
-        parent = list(range(n))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i, j in zip(*np.nonzero(np.triu(close, 1)), strict=True):
-            a, b = root(int(i)), root(int(j))
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+        _, label = connected_components(csr_matrix(close), directed=False)
         groups: dict[int, list[int]] = {}
-        for i in range(n):
-            groups.setdefault(root(i), []).append(i)
+        for i, lab in enumerate(label.tolist()):
+            groups.setdefault(lab, []).append(i)
         return sorted(groups.values(), key=lambda g: g[0])
 
     def observe(self, flights: Sequence[Flight], t_start_s: float, t_end_s: float,
