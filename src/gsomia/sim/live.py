@@ -3,17 +3,53 @@
 :class:`LiveDelivery` is the delivery step of :func:`gsomia.sim.run.run_scenario` that
 publishes the warnings on a :class:`ScaledWallClock` through the servers of
 :class:`gsomia.web.live.LiveCluster`, and times what arrives.
+
+End-to-end warning latency (issue 7: "detection at a Korean radar → fused PIP at Japan's
+node"), measured on the wall clock (:func:`time.perf_counter`) in the same live run:
+
+1. *Origin* (KOR): its radar scans (the observation's detections of that owner, grouped by
+   time and sensor in the order of :meth:`~gsomia.warning.tracking.tracker.Tracker.process`)
+   are handed, at their scenario times on the :class:`ScaledWallClock`, to a live
+   incremental :class:`~gsomia.warning.tracking.tracker.Tracker` of the run's
+   :class:`~gsomia.warning.tracking.tracker.TrackerConfig` (one
+   :meth:`~gsomia.warning.tracking.tracker.Tracker.step` per scan). **The timer starts when
+   the scan is handed to the tracker.** Each new confirmed, updated state that the sharing
+   rule of :func:`gsomia.sim.run.party_warnings` selects (at most one per track every
+   ``report_interval_s``) is checked against the precomputed warning of the same track and
+   update (same time, state and covariance, bit for bit: the replay is the same computation
+   as the batch tracker run); differences are counted, never hidden. The live state is
+   published by the origin's node (sign, seal, HTTPS with mutual TLS, per route).
+2. *Measuring party* (JPN): its node's subscriber callback queues every arriving track
+   report to one worker thread (off the servers' event loops; the queueing counts in the
+   latency, as a user would see it), which keeps the latest report of every partner track,
+   fuses them with JPN's own confirmed tracks at that time (:class:`~gsomia.warning.fusion.
+   TrackFuser`, the run's :class:`~gsomia.warning.fusion.FusionConfig`; JPN's tracks are its
+   batch tracker run read at the current scenario time, as :func:`gsomia.sim.run.
+   run_scenario` reads them) and computes the PIP of the fused track that contains the
+   arrived report (:func:`~gsomia.warning.tracking.impact.predict_impact`, unscented
+   transform, RK4 step ``pip_step_s``). **The timer stops when that PIP is computed.**
+   Every partner's reports are fused on arrival; only the origin's are timed.
+3. On ``tisa_hub`` the relayed item waits for the originator's approval, a modelled human
+   delay (``approval_delay_s``, scenario time): the latency of those items is measured
+   from the approval (labelled ``"from": "tisa_approval"``), and a report older than the
+   fuser's ``max_age_s`` when it arrives is left out of the fused picture by design
+   (counted as ``stale``, no sample).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
+import math
+import queue
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +59,16 @@ from gsomia.node.core import ReceivedItem
 from gsomia.sharing import load_catalog
 from gsomia.sim.delivery import RouteConfig, RoutePlan
 from gsomia.sim.nodes import _NODE_ROUTE, _payload
-from gsomia.sim.run import Delivered, Warning
+from gsomia.sim.observe import Observation
+from gsomia.sim.run import Delivered, RunConfig, Warning, _OwnPicture, _report_of
 from gsomia.sim.scenario import Scenario
+from gsomia.warning.fusion import FusionConfig, TrackFuser, TrackReport
+from gsomia.warning.tracking.impact import predict_impact
+from gsomia.warning.tracking.states import GaussianStates
+from gsomia.warning.tracking.tracker import Track, Tracker, TrackerConfig
+from gsomia.warning.types import Detection
 
-__all__ = ["LiveDelivery", "ScaledWallClock"]
+__all__ = ["LatencySample", "LiveDelivery", "ScaledWallClock"]
 
 
 class ScaledWallClock:
@@ -55,6 +97,90 @@ class ScaledWallClock:
         timer.start()
 
 
+@dataclass(frozen=True, slots=True)
+class LatencySample:
+    """One origin warning timed from detection to the fused PIP at the measuring party
+    (module notes), wall clock [ms].
+
+    Attributes:
+        item_id: the published item; track_id: the origin's track.
+        total_ms: scan handed to the tracker (``tisa_hub``: originator's approval) → PIP
+            computed at the measuring party.
+        step_ms: the tracker step of that scan.
+        link_ms: publish call started (``tisa_hub``: approval) → the measuring node's
+            subscriber callback.
+        fuse_pip_ms: subscriber callback → PIP computed (queue wait, fusion, PIP).
+        pip_valid: False when some sigma point did not come down within the horizon.
+    """
+
+    item_id: str
+    track_id: str
+    total_ms: float
+    step_ms: float
+    link_ms: float
+    fuse_pip_ms: float
+    pip_valid: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    scans: list[tuple[float, list[Detection]]]
+    tracker: TrackerConfig
+    report_interval_s: float
+    own: _OwnPicture
+    fusion: FusionConfig
+    pip_step_s: float
+
+
+@dataclass(slots=True)
+class _Sent:
+    track_id: str
+    scan_s: float        # perf_counter when the scan was handed to the tracker
+    step_s: float        # the step's wall time [s]
+    publish_s: float     # perf_counter when publish_warning was called
+    approved_s: float | None = None
+
+
+def _scans(detections: Sequence[Detection]) -> list[tuple[float, list[Detection]]]:
+    """Scans in the order of :meth:`Tracker.process` (stable sort by time and sensor)."""
+    dets = sorted(detections, key=lambda d: (d.t_s, d.sensor_id))
+    return [(t, list(g)) for (t, _), g in itertools.groupby(
+        dets, key=lambda d: (d.t_s, d.sensor_id))]
+
+
+def _shared_report(party: str, tr: Track, k: int, last: dict[int, float],
+                   interval_s: float) -> TrackReport | None:
+    """The report of ``tr``'s history entry ``k`` if the sharing rule of
+    :func:`gsomia.sim.run.party_warnings` shares it (confirmed, updated, at least
+    ``interval_s`` after the track's last report), else None; updates ``last`` (track
+    number → time of its last report [s]). Entries must come in order."""
+    s = tr.history[k]
+    if tr.confirmed_s is None or s.t_s < tr.confirmed_s or not s.updated:
+        return None
+    if s.t_s - last.get(tr.number, -math.inf) < interval_s - 1e-9:
+        return None
+    last[tr.number] = s.t_s
+    return _report_of(party, tr, k)
+
+
+def _track_report(originator: str, mw: MissileWarning) -> TrackReport:
+    """The track report a received warning's trajectory element carries (update count: the
+    estimate's time in ms, as :class:`gsomia.sim.nodes.NodeDelivery` numbers them)."""
+    tr = mw.trajectory
+    if tr is None:
+        raise InputError("trajectory", None, f"warning {mw.track_id} has no track state")
+    return TrackReport(originator, mw.track_id, int(round(tr["t_s"] * 1000.0)), tr["t_s"],
+                       np.array(tr["x_ecef"]), np.array(tr["P"]))
+
+
+def _stats(values: Sequence[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50_ms": None, "p99_ms": None, "max_ms": None}
+    return {"p50_ms": round(float(np.percentile(values, 50)), 2),
+            "p99_ms": round(float(np.percentile(values, 99)), 2),
+            "max_ms": round(float(np.max(values)), 2)}
+
+
 class LiveDelivery:
     """The delivery step in live mode (``gsomia run --live``): per route, every party's node
     is a real server on 127.0.0.1 (:class:`gsomia.web.live.LiveCluster`: uvicorn, HTTPS with
@@ -62,6 +188,11 @@ class LiveDelivery:
     are published at their scenario times on a :class:`ScaledWallClock` and what arrives is
     timed on that clock. The routes run one after the other; all servers are stopped at
     the end of each.
+
+    After :meth:`prepare` (called by :func:`gsomia.sim.run.run_scenario`), the origin's
+    track warnings come from a live replay of its radar scans and each is timed to the fused
+    PIP at the measuring party's node (module notes); without it the precomputed warnings
+    are published as they are and only the link latencies are measured.
 
     Differences from the simulated delivery (documented, by design): link delays are the
     real loopback ones (milliseconds, times ``speed`` on the scenario clock) instead of the
@@ -74,21 +205,71 @@ class LiveDelivery:
         speed: scenario seconds per wall second (ASSUMPTION of this mode, default 20: the
             2017-03-06 scenario's 11 minutes of warnings take about 35 s per route).
         timeout_s: longest wall wait for the last arrivals after the last publication.
+        origin: the party whose radar-to-PIP latency is measured (default KOR, issue 7).
+        at: the party whose node fuses and computes the PIP (default JPN).
 
     Attributes:
         latencies_ms: route → wall times [ms] from publishing (on the TISA route, relayed
             items: from the originator's approval) to the recipient's node handing the
             warning to its subscriber.
         lost: route → warnings expected but not delivered within ``timeout_s``.
+        samples: route → :class:`LatencySample` of every origin track report that reached
+            ``at`` and was fused into a PIP.
+        counts: route → counters of the end-to-end measurement (:meth:`latency_stats`).
+        handover_lag_ms: route → how late [wall ms] each origin scan was handed to the
+            live tracker after its time on the :class:`ScaledWallClock` (the publishing
+            loop falling behind the compressed clock; not part of the latency).
+
+    Raises:
+        InputError: ``speed`` or ``timeout_s`` not positive, or ``origin`` equal to ``at``.
     """
 
     def __init__(self, config: RouteConfig | None = None, speed: float = 20.0,
-                 timeout_s: float = 30.0) -> None:
+                 timeout_s: float = 30.0, origin: str = "KOR", at: str = "JPN") -> None:
+        if not (math.isfinite(speed) and speed > 0):
+            raise InputError("speed", speed, "must be a positive finite number")
+        if not (math.isfinite(timeout_s) and timeout_s > 0):
+            raise InputError("timeout_s", timeout_s, "must be a positive finite number")
+        if origin == at:
+            raise InputError("at", at, "must differ from origin")
         self.config = config or RouteConfig()
         self.speed = speed
         self.timeout_s = timeout_s
+        self.origin = origin
+        self.at = at
         self.latencies_ms: dict[str, list[float]] = {}
         self.lost: dict[str, int] = {}
+        self.samples: dict[str, list[LatencySample]] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+        self.handover_lag_ms: dict[str, list[float]] = {}
+        self._prepared: _Prepared | None = None
+
+    def prepare(self, observation: Observation, trackers: dict[str, Tracker],
+                config: RunConfig) -> None:
+        """Take what the end-to-end measurement needs from the run (hook of
+        :func:`gsomia.sim.run.run_scenario`, called once before the routes).
+
+        Args:
+            observation: the run's detections (the origin's scans are replayed from them).
+            trackers: the parties' finished tracker runs (the measuring party's own
+                confirmed tracks are read from its run).
+            config: the run's configuration (tracker, fusion, ``report_interval_s``,
+                ``pip_step_s``).
+
+        Raises:
+            InputError: ``config.share`` is not ``"tracks"`` (live mode shares confirmed
+                tracks only).
+        """
+        share = getattr(config, "share", "tracks")
+        if share != "tracks":
+            raise InputError("share", share, "live mode shares tracks only")
+        if self.at not in trackers:
+            self._prepared = None
+            return
+        self._prepared = _Prepared(
+            _scans([d for d in observation.detections if d.owner == self.origin]),
+            config.tracker, config.report_interval_s, _OwnPicture(self.at, trackers[self.at]),
+            config.fusion, config.pip_step_s)
 
     def __call__(self, warnings: dict[str, list[Warning]], plan: RoutePlan,
                  scenario: Scenario) -> list[Delivered]:
@@ -99,6 +280,7 @@ class LiveDelivery:
             return []
         cfg = self.config
         parties = list(warnings)
+        prep = self._prepared if self.origin in warnings and self.at in warnings else None
         lock = threading.Lock()
         out: list[Delivered] = []
         started: dict[str, float] = {}
@@ -108,15 +290,77 @@ class LiveDelivery:
             for w in items:
                 mw = _payload(w, scenario)
                 labels[(p, mw.track_id + f"@{w.t_s:.6f}")] = (w, mw)
-        queue = sorted(((w.t_s, p, w) for p, items in warnings.items() for w in items),
-                       key=lambda e: (e[0], e[1]))
-        if not queue:
+        # events: (scenario time, party, kind, item); kind 0 publishes a precomputed
+        # warning, kind 1 hands an origin's radar scan to the live tracker
+        queue_: list[tuple[float, str, int, Any]] = [
+            (w.t_s, p, 0, w) for p, items in warnings.items() for w in items
+            if not (prep is not None and p == self.origin and w.report is not None)]
+        shared: dict[tuple[str, int], Warning] = {}
+        if prep is not None:
+            shared = {(w.report.track_id, w.report.update): w for w in warnings[self.origin]
+                      if w.report is not None}
+            queue_ += [(t, self.origin, 1, scan) for t, scan in prep.scans]
+        queue_.sort(key=lambda e: (e[0], e[1], e[2]))
+        if not queue_:
             return []
-        clock = ScaledWallClock(scenario.epoch, queue[0][0] - 1.0, self.speed)
+        clock = ScaledWallClock(scenario.epoch, queue_[0][0] - 1.0, self.speed)
+        counts = {"published": 0, "state_mismatches": 0, "missing": 0, "extra": 0,
+                  "expected": 0, "stale": 0, "unfused": 0, "other_fused": 0,
+                  "fuse_batches": 0, "worker_pending": 0}
+        sent: dict[str, _Sent] = {}
+        lags: list[float] = []   # wall ms each scan was handed over after its scenario time
+        fused: dict[str, tuple[float, float, bool]] = {}   # item → (arrival, PIP done, valid)
+        work: queue.Queue[tuple[float, MissileWarning, ReceivedItem] | None] = queue.Queue()
+        failure: list[BaseException] = []
+
+        def fuse_worker() -> None:
+            # every job waiting when the worker gets free is fused in one picture and their
+            # PIPs computed in one batch (what a node does with simultaneous arrivals)
+            assert prep is not None
+            fuser = TrackFuser(self.at, prep.fusion)
+            latest: dict[tuple[str, str], TrackReport] = {}
+            running = True
+            while running:
+                jobs = [work.get()]
+                while not work.empty():
+                    jobs.append(work.get_nowait())
+                running = None not in jobs
+                batch = [j for j in jobs if j is not None]
+                if not batch:
+                    continue
+                try:
+                    reps = [_track_report(item.originator, mw) for _, mw, item in batch]
+                    for rep in reps:
+                        held = latest.get(rep.key)
+                        if held is None or rep.update > held.update:
+                            latest[rep.key] = rep
+                    t = clock.now_s()
+                    picture = fuser.fuse(t, prep.own.at(t), list(latest.values()))
+                    where = {key: i for i, f in enumerate(picture) for key in f.sources}
+                    idx = sorted({where[r.key] for r in reps if r.key in where})
+                    pips = {} if not idx else dict(zip(idx, predict_impact(
+                        GaussianStates(t, np.stack([picture[i].x for i in idx]),
+                                       np.stack([picture[i].P for i in idx])),
+                        prep.fusion.earth, step_s=prep.pip_step_s), strict=True))
+                    done = time.perf_counter()
+                    with lock:
+                        counts["fuse_batches"] += 1
+                        for (wall, _, item), rep in zip(batch, reps, strict=True):
+                            i = where.get(rep.key)
+                            if item.originator != self.origin:
+                                counts["other_fused"] += i is not None
+                            elif i is None:   # older than max_age_s at the fusion time
+                                counts["stale"] += 1
+                            else:
+                                fused[item.item_id] = (wall, done, pips[i].valid)
+                except BaseException as exc:  # noqa: BLE001 - re-raised by the caller
+                    failure.append(exc)
 
         def receiver(party: str) -> Callable[[MissileWarning, ReceivedItem], None]:
             def on_warning(mw: MissileWarning, item: ReceivedItem) -> None:
                 now, wall = clock.now_s(), time.perf_counter()
+                if prep is not None and party == self.at and mw.trajectory is not None:
+                    work.put((wall, mw, item))
                 w, _ = labels[(item.originator, f"{mw.track_id}@{mw.t_s:.6f}")]
                 with lock:
                     out.append(Delivered(now, party, w))
@@ -128,31 +372,92 @@ class LiveDelivery:
             else "direct") for q in parties if q != p and plan.delay(p, q) is not None}
             for p in parties}
         expected: set[tuple[str, str]] = set()
+        tracker = Tracker(prep.tracker) if prep is not None else None
+        seen_len: dict[int, int] = {}
+        last_report: dict[int, float] = {}
+        yielded: set[tuple[str, int]] = set()
+        worker = None
+        if prep is not None:
+            worker = threading.Thread(target=fuse_worker, name=f"live-fuse-{self.at}",
+                                      daemon=True)
+            worker.start()
+
+        def publish(cluster: Any, p: str, t: float, w: Warning, mw: MissileWarning,
+                    timing: tuple[float, float] | None) -> None:
+            t0 = time.perf_counter()
+            releases = cluster.nodes[p].publish_warning(mw)
+            for rel in releases:
+                if rel.status == "denied":
+                    continue
+                expected.add((rel.item_id, rel.to))
+                started[rel.item_id + ">" + rel.to] = t0
+                if timing is not None and rel.to == self.at:
+                    sent[rel.item_id] = _Sent(mw.track_id, timing[0], timing[1], t0)
+                    counts["expected"] += 1
+                if rel.status == "awaiting_approval":
+                    def approve(n: Node = cluster.nodes[p], i: str = rel.item_id,
+                                to: str = rel.to) -> None:
+                        now = time.perf_counter()
+                        started[i + ">" + to] = now
+                        if to == self.at and i in sent:
+                            sent[i].approved_s = now
+                        n.approve(i, to, "tisa")
+                    clock.call_at(t + cfg.approval_delay_s, approve)
+
+        def track_scan(cluster: Any, t: float, scan: list[Detection]) -> None:
+            assert tracker is not None and prep is not None
+            lags.append(1000.0 * -clock.wall_of(t))
+            t0 = time.perf_counter()
+            tracker.step(scan)
+            step = time.perf_counter() - t0
+            for tr in tracker.tracks:
+                # a tentative track's entries wait: once it is confirmed at t, its entries of
+                # time t made before the confirmation (another sensor's scan of the same
+                # time) are shared by the same rule as party_warnings'
+                if tr.confirmed_s is None:
+                    continue
+                n = len(tr.history)
+                k0 = seen_len.get(tr.number, 0)
+                if n == k0:
+                    continue
+                seen_len[tr.number] = n
+                for k in range(k0, n):
+                    live = _shared_report(self.origin, tr, k, last_report,
+                                          prep.report_interval_s)
+                    if live is None:
+                        continue
+                    key = (live.track_id, live.update)
+                    w = shared.get(key)
+                    if w is None:
+                        counts["extra"] += 1
+                        continue
+                    yielded.add(key)
+                    assert w.report is not None
+                    if not (live.t_s == w.report.t_s and np.array_equal(live.x, w.report.x)
+                            and np.array_equal(live.P, w.report.P)):
+                        counts["state_mismatches"] += 1
+                    lw = Warning(live.t_s, self.origin, report=live, truth_id=w.truth_id)
+                    mw = _payload(lw, scenario)
+                    labels.setdefault((self.origin, f"{mw.track_id}@{lw.t_s:.6f}"), (w, mw))
+                    counts["published"] += 1
+                    publish(cluster, self.origin, t, lw, mw, (t0, step))
+
         with tempfile.TemporaryDirectory(prefix="gsomia-live-") as tmp:
             init_pki(Path(tmp) / "pki", parties)
             cluster = LiveCluster(Path(tmp) / "pki", Path(tmp), load_catalog(), routes,
                                   on_warning={p: receiver(p) for p in parties},
                                   clock=clock).start()
             try:
-                for t, p, w in queue:
+                for t, p, kind, obj in queue_:
                     wait = clock.wall_of(t)
                     if wait > 0:
                         time.sleep(wait)
-                    mw = dataclasses.replace(labels[(p, f"{_payload(w, scenario).track_id}"
-                                                       f"@{w.t_s:.6f}")][1])
-                    t0 = time.perf_counter()
-                    releases = cluster.nodes[p].publish_warning(mw)
-                    for rel in releases:
-                        if rel.status == "denied":
-                            continue
-                        expected.add((rel.item_id, rel.to))
-                        started[rel.item_id + ">" + rel.to] = t0
-                        if rel.status == "awaiting_approval":
-                            def approve(n: Node = cluster.nodes[p], i: str = rel.item_id,
-                                        to: str = rel.to) -> None:
-                                started[i + ">" + to] = time.perf_counter()
-                                n.approve(i, to, "tisa")
-                            clock.call_at(t + cfg.approval_delay_s, approve)
+                    if kind == 1:
+                        track_scan(cluster, t, obj)
+                        continue
+                    mw = dataclasses.replace(labels[(p, f"{_payload(obj, scenario).track_id}"
+                                                       f"@{obj.t_s:.6f}")][1])
+                    publish(cluster, p, t, obj, mw, None)
                 deadline = time.monotonic() + self.timeout_s + (
                     cfg.approval_delay_s / self.speed if plan.route == "tisa_hub" else 0.0)
                 while time.monotonic() < deadline:
@@ -161,8 +466,31 @@ class LiveDelivery:
                             break
                     time.sleep(0.05)
             finally:
+                if worker is not None:
+                    work.put(None)
+                    worker.join(self.timeout_s)
+                    counts["worker_pending"] = work.qsize() + int(worker.is_alive())
                 cluster.stop()
+        if failure:
+            raise failure[0]
+        counts["missing"] = len(set(shared) - yielded)
+        samples = []
+        for item_id, s in sent.items():
+            if item_id not in fused:
+                continue
+            wall, done, valid = fused[item_id]
+            start = s.scan_s if plan.route != "tisa_hub" else s.approved_s
+            link0 = s.publish_s if plan.route != "tisa_hub" else s.approved_s
+            if start is None or link0 is None:
+                continue
+            samples.append(LatencySample(item_id, s.track_id, 1000.0 * (done - start),
+                                         1000.0 * s.step_s, 1000.0 * (wall - link0),
+                                         1000.0 * (done - wall), valid))
+        counts["unfused"] = counts["expected"] - len(samples) - counts["stale"]
         with lock:
+            self.samples[plan.route] = samples
+            self.handover_lag_ms[plan.route] = lags
+            self.counts[plan.route] = counts
             self.latencies_ms[plan.route] = [
                 1000.0 * (arrived[k] - started[k[0] + ">" + k[1]]) for k in expected
                 if k in arrived]
@@ -179,3 +507,24 @@ class LiveDelivery:
                 "p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else None,
                 "p99_ms": round(float(np.percentile(lat, 99)), 2) if lat else None}
         return stats
+
+    def latency_stats(self) -> dict[str, dict[str, Any]]:
+        """route → the end-to-end latency (JSON ``live.warning_latency``; fields documented
+        in :mod:`gsomia.sim.report`)."""
+        out: dict[str, dict[str, Any]] = {}
+        for route, samples in self.samples.items():
+            tisa = route == "tisa_hub"
+            out[route] = {
+                "origin": self.origin, "at": self.at,
+                "from": "tisa_approval" if tisa else "detection",
+                "n": len(samples), **_stats([s.total_ms for s in samples]),
+                "parts_p50_ms": {
+                    "tracker_step": _stats([s.step_ms for s in samples])["p50_ms"],
+                    ("approval_to_arrival" if tisa else "publish_to_arrival"):
+                        _stats([s.link_ms for s in samples])["p50_ms"],
+                    "fuse_pip": _stats([s.fuse_pip_ms for s in samples])["p50_ms"]},
+                "pip_valid": sum(s.pip_valid for s in samples),
+                "handover_lag_ms": {k: v for k, v in _stats(
+                    self.handover_lag_ms.get(route, [])).items() if k != "p99_ms"},
+                **self.counts.get(route, {})}
+        return out

@@ -1,0 +1,131 @@
+"""Live mode: real servers on 127.0.0.1 (mutual TLS, ports chosen at run time, stopped at
+the end of each route) and the end-to-end warning latency, detection at a Korean radar →
+fused PIP at Japan's node (gsomia.sim.live notes)."""
+
+from __future__ import annotations
+
+import json
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gsomia.errors import InputError
+from gsomia.sim.delivery import RouteConfig
+from gsomia.sim.live import LiveDelivery, _scans
+from gsomia.sim.run import RunConfig, run_scenario
+from gsomia.sim.scenario import load_scenario
+from gsomia.warning.fusion import FusionConfig
+from gsomia.warning.types import Detection
+
+# One ER-Scud seen by one Korean and one Japanese radar; the US node relays on tisa_hub.
+LAUNCH = {"id": "M1", "site": "sohae", "bearing_deg": 83.0, "range_km": 1000.0,
+          "apogee_km": 260.0, "missile": "ER-Scud"}
+SCENARIO = ("""
+name = "live-latency"
+epoch = 2017-03-05T22:34:00Z
+seed = 11
+parties = ["JPN", "KOR", "USA"]
+sensors = [{site = "kor-greenpine-b-2"}, {site = "jpn-fps5-sado"}]
+
+[[launches]]
+""" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in LAUNCH.items()))
+
+
+@pytest.fixture(scope="module")
+def live_run(tmp_path_factory: pytest.TempPathFactory):
+    path = Path(tmp_path_factory.mktemp("sc")) / "live.toml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    sc = load_scenario(path)
+    # A short TISA approval (5 s) so relayed reports are still fresh when they arrive, and
+    # a fuser max age longer than the run, so whether a report is fused never depends on
+    # how far the publishing loop lags the compressed clock on a busy machine.
+    route = RouteConfig(approval_delay_s=5.0)
+    cfg = RunConfig(routes=("none", "tisa_hub", "direct"), route=route, horizon_s=200.0,
+                    measured=("JPN",), pip_tail_interval_s=60.0,
+                    fusion=FusionConfig(max_age_s=3600.0))
+    live = LiveDelivery(route, speed=30.0)
+    return live, run_scenario(sc, cfg, delivery=live)
+
+
+@pytest.mark.slow
+def test_live_tracker_publishes_exactly_the_precomputed_reports(live_run) -> None:
+    """KOR's scans replayed into a live tracker give the same shared reports, bit for bit,
+    as the batch tracker run (party_warnings), on every route."""
+    live, res = live_run
+    kor = [w for w in res.warnings["KOR"] if w.report is not None]
+    assert kor
+    for route in ("tisa_hub", "direct"):
+        c = live.counts[route]
+        assert (c["state_mismatches"], c["missing"], c["extra"]) == (0, 0, 0)
+        assert c["published"] == len(kor)
+        assert c["expected"] == len(kor)            # every one released to JPN
+        assert live.link_stats()[route]["lost"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("route", ["direct", "tisa_hub"])
+def test_every_kor_report_reaching_jpn_gets_a_latency_sample(live_run, route) -> None:
+    """Each KOR track report delivered to JPN is fused and its PIP computed at JPN's node,
+    and timed: positive, never less than its link part or the sum of its parts."""
+    live, res = live_run
+    got = [d for d in res.deliveries[route]
+           if d.to == "JPN" and d.item.originator == "KOR" and d.item.report is not None]
+    samples = live.samples[route]
+    assert got and len(samples) == len(got)
+    assert len({s.item_id for s in samples}) == len(samples)
+    assert {s.track_id for s in samples} <= {d.item.report.track_id for d in got}
+    c = live.counts[route]
+    assert c["stale"] == 0 and c["unfused"] == 0 and c["worker_pending"] == 0
+    for s in samples:
+        assert s.total_ms > 0.0 and s.link_ms > 0.0 and s.fuse_pip_ms > 0.0
+        assert s.total_ms >= s.link_ms
+        if route == "direct":   # scan → step → publish → arrival → PIP, in that order
+            assert s.step_ms > 0.0
+            assert s.total_ms >= s.step_ms + s.link_ms + s.fuse_pip_ms - 1e-6
+        assert s.pip_valid
+    stats = live.latency_stats()[route]
+    assert stats["n"] == len(samples)
+    assert stats["from"] == ("tisa_approval" if route == "tisa_hub" else "detection")
+    assert stats["p50_ms"] <= stats["p99_ms"] <= stats["max_ms"]
+    assert stats["max_ms"] == pytest.approx(max(s.total_ms for s in samples), abs=0.01)
+
+
+def test_live_mode_shares_tracks_only() -> None:
+    with pytest.raises(InputError) as err:
+        LiveDelivery().prepare(None, {}, types.SimpleNamespace(share="measurements"))
+    assert err.value.field == "share" and err.value.value == "measurements"
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [({"speed": 0.0}, "speed"),
+                                               ({"timeout_s": float("nan")}, "timeout_s"),
+                                               ({"origin": "JPN", "at": "JPN"}, "at")])
+def test_bad_live_settings_are_named(kwargs, field) -> None:
+    with pytest.raises(InputError) as err:
+        LiveDelivery(**kwargs)
+    assert err.value.field == field
+
+
+def _det(t: float, sensor: str, r: float) -> Detection:
+    return Detection(t, sensor, "KOR", 36.0, 129.0, 100.0, r, 0.5, 0.3,
+                     np.diag([100.0, 1e-6, 1e-6]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0.0, 1.0, 2.5]), st.sampled_from(["a", "b", "c"]),
+                          st.floats(1e4, 1e6)), max_size=25))
+def test_scans_are_the_trackers_scans(rows) -> None:
+    """The replayed scans are Tracker.process's: one sensor and time each, in (time, sensor)
+    order, every detection once, the order within a scan kept."""
+    dets = [_det(*row) for row in rows]
+    scans = _scans(dets)
+    keys = [(t, scan[0].sensor_id) for t, scan in scans]
+    assert keys == sorted(set(keys))
+    for t, scan in scans:
+        assert all(d.t_s == t and d.sensor_id == scan[0].sensor_id for d in scan)
+        assert [id(d) for d in scan] == [id(d) for d in dets
+                                         if (d.t_s, d.sensor_id) == (t, scan[0].sensor_id)]
+    assert sorted(id(d) for _, s in scans for d in s) == sorted(id(d) for d in dets)
