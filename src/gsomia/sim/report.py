@@ -24,17 +24,35 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
 Every ``first_*`` and ``area_at_risk_s`` is seconds after that launch, ``null`` where the
 party never reached it on that route. ``gained_s`` is :meth:`RunResult.gained_s`.
 
-Batch (``"schema": "gsomia.batch/1"``)::
+Batch (``"schema": "gsomia.batch/1"``, ``gsomia run --records DIR --since DATE
+--json-out``; :mod:`gsomia.sim.batch`)::
 
     {"schema", "records" (dir), "since" (date),
-     "events": [{"date", "launches", "scenario": name, "launches_detail": [as above,
-                 without pip_error_km]}],
-     "skipped": [{"date", "reason"}],
-     "summary": {"events", "launches",
+     "events": [{"date", "scenario": name, "seed" (YYYYMMDD of the date),
+                 "launches": [as above, without pip_error_km],     # the launches run
+                 "dropped": [dropped launch, as below],             # the date's others
+                 "timings_s"}],
+     "skipped": [{"date", "seed", "reason", "dropped": [dropped launch]}],
+     "summary": {"dates", "events", "dates_skipped",
+                 "launches",                                # launches run
+                 "launches_dropped": {class: count},        # only classes that occur
+                 "launches_dropped_total",
                  "median_gained_s": {party: {route: s | null}},
                  "reached": {party: {route: count of launches with a 50 km PIP}},
                  "only_with_sharing": {party: {route: count of launches whose 50 km PIP
-                                               is reached on the route but never on none}}}}
+                                               is reached on the route but never on none}},
+                 "metrics": [...], "wall_s"}}
+
+    dropped launch: {"record" (LaunchRecord.record_id, e.g. "2022-10-05 (entry 200)"),
+                     "date", "entry", "missile", "launch" (scenario id, null when the
+                     record gave no launch), "class", "reason"}
+
+An event is a date with at least one launch run; a date is skipped when none of its
+launches can be run. ``class`` is one of :data:`gsomia.sim.batch.DROP_CLASSES`
+(``incomplete_record``, ``outside_flight_model``, ``outside_window``, ``not_flyable``,
+``invalid_launch``, ``run_failed``). Every record since the date is either run or dropped:
+``launches + launches_dropped_total`` is the number of records, and
+``events + dates_skipped == dates``.
 
 Summary definitions: ``median_gained_s`` is the median, over the launches where both
 ``none`` and the route reach a 50 km PIP, of ``none``'s time minus the route's (seconds;
@@ -48,6 +66,7 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
+from gsomia.errors import InputError
 from gsomia.sim.run import METRICS, RunResult
 
 __all__ = ["batch_summary", "run_to_json"]
@@ -110,11 +129,22 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
 
 
 def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("JPN", "KOR"),
-                  routes: tuple[str, ...] = ("tisa_hub", "auto_hub", "direct")
-                  ) -> dict[str, Any]:
+                  routes: tuple[str, ...] = ("tisa_hub", "auto_hub", "direct"), *,
+                  dates: Iterable[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Summary of run JSONs (:func:`run_to_json`): events, launches, the median warning
     time gained (``gained_s``) per party and route over the launches where the route
-    reaches a 50 km PIP, and how many launches reached it on each route (incl. ``none``)."""
+    reaches a 50 km PIP, and how many launches reached it on each route (incl. ``none``).
+
+    Args:
+        runs: the run JSON of each event.
+        parties, routes: those summarised.
+        dates: the batch's per-date results (:func:`gsomia.sim.batch.run_date`); when
+            given, the summary also counts ``dates``, ``dates_skipped``,
+            ``launches_dropped`` (by class) and ``launches_dropped_total`` (module notes).
+
+    Raises:
+        InputError: a date result without ``ok`` or a dropped launch without ``class``.
+    """
     runs = list(runs)
     gains: dict[str, dict[str, list[float]]] = {p: {r: [] for r in routes} for p in parties}
     reached: dict[str, dict[str, int]] = {p: {r: 0 for r in ("none", *routes)} for p in parties}
@@ -141,5 +171,27 @@ def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("J
                         gains[p][r].append(g)
     median = {p: {r: (_r(statistics.median(v), 1) if v else None) for r, v in rs.items()}
               for p, rs in gains.items()}
-    return {"events": len(runs), "launches": n_launches, "median_gained_s": median,
-            "reached": reached, "only_with_sharing": only, "metrics": list(METRICS)}
+    out: dict[str, Any] = {"events": len(runs), "launches": n_launches}
+    if dates is not None:
+        out.update(_date_counts(list(dates)))
+    out.update(median_gained_s=median, reached=reached, only_with_sharing=only,
+               metrics=list(METRICS))
+    return out
+
+
+def _date_counts(dates: list[dict[str, Any]]) -> dict[str, Any]:
+    """Dates, dates skipped and launches dropped by class, of the batch's date results."""
+    dropped: dict[str, int] = {}
+    skipped = 0
+    for k, day in enumerate(dates):
+        if not isinstance(day.get("ok"), bool):
+            raise InputError(f"dates[{k}].ok", day.get("ok"), "expected true or false")
+        skipped += not day["ok"]
+        for j, drop in enumerate(day.get("dropped", [])):
+            cls = drop.get("class")
+            if not isinstance(cls, str):
+                raise InputError(f"dates[{k}].dropped[{j}].class", cls, "expected a string")
+            dropped[cls] = dropped.get(cls, 0) + 1
+    return {"dates": len(dates), "dates_skipped": skipped,
+            "launches_dropped": dict(sorted(dropped.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "launches_dropped_total": sum(dropped.values())}

@@ -97,10 +97,13 @@ __all__ = [
     "MAX_SALVO_COUNT",
     "RANGE_KM",
     "ROUTES",
+    "SKIP_KINDS",
     "AgreementSpec",
     "LaunchSpec",
     "LinkSpec",
+    "RecordSkip",
     "Scenario",
+    "check_records",
     "load_facility_table",
     "load_scenario",
     "packaged_scenario_names",
@@ -496,6 +499,92 @@ def scenario_to_toml(header: dict[str, Any], launches: list[dict[str, Any]],
 
 # -- from the public record ---------------------------------------------------------------------
 
+SKIP_KINDS = ("incomplete_record", "outside_flight_model", "outside_window")
+"""Why :func:`check_records` leaves a record out: it lacks a site position, bearing, range or
+apogee; its range or apogee is outside the flight model's domain (:data:`RANGE_KM`,
+:data:`APOGEE_KM`); it was launched more than :data:`MAX_DURATION_S` after the date's first
+launch (a scenario's launch times are at most that)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSkip:
+    """A record of the public record that gives no launch of its date's scenario.
+
+    Attributes:
+        record: the record.
+        label: ``"<date> #<series or position> (<missile name>)"``, as in messages.
+        kind: one of :data:`SKIP_KINDS`.
+        reason: why, in words (names the missing figures or the out-of-domain value).
+    """
+
+    record: LaunchRecord
+    label: str
+    kind: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.reason}"
+
+
+def _records_epoch(records: list[LaunchRecord]) -> dt.datetime:
+    """The earliest known launch instant; midnight UTC of the date when none is known."""
+    known = [r.launched_at for r in records if r.launched_at is not None]
+    return (min(known) if known
+            else dt.datetime.combine(records[0].date, dt.time(0, 0), tzinfo=dt.UTC))
+
+
+def _record_label(rec: LaunchRecord, n: int) -> str:
+    return f"{rec.date.isoformat()} #{rec.salvo_index or n} ({rec.missile_name})"
+
+
+def check_records(records: list[LaunchRecord], *, default_apogee_km: float | None = None
+                  ) -> list[RecordSkip | None]:
+    """Which records of one date give a launch of :func:`scenario_from_records`.
+
+    Args:
+        records: the records of one date (as for :func:`scenario_from_records`).
+        default_apogee_km: the apogee [km] assumed where a record has none.
+
+    Returns:
+        one entry per record, in order: ``None`` where the record gives a launch, else the
+        :class:`RecordSkip` saying why not (kinds in :data:`SKIP_KINDS`). Whether the launch
+        can be flown (the ballistic fit) is not checked here.
+    """
+    if not records:
+        return []
+    epoch = _records_epoch(records)
+    out: list[RecordSkip | None] = []
+    for n, rec in enumerate(records, start=1):
+        label = _record_label(rec, n)
+        apogee = rec.apogee_km if rec.apogee_km is not None else default_apogee_km
+        missing = [name for name, value in (("site position", rec.site_lat_deg),
+                                            ("bearing", rec.bearing_deg),
+                                            ("range", rec.range_km), ("apogee", apogee))
+                   if value is None or value == 0]
+        outside = [] if missing else [
+            f"{name} {value:g} km (model: {lo:g}-{hi:g} km)"
+            for name, value, (lo, hi) in (("range", rec.range_km, RANGE_KM),
+                                          ("apogee", apogee, APOGEE_KM))
+            if not lo <= value <= hi]  # type: ignore[operator]
+        late_s = (0.0 if rec.launched_at is None
+                  else (rec.launched_at - epoch).total_seconds())
+        if missing:
+            out.append(RecordSkip(rec, label, "incomplete_record",
+                                  f"no {', '.join(missing)} in the record"))
+        elif outside:
+            out.append(RecordSkip(rec, label, "outside_flight_model",
+                                  f"{', '.join(outside)} outside the flight model"))
+        elif late_s > MAX_DURATION_S:
+            out.append(RecordSkip(
+                rec, label, "outside_window",
+                f"launched {late_s / 3600:.2f} h after the date's first launch "
+                f"({epoch.strftime('%H:%M')} UTC): a scenario's launch times are at most "
+                f"{MAX_DURATION_S / 3600:g} h"))
+        else:
+            out.append(None)
+    return out
+
+
 def scenario_from_records(records: list[LaunchRecord], *, seed: int,
                           parties: tuple[str, ...] = ("JPN", "KOR", "USA"),
                           default_apogee_km: float | None = None,
@@ -503,11 +592,13 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
                           ) -> tuple[str, list[str]]:
     """A scenario file with one launch per usable record (one record = one missile).
 
-    A record is usable when it has a site position, a bearing, a range and an apogee (or
-    ``default_apogee_km`` is given: then it is used and the launch's ``source`` says it was
-    assumed) inside the flight model's domain (:data:`RANGE_KM`, :data:`APOGEE_KM`). The
-    epoch is the earliest known launch instant (midnight UTC of the date when no record has
-    a time); launch times are offsets from it. A missile name of no known family
+    A record is usable (:func:`check_records`) when it has a site position, a bearing, a
+    range and an apogee (or ``default_apogee_km`` is given: then it is used and the launch's
+    ``source`` says it was assumed) inside the flight model's domain (:data:`RANGE_KM`,
+    :data:`APOGEE_KM`), launched at most :data:`MAX_DURATION_S` after the epoch. The
+    epoch is the earliest known launch instant of the records (midnight UTC of the date when
+    no record has a time); launch times are offsets from it. The launches are written in
+    the order of the usable records, one per record. A missile name of no known family
     (``"Unknown"``) gets the propulsion class inferred from the range, said in its
     ``source``. ``[[sensors]]`` lists the catalogue sensors of the parties in service on the
     date (``in_service`` in ``sensors.toml``); no agreements are written (the record does not
@@ -518,7 +609,8 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
         seed: the scenario's seed.
 
     Returns:
-        ``(toml_text, skipped)``: the file text and one line per record left out, with why.
+        ``(toml_text, skipped)``: the file text and one line per record left out, with why
+        (``str`` of the :class:`RecordSkip` of :func:`check_records`).
 
     Raises:
         InputError: no record of the list is usable.
@@ -526,29 +618,17 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
     if not records:
         raise InputError("records", [], "no records for that date")
     day = records[0].date
-    known = [r.launched_at for r in records if r.launched_at is not None]
-    epoch = min(known) if known else dt.datetime.combine(day, dt.time(0, 0), tzinfo=dt.UTC)
+    epoch = _records_epoch(records)
     launches: list[dict[str, Any]] = []
-    skipped: list[str] = []
-    for n, rec in enumerate(records, start=1):
-        label = f"{rec.date.isoformat()} #{rec.salvo_index or n} ({rec.missile_name})"
+    checks = check_records(records, default_apogee_km=default_apogee_km)
+    skipped = [str(check) for check in checks if check is not None]
+    for n, (rec, check) in enumerate(zip(records, checks, strict=True), start=1):
+        if check is not None:
+            continue
+        label = _record_label(rec, n)
         apogee, apogee_note = rec.apogee_km, ""
-        if apogee is None and default_apogee_km is not None:
+        if apogee is None:
             apogee, apogee_note = default_apogee_km, f"; apogee {default_apogee_km:g} km assumed"
-        missing = [name for name, value in (("site position", rec.site_lat_deg),
-                                            ("bearing", rec.bearing_deg),
-                                            ("range", rec.range_km), ("apogee", apogee))
-                   if value is None or value == 0]
-        if missing:
-            skipped.append(f"{label}: no {', '.join(missing)} in the record")
-            continue
-        outside = [f"{name} {value:g} km (model: {lo:g}-{hi:g} km)"
-                   for name, value, (lo, hi) in (("range", rec.range_km, RANGE_KM),
-                                                 ("apogee", apogee, APOGEE_KM))
-                   if not lo <= value <= hi]  # type: ignore[operator]
-        if outside:
-            skipped.append(f"{label}: {', '.join(outside)} outside the flight model")
-            continue
         t_s = 0.0 if rec.launched_at is None else (rec.launched_at - epoch).total_seconds()
         propulsion, propulsion_note = None, ""
         try:
