@@ -199,14 +199,17 @@ class Node:
         self.book = ConsentBook()
         # consents with their JWS by (originator, to): the TISA hub forwards the matching
         # signed approvals with each item without re-reading every consent from the store
-        self._consent_jws: dict[tuple[str, str], list[tuple[dict[str, Any], str | None]]] = {}
+        # (and the message id of each JWS this node signed or verified since it started)
+        self._consent_jws: dict[tuple[str, str],
+                                list[tuple[dict[str, Any], str | None, str | None]]] = {}
         for body, jws in self.store.consents():
             self.book.grant(Consent.from_dict(body))
-            self._index_consent(body, jws)
+            self._index_consent(body, jws, None)
 
-    def _index_consent(self, body: dict[str, Any], jws: str | None) -> None:
+    def _index_consent(self, body: dict[str, Any], jws: str | None,
+                       msg_id: str | None) -> None:
         key = (str(body.get("originator")), str(body.get("to")))
-        self._consent_jws.setdefault(key, []).append((body, jws))
+        self._consent_jws.setdefault(key, []).append((body, jws, msg_id))
 
     # wiring ------------------------------------------------------------------------------
     def connect(self, peer: str, link: Link) -> None:
@@ -309,8 +312,9 @@ class Node:
         warning.validate()
         partners = sorted(self.routes)
         hubs = {self.hub_of(r) for r in self.routes.values()} - {None, self.party}
+        payload = warning.to_dict()
         label = self.create_item(
-            warning.to_dict(),
+            payload,
             classification=classification or self.warning_classification,
             releasable_to=set(partners) | hubs,  # type: ignore[arg-type]
             topic=WARNING_TOPIC,
@@ -319,8 +323,9 @@ class Node:
         out = []
         for partner in partners:
             try:
-                out.append(self.release(label.item_id, partner, self.routes[partner],
-                                        stream=f"warning:{warning.track_id}", send=False))
+                # the item just stored, as stored (no need to read it back per partner)
+                out.append(self._release(label.item_id, partner, self.routes[partner],
+                                         f"warning:{warning.track_id}", (label, payload)))
             except ReleaseDenied as exc:
                 out.append(exc.release)  # type: ignore[attr-defined]
             except InputError as exc:  # one bad partner never stops the others
@@ -354,21 +359,37 @@ class Node:
                 attribute holds the :class:`Release`.
             InputError: unknown item, party or route.
         """
+        rel = self._release(item_id, to, route, stream, None)
+        if send:
+            self.flush()
+        return rel
+
+    def _release(
+        self, item_id: str, to: str, route: str, stream: str | None,
+        local: tuple[Label, Mapping[str, Any]] | None,
+    ) -> Release:
+        """:meth:`release` without the flush; ``local``: the own item's label and payload
+        when the caller has just stored them (else they are read from the store)."""
         if to not in self.directory:
             raise InputError("to", to, f"no public keys of {to} in the directory")
         with self._lock:
             t, at = self._now()
-            local = self.store.local_item(item_id)
+            signed: Signed | str | None = None
+            msg_id: str | None = None
             if local is not None:
-                label_dict, payload = local
-                signed: Signed | str | None = None
+                label, payload = dataclasses.replace(local[0], holder=self.party), local[1]
             else:
-                row = next((r for r in self.store.inbox(kind="item") if r.item_id == item_id
-                            and r.final == self.party), None)
-                if row is None:
-                    raise InputError("item_id", item_id, "no such item at this node")
-                label_dict, payload, signed = row.label or {}, row.payload, row.jws
-            label = dataclasses.replace(label_from_dict(label_dict), holder=self.party)
+                stored = self.store.local_item(item_id)
+                if stored is not None:
+                    label_dict, payload = stored
+                else:
+                    row = next((r for r in self.store.inbox(kind="item", item_id=item_id)
+                                if r.final == self.party), None)
+                    if row is None:
+                        raise InputError("item_id", item_id, "no such item at this node")
+                    label_dict, payload = row.label or {}, row.payload
+                    signed, msg_id = row.jws, row.msg_id
+                label = dataclasses.replace(label_from_dict(label_dict), holder=self.party)
             hub = self.hub_of(route)
             via_hub = route != "direct" and hub != self.party
             request_route = route if via_hub else "direct"
@@ -405,9 +426,7 @@ class Node:
             stream = stream or f"items:{label.originator}"
             eid = self._enqueue(signed, next_hop, to, route, stream, "item", item_id, t, at,
                                 [("release.permitted" if decision.permit
-                                  else "release.awaiting_approval", summary)])
-        if send:
-            self.flush()
+                                  else "release.awaiting_approval", summary)], msg_id)
         status = "queued" if decision.permit else "awaiting_approval"
         return Release(item_id, to, route, next_hop, eid, status, decision)
 
@@ -423,15 +442,18 @@ class Node:
         t: float,
         at: dt.datetime,
         audit: list[tuple[str, dict[str, Any]]],
+        msg_id: str | None = None,
     ) -> str:
+        """Seal ``signed`` for ``peer`` and persist it in the outbox with its audit records
+        (one transaction). ``msg_id``: the JWS's message id when this node already
+        verified it on receipt (a stored inbox row); otherwise it is verified here."""
         seq = self.store.next_seq(peer, stream)
         header = Header(uuid.uuid4().hex, self.party, peer, at, route, final, stream, seq)
         envelope = seal(signed, header, self.directory, self.keys)
-        token = signed.jws if isinstance(signed, Signed) else signed
         if isinstance(signed, Signed):
             msg_id = signed.msg_id
-        else:
-            msg_id = verify(token, self.directory).msg_id
+        elif msg_id is None:
+            msg_id = verify(signed, self.directory).msg_id
         with self.store.transaction():
             self.store.enqueue(
                 envelope_id=header.envelope_id, peer=peer, final=final, route=route,
@@ -466,7 +488,7 @@ class Node:
             entries = [("consent.granted", consent.to_dict())]
             with self.store.transaction():
                 self.store.add_consent(consent.consent_id, consent.to_dict(), signed.jws)
-                self._index_consent(consent.to_dict(), signed.jws)
+                self._index_consent(consent.to_dict(), signed.jws, signed.msg_id)
                 if hub and hub != self.party:
                     self._enqueue(signed, hub, hub, "direct", f"items:{self.party}", "consent",
                                   item_id, t, at, entries)
@@ -650,7 +672,7 @@ class Node:
                                     f"signed by {s.originator}")
             self.store.accept(self._row(h, s, None, None, t, "delivered"))
             self.store.add_consent(consent.consent_id, consent.to_dict(), s.jws)
-            self._index_consent(consent.to_dict(), s.jws)
+            self._index_consent(consent.to_dict(), s.jws, s.msg_id)
             self._audit([("receive.accepted", {"envelope_id": h.envelope_id, "kind": "consent",
                                                "sender": h.sender, "originator": s.originator,
                                                "consent": consent.to_dict()})], at)
@@ -765,15 +787,16 @@ class Node:
                     self._audit([("hub.held", summary)], at)
                     continue
                 if row.route == "tisa":  # the originator's signed approval goes first
-                    for body, jws in self._consent_jws.get((row.originator, row.final), []):
+                    for body, jws, mid in self._consent_jws.get((row.originator, row.final),
+                                                                []):
                         if (jws and body.get("originator") == row.originator
                                 and body.get("to") == row.final
                                 and body.get("item_id") in (None, row.item_id)):
                             self._enqueue(jws, row.final, row.final, row.route, row.stream,
-                                          "consent", row.item_id, t, at, [])
+                                          "consent", row.item_id, t, at, [], mid)
                 with self.store.transaction():
                     self._enqueue(row.jws, row.final, row.final, row.route, row.stream, "item",
-                                  row.item_id, t, at, [("hub.forward", summary)])
+                                  row.item_id, t, at, [("hub.forward", summary)], row.msg_id)
                     self.store.set_status(row.envelope_id, "forwarded")
                 forwarded += 1
         if forwarded:

@@ -19,6 +19,9 @@ Tables:
                  ``(originator, msg_id)``: label, payload, the marking applied on receipt
                  (Art. 4(2)), the originator's JWS, arrival time and status ``arrived`` →
                  ``delivered`` (final recipient) or ``held`` → ``forwarded`` (hub).
+                 Indexed by ``(item_id, status)``: a hub finds the held rows of one item
+                 without reading the others (the index is created on opening, also in a
+                 store written before it existed; the schema version is unchanged).
 ``in_streams``   last sequence number accepted per (sender, stream).
 ``consents``     originators' consents known to this node (Art. 6), with their JWS.
 
@@ -101,6 +104,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     status TEXT NOT NULL,
     UNIQUE (originator, msg_id)
 );
+CREATE INDEX IF NOT EXISTS inbox_item ON inbox (item_id, status);
 CREATE TABLE IF NOT EXISTS in_streams (
     sender TEXT NOT NULL,
     stream TEXT NOT NULL,
