@@ -24,7 +24,7 @@ from gsomia.cli._app import app, console, err_console, fail, guarded
 from gsomia.datafile import check_output_path
 from gsomia.records import load_records, salvos
 from gsomia.sim.batch import BATCH_CONFIG, run_records
-from gsomia.sim.delivery import RouteConfig
+from gsomia.sim.delivery import SHARES, RouteConfig
 from gsomia.sim.report import batch_summary, run_to_json
 from gsomia.sim.run import RunConfig, RunResult, run_scenario
 from gsomia.sim.scenario import Scenario, load_scenario, scenario_from_records
@@ -65,6 +65,11 @@ def _print_run(result: RunResult) -> None:
         for p in denied:
             console.print(f"  [yellow]{route}[/]: {p.originator}→{p.recipient} not available "
                           f"({'; '.join(p.reasons) or 'denied'})", highlight=False)
+        for p in plan.paths:   # --share measurements: radar plots decided apart
+            if p.allowed and p.plots_allowed is False:
+                console.print(f"  [yellow]{route}[/]: {p.originator}→{p.recipient} radar plots "
+                              f"not allowed ({'; '.join(p.plots_reasons) or 'denied'})",
+                              highlight=False)
     for f in result.flights:
         table = Table(title=f"{f.id}: launched t+{f.launch_s:.0f} s, impact after "
                       f"{f.trajectory.impact_s:.0f} s at {f.trajectory.impact_lat_deg:.2f}°N "
@@ -203,6 +208,12 @@ def run_command(
     speed: Annotated[float, typer.Option(
         "--speed", help="--live: scenario seconds per wall second (ASSUMPTION).",
         min=0.1)] = 20.0,
+    share: Annotated[str, typer.Option(
+        "--share", help="What the nodes share. tracks (default): confirmed tracks' states "
+        "and infrared launch reports (the three warning elements), fused by each receiver. "
+        "measurements: every scan's radar plots (sensor coordinates, so the sensor's "
+        "location is revealed: the automated hub refuses them) and the launch reports; each "
+        "receiver tracks its own and the arrived plots together.")] = "tracks",
 ) -> None:
     """Fly the launches, let every party's sensors, trackers and nodes work, share by each
     route (none, tisa_hub, auto_hub, direct) and report what each party knew, and when.
@@ -224,6 +235,10 @@ def run_command(
         fail(f"--plots={str(plots)!r}: exists and is not a directory")
     if plots is not None and not plots.exists() and not plots.parent.is_dir():
         fail(f"--plots={str(plots)!r}: folder {plots.parent} does not exist")
+    if share not in SHARES:
+        fail(f"--share={share!r}: expected {' or '.join(SHARES)}")
+    if live and share != "tracks":
+        fail("--live shares tracks only: leave out --share measurements")
     route_cfg = RouteConfig(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
                             ignore_dates=as_if_in_force)
     if since is not None:
@@ -233,7 +248,7 @@ def run_command(
             fail("--since runs every date: give no SCENARIO and no --record")
         config = RunConfig(**{**{f: getattr(BATCH_CONFIG, f) for f in (
             "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")}},
-            route=route_cfg)
+            route=route_cfg, share=share)
         _batch(records, _date("--since", since), json_out,
                workers or max(1, os.cpu_count() or 1), config)
         return
@@ -250,7 +265,7 @@ def run_command(
     if delivery not in ("planned", "node"):
         fail(f"--delivery={delivery!r}: expected planned or node")
     config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s,
-                       report_interval_s=report_interval_s)
+                       report_interval_s=report_interval_s, share=share)
     from gsomia.sim.live import LiveDelivery
     from gsomia.sim.run import planned
 

@@ -24,6 +24,14 @@ of the originator (its lowest agreed marking, Releasable To the other parties, t
 instance Japan–Korea ``direct`` before 23 Nov 2016, or ``auto_hub`` before 19 Dec 2023) is
 not used, and its reasons are reported.
 
+Measurement-level sharing (``share="measurements"``, :mod:`gsomia.sim.measurements`): each
+path is also decided for a representative *plot* item (the same label with the elements of
+:data:`gsomia.node.plots.PLOT_ELEMENTS`, ``trajectory`` and ``sensor_location``: plots in
+sensor coordinates reveal the radar's site). The 2023 arrangement excludes
+``sensor_location`` (agreements.md §4), so ``auto_hub`` never relays plots (the reason is
+reported in the path's ``plots_reasons``); the bilaterals and TISA have no element limits.
+Infrared launch reports still go under the warning decision (``allowed``).
+
 ASSUMPTIONS (no public figure exists; documented defaults, overridable):
 
 - ``approval_delay_s = 300``: the originator's per-item approval at the TISA hub takes
@@ -43,10 +51,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gsomia.errors import InputError
+from gsomia.node.plots import PLOT_ELEMENTS
 from gsomia.sharing import Catalog, Consent, Label, ReleaseRequest, decide
 from gsomia.sim.scenario import Scenario
 
-__all__ = ["HUB", "RUN_ROUTES", "Path", "RouteConfig", "RoutePlan", "plan_routes"]
+__all__ = ["HUB", "RUN_ROUTES", "SHARES", "Path", "RouteConfig", "RoutePlan", "plan_routes"]
 
 RUN_ROUTES = ("none", "tisa_hub", "auto_hub", "direct")
 """The routes compared by a run, from least to most sharing."""
@@ -58,6 +67,8 @@ _SHARING_ROUTE = {"direct": "direct", "tisa_hub": "tisa", "auto_hub": "auto-hub"
 _MARKING = {"JPN": "秘", "KOR": "군사III급비밀", "USA": "CONFIDENTIAL"}
 _TOPIC = "dprk-missile-threat"
 _ELEMENTS = ("launch_point", "trajectory", "impact_point")
+SHARES = ("tracks", "measurements")
+"""What a run shares: track reports (the three warning elements) or radar plots."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +105,9 @@ class Path:
         allowed: the decision's verdict on the scenario date.
         agreements: the agreements the decision rests on.
         reasons: the failed reasons' details (empty when allowed).
+        plots_allowed: the verdict for a plot item (measurement-level sharing), or None
+            when the run shares tracks (not decided).
+        plots_reasons: the failed reasons of that decision.
     """
 
     originator: str
@@ -103,6 +117,8 @@ class Path:
     allowed: bool
     agreements: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
+    plots_allowed: bool | None = None
+    plots_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,19 +128,34 @@ class RoutePlan:
     route: str
     paths: tuple[Path, ...] = field(default=())
 
-    def delay(self, originator: str, recipient: str) -> float | None:
-        """The delay of the allowed path, or None when the route gives none."""
+    def delay(self, originator: str, recipient: str, kind: str = "warning") -> float | None:
+        """The delay of the allowed path [s], or None when the route gives none.
+
+        ``kind``: ``"warning"`` (track and launch reports) or ``"plots"`` (radar plots,
+        allowed only where the path's ``plots_allowed`` is True).
+
+        Raises:
+            InputError: another ``kind``.
+        """
+        if kind not in ("warning", "plots"):
+            raise InputError("kind", kind, "expected warning or plots")
         for p in self.paths:
-            if p.originator == originator and p.recipient == recipient and p.allowed:
+            if p.originator == originator and p.recipient == recipient and \
+                    (p.allowed if kind == "warning" else p.plots_allowed is True):
                 return p.delay_s
         return None
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready form."""
-        return {"route": self.route, "paths": [
-            {"from": p.originator, "to": p.recipient, "via": p.via, "delay_s": p.delay_s,
-             "allowed": p.allowed, "agreements": list(p.agreements),
-             "reasons": list(p.reasons)} for p in self.paths]}
+        """JSON-ready form (``plots_allowed`` and ``plots_reasons`` only where decided)."""
+        paths: list[dict[str, object]] = []
+        for p in self.paths:
+            paths.append({"from": p.originator, "to": p.recipient, "via": p.via,
+                          "delay_s": p.delay_s, "allowed": p.allowed,
+                          "agreements": list(p.agreements), "reasons": list(p.reasons)})
+            if p.plots_allowed is not None:
+                paths[-1].update(plots_allowed=p.plots_allowed,
+                                 plots_reasons=list(p.plots_reasons))
+        return {"route": self.route, "paths": paths}
 
 
 def _link(scenario: Scenario, a: str, b: str, cfg: RouteConfig) -> float:
@@ -135,12 +166,13 @@ def _link(scenario: Scenario, a: str, b: str, cfg: RouteConfig) -> float:
 
 
 def _decide(catalog: Catalog, originator: str, recipient: str, route: str,
-            at: dt.datetime, parties: tuple[str, ...]) -> tuple[bool, tuple[str, ...],
+            at: dt.datetime, parties: tuple[str, ...],
+            elements: tuple[str, ...] = _ELEMENTS) -> tuple[bool, tuple[str, ...],
                                                             tuple[str, ...]]:
     label = Label(item_id=f"warning-{originator}", originator=originator,
                   classification=_MARKING[originator],
                   releasable_to=frozenset(p for p in parties if p != originator),
-                  topic=_TOPIC, holder=originator, created=at, elements=_ELEMENTS,
+                  topic=_TOPIC, holder=originator, created=at, elements=elements,
                   purpose="missile-warning")
     consents = ()
     if route != "direct":
@@ -154,7 +186,8 @@ def _decide(catalog: Catalog, originator: str, recipient: str, route: str,
 
 
 def plan_routes(scenario: Scenario, catalog: Catalog, config: RouteConfig | None = None,
-                routes: tuple[str, ...] = RUN_ROUTES) -> dict[str, RoutePlan]:
+                routes: tuple[str, ...] = RUN_ROUTES, share: str = "tracks"
+                ) -> dict[str, RoutePlan]:
     """The paths of every route between the scenario's parties (module notes).
 
     Args:
@@ -162,13 +195,17 @@ def plan_routes(scenario: Scenario, catalog: Catalog, config: RouteConfig | None
         catalog: the agreements (:func:`gsomia.sharing.load_catalog`).
         config: delays and date gating.
         routes: names among :data:`RUN_ROUTES`.
+        share: ``"tracks"``, or ``"measurements"`` to decide plot items too
+            (``plots_allowed`` of each path; module notes).
 
     Returns:
         route name → :class:`RoutePlan` (``none`` has no paths).
 
     Raises:
-        InputError: an unknown route, or a party without a marking scheme.
+        InputError: an unknown route or share, or a party without a marking scheme.
     """
+    if share not in SHARES:
+        raise InputError("share", share, f"expected one of {', '.join(SHARES)}")
     cfg = config or RouteConfig()
     at = scenario.epoch
     if cfg.ignore_dates:
@@ -187,17 +224,23 @@ def plan_routes(scenario: Scenario, catalog: Catalog, config: RouteConfig | None
                 if a == b:
                     continue
                 hubbed = route != "direct" and HUB in scenario.parties and HUB not in (a, b)
+                way = route if hubbed else "direct"
                 if hubbed:
                     middle = cfg.approval_delay_s if route == "tisa_hub" else cfg.hub_delay_s
                     delay = _link(scenario, a, HUB, cfg) + middle + _link(scenario, HUB, b, cfg)
-                    ok, agreements, reasons = _decide(catalog, a, b, route, at, known)
                 else:
                     delay = _link(scenario, a, b, cfg)
-                    if route != "direct" and HUB not in scenario.parties:
-                        ok, agreements, reasons = False, (), (f"no hub ({HUB}) in the scenario",)
-                    else:
-                        ok, agreements, reasons = _decide(catalog, a, b, "direct", at, known)
+                nohub = not hubbed and route != "direct" and HUB not in scenario.parties
+                if nohub:
+                    ok, agreements, reasons = False, (), (f"no hub ({HUB}) in the scenario",)
+                else:
+                    ok, agreements, reasons = _decide(catalog, a, b, way, at, known)
+                plots_ok: bool | None = None
+                plots_reasons: tuple[str, ...] = ()
+                if share == "measurements":
+                    plots_ok, plots_reasons = (False, reasons) if nohub else \
+                        _decide(catalog, a, b, way, at, known, PLOT_ELEMENTS)[::2]
                 paths.append(Path(a, b, HUB if hubbed else None, delay, ok, agreements,
-                                  reasons))
+                                  reasons, plots_ok, plots_reasons))
         out[route] = RoutePlan(route, tuple(paths))
     return out

@@ -5,8 +5,14 @@ linked by :class:`~gsomia.node.InProcessLink` with the scenario's link delays (o
 default of :class:`~gsomia.sim.delivery.RouteConfig`). Each party's warnings
 (:class:`~gsomia.sim.run.Warning`) are published at their times as
 :class:`~gsomia.node.MissileWarning` payloads (trajectory element: the track state; launch
-point element: the infrared launch report); what arrives at each partner's node is handed
-back, at its arrival time on the clock, as :class:`~gsomia.sim.run.Delivered`.
+point element: the infrared launch report), and a scan's plots (measurement-level sharing)
+as :class:`~gsomia.node.plots.RadarPlots` through the node's generic item API
+(:func:`gsomia.node.plots.publish_plots`; elements ``trajectory`` and ``sensor_location``,
+decided by each node on its own). What arrives at each partner's node is handed back, at
+its arrival time on the clock, as :class:`~gsomia.sim.run.Delivered` (the nodes subscribe
+with ``on_item`` and tell plots from warnings by the payload's ``kind``). The plots' true
+objects never travel: like the warnings' labels they are kept by the simulation, for
+scoring only, and put back on arrival.
 
 Routes: ``direct``: each pair with a bilateral in force, directly; ``tisa_hub``: Japan and
 Korea through the US node, which holds each item until the originator's signed approval
@@ -40,6 +46,7 @@ import numpy as np
 from gsomia.node import Directory, InProcessLink, MissileWarning, Node, PartyKeys, SimClock
 from gsomia.node.core import ReceivedItem
 from gsomia.node.links import Receipt
+from gsomia.node.plots import RadarPlots, is_plot_payload, publish_plots
 from gsomia.sharing import load_catalog
 from gsomia.sharing.envelope import Envelope
 from gsomia.sim.delivery import RouteConfig, RoutePlan
@@ -82,7 +89,11 @@ class _HubLink(InProcessLink):
         return super().send(envelope)
 
 
-def _payload(w: Warning, scenario: Scenario) -> MissileWarning:
+def _payload(w: Warning, scenario: Scenario) -> MissileWarning | RadarPlots:
+    if w.plots:
+        d = w.plots[0]
+        return RadarPlots.from_detections(f"scan-{d.sensor_id}-{d.t_s:.6f}", scenario.epoch,
+                                          w.plots)
     if w.report is not None:
         r = w.report
         state = TrackState(r.t_s, r.x, r.P, np.zeros(2), True)
@@ -122,16 +133,30 @@ class NodeDelivery:
         directory = Directory(k.public() for k in keys.values())
         labels: dict[tuple[str, str], str | None] = {}
         launches: dict[tuple[str, str], LaunchReport] = {}
-        payloads: dict[int, MissileWarning] = {}
+        truths: dict[tuple[str, str], list[str | None]] = {}
+        payloads: dict[int, MissileWarning | RadarPlots] = {}
         for p, items in warnings.items():
             for w in items:
                 mw = payloads[id(w)] = _payload(w, scenario)
+                if isinstance(mw, RadarPlots):
+                    truths[(p, mw.scan_id)] = [d.truth_id for d in w.plots]
+                    continue
                 labels[(p, mw.track_id)] = w.truth_id
                 if w.launch is not None:
                     launches[(p, mw.track_id)] = w.launch
         out: list[Delivered] = []
 
         def receiver(party: str):
+            def on_item(item: ReceivedItem) -> None:
+                if is_plot_payload(item.payload):
+                    rp = RadarPlots.from_dict(item.payload)
+                    dets = rp.detections(item.originator, truths.get((item.originator,
+                                                                      rp.scan_id)))
+                    out.append(Delivered(clock.now_s(), party,
+                                         Warning(rp.t_s, item.originator, plots=tuple(dets))))
+                elif item.is_warning:
+                    on_warning(MissileWarning.from_dict(item.payload), item)
+
             def on_warning(mw: MissileWarning, item: ReceivedItem) -> None:
                 key = (item.originator, mw.track_id)
                 if mw.trajectory is not None:
@@ -144,20 +169,21 @@ class NodeDelivery:
                     w = Warning(mw.t_s, item.originator, launch=launches.get(key),
                                 truth_id=labels.get(key))
                 out.append(Delivered(clock.now_s(), party, w))
-            return on_warning
+            return on_item
 
         with tempfile.TemporaryDirectory() as tmp:
             nodes: dict[str, Node] = {}
             for p in parties:
                 routes = {}
                 for q in parties:
-                    if q == p or plan.delay(p, q) is None:
+                    if q == p or (plan.delay(p, q) is None
+                                  and plan.delay(p, q, "plots") is None):
                         continue
                     via = next((x.via for x in plan.paths
                                 if x.originator == p and x.recipient == q), None)
                     routes[q] = _NODE_ROUTE[plan.route] if via else "direct"
                 nodes[p] = Node(p, keys[p], directory, catalog, Path(tmp) / f"{p}.sqlite",
-                                clock, routes=routes, on_warning=receiver(p))
+                                clock, routes=routes, on_item=receiver(p))
             hubs = {x.via for x in plan.paths if x.via is not None}
             for p in parties:
                 for q in parties:
@@ -174,7 +200,10 @@ class NodeDelivery:
                            key=lambda e: (e[0], e[1]))
             for t, p, w in queue:
                 clock.advance_to(max(t, clock.now_s()))
-                releases = nodes[p].publish_warning(payloads[id(w)])
+                payload = payloads[id(w)]
+                releases = (publish_plots(nodes[p], payload)
+                            if isinstance(payload, RadarPlots)
+                            else nodes[p].publish_warning(payload))
                 if plan.route == "tisa_hub":
                     for rel in releases:
                         if rel.status == "awaiting_approval":

@@ -7,11 +7,14 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
                   "file"},
      "routes": ["none", "tisa_hub", "auto_hub", "direct"],        # compared, in this order
      "route_paths": {route: [{"from", "to", "via" (hub or null), "delay_s", "allowed",
-                              "agreements": [...], "reasons": [...]}]},
+                              "agreements": [...], "reasons": [...],
+                              "plots_allowed", "plots_reasons": [...]}]},  # plots_*: only
+                                                  # with share "measurements" (plot items)
      "assumptions": {"approval_delay_s", "hub_delay_s", "default_link_delay_s",
                      "ignore_dates", "report_interval_s", "pip_interval_s",
                      "pip_near_km", "area_probability", "area_samples"},
      "delivery": "node" | "planned" | "live",
+     "share": "tracks" | "measurements",     # what the nodes shared (RunConfig.share)
      "launches": [
         {"id", "launch_s" (s after the epoch), "impact_s", "impact_lat_deg",
          "impact_lon_deg",
@@ -22,7 +25,10 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
      "timings_s": {stage: s}}
 
 Every ``first_*`` and ``area_at_risk_s`` is seconds after that launch, ``null`` where the
-party never reached it on that route. ``gained_s`` is :meth:`RunResult.gained_s`.
+party never reached it on that route. A party outside ``measured_parties`` has its PIP
+figures left out and listed in ``"not_measured"`` (with ``share`` ``"measurements"`` also
+``first_confirmed_s`` on the sharing routes: it comes from the evaluated pictures).
+``gained_s`` is :meth:`RunResult.gained_s`.
 
 Batch (``"schema": "gsomia.batch/1"``, ``gsomia run --records DIR --since DATE
 --json-out``; :mod:`gsomia.sim.batch`)::
@@ -92,9 +98,12 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                 if cfg.measured is not None and party not in cfg.measured:
                     # fused pictures of this party were not evaluated: its PIP figures are
                     # "not measured", which null ("never reached") must not pretend
-                    for key in ("first_pip_within_50km_s", "area_at_risk_s"):
+                    gone = ["first_pip_within_50km_s", "area_at_risk_s"]
+                    if cfg.share == "measurements" and route != "none":
+                        gone.insert(0, "first_confirmed_s")   # from the pictures too
+                    for key in gone:
                         entry.pop(key, None)
-                    entry["not_measured"] = ["first_pip_within_50km_s", "area_at_risk_s"]
+                    entry["not_measured"] = gone
                 if pip_errors:
                     entry["pip_error_km"] = [[_r(p.t_s - f.launch_s, 1), _r(p.error_m / 1e3)]
                                              for p in k.pips]
@@ -123,6 +132,7 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                         "area_probability": cfg.area_probability,
                         "area_samples": cfg.area_samples},
         "delivery": delivery,
+        "share": cfg.share,
         "launches": launches,
         "timings_s": dict(result.timings_s),
     }

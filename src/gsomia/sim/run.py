@@ -49,6 +49,24 @@ before the impact — what arrives after it is no warning):
 Which track follows which missile is decided, for scoring only, by the majority
 ``truth_id`` of its detections (the tracker and the fusion never read it).
 
+Measurement-level sharing (``RunConfig.share = "measurements"``, ``gsomia run --share
+measurements``; issue 7's option): instead of track reports, each party's node shares one
+item per scan of its own radars with at least one plot (every plot of the scan, false
+alarms included; :class:`gsomia.node.plots.RadarPlots`), plus its infrared launch reports as
+before. Plot items carry the elements ``trajectory`` and ``sensor_location``, so each path
+is decided for them apart (:func:`gsomia.sim.delivery.plan_routes`: the automated hub
+excludes ``sensor_location`` and never relays plots). Each receiver then tracks its own
+plots together with the partners' plots that have arrived: its picture at ``t`` on a route
+is the same tracker run over its own plots measured by ``t`` and the partners' plots arrived
+by ``t``, in measurement-time order ("ideal reprocessing", :mod:`gsomia.sim.measurements`);
+the PIPs, the 50 km test and the area test are those of track-level sharing, on that
+tracker's confirmed tracks (each predicted to ``t`` as an own track is). Route ``none`` is
+the own tracker in both modes. In this mode ``first_detection_s`` counts the arrival of a
+partner's plot of the missile; ``first_confirmed_s`` is, over the evaluated pictures, the
+earliest ``max(confirmed_s, latest arrival of the track's plots measured by confirmed_s)``
+of a confirmed track of it (own plots arrive when measured); it is evaluated only for the
+``measured`` parties (the others' sharing routes are not measured).
+
 Fast path: after a party's route has reached the 50 km PIP for a launch, its PIP is
 evaluated only every ``pip_tail_interval_s`` (for the PIP-error curves); ``horizon_s`` cuts
 the observation window (the batch over the public record uses it).
@@ -60,6 +78,7 @@ import dataclasses
 import functools
 import math
 import time
+import typing
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -70,7 +89,7 @@ import numpy as np
 from gsomia.errors import InputError
 from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.sharing import Catalog, load_catalog
-from gsomia.sim.delivery import RUN_ROUTES, RouteConfig, RoutePlan, plan_routes
+from gsomia.sim.delivery import RUN_ROUTES, SHARES, RouteConfig, RoutePlan, plan_routes
 from gsomia.sim.observe import Observation, observe
 from gsomia.sim.scenario import Scenario
 from gsomia.warning.areas import MaritimeZones, areas_at_risk
@@ -79,6 +98,7 @@ from gsomia.warning.sensors import Flight, LaunchReport
 from gsomia.warning.tracking.impact import ImpactPrediction, predict_impact
 from gsomia.warning.tracking.states import GaussianStates
 from gsomia.warning.tracking.tracker import Track, Tracker, TrackerConfig
+from gsomia.warning.types import Detection
 
 __all__ = ["Delivered", "LaunchKnowledge", "PipSample", "RunConfig", "RunResult",
            "Warning", "deliver_planned", "party_warnings", "planned", "run_scenario"]
@@ -107,6 +127,8 @@ class RunConfig:
         measured: parties whose fused pictures and PIPs are evaluated (None: all; every
             party still tracks and shares).
         tracker, fusion: the trackers' and the fusers' configurations.
+        share: what the nodes share: ``"tracks"`` (track and launch reports, the default)
+            or ``"measurements"`` (radar plots and launch reports; module notes).
     """
 
     routes: tuple[str, ...] = RUN_ROUTES
@@ -122,8 +144,11 @@ class RunConfig:
     measured: tuple[str, ...] | None = None
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     fusion: FusionConfig = field(default_factory=FusionConfig)
+    share: str = "tracks"
 
     def __post_init__(self) -> None:
+        if self.share not in SHARES:
+            raise InputError("share", self.share, f"expected one of {', '.join(SHARES)}")
         for name in ("report_interval_s", "pip_interval_s", "pip_tail_interval_s",
                      "pip_step_s", "pip_near_m", "area_samples"):
             if not getattr(self, name) > 0:
@@ -137,13 +162,17 @@ class RunConfig:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Warning:
-    """One item a party's node issues: a track report or an infrared launch report.
+    """One item a party's node issues: a track report, an infrared launch report, or the
+    plots of one radar scan (measurement-level sharing).
 
     Attributes:
-        t_s: sending time [s]; originator: the issuing party.
+        t_s: sending time [s] (a scan's: its measurement time); originator: the issuing
+            party.
         report: the track estimate (trajectory element), or None.
         launch: the infrared launch report (launch-point element), or None.
-        truth_id: the launch it follows, for scoring only (None: a false track).
+        truth_id: the launch it follows, for scoring only (None: a false track; plots carry
+            their own in each detection's ``truth_id``, never shared).
+        plots: the detections of one scan (one sensor, one time), or ``()``.
     """
 
     t_s: float
@@ -151,6 +180,13 @@ class Warning:
     report: TrackReport | None = None
     launch: LaunchReport | None = None
     truth_id: str | None = None
+    plots: tuple[Detection, ...] = ()
+
+    @property
+    def truth_ids(self) -> set[str]:
+        """Launches the item concerns, for scoring only (a scan's: of its plots)."""
+        ids = {d.truth_id for d in self.plots} if self.plots else {self.truth_id}
+        return {i for i in ids if i is not None}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -284,17 +320,19 @@ def party_warnings(party: str, tracker: Tracker, reports: Sequence[LaunchReport]
 
 def deliver_planned(warnings: dict[str, list[Warning]], plan: RoutePlan) -> list[Delivered]:
     """The delivery step, analytical: each warning reaches each partner the route allows
-    after the path's delay (:mod:`gsomia.sim.delivery`). Returns arrivals in time order."""
+    after the path's delay (:mod:`gsomia.sim.delivery`; plots only where the path allows
+    plot items). Returns arrivals in time order."""
     out = []
     parties = list(warnings)
     for sender, items in warnings.items():
         for to in parties:
             if to == sender:
                 continue
-            delay = plan.delay(sender, to)
-            if delay is None:
-                continue
-            out += [Delivered(w.t_s + delay, to, w) for w in items]
+            delays = {kind: plan.delay(sender, to, kind) for kind in ("warning", "plots")}
+            for w in items:
+                delay = delays["plots" if w.plots else "warning"]
+                if delay is not None:
+                    out.append(Delivered(w.t_s + delay, to, w))
     out.sort(key=lambda d: d.t_s)
     return out
 
@@ -421,14 +459,19 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     warnings: dict[str, list[Warning]] = {}
     for party in sc.parties:
         tr = Tracker(cfg.tracker)
-        tr.process([d for d in obs.detections if d.owner == party])
+        mine = [d for d in obs.detections if d.owner == party]
+        tr.process(mine)
         trackers[party] = tr
-        warnings[party] = party_warnings(party, tr, [r for r in obs.reports
-                                                     if r.owner == party],
-                                         cfg.report_interval_s)
+        reports = [r for r in obs.reports if r.owner == party]
+        if cfg.share == "measurements":
+            from gsomia.sim.measurements import plot_warnings  # it imports this module
+
+            warnings[party] = plot_warnings(party, mine, reports)
+        else:
+            warnings[party] = party_warnings(party, tr, reports, cfg.report_interval_s)
     lap("track")
     note("decide and deliver")
-    plans = plan_routes(sc, cat, cfg.route, cfg.routes)
+    plans = plan_routes(sc, cat, cfg.route, cfg.routes, share=cfg.share)
     prepare = getattr(deliver, "prepare", None)  # live delivery: replays the scans itself
     if prepare is not None:
         prepare(obs, trackers, cfg)
@@ -443,6 +486,72 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
 
 def _first(values: list[float]) -> float | None:
     return min(values) if values else None
+
+
+Pictures = tuple[dict[tuple[str, str], tuple[Any, ...]],
+                 dict[tuple[Any, ...], dict[str, FusedTrack]]]
+"""What a picture source gives at one time: ``chosen`` ((party, route) → the signature of
+its picture; identical inputs, one signature) and ``pictures`` (signature → launch id →
+the best track of that launch, :func:`_best_by_launch`)."""
+
+PictureSource = Callable[[float, list[tuple[str, str]]], Pictures]
+"""The pictures of the needed (party, route) pairs at evaluation time ``t`` [s]; called with
+non-decreasing ``t``."""
+
+
+@typing.runtime_checkable
+class _Confirmations(typing.Protocol):
+    """A picture source that also measures ``first_confirmed_s`` (measurement mode)."""
+
+    def first_confirmed(self, launch: str, party: str, route: str, impact_s: float
+                        ) -> float | None: ...
+
+
+class _FusedPictures:
+    """Track-level sharing's pictures (module notes, step 4): each party's own confirmed
+    tracks fused with the partners' track reports arrived by ``t``."""
+
+    def __init__(self, parties: Sequence[str], cfg: RunConfig, trackers: dict[str, Tracker],
+                 warnings: dict[str, list[Warning]],
+                 deliveries: dict[str, list[Delivered]]) -> None:
+        self.cfg = cfg
+        self.parties = list(parties)
+        self.labels: dict[tuple[str, str], str | None] = {}
+        self.own = {p: _OwnPicture(p, tr) for p, tr in trackers.items()}
+        for p in self.parties:
+            self.labels.update(self.own[p].labels)
+        for items in warnings.values():
+            for w in items:
+                if w.report is not None:
+                    self.labels[w.report.key] = w.truth_id
+        self.arrivals: dict[tuple[str, str], tuple[np.ndarray, list[TrackReport]]] = {}
+        for route, got in deliveries.items():
+            for p in self.parties:
+                mine = [d for d in got if d.to == p and d.item.report is not None]
+                self.arrivals[(p, route)] = (np.array([d.t_s for d in mine]),
+                                             [d.item.report for d in mine])  # type: ignore[misc]
+        self.fusers = {p: TrackFuser(p, cfg.fusion) for p in self.parties}
+
+    def __call__(self, t: float, needed: list[tuple[str, str]]) -> Pictures:
+        pictures: dict[tuple[Any, ...], dict[str, FusedTrack]] = {}
+        chosen: dict[tuple[str, str], tuple[Any, ...]] = {}
+        own_now = {p: self.own[p].at(t) for p in {p for p, _ in needed}}
+        for p, route in needed:
+            times, reps = self.arrivals.get((p, route), (np.array([]), []))
+            n = int(np.searchsorted(times, t, side="right"))
+            recent = [r for r in reps[:n] if t - self.cfg.fusion.max_age_s <= r.t_s <= t]
+            latest: dict[tuple[str, str], TrackReport] = {}
+            for r in recent:
+                held = latest.get(r.key)
+                if held is None or r.update > held.update:
+                    latest[r.key] = r
+            sig = (p, tuple((r.key, r.update) for r in own_now[p]),
+                   tuple(sorted((k, r.update) for k, r in latest.items())))
+            chosen[(p, route)] = sig
+            if sig not in pictures:
+                picture = self.fusers[p].fuse(t, own_now[p], list(latest.values()))
+                pictures[sig] = _best_by_launch(picture, self.labels)
+        return chosen, pictures
 
 
 def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str, Tracker],
@@ -472,10 +581,9 @@ def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str,
         got_seen: dict[tuple[str, str], list[float]] = {}
         got_conf: dict[tuple[str, str], list[float]] = {}
         for dl in deliveries[route]:
-            if dl.item.truth_id is None:
-                continue
-            got_seen.setdefault((dl.to, dl.item.truth_id), []).append(dl.t_s)
-            if dl.item.report is not None:
+            for lid in dl.item.truth_ids:
+                got_seen.setdefault((dl.to, lid), []).append(dl.t_s)
+            if dl.item.report is not None and dl.item.truth_id is not None:
                 got_conf.setdefault((dl.to, dl.item.truth_id), []).append(dl.t_s)
         for lid, f in flights.items():
             for p in parties:
@@ -488,22 +596,13 @@ def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str,
                 k.first_detection_s = None if seen is None else seen - f.launch_s
                 k.first_confirmed_s = None if conf is None else conf - f.launch_s
 
-    # -- fused pictures and PIPs on the grid ----------------------------------------------
-    labels: dict[tuple[str, str], str | None] = {}
-    own = {p: _OwnPicture(p, tr) for p, tr in trackers.items()}
-    for p in parties:
-        labels.update(own[p].labels)
-    for items in warnings.values():
-        for w in items:
-            if w.report is not None:
-                labels[w.report.key] = w.truth_id
-    arrivals: dict[tuple[str, str], tuple[np.ndarray, list[TrackReport]]] = {}
-    for route in routes:
-        for p in parties:
-            mine = [d for d in deliveries[route] if d.to == p and d.item.report is not None]
-            arrivals[(p, route)] = (np.array([d.t_s for d in mine]),
-                                    [d.item.report for d in mine])  # type: ignore[misc]
-    fusers = {p: TrackFuser(p, cfg.fusion) for p in parties}
+    # -- pictures and PIPs on the grid ----------------------------------------------------
+    fused = _FusedPictures(parties, cfg, trackers, warnings, deliveries)
+    source: PictureSource = fused
+    if cfg.share == "measurements":
+        from gsomia.sim.measurements import RoutePictures  # it imports this module
+
+        source = RoutePictures(parties, cfg, warnings, deliveries, fused)
     zones = _zones()
     true_area = {lid: _area_of(f, zones) for lid, f in flights.items()}
     known_area: dict[tuple[Any, str], bool] = {}
@@ -535,25 +634,7 @@ def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str,
                     needed[(p, route)] = want
         if not needed:
             continue
-        # fuse (identical inputs → one picture)
-        pictures: dict[tuple[Any, ...], dict[str, FusedTrack]] = {}
-        chosen: dict[tuple[str, str], tuple[Any, ...]] = {}
-        own_now = {p: own[p].at(t) for p in parties}
-        for (p, route), _ in needed.items():
-            times, reps = arrivals[(p, route)]
-            n = int(np.searchsorted(times, t, side="right"))
-            recent = [r for r in reps[:n] if t - cfg.fusion.max_age_s <= r.t_s <= t]
-            latest: dict[tuple[str, str], TrackReport] = {}
-            for r in recent:
-                held = latest.get(r.key)
-                if held is None or r.update > held.update:
-                    latest[r.key] = r
-            sig = (p, tuple((r.key, r.update) for r in own_now[p]),
-                   tuple(sorted((k, r.update) for k, r in latest.items())))
-            chosen[(p, route)] = sig
-            if sig not in pictures:
-                picture = fusers[p].fuse(t, own_now[p], list(latest.values()))
-                pictures[sig] = _best_by_launch(picture, labels)
+        chosen, pictures = source(t, list(needed))
         # PIPs of every distinct fused track needed, in one batch
         batch: list[tuple[tuple[Any, ...], str]] = []
         for (p, route), want in needed.items():
@@ -590,5 +671,13 @@ def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str,
                         known_area[(sig, lid)] = _knows_area(pip, true_area[lid], zones, cfg)
                     if known_area[(sig, lid)]:
                         k.area_at_risk_s = t - f.launch_s
+    if isinstance(source, _Confirmations):
+        for lid, f in flights.items():
+            for p in parties:
+                for route in routes:
+                    if route != "none":
+                        conf = source.first_confirmed(lid, p, route, f.impact_s)
+                        know[lid][p][route].first_confirmed_s = \
+                            None if conf is None else conf - f.launch_s
     return know
 
