@@ -30,6 +30,39 @@ figures left out and listed in ``"not_measured"`` (with ``share`` ``"measurement
 ``first_confirmed_s`` on the sharing routes: it comes from the evaluated pictures).
 ``gained_s`` is :meth:`RunResult.gained_s`.
 
+With ``--live`` (``"delivery": "live"``, :mod:`gsomia.sim.live`) the run also has, in
+wall-clock milliseconds::
+
+    "live": {"speed": scenario seconds per wall second,
+             "links": {route: {"delivered", "lost", "p50_ms", "p99_ms"}},
+             "warning_latency": {route: {
+                 "origin": "KOR", "at": "JPN", "from": "detection" | "tisa_approval",
+                 "n", "p50_ms", "p99_ms", "max_ms",
+                 "parts_p50_ms": {"tracker_step",
+                                  "publish_to_arrival" | "approval_to_arrival",
+                                  "fuse_pip"},
+                 "pip_valid", "handover_lag_ms": {"p50_ms", "max_ms"},
+                 "published", "expected", "stale", "unfused", "state_mismatches",
+                 "missing", "extra", "other_fused", "fuse_batches", "worker_pending"}}}
+
+``links``: publish (TISA relays: the originator's approval) → the partner node's subscriber,
+every delivered item. ``warning_latency`` (issue 7; routes other than ``none``): each of
+the origin's track reports that reached ``at``'s node and was fused, from its radar scan
+being handed to the origin's live tracker (``"from": "detection"``; on ``tisa_hub`` from the
+originator's approval, ``"tisa_approval"``: the modelled approval wait is left out) to the
+PIP of the fused track holding it computed at ``at``'s node. ``parts_p50_ms``: medians of
+the tracker step of that scan, of publish (or approval) → ``at``'s subscriber callback, and
+of that callback → PIP (queue wait, fusion, PIP). ``pip_valid``: samples whose PIP came down
+within the horizon. ``handover_lag_ms``: how late the scans were handed to the tracker
+after their time on the compressed clock (not part of the latency). Counters: ``published``
+origin track reports from the live tracker, ``expected`` of them released to ``at``,
+``stale`` older than the fuser's ``max_age_s`` on arrival (fused out: no sample),
+``unfused`` released but never fused (lost or late); ``state_mismatches``, ``missing``,
+``extra`` compare the live tracker's reports with the run's precomputed ones (0 when the
+replay is the same computation); ``other_fused`` other partners' reports fused on arrival
+(not timed); ``fuse_batches`` fusions (arrivals waiting together are fused at once);
+``worker_pending`` jobs left when the fusion worker was stopped.
+
 Batch (``"schema": "gsomia.batch/1"``, ``gsomia run --records DIR --since DATE
 --json-out``; :mod:`gsomia.sim.batch`)::
 
