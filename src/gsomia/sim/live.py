@@ -185,9 +185,9 @@ class LiveDelivery:
     """The delivery step in live mode (``gsomia run --live``): per route, every party's node
     is a real server on 127.0.0.1 (:class:`gsomia.web.live.LiveCluster`: uvicorn, HTTPS with
     mutual TLS, ports chosen at run time, a fresh PKI in a temporary directory), the warnings
-    are published at their scenario times on a :class:`ScaledWallClock` (one publishing
-    thread per party) and what arrives is timed on that clock. The routes run one after the
-    other; all servers are stopped at the end of each.
+    are published at their scenario times on a :class:`ScaledWallClock` and what arrives is
+    timed on that clock. The routes run one after the other; all servers are stopped at
+    the end of each.
 
     After :meth:`prepare` (called by :func:`gsomia.sim.run.run_scenario`), the origin's
     track warnings come from a live replay of its radar scans and each is timed to the fused
@@ -448,29 +448,16 @@ class LiveDelivery:
                                   on_warning={p: receiver(p) for p in parties},
                                   clock=clock).start()
             try:
-                # each party's node publishes from its own thread, on its own schedule (as
-                # on separate machines): one party's sends never delay another's
-                def run_party(p: str) -> None:
-                    try:
-                        for t, _, kind, obj in (e for e in queue_ if e[1] == p):
-                            wait = clock.wall_of(t)
-                            if wait > 0:
-                                time.sleep(wait)
-                            if kind == 1:
-                                track_scan(cluster, t, obj)
-                                continue
-                            mw = dataclasses.replace(labels[(
-                                p, f"{_payload(obj, scenario).track_id}@{obj.t_s:.6f}")][1])
-                            publish(cluster, p, t, obj, mw, None)
-                    except BaseException as exc:  # noqa: BLE001 - re-raised below
-                        failure.append(exc)
-
-                threads = [threading.Thread(target=run_party, args=(p,), daemon=True,
-                                            name=f"live-publish-{p}") for p in parties]
-                for th in threads:
-                    th.start()
-                for th in threads:
-                    th.join()
+                for t, p, kind, obj in queue_:
+                    wait = clock.wall_of(t)
+                    if wait > 0:
+                        time.sleep(wait)
+                    if kind == 1:
+                        track_scan(cluster, t, obj)
+                        continue
+                    mw = dataclasses.replace(labels[(p, f"{_payload(obj, scenario).track_id}"
+                                                       f"@{obj.t_s:.6f}")][1])
+                    publish(cluster, p, t, obj, mw, None)
                 deadline = time.monotonic() + self.timeout_s + (
                     cfg.approval_delay_s / self.speed if plan.route == "tisa_hub" else 0.0)
                 while time.monotonic() < deadline:
