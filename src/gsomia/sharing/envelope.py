@@ -47,7 +47,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -104,6 +104,12 @@ def _jwe_registry() -> jwe.JWERegistry:
     return jwe.JWERegistry(header_registry=_HOP_HEADER, algorithms=list(JWE_ALGORITHMS))
 
 
+# Built once: joserfc registries hold only the allowed algorithms and header rules, and
+# checking a header does not change them.
+_JWE_REGISTRY = _jwe_registry()
+_JWS_REGISTRY = jws.JWSRegistry(algorithms=list(JWS_ALGORITHMS))
+
+
 def _canonical(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -119,9 +125,14 @@ class PublicKeys:
     party: str
     signing: Ed25519PublicKey
     encryption: X25519PublicKey
+    #: The same keys as joserfc JWKs, made once (not compared, not shown): joserfc
+    #: exports a key's JWK form on first use and keeps it in the JWK object.
+    _jwk: tuple[OKPKey, OKPKey] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_party_code("party", self.party)
+        object.__setattr__(self, "_jwk", (OKPKey.import_key(self.signing),
+                                          OKPKey.import_key(self.encryption)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +148,13 @@ class PartyKeys:
     party: str
     signing: Ed25519PrivateKey
     encryption: X25519PrivateKey
+    #: The same keys as joserfc JWKs, made once (see :class:`PublicKeys`).
+    _jwk: tuple[OKPKey, OKPKey] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_party_code("party", self.party)
+        object.__setattr__(self, "_jwk", (OKPKey.import_key(self.signing),
+                                          OKPKey.import_key(self.encryption)))
 
     @classmethod
     def generate(cls, party: str) -> PartyKeys:
@@ -269,12 +284,11 @@ def sign(
         data = _canonical(body)
     except (TypeError, ValueError) as exc:
         raise EnvelopeError("format", "payload", msg_id, f"not JSON-ready: {exc}") from None
-    key = OKPKey.import_key(keys.signing)
     token = jws.serialize_compact(
         {"alg": "Ed25519", "kid": f"{keys.party}-sig", "typ": "gsomia+jws"},
         data,
-        key,
-        algorithms=list(JWS_ALGORITHMS),
+        keys._jwk[0],
+        registry=_JWS_REGISTRY,
     )
     return Signed(
         token, msg_id, kind, keys.party, parse_time("at", at), body["label"], body["payload"]
@@ -303,9 +317,7 @@ def verify(token: str | bytes, directory: Directory, envelope_id: str = "?") -> 
     signer = kid[: -len("-sig")]
     public = directory.get(signer, envelope_id)
     try:
-        obj = jws.deserialize_compact(
-            token, OKPKey.import_key(public.signing), algorithms=list(JWS_ALGORITHMS)
-        )
+        obj = jws.deserialize_compact(token, public._jwk[0], registry=_JWS_REGISTRY)
     except JoseError as exc:
         raise EnvelopeError(
             "signature", "jws", envelope_id, f"signature of {signer} does not verify: {exc}"
@@ -470,8 +482,8 @@ def seal(
     hop_jws = jws.serialize_compact(
         {"alg": "Ed25519", "kid": f"{sender.party}-sig", "typ": _HOP_TYP},
         _canonical({"v": 1, "hop": hop, "jws": token}),
-        OKPKey.import_key(sender.signing),
-        algorithms=list(JWS_ALGORITHMS),
+        sender._jwk[0],
+        registry=_JWS_REGISTRY,
     )
     protected = {
         "alg": JWE_ALGORITHMS[0],
@@ -481,8 +493,7 @@ def seal(
         **hop,
     }
     token_jwe = jwe.encrypt_compact(
-        protected, hop_jws.encode("ascii"), OKPKey.import_key(public.encryption),
-        registry=_jwe_registry(),
+        protected, hop_jws.encode("ascii"), public._jwk[1], registry=_JWE_REGISTRY,
     )
     return Envelope(header.envelope_id, header.sender, header.recipient, token_jwe)
 
@@ -510,9 +521,7 @@ def _verify_hop(
                             f"envelope {eid} claims hop sender {header.sender}")
     public = directory.get(header.sender, eid)
     try:
-        obj = jws.deserialize_compact(
-            text, OKPKey.import_key(public.signing), algorithms=list(JWS_ALGORITHMS)
-        )
+        obj = jws.deserialize_compact(text, public._jwk[0], registry=_JWS_REGISTRY)
         body = json.loads(obj.payload)
     except JoseError as exc:
         raise EnvelopeError(
@@ -558,9 +567,7 @@ def open_envelope(
                             f"this node is {keys.party}")
     directory.get(envelope.sender, eid)
     try:
-        obj = jwe.decrypt_compact(
-            envelope.jwe, OKPKey.import_key(keys.encryption), registry=_jwe_registry()
-        )
+        obj = jwe.decrypt_compact(envelope.jwe, keys._jwk[1], registry=_JWE_REGISTRY)
     except (JoseError, ValueError, TypeError, KeyError, IndexError) as exc:
         raise EnvelopeError(
             "decrypt", "envelope.jwe", eid, f"cannot be opened with {keys.party}'s key: {exc!r}"
