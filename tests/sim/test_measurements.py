@@ -354,3 +354,15 @@ def test_japan_gains_from_korean_plots_on_2017_03_06() -> None:
         assert base is None or got <= base
         reached += base is not None and got < base
     assert reached >= 1
+
+
+def test_cli_refuses_an_unknown_share_and_live_measurements() -> None:
+    from typer.testing import CliRunner
+
+    from gsomia.cli import app
+
+    runner = CliRunner()
+    bad = runner.invoke(app, ["run", "2017-03-06", "--share", "plots"])
+    assert bad.exit_code == 2 and "--share='plots'" in bad.output
+    live = runner.invoke(app, ["run", "2017-03-06", "--share", "measurements", "--live"])
+    assert live.exit_code == 2 and "--live shares tracks only" in live.output

@@ -195,7 +195,9 @@ class RoutePictures:
     :class:`ReprocessingTracker` gives the tracks; its confirmed live tracks, each predicted
     to ``t`` by the party's fuser as an own track is, make the picture, and each track's
     sources are the parties whose plots it holds. Pairs (party, route) receiving the same
-    plots at the same times share one tracker.
+    plots at the same times share one tracker, and routes whose arrived plots (and their
+    arrival times) are the same at ``t`` share one picture (e.g. TISA's and the automated
+    hub's before the first plot relayed by the hub arrives).
 
     Args:
         parties: the scenario's parties; cfg: the run's configuration (``measured``,
@@ -212,7 +214,9 @@ class RoutePictures:
         self.parties = list(parties)
         self.trackers: dict[tuple[str, str], ReprocessingTracker] = {}
         self.first_arrival: dict[tuple[str, str], float] = {}
-        self._confirmed: dict[int, dict[str, float]] = {}
+        self._confirmed: dict[tuple[str, str], dict[str, float]] = {}
+        self._arrived: dict[tuple[str, str], tuple[np.ndarray, list[tuple[Any, ...]]]] = {}
+        self._candidates: dict[tuple[Any, ...], dict[str, float]] = {}
         shared: dict[tuple[Any, ...], ReprocessingTracker] = {}
         for p in self.parties:
             if cfg.measured is not None and p not in cfg.measured:
@@ -223,7 +227,9 @@ class RoutePictures:
                     continue
                 theirs = [(d.t_s, d.item.plots) for d in got if d.to == p and d.item.plots]
                 self.first_arrival[(p, route)] = min((a for a, _ in theirs), default=math.inf)
-                sched = (p, tuple(sorted((a, s[0].sensor_id, s[0].t_s) for a, s in theirs)))
+                arrived = sorted((a, s[0].sensor_id, s[0].t_s) for a, s in theirs)
+                self._arrived[(p, route)] = (np.array([a[0] for a in arrived]), arrived)
+                sched = (p, tuple(arrived))
                 if sched not in shared:
                     shared[sched] = ReprocessingTracker(cfg.tracker, mine + theirs)
                 self.trackers[(p, route)] = shared[sched]
@@ -236,15 +242,22 @@ class RoutePictures:
             if (p, route) in chosen:
                 continue
             rt = self.trackers[(p, route)]
-            sig = ("measurements", p, id(rt), t)
+            times, arrived = self._arrived[(p, route)]
+            n = int(np.searchsorted(times, t, side="right"))
+            sig = ("measurements", p, t, tuple(arrived[:n]))   # same plots, same times
             chosen[(p, route)] = sig
             if sig not in pictures:
-                pictures[sig] = self._picture(p, rt, rt.at(t), t)
+                pictures[sig], self._candidates[sig] = self._picture(p, rt, rt.at(t), t)
+            conf = self._confirmed.setdefault((p, route), {})
+            for label, known in self._candidates[sig].items():
+                conf[label] = min(conf.get(label, math.inf), known)
         return chosen, pictures
 
     def _picture(self, p: str, rt: ReprocessingTracker, tracker: Tracker, t: float
-                 ) -> dict[str, FusedTrack]:
-        conf = self._confirmed.setdefault(id(rt), {})
+                 ) -> tuple[dict[str, FusedTrack], dict[str, float]]:
+        """The best track per launch, and per launch the earliest time a confirmed track
+        of it was known (module notes of :mod:`gsomia.sim.run`)."""
+        conf: dict[str, float] = {}
         for tr in tracker.tracks:
             if tr.confirmed_s is None:
                 continue
@@ -256,7 +269,7 @@ class RoutePictures:
             conf[label] = min(conf.get(label, math.inf), known)
         live = [tr for tr in tracker.tracks if tr.status == "confirmed"]
         if not live:
-            return {}
+            return {}, conf
         reports = [TrackReport(p, str(tr.number), len(tr.history) - 1, tr.state.t_s,
                                tr.state.x, tr.state.P) for tr in live]
         st = self.own.fusers[p].predict(reports, t)
@@ -267,7 +280,7 @@ class RoutePictures:
             label = _truth_label(tr)
             labels.update((k, label) for k in keys)
             picture.append(FusedTrack(t, st.x[i], st.P[i], keys))
-        return _best_by_launch(picture, labels)
+        return _best_by_launch(picture, labels), conf
 
     def first_confirmed(self, launch: str, party: str, route: str, impact_s: float
                         ) -> float | None:
@@ -285,7 +298,6 @@ class RoutePictures:
         times = [tr.confirmed_s for tr in own.tracks
                  if own.labels.get((party, str(tr.number))) == launch
                  and tr.confirmed_s < self.first_arrival[(party, route)]]
-        rt = self.trackers[(party, route)]
-        times.append(self._confirmed.get(id(rt), {}).get(launch, math.inf))
+        times.append(self._confirmed.get((party, route), {}).get(launch, math.inf))
         best = min(times)
         return best if best <= impact_s else None
