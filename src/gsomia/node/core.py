@@ -25,7 +25,7 @@ from gsomia.errors import (
 )
 from gsomia.node.clock import Clock, to_datetime
 from gsomia.node.links import Link, Receipt
-from gsomia.node.store import InboxRow, Store
+from gsomia.node.store import InboxRow, OutboxRow, Store
 from gsomia.node.warning import WARNING_TOPIC, MissileWarning
 from gsomia.sharing.audit import AuditLog
 from gsomia.sharing.catalog import Catalog
@@ -302,14 +302,25 @@ class Node:
         partner that cannot be released to at all (e.g. no public keys in the directory:
         status ``denied``, rule ``directory``), so one partner never stops the others.
 
+        The item, every partner's decision, the outbox rows and their audit records are
+        written in one transaction (all or none), committed before any send is tried.
+
         Parameters:
             send: try to send at once (in this thread); False: only queue (then call
                 :meth:`flush` or :meth:`flush_soon`).
 
         Raises:
             InputError: the warning is malformed (:meth:`MissileWarning.validate`).
+            StoreError: the database refused a write: nothing of the warning is kept.
         """
         warning.validate()
+        with self._lock, self.store.transaction():
+            out = self._publish(warning, classification)
+        if send:
+            self.flush()
+        return out
+
+    def _publish(self, warning: MissileWarning, classification: str | None) -> list[Release]:
         partners = sorted(self.routes)
         hubs = {self.hub_of(r) for r in self.routes.values()} - {None, self.party}
         payload = warning.to_dict()
@@ -337,8 +348,6 @@ class Node:
                 out.append(Release(label.item_id, partner, self.routes[partner], partner,
                                    None, "denied",
                                    Decision(False, (rule,), (), None, (), {"to": partner})))
-        if send:
-            self.flush()
         return out
 
     def release(
@@ -544,43 +553,63 @@ class Node:
         return done
 
     def _flush_once(self) -> int:
+        """One pass over the pending entries. The answers of one pass are recorded
+        together (one transaction, in send order, each audited at its own time), before
+        any retry is recorded and at the end of the pass: an answer not yet recorded when
+        the process dies is asked again (the receiver answers ``duplicate``), so none is
+        lost, and no transaction is held open while a link sends."""
         done = 0
         blocked: set[str] = set()
+        answers: list[tuple[OutboxRow, Receipt, dt.datetime]] = []
         with self._lock:
             rows = self.store.pending()
-        for row in rows:
-            if row.peer in blocked:
-                continue
-            t, at = self._now()
-            if row.next_try_s > t + 1e-9:
-                blocked.add(row.peer)
-                continue
-            link = self.links.get(row.peer)
-            try:
-                if link is None:
-                    raise LinkError(row.peer, "no link connected")
-                receipt = link.send(Envelope.from_wire(row.wire))
-            except Exception as exc:  # noqa: BLE001 - LinkError, or any fault of this
-                # one peer's link: that peer waits and retries; the others go on
-                if not isinstance(exc, LinkError):
-                    exc = LinkError(row.peer, f"{type(exc).__name__}: {exc}")
-                blocked.add(row.peer)
+        try:
+            for row in rows:
+                if row.peer in blocked:
+                    continue
                 t, at = self._now()
-                delay = self.retry.delay_s(row.attempts + 1)
+                if row.next_try_s > t + 1e-9:
+                    blocked.add(row.peer)
+                    continue
+                link = self.links.get(row.peer)
+                try:
+                    if link is None:
+                        raise LinkError(row.peer, "no link connected")
+                    receipt = link.send(Envelope.from_wire(row.wire))
+                except Exception as exc:  # noqa: BLE001 - LinkError, or any fault of this
+                    # one peer's link: that peer waits and retries; the others go on
+                    if not isinstance(exc, LinkError):
+                        exc = LinkError(row.peer, f"{type(exc).__name__}: {exc}")
+                    blocked.add(row.peer)
+                    t, at = self._now()
+                    delay = self.retry.delay_s(row.attempts + 1)
+                    with self._lock, self.store.transaction():
+                        done += self._record_answers(answers)
+                        self.store.mark_retry(row.id, t + delay, str(exc))
+                        self._audit([("send.retry", {
+                            "envelope_id": row.envelope_id, "peer": row.peer,
+                            "attempt": row.attempts + 1, "error": str(exc),
+                            "retry_in_s": delay})], at)
+                    self.clock.call_at(t + delay, self.flush)
+                    continue
+                answers.append((row, receipt, self._now()[1]))
+        finally:
+            if answers:
                 with self._lock, self.store.transaction():
-                    self.store.mark_retry(row.id, t + delay, str(exc))
-                    self._audit([("send.retry", {"envelope_id": row.envelope_id,
-                                                  "peer": row.peer, "attempt": row.attempts + 1,
-                                                  "error": str(exc), "retry_in_s": delay})], at)
-                self.clock.call_at(t + delay, self.flush)
-                continue
-            t, at = self._now()
+                    done += self._record_answers(answers)
+        return done
+
+    def _record_answers(self, answers: list[tuple[OutboxRow, Receipt, dt.datetime]]) -> int:
+        """Close the answered outbox entries with their audit records (in the caller's
+        transaction); empties ``answers``; returns how many there were."""
+        done = 0
+        for row, receipt, at in answers:
             status = "acked" if receipt.ok else "rejected"
-            with self._lock, self.store.transaction():
-                self.store.mark_sent(row.id, status, str(receipt.to_dict()))
-                self._audit([(f"send.{status}", {"envelope_id": row.envelope_id,
-                                                  "peer": row.peer, **receipt.to_dict()})], at)
+            self.store.mark_sent(row.id, status, str(receipt.to_dict()))
+            self._audit([(f"send.{status}", {"envelope_id": row.envelope_id,
+                                              "peer": row.peer, **receipt.to_dict()})], at)
             done += 1
+        answers.clear()
         return done
 
     # receiving ---------------------------------------------------------------------------
@@ -732,8 +761,10 @@ class Node:
             if row is None or row.status != "arrived":
                 return
             if row.final != self.party:
-                self.store.set_status(envelope_id, "held")
-                forward = True
+                # held, then forwarded at once if allowed: one transaction
+                with self.store.transaction():
+                    self.store.set_status(envelope_id, "held")
+                    forward = self._forward([dataclasses.replace(row, status="held")]) > 0
             else:
                 forward = False
                 _, at = self._now()
@@ -743,8 +774,9 @@ class Node:
                         "envelope_id": envelope_id, "item_id": row.item_id,
                         "originator": row.originator,
                         "marking": (row.marking or {}).get("text")})], at)
-        if forward:  # only this item: the others held have not changed
-            self._recheck_held(rows=[dataclasses.replace(row, status="held")])
+        if row.final != self.party:  # only this item: the others held have not changed
+            if forward:
+                self.flush()
             return
         item = self._received(row)
         if self.on_item is not None:
@@ -770,9 +802,19 @@ class Node:
         ``only``: only the held rows it accepts (default: every held item). Limiting the
         check keeps a hub's work per arrival or consent independent of how many it holds."""
         with self._lock:
-            forwarded = 0
             held = rows if rows is not None else self.store.inbox(status="held", kind="item",
                                                                   item_id=item_id)
+            forwarded = self._forward(held, only)
+        if forwarded:
+            self.flush()
+
+    def _forward(self, held: list[InboxRow],
+                 only: Callable[[InboxRow], bool] | None = None) -> int:
+        """Decide on each held row (that ``only`` accepts); queue the allowed ones to their
+        final recipient, each with the originator's matching signed approvals (TISA) and
+        its status ``forwarded`` in one transaction. Returns how many were queued."""
+        with self._lock:
+            forwarded = 0
             for row in held:
                 if only is not None and not only(row):
                     continue
@@ -786,21 +828,21 @@ class Node:
                 if not decision.permit:
                     self._audit([("hub.held", summary)], at)
                     continue
-                if row.route == "tisa":  # the originator's signed approval goes first
-                    for body, jws, mid in self._consent_jws.get((row.originator, row.final),
-                                                                []):
-                        if (jws and body.get("originator") == row.originator
-                                and body.get("to") == row.final
-                                and body.get("item_id") in (None, row.item_id)):
-                            self._enqueue(jws, row.final, row.final, row.route, row.stream,
-                                          "consent", row.item_id, t, at, [], mid)
                 with self.store.transaction():
+                    if row.route == "tisa":  # the originator's signed approval goes first
+                        for body, jws, mid in self._consent_jws.get(
+                                (row.originator, row.final), []):
+                            if (jws and body.get("originator") == row.originator
+                                    and body.get("to") == row.final
+                                    and body.get("item_id") in (None, row.item_id)):
+                                self._enqueue(jws, row.final, row.final, row.route,
+                                              row.stream, "consent", row.item_id, t, at, [],
+                                              mid)
                     self._enqueue(row.jws, row.final, row.final, row.route, row.stream, "item",
                                   row.item_id, t, at, [("hub.forward", summary)], row.msg_id)
                     self.store.set_status(row.envelope_id, "forwarded")
                 forwarded += 1
-        if forwarded:
-            self.flush()
+        return forwarded
 
     # reading -----------------------------------------------------------------------------
     def items(self) -> list[ReceivedItem]:
