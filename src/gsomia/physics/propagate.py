@@ -152,6 +152,61 @@ class ImpactResult:
     hit: np.ndarray
 
 
+def _crossing_fraction(y0: np.ndarray, y1: np.ndarray, h: float, earth: Earth,
+                       bisections: int) -> np.ndarray:
+    """Step fraction ``(N,)`` where the cubic Hermite interpolant of positions between the
+    states ``y0`` (height > 0) and ``y1`` (height <= 0), a step ``h`` apart, meets the
+    ellipsoid; by bisection on the interpolant."""
+    p0, v0, p1, v1 = y0[:, :3], y0[:, 3:] * h, y1[:, :3], y1[:, 3:] * h
+    lo = np.zeros(len(y0))
+    hi = np.ones(len(y0))
+    for _ in range(bisections):
+        s = 0.5 * (lo + hi)[:, None]
+        s2, s3 = s * s, s * s * s
+        p = ((2 * s3 - 3 * s2 + 1) * p0 + (s3 - 2 * s2 + s) * v0 + (-2 * s3 + 3 * s2) * p1
+             + (s3 - s2) * v1)
+        below = height_above_ellipsoid_fast(p, earth) <= 0.0
+        hi = np.where(below, s[:, 0], hi)
+        lo = np.where(below, lo, s[:, 0])
+    return 0.5 * (lo + hi)
+
+
+_SURFACE_TOL_M = 1e-3
+"""Largest |height| [m] of an impact state accepted from the Hermite + Newton location."""
+
+
+def _bisect_crossing(y0: np.ndarray, h: float, earth: Earth, beta: float | None,
+                     bisections: int) -> tuple[np.ndarray, np.ndarray]:
+    """States at the surface crossing and step fractions by bisection on the step fraction,
+    re-integrating one RK4 step from ``y0`` each time (the robust fallback)."""
+    lo = np.zeros(len(y0))
+    hi = np.ones(len(y0))
+    for _ in range(bisections):
+        mid = 0.5 * (lo + hi)
+        below = height_above_ellipsoid_fast(_rk4_step(y0, (mid * h)[:, None], earth, beta)
+                                            [:, :3], earth) <= 0.0
+        hi = np.where(below, mid, hi)
+        lo = np.where(below, lo, mid)
+    frac = 0.5 * (lo + hi)
+    return _rk4_step(y0, (frac * h)[:, None], earth, beta), frac
+
+
+def _refine_crossing(y0: np.ndarray, frac: np.ndarray, h: float, earth: Earth,
+                     beta: float | None, newton: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """States at the surface crossing and their step fractions: from ``frac``, Newton steps
+    ``Δt = −height / (dheight/dt)`` (the rate taken as the velocity along the position's
+    radial direction), each an RK4 step from ``y0``. Returns ``(states (N, 6), frac (N,))``."""
+    y = _rk4_step(y0, (frac * h)[:, None], earth, beta)
+    for _ in range(newton):
+        hgt = height_above_ellipsoid_fast(y[:, :3], earth)
+        rate = np.einsum("ij,ij->i", y[:, 3:], y[:, :3]) / np.linalg.norm(y[:, :3], axis=1)
+        ok = rate < -1e-9
+        frac = np.where(ok, np.clip(frac - np.where(ok, hgt / np.where(ok, rate, -1.0), 0.0)
+                                    / h, 0.0, 1.0), frac)
+        y = _rk4_step(y0, (frac * h)[:, None], earth, beta)
+    return y, frac
+
+
 def propagate_to_impact(y0, earth: Earth = WGS84, step_s: float = 1.0,
                         max_time_s: float = 7200.0,
                         ballistic_coefficient_kg_m2: float | None = None,
@@ -159,8 +214,15 @@ def propagate_to_impact(y0, earth: Earth = WGS84, step_s: float = 1.0,
     """Propagate unpowered states until each meets the ellipsoid (height 0).
 
     Every row is advanced with RK4 at a fixed step; rows that have landed stop. For a row
-    whose height changes sign within a step, the crossing is located by bisection on the step
-    fraction (``bisections`` halvings, re-integrating one RK4 step from the step's start).
+    whose height changes sign within a step, the crossing is first located on the cubic
+    Hermite interpolant of the step's end states (positions and velocities; ``bisections``
+    halvings of the step fraction, no force evaluations), then refined by two Newton steps
+    on the height, each re-integrating one RK4 step from the step's start
+    (:func:`_refine_crossing`); a row still more than 1 mm off the surface (steep drag near
+    the ground) falls back to bisection on RK4 re-integrations. The interpolant's position
+    error is ``h⁴/384·max|r⁗|`` (Burden & Faires, *Numerical Analysis*, 9th ed., Thm 3.9):
+    ~1e-5 m for a 4 s step in vacuum; the Newton steps remove what is left, so the impact
+    lies on the ellipsoid to within 1 mm.
 
     Args:
         y0: states ``(N, 6)``, ECEF [m, m/s], above the surface.
@@ -197,16 +259,13 @@ def propagate_to_impact(y0, earth: Earth = WGS84, step_s: float = 1.0,
         if np.any(crossed):
             ci = idx[crossed]
             ys = ya[crossed]
-            lo = np.zeros(ci.size)
-            hi = np.ones(ci.size)
-            for _ in range(bisections):
-                mid = 0.5 * (lo + hi)
-                ym = _rk4_step(ys, (mid * step_s)[:, None], earth, beta)
-                below = height_above_ellipsoid_fast(ym[:, :3], earth) <= 0.0
-                hi = np.where(below, mid, hi)
-                lo = np.where(below, lo, mid)
-            frac = 0.5 * (lo + hi)
-            y_imp[ci] = _rk4_step(ys, (frac * step_s)[:, None], earth, beta)
+            frac = _crossing_fraction(ys, yn[crossed], step_s, earth, bisections)
+            yc, frac = _refine_crossing(ys, frac, step_s, earth, beta)
+            off = np.abs(height_above_ellipsoid_fast(yc[:, :3], earth)) > _SURFACE_TOL_M
+            if np.any(off):   # steep drag near the ground: bisection on RK4 re-integrations
+                yc[off], frac[off] = _bisect_crossing(ys[off], step_s, earth, beta,
+                                                      bisections)
+            y_imp[ci] = yc
             t_imp[ci] = t + frac * step_s
             active[ci] = False
         keep = ~crossed

@@ -39,11 +39,13 @@ before the impact — what arrives after it is no warning):
     position covariance trace) has a valid PIP within ``pip_near_m`` of the true impact.
 ``area_at_risk_s``
     first evaluation time at which the party *knew the area at risk*: the most probable
-    area of that PIP by :func:`gsomia.warning.areas.areas_at_risk` (land, territorial sea or
-    EEZ of Japan or Korea; ``area_samples`` samples of the PIP's Gaussian) is the area of the
-    true impact point, with probability at least ``area_probability``. Where the true
-    impact lies in no such zone (the high seas, another country's waters) it is when the
-    probability of falling in none of them reaches ``area_probability``. No ellipse-size
+    area of that PIP by :func:`gsomia.warning.areas.areas_at_risk` (``area_samples`` samples
+    of the PIP's Gaussian, over the cells land / territorial sea / EEZ of *every* country of
+    the region — Japan, Korea, but also North Korea, China, Russia — and the high seas
+    beyond every EEZ) is the cell of the true impact point, with probability at least
+    ``area_probability``; on the high seas (one cell from the middle of the Sea of Japan to
+    the Pacific) the PIP must also lie within 200 nmi of the true impact. A PIP on North
+    Korean land therefore does not "know" an impact on the high seas. No ellipse-size
     criterion: a PIP too uncertain to name the area gives no area a majority.
 
 Which track follows which missile is decided, for scoring only, by the majority
@@ -92,7 +94,7 @@ from gsomia.sharing import Catalog, load_catalog
 from gsomia.sim.delivery import RUN_ROUTES, SHARES, RouteConfig, RoutePlan, plan_routes
 from gsomia.sim.observe import Observation, observe
 from gsomia.sim.scenario import Scenario
-from gsomia.warning.areas import MaritimeZones, areas_at_risk
+from gsomia.warning.areas import EEZ_M, MaritimeZones, areas_at_risk
 from gsomia.warning.fusion import FusedTrack, FusionConfig, TrackFuser, TrackReport
 from gsomia.warning.sensors import Flight, LaunchReport
 from gsomia.warning.tracking.impact import ImpactPrediction, predict_impact
@@ -118,7 +120,9 @@ class RunConfig:
         report_interval_s: least spacing of a track's reports [s].
         pip_interval_s: evaluation grid [s].
         pip_tail_interval_s: grid after the 50 km PIP has been reached [s] (fast path).
-        pip_step_s: RK4 step of the PIP propagation [s].
+        pip_step_s: RK4 step of the PIP propagation [s] (10 s: the impact point moves by
+            under 0.1 mm against a 2 s step, measured on 2017-03-06 at burnout + 10 s;
+            ``benchmarks/bench_propagator.py`` finds 0.05 mm at 10 s on a 1,000 km flight).
         pip_near_m: the "PIP within" distance [m].
         area_probability: least probability of the true area (module notes).
         area_samples: samples of :func:`gsomia.warning.areas.areas_at_risk` (standard error
@@ -136,7 +140,7 @@ class RunConfig:
     report_interval_s: float = 5.0
     pip_interval_s: float = 5.0
     pip_tail_interval_s: float = 30.0
-    pip_step_s: float = 4.0
+    pip_step_s: float = 10.0
     pip_near_m: float = 50_000.0
     area_probability: float = 0.5
     area_samples: int = 400
@@ -392,24 +396,42 @@ def _zones() -> MaritimeZones:
     return MaritimeZones.from_natural_earth(AREA_PARTIES)
 
 
-def _area_of(flight: Flight, zones: MaritimeZones) -> tuple[str, str] | None:
-    """(party, zone) of the true impact point, or None outside every zone."""
-    party, zone = zones.zones(flight.trajectory.impact_lat_deg,
-                              flight.trajectory.impact_lon_deg, np.zeros(1), np.zeros(1))
-    return (str(party[0]), str(zone[0])) if party[0] else None
+@dataclass(frozen=True, slots=True)
+class _TrueArea:
+    """The cell (country, zone) of a true impact point and the point [deg]."""
+
+    cell: tuple[str, str]
+    lat_deg: float
+    lon_deg: float
 
 
-def _knows_area(pip: ImpactPrediction, truth: tuple[str, str] | None, zones: MaritimeZones,
+def _area_of(flight: Flight, zones: MaritimeZones) -> _TrueArea:
+    """The true impact's cell over every country loaded, or ``("", "high_seas")``
+    (:meth:`gsomia.warning.areas.MaritimeZones.zones`)."""
+    lat, lon = flight.trajectory.impact_lat_deg, flight.trajectory.impact_lon_deg
+    party, zone = zones.zones(lat, lon, np.zeros(1), np.zeros(1), every_country=True)
+    return _TrueArea((str(party[0]), str(zone[0])), float(lat), float(lon))
+
+
+def _knows_area(pip: ImpactPrediction, truth: _TrueArea, zones: MaritimeZones,
                 cfg: RunConfig) -> bool:
-    """Whether the PIP names the true area at risk (module notes, ``area_at_risk_s``)."""
+    """Whether the PIP names the true area at risk (module notes, ``area_at_risk_s``): the
+    most probable (country, zone) cell of the PIP's distribution, over every country and the
+    high seas, is the true one, with probability at least ``cfg.area_probability``; on the
+    high seas, which are one cell from the middle of the Sea of Japan to the Pacific, the
+    PIP must also lie within 200 nmi (:data:`gsomia.warning.areas.EEZ_M`, the breadth of a
+    zone) of the true impact."""
     try:
-        areas = areas_at_risk(pip, zones, n_samples=cfg.area_samples)
+        areas = areas_at_risk(pip, zones, n_samples=cfg.area_samples, every_country=True)
     except InputError:   # a degenerate covariance names no area
         return False
-    if truth is None:
-        return 1.0 - sum(a["probability"] for a in areas) >= cfg.area_probability
-    return bool(areas) and (areas[0]["party"], areas[0]["zone"]) == truth and \
-        areas[0]["probability"] >= cfg.area_probability
+    if not areas or (areas[0]["party"], areas[0]["zone"]) != truth.cell or \
+            areas[0]["probability"] < cfg.area_probability:
+        return False
+    if truth.cell == ("", "high_seas"):
+        d, _ = geodesic_inverse(pip.lat_deg, pip.lon_deg, truth.lat_deg, truth.lon_deg)
+        return float(d) <= EEZ_M
+    return True
 
 
 def run_scenario(scenario: Scenario, config: RunConfig | None = None,
