@@ -32,8 +32,10 @@ Canonical JSON: sorted keys, no spaces, UTF-8 (not ASCII-escaped).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -95,6 +97,23 @@ def record_hash(prev_hash: str, seq: int, at: str, kind: str, body: str) -> str:
     return _hash_canonical(prev_hash, seq, at, kind, _canonical(json.loads(body)))
 
 
+@functools.lru_cache(maxsize=256)
+def _json_kind(kind: str) -> str:
+    return _canonical(kind)
+
+
+def _json_str(text: str) -> str:
+    """``_canonical(text)`` of a string: the ISO times as they are (plain ASCII, nothing
+    to escape), record kinds (few, repeated) cached."""
+    if _PLAIN.fullmatch(text):
+        return f'"{text}"'
+    return _json_kind(text) if len(text) <= 64 else _canonical(text)
+
+
+#: Strings JSON writes as they are between quotes (no escapes): ISO times, record kinds.
+_PLAIN = re.compile(r"[0-9A-Za-z:+.\-_]*")
+
+
 def _str_keys(obj: Any) -> bool:
     """True when every object key in ``obj`` (nested) is a string. Then the canonical
     JSON of ``obj`` is a fixed point (parsing and re-encoding it gives the same text);
@@ -115,7 +134,7 @@ def _hash_canonical(prev_hash: str, seq: int, at: str, kind: str, body_text: str
     object nested in a canonical object is its canonical text, so this equals
     :func:`record_hash` (checked by the tests) without parsing and re-encoding the body.
     """
-    payload = (f'{{"at":{_canonical(at)},"body":{body_text},"kind":{_canonical(kind)},'
+    payload = (f'{{"at":{_json_str(at)},"body":{body_text},"kind":{_json_str(kind)},'
                f'"seq":{int(seq)}}}')
     return hashlib.sha256(_DOMAIN + prev_hash.encode() + payload.encode()).hexdigest()
 

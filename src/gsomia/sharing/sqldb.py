@@ -5,7 +5,14 @@ A :class:`Database` is opened from a URL:
 ``sqlite:///relative/file.sqlite``, ``sqlite:////absolute/file.sqlite``, a plain path, or
 ``":memory:"``
     one SQLite file (WAL journal, ``synchronous=NORMAL``: a committed transaction survives
-    a crash of the process). The embedded default.
+    a crash of the process, and the file a crash of the system). The embedded default.
+``sqlite:///…?synchronous=off``
+    the same without any fsync (SQLite ``PRAGMA synchronous=OFF``): a committed transaction
+    still survives a crash of the process (the writes are with the operating system), but
+    a crash of the operating system or a power loss may lose recent transactions or
+    corrupt the file. Only for throw-away stores, e.g. the nodes of a simulated run in a
+    temporary directory (``gsomia run``), where it saves the wait for the disk at each WAL
+    checkpoint. ``synchronous=normal`` is the default; ``full`` syncs at every commit.
 ``postgresql://[user@]host[:port]/dbname[?schema=NAME&…]``
     a PostgreSQL database through psycopg 3 (the scale-out path of ARCHITECTURE.md). The
     optional ``schema`` parameter (ours, removed before connecting) selects, and creates
@@ -42,7 +49,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from gsomia.errors import StoreError
 
-__all__ = ["DIALECTS", "Database"]
+__all__ = ["DIALECTS", "SYNCHRONOUS", "Database"]
 
 #: Supported URL schemes.
 DIALECTS = ("sqlite", "postgresql")
@@ -70,8 +77,13 @@ def _redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+#: ``?synchronous=`` values of a ``sqlite:///`` URL (module docstring).
+SYNCHRONOUS = ("normal", "full", "off")
+
+
 def _split_url(url: str) -> tuple[str, str]:
-    """``(dialect, target)``: the SQLite path, or the PostgreSQL URL as given."""
+    """``(dialect, target)``: the SQLite path (with ``?synchronous=…`` if given), or the
+    PostgreSQL URL as given."""
     if url.startswith(("postgresql://", "postgres://")):
         return "postgresql", url
     if url.startswith("sqlite:///"):
@@ -81,6 +93,25 @@ def _split_url(url: str) -> tuple[str, str]:
     if "://" in url:
         raise StoreError(url, "url", f"unsupported scheme; expected one of {', '.join(DIALECTS)}")
     return "sqlite", url
+
+
+def _synchronous(display: str, query: str) -> str:
+    """The ``synchronous`` value of a ``sqlite:///`` URL's query (the only parameter).
+
+    Raises:
+        StoreError: another parameter, or a value not in :data:`SYNCHRONOUS`.
+    """
+    values = []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key != "synchronous":
+            raise StoreError(display, "url", f"unknown SQLite URL parameter {key!r} "
+                             "(known: synchronous)")
+        values.append(value.lower())
+    value = values[-1] if values else "normal"
+    if value not in SYNCHRONOUS:
+        raise StoreError(display, "url", f"synchronous={value!r}: expected one of "
+                         f"{', '.join(SYNCHRONOUS)}")
+    return value
 
 
 class Database:
@@ -94,6 +125,9 @@ class Database:
         dialect: ``"sqlite"`` or ``"postgresql"``;
         path: the SQLite file (``":memory:"``), or None for PostgreSQL;
         schema: the PostgreSQL schema (``?schema=``), or None;
+        synchronous: SQLite's ``synchronous`` setting (``"normal"`` unless the URL says
+            ``?synchronous=off`` or ``full``; ``"normal"`` on PostgreSQL, which is not
+            changed);
         types: DDL fragments of the dialect (module docstring).
 
     Raises:
@@ -109,7 +143,12 @@ class Database:
         self._depth = 0
         self.schema: str | None = None
         self.path: str | None = None
+        self.synchronous = "normal"
         if self.dialect == "sqlite":
+            if self.url.startswith("sqlite:///") and "?" in target:
+                target, query = target.split("?", 1)
+                self.synchronous = _synchronous(self.display, query)
+                target = target or ":memory:"
             self.path = target
             try:
                 self._conn: Any = sqlite3.connect(
@@ -117,7 +156,7 @@ class Database:
                 )
                 if target != ":memory:":
                     self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self._conn.execute(f"PRAGMA synchronous={self.synchronous.upper()}")
             except sqlite3.Error as exc:
                 raise StoreError(self.display, "open", str(exc)) from None
         else:
