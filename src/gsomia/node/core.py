@@ -197,6 +197,7 @@ class Node:
         self._wake = threading.Event()
         self._closing = False
         self.book = ConsentBook()
+        self._hubs: dict[str, str | None] = {}
         # consents with their JWS by (originator, to): the TISA hub forwards the matching
         # signed approvals with each item without re-reading every consent from the store
         # (and the message id of each JWS this node signed or verified since it started)
@@ -251,8 +252,13 @@ class Node:
         """The hub party of a hub route (None for ``direct``)."""
         if route == "direct":
             return None
+        if route in self._hubs:
+            return self._hubs[route]
         found = self.catalog.by_route(route)
-        return found[0].hub if found else None
+        hub = found[0].hub if found else None
+        if route in ("tisa", "auto-hub"):  # the catalog is the node's for life: once each
+            self._hubs[route] = hub
+        return hub
 
     # originating side ----------------------------------------------------------------------
     def create_item(

@@ -183,16 +183,50 @@ class _Evaluation:
             self.agreements.append(agreement.name)
 
 
+#: Memo of the look-ups that depend only on catalog objects and a date (which agreement
+#: protects a pair of parties, whether an agreement is in force), so that a run of
+#: decisions on one date does each once: ``(id(owner), *key) → (owner, value)``. The owner
+#: (a :class:`Catalog` or :class:`Agreement`, both frozen) is kept with its value, so an
+#: id is never taken for another object's; the memo is emptied when it reaches
+#: ``_MEMO_MAX`` entries. Only caching: the values are what the look-ups return.
+_MEMO: dict[tuple[Any, ...], tuple[object, Any]] = {}
+_MEMO_MAX = 4096
+
+
+def _memo(owner: object, key: tuple[Any, ...], compute: Any) -> Any:
+    k = (id(owner), *key)
+    hit = _MEMO.get(k)
+    if hit is not None and hit[0] is owner:
+        return hit[1]
+    value = compute()
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    _MEMO[k] = (owner, value)
+    return value
+
+
+def _in_force(agreement: Agreement, date: dt.date) -> Any:
+    """``agreement.in_force(date)``, memoised (see :data:`_MEMO`)."""
+    return _memo(agreement, ("in_force", date), lambda: agreement.in_force(date))
+
+
 def _bilateral(
     catalog: Catalog, a: str, b: str, date: dt.date, among: Iterable[str] | None = None
 ) -> Agreement | None:
     """The bilateral agreement between ``a`` and ``b`` (one in force on ``date`` first)."""
+    names = None if among is None else frozenset(among)
+    return _memo(catalog, ("bilateral", a, b, date, names),
+                 lambda: _find_bilateral(catalog, a, b, date, names))
+
+
+def _find_bilateral(
+    catalog: Catalog, a: str, b: str, date: dt.date, names: frozenset[str] | None
+) -> Agreement | None:
     found = catalog.bilaterals(a, b)
-    if among is not None:
-        names = set(among)
+    if names is not None:
         found = [x for x in found if x.name in names]
     for x in found:
-        if x.in_force(date).in_force:
+        if _in_force(x, date).in_force:
             return x
     return found[0] if found else None
 
@@ -206,9 +240,9 @@ def _hub_arrangement(
     if not candidates:
         ev.check("route", "TISA para 4", False, f"no arrangement governs route {route!r}")
         return None
-    arrangement = next((a for a in candidates if a.in_force(date).in_force), candidates[0])
+    arrangement = next((a for a in candidates if _in_force(a, date).in_force), candidates[0])
     ev.use(arrangement)
-    status = arrangement.in_force(date)
+    status = _in_force(arrangement, date)
     ev.check(f"in_force:{arrangement.name}", arrangement.source, status.in_force, status.reason)
     members = {label.holder, request.to}
     ev.check(
@@ -220,7 +254,7 @@ def _hub_arrangement(
     if arrangement.legal_basis:
         basis = catalog.agreement(arrangement.legal_basis)
         ev.use(basis)
-        basis_status = basis.in_force(date)
+        basis_status = _in_force(basis, date)
         ev.check(
             f"in_force:{basis.name}",
             f"legal basis of {arrangement.name}: {basis.source}",
@@ -406,7 +440,7 @@ def decide(
             )
             continue
         ev.use(agreement)
-        status = agreement.in_force(date)
+        status = _in_force(agreement, date)
         ev.check(
             f"in_force:{agreement.name}",
             agreement.renewal.source if agreement.renewal else agreement.source,
