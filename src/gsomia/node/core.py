@@ -11,7 +11,8 @@ import datetime as dt
 import math
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,9 @@ class Node:
         self._closing = False
         self.book = ConsentBook()
         self._hubs: dict[str, str | None] = {}
+        # (thread, records) of the open _transaction, or None
+        self._audit_buffer: tuple[int, list[tuple[str, dict[str, Any], dt.datetime]]] | None \
+            = None
         # consents with their JWS by (originator, to): the TISA hub forwards the matching
         # signed approvals with each item without re-reading every consent from the store
         # (and the message id of each JWS this node signed or verified since it started)
@@ -244,9 +248,35 @@ class Node:
         return t, to_datetime(self.clock, t)
 
     def _audit(self, entries: Iterable[tuple[str, dict[str, Any]]], at: dt.datetime) -> None:
-        self.audit.append_many(
-            (kind, {"party": self.party, **body}, at) for kind, body in entries
-        )
+        """Append audit records; inside :meth:`_transaction` (in its thread) they are kept
+        and appended together at its end, in the same transaction and the same order."""
+        records = [(kind, {"party": self.party, **body}, at) for kind, body in entries]
+        buffer = self._audit_buffer
+        if buffer is not None and buffer[0] == threading.get_ident():
+            buffer[1].extend(records)
+        else:
+            self.audit.append_many(records)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """This node's lock and one store transaction (nested ones join the outermost),
+        whose audit records go to the log in one append at its end, just before the
+        commit: the same records in the same order in the same transaction as one append
+        per step, with one read and check of the log's end instead of one per step. On
+        any exception the transaction and its records are dropped together."""
+        with self._lock, self.store.transaction():
+            if self._audit_buffer is not None:
+                yield
+                return
+            self._audit_buffer = (threading.get_ident(), [])
+            try:
+                yield
+                records = self._audit_buffer[1]
+                self._audit_buffer = None
+                if records:
+                    self.audit.append_many(records)
+            finally:
+                self._audit_buffer = None
 
     def hub_of(self, route: str) -> str | None:
         """The hub party of a hub route (None for ``direct``)."""
@@ -290,7 +320,7 @@ class Node:
             elements=tuple(elements),
             purpose=purpose,
         )
-        with self._lock, self.store.transaction():
+        with self._transaction():
             self.store.add_local_item(label.item_id, label_to_dict(label), dict(payload), t)
             self._audit([("item.created", {"item_id": label.item_id,
                                            "classification": classification,
@@ -320,7 +350,7 @@ class Node:
             StoreError: the database refused a write: nothing of the warning is kept.
         """
         warning.validate()
-        with self._lock, self.store.transaction():
+        with self._transaction():
             out = self._publish(warning, classification)
         if send:
             self.flush()
@@ -469,7 +499,7 @@ class Node:
             msg_id = signed.msg_id
         elif msg_id is None:
             msg_id = verify(signed, self.directory).msg_id
-        with self.store.transaction():
+        with self._transaction():
             self.store.enqueue(
                 envelope_id=header.envelope_id, peer=peer, final=final, route=route,
                 stream=stream, seq=seq, kind=kind, item_id=item_id, msg_id=msg_id,
@@ -501,7 +531,7 @@ class Node:
             signed = sign(self.keys, "consent", consent.to_dict(), at)
             hub = self.hub_of(route)
             entries = [("consent.granted", consent.to_dict())]
-            with self.store.transaction():
+            with self._transaction():
                 self.store.add_consent(consent.consent_id, consent.to_dict(), signed.jws)
                 self._index_consent(consent.to_dict(), signed.jws, signed.msg_id)
                 if hub and hub != self.party:
@@ -589,7 +619,7 @@ class Node:
                     blocked.add(row.peer)
                     t, at = self._now()
                     delay = self.retry.delay_s(row.attempts + 1)
-                    with self._lock, self.store.transaction():
+                    with self._transaction():
                         done += self._record_answers(answers)
                         self.store.mark_retry(row.id, t + delay, str(exc))
                         self._audit([("send.retry", {
@@ -601,7 +631,7 @@ class Node:
                 answers.append((row, receipt, self._now()[1]))
         finally:
             if answers:
-                with self._lock, self.store.transaction():
+                with self._transaction():
                     done += self._record_answers(answers)
         return done
 
@@ -667,12 +697,12 @@ class Node:
                         f"{envelope.sender} but the authenticated peer is {peer}",
                     )
                 opened = open_envelope(envelope, self.keys, self.directory, at, self.max_age_s)
-                with self.store.transaction():
+                with self._transaction():
                     return self._accept(envelope, opened.header, opened.signed, t, at)
             except (EnvelopeError, ReleaseDenied, InputError) as exc:
                 check = getattr(exc, "check", "release" if isinstance(exc, ReleaseDenied)
                                 else "format")
-                with self.store.transaction():
+                with self._transaction():
                     self._audit([("receive.rejected", {
                         "envelope_id": str(eid), "sender": str(sender), "peer": peer,
                         "check": check, "reason": str(exc)})], at)
@@ -768,13 +798,13 @@ class Node:
                 return
             if row.final != self.party:
                 # held, then forwarded at once if allowed: one transaction
-                with self.store.transaction():
+                with self._transaction():
                     self.store.set_status(envelope_id, "held")
                     forward = self._forward([dataclasses.replace(row, status="held")]) > 0
             else:
                 forward = False
                 _, at = self._now()
-                with self.store.transaction():
+                with self._transaction():
                     self.store.set_status(envelope_id, "delivered")
                     self._audit([("deliver", {
                         "envelope_id": envelope_id, "item_id": row.item_id,
@@ -834,7 +864,7 @@ class Node:
                 if not decision.permit:
                     self._audit([("hub.held", summary)], at)
                     continue
-                with self.store.transaction():
+                with self._transaction():
                     if row.route == "tisa":  # the originator's signed approval goes first
                         for body, jws, mid in self._consent_jws.get(
                                 (row.originator, row.final), []):
