@@ -118,10 +118,17 @@ def _str_keys(obj: Any) -> bool:
     """True when every object key in ``obj`` (nested) is a string. Then the canonical
     JSON of ``obj`` is a fixed point (parsing and re-encoding it gives the same text);
     other keys (``{10: …, 9: …}``) are sorted as numbers before they become strings."""
-    if isinstance(obj, dict):
-        return all(isinstance(k, str) and _str_keys(v) for k, v in obj.items())
-    if isinstance(obj, list | tuple):
-        return all(_str_keys(v) for v in obj)
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for k, v in item.items():
+                if not isinstance(k, str):
+                    return False
+                if isinstance(v, dict | list | tuple):
+                    stack.append(v)
+        elif isinstance(item, list | tuple):
+            stack.extend(v for v in item if isinstance(v, dict | list | tuple))
     return True
 
 
