@@ -24,7 +24,7 @@ from gsomia.cli._app import app, console, err_console, fail, guarded
 from gsomia.datafile import check_output_path
 from gsomia.records import load_records, salvos
 from gsomia.sim.batch import BATCH_CONFIG, run_records
-from gsomia.sim.delivery import SHARES, RouteConfig
+from gsomia.sim.delivery import RUN_ROUTES, SHARES, RouteConfig
 from gsomia.sim.report import batch_summary, run_to_json
 from gsomia.sim.run import RunConfig, RunResult, run_scenario
 from gsomia.sim.scenario import Scenario, load_scenario, scenario_from_records
@@ -137,6 +137,61 @@ def _print_latency(stats: dict[str, dict[str, Any]]) -> None:
                   highlight=False)
 
 
+def _routes(text: str | None) -> tuple[str, ...]:
+    """``--routes``: the routes compared, ``none`` first, in the order of RUN_ROUTES."""
+    if text is None:
+        return RUN_ROUTES
+    names = {t.strip() for t in text.split(",") if t.strip()}
+    bad = sorted(names - set(RUN_ROUTES))
+    if bad or not names:
+        fail(f"--routes={text!r}: expected a comma-separated list of "
+             f"{', '.join(r for r in RUN_ROUTES if r != 'none')}")
+    return tuple(r for r in RUN_ROUTES if r == "none" or r in names)
+
+
+def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
+                workers: int) -> None:
+    """``--seeds N``: the spread of the figures over N draws (gsomia.sim.seeds)."""
+    from gsomia.sim.seeds import run_seeds
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console) as bar:
+        task = bar.add_task(f"{sc.name}: draws", total=n)
+        doc = run_seeds(sc, n, config, workers=min(workers, n),
+                        on_done=lambda _: bar.advance(task))
+    console.print(f"[bold]{sc.title}[/] — {n} draws (seeds {doc['scenario']['seeds'][0]}…"
+                  f"{doc['scenario']['seeds'][-1]}), share {config.share}, planned delivery",
+                  highlight=False)
+    for launch in doc["launches"]:
+        table = Table(title=f"{launch['id']}: first PIP within 50 km, s after launch: median "
+                      f"[10th-90th percentile] (draws reaching it); gain against none",
+                      title_justify="left")
+        table.add_column("party")
+        for r in config.routes:
+            table.add_column(r, justify="right")
+        for party, by_route in launch["parties"].items():
+            cells, gains = [], []
+            for r in config.routes:
+                f = by_route[r]["first_pip_within_50km_s"]
+                cells.append("—" if f["median"] is None else
+                             f"{f['median']:.0f} [{f['p10']:.0f}-{f['p90']:.0f}] "
+                             f"({f['reached']}/{n})")
+                g = launch["gained_s"][party].get(r)
+                gains.append("" if g is None else "—" if g["median"] is None else
+                             f"{g['median']:+.0f} [{g['p10']:+.0f}..{g['p90']:+.0f}]")
+            table.add_row(party, *cells)
+            table.add_row("  gain", *gains)
+            table.add_section()
+        console.print(table)
+    order = ", ".join(f"{p} {v['direct_le_hubs_le_none']}/{v['draws']}"
+                      for p, v in doc["route_order"].items())
+    console.print(f"draws in which direct <= hubs <= none for every launch: {order}",
+                  highlight=False)
+    if json_out is not None:
+        json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        err_console.print(f"wrote {json_out}", highlight=False)
+
+
 def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
            config: RunConfig) -> None:
     from gsomia.sim.batch import record_dates
@@ -246,6 +301,15 @@ def run_command(
         "measurements: every scan's radar plots (sensor coordinates, so the sensor's "
         "location is revealed: the automated hub refuses them) and the launch reports; each "
         "receiver tracks its own and the arrived plots together.")] = "tracks",
+    routes: Annotated[str | None, typer.Option(
+        "--routes", help="Comma-separated routes to compare besides none (the baseline, "
+        "always run), e.g. direct or tisa_hub,direct; default: all of tisa_hub, auto_hub, "
+        "direct.")] = None,
+    seeds: Annotated[int, typer.Option(
+        "--seeds", help="Run the scenario with N random draws (the scenario's seed, then "
+        "seed+1 …; planned delivery) and report the median and 10th-90th percentiles of "
+        "every figure, and in how many draws direct <= hubs <= none holds (schema in "
+        "gsomia.sim.seeds). 1: a single run.", min=1, max=1000)] = 1,
 ) -> None:
     """Fly the launches, let every party's sensors, trackers and nodes work, share by each
     route (none, tisa_hub, auto_hub, direct) and report what each party knew, and when.
@@ -273,6 +337,9 @@ def run_command(
         fail("--live shares tracks only: leave out --share measurements")
     route_cfg = RouteConfig(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
                             ignore_dates=as_if_in_force)
+    compared = _routes(routes)
+    if seeds > 1 and (live or plots is not None or since is not None):
+        fail("--seeds runs many draws of one scenario: not with --live, --plots or --since")
     if since is not None:
         if records is None:
             fail("--since needs --records DIR")
@@ -280,7 +347,7 @@ def run_command(
             fail("--since runs every date: give no SCENARIO and no --record")
         config = RunConfig(**{**{f: getattr(BATCH_CONFIG, f) for f in (
             "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")}},
-            route=route_cfg, share=share)
+            route=route_cfg, share=share, routes=compared)
         _batch(records, _date("--since", since), json_out,
                workers or max(1, os.cpu_count() or 1), config)
         return
@@ -297,7 +364,10 @@ def run_command(
     if delivery not in ("planned", "node"):
         fail(f"--delivery={delivery!r}: expected planned or node")
     config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s,
-                       report_interval_s=report_interval_s, share=share)
+                       report_interval_s=report_interval_s, share=share, routes=compared)
+    if seeds > 1:
+        _seed_study(sc, seeds, config, json_out, workers or max(1, os.cpu_count() or 1))
+        return
     from gsomia.sim.live import LiveDelivery
     from gsomia.sim.run import planned
 
