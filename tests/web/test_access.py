@@ -23,7 +23,8 @@ from gsomia.sharing.pki import init_pki
 from gsomia.web.app import MAX_BODY_BYTES
 from gsomia.web.live import LiveCluster
 
-LOCAL = (("GET", "/v1/items"), ("POST", "/v1/warnings"), ("POST", "/v1/approvals"))
+LOCAL = (("GET", "/v1/items"), ("GET", "/v1/warnings"), ("GET", "/v1/plots"),
+         ("POST", "/v1/warnings"), ("POST", "/v1/approvals"))
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,8 @@ def test_partner_certificates_get_403_on_local_user_routes(cluster):
     for who in ("JPN", "USA"):
         for tls in (cluster.tls(who), cluster.operator_tls(who)):
             for method, path in LOCAL:
-                kw = {"json": warning(1.0).to_dict()} if path == "/v1/warnings" else {}
+                kw = {"json": warning(1.0).to_dict()} \
+                    if (method, path) == ("POST", "/v1/warnings") else {}
                 r = _call(cluster, tls, "KOR", method, path, **kw)
                 assert r.status_code == 403, (who, path, r.text)
     assert len(cluster.nodes["KOR"].store.outbox()) == kor_items0  # nothing published

@@ -9,8 +9,9 @@ import time
 
 import httpx
 import pytest
-from web_support import warning
+from web_support import EPOCH, until, warning
 
+from gsomia.node.plots import Plot, RadarPlots, publish_plots
 from gsomia.sharing import load_catalog
 from gsomia.sharing.envelope import Header, PartyKeys, seal, sign
 from gsomia.sharing.pki import init_pki, load_party_keys
@@ -162,3 +163,51 @@ def test_a_genuine_korean_envelope_relayed_by_japans_connection_is_rejected(clus
     assert refused.status_code == 400 and refused.json()["check"] == "sender"
     accepted = _post(cluster, "KOR", "USA", env)
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+
+
+def _operator_get(cluster, party: str, path: str):
+    r = httpx.get(f"{cluster.url(party)}{path}",
+                  verify=cluster.operator_tls(party).client_context(), timeout=5.0)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_a_plot_item_over_mtls_is_listed_as_plots_never_as_a_warning(cluster):
+    """Radar plots share the warning topic: Japan's on_warning subscriber and its warning
+    list must not see them (neither error nor entry); /v1/plots and /v1/items list them."""
+    cov = ((2500.0, 0.0, 0.0), (0.0, 1e-6, 0.0), (0.0, 0.0, 1e-6))
+    plots = RadarPlots("scan-https-1", EPOCH, 5.0, "kor-radar-1", 37.5, 127.0, 120.0,
+                       (Plot(400e3, 0.1, 0.2, cov), Plot(410e3, 0.3, 0.25, cov)))
+    kor = cluster.nodes["KOR"]
+    kor.routes = {"JPN": "direct"}
+    n0 = len(cluster.got)
+    health0 = _operator_get(cluster, "JPN", "/v1/health")
+    [p_rel] = publish_plots(kor, plots)
+    assert (p_rel.to, p_rel.status) == ("JPN", "queued")
+    [entry] = until(lambda: [i for i in _operator_get(cluster, "JPN", "/v1/plots")
+                             if i["item_id"] == p_rel.item_id], "Japan's plot item")
+    assert entry["kind"] == "radar_plots" and entry["originator"] == "KOR"
+    assert entry["elements"] == ["trajectory", "sensor_location"]
+    assert RadarPlots.from_dict(entry["payload"]) == plots
+    assert entry["marking"]["text"] in ("大韓民国 極秘", "大韓民国 特定秘密")
+
+    # a warning after it: the subscriber gets the warning alone
+    [w_rel] = kor.publish_warning(warning(6.0, track="T-plots"))
+    got = wait_for(cluster, n0 + 1)
+    assert [i.item_id for i in got[n0:]] == [w_rel.item_id]
+    warnings = _operator_get(cluster, "JPN", "/v1/warnings")
+    assert all(w["kind"] == "missile_warning" for w in warnings)
+    assert w_rel.item_id in [w["item_id"] for w in warnings]
+    assert p_rel.item_id not in [w["item_id"] for w in warnings]
+    kinds = {i["item_id"]: i["kind"] for i in _operator_get(cluster, "JPN", "/v1/items")}
+    assert (kinds[p_rel.item_id], kinds[w_rel.item_id]) == ("radar_plots", "missile_warning")
+    health = _operator_get(cluster, "JPN", "/v1/health")
+    assert [health[k] - health0[k] for k in ("items", "warnings", "plots")] == [2, 1, 1]
+    # both envelopes acknowledged (none rejected, none left to retry), nothing unreadable
+    sent = {p_rel.envelope_id, w_rel.envelope_id}
+    until(lambda: {r.envelope_id: r.status for r in kor.store.outbox()
+                   if r.envelope_id in sent} == dict.fromkeys(sent, "acked"),
+          "Korea's acknowledgements")
+    assert not [r for r in cluster.nodes["JPN"].audit.records()
+                if r.kind == "deliver.unreadable"
+                or (r.kind == "receive.rejected" and r.body["envelope_id"] in sent)]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_support import warning
+from web_support import WAIT_S, until, warning
 
 from gsomia.node import HttpsLink, Node, TlsFiles, WallClock
 from gsomia.node.config import load_config
@@ -31,7 +31,6 @@ from gsomia.sharing.pki import (
 from gsomia.web import ThreadedServer, bind, create_app, uvicorn_config
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "live" / "kor.toml"
-WAIT_S = 15.0
 
 
 def _gsomia() -> list[str]:
@@ -54,16 +53,6 @@ def _read_url(proc: subprocess.Popen, deadline: float) -> str:
         if found:
             return found.group(0)
     raise AssertionError(f"gsomia serve printed no URL: {''.join(lines)!r}")
-
-
-def _until(predicate, what: str):
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_the_example_configuration_loads():
@@ -120,12 +109,12 @@ def test_serve_runs_as_a_subprocess_and_exchanges_warnings(tmp_path, japan):
                 return None
             return r.json() if r.status_code == 200 else None
 
-        assert _until(healthy, "/v1/health")["party"] == "KOR"
+        assert until(healthy, "/v1/health")["party"] == "KOR"
 
         # Japan -> Korea: an envelope from another node into the subprocess's inbox
         japan.connect("KOR", HttpsLink("KOR", korea, jpn_tls))
         [rel] = japan.publish_warning(warning(1.0))
-        items = _until(lambda: [i for i in httpx.get(f"{korea}/v1/items", verify=kor_tls)
+        items = until(lambda: [i for i in httpx.get(f"{korea}/v1/items", verify=kor_tls)
                                 .json() if i["item_id"] == rel.item_id], "Korea's items")
         assert items[0]["originator"] == "JPN" and items[0]["sender"] == "JPN"
         assert items[0]["marking"]["text"] == "일본 군사II급비밀"  # Korean script, Art. 4(2)

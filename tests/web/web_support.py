@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
 
 from gsomia.node import MissileWarning
 
 EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
+#: Longest wait for something a live node does [s] (a bound, not a timing assertion).
+WAIT_S = 15.0
 
 
 def warning(t_s: float, track: str = "T1") -> MissileWarning:
@@ -14,3 +19,15 @@ def warning(t_s: float, track: str = "T1") -> MissileWarning:
     return MissileWarning(track, EPOCH, t_s, impact_point={
         "lat_deg": 40.5, "lon_deg": 136.0, "impact_s": 600.0, "impact_sigma_s": 5.0,
         "cov_en_m2": [[1e8, 0.0], [0.0, 1e8]], "valid": True})
+
+
+def until(predicate: Callable[[], Any], what: str, wait_s: float = WAIT_S) -> Any:
+    """Poll ``predicate`` every 50 ms until it returns a true value (returned); fail with
+    ``what`` after ``wait_s`` [s]."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

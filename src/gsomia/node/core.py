@@ -26,6 +26,7 @@ from gsomia.errors import (
 )
 from gsomia.node.clock import Clock, to_datetime
 from gsomia.node.links import Link, Receipt
+from gsomia.node.plots import PLOT_KIND, RadarPlots
 from gsomia.node.store import InboxRow, OutboxRow, Store
 from gsomia.node.warning import WARNING_TOPIC, MissileWarning
 from gsomia.sharing.audit import AuditLog
@@ -47,7 +48,36 @@ from gsomia.sharing.envelope import (
 )
 from gsomia.sharing.label import Label
 
-__all__ = ["Node", "ReceivedItem", "Release", "RetryPolicy"]
+__all__ = ["ITEM_KINDS", "WARNING_KIND", "Node", "ReceivedItem", "Release", "RetryPolicy",
+           "item_kind"]
+
+#: :attr:`ReceivedItem.kind` of a missile warning (:class:`MissileWarning`; its payload
+#: carries no ``kind`` key: the format predates measurement sharing).
+WARNING_KIND = "missile_warning"
+#: Every :attr:`ReceivedItem.kind`: a missile warning, a scan's radar plots
+#: (:data:`gsomia.node.plots.PLOT_KIND`) or any other item (``other``).
+ITEM_KINDS = (WARNING_KIND, PLOT_KIND, "other")
+
+
+def item_kind(label: Label, payload: Any) -> str:
+    """What an item carries, from its label and its payload's ``kind`` (one of
+    :data:`ITEM_KINDS`; no payload is read beyond that key).
+
+    - ``radar_plots``: the payload's ``kind`` is :data:`~gsomia.node.plots.PLOT_KIND`
+      (:mod:`gsomia.node.plots`, published under the warning topic);
+    - ``missile_warning``: the warning topic (:data:`WARNING_TOPIC`), at least one element
+      in the label, and a JSON object payload without a ``kind`` key (the payload of
+      :meth:`MissileWarning.to_dict`);
+    - ``other``: anything else (another topic, no elements, another or a future ``kind``).
+    """
+    if not isinstance(payload, Mapping):
+        return "other"
+    kind = payload.get("kind")
+    if kind == PLOT_KIND:
+        return PLOT_KIND
+    if "kind" not in payload and label.topic == WARNING_TOPIC and label.elements:
+        return WARNING_KIND
+    return "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +133,8 @@ class ReceivedItem:
         label: the originator's label (holder: this party).
         marking: the marking applied on receipt (Art. 4(2)): ``text`` (own script, e.g.
             ``"大韓民国 極秘"``), ``text_en``, ``classification``, ``originator_name``, ….
-        payload: the data (a missile warning's dict for warnings).
+        payload: the data as the originator signed it (a missile warning's dict, a
+            scan's radar plots, …: :attr:`kind` says which).
         sent_at: when the originator signed it (UTC); arrived_s: arrival [s since epoch].
         envelope_id: the last hop's envelope id.
     """
@@ -120,8 +151,21 @@ class ReceivedItem:
     envelope_id: str
 
     @property
+    def kind(self) -> str:
+        """What the item carries: ``missile_warning``, ``radar_plots`` or ``other``
+        (:func:`item_kind`)."""
+        return item_kind(self.label, self.payload)
+
+    @property
     def is_warning(self) -> bool:
-        return self.label.topic == WARNING_TOPIC and bool(self.label.elements)
+        """True for a missile warning (:attr:`kind`); False for a scan's radar plots even
+        though they share the warning topic."""
+        return self.kind == WARNING_KIND
+
+    @property
+    def is_plots(self) -> bool:
+        """True for a scan's radar plots (:class:`~gsomia.node.plots.RadarPlots`)."""
+        return self.kind == PLOT_KIND
 
 
 class Node:
@@ -141,8 +185,21 @@ class Node:
         routes: route per partner for :meth:`publish_warning` (``"direct"``, ``"tisa"``,
             ``"auto-hub"``); partners not listed get no warnings.
         warning_classification: this party's marking for its warnings.
-        on_warning: called as ``on_warning(warning, item)`` for each delivered warning.
-        on_item: called as ``on_item(item)`` for each delivered item (warnings included).
+        on_item: called as ``on_item(item)`` for every delivered item, of any kind (check
+            :attr:`ReceivedItem.kind`), first.
+        on_warning: called as ``on_warning(warning, item)`` for each delivered missile
+            warning only (:attr:`ReceivedItem.kind` ``missile_warning``; never for radar
+            plots or other items of the warning topic).
+        on_plots: called as ``on_plots(plots, item)`` with the
+            :class:`~gsomia.node.plots.RadarPlots` of each delivered plot item (kind
+            ``radar_plots``); reading a scan costs ~0.15 ms a plot, so it is done only
+            for this subscriber.
+
+            A payload of either kind that does not read (:meth:`MissileWarning.from_dict`,
+            :meth:`RadarPlots.from_dict` raise :class:`~gsomia.errors.InputError`) is still
+            delivered (``items()``, ``on_item``) but not handed to ``on_warning`` /
+            ``on_plots``: it is audited as ``deliver.unreadable`` with the reason, in the
+            delivery's transaction.
         retry: outbox backoff; max_age_s: oldest envelope accepted [s].
     """
 
@@ -160,6 +217,7 @@ class Node:
         warning_classification: str | None = None,
         on_warning: Callable[[MissileWarning, ReceivedItem], None] | None = None,
         on_item: Callable[[ReceivedItem], None] | None = None,
+        on_plots: Callable[[RadarPlots, ReceivedItem], None] | None = None,
         retry: RetryPolicy = RetryPolicy(),
         max_age_s: float = 86_400.0,
     ) -> None:
@@ -188,6 +246,7 @@ class Node:
         self.warning_classification = warning_classification or _top_shared(catalog, party)
         self.on_warning = on_warning
         self.on_item = on_item
+        self.on_plots = on_plots
         self.retry = retry
         self.max_age_s = max_age_s
         self.links: dict[str, Link] = {}
@@ -804,21 +863,39 @@ class Node:
             else:
                 forward = False
                 _, at = self._now()
+                item = self._received(row)
+                kind = item.kind
+                # read the payload for a typed subscriber only (a scan's plots are slow to
+                # check); one that does not read is delivered, audited, not handed on
+                reader, hook = {
+                    WARNING_KIND: (MissileWarning.from_dict, self.on_warning),
+                    PLOT_KIND: (RadarPlots.from_dict, self.on_plots),
+                }.get(kind, (None, None))
+                typed: Any = None
+                records = [("deliver", {
+                    "envelope_id": envelope_id, "item_id": row.item_id,
+                    "originator": row.originator, "payload_kind": kind,
+                    "marking": (row.marking or {}).get("text")})]
+                if reader is not None and hook is not None:
+                    try:
+                        typed = reader(item.payload)
+                    except InputError as exc:
+                        hook = None
+                        records.append(("deliver.unreadable", {
+                            "envelope_id": envelope_id, "item_id": row.item_id,
+                            "originator": row.originator, "payload_kind": kind,
+                            "reason": _cut(exc, 300)}))
                 with self._transaction():
                     self.store.set_status(envelope_id, "delivered")
-                    self._audit([("deliver", {
-                        "envelope_id": envelope_id, "item_id": row.item_id,
-                        "originator": row.originator,
-                        "marking": (row.marking or {}).get("text")})], at)
+                    self._audit(records, at)
         if row.final != self.party:  # only this item: the others held have not changed
             if forward:
                 self.flush()
             return
-        item = self._received(row)
         if self.on_item is not None:
             self.on_item(item)
-        if self.on_warning is not None and item.is_warning:
-            self.on_warning(MissileWarning.from_dict(item.payload), item)
+        if hook is not None:
+            hook(typed, item)
 
     def _received(self, row: InboxRow) -> ReceivedItem:
         label = dataclasses.replace(label_from_dict(row.label or {}), holder=self.party)

@@ -273,9 +273,9 @@ def publish_plots(node: Node, plots: RadarPlots, *, classification: str | None =
     node and returned (status ``denied``), not raised, as by
     :meth:`~gsomia.node.Node.publish_warning`.
 
-    Receivers must tell plot items from warnings by their payload (:func:`is_plot_payload`)
-    and subscribe with ``on_item``: ``on_warning`` reads every item of the warning topic as
-    a :class:`~gsomia.node.MissileWarning`.
+    Receivers tell plot items from warnings by the payload's ``kind``
+    (:func:`is_plot_payload`, :attr:`gsomia.node.ReceivedItem.kind`): a receiving node hands
+    them to its ``on_item`` and ``on_plots`` subscribers, never to ``on_warning``.
 
     Raises:
         InputError: a malformed payload (:meth:`RadarPlots.validate`).

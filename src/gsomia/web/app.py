@@ -11,13 +11,22 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          TLS only; with ``party_cas`` the hop sender named in the envelope
                          must be the party whose CA issued the client certificate (check
                          ``sender``).
-``GET  /v1/items``       items delivered to this party, with the marking applied (Art. 4(2)).
+``GET  /v1/items``       items delivered to this party, of every kind, with the marking
+                         applied (Art. 4(2)); each names its ``kind``: ``missile_warning``,
+                         ``radar_plots`` or ``other`` (:func:`gsomia.node.core.item_kind`).
+``GET  /v1/warnings``    the delivered missile warnings only (kind ``missile_warning``; the
+                         same entries as ``/v1/items``). Radar plots share the warning topic
+                         but are measurements, not warnings: they are never listed here.
+``GET  /v1/plots``       the delivered radar-plot items only (kind ``radar_plots``,
+                         :mod:`gsomia.node.plots`), payload as the originator signed it
+                         (not re-checked here: ~0.15 ms a plot).
 ``POST /v1/warnings``    a local missile warning to publish to the partners (JSON payload
                          of :class:`~gsomia.node.MissileWarning`); answers at once with the
                          releases queued (sending goes on in the background).
 ``POST /v1/approvals``   the originator's approval ``{"item_id", "to", "route"}`` (TISA
                          para 4).
-``GET  /v1/health``      party, outbox counts, items delivered.
+``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
+                         plot items).
 
 Who may call what (with ``party_cas``, i.e. every live server; the client's identity is
 ``(party, role)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
@@ -25,11 +34,11 @@ identity_of_certificate`, RFC 5280 path validation by the TLS handshake, RFC 844
 section 4.4.2):
 
 - ``/v1/inbox``: a partner's **node** certificate only (another party than this node's).
-- ``/v1/items``, ``/v1/warnings``, ``/v1/approvals`` (local-user routes) and any other
-  path: this node's own party's **operator** certificate only (``operator.crt`` made by
-  ``gsomia pki init``). A partner can therefore never publish as this party, approve a
-  release of its items (Art. 6; TISA para 4: only the originator consents), nor read
-  what it received.
+- ``/v1/items``, ``/v1/warnings``, ``/v1/plots``, ``/v1/approvals`` (local-user routes)
+  and any other path: this node's own party's **operator** certificate only
+  (``operator.crt`` made by ``gsomia pki init``). A partner can therefore never publish
+  as this party, approve a release of its items (Art. 6; TISA para 4: only the
+  originator consents), nor read what it received.
 - ``/v1/health``, ``/openapi.json``, ``/docs``: any identity above.
 - Any other certificate (none, a CA's, or one its CA issued with another subject, e.g.
   CN=rogue): 403.
@@ -53,6 +62,8 @@ from starlette.concurrency import run_in_threadpool
 
 from gsomia.errors import GsomiaError, StoreError, short_repr
 from gsomia.node import MissileWarning, Node
+from gsomia.node.core import WARNING_KIND
+from gsomia.node.plots import PLOT_KIND
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
 
 __all__ = ["MAX_BODY_BYTES", "client_identity", "client_party", "create_app"]
@@ -244,16 +255,30 @@ def create_app(
             return JSONResponse({"error": str(exc)}, status_code=503)
         return JSONResponse(receipt.to_dict(), status_code=_STATUS[receipt.status])
 
+    def _listed(kind: str | None) -> list[dict[str, Any]]:
+        """Delivered items (of ``kind`` only, unless None), in arrival order."""
+        out = []
+        for i in node.items():
+            k = i.kind
+            if kind is not None and k != kind:
+                continue
+            out.append({
+                "item_id": i.item_id, "kind": k, "originator": i.originator,
+                "sender": i.sender, "route": i.route, "marking": i.marking,
+                "topic": i.label.topic, "elements": list(i.label.elements),
+                "payload": i.payload, "sent_at": i.sent_at.isoformat(),
+                "arrived_s": i.arrived_s,
+            })
+        return out
+
     def items() -> list[dict[str, Any]]:
-        return [
-            {
-                "item_id": i.item_id, "originator": i.originator, "sender": i.sender,
-                "route": i.route, "marking": i.marking, "topic": i.label.topic,
-                "elements": list(i.label.elements), "payload": i.payload,
-                "sent_at": i.sent_at.isoformat(), "arrived_s": i.arrived_s,
-            }
-            for i in node.items()
-        ]
+        return _listed(None)
+
+    def list_warnings() -> list[dict[str, Any]]:
+        return _listed(WARNING_KIND)
+
+    def list_plots() -> list[dict[str, Any]]:
+        return _listed(PLOT_KIND)
 
     def _publish(payload: dict[str, Any]) -> JSONResponse:
         releases = node.publish_warning(MissileWarning.from_dict(payload), send=False)
@@ -283,14 +308,20 @@ def create_app(
     warnings, approvals = _json_route(_publish), _json_route(_approve)
 
     def health() -> dict[str, Any]:
+        kinds = [i.kind for i in node.items()]
         return {"party": node.party, "status": "ok", "outbox": node.outbox_counts(),
-                "items": len(node.items())}
+                "items": len(kinds), "warnings": kinds.count(WARNING_KIND),
+                "plots": kinds.count(PLOT_KIND)}
 
     json_body = {"requestBody": {"required": True, "content": {
         "application/json": {"schema": {"type": "object"}}}}}
     app.add_api_route("/v1/inbox", inbox, methods=["POST"], summary="Partner inbox",
                       openapi_extra=json_body)
     app.add_api_route("/v1/items", items, methods=["GET"], summary="Items for local users")
+    app.add_api_route("/v1/warnings", list_warnings, methods=["GET"],
+                      summary="Missile warnings delivered (no radar plots)")
+    app.add_api_route("/v1/plots", list_plots, methods=["GET"],
+                      summary="Radar-plot items delivered")
     app.add_api_route("/v1/warnings", warnings, methods=["POST"], summary="Publish a warning",
                       openapi_extra=json_body)
     app.add_api_route("/v1/approvals", approvals, methods=["POST"],
