@@ -194,34 +194,35 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
 
 def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
            config: RunConfig) -> None:
-    from gsomia.sim.batch import record_dates
+    from gsomia.sim.batch import batch_events, event_window_s
 
-    days = record_dates(records, since)
+    n_events = len(batch_events(records, since, config))
     started = time.perf_counter()
     results: list[dict[str, Any]] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console) as bar:
-        task = bar.add_task("dates", total=len(days))
+        task = bar.add_task("events", total=n_events)
         counts = {"run": 0, "dropped": 0}
 
         def done(out: dict[str, Any]) -> None:
             counts["run"] += len(out["launches"])
             counts["dropped"] += len(out["dropped"])
-            bar.update(task, advance=1, description=f"{out['date']}: launches run "
+            bar.update(task, advance=1, description=f"{out['event']}: launches run "
                        f"{counts['run']}, dropped {counts['dropped']}")
 
         results = list(run_records(records, since, workers=workers, config=config,
                                    on_done=done))
     ok = [r for r in results if r["ok"]]
-    summary = batch_summary((r["run"] for r in ok), dates=results)
+    summary = batch_summary((r["run"] for r in ok), events=results)
     summary["wall_s"] = round(time.perf_counter() - started, 1)
     by_class = ", ".join(f"{k} {v}" for k, v in summary["launches_dropped"].items())
     console.print(f"[bold]{summary['events']} events[/] run of {summary['dates']} dates since "
                   f"{since.isoformat()}: {summary['launches']} launches run, "
                   f"{summary['launches_dropped_total']} dropped"
                   + (f" ({by_class})" if by_class else "")
-                  + f"; {summary['dates_skipped']} dates skipped (no launch could be run); "
-                  f"{summary['wall_s']} s", highlight=False)
+                  + f"; {summary['events_skipped']} events and {summary['dates_skipped']} "
+                  f"dates skipped (no launch could be run); {summary['wall_s']} s",
+                  highlight=False)
     table = Table(title="Median warning time gained against 'none' (s; first PIP within "
                   "50 km; launches where both 'none' and the route reach it)",
                   title_justify="left")
@@ -240,13 +241,15 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
     console.print(table)
     if json_out is not None:
         doc = {"schema": "gsomia.batch/1", "records": str(records),
-               "since": since.isoformat(),
-               "events": [{"date": r["date"], "scenario": r["run"]["scenario"]["name"],
+               "since": since.isoformat(), "event_window_s": event_window_s(config),
+               "events": [{"event": r["event"], "date": r["date"],
+                           "scenario": r["run"]["scenario"]["name"],
                            "seed": r["seed"], "launches": r["run"]["launches"],
                            "dropped": r["dropped"], "timings_s": r["run"]["timings_s"]}
                           for r in ok],
-               "skipped": [{"date": r["date"], "seed": r["seed"], "reason": r["reason"],
-                            "dropped": r["dropped"]} for r in results if not r["ok"]],
+               "skipped": [{"event": r["event"], "date": r["date"], "seed": r["seed"],
+                            "reason": r["reason"], "dropped": r["dropped"]}
+                           for r in results if not r["ok"]],
                "summary": summary}
         json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
         err_console.print(f"wrote {json_out}", highlight=False)

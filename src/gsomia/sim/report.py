@@ -67,12 +67,15 @@ Batch (``"schema": "gsomia.batch/1"``, ``gsomia run --records DIR --since DATE
 --json-out``; :mod:`gsomia.sim.batch`)::
 
     {"schema", "records" (dir), "since" (date),
-     "events": [{"date", "scenario": name, "seed" (YYYYMMDD of the date),
+     "event_window_s",             # a launch later than this after its event's first
+                                   #   launch starts a new event (batch.event_window_s)
+     "events": [{"event" (id "<date>#<k>"), "date", "scenario": name ("record-<event>"),
+                 "seed" (batch.event_seed: YYYYMMDD + 10**8 * (k - 1)),
                  "launches": [as above, without pip_error_km],     # the launches run
-                 "dropped": [dropped launch, as below],             # the date's others
+                 "dropped": [dropped launch, as below],             # the event's others
                  "timings_s"}],
-     "skipped": [{"date", "seed", "reason", "dropped": [dropped launch]}],
-     "summary": {"dates", "events", "dates_skipped",
+     "skipped": [{"event", "date", "seed", "reason", "dropped": [dropped launch]}],
+     "summary": {"dates", "events", "events_skipped", "dates_skipped",
                  "launches",                                # launches run
                  "launches_dropped": {class: count},        # only classes that occur
                  "launches_dropped_total",
@@ -86,12 +89,17 @@ Batch (``"schema": "gsomia.batch/1"``, ``gsomia run --records DIR --since DATE
                      "date", "entry", "missile", "launch" (scenario id, null when the
                      record gave no launch), "class", "reason"}
 
-An event is a date with at least one launch run; a date is skipped when none of its
-launches can be run. ``class`` is one of :data:`gsomia.sim.batch.DROP_CLASSES`
-(``incomplete_record``, ``outside_flight_model``, ``outside_window``, ``not_flyable``,
-``invalid_launch``, ``run_failed``). Every record since the date is either run or dropped:
-``launches + launches_dropped_total`` is the number of records, and
-``events + dates_skipped == dates``.
+Each date's records are split into events by launch time (:mod:`gsomia.sim.batch`: a
+launch more than ``event_window_s`` after the first launch of its event starts the next;
+records without a time belong to the date's first event), and each event is one run.
+``events`` lists the events with at least one launch run, ``skipped`` those none of whose
+launches can be run; ``summary.events`` and ``summary.events_skipped`` count them. A date
+is skipped (``dates_skipped``) when none of its events ran. ``class`` is one of
+:data:`gsomia.sim.batch.DROP_CLASSES` (``incomplete_record``, ``outside_flight_model``,
+``outside_window``, ``not_flyable``, ``invalid_launch``, ``run_failed``). Every record since
+the date is in exactly one event and either run or dropped: ``launches +
+launches_dropped_total`` is the number of records, ``events + events_skipped`` the number
+of events, and ``dates_skipped <= events_skipped``.
 
 Summary definitions: ``median_gained_s`` is the median, over the launches where both
 ``none`` and the route reach a 50 km PIP, of ``none``'s time minus the route's (seconds;
@@ -173,20 +181,22 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
 
 def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("JPN", "KOR"),
                   routes: tuple[str, ...] = ("tisa_hub", "auto_hub", "direct"), *,
-                  dates: Iterable[dict[str, Any]] | None = None) -> dict[str, Any]:
+                  events: Iterable[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Summary of run JSONs (:func:`run_to_json`): events, launches, the median warning
     time gained (``gained_s``) per party and route over the launches where the route
     reaches a 50 km PIP, and how many launches reached it on each route (incl. ``none``).
 
     Args:
-        runs: the run JSON of each event.
+        runs: the run JSON of each event run.
         parties, routes: those summarised.
-        dates: the batch's per-date results (:func:`gsomia.sim.batch.run_date`); when
-            given, the summary also counts ``dates``, ``dates_skipped``,
+        events: the batch's per-event results (:func:`gsomia.sim.batch.run_event`), run or
+            not; when given, the summary also counts ``dates`` (distinct ``date`` of them),
+            ``events_skipped``, ``dates_skipped`` (dates none of whose events is ``ok``),
             ``launches_dropped`` (by class) and ``launches_dropped_total`` (module notes).
 
     Raises:
-        InputError: a date result without ``ok`` or a dropped launch without ``class``.
+        InputError: an event result without ``ok`` (bool) or ``date`` (str), or a dropped
+            launch without ``class``.
     """
     runs = list(runs)
     gains: dict[str, dict[str, list[float]]] = {p: {r: [] for r in routes} for p in parties}
@@ -215,26 +225,33 @@ def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("J
     median = {p: {r: (_r(statistics.median(v), 1) if v else None) for r, v in rs.items()}
               for p, rs in gains.items()}
     out: dict[str, Any] = {"events": len(runs), "launches": n_launches}
-    if dates is not None:
-        out.update(_date_counts(list(dates)))
+    if events is not None:
+        out.update(_event_counts(list(events)))
     out.update(median_gained_s=median, reached=reached, only_with_sharing=only,
                metrics=list(METRICS))
     return out
 
 
-def _date_counts(dates: list[dict[str, Any]]) -> dict[str, Any]:
-    """Dates, dates skipped and launches dropped by class, of the batch's date results."""
+def _event_counts(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Dates, events and dates skipped, and launches dropped by class, of the batch's event
+    results."""
     dropped: dict[str, int] = {}
     skipped = 0
-    for k, day in enumerate(dates):
-        if not isinstance(day.get("ok"), bool):
-            raise InputError(f"dates[{k}].ok", day.get("ok"), "expected true or false")
-        skipped += not day["ok"]
-        for j, drop in enumerate(day.get("dropped", [])):
+    ran: dict[str, bool] = {}       # date → has an event run
+    for k, event in enumerate(events):
+        if not isinstance(event.get("ok"), bool):
+            raise InputError(f"events[{k}].ok", event.get("ok"), "expected true or false")
+        if not isinstance(event.get("date"), str):
+            raise InputError(f"events[{k}].date", event.get("date"),
+                             "expected the ISO date of the event")
+        skipped += not event["ok"]
+        ran[event["date"]] = ran.get(event["date"], False) or event["ok"]
+        for j, drop in enumerate(event.get("dropped", [])):
             cls = drop.get("class")
             if not isinstance(cls, str):
-                raise InputError(f"dates[{k}].dropped[{j}].class", cls, "expected a string")
+                raise InputError(f"events[{k}].dropped[{j}].class", cls, "expected a string")
             dropped[cls] = dropped.get(cls, 0) + 1
-    return {"dates": len(dates), "dates_skipped": skipped,
+    return {"dates": len(ran), "events_skipped": skipped,
+            "dates_skipped": sum(not v for v in ran.values()),
             "launches_dropped": dict(sorted(dropped.items(), key=lambda kv: (-kv[1], kv[0]))),
             "launches_dropped_total": sum(dropped.values())}

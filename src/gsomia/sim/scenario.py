@@ -541,8 +541,13 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
                   ) -> list[RecordSkip | None]:
     """Which records of one date give a launch of :func:`scenario_from_records`.
 
+    ``outside_window`` is counted from the earliest known launch instant of ``records``:
+    the date's first launch, or the first launch of an event when ``records`` are one event
+    of the date (:func:`gsomia.sim.batch.date_events`, whose events never span 4 h).
+
     Args:
-        records: the records of one date (as for :func:`scenario_from_records`).
+        records: the records of one date, or of one event of it (as for
+            :func:`scenario_from_records`).
         default_apogee_km: the apogee [km] assumed where a record has none.
 
     Returns:
@@ -577,7 +582,7 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
         elif late_s > MAX_DURATION_S:
             out.append(RecordSkip(
                 rec, label, "outside_window",
-                f"launched {late_s / 3600:.2f} h after the date's first launch "
+                f"launched {late_s / 3600:.2f} h after the first launch "
                 f"({epoch.strftime('%H:%M')} UTC): a scenario's launch times are at most "
                 f"{MAX_DURATION_S / 3600:g} h"))
         else:
@@ -588,8 +593,8 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
 def scenario_from_records(records: list[LaunchRecord], *, seed: int,
                           parties: tuple[str, ...] = ("JPN", "KOR", "USA"),
                           default_apogee_km: float | None = None,
-                          source_note: str = "CNS North Korea Missile Test Database"
-                          ) -> tuple[str, list[str]]:
+                          source_note: str = "CNS North Korea Missile Test Database",
+                          event: int | None = None) -> tuple[str, list[str]]:
     """A scenario file with one launch per usable record (one record = one missile).
 
     A record is usable (:func:`check_records`) when it has a site position, a bearing, a
@@ -605,19 +610,27 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
     say which were in force).
 
     Args:
-        records: the records of one date (e.g. one value of :func:`gsomia.records.salvos`).
+        records: the records of one date (e.g. one value of :func:`gsomia.records.salvos`),
+            or of one event of it (:func:`gsomia.sim.batch.date_events`).
         seed: the scenario's seed.
+        event: the event number of ``records`` within their date (from 1), or ``None``
+            for a whole date; it names the scenario ``record-<date>#<event>`` (default
+            ``record-<date>``) and appears in its title and sources.
 
     Returns:
         ``(toml_text, skipped)``: the file text and one line per record left out, with why
         (``str`` of the :class:`RecordSkip` of :func:`check_records`).
 
     Raises:
-        InputError: no record of the list is usable.
+        InputError: no record of the list is usable, or ``event`` is not an integer >= 1.
     """
     if not records:
         raise InputError("records", [], "no records for that date")
+    if event is not None and (isinstance(event, bool) or not isinstance(event, int)
+                              or event < 1):
+        raise InputError("event", event, "expected an event number >= 1 or None")
     day = records[0].date
+    what = day.isoformat() if event is None else f"{day.isoformat()}#{event}"
     epoch = _records_epoch(records)
     launches: list[dict[str, Any]] = []
     checks = check_records(records, default_apogee_km=default_apogee_km)
@@ -653,11 +666,14 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
     if len(set(ids)) != len(ids):
         for k, item in enumerate(launches, start=1):
             item["id"] = f"L{k}"
-    header = {"name": f"record-{day.isoformat()}",
-              "title": f"Launches of {day.isoformat()} (UTC) from the public record",
+    title = (f"Launches of {day.isoformat()} (UTC)" if event is None
+             else f"Launches of {day.isoformat()} (UTC), event {event}")
+    header = {"name": f"record-{what}", "title": f"{title} from the public record",
               "epoch": epoch, "seed": seed, "parties": list(parties),
-              "sources": [f"{source_note}, records of {day.isoformat()}"]}
-    comment = (f"Built by `gsomia scenario from-record {day.isoformat()}` from the {source_note}.\n"
+              "sources": [f"{source_note}, records of {what}"]}
+    built = (f"`gsomia scenario from-record {day.isoformat()}`" if event is None
+             else f"the batch (gsomia.sim.batch), event {what},")
+    comment = (f"Built by {built} from the {source_note}.\n"
                "One launch per record; figures as the record gives them (unverified).")
     catalogue = load_sensor_catalogue()
     in_service = [{"site": sid} for sid, entry in catalogue.items()
