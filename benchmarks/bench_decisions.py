@@ -1,6 +1,7 @@
 """Release decisions per second: gsomia's :func:`decide` vs the same rules in Cedar (cedarpy).
 
-Run: ``python benchmarks/bench_decisions.py [N] [--json]`` (N requests, default 5000, seed 7).
+Run: ``python benchmarks/bench_decisions.py [N] [--json] [--consents M]`` (N requests,
+default 5000, seed 7; M consents, default 10,000).
 
 Both sides answer the same random requests (labels, parties, routes, dates, persons,
 consents). Cedar gets the rules as policies (one ``permit`` and one ``forbid`` per rule:
@@ -12,6 +13,13 @@ cover the item now" — is computed in Python first and passed in the request co
 facts + engine. Ours does everything (lookups, every reason, obligations, marking).
 The verdicts of both are compared; a mismatch is printed and makes the exit code 1.
 If cedarpy is not installed, only ours is measured.
+
+Consent look-ups (``consents_*`` lines): third-party releases (Art. 6; TISA para 4 on the
+``tisa`` route) decided against one book of 10,000 consents (``--consents M`` for another
+size), by ``decide`` with the indexed :class:`ConsentBook` and with :class:`PlainScanBook`,
+the look-up before the index (every consent per decision, every miss of the pair listed),
+kept here only as the peer. The plain scan decides fewer requests (it is slow); verdicts
+and the consent chosen are compared on those, a mismatch makes the exit code 1.
 """
 
 from __future__ import annotations
@@ -173,9 +181,106 @@ def cedar_facts(request: ReleaseRequest, consents: list, catalog: Catalog) -> di
     return {"request": cedar_request, "entity": entity}
 
 
+class PlainScanBook(ConsentBook):
+    """The consent look-up before the index (benchmark peer only): every consent of the book
+    for every decision, and a denial listing every miss of the (originator, to) pair."""
+
+    def find(self, label, to, at, per_item=False):  # type: ignore[no-untyped-def]
+        return next((c for c in self if c.covers(label, to, at, per_item)), None)
+
+    def explain(self, label, to, at, per_item=False):  # type: ignore[no-untyped-def]
+        misses = []
+        for consent in self:
+            why = consent.why_not(label, to, at, per_item)
+            if why is None:
+                return consent, ""
+            if consent.originator == label.originator and consent.to == to:
+                misses.append(f"{consent.consent_id!r} {why}")
+        if not misses:
+            return None, f"none recorded from {label.originator} for {to}"
+        return None, "; ".join(misses)
+
+
+def consent_cases(n_consents: int, n_requests: int, seed: int, catalog: Catalog
+                  ) -> tuple[list[Consent], list[ReleaseRequest]]:
+    """``n_consents`` consents of every originator to every other party (most per item,
+    some per topic or class; some expired, revoked, not yet valid or oral) and
+    ``n_requests`` third-party releases of their items (some of items without a consent),
+    direct or over the TISA hub, in 2024."""
+    rng = random.Random(seed)
+    base = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    consents = []
+    for k in range(n_consents):
+        originator = rng.choice(PARTIES)
+        scope = rng.random()
+        granted = base + dt.timedelta(days=rng.randint(-400, 200))
+        consents.append(Consent(
+            f"c{k}", originator, rng.choice([p for p in PARTIES if p != originator]),
+            granted,
+            expires_at=None if rng.random() < 0.7 else granted + dt.timedelta(days=300),
+            item_id=f"i{k}" if scope < 0.9 else None,
+            topic=rng.choice(TOPICS) if 0.9 <= scope < 0.95 else None,
+            classifications=() if scope < 0.95 else (
+                rng.choice([m.text for m in catalog.scheme(originator).markings]),),
+            written=rng.random() < 0.95,
+            revoked_at=None if rng.random() < 0.9 else granted + dt.timedelta(days=100)))
+    requests = []
+    for _ in range(n_requests):
+        k = rng.randrange(int(n_consents * 1.2))
+        c = consents[k] if k < n_consents else None
+        originator = c.originator if c else rng.choice(PARTIES)
+        to = c.to if c else rng.choice([p for p in PARTIES if p != originator])
+        holder = next(p for p in PARTIES if p not in (originator, to))
+        route = rng.choice(["direct", "tisa"]) if "USA" in (holder, to) else "direct"
+        markings = [m.text for m in catalog.scheme(originator).markings]
+        label = Label(item_id=f"i{k}", originator=originator,
+                      classification=rng.choice(markings), releasable_to=frozenset(PARTIES),
+                      topic="dprk-missile-threat", holder=holder)
+        requests.append(ReleaseRequest(label, to, base + dt.timedelta(
+            days=rng.randint(0, 365)), route))
+    return consents, requests
+
+
+def bench_consents(n_consents: int, catalog: Catalog, n_requests: int = 2000,
+                   n_plain: int = 200) -> dict:
+    """Decisions/s against one book of ``n_consents`` consents: indexed vs plain scan."""
+    consents, requests = consent_cases(n_consents, n_requests, 11, catalog)
+    indexed, plain = ConsentBook(consents), PlainScanBook(consents)
+    t0 = time.perf_counter()
+    ours = [decide(r, catalog, indexed) for r in requests]
+    t_ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    peer = [decide(r, catalog, plain) for r in requests[:n_plain]]
+    t_plain = time.perf_counter() - t0
+
+    def chosen(d):  # type: ignore[no-untyped-def]
+        return (d.permit, [r.rule for r in d.failed],
+                [r.detail for r in d.reasons if r.rule == "third_party_consent" and r.passed])
+
+    mismatches = sum(chosen(a) != chosen(b) for a, b in zip(ours, peer, strict=False))
+    def longest(decisions):  # type: ignore[no-untyped-def]
+        return max((len(r.detail) for d in decisions for r in d.failed), default=0)
+
+    return {
+        "consents": n_consents,
+        "consents_permits": sum(d.permit for d in ours),
+        "consents_indexed_decisions_per_s": round(n_requests / t_ours),
+        "consents_plain_scan_decisions_per_s": round(n_plain / t_plain),
+        "consents_speedup": round((t_plain / n_plain) / (t_ours / n_requests), 1),
+        "consents_indexed_longest_denial_chars": longest(ours),
+        "consents_plain_scan_longest_denial_chars": longest(peer),
+        "consents_verdict_mismatches": mismatches,
+    }
+
+
 def main(argv: list[str]) -> int:
-    n = next((int(a) for a in argv if a.isdigit()), 5000)
     as_json = "--json" in argv
+    n_consents = 10_000
+    if "--consents" in argv:
+        i = argv.index("--consents")
+        n_consents = int(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
+    n = next((int(a) for a in argv if a.isdigit()), 5000)
     catalog = load_catalog()
     cases = make_requests(n, 7, catalog)
 
@@ -208,12 +313,14 @@ def main(argv: list[str]) -> int:
             "verdict_mismatches": len(mismatches),
             "first_mismatch": mismatches[0] if mismatches else None,
         })
+    report.update(bench_consents(n_consents, catalog))
     if as_json:
         print(json.dumps(report, indent=2))
     else:
         for key, value in report.items():
-            print(f"{key:34} {value}")
-    return 1 if report.get("verdict_mismatches") else 0
+            print(f"{key:41} {value}")
+    return 1 if report.get("verdict_mismatches") or report["consents_verdict_mismatches"] \
+        else 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,15 @@ approval), only a consent that names the item counts; a topic- or class-wide con
 not. :meth:`ConsentBook.explain` says why no consent covers a release (not written, not
 yet valid, expired, revoked, out of scope, or names no item).
 
+Look-ups are indexed: a :class:`ConsentBook` keeps its consents by (originator, recipient,
+item or None, topic or None), so a decision reads only the consents whose scope can match
+its item (at most four index entries), not every consent: the cost of a decision does not
+grow with the number of consents of other items, and a run's decisions do not grow with
+the square of its items. The verdict is the plain scan's (the first covering consent in
+the order granted; same rules, :meth:`Consent.why_not`). A denial's reason is bounded: it
+names at most :data:`MAX_LISTED` consents, the closest first, and how many more there are
+(:meth:`ConsentBook.explain`).
+
 JSON form (a label's ``consents`` or ``--consents``): the attribute names below; party
 codes in any case (kept in capitals); times ISO 8601; any other key is an error naming
 ``consents[i].<key>``.
@@ -30,11 +39,13 @@ from gsomia.errors import InputError, SharingError
 from gsomia.sharing.label import Label, check_keys, parse_time
 from gsomia.sharing.markings import MarkingScheme, nfc, party_code
 
-__all__ = ["CONSENT_KEYS", "Consent", "ConsentBook"]
+__all__ = ["CONSENT_KEYS", "MAX_LISTED", "Consent", "ConsentBook"]
 
 #: Keys a consent JSON object may have.
 CONSENT_KEYS = ("consent_id", "originator", "to", "granted_at", "expires_at", "item_id",
                 "topic", "classifications", "written", "revoked_at")
+#: Most consents a denial's reason names (:meth:`ConsentBook.explain`).
+MAX_LISTED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,10 +212,23 @@ class Consent:
 
 
 class ConsentBook:
-    """The consents one node knows, granted and revoked over time."""
+    """The consents one node knows, granted and revoked over time, indexed by scope.
+
+    Index: consent ids by ``(originator, to, item_id, topic)`` (None where the consent
+    names no item or no topic), in the order granted, and the number of consents per
+    ``(originator, to)``. A release of item *i* of topic *t* can only be covered by a
+    consent under ``(o, to, i, t)``, ``(o, to, i, None)``, ``(o, to, None, t)`` or
+    ``(o, to, None, None)`` (:meth:`Consent.why_not`: originator, recipient, item and
+    topic must match when named), so :meth:`find` and :meth:`explain` read only these.
+    Revocation replaces a consent under the same id and keeps its place.
+    """
 
     def __init__(self, consents: Iterable[Consent] = ()) -> None:
         self._consents: dict[str, Consent] = {}
+        # scope key -> [(order granted, consent_id)], ascending
+        self._index: dict[tuple[str, str, str | None, str | None],
+                          list[tuple[int, str]]] = {}
+        self._pairs: dict[tuple[str, str], list[str]] = {}
         for consent in consents:
             self.grant(consent)
 
@@ -218,11 +242,16 @@ class ConsentBook:
         """Record ``consent``.
 
         Raises:
-            SharingError: a consent with the same id exists already.
+            SharingError: a consent with the same id exists already (nothing recorded).
         """
         if consent.consent_id in self._consents:
             raise SharingError(f"consent_id={consent.consent_id!r}: already recorded")
+        order = len(self._consents)
+        key = (consent.originator, consent.to, consent.item_id, consent.topic)
         self._consents[consent.consent_id] = consent
+        self._index.setdefault(key, []).append((order, consent.consent_id))
+        self._pairs.setdefault((consent.originator, consent.to), []).append(
+            consent.consent_id)
 
     def revoke(self, consent_id: str, by: str, at: dt.datetime) -> Consent:
         """Revoke a consent from ``at`` on; only its originator may (Art. 6).
@@ -241,15 +270,29 @@ class ConsentBook:
                 f"consent {consent_id!r} (Art. 6)"
             )
         revoked = replace(consent, revoked_at=at)
-        self._consents[consent_id] = revoked
+        self._consents[consent_id] = revoked  # same key: same place, same index entries
         return revoked
+
+    def candidates(self, label: Label, to: str, per_item: bool = False) -> list[Consent]:
+        """The consents whose originator, recipient, item and topic can cover releasing
+        ``label``'s item to ``to`` (``per_item``: only those naming the item), in the order
+        granted; the others cannot (:meth:`Consent.why_not`)."""
+        o, item, topic = label.originator, label.item_id, label.topic
+        keys = {(o, to, item, topic), (o, to, item, None)}
+        if not per_item:
+            keys |= {(o, to, None, topic), (o, to, None, None)}
+        found = [self._index.get(k, ()) for k in keys]
+        hits = [e for entries in found for e in entries]
+        if len([f for f in found if f]) > 1:
+            hits.sort()
+        return [self._consents[cid] for _, cid in hits]
 
     def find(
         self, label: Label, to: str, at: dt.datetime, per_item: bool = False
     ) -> Consent | None:
-        """The first consent covering release of ``label``'s item to ``to`` at ``at``
-        (``per_item``: only one naming the item)."""
-        for consent in self._consents.values():
+        """The first consent (in the order granted) covering release of ``label``'s item to
+        ``to`` at ``at`` (``per_item``: only one naming the item), or None."""
+        for consent in self.candidates(label, to, per_item):
             if consent.covers(label, to, at, per_item):
                 return consent
         return None
@@ -257,15 +300,40 @@ class ConsentBook:
     def explain(
         self, label: Label, to: str, at: dt.datetime, per_item: bool = False
     ) -> tuple[Consent | None, str]:
-        """``(consent, "")`` for the first covering consent, else ``(None, why)``: why each
-        consent of the originator to ``to`` fails, or that none is recorded."""
-        misses = []
-        for consent in self._consents.values():
+        """``(consent, "")`` for the first covering consent (in the order granted), else
+        ``(None, why)``.
+
+        ``why``: ``none recorded from <originator> for <to>`` when the originator granted
+        ``to`` nothing; else the reasons (:meth:`Consent.why_not`) of at most
+        :data:`MAX_LISTED` of its consents to ``to``, the closest first: those in scope of
+        the item (failing on writing, time, revocation, class or, per item, naming no item;
+        the order granted), then others (item or topic out of scope; the first granted).
+        When more are recorded, ``(N consents from <originator> for <to>; M not listed)``
+        follows, so the reason stays short however many consents the book holds.
+        """
+        o = label.originator
+        scoped = self.candidates(label, to, per_item=False)
+        misses: list[str] = []
+        listed: set[str] = set()
+        for consent in scoped:
             why = consent.why_not(label, to, at, per_item)
             if why is None:
                 return consent, ""
-            if consent.originator == label.originator and consent.to == to:
+            if len(misses) < MAX_LISTED:
                 misses.append(f"{consent.consent_id!r} {why}")
-        if not misses:
-            return None, f"none recorded from {label.originator} for {to}"
-        return None, "; ".join(misses)
+                listed.add(consent.consent_id)
+        pair = self._pairs.get((o, to), [])
+        if not pair:
+            return None, f"none recorded from {o} for {to}"
+        for cid in pair:
+            if len(misses) >= MAX_LISTED:
+                break
+            if cid not in listed:
+                consent = self._consents[cid]
+                misses.append(f"{cid!r} {consent.why_not(label, to, at, per_item)}")
+                listed.add(cid)
+        why = "; ".join(misses)
+        if len(pair) > len(misses):
+            why += (f" ({len(pair)} consents from {o} for {to}; "
+                    f"{len(pair) - len(misses)} not listed)")
+        return None, why
