@@ -43,7 +43,7 @@ from gsomia.sim.run import (
     Warning,
     _best_by_launch,
     _FusedPictures,
-    _truth_label,
+    _truth_labels,
 )
 from gsomia.warning.fusion import FusedTrack, TrackReport
 from gsomia.warning.sensors import LaunchReport
@@ -261,24 +261,25 @@ class RoutePictures:
         for tr in tracker.tracks:
             if tr.confirmed_s is None:
                 continue
-            label = _truth_label(tr)
-            if label is None:
+            group = _truth_labels(tr)
+            if not group:
                 continue
             known = max([tr.confirmed_s] + [rt.available_s(d) for d in tr.detections
                                             if d.t_s <= tr.confirmed_s])
-            conf[label] = min(conf.get(label, math.inf), known)
+            for label in group:
+                conf[label] = min(conf.get(label, math.inf), known)
         live = [tr for tr in tracker.tracks if tr.status == "confirmed"]
         if not live:
             return {}, conf
         reports = [TrackReport(p, str(tr.number), len(tr.history) - 1, tr.state.t_s,
                                tr.state.x, tr.state.P) for tr in live]
         st = self.own.fusers[p].predict(reports, t)
-        labels: dict[tuple[str, str], str | None] = {}
+        labels: dict[tuple[str, str], tuple[str, ...]] = {}
         picture = []
         for i, tr in enumerate(live):
             keys = tuple((o, str(tr.number)) for o in sorted({d.owner for d in tr.detections}))
-            label = _truth_label(tr)
-            labels.update((k, label) for k in keys)
+            group = _truth_labels(tr)
+            labels.update((k, group) for k in keys)
             picture.append(FusedTrack(t, st.x[i], st.P[i], keys))
         return _best_by_launch(picture, labels), conf
 

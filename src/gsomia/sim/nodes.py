@@ -36,6 +36,7 @@ per item (:meth:`gsomia.node.Node._recheck_held`), so the cost is linear in the 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import tempfile
@@ -56,6 +57,7 @@ from gsomia.warning.fusion import TrackReport
 from gsomia.warning.sensors import LaunchReport
 from gsomia.warning.tracking.launch import LaunchPointEstimate
 from gsomia.warning.tracking.states import TrackState
+from gsomia.warning.types import Detection
 
 __all__ = ["NodeDelivery"]
 
@@ -131,17 +133,17 @@ class NodeDelivery:
                          else scenario.epoch)
         keys = {p: PartyKeys.generate(p) for p in parties}
         directory = Directory(k.public() for k in keys.values())
-        labels: dict[tuple[str, str], str | None] = {}
+        labels: dict[tuple[str, str], Warning] = {}
         launches: dict[tuple[str, str], LaunchReport] = {}
-        truths: dict[tuple[str, str], list[str | None]] = {}
+        truths: dict[tuple[str, str], tuple[Detection, ...]] = {}
         payloads: dict[int, MissileWarning | RadarPlots] = {}
         for p, items in warnings.items():
             for w in items:
                 mw = payloads[id(w)] = _payload(w, scenario)
                 if isinstance(mw, RadarPlots):
-                    truths[(p, mw.scan_id)] = [d.truth_id for d in w.plots]
+                    truths[(p, mw.scan_id)] = w.plots
                     continue
-                labels[(p, mw.track_id)] = w.truth_id
+                labels[(p, mw.track_id)] = w
                 if w.launch is not None:
                     launches[(p, mw.track_id)] = w.launch
         out: list[Delivered] = []
@@ -150,8 +152,12 @@ class NodeDelivery:
             def on_item(item: ReceivedItem) -> None:
                 if is_plot_payload(item.payload):
                     rp = RadarPlots.from_dict(item.payload)
-                    dets = rp.detections(item.originator, truths.get((item.originator,
-                                                                      rp.scan_id)))
+                    sent = truths.get((item.originator, rp.scan_id))
+                    dets = rp.detections(item.originator,
+                                         None if sent is None else [d.truth_id for d in sent])
+                    if sent is not None:   # scoring only: the members of unresolved groups
+                        dets = [dataclasses.replace(d, merged_truth_ids=o.merged_truth_ids)
+                                for d, o in zip(dets, sent, strict=True)]
                     out.append(Delivered(clock.now_s(), party,
                                          Warning(rp.t_s, item.originator, plots=tuple(dets))))
                 elif item.is_warning:
@@ -159,15 +165,17 @@ class NodeDelivery:
 
             def on_warning(mw: MissileWarning, item: ReceivedItem) -> None:
                 key = (item.originator, mw.track_id)
+                sent = labels.get(key)
+                truth = {"truth_id": None if sent is None else sent.truth_id,
+                         "truth_group": () if sent is None else sent.truth_group}
                 if mw.trajectory is not None:
                     tr = mw.trajectory
                     rep = TrackReport(item.originator, mw.track_id,
                                       int(round(tr["t_s"] * 1000.0)), tr["t_s"],
                                       np.array(tr["x_ecef"]), np.array(tr["P"]))
-                    w = Warning(mw.t_s, item.originator, report=rep, truth_id=labels.get(key))
+                    w = Warning(mw.t_s, item.originator, report=rep, **truth)
                 else:
-                    w = Warning(mw.t_s, item.originator, launch=launches.get(key),
-                                truth_id=labels.get(key))
+                    w = Warning(mw.t_s, item.originator, launch=launches.get(key), **truth)
                 out.append(Delivered(clock.now_s(), party, w))
             return on_item
 

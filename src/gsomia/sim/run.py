@@ -177,6 +177,9 @@ class Warning:
         truth_id: the launch it follows, for scoring only (None: a false track; plots carry
             their own in each detection's ``truth_id``, never shared).
         plots: the detections of one scan (one sensor, one time), or ``()``.
+        truth_group: every launch a track report follows, for scoring only: more than one
+            where the track follows a group of objects its radars could not resolve
+            (:func:`_truth_labels`); ``()``: just ``truth_id``.
     """
 
     t_s: float
@@ -185,11 +188,15 @@ class Warning:
     launch: LaunchReport | None = None
     truth_id: str | None = None
     plots: tuple[Detection, ...] = ()
+    truth_group: tuple[str, ...] = ()
 
     @property
     def truth_ids(self) -> set[str]:
-        """Launches the item concerns, for scoring only (a scan's: of its plots)."""
-        ids = {d.truth_id for d in self.plots} if self.plots else {self.truth_id}
+        """Launches the item concerns, for scoring only (a scan's: of its plots, every member
+        of an unresolved group included)."""
+        if self.plots:
+            return {i for d in self.plots for i in _covered(d)}
+        ids = set(self.truth_group) or {self.truth_id}
         return {i for i in ids if i is not None}
 
 
@@ -280,15 +287,24 @@ class RunResult:
         return base - got
 
 
-def _truth_label(track: Track) -> str | None:
-    """The launch a track follows, for scoring: the majority truth id of its detections
-    after confirmation (all of them before)."""
-    ids = [d.truth_id for d in track.detections
-           if track.confirmed_s is None or d.t_s >= track.confirmed_s]
-    counts = Counter(i for i in ids if i is not None)
-    if not counts or counts.most_common(1)[0][1] * 2 < len(ids):
-        return None
-    return max(counts, key=lambda i: (counts[i], i))
+def _covered(d: Detection) -> tuple[str, ...]:
+    """The launches a plot is of, for scoring: every member of an unresolved group
+    (:attr:`~gsomia.warning.types.Detection.merged_truth_ids`), else its ``truth_id``."""
+    if d.merged_truth_ids:
+        return tuple(d.merged_truth_ids)
+    return () if d.truth_id is None else (d.truth_id,)
+
+
+def _truth_labels(track: Track) -> tuple[str, ...]:
+    """The launches a track follows, for scoring: those covered (:func:`_covered`) by at
+    least half of its detections after confirmation (all of them before), sorted. One launch
+    for a track of one missile; every member for a track of a group its radars could not
+    resolve (a salvo flying one trajectory: the group's PIP is each member's); ``()`` for a
+    false or mixed track."""
+    dets = [d for d in track.detections
+            if track.confirmed_s is None or d.t_s >= track.confirmed_s]
+    counts = Counter(i for d in dets for i in _covered(d))
+    return tuple(sorted(i for i, c in counts.items() if 2 * c >= len(dets)))
 
 
 def _report_of(party: str, track: Track, k: int) -> TrackReport:
@@ -309,14 +325,15 @@ def party_warnings(party: str, tracker: Tracker, reports: Sequence[LaunchReport]
     for tr in tracker.tracks:
         if not tr.confirmed:
             continue
-        label = _truth_label(tr)
+        group = _truth_labels(tr)
+        label = group[0] if group else None
         last = -math.inf
         for k, s in enumerate(tr.history):
             if s.t_s < tr.confirmed_s or not s.updated:
                 continue
             if s.t_s - last >= report_interval_s - 1e-9:
                 out.append(Warning(s.t_s, party, report=_report_of(party, tr, k),
-                                   truth_id=label))
+                                   truth_id=label, truth_group=group))
                 last = s.t_s
     out.sort(key=lambda w: (w.t_s, w.originator))
     return out
@@ -357,7 +374,7 @@ class _OwnPicture:
     def __init__(self, party: str, tracker: Tracker) -> None:
         self.party = party
         self.tracks = [t for t in tracker.tracks if t.confirmed]
-        self.labels = {(party, str(t.number)): _truth_label(t) for t in self.tracks}
+        self.labels = {(party, str(t.number)): _truth_labels(t) for t in self.tracks}
         self.times = [np.array([s.t_s for s in t.history]) for t in self.tracks]
 
     def at(self, t_s: float) -> list[TrackReport]:
@@ -371,18 +388,21 @@ class _OwnPicture:
         return out
 
 
-def _best_by_launch(picture: list[FusedTrack], labels: dict[tuple[str, str], str | None]
+def _best_by_launch(picture: list[FusedTrack], labels: dict[tuple[str, str], tuple[str, ...]]
                     ) -> dict[str, FusedTrack]:
+    """Each launch's fused track, for scoring: a fused track goes to the launches most of
+    its sources follow (labels: source key → :func:`_truth_labels`), and a launch with
+    several gets the one of smallest position covariance trace."""
     best: dict[str, FusedTrack] = {}
     for f in picture:
-        votes = Counter(labels.get(s) for s in f.sources)
-        votes.pop(None, None)
+        votes = Counter(i for s in f.sources for i in labels.get(s, ()))
         if not votes:
             continue
-        launch = max(votes, key=lambda i: (votes[i], i))
-        held = best.get(launch)
-        if held is None or np.trace(f.P[:3, :3]) < np.trace(held.P[:3, :3]):
-            best[launch] = f
+        top = max(votes.values())
+        for launch in sorted(i for i, v in votes.items() if v == top):
+            held = best.get(launch)
+            if held is None or np.trace(f.P[:3, :3]) < np.trace(held.P[:3, :3]):
+                best[launch] = f
     return best
 
 
@@ -538,14 +558,14 @@ class _FusedPictures:
                  deliveries: dict[str, list[Delivered]]) -> None:
         self.cfg = cfg
         self.parties = list(parties)
-        self.labels: dict[tuple[str, str], str | None] = {}
+        self.labels: dict[tuple[str, str], tuple[str, ...]] = {}
         self.own = {p: _OwnPicture(p, tr) for p, tr in trackers.items()}
         for p in self.parties:
             self.labels.update(self.own[p].labels)
         for items in warnings.values():
             for w in items:
                 if w.report is not None:
-                    self.labels[w.report.key] = w.truth_id
+                    self.labels[w.report.key] = tuple(sorted(w.truth_ids))
         self.arrivals: dict[tuple[str, str], tuple[np.ndarray, list[TrackReport]]] = {}
         for route, got in deliveries.items():
             for p in self.parties:
@@ -588,16 +608,15 @@ def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str,
     # -- detection and confirmation: events, not the grid ---------------------------------
     own_seen: dict[tuple[str, str], list[float]] = {}
     for d in obs.detections:
-        if d.truth_id is not None:
-            own_seen.setdefault((d.owner, d.truth_id), []).append(d.t_s)
+        for lid in _covered(d):
+            own_seen.setdefault((d.owner, lid), []).append(d.t_s)
     for r in obs.reports:
         if r.truth_id is not None:
             own_seen.setdefault((r.owner, r.truth_id), []).append(r.t_s)
     own_conf: dict[tuple[str, str], list[float]] = {}
     for party, tr in trackers.items():
         for t in tr.tracks:
-            label = _truth_label(t) if t.confirmed else None
-            if label is not None:
+            for label in _truth_labels(t) if t.confirmed else ():
                 own_conf.setdefault((party, label), []).append(t.confirmed_s)
     for route in routes:
         got_seen: dict[tuple[str, str], list[float]] = {}
@@ -605,8 +624,9 @@ def _measure(sc: Scenario, obs: Observation, cfg: RunConfig, trackers: dict[str,
         for dl in deliveries[route]:
             for lid in dl.item.truth_ids:
                 got_seen.setdefault((dl.to, lid), []).append(dl.t_s)
-            if dl.item.report is not None and dl.item.truth_id is not None:
-                got_conf.setdefault((dl.to, dl.item.truth_id), []).append(dl.t_s)
+            if dl.item.report is not None:
+                for lid in dl.item.truth_ids:
+                    got_conf.setdefault((dl.to, lid), []).append(dl.t_s)
         for lid, f in flights.items():
             for p in parties:
                 k = know[lid][p][route]
