@@ -91,7 +91,12 @@ class _HubLink(InProcessLink):
         return super().send(envelope)
 
 
-def _payload(w: Warning, scenario: Scenario) -> MissileWarning | RadarPlots:
+def _payload(w: Warning, scenario: Scenario, n: int | None = None
+             ) -> MissileWarning | RadarPlots:
+    """The node payload of a warning. An infrared launch report's id names its sensor,
+    time and reported launch point, and ``n`` (the report's place in its originator's
+    list) where given: the missiles of a salvo are reported by one sensor at one time, and
+    each report must stay its own item."""
     if w.plots:
         d = w.plots[0]
         return RadarPlots.from_detections(f"scan-{d.sensor_id}-{d.t_s:.6f}", scenario.epoch,
@@ -106,8 +111,9 @@ def _payload(w: Warning, scenario: Scenario) -> MissileWarning | RadarPlots:
     sig2 = lr.sigma_position_m**2
     lpe = LaunchPointEstimate(lr.launch_lat_deg, lr.launch_lon_deg, float(lr.launch_t_s), 0.0,
                               np.diag([sig2, sig2]), 0)
-    return MissileWarning.from_estimates(f"ir-{lr.sensor_id}-{w.t_s:.3f}", scenario.epoch,
-                                         lr.t_s, launch=lpe)
+    ident = (f"ir-{lr.sensor_id}-{w.t_s:.3f}-{lr.launch_lat_deg:.5f}-{lr.launch_lon_deg:.5f}"
+             + ("" if n is None else f"-{n}"))
+    return MissileWarning.from_estimates(ident, scenario.epoch, lr.t_s, launch=lpe)
 
 
 class NodeDelivery:
@@ -138,8 +144,8 @@ class NodeDelivery:
         truths: dict[tuple[str, str], tuple[Detection, ...]] = {}
         payloads: dict[int, MissileWarning | RadarPlots] = {}
         for p, items in warnings.items():
-            for w in items:
-                mw = payloads[id(w)] = _payload(w, scenario)
+            for n, w in enumerate(items):
+                mw = payloads[id(w)] = _payload(w, scenario, n)
                 if isinstance(mw, RadarPlots):
                     truths[(p, mw.scan_id)] = w.plots
                     continue
