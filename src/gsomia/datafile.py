@@ -222,8 +222,9 @@ class Table:
 def check_output_path(path: str | Path, option: str = "--out") -> Path:
     """Check, before any work, that ``path`` can be written as a file.
 
-    The parent folder must exist and be writable, and ``path`` must not be a folder (an
-    existing file must be writable; it will be replaced).
+    The parent folder must exist and be writable, and ``path`` must not be a folder nor
+    another non-regular file such as a device or a pipe (an existing file must be writable;
+    it will be replaced).
 
     Args:
         path: the output file.
@@ -245,6 +246,10 @@ def check_output_path(path: str | Path, option: str = "--out") -> Path:
         raise InputError(option, str(p), f"{parent} is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise InputError(option, str(p), f"folder {parent} is not writable")
+    if p.exists() and not p.is_file():
+        # a device, pipe or socket (/dev/stdout, /dev/full …): the atomic write would
+        # replace it with a plain file
+        raise InputError(option, str(p), "exists and is not a regular file; give a file path")
     if p.exists() and not os.access(p, os.W_OK):
         raise InputError(option, str(p), "the file exists and is not writable")
     return p

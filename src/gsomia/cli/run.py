@@ -21,28 +21,38 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gsomia.cli._app import app, console, err_console, fail, guarded
-from gsomia.datafile import check_output_path
+from gsomia.cli.scenario import _local_date_hint
+from gsomia.datafile import check_output_path, write_text_atomic
 from gsomia.records import load_records, salvos
 from gsomia.sim.batch import BATCH_CONFIG, run_records
 from gsomia.sim.delivery import RUN_ROUTES, SHARES, RouteConfig
 from gsomia.sim.report import batch_summary, run_to_json
-from gsomia.sim.run import RunConfig, RunResult, run_scenario
+from gsomia.sim.run import RunConfig, RunResult, impact_area, run_scenario
 from gsomia.sim.scenario import Scenario, load_scenario, scenario_from_records
 
 __all__ = ["run_command"]
 
 
-def _date(option: str, text: str) -> dt.date:
+def _date(option: str, text: str, *, partial: bool = True) -> dt.date:
+    """A date option: YYYY-MM-DD, or (``partial``) YYYY-MM or YYYY for its first day."""
+    parts = text.strip().split("-")
+    shapes = [(4, 2, 2), (4, 2), (4,)] if partial else [(4, 2, 2)]
+    if not all(p.isdigit() for p in parts) or tuple(len(p) for p in parts) not in shapes:
+        fail(f"{option}={text!r}: expected YYYY-MM-DD" + (" (or YYYY-MM, or a year)"
+                                                          if partial else ""))
+    y, m, d = (int(parts[i]) if i < len(parts) else 1 for i in range(3))
     try:
-        return dt.date.fromisoformat(text if len(text) > 4 else f"{text}-01-01")
-    except ValueError:
-        fail(f"{option}={text!r}: expected YYYY-MM-DD (or a year)")
+        return dt.date(y, m, d)
+    except ValueError as exc:
+        fail(f"{option}={text!r}: no such date ({exc})")
 
 
 def _record_scenario(day: dt.date, records: Path) -> Scenario:
-    groups = salvos(load_records(records, since=day))
+    groups = salvos(load_records(records, since=day - dt.timedelta(days=1)))
     if day not in groups:
-        fail(f"--record={day.isoformat()}: no record of that UTC date in {records}")
+        hint = _local_date_hint(day, groups.get(day - dt.timedelta(days=1), []))
+        fail(f"--record={day.isoformat()}: " + (hint or f"no record of that UTC date in "
+                                                  f"{records}"))
     text, skipped = scenario_from_records(groups[day], seed=int(day.strftime("%Y%m%d")))
     for line in skipped:
         err_console.print(f"skipped {line}", highlight=False)
@@ -58,8 +68,18 @@ def _s(value: float | None) -> str:
 
 def _print_run(result: RunResult) -> None:
     sc = result.scenario
+    cfg = result.config
     console.print(f"[bold]{sc.title}[/] — epoch {sc.epoch.isoformat()}, parties "
-                  f"{', '.join(sc.parties)}, {len(result.flights)} launch(es)", highlight=False)
+                  f"{', '.join(sc.parties)}, {len(result.flights)} launch(es); share "
+                  f"{cfg.share}"
+                  + ("; COUNTERFACTUAL: every route as if in force"
+                     if cfg.route.ignore_dates else "; routes as in force on the date"),
+                  highlight=False)
+    short = [f.id for f in result.flights if result.observation.t_end_s < f.impact_s]
+    if short:
+        console.print(f"  [yellow]observation ends at t+{result.observation.t_end_s:.0f} s, "
+                      f"before the impact of {', '.join(short)}[/] (scenario duration_s)",
+                      highlight=False)
     for route, plan in result.plans.items():
         denied = [p for p in plan.paths if not p.allowed]
         for p in denied:
@@ -71,9 +91,12 @@ def _print_run(result: RunResult) -> None:
                               f"not allowed ({'; '.join(p.plots_reasons) or 'denied'})",
                               highlight=False)
     for f in result.flights:
+        party, zone = impact_area(f)
+        where = "high seas" if zone == "high_seas" else f"{party} {zone.replace('_', ' ')}"
         table = Table(title=f"{f.id}: launched t+{f.launch_s:.0f} s, impact after "
                       f"{f.trajectory.impact_s:.0f} s at {f.trajectory.impact_lat_deg:.2f}°N "
-                      f"{f.trajectory.impact_lon_deg:.2f}°E (seconds after launch)",
+                      f"{f.trajectory.impact_lon_deg:.2f}°E, {where} (seconds after launch; "
+                      "area at risk: the PIP names that area)",
                       title_justify="left")
         for col in ("party", "route", "detected", "confirmed", "PIP < 50 km",
                     "area at risk", "gained"):
@@ -188,7 +211,8 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
     console.print(f"draws in which direct <= hubs <= none for every launch: {order}",
                   highlight=False)
     if json_out is not None:
-        json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_text_atomic(json_out, json.dumps(doc, ensure_ascii=False, indent=1),
+                          option="--json-out")
         err_console.print(f"wrote {json_out}", highlight=False)
 
 
@@ -197,6 +221,9 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
     from gsomia.sim.batch import batch_events, event_window_s
 
     n_events = len(batch_events(records, since, config))
+    if n_events == 0:
+        fail(f"--since={since.isoformat()}: no record on or after that date in {records}")
+    plain = not err_console.is_terminal      # no live bar: one line per event instead
     started = time.perf_counter()
     results: list[dict[str, Any]] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -209,6 +236,10 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
             counts["dropped"] += len(out["dropped"])
             bar.update(task, advance=1, description=f"{out['event']}: launches run "
                        f"{counts['run']}, dropped {counts['dropped']}")
+            if plain:
+                err_console.print(f"{out['event']}: {'run' if out['ok'] else 'skipped'}, "
+                                  f"launches run {counts['run']}, dropped "
+                                  f"{counts['dropped']}", highlight=False)
 
         results = list(run_records(records, since, workers=workers, config=config,
                                    on_done=done))
@@ -239,6 +270,10 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
                       " / ".join(str(summary["only_with_sharing"][party][r])
                                  for r in ("tisa_hub", "auto_hub", "direct")))
     console.print(table)
+    console.print("Japan and Korea are measured (the US tracks and shares but is not scored "
+                  "in the batch); the reason of every dropped launch and skipped event is in "
+                  + ("the JSON (--json-out)" if json_out is None else str(json_out)),
+                  highlight=False)
     if json_out is not None:
         doc = {"schema": "gsomia.batch/1", "records": str(records),
                "since": since.isoformat(), "event_window_s": event_window_s(config),
@@ -251,7 +286,8 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
                             "reason": r["reason"], "dropped": r["dropped"]}
                            for r in results if not r["ok"]],
                "summary": summary}
-        json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_text_atomic(json_out, json.dumps(doc, ensure_ascii=False, indent=1),
+                          option="--json-out")
         err_console.print(f"wrote {json_out}", highlight=False)
 
 
@@ -281,7 +317,9 @@ def run_command(
         "--as-if-in-force", help="Use every route as if its agreements were in force "
         "(counterfactual); default: routes gated by the scenario date.")] = False,
     pip_interval_s: Annotated[float, typer.Option(
-        "--pip-interval-s", help="Evaluation grid of the PIPs [s].", min=0.5)] = 5.0,
+        "--pip-interval-s", help="Evaluation grid of the PIPs [s], at most 60; after a "
+        "party's 50 km PIP is reached, its PIP-error curve goes on every 30 s.",
+        min=0.5)] = 5.0,
     workers: Annotated[int, typer.Option(
         "--workers", help="Batch: worker processes (0: one per CPU).", min=0)] = 0,
     delivery: Annotated[str, typer.Option(
@@ -322,7 +360,7 @@ def run_command(
     """
     for name, value, hi in (("--approval-delay-s", approval_delay_s, 86_400.0),
                             ("--hub-delay-s", hub_delay_s, 3_600.0),
-                            ("--pip-interval-s", pip_interval_s, 600.0),
+                            ("--pip-interval-s", pip_interval_s, 60.0),
                             ("--report-interval-s", report_interval_s, 600.0),
                             ("--speed", speed, 1_000.0)):
         if not (math.isfinite(value) and value <= hi):
@@ -348,6 +386,15 @@ def run_command(
             fail("--since needs --records DIR")
         if scenario is not None or record is not None:
             fail("--since runs every date: give no SCENARIO and no --record")
+        unused = [name for name, given in (
+            ("--plots", plots is not None), ("--live", live), ("--seeds", seeds > 1),
+            ("--delivery", delivery != "node"), ("--pip-interval-s", pip_interval_s != 5.0),
+            ("--report-interval-s", report_interval_s != RunConfig().report_interval_s))
+            if given]
+        if unused:
+            fail(f"--since runs the batch (planned delivery, PIPs every "
+                 f"{BATCH_CONFIG.pip_interval_s:g} s, no plots): {', '.join(unused)} "
+                 "not used there; leave out")
         config = RunConfig(**{**{f: getattr(BATCH_CONFIG, f) for f in (
             "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")}},
             route=route_cfg, share=share, routes=compared)
@@ -359,7 +406,7 @@ def run_command(
             fail("--record needs --records DIR")
         if scenario is not None:
             fail("give either SCENARIO or --record, not both")
-        sc = _record_scenario(_date("--record", record), records)
+        sc = _record_scenario(_date("--record", record, partial=False), records)
     elif scenario is None:
         fail("give a SCENARIO, --record DATE --records DIR, or --records DIR --since DATE")
     else:
@@ -392,7 +439,8 @@ def run_command(
                           "approval → partner node's subscriber, wall clock)", highlight=False)
         _print_latency(doc["live"]["warning_latency"])
     if json_out is not None:
-        json_out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_text_atomic(json_out, json.dumps(doc, ensure_ascii=False, indent=1),
+                          option="--json-out")
         err_console.print(f"wrote {json_out}", highlight=False)
     if plots is not None:
         from gsomia.sim.plots import write_plots

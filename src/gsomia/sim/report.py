@@ -18,6 +18,8 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
      "launches": [
         {"id", "launch_s" (s after the epoch), "impact_s", "impact_lat_deg",
          "impact_lon_deg",
+         "impact_area": {"party" (ISO alpha-3, "" on the high seas),
+                         "zone": "land" | "territorial_sea" | "eez" | "high_seas"},
          "parties": {party: {route: {"first_detection_s", "first_confirmed_s",
                                      "first_pip_within_50km_s", "area_at_risk_s",
                                      "pip_error_km": [[t_after_launch_s, km], ...]}}},
@@ -114,7 +116,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from gsomia.errors import InputError
-from gsomia.sim.run import METRICS, RunResult
+from gsomia.sim.run import METRICS, RunResult, impact_area
 
 __all__ = ["batch_summary", "run_to_json"]
 
@@ -153,6 +155,8 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
         launches.append({"id": f.id, "launch_s": _r(f.launch_s), "impact_s": _r(f.impact_s),
                          "impact_lat_deg": _r(f.trajectory.impact_lat_deg, 5),
                          "impact_lon_deg": _r(f.trajectory.impact_lon_deg, 5),
+                         "impact_area": dict(zip(("party", "zone"), impact_area(f),
+                                                 strict=True)),
                          "parties": parties, "gained_s": gained})
     rc = cfg.route
     return {

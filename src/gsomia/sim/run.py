@@ -102,7 +102,7 @@ from gsomia.warning.tracking.states import GaussianStates
 from gsomia.warning.tracking.tracker import Track, Tracker, TrackerConfig
 from gsomia.warning.types import Detection
 
-__all__ = ["Delivered", "LaunchKnowledge", "PipSample", "RunConfig", "RunResult",
+__all__ = ["Delivered", "LaunchKnowledge", "impact_area", "PipSample", "RunConfig", "RunResult",
            "Warning", "deliver_planned", "party_warnings", "planned", "run_scenario"]
 
 METRICS = ("first_detection_s", "first_confirmed_s", "first_pip_within_50km_s",
@@ -431,6 +431,13 @@ def _area_of(flight: Flight, zones: MaritimeZones) -> _TrueArea:
     lat, lon = flight.trajectory.impact_lat_deg, flight.trajectory.impact_lon_deg
     party, zone = zones.zones(lat, lon, np.zeros(1), np.zeros(1), every_country=True)
     return _TrueArea((str(party[0]), str(zone[0])), float(lat), float(lon))
+
+
+def impact_area(flight: Flight) -> tuple[str, str]:
+    """``(country, zone)`` of a flight's true impact point: ``zone`` is ``"land"``,
+    ``"territorial_sea"``, ``"eez"`` or ``"high_seas"`` (country ``""``), by
+    :meth:`gsomia.warning.areas.MaritimeZones.zones` over every country of the region."""
+    return _area_of(flight, _zones()).cell
 
 
 def _knows_area(pip: ImpactPrediction, truth: _TrueArea, zones: MaritimeZones,

@@ -1,0 +1,70 @@
+"""``gsomia run``: dates, option conflicts, output places, and the impact area named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gsomia.cli import app
+from gsomia.cli.run import _date
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def cns(shared_data: Path) -> str:
+    return str(shared_data / "cns")
+
+
+@pytest.mark.parametrize(("text", "partial", "day"), [
+    ("2017-03-05", False, dt.date(2017, 3, 5)), ("2026-04", True, dt.date(2026, 4, 1)),
+    ("2016", True, dt.date(2016, 1, 1)),
+])
+def test_date_forms(text, partial, day):
+    assert _date("--since", text, partial=partial) == day
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--record", "2017"], "--record='2017': expected YYYY-MM-DD"),
+    (["--record", "1990-02-30"], "no such date"),
+    (["--since", "2022-13-01"], "no such date"),
+    (["--since", "2099"], "no record on or after that date"),
+    (["--since", "2016", "--delivery", "planned"], "--delivery not used there"),
+    (["--since", "2016", "--plots", "p", "--live"], "--plots, --live not used there"),
+    # the CNS date of the Hokkaido over-flight is UTC: 2017-08-29 is the local date
+    (["--record", "2017-08-29"], "ask for 2017-08-28"),
+])
+def test_record_and_batch_options_are_checked(cns, args, message):
+    res = runner.invoke(app, ["run", *args, "--records", cns])
+    assert res.exit_code == 2, res.output
+    assert message in " ".join(res.output.split())
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "."])
+def test_json_out_must_be_a_regular_file(target):
+    res = runner.invoke(app, ["run", "2017-08-29", "--json-out", target])
+    assert res.exit_code == 2
+    assert "--json-out" in res.output
+    assert Path("/dev/null").is_char_device()
+
+
+def test_coarse_pip_grid_is_refused():
+    res = runner.invoke(app, ["run", "2017-08-29", "--pip-interval-s", "600"])
+    assert res.exit_code == 2 and "at most 60" in res.output
+
+
+def test_header_and_json_name_share_and_impact_area(tmp_path: Path):
+    out = tmp_path / "r.json"
+    res = runner.invoke(app, ["run", "2017-08-29", "--routes", "direct", "--delivery",
+                              "planned", "--json-out", str(out)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "share tracks" in text and "routes as in force on the date" in text
+    # Japan MoD: fell about 1,180 km east of Cape Erimo, outside Japan's EEZ
+    assert "high seas" in text
+    launch = json.loads(out.read_text(encoding="utf-8"))["launches"][0]
+    assert launch["impact_area"] == {"party": "", "zone": "high_seas"}
