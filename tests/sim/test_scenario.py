@@ -383,3 +383,39 @@ def test_from_records_unknown_missile_gets_a_propulsion_from_the_range(shared_da
     text, _ = scenario_from_records(salvos(load_records(shared_data / "cns", since=later))[later],
                                     seed=7)
     assert 'site = "kor-greenpine-c-busan"' in text
+
+
+def test_record_fit_tolerance_keeps_rounded_figures(shared_data, tmp_path):
+    """CNS 2025-01-06 gives 1,100 km and 100 km, rounded: the model's best flight comes
+    within 1 % (0.1 % is out of its reach), so the record's 2 % keeps the launch, while the
+    packaged default 0.1 % refuses it with the best fit named."""
+    import dataclasses
+
+    from gsomia.errors import PhysicsError
+    from gsomia.records import load_records, salvos
+    from gsomia.sim.observe import fly_launches
+    from gsomia.sim.scenario import RECORD_FIT_TOLERANCE, load_scenario, scenario_from_records
+
+    day = dt.date(2025, 1, 6)
+    text, _ = scenario_from_records(salvos(load_records(shared_data / "cns", since=day))[day],
+                                    seed=1)
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    sc = load_scenario(path)
+    assert {s.fit_tolerance for s in sc.launches} == {RECORD_FIT_TOLERANCE}
+    (flight,) = fly_launches(sc)
+    assert abs(flight.trajectory.range_m / 1_100e3 - 1) <= RECORD_FIT_TOLERANCE
+    strict = dataclasses.replace(sc, launches=tuple(dataclasses.replace(s, fit_tolerance=1e-3)
+                                                    for s in sc.launches))
+    with pytest.raises(PhysicsError, match="best fit range"):
+        fly_launches(strict)
+
+
+def test_fit_tolerance_out_of_range_is_refused(tmp_path):
+    from gsomia.errors import InputError
+    from gsomia.sim.scenario import load_scenario
+
+    path = write(tmp_path, MINIMAL.replace('missile = "ER-Scud"',
+                                           'missile = "ER-Scud"\nfit_tolerance = 0.5'))
+    with pytest.raises(InputError, match="fit_tolerance"):
+        load_scenario(path)

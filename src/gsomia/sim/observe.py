@@ -99,7 +99,7 @@ def fly_launches(scenario: Scenario) -> tuple[Flight, ...]:
     flights = []
     for spec in scenario.launches:
         key = (spec.lat_deg, spec.lon_deg, spec.alt_m, spec.bearing_deg, spec.range_m,
-               spec.apogee_m, spec.propulsion, spec.missile)
+               spec.apogee_m, spec.propulsion, spec.missile, spec.fit_tolerance)
         if key not in fitted:
             fitted[key] = _fit(scenario, spec)
         flights.append(Flight(spec.id, spec.t_s, fitted[key]))
@@ -112,7 +112,8 @@ def _fit(scenario: Scenario, spec: LaunchSpec) -> Trajectory:
     try:
         return fit_trajectory(spec.lat_deg, spec.lon_deg, spec.bearing_deg, spec.range_m,
                               spec.apogee_m, propulsion=spec.propulsion,
-                              missile=spec.missile, alt_m=spec.alt_m)
+                              missile=spec.missile, alt_m=spec.alt_m,
+                              tolerance=spec.fit_tolerance)
     except InputError as exc:
         raise InputError(f"{where}: {exc.field}", exc.value, exc.reason) from exc
     except PhysicsError as exc:

@@ -150,6 +150,9 @@ class LaunchSpec:
         site: facility key when given by name, else ``None``.
         source: where the figures come from.
         where: the ``[[launches]]`` entry it came from (``"launches[0]"``), for messages.
+        fit_tolerance: relative agreement of the fitted range and apogee with the given
+            ones (:func:`gsomia.physics.ballistics.fit_trajectory`; default 0.1 %; scenarios
+            from the public record use :data:`RECORD_FIT_TOLERANCE`).
     """
 
     id: str
@@ -165,6 +168,14 @@ class LaunchSpec:
     site: str | None = None
     source: str = ""
     where: str = ""
+    fit_tolerance: float = 1e-3
+
+
+RECORD_FIT_TOLERANCE = 0.02
+"""Fit tolerance of launches built from the public record: the CNS ranges and apogees are
+rounded figures from press reports ("about 1,100 km", "60 km"), mostly to two significant
+digits, i.e. ±0.5-5 %; a flight within 2 % of them matches the record as well as it can be
+known (a tighter fit would drop launches the model flies, for rounding alone)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,7 +359,8 @@ def _read_launches(root: Table) -> tuple[LaunchSpec, ...]:
         raise root.error("launches", None, "a scenario needs at least one [[launches]] entry")
     for t in tables:
         t.only("id", "site", "lat_deg", "lon_deg", "alt_m", "t_s", "bearing_deg", "range_km",
-               "apogee_km", "missile", "propulsion", "salvo", "source", "notes")
+               "apogee_km", "missile", "propulsion", "salvo", "source", "notes",
+               "fit_tolerance")
         launch_id = t.string("id")
         site = t.string("site", None)
         if site is not None:
@@ -367,6 +379,7 @@ def _read_launches(root: Table) -> tuple[LaunchSpec, ...]:
         bearing = t.number("bearing_deg", lo=0.0, hi=360.0, hi_open=True)
         range_m = 1e3 * t.number("range_km", lo=RANGE_KM[0], hi=RANGE_KM[1])
         apogee_m = 1e3 * t.number("apogee_km", lo=APOGEE_KM[0], hi=APOGEE_KM[1])
+        fit_tolerance = t.number("fit_tolerance", 1e-3, lo=1e-6, hi=0.05)
         missile = t.string("missile", None)
         propulsion = t.string("propulsion", "auto",
                               choices=("auto", *sorted(PROPULSION_CLASSES)))
@@ -397,7 +410,7 @@ def _read_launches(root: Table) -> tuple[LaunchSpec, ...]:
             seen_ids.add(lid)
             out.append(LaunchSpec(lid, lat, lon, alt, t0 + k * spacing, bearing,
                                   range_m, apogee_m, propulsion, missile, site, source,
-                                  t.where))
+                                  t.where, fit_tolerance))
     return tuple(out)
 
 
@@ -656,6 +669,7 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
             "range_km": float(rec.range_km),  # type: ignore[arg-type]
             "apogee_km": float(apogee),  # type: ignore[arg-type]
             "missile": rec.missile_name, "propulsion": propulsion,
+            "fit_tolerance": RECORD_FIT_TOLERANCE,
             "source": (f"{source_note}, {label}, facility {rec.facility}{apogee_note}"
                        f"{propulsion_note}")})
     if not launches:
