@@ -1,8 +1,9 @@
 """PNG plots of a run (``gsomia run --plots DIR``): a map and PIP error against time.
 
-- ``map.png``: coastlines, the ground track of every launch (launch ○, impact ×), and the
-  95 % PIP ellipses of each party's best fused track on the ``direct`` route and with no
-  sharing, at the time each first reached the 50 km PIP.
+- ``map.png``: left, coastlines, the ground track of every launch (launch ●, impact ×) and
+  the radars coloured by owner; right, a zoom on the impacts with the 95 % PIP ellipses of
+  each party's best fused track (colour: party; dotted: no sharing, solid: ``direct``) at
+  the time it first reached the 50 km PIP.
 - ``pip_error_<launch>.png``: PIP error [km, log scale] against seconds after launch, one
   panel per party, one line per route.
 
@@ -31,6 +32,12 @@ __all__ = ["load_coastlines", "write_plots"]
 _EARTH_RADIUS_M = 6_371_008.8   # mean radius, for ellipse drawing only (IUGG)
 _ROUTE_STYLE = {"none": ("black", "-"), "tisa_hub": ("tab:orange", "--"),
                 "auto_hub": ("tab:green", "-."), "direct": ("tab:blue", "-")}
+_ROUTE_MARKER = {"none": ".", "tisa_hub": "s", "auto_hub": "^", "direct": "o"}
+_PARTY_COLOR = {"JPN": "tab:red", "KOR": "tab:blue", "USA": "tab:purple"}
+
+
+def _party_color(party: str) -> str:
+    return _PARTY_COLOR.get(party, "tab:gray")
 
 
 def _gshhs_dir() -> Path:
@@ -106,17 +113,37 @@ def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
         lons = np.concatenate((lons, [s[1] for s in sites]))
     box = (lons.min() - 2.0, lons.max() + 2.0, lats.min() - 2.0, lats.max() + 2.0)
 
-    fig, ax = plt.subplots(figsize=(10, 7))
+    from matplotlib.lines import Line2D
+
+    fig, (ax, zoom) = plt.subplots(1, 2, figsize=(15, 7.5),
+                                   gridspec_kw={"width_ratios": [1.0, 1.0]})
     for poly in load_coastlines(*box):
         ax.plot(poly[:, 0], poly[:, 1], color="0.4", lw=0.6)
-    for f, lat, lon in tracks:
-        ax.plot(lon, lat, color="tab:red", lw=1.2)
-        ax.plot(lon[0], lat[0], "o", color="tab:red", ms=5)
+    for _f, lat, lon in tracks:
+        ax.plot(lon, lat, color="tab:orange", lw=1.2)
+        ax.plot(lon[0], lat[0], "o", color="tab:orange", ms=5)
         ax.plot(lon[-1], lat[-1], "x", color="k", ms=7)
-        ax.annotate(f.id, (lon[-1], lat[-1]), textcoords="offset points", xytext=(4, 4),
-                    fontsize=8)
-    for s_lat, s_lon in sites:
-        ax.plot(s_lon, s_lat, "^", color="tab:purple", ms=4)
+    ax.annotate(", ".join(f.id for f, _, _ in tracks), (tracks[-1][2][-1], tracks[-1][1][-1]),
+                textcoords="offset points", xytext=(6, -12), fontsize=8)
+    owners = {}
+    for s_obj in result.scenario.sensors:
+        if hasattr(s_obj, "lat_deg"):
+            owner = getattr(s_obj, "owner", "")
+            owners[owner] = True
+            ax.plot(s_obj.lon_deg, s_obj.lat_deg, "^", ms=6, color=_party_color(owner),
+                    markeredgecolor="k", markeredgewidth=0.4)
+    ax.set_xlim(box[0], box[1])
+    ax.set_ylim(box[2], box[3])
+    ax.set_aspect(1.0 / math.cos(math.radians(0.5 * (box[2] + box[3]))))
+    ax.set_xlabel("longitude [deg E]")
+    ax.set_ylabel("latitude [deg N]")
+    ax.set_title("ground tracks (launch ●, impact ×) and radars (▲, by owner)", fontsize=10)
+    ax.legend([Line2D([], [], marker="^", ls="", color=_party_color(o), markeredgecolor="k")
+               for o in owners], [f"{o} radar" for o in owners], fontsize=7, loc="best")
+    ax.grid(True, lw=0.3)
+
+    # zoom on the impacts: each party's 95 % PIP ellipse when it first reached 50 km
+    rings = []
     for f in result.flights:
         for party, routes in result.knowledge[f.id].items():
             for route in ("none", "direct"):
@@ -125,21 +152,35 @@ def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
                     continue
                 t_hit = f.launch_s + k.first_pip_within_50km_s
                 pip = next(p for p in k.pips if abs(p.t_s - t_hit) < 1e-6)
-                ring = _ellipse_lonlat(pip.lat_deg, pip.lon_deg, pip.cov_en_m2)
-                color, style = _ROUTE_STYLE[route]
-                ax.plot(ring[:, 0], ring[:, 1], color=color, ls=style, lw=0.8,
-                        label=f"{party} {route} 95 % PIP at +{k.first_pip_within_50km_s:.0f} s")
-    ax.set_xlim(box[0], box[1])
-    ax.set_ylim(box[2], box[3])
-    ax.set_aspect(1.0 / math.cos(math.radians(0.5 * (box[2] + box[3]))))
-    ax.set_xlabel("longitude [deg E]")
-    ax.set_ylabel("latitude [deg N]")
-    ax.set_title(f"{result.scenario.title}: ground tracks, sensors (▲), PIP ellipses")
-    handles, labels = ax.get_legend_handles_labels()
-    uniq = dict(zip(labels, handles, strict=True))
-    if uniq:
-        ax.legend(uniq.values(), uniq.keys(), fontsize=6, loc="best")
-    ax.grid(True, lw=0.3)
+                rings.append((party, route, _ellipse_lonlat(pip.lat_deg, pip.lon_deg,
+                                                            pip.cov_en_m2)))
+    imp_lon = np.array([t[2][-1] for t in tracks])
+    imp_lat = np.array([t[1][-1] for t in tracks])
+    pts_lon = np.concatenate([imp_lon] + [r[2][:, 0] for r in rings])
+    pts_lat = np.concatenate([imp_lat] + [r[2][:, 1] for r in rings])
+    pad = 0.3
+    zbox = (pts_lon.min() - pad, pts_lon.max() + pad, pts_lat.min() - pad, pts_lat.max() + pad)
+    for poly in load_coastlines(*zbox):
+        zoom.plot(poly[:, 0], poly[:, 1], color="0.4", lw=0.6)
+    for party, route, ring in rings:
+        zoom.plot(ring[:, 0], ring[:, 1], color=_party_color(party),
+                  ls=":" if route == "none" else "-", lw=1.0 if route == "none" else 1.3)
+    for f, lat, lon in tracks:
+        zoom.plot(lon[-1], lat[-1], "x", color="k", ms=8)
+        zoom.annotate(f.id, (lon[-1], lat[-1]), textcoords="offset points", xytext=(5, 5),
+                      fontsize=9, fontweight="bold")
+    zoom.set_xlim(zbox[0], zbox[1])
+    zoom.set_ylim(zbox[2], zbox[3])
+    zoom.set_aspect(1.0 / math.cos(math.radians(0.5 * (zbox[2] + zbox[3]))))
+    zoom.set_xlabel("longitude [deg E]")
+    zoom.set_title("impacts (×): 95 % PIP ellipse when each party first had a PIP within "
+                   "50 km", fontsize=10)
+    parties_drawn = list(dict.fromkeys(r[0] for r in rings))
+    zoom.legend([Line2D([], [], color=_party_color(p)) for p in parties_drawn]
+                + [Line2D([], [], color="k", ls=":"), Line2D([], [], color="k", ls="-")],
+                parties_drawn + ["no sharing (none)", "direct"], fontsize=7, loc="best")
+    zoom.grid(True, lw=0.3)
+    fig.suptitle(result.scenario.title, fontsize=12)
     path = out_dir / "map.png"
     fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
@@ -156,8 +197,12 @@ def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
                 color, style = _ROUTE_STYLE[route]
                 ax.plot([p.t_s - f.launch_s for p in k.pips],
                         [max(p.error_m / 1e3, 1e-3) for p in k.pips],
-                        color=color, ls=style, marker=".", ms=3, label=route)
-            ax.axhline(result.config.pip_near_m / 1e3, color="0.6", lw=0.6, ls=":")
+                        color=color, ls=style, marker=_ROUTE_MARKER[route], ms=4,
+                        mfc="none", alpha=0.85, label=route)
+            ax.axhline(result.config.pip_near_m / 1e3, color="0.5", lw=0.8, ls=":")
+            ax.annotate(f"{result.config.pip_near_m / 1e3:.0f} km", (1.0, result.config.pip_near_m
+                        / 1e3), xycoords=("axes fraction", "data"), ha="right", va="bottom",
+                        fontsize=7, color="0.4")
             ax.set_yscale("log")
             ax.set_title(party)
             ax.set_xlabel("seconds after launch")
