@@ -23,7 +23,8 @@ ISO 8601 text; site on WGS 84)::
 Azimuth clockwise from north, elevation above the local horizontal, as in
 :class:`gsomia.warning.types.Detection`. Checks follow the tracker's edge
 (:func:`gsomia.warning.tracking.tracker.check_detection`): range in (0, 1e8 m], elevation in
-[-π/2, π/2], covariance finite, symmetric and positive definite.
+[-π/2, π/2], covariance finite, symmetric and positive definite; ``t_s`` within ten years
+of the epoch (:data:`gsomia.node.warning.MAX_ABS_TIME_S`, as a warning's times).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gsomia.errors import InputError, ReleaseDenied
-from gsomia.node.warning import WARNING_TOPIC
+from gsomia.node.warning import MAX_ABS_TIME_S, WARNING_TOPIC
 from gsomia.warning.tracking.tracker import MAX_RANGE_M
 from gsomia.warning.types import Detection
 
@@ -82,9 +83,9 @@ def _cov(value: Any, name: str) -> tuple[tuple[float, float, float], ...]:
     out = tuple(tuple(_num(v, name) for v in r) for r in rows)
     m = np.array(out)
     if not np.allclose(m, m.T, rtol=1e-9, atol=0.0):
-        raise InputError(name, value, "must be symmetric")
+        raise InputError(name, value, "expected a symmetric matrix (a covariance)")
     if not np.linalg.eigvalsh(m)[0] > 0.0:
-        raise InputError(name, value, "must be positive definite")
+        raise InputError(name, value, "expected a positive definite matrix (a covariance)")
     return out  # type: ignore[return-value]
 
 
@@ -188,7 +189,7 @@ class RadarPlots:
         _text(self.sensor_id, "plots.sensor_id")
         if not isinstance(self.epoch, dt.datetime) or self.epoch.tzinfo is None:
             raise InputError("plots.epoch", self.epoch, "expected an aware datetime")
-        _num(self.t_s, "plots.t_s")
+        _num(self.t_s, "plots.t_s", -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
         _num(self.site_lat_deg, "plots.site.lat_deg", -90.0, 90.0)
         _num(self.site_lon_deg, "plots.site.lon_deg", -180.0, 360.0)
         _num(self.site_alt_m, "plots.site.alt_m")

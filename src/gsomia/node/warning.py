@@ -40,6 +40,17 @@ __all__ = ["ELEMENTS", "WARNING_TOPIC", "MissileWarning"]
 ELEMENTS = ("launch_point", "trajectory", "impact_point")
 #: The topic of missile warnings (TISA para 1 scope).
 WARNING_TOPIC = "dprk-missile-threat"
+#: Largest magnitude of any time in a warning [s since the epoch]: ten Julian years. A
+#: warning is about a flight of minutes that the scenario epoch dates; a time further from
+#: the epoch is a unit or sign mistake (milliseconds, Unix time), never a flight.
+MAX_ABS_TIME_S = 10 * 365.25 * 86400.0
+#: Relative tolerance of a covariance's symmetry: ``|C - Cᵀ| <= SYMMETRY_RTOL * max|C|``
+#: element by element (rounding in the tracker leaves ~1e-16; a typed matrix is exact).
+SYMMETRY_RTOL = 1e-9
+#: Relative tolerance of positive semi-definiteness: the smallest eigenvalue must be at
+#: least ``-PSD_RTOL * max|eigenvalue|`` (rounding makes a singular covariance's zero
+#: eigenvalue slightly negative).
+PSD_RTOL = 1e-9
 
 
 def _floats(value: Any, shape: tuple[int, ...], name: str) -> list:
@@ -170,11 +181,19 @@ class MissileWarning:
     def validate(self) -> MissileWarning:
         """Check every field (the node refuses to sign a malformed warning); return self.
 
-        ``track_id`` a non-empty string of at most 128 characters; times finite numbers
-        [s]; latitudes in [-90, 90] and longitudes in [-180, 360] degrees (WGS 84, either
-        longitude convention); standard deviations finite and >= 0 or null (unknown);
-        ``cov_en_m2`` 2x2 and ``P`` 6x6 finite matrices with non-negative diagonals and
-        ``x_ecef`` 6 finite numbers; ``valid`` a boolean.
+        - ``track_id`` a non-empty string of at most 128 characters;
+        - every time (``t_s``, ``launch_s``, ``impact_s``, ``trajectory.t_s``) a finite
+          number [s since the epoch] of magnitude at most :data:`MAX_ABS_TIME_S` (ten
+          years);
+        - ``impact_point.impact_s >= t_s``: an impact is predicted forward from the
+          estimate, never before it;
+        - ``launch_point.launch_s <= t_s``: a launch is estimated after it happened;
+        - latitudes in [-90, 90] and longitudes in [-180, 360] degrees (WGS 84, either
+          longitude convention); standard deviations finite and >= 0 or null (unknown);
+        - ``cov_en_m2`` 2x2 and ``P`` 6x6 finite matrices that are covariances:
+          symmetric (to :data:`SYMMETRY_RTOL` of the largest element) and positive
+          semi-definite (smallest eigenvalue >= ``-PSD_RTOL`` times the largest
+          magnitude); ``x_ecef`` 6 finite numbers; ``valid`` a boolean.
 
         Raises:
             InputError: names the field, e.g. ``warning.launch_point.lat_deg``.
@@ -182,7 +201,7 @@ class MissileWarning:
         if not isinstance(self.track_id, str) or not 0 < len(self.track_id) <= 128:
             raise InputError("warning.track_id", self.track_id,
                              "expected a string of 1 to 128 characters")
-        _number({"t_s": self.t_s}, "t_s", "warning")
+        _number({"t_s": self.t_s}, "t_s", "warning", -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
         for name, time_key in (("launch_point", "launch_s"), ("impact_point", "impact_s")):
             value = getattr(self, name)
             if value is None:
@@ -192,7 +211,15 @@ class MissileWarning:
             where = f"warning.{name}"
             _number(el, "lat_deg", where, -90.0, 90.0)
             _number(el, "lon_deg", where, -180.0, 360.0)
-            _number(el, time_key, where)
+            _number(el, time_key, where, -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
+            if name == "impact_point" and el[time_key] < self.t_s:
+                raise InputError(f"{where}.{time_key}", el[time_key],
+                                 f"expected a time not before the warning's t_s "
+                                 f"({self.t_s!r}): an impact is predicted forward")
+            if name == "launch_point" and el[time_key] > self.t_s:
+                raise InputError(f"{where}.{time_key}", el[time_key],
+                                 f"expected a time not after the warning's t_s "
+                                 f"({self.t_s!r}): a launch is estimated after it")
             _number(el, sigma, where, 0.0, math.inf, optional=True)
             if "cov_en_m2" in el and el["cov_en_m2"] is not None:
                 _covariance(el["cov_en_m2"], 2, f"{where}.cov_en_m2")
@@ -200,7 +227,7 @@ class MissileWarning:
                 raise InputError(f"{where}.valid", el.get("valid"), "expected true or false")
         if self.trajectory is not None:
             el = _element(self.trajectory, "warning.trajectory", ("t_s", "x_ecef", "P"))
-            _number(el, "t_s", "warning.trajectory")
+            _number(el, "t_s", "warning.trajectory", -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
             _floats(el["x_ecef"], (6,), "warning.trajectory.x_ecef")
             _covariance(el["P"], 6, "warning.trajectory.P")
         return self
@@ -221,7 +248,7 @@ class MissileWarning:
             raise InputError("warning.epoch", data["epoch"], "expected ISO 8601 text")
         if not isinstance(data["track_id"], str):
             raise InputError("warning.track_id", data["track_id"], "expected a string")
-        _number(data, "t_s", "warning")
+        _number(data, "t_s", "warning", -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
         try:
             epoch = dt.datetime.fromisoformat(data["epoch"])
         except ValueError:
@@ -244,7 +271,22 @@ class MissileWarning:
 
 
 def _covariance(value: Any, n: int, name: str) -> None:
-    """An n x n matrix of finite numbers with a non-negative diagonal."""
-    rows = _floats(value, (n, n), name)
-    if any(rows[i][i] < 0 for i in range(n)):
+    """An n x n covariance: finite numbers, symmetric and positive semi-definite (to the
+    relative tolerances :data:`SYMMETRY_RTOL` and :data:`PSD_RTOL`)."""
+    m = np.array(_floats(value, (n, n), name))
+    if any(m[i, i] < 0 for i in range(n)):
         raise InputError(name, value, "expected a non-negative diagonal (variances)")
+    check_covariance(m, name, value)
+
+
+def check_covariance(m: np.ndarray, name: str, value: Any = None) -> None:
+    """Raise :class:`InputError` naming ``name`` unless the finite square matrix ``m`` is
+    symmetric and positive semi-definite (module tolerances)."""
+    shown = m.tolist() if value is None else value
+    scale = float(np.max(np.abs(m))) if m.size else 0.0
+    if not np.all(np.abs(m - m.T) <= SYMMETRY_RTOL * scale):
+        raise InputError(name, shown, "expected a symmetric matrix (a covariance)")
+    eig = np.linalg.eigvalsh((m + m.T) / 2.0)
+    if eig[0] < -PSD_RTOL * max(float(np.max(np.abs(eig))), 0.0):
+        raise InputError(name, shown, f"expected a positive semi-definite matrix (a "
+                                      f"covariance); smallest eigenvalue {eig[0]:.6g}")
