@@ -22,6 +22,9 @@ that issued it (RFC 5280 section 6 path validation, done by the TLS handshake, R
 section 4.4.2) and a role by its subject common name, exactly ``"<PARTY> node"`` or
 ``"<PARTY> operator"`` as written here. Any other certificate a party's CA may have issued
 (e.g. CN=rogue) is no identity and is refused by the nodes.
+
+Subjects: ``C=<alpha-2>, O=gsomia <PARTY>, CN=<PARTY> <role>``; the country is looked up
+in :data:`ISO3166_ALPHA2` (JPN JP, KOR KR, USA US) and left out for any other party code.
 """
 
 from __future__ import annotations
@@ -87,12 +90,20 @@ def _pem_public(key) -> bytes:  # type: ignore[no-untyped-def]
     )
 
 
+#: The X.509 country (``C``, RFC 5280 section 4.1.2.4: an ISO 3166 alpha-2 code) of the
+#: parties the project knows, by their ISO 3166-1 alpha-3 party code (source: ISO 3166-1;
+#: the alpha-2 code is not the first two letters of the alpha-3 one: KOR is KR). A
+#: certificate of a party not in this table carries no country attribute.
+ISO3166_ALPHA2 = {"JPN": "JP", "KOR": "KR", "USA": "US"}
+
+
 def _name(party: str, role: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, party[:2]),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"gsomia {party}"),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{party} {role}"),
-    ])
+    """Subject of a certificate: C (if the party is in :data:`ISO3166_ALPHA2`), O, CN."""
+    country = ISO3166_ALPHA2.get(party)
+    return x509.Name(
+        ([x509.NameAttribute(NameOID.COUNTRY_NAME, country)] if country else [])
+        + [x509.NameAttribute(NameOID.ORGANIZATION_NAME, f"gsomia {party}"),
+           x509.NameAttribute(NameOID.COMMON_NAME, f"{party} {role}")])
 
 
 def _certificate(
