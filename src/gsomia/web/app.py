@@ -39,7 +39,9 @@ section 4.4.2):
   (``operator.crt`` made by ``gsomia pki init``). A partner can therefore never publish
   as this party, approve a release of its items (Art. 6; TISA para 4: only the
   originator consents), nor read what it received.
-- ``/v1/health``, ``/openapi.json``, ``/docs``: any identity above.
+- ``/v1/health``, ``/openapi.json``, ``/docs``: any identity above, i.e. a partner's
+  node certificate or this node's own operator. An operator certificate reaches only its
+  own party's node: another party's operator gets 403 on every path.
 - Any other certificate (none, a CA's, or one its CA issued with another subject, e.g.
   CN=rogue): 403.
 
@@ -126,9 +128,11 @@ class _Guard:
             if role == "node" and party != self.party:
                 return True, ""
             return False, f"the inbox takes partner nodes only, not {party} {role}"
-        if path in _OPEN_PATHS:
-            return True, ""
         if (party, role) == (self.party, "operator"):
+            return True, ""
+        if role == "operator":  # an operator reaches only its own party's node
+            return False, f"{path} is not for {party}'s operator: {self.party}'s node"
+        if path in _OPEN_PATHS:
             return True, ""
         return False, f"{path} is for {self.party}'s operator only, not {party} {role}"
 
