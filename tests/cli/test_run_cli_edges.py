@@ -68,3 +68,12 @@ def test_header_and_json_name_share_and_impact_area(tmp_path: Path):
     assert "high seas" in text
     launch = json.loads(out.read_text(encoding="utf-8"))["launches"][0]
     assert launch["impact_area"] == {"party": "", "zone": "high_seas"}
+
+
+def test_route_not_in_force_for_a_pair_is_marked():
+    # 2017: the 2023 automated hub does not carry Japan <-> Korea; its row for them is
+    # marked, since what it gains there comes from the US's own reports only
+    res = runner.invoke(app, ["run", "2017-08-29", "--routes", "auto_hub", "--delivery",
+                              "planned"])
+    assert res.exit_code == 0, res.output
+    assert "auto_hub*" in res.output and "does not reach this party" in res.output

@@ -23,6 +23,7 @@ from rich.table import Table
 from gsomia.cli._app import app, console, err_console, fail, guarded
 from gsomia.cli.scenario import _local_date_hint
 from gsomia.datafile import check_output_path, write_text_atomic
+from gsomia.errors import InputError
 from gsomia.records import load_records, salvos
 from gsomia.sim.batch import BATCH_CONFIG, run_records
 from gsomia.sim.delivery import RUN_ROUTES, SHARES, RouteConfig
@@ -48,7 +49,12 @@ def _date(option: str, text: str, *, partial: bool = True) -> dt.date:
 
 
 def _record_scenario(day: dt.date, records: Path) -> Scenario:
-    groups = salvos(load_records(records, since=day - dt.timedelta(days=1)))
+    try:
+        groups = salvos(load_records(records, since=day - dt.timedelta(days=1)))
+    except InputError as exc:
+        if exc.field != "records":
+            raise
+        fail(f"--record={day.isoformat()}: {exc.reason}")
     if day not in groups:
         hint = _local_date_hint(day, groups.get(day - dt.timedelta(days=1), []))
         fail(f"--record={day.isoformat()}: " + (hint or f"no record of that UTC date in "
@@ -90,6 +96,10 @@ def _print_run(result: RunResult) -> None:
                 console.print(f"  [yellow]{route}[/]: {p.originator}→{p.recipient} radar plots "
                               f"not allowed ({'; '.join(p.plots_reasons) or 'denied'})",
                               highlight=False)
+    # (party, route) pairs the route reaches only in part on this date (e.g. the 2023 hub
+    # before it entered into force: only the US's own reports, under the bilaterals)
+    partial = {(p.recipient, route) for route, plan in result.plans.items()
+               for p in plan.paths if not p.allowed}
     for f in result.flights:
         party, zone = impact_area(f)
         where = "high seas" if zone == "high_seas" else f"{party} {zone.replace('_', ' ')}"
@@ -104,12 +114,17 @@ def _print_run(result: RunResult) -> None:
         for party, routes in result.knowledge[f.id].items():
             for route, k in routes.items():
                 gained = None if route == "none" else result.gained_s(f.id, party, route)
-                table.add_row(party, route, _s(k.first_detection_s), _s(k.first_confirmed_s),
+                table.add_row(party, route + ("*" if (party, route) in partial else ""),
+                              _s(k.first_detection_s), _s(k.first_confirmed_s),
                               _s(k.first_pip_within_50km_s), _s(k.area_at_risk_s),
                               "" if route == "none" else
                               ("—" if gained is None else f"{gained:+.0f}"))
             table.add_section()
         console.print(table)
+    if partial:
+        console.print("* the route does not reach this party from every partner on this date "
+                      "(see 'not available' above): what it gains comes from the partners "
+                      "that can send", highlight=False)
     gain = Table(title="Warning time gained against 'none' (first PIP within 50 km; "
                  "s, mean over launches)", title_justify="left")
     gain.add_column("party")
@@ -166,7 +181,7 @@ def _routes(text: str | None) -> tuple[str, ...]:
         return RUN_ROUTES
     names = {t.strip() for t in text.split(",") if t.strip()}
     bad = sorted(names - set(RUN_ROUTES))
-    if bad or not names:
+    if bad or not names - {"none"}:
         fail(f"--routes={text!r}: expected a comma-separated list of "
              f"{', '.join(r for r in RUN_ROUTES if r != 'none')}")
     return tuple(r for r in RUN_ROUTES if r == "none" or r in names)
@@ -187,7 +202,8 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
                   highlight=False)
     for launch in doc["launches"]:
         table = Table(title=f"{launch['id']}: first PIP within 50 km, s after launch: median "
-                      f"[10th-90th percentile] (draws reaching it); gain against none",
+                      f"[10th-90th percentile] (draws reaching it); gain: median [10th-90th] "
+                      "of each draw's gain against none (not the difference of the medians)",
                       title_justify="left")
         table.add_column("party")
         for r in config.routes:
@@ -206,10 +222,13 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
             table.add_row("  gain", *gains)
             table.add_section()
         console.print(table)
+    chain = " <= ".join(r for r in ("direct", "hubs" if any(
+        h in config.routes for h in ("tisa_hub", "auto_hub")) else "", "none")
+        if r and (r != "direct" or "direct" in config.routes))
     order = ", ".join(f"{p} {v['direct_le_hubs_le_none']}/{v['draws']}"
                       for p, v in doc["route_order"].items())
-    console.print(f"draws in which direct <= hubs <= none for every launch: {order}",
-                  highlight=False)
+    console.print(f"draws in which {chain} (first PIP within 50 km) for every launch of the "
+                  f"routes run: {order}", highlight=False)
     if json_out is not None:
         write_text_atomic(json_out, json.dumps(doc, ensure_ascii=False, indent=1),
                           option="--json-out")
@@ -237,9 +256,10 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
             bar.update(task, advance=1, description=f"{out['event']}: launches run "
                        f"{counts['run']}, dropped {counts['dropped']}")
             if plain:
-                err_console.print(f"{out['event']}: {'run' if out['ok'] else 'skipped'}, "
-                                  f"launches run {counts['run']}, dropped "
-                                  f"{counts['dropped']}", highlight=False)
+                err_console.print(f"{out['event']}: {'run' if out['ok'] else 'skipped'} "
+                                  f"({len(out['launches'])} launches run, "
+                                  f"{len(out['dropped'])} dropped; so far {counts['run']} "
+                                  f"run, {counts['dropped']} dropped)", highlight=False)
 
         results = list(run_records(records, since, workers=workers, config=config,
                                    on_done=done))
@@ -247,7 +267,9 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
     summary = batch_summary((r["run"] for r in ok), events=results)
     summary["wall_s"] = round(time.perf_counter() - started, 1)
     by_class = ", ".join(f"{k} {v}" for k, v in summary["launches_dropped"].items())
-    console.print(f"[bold]{summary['events']} events[/] run of {summary['dates']} dates since "
+    console.print(f"[bold]{summary['events']} events[/] run of "
+                  f"{summary['events'] + summary['events_skipped']} events on "
+                  f"{summary['dates']} dates since "
                   f"{since.isoformat()}: {summary['launches']} launches run, "
                   f"{summary['launches_dropped_total']} dropped"
                   + (f" ({by_class})" if by_class else "")
@@ -322,11 +344,11 @@ def run_command(
         min=0.5)] = 5.0,
     workers: Annotated[int, typer.Option(
         "--workers", help="Batch: worker processes (0: one per CPU).", min=0)] = 0,
-    delivery: Annotated[str, typer.Option(
+    delivery: Annotated[str | None, typer.Option(
         "--delivery", help="node (default): every warning through the parties' real nodes "
         "(decide, sign, seal, send, open, mark, audit, hub approval) on the simulated clock; "
         "planned: arrival = send + the path's delay, the analytical cross-check (same "
-        "arrivals, faster).")] = "node",
+        "arrivals, faster).")] = None,
     report_interval_s: Annotated[float, typer.Option(
         "--report-interval-s", help="Least spacing of one track's shared reports [s].",
         min=0.1)] = RunConfig().report_interval_s,
@@ -388,7 +410,7 @@ def run_command(
             fail("--since runs every date: give no SCENARIO and no --record")
         unused = [name for name, given in (
             ("--plots", plots is not None), ("--live", live), ("--seeds", seeds > 1),
-            ("--delivery", delivery != "node"), ("--pip-interval-s", pip_interval_s != 5.0),
+            ("--delivery", delivery is not None), ("--pip-interval-s", pip_interval_s != 5.0),
             ("--report-interval-s", report_interval_s != RunConfig().report_interval_s))
             if given]
         if unused:
@@ -411,8 +433,11 @@ def run_command(
         fail("give a SCENARIO, --record DATE --records DIR, or --records DIR --since DATE")
     else:
         sc = load_scenario(scenario)
-    if delivery not in ("planned", "node"):
+    if delivery is not None and delivery not in ("planned", "node"):
         fail(f"--delivery={delivery!r}: expected planned or node")
+    if seeds > 1 and delivery is not None:
+        fail("--seeds runs every draw with the planned delivery: leave out --delivery")
+    delivery = delivery or "node"
     config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s,
                        report_interval_s=report_interval_s, share=share, routes=compared)
     if seeds > 1:

@@ -283,11 +283,16 @@ def _check_scope(ev: _Evaluation, arrangement: Agreement, label: Label) -> None:
             and items <= set(scope.elements)
             and not items & set(scope.excluded_elements)
         )
+        outside = sorted((items - set(scope.elements) if scope.elements else set())
+                         | (items & set(scope.excluded_elements)))
         ev.check(
             f"elements:{arrangement.name}",
             scope.source,
             ok,
-            f"elements {sorted(items)}; allowed only {list(scope.elements)}",
+            (f"elements {sorted(items)} within {list(scope.elements)}" if ok else
+             f"elements {outside} not carried (allowed only {list(scope.elements)}"
+             + (f"; never {list(scope.excluded_elements)}" if scope.excluded_elements else "")
+             + ")" if items else "no element named"),
         )
 
 
