@@ -11,7 +11,8 @@
 
     [peers.JPN]
     url = "https://127.0.0.1:8444"
-    route = "direct"                   # direct | tisa | auto-hub (for warnings)
+    route = "direct"                   # direct | tisa | auto-hub (for warnings);
+                                       # aliases tisa_hub, auto_hub (the run's names)
 
 Relative paths (``store`` when not a URL, ``keys``) are read from the file's folder.
 Errors name the file, key and value. A complete example: ``examples/live/`` in the
@@ -24,7 +25,11 @@ node would be reachable on every interface); ``peers`` a table of tables; each p
 the JWE protected header names sender, recipient, stream and sequence in clear,
 RFC 7516 section 4), and a party other than the node's own; ``store``'s folder a
 directory that exists or can be created. Keys are checked against the PKI directory by
-:func:`check_keys` (every peer needs public keys there).
+:func:`check_keys` (every peer needs public keys there). Unknown keys are refused, at the
+top level (:data:`TOP_KEYS`) and in a peer table (:data:`PEER_KEYS`): a misspelt key
+(``lisen``) would otherwise be ignored silently. ``route`` is one of :data:`ROUTES`; the
+names of ``gsomia run`` and the benchmark (:data:`ROUTE_ALIASES`: ``tisa_hub``,
+``auto_hub``) are accepted for them.
 """
 
 from __future__ import annotations
@@ -40,6 +45,22 @@ from gsomia.errors import InputError
 from gsomia.sharing.markings import check_party_code
 
 __all__ = ["NodeConfig", "PeerConfig", "check_keys", "listen_warning", "load_config"]
+
+#: Keys of the top level of a node configuration.
+TOP_KEYS = ("party", "listen", "store", "keys", "peers")
+#: Keys of a ``[peers.<PARTY>]`` table.
+PEER_KEYS = ("url", "route")
+#: Routes of warnings to a peer.
+ROUTES = ("direct", "tisa", "auto-hub")
+#: Other names of the routes (as ``gsomia run`` and ``gsomia bench links`` spell them).
+ROUTE_ALIASES = {"tisa_hub": "tisa", "auto_hub": "auto-hub"}
+
+
+def _no_unknown_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise InputError(f"{where}{key}", table[key],
+                             f"unknown key; expected one of {', '.join(allowed)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +87,8 @@ class NodeConfig:
 def _get(data: dict[str, Any], key: str, file: str, kind: type = str) -> Any:
     value = data.get(key)
     if not isinstance(value, kind):
-        raise InputError(f"{file}: {key}", value, f"required {kind.__name__}")
+        what = "a string" if kind is str else f"a {kind.__name__}"
+        raise InputError(f"{file}: {key}", value, f"expected {what} (required)")
     return value
 
 
@@ -89,13 +111,14 @@ def load_config(path: str | Path) -> NodeConfig:
     except tomllib.TOMLDecodeError as exc:
         raise InputError("--config", str(p), f"not TOML: {exc}") from None
     f = str(p)
+    _no_unknown_keys(data, TOP_KEYS, f"{f}: ")
     party = check_party_code(f"{f}: party", _get(data, "party", f))
     listen = _get(data, "listen", f)
     host, _, port_text = listen.rpartition(":")
     if not host or not port_text.isdigit():
         raise InputError(f"{f}: listen", listen, "expected host:port")
     if not 0 <= int(port_text) <= 65535:
-        raise InputError(f"{f}: listen", listen, "port must be in 0..65535")
+        raise InputError(f"{f}: listen", listen, "expected a port in 0..65535")
     base = p.parent
     peers = []
     tables = data.get("peers", {})
@@ -107,9 +130,13 @@ def load_config(path: str | Path) -> NodeConfig:
             raise InputError(f"{f}: peers.{code}", code, "the node's own party is not a peer")
         if not isinstance(table, dict):
             raise InputError(f"{f}: peers.{code}", table, "expected a table")
+        _no_unknown_keys(table, PEER_KEYS, f"{f}: peers.{code}.")
         route = table.get("route", "direct")
-        if route not in ("direct", "tisa", "auto-hub"):
-            raise InputError(f"{f}: peers.{code}.route", route, "direct, tisa or auto-hub")
+        route = ROUTE_ALIASES.get(route, route) if isinstance(route, str) else route
+        if route not in ROUTES:
+            raise InputError(f"{f}: peers.{code}.route", table.get("route"),
+                             "expected direct, tisa or auto-hub (aliases: tisa_hub, "
+                             "auto_hub)")
         url = _get(table, "url", f"{f}: peers.{code}")
         _check_url(url, f"{f}: peers.{code}.url")
         peers.append(PeerConfig(code, url, route))
