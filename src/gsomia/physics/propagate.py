@@ -39,6 +39,7 @@ __all__ = [
     "air_density",
     "derivatives",
     "propagate",
+    "propagate_each",
     "propagate_to_impact",
 ]
 
@@ -72,6 +73,8 @@ def derivatives(y: np.ndarray, earth: Earth = WGS84,
     Returns:
         ``(..., 6)``: velocity then acceleration [m/s²].
     """
+    if y.ndim == 2 and y.shape[1] == 6 and ballistic_coefficient_kg_m2 is None:
+        return _vacuum_derivatives(y, earth)
     r = y[..., :3]
     v = y[..., 3:]
     a = gravity_ecef(r, earth) + centrifugal_coriolis_ecef(r, v, earth)
@@ -82,13 +85,58 @@ def derivatives(y: np.ndarray, earth: Earth = WGS84,
     return np.concatenate((v, a), axis=-1)
 
 
+def _vacuum_derivatives(y: np.ndarray, earth: Earth) -> np.ndarray:
+    """:func:`derivatives` of states ``(N, 6)`` in vacuum, gravity (J2) and the rotating
+    frame's terms in one pass: the same operations in the same order as
+    :func:`~gsomia.physics.geodesy.gravity_ecef` + :func:`~gsomia.physics.geodesy.
+    centrifugal_coriolis_ecef` (bit-identical results), fewer temporaries."""
+    x, yy, z = y[:, 0], y[:, 1], y[:, 2]
+    out = np.empty(y.shape)
+    out[:, :3] = y[:, 3:]
+    r2 = x * x
+    r2 += yy * yy
+    r2 += z * z
+    mu_r3 = earth.gm_m3_s2 / (r2 * np.sqrt(r2))
+    k = 1.5 * earth.j2 * earth.a_m**2 / r2
+    t = z * z
+    t /= r2
+    t *= 5.0                                   # 5 z²/r²
+    neg_mu = -mu_r3
+    w = earth.omega_rad_s
+    ww, w2 = w * w, 2.0 * w
+    fxy = 1.0 - t
+    fxy *= k
+    fxy += 1.0
+    fxy *= neg_mu
+    ax = x * fxy
+    ax += ww * x + w2 * y[:, 4]
+    out[:, 3] = ax
+    ay = yy * fxy
+    ay += ww * yy - w2 * y[:, 3]
+    out[:, 4] = ay
+    fz = 3.0 - t
+    fz *= k
+    fz += 1.0
+    fz *= neg_mu * z
+    out[:, 5] = fz
+    return out
+
+
 def _rk4_step(y: np.ndarray, h, earth: Earth, beta: float | None) -> np.ndarray:
     """One RK4 step of size ``h`` (scalar or ``(N, 1)``) for every row of ``y``."""
+    half = 0.5 * h
     k1 = derivatives(y, earth, beta)
-    k2 = derivatives(y + 0.5 * h * k1, earth, beta)
-    k3 = derivatives(y + 0.5 * h * k2, earth, beta)
+    k2 = derivatives(y + half * k1, earth, beta)
+    k3 = derivatives(y + half * k2, earth, beta)
     k4 = derivatives(y + h * k3, earth, beta)
-    return y + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+    # k1 + 2 k2 + 2 k3 + k4 in the same order, in place
+    acc = 2.0 * k2
+    acc += k1
+    acc += 2.0 * k3
+    acc += k4
+    acc *= h / 6.0
+    acc += y
+    return acc
 
 
 def _as_states(y0) -> np.ndarray:
@@ -136,6 +184,41 @@ def propagate(y0, dt_s: float, earth: Earth = WGS84, step_s: float = 1.0,
     return y
 
 
+def propagate_each(y0, dt_s, earth: Earth = WGS84, step_s: float = 1.0) -> np.ndarray:
+    """Advance every vacuum state by its own time: row ``i`` exactly as
+    ``propagate(y0[i], dt_s[i], earth, step_s)`` (the same steps, bit for bit), all rows
+    in one batch (rows needing fewer steps drop out as they finish); ``dt_s[i] == 0``
+    leaves the row as it is.
+
+    Args:
+        y0: states ``(N, 6)``, ECEF [m, m/s]; dt_s: ``(N,)`` times to advance [s].
+
+    Returns:
+        states ``(N, 6)``.
+    """
+    y = _as_states(y0)
+    _check_step(step_s, None)
+    dt = np.asarray(dt_s, dtype=float).reshape(-1)
+    if dt.shape != (y.shape[0],) or not np.all(np.isfinite(dt)):
+        raise InputError("dt_s", np.shape(dt_s), f"expected {y.shape[0]} finite times")
+    n = np.maximum(1, np.ceil(np.abs(dt) / step_s)).astype(np.int64)
+    n[dt == 0.0] = 0
+    if n.size and int(n.max()) > _MAX_STEPS:
+        raise InputError("dt_s", float(np.max(np.abs(dt))),
+                         f"needs more than {_MAX_STEPS} steps of {step_s} s")
+    order = np.argsort(-n, kind="stable")          # rows needing more steps first
+    ys, ns = y[order], n[order]
+    hs = (dt[order] / np.maximum(ns, 1))[:, None]
+    m = len(ns)
+    for k in range(int(ns[0]) if m else 0):
+        while m and ns[m - 1] <= k:
+            m -= 1
+        ys[:m] = _rk4_step(ys[:m], hs[:m], earth, None)
+    out = np.empty_like(y)
+    out[order] = ys
+    return out
+
+
 @dataclass(frozen=True)
 class ImpactResult:
     """Where and when propagated states meet the ellipsoid.
@@ -158,16 +241,29 @@ def _crossing_fraction(y0: np.ndarray, y1: np.ndarray, h: float, earth: Earth,
     states ``y0`` (height > 0) and ``y1`` (height <= 0), a step ``h`` apart, meets the
     ellipsoid; by bisection on the interpolant."""
     p0, v0, p1, v1 = y0[:, :3], y0[:, 3:] * h, y1[:, :3], y1[:, 3:] * h
+    # the interpolant in Horner form p0 + s (v0 + s (c2 + s c3)), coordinates scaled by the
+    # ellipsoid's axes so that "on or below the surface" reads |q|² <= 1 (the sign of
+    # height_above_ellipsoid_fast: |r| <= radius along r  <=>  ρ²/a² + z²/b² <= 1)
+    scale = np.array([1.0 / earth.a_m, 1.0 / earth.a_m, 1.0 / earth.b_m])
+    c0, c1 = p0 * scale, v0 * scale
+    c2 = (3.0 * (p1 - p0) - 2.0 * v0 - v1) * scale
+    c3 = (2.0 * (p0 - p1) + v0 + v1) * scale
     lo = np.zeros(len(y0))
     hi = np.ones(len(y0))
     for _ in range(bisections):
-        s = 0.5 * (lo + hi)[:, None]
-        s2, s3 = s * s, s * s * s
-        p = ((2 * s3 - 3 * s2 + 1) * p0 + (s3 - 2 * s2 + s) * v0 + (-2 * s3 + 3 * s2) * p1
-             + (s3 - s2) * v1)
-        below = height_above_ellipsoid_fast(p, earth) <= 0.0
-        hi = np.where(below, s[:, 0], hi)
-        lo = np.where(below, lo, s[:, 0])
+        m = lo + hi
+        m *= 0.5
+        s = m[:, None]
+        q = c3 * s
+        q += c2
+        q *= s
+        q += c1
+        q *= s
+        q += c0
+        q *= q
+        below = q.sum(axis=1) <= 1.0
+        hi = np.where(below, m, hi)
+        lo = np.where(below, lo, m)
     return 0.5 * (lo + hi)
 
 
@@ -248,15 +344,17 @@ def propagate_to_impact(y0, earth: Earth = WGS84, step_s: float = 1.0,
     n = y.shape[0]
     t_imp = np.full(n, np.nan)
     y_imp = y.copy()
-    active = np.ones(n, dtype=bool)
+    # the rows still in flight: their indices and states (all rows at first, no copy made
+    # per step until one lands); a row that lands gets its impact state in y_imp, the
+    # others their last state at the end
+    idx = np.arange(n)
+    ya = y
     t = 0.0
-    while np.any(active) and t < max_time_s:
-        idx = np.nonzero(active)[0]
-        ya = y[idx]
+    while len(idx) and t < max_time_s:
         yn = _rk4_step(ya, step_s, earth, beta)
         hn = height_above_ellipsoid_fast(yn[:, :3], earth)
         crossed = hn <= 0.0
-        if np.any(crossed):
+        if crossed.any():
             ci = idx[crossed]
             ys = ya[crossed]
             frac = _crossing_fraction(ys, yn[crossed], step_s, earth, bisections)
@@ -267,9 +365,9 @@ def propagate_to_impact(y0, earth: Earth = WGS84, step_s: float = 1.0,
                                                       bisections)
             y_imp[ci] = yc
             t_imp[ci] = t + frac * step_s
-            active[ci] = False
-        keep = ~crossed
-        y[idx[keep]] = yn[keep]
-        y_imp[idx[keep]] = yn[keep]
+            keep = ~crossed
+            idx, yn = idx[keep], yn[keep]
+        ya = yn
         t += step_s
+    y_imp[idx] = ya
     return ImpactResult(t_s=t_imp, y_ecef=y_imp, hit=~np.isnan(t_imp))

@@ -59,6 +59,7 @@ from scipy.stats import chi2
 
 from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
+from gsomia.physics.propagate import propagate_each
 from gsomia.warning.tracking.models import BallisticMotionModel
 from gsomia.warning.tracking.predict import ExtendedKalmanPredictor, symmetrise
 from gsomia.warning.tracking.states import GaussianStates
@@ -304,20 +305,37 @@ class TrackFuser:
     def __init__(self, party: str, config: FusionConfig | None = None) -> None:
         self.party = party
         self.config = config or FusionConfig()
-        self._predictor = ExtendedKalmanPredictor(BallisticMotionModel(
-            self.config.q_m2_s3, self.config.step_s, self.config.earth))
+        self._model = BallisticMotionModel(self.config.q_m2_s3, self.config.step_s,
+                                           self.config.earth)
+        self._predictor = ExtendedKalmanPredictor(self._model)
 
     def predict(self, reports: Sequence[TrackReport], t_s: float) -> GaussianStates:
-        """Every report's estimate predicted to ``t_s`` (one batch per distinct time)."""
+        """Every report's estimate predicted to ``t_s``: the EKF time update of
+        :class:`~gsomia.warning.tracking.predict.ExtendedKalmanPredictor` (the same numbers
+        as one call per distinct report time), with the motion function of every report
+        and finite-difference perturbation advanced in one batch
+        (:func:`~gsomia.physics.propagate.propagate_each`)."""
         n = len(reports)
-        x, P = np.empty((n, 6)), np.empty((n, 6, 6))
+        x = np.stack([r.x for r in reports]) if n else np.empty((0, 6))
+        P = np.stack([r.P for r in reports]) if n else np.empty((0, 6, 6))
         times = np.array([r.t_s for r in reports])
-        for t0 in np.unique(times):
-            idx = np.nonzero(times == t0)[0]
-            prior = GaussianStates(float(t0), np.stack([reports[i].x for i in idx]),
-                                   np.stack([reports[i].P for i in idx]))
-            post = prior if t0 == t_s else self._predictor.predict(prior, t_s)
-            x[idx], P[idx] = post.x, post.P
+        move = np.nonzero(times != t_s)[0]
+        if move.size == 0:
+            return GaussianStates(t_s, x, P)
+        pred, model = self._predictor, self._model
+        dt = t_s - times[move]
+        steps = np.array([pred.fd_step_pos_m] * 3 + [pred.fd_step_vel_mps] * 3)
+        delta = np.diag(steps)
+        xm = x[move]
+        pts = np.concatenate((xm[:, None], xm[:, None] + delta, xm[:, None] - delta), axis=1)
+        out = propagate_each(pts.reshape(-1, 6), np.repeat(dt, 13), model.earth,
+                             model.step_s).reshape(-1, 13, 6)
+        F = np.swapaxes((out[:, 1:7] - out[:, 7:13]) / (2.0 * steps[:, None]), 1, 2)
+        Pm = F @ P[move] @ np.swapaxes(F, 1, 2)
+        for d in np.unique(dt):
+            k = np.nonzero(dt == d)[0]
+            Pm[k] = Pm[k] + model.covar(float(d), xm[k])
+        x[move], P[move] = out[:, 0], symmetrise(Pm)
         return GaussianStates(t_s, x, P)
 
     def fuse(self, t_s: float, own: Sequence[TrackReport],

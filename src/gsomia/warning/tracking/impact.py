@@ -84,24 +84,29 @@ def predict_impact(states: GaussianStates, earth: Earth = WGS84, step_s: float =
     r = res.y_ecef[:, :3].reshape(n, s, 3)
     timp = res.t_s.reshape(n, s)
     hit = res.hit.reshape(n, s)
-    out = []
+    # the geodetic conversions of every track at once (one call each, not one per track)
+    mean_r = np.einsum("s,nsi->ni", wm, r)
+    lat, lon, _ = ecef2geodetic(mean_r, earth)
+    base = geodetic2ecef(lat, lon, 0.0, earth)
+    bases = [enu_basis(float(lat[k]), float(lon[k]))[:2] for k in range(n)]
+    en_means, covs = [], []
     for k in range(n):
-        rk = r[k]
-        mean_r = np.einsum("s,si->i", wm, rk)
-        lat, lon, _ = ecef2geodetic(mean_r, earth)
-        base = geodetic2ecef(lat, lon, 0.0, earth)
-        en = (rk - base) @ enu_basis(float(lat), float(lon))[:2].T
+        en = (r[k] - base[k]) @ bases[k].T
         en_mean = wm @ en
         d = en - en_mean
-        cov = np.einsum("s,si,sj->ij", wc, d, d)
-        # the mean in the tangent plane is (almost) zero; move the point onto it
-        lat2, lon2, _ = ecef2geodetic(base + en_mean @ enu_basis(float(lat), float(lon))[:2],
-                                      earth)
+        en_means.append(en_mean)
+        covs.append(np.einsum("s,si,sj->ij", wc, d, d))
+    # the mean in the tangent plane is (almost) zero; move the point onto it
+    lat2, lon2, _ = ecef2geodetic(base + np.stack([m @ b for m, b in zip(
+        en_means, bases, strict=True)]), earth)
+    out = []
+    for k in range(n):
+        cov = covs[k]
         tk = np.where(hit[k], timp[k], np.nan)
         tm = float(wm @ tk)
         ts = math.sqrt(max(float(wc @ (tk - tm) ** 2), 0.0)) if np.all(hit[k]) else math.nan
-        out.append(ImpactPrediction(states.t_s, states.t_s + tm, ts, float(lat2), float(lon2),
-                                    0.5 * (cov + cov.T), bool(np.all(hit[k]))))
+        out.append(ImpactPrediction(states.t_s, states.t_s + tm, ts, float(lat2[k]),
+                                    float(lon2[k]), 0.5 * (cov + cov.T), bool(np.all(hit[k]))))
     return out
 
 
