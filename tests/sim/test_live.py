@@ -14,11 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gsomia.errors import InputError
+from gsomia.physics.geodesy import geodetic2ecef
 from gsomia.sim.delivery import RouteConfig
-from gsomia.sim.live import LiveDelivery, _scans
+from gsomia.sim.live import LiveDelivery, _MeasuringFusion, _scans
 from gsomia.sim.run import RunConfig, run_scenario
 from gsomia.sim.scenario import load_scenario
-from gsomia.warning.fusion import FusionConfig
+from gsomia.warning.fusion import FusionConfig, TrackReport
 from gsomia.warning.types import Detection
 
 # One ER-Scud seen by one Korean and one Japanese radar; the US node relays on tisa_hub.
@@ -129,3 +130,41 @@ def test_scans_are_the_trackers_scans(rows) -> None:
         assert [id(d) for d in scan] == [id(d) for d in dets
                                          if (d.t_s, d.sensor_id) == (t, scan[0].sensor_id)]
     assert sorted(id(d) for _, s in scans for d in s) == sorted(id(d) for d in dets)
+
+
+class _Clock:
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def now_s(self) -> float:
+        return self.t
+
+
+class _Own:
+    def at(self, t: float) -> list:
+        return []
+
+
+def _report(originator: str, track: str, update: int, t: float, x) -> TrackReport:
+    return TrackReport(originator, track, update, t, np.asarray(x, float),
+                       np.diag([1e4, 1e4, 1e4, 1e2, 1e2, 1e2]))
+
+
+def test_measuring_fusion_fuses_when_the_origins_reports_arrive() -> None:
+    """Other partners' reports are held and enter the next picture the origin's report
+    makes; every origin report gets its PIP (or is counted stale); nothing is dropped."""
+    prep = types.SimpleNamespace(own=_Own(), fusion=FusionConfig(max_age_s=30.0),
+                                 pip_step_s=10.0)
+    work = _MeasuringFusion(prep, "KOR", "JPN", _Clock(100.0))
+    up = geodetic2ecef(38.0, 133.0, 150e3)
+    x = np.concatenate((up, [0.0, 0.0, -1500.0]))
+    far = np.concatenate((geodetic2ecef(40.0, 138.0, 150e3), [0.0, 0.0, -1500.0]))
+    work.handle([(1.0, "USA", "u1", _report("USA", "7", 1, 99.0, far))])
+    assert work.counts == {"stale": 0, "other_fused": 0, "fuse_batches": 0}
+    assert work.fused == {}
+    work.handle([(2.0, "KOR", "k1", _report("KOR", "1", 1, 100.0, x)),
+                 (2.0, "KOR", "k2", _report("KOR", "2", 1, 50.0, x))])   # k2: too old
+    assert work.counts == {"stale": 1, "other_fused": 1, "fuse_batches": 1}
+    wall, began, done, valid = work.fused["k1"]
+    assert wall == 2.0 and began <= done and valid
+    assert set(work.fused) == {"k1"}

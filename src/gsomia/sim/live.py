@@ -20,7 +20,8 @@ node"), measured on the wall clock (:func:`time.perf_counter`) in the same live 
    as the batch tracker run); differences are counted, never hidden. The live state is
    published by the origin's node (sign, seal, HTTPS with mutual TLS, per route).
 2. *Measuring party* (JPN): its node's subscriber callback queues every arriving track
-   report to one worker thread (off the servers' event loops; the queueing counts in the
+   report to one worker, a process of its own (off the servers' event loops and off the
+   interpreter lock of the process that runs the servers; the queueing counts in the
    latency, as a user would see it), which keeps the latest report of every partner track,
    fuses them with JPN's own confirmed tracks at that time (:class:`~gsomia.warning.fusion.
    TrackFuser`, the run's :class:`~gsomia.warning.fusion.FusionConfig`; JPN's tracks are its
@@ -28,7 +29,10 @@ node"), measured on the wall clock (:func:`time.perf_counter`) in the same live 
    run_scenario` reads them) and computes the PIP of the fused track that contains the
    arrived report (:func:`~gsomia.warning.tracking.impact.predict_impact`, unscented
    transform, RK4 step ``pip_step_s``). **The timer stops when that PIP is computed.**
-   Every partner's reports are fused on arrival; only the origin's are timed.
+   Only the origin's reports are timed, and only their arrival makes the worker fuse a
+   picture and compute PIPs (of the fused tracks holding them): the other partners'
+   reports are kept as the latest of their tracks and fused into the next picture
+   (``other_fused`` counts them when that picture holds their track).
 3. On ``tisa_hub`` the relayed item waits for the originator's approval, a modelled human
    delay (``approval_delay_s``, scenario time): the latency of those items is measured
    from the approval (labelled ``"from": "tisa_approval"``), and a report older than the
@@ -42,12 +46,16 @@ import dataclasses
 import datetime as dt
 import itertools
 import math
-import queue
+import os
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +119,10 @@ class LatencySample:
             subscriber callback.
         fuse_pip_ms: subscriber callback → PIP computed (queue wait, fusion, PIP).
         pip_valid: False when some sigma point did not come down within the horizon.
+        publish_wait_ms: tracker step done → publish call started (the origin's node
+            publishing the earlier reports of the same scan; 0 on ``tisa_hub``).
+        queue_ms: subscriber callback → the fusion worker taking the report up (the part
+            of ``fuse_pip_ms`` spent waiting for the worker).
     """
 
     item_id: str
@@ -120,6 +132,8 @@ class LatencySample:
     link_ms: float
     fuse_pip_ms: float
     pip_valid: bool
+    publish_wait_ms: float = 0.0
+    queue_ms: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +185,152 @@ def _track_report(originator: str, mw: MissileWarning) -> TrackReport:
         raise InputError("trajectory", None, f"warning {mw.track_id} has no track state")
     return TrackReport(originator, mw.track_id, int(round(tr["t_s"] * 1000.0)), tr["t_s"],
                        np.array(tr["x_ecef"]), np.array(tr["P"]))
+
+
+class _MeasuringFusion:
+    """What the measuring party's node does with arriving track reports (module notes, 2):
+    the jobs waiting together are handled at once; a picture is fused and PIPs computed
+    only when some of them are the origin's reports (what the measurement needs), the
+    other partners' reports being held as the latest of their tracks for that picture."""
+
+    def __init__(self, prep: _Prepared, origin: str, at: str,
+                 clock: ScaledWallClock) -> None:
+        self.prep, self.origin, self.clock = prep, origin, clock
+        self.fuser = TrackFuser(at, prep.fusion)
+        self.latest: dict[tuple[str, str], TrackReport] = {}
+        self.others: list[tuple[str, str]] = []   # other partners' keys not yet fused
+        self.fused: dict[str, tuple[float, float, float, bool]] = {}
+        self.counts = {"stale": 0, "other_fused": 0, "fuse_batches": 0}
+
+    def handle(self, batch: list[tuple[float, str, str, TrackReport]]) -> None:
+        """``batch``: (arrival [perf_counter], originator, item id, report) per job."""
+        prep, began = self.prep, time.perf_counter()
+        for _, _, _, rep in batch:
+            held = self.latest.get(rep.key)
+            if held is None or rep.update > held.update:
+                self.latest[rep.key] = rep
+        mine = [job for job in batch if job[1] == self.origin]
+        self.others += [job[3].key for job in batch if job[1] != self.origin]
+        if not mine:
+            return
+        t = self.clock.now_s()
+        picture = self.fuser.fuse(t, prep.own.at(t), list(self.latest.values()))
+        where = {key: i for i, f in enumerate(picture) for key in f.sources}
+        idx = sorted({where[job[3].key] for job in mine if job[3].key in where})
+        pips = {} if not idx else dict(zip(idx, predict_impact(
+            GaussianStates(t, np.stack([picture[i].x for i in idx]),
+                           np.stack([picture[i].P for i in idx])),
+            prep.fusion.earth, step_s=prep.pip_step_s), strict=True))
+        done = time.perf_counter()
+        self.counts["fuse_batches"] += 1
+        self.counts["other_fused"] += sum(k in where for k in self.others)
+        self.others.clear()
+        for wall, _, item_id, rep in mine:
+            i = where.get(rep.key)
+            if i is None:   # older than max_age_s at the fusion time
+                self.counts["stale"] += 1
+            else:
+                self.fused[item_id] = (wall, began, done, pips[i].valid)
+
+
+def _fusion_main(fd: int) -> None:
+    """Body of the measuring node's fusion process (:class:`_FusionProcess`), on the socket
+    ``fd``: the run's inputs, then the clock, then jobs until None; the results (or the
+    error) go back at the end."""
+    conn = Connection(fd)
+    try:
+        prep, origin, at = conn.recv()
+        conn.send("ready")
+        work = _MeasuringFusion(prep, origin, at, conn.recv())
+        running = True
+        while running:
+            jobs = [conn.recv()]
+            while conn.poll():
+                jobs.append(conn.recv())
+            running = None not in jobs
+            batch = [j for j in jobs if j is not None]
+            if batch:
+                work.handle(batch)
+        conn.send(("ok", {"fused": work.fused, **work.counts}))
+    except BaseException as exc:  # noqa: BLE001 - re-raised by the parent
+        try:
+            conn.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            conn.send(("error", RuntimeError(f"fusion process: {exc!r}")))
+
+
+class _FusionProcess:
+    """The measuring node's fusion worker (:class:`_MeasuringFusion`) in a process of its
+    own, so that fusing and computing PIPs never wait for (nor hold up) the interpreter
+    lock of the process that runs the three servers and the publishing loop. Jobs go over
+    a socket pair as they arrive (the arrival time stamped before, on
+    :func:`time.perf_counter`, the system's monotonic clock, common to both processes);
+    the PIP time is stamped in the worker; the results come back at the end.
+
+    The worker is a fresh interpreter (``python -c``, this copy of gsomia first on its
+    path), not a fork of this threaded process nor a multiprocessing spawn (which would
+    re-run the caller's main script)."""
+
+    def __init__(self, prep: _Prepared, origin: str, at: str) -> None:
+        import gsomia
+
+        ours, theirs = socket.socketpair()
+        root = str(Path(gsomia.__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", "import sys; from gsomia.sim.live import _fusion_main; "
+             "_fusion_main(int(sys.argv[1]))", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self._conn = Connection(ours.detach())
+        self._lock = threading.Lock()
+        self.error: BaseException | None = None
+        try:
+            self._conn.send((prep, origin, at))
+            ready = self._conn.recv()
+        except (EOFError, OSError):
+            ready = None
+        if ready != "ready":
+            self._stop()
+            raise RuntimeError(f"the fusion process did not start (exit {self._proc.poll()})")
+
+    def _stop(self, timeout_s: float = 0.1) -> None:
+        try:
+            self._proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self._proc.terminate()
+            self._proc.wait()
+        self._conn.close()
+
+    def start(self, clock: ScaledWallClock) -> None:
+        self._conn.send(clock)
+
+    def put(self, wall: float, originator: str, item_id: str, rep: TrackReport) -> None:
+        with self._lock:
+            self._conn.send((wall, originator, item_id, rep))
+
+    def finish(self, timeout_s: float) -> tuple[dict[str, Any], int]:
+        """Send the end, wait up to ``timeout_s`` for the results: ``(results, pending)``
+        (pending 1 when the worker did not finish in time; its results are then lost)."""
+        with self._lock:
+            try:
+                self._conn.send(None)
+            except OSError:   # the worker is gone: its error (if any) is still to read
+                pass
+        got: dict[str, Any] = {}
+        pending = 1
+        if self._conn.poll(timeout_s):
+            try:
+                status, value = self._conn.recv()
+            except EOFError:
+                status, value = "error", RuntimeError("the fusion process ended early")
+            if status == "error":
+                self.error = value
+            else:
+                got, pending = value, 0
+        self._stop(timeout_s if pending == 0 else 0.1)
+        return got, pending
 
 
 def _stats(values: Sequence[float]) -> dict[str, float | None]:
@@ -303,64 +463,26 @@ class LiveDelivery:
         queue_.sort(key=lambda e: (e[0], e[1], e[2]))
         if not queue_:
             return []
+        # the measuring node's fusion runs in a process of its own, started (and ready)
+        # before the scenario clock starts
+        fusion = _FusionProcess(prep, self.origin, self.at) if prep is not None else None
         clock = ScaledWallClock(scenario.epoch, queue_[0][0] - 1.0, self.speed)
+        if fusion is not None:
+            fusion.start(clock)
         counts = {"published": 0, "state_mismatches": 0, "missing": 0, "extra": 0,
                   "expected": 0, "stale": 0, "unfused": 0, "other_fused": 0,
                   "fuse_batches": 0, "worker_pending": 0}
         sent: dict[str, _Sent] = {}
         lags: list[float] = []   # wall ms each scan was handed over after its scenario time
-        fused: dict[str, tuple[float, float, bool]] = {}   # item → (arrival, PIP done, valid)
-        work: queue.Queue[tuple[float, MissileWarning, ReceivedItem] | None] = queue.Queue()
-        failure: list[BaseException] = []
-
-        def fuse_worker() -> None:
-            # every job waiting when the worker gets free is fused in one picture and their
-            # PIPs computed in one batch (what a node does with simultaneous arrivals)
-            assert prep is not None
-            fuser = TrackFuser(self.at, prep.fusion)
-            latest: dict[tuple[str, str], TrackReport] = {}
-            running = True
-            while running:
-                jobs = [work.get()]
-                while not work.empty():
-                    jobs.append(work.get_nowait())
-                running = None not in jobs
-                batch = [j for j in jobs if j is not None]
-                if not batch:
-                    continue
-                try:
-                    reps = [_track_report(item.originator, mw) for _, mw, item in batch]
-                    for rep in reps:
-                        held = latest.get(rep.key)
-                        if held is None or rep.update > held.update:
-                            latest[rep.key] = rep
-                    t = clock.now_s()
-                    picture = fuser.fuse(t, prep.own.at(t), list(latest.values()))
-                    where = {key: i for i, f in enumerate(picture) for key in f.sources}
-                    idx = sorted({where[r.key] for r in reps if r.key in where})
-                    pips = {} if not idx else dict(zip(idx, predict_impact(
-                        GaussianStates(t, np.stack([picture[i].x for i in idx]),
-                                       np.stack([picture[i].P for i in idx])),
-                        prep.fusion.earth, step_s=prep.pip_step_s), strict=True))
-                    done = time.perf_counter()
-                    with lock:
-                        counts["fuse_batches"] += 1
-                        for (wall, _, item), rep in zip(batch, reps, strict=True):
-                            i = where.get(rep.key)
-                            if item.originator != self.origin:
-                                counts["other_fused"] += i is not None
-                            elif i is None:   # older than max_age_s at the fusion time
-                                counts["stale"] += 1
-                            else:
-                                fused[item.item_id] = (wall, done, pips[i].valid)
-                except BaseException as exc:  # noqa: BLE001 - re-raised by the caller
-                    failure.append(exc)
+        # item → (arrival, taken up by the worker, PIP done, valid)
+        fused: dict[str, tuple[float, float, float, bool]] = {}
 
         def receiver(party: str) -> Callable[[MissileWarning, ReceivedItem], None]:
             def on_warning(mw: MissileWarning, item: ReceivedItem) -> None:
                 now, wall = clock.now_s(), time.perf_counter()
-                if prep is not None and party == self.at and mw.trajectory is not None:
-                    work.put((wall, mw, item))
+                if fusion is not None and party == self.at and mw.trajectory is not None:
+                    fusion.put(wall, item.originator, item.item_id,
+                               _track_report(item.originator, mw))
                 w, _ = labels[(item.originator, f"{mw.track_id}@{mw.t_s:.6f}")]
                 with lock:
                     out.append(Delivered(now, party, w))
@@ -376,11 +498,6 @@ class LiveDelivery:
         seen_len: dict[int, int] = {}
         last_report: dict[int, float] = {}
         yielded: set[tuple[str, int]] = set()
-        worker = None
-        if prep is not None:
-            worker = threading.Thread(target=fuse_worker, name=f"live-fuse-{self.at}",
-                                      daemon=True)
-            worker.start()
 
         def publish(cluster: Any, p: str, t: float, w: Warning, mw: MissileWarning,
                     timing: tuple[float, float] | None) -> None:
@@ -443,10 +560,15 @@ class LiveDelivery:
                     publish(cluster, self.origin, t, lw, mw, (t0, step))
 
         with tempfile.TemporaryDirectory(prefix="gsomia-live-") as tmp:
-            init_pki(Path(tmp) / "pki", parties)
-            cluster = LiveCluster(Path(tmp) / "pki", Path(tmp), load_catalog(), routes,
-                                  on_warning={p: receiver(p) for p in parties},
-                                  clock=clock).start()
+            try:
+                init_pki(Path(tmp) / "pki", parties)
+                cluster = LiveCluster(Path(tmp) / "pki", Path(tmp), load_catalog(), routes,
+                                      on_warning={p: receiver(p) for p in parties},
+                                      clock=clock, synchronous="off").start()
+            except BaseException:
+                if fusion is not None:
+                    fusion.finish(1.0)
+                raise
             try:
                 for t, p, kind, obj in queue_:
                     wait = clock.wall_of(t)
@@ -466,26 +588,31 @@ class LiveDelivery:
                             break
                     time.sleep(0.05)
             finally:
-                if worker is not None:
-                    work.put(None)
-                    worker.join(self.timeout_s)
-                    counts["worker_pending"] = work.qsize() + int(worker.is_alive())
+                if fusion is not None:
+                    got, pending = fusion.finish(self.timeout_s)
+                    fused.update(got.pop("fused", {}))
+                    for key, value in got.items():
+                        counts[key] += value
+                    counts["worker_pending"] = pending
                 cluster.stop()
-        if failure:
-            raise failure[0]
+        if fusion is not None and fusion.error is not None:
+            raise fusion.error
         counts["missing"] = len(set(shared) - yielded)
         samples = []
         for item_id, s in sent.items():
             if item_id not in fused:
                 continue
-            wall, done, valid = fused[item_id]
+            wall, began, done, valid = fused[item_id]
             start = s.scan_s if plan.route != "tisa_hub" else s.approved_s
             link0 = s.publish_s if plan.route != "tisa_hub" else s.approved_s
             if start is None or link0 is None:
                 continue
             samples.append(LatencySample(item_id, s.track_id, 1000.0 * (done - start),
                                          1000.0 * s.step_s, 1000.0 * (wall - link0),
-                                         1000.0 * (done - wall), valid))
+                                         1000.0 * (done - wall), valid,
+                                         0.0 if plan.route == "tisa_hub" else
+                                         1000.0 * (s.publish_s - s.scan_s - s.step_s),
+                                         1000.0 * (began - wall)))
         counts["unfused"] = counts["expected"] - len(samples) - counts["stale"]
         with lock:
             self.samples[plan.route] = samples

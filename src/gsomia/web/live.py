@@ -35,6 +35,9 @@ class LiveCluster:
         retry: outbox backoff.
         clock: the nodes' clock (default: a :class:`~gsomia.node.WallClock`; ``gsomia run
             --live`` passes a wall clock running at a scenario's compressed time).
+        synchronous: the stores' SQLite ``synchronous`` setting (:mod:`gsomia.sharing.sqldb`;
+            default: the URL's default, ``normal``); ``"off"`` only for throw-away stores
+            (``gsomia run --live``: a temporary directory removed after each route).
     """
 
     def __init__(
@@ -46,6 +49,7 @@ class LiveCluster:
         on_warning: Mapping[str, Callable] | None = None,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
+        synchronous: str | None = None,
     ) -> None:
         self.pki = Path(pki)
         self.workdir = Path(workdir)
@@ -57,6 +61,7 @@ class LiveCluster:
         self.directory = load_directory(self.pki, self.parties)
         self.party_cas = load_party_cas(self.pki, self.parties)
         self.clock = clock or WallClock()
+        self.synchronous = synchronous
         self.sockets = {p: bind("127.0.0.1", 0) for p in self.parties}
         self.ports = {p: s.getsockname()[1] for p, s in self.sockets.items()}
         self.nodes: dict[str, Node] = {}
@@ -64,7 +69,8 @@ class LiveCluster:
 
     def store_url(self, party: str) -> str:
         """Where ``party``'s store and audit log live (one SQLite file)."""
-        return f"sqlite:///{self.workdir / party}.sqlite"
+        query = "" if self.synchronous is None else f"?synchronous={self.synchronous}"
+        return f"sqlite:///{self.workdir / party}.sqlite{query}"
 
     def url(self, party: str) -> str:
         return f"https://127.0.0.1:{self.ports[party]}"
