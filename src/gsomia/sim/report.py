@@ -61,8 +61,9 @@ origin track reports from the live tracker, ``expected`` of them released to ``a
 ``stale`` older than the fuser's ``max_age_s`` on arrival (fused out: no sample),
 ``unfused`` released but never fused (lost or late); ``state_mismatches``, ``missing``,
 ``extra`` compare the live tracker's reports with the run's precomputed ones (0 when the
-replay is the same computation); ``other_fused`` other partners' reports fused into the next KOR picture
-(not timed); ``fuse_batches`` fusions (arrivals waiting together are fused at once);
+replay is the same computation); ``other_fused`` other partners' reports fused into the
+next KOR picture (not timed); ``fuse_batches`` fusions (arrivals waiting together are fused
+at once);
 ``worker_pending`` jobs left when the fusion worker was stopped.
 
 Batch (``"schema": "gsomia.batch/1"``, ``gsomia run --records DIR --since DATE
