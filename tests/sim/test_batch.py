@@ -257,7 +257,7 @@ def test_cli_batch_prints_and_writes_the_counts(shared_data, tmp_path) -> None:
     assert doc["skipped"][1]["seed"] == 20260408
     assert doc["skipped"][1]["dropped"][0]["class"] == "not_flyable"
     printed = " ".join(res.output.split())          # the console wraps long lines
-    assert "0 events run of 3 dates" in printed
+    assert "0 events run of 3 events on 3 dates" in printed
     assert "3 events and 3 dates skipped" in printed
     assert f"{s['launches_dropped_total']} dropped" in printed
 
