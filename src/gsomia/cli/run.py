@@ -217,7 +217,8 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
                              f"({f['reached']}/{n})")
                 g = launch["gained_s"][party].get(r)
                 gains.append("" if g is None else "—" if g["median"] is None else
-                             f"{g['median']:+.0f} [{g['p10']:+.0f}..{g['p90']:+.0f}]")
+                             "{:+d} [{:+d}..{:+d}]".format(*(round(g[k]) for k in
+                                                             ("median", "p10", "p90"))))
             table.add_row(party, *cells)
             table.add_row("  gain", *gains)
             table.add_section()
