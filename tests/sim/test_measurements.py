@@ -17,12 +17,13 @@ from gsomia.errors import InputError
 from gsomia.node.plots import PLOT_ELEMENTS, Plot, RadarPlots
 from gsomia.sharing import load_catalog
 from gsomia.sim.delivery import RouteConfig, plan_routes
-from gsomia.sim.measurements import ReprocessingTracker, plot_warnings, scans_of
+from gsomia.sim.measurements import ReprocessingTracker, plot_warnings
 from gsomia.sim.observe import observe
 from gsomia.sim.report import run_to_json
 from gsomia.sim.run import RunConfig, deliver_planned, planned, run_scenario
 from gsomia.sim.scenario import load_scenario
 from gsomia.warning.tracking.tracker import Tracker, TrackerConfig
+from gsomia.warning.tracking.tracker import scans as scans_of
 from gsomia.warning.types import Detection
 
 EPOCH = dt.datetime(2017, 8, 28, 20, 58, tzinfo=dt.UTC)

@@ -175,6 +175,12 @@ def _print_latency(stats: dict[str, dict[str, Any]]) -> None:
                   highlight=False)
 
 
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    """``--json-out``: the document, written atomically, and say so."""
+    write_text_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1), option="--json-out")
+    err_console.print(f"wrote {path}", highlight=False)
+
+
 def _routes(text: str | None) -> tuple[str, ...]:
     """``--routes``: the routes compared, ``none`` first, in the order of RUN_ROUTES."""
     if text is None:
@@ -231,9 +237,7 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
     console.print(f"draws in which {chain} (first PIP within 50 km) for every launch of the "
                   f"routes run: {order}", highlight=False)
     if json_out is not None:
-        write_text_atomic(json_out, json.dumps(doc, ensure_ascii=False, indent=1),
-                          option="--json-out")
-        err_console.print(f"wrote {json_out}", highlight=False)
+        _write_json(json_out, doc)
 
 
 def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
@@ -309,9 +313,7 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
                             "reason": r["reason"], "dropped": r["dropped"]}
                            for r in results if not r["ok"]],
                "summary": summary}
-        write_text_atomic(json_out, json.dumps(doc, ensure_ascii=False, indent=1),
-                          option="--json-out")
-        err_console.print(f"wrote {json_out}", highlight=False)
+        _write_json(json_out, doc)
 
 
 @app.command("run")
@@ -465,9 +467,7 @@ def run_command(
                           "approval → partner node's subscriber, wall clock)", highlight=False)
         _print_latency(doc["live"]["warning_latency"])
     if json_out is not None:
-        write_text_atomic(json_out, json.dumps(doc, ensure_ascii=False, indent=1),
-                          option="--json-out")
-        err_console.print(f"wrote {json_out}", highlight=False)
+        _write_json(json_out, doc)
     if plots is not None:
         from gsomia.sim.plots import write_plots
 

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 import math
 import os
 import socket
@@ -68,12 +67,12 @@ from gsomia.sharing import load_catalog
 from gsomia.sim.delivery import RouteConfig, RoutePlan
 from gsomia.sim.nodes import _NODE_ROUTE, _payload
 from gsomia.sim.observe import Observation
-from gsomia.sim.run import Delivered, RunConfig, Warning, _OwnPicture, _report_of
+from gsomia.sim.run import Delivered, RunConfig, Warning, _OwnPicture, _shared_report
 from gsomia.sim.scenario import Scenario
 from gsomia.warning.fusion import FusionConfig, TrackFuser, TrackReport
 from gsomia.warning.tracking.impact import predict_impact
 from gsomia.warning.tracking.states import GaussianStates
-from gsomia.warning.tracking.tracker import Track, Tracker, TrackerConfig
+from gsomia.warning.tracking.tracker import Tracker, TrackerConfig, scans
 from gsomia.warning.types import Detection
 
 __all__ = ["LatencySample", "LiveDelivery", "ScaledWallClock"]
@@ -156,25 +155,8 @@ class _Sent:
 
 
 def _scans(detections: Sequence[Detection]) -> list[tuple[float, list[Detection]]]:
-    """Scans in the order of :meth:`Tracker.process` (stable sort by time and sensor)."""
-    dets = sorted(detections, key=lambda d: (d.t_s, d.sensor_id))
-    return [(t, list(g)) for (t, _), g in itertools.groupby(
-        dets, key=lambda d: (d.t_s, d.sensor_id))]
-
-
-def _shared_report(party: str, tr: Track, k: int, last: dict[int, float],
-                   interval_s: float) -> TrackReport | None:
-    """The report of ``tr``'s history entry ``k`` if the sharing rule of
-    :func:`gsomia.sim.run.party_warnings` shares it (confirmed, updated, at least
-    ``interval_s`` after the track's last report), else None; updates ``last`` (track
-    number → time of its last report [s]). Entries must come in order."""
-    s = tr.history[k]
-    if tr.confirmed_s is None or s.t_s < tr.confirmed_s or not s.updated:
-        return None
-    if s.t_s - last.get(tr.number, -math.inf) < interval_s - 1e-9:
-        return None
-    last[tr.number] = s.t_s
-    return _report_of(party, tr, k)
+    """``(time, scan)`` in the order of :meth:`Tracker.process` (:func:`scans`)."""
+    return [(scan[0].t_s, list(scan)) for scan in scans(detections)]
 
 
 def _track_report(originator: str, mw: MissileWarning) -> TrackReport:

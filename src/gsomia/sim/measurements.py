@@ -28,7 +28,6 @@ equals a fresh tracker run over the available set (the tests check it against on
 from __future__ import annotations
 
 import copy
-import itertools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -47,18 +46,10 @@ from gsomia.sim.run import (
 )
 from gsomia.warning.fusion import FusedTrack, TrackReport
 from gsomia.warning.sensors import LaunchReport
-from gsomia.warning.tracking.tracker import Tracker, TrackerConfig
+from gsomia.warning.tracking.tracker import Tracker, TrackerConfig, scans
 from gsomia.warning.types import Detection
 
-__all__ = ["ReprocessingTracker", "RoutePictures", "fork_tracker", "plot_warnings",
-           "scans_of"]
-
-
-def scans_of(detections: Iterable[Detection]) -> list[tuple[Detection, ...]]:
-    """Detections grouped into scans (one sensor at one time), sorted by (time, sensor id),
-    each in the order given (as :meth:`Tracker.process` groups them)."""
-    dets = sorted(detections, key=lambda d: (d.t_s, d.sensor_id))
-    return [tuple(g) for _, g in itertools.groupby(dets, key=lambda d: (d.t_s, d.sensor_id))]
+__all__ = ["ReprocessingTracker", "RoutePictures", "fork_tracker", "plot_warnings"]
 
 
 def plot_warnings(party: str, detections: Sequence[Detection],
@@ -72,7 +63,7 @@ def plot_warnings(party: str, detections: Sequence[Detection],
         reports: its own infrared launch reports.
     """
     out = [Warning(r.t_s, party, launch=r, truth_id=r.truth_id) for r in reports]
-    out += [Warning(scan[0].t_s, party, plots=scan) for scan in scans_of(detections)]
+    out += [Warning(scan[0].t_s, party, plots=scan) for scan in scans(detections)]
     out.sort(key=lambda w: (w.t_s, w.originator))
     return out
 

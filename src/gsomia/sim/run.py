@@ -312,6 +312,21 @@ def _report_of(party: str, track: Track, k: int) -> TrackReport:
     return TrackReport(party, str(track.number), k, s.t_s, s.x, s.P)
 
 
+def _shared_report(party: str, tr: Track, k: int, last: dict[int, float],
+                   interval_s: float) -> TrackReport | None:
+    """The report of ``tr``'s history entry ``k`` if the sharing rule shares it (confirmed,
+    updated, at least ``interval_s`` after the track's last report), else None; updates
+    ``last`` (track number → time of its last report [s]). Entries must come in order.
+    The one copy of the rule: :func:`party_warnings` and the live replay use it."""
+    s = tr.history[k]
+    if tr.confirmed_s is None or s.t_s < tr.confirmed_s or not s.updated:
+        return None
+    if s.t_s - last.get(tr.number, -math.inf) < interval_s - 1e-9:
+        return None
+    last[tr.number] = s.t_s
+    return _report_of(party, tr, k)
+
+
 def party_warnings(party: str, tracker: Tracker, reports: Sequence[LaunchReport],
                    report_interval_s: float) -> list[Warning]:
     """The warnings a party's node issues (module notes, step 2), in time order.
@@ -327,14 +342,12 @@ def party_warnings(party: str, tracker: Tracker, reports: Sequence[LaunchReport]
             continue
         group = _truth_labels(tr)
         label = group[0] if group else None
-        last = -math.inf
-        for k, s in enumerate(tr.history):
-            if s.t_s < tr.confirmed_s or not s.updated:
-                continue
-            if s.t_s - last >= report_interval_s - 1e-9:
-                out.append(Warning(s.t_s, party, report=_report_of(party, tr, k),
-                                   truth_id=label, truth_group=group))
-                last = s.t_s
+        last: dict[int, float] = {}
+        for k in range(len(tr.history)):
+            rep = _shared_report(party, tr, k, last, report_interval_s)
+            if rep is not None:
+                out.append(Warning(rep.t_s, party, report=rep, truth_id=label,
+                                   truth_group=group))
     out.sort(key=lambda w: (w.t_s, w.originator))
     return out
 

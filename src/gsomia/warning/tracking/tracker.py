@@ -52,7 +52,7 @@ from gsomia.warning.tracking.update import ExtendedKalmanUpdater
 from gsomia.warning.types import Detection
 
 __all__ = ["BALLISTIC", "MAX_RANGE_M", "POWERED", "Track", "Tracker", "TrackerConfig",
-           "check_detection", "gnn_assign"]
+           "check_detection", "gnn_assign", "scans"]
 
 BALLISTIC = 0
 """Index of the ballistic mode in the IMM."""
@@ -258,6 +258,13 @@ class _Initiator:
     detection: Detection
 
 
+def scans(detections: Iterable[Detection]) -> list[tuple[Detection, ...]]:
+    """Detections grouped into scans (one sensor, one time) in the order :meth:`Tracker.
+    process` takes them: a stable sort by (time, sensor id), order within a scan kept."""
+    dets = sorted(detections, key=lambda d: (d.t_s, d.sensor_id))
+    return [tuple(g) for _, g in itertools.groupby(dets, key=lambda d: (d.t_s, d.sensor_id))]
+
+
 class Tracker:
     """The multi-target tracker (module notes). Feed it detections with :meth:`process`.
 
@@ -305,9 +312,8 @@ class Tracker:
         dets = list(detections)
         for d in dets:
             check_detection(d)
-        dets.sort(key=lambda d: (d.t_s, d.sensor_id))
-        for _, group in itertools.groupby(dets, key=lambda d: (d.t_s, d.sensor_id)):
-            self.step(list(group))
+        for scan in scans(dets):
+            self.step(list(scan))
 
     def step(self, scan: Sequence[Detection]) -> None:
         """Process one scan: detections of one sensor at one time (module notes 1-6).
