@@ -285,8 +285,8 @@ def test_agreements_option_file_is_not_a_directory(tmp_path):
     assert "not a directory" in result.stderr
 
 
-@pytest.mark.parametrize("route", ["tisa_hub", "auto_hub"])
-def test_decide_accepts_scenario_route_names(tmp_path, route):
+@pytest.mark.parametrize("route", ["tisa", "auto-hub"])
+def test_decide_accepts_other_route_spellings(tmp_path, route):
     label = _label(tmp_path, originator="KOR", holder="KOR", classification="군사II급비밀",
                    releasable_to=["JPN", "USA"], elements=["trajectory"], consents=[
                        {"originator": "KOR", "to": "JPN", "granted_at": "2024-01-01",
@@ -294,7 +294,7 @@ def test_decide_accepts_scenario_route_names(tmp_path, route):
     result = run("decide", "--label", str(label), "--to", "JPN", "--route", route, "--at",
                  "2024-01-14", "--json")
     assert result.exit_code == 0, result.output
-    expected = {"tisa_hub": "tisa", "auto_hub": "auto-hub"}[route]
+    expected = {"tisa": "tisa_hub", "auto-hub": "auto_hub"}[route]
     assert json.loads(result.stdout)["request"]["route"] == expected
 
 

@@ -47,8 +47,8 @@ FROM = {  # first day in force; jpn-kor's 2019 notice was suspended before it to
     frozenset({"JPN", "KOR"}): D(2016, 11, 23),
     frozenset({"JPN", "USA"}): D(2007, 8, 10),
     frozenset({"KOR", "USA"}): D(1987, 9, 24),
-    "tisa": D(2014, 12, 29),
-    "auto-hub": D(2023, 12, 19),
+    "tisa_hub": D(2014, 12, 29),
+    "auto_hub": D(2023, 12, 19),
 }
 TISA_TOPICS = {"dprk-nuclear-threat", "dprk-missile-threat"}  # TISA para 1
 WARNING_TOPICS = {"dprk-missile-threat"}
@@ -84,10 +84,10 @@ def reference_permit(req, consents):
     rel = {to, HUB} if route != "direct" else {to}
     if not (rel - {label.originator}) <= label.releasable_to:
         return False
-    if route == "tisa" and not (day >= FROM["tisa"] and label.topic in TISA_TOPICS):
+    if route == "tisa_hub" and not (day >= FROM["tisa_hub"] and label.topic in TISA_TOPICS):
         return False
-    if route == "auto-hub":
-        if not (day >= FROM["auto-hub"] and day >= FROM["tisa"]):
+    if route == "auto_hub":
+        if not (day >= FROM["auto_hub"] and day >= FROM["tisa_hub"]):
             return False
         if label.topic not in WARNING_TOPICS & TISA_TOPICS:
             return False
@@ -112,9 +112,9 @@ def reference_permit(req, consents):
     for sender, receiver in path:
         if label.originator in (sender, receiver):
             continue
-        if route == "auto-hub" and sender == HUB:
+        if route == "auto_hub" and sender == HUB:
             continue  # standing approval of the automated mechanism
-        per_item = route == "tisa" and sender == HUB  # TISA para 4: approval of the item
+        per_item = route == "tisa_hub" and sender == HUB  # TISA para 4: approval of the item
         if not any(consent_ok(c, label, receiver, at, per_item) for c in consents):
             return False
     if label.purpose and req.purpose and label.purpose != req.purpose:

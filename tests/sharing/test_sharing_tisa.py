@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sharing_support import AFTER_2023, make_label
 
-from gsomia.sharing import Consent, ReleaseRequest, decide
+from gsomia.errors import InputError
+from gsomia.sharing import Consent, ReleaseRequest, Route, decide
 
 KOR_ITEM = make_label(originator="KOR", holder="KOR", classification="군사II급비밀",
                       item_id="kor-1", elements=["trajectory", "impact_point"])
@@ -52,10 +53,11 @@ def test_tisa_para4_hub_needs_approval_naming_the_item(catalog, scope):
     assert not decide(ReleaseRequest(held, "JPN", AFTER_2023), catalog, [wide]).failed
 
 
-@pytest.mark.parametrize("route", ["tisa_hub", "auto_hub"])
-def test_scenario_route_names_accepted(catalog, route):
+@pytest.mark.parametrize("route", ["tisa", "auto-hub", "TISA_HUB", " auto_hub "])
+def test_every_route_spelling_is_parsed_once(catalog, route):
     request = ReleaseRequest(KOR_ITEM, "JPN", AFTER_2023, route=route)
-    assert request.route == {"tisa_hub": "tisa", "auto_hub": "auto-hub"}[route]
+    assert request.route is {"tisa": Route.TISA_HUB, "auto-hub": Route.AUTO_HUB,
+                             "TISA_HUB": Route.TISA_HUB, " auto_hub ": Route.AUTO_HUB}[route]
     assert decide(request, catalog, [APPROVAL]).permit
 
 
@@ -122,3 +124,10 @@ def test_auto_hub_nuclear_topic_outside_missile_warning(catalog):
                        topic="dprk-nuclear-threat", elements=["trajectory"])
     decision = decide(ReleaseRequest(label, "JPN", AFTER_2023, route="auto-hub"), catalog)
     assert rules(decision) == ["scope:trilateral-missile-warning"]
+
+
+@pytest.mark.parametrize("bad", ["", "hub", "tisa hub", None, 3])
+def test_a_route_that_is_no_route_is_refused_naming_the_field(bad):
+    with pytest.raises(InputError) as e:
+        Route.parse(bad, "routes.KOR")
+    assert e.value.field == "routes.KOR" and "expected direct" in str(e.value)

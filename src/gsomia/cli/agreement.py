@@ -8,8 +8,8 @@ variable ``GSOMIA_AGREEMENTS`` (folders separated by spaces). Dates are ISO 8601
 Label, person and consent files are JSON in UTF-8 (a byte-order mark is accepted); a file
 that is not UTF-8, not JSON, nested too deeply or with an unknown key is an error naming
 it (exit 2). Party codes (``--to``, and inside the files) are accepted in any case and
-upper-cased. ``--route`` takes ``direct``, ``tisa`` (or ``tisa_hub``) and ``auto-hub``
-(or ``auto_hub``), the latter spellings being the scenario files'. ``--audit`` refuses to
+upper-cased. ``--route`` takes ``direct``, ``tisa_hub`` (or ``tisa``) and ``auto_hub``
+(or ``auto-hub``), parsed by :meth:`gsomia.sharing.Route.parse`. ``--audit`` refuses to
 append to a file that is not an audit log or fails verification.
 """
 
@@ -25,18 +25,17 @@ import typer
 from gsomia.cli._app import app, console, err_console, fail, guarded, print_json
 from gsomia.errors import AuditError, InputError
 from gsomia.sharing import (
-    ROUTES,
     AuditLog,
     Catalog,
     Consent,
     Label,
     Person,
     ReleaseRequest,
+    Route,
     decide,
     load_catalog,
     verify_log,
 )
-from gsomia.sharing.catalog import route_name
 from gsomia.sharing.label import parse_time
 from gsomia.sharing.markings import party_code
 
@@ -184,7 +183,7 @@ def decide_command(
     to: Annotated[str, typer.Option("--to", help="Receiving Party code (JPN, KOR, USA).")],
     person: Annotated[Path | None, typer.Option("--person", help="Person JSON file.")] = None,
     route: Annotated[
-        str, typer.Option("--route", help="direct | tisa (tisa_hub) | auto-hub (auto_hub).")
+        str, typer.Option("--route", help="direct | tisa_hub (tisa) | auto_hub (auto-hub).")
     ] = "direct",
     at: Annotated[str | None, typer.Option("--at", help="ISO date/time (default now).")] = None,
     purpose: Annotated[str | None, typer.Option("--purpose", help="Purpose (Art. 6).")] = None,
@@ -202,8 +201,10 @@ def decide_command(
     Exit codes: 0 permit; 1 deny (the reasons are printed); 2 bad input (a file, a party,
     a marking, a date, a route, or an --audit file that is not an intact audit log).
     """
-    if route_name(route) not in ROUTES:
-        fail(f"--route={route!r}: expected one of {', '.join(ROUTES)} (or tisa_hub, auto_hub)")
+    try:
+        route = Route.parse(route, "--route")
+    except InputError as e:
+        fail(str(e))
     catalog = catalog_from(agreements)
     label_data = read_json_file("--label", label)
     if not isinstance(label_data, dict):

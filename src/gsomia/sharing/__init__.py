@@ -19,6 +19,7 @@ from gsomia.sharing.events import (
 )
 from gsomia.sharing.label import Label, Person
 from gsomia.sharing.markings import Marking, MarkingScheme, ReceivedMarking
+from gsomia.sharing.routes import Route
 
 __all__ = [
     "ROUTES",
@@ -41,6 +42,7 @@ __all__ = [
     "Reason",
     "ReceivedMarking",
     "ReleaseRequest",
+    "Route",
     "Verification",
     "apply_notice",
     "decide",

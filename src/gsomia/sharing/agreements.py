@@ -8,7 +8,7 @@ here reads files. Two kinds exist:
     equivalence table (jpn-kor-gsomia Art. 4(2)).
 ``hub``
     An arrangement among several parties where everything passes through a hub party
-    (TISA para 4, route ``tisa``; the 2023 automated mechanism, route ``auto-hub``). It has
+    (TISA para 4, route ``tisa_hub``; the 2023 automated mechanism, route ``auto_hub``). It has
     no classification scheme of its own: each leg is protected by a bilateral agreement
     (TISA para 3).
 
@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gsomia.errors import InputError
+from gsomia.sharing.routes import Route
 
 __all__ = [
     "EVENT_KINDS",
@@ -155,7 +156,8 @@ class Agreement:
         kind: ``"bilateral"`` or ``"hub"``.
         parties: party codes.
         in_force_from: first day in force.
-        route: ``"direct"`` for bilateral; ``"tisa"`` or ``"auto-hub"`` for hub arrangements.
+        route: :attr:`Route.DIRECT` for bilateral; :attr:`Route.TISA_HUB` or
+            :attr:`Route.AUTO_HUB` for hub arrangements.
         hub: hub party code (hub kind only; TISA para 4).
         equivalence: equivalence rows (bilateral only; Art. 4(2)).
         excluded: markings never covered.
@@ -178,7 +180,7 @@ class Agreement:
     kind: str
     parties: tuple[str, ...]
     in_force_from: dt.date
-    route: str = "direct"
+    route: Route = Route.DIRECT
     hub: str | None = None
     equivalence: tuple[Equivalence, ...] = ()
     excluded: tuple[Exclusion, ...] = ()

@@ -35,13 +35,12 @@ from gsomia.sharing.agreements import (
     Scope,
 )
 from gsomia.sharing.markings import Marking, MarkingScheme, nfc
+from gsomia.sharing.routes import Route
 
-__all__ = ["ROUTES", "ROUTE_ALIASES", "Catalog", "load_catalog", "package_data_dirs", "route_name"]
+__all__ = ["ROUTES", "Catalog", "load_catalog", "package_data_dirs"]
 
 #: Routes a release may take (ARCHITECTURE.md data flow step 4; TISA para 4; §4).
-ROUTES = ("direct", "tisa", "auto-hub")
-#: Other spellings accepted for a route (the scenario files' names), → the route.
-ROUTE_ALIASES = {"tisa_hub": "tisa", "auto_hub": "auto-hub"}
+ROUTES = tuple(Route)
 
 # Keys each table of a data file may hold (everything else is an "unknown key").
 _TOP_AGREEMENT = ("agreement", "rules", "equivalence", "excluded", "event")
@@ -58,11 +57,6 @@ _TOP_SCHEME = ("party", "marking")
 _PARTY = ("code", "name", "name_en", "source", "names")
 _MARKING = ("text", "english")
 
-
-def route_name(route: str) -> str:
-    """``route`` as one of :data:`ROUTES` (``tisa_hub`` → ``tisa``, ``auto_hub`` →
-    ``auto-hub``); anything else is returned unchanged for the caller to reject."""
-    return ROUTE_ALIASES.get(route, route)
 
 _MISSING = object()
 
@@ -195,9 +189,14 @@ def _load_agreement(data: Mapping[str, Any], r: _Reader) -> Agreement:
         raise r.fail(f"{p}parties", list(parties), "expected two or more distinct parties")
     if kind == "bilateral" and len(parties) != 2:
         raise r.fail(f"{p}parties", list(parties), "a bilateral agreement has two parties")
-    route = r.get(head, "route", p, str, "direct" if kind == "bilateral" else _MISSING)
-    if route not in ROUTES or (kind == "bilateral") != (route == "direct"):
-        raise r.fail(f"{p}route", route, "bilateral → 'direct'; hub → 'tisa' or 'auto-hub'")
+    text = r.get(head, "route", p, str, "direct" if kind == "bilateral" else _MISSING)
+    try:
+        route: Route | None = Route.parse(text)
+    except InputError:
+        route = None
+    if route is None or (kind == "bilateral") != (route is Route.DIRECT):
+        raise r.fail(f"{p}route", text,
+                     "bilateral → 'direct'; hub → 'tisa_hub' (tisa) or 'auto_hub' (auto-hub)")
     hub = None
     if kind == "hub":
         hub = r.code(r.get(head, "hub", p, str), f"{p}hub")
@@ -361,9 +360,14 @@ class Catalog:
             if x.kind == "bilateral" and set(x.parties) == {a, b}
         ]
 
-    def by_route(self, route: str) -> list[Agreement]:
-        """Hub arrangements that govern ``route`` (``"tisa"`` or ``"auto-hub"``)."""
-        return [x for x in self.agreements.values() if x.route == route]
+    def by_route(self, route: Route | str) -> list[Agreement]:
+        """Hub arrangements that govern ``route`` (any spelling :meth:`Route.parse` takes).
+
+        Raises:
+            InputError: when ``route`` is no route.
+        """
+        route = Route.parse(route)
+        return [x for x in self.agreements.values() if x.route is route]
 
 
 def _files(dirs: Iterable[Path]) -> list[Path]:

@@ -54,10 +54,11 @@ from typing import Any
 
 from gsomia.errors import InputError
 from gsomia.sharing.agreements import Agreement
-from gsomia.sharing.catalog import ROUTES, Catalog, route_name
+from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.consent import Consent, ConsentBook
 from gsomia.sharing.label import Label, Person, parse_time
 from gsomia.sharing.markings import ReceivedMarking, party_code
+from gsomia.sharing.routes import Route
 
 __all__ = ["Decision", "Obligation", "Reason", "ReleaseRequest", "decide"]
 
@@ -69,8 +70,8 @@ class ReleaseRequest:
     Attributes:
         label: the item's label (its ``holder`` is the sender).
         to: the Receiving Party code.
-        route: ``"direct"``, ``"tisa"`` or ``"auto-hub"`` (``tisa_hub`` and ``auto_hub``,
-            the scenario files' names, are accepted and stored as those).
+        route: a :class:`~gsomia.sharing.routes.Route`; any spelling
+            :meth:`Route.parse` takes is accepted and stored as the Route.
         at: when the release would happen (aware UTC datetime).
         person: the person who would get access, or None for the party as a whole.
         purpose: the purpose of the release (Art. 6), or None.
@@ -79,16 +80,12 @@ class ReleaseRequest:
     label: Label
     to: str
     at: dt.datetime
-    route: str = "direct"
+    route: Route = Route.DIRECT
     person: Person | None = None
     purpose: str | None = None
 
     def __post_init__(self) -> None:
-        route = route_name(self.route)
-        if route not in ROUTES:
-            raise InputError("route", self.route, f"expected one of {', '.join(ROUTES)} "
-                             "(or tisa_hub, auto_hub)")
-        object.__setattr__(self, "route", route)
+        object.__setattr__(self, "route", Route.parse(self.route))
         object.__setattr__(self, "to", party_code("to", self.to))
         object.__setattr__(self, "at", parse_time("at", self.at))
         if self.to == self.label.holder:
@@ -238,7 +235,7 @@ def _hub_arrangement(
     label, route = request.label, request.route
     candidates = catalog.by_route(route)
     if not candidates:
-        ev.check("route", "TISA para 4", False, f"no arrangement governs route {route!r}")
+        ev.check("route", "TISA para 4", False, f"no arrangement governs route '{route}'")
         return None
     arrangement = next((a for a in candidates if _in_force(a, date).in_force), candidates[0])
     ev.use(arrangement)
