@@ -327,6 +327,11 @@ class Store:
         """Every outbox entry in queue order."""
         return [_out(r) for r in self.db.fetchall(f"SELECT {_OUT_COLS} FROM outbox ORDER BY id")]
 
+    def outbox_route(self, envelope_id: str) -> str | None:
+        """The route of the outbox entry that holds ``envelope_id``, or None if there is none."""
+        row = self.db.fetchone("SELECT route FROM outbox WHERE envelope_id = ?", (envelope_id,))
+        return None if row is None else row[0]
+
     def mark_sent(self, row_id: int, status: str, result: str) -> None:
         """Close an entry as ``acked`` or ``rejected`` with the receipt as JSON text."""
         self._tx([(

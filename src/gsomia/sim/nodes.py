@@ -84,9 +84,7 @@ class _HubLink(InProcessLink):
         self.hub_delay_s = hub_delay_s
 
     def send(self, envelope: Envelope) -> Receipt:
-        row = self.hub.store.db.fetchone(
-            "SELECT route FROM outbox WHERE envelope_id = ?", (envelope.envelope_id,))
-        relayed = row is not None and row[0] == "auto-hub"
+        relayed = self.hub.store.outbox_route(envelope.envelope_id) == "auto-hub"
         self.delay_s = self.base_s + (self.hub_delay_s if relayed else 0.0)
         return super().send(envelope)
 
