@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from scipy.integrate import solve_ivp
+from scipy.integrate import quad, solve_ivp
 
 from gsomia.errors import InputError, PhysicsError
 from gsomia.physics.ballistics import (
@@ -18,6 +18,7 @@ from gsomia.physics.ballistics import (
     fly,
     kepler_burnout_state,
     propulsion_class_for,
+    thrust_acceleration,
 )
 from gsomia.physics.earth import WGS84
 from gsomia.physics.geodesy import enu_basis, geodesic_inverse, geodetic2ecef
@@ -217,3 +218,35 @@ def test_fit_meets_range_and_apogee_within_1_percent(range_km, loft, bearing):
     traj = fit_trajectory(39.0, 126.0, bearing, range_km * 1e3, apogee_km * 1e3)
     assert traj.range_m == pytest.approx(range_km * 1e3, rel=0.01)
     assert traj.apogee_m == pytest.approx(apogee_km * 1e3, rel=0.01)
+
+
+@pytest.mark.parametrize("name", sorted(PROPULSION_CLASSES))
+def test_thrust_integrates_to_each_stage_ideal_dv(name):
+    """Tsiolkovsky: over each stage's burn, ∫a dt = −v_e ln(1 − ζ) = its share of the Δv;
+    no thrust after burnout."""
+    prop, dv = PROPULSION_CLASSES[name], 5000.0
+    t0 = 0.0
+    for stage in prop.stages:
+        got, _ = quad(lambda t: thrust_acceleration(prop, dv, t), t0, t0 + stage.burn_s,
+                      epsabs=1e-9, epsrel=1e-11, limit=200)
+        assert got == pytest.approx(stage.dv_share * dv, rel=1e-9)
+        t0 += stage.burn_s
+    assert thrust_acceleration(prop, dv, prop.burn_s) == 0.0
+    assert thrust_acceleration(prop, dv, prop.burn_s + 100.0) == 0.0
+
+
+def test_vertical_boost_loses_between_surface_and_burnout_gravity_times_burn_time():
+    """A vertical flight (final pitch 90°) over a spherical, non-rotating, point-mass Earth
+    is one-dimensional: v(T) = Δv − ∫ GM/r² dt, so the burnout speed lies between
+    Δv − g(R)·T and Δv − g(r_burnout)·T (liquid SRBM: T = 85 s, Δv = 2 km/s)."""
+    prop = PROPULSION_CLASSES["liquid-srbm"]
+    traj = fly(39.0, 125.0, Controls(2000.0, 90.0, 0.0), prop, earth=SPHERE)
+    k = int(np.searchsorted(traj.t_s, prop.burn_s))
+    assert traj.t_s[k] == prop.burn_s
+    r_bo = float(np.linalg.norm(traj.r_ecef_m[k]))
+    v_bo = float(np.linalg.norm(traj.v_ecef_m_s[k]))
+    gm, big_r = SPHERE.gm_m3_s2, SPHERE.a_m
+    assert 2000.0 - gm / big_r**2 * prop.burn_s < v_bo < 2000.0 - gm / r_bo**2 * prop.burn_s
+    assert 1150.0 < v_bo < 1175.0  # 2000 m/s less about 9.8 m/s² × 85 s
+    # the velocity stays along the radius: no turn without a tilt or a rotating Earth
+    assert np.linalg.norm(np.cross(traj.r_ecef_m[k], traj.v_ecef_m_s[k])) < 1e-6 * r_bo * v_bo

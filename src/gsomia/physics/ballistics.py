@@ -38,6 +38,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.integrate import solve_ivp
@@ -66,6 +67,7 @@ __all__ = [
     "fly",
     "kepler_burnout_state",
     "propulsion_class_for",
+    "thrust_acceleration",
 ]
 
 
@@ -203,13 +205,25 @@ class _NoLiftOff(PhysicsError):
     """The thrust of the first stage at this Δv does not exceed the weight."""
 
 
-def _thrust_acc(prop: PropulsionClass, dv_total: float, t: float) -> float:
-    """Thrust acceleration magnitude [m/s²] at ``t`` s after launch (0 after burnout)."""
+def thrust_acceleration(prop: PropulsionClass, dv_total_m_s: float, t_s: float) -> float:
+    """Thrust acceleration magnitude [m/s²] at ``t_s`` s after launch (0 after burnout).
+
+    In stage ``i`` (burn time ``T``, propellant fraction ζ, Δv share ``s``), ``τ`` seconds
+    after its ignition: exhaust speed ``v_e = s·Δv / (−ln(1 − ζ))`` and
+    ``a(τ) = (ζ v_e / T) / (1 − ζ τ / T)`` (constant thrust, linear loss of mass), whose
+    integral over the burn is the stage's ideal Δv ``−v_e ln(1 − ζ) = s·Δv`` (Tsiolkovsky;
+    Sutton & Biblarz, *Rocket Propulsion Elements*, 9th ed., §4.1).
+
+    Args:
+        prop: the propulsion class (its stages, first to last).
+        dv_total_m_s: total ideal Δv of all stages [m/s].
+        t_s: time since launch [s].
+    """
     t0 = 0.0
     for st in prop.stages:
-        if t < t0 + st.burn_s:
-            ve = st.dv_share * dv_total / (-math.log(1.0 - st.propellant_fraction))
-            tau = t - t0
+        if t_s < t0 + st.burn_s:
+            ve = st.dv_share * dv_total_m_s / (-math.log(1.0 - st.propellant_fraction))
+            tau = t_s - t0
             return (st.propellant_fraction * ve / st.burn_s) / (
                 1.0 - st.propellant_fraction * tau / st.burn_s)
         t0 += st.burn_s
@@ -217,6 +231,12 @@ def _thrust_acc(prop: PropulsionClass, dv_total: float, t: float) -> float:
 
 
 _SAMPLE_S = 1.0
+_ATOL_M = 1e-3
+"""Absolute tolerance of the integrator [m, and m/s for velocities]."""
+
+_Piece = tuple[Any, float, float]
+"""One integrated phase of a flight: the ``solve_ivp`` result (with dense output), and the
+phase's start and end [s after launch]."""
 
 
 def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | PropulsionClass,
@@ -224,6 +244,11 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
         ballistic_coefficient_kg_m2: float | None = None, rtol: float = 1e-9,
         max_time_s: float = 10_000.0) -> Trajectory:
     """Fly one missile from launch to impact.
+
+    The steps: :func:`_check_controls`; :func:`_powered_flight` (vertical rise, then the
+    tilt program stage by stage, to burnout); :func:`_free_flight` (burnout to impact);
+    :func:`_sample_pieces` (every second plus the phase boundaries and the impact);
+    :func:`_apogee` (refined on the dense output of free flight).
 
     Args:
         lat_deg, lon_deg, alt_m: launch point (geodetic, WGS-84).
@@ -241,20 +266,61 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
         PhysicsError: the missile never leaves the ground or never comes down.
     """
     prop = _resolve_propulsion(propulsion)
+    _check_controls(controls)
+    powered, y_bo = _powered_flight(lat_deg, lon_deg, alt_m, controls, prop, earth, rtol)
+    coast, t_imp, y_imp = _free_flight(y_bo, prop.burn_s, controls.dv_ideal_m_s, earth,
+                                       ballistic_coefficient_kg_m2, rtol, max_time_s)
+    t_all, y_all = _sample_pieces([*powered, (coast, prop.burn_s, t_imp)], t_imp, y_imp)
+    apogee_s, apogee_m = _apogee(t_all, y_all, coast, prop.burn_s, earth)
+    lat_i, lon_i, _ = ecef2geodetic(y_imp[:3], earth)
+    rng, _ = geodesic_inverse(lat_deg, lon_deg, float(lat_i), float(lon_i), earth)
+    return Trajectory(
+        t_s=t_all, r_ecef_m=y_all[:, :3], v_ecef_m_s=y_all[:, 3:], burnout_s=prop.burn_s,
+        launch_lat_deg=float(lat_deg), launch_lon_deg=float(lon_deg), launch_alt_m=alt_m,
+        impact_lat_deg=float(lat_i), impact_lon_deg=float(lon_i), range_m=float(rng),
+        apogee_m=apogee_m, apogee_s=apogee_s, propulsion=prop.name,
+    )
+
+
+def _check_controls(controls: Controls) -> None:
+    """Raise InputError for a Δv that is not finite and positive [m/s], or a final pitch
+    outside [−45, 90] deg."""
     if not (controls.dv_ideal_m_s > 0 and math.isfinite(controls.dv_ideal_m_s)):
         raise InputError("dv_ideal_m_s", controls.dv_ideal_m_s, "must be positive")
     if not (-45.0 <= controls.final_pitch_deg <= 90.0):
         raise InputError("final_pitch_deg", controls.final_pitch_deg, "must be in [-45, 90]")
+
+
+def _powered_flight(lat_deg: float, lon_deg: float, alt_m: float, controls: Controls,
+                    prop: PropulsionClass, earth: Earth,
+                    rtol: float) -> tuple[list[_Piece], np.ndarray]:
+    """Integrate the boost from the pad (at rest in ECEF) to burnout (module notes, *Powered
+    flight*): thrust along the launch point's geodetic normal for ``vertical_rise_s``, then
+    the linear tilt program from 90° down to ``controls.final_pitch_deg`` at burnout, in the
+    vertical plane of ``controls.azimuth_deg``; thrust from :func:`thrust_acceleration`,
+    gravity and the rotating-frame terms from :func:`gsomia.physics.propagate.derivatives`,
+    no drag. DOP853 with relative tolerance ``rtol`` and absolute 1e-3.
+
+    The tilt phase is integrated stage by stage: the thrust jumps at each staging, which
+    an adaptive step would otherwise have to find.
+
+    Returns:
+        ``(pieces, y_burnout)``: the phases (vertical rise first, then one per stage burning
+        after it), each ``(solve_ivp result, t_from_s, t_to_s)``; and the ECEF state at
+        burnout, shape ``(6,)`` [m, m/s].
+
+    Raises:
+        PhysicsError (``_NoLiftOff``): still on the ground at the end of the vertical rise.
+    """
     up = enu_basis(lat_deg, lon_deg)[2]
     dv = controls.dv_ideal_m_s
     sin_az = math.sin(math.radians(controls.azimuth_deg))
     cos_az = math.cos(math.radians(controls.azimuth_deg))
     r0 = geodetic2ecef(lat_deg, lon_deg, alt_m, earth)
-    atol = 1e-3
 
     def rhs_vertical(t, y):
         d = derivatives(y, earth)
-        d[3:] += _thrust_acc(prop, dv, t) * up
+        d[3:] += thrust_acceleration(prop, dv, t) * up
         return d
 
     t_v = min(prop.vertical_rise_s, prop.burn_s)
@@ -266,28 +332,45 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
         lat, lon = _geocentric_latlon(y[:3])
         e, n, u = enu_basis(lat, lon)
         direction = math.cos(pitch) * (sin_az * e + cos_az * n) + math.sin(pitch) * u
-        d[3:] += _thrust_acc(prop, dv, t) * direction
+        d[3:] += thrust_acceleration(prop, dv, t) * direction
         return d
 
     y0 = np.concatenate((r0, np.zeros(3)))
-    seg1 = solve_ivp(rhs_vertical, (0.0, t_v), y0, method="DOP853", rtol=rtol, atol=atol,
+    seg1 = solve_ivp(rhs_vertical, (0.0, t_v), y0, method="DOP853", rtol=rtol, atol=_ATOL_M,
                      dense_output=True)
     y1 = seg1.y[:, -1].copy()
     if height_above_ellipsoid_fast(y1[:3], earth) - alt_m <= 0:
         raise _NoLiftOff(f"dv_ideal_m_s={dv:.1f}: thrust too low to lift off")
-    # integrate stage by stage: the thrust jumps at each staging, which an adaptive step
-    # would otherwise have to find
     staging = np.cumsum([st.burn_s for st in prop.stages])[:-1]
     bounds = [t_v, *[float(t) for t in staging if t > t_v], prop.burn_s]
-    powered = []
+    pieces: list[_Piece] = [(seg1, 0.0, t_v)]
     y_stage = y1
     for a, b in itertools.pairwise(bounds):
-        seg = solve_ivp(rhs_tilt, (a, b), y_stage, method="DOP853", rtol=rtol, atol=atol,
+        seg = solve_ivp(rhs_tilt, (a, b), y_stage, method="DOP853", rtol=rtol, atol=_ATOL_M,
                         dense_output=True)
-        powered.append((seg, a, b))
+        pieces.append((seg, a, b))
         y_stage = seg.y[:, -1]
-    y_bo = y_stage
+    return pieces, y_stage
 
+
+def _free_flight(y_burnout: np.ndarray, burnout_s: float, dv_m_s: float, earth: Earth,
+                 ballistic_coefficient_kg_m2: float | None, rtol: float,
+                 max_time_s: float) -> tuple[Any, float, np.ndarray]:
+    """Integrate from burnout to the ground (module notes, *Free flight and re-entry*).
+
+    Args:
+        y_burnout: ECEF state at burnout, shape ``(6,)`` [m, m/s].
+        burnout_s: burnout time [s after launch]; the integration runs to ``max_time_s``.
+        dv_m_s: the flight's ideal Δv [m/s] (named in the error only).
+        ballistic_coefficient_kg_m2: β for drag (``None``: vacuum).
+
+    Returns:
+        ``(solution, t_impact_s, y_impact)``: the ``solve_ivp`` result with dense output,
+        the time the body meets the ellipsoid [s after launch] and the state there ``(6,)``.
+
+    Raises:
+        PhysicsError: no impact within ``max_time_s`` (orbit or escape).
+    """
     def ground(t, y):
         return height_above_ellipsoid_fast(y[:3], earth)
 
@@ -297,16 +380,26 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
     def free(t, y):
         return derivatives(y, earth, ballistic_coefficient_kg_m2)
 
-    seg3 = solve_ivp(free, (prop.burn_s, max_time_s), y_bo, method="DOP853", rtol=rtol,
-                     atol=atol, dense_output=True, events=ground)
-    if seg3.status != 1:
+    seg = solve_ivp(free, (burnout_s, max_time_s), y_burnout, method="DOP853", rtol=rtol,
+                    atol=_ATOL_M, dense_output=True, events=ground)
+    if seg.status != 1:
         raise PhysicsError(
-            f"dv_ideal_m_s={dv:.1f}: no impact within {max_time_s:.0f} s (orbit or escape)")
-    t_imp = float(seg3.t_events[0][0])
-    y_imp = seg3.y_events[0][0]
+            f"dv_ideal_m_s={dv_m_s:.1f}: no impact within {max_time_s:.0f} s (orbit or escape)")
+    return seg, float(seg.t_events[0][0]), seg.y_events[0][0]
 
-    # sample every second, plus the phase boundaries and the impact
-    pieces = [(seg1, 0.0, t_v), *powered, (seg3, prop.burn_s, t_imp)]
+
+def _sample_pieces(pieces: list[_Piece], t_imp: float,
+                   y_imp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sample the phases every ``_SAMPLE_S`` (1 s) on the launch clock, plus each phase's
+    start and the impact, from their dense outputs.
+
+    Returns:
+        ``(t_s, y)``: strictly increasing times ``(N,)`` [s after launch] and ECEF states
+        ``(N, 6)`` [m, m/s]; of two samples less than 1 ns apart only the later is kept.
+
+    Raises:
+        PhysicsError: the times do not increase (an internal error).
+    """
     ts, ys = [], []
     for sol, a, b in pieces:
         grid = np.arange(math.ceil(a / _SAMPLE_S) * _SAMPLE_S, b, _SAMPLE_S)
@@ -321,27 +414,24 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
     t_all, y_all = t_all[keep], y_all[keep]
     if np.any(np.diff(t_all) <= 0):
         raise PhysicsError("internal: sample times not increasing")
+    return t_all, y_all
 
-    # apogee: greatest geodetic height, refined on the dense output around the best sample
+
+def _apogee(t_all: np.ndarray, y_all: np.ndarray, coast: Any, burnout_s: float,
+            earth: Earth) -> tuple[float, float]:
+    """Time [s after launch] and geodetic height [m] of the apogee: the highest sample of
+    ``y_all`` (``(N, 6)`` ECEF at ``t_all`` ``(N,)``), refined on 201 points of the free
+    flight's dense output ``coast`` between its neighbours when both lie after burnout."""
     _, _, alt = ecef2geodetic(y_all[:, :3], earth)
     i = int(np.argmax(alt))
     apogee_s, apogee_m = float(t_all[i]), float(alt[i])
     if 0 < i < len(t_all) - 1:
         fine = np.linspace(t_all[i - 1], t_all[i + 1], 201)
-        seg = seg3 if fine[0] >= prop.burn_s else None
-        if seg is not None:
-            _, _, alt_f = ecef2geodetic(seg.sol(fine).T[:, :3], earth)
+        if fine[0] >= burnout_s:
+            _, _, alt_f = ecef2geodetic(coast.sol(fine).T[:, :3], earth)
             j = int(np.argmax(alt_f))
             apogee_s, apogee_m = float(fine[j]), float(alt_f[j])
-
-    lat_i, lon_i, _ = ecef2geodetic(y_imp[:3], earth)
-    rng, _ = geodesic_inverse(lat_deg, lon_deg, float(lat_i), float(lon_i), earth)
-    return Trajectory(
-        t_s=t_all, r_ecef_m=y_all[:, :3], v_ecef_m_s=y_all[:, 3:], burnout_s=prop.burn_s,
-        launch_lat_deg=float(lat_deg), launch_lon_deg=float(lon_deg), launch_alt_m=alt_m,
-        impact_lat_deg=float(lat_i), impact_lon_deg=float(lon_i), range_m=float(rng),
-        apogee_m=apogee_m, apogee_s=apogee_s, propulsion=prop.name,
-    )
+    return apogee_s, apogee_m
 
 
 def _resolve_propulsion(propulsion: str | PropulsionClass) -> PropulsionClass:
@@ -425,63 +515,123 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
     prop = _resolve_propulsion(propulsion)
     lat_t, lon_t = (float(v) for v in geodesic_direct(lat_deg, lon_deg, range_m, bearing_deg,
                                                       earth))
+    problem = _FitProblem(lat_deg, lon_deg, alt_m, prop, earth, ballistic_coefficient_kg_m2,
+                          lat_t, lon_t, range_m, apogee_m)
+    x = problem.solve(_initial_guess(range_m, apogee_m, bearing_deg, prop, earth))
+    return problem.accept(x, tolerance)
 
-    def evaluate(x):
+
+_SEARCH_RTOL = 1e-7
+"""Integrator tolerance while searching: integration noise stays far below the Jacobian's
+steps."""
+_FINAL_RTOL = 1e-9
+"""Integrator tolerance of the accepted flight: the answer is flown at full accuracy."""
+_JACOBIAN_STEPS = np.array([1e-3, 1e-2, 1e-2])
+"""Forward-difference steps of the fit's Jacobian in the scaled controls (Δv [km/s], final
+pitch [deg], azimuth [deg]): 1 m/s, 0.01°, 0.01°, well above integration noise."""
+_FAILED_RESIDUALS = (10.0, 10.0, 10.0)
+"""Residuals of a control vector whose flight fails (no lift-off, no impact): far worse
+than any flight, so the search turns away from it."""
+
+
+class _FitProblem:
+    """The least-squares problem of :func:`fit_trajectory` for one launch.
+
+    The unknowns are ``x = (Δv [km/s], final pitch [deg], azimuth [deg])`` (Δv floored at
+    10 m/s, pitch clipped to [−45, 90]); the residuals ``(3,)`` are the east and north miss
+    of the impact from the target point, divided by the range, and the apogee error divided
+    by ``max(apogee, range/10)``. It keeps the residuals of the last ``x`` evaluated, since
+    the Jacobian starts from the point ``least_squares`` has just evaluated (a one-entry
+    memo owned by this fit, not shared between fits).
+    """
+
+    def __init__(self, lat_deg: float, lon_deg: float, alt_m: float, prop: PropulsionClass,
+                 earth: Earth, beta: float | None, lat_t: float, lon_t: float,
+                 range_m: float, apogee_m: float) -> None:
+        self.lat_deg, self.lon_deg, self.alt_m = lat_deg, lon_deg, alt_m
+        self.prop, self.earth, self.beta = prop, earth, beta
+        self.lat_t, self.lon_t = lat_t, lon_t
+        self.range_m, self.apogee_m = range_m, apogee_m
+        self._last: dict[bytes, np.ndarray] = {}
+
+    def evaluate(self, x, rtol: float) -> tuple[np.ndarray, Trajectory]:
+        """Fly the controls ``x`` (``(3,)``, see the class notes) with integrator tolerance
+        ``rtol``; the residuals ``(3,)`` [-] and the flight.
+
+        Raises:
+            PhysicsError: the flight fails (:func:`fly`).
+        """
         c = Controls(max(x[0], 0.01) * 1000.0, float(np.clip(x[1], -45.0, 90.0)), x[2])
-        traj = fly(lat_deg, lon_deg, c, prop, alt_m, earth, ballistic_coefficient_kg_m2,
-                   rtol=rtol)
-        miss = ecef2enu(geodetic2ecef(traj.impact_lat_deg, traj.impact_lon_deg, 0.0, earth),
-                        lat_t, lon_t, 0.0, earth)[:2]
-        res = np.array([miss[0] / range_m, miss[1] / range_m,
-                        (traj.apogee_m - apogee_m) / max(apogee_m, range_m * 0.1)])
+        traj = fly(self.lat_deg, self.lon_deg, c, self.prop, self.alt_m, self.earth,
+                   self.beta, rtol=rtol)
+        miss = ecef2enu(geodetic2ecef(traj.impact_lat_deg, traj.impact_lon_deg, 0.0,
+                                      self.earth),
+                        self.lat_t, self.lon_t, 0.0, self.earth)[:2]
+        res = np.array([miss[0] / self.range_m, miss[1] / self.range_m,
+                        (traj.apogee_m - self.apogee_m)
+                        / max(self.apogee_m, self.range_m * 0.1)])
         return res, traj
 
-    last: dict[bytes, np.ndarray] = {}
-
-    def residuals(x):
+    def residuals(self, x) -> np.ndarray:
+        """Residuals ``(3,)`` of ``x`` at the search tolerance (``_FAILED_RESIDUALS`` for a
+        failed flight), from the memo when ``x`` is the last point evaluated."""
         key = np.asarray(x, dtype=float).tobytes()
-        if key not in last:
+        if key not in self._last:
             try:
-                res = evaluate(x)[0]
+                res = self.evaluate(x, _SEARCH_RTOL)[0]
             except PhysicsError:
-                res = np.array([10.0, 10.0, 10.0])
-            last.clear()
-            last[key] = res
-        return last[key]
+                res = np.array(_FAILED_RESIDUALS)
+            self._last.clear()
+            self._last[key] = res
+        return self._last[key]
 
-    rtol = 1e-7  # while searching: integration noise stays far below the Jacobian's steps
-    x0 = _initial_guess(range_m, apogee_m, bearing_deg, prop, earth)
-    steps = np.array([1e-3, 1e-2, 1e-2])  # 1 m/s, 0.01°, 0.01°: well above integration noise
-
-    def jacobian(x):
-        f0 = residuals(x)  # least_squares has just evaluated x: served from `last`
+    def jacobian(self, x) -> np.ndarray:
+        """Forward-difference Jacobian ``(3, 3)`` of :meth:`residuals` at ``x``, steps
+        ``_JACOBIAN_STEPS``."""
+        f0 = self.residuals(x)  # least_squares has just evaluated x: served from the memo
         cols = []
         for k in range(3):
             dx = np.zeros(3)
-            dx[k] = steps[k]
-            cols.append((residuals(x + dx) - f0) / steps[k])
+            dx[k] = _JACOBIAN_STEPS[k]
+            cols.append((self.residuals(x + dx) - f0) / _JACOBIAN_STEPS[k])
         return np.column_stack(cols)
 
-    sol = least_squares(residuals, x0, jac=jacobian, x_scale=np.array([0.5, 5.0, 1.0]),
-                        xtol=1e-10, ftol=1e-12, gtol=1e-12, max_nfev=100)
-    failure = (f"no {prop.name} flight from ({lat_deg:.3f}, {lon_deg:.3f}) reaches range "
-               f"{range_m / 1e3:.1f} km and apogee {apogee_m / 1e3:.1f} km")
-    try:
-        rtol = 1e-9  # the answer is flown at full accuracy
-        res, traj = evaluate(sol.x)
-    except _NoLiftOff as exc:
-        raise PhysicsError(f"{failure} ({exc}; with its fixed burn time of {prop.burn_s:.0f} s "
-                           "this class cannot fly so short: choose a shorter-burning class)"
-                           ) from None
-    except PhysicsError as exc:
-        raise PhysicsError(f"{failure} ({exc})") from None
-    range_err = abs(traj.range_m - range_m) / range_m
-    apogee_err = abs(traj.apogee_m - apogee_m) / apogee_m
-    miss = math.hypot(res[0], res[1])
-    if range_err > tolerance or apogee_err > tolerance or miss > tolerance:
-        raise PhysicsError(f"{failure}: best fit range {traj.range_m / 1e3:.1f} km, apogee "
-                           f"{traj.apogee_m / 1e3:.1f} km")
-    return traj
+    def solve(self, x0: np.ndarray) -> np.ndarray:
+        """The controls ``(3,)`` minimising the residuals from ``x0`` (trust-region
+        reflective ``scipy.optimize.least_squares``; scales 0.5 km/s, 5°, 1°; at most 100
+        evaluations)."""
+        sol = least_squares(self.residuals, x0, jac=self.jacobian,
+                            x_scale=np.array([0.5, 5.0, 1.0]), xtol=1e-10, ftol=1e-12,
+                            gtol=1e-12, max_nfev=100)
+        return sol.x
+
+    def accept(self, x: np.ndarray, tolerance: float) -> Trajectory:
+        """Fly ``x`` at full accuracy and return the flight if its range and apogee agree
+        within ``tolerance`` (relative) and its impact lies within ``tolerance × range`` of
+        the target.
+
+        Raises:
+            PhysicsError: the flight fails, or misses by more than the tolerance (the
+                message names the class, site, range and apogee asked for).
+        """
+        prop, range_m, apogee_m = self.prop, self.range_m, self.apogee_m
+        failure = (f"no {prop.name} flight from ({self.lat_deg:.3f}, {self.lon_deg:.3f}) "
+                   f"reaches range {range_m / 1e3:.1f} km and apogee {apogee_m / 1e3:.1f} km")
+        try:
+            res, traj = self.evaluate(x, _FINAL_RTOL)
+        except _NoLiftOff as exc:
+            raise PhysicsError(f"{failure} ({exc}; with its fixed burn time of "
+                               f"{prop.burn_s:.0f} s this class cannot fly so short: choose a "
+                               "shorter-burning class)") from None
+        except PhysicsError as exc:
+            raise PhysicsError(f"{failure} ({exc})") from None
+        range_err = abs(traj.range_m - range_m) / range_m
+        apogee_err = abs(traj.apogee_m - apogee_m) / apogee_m
+        miss = math.hypot(res[0], res[1])
+        if range_err > tolerance or apogee_err > tolerance or miss > tolerance:
+            raise PhysicsError(f"{failure}: best fit range {traj.range_m / 1e3:.1f} km, "
+                               f"apogee {traj.apogee_m / 1e3:.1f} km")
+        return traj
 
 
 def _check_inputs(lat_deg, lon_deg, bearing_deg, range_m, apogee_m, alt_m, missile, beta,
