@@ -229,6 +229,13 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
                  zones: MaritimeZones | None = None) -> dict[str, Any]:
     """Score a finished tracker run against the flights (JSON-ready dict, km and s).
 
+    The steps: confirmed tracks grouped by the launch they follow (:func:`_tracks_by_launch`,
+    :func:`_spurious`, :func:`_swaps`); GOSPA on the common grid (:func:`_gospa_on_grid`);
+    per launch its LPE (:func:`_best_lpe`, :func:`_score_lpe`), the state whose PIP is read
+    after burnout (:func:`_pip_read_state`, scored in one batch by :func:`_score_pip_reads`)
+    and the states along its tracks (:func:`_states_along`, scored in rounds by
+    :func:`_score_first_pip_within`).
+
     Returns:
         ``confirmed_tracks``, ``spurious_tracks`` (confirmed tracks following no launch,
         or duplicating a launch already held by a live confirmed track), ``track_swaps``
@@ -249,10 +256,54 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         PIP).
     """
     cfg = config or EvaluationConfig()
+    earth = tracker.config.earth
     confirmed = [t for t in tracker.tracks if t.confirmed]
+    by_label = _tracks_by_launch(confirmed)
+    values = _gospa_on_grid(tracker, confirmed, flights, cfg)
+    launches = []
+    reads: list[tuple[TrackState, Flight, dict[str, Any]]] = []
+    along: list[tuple[list[TrackState], Flight, dict[str, Any]]] = []
+    for f in flights:
+        tracks = sorted(by_label.get(f.id, []), key=lambda t: t.confirmed_s)
+        entry = _launch_entry(f, zones)
+        launches.append(entry)
+        if not tracks:
+            continue
+        entry["first_confirmed_s"] = round(tracks[0].confirmed_s - f.launch_s, 3)
+        _score_lpe(entry, _best_lpe(tracks, earth), f)
+        t_read = f.launch_s + f.trajectory.burnout_s + cfg.after_burnout_s
+        best = _pip_read_state(tracks, t_read, cfg.pip_max_age_s)
+        if best is not None:
+            entry["pip_age_s_60s_after_burnout"] = round(t_read - best.t_s, 3)
+            reads.append((best, f, entry))
+        along.append((_states_along(tracks, cfg.pip_interval_s), f, entry))
+    _score_pip_reads(reads, earth, zones)
+    _score_first_pip_within(along, earth, cfg.pip_near_m)
+    return {
+        "confirmed_tracks": len(confirmed),
+        "spurious_tracks": _spurious(by_label),
+        "track_swaps": sum(_swaps(t) for t in confirmed),
+        "gospa_mean_m": round(float(np.mean(values)), 3) if values else None,
+        "gospa_c_m": cfg.gospa_c_m,
+        "gospa_p": cfg.gospa_p,
+        "launches": launches,
+    }
+
+
+def _tracks_by_launch(confirmed: Sequence[Track]) -> dict[str | None, list[Track]]:
+    """Confirmed tracks grouped by the launch each follows (:func:`_label`: the truth id of
+    most of its detections since confirmation; ``None`` for a track following no launch),
+    each group in the order of ``confirmed``."""
     by_label: dict[str | None, list[Track]] = {}
     for t in confirmed:
         by_label.setdefault(_label(t), []).append(t)
+    return by_label
+
+
+def _spurious(by_label: dict[str | None, list[Track]]) -> int:
+    """Number of spurious confirmed tracks: those following no launch, plus each track of a
+    launch confirmed while an earlier-confirmed track of the same launch was still alive
+    (a duplicate)."""
     spurious = len(by_label.get(None, []))
     for label, ts in by_label.items():
         if label is None:
@@ -261,76 +312,102 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         for i, t in enumerate(ts[1:], 1):
             if any((o.deleted_s or math.inf) > t.confirmed_s for o in ts[:i]):
                 spurious += 1
-    swaps = sum(_swaps(t) for t in confirmed)
+    return spurious
 
-    values = _gospa_on_grid(tracker, confirmed, flights, cfg)
-    launches = []
-    reads: list[tuple[TrackState, Flight, dict[str, Any]]] = []
-    along: list[tuple[list[TrackState], Flight, dict[str, Any]]] = []
-    for f in flights:
-        tracks = sorted(by_label.get(f.id, []), key=lambda t: t.confirmed_s)
-        entry: dict[str, Any] = {"id": f.id, "first_confirmed_s": None, "lpe_error_km": None,
-                                 "lpe_time_error_s": None, "lpe_semi_major_95_km": None,
-                                 "pip_error_km_60s_after_burnout": None,
-                                 "pip_age_s_60s_after_burnout": None,
-                                 "first_pip_within_50km_s": None}
-        if zones is not None:
-            entry["true_impact_area"] = _true_area(f, zones)
-            entry["areas_at_risk"] = None
-        launches.append(entry)
-        if not tracks:
-            continue
-        entry["first_confirmed_s"] = round(tracks[0].confirmed_s - f.launch_s, 3)
-        # LPE of the launch's best track: of its confirmed tracks whose boost detections the
-        # ascent fit explains (estimate_launch_point gives an estimate), the one with the
-        # smallest 95 % ellipse (a poor fit inflates it by its reduced chi-square). A track's
-        # first detection is the initiator of its two-point initiation, paired by a speed
-        # bound only and never gated: in a salvo it can be an earlier detection of another
-        # missile of the same site, so the track is also fitted without it (_track_lpe)
-        lpes = [e for e in (_track_lpe(tr, tracker.config.earth) for tr in tracks)
-                if e is not None]
-        lpe = min(lpes, key=lambda e: e.ellipse(0.95)[0]) if lpes else None
-        if lpe is not None:
-            d, _ = geodesic_inverse(lpe.lat_deg, lpe.lon_deg, f.trajectory.launch_lat_deg,
-                                    f.trajectory.launch_lon_deg)
-            entry["lpe_error_km"] = round(float(d) / 1e3, 3)
-            entry["lpe_time_error_s"] = round(lpe.launch_s - f.launch_s, 3)
-            entry["lpe_semi_major_95_km"] = round(lpe.ellipse(0.95)[0] / 1e3, 3)
-        # PIP error 60 s after burnout: the PIP of the freshest updated estimate of the
-        # launch's confirmed tracks alive at that instant, if it is at most pip_max_age_s
-        # old (a deleted track or a long extrapolation holds no PIP: EvaluationConfig)
-        t_read = f.launch_s + f.trajectory.burnout_s + cfg.after_burnout_s
-        latest = [s for tr in tracks if (tr.deleted_s is None or tr.deleted_s > t_read)
-                  for s in tr.history
-                  if s.updated and tr.confirmed_s <= s.t_s <= t_read
-                  and t_read - s.t_s <= cfg.pip_max_age_s]
-        if latest:
-            best = max(latest, key=lambda s: s.t_s)
-            entry["pip_age_s_60s_after_burnout"] = round(t_read - best.t_s, 3)
-            reads.append((best, f, entry))
-        # PIPs every pip_interval_s along the confirmed part of the tracks, in time order,
-        # from updated states only (each one a live track's estimate at a detection)
-        states = []
-        for tr in tracks:
-            last = -math.inf
-            for s in tr.history:
-                if (s.updated and s.t_s >= tr.confirmed_s
-                        and s.t_s - last >= cfg.pip_interval_s - 1e-9):
-                    states.append(s)
-                    last = s.t_s
-        states.sort(key=lambda s: s.t_s)
-        along.append((states, f, entry))
-    earth = tracker.config.earth
-    if reads:
-        pips, errs = _pip_errors([(s, f) for s, f, _ in reads], earth)
-        for (_, _, entry), pip, e in zip(reads, pips, errs, strict=True):
-            entry["pip_error_km_60s_after_burnout"] = round(e / 1e3, 3)
-            if zones is not None and pip.valid:
-                entry["areas_at_risk"] = [
-                    {**a, "probability": round(a["probability"], 3)}
-                    for a in areas_at_risk(pip, zones)]
-    # first PIP within pip_near_m: every launch's next _PIP_BATCH PIPs in one batch per
-    # round, until each launch has one near enough or none is left
+
+def _launch_entry(flight: Flight, zones: MaritimeZones | None) -> dict[str, Any]:
+    """The JSON entry of one launch with every figure ``None`` (filled in by the scoring
+    steps); with ``zones`` also ``true_impact_area`` (set here) and ``areas_at_risk``."""
+    entry: dict[str, Any] = {"id": flight.id, "first_confirmed_s": None,
+                             "lpe_error_km": None, "lpe_time_error_s": None,
+                             "lpe_semi_major_95_km": None,
+                             "pip_error_km_60s_after_burnout": None,
+                             "pip_age_s_60s_after_burnout": None,
+                             "first_pip_within_50km_s": None}
+    if zones is not None:
+        entry["true_impact_area"] = _true_area(flight, zones)
+        entry["areas_at_risk"] = None
+    return entry
+
+
+def _best_lpe(tracks: Sequence[Track], earth: Earth) -> LaunchPointEstimate | None:
+    """LPE of a launch's best track: of its confirmed tracks whose boost detections the
+    ascent fit explains (:func:`~.launch.estimate_launch_point` gives an estimate), the one
+    with the smallest 95 % ellipse semi-major axis (a poor fit inflates it by its reduced
+    chi-square); ``None`` if no track has one.
+
+    A track's first detection is the initiator of its two-point initiation, paired by a
+    speed bound only and never gated: in a salvo it can be an earlier detection of another
+    missile of the same site, so each track is also fitted without it (:func:`_track_lpe`).
+    """
+    lpes = [e for e in (_track_lpe(tr, earth) for tr in tracks) if e is not None]
+    return min(lpes, key=lambda e: e.ellipse(0.95)[0]) if lpes else None
+
+
+def _score_lpe(entry: dict[str, Any], lpe: LaunchPointEstimate | None, flight: Flight) -> None:
+    """Write the LPE figures of ``entry`` (nothing without an LPE): ``lpe_error_km``
+    (geodesic distance to the true launch point), ``lpe_time_error_s`` and
+    ``lpe_semi_major_95_km``, each rounded to 3 decimals."""
+    if lpe is None:
+        return
+    d, _ = geodesic_inverse(lpe.lat_deg, lpe.lon_deg, flight.trajectory.launch_lat_deg,
+                            flight.trajectory.launch_lon_deg)
+    entry["lpe_error_km"] = round(float(d) / 1e3, 3)
+    entry["lpe_time_error_s"] = round(lpe.launch_s - flight.launch_s, 3)
+    entry["lpe_semi_major_95_km"] = round(lpe.ellipse(0.95)[0] / 1e3, 3)
+
+
+def _pip_read_state(tracks: Sequence[Track], t_read: float,
+                    max_age_s: float) -> TrackState | None:
+    """The state whose PIP is read at ``t_read`` [s since the epoch]: the freshest updated
+    state, at most ``max_age_s`` old, of the launch's confirmed tracks alive at ``t_read``
+    (a deleted track or a long extrapolation holds no PIP: :class:`EvaluationConfig`);
+    ``None`` where there is none."""
+    latest = [s for tr in tracks if (tr.deleted_s is None or tr.deleted_s > t_read)
+              for s in tr.history
+              if s.updated and tr.confirmed_s <= s.t_s <= t_read
+              and t_read - s.t_s <= max_age_s]
+    return max(latest, key=lambda s: s.t_s) if latest else None
+
+
+def _states_along(tracks: Sequence[Track], interval_s: float) -> list[TrackState]:
+    """Updated states of the confirmed part of the tracks (each one a live track's estimate
+    at a detection), at least ``interval_s`` apart along each track, in time order."""
+    states = []
+    for tr in tracks:
+        last = -math.inf
+        for s in tr.history:
+            if (s.updated and s.t_s >= tr.confirmed_s
+                    and s.t_s - last >= interval_s - 1e-9):
+                states.append(s)
+                last = s.t_s
+    states.sort(key=lambda s: s.t_s)
+    return states
+
+
+def _score_pip_reads(reads: Sequence[tuple[TrackState, Flight, dict[str, Any]]],
+                     earth: Earth, zones: MaritimeZones | None) -> None:
+    """Write ``pip_error_km_60s_after_burnout`` (distance of the read state's PIP to the
+    true impact point [km]) of each entry, all PIPs in one batch; with ``zones`` and a
+    valid PIP also ``areas_at_risk`` (:func:`gsomia.warning.areas.areas_at_risk`,
+    probabilities rounded to 3 decimals)."""
+    if not reads:
+        return
+    pips, errs = _pip_errors([(s, f) for s, f, _ in reads], earth)
+    for (_, _, entry), pip, e in zip(reads, pips, errs, strict=True):
+        entry["pip_error_km_60s_after_burnout"] = round(e / 1e3, 3)
+        if zones is not None and pip.valid:
+            entry["areas_at_risk"] = [
+                {**a, "probability": round(a["probability"], 3)}
+                for a in areas_at_risk(pip, zones)]
+
+
+def _score_first_pip_within(along: Sequence[tuple[list[TrackState], Flight, dict[str, Any]]],
+                            earth: Earth, near_m: float) -> None:
+    """Write ``first_pip_within_50km_s`` (seconds after launch) of each entry: the time of
+    the first state along its launch's tracks whose PIP lies within ``near_m`` [m] of the
+    true impact point. Every launch's next ``_PIP_BATCH`` PIPs go in one batch per round,
+    until each launch has one near enough or none is left."""
     for i in itertools.count(0, _PIP_BATCH):
         todo = [(states[i:i + _PIP_BATCH], f, entry) for states, f, entry in along
                 if entry["first_pip_within_50km_s"] is None and i < len(states)]
@@ -340,16 +417,7 @@ def evaluate_run(tracker: Tracker, flights: Sequence[Flight],
         k = 0
         for batch, f, entry in todo:
             near = [s.t_s for s, e in zip(batch, errs[k:k + len(batch)], strict=True)
-                    if e <= cfg.pip_near_m]
+                    if e <= near_m]
             k += len(batch)
             if near:
                 entry["first_pip_within_50km_s"] = round(near[0] - f.launch_s, 3)
-    return {
-        "confirmed_tracks": len(confirmed),
-        "spurious_tracks": spurious,
-        "track_swaps": swaps,
-        "gospa_mean_m": round(float(np.mean(values)), 3) if values else None,
-        "gospa_c_m": cfg.gospa_c_m,
-        "gospa_p": cfg.gospa_p,
-        "launches": launches,
-    }
