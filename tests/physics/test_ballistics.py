@@ -18,11 +18,11 @@ from gsomia.physics.ballistics import (
     fly,
     kepler_burnout_state,
     propulsion_class_for,
-    thrust_acceleration,
 )
 from gsomia.physics.earth import WGS84
 from gsomia.physics.geodesy import enu_basis, geodesic_inverse, geodetic2ecef
 from gsomia.physics.propagate import derivatives, propagate, propagate_to_impact
+from gsomia.physics.propulsion import resolve_propulsion, thrust_acceleration
 
 SPHERE = WGS84.spherical()
 
@@ -250,3 +250,15 @@ def test_vertical_boost_loses_between_surface_and_burnout_gravity_times_burn_tim
     assert 1150.0 < v_bo < 1175.0  # 2000 m/s less about 9.8 m/s² × 85 s
     # the velocity stays along the radius: no turn without a tilt or a rotating Earth
     assert np.linalg.norm(np.cross(traj.r_ecef_m[k], traj.v_ecef_m_s[k])) < 1e-6 * r_bo * v_bo
+
+
+def test_resolve_propulsion_by_name_or_class_and_refuses_unknown_names():
+    """A two-stage liquid ICBM burns 2 × 150 s; a class passes through; an unknown name is
+    refused naming the field and listing the known classes."""
+    icbm = resolve_propulsion("liquid-icbm")
+    assert icbm is PROPULSION_CLASSES["liquid-icbm"]
+    assert (len(icbm.stages), icbm.burn_s) == (2, 300.0)
+    assert resolve_propulsion(icbm) is icbm
+    with pytest.raises(InputError, match="solid-srbm") as err:
+        resolve_propulsion("hybrid-srbm")
+    assert (err.value.field, err.value.value) == ("propulsion", "hybrid-srbm")

@@ -1,0 +1,182 @@
+"""Propulsion classes of ballistic missiles and the thrust of their stages.
+
+A class fixes the stages of every missile in it (burn times, propellant fractions, split of
+the ideal Δv between stages, vertical rise); it is never tuned per launch. Each stage burns
+for a fixed time ``T`` with constant thrust and a linear loss of mass, so its thrust
+acceleration is
+
+.. math::  a(t') = \\frac{\\zeta\\,v_e/T}{1-\\zeta\\,t'/T},\\qquad
+           \\Delta v_\\text{ideal} = -v_e\\ln(1-\\zeta)
+
+(Tsiolkovsky; Sutton & Biblarz, *Rocket Propulsion Elements*, 9th ed., §4.1), with ζ the
+stage's propellant fraction. :mod:`gsomia.physics.ballistics` flies them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from gsomia.errors import InputError
+
+__all__ = [
+    "PROPULSION_CLASSES",
+    "PropulsionClass",
+    "Stage",
+    "propulsion_class_for",
+    "resolve_propulsion",
+    "thrust_acceleration",
+]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One rocket stage.
+
+    Attributes:
+        burn_s: burn time T [s].
+        propellant_fraction: ζ = propellant mass / stage-stack mass at ignition [-], in (0, 1).
+        dv_share: this stage's share of the total ideal Δv [-] (shares of a class sum to 1).
+    """
+
+    burn_s: float
+    propellant_fraction: float
+    dv_share: float
+
+
+@dataclass(frozen=True)
+class PropulsionClass:
+    """Parameters shared by every missile of a propulsion class (never tuned per launch).
+
+    Attributes:
+        name: class id, e.g. ``"liquid-srbm"``.
+        stages: the stages, first to last.
+        vertical_rise_s: time of vertical rise before the tilt program starts [s].
+        source: where the figures come from, and which are assumptions.
+    """
+
+    name: str
+    stages: tuple[Stage, ...]
+    vertical_rise_s: float
+    source: str
+
+    @property
+    def burn_s(self) -> float:
+        """Total burn time, launch to burnout [s]."""
+        return sum(s.burn_s for s in self.stages)
+
+
+# Burn times are the open-literature orders of magnitude for each family; every figure is an
+# assumption at the ±20 % level (no government publishes them) and none was chosen by
+# comparing flight times with reports.
+PROPULSION_CLASSES: dict[str, PropulsionClass] = {
+    c.name: c
+    for c in (
+        PropulsionClass(
+            "liquid-srbm", (Stage(85.0, 0.65, 1.0),), 5.0,
+            "Single-stage liquid (Scud-B/C, ER-Scud, Nodong). Burn time between the Scud-B's "
+            "~62 s and the Nodong's ~110 s as given in open analyses (e.g. M. Schiller, "
+            "RAND TR-1268, 2012); propellant fraction ~0.65 of a Scud-class airframe "
+            "(same source). Assumption at the ±20 % level."),
+        PropulsionClass(
+            "liquid-irbm", (Stage(140.0, 0.80, 1.0),), 6.0,
+            "Single-stage liquid IRBM (Hwasong-12, Musudan). Burn time of order 140 s for a "
+            "single-chamber RD-250-class engine on a ~25 t missile (open analyses, e.g. "
+            "Schiller 2012; J. Schilling, 38 North, 2017). Assumption at the ±20 % level."),
+        PropulsionClass(
+            "liquid-icbm", (Stage(150.0, 0.85, 0.55), Stage(150.0, 0.80, 0.45)), 6.0,
+            "Two-stage liquid ICBM (Hwasong-14/15/17) and space launchers. Stage burn times "
+            "of order 150 s each, from open analyses of the 2017 flights (e.g. D. Wright, "
+            "Union of Concerned Scientists, 2017). Assumption at the ±20 % level."),
+        PropulsionClass(
+            "solid-srbm", (Stage(40.0, 0.70, 1.0),), 3.0,
+            "Single-stage solid SRBM (KN-23/24, Hwasong-11 family, KN-02). Solid motors of "
+            "this size burn tens of seconds (Sutton & Biblarz, ch. 12, typical tactical "
+            "motors). Assumption at the ±30 % level."),
+        PropulsionClass(
+            "solid-mrbm", (Stage(50.0, 0.85, 0.55), Stage(45.0, 0.80, 0.45)), 3.0,
+            "Two-stage solid MRBM/SLBM (Pukguksong-1/2/3 and successors): two motors of "
+            "roughly 45-50 s each (open analyses of the 2016-2019 flights). Assumption at "
+            "the ±30 % level."),
+        PropulsionClass(
+            "solid-icbm",
+            (Stage(60.0, 0.88, 0.40), Stage(60.0, 0.85, 0.35), Stage(50.0, 0.80, 0.25)), 3.0,
+            "Three-stage solid ICBM (Hwasong-18/19): three motors of ~50-60 s, typical of "
+            "solid ICBMs of this size. Assumption at the ±30 % level."),
+    )
+}
+
+_FAMILY_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"hwasong-?1[89]", "solid-icbm"),
+    (r"hwasong-?16", "solid-mrbm"),  # Hwasong-16 is a solid-propellant IRBM (2023-)
+    (r"hwasong-?1[457]|taepodong|unha|chollima|kwangmyongsong|icbm|slv", "liquid-icbm"),
+    (r"hwasong-?12|musudan|hwasong-?10|irbm", "liquid-irbm"),
+    (r"pukguksong|polaris|kn-?1[15]|slbm|hwasong-?16|mrbm", "solid-mrbm"),
+    (r"hwasong-?11|kn-?(0?2|2[3-5]|3\d)|toksa|srbm-solid", "solid-srbm"),
+    (r"scud|nodong|rodong|hwasong-?[5-9]\b|kn-?18|srbm", "liquid-srbm"),
+)
+
+
+def propulsion_class_for(missile: str | None, range_m: float | None = None) -> str:
+    """Propulsion class of a missile named as in the public record.
+
+    The name is matched against family patterns (e.g. ``"ER-Scud"`` → ``"liquid-srbm"``,
+    ``"Hwasong-15"`` → ``"liquid-icbm"``, ``"Pukguksong-3 SLBM"`` → ``"solid-mrbm"``). An
+    unknown name falls back on the range: up to 1,500 km (the Scud-Nodong family's reach)
+    liquid SRBM, up to 5,500 km (the conventional IRBM/ICBM boundary) liquid IRBM, beyond
+    liquid ICBM.
+
+    Raises:
+        InputError: neither a known name nor a range to fall back on.
+    """
+    if missile:
+        key = missile.strip().lower()
+        for pattern, name in _FAMILY_PATTERNS:
+            if re.search(pattern, key):
+                return name
+    if range_m is None:
+        raise InputError("missile", missile, "unknown family and no range to infer a class")
+    if range_m <= 1_500e3:
+        return "liquid-srbm"
+    return "liquid-irbm" if range_m <= 5_500e3 else "liquid-icbm"
+
+
+def thrust_acceleration(prop: PropulsionClass, dv_total_m_s: float, t_s: float) -> float:
+    """Thrust acceleration magnitude [m/s²] at ``t_s`` s after launch (0 after burnout).
+
+    In stage ``i`` (burn time ``T``, propellant fraction ζ, Δv share ``s``), ``τ`` seconds
+    after its ignition: exhaust speed ``v_e = s·Δv / (−ln(1 − ζ))`` and
+    ``a(τ) = (ζ v_e / T) / (1 − ζ τ / T)`` (constant thrust, linear loss of mass), whose
+    integral over the burn is the stage's ideal Δv ``−v_e ln(1 − ζ) = s·Δv`` (Tsiolkovsky;
+    Sutton & Biblarz, *Rocket Propulsion Elements*, 9th ed., §4.1).
+
+    Args:
+        prop: the propulsion class (its stages, first to last).
+        dv_total_m_s: total ideal Δv of all stages [m/s].
+        t_s: time since launch [s].
+    """
+    t0 = 0.0
+    for st in prop.stages:
+        if t_s < t0 + st.burn_s:
+            ve = st.dv_share * dv_total_m_s / (-math.log(1.0 - st.propellant_fraction))
+            tau = t_s - t0
+            return (st.propellant_fraction * ve / st.burn_s) / (
+                1.0 - st.propellant_fraction * tau / st.burn_s)
+        t0 += st.burn_s
+    return 0.0
+
+
+def resolve_propulsion(propulsion: str | PropulsionClass) -> PropulsionClass:
+    """The :class:`PropulsionClass` itself, or the one of :data:`PROPULSION_CLASSES` named.
+
+    Raises:
+        InputError: an unknown class name (the known ones are listed).
+    """
+    if isinstance(propulsion, PropulsionClass):
+        return propulsion
+    try:
+        return PROPULSION_CLASSES[propulsion]
+    except KeyError:
+        raise InputError("propulsion", propulsion,
+                         f"unknown class; known: {', '.join(PROPULSION_CLASSES)}") from None
