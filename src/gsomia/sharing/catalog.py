@@ -396,14 +396,14 @@ class Catalog:
         ``among`` when given (a hub arrangement's ``protection_under``, TISA para 3)."""
         names = None if among is None else frozenset(among)
 
-        def find() -> Agreement | None:
+        def pair() -> tuple[Agreement, ...]:
             found = self.bilaterals(a, b)
-            if names is not None:
-                found = [x for x in found if x.name in names]
-            return next((x for x in found if self.in_force(x, date).in_force),
-                        found[0] if found else None)
+            return tuple(x for x in found if names is None or x.name in names)
 
-        return self._remember(("bilateral", a, b, date, names), find)
+        found = self._remember(("pair", a, b, names), pair)
+        if len(found) < 2:
+            return found[0] if found else None
+        return next((x for x in found if self.in_force(x, date).in_force), found[0])
 
     def _remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         try:

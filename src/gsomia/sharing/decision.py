@@ -105,16 +105,14 @@ def _check_parties(request: ReleaseRequest, catalog: Catalog) -> None:
     """Raise InputError for a party the catalog does not know, or a classification that
     is not a marking of the originator."""
     label = request.label
-    known = ", ".join(catalog.schemes)
-    for name, code in (
-        ("label.originator", label.originator),
-        ("label.holder", label.holder),
-        ("to", request.to),
-    ):
+    fields = [("label.originator", label.originator), ("label.holder", label.holder),
+              ("to", request.to)]
+    if request.person is not None:
+        fields.append(("person.party", request.person.party))
+    for name, code in fields:
         if code not in catalog.schemes:
+            known = ", ".join(catalog.schemes)
             raise InputError(name, code, f"unknown party (known: {known})")
-    if request.person is not None and request.person.party not in catalog.schemes:
-        raise InputError("person.party", request.person.party, f"unknown party (known: {known})")
     catalog.scheme(label.originator).get(label.classification, "label.classification")
 
 
@@ -148,7 +146,8 @@ def decide(
             continue
         ctx.reasons.extend(evidence.reasons)
         obligations.extend(evidence.obligations)
-        agreements.update(dict.fromkeys(evidence.agreements))
+        for name in evidence.agreements:
+            agreements[name] = None
     return Decision(
         permit=bool(ctx.reasons) and all(r.passed for r in ctx.reasons),
         reasons=tuple(ctx.reasons),
