@@ -18,9 +18,6 @@ class Reason:
     passed: bool
     detail: str
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "passed", bool(self.passed))
-
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
@@ -50,7 +47,7 @@ class Evidence:
     """The outcome of one rule function.
 
     Attributes:
-        reasons: the checks it made, in order (``passed`` coerced to bool).
+        reasons: the checks it made, in order.
         obligations: what it obliges, in order.
         agreements: names of the agreements it rests on, in order.
     """

@@ -38,7 +38,8 @@ def personnel_clearance(request: ReleaseRequest, ctx: Context) -> Evidence | Non
         return Evidence((Reason("personnel_clearance", source, False,
                                 "no equivalent marking to compare the clearance with"),))
     return Evidence((Reason(
-        "personnel_clearance", source, scheme.at_least(person.clearance, marking.classification),
+        "personnel_clearance", source,
+        bool(scheme.at_least(person.clearance, marking.classification)),
         f"holds {person.clearance}; needs {marking.classification} or higher",
     ),))
 
@@ -60,5 +61,5 @@ def contractor_facility(request: ReleaseRequest, ctx: Context) -> Evidence | Non
     if person is None or not person.contractor or source is None:
         return None
     able = "able" if person.facility_clearance else "not shown able"
-    return Evidence((Reason("contractor_facility", source, person.facility_clearance,
+    return Evidence((Reason("contractor_facility", source, bool(person.facility_clearance),
                             f"contractor facility {able} to protect the information"),))
