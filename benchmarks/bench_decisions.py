@@ -142,6 +142,7 @@ def cedar_facts(request: ReleaseRequest, consents: list, catalog: Catalog) -> di
     scheme = catalog.scheme(to)
     book = ConsentBook(consents)
     person = request.person
+    per_item = route is Route.TISA_HUB
     context = {
         "to": to, "route": str(route), "hub": hub, "day": _days(request.at.date()),
         "purpose": request.purpose or "",
@@ -154,11 +155,11 @@ def cedar_facts(request: ReleaseRequest, consents: list, catalog: Catalog) -> di
         "warn_from": _days(catalog.agreement("trilateral-missile-warning").in_force_from),
         "level_ok": level_ok,
         "required_rank": scheme.get(required).rank if required else -1,
-        # TISA para 4: on the tisa route the hub's leg needs an approval naming the item
+        # TISA para 4: on the tisa_hub route the hub's leg needs an approval naming the item
         "consent_leg1": book.find(label, legs[0][1], request.at,
-                                  per_item=route is Route.TISA_HUB and legs[0][0] == hub) is not None,
+                                  per_item=per_item and legs[0][0] == hub) is not None,
         "consent_leg2": book.find(label, legs[-1][1], request.at,
-                                  per_item=route is Route.TISA_HUB and legs[-1][0] == hub) is not None,
+                                  per_item=per_item and legs[-1][0] == hub) is not None,
         "has_person": person is not None,
         "person": {
             "party": person.party if person else "",
