@@ -30,7 +30,7 @@ import random
 import sys
 import time
 
-from gsomia.sharing import Consent, ConsentBook, Label, Person, ReleaseRequest, decide
+from gsomia.sharing import Consent, ConsentBook, Label, Person, ReleaseRequest, Route, decide
 from gsomia.sharing.catalog import Catalog, load_catalog
 
 PARTIES = ("JPN", "KOR", "USA")
@@ -53,21 +53,21 @@ forbid(principal, action, resource) when {
   context.has_leg2 && context.leg2_from > context.day };
 forbid(principal, action, resource) unless { context.level_ok };
 forbid(principal, action, resource) when {
-  context.route == "tisa" && (context.tisa_from > context.day
+  context.route == "tisa_hub" && (context.tisa_from > context.day
   || !["dprk-nuclear-threat", "dprk-missile-threat"].contains(resource.topic)) };
 forbid(principal, action, resource) when {
-  context.route == "auto-hub" && (context.warn_from > context.day
+  context.route == "auto_hub" && (context.warn_from > context.day
   || context.tisa_from > context.day || resource.topic != "dprk-missile-threat"
   || resource.elements.isEmpty()
   || !["launch_point", "trajectory", "impact_point"].containsAll(resource.elements)) };
 forbid(principal, action, resource) when {
   context.leg1_sender != resource.originator && context.leg1_receiver != resource.originator
-  && !(context.route == "auto-hub" && context.leg1_sender == context.hub)
+  && !(context.route == "auto_hub" && context.leg1_sender == context.hub)
   && !context.consent_leg1 };
 forbid(principal, action, resource) when {
   context.has_leg2 && context.leg2_sender != resource.originator
   && context.leg2_receiver != resource.originator
-  && !(context.route == "auto-hub" && context.leg2_sender == context.hub)
+  && !(context.route == "auto_hub" && context.leg2_sender == context.hub)
   && !context.consent_leg2 };
 forbid(principal, action, resource) when {
   resource.purpose != "" && context.purpose != "" && resource.purpose != context.purpose };
@@ -142,8 +142,9 @@ def cedar_facts(request: ReleaseRequest, consents: list, catalog: Catalog) -> di
     scheme = catalog.scheme(to)
     book = ConsentBook(consents)
     person = request.person
+    per_item = route is Route.TISA_HUB
     context = {
-        "to": to, "route": route, "hub": hub, "day": _days(request.at.date()),
+        "to": to, "route": str(route), "hub": hub, "day": _days(request.at.date()),
         "purpose": request.purpose or "",
         "leg1_sender": legs[0][0], "leg1_receiver": legs[0][1],
         "leg1_from": _days(pairs[0].in_force_from),
@@ -154,11 +155,11 @@ def cedar_facts(request: ReleaseRequest, consents: list, catalog: Catalog) -> di
         "warn_from": _days(catalog.agreement("trilateral-missile-warning").in_force_from),
         "level_ok": level_ok,
         "required_rank": scheme.get(required).rank if required else -1,
-        # TISA para 4: on the tisa route the hub's leg needs an approval naming the item
+        # TISA para 4: on the tisa_hub route the hub's leg needs an approval naming the item
         "consent_leg1": book.find(label, legs[0][1], request.at,
-                                  per_item=route == "tisa" and legs[0][0] == hub) is not None,
+                                  per_item=per_item and legs[0][0] == hub) is not None,
         "consent_leg2": book.find(label, legs[-1][1], request.at,
-                                  per_item=route == "tisa" and legs[-1][0] == hub) is not None,
+                                  per_item=per_item and legs[-1][0] == hub) is not None,
         "has_person": person is not None,
         "person": {
             "party": person.party if person else "",

@@ -176,6 +176,31 @@ def in_force_command(
         raise typer.Exit(1)
 
 
+def _consents(label_data: dict, extra_file: Path | None, catalog: Catalog) -> list[Consent]:
+    """The label's ``consents`` and those of ``--consents``, checked against the catalog.
+
+    Raises:
+        InputError: not a JSON list, a bad consent, an unknown originator, or a marking
+            that is not the originator's (field ``consents[i]…``).
+    """
+    consent_data = label_data.get("consents", [])
+    if not isinstance(consent_data, list):
+        raise InputError("label.consents", consent_data, "expected a JSON list of consents")
+    consent_data = list(consent_data)
+    if extra_file is not None:
+        extra = read_json_file("--consents", extra_file)
+        if not isinstance(extra, list):
+            raise InputError("--consents", str(extra_file), "expected a JSON list")
+        consent_data.extend(extra)
+    book = [Consent.from_dict(c, i) for i, c in enumerate(consent_data)]
+    for i, consent in enumerate(book):
+        if consent.originator not in catalog.schemes:
+            raise InputError(f"consents[{i}].originator", consent.originator,
+                             f"unknown party (known: {', '.join(catalog.schemes)})")
+        consent.check_markings(catalog.scheme(consent.originator), f"consents[{i}]")
+    return book
+
+
 @app.command("decide")
 @guarded
 def decide_command(
@@ -209,21 +234,7 @@ def decide_command(
     label_data = read_json_file("--label", label)
     if not isinstance(label_data, dict):
         raise InputError("--label", str(label), "expected a JSON object")
-    consent_data = label_data.get("consents", [])
-    if not isinstance(consent_data, list):
-        raise InputError("label.consents", consent_data, "expected a JSON list of consents")
-    consent_data = list(consent_data)
-    if consents is not None:
-        extra = read_json_file("--consents", consents)
-        if not isinstance(extra, list):
-            raise InputError("--consents", str(consents), "expected a JSON list")
-        consent_data.extend(extra)
-    book = [Consent.from_dict(c, i) for i, c in enumerate(consent_data)]
-    for i, consent in enumerate(book):
-        if consent.originator not in catalog.schemes:
-            raise InputError(f"consents[{i}].originator", consent.originator,
-                             f"unknown party (known: {', '.join(catalog.schemes)})")
-        consent.check_markings(catalog.scheme(consent.originator), f"consents[{i}]")
+    book = _consents(label_data, consents, catalog)
     who = None
     if person is not None:
         who = Person.from_dict(read_json_file("--person", person))

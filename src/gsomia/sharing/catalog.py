@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -31,13 +31,17 @@ from gsomia.sharing.agreements import (
     AgreementEvent,
     Equivalence,
     Exclusion,
+    InForce,
     Renewal,
     Scope,
 )
 from gsomia.sharing.markings import Marking, MarkingScheme, nfc
 from gsomia.sharing.routes import Route
 
-__all__ = ["ROUTES", "Catalog", "load_catalog", "package_data_dirs"]
+__all__ = ["MEMO_MAX", "ROUTES", "Catalog", "load_catalog", "package_data_dirs"]
+
+#: Most per-date answers a :class:`Catalog` keeps before it starts its memo afresh.
+MEMO_MAX = 4096
 
 #: Routes a release may take (ARCHITECTURE.md data flow step 4; TISA para 4; §4).
 ROUTES = tuple(Route)
@@ -323,10 +327,18 @@ class Catalog:
     Attributes:
         schemes: party code → marking scheme.
         agreements: agreement name → agreement, in name order.
+
+    The catalog keeps a memo of its per-date look-ups (:meth:`in_force`,
+    :meth:`bilateral`), so a run of decisions on one date does each once; it holds at most
+    :data:`MEMO_MAX` answers (then starts afresh) and assumes ``agreements`` is not
+    changed after the first look-up. Only caching: the answers are those computed afresh.
     """
 
     schemes: dict[str, MarkingScheme] = field(default_factory=dict)
     agreements: dict[str, Agreement] = field(default_factory=dict)
+    _memo: dict[tuple[Any, ...], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def agreement(self, name: str) -> Agreement:
         """The agreement called ``name``.
@@ -368,6 +380,41 @@ class Catalog:
         """
         route = Route.parse(route)
         return [x for x in self.agreements.values() if x.route is route]
+
+    def in_force(self, agreement: Agreement, date: dt.date) -> InForce:
+        """``agreement.in_force(date)`` (Art. 21), memoised for this catalog's agreements."""
+        if self.agreements.get(agreement.name) is not agreement:
+            return agreement.in_force(date)
+        return self._remember(("in_force", agreement.name, date),
+                              lambda: agreement.in_force(date))
+
+    def bilateral(
+        self, a: str, b: str, date: dt.date, among: Iterable[str] | None = None
+    ) -> Agreement | None:
+        """The bilateral agreement protecting the pair ``a``–``b`` on ``date``: the first
+        (name order) in force then, else the first at all, else None; only those named in
+        ``among`` when given (a hub arrangement's ``protection_under``, TISA para 3)."""
+        names = None if among is None else frozenset(among)
+
+        def pair() -> tuple[Agreement, ...]:
+            found = self.bilaterals(a, b)
+            return tuple(x for x in found if names is None or x.name in names)
+
+        found = self._remember(("pair", a, b, names), pair)
+        if len(found) < 2:
+            return found[0] if found else None
+        return next((x for x in found if self.in_force(x, date).in_force), found[0])
+
+    def _remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self._memo) >= MEMO_MAX:
+            self._memo.clear()
+        self._memo[key] = value
+        return value
 
 
 def _files(dirs: Iterable[Path]) -> list[Path]:
