@@ -28,15 +28,17 @@ from pathlib import Path
 from typing import IO, Any
 
 from gsomia.errors import InputError
+from gsomia.schemas.base import bounds_text, iso_value
 
 __all__ = ["Table", "bounds_text", "check_output_path", "iso_value", "read_toml",
-           "write_atomic", "write_text_atomic"]
+           "read_toml_data", "write_atomic", "write_text_atomic"]
 
 _MISSING: Any = object()
 
 
-def read_toml(path: str | Path) -> Table:
-    """Parse a TOML file into a root :class:`Table`.
+def read_toml_data(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file into its tables (dicts), for a schema model
+    (:func:`gsomia.schemas.parse`).
 
     Raises:
         InputError: the file is missing, unreadable or not valid TOML (names the file).
@@ -49,37 +51,18 @@ def read_toml(path: str | Path) -> Table:
     except UnicodeDecodeError as exc:
         raise InputError(str(p), str(p), "the file is not UTF-8 text") from exc
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(p), str(p), f"not valid TOML: {exc}") from exc
-    return Table(data, str(p))
 
 
-def iso_value(value: Any) -> Any:
-    """``value`` with TOML dates and times (``date``, ``datetime``, ``time``) as ISO 8601 text,
-    recursively in lists and tables; anything else unchanged (for error messages)."""
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [iso_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: iso_value(v) for k, v in value.items()}
-    return value
+def read_toml(path: str | Path) -> Table:
+    """Parse a TOML file into a root :class:`Table`.
 
-
-def bounds_text(lo: float | None, hi: float | None, *, lo_open: bool = False,
-                hi_open: bool = False) -> str:
-    """The domain of a bounded number in the words of every message: ``must be between 0 and
-    360 (360 excluded)``, ``must be >= 0``, ``must be > 0``, ``must be <= 1``."""
-    if lo is not None and hi is not None:
-        excluded = [f"{b:g}" for b, is_open in ((lo, lo_open), (hi, hi_open)) if is_open]
-        return (f"must be between {lo:g} and {hi:g}"
-                + (f" ({' and '.join(excluded)} excluded)" if excluded else ""))
-    if lo is not None:
-        return f"must be {'>' if lo_open else '>='} {lo:g}"
-    if hi is not None:
-        return f"must be {'<' if hi_open else '<='} {hi:g}"
-    return "must be a number"
+    Raises:
+        InputError: the file is missing, unreadable or not valid TOML (names the file).
+    """
+    return Table(read_toml_data(path), str(Path(path)))
 
 
 class Table:
