@@ -19,6 +19,18 @@ from typing import Any
 from pydantic import BaseModel
 
 from gsomia.errors import InputError
+from gsomia.schemas.agreement import (
+    AgreementFile,
+    AgreementHead,
+    EquivalenceEntry,
+    EventEntry,
+    ExclusionEntry,
+    MarkingEntry,
+    MarkingSchemeFile,
+    PartyEntry,
+    RenewalEntry,
+    ScopeEntry,
+)
 from gsomia.schemas.base import (
     Closed,
     Fault,
@@ -50,18 +62,28 @@ from gsomia.schemas.scenario import (
 __all__ = [
     "SCHEMAS",
     "AgreementEntry",
+    "AgreementFile",
+    "AgreementHead",
     "Closed",
+    "EquivalenceEntry",
+    "EventEntry",
+    "ExclusionEntry",
     "FacilityEntry",
     "FacilityFile",
     "Fault",
     "LaunchEntry",
     "LinkEntry",
     "LocalDate",
+    "MarkingEntry",
+    "MarkingSchemeFile",
     "NfcText",
     "OffsetDateTime",
     "PartyCode",
+    "PartyEntry",
+    "RenewalEntry",
     "SalvoEntry",
     "ScenarioFile",
+    "ScopeEntry",
     "SensorEntry",
     "Text",
     "bounds_text",
@@ -77,6 +99,8 @@ __all__ = [
 
 #: Published schemas: name (``gsomia schema NAME``) → model.
 SCHEMAS: dict[str, type[BaseModel]] = {
+    "agreement": AgreementFile,
+    "marking-scheme": MarkingSchemeFile,
     "scenario": ScenarioFile,
 }
 
