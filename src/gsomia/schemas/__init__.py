@@ -48,6 +48,10 @@ from gsomia.schemas.base import (
     number,
     parse,
 )
+from gsomia.schemas.node import (
+    NodeConfigFile,
+    PeerEntry,
+)
 from gsomia.schemas.scenario import (
     AgreementEntry,
     FacilityEntry,
@@ -77,9 +81,11 @@ __all__ = [
     "MarkingEntry",
     "MarkingSchemeFile",
     "NfcText",
+    "NodeConfigFile",
     "OffsetDateTime",
     "PartyCode",
     "PartyEntry",
+    "PeerEntry",
     "RenewalEntry",
     "SalvoEntry",
     "ScenarioFile",
@@ -101,6 +107,7 @@ __all__ = [
 SCHEMAS: dict[str, type[BaseModel]] = {
     "agreement": AgreementFile,
     "marking-scheme": MarkingSchemeFile,
+    "node-config": NodeConfigFile,
     "scenario": ScenarioFile,
 }
 
