@@ -31,6 +31,10 @@ from gsomia.schemas.agreement import (
     RenewalEntry,
     ScopeEntry,
 )
+from gsomia.schemas.approval import (
+    ApprovalRequest,
+    ConsentDoc,
+)
 from gsomia.schemas.base import (
     Closed,
     Fault,
@@ -47,6 +51,10 @@ from gsomia.schemas.base import (
     iso_value,
     number,
     parse,
+)
+from gsomia.schemas.label import (
+    LabelDoc,
+    PersonDoc,
 )
 from gsomia.schemas.node import (
     NodeConfigFile,
@@ -68,13 +76,16 @@ __all__ = [
     "AgreementEntry",
     "AgreementFile",
     "AgreementHead",
+    "ApprovalRequest",
     "Closed",
+    "ConsentDoc",
     "EquivalenceEntry",
     "EventEntry",
     "ExclusionEntry",
     "FacilityEntry",
     "FacilityFile",
     "Fault",
+    "LabelDoc",
     "LaunchEntry",
     "LinkEntry",
     "LocalDate",
@@ -86,6 +97,7 @@ __all__ = [
     "PartyCode",
     "PartyEntry",
     "PeerEntry",
+    "PersonDoc",
     "RenewalEntry",
     "SalvoEntry",
     "ScenarioFile",
@@ -106,8 +118,12 @@ __all__ = [
 #: Published schemas: name (``gsomia schema NAME``) → model.
 SCHEMAS: dict[str, type[BaseModel]] = {
     "agreement": AgreementFile,
+    "approval": ApprovalRequest,
+    "consent": ConsentDoc,
+    "label": LabelDoc,
     "marking-scheme": MarkingSchemeFile,
     "node-config": NodeConfigFile,
+    "person": PersonDoc,
     "scenario": ScenarioFile,
 }
 
