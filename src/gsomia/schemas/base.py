@@ -252,7 +252,7 @@ def first_fault(exc: ValidationError) -> Fault:
 
 
 def parse(model: type[Model], data: Any, *, file: str | None = None,
-          prefix: str | None = None, agreement: bool = False,
+          prefix: str | None = None, agreement: bool = False, where: str = "",
           context: Mapping[str, Any] | None = None) -> Model:
     """``data`` validated as ``model`` (see the module notes for the errors).
 
@@ -263,6 +263,8 @@ def parse(model: type[Model], data: Any, *, file: str | None = None,
             with ``agreement`` ``AgreementError(file, path, …)``.
         prefix: without a file, the name errors start with (``"warning"`` →
             ``warning.t_s``).
+        where: the key path of ``data`` in its file (``"sites[2]"``), put before the
+            faulty key's.
         context: passed to the model's validators (pydantic validation context).
 
     Raises:
@@ -272,8 +274,12 @@ def parse(model: type[Model], data: Any, *, file: str | None = None,
     try:
         return model.model_validate(data, context=dict(context) if context else None)
     except ValidationError as exc:
-        raise input_error(first_fault(exc), file=file, prefix=prefix,
-                          agreement=agreement) from None
+        fault = first_fault(exc)
+        if where:
+            path = fault.path if fault.path.startswith("[") or not fault.path \
+                else f".{fault.path}"
+            fault = Fault(f"{where}{path}", fault.value, fault.reason)
+        raise input_error(fault, file=file, prefix=prefix, agreement=agreement) from None
 
 
 def input_error(fault: Fault, *, file: str | None = None, prefix: str | None = None,
