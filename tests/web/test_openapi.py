@@ -53,6 +53,7 @@ def test_openapi_names_the_fields_of_a_warning_an_item_and_an_approval(tmp_path)
     approval = _body_schema(spec, "/v1/approvals", "post")
     assert set(approval["properties"]) == {"item_id", "to", "route"}
     assert approval["required"] == ["item_id", "to"]
+    assert approval["properties"]["route"]["default"] == "tisa_hub"
     consent = _answer_schema(spec, "/v1/approvals", "post")
     assert {"originator", "to", "granted_at", "item_id"} <= set(consent["properties"])
     assert _answer_schema(spec, "/v1/health", "get")["properties"]["party"]["type"] == "string"

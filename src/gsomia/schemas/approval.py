@@ -43,5 +43,5 @@ class ApprovalRequest(Closed):
 
     item_id: Text
     to: Text = Field(description="the final recipient's party code")
-    route: Text = Field("tisa", description="the hub route: tisa_hub (tisa) or auto_hub "
+    route: Text = Field("tisa_hub", description="the hub route: tisa_hub (tisa) or auto_hub "
                                             "(auto-hub); gsomia.sharing.Route")

@@ -43,6 +43,8 @@ from pydantic_core import PydanticCustomError
 from gsomia.errors import AgreementError, InputError
 
 __all__ = [
+    "FAULT",
+    "UNKNOWN_KEY",
     "Closed",
     "Fault",
     "LocalDate",
@@ -63,14 +65,19 @@ __all__ = [
 Model = TypeVar("Model", bound=BaseModel)
 
 
+#: Error types of :func:`fail` (an unknown key is reported before any other fault).
+FAULT, UNKNOWN_KEY = "gsomia", "unknown_key"
+
+
 def fail(reason: str, *, at: tuple[str | int, ...] = (), value: Any = None,
-         has_value: bool = False) -> PydanticCustomError:
+         has_value: bool = False, kind: str = FAULT) -> PydanticCustomError:
     """The error a validator raises: ``reason`` says what was expected; ``at`` is a key path
-    below the validated object and ``value`` (with ``has_value``) the value to name."""
+    below the validated object and ``value`` (with ``has_value``) the value to name;
+    ``kind`` :data:`UNKNOWN_KEY` for a key the model does not have."""
     ctx: dict[str, Any] = {"reason": reason, "at": at}
     if has_value:
         ctx["value"] = value
-    return PydanticCustomError("gsomia", "{reason}", ctx)
+    return PydanticCustomError(kind, "{reason}", ctx)
 
 
 def bounds_text(lo: float | None, hi: float | None, *, lo_open: bool = False,
@@ -117,7 +124,7 @@ class Closed(BaseModel):
         for key, value in data.items():
             if key not in known:
                 raise fail(f"unknown key (expected one of {', '.join(known)})",
-                           at=(key,), value=value, has_value=True)
+                           at=(key,), value=value, has_value=True, kind=UNKNOWN_KEY)
         return data
 
 
@@ -232,15 +239,13 @@ def first_fault(exc: ValidationError) -> Fault:
     """The fault to report of a validation error: an unknown key first, else the first
     fault in input order."""
     errors = exc.errors(include_url=False)
-    unknown = [e for e in errors if str(e.get("ctx", {}).get("reason", "")).startswith(
-        "unknown key")]
-    error = (unknown or errors)[0]
+    error = next((e for e in errors if e["type"] == UNKNOWN_KEY), errors[0])
     ctx = error.get("ctx") or {}
     loc = tuple(error["loc"]) + tuple(ctx.get("at", ()))
     value = ctx["value"] if "value" in ctx else error.get("input")
     if error["type"] == "missing":
         value = None
-    if error["type"] == "gsomia":
+    if error["type"] in (FAULT, UNKNOWN_KEY):
         reason = ctx["reason"]
     elif error["type"] == "literal_error":
         reason = f"expected one of {ctx.get('expected', '')}".replace("'", "")

@@ -25,7 +25,7 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          releases queued (sending goes on in the background).
 ``POST /v1/approvals``   the originator's approval ``{"item_id", "to", "route"}`` (TISA
                          para 4; ``route`` any spelling of :class:`gsomia.sharing.Route`,
-                         default ``tisa``); answers the consent given.
+                         default ``tisa_hub``); answers the consent given.
 ``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
                          plot items).
 
