@@ -54,23 +54,23 @@ class AgreementHead(Closed):
     """``[agreement]``: who, since when, by which route, on what authority."""
 
     name: str
-    title: str
     kind: Literal["bilateral", "hub"]
+    parties: list[PartyCode]
     route: str | None = Field(None, description="direct (bilateral, default) | tisa_hub "
                                                 "(tisa) | auto_hub (auto-hub)")
-    parties: list[PartyCode]
     hub: PartyCode | None = None
-    signed: LocalDate | None = None
-    in_force_from: LocalDate
-    legally_binding: StrictBool = True
-    source: str
     renewal: RenewalEntry | None = None
     scope: ScopeEntry | None = None
-    protection_under: list[Text] = []
-    protection_source: str = ""
-    legal_basis: str | None = None
     originator_approval: str | None = Field(None, description="per-item | standing (hub)")
+    in_force_from: LocalDate
+    signed: LocalDate | None = None
+    title: str
+    protection_under: list[Text] = []
+    legal_basis: str | None = None
     originator_approval_source: str = ""
+    protection_source: str = ""
+    legally_binding: StrictBool = True
+    source: str
 
     @model_validator(mode="after")
     def parties_and_hub(self) -> AgreementHead:
