@@ -1,15 +1,12 @@
-"""Reading the project's TOML data files with errors that name the file, key and value.
+"""Reading the project's TOML data files, and writing output files atomically.
 
-A :class:`Table` wraps one TOML table together with the file it came from and its dotted
-position in that file (``launches[2].salvo``). Readers take each key once with its expected
-type and domain; :meth:`Table.done` then rejects any key nobody asked for, so a misspelt key
-is an error rather than a silently ignored setting. Every failure is an
-:class:`~gsomia.errors.InputError` whose ``field`` is ``"<file>: <key path>"`` and whose
-``value`` is the value as written (dates and times shown as ISO 8601 text, never as Python
-reprs).
-
-Bounds read the same everywhere: ``must be between A and B`` (``A excluded`` / ``B excluded``
-for an open end), ``must be >= A`` or ``must be <= B`` for one bound.
+:func:`read_toml_data` parses a file into its tables for a schema model
+(:func:`gsomia.schemas.parse`), which validates it and names the file, key path and value
+of every fault. A :class:`Table` carries one merged table with the file it came from and
+its key path (``sites[2]``), for readers that build a domain object from it (e.g.
+:func:`gsomia.warning.sites.sensor_from_table`). Values in messages are as written (dates
+and times as ISO 8601 text, :func:`iso_value`); bounds read the same everywhere
+(:func:`bounds_text`).
 
 Output files: :func:`check_output_path` rejects an unwritable ``--out`` before any work is
 done, and :func:`write_text_atomic` writes through a temporary file in the same folder that
@@ -18,8 +15,6 @@ is renamed into place, so a failure never leaves a partial file.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import os
 import tempfile
 import tomllib
@@ -28,15 +23,15 @@ from pathlib import Path
 from typing import IO, Any
 
 from gsomia.errors import InputError
+from gsomia.schemas.base import bounds_text, iso_value
 
-__all__ = ["Table", "bounds_text", "check_output_path", "iso_value", "read_toml",
+__all__ = ["Table", "bounds_text", "check_output_path", "iso_value", "read_toml_data",
            "write_atomic", "write_text_atomic"]
 
-_MISSING: Any = object()
 
-
-def read_toml(path: str | Path) -> Table:
-    """Parse a TOML file into a root :class:`Table`.
+def read_toml_data(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file into its tables (dicts), for a schema model
+    (:func:`gsomia.schemas.parse`).
 
     Raises:
         InputError: the file is missing, unreadable or not valid TOML (names the file).
@@ -49,41 +44,13 @@ def read_toml(path: str | Path) -> Table:
     except UnicodeDecodeError as exc:
         raise InputError(str(p), str(p), "the file is not UTF-8 text") from exc
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(p), str(p), f"not valid TOML: {exc}") from exc
-    return Table(data, str(p))
-
-
-def iso_value(value: Any) -> Any:
-    """``value`` with TOML dates and times (``date``, ``datetime``, ``time``) as ISO 8601 text,
-    recursively in lists and tables; anything else unchanged (for error messages)."""
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [iso_value(v) for v in value]
-    if isinstance(value, dict):
-        return {k: iso_value(v) for k, v in value.items()}
-    return value
-
-
-def bounds_text(lo: float | None, hi: float | None, *, lo_open: bool = False,
-                hi_open: bool = False) -> str:
-    """The domain of a bounded number in the words of every message: ``must be between 0 and
-    360 (360 excluded)``, ``must be >= 0``, ``must be > 0``, ``must be <= 1``."""
-    if lo is not None and hi is not None:
-        excluded = [f"{b:g}" for b, is_open in ((lo, lo_open), (hi, hi_open)) if is_open]
-        return (f"must be between {lo:g} and {hi:g}"
-                + (f" ({' and '.join(excluded)} excluded)" if excluded else ""))
-    if lo is not None:
-        return f"must be {'>' if lo_open else '>='} {lo:g}"
-    if hi is not None:
-        return f"must be {'<' if hi_open else '<='} {hi:g}"
-    return "must be a number"
 
 
 class Table:
-    """One TOML table with its file and key path (see the module notes).
+    """One table of a data file with its file and key path (see the module notes).
 
     Args:
         data: the table's key → value mapping.
@@ -95,7 +62,6 @@ class Table:
         self.data = dict(data)
         self.file = file
         self.where = where
-        self._read: set[str] = set()
 
     def key_path(self, key: str) -> str:
         """Dotted path of ``key`` in this table (e.g. ``launches[2].range_km``)."""
@@ -105,116 +71,6 @@ class Table:
         """An :class:`InputError` naming the file, the key path and the value (dates and
         times as ISO text)."""
         return InputError(f"{self.file}: {self.key_path(key)}", iso_value(value), reason)
-
-    def has(self, key: str) -> bool:
-        """Whether the key is present (does not count as reading it)."""
-        return key in self.data
-
-    def raw(self, key: str, default: Any = _MISSING) -> Any:
-        """The value as written; a missing key without default is an error."""
-        self._read.add(key)
-        if key not in self.data:
-            if default is _MISSING:
-                raise self.error(key, None, "required key is missing")
-            return default
-        return self.data[key]
-
-    def string(self, key: str, default: Any = _MISSING,
-               choices: tuple[str, ...] | None = None) -> Any:
-        """A non-empty string (optionally one of ``choices``)."""
-        value = self.raw(key, default)
-        if value is default and key not in self.data:
-            return value
-        if not isinstance(value, str) or not value.strip():
-            raise self.error(key, value, "expected a non-empty string")
-        if choices is not None and value not in choices:
-            raise self.error(key, value, f"expected one of {', '.join(choices)}")
-        return value
-
-    def number(self, key: str, default: Any = _MISSING, *, lo: float | None = None,
-               hi: float | None = None, lo_open: bool = False, hi_open: bool = False) -> Any:
-        """A finite number in ``[lo, hi]`` (an end excluded with ``lo_open`` / ``hi_open``),
-        as float; out of range: ``must be between lo and hi`` (see the module notes)."""
-        value = self.raw(key, default)
-        if value is default and key not in self.data:
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(key, value, "expected a number")
-        x = float(value)
-        if not math.isfinite(x):
-            raise self.error(key, value, "expected a finite number")
-        if ((lo is not None and (x < lo or (lo_open and x == lo)))
-                or (hi is not None and (x > hi or (hi_open and x == hi)))):
-            raise self.error(key, value, bounds_text(lo, hi, lo_open=lo_open, hi_open=hi_open))
-        return x
-
-    def integer(self, key: str, default: Any = _MISSING, *, lo: int | None = None,
-                hi: int | None = None) -> Any:
-        """An integer in ``[lo, hi]`` (either bound optional)."""
-        value = self.raw(key, default)
-        if value is default and key not in self.data:
-            return value
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.error(key, value, "expected an integer")
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise self.error(key, value, bounds_text(lo, hi))
-        return value
-
-    def date(self, key: str, default: Any = _MISSING) -> Any:
-        """A TOML local date (``2017-04-26``), as :class:`datetime.date`."""
-        value = self.raw(key, default)
-        if value is default and key not in self.data:
-            return value
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise self.error(key, value, "expected a date such as 2017-04-26 (no quotes)")
-        return value
-
-    def datetime_utc(self, key: str) -> dt.datetime:
-        """A TOML offset date-time (e.g. ``2017-03-05T22:34:00Z``), converted to UTC."""
-        value = self.raw(key)
-        if not isinstance(value, dt.datetime) or value.tzinfo is None:
-            raise self.error(key, value, "expected an offset date-time such as "
-                             "2017-03-05T22:34:00Z")
-        return value.astimezone(dt.UTC)
-
-    def strings(self, key: str, default: Any = _MISSING) -> Any:
-        """A list of non-empty strings."""
-        value = self.raw(key, default)
-        if value is default and key not in self.data:
-            return value
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.error(key, value, "expected a list of non-empty strings")
-        return list(value)
-
-    def table(self, key: str) -> Table | None:
-        """A sub-table, or ``None`` if absent."""
-        value = self.raw(key, None)
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise self.error(key, value, "expected a table")
-        return Table(value, self.file, self.key_path(key))
-
-    def tables(self, key: str) -> list[Table]:
-        """An array of tables (``[[key]]``); empty if absent."""
-        value = self.raw(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.error(key, value, "expected an array of tables ([[...]])")
-        return [Table(v, self.file, f"{self.key_path(key)}[{i}]") for i, v in enumerate(value)]
-
-    def only(self, *keys: str) -> None:
-        """Reject, before anything is read, a key not among ``keys`` (the first, in file
-        order, is named), so a misspelt key is reported as unknown, not as a missing one."""
-        for key, value in self.data.items():
-            if key not in keys:
-                raise self.error(key, value, "unknown key (expected one of: "
-                                 + ", ".join(keys) + ")")
-
-    def done(self) -> None:
-        """Reject keys that were never read (the first, in file order, is named)."""
-        for key, value in self.data.items():
-            if key not in self._read:
-                raise self.error(key, value, "unknown key")
 
 
 # -- output files -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """A node's TOML configuration: unknown keys refused (top level and peer tables) naming the
-file and the key; route errors say what is expected; the run's route names are aliases."""
+file and the key; route errors say what is expected; every spelling of a Route is read."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from gsomia.cli import app
 from gsomia.errors import InputError
 from gsomia.node.config import load_config
+from gsomia.sharing import Route
 
 GOOD = ('party = "KOR"\nlisten = "127.0.0.1:0"\nstore = "kor/s.sqlite"\nkeys = "pki"\n')
 
@@ -26,7 +27,7 @@ def _peer(route: str = "direct", extra: str = "") -> str:
 def test_a_good_file_loads(tmp_path):
     cfg = load_config(_write(tmp_path, GOOD + _peer("tisa")))
     assert (cfg.party, cfg.port, [(p.party, p.route) for p in cfg.peers]) == \
-        ("KOR", 0, [("JPN", "tisa")])
+        ("KOR", 0, [("JPN", Route.TISA_HUB)])
 
 
 def test_an_unknown_top_level_key_is_refused_naming_file_and_key(tmp_path):
@@ -52,11 +53,14 @@ def test_a_bad_route_says_what_is_expected(tmp_path):
         load_config(path)
     assert info.value.field == f"{path}: peers.JPN.route"
     assert info.value.value == "hub"
-    assert "expected direct, tisa or auto-hub" in str(info.value)
+    assert "expected direct, tisa_hub (tisa) or auto_hub (auto-hub)" in str(info.value)
 
 
-@pytest.mark.parametrize(("given", "route"), [("tisa_hub", "tisa"), ("auto_hub", "auto-hub"),
-                                              ("auto-hub", "auto-hub"), ("direct", "direct")])
+@pytest.mark.parametrize(("given", "route"), [("tisa_hub", Route.TISA_HUB),
+                                              ("tisa", Route.TISA_HUB),
+                                              ("auto_hub", Route.AUTO_HUB),
+                                              ("auto-hub", Route.AUTO_HUB),
+                                              ("direct", Route.DIRECT)])
 def test_the_runs_route_names_are_aliases(tmp_path, given, route):
     cfg = load_config(_write(tmp_path, GOOD + _peer(given)))
     assert cfg.peers[0].route == route

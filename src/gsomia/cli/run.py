@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gsomia.cli._app import app, console, err_console, fail, guarded
-from gsomia.cli.scenario import _local_date_hint
+from gsomia.cli.scenario import local_date_hint
 from gsomia.datafile import check_output_path, write_text_atomic
 from gsomia.errors import InputError
 from gsomia.records import load_records, salvos
@@ -56,7 +56,7 @@ def _record_scenario(day: dt.date, records: Path) -> Scenario:
             raise
         fail(f"--record={day.isoformat()}: {exc.reason}")
     if day not in groups:
-        hint = _local_date_hint(day, groups.get(day - dt.timedelta(days=1), []))
+        hint = local_date_hint(day, groups.get(day - dt.timedelta(days=1), []))
         fail(f"--record={day.isoformat()}: " + (hint or f"no record of that UTC date in "
                                                   f"{records}"))
     text, skipped = scenario_from_records(groups[day], seed=int(day.strftime("%Y%m%d")))

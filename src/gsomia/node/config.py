@@ -11,8 +11,8 @@
 
     [peers.JPN]
     url = "https://127.0.0.1:8444"
-    route = "direct"                   # direct | tisa | auto-hub (for warnings);
-                                       # aliases tisa_hub, auto_hub (the run's names)
+    route = "direct"                   # direct | tisa_hub | auto_hub (for warnings;
+                                       # any spelling of gsomia.sharing.Route)
 
 Relative paths (``store`` when not a URL, ``keys``) are read from the file's folder.
 Errors name the file, key and value. A complete example: ``examples/live/`` in the
@@ -26,10 +26,10 @@ the JWE protected header names sender, recipient, stream and sequence in clear,
 RFC 7516 section 4), and a party other than the node's own; ``store``'s folder a
 directory that exists or can be created. Keys are checked against the PKI directory by
 :func:`check_keys` (every peer needs public keys there). Unknown keys are refused, at the
-top level (:data:`TOP_KEYS`) and in a peer table (:data:`PEER_KEYS`): a misspelt key
-(``lisen``) would otherwise be ignored silently. ``route`` is one of :data:`ROUTES`; the
-names of ``gsomia run`` and the benchmark (:data:`ROUTE_ALIASES`: ``tisa_hub``,
-``auto_hub``) are accepted for them.
+top level and in a peer table (the schema :class:`gsomia.schemas.NodeConfigFile`,
+``gsomia schema node-config``): a misspelt key (``lisen``) would otherwise be ignored
+silently. ``route`` is read by :meth:`gsomia.sharing.Route.parse` (``tisa``, ``auto-hub``
+and the canonical ``tisa_hub``, ``auto_hub`` are all accepted).
 """
 
 from __future__ import annotations
@@ -39,29 +39,12 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from gsomia.errors import InputError
-from gsomia.sharing.markings import check_party_code
+from gsomia.schemas import NodeConfigFile, parse
+from gsomia.sharing import Route
 
 __all__ = ["NodeConfig", "PeerConfig", "check_keys", "listen_warning", "load_config"]
-
-#: Keys of the top level of a node configuration.
-TOP_KEYS = ("party", "listen", "store", "keys", "peers")
-#: Keys of a ``[peers.<PARTY>]`` table.
-PEER_KEYS = ("url", "route")
-#: Routes of warnings to a peer.
-ROUTES = ("direct", "tisa", "auto-hub")
-#: Other names of the routes (as ``gsomia run`` and ``gsomia bench links`` spell them).
-ROUTE_ALIASES = {"tisa_hub": "tisa", "auto_hub": "auto-hub"}
-
-
-def _no_unknown_keys(table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise InputError(f"{where}{key}", table[key],
-                             f"unknown key; expected one of {', '.join(allowed)}")
-
 
 @dataclass(frozen=True, slots=True)
 class PeerConfig:
@@ -69,7 +52,7 @@ class PeerConfig:
 
     party: str
     url: str
-    route: str
+    route: Route
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,24 +67,17 @@ class NodeConfig:
     peers: tuple[PeerConfig, ...]
 
 
-def _get(data: dict[str, Any], key: str, file: str, kind: type = str) -> Any:
-    value = data.get(key)
-    if not isinstance(value, kind):
-        what = "a string" if kind is str else f"a {kind.__name__}"
-        raise InputError(f"{file}: {key}", value, f"expected {what} (required)")
-    return value
-
-
 def _store(value: str, base: Path) -> Path | str:
     """A database URL as it is; a SQLite path relative to the file's folder."""
     return value if "://" in value else base / value
 
 
 def load_config(path: str | Path) -> NodeConfig:
-    """Read and check a node configuration file.
+    """Read and check a node configuration file (:class:`gsomia.schemas.NodeConfigFile`).
 
     Raises:
-        InputError: unreadable file, missing key or bad value (names file and key).
+        InputError: unreadable file, missing or unknown key or bad value (names file and
+            key).
     """
     p = Path(path)
     try:
@@ -111,58 +87,20 @@ def load_config(path: str | Path) -> NodeConfig:
     except tomllib.TOMLDecodeError as exc:
         raise InputError("--config", str(p), f"not TOML: {exc}") from None
     f = str(p)
-    _no_unknown_keys(data, TOP_KEYS, f"{f}: ")
-    party = check_party_code(f"{f}: party", _get(data, "party", f))
-    listen = _get(data, "listen", f)
-    host, _, port_text = listen.rpartition(":")
-    if not host or not port_text.isdigit():
-        raise InputError(f"{f}: listen", listen, "expected host:port")
-    if not 0 <= int(port_text) <= 65535:
-        raise InputError(f"{f}: listen", listen, "expected a port in 0..65535")
-    base = p.parent
+    doc = parse(NodeConfigFile, data, file=f)
     peers = []
-    tables = data.get("peers", {})
-    if not isinstance(tables, dict):
-        raise InputError(f"{f}: peers", tables, "expected a table of [peers.<PARTY>] tables")
-    for code, table in tables.items():
-        check_party_code(f"{f}: peers", code)
-        if code == party:
-            raise InputError(f"{f}: peers.{code}", code, "the node's own party is not a peer")
-        if not isinstance(table, dict):
-            raise InputError(f"{f}: peers.{code}", table, "expected a table")
-        _no_unknown_keys(table, PEER_KEYS, f"{f}: peers.{code}.")
-        route = table.get("route", "direct")
-        route = ROUTE_ALIASES.get(route, route) if isinstance(route, str) else route
-        if route not in ROUTES:
-            raise InputError(f"{f}: peers.{code}.route", table.get("route"),
-                             "expected direct, tisa or auto-hub (aliases: tisa_hub, "
-                             "auto_hub)")
-        url = _get(table, "url", f"{f}: peers.{code}")
-        _check_url(url, f"{f}: peers.{code}.url")
-        peers.append(PeerConfig(code, url, route))
-    store = _store(_get(data, "store", f), base)
+    for code, peer in doc.peers.items():
+        try:
+            route = Route.parse(peer.route)
+        except InputError as exc:
+            raise InputError(f"{f}: peers.{code}.route", peer.route, exc.reason) from None
+        peers.append(PeerConfig(code, peer.url, route))
+    host, _, port = doc.listen.rpartition(":")
+    store = _store(doc.store, p.parent)
     if isinstance(store, Path):
         _check_store_folder(store, f"{f}: store")
-    return NodeConfig(
-        party=party, host=host, port=int(port_text),
-        store=store, keys=base / _get(data, "keys", f),
-        peers=tuple(peers),
-    )
-
-
-def _check_url(url: str, name: str) -> None:
-    """``https://host:port`` with nothing else (no TLS-less http, no credentials)."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise InputError(name, url, f"not a URL: {exc}") from None
-    if parts.scheme != "https":
-        raise InputError(name, url, "expected https:// (envelopes go over mutual TLS only)")
-    if not parts.hostname or port is None or parts.username or parts.password:
-        raise InputError(name, url, "expected https://host:port")
+    return NodeConfig(party=doc.party, host=host, port=int(port), store=store,
+                      keys=p.parent / doc.keys, peers=tuple(peers))
 
 
 def _check_store_folder(store: Path, name: str) -> None:

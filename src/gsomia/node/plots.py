@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gsomia.errors import InputError, ReleaseDenied
-from gsomia.node.warning import MAX_ABS_TIME_S, WARNING_TOPIC
+from gsomia.node.warning import WARNING_TOPIC
 from gsomia.warning.tracking.tracker import MAX_RANGE_M
 from gsomia.warning.types import Detection
 
@@ -67,12 +67,6 @@ def _num(value: Any, name: str, lo: float = -math.inf, hi: float = math.inf,
             f" in {'(' if lo_open else '['}{lo:g}, {hi:g}]"
         raise InputError(name, value, f"expected a finite number{where}")
     return float(value)
-
-
-def _text(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not 0 < len(value) <= 128:
-        raise InputError(name, value, "expected a string of 1 to 128 characters")
-    return value
 
 
 def _cov(value: Any, name: str) -> tuple[tuple[float, float, float], ...]:
@@ -185,24 +179,17 @@ class RadarPlots:
             InputError: names the field, e.g. ``plots.site.lat_deg`` or
                 ``plots.plots[2].covariance``.
         """
-        _text(self.scan_id, "plots.scan_id")
-        _text(self.sensor_id, "plots.sensor_id")
+        from gsomia.schemas import RadarPlotsDoc, parse
+
         if not isinstance(self.epoch, dt.datetime) or self.epoch.tzinfo is None:
             raise InputError("plots.epoch", self.epoch, "expected an aware datetime")
-        _num(self.t_s, "plots.t_s", -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
-        _num(self.site_lat_deg, "plots.site.lat_deg", -90.0, 90.0)
-        _num(self.site_lon_deg, "plots.site.lon_deg", -180.0, 360.0)
-        _num(self.site_alt_m, "plots.site.alt_m")
-        if not isinstance(self.plots, tuple) or not 0 < len(self.plots) <= MAX_PLOTS:
-            raise InputError("plots.plots", self.plots,
-                             f"expected 1 to {MAX_PLOTS} plots")
+        if not isinstance(self.plots, tuple) or not all(isinstance(p, Plot)
+                                                        for p in self.plots):
+            raise InputError("plots.plots", self.plots, "expected a tuple of plots")
+        parse(RadarPlotsDoc, self.to_dict(), prefix="plots")
         for i, p in enumerate(self.plots):
             where = f"plots.plots[{i}]"
-            if not isinstance(p, Plot):
-                raise InputError(where, p, "expected a plot")
             _num(p.range_m, f"{where}.range_m", 0.0, MAX_RANGE_M, lo_open=True)
-            _num(p.az_rad, f"{where}.az_rad")
-            _num(p.el_rad, f"{where}.el_rad", -math.pi / 2, math.pi / 2)
             _cov(p.covariance, f"{where}.covariance")
         return self
 
@@ -213,48 +200,19 @@ class RadarPlots:
         Raises:
             InputError: a field is missing or malformed (names ``plots.<field>``).
         """
+        from gsomia.schemas import RadarPlotsDoc, parse
+
         if not isinstance(data, Mapping):
             raise InputError("plots", data, "expected a JSON object")
-        if data.get("kind") != PLOT_KIND:
-            raise InputError("plots.kind", data.get("kind"), f"expected {PLOT_KIND!r}")
-        for key in ("scan_id", "epoch", "t_s", "sensor_id", "site", "plots"):
-            if key not in data:
-                raise InputError(f"plots.{key}", None, "required")
-        if not isinstance(data["epoch"], str):
-            raise InputError("plots.epoch", data["epoch"], "expected ISO 8601 text")
-        try:
-            epoch = dt.datetime.fromisoformat(data["epoch"])
-        except ValueError:
-            raise InputError("plots.epoch", data["epoch"], "expected ISO 8601 text") from None
-        site = data["site"]
-        if not isinstance(site, Mapping):
-            raise InputError("plots.site", site, "expected an object")
-        for key in ("lat_deg", "lon_deg", "alt_m"):
-            if key not in site:
-                raise InputError(f"plots.site.{key}", None, "required")
-        raw = data["plots"]
-        if not isinstance(raw, list) or not 0 < len(raw) <= MAX_PLOTS:
-            raise InputError("plots.plots", raw, f"expected a list of 1 to {MAX_PLOTS} plots")
-        plots = []
-        for i, p in enumerate(raw):
-            where = f"plots.plots[{i}]"
-            if not isinstance(p, Mapping):
-                raise InputError(where, p, "expected an object")
-            for key in ("range_m", "az_rad", "el_rad", "covariance"):
-                if key not in p:
-                    raise InputError(f"{where}.{key}", None, "required")
-            plots.append(Plot(_num(p["range_m"], f"{where}.range_m"),
-                              _num(p["az_rad"], f"{where}.az_rad"),
-                              _num(p["el_rad"], f"{where}.el_rad"),
-                              _cov(p["covariance"], f"{where}.covariance")))
+        doc = parse(RadarPlotsDoc, data, prefix="plots")
         return cls(
-            scan_id=_text(data["scan_id"], "plots.scan_id"), epoch=epoch,
-            t_s=_num(data["t_s"], "plots.t_s"),
-            sensor_id=_text(data["sensor_id"], "plots.sensor_id"),
-            site_lat_deg=_num(site["lat_deg"], "plots.site.lat_deg"),
-            site_lon_deg=_num(site["lon_deg"], "plots.site.lon_deg"),
-            site_alt_m=_num(site["alt_m"], "plots.site.alt_m"),
-            plots=tuple(plots),
+            scan_id=doc.scan_id, epoch=doc.epoch, t_s=doc.t_s, sensor_id=doc.sensor_id,
+            site_lat_deg=doc.site.lat_deg, site_lon_deg=doc.site.lon_deg,
+            site_alt_m=doc.site.alt_m,
+            plots=tuple(Plot(p.range_m, p.az_rad, p.el_rad,
+                             _cov(data["plots"][i]["covariance"],
+                                  f"plots.plots[{i}].covariance"))
+                        for i, p in enumerate(doc.plots)),
         ).validate()
 
 

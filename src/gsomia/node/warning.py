@@ -72,28 +72,6 @@ def _has_non_number(value: Any) -> bool:
     return isinstance(value, bool) or not isinstance(value, int | float | np.number)
 
 
-def _number(data: Mapping[str, Any], key: str, name: str, lo: float = -math.inf,
-            hi: float = math.inf, optional: bool = False) -> None:
-    """``data[key]`` is a finite JSON number within ``[lo, hi]`` (None allowed if
-    ``optional``)."""
-    value = data.get(key)
-    if value is None and optional:
-        return
-    if (isinstance(value, bool) or not isinstance(value, int | float)
-            or not math.isfinite(value) or not lo <= value <= hi):
-        where = "" if (lo, hi) == (-math.inf, math.inf) else f" in [{lo}, {hi}]"
-        raise InputError(f"{name}.{key}", value, f"expected a finite number{where}")
-
-
-def _element(value: Any, name: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InputError(name, value, "expected an object or null")
-    missing = [k for k in keys if k not in value]
-    if missing:
-        raise InputError(f"{name}.{missing[0]}", None, "required")
-    return value
-
-
 def _sigma(value: Any) -> float | None:
     """A standard deviation as JSON: None when unknown (not finite)."""
     v = float(value)
@@ -198,38 +176,15 @@ class MissileWarning:
         Raises:
             InputError: names the field, e.g. ``warning.launch_point.lat_deg``.
         """
-        if not isinstance(self.track_id, str) or not 0 < len(self.track_id) <= 128:
-            raise InputError("warning.track_id", self.track_id,
-                             "expected a string of 1 to 128 characters")
-        _number({"t_s": self.t_s}, "t_s", "warning", -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
-        for name, time_key in (("launch_point", "launch_s"), ("impact_point", "impact_s")):
-            value = getattr(self, name)
-            if value is None:
-                continue
-            sigma = time_key.replace("_s", "_sigma_s")
-            el = _element(value, f"warning.{name}", ("lat_deg", "lon_deg", time_key))
-            where = f"warning.{name}"
-            _number(el, "lat_deg", where, -90.0, 90.0)
-            _number(el, "lon_deg", where, -180.0, 360.0)
-            _number(el, time_key, where, -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
-            if name == "impact_point" and el[time_key] < self.t_s:
-                raise InputError(f"{where}.{time_key}", el[time_key],
-                                 f"expected a time not before the warning's t_s "
-                                 f"({self.t_s!r}): an impact is predicted forward")
-            if name == "launch_point" and el[time_key] > self.t_s:
-                raise InputError(f"{where}.{time_key}", el[time_key],
-                                 f"expected a time not after the warning's t_s "
-                                 f"({self.t_s!r}): a launch is estimated after it")
-            _number(el, sigma, where, 0.0, math.inf, optional=True)
-            if "cov_en_m2" in el and el["cov_en_m2"] is not None:
-                _covariance(el["cov_en_m2"], 2, f"{where}.cov_en_m2")
-            if name == "impact_point" and not isinstance(el.get("valid", True), bool):
-                raise InputError(f"{where}.valid", el.get("valid"), "expected true or false")
+        from gsomia.schemas import MissileWarningDoc, parse
+
+        parse(MissileWarningDoc, self.to_dict(), prefix="warning")
+        for name in ("launch_point", "impact_point"):
+            element = getattr(self, name)
+            if element is not None and element.get("cov_en_m2") is not None:
+                _covariance(element["cov_en_m2"], 2, f"warning.{name}.cov_en_m2")
         if self.trajectory is not None:
-            el = _element(self.trajectory, "warning.trajectory", ("t_s", "x_ecef", "P"))
-            _number(el, "t_s", "warning.trajectory", -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
-            _floats(el["x_ecef"], (6,), "warning.trajectory.x_ecef")
-            _covariance(el["P"], 6, "warning.trajectory.P")
+            _covariance(self.trajectory["P"], 6, "warning.trajectory.P")
         return self
 
     @classmethod
@@ -239,35 +194,14 @@ class MissileWarning:
         Raises:
             InputError: a field is missing or malformed (names ``warning.<field>``).
         """
+        from gsomia.schemas import MissileWarningDoc, parse
+
         if not isinstance(data, Mapping):
             raise InputError("warning", data, "expected a JSON object")
-        for key in ("track_id", "epoch", "t_s"):
-            if key not in data:
-                raise InputError(f"warning.{key}", None, "required")
-        if not isinstance(data["epoch"], str):
-            raise InputError("warning.epoch", data["epoch"], "expected ISO 8601 text")
-        if not isinstance(data["track_id"], str):
-            raise InputError("warning.track_id", data["track_id"], "expected a string")
-        _number(data, "t_s", "warning", -MAX_ABS_TIME_S, MAX_ABS_TIME_S)
-        try:
-            epoch = dt.datetime.fromisoformat(data["epoch"])
-        except ValueError:
-            raise InputError("warning.epoch", data["epoch"], "expected ISO 8601 text") \
-                from None
-        try:
-            out = cls(
-                track_id=str(data["track_id"]),
-                epoch=epoch,
-                t_s=float(data["t_s"]),
-                launch_point=data.get("launch_point"),
-                trajectory=data.get("trajectory"),
-                impact_point=data.get("impact_point"),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, InputError):
-                raise
-            raise InputError("warning", dict(data), f"not a missile warning: {exc}") from None
-        return out.validate()
+        doc = parse(MissileWarningDoc, data, prefix="warning")
+        return cls(track_id=doc.track_id, epoch=doc.epoch, t_s=doc.t_s,
+                   launch_point=data.get("launch_point"), trajectory=data.get("trajectory"),
+                   impact_point=data.get("impact_point")).validate()
 
 
 def _covariance(value: Any, n: int, name: str) -> None:

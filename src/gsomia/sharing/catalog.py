@@ -15,7 +15,7 @@ path and the value, never silently ignored. Marking texts are kept in Unicode NF
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from gsomia.errors import AgreementError, InputError
+from gsomia.schemas import AgreementFile, MarkingSchemeFile, parse
 from gsomia.sharing.agreements import (
     EVENT_KINDS,
     RULE_IDS,
@@ -35,7 +36,7 @@ from gsomia.sharing.agreements import (
     Renewal,
     Scope,
 )
-from gsomia.sharing.markings import Marking, MarkingScheme, nfc
+from gsomia.sharing.markings import Marking, MarkingScheme
 from gsomia.sharing.routes import Route
 
 __all__ = ["MEMO_MAX", "ROUTES", "Catalog", "load_catalog", "package_data_dirs"]
@@ -46,271 +47,84 @@ MEMO_MAX = 4096
 #: Routes a release may take (ARCHITECTURE.md data flow step 4; TISA para 4; §4).
 ROUTES = tuple(Route)
 
-# Keys each table of a data file may hold (everything else is an "unknown key").
-_TOP_AGREEMENT = ("agreement", "rules", "equivalence", "excluded", "event")
-_AGREEMENT = ("name", "title", "kind", "route", "parties", "hub", "signed", "in_force_from",
-              "legally_binding", "source", "renewal", "scope", "protection_under",
-              "protection_source", "legal_basis", "originator_approval",
-              "originator_approval_source")
-_RENEWAL = ("term_years", "notice_days", "source")
-_SCOPE = ("topics", "elements", "excluded_elements", "source")
-_EQUIVALENCE = ("level", "markings", "source")
-_EXCLUDED = ("party", "marking", "source")
-_EVENT = ("date", "kind", "by", "source")
-_TOP_SCHEME = ("party", "marking")
-_PARTY = ("code", "name", "name_en", "source", "names")
-_MARKING = ("text", "english")
-
-
-_MISSING = object()
-
-
-class _Reader:
-    """Typed access to one parsed file, raising AgreementError with file/key/value."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, key: str, value: Any, reason: str) -> AgreementError:
-        return AgreementError(self.file, key, value, reason)
-
-    def get(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        path: str,
-        kind: type | tuple,
-        default: Any = _MISSING,
-    ) -> Any:
-        if key not in table:
-            if default is _MISSING:
-                raise self.fail(f"{path}{key}", None, "required key is missing")
-            return default
-        value = table[key]
-        if isinstance(value, bool) and kind is not bool and bool not in _as_tuple(kind):
-            raise self.fail(f"{path}{key}", value, f"expected {_kind_name(kind)}")
-        if not isinstance(value, kind):
-            raise self.fail(f"{path}{key}", value, f"expected {_kind_name(kind)}")
-        if isinstance(value, dt.datetime):
-            raise self.fail(f"{path}{key}", value, "expected a date without time")
-        return value
-
-    def only(self, table: Any, path: str, keys: tuple[str, ...]) -> None:
-        """Reject a non-table, or the first key of ``table`` not among ``keys``."""
-        if not isinstance(table, Mapping):
-            raise self.fail(path.rstrip(".") or "(top level)", table, "expected a table")
-        for key, value in table.items():
-            if key not in keys:
-                raise self.fail(f"{path}{key}", value,
-                                "unknown key (expected one of: " + ", ".join(keys) + ")")
-
-    def code(self, value: Any, key: str) -> str:
-        if (
-            not isinstance(value, str)
-            or len(value) != 3
-            or not value.isalpha()
-            or not value.isupper()
-        ):
-            raise self.fail(key, value, "expected an ISO 3166 alpha-3 party code like 'JPN'")
-        return value
-
-    def strings(
-        self, table: Mapping[str, Any], key: str, path: str, default: Any = _MISSING
-    ) -> tuple[str, ...]:
-        value = self.get(table, key, path, list, default)
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item:
-                raise self.fail(f"{path}{key}[{i}]", item, "expected a non-empty string")
-        return tuple(value)
-
-
-def _as_tuple(kind: type | tuple) -> tuple:
-    return kind if isinstance(kind, tuple) else (kind,)
-
-
-def _kind_name(kind: type | tuple) -> str:
-    names = {
-        str: "a string",
-        int: "an integer",
-        bool: "true or false",
-        list: "a list",
-        dict: "a table",
-        dt.date: "a date (YYYY-MM-DD)",
-    }
-    return " or ".join(names.get(k, k.__name__) for k in _as_tuple(kind))
-
-
-def _load_scheme(data: Mapping[str, Any], r: _Reader) -> MarkingScheme:
-    r.only(data, "", _TOP_SCHEME)
-    party = r.get(data, "party", "", dict)
-    r.only(party, "party.", _PARTY)
-    code = r.code(r.get(party, "code", "party.", str), "party.code")
-    names = r.get(party, "names", "party.", dict, {})
-    for key, value in names.items():
-        r.code(key, f"party.names.{key}")
-        if not isinstance(value, str):
-            raise r.fail(f"party.names.{key}", value, "expected a string")
-    rows = r.get(data, "marking", "", list)
-    if not rows:
-        raise r.fail("marking", rows, "a party needs at least one marking")
-    markings = []
-    for i, row in enumerate(rows):
-        r.only(row, f"marking[{i}].", _MARKING)
-        markings.append(
-            Marking(
-                text=nfc(r.get(row, "text", f"marking[{i}].", str)),
-                english=r.get(row, "english", f"marking[{i}].", str),
-                rank=i,
-            )
-        )
-    texts = [m.text for m in markings]
-    for i, text in enumerate(texts):
-        if text in texts[:i]:
-            raise r.fail(f"marking[{i}].text", text, "marking listed twice")
+def _load_scheme(data: Mapping[str, Any], file: str) -> MarkingScheme:
+    """A marking scheme from its file's tables (:class:`gsomia.schemas.MarkingSchemeFile`)."""
+    doc = parse(MarkingSchemeFile, data, file=file, agreement=True)
     return MarkingScheme(
-        party=code,
-        name=r.get(party, "name", "party.", str),
-        name_en=r.get(party, "name_en", "party.", str),
-        markings=tuple(markings),
-        names=dict(names),
-        source=r.get(party, "source", "party.", str, ""),
+        party=doc.party.code,
+        name=doc.party.name,
+        name_en=doc.party.name_en,
+        markings=tuple(Marking(text=m.text, english=m.english, rank=i)
+                       for i, m in enumerate(doc.marking)),
+        names=dict(doc.party.names),
+        source=doc.party.source,
     )
 
 
-def _load_agreement(data: Mapping[str, Any], r: _Reader) -> Agreement:
-    r.only(data, "", _TOP_AGREEMENT)
-    head = r.get(data, "agreement", "", dict)
-    p = "agreement."
-    r.only(head, p, _AGREEMENT)
-    name = r.get(head, "name", p, str)
-    kind = r.get(head, "kind", p, str)
-    if kind not in ("bilateral", "hub"):
-        raise r.fail(f"{p}kind", kind, "expected 'bilateral' or 'hub'")
-    parties = r.strings(head, "parties", p)
-    for i, code in enumerate(parties):
-        r.code(code, f"{p}parties[{i}]")
-    if len(set(parties)) != len(parties) or len(parties) < 2:
-        raise r.fail(f"{p}parties", list(parties), "expected two or more distinct parties")
-    if kind == "bilateral" and len(parties) != 2:
-        raise r.fail(f"{p}parties", list(parties), "a bilateral agreement has two parties")
-    text = r.get(head, "route", p, str, "direct" if kind == "bilateral" else _MISSING)
+def _checked_tables(doc: AgreementFile, file: str) -> tuple[Route, tuple[AgreementEvent, ...]]:
+    """The checks that need the sharing layer's tables: the route (:meth:`Route.parse`;
+    bilateral → direct, hub → a hub route), rule ids (:data:`RULE_IDS`) and event kinds
+    (:data:`EVENT_KINDS`). Returns the route and the events in date order."""
+    head = doc.agreement
+    if head.route is None and head.kind == "hub":
+        raise AgreementError(file, "agreement.route", None, "required key is missing")
+    text = head.route or "direct"
     try:
         route: Route | None = Route.parse(text)
     except InputError:
         route = None
-    if route is None or (kind == "bilateral") != (route is Route.DIRECT):
-        raise r.fail(f"{p}route", text,
-                     "bilateral → 'direct'; hub → 'tisa_hub' (tisa) or 'auto_hub' (auto-hub)")
-    hub = None
-    if kind == "hub":
-        hub = r.code(r.get(head, "hub", p, str), f"{p}hub")
-        if hub not in parties:
-            raise r.fail(f"{p}hub", hub, f"the hub must be one of the parties {list(parties)}")
-
-    renewal = None
-    if "renewal" in head:
-        table = r.get(head, "renewal", p, dict)
-        r.only(table, f"{p}renewal.", _RENEWAL)
-        renewal = Renewal(
-            term_years=r.get(table, "term_years", f"{p}renewal.", int),
-            notice_days=r.get(table, "notice_days", f"{p}renewal.", int),
-            source=r.get(table, "source", f"{p}renewal.", str),
-        )
-        if renewal.term_years < 1 or renewal.notice_days < 0:
-            raise r.fail(f"{p}renewal", table, "term_years ≥ 1 and notice_days ≥ 0 required")
-
-    rules = r.get(data, "rules", "", dict, {})
-    for key, value in rules.items():
+    if route is None or (head.kind == "bilateral") != (route is Route.DIRECT):
+        raise AgreementError(file, "agreement.route", text, "bilateral → 'direct'; hub → "
+                             "'tisa_hub' (tisa) or 'auto_hub' (auto-hub)")
+    for key, value in doc.rules.items():
         if key not in RULE_IDS:
-            raise r.fail(f"rules.{key}", value, f"unknown rule (known: {', '.join(RULE_IDS)})")
-        if not isinstance(value, str) or not value:
-            raise r.fail(f"rules.{key}", value, "expected the rule's article as text")
+            raise AgreementError(file, f"rules.{key}", value,
+                                 f"unknown rule (known: {', '.join(RULE_IDS)})")
+    for i, event in enumerate(doc.event):
+        if event.kind not in EVENT_KINDS:
+            raise AgreementError(file, f"event[{i}].kind", event.kind,
+                                 f"expected one of {', '.join(EVENT_KINDS)}")
+    events = sorted((AgreementEvent(e.date, e.kind, e.by, e.source) for e in doc.event),
+                    key=lambda e: e.date)
+    return route, tuple(events)
 
-    equivalence = []
-    for i, row in enumerate(r.get(data, "equivalence", "", list, [])):
-        q = f"equivalence[{i}]."
-        r.only(row, q, _EQUIVALENCE)
-        marks = r.get(row, "markings", q, dict)
-        for code in marks:
-            if code not in parties:
-                raise r.fail(f"{q}markings.{code}", marks[code], "not a party of the agreement")
-            r.strings(marks, code, f"{q}markings.")
-        equivalence.append(
-            Equivalence(
-                level=r.get(row, "level", q, str),
-                markings={c: tuple(nfc(m) for m in v) for c, v in marks.items()},
-                source=r.get(row, "source", q, str),
-            )
-        )
-    if kind == "bilateral" and not equivalence:
-        raise r.fail("equivalence", [], "a bilateral agreement needs an equivalence table")
 
-    excluded = []
-    for i, row in enumerate(r.get(data, "excluded", "", list, [])):
-        q = f"excluded[{i}]."
-        r.only(row, q, _EXCLUDED)
-        party = r.code(r.get(row, "party", q, str), f"{q}party")
-        excluded.append(
-            Exclusion(party, nfc(r.get(row, "marking", q, str)), r.get(row, "source", q, str))
-        )
-
-    events = []
-    for i, row in enumerate(r.get(data, "event", "", list, [])):
-        q = f"event[{i}]."
-        r.only(row, q, _EVENT)
-        ev_kind = r.get(row, "kind", q, str)
-        if ev_kind not in EVENT_KINDS:
-            raise r.fail(f"{q}kind", ev_kind, f"expected one of {', '.join(EVENT_KINDS)}")
-        by = r.code(r.get(row, "by", q, str), f"{q}by")
-        if by not in parties:
-            raise r.fail(f"{q}by", by, "not a party of the agreement")
-        events.append(
-            AgreementEvent(
-                r.get(row, "date", q, dt.date), ev_kind, by, r.get(row, "source", q, str)
-            )
-        )
-    events.sort(key=lambda e: e.date)
-
-    scope = None
-    if "scope" in head:
-        s = r.get(head, "scope", p, dict)
-        q = f"{p}scope."
-        r.only(s, q, _SCOPE)
-        scope = Scope(
-            topics=r.strings(s, "topics", q),
-            elements=r.strings(s, "elements", q, ()),
-            excluded_elements=r.strings(s, "excluded_elements", q, ()),
-            source=r.get(s, "source", q, str),
-        )
-    approval = r.get(head, "originator_approval", p, str, None)
-    if kind == "hub" and approval not in ("per-item", "standing"):
-        raise r.fail(f"{p}originator_approval", approval, "expected 'per-item' or 'standing'")
-
-    in_force_from = r.get(head, "in_force_from", p, dt.date)
-    signed = r.get(head, "signed", p, dt.date, None)
+def _load_agreement(data: Mapping[str, Any], file: str) -> Agreement:
+    """An agreement from its file's tables (:class:`gsomia.schemas.AgreementFile`)."""
+    doc = parse(AgreementFile, data, file=file, agreement=True)
+    route, events = _checked_tables(doc, file)
+    head = doc.agreement
+    renewal = (None if head.renewal is None else
+               Renewal(head.renewal.term_years, head.renewal.notice_days, head.renewal.source))
+    scope = (None if head.scope is None else
+             Scope(topics=tuple(head.scope.topics), elements=tuple(head.scope.elements),
+                   excluded_elements=tuple(head.scope.excluded_elements),
+                   source=head.scope.source))
     return Agreement(
-        name=name,
-        title=r.get(head, "title", p, str),
-        kind=kind,
-        parties=parties,
-        in_force_from=in_force_from,
+        name=head.name,
+        title=head.title,
+        kind=head.kind,
+        parties=tuple(head.parties),
+        in_force_from=head.in_force_from,
         route=route,
-        hub=hub,
-        equivalence=tuple(equivalence),
-        excluded=tuple(excluded),
-        events=tuple(events),
+        hub=head.hub,
+        equivalence=tuple(Equivalence(level=row.level,
+                                      markings={c: tuple(m) for c, m in row.markings.items()},
+                                      source=row.source) for row in doc.equivalence),
+        excluded=tuple(Exclusion(x.party, x.marking, x.source) for x in doc.excluded),
+        events=events,
         renewal=renewal,
-        rules=dict(rules),
+        rules=dict(doc.rules),
         scope=scope,
-        protection_under=r.strings(head, "protection_under", p, ()),
-        legal_basis=r.get(head, "legal_basis", p, str, None),
-        originator_approval=approval,
-        originator_approval_source=r.get(head, "originator_approval_source", p, str, ""),
-        protection_source=r.get(head, "protection_source", p, str, ""),
-        legally_binding=r.get(head, "legally_binding", p, bool, True),
-        signed=signed,
-        source=r.get(head, "source", p, str),
-        file="",
+        protection_under=tuple(head.protection_under),
+        legal_basis=head.legal_basis,
+        originator_approval=head.originator_approval,
+        originator_approval_source=head.originator_approval_source,
+        protection_source=head.protection_source,
+        legally_binding=head.legally_binding,
+        signed=head.signed,
+        source=head.source,
+        file=file,
     )
 
 
@@ -446,19 +260,20 @@ def load_catalog(extra_dirs: Iterable[Path | str] = (), *, packaged: bool = True
     schemes: dict[str, MarkingScheme] = {}
     agreements: dict[str, Agreement] = {}
     for path in _files(dirs):
-        r = _Reader(path.name if _is_packaged(path) else str(path))
+        file = path.name if _is_packaged(path) else str(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise r.fail("(file)", path.name, f"not valid TOML: {exc}") from None
+            raise AgreementError(file, "(file)", path.name, f"not valid TOML: {exc}") from None
         if "party" in data:
-            scheme = _load_scheme(data, r)
+            scheme = _load_scheme(data, file)
             schemes[scheme.party] = scheme
         elif "agreement" in data:
-            agreement = _load_agreement(data, r)
-            agreements[agreement.name] = _with_file(agreement, r.file)
+            agreement = _load_agreement(data, file)
+            agreements[agreement.name] = agreement
         else:
-            raise r.fail("(top level)", sorted(data), "expected an [agreement] or [party] table")
+            raise AgreementError(file, "(top level)", sorted(data),
+                                 "expected an [agreement] or [party] table")
     _cross_check(schemes, agreements)
     return Catalog(schemes=schemes, agreements=dict(sorted(agreements.items())))
 
@@ -467,39 +282,33 @@ def _is_packaged(path: Path) -> bool:
     return any(path.parent == d for d in package_data_dirs())
 
 
-def _with_file(agreement: Agreement, file: str) -> Agreement:
-    from dataclasses import replace
-
-    return replace(agreement, file=file)
-
-
 def _cross_check(schemes: dict[str, MarkingScheme], agreements: dict[str, Agreement]) -> None:
     for a in agreements.values():
-        r = _Reader(a.file)
+        r = functools.partial(AgreementError, a.file)
         for i, code in enumerate(a.parties):
             if code not in schemes:
-                raise r.fail(f"agreement.parties[{i}]", code, "no marking scheme for this party")
+                raise r(f"agreement.parties[{i}]", code, "no marking scheme for this party")
         for i, row in enumerate(a.equivalence):
             for code, marks in row.markings.items():
                 known = {m.text for m in schemes[code].markings}
                 for j, mark in enumerate(marks):
                     if mark not in known:
-                        raise r.fail(
+                        raise r(
                             f"equivalence[{i}].markings.{code}[{j}]", mark, f"not a {code} marking"
                         )
         for i, x in enumerate(a.excluded):
             known = {m.text for m in schemes[x.party].markings} if x.party in schemes else set()
             if x.marking not in known:
-                raise r.fail(f"excluded[{i}].marking", x.marking, f"not a {x.party} marking")
+                raise r(f"excluded[{i}].marking", x.marking, f"not a {x.party} marking")
         for i, ref in enumerate(a.protection_under):
             if ref not in agreements or agreements[ref].kind != "bilateral":
-                raise r.fail(
+                raise r(
                     f"agreement.protection_under[{i}]", ref, "not a loaded bilateral agreement"
                 )
         if a.legal_basis is not None and a.legal_basis not in agreements:
-            raise r.fail("agreement.legal_basis", a.legal_basis, "not a loaded agreement")
+            raise r("agreement.legal_basis", a.legal_basis, "not a loaded agreement")
         if a.kind == "hub" and not _protections(a, agreements):
-            raise r.fail(
+            raise r(
                 "agreement.protection_under",
                 [],
                 "a hub arrangement needs protection_under or a legal_basis that has it",

@@ -36,14 +36,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from gsomia.errors import InputError, SharingError
-from gsomia.sharing.label import Label, check_keys, parse_time
+from gsomia.schemas import ConsentDoc, parse
+from gsomia.sharing.label import Label, parse_time
 from gsomia.sharing.markings import MarkingScheme, nfc, party_code
 
 __all__ = ["CONSENT_KEYS", "MAX_LISTED", "Consent", "ConsentBook"]
 
-#: Keys a consent JSON object may have.
-CONSENT_KEYS = ("consent_id", "originator", "to", "granted_at", "expires_at", "item_id",
-                "topic", "classifications", "written", "revoked_at")
+#: Keys a consent JSON object may have (:class:`gsomia.schemas.ConsentDoc`).
+CONSENT_KEYS = tuple(ConsentDoc.model_fields)
 #: Most consents a denial's reason names (:meth:`ConsentBook.explain`).
 MAX_LISTED = 3
 
@@ -110,23 +110,10 @@ class Consent:
         p = f"consents[{index}]"
         if not isinstance(data, Mapping):
             raise InputError(p, data, "expected a JSON object")
-        check_keys(data, p, CONSENT_KEYS)
-        for key in ("originator", "to", "granted_at"):
-            if key not in data:
-                raise InputError(f"{p}.{key}", None, "required")
-        classes = data.get("classifications", [])
-        if not isinstance(classes, list):
-            raise InputError(f"{p}.classifications", classes, "expected a list of markings")
-        for j, mark in enumerate(classes):
-            if not isinstance(mark, str) or not mark:
-                raise InputError(f"{p}.classifications[{j}]", mark,
-                                 "expected a marking (non-empty string)")
-        written = data.get("written", True)
-        if not isinstance(written, bool):
-            raise InputError(f"{p}.written", written, "expected true or false")
-        consent_id = data.get("consent_id", f"consent-{index}")
-        if not isinstance(consent_id, str) or not consent_id:
-            raise InputError(f"{p}.consent_id", consent_id, "expected a non-empty string")
+        doc = parse(ConsentDoc, data, prefix=p)
+        classes = doc.classifications
+        written = doc.written
+        consent_id = doc.consent_id or f"consent-{index}"
         consent = object.__new__(cls)
         values = dict(
             consent_id=consent_id,

@@ -8,10 +8,12 @@ agreements.md §4), ``purpose`` (Art. 6), ``privacy_mark`` and ``consents`` (see
 marking text), ``need_to_know`` (topics), ``contractor`` and optional ``facility_clearance``
 (Art. 16) and ``name``.
 
-A key not listed above is an error naming it (a misspelt ``facility_clearence`` must not
-silently become "no facility clearance"). Party codes are accepted in any case and kept
-in capitals (``"kor"`` → ``"KOR"``). Text that is compared — markings, topics, elements,
-purpose — is kept in Unicode NFC, so a decomposed 군사II급비밀 equals the precomposed one.
+The schema is :class:`gsomia.schemas.LabelDoc` (``gsomia schema label``) and
+:class:`gsomia.schemas.PersonDoc`. A key not listed above is an error naming it (a
+misspelt ``facility_clearence`` must not silently become "no facility clearance").
+Party codes are accepted in any case and kept in capitals (``"kor"`` → ``"KOR"``). Text
+that is compared — markings, topics, elements, purpose — is kept in Unicode NFC, so a
+decomposed 군사II급비밀 equals the precomposed one.
 """
 
 from __future__ import annotations
@@ -24,27 +26,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from gsomia.errors import InputError
+from gsomia.schemas import LabelDoc, PersonDoc, parse
 from gsomia.sharing.markings import nfc, party_code
 
-__all__ = ["LABEL_KEYS", "PERSON_KEYS", "Label", "Person", "check_keys", "parse_time"]
+__all__ = ["LABEL_KEYS", "PERSON_KEYS", "Label", "Person", "parse_time"]
 
-#: Keys a label JSON object may have (module docstring).
-LABEL_KEYS = ("item_id", "originator", "classification", "releasable_to", "topic", "holder",
-              "created", "policy_id", "elements", "purpose", "privacy_mark", "consents")
-#: Keys a person JSON object may have.
-PERSON_KEYS = ("party", "clearance", "need_to_know", "contractor", "facility_clearance", "name")
-
-
-def check_keys(data: Mapping[str, Any], prefix: str, known: tuple[str, ...]) -> None:
-    """Reject the first key of ``data`` not in ``known``, naming ``<prefix>.<key>``.
-
-    Raises:
-        InputError: ``unknown key (expected one of: …)``.
-    """
-    for key, value in data.items():
-        if key not in known:
-            raise InputError(f"{prefix}.{key}", value,
-                             "unknown key (expected one of: " + ", ".join(known) + ")")
+#: Keys a label JSON object may have (module docstring; :class:`gsomia.schemas.LabelDoc`).
+LABEL_KEYS = tuple(LabelDoc.model_fields)
+#: Keys a person JSON object may have (:class:`gsomia.schemas.PersonDoc`).
+PERSON_KEYS = tuple(PersonDoc.model_fields)
 
 
 def parse_time(field_name: str, value: Any) -> dt.datetime:
@@ -72,25 +62,6 @@ def parse_time(field_name: str, value: Any) -> dt.datetime:
         raise InputError(field_name, value if isinstance(value, str) else str(value),
                          "outside the calendar once converted to UTC "
                          "(0001-01-01 to 9999-12-31)") from None
-
-
-def _strings(data: Mapping[str, Any], key: str, prefix: str) -> tuple[str, ...]:
-    value = data.get(key, [])
-    if isinstance(value, str) or not isinstance(value, list | tuple | frozenset | set):
-        raise InputError(f"{prefix}.{key}", value, "expected a list of strings")
-    for item in value:
-        if not isinstance(item, str) or not item:
-            raise InputError(f"{prefix}.{key}", value, "expected a list of non-empty strings")
-    return tuple(value)
-
-
-def _text(data: Mapping[str, Any], key: str, prefix: str, required: bool = True) -> str | None:
-    value = data.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value:
-        raise InputError(f"{prefix}.{key}", value, "expected a non-empty string")
-    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,15 +117,8 @@ class Label:
         """
         if not isinstance(data, Mapping):
             raise InputError("label", data, "expected a JSON object")
-        check_keys(data, "label", LABEL_KEYS)
-        originator = _text(data, "originator", "label")
-        classification = _text(data, "classification", "label")
-        topic = _text(data, "topic", "label")
-        holder = _text(data, "holder", "label")
-        if "releasable_to" not in data:
-            raise InputError("label.releasable_to", None, "required: list of party codes")
-        releasable = _strings(data, "releasable_to", "label")
-        item_id = data.get("item_id")
+        doc = parse(LabelDoc, data, prefix="label")
+        item_id = doc.item_id
         if item_id is None:
             digest = hashlib.sha256(
                 json.dumps(
@@ -165,21 +129,19 @@ class Label:
                 ).encode()
             ).hexdigest()
             item_id = f"item-{digest[:16]}"
-        elif not isinstance(item_id, str) or not item_id:
-            raise InputError("label.item_id", item_id, "expected a non-empty string")
         created = data.get("created")
         return cls(
             item_id=item_id,
-            originator=originator,  # type: ignore[arg-type]
-            classification=classification,  # type: ignore[arg-type]
-            releasable_to=frozenset(releasable),
-            topic=topic,  # type: ignore[arg-type]
-            holder=holder,  # type: ignore[arg-type]
+            originator=doc.originator,
+            classification=doc.classification,
+            releasable_to=frozenset(doc.releasable_to),
+            topic=doc.topic,
+            holder=doc.holder,
             created=None if created is None else parse_time("label.created", created),
-            policy_id=_text(data, "policy_id", "label", required=False) or "",
-            elements=_strings(data, "elements", "label"),
-            purpose=_text(data, "purpose", "label", required=False),
-            privacy_mark=_text(data, "privacy_mark", "label", required=False),
+            policy_id=doc.policy_id or "",
+            elements=tuple(doc.elements),
+            purpose=doc.purpose,
+            privacy_mark=doc.privacy_mark,
         )
 
     def to_stanag4774(self) -> dict[str, Any]:
@@ -244,20 +206,10 @@ class Person:
         """
         if not isinstance(data, Mapping):
             raise InputError("person", data, "expected a JSON object")
-        check_keys(data, "person", PERSON_KEYS)
-        flags = {}
-        for key in ("contractor", "facility_clearance"):
-            value = data.get(key, False)
-            if not isinstance(value, bool):
-                raise InputError(f"person.{key}", value, "expected true or false")
-            flags[key] = value
-        return cls(
-            party=_text(data, "party", "person"),  # type: ignore[arg-type]
-            clearance=_text(data, "clearance", "person"),  # type: ignore[arg-type]
-            need_to_know=frozenset(_strings(data, "need_to_know", "person")),
-            name=_text(data, "name", "person", required=False),
-            **flags,
-        )
+        doc = parse(PersonDoc, data, prefix="person")
+        return cls(party=doc.party, clearance=doc.clearance,
+                   need_to_know=frozenset(doc.need_to_know), contractor=doc.contractor,
+                   facility_clearance=doc.facility_clearance, name=doc.name)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""

@@ -29,10 +29,13 @@ import math
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from gsomia.datafile import Table, read_toml
+from pydantic import Field
+
+from gsomia.datafile import Table, read_toml_data
 from gsomia.errors import InputError
+from gsomia.schemas import Closed, LocalDate, Text, number, parse
 from gsomia.warning.sensors import (
     MAX_BEAMWIDTH_RAD,
     MAX_RANGE_RESOLUTION_M,
@@ -40,22 +43,74 @@ from gsomia.warning.sensors import (
     Radar,
 )
 
-__all__ = ["Sensor", "in_service_on", "load_sensor_catalogue", "packaged_sensors_path",
-           "sensor_from_table"]
+__all__ = ["InfraredSite", "RadarSite", "Sensor", "SensorCatalogueFile", "in_service_on",
+           "load_sensor_catalogue", "packaged_sensors_path", "sensor_from_table"]
 
 Sensor = Radar | InfraredLaunchSensor
 """A sensor model a scenario can hold."""
 
-_DOC_KEYS = ("class", "description", "assumption", "position_source", "range_source",
-             "sector_source", "notes", "in_service_source", "resolution_source")
-_RADAR_KEYS = ("kind", "id", "owner", "lat_deg", "lon_deg", "alt_m", "max_range_km",
-               "min_elevation_deg", "revisit_s", "sigma_range_m", "sigma_az_deg", "sigma_el_deg",
-               "pd", "false_alarms_per_scan", "sector_center_deg", "sector_half_width_deg",
-               "refraction_k", "scan_offset_s", "range_resolution_m", "beamwidth_deg",
-               "in_service", *_DOC_KEYS)
-_INFRARED_KEYS = ("kind", "id", "owner", "detect_after_s", "report_delay_s",
-                  "sigma_position_km", "sigma_time_s", "sigma_heading_deg", "pd", "in_service",
-                  *_DOC_KEYS)
+Doc = Any  # documentation keys: free text (never read by the program)
+
+
+class _SiteKeys(Closed):
+    """Keys every sensor table has (the class merged with the site)."""
+
+    id: Text
+    owner: Text
+    in_service: LocalDate | None = Field(None, description="first day in service")
+    class_: Doc = Field(None, alias="class")
+    description: Doc = None
+    assumption: Doc = None
+    position_source: Doc = None
+    range_source: Doc = None
+    sector_source: Doc = None
+    notes: Doc = None
+    in_service_source: Doc = None
+    resolution_source: Doc = None
+
+
+class RadarSite(_SiteKeys):
+    """A radar table (module notes), in the file's units."""
+
+    kind: Literal["radar"]
+    lat_deg: number(-90.0, 90.0)  # type: ignore[valid-type]
+    lon_deg: number(-180.0, 360.0)  # type: ignore[valid-type]
+    alt_m: number(-500.0, 1e5) = 0.0  # type: ignore[valid-type]
+    max_range_km: number(0.0, lo_open=True)  # type: ignore[valid-type]
+    min_elevation_deg: number(-90.0, 90.0) = 0.0  # type: ignore[valid-type]
+    revisit_s: number(0.1, 3600.0) = 10.0  # type: ignore[valid-type]
+    sigma_range_m: number(0.0) = 50.0  # type: ignore[valid-type]
+    sigma_az_deg: number(0.0) = 0.1  # type: ignore[valid-type]
+    sigma_el_deg: number(0.0) = 0.1  # type: ignore[valid-type]
+    pd: number(0.0, 1.0) = 0.9  # type: ignore[valid-type]
+    false_alarms_per_scan: number(0.0) = 0.0  # type: ignore[valid-type]
+    sector_center_deg: number(-360.0, 360.0) | None = None  # type: ignore[valid-type]
+    sector_half_width_deg: number(0.0, 180.0, lo_open=True) = 180.0  # type: ignore[valid-type]
+    refraction_k: number(0.5, 10.0) = 1.0  # type: ignore[valid-type]
+    scan_offset_s: number() = 0.0  # type: ignore[valid-type]
+    range_resolution_m: number(0.0, MAX_RANGE_RESOLUTION_M) = 0.0  # type: ignore[valid-type]
+    beamwidth_deg: number(  # type: ignore[valid-type]
+        0.0, math.degrees(MAX_BEAMWIDTH_RAD)) = 0.0
+
+
+class InfraredSite(_SiteKeys):
+    """An infrared launch-detection table (module notes), in the file's units."""
+
+    kind: Literal["infrared"]
+    detect_after_s: number(0.0) = 20.0  # type: ignore[valid-type]
+    report_delay_s: number(0.0) = 40.0  # type: ignore[valid-type]
+    sigma_position_km: number(0.0) = 5.0  # type: ignore[valid-type]
+    sigma_time_s: number(0.0) = 5.0  # type: ignore[valid-type]
+    sigma_heading_deg: number(0.0) = 10.0  # type: ignore[valid-type]
+    pd: number(0.0, 1.0) = 0.95  # type: ignore[valid-type]
+
+
+class SensorCatalogueFile(Closed):
+    """``sensors.toml``: ``[classes.<name>]`` tables and ``[[sites]]`` (each checked as a
+    :class:`RadarSite` or :class:`InfraredSite` once merged with its class)."""
+
+    classes: dict[str, dict[str, Any]] = {}
+    sites: list[dict[str, Any]] = []
 
 
 def in_service_on(entry: Mapping[str, object], day: dt.date) -> bool:
@@ -71,54 +126,34 @@ def packaged_sensors_path() -> Path:
 
 
 def sensor_from_table(table: Table) -> Sensor:
-    """Build a :class:`Radar` or :class:`InfraredLaunchSensor` from a merged table.
+    """Build a :class:`Radar` or :class:`InfraredLaunchSensor` from a merged table
+    (:class:`RadarSite` or :class:`InfraredSite`).
 
     Raises:
         InputError: a missing, unknown or out-of-domain key (names file, key and value).
     """
-    kind = table.string("kind", choices=("radar", "infrared"))
-    table.only(*(_INFRARED_KEYS if kind == "infrared" else _RADAR_KEYS))
-    sensor_id = table.string("id")
-    owner = table.string("owner")
-    for key in _DOC_KEYS:
-        table.raw(key, None)
-    table.date("in_service", None)
+    kind = table.data.get("kind")
+    if kind not in ("radar", "infrared"):
+        raise table.error("kind", kind, "expected one of radar, infrared")
     if kind == "infrared":
-        sensor: Sensor = _build(table, InfraredLaunchSensor, dict(
-            id=sensor_id, owner=owner,
-            detect_after_s=table.number("detect_after_s", 20.0, lo=0.0),
-            report_delay_s=table.number("report_delay_s", 40.0, lo=0.0),
-            sigma_position_m=1e3 * table.number("sigma_position_km", 5.0, lo=0.0),
-            sigma_time_s=table.number("sigma_time_s", 5.0, lo=0.0),
-            sigma_heading_rad=math.radians(table.number("sigma_heading_deg", 10.0, lo=0.0)),
-            pd=table.number("pd", 0.95, lo=0.0, hi=1.0)))
-    else:
-        centre = table.number("sector_center_deg", None, lo=-360.0, hi=360.0)
-        sensor = _build(table, Radar, dict(
-            id=sensor_id, owner=owner,
-            lat_deg=table.number("lat_deg", lo=-90.0, hi=90.0),
-            lon_deg=table.number("lon_deg", lo=-180.0, hi=360.0),
-            alt_m=table.number("alt_m", 0.0, lo=-500.0, hi=1e5),
-            max_range_m=1e3 * table.number("max_range_km", lo=0.0, lo_open=True),
-            min_elevation_rad=math.radians(
-                table.number("min_elevation_deg", 0.0, lo=-90.0, hi=90.0)),
-            revisit_s=table.number("revisit_s", 10.0, lo=0.1, hi=3600.0),
-            sigma_range_m=table.number("sigma_range_m", 50.0, lo=0.0),
-            sigma_az_rad=math.radians(table.number("sigma_az_deg", 0.1, lo=0.0)),
-            sigma_el_rad=math.radians(table.number("sigma_el_deg", 0.1, lo=0.0)),
-            pd=table.number("pd", 0.9, lo=0.0, hi=1.0),
-            false_alarms_per_scan=table.number("false_alarms_per_scan", 0.0, lo=0.0),
-            sector_center_rad=None if centre is None else math.radians(centre),
-            sector_half_width_rad=math.radians(
-                table.number("sector_half_width_deg", 180.0, lo=0.0, hi=180.0, lo_open=True)),
-            refraction_k=table.number("refraction_k", 1.0, lo=0.5, hi=10.0),
-            scan_offset_s=table.number("scan_offset_s", 0.0),
-            range_resolution_m=table.number("range_resolution_m", 0.0, lo=0.0,
-                                            hi=MAX_RANGE_RESOLUTION_M),
-            beamwidth_rad=math.radians(table.number(
-                "beamwidth_deg", 0.0, lo=0.0, hi=math.degrees(MAX_BEAMWIDTH_RAD)))))
-    table.done()
-    return sensor
+        ir = parse(InfraredSite, table.data, file=table.file, where=table.where)
+        return _build(table, InfraredLaunchSensor, dict(
+            id=ir.id, owner=ir.owner, detect_after_s=ir.detect_after_s,
+            report_delay_s=ir.report_delay_s, sigma_position_m=1e3 * ir.sigma_position_km,
+            sigma_time_s=ir.sigma_time_s, sigma_heading_rad=math.radians(ir.sigma_heading_deg),
+            pd=ir.pd))
+    r = parse(RadarSite, table.data, file=table.file, where=table.where)
+    centre = r.sector_center_deg
+    return _build(table, Radar, dict(
+        id=r.id, owner=r.owner, lat_deg=r.lat_deg, lon_deg=r.lon_deg, alt_m=r.alt_m,
+        max_range_m=1e3 * r.max_range_km, min_elevation_rad=math.radians(r.min_elevation_deg),
+        revisit_s=r.revisit_s, sigma_range_m=r.sigma_range_m,
+        sigma_az_rad=math.radians(r.sigma_az_deg), sigma_el_rad=math.radians(r.sigma_el_deg),
+        pd=r.pd, false_alarms_per_scan=r.false_alarms_per_scan,
+        sector_center_rad=None if centre is None else math.radians(centre),
+        sector_half_width_rad=math.radians(r.sector_half_width_deg),
+        refraction_k=r.refraction_k, scan_offset_s=r.scan_offset_s,
+        range_resolution_m=r.range_resolution_m, beamwidth_rad=math.radians(r.beamwidth_deg)))
 
 
 def _build(table: Table, cls: Any, kwargs: dict[str, Any]) -> Any:
@@ -141,24 +176,18 @@ def load_sensor_catalogue(path: str | Path | None = None) -> dict[str, dict[str,
     Raises:
         InputError: unknown class, duplicate id, or any bad key or value.
     """
-    root = read_toml(path if path is not None else packaged_sensors_path())
-    classes_table = root.table("classes")
-    classes = {} if classes_table is None else dict(classes_table.data)
-    for name in classes:
-        classes_table.raw(name)  # type: ignore[union-attr]
-        if not isinstance(classes[name], dict):
-            raise classes_table.error(name, classes[name], "expected a table")  # type: ignore[union-attr]
+    file = Path(path if path is not None else packaged_sensors_path())
+    doc = parse(SensorCatalogueFile, read_toml_data(file), file=str(file))
     catalogue: dict[str, dict[str, Any]] = {}
-    for site in root.tables("sites"):
-        class_name = site.data.get("class")
-        if class_name is not None and class_name not in classes:
-            raise site.error("class", class_name,
-                             f"unknown class (known: {', '.join(sorted(classes))})")
-        merged = {**classes.get(class_name, {}), **site.data}
-        sensor_from_table(Table(merged, site.file, site.where))
+    for i, site in enumerate(doc.sites):
+        class_name = site.get("class")
+        if class_name is not None and class_name not in doc.classes:
+            raise InputError(f"{file}: sites[{i}].class", class_name,
+                             f"unknown class (known: {', '.join(sorted(doc.classes))})")
+        merged = {**doc.classes.get(class_name, {}), **site}
+        sensor_from_table(Table(merged, str(file), f"sites[{i}]"))
         sensor_id = merged["id"]
         if sensor_id in catalogue:
-            raise site.error("id", sensor_id, "duplicate sensor id")
+            raise InputError(f"{file}: sites[{i}].id", sensor_id, "duplicate sensor id")
         catalogue[sensor_id] = merged
-    root.done()
     return catalogue

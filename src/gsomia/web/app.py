@@ -24,7 +24,8 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          of :class:`~gsomia.node.MissileWarning`); answers at once with the
                          releases queued (sending goes on in the background).
 ``POST /v1/approvals``   the originator's approval ``{"item_id", "to", "route"}`` (TISA
-                         para 4).
+                         para 4; ``route`` any spelling of :class:`gsomia.sharing.Route`,
+                         default ``tisa_hub``); answers the consent given.
 ``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
                          plot items).
 
@@ -60,13 +61,17 @@ from typing import Any
 from cryptography import x509
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from gsomia.errors import GsomiaError, StoreError, short_repr
 from gsomia.node import MissileWarning, Node
 from gsomia.node.core import WARNING_KIND
 from gsomia.node.plots import PLOT_KIND
+from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
+from gsomia.sharing import Route
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
+from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
 
 __all__ = ["MAX_BODY_BYTES", "client_identity", "client_party", "create_app"]
 
@@ -77,9 +82,6 @@ MAX_BODY_BYTES = 1024 * 1024
 
 #: Paths any authenticated identity (node or operator) may use.
 _OPEN_PATHS = ("/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
-
-_ROUTES = ("direct", "tisa", "auto-hub")
-
 
 def _client_cert(scope: Mapping[str, Any]) -> str | None:
     tls = (scope.get("extensions") or {}).get("tls") or {}
@@ -221,26 +223,9 @@ def _json_route(handle: Callable[[dict[str, Any]], JSONResponse]) -> Callable:
     return endpoint
 
 
-def create_app(
-    node: Node, *, party_cas: Mapping[str, x509.Certificate] | None = None
-) -> FastAPI:
-    """The HTTP API of ``node`` (routes and access rules in the module docstring).
-
-    Parameters:
-        node: the party's node.
-        party_cas: each party's CA certificate (:func:`gsomia.sharing.pki.load_party_cas`).
-            When given (live servers always pass it), each path is open only to the
-            identities of the module docstring, and the inbox binds each envelope's hop
-            sender to the party of the client certificate. None (in-process use, no TLS):
-            no transport check (the hop signature still authenticates the sender).
-    """
-    app = FastAPI(
-        title=f"gsomia node {node.party}",
-        version="1",
-        description="Partner inbox (partner nodes, mutual TLS); items, warnings and "
-                    "approvals for this party's operator; health.",
-    )
-    app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
+def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Callable:
+    """``POST /v1/inbox``: a partner's envelope → the node's receipt (status by
+    :data:`_STATUS`; 503 when the store failed)."""
 
     async def inbox(request: Request) -> JSONResponse:
         peer = None
@@ -259,32 +244,29 @@ def create_app(
             return JSONResponse({"error": str(exc)}, status_code=503)
         return JSONResponse(receipt.to_dict(), status_code=_STATUS[receipt.status])
 
-    def _listed(kind: str | None) -> list[dict[str, Any]]:
-        """Delivered items (of ``kind`` only, unless None), in arrival order."""
-        out = []
-        for i in node.items():
-            k = i.kind
-            if kind is not None and k != kind:
-                continue
-            out.append({
-                "item_id": i.item_id, "kind": k, "originator": i.originator,
-                "sender": i.sender, "route": i.route, "marking": i.marking,
-                "topic": i.label.topic, "elements": list(i.label.elements),
-                "payload": i.payload, "sent_at": i.sent_at.isoformat(),
-                "arrived_s": i.arrived_s,
-            })
-        return out
+    return inbox
 
-    def items() -> list[dict[str, Any]]:
-        return _listed(None)
 
-    def list_warnings() -> list[dict[str, Any]]:
-        return _listed(WARNING_KIND)
+def _listing(node: Node, kind: str | None) -> Callable[[], JSONResponse]:
+    """``GET`` of the delivered items (of ``kind`` only, unless None), in arrival order, as
+    :class:`~gsomia.web.models.ItemView`."""
 
-    def list_plots() -> list[dict[str, Any]]:
-        return _listed(PLOT_KIND)
+    def listed() -> JSONResponse:
+        return JSONResponse([{
+            "item_id": i.item_id, "kind": i.kind, "originator": i.originator,
+            "sender": i.sender, "route": i.route, "marking": i.marking,
+            "topic": i.label.topic, "elements": list(i.label.elements),
+            "payload": i.payload, "sent_at": i.sent_at.isoformat(), "arrived_s": i.arrived_s,
+        } for i in node.items() if kind is None or i.kind == kind])
 
-    def _publish(payload: dict[str, Any]) -> JSONResponse:
+    return listed
+
+
+def _publish(node: Node) -> Callable[[dict[str, Any]], JSONResponse]:
+    """``POST /v1/warnings``: publish a :class:`~gsomia.schemas.MissileWarningDoc`; the
+    releases queued (:class:`~gsomia.web.models.ReleaseView`), sent in the background."""
+
+    def publish(payload: dict[str, Any]) -> JSONResponse:
         releases = node.publish_warning(MissileWarning.from_dict(payload), send=False)
         node.flush_soon()
         return JSONResponse([
@@ -293,42 +275,115 @@ def create_app(
             for r in releases
         ])
 
+    return publish
 
-    def _approve(body: dict[str, Any]) -> JSONResponse:
-        for key in ("item_id", "to"):
-            if not isinstance(body.get(key), str) or not body[key]:
-                raise _BadRequest(400, f"{key}={short_repr(body.get(key))}: required string")
-        route = body.get("route", "tisa")
-        if route not in _ROUTES:
-            raise _BadRequest(400, f"route={short_repr(route)}: expected one of "
-                                   f"{', '.join(_ROUTES)}")
-        unknown = sorted(set(body) - {"item_id", "to", "route"})
-        if unknown:
-            raise _BadRequest(400, f"{short_repr(unknown[0])}: unknown field")
-        consent = node.approve(body["item_id"], body["to"], route, send=False)
+
+def _approve(node: Node) -> Callable[[dict[str, Any]], JSONResponse]:
+    """``POST /v1/approvals``: an :class:`~gsomia.schemas.ApprovalRequest` → the consent
+    given (:class:`~gsomia.schemas.ConsentDoc`), sent to the route's hub in the
+    background."""
+
+    def approve(body: dict[str, Any]) -> JSONResponse:
+        request = parse(ApprovalRequest, body)
+        route = Route.parse(request.route)
+        consent = node.approve(request.item_id, request.to, route, send=False)
         node.flush_soon()
         return JSONResponse(consent.to_dict())
 
-    warnings, approvals = _json_route(_publish), _json_route(_approve)
+    return approve
 
+
+def _health(node: Node) -> Callable[[], dict[str, Any]]:
     def health() -> dict[str, Any]:
         kinds = [i.kind for i in node.items()]
         return {"party": node.party, "status": "ok", "outbox": node.outbox_counts(),
                 "items": len(kinds), "warnings": kinds.count(WARNING_KIND),
                 "plots": kinds.count(PLOT_KIND)}
 
-    json_body = {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": {"type": "object"}}}}}
-    app.add_api_route("/v1/inbox", inbox, methods=["POST"], summary="Partner inbox",
-                      openapi_extra=json_body)
-    app.add_api_route("/v1/items", items, methods=["GET"], summary="Items for local users")
-    app.add_api_route("/v1/warnings", list_warnings, methods=["GET"],
-                      summary="Missile warnings delivered (no radar plots)")
-    app.add_api_route("/v1/plots", list_plots, methods=["GET"],
-                      summary="Radar-plot items delivered")
-    app.add_api_route("/v1/warnings", warnings, methods=["POST"], summary="Publish a warning",
-                      openapi_extra=json_body)
-    app.add_api_route("/v1/approvals", approvals, methods=["POST"],
-                      summary="Originator approval (TISA para 4)", openapi_extra=json_body)
-    app.add_api_route("/v1/health", health, methods=["GET"], summary="Health")
+    return health
+
+
+def _body(model: type[BaseModel] | None) -> dict[str, Any]:
+    """``openapi_extra`` of a route reading a JSON body of ``model`` (None: any object)."""
+    schema = ({"type": "object"} if model is None
+              else {"$ref": f"#/components/schemas/{model.__name__}"})
+    return {"requestBody": {"required": True,
+                            "content": {"application/json": {"schema": schema}}}}
+
+
+#: Request bodies read by hand (so that errors keep their 400/415 and their wording) and
+#: added to the OpenAPI components by :func:`_with_request_schemas`.
+_REQUEST_MODELS = (MissileWarningDoc, ApprovalRequest)
+
+
+def _with_request_schemas(app: FastAPI) -> None:
+    """Make ``app.openapi()`` carry the JSON Schemas of :data:`_REQUEST_MODELS`."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = plain()
+            components = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model in _REQUEST_MODELS:
+                schema = model.model_json_schema(
+                    ref_template="#/components/schemas/{model}")
+                components.update(schema.pop("$defs", {}))
+                components[model.__name__] = schema
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_routes(app: FastAPI, node: Node,
+                party_cas: Mapping[str, x509.Certificate] | None) -> None:
+    """The routes of the module docstring, with their bodies' models."""
+    errors: dict[int | str, dict[str, Any]] = {
+        400: {"model": ErrorView}, 415: {"model": ErrorView}}
+    app.add_api_route("/v1/inbox", _inbox(node, party_cas), methods=["POST"],
+                      summary="Partner inbox", openapi_extra=_body(None),
+                      response_model=ReceiptView,
+                      responses={202: {"model": ReceiptView}, 400: {"model": ReceiptView},
+                                 503: {"model": ErrorView}})
+    app.add_api_route("/v1/items", _listing(node, None), methods=["GET"],
+                      summary="Items for local users", response_model=list[ItemView])
+    app.add_api_route("/v1/warnings", _listing(node, WARNING_KIND), methods=["GET"],
+                      summary="Missile warnings delivered (no radar plots)",
+                      response_model=list[ItemView])
+    app.add_api_route("/v1/plots", _listing(node, PLOT_KIND), methods=["GET"],
+                      summary="Radar-plot items delivered", response_model=list[ItemView])
+    app.add_api_route("/v1/warnings", _json_route(_publish(node)), methods=["POST"],
+                      summary="Publish a warning", openapi_extra=_body(MissileWarningDoc),
+                      response_model=list[ReleaseView], responses=errors)
+    app.add_api_route("/v1/approvals", _json_route(_approve(node)), methods=["POST"],
+                      summary="Originator approval (TISA para 4)",
+                      openapi_extra=_body(ApprovalRequest), response_model=ConsentDoc,
+                      responses=errors)
+    app.add_api_route("/v1/health", _health(node), methods=["GET"], summary="Health",
+                      response_model=HealthView)
+
+
+def create_app(
+    node: Node, *, party_cas: Mapping[str, x509.Certificate] | None = None
+) -> FastAPI:
+    """The HTTP API of ``node`` (routes and access rules in the module docstring; bodies
+    in ``/openapi.json``: :mod:`gsomia.web.models` and the schema layer's requests).
+
+    Parameters:
+        node: the party's node.
+        party_cas: each party's CA certificate (:func:`gsomia.sharing.pki.load_party_cas`).
+            When given (live servers always pass it), each path is open only to the
+            identities of the module docstring, and the inbox binds each envelope's hop
+            sender to the party of the client certificate. None (in-process use, no TLS):
+            no transport check (the hop signature still authenticates the sender).
+    """
+    app = FastAPI(
+        title=f"gsomia node {node.party}",
+        version="1",
+        description="Partner inbox (partner nodes, mutual TLS); items, warnings and "
+                    "approvals for this party's operator; health.",
+    )
+    app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
+    _add_routes(app, node, party_cas)
+    _with_request_schemas(app)
     return app

@@ -1,0 +1,32 @@
+"""``gsomia schema NAME``: the JSON Schema of an input (:data:`gsomia.schemas.SCHEMAS`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gsomia.cli._app import app, console, fail, guarded, print_json
+from gsomia.schemas import SCHEMAS, json_schema
+
+
+@app.command("schema")
+@guarded
+def schema(
+    name: Annotated[str | None, typer.Argument(
+        help="scenario, node-config, agreement, marking-scheme, label, person, consent, "
+             "missile-warning, radar-plots or approval.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the schema names.")] = False,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of one kind of input: a scenario file, a node
+    configuration, an agreement or marking-scheme file, a label, a missile warning, radar
+    plots, an approval…; TOML dates and times are ISO 8601 text in it. Exit 2 for an
+    unknown NAME."""
+    if list_:
+        for key in sorted(SCHEMAS):
+            first = " ".join((SCHEMAS[key].__doc__ or "").split()).split(". ")[0]
+            console.print(f"{key:16} {first.rstrip('.')}", highlight=False, soft_wrap=True)
+        return
+    if name is None:
+        fail("give a schema NAME or --list (names: " + ", ".join(sorted(SCHEMAS)) + ")")
+    print_json(json_schema(name))

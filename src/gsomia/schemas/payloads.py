@@ -1,0 +1,181 @@
+"""The shared payloads: a missile warning (:class:`gsomia.node.MissileWarning`) and the radar
+plots of one scan (:class:`gsomia.node.plots.RadarPlots`), as JSON objects.
+
+SI units; times in seconds since the scenario epoch, which travels as ISO 8601 text with
+its offset; positions on WGS 84. Checked here: keys, types, finite numbers, ranges
+(latitudes [-90, 90], longitudes [-180, 360] deg, every time within
+:data:`MAX_ABS_TIME_S` of the epoch, standard deviations >= 0 or null), the shapes of
+vectors and matrices with non-negative variances, a warning's order of times (a launch
+estimated after it happened, an impact predicted forward) and at least one element. That
+a matrix is a covariance (symmetric, positive semi-definite or definite) needs its
+eigenvalues and is checked by the payload types themselves, as are the tracker's range
+limit of a plot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal
+
+import annotated_types as at
+from pydantic import BeforeValidator, Field, StrictBool, model_validator
+
+from gsomia.schemas.base import Closed, fail, number
+
+__all__ = [
+    "MAX_ABS_TIME_S",
+    "MAX_PLOTS",
+    "ImpactPointDoc",
+    "LaunchPointDoc",
+    "MissileWarningDoc",
+    "PlotDoc",
+    "RadarPlotsDoc",
+    "SiteDoc",
+    "TrajectoryDoc",
+]
+
+#: Largest magnitude of any time in a payload [s since the epoch]: ten Julian years (a
+#: time further from the epoch is a unit or sign mistake: milliseconds, Unix time).
+MAX_ABS_TIME_S = 10 * 365.25 * 86400.0
+#: Most plots in one scan (false alarms are at most 100 a scan; the rest is margin).
+MAX_PLOTS = 10_000
+
+Time = number(-MAX_ABS_TIME_S, MAX_ABS_TIME_S)
+Sigma = number(0.0)
+Latitude = number(-90.0, 90.0)
+Longitude = number(-180.0, 360.0)
+
+
+def _is_number(value: Any) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, int | float)
+            and math.isfinite(value))
+
+
+def _array(shape: tuple[int, ...]) -> Any:
+    """Finite JSON numbers in nested lists of ``shape`` (a matrix: non-negative diagonal)."""
+
+    def check(value: Any) -> Any:
+        rows = value if len(shape) == 2 else [value]
+        width = shape[-1]
+        if (not isinstance(value, list | tuple) or len(value) != shape[0]
+                or any(not isinstance(r, list | tuple) or len(r) != width for r in rows)
+                or not all(_is_number(v) for r in rows for v in r)):
+            raise fail(f"expected finite numbers of shape {shape}")
+        if len(shape) == 2 and any(value[i][i] < 0 for i in range(width)):
+            raise fail("expected a non-negative diagonal (variances)")
+        return value
+
+    row = Annotated[list[float], at.Len(shape[-1], shape[-1])]
+    inner = row if len(shape) == 1 else Annotated[list[row], at.Len(shape[0], shape[0])]
+    return Annotated[inner, BeforeValidator(check)]
+
+
+def _aware_text(value: Any) -> dt.datetime:
+    if not isinstance(value, str):
+        raise fail("expected ISO 8601 text")
+    try:
+        out = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise fail("expected ISO 8601 text") from None
+    if out.tzinfo is None:
+        raise fail("expected ISO 8601 text with an offset (e.g. +00:00)")
+    return out
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= 128:
+        raise fail("expected a string of 1 to 128 characters")
+    return value
+
+
+Epoch = Annotated[dt.datetime, BeforeValidator(_aware_text)]
+Name = Annotated[str, at.MinLen(1), at.MaxLen(128), BeforeValidator(_name)]
+
+
+class LaunchPointDoc(Closed):
+    """The estimated launch point and time, with their uncertainty."""
+
+    lat_deg: Latitude  # type: ignore[valid-type]
+    lon_deg: Longitude  # type: ignore[valid-type]
+    launch_s: Time  # type: ignore[valid-type]
+    launch_sigma_s: Sigma | None = None  # type: ignore[valid-type]
+    cov_en_m2: _array((2, 2)) | None = Field(  # type: ignore[valid-type]
+        None, description="east-north covariance [m²]")
+
+
+class TrajectoryDoc(Closed):
+    """The track state: ECEF position and velocity [m, m/s] and its covariance."""
+
+    t_s: Time  # type: ignore[valid-type]
+    x_ecef: _array((6,))  # type: ignore[valid-type]
+    P: _array((6, 6))  # type: ignore[valid-type]
+
+
+class ImpactPointDoc(Closed):
+    """The predicted impact point and time, with their uncertainty."""
+
+    lat_deg: Latitude  # type: ignore[valid-type]
+    lon_deg: Longitude  # type: ignore[valid-type]
+    impact_s: Time  # type: ignore[valid-type]
+    impact_sigma_s: Sigma | None = None  # type: ignore[valid-type]
+    cov_en_m2: _array((2, 2)) | None = None  # type: ignore[valid-type]
+    valid: StrictBool = True
+
+
+class MissileWarningDoc(Closed):
+    """One warning about one tracked missile at one time: the three elements of the
+    trilateral arrangement (agreements.md §4), each null until estimated, at least one."""
+
+    track_id: Name
+    epoch: Epoch = Field(description="the scenario epoch, ISO 8601 with offset")
+    t_s: Time  # type: ignore[valid-type]
+    launch_point: LaunchPointDoc | None = None
+    trajectory: TrajectoryDoc | None = None
+    impact_point: ImpactPointDoc | None = None
+
+    @model_validator(mode="after")
+    def times_in_order(self) -> MissileWarningDoc:
+        """A launch is estimated after it happened; an impact is predicted forward."""
+        if self.launch_point is not None and self.launch_point.launch_s > self.t_s:
+            raise fail(f"expected a time not after the warning's t_s ({self.t_s!r}): a "
+                       "launch is estimated after it", at=("launch_point", "launch_s"),
+                       value=self.launch_point.launch_s, has_value=True)
+        if self.impact_point is not None and self.impact_point.impact_s < self.t_s:
+            raise fail(f"expected a time not before the warning's t_s ({self.t_s!r}): an "
+                       "impact is predicted forward", at=("impact_point", "impact_s"),
+                       value=self.impact_point.impact_s, has_value=True)
+        if (self.launch_point, self.trajectory, self.impact_point) == (None, None, None):
+            raise fail("carries none of the three elements", value=self.track_id,
+                       has_value=True)
+        return self
+
+
+class SiteDoc(Closed):
+    """The radar's position (WGS 84)."""
+
+    lat_deg: Latitude  # type: ignore[valid-type]
+    lon_deg: Longitude  # type: ignore[valid-type]
+    alt_m: number()  # type: ignore[valid-type]
+
+
+class PlotDoc(Closed):
+    """One plot in the radar's coordinates: range [m], azimuth clockwise from north and
+    elevation [rad], and their covariance (range_m, az_rad, el_rad)."""
+
+    range_m: number(0.0, lo_open=True)  # type: ignore[valid-type]
+    az_rad: number()  # type: ignore[valid-type]
+    el_rad: number(-math.pi / 2, math.pi / 2)  # type: ignore[valid-type]
+    covariance: _array((3, 3))  # type: ignore[valid-type]
+
+
+class RadarPlotsDoc(Closed):
+    """Every plot of one scan of one radar (measurement-level sharing)."""
+
+    kind: Literal["radar_plots"]
+    scan_id: Name
+    epoch: Epoch = Field(description="the scenario epoch, ISO 8601 with offset")
+    t_s: Time  # type: ignore[valid-type]
+    sensor_id: Name
+    site: SiteDoc
+    plots: Annotated[list[PlotDoc], at.Len(1, MAX_PLOTS)]

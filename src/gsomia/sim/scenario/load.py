@@ -1,0 +1,267 @@
+"""Reading scenario files: the schema (:class:`gsomia.schemas.ScenarioFile`), then the checks
+against the catalogues, then the domain types (:class:`Scenario`).
+
+A scenario is a TOML file. Packaged scenarios (``gsomia/data/scenarios/<name>.toml``) are
+named by their file stem (``2017-03-06``); any other file is named by its path. Degrees and
+kilometres in the file, SI inside (converted once, here). Every validation error is an
+:class:`~gsomia.errors.InputError` naming the file, the key path and the value, e.g.
+``s.toml: launches[1].range_km=-5.0: must be between 10 and 15000``.
+
+Checked here, after the schema: parties known to the agreement catalogue
+(:func:`gsomia.sharing.load_catalog`), agreement names of it and their routes
+(:meth:`gsomia.sharing.Route.parse`), link ends among the scenario's parties, launch
+facilities (``data/facilities.toml``), missile names and propulsion classes
+(:func:`gsomia.physics.ballistics.propulsion_class_for`), sensor sites of the catalogue
+(``data/sensors.toml``; a sensor's figures are checked when it is built,
+:func:`gsomia.warning.sites.sensor_from_table`), unique launch and sensor ids, and at most
+:data:`MAX_LAUNCHES` launches once salvos are expanded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from gsomia.datafile import Table, read_toml_data
+from gsomia.errors import InputError
+from gsomia.physics.ballistics import PROPULSION_CLASSES, propulsion_class_for
+from gsomia.schemas import (
+    FacilityFile,
+    LaunchEntry,
+    ScenarioFile,
+    iso_value,
+    parse,
+)
+from gsomia.sharing import Catalog, Route, load_catalog
+from gsomia.sim.scenario.model import (
+    MAX_LAUNCHES,
+    AgreementSpec,
+    LaunchSpec,
+    LinkSpec,
+    Scenario,
+)
+from gsomia.warning.sites import (
+    Sensor,
+    in_service_on,
+    load_sensor_catalogue,
+    sensor_from_table,
+)
+
+__all__ = [
+    "load_facility_table",
+    "load_scenario",
+    "packaged_scenario_names",
+    "packaged_scenarios_dir",
+    "resolve_scenario_path",
+]
+
+
+def packaged_scenarios_dir() -> Path:
+    """The folder of the packaged scenarios (``gsomia/data/scenarios``)."""
+    return Path(str(resources.files("gsomia") / "data" / "scenarios"))
+
+
+def packaged_scenario_names() -> list[str]:
+    """Names of the packaged scenarios, sorted."""
+    return sorted(p.stem for p in packaged_scenarios_dir().glob("*.toml"))
+
+
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """A packaged scenario's path by name, or the given path if it is a file.
+
+    Raises:
+        InputError: neither a packaged name nor an existing file.
+    """
+    packaged = packaged_scenarios_dir() / f"{name_or_path}.toml"
+    if packaged.is_file():
+        return packaged
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    raise InputError("SCENARIO", str(name_or_path),
+                     "neither a file nor a packaged scenario (packaged: "
+                     + ", ".join(packaged_scenario_names()) + ")")
+
+
+def load_facility_table() -> dict[str, tuple[float, float]]:
+    """Packaged launch facilities (from the CNS facility list): key → (lat_deg, lon_deg).
+
+    Raises:
+        InputError: the file breaks :class:`gsomia.schemas.FacilityFile`.
+    """
+    path = Path(str(resources.files("gsomia") / "data" / "facilities.toml"))
+    facilities = parse(FacilityFile, read_toml_data(path), file=str(path)).root
+    return {key: (f.lat_deg, f.lon_deg) for key, f in facilities.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_catalog_names() -> tuple[frozenset[str], frozenset[str]]:
+    return _catalog_names(load_catalog())
+
+
+def _catalog_names(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
+    """(agreement names, known parties: those with a marking scheme or in an agreement)."""
+    parties = set(catalog.schemes)
+    for agreement in catalog.agreements.values():
+        parties.update(agreement.parties)
+    return frozenset(catalog.agreements), frozenset(parties)
+
+
+class _Where:
+    """Errors naming the scenario file and a key path in it."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def error(self, path: str, value: Any, reason: str) -> InputError:
+        return InputError(f"{self.file}: {path}", iso_value(value), reason)
+
+
+def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> Scenario:
+    """Read and validate a scenario (packaged name or file path).
+
+    Args:
+        name_or_path: a packaged scenario name or a file path.
+        catalog: the agreement catalogue that agreement names and parties are checked
+            against (default: the packaged one, :func:`gsomia.sharing.load_catalog`).
+
+    Raises:
+        InputError: a missing, unknown or out-of-domain key, naming file, key and value.
+    """
+    path = resolve_scenario_path(name_or_path)
+    agreement_names, known_parties = (_packaged_catalog_names() if catalog is None
+                                      else _catalog_names(catalog))
+    data = read_toml_data(path)
+    doc = parse(ScenarioFile, data, file=str(path))
+    where = _Where(str(path))
+    parties = tuple(doc.parties)
+    for party in parties:
+        if party not in known_parties:
+            raise where.error("parties", party, "party unknown to the agreement catalogue "
+                              f"(known: {', '.join(sorted(known_parties))})")
+    name = doc.name or path.stem
+    return Scenario(
+        name=name, title=doc.title or name, file=str(path), epoch=doc.epoch, seed=doc.seed,
+        parties=parties,
+        sensors=_sensors(data.get("sensors", []), where, parties, doc.epoch.date()),
+        launches=_launches(doc.launches, where),
+        agreements=_agreements(doc, where, agreement_names),
+        links=_links(doc, where, parties),
+        duration_s=doc.duration_s, sources=tuple(doc.sources))
+
+
+def _sensors(entries: list[Mapping[str, Any]], where: _Where, parties: tuple[str, ...],
+             day: dt.date) -> tuple[Sensor, ...]:
+    """The scenario's sensors (schema-checked ``[[sensors]]`` entries, as written)."""
+    catalogue = load_sensor_catalogue()
+    if not entries:
+        return tuple(sensor_from_table(Table(p, "sensors.toml", p["id"]))
+                     for p in catalogue.values()
+                     if p["owner"] in parties and in_service_on(p, day))
+    sensors: list[Sensor] = []
+    for i, entry in enumerate(entries):
+        at = f"sensors[{i}]"
+        merged = dict(entry)
+        if "site" in entry:
+            site = merged.pop("site")
+            if site not in catalogue:
+                raise where.error(f"{at}.site", site, "unknown sensor site (see gsomia/data/"
+                                  "sensors.toml)")
+            merged = {**catalogue[site], **merged}
+        sensor = sensor_from_table(Table(merged, where.file, at))
+        if sensor.owner not in parties:
+            raise where.error(f"{at}.owner", sensor.owner,
+                              "owner is not one of the scenario's parties")
+        if any(s.id == sensor.id for s in sensors):
+            raise where.error(f"{at}.id", sensor.id, "duplicate sensor id")
+        sensors.append(sensor)
+    return tuple(sensors)
+
+
+def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ...]:
+    """One spec per missile (salvos expanded), ids unique, at most :data:`MAX_LAUNCHES`."""
+    facilities: dict[str, tuple[float, float]] | None = None
+    out: list[LaunchSpec] = []
+    seen_ids: set[str] = set()
+    for i, t in enumerate(entries):
+        at = f"launches[{i}]"
+        if t.site is not None:
+            facilities = load_facility_table() if facilities is None else facilities
+            if t.site not in facilities:
+                raise where.error(f"{at}.site", t.site, "unknown facility (known: "
+                                  + ", ".join(sorted(facilities))
+                                  + "); or give lat_deg/lon_deg")
+            lat, lon = facilities[t.site]
+        else:
+            lat, lon = t.lat_deg, t.lon_deg  # type: ignore[assignment]
+        _check_missile(where, at, t.missile, t.propulsion)
+        count = 1 if t.salvo is None else t.salvo.count
+        spacing = 0.0 if t.salvo is None else t.salvo.spacing_s
+        if len(out) + count > MAX_LAUNCHES:
+            raise where.error(f"{at}.salvo" if t.salvo is not None else f"{at}.id", t.id,
+                              f"the scenario would have {len(out) + count} launches: at "
+                              f"most {MAX_LAUNCHES} in all (salvos counted per missile)")
+        ids = [t.id] if t.salvo is None else [f"{t.id}-{k + 1}" for k in range(count)]
+        for k, lid in enumerate(ids):
+            if lid in seen_ids:
+                raise where.error(f"{at}.id", lid, "duplicate launch id")
+            seen_ids.add(lid)
+            out.append(LaunchSpec(lid, lat, lon, t.alt_m, t.t_s + k * spacing, t.bearing_deg,
+                                  1e3 * t.range_km, 1e3 * t.apogee_km, t.propulsion,
+                                  t.missile, t.site, t.source or "", at, t.fit_tolerance))
+    return tuple(out)
+
+
+def _check_missile(where: _Where, at: str, missile: str | None, propulsion: str) -> None:
+    """``propulsion`` is ``auto`` or a known class; a missile name must name a known family
+    unless a propulsion is given, and must not contradict a given propulsion
+    (:func:`gsomia.physics.ballistics.propulsion_class_for`)."""
+    choices = ("auto", *sorted(PROPULSION_CLASSES))
+    if propulsion not in choices:
+        raise where.error(f"{at}.propulsion", propulsion,
+                          f"expected one of {', '.join(choices)}")
+    if missile is None:
+        return
+    try:
+        family = propulsion_class_for(missile)
+    except InputError:
+        if propulsion == "auto":
+            raise where.error(f"{at}.missile", missile, "no known missile family has this "
+                              "name: give propulsion = one of "
+                              + ", ".join(sorted(PROPULSION_CLASSES))) from None
+        return
+    if propulsion != "auto" and propulsion != family:
+        raise where.error(f"{at}.propulsion", propulsion,
+                          f"conflicts with missile = {missile!r}, which is {family}: drop "
+                          "one of the two or make them agree")
+
+
+def _agreements(doc: ScenarioFile, where: _Where,
+                known: frozenset[str]) -> tuple[AgreementSpec, ...]:
+    out = []
+    for i, entry in enumerate(doc.agreements):
+        at = f"agreements[{i}]"
+        if entry.name not in known:
+            raise where.error(f"{at}.name", entry.name, "unknown agreement (catalogue: "
+                              + ", ".join(sorted(known)) + ")")
+        try:
+            route = Route.parse(entry.route)
+        except InputError as exc:
+            raise where.error(f"{at}.route", entry.route, exc.reason) from None
+        out.append(AgreementSpec(entry.name, route))
+    return tuple(out)
+
+
+def _links(doc: ScenarioFile, where: _Where, parties: tuple[str, ...]) -> tuple[LinkSpec, ...]:
+    out = []
+    for i, entry in enumerate(doc.links):
+        for key, party in (("from", entry.from_), ("to", entry.to)):
+            if party not in parties:
+                raise where.error(f"links[{i}].{key}", party,
+                                  "not one of the scenario's parties")
+        out.append(LinkSpec(entry.from_, entry.to, entry.delay_s))
+    return tuple(out)

@@ -1,0 +1,227 @@
+"""Scenario files built from the public launch record (:mod:`gsomia.records`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from gsomia.errors import InputError
+from gsomia.physics.ballistics import propulsion_class_for
+from gsomia.records import LaunchRecord
+from gsomia.sim.scenario.model import (
+    APOGEE_KM,
+    MAX_DURATION_S,
+    RANGE_KM,
+    RECORD_FIT_TOLERANCE,
+)
+from gsomia.sim.scenario.write import scenario_to_toml
+from gsomia.warning.sites import in_service_on, load_sensor_catalogue
+
+__all__ = ["SKIP_KINDS", "RecordSkip", "check_records", "scenario_from_records"]
+
+
+SKIP_KINDS = ("incomplete_record", "outside_flight_model", "outside_window")
+"""Why :func:`check_records` leaves a record out: it lacks a site position, bearing, range or
+apogee; its range or apogee is outside the flight model's domain (:data:`RANGE_KM`,
+:data:`APOGEE_KM`); it was launched more than :data:`MAX_DURATION_S` after the date's first
+launch (a scenario's launch times are at most that)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSkip:
+    """A record of the public record that gives no launch of its date's scenario.
+
+    Attributes:
+        record: the record.
+        label: ``"<date> #<series or position> (<missile name>)"``, as in messages.
+        kind: one of :data:`SKIP_KINDS`.
+        reason: why, in words (names the missing figures or the out-of-domain value).
+    """
+
+    record: LaunchRecord
+    label: str
+    kind: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.reason}"
+
+
+def _records_epoch(records: list[LaunchRecord]) -> dt.datetime:
+    """The earliest known launch instant; midnight UTC of the date when none is known."""
+    known = [r.launched_at for r in records if r.launched_at is not None]
+    return (min(known) if known
+            else dt.datetime.combine(records[0].date, dt.time(0, 0), tzinfo=dt.UTC))
+
+
+def _record_label(rec: LaunchRecord, n: int) -> str:
+    return f"{rec.date.isoformat()} #{rec.salvo_index or n} ({rec.missile_name})"
+
+
+def check_records(records: list[LaunchRecord], *, default_apogee_km: float | None = None
+                  ) -> list[RecordSkip | None]:
+    """Which records of one date give a launch of :func:`scenario_from_records`.
+
+    ``outside_window`` is counted from the earliest known launch instant of ``records``:
+    the date's first launch, or the first launch of an event when ``records`` are one event
+    of the date (:func:`gsomia.sim.batch.date_events`, whose events never span 4 h).
+
+    Args:
+        records: the records of one date, or of one event of it (as for
+            :func:`scenario_from_records`).
+        default_apogee_km: the apogee [km] assumed where a record has none.
+
+    Returns:
+        one entry per record, in order: ``None`` where the record gives a launch, else the
+        :class:`RecordSkip` saying why not (kinds in :data:`SKIP_KINDS`). Whether the launch
+        can be flown (the ballistic fit) is not checked here.
+    """
+    if not records:
+        return []
+    epoch = _records_epoch(records)
+    out: list[RecordSkip | None] = []
+    for n, rec in enumerate(records, start=1):
+        label = _record_label(rec, n)
+        apogee = rec.apogee_km if rec.apogee_km is not None else default_apogee_km
+        missing = [name for name, value in (("site position", rec.site_lat_deg),
+                                            ("bearing", rec.bearing_deg),
+                                            ("range", rec.range_km), ("apogee", apogee))
+                   if value is None or value == 0]
+        outside = [] if missing else [
+            f"{name} {value:g} km (model: {lo:g}-{hi:g} km)"
+            for name, value, (lo, hi) in (("range", rec.range_km, RANGE_KM),
+                                          ("apogee", apogee, APOGEE_KM))
+            if not lo <= value <= hi]  # type: ignore[operator]
+        late_s = (0.0 if rec.launched_at is None
+                  else (rec.launched_at - epoch).total_seconds())
+        if missing:
+            out.append(RecordSkip(rec, label, "incomplete_record",
+                                  f"no {', '.join(missing)} in the record"))
+        elif outside:
+            out.append(RecordSkip(rec, label, "outside_flight_model",
+                                  f"{', '.join(outside)} outside the flight model"))
+        elif late_s > MAX_DURATION_S:
+            out.append(RecordSkip(
+                rec, label, "outside_window",
+                f"launched {late_s / 3600:.2f} h after the first launch "
+                f"({epoch.strftime('%H:%M')} UTC): a scenario's launch times are at most "
+                f"{MAX_DURATION_S / 3600:g} h"))
+        else:
+            out.append(None)
+    return out
+
+
+def scenario_from_records(records: list[LaunchRecord], *, seed: int,
+                          parties: tuple[str, ...] = ("JPN", "KOR", "USA"),
+                          default_apogee_km: float | None = None,
+                          source_note: str = "CNS North Korea Missile Test Database",
+                          event: int | None = None) -> tuple[str, list[str]]:
+    """A scenario file with one launch per usable record (one record = one missile).
+
+    A record is usable (:func:`check_records`) when it has a site position, a bearing, a
+    range and an apogee (or ``default_apogee_km`` is given: then it is used and the launch's
+    ``source`` says it was assumed) inside the flight model's domain (:data:`RANGE_KM`,
+    :data:`APOGEE_KM`), launched at most :data:`MAX_DURATION_S` after the epoch. The
+    epoch is the earliest known launch instant of the records (midnight UTC of the date when
+    no record has a time); launch times are offsets from it. The launches are written in
+    the order of the usable records, one per record. A missile name of no known family
+    (``"Unknown"``) gets the propulsion class inferred from the range, said in its
+    ``source``. ``[[sensors]]`` lists the catalogue sensors of the parties in service on the
+    date (``in_service`` in ``sensors.toml``); no agreements are written (the record does not
+    say which were in force).
+
+    Args:
+        records: the records of one date (e.g. one value of :func:`gsomia.records.salvos`),
+            or of one event of it (:func:`gsomia.sim.batch.date_events`).
+        seed: the scenario's seed.
+        event: the event number of ``records`` within their date (from 1), or ``None``
+            for a whole date; it names the scenario ``record-<date>#<event>`` (default
+            ``record-<date>``) and appears in its title and sources.
+
+    Returns:
+        ``(toml_text, skipped)``: the file text and one line per record left out, with why
+        (``str`` of the :class:`RecordSkip` of :func:`check_records`).
+
+    Raises:
+        InputError: no record of the list is usable, or ``event`` is not an integer >= 1.
+    """
+    if not records:
+        raise InputError("records", [], "no records for that date")
+    if event is not None and (isinstance(event, bool) or not isinstance(event, int)
+                              or event < 1):
+        raise InputError("event", event, "expected an event number >= 1 or None")
+    day = records[0].date
+    what = day.isoformat() if event is None else f"{day.isoformat()}#{event}"
+    checks = check_records(records, default_apogee_km=default_apogee_km)
+    skipped = [str(check) for check in checks if check is not None]
+    launches = _record_launches(records, checks, default_apogee_km, source_note)
+    if not launches:
+        raise InputError("records", day.isoformat(),
+                         "no record of that date has site, bearing, range and apogee ("
+                         + "; ".join(skipped) + ")")
+    title = (f"Launches of {day.isoformat()} (UTC)" if event is None
+             else f"Launches of {day.isoformat()} (UTC), event {event}")
+    header = {"name": f"record-{what}", "title": f"{title} from the public record",
+              "epoch": _records_epoch(records), "seed": seed, "parties": list(parties),
+              "sources": [f"{source_note}, records of {what}"]}
+    built = (f"`gsomia scenario from-record {day.isoformat()}`" if event is None
+             else f"the batch (gsomia.sim.batch), event {what},")
+    comment = (f"Built by {built} from the {source_note}.\n"
+               "One launch per record; figures as the record gives them (unverified).")
+    sensors, sensors_comment = _record_sensors(parties, day)
+    return scenario_to_toml(header, launches, comment=comment, sensors=sensors,
+                            sensors_comment=sensors_comment), skipped
+
+
+def _record_launches(records: list[LaunchRecord], checks: list[RecordSkip | None],
+                     default_apogee_km: float | None,
+                     source_note: str) -> list[dict[str, Any]]:
+    """One ``[[launches]]`` entry (file units) per usable record, ids ``L<series>`` (or
+    ``L1 …`` when series numbers repeat)."""
+    epoch = _records_epoch(records)
+    launches: list[dict[str, Any]] = []
+    for n, (rec, check) in enumerate(zip(records, checks, strict=True), start=1):
+        if check is not None:
+            continue
+        label = _record_label(rec, n)
+        apogee, apogee_note = rec.apogee_km, ""
+        if apogee is None:
+            apogee, apogee_note = default_apogee_km, f"; apogee {default_apogee_km:g} km assumed"
+        t_s = 0.0 if rec.launched_at is None else (rec.launched_at - epoch).total_seconds()
+        propulsion, propulsion_note = None, ""
+        try:
+            propulsion_class_for(rec.missile_name)
+        except InputError:
+            propulsion = propulsion_class_for(None, 1e3 * float(rec.range_km))  # type: ignore[arg-type]
+            propulsion_note = f"; propulsion {propulsion} inferred from the range"
+        launches.append({
+            "id": f"L{rec.salvo_index or n}",
+            "lat_deg": rec.site_lat_deg, "lon_deg": rec.site_lon_deg, "t_s": t_s,
+            "bearing_deg": float(rec.bearing_deg) % 360.0,  # type: ignore[arg-type]
+            "range_km": float(rec.range_km),  # type: ignore[arg-type]
+            "apogee_km": float(apogee),  # type: ignore[arg-type]
+            "missile": rec.missile_name, "propulsion": propulsion,
+            "fit_tolerance": RECORD_FIT_TOLERANCE,
+            "source": (f"{source_note}, {label}, facility {rec.facility}{apogee_note}"
+                       f"{propulsion_note}")})
+    ids = [item["id"] for item in launches]
+    if len(set(ids)) != len(ids):
+        for k, item in enumerate(launches, start=1):
+            item["id"] = f"L{k}"
+    return launches
+
+
+def _record_sensors(parties: tuple[str, ...], day: dt.date) -> tuple[list[dict[str, Any]], str]:
+    """``[[sensors]]`` entries of the parties' catalogue sensors in service on ``day``, and
+    the comment naming those not yet in service."""
+    catalogue = load_sensor_catalogue()
+    in_service = [{"site": sid} for sid, entry in catalogue.items()
+                  if entry["owner"] in parties and in_service_on(entry, day)]
+    left_out = [f"{sid} (from {entry['in_service'].isoformat()})"
+                for sid, entry in catalogue.items()
+                if entry["owner"] in parties and not in_service_on(entry, day)]
+    comment = (f"Sensors of the parties in service on {day.isoformat()} (in_service in "
+               "gsomia/data/sensors.toml)"
+               + (f"; not yet in service: {', '.join(left_out)}." if left_out else "."))
+    return in_service, comment

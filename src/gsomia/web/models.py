@@ -1,0 +1,73 @@
+"""The bodies of the node's HTTP API as pydantic models, for ``/openapi.json``.
+
+Requests are the schema layer's (:class:`gsomia.schemas.MissileWarningDoc`,
+:class:`gsomia.schemas.ApprovalRequest`); answers are described here: an item as a local
+user sees it (:class:`ItemView`, a :class:`gsomia.node.ReceivedItem`), a release
+(:class:`ReleaseView`), an inbox receipt (:class:`ReceiptView`), the health
+(:class:`HealthView`) and an error (:class:`ErrorView`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = ["ErrorView", "HealthView", "ItemView", "ReceiptView", "ReleaseView"]
+
+
+class ItemView(BaseModel):
+    """An item delivered to this party, with the marking applied (Art. 4(2))."""
+
+    item_id: str
+    kind: Literal["missile_warning", "radar_plots", "other"]
+    originator: str = Field(description="the Originating Party")
+    sender: str = Field(description="the hop it came from (the hub on a hub route)")
+    route: str = Field(description="how it came: direct, tisa or auto-hub")
+    marking: dict[str, Any] = Field(description="the marking applied on receipt: text, "
+                                                "text_en, classification, …")
+    topic: str
+    elements: list[str] = Field(description="missile-warning elements carried")
+    payload: dict[str, Any] = Field(description="as the originator signed it (a missile "
+                                                "warning, radar plots, …)")
+    sent_at: str = Field(description="when the originator signed it, ISO 8601")
+    arrived_s: float = Field(description="arrival [s since the scenario epoch]")
+
+
+class ReleaseView(BaseModel):
+    """The outcome of one release of a published warning."""
+
+    item_id: str
+    to: str
+    route: str
+    status: Literal["queued", "awaiting_approval", "denied"]
+    envelope_id: str | None
+    denied_by: list[str] = Field(description="the failed rules' ids")
+
+
+class ReceiptView(BaseModel):
+    """The inbox's answer to a partner's envelope."""
+
+    status: Literal["accepted", "duplicate", "held", "rejected"]
+    envelope_id: str
+    party: str
+    check: str | None = Field(description="the failed check when rejected")
+    reason: str
+    marking: dict[str, Any] | None
+
+
+class HealthView(BaseModel):
+    """The node's party, its outbox counts and the items delivered."""
+
+    party: str
+    status: Literal["ok"]
+    outbox: dict[str, int]
+    items: int
+    warnings: int
+    plots: int
+
+
+class ErrorView(BaseModel):
+    """An error, naming the field and the value (cut to a few hundred characters)."""
+
+    error: str
