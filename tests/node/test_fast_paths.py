@@ -11,7 +11,7 @@ import pytest
 from node_support import DELAY_S, warning
 
 from gsomia.errors import AuditError, StoreError
-from gsomia.node import Store
+from gsomia.node import Route, Store
 from gsomia.sharing import AuditLog
 from gsomia.sharing.audit import GENESIS, _canonical, _hash_canonical, _str_keys, record_hash
 from gsomia.sharing.sqldb import Database
@@ -125,7 +125,7 @@ def test_a_flush_records_the_answers_before_a_retry_in_send_order(net):
 
 def test_a_hub_forward_refused_keeps_the_item_arrived_and_the_approval_unsent(net):
     kor, usa = net.nodes["KOR"], net.nodes["USA"]
-    kor.routes = {"JPN": "tisa"}
+    kor.routes = {"JPN": Route.TISA_HUB}
     net.clock.advance_to(10.0)
     [rel] = kor.publish_warning(warning())
     net.clock.advance_to(11.0)
@@ -140,7 +140,7 @@ def test_a_hub_forward_refused_keeps_the_item_arrived_and_the_approval_unsent(ne
     net.restart("USA")
     net.clock.advance_to(20.0)
     [(_, _, item)] = net.got["JPN"]
-    assert item.route == "tisa" and item.sender == "USA"
+    assert item.route is Route.TISA_HUB and item.sender == "USA"
     assert net.nodes["USA"].held() == [] and net.nodes["USA"].audit.verify().ok
 
 
@@ -165,7 +165,7 @@ def test_synchronous_off_only_when_the_url_asks(tmp_path):
 
 def test_an_auto_hub_forward_refused_leaves_the_arrival_to_process_again(net):
     kor, usa = net.nodes["KOR"], net.nodes["USA"]
-    kor.routes = {"JPN": "auto-hub"}
+    kor.routes = {"JPN": Route.AUTO_HUB}
     _refuse(usa.store.db, "NEW.peer = 'JPN'")
     net.clock.advance_to(10.0)
     kor.publish_warning(warning())
@@ -177,5 +177,5 @@ def test_an_auto_hub_forward_refused_leaves_the_arrival_to_process_again(net):
     net.restart("USA")  # resume: the arrival is processed again
     net.clock.advance_to(10.0 + 2 * DELAY_S)
     [(_, _, item)] = net.got["JPN"]
-    assert item.route == "auto-hub" and item.sender == "USA"
+    assert item.route is Route.AUTO_HUB and item.sender == "USA"
     assert [r.status for r in net.nodes["USA"].store.inbox(kind="item")] == ["forwarded"]

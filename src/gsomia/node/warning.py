@@ -25,7 +25,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -129,6 +129,14 @@ class MissileWarning:
     def elements(self) -> tuple[str, ...]:
         """Names of the elements present, in :data:`ELEMENTS` order."""
         return tuple(e for e in ELEMENTS if getattr(self, e) is not None)
+
+    #: The label's topic when published (:meth:`gsomia.node.Node.publish`).
+    topic: ClassVar[str] = WARNING_TOPIC
+
+    @property
+    def stream(self) -> str:
+        """The stream it is published on, ``warning:<track_id>`` (order kept per track)."""
+        return f"warning:{self.track_id}"
 
     @classmethod
     def from_estimates(
