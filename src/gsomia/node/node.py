@@ -209,25 +209,19 @@ class Node:
         return self._ctx.hub_of(route)
 
     # originating side ----------------------------------------------------------------------
-    def create_item(
-        self,
-        payload: Mapping[str, Any],
-        *,
-        classification: str,
-        releasable_to: Iterable[str],
-        topic: str,
-        elements: Iterable[str] = (),
-        purpose: str | None = None,
-        item_id: str | None = None,
-    ) -> Label:
+    def create_item(self, payload: Mapping[str, Any], **label: Any) -> Label:
         """Store a new item originated by this party; return its label (holder: us).
+
+        ``label``: its fields, by keyword: ``classification`` (this party's marking),
+        ``releasable_to`` (party codes), ``topic``, and optionally ``elements`` (default
+        none), ``purpose``, ``item_id`` (default a new ``<party>-<16 hex>``); as
+        :meth:`gsomia.node.origin.Originator.create_item`.
 
         Raises:
             InputError: an unknown marking of this party, or a malformed label field.
+            TypeError: a missing or unknown field.
         """
-        return self._origin.create_item(
-            payload, classification=classification, releasable_to=releasable_to,
-            topic=topic, elements=elements, purpose=purpose, item_id=item_id)
+        return self._origin.create_item(payload, **label)
 
     def publish(
         self,
