@@ -161,13 +161,21 @@ class ReleaseDenied(SharingError):
         to: the party it would go to.
         rules: the failed rules' ids (e.g. ``("third_party_consent",)``).
         reason: the failed rules' details, joined.
+        release: the denied request's outcome when a node raises it
+            (:meth:`gsomia.node.Node.release`: a :class:`gsomia.node.Release` with status
+            ``denied``, its decision and reasons); None when raised elsewhere. Typed
+            ``Any`` because this module sits below the node and may not import it.
     """
 
-    def __init__(self, item_id: str, to: str, rules: tuple[str, ...], reason: str) -> None:
+    release: Any
+
+    def __init__(self, item_id: str, to: str, rules: tuple[str, ...], reason: str,
+                 release: Any = None) -> None:
         self.item_id = item_id
         self.to = to
         self.rules = rules
         self.reason = reason
+        self.release = release
         super().__init__(f"release of {item_id!r} to {to} denied by {', '.join(rules)}: {reason}")
 
 

@@ -24,6 +24,7 @@ from gsomia.node import (
     SimClock,
 )
 from gsomia.sharing import Catalog, load_catalog
+from gsomia.sharing.sqldb import Database
 
 EPOCH = dt.datetime(2024, 1, 14, 6, 0, tzinfo=dt.UTC)
 #: The PostgreSQL server of this machine kind (trust authentication); override with
@@ -138,3 +139,29 @@ def warning(track: str = "T1", t_s: float = 10.0) -> MissileWarning:
                       "impact_sigma_s": 5.0, "cov_en_m2": [[1e8, 0.0], [0.0, 1e8]],
                       "valid": True},
     )
+
+
+_REFUSE = {
+    "sqlite": ["CREATE TRIGGER refuse BEFORE INSERT ON outbox WHEN {when} "
+               "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF {when} THEN "
+        "RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ],
+}
+_ALLOW = {"sqlite": ["DROP TRIGGER refuse"],
+          "postgresql": ["DROP TRIGGER refuse ON outbox", "DROP FUNCTION refuse()"]}
+
+
+def refuse(db: Database, when: str) -> None:
+    """Make ``db`` refuse every outbox row for which the SQL condition ``when`` holds
+    (on ``NEW``), as a database that fails mid-transaction."""
+    for sql in _REFUSE[db.dialect]:
+        db.execute(sql.replace("{when}", when))
+
+
+def allow(db: Database) -> None:
+    """Undo :func:`refuse`."""
+    for sql in _ALLOW[db.dialect]:
+        db.execute(sql)

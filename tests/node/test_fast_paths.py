@@ -8,10 +8,10 @@ import datetime as dt
 import sqlite3
 
 import pytest
-from node_support import DELAY_S, warning
+from node_support import DELAY_S, allow, refuse, warning
 
 from gsomia.errors import AuditError, StoreError
-from gsomia.node import Store
+from gsomia.node import Route, Store
 from gsomia.sharing import AuditLog
 from gsomia.sharing.audit import GENESIS, _canonical, _hash_canonical, _str_keys, record_hash
 from gsomia.sharing.sqldb import Database
@@ -67,39 +67,16 @@ def test_two_logs_on_one_file_check_each_others_records(tmp_path):
         assert one.verify().ok and one.verify().count == 3
 
 
-_REFUSE = {
-    "sqlite": ["CREATE TRIGGER refuse BEFORE INSERT ON outbox WHEN {when} "
-               "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"],
-    "postgresql": [
-        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF {when} THEN "
-        "RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
-        "CREATE TRIGGER refuse BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse()",
-    ],
-}
-_ALLOW = {"sqlite": ["DROP TRIGGER refuse"],
-          "postgresql": ["DROP TRIGGER refuse ON outbox", "DROP FUNCTION refuse()"]}
-
-
-def _refuse(db: Database, when: str) -> None:
-    for sql in _REFUSE[db.dialect]:
-        db.execute(sql.replace("{when}", when))
-
-
-def _allow(db: Database) -> None:
-    for sql in _ALLOW[db.dialect]:
-        db.execute(sql)
-
-
 def test_a_warning_refused_for_one_partner_keeps_nothing(net):
     kor = net.nodes["KOR"]
-    _refuse(kor.store.db, "NEW.peer = 'USA'")  # JPN's row goes in first, then this fails
+    refuse(kor.store.db, "NEW.peer = 'USA'")  # JPN's row goes in first, then this fails
     audited = len(list(kor.audit.records()))
     net.clock.advance_to(10.0)
     with pytest.raises(StoreError, match="refused by the test"):
         kor.publish_warning(warning())
     assert kor.store.local_items() == [] and kor.store.outbox() == []
     assert len(list(kor.audit.records())) == audited
-    _allow(kor.store.db)
+    allow(kor.store.db)
     releases = kor.publish_warning(warning())
     assert [r.status for r in releases] == ["queued", "queued"]
     net.clock.advance_to(10.0 + DELAY_S)
@@ -125,22 +102,22 @@ def test_a_flush_records_the_answers_before_a_retry_in_send_order(net):
 
 def test_a_hub_forward_refused_keeps_the_item_arrived_and_the_approval_unsent(net):
     kor, usa = net.nodes["KOR"], net.nodes["USA"]
-    kor.routes = {"JPN": "tisa"}
+    kor.routes = {"JPN": Route.TISA_HUB}
     net.clock.advance_to(10.0)
     [rel] = kor.publish_warning(warning())
     net.clock.advance_to(11.0)
     assert len(usa.held()) == 1
-    _refuse(usa.store.db, "NEW.kind = 'item'")  # the approval's row goes in first
+    refuse(usa.store.db, "NEW.kind = 'item'")  # the approval's row goes in first
     kor.approve(rel.item_id, "JPN")
     with pytest.raises(StoreError, match="refused by the test"):
         net.clock.advance_to(11.0 + DELAY_S)
     assert usa.store.outbox() == []  # neither the approval nor the item
     assert len(usa.held()) == 1  # still held: checked again on restart
-    _allow(usa.store.db)
+    allow(usa.store.db)
     net.restart("USA")
     net.clock.advance_to(20.0)
     [(_, _, item)] = net.got["JPN"]
-    assert item.route == "tisa" and item.sender == "USA"
+    assert item.route is Route.TISA_HUB and item.sender == "USA"
     assert net.nodes["USA"].held() == [] and net.nodes["USA"].audit.verify().ok
 
 
@@ -165,17 +142,17 @@ def test_synchronous_off_only_when_the_url_asks(tmp_path):
 
 def test_an_auto_hub_forward_refused_leaves_the_arrival_to_process_again(net):
     kor, usa = net.nodes["KOR"], net.nodes["USA"]
-    kor.routes = {"JPN": "auto-hub"}
-    _refuse(usa.store.db, "NEW.peer = 'JPN'")
+    kor.routes = {"JPN": Route.AUTO_HUB}
+    refuse(usa.store.db, "NEW.peer = 'JPN'")
     net.clock.advance_to(10.0)
     kor.publish_warning(warning())
     with pytest.raises(StoreError, match="refused by the test"):
         net.clock.advance_to(10.0 + DELAY_S)
     [row] = usa.store.inbox(kind="item")
     assert row.status == "arrived" and usa.store.outbox() == []  # not held, not forwarded
-    _allow(usa.store.db)
+    allow(usa.store.db)
     net.restart("USA")  # resume: the arrival is processed again
     net.clock.advance_to(10.0 + 2 * DELAY_S)
     [(_, _, item)] = net.got["JPN"]
-    assert item.route == "auto-hub" and item.sender == "USA"
+    assert item.route is Route.AUTO_HUB and item.sender == "USA"
     assert [r.status for r in net.nodes["USA"].store.inbox(kind="item")] == ["forwarded"]

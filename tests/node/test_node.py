@@ -6,7 +6,7 @@ import pytest
 from node_support import DELAY_S, warning
 
 from gsomia.errors import ReleaseDenied
-from gsomia.node import Store
+from gsomia.node import Route, Store
 
 
 def test_korean_secret_warning_reaches_japan_direct_marked_gokuhi(net):
@@ -27,7 +27,7 @@ def test_korean_secret_warning_reaches_japan_direct_marked_gokuhi(net):
 
 def test_tisa_hub_holds_until_korea_approves(net):
     kor, usa = net.nodes["KOR"], net.nodes["USA"]
-    kor.routes = {"JPN": "tisa"}
+    kor.routes = {"JPN": Route.TISA_HUB}
     net.clock.advance_to(10.0)
     [rel] = kor.publish_warning(warning())
     assert rel.status == "awaiting_approval" and rel.next_hop == "USA"
@@ -37,18 +37,19 @@ def test_tisa_hub_holds_until_korea_approves(net):
     net.clock.advance_to(100.0 + 2 * DELAY_S)
     [(t_s, _, item)] = net.got["JPN"]
     assert t_s == pytest.approx(100.0 + 2 * DELAY_S)
-    assert item.route == "tisa" and item.sender == "USA" and item.originator == "KOR"
+    assert item.route is Route.TISA_HUB and item.sender == "USA" and item.originator == "KOR"
     assert item.marking["text"].startswith("大韓民国")
     assert usa.held() == []
 
 
 def test_auto_hub_forwards_without_a_human_step(net):
-    net.nodes["KOR"].routes = {"JPN": "auto-hub"}
+    net.nodes["KOR"].routes = {"JPN": "auto-hub"}  # an old spelling, still read
+    assert net.nodes["KOR"].routes == {"JPN": Route.AUTO_HUB}
     net.clock.advance_to(10.0)
     net.nodes["KOR"].publish_warning(warning())
     net.clock.advance_to(10.0 + 2 * DELAY_S)
     [(_, _, item)] = net.got["JPN"]
-    assert item.route == "auto-hub" and item.sender == "USA"
+    assert item.route is Route.AUTO_HUB and item.sender == "USA"
 
 
 def test_japan_cannot_pass_a_korean_item_to_a_third_party_without_consent(net):

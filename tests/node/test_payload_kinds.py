@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from node_support import DELAY_S, EPOCH, warning
 
-from gsomia.node import WARNING_TOPIC, MissileWarning
-from gsomia.node.core import item_kind
+from gsomia.node import WARNING_TOPIC, MissileWarning, item_kind
 from gsomia.node.plots import PLOT_ELEMENTS, Plot, RadarPlots, publish_plots
 
 COV = ((2500.0, 0.0, 0.0), (0.0, 1e-6, 0.0), (0.0, 0.0, 1e-6))

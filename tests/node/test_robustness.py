@@ -9,7 +9,7 @@ import pytest
 from node_support import warning
 
 from gsomia.errors import InputError
-from gsomia.node import Node, RetryPolicy
+from gsomia.node import Directory, Node, PartyKeys, RetryPolicy
 
 
 def test_backoff_stays_at_max_forever():
@@ -41,7 +41,11 @@ def test_a_peer_down_for_hours_never_stops_the_others_and_loses_nothing(net):
 
 def test_a_partner_without_keys_never_fails_a_publish_to_the_others(net):
     kor = net.nodes["KOR"]
-    kor.routes["GBR"] = "direct"  # no keys of GBR in the directory
+    directory = kor.directory
+    gbr = PartyKeys.generate("GBR").public()
+    kor.directory = Directory([*(directory.get(p) for p in directory.parties), gbr])
+    kor.routes = {**kor.routes, "GBR": "direct"}
+    kor.directory = directory  # GBR's keys withdrawn after its route was set
     releases = {r.to: r for r in kor.publish_warning(warning("T3", 3.0))}
     assert releases["GBR"].status == "denied"
     assert [x.rule for x in releases["GBR"].decision.failed] == ["directory"]

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from gsomia.errors import InputError
 from gsomia.node.plots import RadarPlots
-from gsomia.node.warning import MAX_ABS_TIME_S, MissileWarning
+from gsomia.node.warning import MissileWarning
+from gsomia.schemas.payloads import MAX_ABS_TIME_S
 
 EPOCH = "2017-08-28T20:58:00+00:00"
 

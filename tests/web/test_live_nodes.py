@@ -68,7 +68,7 @@ def test_tisa_hub_waits_for_koreas_approval(cluster):
     assert rel.item_id in held and len(cluster.got) == n0
     kor.approve(rel.item_id, "JPN")
     item = wait_for(cluster, n0 + 1)[-1]
-    assert item.item_id == rel.item_id and item.sender == "USA" and item.route == "tisa"
+    assert item.item_id == rel.item_id and item.sender == "USA" and item.route == "tisa_hub"
 
 
 def test_korean_item_at_japan_never_reaches_a_fourth_party_without_consent(cluster):

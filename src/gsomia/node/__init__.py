@@ -16,22 +16,35 @@ Building::
     keys = {p: PartyKeys.generate(p) for p in ("JPN", "KOR", "USA")}   # or sharing.pki
     directory = Directory(k.public() for k in keys.values())
     node = Node("KOR", keys["KOR"], directory, load_catalog(), store="kor.sqlite",
-                clock=clock, routes={"JPN": "direct", "USA": "direct"},
+                clock=clock, routes={"JPN": Route.DIRECT, "USA": Route.DIRECT},
                 on_warning=lambda warning, item: ...)
     node.connect("JPN", InProcessLink("JPN", jpn_node, clock, delay_s=0.8))
 
+Routes are :class:`~gsomia.sharing.Route` values (``direct``, ``tisa_hub``, ``auto_hub``);
+where a route comes from outside (``routes=``, ``approve``, an envelope's header) every
+spelling :meth:`Route.parse` takes is accepted (``tisa``, ``auto-hub``) and held canonical.
+The hub of a hub route is the one its arrangement in the catalog names
+(``node.hub_of(route)``).
+
 Originating side:
 
-- ``node.publish_warning(MissileWarning) -> list[Release]``: one item (this party's
-  SECRET-level marking by default, topic ``dprk-missile-threat``, the elements present),
+- ``node.publish(payload, classification=None, send=True) -> list[Release]``: one item
   released to each partner in ``node.routes`` by its route; denials audited, returned with
-  status ``denied``. The stream ``warning:<track_id>`` keeps order per track.
+  status ``denied``. ``payload``: a :class:`Publishable` (a :class:`MissileWarning`, a
+  :class:`~gsomia.node.plots.RadarPlots`), which gives its topic, elements and stream, or
+  a JSON object with ``topic=`` (and ``elements=``, ``stream=``). The stream keeps order
+  per partner (``warning:<track_id>``, ``plots:<sensor_id>``, ``items:<party>``).
+- ``node.publish_warning(MissileWarning)`` and
+  :func:`gsomia.node.plots.publish_plots` ``(node, plots)``: the same for one kind.
+  Warnings go under this party's SECRET-level marking by default, topic
+  ``dprk-missile-threat``, the elements present.
 - ``node.create_item(payload, classification=, releasable_to=, topic=, elements=) -> Label``
   and ``node.release(item_id, to, route) -> Release`` for any item (raises
-  :class:`~gsomia.errors.ReleaseDenied`). A received item may be released on by its holder
-  only with the originator's consent (Art. 6).
-- ``node.approve(item_id, to, route="tisa") -> Consent``: the originator's signed approval,
-  sent to the TISA hub, which then forwards the held item (TISA para 4).
+  :class:`~gsomia.errors.ReleaseDenied`, whose ``release`` holds the :class:`Release`). A
+  received item may be released on by its holder only with the originator's consent
+  (Art. 6).
+- ``node.approve(item_id, to, route=Route.TISA_HUB) -> Consent``: the originator's signed
+  approval, sent to the TISA hub, which then forwards the held item (TISA para 4).
 - ``node.flush()``: try the outbox now (called by the methods above; retries are
   scheduled on the clock with :class:`RetryPolicy` backoff).
 
@@ -40,11 +53,34 @@ Receiving side:
 - ``node.receive(wire, arrived_s=None) -> Receipt``: what a link calls. Never raises on bad
   input: a rejection is a :class:`Receipt` with ``status="rejected"``, ``check`` and
   ``reason``, and an audit record. The item becomes visible, and ``on_item(item)`` /
-  ``on_warning(MissileWarning, ReceivedItem)`` are called, at ``arrived_s`` on the clock:
-  with a :class:`SimClock`, during ``clock.advance_to(t)`` / ``clock.run()``.
+  ``on_warning(MissileWarning, ReceivedItem)`` / ``on_plots(RadarPlots, ReceivedItem)``
+  are called, at ``arrived_s`` on the clock: with a :class:`SimClock`, during
+  ``clock.advance_to(t)`` / ``clock.run()``.
 - ``node.items() -> list[ReceivedItem]`` (each with ``marking["text"]``, e.g.
-  ``"大韓民国 極秘"``, Art. 4(2)), ``node.held()`` (hub), ``node.outbox_counts()``.
+  ``"大韓民国 極秘"``, Art. 4(2), and ``kind`` one of :data:`ITEM_KINDS`,
+  :func:`item_kind`), ``node.held()`` (hub), ``node.outbox_counts()``.
 - ``node.resume()`` after a restart on an existing store; ``node.close()``.
+
+Modules (one idea each; :class:`Node` is the façade over its parts, which share one
+``NodeContext`` of keys, catalog, clock and ledger):
+
+===============  ========================================================================
+``node``         :class:`Node`, the façade
+``items``        :class:`Release`, :class:`ReceivedItem`, :class:`Publishable`, item kinds
+``origin``       create an item, decide, sign, queue; approve (the originating side)
+``outbox``       :class:`RetryPolicy`; persist before send, send in order, retry
+``inbox``        receive → verify → open → mark → store; deliver at arrival
+``hub``          hold an item for a third party, forward it once allowed
+``ledger``       the store and audit log written in one transaction, and the lock
+``consents``     the originators' consents known, with their signed form
+``context``      what the parts share; ``hub_of(route)`` from the catalog
+``store``        :class:`Store`: the SQL tables
+``links``        :class:`Link`: :class:`InProcessLink`, :class:`HttpsLink`
+``clock``        :class:`SimClock`, :class:`WallClock`
+``warning``      :class:`MissileWarning` (payload)
+``plots``        :class:`~gsomia.node.plots.RadarPlots` (payload)
+``config``       a node's configuration file
+===============  ========================================================================
 
 Guarantees: an envelope is persisted in the outbox before any send; a send that fails
 with :class:`~gsomia.errors.LinkError` is retried with backoff until acknowledged; the
@@ -52,19 +88,36 @@ receiver stores each envelope id once and each originator's signed message once 
 is acknowledged as ``duplicate``; a replay under another id, an out-of-order sequence
 number or a stale timestamp is rejected); per (sender, recipient, stream) envelopes are
 sent one after the other in queue order, so order is kept. Every step writes an audit
-record (:class:`~gsomia.sharing.AuditLog`, hash-chained).
+record (:class:`~gsomia.sharing.AuditLog`, hash-chained); a step's store writes and its
+audit records commit in one transaction, whole or not at all.
 """
 
 from gsomia.node.clock import Clock, SimClock, WallClock
-from gsomia.node.core import Node, ReceivedItem, Release, RetryPolicy
+from gsomia.node.items import (
+    ITEM_KINDS,
+    OTHER_KIND,
+    WARNING_KIND,
+    Publishable,
+    ReceivedItem,
+    Release,
+    item_kind,
+)
 from gsomia.node.links import HttpsLink, InProcessLink, Link, Receipt, Receiver, TlsFiles
+from gsomia.node.node import Node
+from gsomia.node.outbox import RetryPolicy
+from gsomia.node.plots import PLOT_KIND, RadarPlots
 from gsomia.node.store import SCHEMA_VERSION, Store
 from gsomia.node.warning import ELEMENTS, WARNING_TOPIC, MissileWarning
 from gsomia.sharing.envelope import Directory, PartyKeys
+from gsomia.sharing.routes import Route
 
 __all__ = [
     "ELEMENTS",
+    "ITEM_KINDS",
+    "OTHER_KIND",
+    "PLOT_KIND",
     "SCHEMA_VERSION",
+    "WARNING_KIND",
     "WARNING_TOPIC",
     "Clock",
     "Directory",
@@ -74,13 +127,17 @@ __all__ = [
     "MissileWarning",
     "Node",
     "PartyKeys",
+    "Publishable",
+    "RadarPlots",
     "Receipt",
     "ReceivedItem",
     "Receiver",
     "Release",
+    "Route",
     "RetryPolicy",
     "SimClock",
     "Store",
     "TlsFiles",
     "WallClock",
+    "item_kind",
 ]

@@ -24,7 +24,7 @@ Azimuth clockwise from north, elevation above the local horizontal, as in
 :class:`gsomia.warning.types.Detection`. Checks follow the tracker's edge
 (:func:`gsomia.warning.tracking.tracker.check_detection`): range in (0, 1e8 m], elevation in
 [-π/2, π/2], covariance finite, symmetric and positive definite; ``t_s`` within ten years
-of the epoch (:data:`gsomia.node.warning.MAX_ABS_TIME_S`, as a warning's times).
+of the epoch (:data:`gsomia.schemas.payloads.MAX_ABS_TIME_S`, as a warning's times).
 """
 
 from __future__ import annotations
@@ -33,17 +33,16 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from gsomia.errors import InputError, ReleaseDenied
+from gsomia.errors import InputError
 from gsomia.node.warning import WARNING_TOPIC
+from gsomia.schemas import RadarPlotsDoc, parse
+from gsomia.schemas.payloads import MAX_PLOTS
 from gsomia.warning.tracking.tracker import MAX_RANGE_M
 from gsomia.warning.types import Detection
-
-if TYPE_CHECKING:
-    from gsomia.node.core import Node, Release
 
 __all__ = ["MAX_PLOTS", "PLOT_ELEMENTS", "PLOT_KIND", "Plot", "RadarPlots",
            "is_plot_payload", "publish_plots"]
@@ -55,7 +54,6 @@ PLOT_KIND = "radar_plots"
 PLOT_ELEMENTS = ("trajectory", "sensor_location")
 #: Most plots in one scan (a radar's false alarms are at most 100 per scan,
 #: :mod:`gsomia.warning.sensors`; the rest is margin for real objects).
-MAX_PLOTS = 10_000
 
 
 def _num(value: Any, name: str, lo: float = -math.inf, hi: float = math.inf,
@@ -114,6 +112,15 @@ class RadarPlots:
     site_lon_deg: float
     site_alt_m: float
     plots: tuple[Plot, ...]
+
+    #: The label's topic and elements when published (:meth:`gsomia.node.Node.publish`).
+    topic: ClassVar[str] = WARNING_TOPIC
+    elements: ClassVar[tuple[str, ...]] = PLOT_ELEMENTS
+
+    @property
+    def stream(self) -> str:
+        """The stream it is published on, ``plots:<sensor_id>`` (order kept per radar)."""
+        return f"plots:{self.sensor_id}"
 
     @classmethod
     def from_detections(cls, scan_id: str, epoch: dt.datetime,
@@ -179,8 +186,6 @@ class RadarPlots:
             InputError: names the field, e.g. ``plots.site.lat_deg`` or
                 ``plots.plots[2].covariance``.
         """
-        from gsomia.schemas import RadarPlotsDoc, parse
-
         if not isinstance(self.epoch, dt.datetime) or self.epoch.tzinfo is None:
             raise InputError("plots.epoch", self.epoch, "expected an aware datetime")
         if not isinstance(self.plots, tuple) or not all(isinstance(p, Plot)
@@ -200,8 +205,6 @@ class RadarPlots:
         Raises:
             InputError: a field is missing or malformed (names ``plots.<field>``).
         """
-        from gsomia.schemas import RadarPlotsDoc, parse
-
         if not isinstance(data, Mapping):
             raise InputError("plots", data, "expected a JSON object")
         doc = parse(RadarPlotsDoc, data, prefix="plots")
@@ -221,41 +224,32 @@ def is_plot_payload(payload: Any) -> bool:
     return isinstance(payload, Mapping) and payload.get("kind") == PLOT_KIND
 
 
-def publish_plots(node: Node, plots: RadarPlots, *, classification: str | None = None,
-                  send: bool = True) -> list[Release]:
-    """Create a plot item at ``node`` and release it to every partner in its routes.
+class _Publisher(Protocol):
+    """What :func:`publish_plots` needs of a node (:meth:`gsomia.node.Node.publish`)."""
 
-    The generic node API (:meth:`gsomia.node.Node.create_item`, :meth:`~gsomia.node.Node.
-    release`) with the label of :data:`PLOT_ELEMENTS`, topic
+    def publish(self, payload: RadarPlots, *, classification: str | None = None,
+                send: bool = True) -> list[Any]: ...
+
+
+def publish_plots(node: _Publisher, plots: RadarPlots, *, classification: str | None = None,
+                  send: bool = True) -> list[Any]:
+    """Create a plot item at ``node`` and release it to every partner in its routes:
+    ``node.publish(plots, ...)`` (:meth:`gsomia.node.Node.publish`), kept for its callers.
+
+    The label names :data:`PLOT_ELEMENTS` under the topic
     :data:`gsomia.node.warning.WARNING_TOPIC`, Releasable To the partners and the hubs of
-    their routes, one stream per radar (``plots:<sensor_id>``). Denials are audited by the
-    node and returned (status ``denied``), not raised, as by
+    their routes, on one stream per radar (``plots:<sensor_id>``). Denials are audited by
+    the node and returned (status ``denied``), not raised, as by
     :meth:`~gsomia.node.Node.publish_warning`.
 
     Receivers tell plot items from warnings by the payload's ``kind``
     (:func:`is_plot_payload`, :attr:`gsomia.node.ReceivedItem.kind`): a receiving node hands
     them to its ``on_item`` and ``on_plots`` subscribers, never to ``on_warning``.
 
+    Returns:
+        One :class:`gsomia.node.Release` per partner, in partner order.
+
     Raises:
         InputError: a malformed payload (:meth:`RadarPlots.validate`).
     """
-    plots.validate()
-    partners = sorted(node.routes)
-    hubs = {node.hub_of(r) for r in node.routes.values()} - {None, node.party}
-    label = node.create_item(
-        plots.to_dict(),
-        classification=classification or node.warning_classification,
-        releasable_to=set(partners) | hubs,  # type: ignore[arg-type]
-        topic=WARNING_TOPIC,
-        elements=PLOT_ELEMENTS,
-    )
-    out = []
-    for partner in partners:
-        try:
-            out.append(node.release(label.item_id, partner, node.routes[partner],
-                                    stream=f"plots:{plots.sensor_id}", send=False))
-        except ReleaseDenied as exc:
-            out.append(exc.release)  # type: ignore[attr-defined]
-    if send:
-        node.flush()
-    return out
+    return node.publish(plots, classification=classification, send=send)

@@ -25,6 +25,11 @@ Tables:
 ``in_streams``   last sequence number accepted per (sender, stream).
 ``consents``     originators' consents known to this node (Art. 6), with their JWS.
 
+Routes (column ``route`` of the outbox and the inbox) are written in their canonical
+spelling (:class:`~gsomia.sharing.Route`: ``direct``, ``tisa_hub``, ``auto_hub``) and read
+back as :class:`~gsomia.sharing.Route`; a store written before (``tisa``, ``auto-hub``)
+reads the same.
+
 Every write method commits before it returns, unless called inside
 :meth:`Store.transaction`, whose outermost block commits (or rolls back) all of it. Calls
 are serialised by the database's lock, so the store may be used from several threads.
@@ -43,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from gsomia.errors import InputError, StoreError
+from gsomia.sharing.routes import Route
 from gsomia.sharing.sqldb import Database
 
 __all__ = ["SCHEMA_VERSION", "InboxRow", "OutboxRow", "Store"]
@@ -132,7 +138,7 @@ class OutboxRow:
     envelope_id: str
     peer: str
     final: str
-    route: str
+    route: Route
     stream: str
     seq: int
     kind: str
@@ -156,7 +162,7 @@ class InboxRow:
     sender: str
     kind: str
     item_id: str | None
-    route: str
+    route: Route
     final: str
     stream: str
     seq: int
@@ -179,14 +185,21 @@ _IN_COLS = (
 )
 
 
+def _route(value: Any) -> str:
+    """A route as stored: its canonical spelling (any spelling :meth:`Route.parse` takes)."""
+    return Route.parse(value).value
+
+
 def _out(row: tuple) -> OutboxRow:
     values = list(row)
+    values[4] = Route.parse(values[4])
     values[10] = json.loads(values[10])
     return OutboxRow(*values)
 
 
 def _in(row: tuple) -> InboxRow:
     values = list(row)
+    values[6] = Route.parse(values[6])
     for i in (10, 11, 12):
         values[i] = None if values[i] is None else json.loads(values[i])
     return InboxRow(*values)
@@ -290,7 +303,7 @@ class Store:
         envelope_id: str,
         peer: str,
         final: str,
-        route: str,
+        route: Route | str,
         stream: str,
         seq: int,
         kind: str,
@@ -304,7 +317,7 @@ class Store:
             (
                 f"INSERT INTO outbox ({_OUT_COLS[4:]}) VALUES "
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'pending', NULL)",
-                (envelope_id, peer, final, route, stream, seq, kind, item_id, msg_id,
+                (envelope_id, peer, final, _route(route), stream, seq, kind, item_id, msg_id,
                  _dumps(wire), queued_s, queued_s),
             ),
             (
@@ -327,10 +340,11 @@ class Store:
         """Every outbox entry in queue order."""
         return [_out(r) for r in self.db.fetchall(f"SELECT {_OUT_COLS} FROM outbox ORDER BY id")]
 
-    def outbox_route(self, envelope_id: str) -> str | None:
-        """The route of the outbox entry that holds ``envelope_id``, or None if there is none."""
+    def outbox_route(self, envelope_id: str) -> Route | None:
+        """The route of the outbox entry that holds ``envelope_id`` (canonical), or None if
+        there is none."""
         row = self.db.fetchone("SELECT route FROM outbox WHERE envelope_id = ?", (envelope_id,))
-        return None if row is None else row[0]
+        return None if row is None else Route.parse(row[0])
 
     def mark_sent(self, row_id: int, status: str, result: str) -> None:
         """Close an entry as ``acked`` or ``rejected`` with the receipt as JSON text."""
@@ -375,7 +389,7 @@ class Store:
                 f"INSERT INTO inbox ({_IN_COLS}) VALUES "
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (row.envelope_id, row.msg_id, row.originator, row.sender, row.kind, row.item_id,
-                 row.route, row.final, row.stream, row.seq,
+                 _route(row.route), row.final, row.stream, row.seq,
                  None if row.label is None else _dumps(row.label), _dumps(row.payload),
                  None if row.marking is None else _dumps(row.marking), row.jws, row.sent_at,
                  row.arrived_s, row.status),

@@ -25,11 +25,12 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from gsomia.errors import InputError
+from gsomia.schemas import MissileWarningDoc, parse
 from gsomia.warning.tracking.impact import ImpactPrediction
 from gsomia.warning.tracking.launch import LaunchPointEstimate
 from gsomia.warning.tracking.states import TrackState
@@ -40,10 +41,6 @@ __all__ = ["ELEMENTS", "WARNING_TOPIC", "MissileWarning"]
 ELEMENTS = ("launch_point", "trajectory", "impact_point")
 #: The topic of missile warnings (TISA para 1 scope).
 WARNING_TOPIC = "dprk-missile-threat"
-#: Largest magnitude of any time in a warning [s since the epoch]: ten Julian years. A
-#: warning is about a flight of minutes that the scenario epoch dates; a time further from
-#: the epoch is a unit or sign mistake (milliseconds, Unix time), never a flight.
-MAX_ABS_TIME_S = 10 * 365.25 * 86400.0
 #: Relative tolerance of a covariance's symmetry: ``|C - Cᵀ| <= SYMMETRY_RTOL * max|C|``
 #: element by element (rounding in the tracker leaves ~1e-16; a typed matrix is exact).
 SYMMETRY_RTOL = 1e-9
@@ -107,6 +104,14 @@ class MissileWarning:
     def elements(self) -> tuple[str, ...]:
         """Names of the elements present, in :data:`ELEMENTS` order."""
         return tuple(e for e in ELEMENTS if getattr(self, e) is not None)
+
+    #: The label's topic when published (:meth:`gsomia.node.Node.publish`).
+    topic: ClassVar[str] = WARNING_TOPIC
+
+    @property
+    def stream(self) -> str:
+        """The stream it is published on, ``warning:<track_id>`` (order kept per track)."""
+        return f"warning:{self.track_id}"
 
     @classmethod
     def from_estimates(
@@ -176,8 +181,6 @@ class MissileWarning:
         Raises:
             InputError: names the field, e.g. ``warning.launch_point.lat_deg``.
         """
-        from gsomia.schemas import MissileWarningDoc, parse
-
         parse(MissileWarningDoc, self.to_dict(), prefix="warning")
         for name in ("launch_point", "impact_point"):
             element = getattr(self, name)
@@ -194,8 +197,6 @@ class MissileWarning:
         Raises:
             InputError: a field is missing or malformed (names ``warning.<field>``).
         """
-        from gsomia.schemas import MissileWarningDoc, parse
-
         if not isinstance(data, Mapping):
             raise InputError("warning", data, "expected a JSON object")
         doc = parse(MissileWarningDoc, data, prefix="warning")

@@ -15,6 +15,7 @@ path and the value, never silently ignored. Marking texts are kept in Unicode NF
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import tomllib
 from collections.abc import Callable, Iterable, Mapping

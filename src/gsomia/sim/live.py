@@ -61,8 +61,7 @@ from typing import Any
 import numpy as np
 
 from gsomia.errors import InputError
-from gsomia.node import MissileWarning, Node
-from gsomia.node.core import ReceivedItem
+from gsomia.node import MissileWarning, Node, ReceivedItem
 from gsomia.sharing import load_catalog
 from gsomia.sim.delivery import RouteConfig, RoutePlan
 from gsomia.sim.nodes import _NODE_ROUTE, _payload

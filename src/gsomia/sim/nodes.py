@@ -44,8 +44,15 @@ from pathlib import Path
 
 import numpy as np
 
-from gsomia.node import Directory, InProcessLink, MissileWarning, Node, PartyKeys, SimClock
-from gsomia.node.core import ReceivedItem
+from gsomia.node import (
+    Directory,
+    InProcessLink,
+    MissileWarning,
+    Node,
+    PartyKeys,
+    ReceivedItem,
+    SimClock,
+)
 from gsomia.node.links import Receipt
 from gsomia.node.plots import RadarPlots, is_plot_payload, publish_plots
 from gsomia.sharing import load_catalog
@@ -84,7 +91,7 @@ class _HubLink(InProcessLink):
         self.hub_delay_s = hub_delay_s
 
     def send(self, envelope: Envelope) -> Receipt:
-        relayed = self.hub.store.outbox_route(envelope.envelope_id) == "auto-hub"
+        relayed = self.hub.store.outbox_route(envelope.envelope_id) == "auto_hub"
         self.delay_s = self.base_s + (self.hub_delay_s if relayed else 0.0)
         return super().send(envelope)
 

@@ -13,7 +13,7 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          ``sender``).
 ``GET  /v1/items``       items delivered to this party, of every kind, with the marking
                          applied (Art. 4(2)); each names its ``kind``: ``missile_warning``,
-                         ``radar_plots`` or ``other`` (:func:`gsomia.node.core.item_kind`).
+                         ``radar_plots`` or ``other`` (:func:`gsomia.node.item_kind`).
 ``GET  /v1/warnings``    the delivered missile warnings only (kind ``missile_warning``; the
                          same entries as ``/v1/items``). Radar plots share the warning topic
                          but are measurements, not warnings: they are never listed here.
@@ -65,8 +65,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from gsomia.errors import GsomiaError, StoreError, short_repr
-from gsomia.node import MissileWarning, Node
-from gsomia.node.core import WARNING_KIND
+from gsomia.node import WARNING_KIND, MissileWarning, Node
 from gsomia.node.plots import PLOT_KIND
 from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
 from gsomia.sharing import Route

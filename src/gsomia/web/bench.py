@@ -208,5 +208,5 @@ def _bad_envelopes(cluster: LiveCluster, n: int) -> tuple[dict[str, Any], dict[s
 
 def _rejections(cluster: LiveCluster, party: str) -> int:
     node = cluster.nodes[party]
-    with node._lock:  # noqa: SLF001 - read the audit log under the node's lock
+    with node.lock:  # read the audit log under the node's lock
         return sum(1 for r in node.audit.records() if r.kind == "receive.rejected")

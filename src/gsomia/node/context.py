@@ -1,0 +1,63 @@
+"""What every part of one node shares: who it is, its keys, catalog, clock and ledger.
+
+The parts (:mod:`~gsomia.node.origin`, :mod:`~gsomia.node.outbox`,
+:mod:`~gsomia.node.inbox`, :mod:`~gsomia.node.hub`) each hold the one
+:class:`NodeContext` of their :class:`~gsomia.node.Node`; none holds state of its own that
+another part needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from gsomia.node.clock import Clock, to_datetime
+from gsomia.node.consents import Consents
+from gsomia.node.ledger import Ledger
+from gsomia.sharing.catalog import Catalog
+from gsomia.sharing.envelope import Directory, PartyKeys
+from gsomia.sharing.routes import Route
+
+__all__ = ["NodeContext"]
+
+
+@dataclass(eq=False)
+class NodeContext:
+    """One node's shared state.
+
+    Attributes:
+        party: the node's party code; keys: its private keys; directory: the parties'
+            public keys; catalog: agreements and markings (the node's for life).
+        clock: the node's clock; ledger: its store, audit log and lock.
+        consents: the originators' consents it knows.
+    """
+
+    party: str
+    keys: PartyKeys
+    directory: Directory
+    catalog: Catalog
+    clock: Clock
+    ledger: Ledger
+    consents: Consents
+    _hubs: dict[Route, str | None] = field(default_factory=dict, repr=False)
+
+    def now(self) -> tuple[float, dt.datetime]:
+        """The clock's time: seconds since its epoch, and as an aware UTC datetime."""
+        t = self.clock.now_s()
+        return t, to_datetime(self.clock, t)
+
+    def hub_of(self, route: Route | str) -> str | None:
+        """The hub party of a hub route: the ``hub`` of the route's first arrangement in
+        the catalog (:meth:`~gsomia.sharing.Catalog.by_route`); None for ``direct`` or a
+        route no arrangement governs.
+
+        Raises:
+            InputError: ``route`` is no route (:meth:`Route.parse`).
+        """
+        route = Route.parse(route)
+        if route is Route.DIRECT:
+            return None
+        if route not in self._hubs:  # the catalog is the node's for life: once each
+            found = self.catalog.by_route(route)
+            self._hubs[route] = found[0].hub if found else None
+        return self._hubs[route]

@@ -1,0 +1,290 @@
+"""A node's receiving side: receive → verify → open → mark → store, then deliver at arrival.
+
+:meth:`Inbox.receive` is what a link calls. It never raises on bad input: a rejection is
+a :class:`~gsomia.node.Receipt` with ``status="rejected"`` and an audit record. An accepted
+item is stored ``arrived`` and, at its arrival time on the clock, delivered to the
+subscribers (final recipient) or held by the :class:`~gsomia.node.hub.Hub` (hub).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gsomia.errors import EnvelopeError, InputError, ReleaseDenied, ReplayError
+from gsomia.node.clock import to_datetime
+from gsomia.node.context import NodeContext
+from gsomia.node.hub import Hub
+from gsomia.node.items import WARNING_KIND, ReceivedItem
+from gsomia.node.links import Receipt
+from gsomia.node.plots import PLOT_KIND, RadarPlots
+from gsomia.node.store import InboxRow
+from gsomia.node.warning import MissileWarning
+from gsomia.sharing.consent import Consent
+from gsomia.sharing.decision import ReleaseRequest, decide
+from gsomia.sharing.envelope import (
+    Envelope,
+    Header,
+    Signed,
+    label_from_dict,
+    label_to_dict,
+    open_envelope,
+)
+from gsomia.sharing.label import Label
+from gsomia.sharing.routes import Route
+
+__all__ = ["Inbox", "Subscribers"]
+
+
+def _cut(value: Any, limit: int = 128) -> str:
+    """``str(value)``, at most ``limit`` characters (longer: cut, length noted)."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} chars)"
+
+
+@dataclass
+class Subscribers:
+    """Who is handed each delivered item (see :class:`gsomia.node.Node`).
+
+    Attributes:
+        on_item: ``on_item(item)`` for every delivered item, of any kind, first.
+        on_warning: ``on_warning(warning, item)`` for each readable missile warning.
+        on_plots: ``on_plots(plots, item)`` for each readable radar-plot item.
+    """
+
+    on_item: Callable[[ReceivedItem], None] | None = None
+    on_warning: Callable[[MissileWarning, ReceivedItem], None] | None = None
+    on_plots: Callable[[RadarPlots, ReceivedItem], None] | None = None
+
+    def typed(self, kind: str) -> tuple[Callable[[Any], Any] | None, Callable | None]:
+        """``(reader, hook)`` of a kind of item: how its payload is read for its typed
+        subscriber, and that subscriber; ``(None, None)`` when there is none."""
+        if kind == WARNING_KIND:
+            return MissileWarning.from_dict, self.on_warning
+        if kind == PLOT_KIND:
+            return RadarPlots.from_dict, self.on_plots
+        return None, None
+
+
+class Inbox:
+    """The receiving side of one node.
+
+    Parameters:
+        ctx: the node's shared state; hub: its holding and forwarding part.
+        subscribers: who is handed delivered items.
+        max_age_s: the oldest envelope accepted [s] (its hop ``iat`` against arrival).
+    """
+
+    def __init__(self, ctx: NodeContext, hub: Hub, subscribers: Subscribers,
+                 max_age_s: float) -> None:
+        self.ctx = ctx
+        self.hub = hub
+        self.subscribers = subscribers
+        self.max_age_s = max_age_s
+
+    def receive(self, wire: Any, arrived_s: float | None = None, *,
+                peer: str | None = None) -> Receipt:
+        """Check and store one envelope; the answer to the sender
+        (:meth:`gsomia.node.Node.receive` gives the steps, parameters and errors)."""
+        ctx = self.ctx
+        with ctx.ledger.lock:
+            now_s = ctx.clock.now_s()
+            t = now_s if arrived_s is None else max(arrived_s, now_s)
+            at = to_datetime(ctx.clock, t)
+            # as given, but cut: an answer or audit record never echoes a huge value
+            eid = _cut(wire.get("envelope_id", "?") if isinstance(wire, Mapping) else "?")
+            sender = _cut(wire.get("sender", "?") if isinstance(wire, Mapping) else "?")
+            try:
+                envelope = Envelope.from_wire(wire)
+                ctx.directory.get(envelope.sender, envelope.envelope_id)
+                if peer is not None and envelope.sender != peer:
+                    raise EnvelopeError(
+                        "sender", "envelope.sender", envelope.sender,
+                        f"envelope {envelope.envelope_id} names hop sender "
+                        f"{envelope.sender} but the authenticated peer is {peer}",
+                    )
+                opened = open_envelope(envelope, ctx.keys, ctx.directory, at, self.max_age_s)
+                with ctx.ledger.transaction():
+                    return self._accept(opened.header, opened.signed, t, at)
+            except (EnvelopeError, ReleaseDenied, InputError) as exc:
+                check = getattr(exc, "check", "release" if isinstance(exc, ReleaseDenied)
+                                else "format")
+                with ctx.ledger.transaction():
+                    ctx.ledger.record([("receive.rejected", {
+                        "envelope_id": str(eid), "sender": str(sender), "peer": peer,
+                        "check": check, "reason": str(exc)})], at)
+                return Receipt("rejected", str(eid), ctx.party, check, str(exc))
+
+    def _accept(self, h: Header, s: Signed, t: float, at: dt.datetime) -> Receipt:
+        """The exactly-once checks, the hop's route, then the consent or item."""
+        ctx, store = self.ctx, self.ctx.ledger.store
+        if store.has_envelope(h.envelope_id):
+            ctx.ledger.record([("receive.duplicate", {"envelope_id": h.envelope_id,
+                                                      "sender": h.sender})], at)
+            return Receipt("duplicate", h.envelope_id, ctx.party, None, "already stored")
+        earlier = store.envelope_of(s.originator, s.msg_id)
+        if earlier is not None:
+            raise ReplayError("msg_id", h.envelope_id,
+                              f"message {s.msg_id} of {s.originator} already accepted in "
+                              f"envelope {earlier}")
+        last = store.last_in_seq(h.sender, h.stream)
+        if h.seq <= last:
+            raise ReplayError("seq", h.envelope_id,
+                              f"seq {h.seq} on stream {h.stream!r} from {h.sender} is not "
+                              f"after the last accepted ({last})")
+        route = Route.parse(h.route, "envelope.route")  # any spelling a peer may send
+        hub = ctx.hub_of(route)
+        if h.final != ctx.party and hub != ctx.party:
+            raise EnvelopeError("header", "envelope.final", h.final,
+                                f"{ctx.party} is not the hub of route {str(route)!r}")
+        if s.kind == "consent":
+            return self._accept_consent(h, s, route, t, at)
+        return self._accept_item(h, s, route, hub, t, at)
+
+    def _accept_consent(self, h: Header, s: Signed, route: Route, t: float,
+                        at: dt.datetime) -> Receipt:
+        """Record an originator's signed approval; recheck the held items it concerns."""
+        ctx = self.ctx
+        consent = Consent.from_dict(s.payload)
+        if consent.originator != s.originator:
+            raise EnvelopeError("signature", "consent.originator", consent.originator,
+                                f"signed by {s.originator}")
+        ctx.ledger.store.accept(self._row(h, s, route, None, None, t, "delivered"))
+        ctx.ledger.store.add_consent(consent.consent_id, consent.to_dict(), s.jws)
+        ctx.ledger.record([("receive.accepted", {
+            "envelope_id": h.envelope_id, "kind": "consent", "sender": h.sender,
+            "originator": s.originator, "consent": consent.to_dict()})], at)
+        ctx.consents.add(consent, s.jws, s.msg_id)
+        # only the held items this consent can concern (same originator and recipient;
+        # the one item of an item-level approval)
+        ctx.clock.call_at(t, lambda c=consent: self.hub.recheck(
+            lambda r: r.originator == c.originator and r.final == c.to, item_id=c.item_id))
+        return Receipt("accepted", h.envelope_id, ctx.party, None, "consent recorded")
+
+    def _accept_item(self, h: Header, s: Signed, route: Route, hub: str | None, t: float,
+                     at: dt.datetime) -> Receipt:
+        """Decide on the hop (Art. 6), mark (Art. 4(2)) and store an item ``arrived``;
+        schedule its arrival."""
+        ctx = self.ctx
+        label = label_from_dict(s.label or {})
+        held = dataclasses.replace(label, holder=h.sender)
+        at_hub = h.final != ctx.party
+        if at_hub:  # the leg originator → hub, and the final recipient must be allowed
+            request = ReleaseRequest(held, ctx.party, at, Route.DIRECT)
+            if h.final not in label.releasable_to:
+                raise ReleaseDenied(label.item_id, h.final, ("releasable_to",),
+                                    f"label not releasable to final recipient {h.final}")
+        elif route is not Route.DIRECT and h.sender == hub:
+            request = ReleaseRequest(held, ctx.party, at, route)
+        else:
+            request = ReleaseRequest(held, ctx.party, at, Route.DIRECT)
+        decision = decide(request, ctx.catalog, ctx.consents.book)
+        if not decision.permit:
+            raise ReleaseDenied(label.item_id, ctx.party,
+                                tuple(r.rule for r in decision.failed),
+                                "; ".join(r.detail for r in decision.failed))
+        marking = None if decision.marking is None else decision.marking.to_dict()
+        ctx.ledger.store.accept(self._row(h, s, route, label, marking, t, "arrived"))
+        ctx.ledger.record([("receive.accepted", {
+            "envelope_id": h.envelope_id, "kind": "item", "item_id": label.item_id,
+            "sender": h.sender, "originator": s.originator, "msg_id": s.msg_id,
+            "route": route, "final": h.final, "stream": h.stream, "seq": h.seq,
+            "marking": None if marking is None else marking["text"],
+            "marking_en": None if marking is None else marking["text_en"],
+            "arrived_s": t,
+        })], at)
+        ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))
+        return Receipt("held" if at_hub and route is Route.TISA_HUB else "accepted",
+                       h.envelope_id, ctx.party, None, "stored",
+                       None if marking is None else marking["text"])
+
+    @staticmethod
+    def _row(h: Header, s: Signed, route: Route, label: Label | None,
+             marking: dict[str, Any] | None, t: float, status: str) -> InboxRow:
+        return InboxRow(
+            envelope_id=h.envelope_id, msg_id=s.msg_id, originator=s.originator,
+            sender=h.sender, kind=s.kind, item_id=None if label is None else label.item_id,
+            route=route, final=h.final, stream=h.stream, seq=h.seq,
+            label=None if label is None else label_to_dict(label), payload=s.payload,
+            marking=marking, jws=s.jws, sent_at=s.signed_at.isoformat(), arrived_s=t,
+            status=status,
+        )
+
+    # arrival ---------------------------------------------------------------------------
+    def resume(self) -> None:
+        """Schedule every stored arrival not yet processed (after a restart)."""
+        with self.ctx.ledger.lock:
+            for row in self.ctx.ledger.store.inbox(status="arrived"):
+                self.ctx.clock.call_at(row.arrived_s,
+                                       lambda e=row.envelope_id: self.arrive(e))
+
+    def arrive(self, envelope_id: str) -> None:
+        """Process an arrival at its time: deliver to subscribers (final recipient) or
+        hold and perhaps forward (hub). Subscribers are called outside the node's lock."""
+        ctx = self.ctx
+        with ctx.ledger.lock:
+            row = ctx.ledger.store.inbox_row(envelope_id)
+            if row is None or row.status != "arrived":
+                return
+            if row.final != ctx.party:
+                # only this item: the others held have not changed
+                forwarded = self.hub.hold(row)
+            else:
+                item, hook, typed = self._deliver(row)
+        if row.final != ctx.party:
+            if forwarded:
+                self.hub.outbox.flush()
+            return
+        if self.subscribers.on_item is not None:
+            self.subscribers.on_item(item)
+        if hook is not None:
+            hook(typed, item)
+
+    def _deliver(self, row: InboxRow) -> tuple[ReceivedItem, Callable | None, Any]:
+        """Mark a row ``delivered`` with its audit records (one transaction); return the
+        item, its typed subscriber (None when none or the payload does not read) and the
+        payload read for it."""
+        _, at = self.ctx.now()
+        item = self.received(row)
+        kind = item.kind
+        # read the payload for a typed subscriber only (a scan's plots are slow to check);
+        # one that does not read is delivered, audited, not handed on
+        reader, hook = self.subscribers.typed(kind)
+        typed: Any = None
+        records = [("deliver", {
+            "envelope_id": row.envelope_id, "item_id": row.item_id,
+            "originator": row.originator, "payload_kind": kind,
+            "marking": (row.marking or {}).get("text")})]
+        if reader is not None and hook is not None:
+            try:
+                typed = reader(item.payload)
+            except InputError as exc:
+                hook = None
+                records.append(("deliver.unreadable", {
+                    "envelope_id": row.envelope_id, "item_id": row.item_id,
+                    "originator": row.originator, "payload_kind": kind,
+                    "reason": _cut(exc, 300)}))
+        with self.ctx.ledger.transaction():
+            self.ctx.ledger.store.set_status(row.envelope_id, "delivered")
+            self.ctx.ledger.record(records, at)
+        return item, hook, typed
+
+    # reading ---------------------------------------------------------------------------
+    def received(self, row: InboxRow) -> ReceivedItem:
+        """A delivered row as the item handed to subscribers (holder: this party)."""
+        label = dataclasses.replace(label_from_dict(row.label or {}), holder=self.ctx.party)
+        return ReceivedItem(
+            item_id=label.item_id, originator=row.originator, sender=row.sender,
+            route=row.route, label=label, marking=row.marking or {}, payload=row.payload,
+            sent_at=dt.datetime.fromisoformat(row.sent_at), arrived_s=row.arrived_s,
+            envelope_id=row.envelope_id,
+        )
+
+    def items(self) -> list[ReceivedItem]:
+        """Items delivered to this party (final recipient), in arrival order."""
+        with self.ctx.ledger.lock:
+            rows = self.ctx.ledger.store.inbox(status="delivered", kind="item")
+        return [self.received(r) for r in rows]

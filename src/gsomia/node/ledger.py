@@ -1,0 +1,84 @@
+"""A node's store and audit log written together: one lock, one transaction, one append.
+
+Every part of a node (:mod:`~gsomia.node.origin`, :mod:`~gsomia.node.outbox`,
+:mod:`~gsomia.node.inbox`, :mod:`~gsomia.node.hub`) writes through the one :class:`Ledger`
+of its node, so that a step's store rows and its audit records commit in one transaction
+(when the audit tables live in the store's database, the default) or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from gsomia.node.store import Store
+from gsomia.sharing.audit import AuditLog
+
+__all__ = ["AuditEntry", "Ledger"]
+
+#: One audit record before it is stamped: ``(kind, body)``, e.g.
+#: ``("release.denied", {"item_id": ..., "to": ...})``.
+AuditEntry = tuple[str, dict[str, Any]]
+
+
+class Ledger:
+    """The store and audit log of one party's node, and the lock that serialises them.
+
+    Parameters:
+        party: the node's party (added to every audit record as ``party``).
+        store: the node's :class:`~gsomia.node.Store`.
+        audit: its :class:`~gsomia.sharing.AuditLog` (by default in the store's database).
+
+    Attributes:
+        party, store, audit: as given.
+        lock: the node's re-entrant lock; held by every step that reads and then writes.
+    """
+
+    def __init__(self, party: str, store: Store, audit: AuditLog) -> None:
+        self.party = party
+        self.store = store
+        self.audit = audit
+        self.lock = threading.RLock()
+        # (thread, records) of the open transaction, or None
+        self._buffer: tuple[int, list[tuple[str, dict[str, Any], dt.datetime]]] | None = None
+
+    def record(self, entries: Iterable[AuditEntry], at: dt.datetime) -> None:
+        """Append audit records stamped ``at`` (UTC); inside :meth:`transaction` (in its
+        thread) they are kept and appended together at its end, in the same transaction
+        and the same order."""
+        records = [(kind, {"party": self.party, **body}, at) for kind, body in entries]
+        buffer = self._buffer
+        if buffer is not None and buffer[0] == threading.get_ident():
+            buffer[1].extend(records)
+        else:
+            self.audit.append_many(records)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The lock and one store transaction (nested ones join the outermost), whose
+        audit records go to the log in one append at its end, just before the commit: the
+        same records in the same order in the same transaction as one append per step,
+        with one read and check of the log's end instead of one per step. On any exception
+        the transaction and its records are dropped together."""
+        with self.lock, self.store.transaction():
+            if self._buffer is not None:
+                yield
+                return
+            self._buffer = (threading.get_ident(), [])
+            try:
+                yield
+                records = self._buffer[1]
+                self._buffer = None
+                if records:
+                    self.audit.append_many(records)
+            finally:
+                self._buffer = None
+
+    def close(self) -> None:
+        """Close the store, and the audit log when it has a database of its own."""
+        self.store.close()
+        if self.audit.db is not self.store.db:
+            self.audit.close()

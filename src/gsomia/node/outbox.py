@@ -1,0 +1,264 @@
+"""A node's outbox: seal → persist → send in order → record the answer, retrying with backoff.
+
+An envelope is sealed for its next hop and written to the store's outbox (with its audit
+records, in one transaction) before any send is tried. :meth:`Outbox.flush` then sends the
+due entries per peer in queue order; a peer whose link fails is retried on the clock with
+:class:`RetryPolicy` backoff, forever (store-and-forward), while the other peers go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from gsomia.errors import LinkError
+from gsomia.node.context import NodeContext
+from gsomia.node.ledger import AuditEntry
+from gsomia.node.links import Link, Receipt
+from gsomia.node.store import OutboxRow
+from gsomia.sharing.envelope import Envelope, Header, Signed, seal, verify
+from gsomia.sharing.routes import Route
+
+__all__ = ["Outbox", "RetryPolicy"]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff of outbox retries: ``min(max_s, base_s * factor**(n-1))`` after
+    the n-th failed attempt [s]. Retries never stop (store-and-forward): once the delay
+    reaches ``max_s`` it stays there for every later attempt, however many (the exponent
+    is capped, so no float overflow after ~1,000 attempts)."""
+
+    base_s: float = 0.05
+    factor: float = 2.0
+    max_s: float = 2.0
+
+    def delay_s(self, attempts: int) -> float:
+        """The wait [s] after the ``attempts``-th failed attempt (1 for the first)."""
+        n = max(0, int(attempts) - 1)
+        if self.base_s >= self.max_s or self.factor <= 1.0:
+            return min(self.max_s, self.base_s)
+        # the first exponent at which the delay reaches max_s: no need to go past it
+        cap = math.ceil(math.log(self.max_s / self.base_s, self.factor)) if self.base_s > 0 \
+            else 0
+        return min(self.max_s, self.base_s * self.factor ** min(n, cap))
+
+
+class Outbox:
+    """The sending side of one node.
+
+    Parameters:
+        ctx: the node's shared state (store, audit, clock, keys, directory).
+        retry: the backoff of failed sends.
+
+    Attributes:
+        links: the link per next-hop party (:meth:`gsomia.node.Node.connect`).
+        retry: as given.
+    """
+
+    def __init__(self, ctx: NodeContext, retry: RetryPolicy) -> None:
+        self.ctx = ctx
+        self.retry = retry
+        self.links: dict[str, Link] = {}
+        self._flush_lock = threading.Lock()
+        self._flush_again = False
+        self._worker: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._closing = False
+
+    def enqueue(
+        self,
+        signed: Signed | str,
+        *,
+        peer: str,
+        final: str,
+        route: Route,
+        stream: str,
+        kind: str,
+        item_id: str | None,
+        now: tuple[float, dt.datetime],
+        audit: list[AuditEntry],
+        msg_id: str | None = None,
+    ) -> str:
+        """Seal ``signed`` for ``peer`` and persist it in the outbox with ``audit`` and an
+        ``outbox.queued`` record (one transaction); return the envelope id.
+
+        Parameters:
+            signed: the originator's signed item or consent (a JWS text when kept as
+                received).
+            peer: the next hop; final: the final recipient; route: the route (canonical
+                spelling in the header and the outbox row); stream: the ordered stream;
+                kind: ``item`` or ``consent``.
+            now: the step's time (s since the clock epoch, UTC datetime): the header's
+                ``iat``, the row's queue time and the audit records' time.
+            audit: the step's audit records, written before ``outbox.queued``.
+            msg_id: the JWS's message id when this node already verified it on receipt
+                (a stored inbox row); otherwise it is read from ``signed`` or verified here.
+        """
+        ctx = self.ctx
+        store = ctx.ledger.store
+        t, at = now
+        seq = store.next_seq(peer, stream)
+        header = Header(uuid.uuid4().hex, ctx.party, peer, at, route, final, stream, seq)
+        envelope = seal(signed, header, ctx.directory, ctx.keys)
+        if isinstance(signed, Signed):
+            msg_id = signed.msg_id
+        elif msg_id is None:
+            msg_id = verify(signed, ctx.directory).msg_id
+        with ctx.ledger.transaction():
+            store.enqueue(
+                envelope_id=header.envelope_id, peer=peer, final=final, route=route,
+                stream=stream, seq=seq, kind=kind, item_id=item_id, msg_id=msg_id,
+                wire=envelope.to_wire(), queued_s=t,
+            )
+            ctx.ledger.record([*audit, ("outbox.queued", {
+                "envelope_id": header.envelope_id, "peer": peer, "final": final,
+                "route": route, "stream": stream, "seq": seq, "kind": kind,
+                "item_id": item_id, "msg_id": msg_id,
+            })], at)
+        return header.envelope_id
+
+    def counts(self) -> dict[str, int]:
+        """Entries by status (``pending``, ``acked``, ``rejected``)."""
+        with self.ctx.ledger.lock:
+            rows = self.ctx.ledger.store.outbox()
+        out = {"pending": 0, "acked": 0, "rejected": 0}
+        for r in rows:
+            out[r.status] = out.get(r.status, 0) + 1
+        return out
+
+    # sending -----------------------------------------------------------------------------
+    def flush(self) -> int:
+        """Try to send every due entry, in order per peer; return the number acked or
+        rejected. A LinkError stops that peer's queue (order kept) and schedules a retry
+        on the clock with backoff."""
+        # The request is recorded before trying the lock, so a flush already running
+        # (in any thread) sees it after releasing the lock and runs once more.
+        self._flush_again = True
+        done = 0
+        while self._flush_again:
+            if not self._flush_lock.acquire(blocking=False):
+                return done
+            try:
+                self._flush_again = False
+                done += self._flush_once()
+            finally:
+                self._flush_lock.release()
+        return done
+
+    def flush_soon(self) -> None:
+        """Have the outbox flushed by a background sender thread (started on first use)
+        and return at once: a request that queues envelopes never waits for a slow or
+        silent peer."""
+        with self.ctx.ledger.lock:
+            if self._closing:
+                return
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._send_loop, daemon=True,
+                                                name=f"gsomia-send-{self.ctx.party}")
+                self._worker.start()
+        self._wake.set()
+
+    def close(self) -> None:
+        """Stop the background sender (waits up to 15 s for its pass) and close the links."""
+        self._closing = True
+        self._wake.set()
+        worker = self._worker
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout=15.0)
+        for link in self.links.values():
+            link.close()
+
+    def _send_loop(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._closing:
+                return
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - the sender must outlive any one failure
+                if self._closing:
+                    return
+
+    def _flush_once(self) -> int:
+        """One pass over the pending entries. The answers of one pass are recorded
+        together (one transaction, in send order, each audited at its own time), before
+        any retry is recorded and at the end of the pass: an answer not yet recorded when
+        the process dies is asked again (the receiver answers ``duplicate``), so none is
+        lost, and no transaction is held open while a link sends."""
+        done = 0
+        blocked: set[str] = set()
+        answers: list[tuple[OutboxRow, Receipt, dt.datetime]] = []
+        with self.ctx.ledger.lock:
+            rows = self.ctx.ledger.store.pending()
+        try:
+            for row in rows:
+                if row.peer in blocked:
+                    continue
+                t, _ = self.ctx.now()
+                if row.next_try_s > t + 1e-9:
+                    blocked.add(row.peer)
+                    continue
+                try:
+                    receipt = self._send(row)
+                except LinkError as exc:
+                    blocked.add(row.peer)
+                    done += self._retry_later(row, exc, answers)
+                    continue
+                answers.append((row, receipt, self.ctx.now()[1]))
+        finally:
+            if answers:
+                with self.ctx.ledger.transaction():
+                    done += self._record_answers(answers)
+        return done
+
+    def _send(self, row: OutboxRow) -> Receipt:
+        """Send one entry on its peer's link.
+
+        Raises:
+            LinkError: no link, or any fault of that peer's link (turned into a LinkError:
+                that peer waits and retries; the others go on).
+        """
+        link = self.links.get(row.peer)
+        if link is None:
+            raise LinkError(row.peer, "no link connected")
+        try:
+            return link.send(Envelope.from_wire(row.wire))
+        except LinkError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any fault of this one peer's link
+            raise LinkError(row.peer, f"{type(exc).__name__}: {exc}") from exc
+
+    def _retry_later(self, row: OutboxRow, exc: LinkError,
+                     answers: list[tuple[OutboxRow, Receipt, dt.datetime]]) -> int:
+        """Record the answers so far, count the failed attempt and schedule a flush after
+        the backoff (one transaction); return how many answers were recorded."""
+        t, at = self.ctx.now()
+        delay = self.retry.delay_s(row.attempts + 1)
+        with self.ctx.ledger.transaction():
+            done = self._record_answers(answers)
+            self.ctx.ledger.store.mark_retry(row.id, t + delay, str(exc))
+            self.ctx.ledger.record([("send.retry", {
+                "envelope_id": row.envelope_id, "peer": row.peer,
+                "attempt": row.attempts + 1, "error": str(exc), "retry_in_s": delay})], at)
+        self.ctx.clock.call_at(t + delay, self.flush)
+        return done
+
+    def _record_answers(self, answers: list[tuple[OutboxRow, Receipt, dt.datetime]]) -> int:
+        """Close the answered entries with their audit records (in the caller's
+        transaction); empties ``answers``; returns how many there were."""
+        done = 0
+        for row, receipt, at in answers:
+            status = "acked" if receipt.ok else "rejected"
+            body: dict[str, Any] = {"envelope_id": row.envelope_id, "peer": row.peer,
+                                    **receipt.to_dict()}
+            self.ctx.ledger.store.mark_sent(row.id, status, str(receipt.to_dict()))
+            self.ctx.ledger.record([(f"send.{status}", body)], at)
+            done += 1
+        answers.clear()
+        return done
