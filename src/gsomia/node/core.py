@@ -47,6 +47,7 @@ from gsomia.sharing.envelope import (
     verify,
 )
 from gsomia.sharing.label import Label
+from gsomia.sharing.routes import Route
 
 __all__ = ["ITEM_KINDS", "WARNING_KIND", "Node", "ReceivedItem", "Release", "RetryPolicy",
            "item_kind"]
@@ -234,7 +235,7 @@ class Node:
         if audit is None:
             audit = AuditLog(self.store.db)
         self.audit = audit if isinstance(audit, AuditLog) else AuditLog(audit)
-        self.routes = dict(routes or {})
+        self.routes = {q: _node_spelling(r) for q, r in (routes or {}).items()}
         for partner, route in self.routes.items():
             if route not in ("direct", "tisa", "auto-hub"):
                 raise InputError(f"routes.{partner}", route, "expected direct, tisa or auto-hub")
@@ -474,6 +475,7 @@ class Node:
     ) -> Release:
         """:meth:`release` without the flush; ``local``: the own item's label and payload
         when the caller has just stored them (else they are read from the store)."""
+        route = _node_spelling(route)  # type: ignore[assignment]
         if to not in self.directory:
             raise InputError("to", to, f"no public keys of {to} in the directory")
         with self._lock:
@@ -579,6 +581,7 @@ class Node:
         Raises:
             InputError: the item is not one of this party's.
         """
+        route = _node_spelling(route)
         with self._lock:
             if self.store.local_item(item_id) is None:
                 raise InputError("item_id", item_id, f"not an item originated by {self.party}")
@@ -993,3 +996,13 @@ def _top_shared(catalog: Catalog, party: str) -> str:
                 return row.markings[party][0]
     raise InputError("party", party, "no SECRET-level marking in the catalog")
 
+
+
+def _node_spelling(route: object) -> object:
+    """SHIM (h-sim, until h-node's Route switch lands): any spelling of
+    :class:`gsomia.sharing.Route` as this node's spelling; anything else as given."""
+    try:
+        parsed = Route.parse(route)
+    except InputError:
+        return route
+    return {Route.DIRECT: "direct", Route.TISA_HUB: "tisa", Route.AUTO_HUB: "auto-hub"}[parsed]
