@@ -28,7 +28,7 @@ from gsomia.sim.scenario import (
 )
 from gsomia.warning.sensors import InfraredLaunchSensor
 
-__all__ = ["scenario_app"]
+__all__ = ["local_date_hint", "scenario_app"]
 
 _SCENARIO_HELP = f"""Scenarios: packaged, shown, or built from the public record.
 
@@ -158,7 +158,7 @@ KOREA_UTC_OFFSET = dt.timedelta(hours=9)
 """Korea (and Japan) Standard Time, UTC+9, no daylight saving since 1988."""
 
 
-def _local_date_hint(day: dt.date, previous: list[LaunchRecord]) -> str:
+def local_date_hint(day: dt.date, previous: list[LaunchRecord]) -> str:
     """When ``day`` has no UTC record but a record of the day before falls on ``day`` in
     Korea (UTC+9), the sentence that says so (else ``""``)."""
     for rec in previous:
@@ -203,7 +203,7 @@ def from_record(
     previous_day = day - dt.timedelta(days=1)
     groups = salvos(load_records(records, since=previous_day))
     if day not in groups:
-        hint = _local_date_hint(day, groups.get(previous_day, []))
+        hint = local_date_hint(day, groups.get(previous_day, []))
         if hint:
             fail(f"DATE={date!r}: {hint}")
         near = ", ".join([d.isoformat() for d in groups if d > day][:3])
