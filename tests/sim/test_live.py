@@ -1,6 +1,6 @@
 """Live mode: real servers on 127.0.0.1 (mutual TLS, ports chosen at run time, stopped at
 the end of each route) and the end-to-end warning latency, detection at a Korean radar →
-fused PIP at Japan's node (gsomia.sim.live notes)."""
+fused PIP at Japan's node (gsomia.sim.delivery.live notes)."""
 
 from __future__ import annotations
 

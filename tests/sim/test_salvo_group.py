@@ -1,5 +1,5 @@
 """A salvo flying one trajectory: one radar plot per resolution cell, one track for the
-group, and every member credited (sim.run._truth_labels)."""
+group, and every member credited (sim.pictures.truth_labels)."""
 
 from __future__ import annotations
 

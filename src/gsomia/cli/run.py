@@ -154,7 +154,7 @@ def _ms(value: float | None) -> str:
 
 
 def _print_latency(stats: dict[str, dict[str, Any]]) -> None:
-    """The end-to-end warning latency of ``gsomia run --live`` (gsomia.sim.live notes)."""
+    """The end-to-end warning latency of ``gsomia run --live`` (gsomia.sim.delivery.live notes)."""
     if not stats:
         return
     any_route = next(iter(stats.values()))

@@ -16,14 +16,13 @@ Steps (ARCHITECTURE.md, data flow of the main job):
    impact point is computed by each receiver from the state it holds.
 3. The delivery step carries each warning to each partner over each route, gated by the
    agreements in force on the scenario date (:mod:`gsomia.sim.delivery`): by default
-   through the parties' real nodes (:mod:`gsomia.sim.nodes`: decide, sign, seal, send over
-   in-process links with the modelled delays, open, mark, audit, TISA approval, hub
-   processing) on one simulated clock per route; :func:`gsomia.sim.delivery.planned.
+   through the parties' real nodes (:mod:`gsomia.sim.delivery.nodes`: decide, sign, seal,
+   send over in-process links with the modelled delays, open, mark, audit, TISA approval,
+   hub processing) on one simulated clock per route; :func:`gsomia.sim.delivery.planned.
    deliver_planned` (arrival = send + the path's delay) is kept as the analytical
-   cross-check, with the same arrivals. The
-   tracker runs are the same on every route (track-level sharing does not change what a
-   party's own radars see), so the routes are compared in one run: only the arrival times
-   differ.
+   cross-check, with the same arrivals. The tracker runs are the same on every route
+   (track-level sharing does not change what a party's own radars see), so the routes are
+   compared in one run: only the arrival times differ.
 4. At every evaluation time ``t`` (a grid of ``pip_interval_s``), each party's picture on
    each route is the fusion (:class:`~gsomia.warning.fusion.TrackFuser`: association by a
    χ² test, covariance intersection, each originator's latest report once, never its own
