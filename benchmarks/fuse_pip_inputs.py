@@ -26,15 +26,17 @@ import numpy as np
 
 
 def capture(scenario: str, path: str) -> None:
-    import gsomia.sim.run as run_mod
-    from gsomia.sim.run import RunConfig, planned, run_scenario
+    import gsomia.sim.knowledge as knowledge_mod
+    from gsomia.sim.config import RunConfig
+    from gsomia.sim.delivery.planned import planned
+    from gsomia.sim.run import run_scenario
     from gsomia.sim.scenario import load_scenario
     from gsomia.warning.fusion import TrackFuser
 
     fuses: list = []
     pips: list = []
     orig_fuse = TrackFuser.fuse
-    orig_pip = run_mod.predict_impact
+    orig_pip = knowledge_mod.predict_impact
 
     def fuse(self, t_s, own, received):
         received = list(received)
@@ -46,13 +48,13 @@ def capture(scenario: str, path: str) -> None:
         return orig_pip(states, earth, step_s=step_s, **kw)
 
     TrackFuser.fuse = fuse
-    run_mod.predict_impact = predict
+    knowledge_mod.predict_impact = predict
     try:
         run_scenario(load_scenario(scenario), RunConfig(routes=("none", "direct")),
                      delivery=planned)
     finally:
         TrackFuser.fuse = orig_fuse
-        run_mod.predict_impact = orig_pip
+        knowledge_mod.predict_impact = orig_pip
     with open(path, "wb") as fh:
         pickle.dump({"scenario": scenario, "fuses": fuses, "pips": pips}, fh)
     print(f"{len(fuses)} fuse calls, {len(pips)} PIP batches "

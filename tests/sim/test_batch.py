@@ -44,8 +44,8 @@ from gsomia.sim.batch import (
     run_event,
     split_events,
 )
+from gsomia.sim.config import RunConfig
 from gsomia.sim.report import batch_summary
-from gsomia.sim.run import RunConfig
 from gsomia.sim.scenario import (
     APOGEE_KM,
     MAX_DURATION_S,

@@ -1,6 +1,6 @@
 """Live mode: real servers on 127.0.0.1 (mutual TLS, ports chosen at run time, stopped at
 the end of each route) and the end-to-end warning latency, detection at a Korean radar →
-fused PIP at Japan's node (gsomia.sim.live notes)."""
+fused PIP at Japan's node (gsomia.sim.delivery.live notes)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ from hypothesis import strategies as st
 
 from gsomia.errors import InputError
 from gsomia.physics.geodesy import geodetic2ecef
+from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import RouteConfig
-from gsomia.sim.live import LiveDelivery, _MeasuringFusion, _scans
-from gsomia.sim.run import RunConfig, run_scenario
+from gsomia.sim.delivery.live import LiveDelivery
+from gsomia.sim.delivery.live_fusion import MeasuringFusion, replay_scans
+from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
 from gsomia.warning.fusion import FusionConfig, TrackReport
 from gsomia.warning.types import Detection
+from gsomia.web.live import LiveCluster
 
 # One ER-Scud seen by one Korean and one Japanese radar; the US node relays on tisa_hub.
 LAUNCH = {"id": "M1", "site": "sohae", "bearing_deg": 83.0, "range_km": 1000.0,
@@ -48,7 +51,7 @@ def live_run(tmp_path_factory: pytest.TempPathFactory):
     cfg = RunConfig(routes=("none", "tisa_hub", "direct"), route=route, horizon_s=200.0,
                     measured=("JPN",), pip_tail_interval_s=60.0,
                     fusion=FusionConfig(max_age_s=3600.0))
-    live = LiveDelivery(route, speed=30.0)
+    live = LiveDelivery(LiveCluster.for_run, route, speed=30.0)
     return live, run_scenario(sc, cfg, delivery=live)
 
 
@@ -97,7 +100,8 @@ def test_every_kor_report_reaching_jpn_gets_a_latency_sample(live_run, route) ->
 
 def test_live_mode_shares_tracks_only() -> None:
     with pytest.raises(InputError) as err:
-        LiveDelivery().prepare(None, {}, types.SimpleNamespace(share="measurements"))
+        LiveDelivery(LiveCluster.for_run).prepare(None, {},
+                                                  types.SimpleNamespace(share="measurements"))
     assert err.value.field == "share" and err.value.value == "measurements"
 
 
@@ -106,7 +110,7 @@ def test_live_mode_shares_tracks_only() -> None:
                                                ({"origin": "JPN", "at": "JPN"}, "at")])
 def test_bad_live_settings_are_named(kwargs, field) -> None:
     with pytest.raises(InputError) as err:
-        LiveDelivery(**kwargs)
+        LiveDelivery(LiveCluster.for_run, **kwargs)
     assert err.value.field == field
 
 
@@ -122,7 +126,7 @@ def test_scans_are_the_trackers_scans(rows) -> None:
     """The replayed scans are Tracker.process's: one sensor and time each, in (time, sensor)
     order, every detection once, the order within a scan kept."""
     dets = [_det(*row) for row in rows]
-    scans = _scans(dets)
+    scans = replay_scans(dets)
     keys = [(t, scan[0].sensor_id) for t, scan in scans]
     assert keys == sorted(set(keys))
     for t, scan in scans:
@@ -155,7 +159,7 @@ def test_measuring_fusion_fuses_when_the_origins_reports_arrive() -> None:
     makes; every origin report gets its PIP (or is counted stale); nothing is dropped."""
     prep = types.SimpleNamespace(own=_Own(), fusion=FusionConfig(max_age_s=30.0),
                                  pip_step_s=10.0)
-    work = _MeasuringFusion(prep, "KOR", "JPN", _Clock(100.0))
+    work = MeasuringFusion(prep, "KOR", "JPN", _Clock(100.0))
     up = geodetic2ecef(38.0, 133.0, 150e3)
     x = np.concatenate((up, [0.0, 0.0, -1500.0]))
     far = np.concatenate((geodetic2ecef(40.0, 138.0, 150e3), [0.0, 0.0, -1500.0]))

@@ -16,12 +16,16 @@ from hypothesis import strategies as st
 from gsomia.errors import InputError
 from gsomia.node.plots import PLOT_ELEMENTS, Plot, RadarPlots
 from gsomia.sharing import load_catalog
+from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import RouteConfig, plan_routes
-from gsomia.sim.measurements import ReprocessingTracker, plot_warnings
+from gsomia.sim.delivery.nodes import NodeDelivery
+from gsomia.sim.delivery.planned import deliver_planned, planned
+from gsomia.sim.measurements import ReprocessingTracker
 from gsomia.sim.observe import observe
 from gsomia.sim.report import run_to_json
-from gsomia.sim.run import RunConfig, deliver_planned, planned, run_scenario
+from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
+from gsomia.sim.share import plot_warnings
 from gsomia.warning.tracking.tracker import Tracker, TrackerConfig
 from gsomia.warning.tracking.tracker import scans as scans_of
 from gsomia.warning.types import Detection
@@ -178,16 +182,14 @@ def test_plots_denied_by_the_automated_hub_allowed_direct_on_2017_03_06() -> Non
 
 
 def test_real_nodes_refuse_plots_on_the_automated_hub_and_carry_them_direct(small) -> None:
-    from gsomia.sim.nodes import NodeDelivery
-
     sc, obs = small
     kor = plot_warnings("KOR", [d for d in obs.detections if d.owner == "KOR"], [])[:4]
     items = {"JPN": [], "KOR": kor, "USA": []}
     cfg = RouteConfig(ignore_dates=True)
     plans = plan_routes(sc, load_catalog(), cfg, ("auto_hub", "direct"), share="measurements")
-    hub = NodeDelivery(cfg)(items, plans["auto_hub"], sc)
+    hub = NodeDelivery(cfg)(items, plans["auto_hub"], sc, load_catalog())
     assert {d.to for d in hub} == {"USA"}              # the KOR → USA leg is a bilateral
-    direct = NodeDelivery(cfg)(items, plans["direct"], sc)
+    direct = NodeDelivery(cfg)(items, plans["direct"], sc, load_catalog())
     def scan(w):
         return w.t_s, w.plots[0].sensor_id
 

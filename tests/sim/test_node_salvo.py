@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gsomia.sim.run import RunConfig, planned, run_scenario
+from gsomia.sim.config import RunConfig
+from gsomia.sim.delivery.planned import planned
+from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
 
 SALVO = """

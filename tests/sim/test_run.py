@@ -9,10 +9,15 @@ from pathlib import Path
 import pytest
 
 from gsomia.sharing import load_catalog
+from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import RouteConfig, plan_routes
+from gsomia.sim.delivery.live import LiveDelivery
+from gsomia.sim.delivery.nodes import NodeDelivery
+from gsomia.sim.delivery.planned import planned
 from gsomia.sim.report import batch_summary, run_to_json
-from gsomia.sim.run import RunConfig, run_scenario
+from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
+from gsomia.web.live import LiveCluster
 
 SCENARIO = """
 name = "small"
@@ -151,8 +156,6 @@ def test_node_delivery_gives_the_planned_arrivals(small) -> None:
     """The default delivery, through real nodes (sign, seal, TISA approval, automated hub
     processing), gives the same arrivals at the same times as the planned delays, so the
     same figures (the planned delivery is the analytical cross-check)."""
-    from gsomia.sim.run import planned
-
     sc, nodes = small
     cfg = nodes.config
     analytical = run_scenario(sc, cfg, delivery=planned)
@@ -171,14 +174,12 @@ def test_node_delivery_gives_the_planned_arrivals(small) -> None:
 def test_automated_hub_adds_its_processing_delay(small) -> None:
     """Korea → USA hub → Japan under the 2023 arrangement (as if in force): link 1 s + hub
     processing 1 s + link 1 s; the hub's own items: link 1 s only."""
-    from gsomia.sim.nodes import NodeDelivery
-
     sc, res = small
     few = {p: [w for w in items if w.report is not None][:3] for p, items in
            res.warnings.items()}
     route = RouteConfig(ignore_dates=True)
     plan = plan_routes(sc, load_catalog(), route, ("auto_hub",))["auto_hub"]
-    got = NodeDelivery(route)(few, plan, sc)
+    got = NodeDelivery(route)(few, plan, sc, load_catalog())
     delays = {(d.item.originator, d.to): round(d.t_s - d.item.t_s, 6) for d in got}
     assert delays[("KOR", "JPN")] == pytest.approx(3.0)
     assert delays[("USA", "JPN")] == pytest.approx(1.0)
@@ -190,10 +191,8 @@ def test_live_run_gives_the_same_confirmed_tracks_and_areas(small) -> None:
     """Every node a real server on 127.0.0.1 with mutual TLS (compressed wall clock): every
     warning arrives, and each party has a confirmed track and knows the area at risk on the
     same routes as in the simulated run."""
-    from gsomia.sim.live import LiveDelivery
-
     sc, sim = small
-    live = LiveDelivery(sim.config.route, speed=40.0)
+    live = LiveDelivery(LiveCluster.for_run, sim.config.route, speed=40.0)
     res = run_scenario(sc, sim.config, delivery=live)
     stats = live.link_stats()
     for route in ("tisa_hub", "auto_hub", "direct"):

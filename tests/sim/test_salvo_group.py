@@ -1,5 +1,5 @@
 """A salvo flying one trajectory: one radar plot per resolution cell, one track for the
-group, and every member credited (sim.run._truth_labels)."""
+group, and every member credited (sim.pictures.truth_labels)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from gsomia.records import load_records, salvos
-from gsomia.sim.run import RunConfig, planned, run_scenario
+from gsomia.sim.config import RunConfig
+from gsomia.sim.delivery.planned import planned
+from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario, scenario_from_records
 
 

@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 from gsomia.errors import InputError
-from gsomia.sim.run import METRICS, RunConfig, planned, run_scenario
+from gsomia.sim.config import RunConfig
+from gsomia.sim.delivery.planned import planned
+from gsomia.sim.knowledge import METRICS
+from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
 from gsomia.sim.seeds import run_seeds, seed_summary
 

@@ -25,11 +25,17 @@ from gsomia.cli.scenario import local_date_hint
 from gsomia.datafile import check_output_path, write_text_atomic
 from gsomia.errors import InputError
 from gsomia.records import load_records, salvos
-from gsomia.sim.batch import BATCH_CONFIG, run_records
-from gsomia.sim.delivery import RUN_ROUTES, SHARES, RouteConfig
+from gsomia.sharing import Route
+from gsomia.sim.batch import BATCH_CONFIG, batch_events, event_window_s, run_records
+from gsomia.sim.config import RunConfig
+from gsomia.sim.delivery import NONE, RUN_ROUTES, SHARES, RouteConfig, parse_run_route
+from gsomia.sim.delivery.live import LiveDelivery
+from gsomia.sim.delivery.planned import planned
+from gsomia.sim.plots import write_plots
 from gsomia.sim.report import batch_summary, run_to_json
-from gsomia.sim.run import RunConfig, RunResult, impact_area, run_scenario
+from gsomia.sim.run import RunResult, run_scenario
 from gsomia.sim.scenario import Scenario, load_scenario, scenario_from_records
+from gsomia.sim.seeds import run_seeds
 
 __all__ = ["run_command"]
 
@@ -101,7 +107,7 @@ def _print_run(result: RunResult) -> None:
     partial = {(p.recipient, route) for route, plan in result.plans.items()
                for p in plan.paths if not p.allowed}
     for f in result.flights:
-        party, zone = impact_area(f)
+        party, zone = result.impact_areas[f.id]
         where = "high seas" if zone == "high_seas" else f"{party} {zone.replace('_', ' ')}"
         table = Table(title=f"{f.id}: launched t+{f.launch_s:.0f} s, impact after "
                       f"{f.trajectory.impact_s:.0f} s at {f.trajectory.impact_lat_deg:.2f}°N "
@@ -113,11 +119,11 @@ def _print_run(result: RunResult) -> None:
             table.add_column(col, justify="left" if col in ("party", "route") else "right")
         for party, routes in result.knowledge[f.id].items():
             for route, k in routes.items():
-                gained = None if route == "none" else result.gained_s(f.id, party, route)
+                gained = None if route == NONE else result.gained_s(f.id, party, route)
                 table.add_row(party, route + ("*" if (party, route) in partial else ""),
                               _s(k.first_detection_s), _s(k.first_confirmed_s),
                               _s(k.first_pip_within_50km_s), _s(k.area_at_risk_s),
-                              "" if route == "none" else
+                              "" if route == NONE else
                               ("—" if gained is None else f"{gained:+.0f}"))
             table.add_section()
         console.print(table)
@@ -128,7 +134,7 @@ def _print_run(result: RunResult) -> None:
     gain = Table(title="Warning time gained against 'none' (first PIP within 50 km; "
                  "s, mean over launches)", title_justify="left")
     gain.add_column("party")
-    routes = [r for r in result.config.routes if r != "none"]
+    routes = [r for r in result.config.routes if r != NONE]
     for r in routes:
         gain.add_column(r, justify="right")
     for party in sc.parties:
@@ -148,7 +154,7 @@ def _ms(value: float | None) -> str:
 
 
 def _print_latency(stats: dict[str, dict[str, Any]]) -> None:
-    """The end-to-end warning latency of ``gsomia run --live`` (gsomia.sim.live notes)."""
+    """The end-to-end warning latency of ``gsomia run --live`` (gsomia.sim.delivery.live notes)."""
     if not stats:
         return
     any_route = next(iter(stats.values()))
@@ -182,22 +188,25 @@ def _write_json(path: Path, doc: dict[str, Any]) -> None:
 
 
 def _routes(text: str | None) -> tuple[str, ...]:
-    """``--routes``: the routes compared, ``none`` first, in the order of RUN_ROUTES."""
+    """``--routes``: the routes compared, ``none`` first, in the order of RUN_ROUTES (each
+    in any spelling :func:`gsomia.sim.delivery.parse_run_route` takes)."""
     if text is None:
         return RUN_ROUTES
-    names = {t.strip() for t in text.split(",") if t.strip()}
-    bad = sorted(names - set(RUN_ROUTES))
-    if bad or not names - {"none"}:
+    names = set()
+    for t in (t.strip() for t in text.split(",") if t.strip()):
+        try:
+            names.add(parse_run_route(t, "--routes"))
+        except InputError:
+            names.add("?")
+    if "?" in names or not names - {NONE}:
         fail(f"--routes={text!r}: expected a comma-separated list of "
-             f"{', '.join(r for r in RUN_ROUTES if r != 'none')}")
-    return tuple(r for r in RUN_ROUTES if r == "none" or r in names)
+             f"{', '.join(r for r in RUN_ROUTES if r != NONE)}")
+    return tuple(r for r in RUN_ROUTES if r == NONE or r in names)
 
 
 def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
                 workers: int) -> None:
     """``--seeds N``: the spread of the figures over N draws (gsomia.sim.seeds)."""
-    from gsomia.sim.seeds import run_seeds
-
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console) as bar:
         task = bar.add_task(f"{sc.name}: draws", total=n)
@@ -229,9 +238,9 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
             table.add_row("  gain", *gains)
             table.add_section()
         console.print(table)
-    chain = " <= ".join(r for r in ("direct", "hubs" if any(
-        h in config.routes for h in ("tisa_hub", "auto_hub")) else "", "none")
-        if r and (r != "direct" or "direct" in config.routes))
+    chain = " <= ".join(r for r in (Route.DIRECT, "hubs" if any(
+        h in config.routes for h in (Route.TISA_HUB, Route.AUTO_HUB)) else "", NONE)
+        if r and (r != Route.DIRECT or Route.DIRECT in config.routes))
     order = ", ".join(f"{p} {v['direct_le_hubs_le_none']}/{v['draws']}"
                       for p, v in doc["route_order"].items())
     console.print(f"draws in which {chain} (first PIP within 50 km) for every launch of the "
@@ -242,8 +251,8 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
 
 def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
            config: RunConfig) -> None:
-    from gsomia.sim.batch import batch_events, event_window_s
-
+    """``--records DIR --since DATE``: every event since, the planned delivery
+    (gsomia.sim.batch)."""
     n_events = len(batch_events(records, since, config))
     if n_events == 0:
         fail(f"--since={since.isoformat()}: no record on or after that date in {records}")
@@ -285,17 +294,17 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
                   "50 km; launches where both 'none' and the route reach it)",
                   title_justify="left")
     table.add_column("party")
-    for r in ("tisa_hub", "auto_hub", "direct"):
+    sharing = RUN_ROUTES[1:]
+    for r in sharing:
         table.add_column(r, justify="right")
     table.add_column("launches with 50 km PIP: none / tisa / auto / direct", justify="right")
     table.add_column("only with sharing: tisa / auto / direct", justify="right")
     for party, med in summary["median_gained_s"].items():
         reach = summary["reached"][party]
-        table.add_row(party, *[_s(med[r]) for r in ("tisa_hub", "auto_hub", "direct")],
-                      " / ".join(str(reach[r]) for r in ("none", "tisa_hub", "auto_hub",
-                                                          "direct")),
+        table.add_row(party, *[_s(med[r]) for r in sharing],
+                      " / ".join(str(reach[r]) for r in RUN_ROUTES),
                       " / ".join(str(summary["only_with_sharing"][party][r])
-                                 for r in ("tisa_hub", "auto_hub", "direct")))
+                                 for r in sharing))
     console.print(table)
     console.print("Japan and Korea are measured (the US tracks and shares but is not scored "
                   "in the batch); the reason of every dropped launch and skipped event is in "
@@ -316,149 +325,135 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
         _write_json(json_out, doc)
 
 
-@app.command("run")
-@guarded
-def run_command(
-    scenario: Annotated[str | None, typer.Argument(
-        metavar="[SCENARIO]", help="A packaged scenario name (e.g. 2017-03-06) or a "
-        "scenario TOML file. Leave out with --record or --since.")] = None,
-    record: Annotated[str | None, typer.Option(
-        "--record", help="Run one UTC date of the public record (needs --records).")] = None,
-    records: Annotated[Path | None, typer.Option(
-        "--records", help="Directory of the CNS database files.")] = None,
-    since: Annotated[str | None, typer.Option(
-        "--since", help="Batch: every date of --records since this date (or year).")] = None,
-    json_out: Annotated[Path | None, typer.Option(
-        "--json-out", help="Write the figures as JSON (schema in gsomia.sim.report).")] = None,
-    plots: Annotated[Path | None, typer.Option(
-        "--plots", help="Write PNG plots into this directory.")] = None,
-    approval_delay_s: Annotated[float, typer.Option(
-        "--approval-delay-s", help="ASSUMED originator-approval time at the TISA hub [s].",
-        min=0.0)] = RouteConfig().approval_delay_s,
-    hub_delay_s: Annotated[float, typer.Option(
-        "--hub-delay-s", help="ASSUMED processing time at the automated hub [s].",
-        min=0.0)] = RouteConfig().hub_delay_s,
-    as_if_in_force: Annotated[bool, typer.Option(
-        "--as-if-in-force", help="Use every route as if its agreements were in force "
-        "(counterfactual); default: routes gated by the scenario date.")] = False,
-    pip_interval_s: Annotated[float, typer.Option(
-        "--pip-interval-s", help="Evaluation grid of the PIPs [s], at most 60; after a "
-        "party's 50 km PIP is reached, its PIP-error curve goes on every 30 s.",
-        min=0.5)] = 5.0,
-    workers: Annotated[int, typer.Option(
-        "--workers", help="Batch: worker processes (0: one per CPU).", min=0)] = 0,
-    delivery: Annotated[str | None, typer.Option(
-        "--delivery", help="node (default): every warning through the parties' real nodes "
-        "(decide, sign, seal, send, open, mark, audit, hub approval) on the simulated clock; "
-        "planned: arrival = send + the path's delay, the analytical cross-check (same "
-        "arrivals, faster).")] = None,
-    report_interval_s: Annotated[float, typer.Option(
-        "--report-interval-s", help="Least spacing of one track's shared reports [s].",
-        min=0.1)] = RunConfig().report_interval_s,
-    live: Annotated[bool, typer.Option(
-        "--live", help="Every node a real server on 127.0.0.1 with mutual TLS (ports chosen "
-        "at run time), on the wall clock compressed by --speed; reports link p50/p99.")] = False,
-    speed: Annotated[float, typer.Option(
-        "--speed", help="--live: scenario seconds per wall second (ASSUMPTION).",
-        min=0.1)] = 20.0,
-    share: Annotated[str, typer.Option(
-        "--share", help="What the nodes share. tracks (default): confirmed tracks' states "
-        "and infrared launch reports (the three warning elements), fused by each receiver. "
-        "measurements: every scan's radar plots (sensor coordinates, so the sensor's "
-        "location is revealed: the automated hub refuses them) and the launch reports; each "
-        "receiver tracks its own and the arrived plots together.")] = "tracks",
-    routes: Annotated[str | None, typer.Option(
-        "--routes", help="Comma-separated routes to compare besides none (the baseline, "
-        "always run), e.g. direct or tisa_hub,direct; default: all of tisa_hub, auto_hub, "
-        "direct.")] = None,
-    seeds: Annotated[int, typer.Option(
-        "--seeds", help="Run the scenario with N random draws (the scenario's seed, then "
-        "seed+1 …; planned delivery) and report the median and 10th-90th percentiles of "
-        "every figure, and in how many draws direct <= hubs <= none holds (schema in "
-        "gsomia.sim.seeds). 1: a single run.", min=1, max=1000)] = 1,
-) -> None:
-    """Fly the launches, let every party's sensors, trackers and nodes work, share by each
-    route (none, tisa_hub, auto_hub, direct) and report what each party knew, and when.
+# -- the options of ``gsomia run`` ----------------------------------------------------------
 
-    Times are seconds after each launch. Route delays not given by the scenario are
-    documented assumptions (gsomia.sim.delivery).
-    """
-    for name, value, hi in (("--approval-delay-s", approval_delay_s, 86_400.0),
-                            ("--hub-delay-s", hub_delay_s, 3_600.0),
-                            ("--pip-interval-s", pip_interval_s, 60.0),
-                            ("--report-interval-s", report_interval_s, 600.0),
-                            ("--speed", speed, 1_000.0)):
+_ROUTE_DEFAULTS = RouteConfig()
+_RUN_DEFAULTS = RunConfig()
+
+_ScenarioArg = Annotated[str | None, typer.Argument(
+    metavar="[SCENARIO]", help="A packaged scenario name (e.g. 2017-03-06) or a scenario TOML "
+    "file. Leave out with --record or --since.")]
+_RecordOpt = Annotated[str | None, typer.Option(
+    "--record", help="Run one UTC date of the public record (needs --records).")]
+_RecordsOpt = Annotated[Path | None, typer.Option(
+    "--records", help="Directory of the CNS database files.")]
+_SinceOpt = Annotated[str | None, typer.Option(
+    "--since", help="Batch: every date of --records since this date (or year).")]
+_JsonOutOpt = Annotated[Path | None, typer.Option(
+    "--json-out", help="Write the figures as JSON (schema in gsomia.sim.report).")]
+_PlotsOpt = Annotated[Path | None, typer.Option(
+    "--plots", help="Write PNG plots into this directory.")]
+_ApprovalOpt = Annotated[float, typer.Option(
+    "--approval-delay-s", help="ASSUMED originator-approval time at the TISA hub [s].",
+    min=0.0)]
+_HubOpt = Annotated[float, typer.Option(
+    "--hub-delay-s", help="ASSUMED processing time at the automated hub [s].", min=0.0)]
+_InForceOpt = Annotated[bool, typer.Option(
+    "--as-if-in-force", help="Use every route as if its agreements were in force "
+    "(counterfactual); default: routes gated by the scenario date.")]
+_PipIntervalOpt = Annotated[float, typer.Option(
+    "--pip-interval-s", help="Evaluation grid of the PIPs [s], at most 60; after a party's "
+    "50 km PIP is reached, its PIP-error curve goes on every 30 s.", min=0.5)]
+_WorkersOpt = Annotated[int, typer.Option(
+    "--workers", help="Batch: worker processes (0: one per CPU).", min=0)]
+_DeliveryOpt = Annotated[str | None, typer.Option(
+    "--delivery", help="node (default): every warning through the parties' real nodes "
+    "(decide, sign, seal, send, open, mark, audit, hub approval) on the simulated clock; "
+    "planned: arrival = send + the path's delay, the analytical cross-check (same "
+    "arrivals, faster).")]
+_ReportIntervalOpt = Annotated[float, typer.Option(
+    "--report-interval-s", help="Least spacing of one track's shared reports [s].", min=0.1)]
+_LiveOpt = Annotated[bool, typer.Option(
+    "--live", help="Every node a real server on 127.0.0.1 with mutual TLS (ports chosen at "
+    "run time), on the wall clock compressed by --speed; reports link p50/p99.")]
+_SpeedOpt = Annotated[float, typer.Option(
+    "--speed", help="--live: scenario seconds per wall second (ASSUMPTION).", min=0.1)]
+_ShareOpt = Annotated[str, typer.Option(
+    "--share", help="What the nodes share. tracks (default): confirmed tracks' states and "
+    "infrared launch reports (the three warning elements), fused by each receiver. "
+    "measurements: every scan's radar plots (sensor coordinates, so the sensor's location "
+    "is revealed: the automated hub refuses them) and the launch reports; each receiver "
+    "tracks its own and the arrived plots together.")]
+_RoutesOpt = Annotated[str | None, typer.Option(
+    "--routes", help="Comma-separated routes to compare besides none (the baseline, always "
+    "run), e.g. direct or tisa_hub,direct; default: all of tisa_hub, auto_hub, direct.")]
+_SeedsOpt = Annotated[int, typer.Option(
+    "--seeds", help="Run the scenario with N random draws (the scenario's seed, then seed+1 "
+    "…; planned delivery) and report the median and 10th-90th percentiles of every figure, "
+    "and in how many draws direct <= hubs <= none holds (schema in gsomia.sim.seeds). 1: a "
+    "single run.", min=1, max=1000)]
+
+
+def _check_numbers(**values: float) -> None:
+    """Every number option finite and within its bound (option name → value)."""
+    bounds = {"--approval-delay-s": 86_400.0, "--hub-delay-s": 3_600.0,
+              "--pip-interval-s": 60.0, "--report-interval-s": 600.0, "--speed": 1_000.0}
+    for name, hi in bounds.items():
+        value = values[name.strip("-").replace("-", "_")]
         if not (math.isfinite(value) and value <= hi):
             fail(f"{name}={value!r}: must be a finite number of at most {hi:g}")
-    # output places are checked before any work (nothing is computed and then lost)
+
+
+def _check_outputs(json_out: Path | None, plots: Path | None) -> None:
+    """Output places are checked before any work (nothing is computed and then lost)."""
     if json_out is not None:
         check_output_path(json_out, "--json-out")
     if plots is not None and plots.exists() and not plots.is_dir():
         fail(f"--plots={str(plots)!r}: exists and is not a directory")
     if plots is not None and not plots.exists() and not plots.parent.is_dir():
         fail(f"--plots={str(plots)!r}: folder {plots.parent} does not exist")
-    if share not in SHARES:
-        fail(f"--share={share!r}: expected {' or '.join(SHARES)}")
-    if live and share != "tracks":
-        fail("--live shares tracks only: leave out --share measurements")
-    route_cfg = RouteConfig(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
-                            ignore_dates=as_if_in_force)
-    compared = _routes(routes)
-    if seeds > 1 and (live or plots is not None or since is not None):
-        fail("--seeds runs many draws of one scenario: not with --live, --plots or --since")
-    if since is not None:
-        if records is None:
-            fail("--since needs --records DIR")
-        if scenario is not None or record is not None:
-            fail("--since runs every date: give no SCENARIO and no --record")
-        unused = [name for name, given in (
-            ("--plots", plots is not None), ("--live", live), ("--seeds", seeds > 1),
-            ("--delivery", delivery is not None), ("--pip-interval-s", pip_interval_s != 5.0),
-            ("--report-interval-s", report_interval_s != RunConfig().report_interval_s))
-            if given]
-        if unused:
-            fail(f"--since runs the batch (planned delivery, PIPs every "
-                 f"{BATCH_CONFIG.pip_interval_s:g} s, no plots): {', '.join(unused)} "
-                 "not used there; leave out")
-        config = RunConfig(**{**{f: getattr(BATCH_CONFIG, f) for f in (
-            "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")}},
-            route=route_cfg, share=share, routes=compared)
-        _batch(records, _date("--since", since), json_out,
-               workers or max(1, os.cpu_count() or 1), config)
-        return
+
+
+def _batch_command(records: Path | None, since: str, given: dict[str, bool],
+                   json_out: Path | None, workers: int, route_cfg: RouteConfig, share: str,
+                   compared: tuple[str, ...]) -> None:
+    """``--records DIR --since DATE`` after its checks; ``given``: option → whether it was
+    given (SCENARIO, --record and the options the batch does not use)."""
+    if records is None:
+        fail("--since needs --records DIR")
+    if given["SCENARIO"] or given["--record"]:
+        fail("--since runs every date: give no SCENARIO and no --record")
+    unused = [name for name, on in given.items() if on and name.startswith("--")
+              and name != "--record"]
+    if unused:
+        fail(f"--since runs the batch (planned delivery, PIPs every "
+             f"{BATCH_CONFIG.pip_interval_s:g} s, no plots): {', '.join(unused)} "
+             "not used there; leave out")
+    config = RunConfig(**{f: getattr(BATCH_CONFIG, f) for f in (
+        "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")},
+        route=route_cfg, share=share, routes=compared)
+    _batch(records, _date("--since", since), json_out, workers or max(1, os.cpu_count() or 1),
+           config)
+
+
+def _scenario_of(scenario: str | None, record: str | None, records: Path | None) -> Scenario:
+    """The scenario of SCENARIO, or of ``--record DATE --records DIR``."""
     if record is not None:
         if records is None:
             fail("--record needs --records DIR")
         if scenario is not None:
             fail("give either SCENARIO or --record, not both")
-        sc = _record_scenario(_date("--record", record, partial=False), records)
-    elif scenario is None:
+        return _record_scenario(_date("--record", record, partial=False), records)
+    if scenario is None:
         fail("give a SCENARIO, --record DATE --records DIR, or --records DIR --since DATE")
-    else:
-        sc = load_scenario(scenario)
-    if delivery is not None and delivery not in ("planned", "node"):
-        fail(f"--delivery={delivery!r}: expected planned or node")
-    if seeds > 1 and delivery is not None:
-        fail("--seeds runs every draw with the planned delivery: leave out --delivery")
-    delivery = delivery or "node"
-    config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s,
-                       report_interval_s=report_interval_s, share=share, routes=compared)
-    if seeds > 1:
-        _seed_study(sc, seeds, config, json_out, workers or max(1, os.cpu_count() or 1))
-        return
-    from gsomia.sim.live import LiveDelivery
-    from gsomia.sim.run import planned
+    return load_scenario(scenario)
 
+
+def _single_run(sc: Scenario, config: RunConfig, delivery: str, speed: float,
+                json_out: Path | None, plots: Path | None) -> None:
+    """One run (``delivery``: node, planned or live), printed, written to ``--json-out``
+    and ``--plots``. Live mode gets its clusters from :meth:`gsomia.web.live.LiveCluster.
+    for_run` (imported here: the web server stack loads only for ``--live``)."""
     step: Any = planned if delivery == "planned" else None   # None: the nodes (run_scenario)
-    if live:
-        step = LiveDelivery(route_cfg, speed=speed)
-        delivery = "live"
+    if delivery == "live":
+        from gsomia.web.live import LiveCluster
+
+        step = LiveDelivery(LiveCluster.for_run, config.route, speed=speed)
     with console.status("running") as status:
-        result = run_scenario(sc, config, delivery=step,
-                              progress=lambda s: status.update(s))
+        result = run_scenario(sc, config, delivery=step, progress=lambda s: status.update(s))
     _print_run(result)
     doc = run_to_json(result, delivery=delivery)
-    if live:
+    if delivery == "live":
         doc["live"] = {"speed": speed, "links": step.link_stats(),
                        "warning_latency": step.latency_stats()}
         for route, st in doc["live"]["links"].items():
@@ -469,8 +464,66 @@ def run_command(
     if json_out is not None:
         _write_json(json_out, doc)
     if plots is not None:
-        from gsomia.sim.plots import write_plots
-
         for path in write_plots(result, plots):
             err_console.print(f"wrote {path}", highlight=False)
 
+
+@app.command("run")
+@guarded
+def run_command(
+    scenario: _ScenarioArg = None,
+    record: _RecordOpt = None,
+    records: _RecordsOpt = None,
+    since: _SinceOpt = None,
+    json_out: _JsonOutOpt = None,
+    plots: _PlotsOpt = None,
+    approval_delay_s: _ApprovalOpt = _ROUTE_DEFAULTS.approval_delay_s,
+    hub_delay_s: _HubOpt = _ROUTE_DEFAULTS.hub_delay_s,
+    as_if_in_force: _InForceOpt = False,
+    pip_interval_s: _PipIntervalOpt = 5.0,
+    workers: _WorkersOpt = 0,
+    delivery: _DeliveryOpt = None,
+    report_interval_s: _ReportIntervalOpt = _RUN_DEFAULTS.report_interval_s,
+    live: _LiveOpt = False,
+    speed: _SpeedOpt = 20.0,
+    share: _ShareOpt = "tracks",
+    routes: _RoutesOpt = None,
+    seeds: _SeedsOpt = 1,
+) -> None:
+    """Fly the launches, let every party's sensors, trackers and nodes work, share by each
+    route (none, tisa_hub, auto_hub, direct) and report what each party knew, and when.
+
+    Times are seconds after each launch. Route delays not given by the scenario are
+    documented assumptions (gsomia.sim.delivery).
+    """
+    _check_numbers(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
+                   pip_interval_s=pip_interval_s, report_interval_s=report_interval_s,
+                   speed=speed)
+    _check_outputs(json_out, plots)
+    if share not in SHARES:
+        fail(f"--share={share!r}: expected {' or '.join(SHARES)}")
+    if live and share != "tracks":
+        fail("--live shares tracks only: leave out --share measurements")
+    route_cfg = RouteConfig(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
+                            ignore_dates=as_if_in_force)
+    compared = _routes(routes)
+    if seeds > 1 and (live or plots is not None or since is not None):
+        fail("--seeds runs many draws of one scenario: not with --live, --plots or --since")
+    if since is not None:
+        given = {"SCENARIO": scenario is not None, "--record": record is not None,
+                 "--plots": plots is not None, "--live": live, "--seeds": seeds > 1,
+                 "--delivery": delivery is not None, "--pip-interval-s": pip_interval_s != 5.0,
+                 "--report-interval-s": report_interval_s != _RUN_DEFAULTS.report_interval_s}
+        _batch_command(records, since, given, json_out, workers, route_cfg, share, compared)
+        return
+    sc = _scenario_of(scenario, record, records)
+    if delivery is not None and delivery not in ("planned", "node"):
+        fail(f"--delivery={delivery!r}: expected planned or node")
+    if seeds > 1 and delivery is not None:
+        fail("--seeds runs every draw with the planned delivery: leave out --delivery")
+    config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s,
+                       report_interval_s=report_interval_s, share=share, routes=compared)
+    if seeds > 1:
+        _seed_study(sc, seeds, config, json_out, workers or max(1, os.cpu_count() or 1))
+        return
+    _single_run(sc, config, "live" if live else delivery or "node", speed, json_out, plots)

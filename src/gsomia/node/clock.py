@@ -8,6 +8,8 @@ transport (ARCHITECTURE.md).
   :meth:`SimClock.run`) is called; callbacks run in time order (ties: in order of
   scheduling), and ``now_s()`` equals a callback's time while it runs.
 - :class:`WallClock`: time is the system's UTC time; callbacks run on daemon timer threads.
+- :class:`ScaledWallClock`: a scenario's time on the wall clock, ``speed`` times faster than
+  real time (``gsomia run --live``); callbacks run on daemon timer threads.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Protocol
 
 from gsomia.errors import InputError
 
-__all__ = ["Clock", "SimClock", "WallClock"]
+__all__ = ["Clock", "ScaledWallClock", "SimClock", "WallClock"]
 
 
 class Clock(Protocol):
@@ -110,5 +112,40 @@ class WallClock:
 
     def call_at(self, t_s: float, fn: Callable[[], object]) -> None:
         timer = threading.Timer(max(0.0, t_s - self.now_s()), fn)
+        timer.daemon = True
+        timer.start()
+
+
+class ScaledWallClock:
+    """A wall clock running at a scenario's time, ``speed`` times faster than real time:
+    ``now_s = start_s + speed × (monotonic − m0)`` [s since the scenario epoch], with ``m0``
+    the monotonic time [s] when the clock was made. Callbacks run on daemon timer threads
+    (as :class:`WallClock`'s).
+
+    Parameters:
+        epoch: the scenario epoch (aware datetime); start_s: the time at creation [s].
+        speed: scenario seconds per wall second.
+
+    Raises:
+        InputError: ``speed`` not positive, or a naive ``epoch``.
+    """
+
+    def __init__(self, epoch: dt.datetime, start_s: float, speed: float) -> None:
+        if not speed > 0:
+            raise InputError("speed", speed, "must be positive")
+        self.epoch = _aware(epoch)
+        self.start_s = float(start_s)
+        self.speed = float(speed)
+        self._m0 = time.monotonic()
+
+    def now_s(self) -> float:
+        return self.start_s + self.speed * (time.monotonic() - self._m0)
+
+    def wall_of(self, t_s: float) -> float:
+        """Seconds of real time from now until scenario time ``t_s`` (negative: past)."""
+        return (t_s - self.now_s()) / self.speed
+
+    def call_at(self, t_s: float, fn: Callable[[], object]) -> None:
+        timer = threading.Timer(max(0.0, self.wall_of(t_s)), fn)
         timer.daemon = True
         timer.start()

@@ -15,8 +15,9 @@ Each event becomes a scenario (one launch per record with a site, bearing, range
 :func:`gsomia.sim.scenario.scenario_from_records`, every catalogue sensor of Japan, Korea
 and the US, the packaged link-delay defaults), run with
 :func:`gsomia.sim.run.run_scenario` on the fast path (:data:`BATCH_CONFIG`) and the planned
-delivery (:func:`gsomia.sim.run.planned`: the same arrivals as the nodes, checked by the
-tests, without the nodes' ~3 ms of cryptography and storage per envelope). An event's id is
+delivery (:func:`gsomia.sim.delivery.planned.planned`: the same arrivals as the nodes,
+checked by the tests, without the nodes' ~3 ms of cryptography and storage per envelope).
+An event's id is
 ``<date>#<k>`` (``2023-12-17#2``; ``k`` from 1, events in time order) and its seed
 :func:`event_seed` (the date's ``YYYYMMDD`` for its first event, as before events existed),
 whatever is dropped.
@@ -53,9 +54,11 @@ from typing import Any
 
 from gsomia.errors import GsomiaError, InputError, PhysicsError
 from gsomia.records import LaunchRecord, load_records, salvos
+from gsomia.sim.config import RunConfig
+from gsomia.sim.delivery.planned import planned
 from gsomia.sim.observe import fly_launches
 from gsomia.sim.report import run_to_json
-from gsomia.sim.run import RunConfig, RunResult, planned, run_scenario
+from gsomia.sim.run import RunResult, run_scenario
 from gsomia.sim.scenario import (
     MAX_DURATION_S,
     SKIP_KINDS,
@@ -65,6 +68,8 @@ from gsomia.sim.scenario import (
     load_scenario,
     scenario_from_records,
 )
+from gsomia.sim.scoring import load_zones
+from gsomia.warning.areas import MaritimeZones
 
 __all__ = ["BATCH_CONFIG", "DROP_CLASSES", "EVENT_FLIGHT_S", "BatchEvent", "batch_events",
            "date_events", "event_seed", "event_window_s", "record_dates", "run_date",
@@ -229,13 +234,15 @@ def _flyable(scenario: Scenario, pairs: list[tuple[LaunchRecord, LaunchSpec]],
     return tuple(kept)
 
 
-def run_event(event: BatchEvent, config: RunConfig = BATCH_CONFIG) -> dict[str, Any]:
+def run_event(event: BatchEvent, config: RunConfig = BATCH_CONFIG,
+              zones: MaritimeZones | None = None) -> dict[str, Any]:
     """Run one event, dropping the launches that cannot be run (module notes).
 
     The whole event is run first; only when that fails with a
     :class:`~gsomia.errors.PhysicsError` is each launch fitted alone, the unflyable ones
     dropped and the rest run (same scenario, same seed: the figures of the kept launches do
-    not depend on the order of discovery).
+    not depend on the order of discovery). ``zones``: the maritime zones of the area
+    figures (default: loaded for this event, :func:`gsomia.sim.scoring.load_zones`).
 
     Returns:
         ``{"event" (id), "date" (ISO), "index", "ok", "seed", "launches" (ids run),
@@ -250,7 +257,7 @@ def run_event(event: BatchEvent, config: RunConfig = BATCH_CONFIG) -> dict[str, 
                            "launches": [], "dropped": []}
     records = list(event.records)
     try:
-        result = _run_records(records, event, config, out)
+        result = _run_records(records, event, config, out, zones)
     except GsomiaError as exc:  # not one launch's fault: every record not dropped yet
         result, out["reason"] = None, str(exc)
         gone = {d["record"] for d in out["dropped"]}
@@ -275,11 +282,12 @@ def run_date(records_dir: str | Path, day: dt.date, config: RunConfig = BATCH_CO
     records = salvos(load_records(records_dir, since=day)).get(day, [])
     if not records:
         raise InputError("day", day.isoformat(), "no record of that UTC date")
-    return [run_event(ev, config) for ev in date_events(records, event_window_s(config))]
+    zones = load_zones()
+    return [run_event(ev, config, zones) for ev in date_events(records, event_window_s(config))]
 
 
 def _run_records(records: list[LaunchRecord], event: BatchEvent, config: RunConfig,
-                 out: dict[str, Any]) -> RunResult | None:
+                 out: dict[str, Any], zones: MaritimeZones | None) -> RunResult | None:
     """The run of one event's records, or ``None`` with ``out["reason"]`` set; dropped
     launches are appended to ``out["dropped"]``."""
     dropped: list[dict[str, Any]] = out["dropped"]
@@ -292,18 +300,19 @@ def _run_records(records: list[LaunchRecord], event: BatchEvent, config: RunConf
     text, _ = scenario_from_records(records, seed=event.seed, event=event.index)
     scenario = _load(text, event.id)
     try:
-        return run_scenario(scenario, config, delivery=planned)
+        return run_scenario(scenario, config, delivery=planned, zones=zones)
     except PhysicsError:
         pass  # which launches: each is fitted alone, below
     kept = _flyable(scenario, list(zip(usable, scenario.launches, strict=True)), dropped)
     if not kept:
         out["reason"] = "no launch of that event can be flown"
         return None
-    return run_scenario(replace(scenario, launches=kept), config, delivery=planned)
+    return run_scenario(replace(scenario, launches=kept), config, delivery=planned,
+                        zones=zones)
 
 
-def _job(args: tuple[BatchEvent, RunConfig]) -> dict[str, Any]:
-    return run_event(args[0], args[1])
+def _job(args: tuple[BatchEvent, RunConfig, MaritimeZones]) -> dict[str, Any]:
+    return run_event(*args)
 
 
 def run_records(records_dir: str | Path, since: dt.date, *, workers: int = 1,
@@ -318,7 +327,9 @@ def run_records(records_dir: str | Path, since: dt.date, *, workers: int = 1,
         on_done: called with each result as it is collected, in order (e.g. a progress
             bar).
     """
-    args = [(ev, config) for ev in batch_events(records_dir, since, config)]
+    events = batch_events(records_dir, since, config)
+    zones = load_zones()   # once for every event (passed to the workers)
+    args = [(ev, config, zones) for ev in events]
     if workers <= 1:
         for a in args:
             out = _job(a)
@@ -336,5 +347,5 @@ def run_records(records_dir: str | Path, since: dt.date, *, workers: int = 1,
 
 
 def with_routes(config: RunConfig, **route_changes: Any) -> RunConfig:
-    """``config`` with its :class:`~gsomia.sim.delivery.RouteConfig` fields changed."""
+    """``config`` with its :class:`~gsomia.sim.delivery.plan.RouteConfig` fields changed."""
     return replace(config, route=replace(config.route, **route_changes))

@@ -2,8 +2,9 @@
 radar plots (``gsomia run --share measurements``; :mod:`gsomia.sim.run`, module notes).
 
 What is shared: one item per scan of a party's own radars with at least one plot
-(:func:`plot_warnings`; the node payload is :class:`gsomia.node.plots.RadarPlots`), and the
-infrared launch reports as in track-level sharing. Track reports are not shared: each
+(:func:`gsomia.sim.share.plot_warnings`; the node payload is
+:class:`gsomia.node.plots.RadarPlots`), and the infrared launch reports as in track-level
+sharing. Track reports are not shared: each
 receiver builds its own tracks.
 
 The receiver's picture ("ideal reprocessing"): at evaluation time ``t`` the picture of
@@ -20,14 +21,14 @@ available (its measurement time for an own scan, its arrival for a partner's) an
 scan with ``t_i < τ(t)`` is available at ``t`` and at every later time, and no scan still
 to come sorts before it; τ never decreases with ``t``. A *settled* tracker is advanced
 (forward only) over the scans with ``t_i < τ(t)``; the picture at ``t`` is a copy of it
-(:func:`fork_tracker`, :func:`copy.deepcopy`) that also processes the available scans with
-``t_i ≥ τ(t)`` up to ``t``; without such scans it is the settled tracker itself. The result
+(:meth:`Tracker.fork <gsomia.warning.tracking.tracker.Tracker.fork>`) that also processes
+the available scans with ``t_i ≥ τ(t)`` up to ``t``; without such scans it is the settled
+tracker itself. The result
 equals a fresh tracker run over the available set (the tests check it against one).
 """
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -35,65 +36,15 @@ from typing import Any
 import numpy as np
 
 from gsomia.errors import InputError
-from gsomia.sim.run import (
-    Delivered,
-    Pictures,
-    RunConfig,
-    Warning,
-    _best_by_launch,
-    _FusedPictures,
-    _truth_labels,
-)
+from gsomia.sim.config import RunConfig
+from gsomia.sim.delivery.plan import NONE
+from gsomia.sim.items import Delivered, Warning
+from gsomia.sim.pictures import FusedPictures, Pictures, best_by_launch, truth_labels
 from gsomia.warning.fusion import FusedTrack, TrackReport
-from gsomia.warning.sensors import LaunchReport
-from gsomia.warning.tracking.tracker import Tracker, TrackerConfig, scans
+from gsomia.warning.tracking.tracker import Tracker, TrackerConfig
 from gsomia.warning.types import Detection
 
-__all__ = ["ReprocessingTracker", "RoutePictures", "fork_tracker", "plot_warnings"]
-
-
-def plot_warnings(party: str, detections: Sequence[Detection],
-                  reports: Sequence[LaunchReport]) -> list[Warning]:
-    """The items a party's node issues under measurement-level sharing, in time order: one
-    per scan of its own radars with at least one plot (sent at the scan time, false alarms
-    included), and its infrared launch reports.
-
-    Args:
-        party: the issuing party; detections: its own radars' detections.
-        reports: its own infrared launch reports.
-    """
-    out = [Warning(r.t_s, party, launch=r, truth_id=r.truth_id) for r in reports]
-    out += [Warning(scan[0].t_s, party, plots=scan) for scan in scans(detections)]
-    out.sort(key=lambda w: (w.t_s, w.originator))
-    return out
-
-
-def fork_tracker(tracker: Tracker) -> Tracker:
-    """An independent copy of a tracker (:func:`copy.deepcopy`) that continues exactly as
-    the original would.
-
-    The copy shares what a tracker never changes once made (its frozen configuration,
-    filters and measurement models, the detections, the recorded states, the snapshots and
-    the deleted tracks), so copying costs the live tracks' mutable parts only.
-    """
-    memo: dict[int, Any] = {id(tracker.config): tracker.config}
-    for name in ("_imm", "_updaters"):
-        held = getattr(tracker, name, None)
-        if held is not None and name == "_imm":
-            memo[id(held)] = held
-        elif isinstance(held, dict):
-            memo.update((id(v), v) for v in held.values())
-    for snap in tracker.snapshots:
-        memo[id(snap)] = snap
-    for tr in tracker.tracks:
-        if tr.status == "deleted":
-            memo[id(tr)] = tr
-            continue
-        memo.update((id(d), d) for d in tr.detections)
-        memo.update((id(s), s) for s in tr.history)
-    for init in getattr(tracker, "_initiators", ()):
-        memo[id(init.detection)] = init.detection
-    return copy.deepcopy(tracker, memo)
+__all__ = ["ReprocessingTracker", "RoutePictures"]
 
 
 class ReprocessingTracker:
@@ -170,7 +121,7 @@ class ReprocessingTracker:
         rest = [i for i in range(self._next, upto) if self.available[i] <= t_s]
         if not rest:
             return self.settled
-        spec = fork_tracker(self.settled)
+        spec = self.settled.fork()
         for i in rest:
             spec.step(self.scans[i])
         return spec
@@ -178,10 +129,10 @@ class ReprocessingTracker:
 
 class RoutePictures:
     """The pictures of measurement-level sharing, as a picture source of
-    :func:`gsomia.sim.run._measure` (module notes), and ``first_confirmed_s``.
+    :func:`gsomia.sim.knowledge.measure` (module notes), and ``first_confirmed_s``.
 
     Route ``none``, and every route before the first partner plot arrives at the party, is
-    the party's own picture (:class:`gsomia.sim.run._FusedPictures` with no track reports:
+    the party's own picture (:class:`gsomia.sim.pictures.FusedPictures` with no track reports:
     its own confirmed tracks predicted to ``t``). Otherwise the route's
     :class:`ReprocessingTracker` gives the tracks; its confirmed live tracks, each predicted
     to ``t`` by the party's fuser as an own track is, make the picture, and each track's
@@ -193,14 +144,14 @@ class RoutePictures:
     Args:
         parties: the scenario's parties; cfg: the run's configuration (``measured``,
             ``tracker``).
-        warnings: party → its items (:func:`plot_warnings`).
+        warnings: party → its items (:func:`gsomia.sim.share.plot_warnings`).
         deliveries: route → arrivals.
         own: the own pictures (built with the same warnings and deliveries).
     """
 
     def __init__(self, parties: Sequence[str], cfg: RunConfig,
                  warnings: dict[str, list[Warning]], deliveries: dict[str, list[Delivered]],
-                 own: _FusedPictures) -> None:
+                 own: FusedPictures) -> None:
         self.own = own
         self.parties = list(parties)
         self.trackers: dict[tuple[str, str], ReprocessingTracker] = {}
@@ -214,7 +165,7 @@ class RoutePictures:
                 continue
             mine = [(w.t_s, w.plots) for w in warnings.get(p, []) if w.plots]
             for route, got in deliveries.items():
-                if route == "none":
+                if route == NONE:
                     continue
                 theirs = [(d.t_s, d.item.plots) for d in got if d.to == p and d.item.plots]
                 self.first_arrival[(p, route)] = min((a for a, _ in theirs), default=math.inf)
@@ -252,7 +203,7 @@ class RoutePictures:
         for tr in tracker.tracks:
             if tr.confirmed_s is None:
                 continue
-            group = _truth_labels(tr)
+            group = truth_labels(tr)
             if not group:
                 continue
             known = max([tr.confirmed_s] + [rt.available_s(d) for d in tr.detections
@@ -269,10 +220,10 @@ class RoutePictures:
         picture = []
         for i, tr in enumerate(live):
             keys = tuple((o, str(tr.number)) for o in sorted({d.owner for d in tr.detections}))
-            group = _truth_labels(tr)
+            group = truth_labels(tr)
             labels.update((k, group) for k in keys)
             picture.append(FusedTrack(t, st.x[i], st.P[i], keys))
-        return _best_by_launch(picture, labels), conf
+        return best_by_launch(picture, labels), conf
 
     def first_confirmed(self, launch: str, party: str, route: str, impact_s: float
                         ) -> float | None:
@@ -284,7 +235,7 @@ class RoutePictures:
         its own confirmations before then count at their times; after it, the confirmed
         tracks of the evaluated pictures count.
         """
-        if route == "none" or (party, route) not in self.trackers:
+        if route == NONE or (party, route) not in self.trackers:
             return None
         own = self.own.own[party]
         times = [tr.confirmed_s for tr in own.tracks

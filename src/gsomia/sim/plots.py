@@ -20,19 +20,23 @@ from __future__ import annotations
 import math
 from importlib import util
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from gsomia.errors import InputError
 from gsomia.physics.geodesy import ecef2geodetic
+from gsomia.sharing import Route
+from gsomia.sim.delivery.plan import NONE
 from gsomia.sim.run import RunResult
+from gsomia.warning.sensors import Flight
 
 __all__ = ["load_coastlines", "write_plots"]
 
 _EARTH_RADIUS_M = 6_371_008.8   # mean radius, for ellipse drawing only (IUGG)
-_ROUTE_STYLE = {"none": ("black", "-"), "tisa_hub": ("tab:orange", "--"),
-                "auto_hub": ("tab:green", "-."), "direct": ("tab:blue", "-")}
-_ROUTE_MARKER = {"none": ".", "tisa_hub": "s", "auto_hub": "^", "direct": "o"}
+_ROUTE_STYLE = {NONE: ("black", "-"), Route.TISA_HUB: ("tab:orange", "--"),
+                Route.AUTO_HUB: ("tab:green", "-."), Route.DIRECT: ("tab:blue", "-")}
+_ROUTE_MARKER = {NONE: ".", Route.TISA_HUB: "s", Route.AUTO_HUB: "^", Route.DIRECT: "o"}
 _PARTY_COLOR = {"JPN": "tab:red", "KOR": "tab:blue", "USA": "tab:purple"}
 
 
@@ -90,7 +94,8 @@ def _ellipse_lonlat(lat: float, lon: float, cov_en: np.ndarray, p: float = 0.95,
 
 
 def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
-    """Write the plots of a run into ``directory`` (created); returns the paths."""
+    """Write the plots of a run into ``directory`` (created); returns the paths
+    (``map.png``, then ``pip_error_<launch>.png`` per launch; module notes)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -98,13 +103,40 @@ def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
 
     out_dir = Path(directory)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths: list[Path] = []
+    tracks = _ground_tracks(result)
+    fig, (ax, zoom) = plt.subplots(1, 2, figsize=(15, 7.5),
+                                   gridspec_kw={"width_ratios": [1.0, 1.0]})
+    _draw_overview(ax, result, tracks)
+    _draw_zoom(zoom, result, tracks)
+    fig.suptitle(result.scenario.title, fontsize=12)
+    path = out_dir / "map.png"
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    paths = [path]
+    for f in result.flights:
+        fig = _pip_error_figure(plt, result, f)
+        path = out_dir / f"pip_error_{f.id}.png"
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(path)
+    return paths
 
+
+def _ground_tracks(result: RunResult) -> list[tuple[Flight, np.ndarray, np.ndarray]]:
+    """Each flight with its ground track's latitudes and longitudes [deg] (200 points)."""
     tracks = []
     for f in result.flights:
         t = np.linspace(0.0, f.trajectory.impact_s, 200)
         lat, lon, _ = ecef2geodetic(f.trajectory.position_at(t))
         tracks.append((f, np.asarray(lat), np.asarray(lon)))
+    return tracks
+
+
+def _draw_overview(ax: Any, result: RunResult,
+                   tracks: list[tuple[Flight, np.ndarray, np.ndarray]]) -> None:
+    """Left panel: coastlines, ground tracks (launch ●, impact ×), radars by owner."""
+    from matplotlib.lines import Line2D
+
     lats = np.concatenate([t[1] for t in tracks])
     lons = np.concatenate([t[2] for t in tracks])
     sites = [(s.lat_deg, s.lon_deg) for s in result.scenario.sensors if hasattr(s, "lat_deg")]
@@ -112,11 +144,6 @@ def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
         lats = np.concatenate((lats, [s[0] for s in sites]))
         lons = np.concatenate((lons, [s[1] for s in sites]))
     box = (lons.min() - 2.0, lons.max() + 2.0, lats.min() - 2.0, lats.max() + 2.0)
-
-    from matplotlib.lines import Line2D
-
-    fig, (ax, zoom) = plt.subplots(1, 2, figsize=(15, 7.5),
-                                   gridspec_kw={"width_ratios": [1.0, 1.0]})
     for poly in load_coastlines(*box):
         ax.plot(poly[:, 0], poly[:, 1], color="0.4", lw=0.6)
     for _f, lat, lon in tracks:
@@ -142,11 +169,14 @@ def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
                for o in owners], [f"{o} radar" for o in owners], fontsize=7, loc="best")
     ax.grid(True, lw=0.3)
 
-    # zoom on the impacts: each party's 95 % PIP ellipse when it first reached 50 km
+
+def _rings(result: RunResult) -> list[tuple[str, str, np.ndarray]]:
+    """(party, route, 95 % ellipse) of each party's PIP when it first reached 50 km, on
+    ``none`` and ``direct``."""
     rings = []
     for f in result.flights:
         for party, routes in result.knowledge[f.id].items():
-            for route in ("none", "direct"):
+            for route in (NONE, Route.DIRECT):
                 k = routes.get(route)
                 if k is None or k.first_pip_within_50km_s is None:
                     continue
@@ -154,6 +184,16 @@ def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
                 pip = next(p for p in k.pips if abs(p.t_s - t_hit) < 1e-6)
                 rings.append((party, route, _ellipse_lonlat(pip.lat_deg, pip.lon_deg,
                                                             pip.cov_en_m2)))
+    return rings
+
+
+def _draw_zoom(zoom: Any, result: RunResult,
+               tracks: list[tuple[Flight, np.ndarray, np.ndarray]]) -> None:
+    """Right panel: the impacts and each party's 95 % PIP ellipse when it first reached
+    50 km (dotted: no sharing, solid: ``direct``)."""
+    from matplotlib.lines import Line2D
+
+    rings = _rings(result)
     imp_lon = np.array([t[2][-1] for t in tracks])
     imp_lat = np.array([t[1][-1] for t in tracks])
     pts_lon = np.concatenate([imp_lon] + [r[2][:, 0] for r in rings])
@@ -164,7 +204,7 @@ def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
         zoom.plot(poly[:, 0], poly[:, 1], color="0.4", lw=0.6)
     for party, route, ring in rings:
         zoom.plot(ring[:, 0], ring[:, 1], color=_party_color(party),
-                  ls=":" if route == "none" else "-", lw=1.0 if route == "none" else 1.3)
+                  ls=":" if route == NONE else "-", lw=1.0 if route == NONE else 1.3)
     for f, lat, lon in tracks:
         zoom.plot(lon[-1], lat[-1], "x", color="k", ms=8)
         zoom.annotate(f.id, (lon[-1], lat[-1]), textcoords="offset points", xytext=(5, 5),
@@ -180,38 +220,32 @@ def write_plots(result: RunResult, directory: str | Path) -> list[Path]:
                 + [Line2D([], [], color="k", ls=":"), Line2D([], [], color="k", ls="-")],
                 parties_drawn + ["no sharing (none)", "direct"], fontsize=7, loc="best")
     zoom.grid(True, lw=0.3)
-    fig.suptitle(result.scenario.title, fontsize=12)
-    path = out_dir / "map.png"
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    paths.append(path)
 
+
+def _pip_error_figure(plt: Any, result: RunResult, f: Flight) -> Any:
+    """PIP error [km, log] against seconds after launch: a panel per party, a line per
+    route."""
     parties = result.scenario.parties
-    for f in result.flights:
-        fig, axes = plt.subplots(1, len(parties), figsize=(4.5 * len(parties), 3.8),
-                                 sharey=True, squeeze=False)
-        for ax, party in zip(axes[0], parties, strict=True):
-            for route, k in result.knowledge[f.id][party].items():
-                if not k.pips:
-                    continue
-                color, style = _ROUTE_STYLE[route]
-                ax.plot([p.t_s - f.launch_s for p in k.pips],
-                        [max(p.error_m / 1e3, 1e-3) for p in k.pips],
-                        color=color, ls=style, marker=_ROUTE_MARKER[route], ms=4,
-                        mfc="none", alpha=0.85, label=route)
-            ax.axhline(result.config.pip_near_m / 1e3, color="0.5", lw=0.8, ls=":")
-            ax.annotate(f"{result.config.pip_near_m / 1e3:.0f} km", (1.0, result.config.pip_near_m
-                        / 1e3), xycoords=("axes fraction", "data"), ha="right", va="bottom",
-                        fontsize=7, color="0.4")
-            ax.set_yscale("log")
-            ax.set_title(party)
-            ax.set_xlabel("seconds after launch")
-            ax.grid(True, lw=0.3)
-        axes[0][0].set_ylabel("PIP error [km]")
-        axes[0][0].legend(fontsize=7)
-        fig.suptitle(f"{result.scenario.name} {f.id}: PIP error by party and route")
-        path = out_dir / f"pip_error_{f.id}.png"
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        paths.append(path)
-    return paths
+    near_km = result.config.pip_near_m / 1e3
+    fig, axes = plt.subplots(1, len(parties), figsize=(4.5 * len(parties), 3.8),
+                             sharey=True, squeeze=False)
+    for ax, party in zip(axes[0], parties, strict=True):
+        for route, k in result.knowledge[f.id][party].items():
+            if not k.pips:
+                continue
+            color, style = _ROUTE_STYLE[route]
+            ax.plot([p.t_s - f.launch_s for p in k.pips],
+                    [max(p.error_m / 1e3, 1e-3) for p in k.pips],
+                    color=color, ls=style, marker=_ROUTE_MARKER[route], ms=4,
+                    mfc="none", alpha=0.85, label=route)
+        ax.axhline(near_km, color="0.5", lw=0.8, ls=":")
+        ax.annotate(f"{near_km:.0f} km", (1.0, near_km), xycoords=("axes fraction", "data"),
+                    ha="right", va="bottom", fontsize=7, color="0.4")
+        ax.set_yscale("log")
+        ax.set_title(party)
+        ax.set_xlabel("seconds after launch")
+        ax.grid(True, lw=0.3)
+    axes[0][0].set_ylabel("PIP error [km]")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(f"{result.scenario.name} {f.id}: PIP error by party and route")
+    return fig

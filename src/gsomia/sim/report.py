@@ -32,7 +32,7 @@ figures left out and listed in ``"not_measured"`` (with ``share`` ``"measurement
 ``first_confirmed_s`` on the sharing routes: it comes from the evaluated pictures).
 ``gained_s`` is :meth:`RunResult.gained_s`.
 
-With ``--live`` (``"delivery": "live"``, :mod:`gsomia.sim.live`) the run also has, in
+With ``--live`` (``"delivery": "live"``, :mod:`gsomia.sim.delivery.live`) the run also has, in
 wall-clock milliseconds::
 
     "live": {"speed": scenario seconds per wall second,
@@ -117,7 +117,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from gsomia.errors import InputError
-from gsomia.sim.run import METRICS, RunResult, impact_area
+from gsomia.sim.delivery.plan import NONE, RUN_ROUTES
+from gsomia.sim.knowledge import METRICS
+from gsomia.sim.run import RunResult
 
 __all__ = ["batch_summary", "run_to_json"]
 
@@ -143,7 +145,7 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                     # fused pictures of this party were not evaluated: its PIP figures are
                     # "not measured", which null ("never reached") must not pretend
                     gone = ["first_pip_within_50km_s", "area_at_risk_s"]
-                    if cfg.share == "measurements" and route != "none":
+                    if cfg.share == "measurements" and route != NONE:
                         gone.insert(0, "first_confirmed_s")   # from the pictures too
                     for key in gone:
                         entry.pop(key, None)
@@ -156,7 +158,7 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
         launches.append({"id": f.id, "launch_s": _r(f.launch_s), "impact_s": _r(f.impact_s),
                          "impact_lat_deg": _r(f.trajectory.impact_lat_deg, 5),
                          "impact_lon_deg": _r(f.trajectory.impact_lon_deg, 5),
-                         "impact_area": dict(zip(("party", "zone"), impact_area(f),
+                         "impact_area": dict(zip(("party", "zone"), result.impact_areas[f.id],
                                                  strict=True)),
                          "parties": parties, "gained_s": gained})
     rc = cfg.route
@@ -185,7 +187,7 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
 
 
 def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("JPN", "KOR"),
-                  routes: tuple[str, ...] = ("tisa_hub", "auto_hub", "direct"), *,
+                  routes: tuple[str, ...] = RUN_ROUTES[1:], *,
                   events: Iterable[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Summary of run JSONs (:func:`run_to_json`): events, launches, the median warning
     time gained (``gained_s``) per party and route over the launches where the route
@@ -205,7 +207,7 @@ def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("J
     """
     runs = list(runs)
     gains: dict[str, dict[str, list[float]]] = {p: {r: [] for r in routes} for p in parties}
-    reached: dict[str, dict[str, int]] = {p: {r: 0 for r in ("none", *routes)} for p in parties}
+    reached: dict[str, dict[str, int]] = {p: {r: 0 for r in (NONE, *routes)} for p in parties}
     only: dict[str, dict[str, int]] = {p: {r: 0 for r in routes} for p in parties}
     n_launches = 0
     for run in runs:
@@ -214,11 +216,11 @@ def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("J
             for p in parties:
                 if p not in launch["parties"]:
                     continue
-                for r in ("none", *routes):
+                for r in (NONE, *routes):
                     fig = launch["parties"][p].get(r)
                     if fig and fig.get("first_pip_within_50km_s") is not None:
                         reached[p][r] += 1
-                base = launch["parties"][p].get("none") or {}
+                base = launch["parties"][p].get(NONE) or {}
                 for r in routes:
                     fig = launch["parties"][p].get(r) or {}
                     if (base.get("first_pip_within_50km_s") is None

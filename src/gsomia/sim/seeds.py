@@ -12,8 +12,9 @@ route and figure, the median and the 10th and 90th percentiles over the draws in
 was reached, and how often it was reached; and per party and route the median warning time
 gained against ``none`` (:meth:`gsomia.sim.run.RunResult.gained_s`).
 
-Each run uses the planned delivery (:func:`gsomia.sim.run.planned`: the same arrivals as the
-nodes, checked by the tests) so that a study of many draws stays affordable; runs are
+Each run uses the planned delivery (:func:`gsomia.sim.delivery.planned.planned`: the same
+arrivals as the nodes, checked by the tests) so that a study of many draws stays
+affordable; runs are
 independent and go to a pool of ``workers`` processes.
 
 Schema (``"schema": "gsomia.seeds/1"``), seconds after each launch::
@@ -43,15 +44,22 @@ from typing import Any
 import numpy as np
 
 from gsomia.errors import InputError
-from gsomia.sim.run import METRICS, RunConfig, RunResult, planned, run_scenario
+from gsomia.sharing import Route
+from gsomia.sim.config import RunConfig
+from gsomia.sim.delivery.plan import NONE
+from gsomia.sim.delivery.planned import planned
+from gsomia.sim.knowledge import METRICS
+from gsomia.sim.run import RunResult, run_scenario
 from gsomia.sim.scenario import Scenario
+from gsomia.sim.scoring import load_zones
+from gsomia.warning.areas import MaritimeZones
 
 __all__ = ["MAX_SEEDS", "run_seeds", "seed_summary"]
 
 MAX_SEEDS = 1000
 """Most draws of one study (a bound on the work a typo can start)."""
 
-_HUBS = ("tisa_hub", "auto_hub")
+_HUBS = (Route.TISA_HUB, Route.AUTO_HUB)
 
 
 def _figures(result: RunResult) -> dict[str, Any]:
@@ -62,14 +70,14 @@ def _figures(result: RunResult) -> dict[str, Any]:
             "figures": {p: {r: k.figures() for r, k in routes.items()}
                         for p, routes in parties.items()},
             "gained_s": {p: {r: result.gained_s(lid, p, r) for r in result.config.routes
-                             if r != "none"} for p in parties}}
+                             if r != NONE} for p in parties}}
     return out
 
 
-def _one(args: tuple[Scenario, int, RunConfig]) -> dict[str, Any]:
-    scenario, seed, config = args
+def _one(args: tuple[Scenario, int, RunConfig, MaritimeZones]) -> dict[str, Any]:
+    scenario, seed, config, zones = args
     return _figures(run_scenario(dataclasses.replace(scenario, seed=seed), config,
-                                 delivery=planned))
+                                 delivery=planned, zones=zones))
 
 
 def _spread(values: list[float]) -> dict[str, float | None]:
@@ -90,8 +98,8 @@ def _ordered(draw: dict[str, Any], party: str, routes: Sequence[str]) -> bool:
 
     hubs = [h for h in _HUBS if h in routes]
     for lid in draw:
-        first = t(lid, "direct") if "direct" in routes else -math.inf
-        if first > t(lid, "none") or any(not first <= t(lid, h) <= t(lid, "none")
+        first = t(lid, Route.DIRECT) if Route.DIRECT in routes else -math.inf
+        if first > t(lid, NONE) or any(not first <= t(lid, h) <= t(lid, NONE)
                                          for h in hubs):
             return False
     return True
@@ -117,7 +125,7 @@ def seed_summary(draws: Sequence[dict[str, Any]], routes: Sequence[str]) -> dict
                     entry["parties"][p][r][m] = {"reached": len(hit), **_spread(hit)}
             entry["gained_s"][p] = {}
             for r in routes:
-                if r == "none":
+                if r == NONE:
                     continue
                 got = [d[lid]["gained_s"][p][r] for d in draws]
                 hit = [v for v in got if v is not None]
@@ -137,7 +145,7 @@ def run_seeds(scenario: Scenario, n: int, config: RunConfig | None = None, *,
     Args:
         scenario: the scenario; its ``seed`` is the first draw's, then ``seed + 1`` ….
         n: number of draws, 1 to :data:`MAX_SEEDS`.
-        config: the runs' configuration (default :class:`~gsomia.sim.run.RunConfig`).
+        config: the runs' configuration (default :class:`~gsomia.sim.config.RunConfig`).
         workers: worker processes (1: in this process).
         on_done: called with each finished draw's seed (e.g. a progress bar).
 
@@ -154,7 +162,8 @@ def run_seeds(scenario: Scenario, n: int, config: RunConfig | None = None, *,
         raise InputError("workers", workers, "expected an integer >= 1")
     cfg = config or RunConfig()
     seeds = [scenario.seed + i for i in range(n)]
-    args = [(scenario, s, cfg) for s in seeds]
+    zones = load_zones()   # once for every draw (passed to the workers)
+    args = [(scenario, s, cfg, zones) for s in seeds]
     draws: list[dict[str, Any]] = []
     if workers == 1:
         for a in args:

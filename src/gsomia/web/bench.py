@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from gsomia.node import HttpsLink, MissileWarning, PartyKeys, Receipt
+from gsomia.sharing import Route
 from gsomia.sharing.catalog import load_catalog
 from gsomia.sharing.envelope import Envelope, Header, label_from_dict, seal, sign
 from gsomia.sharing.pki import init_pki, load_party_keys
@@ -43,7 +44,8 @@ from gsomia.web.live import LiveCluster
 
 __all__ = ["run_bench"]
 
-ROUTES = {"direct": "direct", "tisa_hub": "tisa", "auto_hub": "auto-hub"}
+ROUTES = (Route.DIRECT, Route.TISA_HUB, Route.AUTO_HUB)
+"""The routes benchmarked, in the report's order."""
 EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
 
 
@@ -82,12 +84,12 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
 
     cluster = LiveCluster(
         tmp / "pki", tmp, load_catalog(),
-        {"KOR": {"JPN": "direct"}, "JPN": {}, "USA": {}}, on_warning={"JPN": on_jpn},
+        {"KOR": {"JPN": Route.DIRECT}, "JPN": {}, "USA": {}}, on_warning={"JPN": on_jpn},
     ).start()
     report: dict[str, Any] = {"routes": {}, "rejected": {}, "restarts": 0,
                               "ports": dict(cluster.ports)}
     try:
-        for name, route in ROUTES.items():
+        for route in ROUTES:
             kor = cluster.nodes["KOR"]
             kor.routes = {"JPN": route}
             started: dict[str, float] = {}
@@ -103,8 +105,8 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
                 started[rel.item_id] = t0
                 if i < n_per_route // 2:
                     before_restart.add(rel.item_id)
-                if route == "tisa":
-                    kor.approve(rel.item_id, "JPN")
+                if route is Route.TISA_HUB:
+                    kor.approve(rel.item_id, "JPN", route)
             if "JPN" not in cluster.nodes:
                 cluster.start_node("JPN")
                 report["restarts"] += 1
@@ -122,7 +124,7 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
                 calm = [1000.0 * (seen[k][0] - started[k]) for k in delivered
                         if k in before_restart]
             stored = [i.item_id for i in cluster.nodes["JPN"].items() if i.item_id in started]
-            report["routes"][name] = {
+            report["routes"][str(route)] = {
                 "sent": len(started),
                 "delivered": len(delivered),
                 "lost": len(started) - len(delivered),
@@ -164,10 +166,10 @@ def _bad_envelopes(cluster: LiveCluster, n: int) -> tuple[dict[str, Any], dict[s
         return seal(sign(keys, "item", payload, at, lab), header(keys.party, "JPN", at),
                     directory, hop)
 
-    delivered_rows = [r for r in jpn.store.inbox(kind="item") if r.route == "direct"
-                      and r.sender == "KOR"]
+    delivered_rows = [r for r in jpn.store.inbox(kind="item")
+                      if Route.parse(r.route) is Route.DIRECT and r.sender == "KOR"]
     kor_rows = [r for r in cluster.nodes["KOR"].store.outbox()
-                if r.status == "acked" and r.route == "direct"]
+                if r.status == "acked" and Route.parse(r.route) is Route.DIRECT]
     cases: dict[str, list[tuple[HttpsLink, Envelope]]] = defaultdict(list)
     for i in range(n):
         env = fresh(kor_keys)

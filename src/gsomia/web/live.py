@@ -1,5 +1,6 @@
 """Several live nodes on 127.0.0.1, each a real uvicorn server with mutual TLS, in one
-process (tests and ``gsomia bench links``). Ports are chosen at run time.
+process (tests, ``gsomia bench links`` and ``gsomia run --live``, whose delivery step gets
+its clusters from :meth:`LiveCluster.for_run`). Ports are chosen at run time.
 """
 
 from __future__ import annotations
@@ -7,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from gsomia.node import HttpsLink, Node, RetryPolicy, TlsFiles, WallClock
-from gsomia.node.clock import Clock
-from gsomia.sharing.catalog import Catalog
+from gsomia.node import Clock, HttpsLink, Node, RetryPolicy, TlsFiles, WallClock
+from gsomia.sharing import Catalog, Route
 from gsomia.sharing.pki import (
+    init_pki,
     load_directory,
     load_party_cas,
     load_party_keys,
@@ -30,7 +31,8 @@ class LiveCluster:
         pki: a directory made by :func:`gsomia.sharing.pki.init_pki`.
         workdir: where each party's store and audit log go (one SQLite file per party).
         catalog: agreements and markings.
-        routes: per party, its partners' routes (``Node.routes``).
+        routes: per party, its partners' routes (``Node.routes``; :class:`~gsomia.sharing.
+            Route`, any spelling).
         on_warning: per party, the subscriber callback (kept across restarts).
         retry: outbox backoff.
         clock: the nodes' clock (default: a :class:`~gsomia.node.WallClock`; ``gsomia run
@@ -45,7 +47,7 @@ class LiveCluster:
         pki: Path,
         workdir: Path,
         catalog: Catalog,
-        routes: Mapping[str, Mapping[str, str]],
+        routes: Mapping[str, Mapping[str, Route | str]],
         on_warning: Mapping[str, Callable] | None = None,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
@@ -66,6 +68,19 @@ class LiveCluster:
         self.ports = {p: s.getsockname()[1] for p, s in self.sockets.items()}
         self.nodes: dict[str, Node] = {}
         self.servers: dict[str, ThreadedServer] = {}
+
+    @classmethod
+    def for_run(cls, workdir: Path, catalog: Catalog,
+                routes: Mapping[str, Mapping[str, Route | str]],
+                on_warning: Mapping[str, Callable], clock: Clock) -> LiveCluster:
+        """A started cluster for one route of ``gsomia run --live`` (the
+        :class:`gsomia.sim.delivery.live.ClusterFactory` the CLI passes): a fresh PKI of
+        the parties of ``routes`` under ``workdir/pki``, throw-away stores under
+        ``workdir`` (SQLite ``synchronous=off``; the caller removes ``workdir``)."""
+        workdir = Path(workdir)
+        init_pki(workdir / "pki", tuple(routes))
+        return cls(workdir / "pki", workdir, catalog, routes, on_warning=on_warning,
+                   clock=clock, synchronous="off").start()
 
     def store_url(self, party: str) -> str:
         """Where ``party``'s store and audit log live (one SQLite file)."""

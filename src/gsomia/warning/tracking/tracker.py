@@ -32,6 +32,7 @@ The tracker never reads a detection's ``truth_id``.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -290,6 +291,28 @@ class Tracker:
     def live_tracks(self) -> list[Track]:
         """Tracks not deleted."""
         return [t for t in self.tracks if t.status != "deleted"]
+
+    def fork(self) -> Tracker:
+        """An independent copy (:func:`copy.deepcopy`) to run on from here: fed the same
+        scans, it gives exactly what this tracker would, and feeding it never changes this
+        one.
+
+        The copy shares what a tracker never changes once made (its frozen configuration,
+        IMM filter and measurement models, the detections, the recorded states, the
+        snapshots and the deleted tracks), so copying costs the live tracks' mutable parts
+        only.
+        """
+        memo: dict[int, object] = {id(self.config): self.config, id(self._imm): self._imm}
+        memo.update((id(u), u) for u in self._updaters.values())
+        memo.update((id(s), s) for s in self.snapshots)
+        for tr in self.tracks:
+            if tr.status == "deleted":
+                memo[id(tr)] = tr
+                continue
+            memo.update((id(d), d) for d in tr.detections)
+            memo.update((id(s), s) for s in tr.history)
+        memo.update((id(i.detection), i.detection) for i in self._initiators)
+        return copy.deepcopy(self, memo)
 
     def _updater(self, d: Detection) -> ExtendedKalmanUpdater:
         key = (d.site_lat_deg, d.site_lon_deg, d.site_alt_m)

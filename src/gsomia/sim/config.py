@@ -1,0 +1,70 @@
+"""The configuration of a run of the main job (:func:`gsomia.sim.run.run_scenario`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gsomia.errors import InputError
+from gsomia.sim.delivery.plan import NONE, RUN_ROUTES, SHARES, RouteConfig, parse_run_route
+from gsomia.warning.fusion import FusionConfig
+from gsomia.warning.tracking.tracker import TrackerConfig
+
+__all__ = ["RunConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    """The whole configuration of a run.
+
+    Attributes:
+        routes: routes compared: ``"none"`` (needed: the baseline) and
+            :class:`~gsomia.sharing.Route` members, in any spelling
+            (:func:`gsomia.sim.delivery.parse_run_route`; kept parsed, in the given order).
+        route: delays and date gating of the routes (assumptions documented in
+            :mod:`gsomia.sim.delivery.plan`).
+        report_interval_s: least spacing of a track's reports [s].
+        pip_interval_s: evaluation grid [s].
+        pip_tail_interval_s: grid after the 50 km PIP has been reached [s] (fast path).
+        pip_step_s: RK4 step of the PIP propagation [s] (10 s: the impact point moves by
+            under 0.1 mm against a 2 s step, measured on 2017-03-06 at burnout + 10 s;
+            ``benchmarks/bench_propagator.py`` finds 0.05 mm at 10 s on a 1,000 km flight).
+        pip_near_m: the "PIP within" distance [m].
+        area_probability: least probability of the true area (:mod:`gsomia.sim.run` notes).
+        area_samples: samples of :func:`gsomia.warning.areas.areas_at_risk` (standard error
+            of a probability ≤ 0.5/√n).
+        horizon_s: observe only this long after the first launch [s] (None: to impact).
+        measured: parties whose fused pictures and PIPs are evaluated (None: all; every
+            party still tracks and shares).
+        tracker, fusion: the trackers' and the fusers' configurations.
+        share: what the nodes share: ``"tracks"`` (track and launch reports, the default)
+            or ``"measurements"`` (radar plots and launch reports; :mod:`gsomia.sim.run`).
+
+    Raises:
+        InputError: an unknown share or route, no ``none``, or a figure not positive.
+    """
+
+    routes: tuple[str, ...] = RUN_ROUTES
+    route: RouteConfig = field(default_factory=RouteConfig)
+    report_interval_s: float = 5.0
+    pip_interval_s: float = 5.0
+    pip_tail_interval_s: float = 30.0
+    pip_step_s: float = 10.0
+    pip_near_m: float = 50_000.0
+    area_probability: float = 0.5
+    area_samples: int = 400
+    horizon_s: float | None = None
+    measured: tuple[str, ...] | None = None
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    share: str = "tracks"
+
+    def __post_init__(self) -> None:
+        if self.share not in SHARES:
+            raise InputError("share", self.share, f"expected one of {', '.join(SHARES)}")
+        for name in ("report_interval_s", "pip_interval_s", "pip_tail_interval_s",
+                     "pip_step_s", "pip_near_m", "area_samples"):
+            if not getattr(self, name) > 0:
+                raise InputError(name, getattr(self, name), "must be positive")
+        if NONE not in self.routes:
+            raise InputError("routes", list(self.routes), "'none' (the baseline) is needed")
+        object.__setattr__(self, "routes", tuple(parse_run_route(r) for r in self.routes))
