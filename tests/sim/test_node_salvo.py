@@ -9,39 +9,12 @@ import pytest
 
 from gsomia.sim.run import RunConfig, planned, run_scenario
 from gsomia.sim.scenario import load_scenario
+from scenario_support import launch_entry, scenario_text
 
-SALVO = """
-name = "salvo-two"
-epoch = 2017-03-05T22:34:00Z
-seed = 5
-parties = ["JPN", "KOR", "USA"]
-duration_s = 400.0
-
-[[sensors]]
-site = "usa-sbirs"
-
-[[sensors]]
-site = "kor-greenpine-b-1"
-
-[[sensors]]
-site = "jpn-fps5-sado"
-
-[[launches]]
-id = "L1"
-site = "sohae"
-bearing_deg = 80.0
-range_km = 1000.0
-apogee_km = 260.0
-missile = "ER-Scud"
-
-[[launches]]
-id = "L2"
-site = "sohae"
-bearing_deg = 82.0
-range_km = 1000.0
-apogee_km = 260.0
-missile = "ER-Scud"
-"""
+SALVO = scenario_text(name="salvo-two", seed=5, duration_s=400.0,
+                      sensors=["usa-sbirs", "kor-greenpine-b-1", "jpn-fps5-sado"],
+                      launches=[launch_entry(bearing_deg=80.0),
+                                launch_entry(id="L2", bearing_deg=82.0)])
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from gsomia.sim.observe import (
     write_detections_csv,
 )
 from gsomia.sim.scenario import load_scenario
+from scenario_support import launch_entry
 
 
 @pytest.fixture(scope="module")
@@ -117,22 +118,9 @@ def test_sensor_summary_separates_false_alarms(march_2017):
         len(obs.detections) + len(obs.reports))
 
 
-def test_fit_failure_names_the_file_and_the_launch(tmp_path):
-    path = tmp_path / "unflyable.toml"
-    path.write_text("""\
-epoch = 2017-03-05T22:34:00Z
-seed = 1
-parties = ["KOR"]
-
-[[launches]]
-id = "far"
-lat_deg = 39.66
-lon_deg = 124.71
-bearing_deg = 80.0
-range_km = 12000.0
-apogee_km = 5.0
-missile = "ER-Scud"
-""", encoding="utf-8")
+def test_fit_failure_names_the_file_and_the_launch(scenario_file):
+    path = scenario_file("unflyable.toml", launches=[
+        launch_entry(id="far", bearing_deg=80.0, range_km=12000.0, apogee_km=5.0)])
     with pytest.raises(PhysicsError) as err:
         fly_launches(load_scenario(path))
     message = str(err.value)

@@ -13,35 +13,10 @@ from gsomia.sim.delivery import RouteConfig, plan_routes
 from gsomia.sim.report import batch_summary, run_to_json
 from gsomia.sim.run import RunConfig, run_scenario
 from gsomia.sim.scenario import load_scenario
+from scenario_support import launch_entry, scenario_text
 
-SCENARIO = """
-name = "small"
-epoch = 2017-03-05T22:34:00Z
-seed = 7
-parties = ["JPN", "KOR", "USA"]
-
-[[sensors]]
-site = "kor-greenpine-b-1"
-
-[[sensors]]
-site = "jpn-fps5-sado"
-
-[[sensors]]
-site = "usa-tpy2-kyogamisaki"
-
-[[launches]]
-id = "L1"
-site = "sohae"
-bearing_deg = 80.0
-range_km = 1000.0
-apogee_km = 260.0
-missile = "ER-Scud"
-
-[[links]]
-from = "KOR"
-to = "JPN"
-delay_s = 2.0
-"""
+SCENARIO = scenario_text(name="small", seed=7, launches=[launch_entry(bearing_deg=80.0)],
+                         links=[("KOR", "JPN", 2.0)])
 
 
 @pytest.fixture(scope="module")
