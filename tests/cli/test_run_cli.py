@@ -16,6 +16,7 @@ SCENARIO = scenario_text(name="small-cli")
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_run_writes_json_and_plots(tmp_path: Path) -> None:
     sc = tmp_path / "small.toml"
     sc.write_text(SCENARIO, encoding="utf-8")

@@ -56,6 +56,7 @@ def test_malformed_scenario_exit_2_naming_file_key_value(runner, tmp_path, what,
         assert "bad.toml" in err and key in err and value in err, err
 
 
+@pytest.mark.slow
 def test_observe_2017_03_06_json_korea_first_and_reproducible(runner, tmp_path):
     out1, out2 = tmp_path / "a.csv", tmp_path / "b.csv"
     r1 = runner.invoke(app, ["observe", "2017-03-06", "--json", "--out", str(out1)])
@@ -132,6 +133,7 @@ def test_observe_checks_out_before_any_work(runner, tmp_path, scenario_file, whe
     assert sorted(p.name for p in tmp_path.iterdir()) == ["unflyable.toml"]
 
 
+@pytest.mark.slow
 def test_observe_fit_failure_names_file_and_launch(runner, scenario_file):
     scenario = scenario_file("unflyable.toml", launches=UNFLYABLE)
     result = runner.invoke(app, ["observe", str(scenario)])
@@ -169,6 +171,7 @@ def test_from_record_leaves_out_sensors_not_yet_in_service(runner, tmp_path, sha
     assert {"kor-greenpine-b-1", "jpn-fps5-yozadake", "usa-sbirs"} <= ids
 
 
+@pytest.mark.slow
 def test_observe_json_counts_true_detections_and_false_alarms(runner):
     result = runner.invoke(app, ["observe", "2017-03-06", "--json"])
     assert result.exit_code == 0, result.output

@@ -13,7 +13,7 @@ from gsomia.sim.delivery import RouteConfig, plan_routes
 from gsomia.sim.report import batch_summary, run_to_json
 from gsomia.sim.run import RunConfig, run_scenario
 from gsomia.sim.scenario import load_scenario
-from scenario_support import launch_entry, scenario_text
+from scenario_support import launch_entry, scenario_text, write_scenario
 
 SCENARIO = scenario_text(name="small", seed=7, launches=[launch_entry(bearing_deg=80.0)],
                          links=[("KOR", "JPN", 2.0)])
@@ -44,6 +44,7 @@ def test_routes_are_gated_by_the_agreements_in_force() -> None:
     assert counter["auto_hub"].delay("KOR", "JPN") == pytest.approx(3.0)
 
 
+@pytest.mark.slow
 def test_sharing_never_makes_a_party_later(small) -> None:
     _, res = small
     k = res.knowledge["L1"]
@@ -56,6 +57,7 @@ def test_sharing_never_makes_a_party_later(small) -> None:
                     assert got is not None and got <= base, (party, route, metric)
 
 
+@pytest.mark.slow
 def test_korea_sees_first_and_japan_gains_by_direct(small) -> None:
     _, res = small
     k = res.knowledge["L1"]
@@ -77,6 +79,7 @@ def test_korea_sees_first_and_japan_gains_by_direct(small) -> None:
         assert got is not None and pip_direct <= got <= (pip_none or got)
 
 
+@pytest.mark.slow
 def test_fused_pip_errors_are_recorded_and_shrink(small) -> None:
     _, res = small
     pips = res.knowledge["L1"]["JPN"]["direct"].pips
@@ -88,6 +91,7 @@ def test_fused_pip_errors_are_recorded_and_shrink(small) -> None:
     assert late and max(late) < 50_000.0
 
 
+@pytest.mark.slow
 def test_json_schema(small) -> None:
     _, res = small
     doc = json.loads(json.dumps(run_to_json(res)))
@@ -106,6 +110,7 @@ def test_json_schema(small) -> None:
     assert summary["median_gained_s"]["JPN"]["direct"] == launch["gained_s"]["JPN"]["direct"]
 
 
+@pytest.mark.slow
 def test_same_seed_same_figures(small) -> None:
     sc, res = small
     again = run_scenario(sc, RunConfig(pip_interval_s=5.0, pip_tail_interval_s=60.0,
@@ -116,12 +121,14 @@ def test_same_seed_same_figures(small) -> None:
     assert again.knowledge["L1"]["USA"]["none"].pips == []      # not measured
 
 
+@pytest.mark.slow
 def test_date_in_scenario_is_the_decision_date(small) -> None:
     sc, res = small
     assert sc.epoch.date() == dt.date(2017, 3, 5)
     assert res.plans["direct"].delay("KOR", "JPN") == pytest.approx(2.0)
 
 
+@pytest.mark.slow
 def test_node_delivery_gives_the_planned_arrivals(small) -> None:
     """The default delivery, through real nodes (sign, seal, TISA approval, automated hub
     processing), gives the same arrivals at the same times as the planned delays, so the
@@ -143,6 +150,7 @@ def test_node_delivery_gives_the_planned_arrivals(small) -> None:
     assert relayed and min(relayed) == pytest.approx(1.0 + 300.0 + 1.0)  # approval 300 s
 
 
+@pytest.mark.slow
 def test_automated_hub_adds_its_processing_delay(small) -> None:
     """Korea → USA hub → Japan under the 2023 arrangement (as if in force): link 1 s + hub
     processing 1 s + link 1 s; the hub's own items: link 1 s only."""
@@ -181,6 +189,7 @@ def test_live_run_gives_the_same_confirmed_tracks_and_areas(small) -> None:
         assert (a.area_at_risk_s is None) == (b.area_at_risk_s is None)
 
 
+@pytest.mark.slow
 def test_nothing_counts_as_known_after_the_impact(small) -> None:
     """Knowledge arriving after the impact (e.g. a TISA approval of 300 s for a shorter flight)
     is no warning: every reported time lies between launch and impact."""
@@ -191,3 +200,18 @@ def test_nothing_counts_as_known_after_the_impact(small) -> None:
             for k in routes.values():
                 for value in k.figures().values():
                     assert value is None or 0.0 <= value <= flight_s
+
+
+def test_a_two_party_run_gives_japan_koreas_track_over_the_link(tmp_path) -> None:
+    """Korea and Japan with one radar each, through the real nodes (fast): Korea confirms at
+    60 s and Japan alone at 220 s; direct sharing gives Japan Korea's track 2 s (the link)
+    after Korea."""
+    sc = load_scenario(write_scenario(tmp_path / "two.toml", parties=["JPN", "KOR"],
+                                      sensors=["kor-greenpine-b-1", "jpn-fps5-sado"],
+                                      links=[("KOR", "JPN", 2.0)]))
+    res = run_scenario(sc, RunConfig(routes=("none", "direct"), pip_tail_interval_s=60.0))
+    k = res.knowledge["L1"]
+    assert k["KOR"]["none"].first_confirmed_s == k["KOR"]["direct"].first_confirmed_s == 60.0
+    assert k["JPN"]["none"].first_confirmed_s == 220.0
+    assert k["JPN"]["direct"].first_confirmed_s == 62.0
+    assert k["JPN"]["direct"].first_pip_within_50km_s < k["JPN"]["none"].first_pip_within_50km_s

@@ -381,6 +381,7 @@ def test_from_records_unknown_missile_gets_a_propulsion_from_the_range(shared_da
     assert 'site = "kor-greenpine-c-busan"' in text
 
 
+@pytest.mark.slow
 def test_record_fit_tolerance_keeps_rounded_figures(shared_data, tmp_path):
     """CNS 2025-01-06 gives 1,100 km and 100 km, rounded: the model's best flight comes
     within 1 % (0.1 % is out of its reach), so the record's 2 % keeps the launch, while the
