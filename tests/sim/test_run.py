@@ -215,3 +215,7 @@ def test_a_two_party_run_gives_japan_koreas_track_over_the_link(tmp_path) -> Non
     assert k["JPN"]["none"].first_confirmed_s == 220.0
     assert k["JPN"]["direct"].first_confirmed_s == 62.0
     assert k["JPN"]["direct"].first_pip_within_50km_s < k["JPN"]["none"].first_pip_within_50km_s
+    doc = json.loads(json.dumps(run_to_json(res)))
+    assert (doc["scenario"]["name"], doc["routes"]) == ("two", ["none", "direct"])
+    jpn = doc["launches"][0]["parties"]["JPN"]
+    assert (jpn["none"]["first_confirmed_s"], jpn["direct"]["first_confirmed_s"]) == (220.0, 62.0)
