@@ -9,34 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from gsomia.cli import app
+from scenario_support import scenario_text
 
-SCENARIO = """
-name = "small-cli"
-epoch = 2017-03-05T22:34:00Z
-seed = 11
-parties = ["JPN", "KOR", "USA"]
-
-[[sensors]]
-site = "kor-greenpine-b-1"
-
-[[sensors]]
-site = "jpn-fps5-sado"
-
-[[sensors]]
-site = "usa-tpy2-kyogamisaki"
-
-[[launches]]
-id = "L1"
-site = "sohae"
-bearing_deg = 83.0
-range_km = 1000.0
-apogee_km = 260.0
-missile = "ER-Scud"
-"""
+SCENARIO = scenario_text(name="small-cli")
 
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_run_writes_json_and_plots(tmp_path: Path) -> None:
     sc = tmp_path / "small.toml"
     sc.write_text(SCENARIO, encoding="utf-8")

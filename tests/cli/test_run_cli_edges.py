@@ -57,6 +57,7 @@ def test_coarse_pip_grid_is_refused():
     assert res.exit_code == 2 and "at most 60" in res.output
 
 
+@pytest.mark.slow
 def test_header_and_json_name_share_and_impact_area(tmp_path: Path):
     out = tmp_path / "r.json"
     res = runner.invoke(app, ["run", "2017-08-29", "--routes", "direct", "--delivery",
@@ -70,6 +71,7 @@ def test_header_and_json_name_share_and_impact_area(tmp_path: Path):
     assert launch["impact_area"] == {"party": "", "zone": "high_seas"}
 
 
+@pytest.mark.slow
 def test_route_not_in_force_for_a_pair_is_marked():
     # 2017: the 2023 automated hub does not carry Japan <-> Korea; its row for them is
     # marked, since what it gains there comes from the US's own reports only

@@ -13,6 +13,7 @@ from gsomia.cli import app
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_seeds_with_routes_writes_the_study(tmp_path: Path) -> None:
     out = tmp_path / "s.json"
     res = runner.invoke(app, ["run", "2017-08-29", "--seeds", "2", "--routes", "direct",
@@ -46,6 +47,7 @@ def test_bad_routes_or_seeds_are_refused(args: list[str], message: str) -> None:
     assert message in res.output
 
 
+@pytest.mark.slow
 def test_routes_subset_runs_only_those(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     res = runner.invoke(app, ["run", "2017-08-29", "--routes", "auto_hub", "--delivery",

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gsomia.cli import app
+from scenario_support import launch_entry
 
 BAD_CASES = [
     ("unknown key", "bearing_deg = 80.0", "bearng_deg = 80.0", "launches[0].bearng_deg",
@@ -17,6 +18,7 @@ BAD_CASES = [
      "-1000.0"),
 ]
 
+# Kept literal: the malformed files above are edits of this text.
 GOOD = """\
 epoch = 2017-03-05T22:34:00Z
 seed = 3
@@ -54,6 +56,7 @@ def test_malformed_scenario_exit_2_naming_file_key_value(runner, tmp_path, what,
         assert "bad.toml" in err and key in err and value in err, err
 
 
+@pytest.mark.slow
 def test_observe_2017_03_06_json_korea_first_and_reproducible(runner, tmp_path):
     out1, out2 = tmp_path / "a.csv", tmp_path / "b.csv"
     r1 = runner.invoke(app, ["observe", "2017-03-06", "--json", "--out", str(out1)])
@@ -74,9 +77,8 @@ def test_observe_2017_03_06_json_korea_first_and_reproducible(runner, tmp_path):
     assert sensors["kor-greenpine-b-1"]["detections"] > 0
 
 
-def test_observe_table_output(runner, tmp_path):
-    path = tmp_path / "ok.toml"
-    path.write_text(GOOD, encoding="utf-8")
+def test_observe_table_output(runner, scenario_file):
+    path = scenario_file("ok.toml", parties=["KOR"], sensors=["kor-greenpine-b-1"])
     result = runner.invoke(app, ["observe", str(path)])
     assert result.exit_code == 0, result.output
     assert "kor-greenpine-b-1" in result.stdout and "L1" in result.stdout
@@ -115,14 +117,12 @@ def test_observe_unknown_scenario(runner):
 
 
 
-UNFLYABLE = GOOD.replace("range_km = 1000.0", "range_km = 12000.0").replace(
-    "apogee_km = 260.0", "apogee_km = 5.0")
+UNFLYABLE = [launch_entry(range_km=12000.0, apogee_km=5.0)]
 
 
 @pytest.mark.parametrize("where", ["dir", "missing"])
-def test_observe_checks_out_before_any_work(runner, tmp_path, where):
-    scenario = tmp_path / "unflyable.toml"
-    scenario.write_text(UNFLYABLE, encoding="utf-8")
+def test_observe_checks_out_before_any_work(runner, tmp_path, scenario_file, where):
+    scenario = scenario_file("unflyable.toml", launches=UNFLYABLE)
     out = tmp_path if where == "dir" else tmp_path / "missing" / "x.csv"
     result = runner.invoke(app, ["observe", str(scenario), "--out", str(out)])
     assert result.exit_code == 2, result.output
@@ -133,9 +133,9 @@ def test_observe_checks_out_before_any_work(runner, tmp_path, where):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["unflyable.toml"]
 
 
-def test_observe_fit_failure_names_file_and_launch(runner, tmp_path):
-    scenario = tmp_path / "unflyable.toml"
-    scenario.write_text(UNFLYABLE, encoding="utf-8")
+@pytest.mark.slow
+def test_observe_fit_failure_names_file_and_launch(runner, scenario_file):
+    scenario = scenario_file("unflyable.toml", launches=UNFLYABLE)
     result = runner.invoke(app, ["observe", str(scenario)])
     assert result.exit_code == 2, result.output
     err = " ".join(result.stderr.split())
@@ -171,6 +171,7 @@ def test_from_record_leaves_out_sensors_not_yet_in_service(runner, tmp_path, sha
     assert {"kor-greenpine-b-1", "jpn-fps5-yozadake", "usa-sbirs"} <= ids
 
 
+@pytest.mark.slow
 def test_observe_json_counts_true_detections_and_false_alarms(runner):
     result = runner.invoke(app, ["observe", "2017-03-06", "--json"])
     assert result.exit_code == 0, result.output
@@ -184,9 +185,8 @@ def test_observe_json_counts_true_detections_and_false_alarms(runner):
     assert sensors["kor-greenpine-b-1"]["first_t_s"] == 40.0
 
 
-def test_range_beyond_the_model_rejected_by_show_as_by_observe(runner, tmp_path):
-    path = tmp_path / "far.toml"
-    path.write_text(GOOD.replace("range_km = 1000.0", "range_km = 20000.0"), encoding="utf-8")
+def test_range_beyond_the_model_rejected_by_show_as_by_observe(runner, scenario_file):
+    path = scenario_file("far.toml", launches=[launch_entry(range_km=20000.0)])
     for args in (["scenario", "show", str(path)], ["observe", str(path)]):
         result = runner.invoke(app, args)
         assert result.exit_code == 2
@@ -195,10 +195,9 @@ def test_range_beyond_the_model_rejected_by_show_as_by_observe(runner, tmp_path)
         assert "range_m" not in err
 
 
-def test_show_collapses_a_salvo_and_keeps_bracketed_text(runner, tmp_path):
-    path = tmp_path / "salvo.toml"
-    path.write_text(GOOD.replace('seed = 3', 'seed = 3\ntitle = "Drill [alpha]"')
-                    + "salvo = { count = 100, spacing_s = 1.0 }\n", encoding="utf-8")
+def test_show_collapses_a_salvo_and_keeps_bracketed_text(runner, scenario_file):
+    path = scenario_file("salvo.toml", title="Drill [alpha]", launches=[
+        launch_entry(salvo={"count": 100, "spacing_s": 1.0})])
     result = runner.invoke(app, ["scenario", "show", str(path)])
     assert result.exit_code == 0, result.output
     assert "L1-1 … L1-100 (100)" in result.stdout and "0 … 99" in result.stdout

@@ -50,7 +50,9 @@ def test_energy_and_angular_momentum_conserved_over_30_minutes():
     assert np.linalg.norm(h1 - h0) / np.linalg.norm(h0) < 1e-6
 
 
-@pytest.mark.parametrize("alt_km", [300.0, 2000.0, 35786.0], ids=["LEO", "MEO", "GEO"])
+@pytest.mark.parametrize("alt_km", [300.0, pytest.param(2000.0, marks=pytest.mark.slow),
+                                    pytest.param(35786.0, marks=pytest.mark.slow)],
+                         ids=["LEO", "MEO", "GEO"])
 def test_circular_orbit_closes_after_one_period(alt_km):
     r = SPHERE.a_m + alt_km * 1e3
     v = math.sqrt(SPHERE.gm_m3_s2 / r)
@@ -178,6 +180,7 @@ def test_drag_slows_the_flight():
     assert vac.apogee_m - 100.0 < dragged.apogee_m < vac.apogee_m
 
 
+@pytest.mark.slow
 def test_fit_refuses_impossible_figures():
     with pytest.raises(PhysicsError, match="apogee"):
         fit_trajectory(39.66, 124.71, 81.0, 1000e3, 10e3)
@@ -209,6 +212,7 @@ def test_propagate_to_impact_rejects_bad_settings(kwargs):
         propagate_to_impact(y0, WGS84, **kwargs)
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, phases=[Phase.explicit, Phase.generate])
 @given(range_km=st.floats(300, 5000), loft=st.floats(0.3, 1.5), bearing=st.floats(0, 359))
 def test_fit_meets_range_and_apogee_within_1_percent(range_km, loft, bearing):

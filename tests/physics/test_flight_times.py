@@ -15,6 +15,7 @@ def checks(shared_data):
     return validate(load_flight_times(shared_data / "flight-times.csv"))
 
 
+@pytest.mark.slow
 def test_every_launch_fits_and_is_within_10_percent(checks):
     assert len(checks) == 9
     for c in checks:
@@ -22,11 +23,13 @@ def test_every_launch_fits_and_is_within_10_percent(checks):
         assert abs(c.error_pct) <= 10.0, (c.flight.date, c.error_pct)
 
 
+@pytest.mark.slow
 def test_median_absolute_error_at_most_5_percent(checks):
     assert statistics.median(abs(c.error_pct) for c in checks) <= 5.0
     assert summarise(checks)["within_10pct"] == 9
 
 
+@pytest.mark.slow
 def test_fitted_range_and_apogee_match_the_reports(checks):
     for c in checks:
         assert c.trajectory.range_m == pytest.approx(c.flight.range_km * 1e3, rel=0.01)

@@ -8,6 +8,7 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sharing_support import AFTER_2023, make_label
@@ -72,6 +73,7 @@ def cases(draw):
     return book, originator, to, item, topic, mark, day(at), draw(st.booleans())
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(case=cases())
 def test_indexed_look_up_gives_the_plain_scans_verdict(case):

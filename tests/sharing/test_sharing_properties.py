@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -191,6 +192,7 @@ def requests(draw):
     return req, consents
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(requests())
 def test_no_permit_violates_a_rule_and_no_needless_deny(catalog, case):
@@ -199,6 +201,7 @@ def test_no_permit_violates_a_rule_and_no_needless_deny(catalog, case):
     assert decision.permit == reference_permit(req, consents), decision.to_dict()["reasons"]
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(requests())
 def test_every_permit_carries_marking_and_passed_reasons(catalog, case):
@@ -211,3 +214,10 @@ def test_every_permit_carries_marking_and_passed_reasons(catalog, case):
         assert decision.reasons and all(r.passed for r in decision.reasons)
     else:
         assert decision.failed
+
+
+@settings(max_examples=40, deadline=None)
+@given(requests())
+def test_a_sample_of_requests_decides_as_the_reference(catalog, case):
+    """The first property on a sample small enough for the fast run (``-m "not slow"``)."""
+    test_no_permit_violates_a_rule_and_no_needless_deny.hypothesis.inner_test(catalog, case)

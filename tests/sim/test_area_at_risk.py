@@ -38,7 +38,7 @@ def pip(lat: float, lon: float, sigma_m: float = 5e3) -> ImpactPrediction:
 
 @pytest.mark.parametrize(("name", "cells"), [
     ("2017-08-29", {("", "high_seas")}),
-    ("2017-03-06", {("JPN", "eez")}),
+    pytest.param("2017-03-06", {("JPN", "eez")}, marks=pytest.mark.slow),
 ])
 def test_true_area_of_packaged_launches(name, cells, zones):
     sc = dataclasses.replace(load_scenario(name), sensors=())

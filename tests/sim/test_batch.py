@@ -81,6 +81,7 @@ def test_event_window_leaves_the_horizon_for_the_flight() -> None:
     assert event_window_s(RunConfig(horizon_s=120.0)) == 0.0
 
 
+@pytest.mark.slow
 def test_launches_hours_apart_are_two_events_each_observed(results, shared_data) -> None:
     """2023-12-17: the Hwasong-18 9 h 47 min after the first launch is run in its own
     event (no longer dropped as outside_window) and seen by Korea's and Japan's sensors."""
@@ -103,6 +104,7 @@ def test_launches_hours_apart_are_two_events_each_observed(results, shared_data)
         assert t is not None and 0.0 < t < BATCH_CONFIG.horizon_s
 
 
+@pytest.mark.slow
 def test_second_salvo_after_the_horizon_is_its_own_observed_event(results,
                                                                    shared_data) -> None:
     """2024-03-17: the salvo at 23:21 came 2220 s after the first, after the 900 s horizon
@@ -141,6 +143,7 @@ def test_tight_salvo_stays_one_event(shared_data) -> None:
     assert [r.entry for r in second.records] == [266, 267, 268]
 
 
+@pytest.mark.slow
 def test_mixed_event_keeps_the_flyable_launch(shared_data) -> None:
     """2022-10-05's two launches in one event (a 900 s window): the KN-25 runs, the KN-23
     is dropped as not_flyable."""
@@ -169,6 +172,7 @@ def test_mixed_event_keeps_the_flyable_launch(shared_data) -> None:
     assert launch["parties"]["KOR"]["none"]["first_pip_within_50km_s"] is not None
 
 
+@pytest.mark.slow
 def test_split_date_runs_each_event_alone(results) -> None:
     first, second = results["2022-10-05"]
     assert first["ok"] and first["launches"] == ["L1"] and first["dropped"] == []
@@ -176,6 +180,7 @@ def test_split_date_runs_each_event_alone(results) -> None:
     assert [(d["entry"], d["class"]) for d in second["dropped"]] == [(200, "not_flyable")]
 
 
+@pytest.mark.slow
 def test_date_whose_launches_all_fail_is_skipped_with_reasons(results) -> None:
     (r,) = results["2021-09-27"]
     assert not r["ok"] and "run" not in r and r["launches"] == []
@@ -186,6 +191,7 @@ def test_date_whose_launches_all_fail_is_skipped_with_reasons(results) -> None:
     assert drop["missile"] == "Hwasong-12B" and "cannot be flown" in drop["reason"]
 
 
+@pytest.mark.slow
 def test_every_record_is_in_one_event_and_run_or_dropped(results, shared_data) -> None:
     for day, events in results.items():
         recs = _date_records(shared_data, day)
@@ -199,6 +205,7 @@ def test_every_record_is_in_one_event_and_run_or_dropped(results, shared_data) -
         assert sum(len(r["launches"]) + len(r["dropped"]) for r in events) == len(recs)
 
 
+@pytest.mark.slow
 def test_summary_counts_events_dates_launches_and_drops(results, shared_data) -> None:
     events = [r for d in DATES for r in results[d]]
     s = batch_summary((r["run"] for r in events if r["ok"]), events=events)
@@ -233,6 +240,7 @@ def test_bad_grouping_input_is_refused(shared_data) -> None:
         run_date(shared_data / "cns", dt.date(2023, 12, 16))
 
 
+@pytest.mark.slow
 def test_cli_batch_prints_and_writes_the_counts(shared_data, tmp_path) -> None:
     """2026-04-07 and 2026-04-18 have no complete record, 2026-04-08's one launch cannot
     be flown: three dates of one event each, no event run, every record dropped."""

@@ -4,7 +4,6 @@ fused PIP at Japan's node (gsomia.sim.delivery.live notes)."""
 
 from __future__ import annotations
 
-import json
 import types
 from pathlib import Path
 
@@ -24,19 +23,12 @@ from gsomia.sim.scenario import load_scenario
 from gsomia.warning.fusion import FusionConfig, TrackReport
 from gsomia.warning.types import Detection
 from gsomia.web.live import LiveCluster
+from scenario_support import launch_entry, scenario_text
 
 # One ER-Scud seen by one Korean and one Japanese radar; the US node relays on tisa_hub.
-LAUNCH = {"id": "M1", "site": "sohae", "bearing_deg": 83.0, "range_km": 1000.0,
-          "apogee_km": 260.0, "missile": "ER-Scud"}
-SCENARIO = ("""
-name = "live-latency"
-epoch = 2017-03-05T22:34:00Z
-seed = 11
-parties = ["JPN", "KOR", "USA"]
-sensors = [{site = "kor-greenpine-b-2"}, {site = "jpn-fps5-sado"}]
-
-[[launches]]
-""" + "".join(f"{key} = {json.dumps(value)}\n" for key, value in LAUNCH.items()))
+SCENARIO = scenario_text(name="live-latency",
+                         sensors=["kor-greenpine-b-2", "jpn-fps5-sado"],
+                         launches=[launch_entry(id="M1")])
 
 
 @pytest.fixture(scope="module")

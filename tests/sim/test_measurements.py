@@ -74,6 +74,7 @@ plots_st = st.builds(
 )
 
 
+@pytest.mark.slow
 @given(plots_st)
 @settings(max_examples=60, deadline=None)
 def test_plot_payload_round_trips_exactly_through_json(rp: RadarPlots) -> None:
@@ -230,6 +231,7 @@ def _same(a: Tracker, b: Tracker) -> None:
         np.testing.assert_allclose(ta.state.P, tb.state.P, rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.slow
 def test_zero_delay_picture_is_one_tracker_over_the_union(small) -> None:
     """With instant links every partner plot is available when measured: Japan's picture on
     the direct route is one tracker run over every party's plots."""
@@ -247,6 +249,7 @@ def test_zero_delay_picture_is_one_tracker_over_the_union(small) -> None:
     assert sum(1 for t in union.tracks if t.confirmed) >= 1
 
 
+@pytest.mark.slow
 def test_late_plots_are_reprocessed_as_a_fresh_tracker_would(small) -> None:
     """TISA: Korea's plots reach Japan 302 s late (ASSUMED 300 s approval); the checkpoint
     machinery (settled tracker + speculative copy) equals a fresh tracker over the arrived
@@ -291,6 +294,7 @@ def test_tau_settles_only_what_no_later_scan_precedes(scans, times) -> None:
 
 # -- a run: real nodes and the planned delivery, and Japan on 2017-03-06 ------------------------
 
+@pytest.mark.slow
 def test_nodes_carry_the_plots_as_planned(small) -> None:
     """The default delivery (real nodes: decide, sign, seal, TISA approval) gives the same
     plot arrivals at the same times as the planned delays, so the same figures."""
@@ -338,6 +342,7 @@ def test_unknown_share_is_refused() -> None:
     assert err.value.field == "share"
 
 
+@pytest.mark.slow
 def test_japan_gains_from_korean_plots_on_2017_03_06() -> None:
     """2017-03-06 (four ER-Scuds into Japan's EEZ): with Korea's and the US's plots direct,
     Japan's first PIP within 50 km is never later than with its own radars alone."""

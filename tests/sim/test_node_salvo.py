@@ -11,39 +11,12 @@ from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.planned import planned
 from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
+from scenario_support import launch_entry, scenario_text, write_scenario
 
-SALVO = """
-name = "salvo-two"
-epoch = 2017-03-05T22:34:00Z
-seed = 5
-parties = ["JPN", "KOR", "USA"]
-duration_s = 400.0
-
-[[sensors]]
-site = "usa-sbirs"
-
-[[sensors]]
-site = "kor-greenpine-b-1"
-
-[[sensors]]
-site = "jpn-fps5-sado"
-
-[[launches]]
-id = "L1"
-site = "sohae"
-bearing_deg = 80.0
-range_km = 1000.0
-apogee_km = 260.0
-missile = "ER-Scud"
-
-[[launches]]
-id = "L2"
-site = "sohae"
-bearing_deg = 82.0
-range_km = 1000.0
-apogee_km = 260.0
-missile = "ER-Scud"
-"""
+SALVO = scenario_text(name="salvo-two", seed=5, duration_s=400.0,
+                      sensors=["usa-sbirs", "kor-greenpine-b-1", "jpn-fps5-sado"],
+                      launches=[launch_entry(bearing_deg=80.0),
+                                launch_entry(id="L2", bearing_deg=82.0)])
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +28,7 @@ def both(tmp_path_factory: pytest.TempPathFactory):
     return run_scenario(sc, cfg, delivery=planned), run_scenario(sc, cfg)
 
 
+@pytest.mark.slow
 def test_each_launch_report_arrives_as_itself(both) -> None:
     analytical, nodes = both
     ir = [w for w in analytical.warnings["USA"] if w.launch is not None]
@@ -68,3 +42,20 @@ def test_each_launch_report_arrives_as_itself(both) -> None:
         for lid in ("L1", "L2"):
             assert (analytical.knowledge[lid]["JPN"][route].figures()
                     == nodes.knowledge[lid]["JPN"][route].figures()), (route, lid)
+
+
+@pytest.fixture(scope="module")
+def sbirs_only(tmp_path_factory: pytest.TempPathFactory):
+    """The same salvo seen by the infrared satellite alone for 120 s (no radar tracking)."""
+    path = write_scenario(tmp_path_factory.mktemp("sbirs") / "salvo-sbirs.toml",
+                          name="salvo-sbirs", seed=5, duration_s=120.0, sensors=["usa-sbirs"],
+                          launches=[launch_entry(bearing_deg=80.0),
+                                    launch_entry(id="L2", bearing_deg=82.0)])
+    sc = load_scenario(path)
+    cfg = RunConfig(measured=("JPN",), pip_tail_interval_s=60.0)
+    return run_scenario(sc, cfg, delivery=planned), run_scenario(sc, cfg)
+
+
+def test_each_launch_report_arrives_as_itself_from_the_satellite_alone(sbirs_only) -> None:
+    """The check above on the launch reports alone (fast)."""
+    test_each_launch_report_arrives_as_itself(sbirs_only)

@@ -18,6 +18,7 @@ from gsomia.sim.observe import (
     write_detections_csv,
 )
 from gsomia.sim.scenario import load_scenario
+from scenario_support import launch_entry
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +28,7 @@ def march_2017():
     return scenario, flights, observe(scenario, flights)
 
 
+@pytest.mark.slow
 def test_flights_match_the_record(march_2017):
     _, flights, _ = march_2017
     for f in flights:
@@ -36,6 +38,7 @@ def test_flights_match_the_record(march_2017):
         assert 400.0 < f.trajectory.impact_s < 720.0
 
 
+@pytest.mark.slow
 def test_korea_sees_each_launch_before_japan(march_2017):
     """Sohae is ~300 km from the Green Pine sites and >1,000 km from the FPS-5s."""
     _, _, obs = march_2017
@@ -50,6 +53,7 @@ def test_korea_sees_each_launch_before_japan(march_2017):
         assert 10.0 <= by_party["KOR"] <= 90.0
 
 
+@pytest.mark.slow
 def test_first_korean_detection_is_geometrically_possible(march_2017):
     _, flights, obs = march_2017
     sensors = {s.id: s for s in obs.scenario.sensors}
@@ -61,6 +65,7 @@ def test_first_korean_detection_is_geometrically_possible(march_2017):
         assert not radar.in_coverage(flight.position_at(flight.launch_s))
 
 
+@pytest.mark.slow
 def test_same_seed_identical_detections(march_2017):
     scenario, flights, obs = march_2017
     again = observe(scenario, flights)
@@ -82,6 +87,7 @@ def test_sensor_streams_are_independent():
     np.testing.assert_array_equal(a, c)
 
 
+@pytest.mark.slow
 def test_detections_csv(march_2017, tmp_path):
     _, _, obs = march_2017
     path = tmp_path / "d.csv"
@@ -98,6 +104,7 @@ def test_detections_csv(march_2017, tmp_path):
     assert [float(r["t_s"]) for r in rows] == sorted(float(r["t_s"]) for r in rows)
 
 
+@pytest.mark.slow
 def test_sensor_summary_separates_false_alarms(march_2017):
     _, _, obs = march_2017
     summary = summarise(obs)
@@ -117,22 +124,10 @@ def test_sensor_summary_separates_false_alarms(march_2017):
         len(obs.detections) + len(obs.reports))
 
 
-def test_fit_failure_names_the_file_and_the_launch(tmp_path):
-    path = tmp_path / "unflyable.toml"
-    path.write_text("""\
-epoch = 2017-03-05T22:34:00Z
-seed = 1
-parties = ["KOR"]
-
-[[launches]]
-id = "far"
-lat_deg = 39.66
-lon_deg = 124.71
-bearing_deg = 80.0
-range_km = 12000.0
-apogee_km = 5.0
-missile = "ER-Scud"
-""", encoding="utf-8")
+@pytest.mark.slow
+def test_fit_failure_names_the_file_and_the_launch(scenario_file):
+    path = scenario_file("unflyable.toml", launches=[
+        launch_entry(id="far", bearing_deg=80.0, range_km=12000.0, apogee_km=5.0)])
     with pytest.raises(PhysicsError) as err:
         fly_launches(load_scenario(path))
     message = str(err.value)
@@ -140,6 +135,7 @@ missile = "ER-Scud"
     assert "no liquid-srbm flight" in message
 
 
+@pytest.mark.slow
 def test_detections_csv_unwritable_path_leaves_nothing(march_2017, tmp_path):
     _, _, obs = march_2017
     with pytest.raises(InputError) as err:

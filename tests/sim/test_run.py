@@ -18,35 +18,10 @@ from gsomia.sim.report import batch_summary, run_to_json
 from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
 from gsomia.web.live import LiveCluster
+from scenario_support import launch_entry, scenario_text, write_scenario
 
-SCENARIO = """
-name = "small"
-epoch = 2017-03-05T22:34:00Z
-seed = 7
-parties = ["JPN", "KOR", "USA"]
-
-[[sensors]]
-site = "kor-greenpine-b-1"
-
-[[sensors]]
-site = "jpn-fps5-sado"
-
-[[sensors]]
-site = "usa-tpy2-kyogamisaki"
-
-[[launches]]
-id = "L1"
-site = "sohae"
-bearing_deg = 80.0
-range_km = 1000.0
-apogee_km = 260.0
-missile = "ER-Scud"
-
-[[links]]
-from = "KOR"
-to = "JPN"
-delay_s = 2.0
-"""
+SCENARIO = scenario_text(name="small", seed=7, launches=[launch_entry(bearing_deg=80.0)],
+                         links=[("KOR", "JPN", 2.0)])
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +49,7 @@ def test_routes_are_gated_by_the_agreements_in_force() -> None:
     assert counter["auto_hub"].delay("KOR", "JPN") == pytest.approx(3.0)
 
 
+@pytest.mark.slow
 def test_sharing_never_makes_a_party_later(small) -> None:
     _, res = small
     k = res.knowledge["L1"]
@@ -86,6 +62,7 @@ def test_sharing_never_makes_a_party_later(small) -> None:
                     assert got is not None and got <= base, (party, route, metric)
 
 
+@pytest.mark.slow
 def test_korea_sees_first_and_japan_gains_by_direct(small) -> None:
     _, res = small
     k = res.knowledge["L1"]
@@ -107,6 +84,7 @@ def test_korea_sees_first_and_japan_gains_by_direct(small) -> None:
         assert got is not None and pip_direct <= got <= (pip_none or got)
 
 
+@pytest.mark.slow
 def test_fused_pip_errors_are_recorded_and_shrink(small) -> None:
     _, res = small
     pips = res.knowledge["L1"]["JPN"]["direct"].pips
@@ -118,6 +96,7 @@ def test_fused_pip_errors_are_recorded_and_shrink(small) -> None:
     assert late and max(late) < 50_000.0
 
 
+@pytest.mark.slow
 def test_json_schema(small) -> None:
     _, res = small
     doc = json.loads(json.dumps(run_to_json(res)))
@@ -136,6 +115,7 @@ def test_json_schema(small) -> None:
     assert summary["median_gained_s"]["JPN"]["direct"] == launch["gained_s"]["JPN"]["direct"]
 
 
+@pytest.mark.slow
 def test_same_seed_same_figures(small) -> None:
     sc, res = small
     again = run_scenario(sc, RunConfig(pip_interval_s=5.0, pip_tail_interval_s=60.0,
@@ -146,12 +126,14 @@ def test_same_seed_same_figures(small) -> None:
     assert again.knowledge["L1"]["USA"]["none"].pips == []      # not measured
 
 
+@pytest.mark.slow
 def test_date_in_scenario_is_the_decision_date(small) -> None:
     sc, res = small
     assert sc.epoch.date() == dt.date(2017, 3, 5)
     assert res.plans["direct"].delay("KOR", "JPN") == pytest.approx(2.0)
 
 
+@pytest.mark.slow
 def test_node_delivery_gives_the_planned_arrivals(small) -> None:
     """The default delivery, through real nodes (sign, seal, TISA approval, automated hub
     processing), gives the same arrivals at the same times as the planned delays, so the
@@ -171,6 +153,7 @@ def test_node_delivery_gives_the_planned_arrivals(small) -> None:
     assert relayed and min(relayed) == pytest.approx(1.0 + 300.0 + 1.0)  # approval 300 s
 
 
+@pytest.mark.slow
 def test_automated_hub_adds_its_processing_delay(small) -> None:
     """Korea → USA hub → Japan under the 2023 arrangement (as if in force): link 1 s + hub
     processing 1 s + link 1 s; the hub's own items: link 1 s only."""
@@ -205,6 +188,7 @@ def test_live_run_gives_the_same_confirmed_tracks_and_areas(small) -> None:
         assert (a.area_at_risk_s is None) == (b.area_at_risk_s is None)
 
 
+@pytest.mark.slow
 def test_nothing_counts_as_known_after_the_impact(small) -> None:
     """Knowledge arriving after the impact (e.g. a TISA approval of 300 s for a shorter flight)
     is no warning: every reported time lies between launch and impact."""
@@ -215,3 +199,22 @@ def test_nothing_counts_as_known_after_the_impact(small) -> None:
             for k in routes.values():
                 for value in k.figures().values():
                     assert value is None or 0.0 <= value <= flight_s
+
+
+def test_a_two_party_run_gives_japan_koreas_track_over_the_link(tmp_path) -> None:
+    """Korea and Japan with one radar each, through the real nodes (fast): Korea confirms at
+    60 s and Japan alone at 220 s; direct sharing gives Japan Korea's track 2 s (the link)
+    after Korea."""
+    sc = load_scenario(write_scenario(tmp_path / "two.toml", parties=["JPN", "KOR"],
+                                      sensors=["kor-greenpine-b-1", "jpn-fps5-sado"],
+                                      links=[("KOR", "JPN", 2.0)]))
+    res = run_scenario(sc, RunConfig(routes=("none", "direct"), pip_tail_interval_s=60.0))
+    k = res.knowledge["L1"]
+    assert k["KOR"]["none"].first_confirmed_s == k["KOR"]["direct"].first_confirmed_s == 60.0
+    assert k["JPN"]["none"].first_confirmed_s == 220.0
+    assert k["JPN"]["direct"].first_confirmed_s == 62.0
+    assert k["JPN"]["direct"].first_pip_within_50km_s < k["JPN"]["none"].first_pip_within_50km_s
+    doc = json.loads(json.dumps(run_to_json(res)))
+    assert (doc["scenario"]["name"], doc["routes"]) == ("two", ["none", "direct"])
+    jpn = doc["launches"][0]["parties"]["JPN"]
+    assert (jpn["none"]["first_confirmed_s"], jpn["direct"]["first_confirmed_s"]) == (220.0, 62.0)

@@ -13,6 +13,7 @@ from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.planned import planned
 from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario, scenario_from_records
+from scenario_support import launch_entry, write_scenario
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +29,7 @@ def salvo_run(shared_data: Path, tmp_path_factory):
                             delivery=planned)
 
 
+@pytest.mark.slow
 def test_every_member_of_the_unresolved_group_is_credited(salvo_run):
     sc, run = salvo_run
     assert len(sc.launches) == 12
@@ -43,3 +45,20 @@ def test_every_member_of_the_unresolved_group_is_credited(salvo_run):
     figures = {(k.first_confirmed_s, k.first_pip_within_50km_s)
                for k in (run.knowledge[lid]["KOR"]["none"] for lid in run.knowledge)}
     assert len(figures) == 1
+
+
+def test_both_missiles_of_a_pair_on_one_trajectory_are_credited(tmp_path) -> None:
+    """Two ER-Scuds launched together on one trajectory, seen by Green Pine B-1 alone: its
+    plots merge the two, and each missile gets the group track's figures (fast)."""
+    path = write_scenario(tmp_path / "pair.toml", name="pair", sensors=["kor-greenpine-b-1"],
+                          launches=[launch_entry(salvo={"count": 2})])
+    sc = load_scenario(path)
+    run = run_scenario(sc, RunConfig(measured=("KOR",), routes=("none", "direct")),
+                       delivery=planned)
+    korean = [d for d in run.observation.detections if d.owner == "KOR"]
+    assert {d.merged_truth_ids for d in korean if len(d.merged_truth_ids) > 1} == {
+        ("L1-1", "L1-2")}
+    first, second = (run.knowledge[lid]["KOR"]["none"].figures() for lid in ("L1-1", "L1-2"))
+    assert first == second
+    assert (first["first_detection_s"], first["first_confirmed_s"]) == (40.0, 60.0)
+    assert first["first_pip_within_50km_s"] == 95.0

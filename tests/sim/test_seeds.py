@@ -28,11 +28,13 @@ def study(scenario):
     return run_seeds(scenario, 3, CFG)
 
 
+@pytest.mark.slow
 def test_seeds_start_at_the_scenario_seed(scenario, study):
     assert study["scenario"]["seeds"] == [scenario.seed, scenario.seed + 1, scenario.seed + 2]
     assert study["draws"] == 3 and [x["id"] for x in study["launches"]] == ["L1"]
 
 
+@pytest.mark.slow
 def test_single_draw_equals_the_run(scenario):
     one = run_scenario(scenario, CFG, delivery=planned)
     study = run_seeds(scenario, 1, CFG)
@@ -47,6 +49,7 @@ def test_single_draw_equals_the_run(scenario):
             assert g["median"] == one.gained_s("L1", "JPN", route)
 
 
+@pytest.mark.slow
 def test_draws_differ_and_sharing_helps_japan(study):
     # Hwasong-12 over Hokkaido: Japan's own radars see it late; Korea's and the US's reports
     # bring the 50 km PIP earlier in every draw on every sharing route
@@ -85,6 +88,7 @@ def test_bad_counts_name_the_field(scenario, n, workers, field):
     assert err.value.field == field
 
 
+@pytest.mark.slow
 def test_other_seed_is_another_draw(scenario):
     a = run_scenario(scenario, CFG, delivery=planned)
     b = run_scenario(dataclasses.replace(scenario, seed=scenario.seed + 1), CFG,

@@ -7,25 +7,13 @@ import pytest
 
 from gsomia.errors import InputError
 from gsomia.sim.scenario import load_scenario
+from scenario_support import write_scenario
 
-SCENARIO = """
-name = "limits"
-epoch = 2017-03-05T22:34:00Z
-seed = 11
-parties = ["KOR"]
 
-[[sensors]]
-site = "kor-greenpine-b-1"
-{extra}
-
-[[launches]]
-id = "L1"
-site = "sohae"
-bearing_deg = 83.0
-range_km = 1000.0
-apogee_km = 260.0
-missile = "ER-Scud"
-"""
+def write_limits(tmp_path, **radar):
+    """The base scenario for Korea alone, Green Pine B-1 with the ``radar`` values."""
+    return write_scenario(tmp_path / "limits.toml", name="limits", parties=["KOR"],
+                          sensors=[{"site": "kor-greenpine-b-1", **radar}])
 
 
 @pytest.mark.parametrize(("key", "value"), [
@@ -33,8 +21,7 @@ missile = "ER-Scud"
     ("sigma_range_m", "1e12"), ("scan_offset_s", "1e15"), ("scan_offset_s", "-1e15"),
 ])
 def test_out_of_range_radar_value_names_file_key_and_value(tmp_path, key, value):
-    path = tmp_path / "limits.toml"
-    path.write_text(SCENARIO.format(extra=f"{key} = {value}"))
+    path = write_limits(tmp_path, **{key: float(value)})
     with pytest.raises(InputError) as err:
         load_scenario(path)
     text = str(err.value)
@@ -43,8 +30,7 @@ def test_out_of_range_radar_value_names_file_key_and_value(tmp_path, key, value)
 
 
 def test_values_within_the_limits_are_accepted(tmp_path):
-    path = tmp_path / "limits.toml"
-    path.write_text(SCENARIO.format(extra="false_alarms_per_scan = 2.0\nsigma_range_m = 500.0"
-                                          "\nscan_offset_s = 3.0"))
+    path = write_limits(tmp_path, false_alarms_per_scan=2.0, sigma_range_m=500.0,
+                        scan_offset_s=3.0)
     (radar,) = load_scenario(path).sensors
     assert radar.false_alarms_per_scan == 2.0

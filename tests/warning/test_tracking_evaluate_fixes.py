@@ -23,6 +23,7 @@ def lofted() -> tuple:
                                       zones=MaritimeZones.from_natural_earth(("JPN", "KOR")))
 
 
+@pytest.mark.slow
 def test_deleted_track_holds_no_pip(lofted):
     # the track of the Hwasong-15 is deleted before burnout + 60 s: its extrapolated state
     # gave a PIP 665 km off pointing at Korea; no live track, no PIP (and no areas)
@@ -43,6 +44,7 @@ def test_deleted_track_holds_no_pip(lofted):
         assert err is None or err < PIP_NEAR_KM
 
 
+@pytest.mark.slow
 def test_first_pip_within_50km_comes_from_an_updated_live_state(lofted):
     tracker, obs, result = lofted
     for launch, f in zip(result["launches"], obs.flights, strict=True):
@@ -62,6 +64,7 @@ def stress_all() -> dict:
     return evaluate_run(tracker, obs.flights)
 
 
+@pytest.mark.slow
 def test_every_stress_launch_tracked_with_a_launch_point(stress_all):
     # six launches had no LPE: their track's initiator detection belonged to an earlier
     # missile of the same site and the ascent fit refused the mix
@@ -71,6 +74,7 @@ def test_every_stress_launch_tracked_with_a_launch_point(stress_all):
     assert stress_all["spurious_tracks"] == 0
 
 
+@pytest.mark.slow
 def test_stress_c3_launch_point_not_spoiled_by_a_foreign_initiator(stress_all):
     c3 = next(launch for launch in stress_all["launches"] if launch["id"] == "C-3")
     assert c3["lpe_error_km"] < 10.0, c3

@@ -57,16 +57,19 @@ def lpes():
     return [_lpe(c) for c in FLIGHTS]
 
 
+@pytest.mark.slow
 def test_every_flight_gets_an_lpe_within_20_km(lpes):
     assert len(lpes) == len(FLIGHTS)
     assert max(d for d, _ in lpes) < 20e3
 
 
+@pytest.mark.slow
 def test_95_percent_ellipse_with_model_bias_covers_the_launch_points(lpes):
     inside = sum(m2[0] <= CHI2_95 for _, m2 in lpes)
     assert inside >= len(FLIGHTS) - 1, [round(m2[0], 1) for _, m2 in lpes]
 
 
+@pytest.mark.slow
 def test_fit_covariance_alone_is_overconfident(lpes):
     # the reason for the bias term: without it most 95 % ellipses miss the launch point
     inside = sum(m2[1] <= CHI2_95 for _, m2 in lpes)

@@ -56,6 +56,7 @@ def salvo():
     return flights, dets, tracker
 
 
+@pytest.mark.slow
 def test_salvo_gives_one_confirmed_track_per_missile(salvo):
     flights, dets, tracker = salvo
     assert any(d.truth_id is None for d in dets)            # false alarms were present

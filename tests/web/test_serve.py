@@ -87,6 +87,7 @@ def japan(tmp_path):
     node.close()
 
 
+@pytest.mark.slow
 def test_serve_runs_as_a_subprocess_and_exchanges_warnings(tmp_path, japan):
     text = EXAMPLE.read_text(encoding="utf-8")
     text = text.replace('listen = "127.0.0.1:8443"', 'listen = "127.0.0.1:0"')
