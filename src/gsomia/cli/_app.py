@@ -18,6 +18,8 @@ from rich.markup import escape
 
 from gsomia.errors import GsomiaError
 
+__all__ = ["app", "console", "err_console", "fail", "guarded", "print_json"]
+
 app = typer.Typer(
     name="gsomia",
     help="Ballistic-missile warning and classified-information sharing under a GSOMIA.",

@@ -8,18 +8,13 @@ from typing import Annotated
 import typer
 
 from gsomia.cli._app import app, console, guarded, print_json
-from gsomia.sharing import Route
+
+__all__ = ["bench_app", "bench_links", "pki_app", "pki_init", "serve"]
 
 pki_app = typer.Typer(help="Keys and certificates of the parties.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks of live nodes.", no_args_is_help=True)
 app.add_typer(pki_app, name="pki")
 app.add_typer(bench_app, name="bench")
-
-
-def _node_route(route: Route) -> str:
-    """``route`` as :class:`gsomia.node.Node` spells it today (``tisa``, ``auto-hub``); to
-    go once the node takes :class:`gsomia.sharing.Route` itself (issue 11)."""
-    return {Route.TISA_HUB: "tisa", Route.AUTO_HUB: "auto-hub"}.get(route, str(route))
 
 
 @pki_app.command("init")
@@ -77,7 +72,7 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
                 raise InputError(f"{config}: store", str(cfg.store),
                                  f"cannot create its folder: {exc.strerror}") from None
         node = Node(cfg.party, keys, directory, load_catalog(), cfg.store, WallClock(),
-                    routes={p.party: _node_route(p.route) for p in cfg.peers})
+                    routes={p.party: p.route for p in cfg.peers})
     except BaseException:
         sock.close()
         raise

@@ -15,6 +15,8 @@ from gsomia.errors import InputError
 from gsomia.physics.ballistics import PROPULSION_CLASSES, fit_trajectory, propulsion_class_for
 from gsomia.physics.validation import load_flight_times, summarise, validate
 
+__all__ = ["trajectory", "validate_app", "validate_flight_times"]
+
 validate_app = typer.Typer(help="Check the models against the public record.",
                            no_args_is_help=True)
 app.add_typer(validate_app, name="validate")

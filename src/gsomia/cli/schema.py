@@ -9,6 +9,8 @@ import typer
 from gsomia.cli._app import app, console, fail, guarded, print_json
 from gsomia.schemas import SCHEMAS, json_schema
 
+__all__ = ["schema"]
+
 
 @app.command("schema")
 @guarded

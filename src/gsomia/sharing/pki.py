@@ -48,11 +48,11 @@ from gsomia.sharing.envelope import Directory, PartyKeys, PublicKeys
 from gsomia.sharing.markings import check_party_code
 
 __all__ = [
+    "identity_of_certificate",
     "init_pki",
     "load_directory",
     "load_party_cas",
     "load_party_keys",
-    "identity_of_certificate",
     "operator_paths",
     "party_of_certificate",
     "tls_paths",

@@ -11,3 +11,5 @@ job (``gsomia run``), one idea per module:
   ``scoring`` (area at risk, zones passed in);
 - ``batch``, ``seeds``, ``report``, ``plots``.
 """
+
+__all__: list[str] = []  # the modules are the API; nothing is re-exported here

@@ -1,1 +1,3 @@
 """Warning wing: sensor models, tracking, launch-point and impact-point estimation."""
+
+__all__: list[str] = []  # the modules are the API; nothing is re-exported here

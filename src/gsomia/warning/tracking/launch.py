@@ -68,8 +68,12 @@ from gsomia.warning.tracking.models import RadarMeasurementModel
 from gsomia.warning.tracking.states import TrackState, error_ellipse
 from gsomia.warning.types import Detection
 
-__all__ = ["BIAS_ACCEL_MPS2", "LaunchPointEstimate", "estimate_launch_point",
-           "boost_detections"]
+__all__ = [
+    "BIAS_ACCEL_MPS2",
+    "LaunchPointEstimate",
+    "boost_detections",
+    "estimate_launch_point",
+]
 
 BIAS_ACCEL_MPS2 = 4.0
 """δa of the LPE's model-bias covariance [m/s² per axis]: calibration in the module notes."""
