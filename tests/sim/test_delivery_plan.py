@@ -17,7 +17,6 @@ from gsomia.sim.delivery import (
     RUN_ROUTES,
     parse_run_route,
     plan_routes,
-    route_hub,
     warning_marking,
     warning_scope,
 )
@@ -45,8 +44,8 @@ def test_run_config_keeps_the_routes_parsed_in_their_order() -> None:
 
 def test_hub_markings_topic_and_elements_come_from_the_catalog() -> None:
     cat = load_catalog()
-    assert route_hub(cat, Route.TISA_HUB) == "USA" == route_hub(cat, Route.AUTO_HUB)
-    assert route_hub(cat, Route.DIRECT) is None
+    assert cat.hub_of(Route.TISA_HUB) == "USA" == cat.hub_of(Route.AUTO_HUB)
+    assert cat.hub_of(Route.DIRECT) is None
     # the lowest marking an equivalence table covers: Korea's 대외비 is in none
     assert {p: warning_marking(cat, p) for p in ("JPN", "KOR", "USA", "PRK")} == \
         {"JPN": "秘", "KOR": "군사III급비밀", "USA": "CONFIDENTIAL", "PRK": None}
@@ -58,7 +57,7 @@ def test_a_catalog_without_the_warning_arrangement_is_refused() -> None:
     cat = load_catalog()
     bare = dataclasses.replace(cat, agreements={n: a for n, a in cat.agreements.items()
                                                 if a.route is Route.DIRECT})
-    assert route_hub(bare, Route.TISA_HUB) is None
+    assert bare.hub_of(Route.TISA_HUB) is None
     with pytest.raises(InputError) as err:
         plan_routes(load_scenario("2017-03-06"), bare)
     assert err.value.field == "catalog"

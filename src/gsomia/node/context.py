@@ -55,9 +55,6 @@ class NodeContext:
             InputError: ``route`` is no route (:meth:`Route.parse`).
         """
         route = Route.parse(route)
-        if route is Route.DIRECT:
-            return None
         if route not in self._hubs:  # the catalog is the node's for life: once each
-            found = self.catalog.by_route(route)
-            self._hubs[route] = found[0].hub if found else None
+            self._hubs[route] = self.catalog.hub_of(route)
         return self._hubs[route]

@@ -196,6 +196,20 @@ class Catalog:
         route = Route.parse(route)
         return [x for x in self.agreements.values() if x.route is route]
 
+    def hub_of(self, route: Route | str) -> str | None:
+        """The hub party of ``route``: the ``hub`` of its first arrangement
+        (:meth:`by_route`; TISA para 4, agreements.md §3, §4: the US in the packaged
+        catalog), or None for ``direct`` and a route no arrangement governs.
+
+        Raises:
+            InputError: when ``route`` is no route.
+        """
+        route = Route.parse(route)
+        if route is Route.DIRECT:
+            return None
+        found = self.by_route(route)
+        return found[0].hub if found else None
+
     def in_force(self, agreement: Agreement, date: dt.date) -> InForce:
         """``agreement.in_force(date)`` (Art. 21), memoised for this catalog's agreements."""
         if self.agreements.get(agreement.name) is not agreement:

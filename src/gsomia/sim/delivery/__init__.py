@@ -22,10 +22,9 @@ from gsomia.sim.delivery.plan import (
     link_delay,
     parse_run_route,
     plan_routes,
-    route_hub,
     warning_marking,
     warning_scope,
 )
 
 __all__ = ["NONE", "RUN_ROUTES", "SHARES", "Path", "RouteConfig", "RoutePlan", "link_delay",
-           "parse_run_route", "plan_routes", "route_hub", "warning_marking", "warning_scope"]
+           "parse_run_route", "plan_routes", "warning_marking", "warning_scope"]

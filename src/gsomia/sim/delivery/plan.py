@@ -23,7 +23,8 @@ of the originator, every term read from the agreement catalog passed in: its low
 marking (:func:`warning_marking`), Releasable To the other parties, the topic and elements
 of the missile-warning arrangement's scope (:func:`warning_scope`: ``dprk-missile-threat``
 and the three warning elements in the packaged catalog), and the hub of each hub route
-(:func:`route_hub`: the US in TISA and in the 2023 arrangement). A path whose decision is a
+(:meth:`Catalog.hub_of <gsomia.sharing.Catalog.hub_of>`: the US in TISA and in the 2023
+arrangement). A path whose decision is a
 deny (for instance Japan–Korea ``direct`` before 23 Nov 2016, or ``auto_hub`` before 19 Dec 2023) is
 not used, and its reasons are reported.
 
@@ -64,7 +65,7 @@ from gsomia.sharing import Catalog, Consent, Label, ReleaseRequest, Route, decid
 from gsomia.sim.scenario import Scenario
 
 __all__ = ["NONE", "RUN_ROUTES", "SHARES", "Path", "RouteConfig", "RoutePlan", "link_delay",
-           "parse_run_route", "plan_routes", "route_hub", "warning_marking", "warning_scope"]
+           "parse_run_route", "plan_routes", "warning_marking", "warning_scope"]
 
 NONE = "none"
 """The baseline route of a run: no sharing."""
@@ -89,16 +90,6 @@ def parse_run_route(value: object, field: str = "routes") -> str:
         return Route.parse(value, field)
     except InputError:
         raise InputError(field, value, f"expected some of {', '.join(RUN_ROUTES)}") from None
-
-
-def route_hub(catalog: Catalog, route: Route) -> str | None:
-    """The hub party of a hub route: that of its first arrangement in the catalog
-    (:meth:`Catalog.by_route <gsomia.sharing.Catalog.by_route>`; TISA para 4,
-    agreements.md §3, §4), or None (``direct``, or no arrangement of that route)."""
-    if not route.is_hub:
-        return None
-    found = [a.hub for a in catalog.by_route(route) if a.hub is not None]
-    return found[0] if found else None
 
 
 def warning_marking(catalog: Catalog, party: str) -> str | None:
@@ -270,7 +261,7 @@ def _path(scenario: Scenario, catalog: Catalog, item: _Item, cfg: RouteConfig,
           route: Route, a: str, b: str, at: dt.datetime, share: str) -> Path:
     """The path ``a → b`` of one route (module notes)."""
     known = list(item.markings)
-    hub = route_hub(catalog, route)
+    hub = catalog.hub_of(route)
     hubbed = hub is not None and hub in scenario.parties and hub not in (a, b)
     way = route if hubbed else Route.DIRECT
     if hubbed:
