@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
@@ -26,7 +27,8 @@ def schema(
     unknown NAME."""
     if list_:
         for key in sorted(SCHEMAS):
-            first = " ".join((SCHEMAS[key].__doc__ or "").split()).split(". ")[0]
+            # the docstring's first sentence (a full stop before a capital ends it; "Art. 7" not)
+            first = re.split(r"\.\s+(?=[A-Z])", " ".join((SCHEMAS[key].__doc__ or "").split()))[0]
             console.print(f"{key:16} {first.rstrip('.')}", highlight=False, soft_wrap=True)
         return
     if name is None:

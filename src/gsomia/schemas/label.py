@@ -38,7 +38,7 @@ class LabelDoc(Closed):
 
 
 class PersonDoc(Closed):
-    """A person of a Receiving Party asking for access (Arts. 7, 16)."""
+    """A person of a Receiving Party asking for access (Art. 7, Art. 16)."""
 
     party: Text = Field(description="the party of the person's clearance")
     clearance: Text = Field(description="the party's own marking text")
