@@ -47,6 +47,8 @@ def read_toml_data(path: str | Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(p), str(p), f"not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise InputError(str(p), str(p), "not valid TOML: nested too deeply") from None
 
 
 class Table:

@@ -89,3 +89,9 @@ def test_a_path_in_the_file_is_put_before_the_key():
     err = refused(NodeConfigFile, {"party": "KOR", "listen": "x", "store": "s", "keys": "k"},
                   file="n.toml", where="nodes[3]")
     assert (err.field, err.reason) == ("n.toml: nodes[3].listen", "expected host:port")
+
+
+def test_an_integer_no_float_can_hold_is_not_a_finite_number():
+    data = {**SCENARIO, "launches": [{**LAUNCH, "range_km": int("1" * 400)}]}
+    err = refused(ScenarioFile, data, file="s.toml")
+    assert err.field == "s.toml: launches[0].range_km" and "expected a finite number" in str(err)

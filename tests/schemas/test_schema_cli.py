@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from gsomia.cli import app
 from gsomia.schemas import SCHEMAS
+from gsomia.sharing import Route
 from gsomia.sharing.catalog import package_data_dirs
 from gsomia.sim.scenario import packaged_scenario_names, resolve_scenario_path
 
@@ -118,3 +119,25 @@ def test_every_schema_is_a_closed_valid_json_schema(name):
     schema = schema_of(name)
     assert schema["additionalProperties"] is False
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+@pytest.mark.parametrize("name", ["scenario", "node-config", "approval", "agreement"])
+def test_a_route_schema_takes_exactly_the_spellings_route_parse_takes(name):
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "enum" in node and "tisa" in node["enum"]:
+                found.append(node["enum"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema_of(name))
+    assert found, name
+    for spellings in found:
+        assert {Route.parse(s) for s in spellings} == set(Route)
+        for bogus in ("hub", "tisa hub", "none"):
+            assert bogus not in spellings

@@ -415,3 +415,11 @@ def test_fit_tolerance_out_of_range_is_refused(scenario_file):
     path = scenario_file(launches=[launch_entry(fit_tolerance=0.5)])
     with pytest.raises(InputError, match="fit_tolerance"):
         load_scenario(path)
+
+
+@pytest.mark.parametrize("deep", ["x = " + "[" * 5000 + "]" * 5000,
+                                  "x = " + "{a=" * 3000 + "1" + "}" * 3000])
+def test_toml_nested_too_deeply_is_refused_naming_the_file(tmp_path, deep):
+    path = write(tmp_path, deep, "deep.toml")
+    with pytest.raises(InputError, match="deep.toml.*nested too deeply"):
+        load_scenario(path)

@@ -58,3 +58,28 @@ def test_openapi_names_the_fields_of_a_warning_an_item_and_an_approval(tmp_path)
     assert {"originator", "to", "granted_at", "item_id"} <= set(consent["properties"])
     assert _answer_schema(spec, "/v1/health", "get")["properties"]["party"]["type"] == "string"
     assert "application/json" in spec["paths"]["/v1/inbox"]["post"]["requestBody"]["content"]
+
+
+def test_a_body_nested_too_deeply_or_a_number_too_large_is_a_400_not_a_500(tmp_path):
+    keys = {p: PartyKeys.generate(p) for p in ("JPN", "KOR")}
+    directory = Directory(k.public() for k in keys.values())
+    node = Node("KOR", keys["KOR"], directory, load_catalog(), tmp_path / "kor.sqlite",
+                SimClock(dt.datetime(2024, 1, 14, tzinfo=dt.UTC)), routes={"JPN": "direct"})
+    good = '{"track_id": "T1", "epoch": "2024-01-14T00:00:00Z", "t_s": %s}'
+    bodies = {"/v1/warnings": ["[" * 100_000 + "]" * 100_000,
+                               '{"a":' * 100_000 + "1" + "}" * 100_000,
+                               good % ("1" * 400)],
+              "/v1/approvals": ['{"item_id": ' + "[" * 100_000 + "]" * 100_000 + ', "to": "JPN"}']}
+    try:
+        with TestClient(create_app(node)) as client:
+            for path, texts in bodies.items():
+                for text in texts:
+                    r = client.post(path, content=text,
+                                    headers={"content-type": "application/json"})
+                    assert r.status_code == 400, (path, text[:40], r.status_code)
+            r = client.post("/v1/warnings", content=good % ("1" * 400),
+                            headers={"content-type": "application/json"})
+            assert r.json()["error"].startswith("warning.t_s=1111")
+            assert r.json()["error"].endswith("expected a finite number")
+    finally:
+        node.close()

@@ -86,6 +86,8 @@ def load_config(path: str | Path) -> NodeConfig:
         raise InputError("--config", str(p), f"cannot read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError("--config", str(p), f"not TOML: {exc}") from None
+    except RecursionError:
+        raise InputError("--config", str(p), "not TOML: nested too deeply") from None
     f = str(p)
     doc = parse(NodeConfigFile, data, file=f)
     peers = []

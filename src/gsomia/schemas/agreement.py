@@ -17,7 +17,16 @@ from typing import Literal
 
 from pydantic import Field, StrictBool, model_validator
 
-from gsomia.schemas.base import Closed, LocalDate, NfcText, PartyCode, Text, fail, integer
+from gsomia.schemas.base import (
+    Closed,
+    LocalDate,
+    NfcText,
+    PartyCode,
+    RouteText,
+    Text,
+    fail,
+    integer,
+)
 
 __all__ = [
     "AgreementFile",
@@ -56,7 +65,7 @@ class AgreementHead(Closed):
     name: str
     kind: Literal["bilateral", "hub"]
     parties: list[PartyCode]
-    route: str | None = Field(None, description="direct (bilateral, default) | tisa_hub "
+    route: RouteText | None = Field(None, description="direct (bilateral, default) | tisa_hub "
                                                 "(tisa) | auto_hub (auto-hub)")
     hub: PartyCode | None = None
     renewal: RenewalEntry | None = None

@@ -14,7 +14,7 @@ import datetime as dt
 
 from pydantic import Field, StrictBool
 
-from gsomia.schemas.base import Closed, Text
+from gsomia.schemas.base import Closed, RouteText, Text
 
 __all__ = ["ApprovalRequest", "ConsentDoc"]
 
@@ -43,5 +43,5 @@ class ApprovalRequest(Closed):
 
     item_id: Text
     to: Text = Field(description="the final recipient's party code")
-    route: Text = Field("tisa_hub", description="the hub route: tisa_hub (tisa) or auto_hub "
+    route: RouteText = Field("tisa_hub", description="the hub route: tisa_hub (tisa) or auto_hub "
                                             "(auto-hub); gsomia.sharing.Route")

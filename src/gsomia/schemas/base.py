@@ -35,6 +35,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     ValidationError,
     model_validator,
 )
@@ -44,6 +45,7 @@ from gsomia.errors import AgreementError, InputError
 
 __all__ = [
     "FAULT",
+    "ROUTE_SPELLINGS",
     "UNKNOWN_KEY",
     "Closed",
     "Fault",
@@ -51,6 +53,7 @@ __all__ = [
     "NfcText",
     "OffsetDateTime",
     "PartyCode",
+    "RouteText",
     "Text",
     "bounds_text",
     "fail",
@@ -128,6 +131,14 @@ class Closed(BaseModel):
         return data
 
 
+def _finite(value: int | float) -> bool:
+    """``value`` is a finite float, or an int a float can hold (a 400-digit integer cannot)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _bounded(kind: str, lo: float | None, hi: float | None, lo_open: bool,
              hi_open: bool) -> Any:
     def check(value: Any) -> Any:
@@ -136,7 +147,7 @@ def _bounded(kind: str, lo: float | None, hi: float | None, lo_open: bool,
                 raise fail("expected an integer")
         elif isinstance(value, bool) or not isinstance(value, int | float):
             raise fail("expected a number")
-        elif not math.isfinite(value):
+        elif not _finite(value):
             raise fail("expected a finite number")
         if ((lo is not None and (value < lo or (lo_open and value == lo)))
                 or (hi is not None and (value > hi or (hi_open and value == hi)))):
@@ -190,6 +201,17 @@ def _date(value: Any) -> dt.date:
 
 #: A non-empty string.
 Text = Annotated[str, at.MinLen(1), BeforeValidator(_text)]
+
+#: Every spelling of a route a file may use → its canonical name (any case, surrounding
+#: blanks ignored); :class:`gsomia.sharing.Route` is built on this table.
+ROUTE_SPELLINGS = {
+    "direct": "direct",
+    "tisa_hub": "tisa_hub", "tisa": "tisa_hub", "tisa-hub": "tisa_hub",
+    "auto_hub": "auto_hub", "auto-hub": "auto_hub", "autohub": "auto_hub",
+}
+#: A route as written in a file: text, checked by :meth:`gsomia.sharing.Route.parse` when
+#: read; its JSON Schema lists the spellings (lower case; files may use any case).
+RouteText = Annotated[str, Field(json_schema_extra={"enum": sorted(ROUTE_SPELLINGS)})]
 #: A non-empty string, kept in Unicode NFC (compared texts: markings, topics, elements).
 NfcText = Annotated[Text, AfterValidator(lambda s: unicodedata.normalize("NFC", s))]
 #: An ISO 3166 alpha-3 party code in capitals (``"KOR"``).

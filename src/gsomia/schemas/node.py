@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
-from gsomia.schemas.base import Closed, PartyCode, Text, fail
+from gsomia.schemas.base import Closed, PartyCode, RouteText, Text, fail
 
 __all__ = ["NodeConfigFile", "PeerEntry"]
 
@@ -22,7 +22,7 @@ class PeerEntry(Closed):
     """``[peers.<PARTY>]``: the partner's inbox and the route of warnings to it."""
 
     url: Text = Field(description="https://host:port of the partner's node")
-    route: Text = Field("direct", description="direct | tisa_hub (tisa) | auto_hub "
+    route: RouteText = Field("direct", description="direct | tisa_hub (tisa) | auto_hub "
                                               "(auto-hub); gsomia.sharing.Route")
 
     @field_validator("url")

@@ -24,6 +24,7 @@ from gsomia.schemas.base import (
     LocalDate,
     OffsetDateTime,
     PartyCode,
+    RouteText,
     Text,
     fail,
     integer,
@@ -163,7 +164,7 @@ class AgreementEntry(Closed):
     """An agreement of the catalogue in force in the scenario, and its items' route."""
 
     name: Text
-    route: Text = Field("direct", description="direct | tisa_hub (tisa) | auto_hub "
+    route: RouteText = Field("direct", description="direct | tisa_hub (tisa) | auto_hub "
                                               "(auto-hub); gsomia.sharing.Route")
 
 

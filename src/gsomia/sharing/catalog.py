@@ -280,6 +280,9 @@ def load_catalog(extra_dirs: Iterable[Path | str] = (), *, packaged: bool = True
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise AgreementError(file, "(file)", path.name, f"not valid TOML: {exc}") from None
+        except RecursionError:
+            raise AgreementError(file, "(file)", path.name,
+                                 "not valid TOML: nested too deeply") from None
         if "party" in data:
             scheme = _load_scheme(data, file)
             schemes[scheme.party] = scheme

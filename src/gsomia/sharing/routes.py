@@ -33,6 +33,7 @@ from __future__ import annotations
 import enum
 
 from gsomia.errors import InputError
+from gsomia.schemas.base import ROUTE_SPELLINGS
 
 __all__ = ["Route"]
 
@@ -69,8 +70,4 @@ class Route(enum.StrEnum):
         raise InputError(field, value, "expected direct, tisa_hub (tisa) or auto_hub (auto-hub)")
 
 
-_SPELLINGS: dict[str, Route] = {
-    "direct": Route.DIRECT,
-    "tisa_hub": Route.TISA_HUB, "tisa": Route.TISA_HUB, "tisa-hub": Route.TISA_HUB,
-    "auto_hub": Route.AUTO_HUB, "auto-hub": Route.AUTO_HUB, "autohub": Route.AUTO_HUB,
-}
+_SPELLINGS: dict[str, Route] = {text: Route(name) for text, name in ROUTE_SPELLINGS.items()}

@@ -196,6 +196,8 @@ async def _json_object(request: Request) -> dict[str, Any]:
             ValueError(f"{c} is not JSON")))
     except (ValueError, UnicodeDecodeError) as exc:
         raise _BadRequest(400, f"body: not JSON: {short_repr(str(exc))}") from None
+    except RecursionError:
+        raise _BadRequest(400, "body: JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise _BadRequest(400, f"body: expected a JSON object, got {type(data).__name__}")
     return data
