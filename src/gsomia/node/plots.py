@@ -192,6 +192,10 @@ class RadarPlots:
                                                         for p in self.plots):
             raise InputError("plots.plots", self.plots, "expected a tuple of plots")
         parse(RadarPlotsDoc, self.to_dict(), prefix="plots")
+        return self._check_plots()
+
+    def _check_plots(self) -> RadarPlots:
+        """The checks beyond the schema: ranges within the tracker's, covariances."""
         for i, p in enumerate(self.plots):
             where = f"plots.plots[{i}]"
             _num(p.range_m, f"{where}.range_m", 0.0, MAX_RANGE_M, lo_open=True)
@@ -200,7 +204,8 @@ class RadarPlots:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RadarPlots:
-        """Read the JSON payload back and check it (:meth:`validate`).
+        """Read the JSON payload back and check it as :meth:`validate` does (the schema
+        once, on ``data``; then ranges and covariances).
 
         Raises:
             InputError: a field is missing or malformed (names ``plots.<field>``).
@@ -216,7 +221,7 @@ class RadarPlots:
                              _cov(data["plots"][i]["covariance"],
                                   f"plots.plots[{i}].covariance"))
                         for i, p in enumerate(doc.plots)),
-        ).validate()
+        )._check_plots()
 
 
 def is_plot_payload(payload: Any) -> bool:

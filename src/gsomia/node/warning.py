@@ -182,6 +182,10 @@ class MissileWarning:
             InputError: names the field, e.g. ``warning.launch_point.lat_deg``.
         """
         parse(MissileWarningDoc, self.to_dict(), prefix="warning")
+        return self._check_covariances()
+
+    def _check_covariances(self) -> MissileWarning:
+        """The checks beyond the schema (numpy): each covariance symmetric and PSD."""
         for name in ("launch_point", "impact_point"):
             element = getattr(self, name)
             if element is not None and element.get("cov_en_m2") is not None:
@@ -192,7 +196,8 @@ class MissileWarning:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MissileWarning:
-        """Read the JSON payload back and check it (:meth:`validate`).
+        """Read the JSON payload back and check it as :meth:`validate` does (the schema
+        once, on ``data``; then the covariances).
 
         Raises:
             InputError: a field is missing or malformed (names ``warning.<field>``).
@@ -202,7 +207,7 @@ class MissileWarning:
         doc = parse(MissileWarningDoc, data, prefix="warning")
         return cls(track_id=doc.track_id, epoch=doc.epoch, t_s=doc.t_s,
                    launch_point=data.get("launch_point"), trajectory=data.get("trajectory"),
-                   impact_point=data.get("impact_point")).validate()
+                   impact_point=data.get("impact_point"))._check_covariances()
 
 
 def _covariance(value: Any, n: int, name: str) -> None:

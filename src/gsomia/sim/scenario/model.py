@@ -86,7 +86,7 @@ class AgreementSpec:
     """An agreement in force and the route its items take (data for the sharing layer)."""
 
     name: str
-    route: str
+    route: Route
 
 
 @dataclass(frozen=True, slots=True)
