@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sharing_support import AFTER_2023, make_label
 
 from gsomia.errors import InputError
@@ -131,3 +133,31 @@ def test_a_route_that_is_no_route_is_refused_naming_the_field(bad):
     with pytest.raises(InputError) as e:
         Route.parse(bad, "routes.KOR")
     assert e.value.field == "routes.KOR" and "expected direct" in str(e.value)
+
+
+SPELLINGS = {"direct": Route.DIRECT, "tisa_hub": Route.TISA_HUB, "tisa": Route.TISA_HUB,
+             "tisa-hub": Route.TISA_HUB, "auto_hub": Route.AUTO_HUB,
+             "auto-hub": Route.AUTO_HUB, "autohub": Route.AUTO_HUB}
+
+
+def _recased(text: str, upper: list[bool]) -> str:
+    padded = upper + [False] * len(text)
+    return "".join(c.upper() if u else c for c, u in zip(text, padded, strict=False))
+
+
+@given(st.one_of(st.text(max_size=12),
+                 st.builds(_recased, st.sampled_from(sorted(SPELLINGS)),
+                           st.lists(st.booleans(), max_size=8))))
+def test_route_parse_takes_exactly_the_listed_spellings_in_any_case(text):
+    expected = SPELLINGS.get(text.strip().lower())
+    if expected is None:
+        with pytest.raises(InputError):
+            Route.parse(text)
+    else:
+        assert Route.parse(text) is expected and Route.parse(expected) is expected
+
+
+@given(st.sampled_from(["direct", "tisa", "TISA_HUB", " Auto-Hub "]),
+       st.sampled_from(["", " ", "\t"]))
+def test_route_parse_ignores_case_and_surrounding_blanks(spelling, pad):
+    assert Route.parse(pad + spelling + pad) is Route.parse(spelling.strip().lower())
