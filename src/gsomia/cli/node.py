@@ -9,7 +9,7 @@ import typer
 
 from gsomia.cli._app import app, console, guarded, print_json
 
-__all__ = ["bench_app", "bench_links", "pki_app", "pki_init", "serve"]
+__all__ = ["bench_app", "bench_links", "pki_app", "pki_init", "pki_person", "serve"]
 
 pki_app = typer.Typer(help="Keys and certificates of the parties.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks of live nodes.", no_args_is_help=True)
@@ -38,6 +38,27 @@ def pki_init(
     console.print(f"trusted CAs: {root / 'trusted-cas.pem'}")
 
 
+@pki_app.command("person")
+@guarded
+def pki_person(
+    directory: Annotated[Path, typer.Argument(help="A folder made by 'gsomia pki init'.")],
+    party: Annotated[str, typer.Option("--party", help="The person's party code.")],
+    person_id: Annotated[str, typer.Option("--id", help="The person's id (the key of "
+                                           "[persons.<id>] in the personnel file).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing "
+                                        "certificate.")] = False,
+) -> None:
+    """Issue a person's client certificate with the party's CA: DIR/<PARTY>/persons/<id>.crt
+    and .key (CN "<PARTY> person <id>"). What the person may read is the node's personnel
+    file (gsomia schema personnel). Refuses (exit 2) an existing one unless --force."""
+    from gsomia.sharing.markings import check_party_code
+    from gsomia.sharing.pki import issue_person
+
+    code = check_party_code("--party", party.upper())
+    crt, key = issue_person(directory, code, person_id, force=force)
+    console.print(f"{code} person {person_id}: {crt}, {key}", soft_wrap=True)
+
+
 @app.command("serve")
 @guarded
 def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.")]) -> None:
@@ -47,6 +68,7 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
     from gsomia.errors import InputError
     from gsomia.node import HttpsLink, Node, TlsFiles, WallClock
     from gsomia.node.config import check_keys, listen_warning, load_config
+    from gsomia.node.persons import Personnel, load_personnel
     from gsomia.sharing.catalog import load_catalog
     from gsomia.sharing.pki import load_directory, load_party_cas, load_party_keys, tls_paths
     from gsomia.web import bind, create_app, uvicorn_config
@@ -60,6 +82,13 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
     keys = load_party_keys(cfg.keys, cfg.party)
     tls = TlsFiles(*tls_paths(cfg.keys, cfg.party))
     party_cas = load_party_cas(cfg.keys)
+    catalog = load_catalog()
+    if cfg.personnel is None:
+        personnel = Personnel(cfg.party)
+        console.print("warning: no personnel file in the config: nobody may read "
+                      "classified items over HTTP", soft_wrap=True)
+    else:
+        personnel = load_personnel(cfg.personnel, cfg.party, catalog)
     warning = listen_warning(cfg)
     if warning:
         console.print(f"warning: {warning}", soft_wrap=True)
@@ -71,7 +100,7 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
             except OSError as exc:
                 raise InputError(f"{config}: store", str(cfg.store),
                                  f"cannot create its folder: {exc.strerror}") from None
-        node = Node(cfg.party, keys, directory, load_catalog(), cfg.store, WallClock(),
+        node = Node(cfg.party, keys, directory, catalog, cfg.store, WallClock(),
                     routes={p.party: p.route for p in cfg.peers})
     except BaseException:
         sock.close()
@@ -79,7 +108,7 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
     try:
         for peer in cfg.peers:
             node.connect(peer.party, HttpsLink(peer.party, peer.url, tls))
-        app_ = create_app(node, party_cas=party_cas)
+        app_ = create_app(node, party_cas=party_cas, personnel=personnel)
         server = uvicorn.Server(uvicorn_config(app_, tls.cert, tls.key, tls.trusted_cas))
         console.print(f"{cfg.party} node on https://{cfg.host}:{sock.getsockname()[1]} "
                       f"(mutual TLS; OpenAPI at /docs)", soft_wrap=True)

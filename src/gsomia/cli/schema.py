@@ -17,8 +17,8 @@ __all__ = ["schema"]
 @guarded
 def schema(
     name: Annotated[str | None, typer.Argument(
-        help="scenario, node-config, agreement, marking-scheme, label, person, consent, "
-             "missile-warning, radar-plots or approval.")] = None,
+        help="scenario, node-config, personnel, agreement, marking-scheme, label, person, "
+             "consent, missile-warning, radar-plots or approval.")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the schema names.")] = False,
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of one kind of input: a scenario file, a node

@@ -8,13 +8,15 @@
                                        # "postgresql://host:5432/db?schema=kor";
                                        # the audit log lives in the same database
     keys = "pki"                       # a directory made by 'gsomia pki init'
+    personnel = "personnel.toml"       # who may read classified items over HTTP
+                                       # (gsomia.node.persons); without it nobody may
 
     [peers.JPN]
     url = "https://127.0.0.1:8444"
     route = "direct"                   # direct | tisa_hub | auto_hub (for warnings;
                                        # any spelling of gsomia.sharing.Route)
 
-Relative paths (``store`` when not a URL, ``keys``) are read from the file's folder.
+Relative paths (``store`` when not a URL, ``keys``, ``personnel``) are read from the file's folder.
 Errors name the file, key and value. A complete example: ``examples/live/`` in the
 repository.
 
@@ -65,6 +67,7 @@ class NodeConfig:
     store: Path | str
     keys: Path
     peers: tuple[PeerConfig, ...]
+    personnel: Path | None = None
 
 
 def _store(value: str, base: Path) -> Path | str:
@@ -102,7 +105,8 @@ def load_config(path: str | Path) -> NodeConfig:
     if isinstance(store, Path):
         _check_store_folder(store, f"{f}: store")
     return NodeConfig(party=doc.party, host=host, port=int(port), store=store,
-                      keys=p.parent / doc.keys, peers=tuple(peers))
+                      keys=p.parent / doc.keys, peers=tuple(peers),
+                      personnel=None if doc.personnel is None else p.parent / doc.personnel)
 
 
 def _check_store_folder(store: Path, name: str) -> None:

@@ -69,6 +69,10 @@ from gsomia.schemas.payloads import (
     SiteDoc,
     TrajectoryDoc,
 )
+from gsomia.schemas.personnel import (
+    PersonnelEntry,
+    PersonnelFile,
+)
 from gsomia.schemas.scenario import (
     AgreementEntry,
     FacilityEntry,
@@ -110,6 +114,8 @@ __all__ = [
     "PartyEntry",
     "PeerEntry",
     "PersonDoc",
+    "PersonnelEntry",
+    "PersonnelFile",
     "PlotDoc",
     "RadarPlotsDoc",
     "RenewalEntry",
@@ -141,6 +147,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "missile-warning": MissileWarningDoc,
     "node-config": NodeConfigFile,
     "person": PersonDoc,
+    "personnel": PersonnelFile,
     "radar-plots": RadarPlotsDoc,
     "scenario": ScenarioFile,
 }

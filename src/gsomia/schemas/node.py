@@ -49,6 +49,9 @@ class NodeConfigFile(Closed):
     store: Text = Field(description="SQLite file (relative to the file's folder) or a "
                                     "database URL (sqlite:///…, postgresql://…)")
     keys: Text = Field(description="a directory made by 'gsomia pki init'")
+    personnel: Text | None = Field(None, description="the personnel file (relative to the "
+                                   "file's folder; gsomia schema personnel): who may read "
+                                   "classified items; none: nobody")
     peers: dict[PartyCode, PeerEntry] = {}
 
     @field_validator("listen")

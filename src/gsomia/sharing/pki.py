@@ -9,6 +9,12 @@ Layout written by :func:`init_pki` (PEM files; private keys PKCS#8, unencrypted,
     DIR/<PARTY>/operator.key, .crt  the party's local operator's client certificate (EC
                                     P-256, issued by its CA, client use only): the only
                                     identity its node accepts on the local-user routes
+    DIR/<PARTY>/persons/<id>.key, .crt
+                                    a person's client certificate (EC P-256, issued by its
+                                    party's CA, client use only), made one at a time by
+                                    :func:`issue_person` (``gsomia pki person``), not by
+                                    ``init``: who may read classified items is the node's
+                                    personnel file (:mod:`gsomia.node.persons`)
     DIR/<PARTY>/sign.key, sign.pub  Ed25519 signing key (originator signatures, RFC 8037)
     DIR/<PARTY>/enc.key, enc.pub    X25519 key that opens envelopes sealed for the party
     DIR/trusted-cas.pem             every party's CA certificate: partners trust each
@@ -19,9 +25,11 @@ A node needs its own directory and the public files of the others (``*.pub``,
 
 Identities (:func:`identity_of_certificate`): a client certificate names a party by the CA
 that issued it (RFC 5280 section 6 path validation, done by the TLS handshake, RFC 8446
-section 4.4.2) and a role by its subject common name, exactly ``"<PARTY> node"`` or
-``"<PARTY> operator"`` as written here. Any other certificate a party's CA may have issued
-(e.g. CN=rogue) is no identity and is refused by the nodes.
+section 4.4.2) and a role by its subject common name, exactly ``"<PARTY> node"``,
+``"<PARTY> operator"`` or ``"<PARTY> person <id>"`` (``<id>`` a :data:`PERSON_ID` other
+than ``operator``) as written here. Any other certificate a party's CA may have issued
+(e.g. CN=rogue, ``JPN person`` without an id, ``JPN person a b``) is no identity and is
+refused by the nodes.
 
 Subjects: ``C=<alpha-2>, O=gsomia <PARTY>, CN=<PARTY> <role>``; the country is looked up
 in :data:`ISO3166_ALPHA2` (JPN JP, KOR KR, USA US) and left out for any other party code.
@@ -32,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -48,13 +57,17 @@ from gsomia.sharing.envelope import Directory, PartyKeys, PublicKeys
 from gsomia.sharing.markings import check_party_code
 
 __all__ = [
+    "PERSON_ID",
+    "check_person_id",
     "identity_of_certificate",
     "init_pki",
+    "issue_person",
     "load_directory",
     "load_party_cas",
     "load_party_keys",
     "operator_paths",
     "party_of_certificate",
+    "person_paths",
     "tls_paths",
 ]
 
@@ -62,6 +75,14 @@ _VALID_DAYS = 365
 
 #: Roles of the client certificates made by :func:`init_pki` (subject CN "<PARTY> <role>").
 ROLES = ("node", "operator")
+#: The role of a person's certificate (subject CN "<PARTY> person <id>", :func:`issue_person`).
+PERSON_ROLE = "person"
+#: A person id: a letter or digit, then up to 63 letters, digits, ``.``, ``_`` or ``-``
+#: (no blank: the id is the last word of the certificate's common name).
+PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: Ids no person certificate may carry: ``operator`` names the operator certificate's entry
+#: in a personnel file (:mod:`gsomia.node.persons`).
+RESERVED_PERSON_IDS = ("operator",)
 
 #: Files written for each party (a party's folder is refused if any of them exists).
 PARTY_FILES = ("ca.key", "ca.crt", "tls.key", "tls.crt", "operator.key", "operator.crt",
@@ -370,16 +391,33 @@ def party_of_certificate(
     return None
 
 
+def check_person_id(field: str, value: object) -> str:
+    """``value`` if it is a :data:`PERSON_ID` and not reserved.
+
+    Raises:
+        InputError: naming ``field`` and the value.
+    """
+    if not isinstance(value, str) or not PERSON_ID.fullmatch(value):
+        raise InputError(field, value, "expected a person id: a letter or digit, then up "
+                                       "to 63 letters, digits, '.', '_' or '-'")
+    if value in RESERVED_PERSON_IDS:
+        raise InputError(field, value, "reserved for the operator certificate's entry")
+    return value
+
+
 def identity_of_certificate(
     certificate: bytes | str, cas: Mapping[str, x509.Certificate]
-) -> tuple[str, str] | None:
-    """``(party, role)`` of a client certificate made by :func:`init_pki`, or None.
+) -> tuple[str, str, str | None] | None:
+    """``(party, role, person_id)`` of a client certificate made by :func:`init_pki` or
+    :func:`issue_person`, or None.
 
     The party is the one whose CA issued it (:func:`party_of_certificate`); the role
-    (``node`` or ``operator``, :data:`ROLES`) is read from its subject common name, which
-    must be exactly ``"<PARTY> <role>"`` with the issuing party's code, and the
-    certificate must not be a CA (RFC 5280 section 4.2.1.9). Any other certificate issued
-    by a party's CA (e.g. CN=rogue) has no identity: None.
+    (``node`` or ``operator``, :data:`ROLES`, person_id None; or ``person`` with its id)
+    is read from its subject common name, which must be exactly ``"<PARTY> <role>"`` or
+    ``"<PARTY> person <id>"`` (``<id>`` a :data:`PERSON_ID`, not reserved) with the
+    issuing party's code, and the certificate must not be a CA (RFC 5280 section
+    4.2.1.9). Any other certificate issued by a party's CA (e.g. CN=rogue) has no
+    identity: None.
     """
     data = certificate.encode("ascii") if isinstance(certificate, str) else certificate
     party = party_of_certificate(data, cas)
@@ -395,7 +433,81 @@ def identity_of_certificate(
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     if len(names) != 1:
         return None
+    cn = names[0].value
     for role in ROLES:
-        if names[0].value == f"{party} {role}":
-            return party, role
+        if cn == f"{party} {role}":
+            return party, role, None
+    prefix = f"{party} {PERSON_ROLE} "
+    if isinstance(cn, str) and cn.startswith(prefix):
+        person_id = cn[len(prefix):]
+        if PERSON_ID.fullmatch(person_id) and person_id not in RESERVED_PERSON_IDS:
+            return party, PERSON_ROLE, person_id
     return None
+
+
+def person_paths(directory: str | Path, party: str, person_id: str) -> tuple[Path, Path, Path]:
+    """``(certificate, key, trusted CA bundle)`` of one of ``party``'s persons (the client
+    identity with which that person reads classified items, :func:`issue_person`).
+
+    Raises:
+        InputError: a bad person id, or a missing file.
+    """
+    root = Path(directory)
+    check_person_id("person", person_id)
+    paths = (root / party / "persons" / f"{person_id}.crt",
+             root / party / "persons" / f"{person_id}.key", root / "trusted-cas.pem")
+    for p in paths:
+        if not p.exists():
+            raise InputError("keys", str(p), "missing; run 'gsomia pki person'")
+    return paths
+
+
+def issue_person(
+    directory: str | Path, party: str, person_id: str, now: dt.datetime | None = None,
+    *, force: bool = False,
+) -> tuple[Path, Path]:
+    """Issue a person's client certificate with ``party``'s CA (``DIR/<PARTY>/ca.key``):
+    ``DIR/<PARTY>/persons/<id>.crt`` and ``.key`` (EC P-256, client use only, subject CN
+    ``"<PARTY> person <id>"``, valid 365 days from ``now``).
+
+    The certificate says who the person is; what the person may read is the node's
+    personnel file (:mod:`gsomia.node.persons`), not the certificate.
+
+    Returns:
+        ``(certificate, key)`` paths.
+
+    Raises:
+        InputError: a bad party code or person id, a missing or unreadable CA, or files
+            already present (without ``force``).
+    """
+    code = check_party_code("party", party)
+    check_person_id("person", person_id)
+    d = Path(directory) / code
+    ca_key = serialization.load_pem_private_key(_read(d / "ca.key"), None)
+    try:
+        ca = x509.load_pem_x509_certificate(_read(d / "ca.crt"))
+    except ValueError as exc:
+        raise InputError("keys", str(d / "ca.crt"), f"not a certificate: {exc}") from None
+    if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
+        raise InputError("keys", str(d / "ca.key"), "expected an EC private key")
+    folder = d / "persons"
+    crt, key_path = folder / f"{person_id}.crt", folder / f"{person_id}.key"
+    if not force and (crt.exists() or key_path.exists()):
+        raise InputError("person", person_id, f"{crt} already exists; refusing to "
+                                              "overwrite (use --force to replace)")
+    start = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=5)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _certificate(_name(code, f"{PERSON_ROLE} {person_id}"), key, ca.subject, ca_key,
+                        start, start + dt.timedelta(days=_VALID_DAYS),
+                        [ExtendedKeyUsageOID.CLIENT_AUTH])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp_key, tmp_crt = key_path.with_suffix(".key.tmp"), crt.with_suffix(".crt.tmp")
+        _write(tmp_key, _pem_private(key), private=True)
+        _write(tmp_crt, cert.public_bytes(serialization.Encoding.PEM))
+        os.replace(tmp_key, key_path)  # both written before either is in place
+        os.replace(tmp_crt, crt)
+    except OSError as exc:
+        raise InputError("directory", str(folder),
+                         f"cannot write keys: {exc.strerror or exc}") from None
+    return crt, key_path

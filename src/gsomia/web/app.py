@@ -11,9 +11,13 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          TLS only; with ``party_cas`` the hop sender named in the envelope
                          must be the party whose CA issued the client certificate (check
                          ``sender``).
-``GET  /v1/items``       items delivered to this party, of every kind, with the marking
-                         applied (Art. 4(2)); each names its ``kind``: ``missile_warning``,
+``GET  /v1/items``       items delivered to this party that the calling person may read
+                         (reads, below), of every kind, with the marking applied (Art.
+                         4(2)); each names its ``kind``: ``missile_warning``,
                          ``radar_plots`` or ``other`` (:func:`gsomia.node.item_kind`).
+``GET  /v1/items/{id}``  one delivered item, if the calling person may read it: 200 (an
+                         ``ItemView``), 403 with the reasons, 404 when this node holds no
+                         delivered item of that id.
 ``GET  /v1/warnings``    the delivered missile warnings only (kind ``missile_warning``; the
                          same entries as ``/v1/items``). Radar plots share the warning topic
                          but are measurements, not warnings: they are never listed here.
@@ -30,7 +34,7 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          plot items).
 
 Who may call what (with ``party_cas``, i.e. every live server; the client's identity is
-``(party, role)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
+``(party, role, person_id)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
 identity_of_certificate`, RFC 5280 path validation by the TLS handshake, RFC 8446
 section 4.4.2):
 
@@ -40,11 +44,32 @@ section 4.4.2):
   (``operator.crt`` made by ``gsomia pki init``). A partner can therefore never publish
   as this party, approve a release of its items (Art. 6; TISA para 4: only the
   originator consents), nor read what it received.
+- ``GET`` of ``/v1/items``, ``/v1/items/{id}``, ``/v1/warnings``, ``/v1/plots`` (the
+  read routes): also this party's **persons** (``persons/<id>.crt`` made by ``gsomia pki
+  person``, CN ``"<PARTY> person <id>"``); a person reaches no other route but the open
+  ones below.
 - ``/v1/health``, ``/openapi.json``, ``/docs``: any identity above, i.e. a partner's
-  node certificate or this node's own operator. An operator certificate reaches only its
-  own party's node: another party's operator gets 403 on every path.
+  node certificate, this node's own operator or one of its persons. An operator or person
+  certificate reaches only its own party's node: another party's gets 403 on every path.
 - Any other certificate (none, a CA's, or one its CA issued with another subject, e.g.
   CN=rogue): 403.
+
+Reads (Art. 7, Art. 16): every payload a read route answers is decided per person by
+:func:`gsomia.node.persons.decide_read` against the node's personnel file (``personnel``
+of :func:`create_app`; ``personnel`` in the node config) and audited
+(``read.permitted`` / ``read.denied`` with person, item and reasons) before it is sent; an
+audit log that refuses the write answers 503 and no payload. The caller is the person of
+its certificate; the operator certificate reads as the file's ``[persons.operator]``
+entry, and without one it reads no item (403), keeping every administrative route. A
+list holds only the items the person may read, each audited ``read.permitted``; each
+withheld item is audited ``read.denied`` and counted in the ``X-Withheld-Items`` answer
+header. A caller not in the file (or past its ``valid_until``) gets 403 naming the file
+(one ``read.denied`` record, ``item_id`` null); a single item denied answers 403 with
+``{"error", "person", "item_id", "permitted": false, "reasons": [{"rule", "passed",
+"detail", "source"}]}`` (e.g. ``personnel_clearance``, Art. 7: ``holds 秘; needs 極秘 or
+higher``). Without ``party_cas`` (in-process use, no TLS) there is no person: reads
+answer 403. The node's own process reads through :meth:`gsomia.node.Node.items` (the
+subscribers, ``gsomia bench``), which is no person's read.
 
 Requests: a body of at most :data:`MAX_BODY_BYTES` (1 MiB; larger: 413 before it is
 read), ``Content-Type: application/json`` (else 415), a JSON object (else 400). Errors
@@ -66,11 +91,13 @@ from starlette.concurrency import run_in_threadpool
 
 from gsomia.errors import GsomiaError, StoreError, short_repr
 from gsomia.node import WARNING_KIND, MissileWarning, Node
+from gsomia.node.persons import Personnel
 from gsomia.node.plots import PLOT_KIND
 from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
 from gsomia.sharing import Route
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
+from gsomia.web.reads import ItemReads
 
 __all__ = ["MAX_BODY_BYTES", "client_identity", "client_party", "create_app"]
 
@@ -79,8 +106,20 @@ _STATUS = {"accepted": 200, "duplicate": 200, "held": 202, "rejected": 400}
 #: Largest request body accepted [bytes] (a sealed warning is a few kB).
 MAX_BODY_BYTES = 1024 * 1024
 
-#: Paths any authenticated identity (node or operator) may use.
+#: Paths any authenticated identity (node, operator or person) may use.
 _OPEN_PATHS = ("/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+#: Paths a person may GET (the read routes, decided per person); also ``/v1/items/{id}``.
+_READ_PATHS = ("/v1/items", "/v1/warnings", "/v1/plots")
+
+
+def _is_read(method: str, path: str) -> bool:
+    """A ``GET`` of a read route (:data:`_READ_PATHS` or ``/v1/items/{id}``)."""
+    if method != "GET":
+        return False
+    if path in _READ_PATHS:
+        return True
+    head, _, tail = path.rpartition("/")
+    return head == "/v1/items" and bool(tail)
 
 def _client_cert(scope: Mapping[str, Any]) -> str | None:
     tls = (scope.get("extensions") or {}).get("tls") or {}
@@ -97,8 +136,9 @@ def client_party(request: Request, party_cas: Mapping[str, x509.Certificate]) ->
 
 def client_identity(
     scope: Mapping[str, Any], party_cas: Mapping[str, x509.Certificate]
-) -> tuple[str, str] | None:
-    """``(party, role)`` of the client's certificate, or None (no accepted identity)."""
+) -> tuple[str, str, str | None] | None:
+    """``(party, role, person_id)`` of the client's certificate (:func:`gsomia.sharing.pki.
+    identity_of_certificate`), or None (no accepted identity)."""
     cert = _client_cert(scope)
     return identity_of_certificate(cert, party_cas) if cert else None
 
@@ -123,7 +163,7 @@ class _Guard:
         if who is None:
             return False, ("no client certificate of a partner's node or of this party's "
                            "operator")
-        party, role = who
+        party, role, _ = who
         path = scope.get("path", "")
         if path == "/v1/inbox":
             if role == "node" and party != self.party:
@@ -131,9 +171,12 @@ class _Guard:
             return False, f"the inbox takes partner nodes only, not {party} {role}"
         if (party, role) == (self.party, "operator"):
             return True, ""
-        if role == "operator":  # an operator reaches only its own party's node
-            return False, f"{path} is not for {party}'s operator: {self.party}'s node"
+        if role in ("operator", "person") and party != self.party:
+            # an operator or a person reaches only its own party's node
+            return False, f"{path} is not for {party}'s {role}: {self.party}'s node"
         if path in _OPEN_PATHS:
+            return True, ""
+        if role == "person" and _is_read(scope.get("method", ""), path):
             return True, ""
         return False, f"{path} is for {self.party}'s operator only, not {party} {role}"
 
@@ -248,21 +291,6 @@ def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Call
     return inbox
 
 
-def _listing(node: Node, kind: str | None) -> Callable[[], JSONResponse]:
-    """``GET`` of the delivered items (of ``kind`` only, unless None), in arrival order, as
-    :class:`~gsomia.web.models.ItemView`."""
-
-    def listed() -> JSONResponse:
-        return JSONResponse([{
-            "item_id": i.item_id, "kind": i.kind, "originator": i.originator,
-            "sender": i.sender, "route": i.route, "marking": i.marking,
-            "topic": i.label.topic, "elements": list(i.label.elements),
-            "payload": i.payload, "sent_at": i.sent_at.isoformat(), "arrived_s": i.arrived_s,
-        } for i in node.items() if kind is None or i.kind == kind])
-
-    return listed
-
-
 def _publish(node: Node) -> Callable[[dict[str, Any]], JSONResponse]:
     """``POST /v1/warnings``: publish a :class:`~gsomia.schemas.MissileWarningDoc`; the
     releases queued (:class:`~gsomia.web.models.ReleaseView`), sent in the background."""
@@ -337,8 +365,14 @@ def _with_request_schemas(app: FastAPI) -> None:
 
 
 def _add_routes(app: FastAPI, node: Node,
-                party_cas: Mapping[str, x509.Certificate] | None) -> None:
+                party_cas: Mapping[str, x509.Certificate] | None,
+                personnel: Personnel) -> None:
     """The routes of the module docstring, with their bodies' models."""
+    reads = ItemReads(node, personnel, None if party_cas is None else (
+        lambda scope: client_identity(scope, party_cas)))
+    refused: dict[int | str, dict[str, Any]] = {
+        403: {"model": ErrorView, "description": "the read denied, with the reasons"},
+        503: {"model": ErrorView, "description": "the read could not be audited"}}
     errors: dict[int | str, dict[str, Any]] = {
         400: {"model": ErrorView}, 415: {"model": ErrorView}}
     app.add_api_route("/v1/inbox", _inbox(node, party_cas), methods=["POST"],
@@ -346,13 +380,19 @@ def _add_routes(app: FastAPI, node: Node,
                       response_model=ReceiptView,
                       responses={202: {"model": ReceiptView}, 400: {"model": ReceiptView},
                                  503: {"model": ErrorView}})
-    app.add_api_route("/v1/items", _listing(node, None), methods=["GET"],
-                      summary="Items for local users", response_model=list[ItemView])
-    app.add_api_route("/v1/warnings", _listing(node, WARNING_KIND), methods=["GET"],
+    app.add_api_route("/v1/items", reads.listing(None), methods=["GET"],
+                      summary="Items the calling person may read (Art. 7, 16)",
+                      response_model=list[ItemView], responses=refused)
+    app.add_api_route("/v1/items/{item_id}", reads.one(), methods=["GET"],
+                      summary="One item, if the calling person may read it (Art. 7, 16)",
+                      response_model=ItemView,
+                      responses={**refused, 404: {"model": ErrorView}})
+    app.add_api_route("/v1/warnings", reads.listing(WARNING_KIND), methods=["GET"],
                       summary="Missile warnings delivered (no radar plots)",
-                      response_model=list[ItemView])
-    app.add_api_route("/v1/plots", _listing(node, PLOT_KIND), methods=["GET"],
-                      summary="Radar-plot items delivered", response_model=list[ItemView])
+                      response_model=list[ItemView], responses=refused)
+    app.add_api_route("/v1/plots", reads.listing(PLOT_KIND), methods=["GET"],
+                      summary="Radar-plot items delivered", response_model=list[ItemView],
+                      responses=refused)
     app.add_api_route("/v1/warnings", _json_route(_publish(node)), methods=["POST"],
                       summary="Publish a warning", openapi_extra=_body(MissileWarningDoc),
                       response_model=list[ReleaseView], responses=errors)
@@ -365,7 +405,8 @@ def _add_routes(app: FastAPI, node: Node,
 
 
 def create_app(
-    node: Node, *, party_cas: Mapping[str, x509.Certificate] | None = None
+    node: Node, *, party_cas: Mapping[str, x509.Certificate] | None = None,
+    personnel: Personnel | None = None,
 ) -> FastAPI:
     """The HTTP API of ``node`` (routes and access rules in the module docstring; bodies
     in ``/openapi.json``: :mod:`gsomia.web.models` and the schema layer's requests).
@@ -377,6 +418,8 @@ def create_app(
             identities of the module docstring, and the inbox binds each envelope's hop
             sender to the party of the client certificate. None (in-process use, no TLS):
             no transport check (the hop signature still authenticates the sender).
+        personnel: the node's personnel file (:func:`gsomia.node.persons.load_personnel`),
+            by which every read is decided; None: nobody may read a classified item.
     """
     app = FastAPI(
         title=f"gsomia node {node.party}",
@@ -385,6 +428,6 @@ def create_app(
                     "approvals for this party's operator; health.",
     )
     app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
-    _add_routes(app, node, party_cas)
+    _add_routes(app, node, party_cas, personnel or Personnel(node.party))
     _with_request_schemas(app)
     return app

@@ -9,13 +9,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from gsomia.node import Clock, HttpsLink, Node, RetryPolicy, TlsFiles, WallClock
+from gsomia.node.persons import Personnel
 from gsomia.sharing import Catalog, Route
 from gsomia.sharing.pki import (
     init_pki,
+    issue_person,
     load_directory,
     load_party_cas,
     load_party_keys,
     operator_paths,
+    person_paths,
     tls_paths,
 )
 from gsomia.web.app import create_app
@@ -40,6 +43,10 @@ class LiveCluster:
         synchronous: the stores' SQLite ``synchronous`` setting (:mod:`gsomia.sharing.sqldb`;
             default: the URL's default, ``normal``); ``"off"`` only for throw-away stores
             (``gsomia run --live``: a temporary directory removed after each route).
+        personnel: per party, its node's personnel file (:mod:`gsomia.node.persons`): who
+            may read classified items over HTTP; a party not given: nobody (the cluster's
+            own code reads through ``nodes[party].items()``, no person's read). May be
+            changed; a node (re)started after the change serves the new file.
     """
 
     def __init__(
@@ -52,6 +59,7 @@ class LiveCluster:
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
         synchronous: str | None = None,
+        personnel: Mapping[str, Personnel] | None = None,
     ) -> None:
         self.pki = Path(pki)
         self.workdir = Path(workdir)
@@ -64,6 +72,7 @@ class LiveCluster:
         self.party_cas = load_party_cas(self.pki, self.parties)
         self.clock = clock or WallClock()
         self.synchronous = synchronous
+        self.personnel = dict(personnel or {})
         self.sockets = {p: bind("127.0.0.1", 0) for p in self.parties}
         self.ports = {p: s.getsockname()[1] for p, s in self.sockets.items()}
         self.nodes: dict[str, Node] = {}
@@ -94,9 +103,17 @@ class LiveCluster:
         return TlsFiles(*tls_paths(self.pki, party))
 
     def operator_tls(self, party: str) -> TlsFiles:
-        """``party``'s operator certificate: the only client of its node's local-user
-        routes (``/v1/items``, ``/v1/warnings``, ``/v1/approvals``)."""
+        """``party``'s operator certificate: the client of its node's administrative
+        routes (``POST /v1/warnings``, ``/v1/approvals``); it reads items only as the
+        personnel file's ``operator`` entry, if any."""
         return TlsFiles(*operator_paths(self.pki, party))
+
+    def person_tls(self, party: str, person_id: str) -> TlsFiles:
+        """The client certificate of ``party``'s person ``person_id`` (issued by the
+        party's CA on first use, :func:`gsomia.sharing.pki.issue_person`)."""
+        if not (self.pki / party / "persons" / f"{person_id}.crt").exists():
+            issue_person(self.pki, party, person_id)
+        return TlsFiles(*person_paths(self.pki, party, person_id))
 
     def _node(self, party: str) -> Node:
         node = Node(
@@ -112,7 +129,9 @@ class LiveCluster:
     def _serve(self, party: str) -> None:
         node = self.nodes[party]
         cert, key, cas = tls_paths(self.pki, party)
-        config = uvicorn_config(create_app(node, party_cas=self.party_cas), cert, key, cas)
+        app = create_app(node, party_cas=self.party_cas,
+                         personnel=self.personnel.get(party))
+        config = uvicorn_config(app, cert, key, cas)
         self.servers[party] = ThreadedServer(config, self.sockets[party]).start()
 
     def start(self) -> LiveCluster:
