@@ -79,10 +79,19 @@ def test_packaged_agreements_and_marking_schemes_validate():
 
 def test_example_node_configs_validate():
     schema = schema_of("node-config")
-    files = sorted((ROOT / "examples" / "live").glob("*.toml"))
+    found = sorted((ROOT / "examples" / "live").glob("*.toml"))
+    files = [p for p in found if not p.name.endswith("-personnel.toml")]
     assert [p.name for p in files] == ["jpn.toml", "kor.toml"]
     for path in files:
         assert errors(schema, as_json(path)) == [], path
+    # the personnel files they name validate as personnel files
+    personnel = [p for p in found if p not in files]
+    assert [p.name for p in personnel] == ["jpn-personnel.toml", "kor-personnel.toml"]
+    for path in personnel:
+        assert errors(schema_of("personnel"), as_json(path)) == [], path
+    bad = as_json(personnel[0])
+    bad["persons"]["clerk"]["need_to_kno"] = bad["persons"]["clerk"].pop("need_to_know")
+    assert any("need_to_kno" in m for m in errors(schema_of("personnel"), bad))
     data = as_json(files[0])
     data["lisen"] = data.pop("listen")
     assert any("lisen" in m for m in errors(schema, data))

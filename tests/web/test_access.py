@@ -18,6 +18,7 @@ from cryptography.x509.oid import NameOID
 from web_support import warning
 
 from gsomia.node import HttpsLink, TlsFiles
+from gsomia.node.persons import Personnel, PersonnelRecord
 from gsomia.sharing import load_catalog
 from gsomia.sharing.pki import init_pki
 from gsomia.web.app import MAX_BODY_BYTES
@@ -31,8 +32,12 @@ LOCAL = (("GET", "/v1/items"), ("GET", "/v1/warnings"), ("GET", "/v1/plots"),
 def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("access")
     init_pki(tmp / "pki")
+    # Korea's operator certificate reads as the personnel file's [persons.operator]
+    operator = PersonnelRecord("operator", "Duty operator", "군사II급비밀",
+                               frozenset({"dprk-missile-threat"}))
     c = LiveCluster(tmp / "pki", tmp, load_catalog(),
-                    {"KOR": {"JPN": "direct"}, "JPN": {}, "USA": {}})
+                    {"KOR": {"JPN": "direct"}, "JPN": {}, "USA": {}},
+                    personnel={"KOR": Personnel("KOR", {"operator": operator})})
     c.start()
     yield c
     c.stop()
@@ -117,7 +122,8 @@ def test_a_partner_cannot_approve_a_release_of_the_originators_item(cluster):
 
 
 def test_a_certificate_of_the_partys_ca_with_another_subject_is_refused(cluster, tmp_path):
-    for cn in ("rogue", "KOR admin", "JPN operator"):
+    for cn in ("rogue", "KOR admin", "JPN operator", "KOR person", "KOR person a b",
+               "KOR person operator", "JPN person duty-officer", "KOR person "):
         tls = _rogue_tls(cluster, tmp_path, "KOR", cn)
         for party in ("KOR", "JPN"):
             for method, path in (*LOCAL, ("GET", "/v1/health"), ("POST", "/v1/inbox")):

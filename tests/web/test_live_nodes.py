@@ -11,6 +11,7 @@ import httpx
 import pytest
 from web_support import EPOCH, until, warning
 
+from gsomia.node.persons import Personnel, PersonnelRecord
 from gsomia.node.plots import Plot, RadarPlots, publish_plots
 from gsomia.sharing import load_catalog
 from gsomia.sharing.envelope import Header, PartyKeys, seal, sign
@@ -32,8 +33,12 @@ def cluster(tmp_path_factory):
             got.append(item)
             cond.notify_all()
 
+    # Japan's duty officer (a person certificate) reads over HTTP; the subscriber in-process
+    officer = PersonnelRecord("duty-officer", "Duty officer", "極秘",
+                              frozenset({"dprk-missile-threat"}))
     c = LiveCluster(tmp / "pki", tmp, load_catalog(),
-                    {"KOR": {"JPN": "direct"}, "JPN": {}, "USA": {}}, {"JPN": on_jpn})
+                    {"KOR": {"JPN": "direct"}, "JPN": {}, "USA": {}}, {"JPN": on_jpn},
+                    personnel={"JPN": Personnel("JPN", {"duty-officer": officer})})
     c.got, c.cond = got, cond
     c.start()
     yield c
@@ -54,7 +59,7 @@ def test_korean_secret_warning_reaches_japan_direct_marked(cluster):
     assert item.originator == "KOR" and item.route == "direct"
     assert item.marking["text"] in ("大韓民国 極秘", "大韓民国 特定秘密")
     body = httpx.get(f"{cluster.url('JPN')}/v1/items",
-                     verify=cluster.operator_tls("JPN").client_context()).json()
+                     verify=cluster.person_tls("JPN", "duty-officer").client_context()).json()
     assert body[-1]["marking"]["originator_name_en"] == "Republic of Korea"
 
 
@@ -165,9 +170,10 @@ def test_a_genuine_korean_envelope_relayed_by_japans_connection_is_rejected(clus
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
 
 
-def _operator_get(cluster, party: str, path: str):
+def _person_get(cluster, party: str, path: str):
     r = httpx.get(f"{cluster.url(party)}{path}",
-                  verify=cluster.operator_tls(party).client_context(), timeout=5.0)
+                  verify=cluster.person_tls(party, "duty-officer").client_context(),
+                  timeout=5.0)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -181,10 +187,10 @@ def test_a_plot_item_over_mtls_is_listed_as_plots_never_as_a_warning(cluster):
     kor = cluster.nodes["KOR"]
     kor.routes = {"JPN": "direct"}
     n0 = len(cluster.got)
-    health0 = _operator_get(cluster, "JPN", "/v1/health")
+    health0 = _person_get(cluster, "JPN", "/v1/health")
     [p_rel] = publish_plots(kor, plots)
     assert (p_rel.to, p_rel.status) == ("JPN", "queued")
-    [entry] = until(lambda: [i for i in _operator_get(cluster, "JPN", "/v1/plots")
+    [entry] = until(lambda: [i for i in _person_get(cluster, "JPN", "/v1/plots")
                              if i["item_id"] == p_rel.item_id], "Japan's plot item")
     assert entry["kind"] == "radar_plots" and entry["originator"] == "KOR"
     assert entry["elements"] == ["trajectory", "sensor_location"]
@@ -195,13 +201,13 @@ def test_a_plot_item_over_mtls_is_listed_as_plots_never_as_a_warning(cluster):
     [w_rel] = kor.publish_warning(warning(6.0, track="T-plots"))
     got = wait_for(cluster, n0 + 1)
     assert [i.item_id for i in got[n0:]] == [w_rel.item_id]
-    warnings = _operator_get(cluster, "JPN", "/v1/warnings")
+    warnings = _person_get(cluster, "JPN", "/v1/warnings")
     assert all(w["kind"] == "missile_warning" for w in warnings)
     assert w_rel.item_id in [w["item_id"] for w in warnings]
     assert p_rel.item_id not in [w["item_id"] for w in warnings]
-    kinds = {i["item_id"]: i["kind"] for i in _operator_get(cluster, "JPN", "/v1/items")}
+    kinds = {i["item_id"]: i["kind"] for i in _person_get(cluster, "JPN", "/v1/items")}
     assert (kinds[p_rel.item_id], kinds[w_rel.item_id]) == ("radar_plots", "missile_warning")
-    health = _operator_get(cluster, "JPN", "/v1/health")
+    health = _person_get(cluster, "JPN", "/v1/health")
     assert [health[k] - health0[k] for k in ("items", "warnings", "plots")] == [2, 1, 1]
     # both envelopes acknowledged (none rejected, none left to retry), nothing unreadable
     sent = {p_rel.envelope_id, w_rel.envelope_id}

@@ -94,6 +94,8 @@ def test_serve_runs_as_a_subprocess_and_exchanges_warnings(tmp_path, japan):
     text = text.replace('url = "https://127.0.0.1:8444"', f'url = "{japan.url}"')
     config = tmp_path / "kor.toml"
     config.write_text(text, encoding="utf-8")
+    # the personnel file the example names: Korea's operator reads as [persons.operator]
+    shutil.copy(EXAMPLE.with_name("kor-personnel.toml"), tmp_path)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([*_gsomia(), "serve", "--config", str(config)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
