@@ -34,7 +34,7 @@ from gsomia.schemas.base import Closed, NfcText, PartyCode, Text, fail
 __all__ = ["PersonnelEntry", "PersonnelFile"]
 
 #: A person id as written in a personnel file (the key of ``[persons.<id>]``).
-_PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,52}")
 
 
 class PersonnelEntry(Closed):
@@ -80,11 +80,11 @@ class PersonnelFile(Closed):
     @field_validator("persons", mode="before")
     @classmethod
     def person_ids(cls, value: object) -> object:
-        """Each key a person id (letters, digits, ``.``, ``_``, ``-``; at most 64)."""
+        """Each key a person id (letters, digits, ``.``, ``_``, ``-``; at most 53)."""
         if isinstance(value, dict):
             for key in value:
                 if not isinstance(key, str) or not _PERSON_ID.fullmatch(key):
-                    raise fail("expected a person id: a letter or digit, then up to 63 "
+                    raise fail("expected a person id: a letter or digit, then up to 52 "
                                "letters, digits, '.', '_' or '-'", at=(key,), value=key,
                                has_value=True)
         return value

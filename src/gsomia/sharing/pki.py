@@ -77,9 +77,10 @@ _VALID_DAYS = 365
 ROLES = ("node", "operator")
 #: The role of a person's certificate (subject CN "<PARTY> person <id>", :func:`issue_person`).
 PERSON_ROLE = "person"
-#: A person id: a letter or digit, then up to 63 letters, digits, ``.``, ``_`` or ``-``
-#: (no blank: the id is the last word of the certificate's common name).
-PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: A person id: a letter or digit, then up to 52 letters, digits, ``.``, ``_`` or ``-``
+#: (no blank: the id is the last word of the certificate's common name, which RFC 5280
+#: appendix A.1 ``ub-common-name`` bounds to 64 characters: ``"JPN person "`` + 53).
+PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,52}")
 #: Ids no person certificate may carry: ``operator`` names the operator certificate's entry
 #: in a personnel file (:mod:`gsomia.node.persons`).
 RESERVED_PERSON_IDS = ("operator",)
@@ -399,7 +400,7 @@ def check_person_id(field: str, value: object) -> str:
     """
     if not isinstance(value, str) or not PERSON_ID.fullmatch(value):
         raise InputError(field, value, "expected a person id: a letter or digit, then up "
-                                       "to 63 letters, digits, '.', '_' or '-'")
+                                       "to 52 letters, digits, '.', '_' or '-'")
     if value in RESERVED_PERSON_IDS:
         raise InputError(field, value, "reserved for the operator certificate's entry")
     return value
