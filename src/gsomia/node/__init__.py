@@ -78,6 +78,7 @@ Modules (one idea each; :class:`Node` is the façade over its parts, which share
 ``links``        :class:`Link`: :class:`InProcessLink`, :class:`HttpsLink`
 ``clock``        :class:`SimClock`, :class:`WallClock`
 ``warning``      :class:`MissileWarning` (payload)
+``persons``      the personnel file; the per-person read decision (Art. 7, 16), audited
 ``plots``        :class:`~gsomia.node.plots.RadarPlots` (payload)
 ``config``       a node's configuration file
 ===============  ========================================================================

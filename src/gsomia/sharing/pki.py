@@ -8,7 +8,9 @@ Layout written by :func:`init_pki` (PEM files; private keys PKCS#8, unencrypted,
                                     alternative names 127.0.0.1, localhost, <party>.gsomia
     DIR/<PARTY>/operator.key, .crt  the party's local operator's client certificate (EC
                                     P-256, issued by its CA, client use only): the only
-                                    identity its node accepts on the local-user routes
+                                    identity its node accepts on the administrative
+                                    routes; it reads items only as the personnel file's
+                                    ``operator`` entry (:mod:`gsomia.node.persons`)
     DIR/<PARTY>/persons/<id>.key, .crt
                                     a person's client certificate (EC P-256, issued by its
                                     party's CA, client use only), made one at a time by
