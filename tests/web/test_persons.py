@@ -162,6 +162,8 @@ def test_a_list_holds_only_what_the_person_may_read(cluster):
     assert int(r.headers["x-withheld-items"]) >= 1
     r = _get(cluster, _tls(cluster, "JPN", "duty-officer"), "/v1/items/no-such-item")
     assert r.status_code == 404
+    r = _get(cluster, _tls(cluster, "JPN", "duty-officer"), "/v1/items/" + "y" * 5_000)
+    assert r.status_code == 404 and len(r.content) < 2000
 
 
 def test_a_person_reaches_no_administrative_route(cluster):

@@ -24,7 +24,10 @@ from gsomia.node.persons import (
     read_time,
 )
 
-__all__ = ["Identity", "ItemReads", "reader_of"]
+__all__ = ["MAX_ITEM_ID", "Identity", "ItemReads", "reader_of"]
+
+#: Longest item id a read looks up [characters]; a longer one is answered 404 at once.
+MAX_ITEM_ID = 256
 
 #: A client's identity: ``(party, role, person_id)`` (:func:`gsomia.sharing.pki.
 #: identity_of_certificate`).
@@ -132,6 +135,9 @@ class ItemReads:
         """``GET /v1/items/{item_id}``: 200 the item, 403 with the reasons, 404 unknown."""
 
         def read(request: Request, item_id: str) -> JSONResponse:
+            if len(item_id) > MAX_ITEM_ID:  # no such item; not written to the audit log
+                return JSONResponse({"error": f"item_id={short_repr(item_id)}: longer than "
+                                              f"{MAX_ITEM_ID} characters"}, status_code=404)
             person_id, path = self._reader(request), request.url.path
             refused = self._gate(person_id, item_id, path)
             if refused is not None:
