@@ -5,6 +5,9 @@ Korea shares items with Japan, Japan's persons read them."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+
 import httpx
 import pytest
 from web_support import until
@@ -33,6 +36,8 @@ JPN_STAFF = {r.person_id: r for r in (
     _rec("analyst", "特定秘密", ("dprk-missile-threat",)),
     _rec("contractor", "極秘", ("operation-plan",), contractor=True, facility=False),
     _rec("cleared-contractor", "極秘", ("operation-plan",), contractor=True, facility=True),
+    dataclasses.replace(_rec("retired", "特定秘密", ("operation-plan",)),
+                        valid_until=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)),
 )}
 
 
@@ -157,9 +162,14 @@ def test_a_list_holds_only_what_the_person_may_read(cluster):
     r = _get(cluster, _tls(cluster, "JPN", "duty-officer"), "/v1/items")
     assert r.status_code == 200 and cluster.plan_id in [i["item_id"] for i in r.json()]
     assert r.headers["x-withheld-items"] == "0"
+    before = len(_reads(cluster, cluster.plan_id))
     r = _get(cluster, _tls(cluster, "JPN", "clerk"), "/v1/items")
     assert r.status_code == 200 and cluster.plan_id not in [i["item_id"] for i in r.json()]
     assert int(r.headers["x-withheld-items"]) >= 1
+    # the withheld item's denial is audited, naming the list it was withheld from
+    [denied] = _reads(cluster, cluster.plan_id)[before:]
+    assert (denied.kind, denied.body["person"], denied.body["path"]) == (
+        "read.denied", "clerk", "/v1/items")
     r = _get(cluster, _tls(cluster, "JPN", "duty-officer"), "/v1/items/no-such-item")
     assert r.status_code == 404
     r = _get(cluster, _tls(cluster, "JPN", "duty-officer"), "/v1/items/" + "y" * 5_000)
@@ -172,3 +182,11 @@ def test_a_person_reaches_no_administrative_route(cluster):
                    verify=tls.client_context(), timeout=5.0)
     assert r.status_code == 403
     assert _get(cluster, tls, "/v1/health").status_code == 200
+
+
+def test_a_person_past_valid_until_reads_nothing(cluster):
+    for path in ("/v1/items", f"/v1/items/{cluster.plan_id}"):
+        r = _get(cluster, _tls(cluster, "JPN", "retired"), path)
+        assert r.status_code == 403
+        assert _failed(r.json())["personnel_file"]["detail"].startswith(
+            "listed until 2020-01-01T00:00:00+00:00; read at ")
