@@ -136,6 +136,9 @@ def test_a_person_of_another_party_is_refused(cluster):
     assert r.status_code == 403 and "KOR's person" in r.json()["error"]
     r = _get(cluster, _tls(cluster, "KOR", "duty-officer"), "/v1/items")
     assert r.status_code == 403
+    # nor does the originator's node or operator read what Japan holds
+    for tls in (cluster.tls("KOR"), cluster.operator_tls("KOR"), cluster.tls("JPN")):
+        assert _get(cluster, tls, f"/v1/items/{cluster.plan_id}").status_code == 403
 
 
 def test_a_person_not_in_the_personnel_file_is_refused_and_audited(cluster):
