@@ -121,6 +121,7 @@ def _is_read(method: str, path: str) -> bool:
     head, _, tail = path.rpartition("/")
     return head == "/v1/items" and bool(tail)
 
+
 def _client_cert(scope: Mapping[str, Any]) -> str | None:
     tls = (scope.get("extensions") or {}).get("tls") or {}
     chain = tls.get("client_cert_chain") or []
@@ -162,7 +163,7 @@ class _Guard:
         who = client_identity(scope, self.party_cas)
         if who is None:
             return False, ("no client certificate of a partner's node or of this party's "
-                           "operator")
+                           "operator or persons")
         party, role, _ = who
         path = scope.get("path", "")
         if path == "/v1/inbox":
