@@ -202,3 +202,38 @@ def test_the_read_decision_is_the_release_rules_verdict_for_that_person(japan, r
     assert got.permitted == all(r.passed for r in expected)
     assert full.marking is not None
     assert full.marking.classification == item.marking["classification"]
+
+
+def test_an_item_through_the_tisa_hub_is_judged_under_the_agreement_that_marked_it(tmp_path):
+    """Korea → USA (hub) → Japan (TISA para 4): Japan marks it under the JPN–USA GSOMIA
+    (the last leg, Art. 4(2)), so the person rules cite that agreement's articles."""
+    clock = SimClock(EPOCH)
+    keys = {p: PartyKeys.generate(p) for p in ("JPN", "KOR", "USA")}
+    directory = Directory(k.public() for k in keys.values())
+    nodes = {p: Node(p, keys[p], directory, CATALOG, f"sqlite:///{tmp_path / p}.sqlite",
+                     clock) for p in keys}
+    try:
+        for a in nodes:
+            for b in nodes:
+                if a != b:
+                    nodes[a].connect(b, InProcessLink(b, nodes[b], clock, 0.5, sender=a))
+        label = nodes["KOR"].create_item({"x": 1}, classification="군사II급비밀",
+                                         releasable_to={"JPN", "USA"},
+                                         topic="dprk-missile-threat",
+                                         elements=("impact_point",))
+        nodes["KOR"].release(label.item_id, "JPN", "tisa_hub")
+        nodes["KOR"].approve(label.item_id, "JPN", "tisa_hub")
+        clock.run()
+        [item] = nodes["JPN"].items()
+        assert (item.sender, item.marking["agreement"]) == ("USA", "jpn-usa-gsomia")
+        staff = Personnel("JPN", {"p": _record("秘", ["dprk-missile-threat"])}, "f")
+        got = decide_read(staff, "p", item, CATALOG, EPOCH)
+        [failed] = got.failed
+        assert failed.rule == "personnel_clearance"
+        assert failed.source == CATALOG.agreement("jpn-usa-gsomia").rules[
+            "personnel_clearance"]
+        staff = Personnel("JPN", {"p": _record("極秘", ["dprk-missile-threat"])}, "f")
+        assert decide_read(staff, "p", item, CATALOG, EPOCH).permitted
+    finally:
+        for node in nodes.values():
+            node.close()
