@@ -97,12 +97,13 @@ class Personnel:
     Attributes:
         party: the node's party (every clearance is a marking of its scheme).
         records: by person id.
-        source: where it was read from (named in denials), or ``"no personnel file"``.
+        source: where it was read from (named in denials), or, when none is configured,
+            ``"the personnel file (none configured)"``.
     """
 
     party: str
     records: Mapping[str, PersonnelRecord] = field(default_factory=dict)
-    source: str = "no personnel file"
+    source: str = "the personnel file (none configured)"
 
     def get(self, person_id: str | None) -> PersonnelRecord | None:
         """The record of ``person_id``, or None."""
