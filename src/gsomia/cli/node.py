@@ -36,6 +36,9 @@ def pki_init(
         console.print(f"{p}: {root / p} (ca.crt, tls.crt/key, operator.crt/key, "
                       "sign.key/pub, enc.key/pub)")
     console.print(f"trusted CAs: {root / 'trusted-cas.pem'}")
+    console.print(f"persons who read items: gsomia pki person {directory} --party P --id ID, "
+                  "and a personnel file (gsomia schema personnel)", soft_wrap=True,
+                  highlight=False)
 
 
 @pki_app.command("person")
@@ -89,6 +92,8 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
                       "classified items over HTTP", soft_wrap=True)
     else:
         personnel = load_personnel(cfg.personnel, cfg.party, catalog)
+        console.print(f"{len(personnel.records)} persons may ask to read "
+                      f"({personnel.source})", soft_wrap=True, highlight=False)
     warning = listen_warning(cfg)
     if warning:
         console.print(f"warning: {warning}", soft_wrap=True)
