@@ -332,16 +332,20 @@ def test_korean_class_one_never_reaches_japan_with_added_top_secret_row(tmp_path
     (folder / "jpn-usa-gsomia.toml").write_text(KOR_CLASS_ONE_TS_ROW, encoding="utf-8")
     label = _label(tmp_path, originator="KOR", holder=holder, classification="군사I급비밀",
                    releasable_to=["JPN", "USA"], consents=consents)
+    refused = run("decide", "--label", str(label), "--to", "JPN", "--route", route, "--at",
+                  "2024-01-14", "--agreements", str(folder), "--json")
+    assert refused.exit_code == 2 and "redefines jpn-usa-gsomia" in refused.stderr
     result = run("decide", "--label", str(label), "--to", "JPN", "--route", route, "--at",
-                 "2024-01-14", "--agreements", str(folder), "--json")
+                 "2024-01-14", "--agreements", str(folder), "--allow-override", "--json")
     assert result.exit_code == 1, result.output
+    assert "jpn-usa-gsomia from jpn-usa-gsomia.toml (sha256:" in result.stderr
     data = json.loads(result.stdout)
     assert data["denied_by"] == ["originator_ceiling:jpn-kor-gsomia"]
     failed = next(r for r in data["reasons"] if not r["passed"])
     assert "never provided" in failed["source"]  # agreements.md §1 note below Art. 4(2)
     # the same item may still go to the US under the ROK–US agreement (TOP SECRET row)
     to_usa = run("decide", "--label", str(label), "--to", "USA", "--at", "2024-01-14",
-                 "--agreements", str(folder)) if holder == "KOR" else None
+                 "--agreements", str(folder), "--allow-override") if holder == "KOR" else None
     assert to_usa is None or to_usa.exit_code == 0, to_usa.output
 
 

@@ -173,6 +173,7 @@ class Agreement:
         signed: date of signature, if known.
         source: where the facts come from.
         file: the file it was loaded from.
+        digest: its content hash, ``"sha256:…"`` (:func:`gsomia.sharing.ruledata.content_digest`).
     """
 
     name: str
@@ -197,6 +198,7 @@ class Agreement:
     signed: dt.date | None = None
     source: str = ""
     file: str = ""
+    digest: str = ""
 
     # -- Art. 4(2) ---------------------------------------------------------------------
 
@@ -357,4 +359,5 @@ class Agreement:
             "originator_approval": self.originator_approval,
             "source": self.source,
             "file": self.file,
+            "digest": self.digest,
         }
