@@ -310,6 +310,7 @@ source = "user file"
 [[equivalence]]
 level = "TOP SECRET"
 source = "user file"
+scheme_level_differs = true
 markings = { JPN = ["特定秘密"], USA = ["TOP SECRET"] }
 
 [[equivalence]]

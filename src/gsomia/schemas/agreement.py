@@ -131,11 +131,17 @@ class AgreementHead(Closed):
 
 
 class EquivalenceEntry(Closed):
-    """``[[equivalence]]``: the parties' markings of one level (the agreement's table)."""
+    """``[[equivalence]]``: the parties' markings of one level (the agreement's table).
+
+    ``scheme_level_differs = true`` says that the agreement equates a marking of this row
+    to a common level other than the one its party's scheme gives it (Art. 4(2) sets the
+    equivalence per agreement); without it such a row is refused, so that a scheme whose
+    texts were swapped between levels cannot load (:mod:`gsomia.sharing.ruledata`)."""
 
     level: str
     markings: dict[PartyCode, list[NfcText]]
     source: str
+    scheme_level_differs: StrictBool = False
 
 
 class ExclusionEntry(Closed):

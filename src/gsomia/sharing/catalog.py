@@ -134,7 +134,9 @@ def _load_agreement(data: Mapping[str, Any], file: str) -> Agreement:
         hub=head.hub,
         equivalence=tuple(Equivalence(level=row.level,
                                       markings={c: tuple(m) for c, m in row.markings.items()},
-                                      source=row.source) for row in doc.equivalence),
+                                      source=row.source,
+                                      scheme_level_differs=row.scheme_level_differs)
+                          for row in doc.equivalence),
         excluded=tuple(Exclusion(x.party, x.marking, x.source) for x in doc.excluded),
         events=events,
         renewal=renewal,

@@ -15,10 +15,13 @@ in date order (as the loader keeps them). The name a hash is recorded under
 
 Rank order (:func:`check_rank_order`): an agreement's equivalence rows follow each
 party's rank order (Art. 4(2) equates a party's marking of one level with the other's of
-the same level, so a higher row holds higher markings for every party). Which level a
-marking is equated to is the agreement's to set (Art. 4(2); a user agreement may put
-特定秘密 in a TOP SECRET row where the Japan–Korea one puts it at SECRET), so a row's level
-is not checked against the scheme's own ``level``: only the order is.
+the same level, so a higher row holds higher markings for every party), and each
+marking sits in a row of the common level its scheme gives it. Which level a marking is
+equated to is the agreement's to set (Art. 4(2): a user agreement may put 特定秘密 in a
+TOP SECRET row where the Japan–Korea one puts it at SECRET), so a row may differ from the
+scheme when it says so (``scheme_level_differs = true``); without that, a scheme whose
+texts were swapped between levels (대외비 and 군사III급비밀, ranks and levels left in
+place) is refused by the agreements that list them.
 """
 
 from __future__ import annotations
@@ -109,7 +112,8 @@ def check_rank_order(agreement: Agreement, schemes: dict[str, MarkingScheme]) ->
     For every party and every two rows ``i < j`` that both list it, each of the party's
     markings in row ``i`` ranks strictly higher (a smaller rank) than each in row ``j``
     (so swapped rows, a party's lists swapped between rows, and a marking in two rows are
-    refused).
+    refused); then each marking's common level in its scheme is the row's level, unless
+    the row says ``scheme_level_differs`` (and then at least one differs).
 
     Raises:
         AgreementError: naming the agreement's file, the rows (``equivalence[i]``), the
@@ -131,3 +135,23 @@ def check_rank_order(agreement: Agreement, schemes: dict[str, MarkingScheme]) ->
                         f"{_row_text(agreement, j, code)} in {code}'s rank order (ranks "
                         f"{ranks[i]} vs {ranks[j]}, 0 highest, {scheme.file or code}): "
                         "rows are listed highest first for every party")
+    for i in range(len(rows)):
+        _check_row_levels(agreement, i, schemes)
+
+
+def _check_row_levels(agreement: Agreement, i: int, schemes: dict[str, MarkingScheme]) -> None:
+    row = agreement.equivalence[i]
+    differ = [(code, k, mark, schemes[code].get(mark).level)
+              for code, marks in row.markings.items() if code in schemes
+              for k, mark in enumerate(marks) if schemes[code].get(mark).level != row.level]
+    if differ and not row.scheme_level_differs:
+        code, k, mark, level = differ[0]
+        raise AgreementError(
+            agreement.file, f"equivalence[{i}].markings.{code}[{k}]", mark,
+            f"{code}'s scheme ({schemes[code].file or code}) gives {mark!r} the common level "
+            f"{level}, but this row is {row.level} (if the agreement equates it so, say "
+            "scheme_level_differs = true in the row)")
+    if row.scheme_level_differs and not differ:
+        raise AgreementError(agreement.file, f"equivalence[{i}].scheme_level_differs", True,
+                             f"every marking of this row has the common level {row.level} "
+                             "in its scheme")
