@@ -431,3 +431,23 @@ def _rows(db):
     rows = conn.execute("SELECT seq, hash FROM audit ORDER BY seq").fetchall()
     conn.close()
     return rows
+
+
+def test_list_and_show_give_the_content_hashes():
+    from gsomia.sharing import load_catalog
+
+    catalog = load_catalog()
+    rows = {row["name"]: row for row in json.loads(run("agreement", "list", "--json").stdout)}
+    assert rows["jpn-kor-gsomia"]["digest"] == catalog.agreement("jpn-kor-gsomia").digest
+    assert rows["markings/KOR"] == {
+        "name": "markings/KOR", "kind": "marking-scheme", "route": None, "parties": ["KOR"],
+        "in_force_from": None, "title": "Republic of Korea", "file": "kor.toml",
+        "digest": catalog.scheme("KOR").digest}
+    shown = json.loads(run("agreement", "show", "jpn-kor-gsomia", "--json").stdout)
+    assert shown["digest"] == rows["jpn-kor-gsomia"]["digest"]
+    text = run("agreement", "show", "jpn-kor-gsomia").stdout
+    assert text.splitlines()[-1] == f"  file jpn-kor-gsomia.toml, {shown['digest']}"
+    scheme = json.loads(run("agreement", "show", "markings/jpn", "--json").stdout)
+    assert [(m["rank"], m["text"], m["level"]) for m in scheme["markings"]] == [
+        (0, "特定秘密", "SECRET"), (1, "極秘", "SECRET"), (2, "秘", "CONFIDENTIAL")]
+    assert scheme["digest"] == catalog.scheme("JPN").digest

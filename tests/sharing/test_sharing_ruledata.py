@@ -101,7 +101,8 @@ def test_cli_refuses_scheme_with_levels_reordered(tmp_path):
     result = _cli("agreement", "list", "--agreements", str(folder))
     assert result.returncode == 2, result.stdout
     assert f"{folder / 'jpn.toml'}: marking[1].rank=2" in result.stderr
-    assert "'秘' has rank 2" in result.stderr and "'特定秘密' has rank 0" in result.stderr
+    assert ("marking[1] '秘' has rank 2 but is listed at position 1, and marking[2] '極秘' "
+            "has rank 1" in result.stderr)
     assert result.stdout == ""
 
 

@@ -254,12 +254,13 @@ class MarkingSchemeFile(Closed):
         for i, m in enumerate(marks):
             above = marks[i - 1] if i else None
             if m.rank != i:
-                after = (f"; marking[{i - 1}] {above.text!r} has rank {above.rank}"
-                         if above is not None else "")
-                raise fail(f"marking[{i}] {m.text!r} has rank {m.rank}, listed at position "
-                           f"{i}{after}: markings are listed highest first with ranks 0, 1, "
-                           "2 … in that order", at=("marking", i, "rank"), value=m.rank,
-                           has_value=True)
+                holder = next((f"marking[{j}] {o.text!r} has rank {i}"
+                               for j, o in enumerate(marks) if o.rank == i),
+                              f"no marking has rank {i}")
+                raise fail(f"marking[{i}] {m.text!r} has rank {m.rank} but is listed at "
+                           f"position {i}, and {holder}: markings are listed highest first "
+                           "with ranks 0, 1, 2 … in that order", at=("marking", i, "rank"),
+                           value=m.rank, has_value=True)
             if above is not None and levels[i] < levels[i - 1]:
                 raise fail(f"marking[{i}] {m.text!r} ({m.level}) is listed below "
                            f"marking[{i - 1}] {above.text!r} ({above.level}): levels "
