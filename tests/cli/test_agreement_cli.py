@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gsomia.cli import app
+from gsomia.sharing import load_catalog
 
 runner = CliRunner()
 
@@ -434,8 +435,6 @@ def _rows(db):
 
 
 def test_list_and_show_give_the_content_hashes():
-    from gsomia.sharing import load_catalog
-
     catalog = load_catalog()
     rows = {row["name"]: row for row in json.loads(run("agreement", "list", "--json").stdout)}
     assert rows["jpn-kor-gsomia"]["digest"] == catalog.agreement("jpn-kor-gsomia").digest
