@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gsomia.cli import app
+from gsomia.sharing import load_catalog
 
 runner = CliRunner()
 
@@ -310,6 +311,7 @@ source = "user file"
 [[equivalence]]
 level = "TOP SECRET"
 source = "user file"
+scheme_level_differs = true
 markings = { JPN = ["特定秘密"], USA = ["TOP SECRET"] }
 
 [[equivalence]]
@@ -332,16 +334,20 @@ def test_korean_class_one_never_reaches_japan_with_added_top_secret_row(tmp_path
     (folder / "jpn-usa-gsomia.toml").write_text(KOR_CLASS_ONE_TS_ROW, encoding="utf-8")
     label = _label(tmp_path, originator="KOR", holder=holder, classification="군사I급비밀",
                    releasable_to=["JPN", "USA"], consents=consents)
+    refused = run("decide", "--label", str(label), "--to", "JPN", "--route", route, "--at",
+                  "2024-01-14", "--agreements", str(folder), "--json")
+    assert refused.exit_code == 2 and "redefines jpn-usa-gsomia" in refused.stderr
     result = run("decide", "--label", str(label), "--to", "JPN", "--route", route, "--at",
-                 "2024-01-14", "--agreements", str(folder), "--json")
+                 "2024-01-14", "--agreements", str(folder), "--allow-override", "--json")
     assert result.exit_code == 1, result.output
+    assert "jpn-usa-gsomia from jpn-usa-gsomia.toml (sha256:" in result.stderr
     data = json.loads(result.stdout)
     assert data["denied_by"] == ["originator_ceiling:jpn-kor-gsomia"]
     failed = next(r for r in data["reasons"] if not r["passed"])
     assert "never provided" in failed["source"]  # agreements.md §1 note below Art. 4(2)
     # the same item may still go to the US under the ROK–US agreement (TOP SECRET row)
     to_usa = run("decide", "--label", str(label), "--to", "USA", "--at", "2024-01-14",
-                 "--agreements", str(folder)) if holder == "KOR" else None
+                 "--agreements", str(folder), "--allow-override") if holder == "KOR" else None
     assert to_usa is None or to_usa.exit_code == 0, to_usa.output
 
 
@@ -426,3 +432,21 @@ def _rows(db):
     rows = conn.execute("SELECT seq, hash FROM audit ORDER BY seq").fetchall()
     conn.close()
     return rows
+
+
+def test_list_and_show_give_the_content_hashes():
+    catalog = load_catalog()
+    rows = {row["name"]: row for row in json.loads(run("agreement", "list", "--json").stdout)}
+    assert rows["jpn-kor-gsomia"]["digest"] == catalog.agreement("jpn-kor-gsomia").digest
+    assert rows["markings/KOR"] == {
+        "name": "markings/KOR", "kind": "marking-scheme", "route": None, "parties": ["KOR"],
+        "in_force_from": None, "title": "Republic of Korea", "file": "kor.toml",
+        "digest": catalog.scheme("KOR").digest}
+    shown = json.loads(run("agreement", "show", "jpn-kor-gsomia", "--json").stdout)
+    assert shown["digest"] == rows["jpn-kor-gsomia"]["digest"]
+    text = run("agreement", "show", "jpn-kor-gsomia").stdout
+    assert text.splitlines()[-1] == f"  file jpn-kor-gsomia.toml, {shown['digest']}"
+    scheme = json.loads(run("agreement", "show", "markings/jpn", "--json").stdout)
+    assert [(m["rank"], m["text"], m["level"]) for m in scheme["markings"]] == [
+        (0, "特定秘密", "SECRET"), (1, "極秘", "SECRET"), (2, "秘", "CONFIDENTIAL")]
+    assert scheme["digest"] == catalog.scheme("JPN").digest

@@ -104,7 +104,8 @@ def test_unknown_key_at_every_level_names_file_key_value(tmp_path, old, new, key
 def test_unknown_key_in_marking_scheme(tmp_path):
     (tmp_path / "aus.toml").write_text(
         '[party]\ncode = "AUS"\nname = "Australia"\nname_en = "Australia"\nnmae = "x"\n'
-        '[[marking]]\ntext = "SECRET"\nenglish = "SECRET"\n', encoding="utf-8")
+        '[[marking]]\ntext = "SECRET"\nenglish = "SECRET"\nrank = 0\nlevel = "SECRET"\n',
+        encoding="utf-8")
     with pytest.raises(AgreementError, match=r"party\.nmae='x': unknown key"):
         load_catalog([tmp_path])
 
@@ -119,8 +120,9 @@ def test_user_adds_agreement_and_party_without_code(tmp_path):
     (tmp_path / "aus.toml").write_text(
         '[party]\ncode = "AUS"\nname = "Australia"\nname_en = "Australia"\n'
         '[party.names]\nJPN = "Japan"\n'
-        '[[marking]]\ntext = "SECRET"\nenglish = "SECRET"\n'
-        '[[marking]]\ntext = "PROTECTED"\nenglish = "PROTECTED"\n', encoding="utf-8")
+        '[[marking]]\ntext = "SECRET"\nenglish = "SECRET"\nrank = 0\nlevel = "SECRET"\n'
+        '[[marking]]\ntext = "PROTECTED"\nenglish = "PROTECTED"\nrank = 1\n'
+        'level = "CONFIDENTIAL"\n', encoding="utf-8")
     (tmp_path / "jpn-aus.toml").write_text(
         '[agreement]\nname = "jpn-aus"\ntitle = "Japan–Australia ISA"\nkind = "bilateral"\n'
         'parties = ["JPN", "AUS"]\nin_force_from = 2013-03-22\nsource = "user file"\n'

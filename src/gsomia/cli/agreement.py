@@ -11,6 +11,12 @@ it (exit 2). Party codes (``--to``, and inside the files) are accepted in any ca
 upper-cased. ``--route`` takes ``direct``, ``tisa_hub`` (or ``tisa``) and ``auto_hub``
 (or ``auto-hub``), parsed by :meth:`gsomia.sharing.Route.parse`. ``--audit`` refuses to
 append to a file that is not an audit log or fails verification.
+
+A folder file that redefines a packaged agreement or scheme (or one of an earlier folder)
+with other content is refused (exit 2) unless ``--allow-override`` is given; then each
+override is reported on standard error, naming both files and their content hashes.
+``agreement list`` and ``agreement show`` print each agreement's and scheme's content hash
+(:mod:`gsomia.sharing.ruledata`); ``decide --json`` gives those that decided (``data``).
 """
 
 from __future__ import annotations
@@ -57,6 +63,11 @@ AgreementsOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+OverrideOpt = Annotated[
+    bool,
+    typer.Option("--allow-override",
+                 help="Let a folder file redefine a packaged agreement or scheme (reported)."),
+]
 
 
 def say(text: str, err: bool = False) -> None:
@@ -64,13 +75,20 @@ def say(text: str, err: bool = False) -> None:
     (err_console if err else console).print(text, highlight=False, markup=False, soft_wrap=True)
 
 
-def catalog_from(dirs: list[Path] | None) -> Catalog:
-    """The packaged catalog plus the user's folders (each must be a directory)."""
+def catalog_from(dirs: list[Path] | None, allow_override: bool = False) -> Catalog:
+    """The packaged catalog plus the user's folders (each must be a directory); a
+    redefinition only with ``allow_override``, each reported on standard error.
+
+    Raises:
+        InputError: a folder that is not a directory; AgreementError: a faulty file or a
+            redefinition without ``allow_override``.
+    """
     for d in dirs or ():
         if not d.is_dir():
             why = "not a directory" if d.exists() else "no such directory"
             raise InputError("--agreements", str(d), why)
-    return load_catalog(dirs or ())
+    return load_catalog(dirs or (), allow_override=allow_override,
+                        report=lambda line: say(line, err=True))
 
 
 def read_json_file(option: str, path: Path) -> Any:
@@ -104,10 +122,11 @@ def _at(text: str | None) -> dt.datetime:
 
 @agreement_app.command("list")
 @guarded
-def list_command(agreements: AgreementsOpt = None, as_json: JsonOpt = False) -> None:
-    """List the known agreements."""
-    catalog = catalog_from(agreements)
-    rows = [
+def list_command(agreements: AgreementsOpt = None, allow_override: OverrideOpt = False,
+                 as_json: JsonOpt = False) -> None:
+    """List the known agreements and marking schemes, each with its content hash."""
+    catalog = catalog_from(agreements, allow_override)
+    rows: list[dict[str, Any]] = [
         {
             "name": a.name,
             "kind": a.kind,
@@ -115,24 +134,54 @@ def list_command(agreements: AgreementsOpt = None, as_json: JsonOpt = False) -> 
             "parties": list(a.parties),
             "in_force_from": a.in_force_from.isoformat(),
             "title": a.title,
+            "file": a.file,
+            "digest": a.digest,
         }
         for a in catalog.agreements.values()
     ]
+    rows += [{"name": f"markings/{s.party}", "kind": "marking-scheme", "route": None,
+              "parties": [s.party], "in_force_from": None, "title": s.name_en,
+              "file": s.file, "digest": s.digest} for s in catalog.schemes.values()]
     if as_json:
         print_json(rows)
         return
     for row in rows:
+        if row["kind"] == "marking-scheme":
+            say(f"{row['name']:<28} {'scheme':<9} {'':<8} {row['parties'][0]:<12} "
+                f"{'':<15} {row['digest']}")
+            continue
         say(
             f"{row['name']:<28} {row['kind']:<9} {row['route']:<8} "
-            f"{'-'.join(row['parties']):<12} from {row['in_force_from']}"
+            f"{'-'.join(row['parties']):<12} from {row['in_force_from']} {row['digest']}"
         )
+
+
+def _show_scheme(catalog: Catalog, name: str, as_json: bool) -> None:
+    scheme = catalog.scheme(party_code("name", name.removeprefix("markings/")))
+    data = {"name": f"markings/{scheme.party}", "party": scheme.party, "name_en": scheme.name_en,
+            "markings": [{"rank": m.rank, "text": m.text, "english": m.english,
+                          "level": m.level} for m in scheme.markings],
+            "source": scheme.source, "file": scheme.file, "digest": scheme.digest}
+    if as_json:
+        print_json(data)
+        return
+    say(f"markings/{scheme.party}: {scheme.name_en} ({scheme.name})")
+    for m in scheme.markings:
+        say(f"  {m.rank} {m.text} ({m.english}) = {m.level}")
+    say(f"  file {scheme.file}, {scheme.digest}")
 
 
 @agreement_app.command("show")
 @guarded
-def show_command(name: str, agreements: AgreementsOpt = None, as_json: JsonOpt = False) -> None:
-    """Show one agreement: parties, equivalence table, events, rules, scope."""
-    agreement = catalog_from(agreements).agreement(name)
+def show_command(name: str, agreements: AgreementsOpt = None,
+                 allow_override: OverrideOpt = False, as_json: JsonOpt = False) -> None:
+    """Show one agreement (parties, equivalence table, events, rules, scope) or, as
+    ``markings/<PARTY>``, one marking scheme; with its content hash."""
+    catalog = catalog_from(agreements, allow_override)
+    if name.startswith("markings/"):
+        _show_scheme(catalog, name, as_json)
+        return
+    agreement = catalog.agreement(name)
     data = agreement.to_dict()
     if as_json:
         print_json(data)
@@ -152,6 +201,7 @@ def show_command(name: str, agreements: AgreementsOpt = None, as_json: JsonOpt =
         say(f"  rule {rule}: {source}")
     if agreement.scope:
         say(f"  scope: {', '.join(agreement.scope.topics)}")
+    say(f"  file {agreement.file}, {agreement.digest}")
 
 
 @agreement_app.command("in-force")
@@ -160,13 +210,15 @@ def in_force_command(
     name: str,
     at: Annotated[str, typer.Option("--at", help="Date, YYYY-MM-DD.")],
     agreements: AgreementsOpt = None,
+    allow_override: OverrideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Whether agreement NAME is in force on --at (Art. 21 and the dated events).
 
     Exit codes: 0 in force; 1 not in force; 2 bad input (unknown agreement, bad date).
     """
-    status = catalog_from(agreements).agreement(name).in_force(parse_time("--at", at).date())
+    catalog = catalog_from(agreements, allow_override)
+    status = catalog.agreement(name).in_force(parse_time("--at", at).date())
     if as_json:
         print_json(status.to_dict())
     else:
@@ -219,6 +271,7 @@ def decide_command(
         Path | None, typer.Option("--audit", help="Append the decision to this audit log.")
     ] = None,
     agreements: AgreementsOpt = None,
+    allow_override: OverrideOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """May the labelled item be released to --to (and --person) by --route at --at?
@@ -230,7 +283,7 @@ def decide_command(
         route = Route.parse(route, "--route")
     except InputError as e:
         fail(str(e))
-    catalog = catalog_from(agreements)
+    catalog = catalog_from(agreements, allow_override)
     label_data = read_json_file("--label", label)
     if not isinstance(label_data, dict):
         raise InputError("--label", str(label), "expected a JSON object")

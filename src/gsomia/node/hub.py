@@ -83,6 +83,7 @@ class Hub:
                           ctx.catalog, ctx.consents.book)
         summary = {"envelope_id": row.envelope_id, "item_id": row.item_id,
                    "to": row.final, "route": row.route, "permit": decision.permit,
+                   "data": decision.data,
                    "denied_by": [r.rule for r in decision.failed]}
         if not decision.permit:
             ctx.ledger.record([("hub.held", summary)], at)

@@ -194,6 +194,7 @@ class Inbox:
             "route": route, "final": h.final, "stream": h.stream, "seq": h.seq,
             "marking": None if marking is None else marking["text"],
             "marking_en": None if marking is None else marking["text_en"],
+            "data": decision.data,
             "arrived_s": t,
         })], at)
         ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))

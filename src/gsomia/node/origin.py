@@ -181,6 +181,7 @@ class Originator:
                 "permit": decision.permit, "denied_by": list(failed),
                 "marking": None if decision.marking is None else decision.marking.text,
                 "agreements": list(decision.agreements),
+                "data": decision.data,
             }
             if not decision.permit and not awaiting:
                 ctx.ledger.record([("release.denied", summary)], at)

@@ -9,6 +9,13 @@ table, a hub's hub among the parties and its originator approval, equivalence ma
 event parties among the agreement's parties, a scheme's distinct markings. The catalog then
 checks what needs the other files or the sharing layer's tables (routes, rule ids, event
 kinds, markings of the parties' schemes, protection references).
+
+Order is checked twice over, so that a file with its lines moved, its ranks swapped or its
+texts swapped does not load as a different scheme (a person cleared to 秘 would then pass
+for a 極秘 item): a scheme lists its markings highest first with ``rank`` 0, 1, 2 … in
+that order, each marking names its common level (:data:`COMMON_LEVELS`) and the levels
+never rise down the list; an agreement lists its equivalence rows with their common levels
+strictly falling. The catalog then checks the rows against each party's ranks.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from gsomia.schemas.base import (
 )
 
 __all__ = [
+    "COMMON_LEVELS",
     "AgreementFile",
     "AgreementHead",
     "EquivalenceEntry",
@@ -40,6 +48,23 @@ __all__ = [
     "RenewalEntry",
     "ScopeEntry",
 ]
+
+
+#: The common classification levels, highest first: the levels of the equivalence rows
+#: (agreements.md §1 Art. 4(2): SECRET, CONFIDENTIAL; §1 note: 군사I급비밀 about TOP SECRET;
+#: §2 the US markings) and, below them, RESTRICTED and UNCLASSIFIED for markings under the
+#: classified levels (kor.toml: 대외비, for official use only). Each marking of a scheme and
+#: each equivalence row names one; the order is what "higher" means across files.
+COMMON_LEVELS = ("TOP SECRET", "SECRET", "CONFIDENTIAL", "RESTRICTED", "UNCLASSIFIED")
+
+
+def _common_level(level: str, at: tuple[str | int, ...]) -> int:
+    """The position of ``level`` in :data:`COMMON_LEVELS` (0 highest), or a fault at ``at``."""
+    try:
+        return COMMON_LEVELS.index(level)
+    except ValueError:
+        raise fail(f"not a common level (expected one of {', '.join(COMMON_LEVELS)})",
+                   at=at, value=level, has_value=True) from None
 
 
 class RenewalEntry(Closed):
@@ -106,11 +131,17 @@ class AgreementHead(Closed):
 
 
 class EquivalenceEntry(Closed):
-    """``[[equivalence]]``: the parties' markings of one level (the agreement's table)."""
+    """``[[equivalence]]``: the parties' markings of one level (the agreement's table).
+
+    ``scheme_level_differs = true`` says that the agreement equates a marking of this row
+    to a common level other than the one its party's scheme gives it (Art. 4(2) sets the
+    equivalence per agreement); without it such a row is refused, so that a scheme whose
+    texts were swapped between levels cannot load (:mod:`gsomia.sharing.ruledata`)."""
 
     level: str
     markings: dict[PartyCode, list[NfcText]]
     source: str
+    scheme_level_differs: StrictBool = False
 
 
 class ExclusionEntry(Closed):
@@ -153,11 +184,25 @@ class AgreementFile(Closed):
         if self.agreement.kind == "bilateral" and not self.equivalence:
             raise fail("a bilateral agreement needs an equivalence table",
                        at=("equivalence",), value=[], has_value=True)
+        self._rows_in_level_order()
         for i, event in enumerate(self.event):
             if event.by not in parties:
                 raise fail("not a party of the agreement", at=("event", i, "by"),
                            value=event.by, has_value=True)
         return self
+
+    def _rows_in_level_order(self) -> None:
+        """Equivalence rows name common levels, listed strictly highest first (a row above
+        another is a higher level: rows swapped or a level given twice are refused)."""
+        ranks = [_common_level(row.level, ("equivalence", i, "level"))
+                 for i, row in enumerate(self.equivalence)]
+        for i in range(1, len(ranks)):
+            if ranks[i] <= ranks[i - 1]:
+                above, row = self.equivalence[i - 1], self.equivalence[i]
+                raise fail(f"equivalence[{i - 1}] ({above.level}) is listed above "
+                           f"equivalence[{i}] ({row.level}): rows are listed highest level "
+                           f"first, each level once ({', '.join(COMMON_LEVELS)})",
+                           at=("equivalence", i, "level"), value=row.level, has_value=True)
 
 
 class PartyEntry(Closed):
@@ -171,10 +216,14 @@ class PartyEntry(Closed):
 
 
 class MarkingEntry(Closed):
-    """``[[marking]]``: one marking of the party, from the highest down."""
+    """``[[marking]]``: one marking of the party, from the highest down: its rank (0 for
+    the highest, then 1, 2 … in the order listed) and its common level
+    (:data:`COMMON_LEVELS`)."""
 
     text: NfcText
     english: str
+    rank: integer(0)  # type: ignore[valid-type]
+    level: str = Field(description="common level: " + " | ".join(COMMON_LEVELS))
 
 
 class MarkingSchemeFile(Closed):
@@ -185,13 +234,36 @@ class MarkingSchemeFile(Closed):
 
     @model_validator(mode="after")
     def distinct_markings(self) -> MarkingSchemeFile:
-        """At least one marking, each listed once."""
-        if not self.marking:
+        """At least one marking, each text and each rank once, listed in rank order from 0
+        with no gap, and their common levels never rising down the list (a reordered,
+        re-ranked or re-texted scheme is refused; see the module notes)."""
+        marks = self.marking
+        if not marks:
             raise fail("a party needs at least one marking", at=("marking",), value=[],
                        has_value=True)
-        texts = [m.text for m in self.marking]
-        for i, text in enumerate(texts):
-            if text in texts[:i]:
-                raise fail("marking listed twice", at=("marking", i, "text"), value=text,
-                           has_value=True)
+        for i, m in enumerate(marks):
+            for j, other in enumerate(marks[:i]):
+                if m.text == other.text:
+                    raise fail(f"marking listed twice (as marking[{j}] too)",
+                               at=("marking", i, "text"), value=m.text, has_value=True)
+                if m.rank == other.rank:
+                    raise fail(f"rank given twice: marking[{j}] {other.text!r} and "
+                               f"marking[{i}] {m.text!r}", at=("marking", i, "rank"),
+                               value=m.rank, has_value=True)
+        levels = [_common_level(m.level, ("marking", i, "level")) for i, m in enumerate(marks)]
+        for i, m in enumerate(marks):
+            above = marks[i - 1] if i else None
+            if m.rank != i:
+                holder = next((f"marking[{j}] {o.text!r} has rank {i}"
+                               for j, o in enumerate(marks) if o.rank == i),
+                              f"no marking has rank {i}")
+                raise fail(f"marking[{i}] {m.text!r} has rank {m.rank} but is listed at "
+                           f"position {i}, and {holder}: markings are listed highest first "
+                           "with ranks 0, 1, 2 … in that order", at=("marking", i, "rank"),
+                           value=m.rank, has_value=True)
+            if above is not None and levels[i] < levels[i - 1]:
+                raise fail(f"marking[{i}] {m.text!r} ({m.level}) is listed below "
+                           f"marking[{i - 1}] {above.text!r} ({above.level}): levels "
+                           "must not rise down the list", at=("marking", i, "level"),
+                           value=m.level, has_value=True)
         return self

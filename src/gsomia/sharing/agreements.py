@@ -62,11 +62,14 @@ class Equivalence:
         markings: per party code, that party's markings in this row; the first is the
             one the party applies on receipt.
         source: article of the row.
+        scheme_level_differs: the row equates a marking to another common level than its
+            party's scheme gives it, on purpose (Art. 4(2); see :mod:`gsomia.sharing.ruledata`).
     """
 
     level: str
     markings: dict[str, tuple[str, ...]] = field(hash=False)
     source: str
+    scheme_level_differs: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +176,7 @@ class Agreement:
         signed: date of signature, if known.
         source: where the facts come from.
         file: the file it was loaded from.
+        digest: its content hash, ``"sha256:…"`` (:func:`gsomia.sharing.ruledata.content_digest`).
     """
 
     name: str
@@ -197,6 +201,7 @@ class Agreement:
     signed: dt.date | None = None
     source: str = ""
     file: str = ""
+    digest: str = ""
 
     # -- Art. 4(2) ---------------------------------------------------------------------
 
@@ -333,6 +338,7 @@ class Agreement:
                     "level": r.level,
                     "markings": {k: list(v) for k, v in r.markings.items()},
                     "source": r.source,
+                    "scheme_level_differs": r.scheme_level_differs,
                 }
                 for r in self.equivalence
             ],
@@ -357,4 +363,5 @@ class Agreement:
             "originator_approval": self.originator_approval,
             "source": self.source,
             "file": self.file,
+            "digest": self.digest,
         }

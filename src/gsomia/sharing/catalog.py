@@ -11,12 +11,26 @@ key and the value. Data never holds expressions: only names, dates, lists and te
 Every table is closed: a key the loader does not know (``[[events]]`` for ``[[event]]``,
 ``in_forse_until``, an ``[agreement_extra]`` table) is an error naming the file, the key
 path and the value, never silently ignored. Marking texts are kept in Unicode NFC.
+
+Order is data that decides (Art. 7: a clearance at least the item's marking), so it is
+checked, not assumed: a scheme's markings carry their rank and common level and must be
+listed in that order, and an agreement's equivalence rows must follow every party's rank
+order (:mod:`gsomia.schemas.agreement`, :func:`gsomia.sharing.ruledata.check_rank_order`).
+Every scheme and agreement gets a content hash (:mod:`gsomia.sharing.ruledata`).
+
+A user file that redefines an agreement or scheme already loaded (a packaged one, or one
+of an earlier user file) with different content is refused unless ``allow_override``;
+then it replaces it, is recorded in :attr:`Catalog.overrides` and reported (one line,
+naming both files and both hashes). An identical redefinition (same hash) changes nothing
+and is not an override. All files are parsed and validated before any override or
+cross-file check, so a faulty file is named as such wherever it lies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +53,7 @@ from gsomia.sharing.agreements import (
 )
 from gsomia.sharing.markings import Marking, MarkingScheme
 from gsomia.sharing.routes import Route
+from gsomia.sharing.ruledata import Override, check_rank_order, content_digest, data_key
 
 __all__ = ["MEMO_MAX", "ROUTES", "Catalog", "load_catalog", "package_data_dirs"]
 
@@ -49,16 +64,19 @@ MEMO_MAX = 4096
 ROUTES = tuple(Route)
 
 def _load_scheme(data: Mapping[str, Any], file: str) -> MarkingScheme:
-    """A marking scheme from its file's tables (:class:`gsomia.schemas.MarkingSchemeFile`)."""
+    """A marking scheme from its file's tables (:class:`gsomia.schemas.MarkingSchemeFile`),
+    with its content hash."""
     doc = parse(MarkingSchemeFile, data, file=file, agreement=True)
     return MarkingScheme(
         party=doc.party.code,
         name=doc.party.name,
         name_en=doc.party.name_en,
-        markings=tuple(Marking(text=m.text, english=m.english, rank=i)
-                       for i, m in enumerate(doc.marking)),
+        markings=tuple(Marking(text=m.text, english=m.english, rank=m.rank, level=m.level)
+                       for m in doc.marking),
         names=dict(doc.party.names),
         source=doc.party.source,
+        file=file,
+        digest=content_digest("marking-scheme", doc.model_dump(mode="json")),
     )
 
 
@@ -91,9 +109,14 @@ def _checked_tables(doc: AgreementFile, file: str) -> tuple[Route, tuple[Agreeme
 
 
 def _load_agreement(data: Mapping[str, Any], file: str) -> Agreement:
-    """An agreement from its file's tables (:class:`gsomia.schemas.AgreementFile`)."""
+    """An agreement from its file's tables (:class:`gsomia.schemas.AgreementFile`), with
+    its content hash (the route as parsed, the events in date order)."""
     doc = parse(AgreementFile, data, file=file, agreement=True)
     route, events = _checked_tables(doc, file)
+    canonical = doc.model_dump(mode="json")
+    canonical["agreement"]["route"] = str(route)
+    canonical["event"] = sorted(canonical["event"], key=lambda e: (e["date"], e["kind"],
+                                                                   e["by"], e["source"]))
     head = doc.agreement
     renewal = (None if head.renewal is None else
                Renewal(head.renewal.term_years, head.renewal.notice_days, head.renewal.source))
@@ -111,7 +134,9 @@ def _load_agreement(data: Mapping[str, Any], file: str) -> Agreement:
         hub=head.hub,
         equivalence=tuple(Equivalence(level=row.level,
                                       markings={c: tuple(m) for c, m in row.markings.items()},
-                                      source=row.source) for row in doc.equivalence),
+                                      source=row.source,
+                                      scheme_level_differs=row.scheme_level_differs)
+                          for row in doc.equivalence),
         excluded=tuple(Exclusion(x.party, x.marking, x.source) for x in doc.excluded),
         events=events,
         renewal=renewal,
@@ -126,6 +151,7 @@ def _load_agreement(data: Mapping[str, Any], file: str) -> Agreement:
         signed=head.signed,
         source=head.source,
         file=file,
+        digest=content_digest("agreement", canonical),
     )
 
 
@@ -142,6 +168,8 @@ class Catalog:
     Attributes:
         schemes: party code → marking scheme.
         agreements: agreement name → agreement, in name order.
+        overrides: the redefinitions a user folder made with ``allow_override``
+            (:func:`load_catalog`), in load order.
 
     The catalog keeps a memo of its per-date look-ups (:meth:`in_force`,
     :meth:`bilateral`), so a run of decisions on one date does each once; it holds at most
@@ -151,6 +179,7 @@ class Catalog:
 
     schemes: dict[str, MarkingScheme] = field(default_factory=dict)
     agreements: dict[str, Agreement] = field(default_factory=dict)
+    overrides: tuple[Override, ...] = ()
     _memo: dict[tuple[Any, ...], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -178,6 +207,16 @@ class Catalog:
         except KeyError:
             known = ", ".join(self.schemes)
             raise InputError("party", party, f"unknown party (known: {known})") from None
+
+    def digests(self, agreements: Iterable[str] = (),
+                parties: Iterable[str] = ()) -> dict[str, str]:
+        """Content hashes of the named agreements, then of the parties' schemes
+        (``{"jpn-kor-gsomia": "sha256:…", "markings/JPN": "sha256:…"}``), each once, in
+        the order given; unknown names are left out."""
+        out = {a: self.agreements[a].digest for a in agreements if a in self.agreements}
+        out.update((f"markings/{p}", self.schemes[p].digest) for p in parties
+                   if p in self.schemes)
+        return out
 
     def bilaterals(self, a: str, b: str) -> list[Agreement]:
         """Bilateral agreements between parties ``a`` and ``b`` (either order)."""
@@ -257,43 +296,76 @@ def _files(dirs: Iterable[Path]) -> list[Path]:
     return out
 
 
-def load_catalog(extra_dirs: Iterable[Path | str] = (), *, packaged: bool = True) -> Catalog:
+def load_catalog(extra_dirs: Iterable[Path | str] = (), *, packaged: bool = True,
+                 allow_override: bool = False,
+                 report: Callable[[str], None] | None = None) -> Catalog:
     """Load the packaged data files and those in ``extra_dirs`` into a :class:`Catalog`.
 
     Parameters:
-        extra_dirs: folders of user TOML files (agreements or marking schemes). A later
-            file with the name of an earlier agreement or party replaces it.
+        extra_dirs: folders of user TOML files (agreements or marking schemes).
         packaged: also load the files shipped in ``gsomia/data`` (default True).
+        allow_override: let a later file with the name of an earlier agreement or the
+            party of an earlier scheme, and other content, replace it (module notes);
+            each such replacement is in :attr:`Catalog.overrides` and reported.
+        report: called with each override's warning line (default: printed on standard
+            error).
 
     Raises:
-        AgreementError: a file is not TOML, a key is missing or has a wrong value, an
-            agreement names a party without a marking scheme or a marking the party
-            does not have, or a protection/legal-basis name that is not loaded.
+        AgreementError: a file is not TOML, a key is missing or has a wrong value, a
+            scheme's markings are out of rank or level order, an agreement's rows are out
+            of a party's rank order, an agreement names a party without a marking scheme or
+            a marking the party does not have, or a protection/legal-basis name that is not
+            loaded; a redefinition without ``allow_override`` (naming both files).
     """
     dirs: list[Path] = list(package_data_dirs()) if packaged else []
     dirs.extend(Path(d) for d in extra_dirs)
+    loaded = [_load_file(path) for path in _files(dirs)]
     schemes: dict[str, MarkingScheme] = {}
     agreements: dict[str, Agreement] = {}
-    for path in _files(dirs):
-        file = path.name if _is_packaged(path) else str(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise AgreementError(file, "(file)", path.name, f"not valid TOML: {exc}") from None
-        except RecursionError:
-            raise AgreementError(file, "(file)", path.name,
-                                 "not valid TOML: nested too deeply") from None
-        if "party" in data:
-            scheme = _load_scheme(data, file)
-            schemes[scheme.party] = scheme
-        elif "agreement" in data:
-            agreement = _load_agreement(data, file)
-            agreements[agreement.name] = agreement
-        else:
-            raise AgreementError(file, "(top level)", sorted(data),
-                                 "expected an [agreement] or [party] table")
-    _cross_check(schemes, agreements)
-    return Catalog(schemes=schemes, agreements=dict(sorted(agreements.items())))
+    overrides: list[Override] = []
+    for item in loaded:
+        table: dict[str, Any] = schemes if isinstance(item, MarkingScheme) else agreements
+        name = item.party if isinstance(item, MarkingScheme) else item.name
+        old = table.get(name)
+        if old is not None:
+            if old.digest == item.digest:
+                continue
+            overrides.append(Override(data_key(item), old.file, old.digest, item.file,
+                                      item.digest))
+        table[name] = item
+    _cross_check(schemes, agreements)  # a faulty file is named before a refused override
+    if overrides and not allow_override:
+        o = overrides[0]
+        raise AgreementError(o.file, "(file)", o.key,
+                             f"redefines {o.key} of {o.replaced_file} ({o.replaced_digest}) "
+                             f"with other content ({o.digest}); allow it explicitly "
+                             "(allow_override, --allow-override)")
+    for override in overrides:
+        (report or _to_stderr)(override.line())
+    return Catalog(schemes=schemes, agreements=dict(sorted(agreements.items())),
+                   overrides=tuple(overrides))
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _load_file(path: Path) -> MarkingScheme | Agreement:
+    """One data file, parsed and validated on its own."""
+    file = path.name if _is_packaged(path) else str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AgreementError(file, "(file)", path.name, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise AgreementError(file, "(file)", path.name,
+                             "not valid TOML: nested too deeply") from None
+    if "party" in data:
+        return _load_scheme(data, file)
+    if "agreement" in data:
+        return _load_agreement(data, file)
+    raise AgreementError(file, "(top level)", sorted(data),
+                         "expected an [agreement] or [party] table")
 
 
 def _is_packaged(path: Path) -> bool:
@@ -314,6 +386,7 @@ def _cross_check(schemes: dict[str, MarkingScheme], agreements: dict[str, Agreem
                         raise r(
                             f"equivalence[{i}].markings.{code}[{j}]", mark, f"not a {code} marking"
                         )
+        check_rank_order(a, schemes)
         for i, x in enumerate(a.excluded):
             known = {m.text for m in schemes[x.party].markings} if x.party in schemes else set()
             if x.marking not in known:

@@ -74,6 +74,11 @@ class Decision:
         marking: the marking the recipient applies (Art. 4(2)), when it can be determined.
         agreements: names of the agreements the decision rests on.
         request: the request, in JSON-ready form.
+        data: the content hash of each data file that decided: the agreements of
+            ``agreements`` by name, then the originator's and the recipient's marking
+            schemes as ``markings/<party>`` (``"sha256:…"``,
+            :func:`gsomia.sharing.ruledata.content_digest`), so a decision kept in an audit
+            log names the version of the rules that made it.
     """
 
     permit: bool
@@ -82,6 +87,7 @@ class Decision:
     marking: ReceivedMarking | None
     agreements: tuple[str, ...]
     request: dict[str, Any] = field(hash=False)
+    data: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def failed(self) -> tuple[Reason, ...]:
@@ -98,6 +104,7 @@ class Decision:
             "obligations": [o.to_dict() for o in self.obligations],
             "agreements": list(self.agreements),
             "request": self.request,
+            "data": dict(self.data),
         }
 
 
@@ -155,4 +162,5 @@ def decide(
         marking=ctx.marking,
         agreements=tuple(agreements),
         request=request.to_dict(),
+        data=catalog.digests(agreements, dict.fromkeys((request.label.originator, request.to))),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from gsomia.errors import InputError
 
@@ -57,11 +58,13 @@ class Marking:
         text: the marking as the party writes it, in its own script (e.g. ``"極秘"``).
         english: its English rendering (e.g. ``"Gokuhi"``).
         rank: 0 for the party's highest marking, 1 for the next, and so on.
+        level: its common level (:data:`gsomia.schemas.COMMON_LEVELS`, e.g. ``"SECRET"``).
     """
 
     text: str
     english: str
     rank: int
+    level: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,8 @@ class MarkingScheme:
         markings: highest first.
         names: other parties' names in this party's script, by code.
         source: where the scheme comes from (agreements.md section / article).
+        file: the file it was loaded from.
+        digest: its content hash, ``"sha256:…"`` (:func:`gsomia.sharing.ruledata.content_digest`).
     """
 
     party: str
@@ -83,6 +88,8 @@ class MarkingScheme:
     markings: tuple[Marking, ...]
     names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     source: str = ""
+    file: str = field(default="", compare=False)
+    digest: str = ""
 
     def __post_init__(self) -> None:
         check_party_code("party.code", self.party)
@@ -131,6 +138,8 @@ class ReceivedMarking:
         level: the common level of the equivalence row (e.g. ``"SECRET"``).
         agreement: the agreement whose equivalence table gave it.
         source: the article (``"Art. 4(2)"``).
+        data: content hash of each data file it was made from (the agreement by name, the
+            schemes as ``markings/<party>``), so a stored marking names the data behind it.
     """
 
     originator: str
@@ -142,6 +151,7 @@ class ReceivedMarking:
     level: str
     agreement: str
     source: str
+    data: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -156,8 +166,8 @@ class ReceivedMarking:
         text = f"{self.originator_name_en} {self.classification_en}"
         return text if self.classification_en == self.level else f"{text} ({self.level})"
 
-    def to_dict(self) -> dict[str, str]:
-        """JSON-ready form, with ``text`` and ``text_en``."""
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, with ``text`` and ``text_en`` and the data hashes (``data``)."""
         return {
             "originator": self.originator,
             "receiver": self.receiver,
@@ -170,4 +180,5 @@ class ReceivedMarking:
             "text_en": self.text_en,
             "agreement": self.agreement,
             "source": self.source,
+            "data": dict(self.data),
         }

@@ -113,6 +113,8 @@ class Context:
             level=level,
             agreement=agreement.name,
             source="Art. 4(2)",
+            data={agreement.name: agreement.digest, f"markings/{originator}": own.digest,
+                  f"markings/{receiver}": scheme.digest},
         )
 
 
