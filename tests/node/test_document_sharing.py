@@ -93,3 +93,15 @@ def test_a_sealed_document_fits_the_wire_estimate(party_keys):
     wire = len(json.dumps(env.to_wire()))
     size = len(json.dumps(doc.to_dict(), ensure_ascii=False).encode())
     assert size * (4 / 3) ** 3 < wire <= wire_bytes(size + 1024)
+
+
+def test_publish_takes_a_document_as_any_publishable(net):
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    doc = plan(topic="evacuation-coordination")
+    releases = kor.publish(doc, classification=CLASS_II)
+    assert {r.to: r.status for r in releases} == {"JPN": "queued", "USA": "queued"}
+    net.clock.advance_to(DELAY_S)
+    [item] = [i for i in jpn.items() if i.item_id == releases[0].item_id]
+    assert item.kind == DOCUMENT_KIND and Document.from_dict(item.payload) == doc
+    created = [r.body for r in kor.audit.records() if r.kind == "item.created"]
+    assert created[-1]["classification"] == CLASS_II

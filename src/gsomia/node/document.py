@@ -10,8 +10,9 @@ seal → send): its label's topic is the document's, and it names no element, so
 arrangement's scope judges it by its topic. The TISA carries only North Korea's nuclear
 and missile threats (TISA para 1; agreements.md §3): an operation plan released through
 the TISA hub is denied (rule ``scope:tisa``), and on the 2023 automated route also for
-carrying none of the three warning elements (agreements.md §4). A bilateral GSOMIA has no
-topic scope (Art. 1: any classified military information).
+carrying none of the three warning elements (agreements.md §4). The Japan–Korea GSOMIA has no
+topic scope: it covers any defence-related classified military information, in any form,
+documentary included (Art. 2, agreements.md §1).
 
 Receivers check it again (:meth:`Document.from_dict`): a changed byte of an attachment
 fails its SHA-256.
