@@ -89,6 +89,7 @@ if gsomia item release "$item" --config kor.toml --to JPN --route tisa; then
 fi
 audit kor | tail -1
 echo "KOR view: denied, audited; nothing was sent"
+echo "JPN view: $(gsomia item list --config jpn.toml --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))') item(s), the one that came direct"
 
 step "6. JPN's duty officer reads it as a person (Art. 7 clearance, Art. 16 need-to-know)"
 # TODO(persons): read as JPN's duty officer with a personal certificate or token, once

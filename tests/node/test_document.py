@@ -170,3 +170,15 @@ def test_random_bytes_keep_their_digest():
     data = os.urandom(100_000)
     assert Document.from_dict(payload(**Attachment("r.bin", "application/octet-stream",
                                                    data).to_dict())).attachments[0].data == data
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(max_size=60))
+def test_an_accepted_name_never_leaves_the_folder(tmp_path_factory, name):
+    root = tmp_path_factory.getbasetemp().resolve()
+    try:
+        safe = check_file_name(name)
+    except ValueError:
+        return
+    target = (root / safe).resolve()
+    assert target.parent == root and target.name == safe
