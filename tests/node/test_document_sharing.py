@@ -15,7 +15,7 @@ from node_support import DELAY_S
 from gsomia.errors import ReleaseDenied
 from gsomia.node import DOCUMENT_KIND, WARNING_TOPIC, Attachment, Directory, Document
 from gsomia.schemas.document import wire_bytes
-from gsomia.sharing.envelope import Header, seal, sign
+from gsomia.sharing.envelope import Header, open_envelope, seal, sign
 from gsomia.sharing.label import Label
 
 CLASS_II = "군사II급비밀"  # KOR, SECRET level (Art. 4(1))
@@ -80,7 +80,7 @@ def test_evacuation_coordination_is_refused_by_the_automated_hub(net):
 
 
 def test_a_sealed_document_fits_the_wire_estimate(party_keys):
-    doc = plan(size=300_000)
+    doc = plan(size=1_000_000)
     kor = party_keys["KOR"]
     at = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
     label = Label(item_id="KOR-x", originator="KOR", classification=CLASS_II,
@@ -93,6 +93,9 @@ def test_a_sealed_document_fits_the_wire_estimate(party_keys):
     wire = len(json.dumps(env.to_wire()))
     size = len(json.dumps(doc.to_dict(), ensure_ascii=False).encode())
     assert size * (4 / 3) ** 3 < wire <= wire_bytes(size + 1024)
+    # far above joserfc's default caps (64 KiB ciphertext, 128 kB payload): still opens
+    opened = open_envelope(env, party_keys["JPN"], directory, at)
+    assert Document.from_dict(opened.signed.payload) == doc
 
 
 def test_publish_takes_a_document_as_any_publishable(net):
