@@ -97,6 +97,12 @@ def test_bad_input_is_400_naming_the_field_and_creates_nothing(cluster, change, 
     assert created(cluster, "KOR") == before
 
 
+def test_releasing_an_unknown_item_is_404(cluster):
+    with operator(cluster, "KOR") as kor:
+        answer = kor.post("/v1/items/KOR-nothing/release", json={"to": "JPN"})
+    assert answer.status_code == 404 and "no such item" in answer.json()["error"]
+
+
 def test_unknown_marking_lists_the_partys_markings(cluster):
     with operator(cluster, "KOR") as kor:
         error = kor.post("/v1/items", json=request(b"x", classification="SECRET")).json()

@@ -18,14 +18,16 @@ attachments): ``add_item_routes(app, node)``, called by :func:`gsomia.web.app.cr
 ``POST /v1/items/{item_id}/release``
     An :class:`~gsomia.schemas.ItemReleaseRequest` ``{"to", "route"}`` for an item this
     node holds (its own, or a received one as holder with the originator's consent,
-    Art. 6). Answer 200 with the release (``queued`` or ``awaiting_approval``), or 403
-    ``{"error", "release"}`` when the decision denies it (audited), naming the rules.
+    Art. 6). Answer 200 with the release (``queued`` or ``awaiting_approval``), 403
+    ``{"error", "release"}`` when the decision denies it (audited), naming the rules, or
+    404 when the node holds no such item.
 
 Bodies: JSON (``Content-Type: application/json``, else 415); ``POST /v1/items`` up to
 :data:`~gsomia.schemas.document.MAX_ITEM_REQUEST_BYTES` (24 MiB; the limit is enforced
 while the body streams in, :mod:`gsomia.web.app`), the release request up to 1 MiB. Bad
 input is a 400 naming the field (``document.attachments[0].sha256``, ``classification``
-with the party's markings, ``release[0].to``); never a 5xx. Only this party's operator may
+with the party's markings, ``release[0].to``); a store that refused the write is a 503
+(nothing kept). Only this party's operator may
 call them (:mod:`gsomia.web.app`, access rules).
 """
 
@@ -40,7 +42,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from gsomia.errors import GsomiaError, InputError, ReleaseDenied, short_repr
+from gsomia.errors import GsomiaError, InputError, ReleaseDenied, StoreError, short_repr
 from gsomia.node import Attachment, Document, Node, Release
 from gsomia.schemas import ItemCreateRequest, ItemReleaseRequest, parse
 from gsomia.sharing import Route
@@ -98,6 +100,11 @@ def _endpoint(handle: Callable[[Request, dict[str, Any]], tuple[int, Any]]) -> C
             status, answer = await run_in_threadpool(handle, request, body)
         except _Refused as exc:
             return JSONResponse(exc.body, status_code=exc.status)
+        except StoreError as exc:  # nothing kept (one transaction); try again later
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        except InputError as exc:
+            status = 404 if exc.field == "item_id" else 400
+            return JSONResponse({"error": str(exc)}, status_code=status)
         except GsomiaError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(answer, status_code=status)
@@ -178,4 +185,5 @@ def add_item_routes(app: FastAPI, node: Node) -> None:
     app.add_api_route("/v1/items/{item_id}/release", _endpoint(_release(node)),
                       methods=["POST"], summary="Release an item this node holds",
                       openapi_extra=_body(ItemReleaseRequest),
-                      responses={**errors, 403: {"description": "release denied"}})
+                      responses={**errors, 403: {"description": "release denied"},
+                                 404: {"description": "no such item at this node"}})
