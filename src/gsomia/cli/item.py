@@ -5,7 +5,8 @@ How a command reaches the node: it is an HTTPS client of the party's running nod
 (``gsomia serve``), which alone owns its store and audit log, so a command never opens
 them (no second writer, and every step goes through the node's decide → sign → seal →
 send path and its audit). Each command reads the node configuration (``--config``, the
-TOML file of ``gsomia serve``, :mod:`gsomia.node.config`) for the party, the node's URL
+TOML file of ``gsomia serve``, :mod:`gsomia.node.config`; or the environment variable
+``GSOMIA_NODE_CONFIG``) for the party, the node's URL
 (``https://<listen>``; a wildcard host is reached on 127.0.0.1; ``--url`` overrides it,
 e.g. when the node listens on port 0) and the PKI folder (``keys``). It authenticates
 with mutual TLS as the party's **operator** (``<keys>/<PARTY>/operator.crt`` and
@@ -17,6 +18,11 @@ Input is checked before anything is sent: a missing or unreadable file, a file o
 one of the party's (the message lists them), an unknown party code. Exit codes: 0 done;
 1 a release denied (the rules and their reasons are printed); 2 bad input or a node that
 cannot be reached or answers an error.
+
+Other command modules add subcommands to :data:`item_app` with the same options
+(:data:`ConfigOpt`, :data:`UrlOpt`, :data:`CertOpt`, :data:`KeyOpt`, :data:`JsonOpt`) and
+reach the node through :func:`node_client` (:meth:`NodeClient.call`,
+:meth:`NodeClient.answer`).
 """
 
 from __future__ import annotations
@@ -32,7 +38,20 @@ import typer
 from gsomia.cli._app import app, console, err_console, fail, guarded, print_json
 from gsomia.errors import InputError
 
-__all__ = ["item_app", "item_create", "item_list", "item_release", "item_show"]
+__all__ = [
+    "CertOpt",
+    "ConfigOpt",
+    "JsonOpt",
+    "KeyOpt",
+    "NodeClient",
+    "UrlOpt",
+    "item_app",
+    "item_create",
+    "item_list",
+    "item_release",
+    "item_show",
+    "node_client",
+]
 
 #: The ``gsomia item`` group; other command modules may add their subcommands to it.
 item_app = typer.Typer(help="Classified items of any kind on a running node (operator "
@@ -42,8 +61,9 @@ app.add_typer(item_app, name="item")
 #: Upload chunk for the progress display [bytes].
 _CHUNK = 256 * 1024
 
-ConfigOpt = Annotated[Path, typer.Option("--config", help="The node's TOML file (gsomia "
-                                         "serve --config): party, listen address, keys.")]
+ConfigOpt = Annotated[Path, typer.Option("--config", envvar="GSOMIA_NODE_CONFIG",
+                                         help="The node's TOML file (gsomia serve "
+                                              "--config): party, listen address, keys.")]
 UrlOpt = Annotated[str | None, typer.Option("--url", help="The node's URL (default: "
                                             "https://<listen> of the config).")]
 CertOpt = Annotated[Path | None, typer.Option("--cert", help="Client certificate (default: "
@@ -82,8 +102,16 @@ class NodeClient:
         return body
 
 
-def _client(config: Path, url: str | None, cert: Path | None, key: Path | None) -> NodeClient:
-    """The node's client from its configuration (module notes)."""
+def node_client(config: Path, url: str | None = None, cert: Path | None = None,
+                key: Path | None = None) -> NodeClient:
+    """The operator's client of the node of ``config`` (module notes); for every
+    ``gsomia item`` subcommand, with the options :data:`ConfigOpt`, :data:`UrlOpt`,
+    :data:`CertOpt`, :data:`KeyOpt`.
+
+    Raises:
+        InputError: unreadable configuration, port 0 without ``url``, missing
+            certificate or key files.
+    """
     import httpx
 
     from gsomia.node import TlsFiles
@@ -183,7 +211,7 @@ def item_create(
     targets = _parties(to or [], "--to", known)
     Route.parse(route, "--route")
     document = Document.from_files(files or [], title=title, topic=topic, body=text)
-    client = _client(config, url, cert, key)
+    client = node_client(config, url, cert, key)
     body = json.dumps({
         "classification": marking, "releasable_to": rel_to, "purpose": purpose,
         "document": document.to_dict(),
@@ -221,7 +249,7 @@ def item_release(
 
     [party] = _parties([to], "--to", set(load_catalog().schemes))
     Route.parse(route, "--route")
-    client = _client(config, url, cert, key)
+    client = node_client(config, url, cert, key)
     response = client.call("POST", f"/v1/items/{item}/release",
                            json={"to": party, "route": route})
     if response.status_code == 403 and "release" in (body := response.json()):
@@ -249,7 +277,7 @@ def item_list(config: ConfigOpt, url: UrlOpt = None, cert: CertOpt = None,
     topic, and for a document its title and attachments (payloads are not printed)."""
     from rich.table import Table
 
-    items = _items(_client(config, url, cert, key))
+    items = _items(node_client(config, url, cert, key))
     rows = [{
         "item_id": i["item_id"], "kind": i["kind"], "originator": i["originator"],
         "marking": (i.get("marking") or {}).get("text"), "topic": i["topic"],
@@ -282,7 +310,7 @@ def item_show(
     --save-attachments, write them out."""
     from gsomia.node import Document
 
-    found = [i for i in _items(_client(config, url, cert, key)) if i["item_id"] == item]
+    found = [i for i in _items(node_client(config, url, cert, key)) if i["item_id"] == item]
     if not found:
         raise InputError("ITEM", item, "no such item delivered to this node")
     entry = found[0]
