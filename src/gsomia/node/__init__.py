@@ -31,9 +31,10 @@ Originating side:
 - ``node.publish(payload, classification=None, send=True) -> list[Release]``: one item
   released to each partner in ``node.routes`` by its route; denials audited, returned with
   status ``denied``. ``payload``: a :class:`Publishable` (a :class:`MissileWarning`, a
-  :class:`~gsomia.node.plots.RadarPlots`), which gives its topic, elements and stream, or
-  a JSON object with ``topic=`` (and ``elements=``, ``stream=``). The stream keeps order
-  per partner (``warning:<track_id>``, ``plots:<sensor_id>``, ``items:<party>``).
+  :class:`~gsomia.node.plots.RadarPlots`, a :class:`Document`), which gives its topic,
+  elements and stream, or a JSON object with ``topic=`` (and ``elements=``, ``stream=``).
+  The stream keeps order per partner (``warning:<track_id>``, ``plots:<sensor_id>``,
+  ``items:<party>``).
 - ``node.publish_warning(MissileWarning)`` and
   :func:`gsomia.node.plots.publish_plots` ``(node, plots)``: the same for one kind.
   Warnings go under this party's SECRET-level marking by default, topic
@@ -94,7 +95,9 @@ audit records commit in one transaction, whole or not at all.
 """
 
 from gsomia.node.clock import Clock, SimClock, WallClock
+from gsomia.node.document import Attachment, Document
 from gsomia.node.items import (
+    DOCUMENT_KIND,
     ITEM_KINDS,
     OTHER_KIND,
     WARNING_KIND,
@@ -113,6 +116,7 @@ from gsomia.sharing.envelope import Directory, PartyKeys
 from gsomia.sharing.routes import Route
 
 __all__ = [
+    "DOCUMENT_KIND",
     "ELEMENTS",
     "ITEM_KINDS",
     "OTHER_KIND",
@@ -120,8 +124,10 @@ __all__ = [
     "SCHEMA_VERSION",
     "WARNING_KIND",
     "WARNING_TOPIC",
+    "Attachment",
     "Clock",
     "Directory",
+    "Document",
     "HttpsLink",
     "InProcessLink",
     "Link",

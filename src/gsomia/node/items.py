@@ -14,23 +14,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from gsomia.node.document import DOCUMENT_KIND
 from gsomia.node.plots import PLOT_KIND
 from gsomia.node.warning import WARNING_TOPIC
 from gsomia.sharing.decision import Decision
 from gsomia.sharing.label import Label
 from gsomia.sharing.routes import Route
 
-__all__ = ["ITEM_KINDS", "OTHER_KIND", "WARNING_KIND", "Publishable", "ReceivedItem",
-           "Release", "item_kind"]
+__all__ = ["DOCUMENT_KIND", "ITEM_KINDS", "OTHER_KIND", "WARNING_KIND", "Publishable",
+           "ReceivedItem", "Release", "item_kind"]
 
 #: :attr:`ReceivedItem.kind` of a missile warning (:class:`MissileWarning`; its payload
 #: carries no ``kind`` key: the format predates measurement sharing).
 WARNING_KIND = "missile_warning"
-#: :attr:`ReceivedItem.kind` of any item that is neither a warning nor radar plots.
+#: :attr:`ReceivedItem.kind` of any item that is neither a warning, radar plots nor a
+#: document.
 OTHER_KIND = "other"
 #: Every :attr:`ReceivedItem.kind`: a missile warning, a scan's radar plots
-#: (:data:`gsomia.node.plots.PLOT_KIND`) or any other item (``other``).
-ITEM_KINDS = (WARNING_KIND, PLOT_KIND, OTHER_KIND)
+#: (:data:`gsomia.node.plots.PLOT_KIND`), a document with attachments
+#: (:data:`gsomia.node.document.DOCUMENT_KIND`) or any other item (``other``).
+ITEM_KINDS = (WARNING_KIND, PLOT_KIND, DOCUMENT_KIND, OTHER_KIND)
 
 
 def item_kind(label: Label, payload: Any) -> str:
@@ -39,6 +42,8 @@ def item_kind(label: Label, payload: Any) -> str:
 
     - ``radar_plots``: the payload's ``kind`` is :data:`~gsomia.node.plots.PLOT_KIND`
       (:mod:`gsomia.node.plots`, published under the warning topic);
+    - ``document``: the payload's ``kind`` is ``document`` (:mod:`gsomia.node.document`;
+      not checked here: :meth:`~gsomia.node.document.Document.from_dict` does);
     - ``missile_warning``: the warning topic (:data:`WARNING_TOPIC`), at least one element
       in the label, and a JSON object payload without a ``kind`` key (the payload of
       :meth:`MissileWarning.to_dict`);
@@ -47,8 +52,8 @@ def item_kind(label: Label, payload: Any) -> str:
     if not isinstance(payload, Mapping):
         return OTHER_KIND
     kind = payload.get("kind")
-    if kind == PLOT_KIND:
-        return PLOT_KIND
+    if kind in (PLOT_KIND, DOCUMENT_KIND):
+        return kind
     if "kind" not in payload and label.topic == WARNING_TOPIC and label.elements:
         return WARNING_KIND
     return OTHER_KIND
@@ -133,8 +138,8 @@ class ReceivedItem:
 
     @property
     def kind(self) -> str:
-        """What the item carries: ``missile_warning``, ``radar_plots`` or ``other``
-        (:func:`item_kind`)."""
+        """What the item carries: ``missile_warning``, ``radar_plots``, ``document`` or
+        ``other`` (:func:`item_kind`)."""
         return item_kind(self.label, self.payload)
 
     @property

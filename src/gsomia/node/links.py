@@ -25,7 +25,12 @@ from gsomia.errors import LinkError, StoreError
 from gsomia.node.clock import Clock
 from gsomia.sharing.envelope import Envelope
 
-__all__ = ["HttpsLink", "InProcessLink", "Link", "Receipt", "Receiver", "TlsFiles"]
+__all__ = ["MIN_RATE_BPS", "HttpsLink", "InProcessLink", "Link", "Receipt", "Receiver",
+           "TlsFiles"]
+
+#: Slowest rate [bytes/s] at which a receiver is expected to read, open and store an
+#: envelope; sets the extra timeout of a large one (up to 64 MiB: about a minute).
+MIN_RATE_BPS = 1024 * 1024
 
 #: Receipt statuses: the envelope was stored (``accepted``), stored and held at a hub
 #: awaiting the originator's approval (``held``), had already been stored (``duplicate``:
@@ -176,7 +181,9 @@ class HttpsLink:
         peer: the receiving party code.
         base_url: e.g. ``"https://127.0.0.1:8443"``.
         tls: own certificate/key and the trusted partner CAs.
-        timeout_s: connect/read timeout [s].
+        timeout_s: connect/read timeout [s]; a large envelope (a document with
+            attachments) gets one more second per :data:`MIN_RATE_BPS` bytes, since the
+            receiver answers only once it has opened and stored it.
 
     ``send`` POSTs the wire form to ``{base_url}/v1/inbox``. A 2xx or 4xx answer carries a
     :class:`Receipt`; a connection error, timeout or 5xx raises LinkError (retry later).
@@ -196,8 +203,12 @@ class HttpsLink:
         self._client = httpx.Client(transport=transport, timeout=timeout_s, trust_env=False)
 
     def send(self, envelope: Envelope) -> Receipt:
+        wire = envelope.to_wire()
+        timeout = self._client.timeout.read + len(wire["jwe"]) / MIN_RATE_BPS
         try:
-            response = self._client.post(f"{self.base_url}/v1/inbox", json=envelope.to_wire())
+            response = self._client.post(f"{self.base_url}/v1/inbox", json=wire,
+                                         timeout=httpx.Timeout(self._client.timeout.connect,
+                                                               read=timeout, write=timeout))
         except httpx.HTTPError as exc:
             raise LinkError(self.peer, f"{type(exc).__name__}: {exc}") from None
         if response.status_code >= 500:

@@ -52,6 +52,12 @@ from gsomia.schemas.base import (
     number,
     parse,
 )
+from gsomia.schemas.document import (
+    AttachmentDoc,
+    DocumentDoc,
+    ItemCreateRequest,
+    ItemReleaseRequest,
+)
 from gsomia.schemas.label import (
     LabelDoc,
     PersonDoc,
@@ -90,8 +96,10 @@ __all__ = [
     "AgreementFile",
     "AgreementHead",
     "ApprovalRequest",
+    "AttachmentDoc",
     "Closed",
     "ConsentDoc",
+    "DocumentDoc",
     "EquivalenceEntry",
     "EventEntry",
     "ExclusionEntry",
@@ -99,6 +107,8 @@ __all__ = [
     "FacilityFile",
     "Fault",
     "ImpactPointDoc",
+    "ItemCreateRequest",
+    "ItemReleaseRequest",
     "LabelDoc",
     "LaunchEntry",
     "LaunchPointDoc",
@@ -142,6 +152,9 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "agreement": AgreementFile,
     "approval": ApprovalRequest,
     "consent": ConsentDoc,
+    "document": DocumentDoc,
+    "item-create": ItemCreateRequest,
+    "item-release": ItemReleaseRequest,
     "label": LabelDoc,
     "marking-scheme": MarkingSchemeFile,
     "missile-warning": MissileWarningDoc,

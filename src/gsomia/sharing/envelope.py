@@ -58,6 +58,7 @@ from joserfc.jwk import OKPKey
 from joserfc.registry import HeaderParameter
 
 from gsomia.errors import EnvelopeError, ReplayError
+from gsomia.schemas.document import MAX_ENVELOPE_BYTES
 from gsomia.sharing.label import Label, parse_time
 from gsomia.sharing.markings import check_party_code
 
@@ -108,6 +109,11 @@ def _jwe_registry() -> jwe.JWERegistry:
 # checking a header does not change them.
 _JWE_REGISTRY = _jwe_registry()
 _JWS_REGISTRY = jws.JWSRegistry(algorithms=list(JWS_ALGORITHMS))
+# joserfc caps a JWE's ciphertext at 64 KiB and a JWS's payload at 128,000 bytes by
+# default; an item with attachments is larger. The bound is the largest envelope a node's
+# inbox reads (gsomia.schemas.document.MAX_ENVELOPE_BYTES), enforced there before parsing.
+_JWE_REGISTRY.max_ciphertext_length = MAX_ENVELOPE_BYTES
+_JWS_REGISTRY.max_payload_length = MAX_ENVELOPE_BYTES
 
 
 def _canonical(obj: Any) -> bytes:

@@ -14,7 +14,8 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
 ``GET  /v1/items``       items delivered to this party that the calling person may read
                          (reads, below), of every kind, with the marking applied (Art.
                          4(2)); each names its ``kind``: ``missile_warning``,
-                         ``radar_plots`` or ``other`` (:func:`gsomia.node.item_kind`).
+                         ``radar_plots``, ``document`` or ``other``
+                         (:func:`gsomia.node.item_kind`).
 ``GET  /v1/items/{id}``  one delivered item, if the calling person may read it: 200 (an
                          ``ItemView``), 403 with the reasons, 404 when this node holds no
                          delivered item of that id.
@@ -30,6 +31,10 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
 ``POST /v1/approvals``   the originator's approval ``{"item_id", "to", "route"}`` (TISA
                          para 4; ``route`` any spelling of :class:`gsomia.sharing.Route`,
                          default ``tisa_hub``); answers the consent given.
+``POST /v1/items``       a document with attachments to create as this party's item, and
+                         releases to make (:mod:`gsomia.web.items`).
+``POST /v1/items/{item_id}/release``  release an item this node holds
+                         (:mod:`gsomia.web.items`; 403 when denied, naming the rules).
 ``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
                          plot items).
 
@@ -71,8 +76,16 @@ higher``). Without ``party_cas`` (in-process use, no TLS) there is no person: re
 answer 403. The node's own process reads through :meth:`gsomia.node.Node.items` (the
 subscribers, ``gsomia bench``), which is no person's read.
 
-Requests: a body of at most :data:`MAX_BODY_BYTES` (1 MiB; larger: 413 before it is
-read), ``Content-Type: application/json`` (else 415), a JSON object (else 400). Errors
+Requests: a body of at most :data:`MAX_BODY_BYTES` (1 MiB), except two routes that carry
+documents with attachments (:mod:`gsomia.schemas.document`): ``POST /v1/items`` up to
+:data:`~gsomia.schemas.document.MAX_ITEM_REQUEST_BYTES` (24 MiB: a document of at most
+16 MiB, attachments of at most 8 MiB each, in base64) and ``POST /v1/inbox`` up to
+:data:`~gsomia.schemas.document.MAX_ENVELOPE_BYTES` (64 MiB: such an item sealed, base64
+three more times). The limit is enforced as the body streams in: a larger declared
+``Content-Length`` is answered 413 before anything is read, and a body that passes the
+limit is refused 413 at the chunk that passes it, never read whole first
+(:func:`body_limit`). ``Content-Type: application/json`` (else 415), a JSON object
+(else 400). Errors
 answer ``{"error": ...}`` naming the field; offending values are cut to a few hundred
 characters, never echoed whole.
 """
@@ -94,17 +107,30 @@ from gsomia.node import WARNING_KIND, MissileWarning, Node
 from gsomia.node.persons import Personnel
 from gsomia.node.plots import PLOT_KIND
 from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
+from gsomia.schemas.document import MAX_ENVELOPE_BYTES, MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import Route
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
+from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
 from gsomia.web.reads import ItemReads
 
-__all__ = ["MAX_BODY_BYTES", "client_identity", "client_party", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "body_limit", "client_identity", "client_party", "create_app"]
 
 _STATUS = {"accepted": 200, "duplicate": 200, "held": 202, "rejected": 400}
 
-#: Largest request body accepted [bytes] (a sealed warning is a few kB).
+#: Largest request body accepted [bytes] (a sealed warning is a few kB), except on the
+#: routes that carry documents (:func:`body_limit`).
 MAX_BODY_BYTES = 1024 * 1024
+#: Routes with a larger body limit (documents with attachments; module notes).
+_LARGE_BODIES = {("POST", "/v1/inbox"): MAX_ENVELOPE_BYTES,
+                 ("POST", "/v1/items"): MAX_ITEM_REQUEST_BYTES}
+
+
+def body_limit(method: str, path: str) -> int:
+    """Largest body [bytes] a request of ``method`` to ``path`` may carry: 64 MiB for a
+    partner's envelope, 24 MiB to create an item, else :data:`MAX_BODY_BYTES` (module
+    notes; limits of :mod:`gsomia.schemas.document`)."""
+    return _LARGE_BODIES.get((method.upper(), path), MAX_BODY_BYTES)
 
 #: Paths any authenticated identity (node, operator or person) may use.
 _OPEN_PATHS = ("/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
@@ -147,7 +173,7 @@ def client_identity(
 class _Guard:
     """ASGI middleware: who may call which path (module docstring), and the body limit.
 
-    The body is read here, at most :data:`MAX_BODY_BYTES` of it: a larger declared
+    The body is read here, at most :func:`body_limit` of it: a larger declared
     ``Content-Length`` is answered 413 before anything is read, and a longer stream is
     cut off at the limit and answered 413."""
 
@@ -189,11 +215,12 @@ class _Guard:
         if not ok:
             await JSONResponse({"error": why}, status_code=403)(scope, receive, send)
             return
+        limit = body_limit(scope.get("method", ""), scope.get("path", ""))
         too_big = JSONResponse(
-            {"error": f"request body over {MAX_BODY_BYTES} bytes (limit)"}, status_code=413)
+            {"error": f"request body over {limit} bytes (limit)"}, status_code=413)
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        if length is not None and (not length.isdigit() or int(length) > limit):
             await too_big(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -205,7 +232,7 @@ class _Guard:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > MAX_BODY_BYTES:
+            if size > limit:
                 await too_big(scope, receive, send)
                 return
             chunks.append(chunk)
@@ -343,7 +370,7 @@ def _body(model: type[BaseModel] | None) -> dict[str, Any]:
 
 #: Request bodies read by hand (so that errors keep their 400/415 and their wording) and
 #: added to the OpenAPI components by :func:`_with_request_schemas`.
-_REQUEST_MODELS = (MissileWarningDoc, ApprovalRequest)
+_REQUEST_MODELS = (MissileWarningDoc, ApprovalRequest, *ITEM_REQUEST_MODELS)
 
 
 def _with_request_schemas(app: FastAPI) -> None:
@@ -430,5 +457,6 @@ def create_app(
     )
     app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
     _add_routes(app, node, party_cas, personnel or Personnel(node.party))
+    add_item_routes(app, node)
     _with_request_schemas(app)
     return app

@@ -20,7 +20,7 @@ class ItemView(BaseModel):
     """An item delivered to this party, with the marking applied (Art. 4(2))."""
 
     item_id: str
-    kind: Literal["missile_warning", "radar_plots", "other"]
+    kind: Literal["missile_warning", "radar_plots", "document", "other"]
     originator: str = Field(description="the Originating Party")
     sender: str = Field(description="the hop it came from (the hub on a hub route)")
     route: str = Field(description="how it came: direct, tisa or auto-hub")

@@ -1,0 +1,342 @@
+"""``gsomia item …``: classified items of any kind (documents with attachments) on a
+running node: ``create``, ``release``, ``list``, ``show``.
+
+How a command reaches the node: it is an HTTPS client of the party's running node
+(``gsomia serve``), which alone owns its store and audit log, so a command never opens
+them (no second writer, and every step goes through the node's decide → sign → seal →
+send path and its audit). Each command reads the node configuration (``--config``, the
+TOML file of ``gsomia serve``, :mod:`gsomia.node.config`; or the environment variable
+``GSOMIA_NODE_CONFIG``) for the party, the node's URL
+(``https://<listen>``; a wildcard host is reached on 127.0.0.1; ``--url`` overrides it,
+e.g. when the node listens on port 0) and the PKI folder (``keys``). It authenticates
+with mutual TLS as the party's **operator** (``<keys>/<PARTY>/operator.crt`` and
+``.key``; ``--cert``/``--key`` give another client certificate), as the node's local-user
+routes require (:mod:`gsomia.web.app`).
+
+Input is checked before anything is sent: a missing or unreadable file, a file over
+8 MiB or a document over 16 MiB (:mod:`gsomia.schemas.document`), a marking that is not
+one of the party's (the message lists them), an unknown party code. Exit codes: 0 done;
+1 a release denied (the rules and their reasons are printed); 2 bad input or a node that
+cannot be reached or answers an error.
+
+Other command modules add subcommands to :data:`item_app` with the same options
+(:data:`ConfigOpt`, :data:`UrlOpt`, :data:`CertOpt`, :data:`KeyOpt`, :data:`JsonOpt`) and
+reach the node through :func:`node_client` (:meth:`NodeClient.call`,
+:meth:`NodeClient.answer`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gsomia.cli._app import app, console, err_console, fail, guarded, print_json
+from gsomia.errors import InputError
+
+__all__ = [
+    "CertOpt",
+    "ConfigOpt",
+    "JsonOpt",
+    "KeyOpt",
+    "NodeClient",
+    "UrlOpt",
+    "item_app",
+    "item_create",
+    "item_list",
+    "item_release",
+    "item_show",
+    "node_client",
+]
+
+#: The ``gsomia item`` group; other command modules may add their subcommands to it.
+item_app = typer.Typer(help="Classified items of any kind on a running node (operator "
+                            "certificate, mutual TLS).", no_args_is_help=True)
+app.add_typer(item_app, name="item")
+
+#: Upload chunk for the progress display [bytes].
+_CHUNK = 256 * 1024
+
+ConfigOpt = Annotated[Path, typer.Option("--config", envvar="GSOMIA_NODE_CONFIG",
+                                         help="The node's TOML file (gsomia serve "
+                                              "--config): party, listen address, keys.")]
+UrlOpt = Annotated[str | None, typer.Option("--url", help="The node's URL (default: "
+                                            "https://<listen> of the config).")]
+CertOpt = Annotated[Path | None, typer.Option("--cert", help="Client certificate (default: "
+                                              "<keys>/<PARTY>/operator.crt).")]
+KeyOpt = Annotated[Path | None, typer.Option("--key", help="Its private key (default: "
+                                             "<keys>/<PARTY>/operator.key).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the node's answer as JSON.")]
+
+
+@dataclass
+class NodeClient:
+    """An operator's HTTPS client of one party's node (module notes)."""
+
+    party: str
+    url: str
+    client: Any
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The response to ``method path``; a transport failure exits 2 naming the URL."""
+        import httpx
+
+        try:
+            return self.client.request(method, f"{self.url}{path}", **kwargs)
+        except httpx.HTTPError as exc:
+            fail(f"cannot reach {self.party}'s node at {self.url}: {type(exc).__name__}: {exc}")
+
+    def answer(self, response: Any, ok: tuple[int, ...] = (200, 201)) -> Any:
+        """The JSON answer of a successful response; else exit 2 with the node's error."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"error": response.text[:300]}
+        if response.status_code not in ok:
+            error = body.get("error", body) if isinstance(body, dict) else body
+            fail(f"{self.party}'s node answered HTTP {response.status_code}: {error}")
+        return body
+
+
+def node_client(config: Path, url: str | None = None, cert: Path | None = None,
+                key: Path | None = None) -> NodeClient:
+    """The operator's client of the node of ``config`` (module notes); for every
+    ``gsomia item`` subcommand, with the options :data:`ConfigOpt`, :data:`UrlOpt`,
+    :data:`CertOpt`, :data:`KeyOpt`.
+
+    Raises:
+        InputError: unreadable configuration, port 0 without ``url``, missing
+            certificate or key files.
+    """
+    import httpx
+
+    from gsomia.node import TlsFiles
+    from gsomia.node.config import load_config
+    from gsomia.sharing.pki import operator_paths
+
+    cfg = load_config(config)
+    if url is None:
+        if cfg.port == 0:
+            raise InputError("--url", None, f"{config} listens on port 0 (chosen at start): "
+                                            "give the node's URL")
+        host = cfg.host.strip("[]")
+        host = "127.0.0.1" if host in ("", "*", "0.0.0.0", "::") else host
+        url = f"https://{host}:{cfg.port}"
+    op_cert, op_key, cas = operator_paths(cfg.keys, cfg.party)
+    tls = TlsFiles(cert or op_cert, key or op_key, cas)
+    for name, path in (("--cert", tls.cert), ("--key", tls.key)):
+        if not path.is_file():
+            raise InputError(name, str(path), "no such file")
+    client = httpx.Client(verify=tls.client_context(), timeout=httpx.Timeout(120.0),
+                          trust_env=False)
+    return NodeClient(cfg.party, url.rstrip("/"), client)
+
+
+def _parties(values: list[str], field: str, known: set[str]) -> list[str]:
+    """Party codes from repeated or comma-separated options, each a known party."""
+    out = [p.strip().upper() for v in values for p in v.split(",") if p.strip()]
+    for p in out:
+        if p not in known:
+            raise InputError(field, p, f"unknown party (known: {', '.join(sorted(known))})")
+    return out
+
+
+def _upload(body: bytes, label: str) -> Iterator[bytes]:
+    """``body`` in chunks, with a progress bar on a terminal (large uploads)."""
+    if not err_console.is_terminal or len(body) < 4 * _CHUNK:
+        yield body
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                  TransferSpeedColumn(), console=err_console, transient=True) as progress:
+        task = progress.add_task(label, total=len(body))
+        for start in range(0, len(body), _CHUNK):
+            yield body[start:start + _CHUNK]
+            progress.advance(task, min(_CHUNK, len(body) - start))
+
+
+def _print_release(rel: dict[str, Any]) -> None:
+    line = f"{rel['item_id']} → {rel['to']} by {rel['route']}: {rel['status']}"
+    if rel.get("envelope_id"):
+        line += f" (envelope {rel['envelope_id']}, next hop {rel['next_hop']})"
+    console.print(line, highlight=False, soft_wrap=True)
+    for reason in rel.get("reasons", []):
+        console.print(f"  denied by {reason}", highlight=False, soft_wrap=True)
+
+
+@item_app.command("create")
+@guarded
+def item_create(
+    config: ConfigOpt,
+    classification: Annotated[str, typer.Option("--classification", help="One of the "
+                                                 "party's markings, e.g. 군사II급비밀.")],
+    releasable_to: Annotated[list[str], typer.Option("--releasable-to", help="REL TO: party "
+                                                     "codes (repeat, or comma-separated).")],
+    topic: Annotated[str, typer.Option("--topic", help="The label's topic, e.g. "
+                                       "operation-plan, evacuation-coordination.")],
+    files: Annotated[list[Path] | None, typer.Option("--file", help="A file to attach "
+                                                     "(repeat; 8 MiB each, 16 MiB in all).")
+                     ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Default: the first file's "
+                                              "name.")] = None,
+    text: Annotated[str | None, typer.Option("--text", help="The document's body text.")
+                    ] = None,
+    to: Annotated[list[str] | None, typer.Option("--to", help="Release at once to these "
+                                                 "parties (repeat).")] = None,
+    route: Annotated[str, typer.Option("--route", help="Route of those releases: direct, "
+                                       "tisa, auto-hub.")] = "direct",
+    purpose: Annotated[str | None, typer.Option("--purpose", help="The purpose it is "
+                                                "provided for (Art. 6).")] = None,
+    url: UrlOpt = None, cert: CertOpt = None, key: KeyOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Create an item of this party holding a document with the given files attached, on
+    the running node; with --to, release it at once (decide → sign → seal → send).
+    Prints the item id and each release (queued, awaiting approval, or denied with the
+    rules' reasons: exit 1)."""
+    from gsomia.node import Document
+    from gsomia.node.config import load_config
+    from gsomia.sharing import Route
+    from gsomia.sharing.catalog import load_catalog
+
+    party = load_config(config).party
+    catalog = load_catalog()
+    marking = catalog.scheme(party).get(classification, "--classification").text
+    known = set(catalog.schemes)
+    rel_to = _parties(releasable_to, "--releasable-to", known)
+    targets = _parties(to or [], "--to", known)
+    Route.parse(route, "--route")
+    document = Document.from_files(files or [], title=title, topic=topic, body=text)
+    client = node_client(config, url, cert, key)
+    body = json.dumps({
+        "classification": marking, "releasable_to": rel_to, "purpose": purpose,
+        "document": document.to_dict(),
+        "release": [{"to": t, "route": route} for t in targets]}, ensure_ascii=False).encode()
+    answer = client.answer(client.call(
+        "POST", "/v1/items", content=_upload(body, f"upload to {party}'s node"),
+        headers={"content-type": "application/json", "content-length": str(len(body))}))
+    if as_json:
+        print_json(answer)
+    else:
+        console.print(f"created {answer['item_id']} ({marking}, topic {topic}, "
+                      f"{len(document.attachments)} attachments, {document.size} bytes)",
+                      highlight=False, soft_wrap=True)
+        for rel in answer["releases"]:
+            _print_release(rel)
+    if any(r["status"] == "denied" for r in answer["releases"]):
+        raise typer.Exit(1)
+
+
+@item_app.command("release")
+@guarded
+def item_release(
+    item: Annotated[str, typer.Argument(help="The item id.")],
+    config: ConfigOpt,
+    to: Annotated[str, typer.Option("--to", help="The party to release it to.")],
+    route: Annotated[str, typer.Option("--route", help="direct, tisa or auto-hub.")
+                     ] = "direct",
+    url: UrlOpt = None, cert: CertOpt = None, key: KeyOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Release an item the node holds to a party by a route. A denial prints the failed
+    rules with their reasons (e.g. scope:tisa for an operation plan: TISA para 1) and
+    exits 1."""
+    from gsomia.sharing import Route
+    from gsomia.sharing.catalog import load_catalog
+
+    [party] = _parties([to], "--to", set(load_catalog().schemes))
+    Route.parse(route, "--route")
+    client = node_client(config, url, cert, key)
+    response = client.call("POST", f"/v1/items/{item}/release",
+                           json={"to": party, "route": route})
+    if response.status_code == 403 and "release" in (body := response.json()):
+        if as_json:
+            print_json(body)
+        else:
+            err_console.print(f"denied: {body['error']}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    answer = client.answer(response)
+    if as_json:
+        print_json(answer)
+    else:
+        _print_release(answer)
+
+
+def _items(client: NodeClient) -> list[dict[str, Any]]:
+    return client.answer(client.call("GET", "/v1/items"))
+
+
+@item_app.command("list")
+@guarded
+def item_list(config: ConfigOpt, url: UrlOpt = None, cert: CertOpt = None,
+              key: KeyOpt = None, as_json: JsonOpt = False) -> None:
+    """List the items delivered to this party: id, kind, originator, marking (Art. 4(2)),
+    topic, and for a document its title and attachments (payloads are not printed)."""
+    from rich.table import Table
+
+    items = _items(node_client(config, url, cert, key))
+    rows = [{
+        "item_id": i["item_id"], "kind": i["kind"], "originator": i["originator"],
+        "marking": (i.get("marking") or {}).get("text"), "topic": i["topic"],
+        "title": i["payload"].get("title") if i["kind"] == "document" else None,
+        "attachments": [a.get("name") for a in i["payload"].get("attachments", [])]
+        if i["kind"] == "document" else [],
+    } for i in items]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("item", "kind", "from", "marking", "topic", "title", "attachments")
+    for r in rows:
+        table.add_row(r["item_id"], r["kind"], r["originator"], r["marking"] or "",
+                      r["topic"], r["title"] or "", ", ".join(r["attachments"]))
+    console.print(table)
+
+
+@item_app.command("show")
+@guarded
+def item_show(
+    item: Annotated[str, typer.Argument(help="The item id.")],
+    config: ConfigOpt,
+    save: Annotated[Path | None, typer.Option("--save-attachments", help="Write the "
+                                              "attachments into this folder (never "
+                                              "overwrites).")] = None,
+    url: UrlOpt = None, cert: CertOpt = None, key: KeyOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Show one delivered item: marking, originator, route, and for a document its title,
+    text and attachments, each checked against its size and SHA-256; with
+    --save-attachments, write them out."""
+    from gsomia.node import Document
+
+    found = [i for i in _items(node_client(config, url, cert, key)) if i["item_id"] == item]
+    if not found:
+        raise InputError("ITEM", item, "no such item delivered to this node")
+    entry = found[0]
+    document = Document.from_dict(entry["payload"]) if entry["kind"] == "document" else None
+    written = document.save(save) if document is not None and save is not None else []
+    if as_json:
+        print_json({k: v for k, v in entry.items() if k != "payload"} | {
+            "document": None if document is None else {
+                "title": document.title, "topic": document.topic, "body": document.body,
+                "attachments": [{k: v for k, v in a.to_dict().items() if k != "data"}
+                                for a in document.attachments]},
+            "saved": [str(p) for p in written]})
+        return
+    marking = entry.get("marking") or {}
+    console.print(f"{entry['item_id']}  {marking.get('text')} ({marking.get('text_en')})\n"
+                  f"from {entry['originator']} via {entry['sender']} ({entry['route']}), "
+                  f"topic {entry['topic']}, sent {entry['sent_at']}",
+                  highlight=False, soft_wrap=True)
+    if document is None:
+        console.print_json(data=entry["payload"])
+        return
+    console.print(f"title: {document.title}", highlight=False, soft_wrap=True)
+    if document.body:
+        console.print(document.body, highlight=False, soft_wrap=True, markup=False)
+    for a in document.attachments:
+        console.print(f"  {a.name}  {a.media_type}  {a.size} bytes  sha256 {a.sha256} (checked)",
+                      highlight=False, soft_wrap=True)
+    for p in written:
+        console.print(f"saved {p}", highlight=False, soft_wrap=True)
