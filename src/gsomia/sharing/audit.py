@@ -70,7 +70,6 @@ from gsomia.sharing.audit_hash import (
 )
 from gsomia.sharing.audit_tree import (
     TREE_COLUMNS,
-    TREE_SCHEMA,
     CheckpointCheck,
     StoredCheckpoint,
     TreeMethods,
@@ -80,6 +79,7 @@ from gsomia.sharing.audit_tree import (
     load_checkpoints,
     record_leaf,
     sync_tree,
+    tree_schema,
 )
 from gsomia.sharing.sqldb import Database
 from gsomia.sharing.translog import CompactRange, MemoryHashes, root_from
@@ -211,7 +211,7 @@ class AuditLog(TreeMethods):
             self.db = path if isinstance(path, Database) else Database(Path(path))
             self.path = None if self.db.path is None else Path(self.db.path)
             with self.db.transaction():
-                self.db.script(_SCHEMA + TREE_SCHEMA)
+                self.db.script(_SCHEMA + tree_schema(self.db.dialect))
         except StoreError as exc:
             raise AuditError(field, str(path), f"not an audit log: {exc.reason}") from None
         try:  # both dialects: every column this module reads must be there
