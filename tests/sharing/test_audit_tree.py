@@ -298,3 +298,15 @@ def test_any_sequence_of_batches_keeps_the_tree_of_its_records(tmp_path_factory,
                                       log.consistency_proof(old, new))
         assert log.root() == tree_root(hashes)
         assert log.verify().ok
+
+
+def test_a_stored_checkpoint_re_signed_by_another_key_is_named(cosigned) -> None:
+    path, note = cosigned
+    forger = Ed25519PrivateKey.from_private_bytes(bytes(32))
+    body = note.split("\n\n")[0] + "\n"
+    fake = sign_note(body, ORIGIN, forger).replace("'", "''")
+    sql(path, f"UPDATE audit_checkpoints SET note = '{fake}'")
+    assert verify_log(path).ok  # without keys a stored note is only compared with the log
+    result = verify_log(path, verifiers=KEYS)
+    assert not result.ok and "no valid signature" in result.reason
+    assert result.failed_at == f"checkpoint {ORIGIN} size {N} (stored)"
