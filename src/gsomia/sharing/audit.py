@@ -54,7 +54,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -437,7 +437,7 @@ class AuditLog(TreeMethods):
                                or root_hex != root_from(tree, int(cp_size)).hex()):
             return CheckpointCheck(label, False, "its row (size, origin, root) differs from "
                                    "its signed note", from_stored.signers)
-        return from_stored
+        return replace(from_stored, label=label)
 
     def _verify_chain(self, hashes: list[str]) -> Verification:
         """Check every record, the links and the head; collect the records' hashes."""
