@@ -175,13 +175,15 @@ def test_checkpoints_are_signed_stored_and_cosigned(cosigned: tuple[Path, str]) 
     assert result.to_dict()["checkpoints"][0]["checkpoint"] == f"{ORIGIN} size {N}"
 
 
-def forge(path: Path, tmp_path: Path, records: list[tuple[str, dict]],
+def forge(path: Path, tmp_path: Path, records: list[tuple[str, dict, dt.datetime]],
           reissue: bool = True) -> None:
     """Rewrite the whole log consistently (records, chain, head, tree, and a checkpoint
     re-signed with the log's own key): what an operator with the disk and the key can do."""
     fake = tmp_path / "forged.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{fake}{suffix}").unlink(missing_ok=True)
     with AuditLog(fake) as log:
-        log.append_many([(k, b, T) for k, b in records])
+        log.append_many(records)
         if reissue:
             log.checkpoint(ORIGIN, JPN, ORIGIN, T)
     path.unlink()
@@ -190,9 +192,9 @@ def forge(path: Path, tmp_path: Path, records: list[tuple[str, dict]],
     shutil.copy(fake, path)
 
 
-def _records(path: Path) -> list[tuple[str, dict]]:
+def _records(path: Path) -> list[tuple[str, dict, dt.datetime]]:
     with AuditLog(path) as log:
-        return [(r.kind, r.body) for r in log.records()]
+        return [(r.kind, r.body, dt.datetime.fromisoformat(r.at)) for r in log.records()]
 
 
 TAMPER = {
@@ -209,7 +211,7 @@ TAMPER = {
     "emptied": lambda p, t: sql(p, "DELETE FROM audit", "DELETE FROM head",
                                 "DELETE FROM audit_tree", "DELETE FROM audit_checkpoints"),
     "rechained_forgery": lambda p, t: forge(
-        p, t, [(k, {**b, "i": 77} if b["i"] == 4 else b) for k, b in _records(p)]),
+        p, t, [(k, {**b, "i": 77} if b["i"] == 4 else b, a) for k, b, a in _records(p)]),
 }
 #: What names the fault without a checkpoint from outside (None: nothing can).
 INSIDE = {"edit": "record 4", "delete": "record 4", "reorder": "record 4",
@@ -239,8 +241,8 @@ def test_every_tampering_is_caught_by_a_cosigned_checkpoint(kind: str, tmp_path:
 
 def test_the_edit_names_the_record_even_when_rechained_from_there(tmp_path, cosigned):
     path, note = cosigned
-    forge(path, tmp_path, [(k, {**b, "i": 77} if b["i"] == 4 else b) for k, b in
-                           _records(path)])
+    forge(path, tmp_path, [(k, {**b, "i": 77} if b["i"] == 4 else b, a)
+                           for k, b, a in _records(path)])
     result = verify_log(path, checkpoints=[note], verifiers=KEYS)
     assert "history rewritten" in result.reason
     assert result.checkpoints[1].ok  # the forger's own re-signed checkpoint matches its log
@@ -310,3 +312,22 @@ def test_a_stored_checkpoint_re_signed_by_another_key_is_named(cosigned) -> None
     result = verify_log(path, verifiers=KEYS)
     assert not result.ok and "no valid signature" in result.reason
     assert result.failed_at == f"checkpoint {ORIGIN} size {N} (stored)"
+
+
+def test_checkpoints_at_several_sizes_bound_where_a_forgery_is(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    notes = []
+    with AuditLog(path) as log:
+        for start in (0, 4, 8):
+            fill(log, 4, start)
+            notes.append(log.checkpoint(ORIGIN, JPN, ORIGIN, T))
+    records = _records(path)
+    forge(path, tmp_path, [(k, {**b, "i": -1} if b["i"] == 6 else b, a) for k, b, a in records])
+    result = verify_log(path, checkpoints=notes, verifiers={ORIGIN: JPN.public_key()})
+    assert not result.ok and result.failed_at == f"checkpoint {ORIGIN} size 8"
+    assert result.reason.endswith("the change is in records 5..8")
+    forge(path, tmp_path, [(k, {**b, "i": -1} if b["i"] == 11 else b, a) for k, b, a in records])
+    result = verify_log(path, checkpoints=notes, verifiers={ORIGIN: JPN.public_key()})
+    assert result.failed_at == f"checkpoint {ORIGIN} size 12"
+    assert result.reason.endswith("in records 9..12")
+    assert result.failed_seq is None

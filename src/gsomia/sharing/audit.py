@@ -414,8 +414,15 @@ class AuditLog(TreeMethods):
         checks += [self._check_stored(row, tree, len(hashes), verifiers or {}) for row in stored]
         bad = next((c for c in checks if not c.ok), None)
         if bad is not None:
-            return Verification(False, chain.count, chain.head, bad.failed_seq,
-                                f"checkpoint {bad.label}: {bad.reason}",
+            seq, reason = bad.failed_seq, bad.reason
+            if reason.endswith("history rewritten") and bad.size:
+                # the given checkpoints that still match bound where the change is
+                low = max((c.size for c in checks[:len(checkpoints)]
+                           if c.ok and c.size is not None and c.size < bad.size), default=0)
+                reason += f"; the change is in records {low + 1}..{bad.size}"
+                seq = low + 1 if low + 1 == bad.size else None
+            return Verification(False, chain.count, chain.head, seq,
+                                f"checkpoint {bad.label}: {reason}",
                                 f"checkpoint {bad.label}", root, tuple(checks))
         said = f"; {len(checks)} checkpoint(s) match" if checks else ""
         return Verification(True, chain.count, chain.head, None, chain.reason + said, None,

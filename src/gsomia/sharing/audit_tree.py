@@ -217,6 +217,7 @@ class CheckpointCheck:
         reason: what failed, or what held.
         signers: names whose note signature or cosignature verified.
         failed_seq: the first record missing when the log is shorter, else None.
+        size: the checkpoint's tree size (None when unreadable).
     """
 
     label: str
@@ -224,6 +225,7 @@ class CheckpointCheck:
     reason: str
     signers: tuple[str, ...] = ()
     failed_seq: int | None = None
+    size: int | None = None
 
 
 def _signers(text: str, verifiers: Mapping[str, Ed25519PublicKey]) -> tuple[str, ...]:
@@ -267,17 +269,18 @@ def check_checkpoint(text: str, label: str, tree: MemoryHashes, size: int,
         return CheckpointCheck(label, False, f"unreadable or badly signed: {exc}")
     if verifiers and not signers:
         return CheckpointCheck(label, False,
-                               f"no valid signature or cosignature by {sorted(verifiers)}")
+                               f"no valid signature or cosignature by {sorted(verifiers)}",
+                               size=cp.size)
     if cp.size > size:
         return CheckpointCheck(
             label, False, f"the log has {size} records, the checkpoint vouches for {cp.size}: "
             f"records {size + 1}..{cp.size} deleted (truncated, or emptied)", signers,
-            size + 1)
+            size + 1, cp.size)
     if root_from(tree, cp.size) != cp.root:
         return CheckpointCheck(
             label, False, f"the log's first {cp.size} records do not hash to the "
-            "checkpoint's root: history rewritten", signers)
-    return CheckpointCheck(label, True, "matches the records", signers)
+            "checkpoint's root: history rewritten", signers, size=cp.size)
+    return CheckpointCheck(label, True, "matches the records", signers, size=cp.size)
 
 
 def check_stored_tree(db: Database, tree: MemoryHashes) -> tuple[str, int] | None:
