@@ -54,7 +54,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,7 @@ from gsomia.sharing.audit_tree import (
     TreeMethods,
     TreeTable,
     check_checkpoint,
+    check_stored_checkpoint,
     check_stored_tree,
     load_checkpoints,
     record_leaf,
@@ -411,7 +412,8 @@ class AuditLog(TreeMethods):
                                 root)
         checks = [check_checkpoint(text, f"checkpoint[{i}]", tree, len(hashes), verifiers or {})
                   for i, text in enumerate(checkpoints)]
-        checks += [self._check_stored(row, tree, len(hashes), verifiers or {}) for row in stored]
+        checks += [check_stored_checkpoint(row, tree, len(hashes), verifiers or {})
+                   for row in stored]
         bad = next((c for c in checks if not c.ok), None)
         if bad is not None:
             seq, reason = bad.failed_seq, bad.reason
@@ -427,24 +429,6 @@ class AuditLog(TreeMethods):
         said = f"; {len(checks)} checkpoint(s) match" if checks else ""
         return Verification(True, chain.count, chain.head, None, chain.reason + said, None,
                             root, tuple(checks))
-
-    @staticmethod
-    def _check_stored(row: tuple, tree: MemoryHashes, size: int,
-                      verifiers: Mapping[str, Ed25519PublicKey]) -> CheckpointCheck:
-        """One stored checkpoint row: its note as :func:`check_checkpoint` (a signature
-        needed only from the known keys whose lines are in it) and its columns."""
-        cp_size, origin, root_hex, note, _ = row
-        label = f"{origin} size {cp_size} (stored)"
-        from_stored = check_checkpoint(note, label, tree, size, {})
-        if verifiers and from_stored.ok:
-            known = {n: k for n, k in verifiers.items() if f"\u2014 {n} " in note}
-            if known:
-                from_stored = check_checkpoint(note, label, tree, size, known)
-        if from_stored.ok and (from_stored.label != f"{origin} size {cp_size}"
-                               or root_hex != root_from(tree, int(cp_size)).hex()):
-            return CheckpointCheck(label, False, "its row (size, origin, root) differs from "
-                                   "its signed note", from_stored.signers)
-        return replace(from_stored, label=label)
 
     def _verify_chain(self, hashes: list[str]) -> Verification:
         """Check every record, the links and the head; collect the records' hashes."""

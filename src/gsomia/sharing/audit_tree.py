@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -53,6 +53,7 @@ __all__ = [
     "TreeMethods",
     "TreeTable",
     "check_checkpoint",
+    "check_stored_checkpoint",
     "check_stored_tree",
     "load_checkpoints",
     "record_leaf",
@@ -281,6 +282,25 @@ def check_checkpoint(text: str, label: str, tree: MemoryHashes, size: int,
             label, False, f"the log's first {cp.size} records do not hash to the "
             "checkpoint's root: history rewritten", signers, size=cp.size)
     return CheckpointCheck(label, True, "matches the records", signers, size=cp.size)
+
+
+def check_stored_checkpoint(row: tuple, tree: MemoryHashes, size: int,
+                            verifiers: Mapping[str, Ed25519PublicKey]) -> CheckpointCheck:
+    """One ``audit_checkpoints`` row: its note as :func:`check_checkpoint` (a signature
+    required only from the keys in ``verifiers`` whose lines are in it), and its columns
+    equal to what the note says. Labelled ``"<origin> size <n> (stored)"``."""
+    cp_size, origin, root_hex, note, _ = row
+    label = f"{origin} size {cp_size} (stored)"
+    found = check_checkpoint(note, label, tree, size, {})
+    if verifiers and found.ok:
+        known = {n: k for n, k in verifiers.items() if f"\u2014 {n} " in note}
+        if known:
+            found = check_checkpoint(note, label, tree, size, known)
+    if found.ok and (found.label != f"{origin} size {cp_size}"
+                     or root_hex != root_from(tree, int(cp_size)).hex()):
+        return CheckpointCheck(label, False, "its row (size, origin, root) differs from its "
+                               "signed note", found.signers, size=found.size)
+    return replace(found, label=label)
 
 
 def check_stored_tree(db: Database, tree: MemoryHashes) -> tuple[str, int] | None:
