@@ -1,7 +1,9 @@
 """``gsomia item …`` as a client of running nodes (real uvicorn servers on 127.0.0.1,
 mutual TLS, ports chosen at run time): create with files, list and show at the receiver
-with the attachments saved and checked, a TISA release denied (exit 1); bad input is a
-one-line error (exit 2) naming the option before anything is sent."""
+by a person with clearance and need-to-know (a person certificate) with the attachments
+saved and checked, a person without need-to-know refused with the rule and article
+(exit 1), a TISA release denied (exit 1); bad input is a one-line error (exit 2) naming
+the option before anything is sent."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gsomia.cli import app
+from gsomia.node.persons import Personnel, PersonnelRecord
 from gsomia.sharing import load_catalog
 from gsomia.sharing.pki import init_pki
 from gsomia.web.live import LiveCluster
@@ -41,7 +44,16 @@ def run(*args: str):
 def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli-items")
     init_pki(tmp / "pki")
-    c = LiveCluster(tmp / "pki", tmp, load_catalog(), {"KOR": {}, "JPN": {}, "USA": {}})
+    jpn = {r.person_id: r for r in (
+        PersonnelRecord("duty-officer", "Duty officer", "極秘",
+                        frozenset({"evacuation-coordination", "operation-plan"})),
+        PersonnelRecord("clerk", "Registry clerk", "極秘", frozenset({"operation-plan"})))}
+    # Korea's operator reads at its own node as [persons.operator] (Art. 7 applies there too).
+    kor = {"operator": PersonnelRecord("operator", "Node operator", "군사II급비밀",
+                                       frozenset({"operation-plan"}))}
+    c = LiveCluster(tmp / "pki", tmp, load_catalog(), {"KOR": {}, "JPN": {}, "USA": {}},
+                    personnel={"JPN": Personnel("JPN", jpn, "jpn-personnel.toml"),
+                               "KOR": Personnel("KOR", kor, "kor-personnel.toml")})
     c.start()
     for party in c.parties:  # the configuration files an operator's commands read
         (tmp / f"{party.lower()}.toml").write_text(
@@ -54,6 +66,12 @@ def cluster(tmp_path_factory):
 
 def config(cluster, party: str):
     return cluster.tmp / f"{party.lower()}.toml"
+
+
+def person(cluster, pid: str) -> tuple[str, ...]:
+    """The ``--cert``/``--key`` options of JPN's person ``pid``."""
+    tls = cluster.person_tls("JPN", pid)
+    return ("--cert", str(tls.cert), "--key", str(tls.key))
 
 
 def _fails(result, code: int, *words: str) -> None:
@@ -77,7 +95,8 @@ def test_create_list_show_and_save_an_evacuation_plan(cluster, tmp_path):
     assert [r["status"] for r in answer["releases"]] == ["queued"]
 
     def listed():
-        out = run("item", "list", "--config", config(cluster, "JPN"), "--json")
+        out = run("item", "list", "--config", config(cluster, "JPN"),
+                  *person(cluster, "duty-officer"), "--json")
         return [r for r in json.loads(out.output) if r["item_id"] == item_id]
 
     [row] = until(listed, "the plan at JPN")
@@ -85,14 +104,25 @@ def test_create_list_show_and_save_an_evacuation_plan(cluster, tmp_path):
     assert row["attachments"] == ["evacuation-plan.pdf", "points.csv"]
     out = tmp_path / "received"
     shown = run("item", "show", item_id, "--config", config(cluster, "JPN"),
-                "--save-attachments", out)
+                *person(cluster, "duty-officer"), "--save-attachments", out)
     assert shown.exit_code == 0, shown.output
     assert hashlib.sha256(plan.read_bytes()).hexdigest() in shown.output
     assert (out / "evacuation-plan.pdf").read_bytes() == plan.read_bytes()
     assert (out / "points.csv").read_bytes() == annex.read_bytes()
     again = run("item", "show", item_id, "--config", config(cluster, "JPN"),
-                "--save-attachments", out)
+                *person(cluster, "duty-officer"), "--save-attachments", out)
     _fails(again, 2, "never overwritten")
+
+    clerk = run("item", "show", item_id, "--config", config(cluster, "JPN"),
+                *person(cluster, "clerk"), "--save-attachments", tmp_path / "clerk")
+    _fails(clerk, 1, f"read of item {item_id} denied by JPN's node to 'clerk'",
+           "need_to_know (Art. 7", "evacuation-coordination")
+    assert not (tmp_path / "clerk").exists()
+    listed = run("item", "list", "--config", config(cluster, "JPN"), *person(cluster, "clerk"))
+    assert listed.exit_code == 0 and item_id not in listed.output
+    assert "withheld" in listed.output
+    operator = run("item", "show", item_id, "--config", config(cluster, "JPN"))
+    _fails(operator, 1, "personnel_file (Art. 7)", "'operator' is not in jpn-personnel.toml")
 
 
 def test_release_by_tisa_is_denied_with_the_scope_reason(cluster, tmp_path):

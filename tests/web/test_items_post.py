@@ -16,6 +16,7 @@ import pytest
 from web_support import until
 
 from gsomia.node import Attachment, Directory, Node, PartyKeys, WallClock
+from gsomia.node.persons import Personnel, PersonnelRecord
 from gsomia.schemas.document import MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import load_catalog
 from gsomia.sharing.pki import init_pki
@@ -29,7 +30,10 @@ MiB = 1024 * 1024
 def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("items")
     init_pki(tmp / "pki")
-    c = LiveCluster(tmp / "pki", tmp, load_catalog(), {"KOR": {}, "JPN": {}, "USA": {}})
+    jpn_staff = {"duty-officer": PersonnelRecord(
+        "duty-officer", "Duty officer", "極秘", frozenset({"operation-plan"}))}
+    c = LiveCluster(tmp / "pki", tmp, load_catalog(), {"KOR": {}, "JPN": {}, "USA": {}},
+                    personnel={"JPN": Personnel("JPN", jpn_staff, "jpn-personnel.toml")})
     c.start()
     yield c
     c.stop()
@@ -47,6 +51,13 @@ def request(data: bytes, **extra) -> dict:
                                                     data).to_dict()]}} | extra
 
 
+def duty_officer(cluster) -> httpx.Client:
+    """Japan's duty officer (clearance 極秘, need-to-know operation-plan) reads items at
+    JPN's node with a person certificate (Art. 7)."""
+    return httpx.Client(base_url=cluster.url("JPN"), timeout=60.0,
+                        verify=cluster.person_tls("JPN", "duty-officer").client_context())
+
+
 def created(cluster, party: str) -> int:
     return sum(r.kind == "item.created" for r in cluster.nodes[party].audit.records())
 
@@ -61,10 +72,11 @@ def test_a_five_mib_operation_plan_reaches_japan_with_its_sha256(cluster):
     [rel] = body["releases"]
     assert rel["status"] == "queued" and rel["to"] == "JPN" and rel["denied_by"] == []
     assert body["label"]["topic"] == "operation-plan"
-    with operator(cluster, "JPN") as jpn:
-        item = until(lambda: next((i for i in jpn.get("/v1/items").json()
-                                   if i["item_id"] == body["item_id"]), None),
-                     "the plan at JPN")
+    with duty_officer(cluster) as jpn:
+        answer = until(lambda: (r := jpn.get(f"/v1/items/{body['item_id']}")).status_code
+                       != 404 and r, "the plan at JPN")
+    assert answer.status_code == 200, answer.text
+    item = answer.json()
     assert item["kind"] == "document" and item["marking"]["text"] == "大韓民国 極秘"
     [att] = item["payload"]["attachments"]
     got = base64.b64decode(att["data"])

@@ -13,11 +13,19 @@ with mutual TLS as the party's **operator** (``<keys>/<PARTY>/operator.crt`` and
 ``.key``; ``--cert``/``--key`` give another client certificate), as the node's local-user
 routes require (:mod:`gsomia.web.app`).
 
+Reads (``list``, ``show``) are decided by the node per person (Art. 7 Personnel Security
+Clearance and need-to-know, Art. 16 contractors; :mod:`gsomia.node.persons`) and audited
+there: a person reads with their own certificate (``gsomia pki person``, ``--cert
+<keys>/<PARTY>/persons/<id>.crt --key <keys>/<PARTY>/persons/<id>.key``); the operator
+certificate reads only as the personnel file's ``[persons.operator]`` entry, if there is
+one. ``show`` reads one item (``GET /v1/items/{id}``); ``list`` the items the person may
+read, and says how many it withholds (``X-Withheld-Items``).
+
 Input is checked before anything is sent: a missing or unreadable file, a file over
 8 MiB or a document over 16 MiB (:mod:`gsomia.schemas.document`), a marking that is not
 one of the party's (the message lists them), an unknown party code. Exit codes: 0 done;
-1 a release denied (the rules and their reasons are printed); 2 bad input or a node that
-cannot be reached or answers an error.
+1 a release or a read denied (the rules, their articles and reasons are printed); 2 bad
+input, no such item, or a node that cannot be reached or answers an error.
 
 Other command modules add subcommands to :data:`item_app` with the same options
 (:data:`ConfigOpt`, :data:`UrlOpt`, :data:`CertOpt`, :data:`KeyOpt`, :data:`JsonOpt`) and
@@ -67,7 +75,8 @@ ConfigOpt = Annotated[Path, typer.Option("--config", envvar="GSOMIA_NODE_CONFIG"
 UrlOpt = Annotated[str | None, typer.Option("--url", help="The node's URL (default: "
                                             "https://<listen> of the config).")]
 CertOpt = Annotated[Path | None, typer.Option("--cert", help="Client certificate (default: "
-                                              "<keys>/<PARTY>/operator.crt).")]
+                                              "<keys>/<PARTY>/operator.crt); a person "
+                                              "reads with <keys>/<PARTY>/persons/<id>.crt.")]
 KeyOpt = Annotated[Path | None, typer.Option("--key", help="Its private key (default: "
                                              "<keys>/<PARTY>/operator.key).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the node's answer as JSON.")]
@@ -265,19 +274,50 @@ def item_release(
         _print_release(answer)
 
 
-def _items(client: NodeClient) -> list[dict[str, Any]]:
-    return client.answer(client.call("GET", "/v1/items"))
+def _read_denied(client: NodeClient, response: Any, as_json: bool) -> None:
+    """A read the node refused (403, :mod:`gsomia.node.persons`): print who was refused
+    and each failed rule with its article and reason (the whole decision with --json),
+    then exit 1. Any other error answer exits 2 (:meth:`NodeClient.answer`)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code != 403 or not isinstance(body, dict) or "reasons" not in body:
+        client.answer(response)
+        return
+    if as_json:
+        print_json(body)
+        raise typer.Exit(1)
+    what = "the item list" if body.get("item_id") is None else f"item {body['item_id']}"
+    err_console.print(f"read of {what} denied by {client.party}'s node to "
+                      f"{body.get('person')!r}:", highlight=False, soft_wrap=True)
+    for r in body["reasons"]:
+        if not r.get("passed"):
+            err_console.print(f"  {r.get('rule')} ({r.get('source')}): {r.get('detail')}",
+                              highlight=False, soft_wrap=True, markup=False)
+    raise typer.Exit(1)
+
+
+def _items(client: NodeClient, as_json: bool) -> tuple[list[dict[str, Any]], int]:
+    """The items the caller may read, and how many the node withheld."""
+    response = client.call("GET", "/v1/items")
+    if response.status_code != 200:
+        _read_denied(client, response, as_json)
+    withheld = response.headers.get("X-Withheld-Items", "0")
+    return client.answer(response), int(withheld) if withheld.isdigit() else 0
 
 
 @item_app.command("list")
 @guarded
 def item_list(config: ConfigOpt, url: UrlOpt = None, cert: CertOpt = None,
               key: KeyOpt = None, as_json: JsonOpt = False) -> None:
-    """List the items delivered to this party: id, kind, originator, marking (Art. 4(2)),
-    topic, and for a document its title and attachments (payloads are not printed)."""
+    """List the items delivered to this party that the caller may read (module notes):
+    id, kind, originator, marking (Art. 4(2)), topic, and for a document its title and
+    attachments (payloads are not printed); how many were withheld. A caller the node
+    does not list in its personnel file is refused (exit 1, reasons printed)."""
     from rich.table import Table
 
-    items = _items(node_client(config, url, cert, key))
+    items, withheld = _items(node_client(config, url, cert, key), as_json)
     rows = [{
         "item_id": i["item_id"], "kind": i["kind"], "originator": i["originator"],
         "marking": (i.get("marking") or {}).get("text"), "topic": i["topic"],
@@ -293,6 +333,10 @@ def item_list(config: ConfigOpt, url: UrlOpt = None, cert: CertOpt = None,
         table.add_row(r["item_id"], r["kind"], r["originator"], r["marking"] or "",
                       r["topic"], r["title"] or "", ", ".join(r["attachments"]))
     console.print(table)
+    if withheld:
+        console.print(f"{withheld} more item(s) withheld: not readable by this person "
+                      "(Art. 7 clearance or need-to-know, Art. 16); each refusal is "
+                      "audited at the node", highlight=False, soft_wrap=True)
 
 
 @item_app.command("show")
@@ -307,13 +351,20 @@ def item_show(
 ) -> None:
     """Show one delivered item: marking, originator, route, and for a document its title,
     text and attachments, each checked against its size and SHA-256; with
-    --save-attachments, write them out."""
+    --save-attachments, write them out. The node decides the read for the caller's
+    certificate (module notes) and audits it; a refusal prints the failed rules with their
+    articles (exit 1)."""
+    from urllib.parse import quote
+
     from gsomia.node import Document
 
-    found = [i for i in _items(node_client(config, url, cert, key)) if i["item_id"] == item]
-    if not found:
+    client = node_client(config, url, cert, key)
+    response = client.call("GET", f"/v1/items/{quote(item, safe='')}")
+    if response.status_code == 404:
         raise InputError("ITEM", item, "no such item delivered to this node")
-    entry = found[0]
+    if response.status_code != 200:
+        _read_denied(client, response, as_json)
+    entry = client.answer(response)
     document = Document.from_dict(entry["payload"]) if entry["kind"] == "document" else None
     written = document.save(save) if document is not None and save is not None else []
     if as_json:
