@@ -1,6 +1,8 @@
 """examples/evacuation-plan/walkthrough.sh runs as written: two real ``gsomia serve``
 processes (Korea, Japan) on 127.0.0.1, ports chosen at run time, and the operator's
-``gsomia item`` commands; Japan's saved attachments equal Korea's files."""
+``gsomia item`` commands; Japan's duty officer reads the plan with a person certificate
+and Japan's saved attachments equal Korea's files; a clerk without need-to-know is refused
+(Art. 7), both reads audited at Japan's node."""
 
 from __future__ import annotations
 
@@ -29,6 +31,13 @@ def test_the_walkthrough_runs_and_shows_both_views(tmp_path):
     assert "KOR view: release to JPN by direct -> queued" in out
     assert "JPN audit: receive.accepted" in out and "大韓民国 極秘" in out
     assert "JPN view: both attachments identical to KOR's files" in out
+    lines = out.splitlines()
+    [permitted] = [x for x in lines if x.startswith("JPN audit: read.permitted")][-1:]
+    assert "'person': 'duty-officer'" in permitted
+    [denied] = [x for x in lines if x.startswith("JPN audit: read.denied")]
+    assert "'person': 'clerk'" in denied and "need_to_know (Art. 7" in denied
+    assert "denied by JPN's node to 'clerk'" in out
+    assert "JPN view: the clerk's list withholds it: 0 listed" in out
     assert "scope:tisa" in out and "KOR audit: release.denied" in out
     here = SCRIPT.parent
     received = tmp_path / "work" / "received"
