@@ -84,6 +84,9 @@ class Inbox:
         self.hub = hub
         self.subscribers = subscribers
         self.max_age_s = max_age_s
+        #: the node's :class:`~gsomia.node.actions.Actions` (set by the node): it takes
+        #: the control kinds (notices, acks, Art. 17 reports), whatever their route.
+        self.control: Any = None
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
                 peer: str | None = None) -> Receipt:
@@ -125,6 +128,8 @@ class Inbox:
             ctx.ledger.record([("receive.duplicate", {"envelope_id": h.envelope_id,
                                                       "sender": h.sender})], at)
             return Receipt("duplicate", h.envelope_id, ctx.party, None, "already stored")
+        if self.control is not None and s.kind in self.control.kinds:
+            return self.control.accept(h, s, t, at)
         earlier = store.envelope_of(s.originator, s.msg_id)
         if earlier is not None:
             raise ReplayError("msg_id", h.envelope_id,

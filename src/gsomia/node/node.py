@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from gsomia.errors import InputError
+from gsomia.node.actions import Actions
 from gsomia.node.clock import Clock
+from gsomia.node.compromise import Compromises
 from gsomia.node.consents import Consents
 from gsomia.node.context import NodeContext
+from gsomia.node.custody import Custody
 from gsomia.node.hub import Hub
 from gsomia.node.inbox import Inbox, Subscribers
 from gsomia.node.items import Publishable, ReceivedItem, Release
@@ -161,6 +164,10 @@ class Node:
         self._hub = Hub(self._ctx, self._outbox)
         self._inbox = Inbox(self._ctx, self._hub, self._subscribers, max_age_s)
         self._origin = Originator(self._ctx, self._outbox)
+        self._custody = Custody(self._ctx)
+        self._actions = Actions(self._ctx, self._outbox, self._custody)
+        self._cases = Compromises(self._ctx, self._outbox, self._custody, self._actions)
+        self._inbox.control = self._actions
 
     # wiring and state --------------------------------------------------------------------
     @property
@@ -196,6 +203,7 @@ class Node:
         """After a (re)start: schedule arrivals not yet processed, re-check held items and
         flush the outbox. Call once the links are connected."""
         self._inbox.resume()
+        self._actions.resume()
         self._hub.recheck()
         self.flush()
 
@@ -387,3 +395,54 @@ class Node:
     def outbox_counts(self) -> dict[str, int]:
         """Outbox entries by status (``pending``, ``acked``, ``rejected``)."""
         return self._outbox.counts()
+
+    # custody and originator control --------------------------------------------------------
+    def custody(self, item_id: str) -> dict[str, Any]:
+        """Who this node released ``item_id`` to and holds it from
+        (:meth:`gsomia.node.custody.Custody.view`). Raises InputError: unknown item."""
+        return self._custody.view(item_id)
+
+    def act(self, item_id: str, action: str, new_classification: str | None = None, *,
+            send: bool = True) -> dict[str, Any]:
+        """Issue an originator action (``reclassify``, ``downgrade``, ``declassify``,
+        ``recall``, ``destroy``; Art. 6(d)–(h)) to every holder; return the notice's
+        status (:meth:`gsomia.node.actions.Actions.issue`, which lists the errors)."""
+        notice = self._actions.issue(item_id, action, new_classification)
+        if send:
+            self.flush()
+        return notice
+
+    def actions(self, item_id: str) -> list[dict[str, Any]]:
+        """The notices on ``item_id`` with each holder's acknowledgement
+        (:meth:`gsomia.node.actions.Actions.status`)."""
+        return self._actions.status(item_id)
+
+    def report_compromise(self, item_id: str, what: str, *, possible: bool = False,
+                          discovered_at: Any = None, send: bool = True) -> dict[str, Any]:
+        """Report a loss or compromise of a held item to its originator at once (Art. 17;
+        :meth:`gsomia.node.compromise.Compromises.report`); return the case."""
+        case = self._cases.report(item_id, what, possible=possible,
+                                  discovered_at=discovered_at)
+        if send:
+            self.flush()
+        return case
+
+    def investigate(self, case_id: str, findings: str, preventive_measures: str, *,
+                    send: bool = True) -> dict[str, Any]:
+        """Record and report a case's investigation results (Art. 17; the holder only)."""
+        case = self._cases.investigate(case_id, findings, preventive_measures)
+        if send:
+            self.flush()
+        return case
+
+    def close_case(self, case_id: str, summary: str = "closed", *,
+                   send: bool = True) -> dict[str, Any]:
+        """Close an investigated case and report it (Art. 17; the holder only)."""
+        case = self._cases.close(case_id, summary)
+        if send:
+            self.flush()
+        return case
+
+    def cases(self, case_id: str | None = None) -> list[dict[str, Any]]:
+        """Loss or compromise cases at this node, both sides (Art. 17)."""
+        return self._cases.cases(case_id)

@@ -6,7 +6,8 @@ Two layers, the electronic form of the double sealed envelope (Arts. 9, 12 summa
    Ed25519 per RFC 8037, ``alg = "Ed25519"``; header ``kid = "<PARTY>-sig"``). Its payload
    is the canonical JSON (sorted keys, no spaces, UTF-8) of::
 
-       {"v": 1, "msg_id": str, "kind": "item" | "consent", "originator": "KOR",
+       {"v": 1, "msg_id": str, "kind": "item" | "consent" | "notice" | "ack" |
+        "compromise" | "investigation", "originator": "KOR",
         "signed_at": ISO 8601 UTC, "label": {...} | null, "payload": {...}}
 
    The label (see :func:`label_to_dict`) and the data are signed as one object, so a label
@@ -83,7 +84,10 @@ __all__ = [
 JWS_ALGORITHMS = ("Ed25519",)
 #: Algorithms accepted for the outer encryption (RFC 7518 §4.6 on X25519, RFC 8037 §3.2).
 JWE_ALGORITHMS = ("ECDH-ES+A256KW", "A256GCM")
-_KINDS = ("item", "consent")
+#: Kinds of signed object: an item, an originator's consent (Art. 6), an originator's
+#: notice (Art. 6(d)–(h)), a holder's signed acknowledgement of a notice, a holder's loss or
+#: compromise report and its investigation results (Art. 17).
+_KINDS = ("item", "consent", "notice", "ack", "compromise", "investigation")
 #: ``typ`` of the hop JWS and ``cty`` of the JWE that carries it.
 _HOP_TYP = "gsomia+hop"
 
@@ -225,8 +229,9 @@ class Signed:
     Attributes:
         jws: the compact JWS (kept byte for byte when forwarded).
         msg_id: unique id of this signing.
-        kind: ``"item"`` (label + data) or ``"consent"`` (an originator's approval, Art. 6).
-        originator: the signing party.
+        kind: ``"item"`` (label + data) or a label-less kind of :data:`_KINDS`.
+        originator: the signing party (of an ``ack``, ``compromise``, ``investigation``:
+            the holder).
         signed_at: when it was signed (UTC).
         label: the label as JSON (None for a consent).
         payload: the data, JSON-ready.
@@ -253,7 +258,8 @@ def sign(
 
     Parameters:
         keys: the Originating Party's keys.
-        kind: ``"item"`` (needs a label whose originator is ``keys.party``) or ``"consent"``.
+        kind: ``"item"`` (needs a label whose originator is ``keys.party``) or a
+            label-less kind (``"consent"``, ``"notice"``, ``"ack"``, …: :data:`_KINDS`).
         payload: JSON-ready data.
         at: signing time (aware datetime).
         label: the item's label.
