@@ -94,10 +94,11 @@ def parse_notice(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def control_row(h: Header, s: Signed, item_id: str | None, t: float,
-                status: str) -> InboxRow:
-    """The inbox row of an accepted control message (no label, no marking)."""
+                status: str, msg_id: str | None = None) -> InboxRow:
+    """The inbox row of an accepted control message (no label, no marking); ``msg_id``:
+    the key it is stored under when not the signed message's id (a hub's relay)."""
     return InboxRow(
-        envelope_id=h.envelope_id, msg_id=s.msg_id, originator=s.originator,
+        envelope_id=h.envelope_id, msg_id=msg_id or s.msg_id, originator=s.originator,
         sender=h.sender, kind=s.kind, item_id=item_id, route=Route.parse(h.route),
         final=h.final, stream=h.stream, seq=h.seq, label=None, payload=s.payload,
         marking=None, jws=s.jws, sent_at=s.signed_at.isoformat(), arrived_s=t,
@@ -246,7 +247,10 @@ class Actions:
         item_id = s.payload.get("item_id")
         if not isinstance(item_id, str) or not item_id:
             raise InputError(f"{s.kind}.item_id", item_id, "expected a non-empty string")
-        earlier = store.envelope_of(s.originator, s.msg_id)
+        # a hub may pass the same signed message to several final recipients (a notice to
+        # a holder by the hub route, and to the hub as a holder itself): once per final
+        key = s.msg_id if h.final == ctx.party else f"{s.msg_id}>{h.final}"
+        earlier = store.envelope_of(s.originator, key)
         if earlier is not None:  # the same signed message by another path: once only
             store.advance_in_stream(h.sender, h.stream, h.seq)
             ctx.ledger.record([("receive.duplicate", {
@@ -276,7 +280,7 @@ class Actions:
                     store.update_inbox_item(row.envelope_id, status=removed,
                                             remove_content=True)
                 note = f"relayed; the hub's copies {removed}"
-        store.accept(control_row(h, s, item_id, t, "forwarded"))
+        store.accept(control_row(h, s, item_id, t, "forwarded", f"{s.msg_id}>{h.final}"))
         self.outbox.enqueue(s.jws, peer=h.final, final=h.final, route=route,
                             stream=h.stream, kind=s.kind, item_id=item_id, now=ctx.now(),
                             msg_id=s.msg_id, audit=[("hub.relay", {

@@ -70,6 +70,7 @@ from gsomia.node.plots import PLOT_KIND
 from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
 from gsomia.sharing import Route
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
+from gsomia.web.custody import add_custody_routes
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
 
 __all__ = ["MAX_BODY_BYTES", "client_identity", "client_party", "create_app"]
@@ -362,6 +363,7 @@ def _add_routes(app: FastAPI, node: Node,
                       responses=errors)
     app.add_api_route("/v1/health", _health(node), methods=["GET"], summary="Health",
                       response_model=HealthView)
+    add_custody_routes(app, node)  # custody, originator actions, cases: gsomia.web.custody
 
 
 def create_app(
