@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from gsomia.errors import EnvelopeError, InputError, ReplayError, SharingError
+from gsomia.errors import EnvelopeError, InputError, ReplayError, SharingError, StoreError
 from gsomia.node.context import NodeContext
 from gsomia.node.custody import Custody
 from gsomia.node.links import Receipt
@@ -363,12 +363,23 @@ class Actions:
     def apply(self, notice_id: str) -> None:
         """Apply a received notice once (module docstring), answer the originator with a
         signed ``ack`` and forward an applied notice to the third parties this node
-        released the item to; one transaction with its audit records, then flush."""
+        released the item to; one transaction with its audit records, then flush.
+
+        A store that fails (or was closed: a node stopped before the arrival time) keeps
+        the notice ``received``; :meth:`resume` applies it after the restart."""
+        try:
+            applied = self._apply_once(notice_id)
+        except StoreError:
+            return
+        if applied:
+            self.outbox.flush()
+
+    def _apply_once(self, notice_id: str) -> bool:
         ctx, store = self.ctx, self.ctx.ledger.store
         with ctx.ledger.lock:
             n = store.notice(notice_id)
             if n is None or n["status"] != "received":
-                return
+                return False
             t, at = ctx.now()
             with ctx.ledger.transaction():
                 status, result, marking = self._apply(n, at)
@@ -378,7 +389,7 @@ class Actions:
                     "seq": n["seq"], "originator": n["originator"], "reason": result,
                     "marking": marking, "source": "Art. 6(d)-(h)"})]
                 self._answer(n, status, result, marking, (t, at), records)
-        self.outbox.flush()
+        return True
 
     def _answer(self, n: dict[str, Any], status: str, result: str | None,
                 marking: str | None, now: tuple[float, dt.datetime],
