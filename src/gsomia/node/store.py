@@ -25,7 +25,7 @@ Tables:
 ``in_streams``   last sequence number accepted per (sender, stream).
 ``consents``     originators' consents known to this node (Art. 6), with their JWS.
 
-Custody and originator control (methods in :mod:`gsomia.node.custody_store`; created
+Custody and originator control (methods in :mod:`gsomia.node.custody_db`; created
 on opening, also in a store written before they existed; the schema version is
 unchanged):
 
@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Any
 
 from gsomia.errors import InputError, StoreError
-from gsomia.node.custody_store import (
+from gsomia.node.custody_db import (
     CUSTODY_SCHEMA,
     CustodyRow,
     CustodyTables,

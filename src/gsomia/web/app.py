@@ -28,6 +28,9 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          default ``tisa_hub``); answers the consent given.
 ``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
                          plot items).
+``/v1/items/{id}/custody``, ``/v1/items/{id}/actions``, ``/v1/items/{id}/compromise``,
+``/v1/cases…``           custody, originator actions and Art. 17 cases
+                         (:mod:`gsomia.web.custody`; operator only).
 
 Who may call what (with ``party_cas``, i.e. every live server; the client's identity is
 ``(party, role)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
