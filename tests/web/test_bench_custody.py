@@ -29,3 +29,5 @@ def test_bench_custody_json():
     for kind, row in report["attempts"].items():
         assert row["sent"] >= 1, kind
         assert row["rejected"] == row["sent"] and row["audited"] >= row["sent"], kind
+        assert row.get("delivered", 0) == 0, kind
+    assert "forged_notice" in report["attempts"]  # the adversarial holder's (web.adversary)

@@ -208,5 +208,6 @@ def bench_custody(
                   f"{c['opened_at_originator']}, investigated "
                   f"{c['investigated_at_originator']}, closed {c['closed_at_originator']}")
     for name, r in report["attempts"].items():
+        delivered = f" delivered {r['delivered']}" if "delivered" in r else ""
         console.print(f"{name:32} sent {r['sent']} rejected {r['rejected']} "
-                      f"audited {r['audited']}")
+                      f"audited {r['audited']}{delivered}")

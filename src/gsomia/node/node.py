@@ -222,11 +222,15 @@ class Node:
 
         ``label``: its fields, by keyword: ``classification`` (this party's marking),
         ``releasable_to`` (party codes), ``topic``, and optionally ``elements`` (default
-        none), ``purpose``, ``item_id`` (default a new ``<party>-<16 hex>``); as
+        none), ``purpose``, ``item_id`` (default a new ``<party>-<16 hex>``; another must
+        also be ``<party>-...`` and not held here), ``derived_from`` (ids of held items it
+        derives from: their restrictions apply); as
         :meth:`gsomia.node.origin.Originator.create_item`.
 
         Raises:
-            InputError: an unknown marking of this party, or a malformed label field.
+            InputError: an unknown marking of this party, a malformed label field, or an
+                item refused (another party's id, a received item's content re-originated,
+                a derivation whose restrictions do not hold; audited ``release.denied``).
             TypeError: a missing or unknown field.
         """
         return self._origin.create_item(payload, **label)
@@ -240,6 +244,7 @@ class Node:
         elements: Iterable[str] | None = None,
         stream: str | None = None,
         send: bool = True,
+        derived_from: Iterable[str] = (),
     ) -> list[Release]:
         """Create one item of ``payload`` and release it to every partner in
         :attr:`routes`, by its route.
@@ -259,6 +264,8 @@ class Node:
 
         Parameters:
             classification: this party's marking (default :attr:`warning_classification`).
+            derived_from: ids of held items the payload derives from (derivative
+                classification; :meth:`gsomia.node.origin.Originator.admit`).
             send: try to send at once (in this thread); False: only queue (then call
                 :meth:`flush` or :meth:`flush_soon`).
 
@@ -280,11 +287,14 @@ class Node:
             topic = payload.topic if topic is None else topic
             elements = payload.elements if elements is None else elements
             stream = payload.stream if stream is None else stream
+        classification = classification or self.warning_classification
+        derived = self._origin.admit(data, classification=classification,
+                                     releasable_to=self._origin.audience(self._routes),
+                                     derived_from=derived_from)
         with self._ctx.ledger.transaction():
             out = self._origin.publish(
-                data, self._routes, classification=classification or
-                self.warning_classification, topic=topic, elements=tuple(elements or ()),
-                stream=stream)
+                data, self._routes, classification=classification, topic=topic,
+                elements=tuple(elements or ()), stream=stream, derived=derived)
         if send:
             self.flush()
         return out
@@ -323,14 +333,15 @@ class Node:
         return rel
 
     def approve(self, item_id: str, to: str, route: Route | str = Route.TISA_HUB, *,
-                send: bool = True) -> Consent:
+                send: bool = True, holder: str | None = None) -> Consent:
         """Give this party's prior written approval (Art. 6; TISA para 4) for ``to`` to
-        receive its item ``item_id``, signed, and send it to the route's hub.
+        receive its item ``item_id``, signed, and send it to the route's hub (and to
+        ``holder``, a party that holds the item and may then pass it on to ``to``).
 
         Raises:
             InputError: the item is not one of this party's, or ``route`` is no route.
         """
-        consent = self._origin.approve(item_id, to, route)
+        consent = self._origin.approve(item_id, to, route, holder)
         if send:
             self.flush()
         return consent

@@ -431,6 +431,13 @@ class Store(CustodyTables):
             *custody_received(row),
         ])
 
+    def item_payloads(self, after: int = 0) -> list[tuple[int, str, dict[str, Any], str]]:
+        """``(row, item_id, payload, jws)`` of every item accepted after inbox row ``after``
+        (0: all), in arrival order (what a node's re-origination check reads)."""
+        return [(r[0], r[1], json.loads(r[2]), r[3]) for r in self.db.fetchall(
+            "SELECT rowid, item_id, payload, jws FROM inbox WHERE kind = 'item' AND rowid > ? "
+            "ORDER BY rowid", (after,))]
+
     def set_status(self, envelope_id: str, status: str) -> None:
         """Change an inbox entry's status."""
         self._tx([("UPDATE inbox SET status = ? WHERE envelope_id = ?", (status, envelope_id))])

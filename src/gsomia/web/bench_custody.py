@@ -19,9 +19,11 @@ Report (:func:`run_custody_bench`)::
 holders (and hubs' copies) whose state is not the notice's — a downgraded copy must carry
 exactly the new classification and the holder's equivalent marking (Japan 秘, the USA
 CONFIDENTIAL), a recalled or destroyed one must be unlisted, without payload or JWS.
-``attempts``: an adversarial holder's attempts (:mod:`gsomia.web.adversary` when present,
-plus the control-message forgeries of :func:`control_attempts`), each with the number sent,
-rejected and rejection records added to the targets' audit logs.
+``attempts``: an adversarial holder's attempts (:func:`gsomia.web.adversary.run_attempts`
+on the live nodes when that module is installed: every operation of the node API tried to
+get an item to a party its originator never released it to, with ``delivered`` (must be
+0); plus the control-message forgeries of :func:`control_attempts`), each with the number
+sent, rejected and with a rejection record in an audit log.
 """
 
 from __future__ import annotations
@@ -213,7 +215,7 @@ def _attempts(cluster: LiveCluster, item_id: str) -> dict[str, dict[str, int]]:
         adversary = None
     run = getattr(adversary, "run_attempts", None)
     if callable(run):
-        out.update(run(cluster))
+        out.update(run(cluster.nodes))
     out.update(control_attempts(cluster, item_id))
     return out
 
