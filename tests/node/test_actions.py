@@ -228,3 +228,31 @@ def test_a_notice_received_before_a_holders_restart_is_applied_after_it(net):
     net.clock.run()
     assert listed(jpn, item) == []
     assert kor.actions(item)[0]["acknowledged"] == ["JPN"]
+
+
+def test_a_notice_reaches_a_holder_before_the_hub_forwards_the_item_and_waits_for_it(net):
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    item = share(net, routes=())
+    kor.release(item, "JPN", "tisa_hub")  # held at the hub: Korea has not approved yet
+    net.clock.run()
+    assert listed(jpn, item) == []
+    kor.act(item, "downgrade", "군사III급비밀")
+    net.clock.run()
+    assert [n["status"] for n in jpn.actions(item)] == ["waiting"]
+    assert kor.actions(item)[0]["pending"] == ["JPN"]
+    kor.approve(item, "JPN", "tisa_hub")  # the hub forwards the copy signed before
+    net.clock.run()
+    [copy] = listed(jpn, item)
+    assert copy.label.classification == "군사III급비밀" and copy.marking["text"] == "大韓民国 秘"
+    assert kor.actions(item)[0]["acknowledged"] == ["JPN"]
+
+
+def test_a_holder_cannot_release_a_recalled_copy(net):
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    item = share(net, routes=(("JPN", "direct"),))
+    kor.approve(item, "USA", "direct", holder="JPN")
+    net.clock.run()
+    kor.act(item, "recall")
+    net.clock.run()
+    with pytest.raises(InputError, match="no such item"):
+        jpn.release(item, "USA", "direct")

@@ -17,7 +17,10 @@ Receiving side (:meth:`Actions.accept`, called by the inbox for the kinds of
 signer's JWS (a notice is first checked against the hub's own copy, and a recall or
 destruction purges it); a holder checks that the notice is signed by the ITEM's
 Originating Party (not merely by the hop sender), records it and, at its arrival time,
-applies it (:meth:`Actions.apply`): each ``notice_id`` once, a notice with a ``seq`` not
+applies it (:meth:`Actions.apply`): each ``notice_id`` once (a notice for an item not
+arrived yet — held at a TISA hub awaiting approval — is accepted when the item's id is
+bound to its signer and ``waiting`` until the item is stored, then applied before the item
+is delivered: :meth:`Actions.item_stored`), a notice with a ``seq`` not
 above the last applied one is ``superseded`` (the later notice wins;
 :mod:`gsomia.sharing.events`), a refused one (:func:`~gsomia.sharing.events.apply_notice`:
 not the originator, a marking outside its scheme or excluded by the agreement) changes
@@ -39,6 +42,7 @@ from typing import Any
 from gsomia.errors import EnvelopeError, InputError, ReplayError, SharingError, StoreError
 from gsomia.node.context import NodeContext
 from gsomia.node.custody import Custody
+from gsomia.node.guard import owns_id
 from gsomia.node.links import Receipt
 from gsomia.node.outbox import Outbox
 from gsomia.node.store import InboxRow
@@ -199,13 +203,14 @@ class Actions:
         ``status`` says how the notice was applied here.
 
         Raises:
-            InputError: this node never had the item.
+            InputError: this node never had the item nor a notice on it.
         """
         with self.ctx.ledger.lock:
-            if self.custody.originator_of(item_id) is None:
+            notices = self.ctx.ledger.store.notices(item_id=item_id)
+            if not notices and self.custody.originator_of(item_id) is None:
                 raise InputError("item_id", item_id, f"no such item at {self.ctx.party}")
             out = []
-            for n in self.ctx.ledger.store.notices(item_id=item_id):
+            for n in notices:
                 if notice_id is not None and n["notice_id"] != notice_id:
                     continue
                 acks = self.ctx.ledger.store.acks(n["notice_id"])
@@ -273,6 +278,9 @@ class Actions:
             notice = parse_notice(s.payload)
             rows = [r for r in store.inbox(kind="item", item_id=item_id)
                     if r.final != ctx.party]
+            if not rows:
+                raise EnvelopeError("originator", "notice.item_id", item_id,
+                                    f"the hub {ctx.party} holds no such item")
             self._check_signer(notice, s, rows)
             removed = _REMOVED.get(notice["action"])
             if removed is not None:
@@ -301,8 +309,11 @@ class Actions:
             raise EnvelopeError("originator", "notice.originator", notice["originator"],
                                 f"the notice is signed by {s.originator}")
         if not rows:
+            if owns_id(s.originator, notice["item_id"]):
+                return  # an item on its way (held at a hub): the notice waits for it
             raise EnvelopeError("originator", "notice.item_id", notice["item_id"],
-                                f"{self.ctx.party} holds no such item")
+                                f"{self.ctx.party} holds no such item, and its id is not "
+                                f"bound to the notice's signer {s.originator}")
         owners = {r.originator for r in rows}
         if owners != {s.originator}:
             raise EnvelopeError(
@@ -384,12 +395,49 @@ class Actions:
             with ctx.ledger.transaction():
                 status, result, marking = self._apply(n, at)
                 store.set_notice_status(notice_id, status, result)
+                if status == "waiting":
+                    ctx.ledger.record([("notice.waiting", {
+                        "notice_id": notice_id, "item_id": n["item_id"],
+                        "action": n["action"], "seq": n["seq"]})], at)
+                    return False
                 records = [("notice." + status, {
                     "notice_id": notice_id, "item_id": n["item_id"], "action": n["action"],
                     "seq": n["seq"], "originator": n["originator"], "reason": result,
                     "marking": marking, "source": "Art. 6(d)-(h)"})]
                 self._answer(n, status, result, marking, (t, at), records)
         return True
+
+    def item_stored(self, envelope_id: str) -> None:
+        """An item copy was just stored here (inside the receipt's transaction): bring it
+        to the state of the originator's notices known for the item before it is
+        delivered — the notices waiting for it are applied now (in ``seq`` order), or the
+        last notice applied to an earlier copy is applied to this one too."""
+        ctx, store = self.ctx, self.ctx.ledger.store
+        row = store.inbox_row(envelope_id)
+        if row is None or row.final != ctx.party or row.item_id is None:
+            return
+        waiting = store.notices(item_id=row.item_id, direction="received", status="waiting")
+        for n in waiting:
+            store.set_notice_status(n["notice_id"], "received", None)
+            self._apply_once(n["notice_id"])
+        if waiting:
+            ctx.clock.call_at(row.arrived_s, self.outbox.flush)
+            return
+        applied = store.notices(item_id=row.item_id, direction="received", status="applied")
+        if not applied:
+            return
+        n, (_, at) = applied[-1], ctx.now()
+        notice = OriginatorNotice(n["action"], n["item_id"], n["originator"], ctx.party, at,
+                                  n["new_classification"], n["notice_id"], n["seq"])
+        try:
+            status, label, marking = self._updated(row, notice, at)
+        except (SharingError, InputError):
+            return
+        store.update_inbox_item(envelope_id, status=status, label=label, marking=marking,
+                                remove_content=status != row.status)
+        ctx.ledger.record([("notice.reapplied", {
+            "notice_id": n["notice_id"], "item_id": row.item_id, "action": n["action"],
+            "envelope_id": envelope_id, "source": "Art. 6(d)-(h)"})], at)
 
     def _answer(self, n: dict[str, Any], status: str, result: str | None,
                 marking: str | None, now: tuple[float, dt.datetime],
@@ -420,8 +468,11 @@ class Actions:
                                                    direction="received", status="applied")]
         if applied and n["seq"] <= max(applied):
             return "superseded", f"notice {max(applied)} applied already (later wins)", None
-        rows = [r for r in store.inbox(kind="item", item_id=n["item_id"])
-                if r.final == ctx.party and r.status in _KEPT]
+        every = [r for r in store.inbox(kind="item", item_id=n["item_id"])
+                 if r.final == ctx.party]
+        rows = [r for r in every if r.status in _KEPT]
+        if not every and n["action"] not in REMOVING:
+            return "waiting", "the item has not arrived yet", None
         if not rows:
             return "not_held", "no copy of the item kept here", None
         notice = OriginatorNotice(n["action"], n["item_id"], n["originator"], ctx.party, at,

@@ -222,7 +222,8 @@ class CustodyTables:
              direction, sender, None if route is None else _canonical(route), status, at_s))])
 
     def set_notice_status(self, notice_id: str, status: str, result: str | None) -> None:
-        """Close a received notice: ``applied``, ``superseded``, ``refused``, ``not_held``."""
+        """Set a received notice's status: ``applied``, ``superseded``, ``refused``,
+        ``not_held``, ``waiting`` (or back to ``received``)."""
         self._write([("UPDATE notices SET status = ?, result = ? WHERE notice_id = ?",
                    (status, result, notice_id))])
 

@@ -340,7 +340,8 @@ class Originator:
             label_dict, payload = stored
         else:
             row = next((r for r in store.inbox(kind="item", item_id=item_id)
-                        if r.final == self.ctx.party), None)
+                        if r.final == self.ctx.party  # a recalled copy is gone (Art. 6)
+                        and r.status not in ("recalled", "destroyed")), None)
             if row is None:
                 raise InputError("item_id", item_id, "no such item at this node")
             label_dict, payload = row.label or {}, row.payload

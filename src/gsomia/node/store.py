@@ -37,12 +37,15 @@ unchanged):
 ``notices``      originator notices (Art. 6(d)–(h)) issued (``direction = 'issued'``) or
                  received (``'received'``), with the originator's JWS, ``seq`` and status
                  (received: ``received`` → ``applied`` | ``superseded`` | ``refused`` |
-                 ``not_held``).
+                 ``not_held``; ``waiting`` for an item not arrived yet).
 ``notice_acks``  per issued notice and holder: ``pending`` until the holder's signed
                  acknowledgement arrives (then its status and the holder's marking).
 ``cases``        loss or compromise cases (Art. 17), at the holder (``side = 'holder'``)
                  and at the originator (``'originator'``): status ``open`` →
                  ``investigated`` → ``closed``, with a JSON history of each step.
+
+An item row of ``inbox`` a holder was told to recall or destroy ends ``recalled`` or
+``destroyed``, its payload ``{}`` and its JWS empty (the fact stays, not the content).
 
 Routes (column ``route`` of the outbox and the inbox) are written in their canonical
 spelling (:class:`~gsomia.sharing.Route`: ``direct``, ``tisa_hub``, ``auto_hub``) and read
