@@ -26,17 +26,49 @@ the background (the outbox retries).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from gsomia.errors import GsomiaError, InputError, SharingError, short_repr
 from gsomia.node import Node
 
-__all__ = ["add_custody_routes"]
+__all__ = ["ActionRequest", "CloseRequest", "CompromiseRequest", "InvestigationRequest",
+           "add_custody_routes"]
+
+
+class ActionRequest(BaseModel):
+    """An originator action (Art. 6(d)–(h))."""
+
+    action: str = Field(description="reclassify, downgrade, declassify, recall or destroy")
+    new_classification: str | None = Field(
+        None, description="the originator's new marking (reclassify, downgrade)")
+
+
+class CompromiseRequest(BaseModel):
+    """A holder's loss or compromise report (Art. 17)."""
+
+    what: str = Field(description="what was lost or compromised, and how")
+    possible: bool = Field(False, description="a possible loss or compromise")
+    discovered_at: str | None = Field(None, description="ISO 8601; default now")
+
+
+class InvestigationRequest(BaseModel):
+    """The Receiving Party's investigation results (Art. 17)."""
+
+    findings: str
+    preventive_measures: str
+
+
+class CloseRequest(BaseModel):
+    """The closure of an investigated case."""
+
+    summary: str = "closed"
 
 
 class _Refused(Exception):
@@ -77,7 +109,7 @@ def _endpoint(node: Node, work: Callable[..., Any], with_body: bool) -> Callable
     """An endpoint calling ``work(key, body)`` in a worker thread, then flushing soon."""
 
     async def endpoint(request: Request) -> JSONResponse:
-        key = request.path_params.get("key")
+        key = next(iter(request.path_params.values()), "")
         try:
             body = await _body(request) if with_body else {}
             out = await run_in_threadpool(work, key, body)
@@ -116,18 +148,27 @@ def add_custody_routes(app: FastAPI, node: Node) -> None:
     def close(case_id: str, body: dict[str, Any]) -> Any:
         return node.close_case(case_id, _text(body, "summary", "closed") or "", send=False)
 
-    routes: list[tuple[str, str, Callable[[str, dict[str, Any]], Any], str]] = [
-        ("/v1/items/{key}/custody", "GET", lambda k, _: node.custody(k), "Custody of an item"),
-        ("/v1/items/{key}/actions", "GET", lambda k, _: node.actions(k),
-         "Originator notices and acknowledgements"),
-        ("/v1/items/{key}/actions", "POST", act, "Originator action (Art. 6(d)-(h))"),
-        ("/v1/items/{key}/compromise", "POST", compromise,
-         "Report a loss or compromise (Art. 17)"),
-        ("/v1/cases", "GET", lambda _k, _b: node.cases(), "Loss or compromise cases"),
-        ("/v1/cases/{key}/investigation", "POST", investigation,
-         "Investigation results (Art. 17)"),
-        ("/v1/cases/{key}/close", "POST", close, "Close a case (Art. 17)"),
+    Work = Callable[[str, dict[str, Any]], Any]
+    routes: list[tuple[str, str, Work, str, type[BaseModel] | None]] = [
+        ("/v1/items/{item_id}/custody", "GET", lambda k, _: node.custody(k), "Custody of an item",
+         None),
+        ("/v1/items/{item_id}/actions", "GET", lambda k, _: node.actions(k),
+         "Originator notices and acknowledgements", None),
+        ("/v1/items/{item_id}/actions", "POST", act, "Originator action (Art. 6(d)-(h))",
+         ActionRequest),
+        ("/v1/items/{item_id}/compromise", "POST", compromise,
+         "Report a loss or compromise (Art. 17)", CompromiseRequest),
+        ("/v1/cases", "GET", lambda _k, _b: node.cases(), "Loss or compromise cases", None),
+        ("/v1/cases/{case_id}/investigation", "POST", investigation,
+         "Investigation results (Art. 17)", InvestigationRequest),
+        ("/v1/cases/{case_id}/close", "POST", close, "Close a case (Art. 17)", CloseRequest),
     ]
-    for path, method, work, summary in routes:
+    for path, method, work, summary, model in routes:
+        extra: dict[str, Any] = {"parameters": [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in re.findall(r"{(\w+)}", path)]}
+        if model is not None:
+            extra["requestBody"] = {"required": True, "content": {
+                "application/json": {"schema": model.model_json_schema()}}}
         app.add_api_route(path, _endpoint(node, work, method == "POST"), methods=[method],
-                          summary=summary)
+                          summary=summary, openapi_extra=extra)
