@@ -454,6 +454,8 @@ class Actions:
         if status != "applied":
             return
         for row in self.custody.holders(n["item_id"]):  # onward, as the originator signed
+            if row.route.is_hub and ctx.hub_of(row.route) == ctx.party:
+                continue  # a hub's relay: the originator's notice comes through the hub
             self.outbox.enqueue(n["jws"], peer=row.next_hop, final=row.final,
                                 route=row.route, stream=row.stream, kind="notice",
                                 item_id=n["item_id"], now=now, audit=[("notice.forwarded", {
