@@ -55,8 +55,8 @@ def test_custody_and_a_downgrade_over_https(cluster):
         assert notice.status_code == 200 and notice.json()["pending"] == ["JPN"]
         until(lambda: kor.get(f"/v1/items/{item}/actions").json()[0]["acknowledged"],
               "Japan's acknowledgement")
-        listed = [i for i in jpn.get("/v1/items").json() if i["item_id"] == item]
-        assert [i["marking"]["text"] for i in listed] == ["大韓民国 秘"]
+        listed = [i for i in cluster.nodes["JPN"].items() if i.item_id == item]
+        assert [i.marking["text"] for i in listed] == ["大韓民国 秘"]
 
 
 def test_only_the_originator_acts_and_bad_input_is_4xx(cluster):
