@@ -284,9 +284,7 @@ class Actions:
             self._check_signer(notice, s, rows)
             removed = _REMOVED.get(notice["action"])
             if removed is not None:
-                for row in rows:
-                    store.update_inbox_item(row.envelope_id, status=removed,
-                                            remove_content=True)
+                self._purge_relayed(item_id, notice["action"])
                 note = f"relayed; the hub's copies {removed}"
         store.accept(control_row(h, s, item_id, t, "forwarded", f"{s.msg_id}>{h.final}"))
         self.outbox.enqueue(s.jws, peer=h.final, final=h.final, route=route,
@@ -486,8 +484,20 @@ class Actions:
         for row, (status, label, marking) in zip(rows, updates, strict=True):
             store.update_inbox_item(row.envelope_id, status=status, label=label,
                                     marking=marking, remove_content=status != row.status)
+        self._purge_relayed(n["item_id"], n["action"])
         marking = updates[0][2]
         return "applied", None, None if marking is None else marking["text"]
+
+    def _purge_relayed(self, item_id: str, action: str) -> None:
+        """A recall or destruction also empties the copies this node holds as a hub for
+        another party (the originator's notice covers every copy, Art. 6(d)–(h))."""
+        removed = _REMOVED.get(action)
+        if removed is None:
+            return
+        store = self.ctx.ledger.store
+        for row in store.inbox(kind="item", item_id=item_id):
+            if row.final != self.ctx.party and row.status != removed:
+                store.update_inbox_item(row.envelope_id, status=removed, remove_content=True)
 
     def _updated(self, row: InboxRow, notice: OriginatorNotice, at: dt.datetime
                  ) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
