@@ -274,7 +274,8 @@ class CustodyTables:
 
     def put_case(self, case: dict[str, Any]) -> None:
         """Insert or replace a case (``case``: the columns of ``cases``, history a list)."""
-        values = tuple(_dumps(case[c]) if c == "history" else case[c]
+        values = tuple(_dumps(case[c]) if c == "history"
+                       else int(case[c]) if c == "possible" else case[c]
                        for c in _CASE_COLS.split(", "))
         self._write([(
             f"INSERT INTO cases ({_CASE_COLS}) VALUES ({', '.join('?' * len(values))}) "

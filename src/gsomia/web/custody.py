@@ -19,7 +19,8 @@ like every local-user route of :mod:`gsomia.web.app`).
 
 Answers: 200 with JSON; 400 on bad input (naming the field), 403 when only the
 Originating Party (Art. 6) or the Receiving Party (Art. 17) may take the step, 404 for an
-item or case this node does not know, 415 for a body that is not JSON. Sending goes on in
+item or case this node does not know, 415 for a body that is not JSON, 503 when the store
+refused the write (nothing kept). Sending goes on in
 the background (the outbox retries).
 """
 
@@ -35,7 +36,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from gsomia.errors import GsomiaError, InputError, SharingError, short_repr
+from gsomia.errors import GsomiaError, InputError, SharingError, StoreError, short_repr
 from gsomia.node import Node
 
 __all__ = ["ActionRequest", "CloseRequest", "CompromiseRequest", "InvestigationRequest",
@@ -98,6 +99,8 @@ def _text(body: dict[str, Any], key: str, default: str | None = None) -> str | N
 
 
 def _status(exc: GsomiaError) -> int:
+    if isinstance(exc, StoreError):
+        return 503  # nothing kept: the caller may try again
     if isinstance(exc, InputError):
         field = getattr(exc, "field", "")
         missing = "no such" in str(exc)
