@@ -17,7 +17,7 @@ def test_bench_custody_json():
     report = json.loads(out.output)
     assert report["items"] == {"direct": 3, "tisa_hub": 3, "auto_hub": 3}
     assert report["delivered"] == {"JPN": 9, "USA": 9}
-    assert set(report["actions"]) == {"downgrade", "recall", "destroy"}
+    assert set(report["actions"]) == {"reclassify", "recall", "destroy"}
     for row in report["actions"].values():
         assert row["notices"] == 3 and row["holders"] == 6  # JPN and USA per item
         assert row["reached"] == row["acknowledged"] == 6

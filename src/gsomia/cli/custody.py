@@ -190,7 +190,7 @@ def bench_custody(
     json_out: _Json = False,
 ) -> None:
     """JPN, KOR, USA as live servers on 127.0.0.1 (mutual TLS): Korean items on every
-    route, downgraded, recalled and destroyed by Korea; a loss reported by Japan (Art.
+    route, reclassified, recalled and destroyed by Korea; a loss reported by Japan (Art.
     17); an adversarial holder's forged control messages."""
     from gsomia.web.bench_custody import run_custody_bench
 

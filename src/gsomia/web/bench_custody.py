@@ -5,7 +5,7 @@ JPN, KOR and USA run as real uvicorn servers on 127.0.0.1 with mutual TLS
 releases each to Japan on one route (``direct``, ``tisa_hub`` with Korea's signed approval,
 ``auto_hub``) and to the USA directly, so every item has two holders (and, on a hub route,
 the hub's relayed copy). Once every copy is delivered, Korea issues a notice on each item:
-``downgrade`` (to 군사III급비밀), ``recall`` or ``destroy`` in turn (Art. 6(d)–(h)). Then
+``reclassify`` (to 군사III급비밀), ``recall`` or ``destroy`` in turn (Art. 6(d)–(h)). Then
 Japan reports the loss of one item (Art. 17), investigates and closes the case.
 
 Report (:func:`run_custody_bench`)::
@@ -16,7 +16,7 @@ Report (:func:`run_custody_bench`)::
 
 ``reached``: holders that applied the notice (their store says ``applied``);
 ``acknowledged``: holders whose signed acknowledgement Korea recorded; ``wrong_state``:
-holders (and hubs' copies) whose state is not the notice's — a downgraded copy must carry
+holders (and hubs' copies) whose state is not the notice's — a reclassified copy must carry
 exactly the new classification and the holder's equivalent marking (Japan 秘, the USA
 CONFIDENTIAL), a recalled or destroyed one must be unlisted, without payload or JWS.
 ``attempts``: an adversarial holder's attempts (:func:`gsomia.web.adversary.run_attempts`
@@ -47,8 +47,8 @@ from gsomia.web.live import LiveCluster
 __all__ = ["ACTIONS", "control_attempts", "run_custody_bench"]
 
 #: The originator actions benchmarked, in turn over the items, with their new marking.
-ACTIONS = (("downgrade", "군사III급비밀"), ("recall", None), ("destroy", None))
-#: The marking each holder must show after the downgrade (Art. 4(2)).
+ACTIONS = (("reclassify", "군사III급비밀"), ("recall", None), ("destroy", None))
+#: The marking each holder must show after the reclassification (Art. 4(2)).
 _DOWNGRADED = {"JPN": "秘", "USA": "CONFIDENTIAL"}
 _ROUTES = (Route.DIRECT, Route.TISA_HUB, Route.AUTO_HUB)
 
@@ -95,7 +95,7 @@ def _state_ok(node: Node, item_id: str, action: str) -> bool:
     rows = _held(node, item_id)
     mine = [r for r in rows if r.final == node.party]
     listed = [i for i in node.items() if i.item_id == item_id]
-    if action == "downgrade":
+    if action == "reclassify":
         return (len(listed) == len(mine) == 1 and all(
             r.label["classification"] == "군사III급비밀"
             and r.marking["classification"] == _DOWNGRADED[node.party] for r in mine))
@@ -136,9 +136,9 @@ def _act(cluster: LiveCluster, items: dict[str, tuple[Route, str]],
 
 def _compromise(cluster: LiveCluster, items: dict[str, tuple[Route, str]],
                 timeout_s: float) -> dict[str, Any]:
-    """Japan reports the loss of a downgraded item, investigates and closes the case."""
+    """Japan reports the loss of a reclassified item, investigates and closes the case."""
     kor, jpn = cluster.nodes["KOR"], cluster.nodes["JPN"]
-    item_id = next(i for i, (r, a) in items.items() if a == "downgrade" and r.is_hub)
+    item_id = next(i for i, (r, a) in items.items() if a == "reclassify" and r.is_hub)
     case = jpn.report_compromise(item_id, "laptop with the item lost in transit",
                                  possible=True)
 
