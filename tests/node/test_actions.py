@@ -256,3 +256,19 @@ def test_a_holder_cannot_release_a_recalled_copy(net):
     net.clock.run()
     with pytest.raises(InputError, match="no such item"):
         jpn.release(item, "USA", "direct")
+
+
+def test_a_copy_signed_before_a_notice_and_delivered_after_it_follows_the_notice(net):
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    item = share(net, routes=(("JPN", "direct"),))
+    kor.release(item, "JPN", "tisa_hub")  # a second copy, held at the hub, old marking
+    net.clock.run()
+    kor.act(item, "reclassify", "군사III급비밀")
+    net.clock.run()
+    kor.approve(item, "JPN", "tisa_hub")
+    net.clock.run()
+    copies = listed(jpn, item)
+    assert len(copies) == 2
+    assert {(c.label.classification, c.marking["text"]) for c in copies} == \
+        {("군사III급비밀", "大韓民国 秘")}
+    assert "notice.reapplied" in kinds(jpn)

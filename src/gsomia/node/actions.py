@@ -405,23 +405,26 @@ class Actions:
                 self._answer(n, status, result, marking, (t, at), records)
         return True
 
-    def item_stored(self, envelope_id: str) -> None:
+    def item_stored(self, envelope_id: str, item_id: str, final: str) -> None:
         """An item copy was just stored here (inside the receipt's transaction): bring it
         to the state of the originator's notices known for the item before it is
         delivered — the notices waiting for it are applied now (in ``seq`` order), or the
         last notice applied to an earlier copy is applied to this one too."""
         ctx, store = self.ctx, self.ctx.ledger.store
-        row = store.inbox_row(envelope_id)
-        if row is None or row.final != ctx.party or row.item_id is None:
+        if final != ctx.party:
             return
-        waiting = store.notices(item_id=row.item_id, direction="received", status="waiting")
+        known = store.notices(item_id=item_id, direction="received")  # one query per item
+        row = store.inbox_row(envelope_id) if known else None
+        if row is None:
+            return
+        waiting = [n for n in known if n["status"] == "waiting"]
         for n in waiting:
             store.set_notice_status(n["notice_id"], "received", None)
             self._apply_once(n["notice_id"])
         if waiting:
             ctx.clock.call_at(row.arrived_s, self.outbox.flush)
             return
-        applied = store.notices(item_id=row.item_id, direction="received", status="applied")
+        applied = [n for n in known if n["status"] == "applied"]
         if not applied:
             return
         n, (_, at) = applied[-1], ctx.now()

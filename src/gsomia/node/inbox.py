@@ -223,7 +223,7 @@ class Inbox:
             "jws_sha256": hashlib.sha256(s.jws.encode()).hexdigest(),
         })], at)
         if self.control is not None:  # the originator's notices known for the item
-            self.control.item_stored(h.envelope_id)
+            self.control.item_stored(h.envelope_id, label.item_id, h.final)
         ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))
         return Receipt("held" if at_hub and route is Route.TISA_HUB else "accepted",
                        h.envelope_id, ctx.party, None, "stored",
