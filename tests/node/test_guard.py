@@ -232,6 +232,26 @@ def test_art6_a_consent_must_be_the_originators_for_that_item_and_that_recipient
     assert usa.items() == [] and len(_rejections(usa)) == 2
 
 
+def test_art6_an_expired_consent_of_the_originator_lets_nothing_go(net):
+    net.clock.advance_to(10.0)
+    kor, jpn, usa = net.nodes["KOR"], net.nodes["JPN"], net.nodes["USA"]
+    item = _kor_item(net, ["JPN", "USA"])
+    start = _now(net)
+    consent = Consent(f"{item.item_id}>USA", "KOR", "USA", start, item_id=item.item_id,
+                      expires_at=start + dt.timedelta(seconds=30))
+    # as Korea's node would give it: signed by Korea, sent to the holder over Korea's link
+    signed = sign(kor.keys, "consent", consent.to_dict(), start).jws
+    assert _hand_sent(net, "KOR", signed, "JPN").status == "accepted"
+    net.clock.advance_to(net.clock.now_s() + 60.0)
+    with pytest.raises(ReleaseDenied, match="expired"):
+        jpn.release(item.item_id, "USA", Route.DIRECT)
+    row = next(r for r in jpn.store.inbox(kind="item") if r.item_id == item.item_id)
+    assert _hand_sent(net, "JPN", signed, "USA").status == "accepted"  # known, but expired
+    receipt = _hand_sent(net, "JPN", row.jws, "USA")
+    assert receipt.status == "rejected" and "expired" in receipt.reason
+    assert usa.items() == []
+
+
 def test_a_consent_naming_an_item_of_another_originator_is_rejected(net):
     net.clock.advance_to(10.0)
     jpn = net.nodes["JPN"]

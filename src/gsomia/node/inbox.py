@@ -215,6 +215,8 @@ class Inbox:
             "marking": None if marking is None else marking["text"],
             "marking_en": None if marking is None else marking["text_en"],
             "arrived_s": t, "own_release": own_release,
+            **({"derived_from": [d.item_id for d in label.derived_from]}
+               if label.derived_from else {}),
             "jws_sha256": hashlib.sha256(s.jws.encode()).hexdigest(),
         })], at)
         ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))
