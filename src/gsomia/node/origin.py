@@ -31,6 +31,7 @@ from gsomia.sharing.consent import Consent
 from gsomia.sharing.decision import Decision, Reason, ReleaseRequest, decide
 from gsomia.sharing.envelope import Directory, Signed, label_from_dict, label_to_dict, sign
 from gsomia.sharing.label import DerivedSource, Label
+from gsomia.sharing.markings import party_code
 from gsomia.sharing.routes import Route
 
 __all__ = ["Originator", "parse_routes", "top_shared_marking"]
@@ -360,6 +361,7 @@ class Originator:
         """
         ctx = self.ctx
         route = Route.parse(route)
+        holder = None if holder is None else party_code("holder", holder)
         if holder is not None and (holder not in ctx.directory or holder == ctx.party):
             raise InputError("holder", holder, "not a partner in the directory")
         with ctx.ledger.lock:
