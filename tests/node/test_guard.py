@@ -258,7 +258,11 @@ def test_a_consent_naming_an_item_of_another_originator_is_rejected(net):
     at = _now(net)
     body = Consent("KOR-x>USA", "JPN", "USA", at, item_id="KOR-x").to_dict()
     receipt = _hand_sent(net, "JPN", sign(jpn.keys, "consent", body, at).jws, "USA")
-    assert receipt.status == "rejected" and "another originator" in receipt.reason
+    assert receipt.status == "rejected" and "not bound to its originator" in receipt.reason
+    # nor may a consent of its own take the id of one the originator will give
+    body = Consent("KOR-x>USA", "JPN", "USA", at, topic=WARNING_TOPIC).to_dict()
+    receipt = _hand_sent(net, "JPN", sign(jpn.keys, "consent", body, at).jws, "USA")
+    assert receipt.status == "rejected" and "consent id 'KOR-x>USA'" in receipt.reason
     assert len(net.nodes["USA"].book) == 0
 
 
