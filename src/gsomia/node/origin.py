@@ -245,11 +245,20 @@ class Originator:
         """
         ctx = self.ctx
         route = Route.parse(route)
-        if to not in ctx.directory:
-            raise InputError("to", to, f"no public keys of {to} in the directory")
         with ctx.ledger.lock:
             t, at = ctx.now()
-            label, payload, signed, msg_id = self._item(item_id, local)
+            try:  # a release of what is not held here is a refusal too: audited
+                if to not in ctx.directory:
+                    raise InputError("to", to, f"no public keys of {to} in the directory")
+                label, payload, signed, msg_id = self._item(item_id, local)
+            except InputError as exc:
+                if local is not None:  # publish audits its unreachable partners itself
+                    raise
+                with ctx.ledger.transaction():
+                    ctx.ledger.record([("release.denied", {
+                        "item_id": item_id, "to": to, "route": route, "permit": False,
+                        "denied_by": [exc.field], "reason": str(exc)})], at)
+                raise
             hub = ctx.hub_of(route)
             via_hub = route.is_hub and hub != ctx.party
             decision = decide(ReleaseRequest(label, to, at, route), ctx.catalog,

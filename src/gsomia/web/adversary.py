@@ -33,7 +33,8 @@ Attempt kinds (each sent once per round; the target never got the item from its 
                          the originator's
 ``hub_stretch``          the originator's signed copy put on the hub for another final
                          recipient; the hub forwarding an item not approved (TISA) or one
-                         the originator never put on the hub (automated hub)
+                         the originator never put on the hub (automated hub), or releasing
+                         an item it only holds for another party
 ``handmade_envelope``    the originator's signed copy sealed by hand for the third party
 ``forged_sender``        that copy sealed naming the originator as hop sender
 ``forged_notice``        an originator action (``notice``) signed by the holder (only when
@@ -297,6 +298,7 @@ def _attempts(a: _Holder, ids: dict[str, str]) -> dict[str, list[tuple[Callable,
             (lambda: a.send(hubbed.jws, h, route="auto_hub", via=hub_node), h,
              ids["hubbed"]),
             (lambda: hub_node.release(ids["hubbed"], h, Route.AUTO_HUB), h, ids["hubbed"]),
+            (lambda: hub_node.release(ids["tisa"], h, Route.DIRECT), h, ids["tisa"]),
             *[(lambda r=r: a.send(r.jws, h, route="tisa_hub", via=hub_node), h, ids["tisa"])
               for r in tisa_rows[:1]]],
         "handmade_envelope": [(lambda: a.send(jws, t), t, item)],
