@@ -317,3 +317,52 @@ def test_a_hub_cannot_forward_a_tisa_item_the_originator_has_not_approved(net):
     kor.approve(rel.item_id, "JPN")  # then the hub forwards it, as TISA para 4 says
     net.clock.advance_to(20.0)
     assert [i.item_id for i in jpn.items()] == [rel.item_id]
+
+
+def test_a_derivation_of_a_derived_item_keeps_every_original_source(net):
+    """KOR's item → JPN's derived item (with KOR's consent for the USA) → the USA derives
+    again: KOR stays a source, so the USA cannot pass it to JPN without KOR's consent."""
+    net.clock.advance_to(10.0)
+    kor, jpn, usa = net.nodes["KOR"], net.nodes["JPN"], net.nodes["USA"]
+    src = _kor_item(net, ["JPN", "USA"])
+    kor.approve(src.item_id, "USA", Route.DIRECT, holder="JPN")
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    fused = jpn.create_item({"track_id": "F4"}, classification="極秘",
+                            releasable_to=["USA", "KOR"], topic=WARNING_TOPIC,
+                            derived_from=[src.item_id])
+    jpn.release(fused.item_id, "USA", Route.DIRECT)
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    again = usa.create_item({"track_id": "F5"}, classification="SECRET",
+                            releasable_to=["JPN", "KOR"], topic=WARNING_TOPIC,
+                            derived_from=[fused.item_id])
+    assert {(s.item_id, s.originator) for s in again.derived_from} == {
+        (src.item_id, "KOR"), (fused.item_id, "JPN")}
+    with pytest.raises(InputError, match="classification"):  # 極秘 came as SECRET
+        usa.create_item({"track_id": "F6"}, classification="CONFIDENTIAL",
+                        releasable_to=["KOR"], topic="t", derived_from=[fused.item_id])
+    with pytest.raises(ReleaseDenied) as info:
+        usa.release(again.item_id, "JPN", Route.DIRECT)
+    assert info.value.rules == ("derived_consent",)
+    with pytest.raises(ReleaseDenied, match=f"{fused.item_id} of JPN"):  # JPN's part too
+        usa.release(again.item_id, "KOR", Route.DIRECT)
+    jpn.approve(fused.item_id, "KOR", Route.DIRECT, holder="USA")
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    assert usa.release(again.item_id, "KOR", Route.DIRECT).status == "queued"
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    assert again.item_id in [i.item_id for i in kor.items()]
+
+
+def test_publish_takes_a_derivation_and_refuses_a_partner_outside_it(net):
+    net.clock.advance_to(10.0)
+    jpn = net.nodes["JPN"]
+    src = _kor_item(net, ["JPN"])
+    jpn.routes = {"USA": Route.DIRECT}
+    with pytest.raises(InputError, match="releasable_to"):
+        jpn.publish({"fused": 1}, topic=WARNING_TOPIC, derived_from=[src.item_id])
+    assert _denials(jpn, "create")[-1]["denied_by"] == ["derivation"]
+    jpn.routes = {"KOR": Route.DIRECT}
+    [rel] = jpn.publish({"fused": 1}, topic=WARNING_TOPIC, derived_from=[src.item_id])
+    assert rel.status == "queued"
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    [back] = [i for i in net.nodes["KOR"].items() if i.item_id == rel.item_id]
+    assert back.label.derived_from[0].item_id == src.item_id
