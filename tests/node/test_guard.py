@@ -366,3 +366,14 @@ def test_publish_takes_a_derivation_and_refuses_a_partner_outside_it(net):
     net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
     [back] = [i for i in net.nodes["KOR"].items() if i.item_id == rel.item_id]
     assert back.label.derived_from[0].item_id == src.item_id
+
+
+def test_a_tiny_or_empty_received_payload_met_nested_is_not_taken_for_a_copy(net):
+    net.clock.advance_to(10.0)
+    _kor_item(net, ["JPN"], payload={"x": 1})
+    _kor_item(net, ["JPN"], payload={"y": 2})
+    jpn = net.nodes["JPN"]
+    jpn.create_item({"table": [{"x": 1}], "empty": {}}, classification="極秘",
+                    releasable_to=["USA"], topic="t")
+    with pytest.raises(InputError, match="carries received item"):
+        jpn.create_item({"x": 1.0}, classification="極秘", releasable_to=["USA"], topic="t")

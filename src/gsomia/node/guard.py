@@ -35,9 +35,12 @@ from gsomia.sharing.envelope import label_from_dict
 from gsomia.sharing.label import DerivedSource, Label
 from gsomia.sharing.routes import Route
 
-__all__ = ["Fingerprints", "authorisation", "check_route", "derive", "owns_id"]
+__all__ = ["MIN_NESTED_CHARS", "Fingerprints", "authorisation", "check_route", "derive", "owns_id"]
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{40,}")
+#: Shortest canonical JSON of a received payload looked for *inside* a new one [chars]:
+#: a tiny object such as ``{"x":1.0}`` says nothing of its origin when met nested.
+MIN_NESTED_CHARS = 24
 
 
 def owns_id(party: str, item_id: str) -> bool:
@@ -61,7 +64,7 @@ class Fingerprints:
 
     def __init__(self) -> None:
         self._after = 0
-        self._digests: dict[str, str] = {}
+        self._digests: dict[str, tuple[str, int]] = {}
         self._tokens: dict[str, str] = {}
 
     def refresh(self, store: Store) -> None:
@@ -71,8 +74,11 @@ class Fingerprints:
             self._after = row
 
     def add(self, item_id: str, payload: Any, jws: str) -> None:
-        """Index one received item's payload and its signed token's segments."""
-        self._digests[_digest(self._canon(payload, None))] = item_id
+        """Index one received item's payload and its signed token's segments (an empty
+        payload carries nothing: not indexed)."""
+        text = self._canon(payload, None)
+        if text not in ("{}", "[]"):
+            self._digests[_digest(text)] = (item_id, len(text))
         for segment in jws.split(".")[1:]:
             if len(segment) >= 40:
                 self._tokens[segment] = item_id
@@ -84,14 +90,15 @@ class Fingerprints:
             return None
         found: list[str] = []
         try:
-            self._canon(payload, found)
+            self._canon(payload, found, top=True)
         except RecursionError:
             raise InputError("payload", "…", "nested too deeply") from None
         return found[0] if found else None
 
-    def _canon(self, value: Any, found: list[str] | None) -> str:
+    def _canon(self, value: Any, found: list[str] | None, top: bool = False) -> str:
         """Canonical JSON of ``value`` (keys sorted, numbers as floats); with ``found``, the
-        ids of received items met on the way are appended to it."""
+        ids of received items met on the way are appended to it (the whole value, ``top``,
+        or a nested one of at least :data:`MIN_NESTED_CHARS`)."""
         if isinstance(value, Mapping):
             text = "{" + ",".join(
                 json.dumps(str(k), ensure_ascii=False) + ":" + self._canon(value[k], found)
@@ -109,8 +116,8 @@ class Fingerprints:
             return text
         if found is not None:
             hit = self._digests.get(_digest(text))
-            if hit is not None:
-                found.append(hit)
+            if hit is not None and (top or hit[1] >= MIN_NESTED_CHARS):
+                found.append(hit[0])
         return text
 
     def _in_text(self, text: str, found: list[str]) -> None:
@@ -122,7 +129,7 @@ class Fingerprints:
         stripped = text.strip()
         if stripped[:1] in ("{", "["):
             try:
-                self._canon(json.loads(stripped), found)
+                self._canon(json.loads(stripped), found, top=True)
             except ValueError:
                 pass
 

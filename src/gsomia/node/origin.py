@@ -95,6 +95,7 @@ class Originator:
         """
         ctx = self.ctx
         store = ctx.ledger.store
+        derived_from = list(derived_from)
         rule = "item_id"
         try:
             if item_id is not None and not owns_id(ctx.party, item_id):
@@ -105,7 +106,7 @@ class Originator:
                                         or store.inbox(kind="item", item_id=item_id)):
                 raise InputError("item_id", item_id, "an item of this id is held already")
             rule = "derivation"
-            sources = derive(store, ctx.catalog, ctx.party, list(derived_from),
+            sources = derive(store, ctx.catalog, ctx.party, derived_from,
                              classification, frozenset(releasable_to))
             rule = "re_origination"
             self.prints.refresh(store)
