@@ -377,3 +377,19 @@ def test_a_tiny_or_empty_received_payload_met_nested_is_not_taken_for_a_copy(net
                     releasable_to=["USA"], topic="t")
     with pytest.raises(InputError, match="carries received item"):
         jpn.create_item({"x": 1.0}, classification="極秘", releasable_to=["USA"], topic="t")
+
+
+def test_a_long_part_of_a_received_payload_in_a_new_one_is_a_copy(net):
+    """An attachment (a long string) or a long list lifted out of a received item and put
+    in a new one under other fields still carries the received item."""
+    net.clock.advance_to(10.0)
+    blob = "QUJD" * 200  # 800 characters of base64
+    plots = [{"range_m": 400e3 + k, "az": 0.1 * k} for k in range(12)]
+    item = _kor_item(net, ["JPN"], payload={"title": "plan", "attachment": blob,
+                                            "plots": plots})
+    jpn = net.nodes["JPN"]
+    for payload in ({"mine": True, "file": blob}, {"scan": plots, "site": "jpn-1"}):
+        with pytest.raises(InputError, match=f"carries received item {item.item_id}"):
+            jpn.create_item(payload, classification="極秘", releasable_to=["USA"], topic="t")
+    jpn.create_item({"file": blob[:200], "scan": plots[:2]}, classification="極秘",
+                    releasable_to=["USA"], topic="t")  # short pieces: not taken for a copy
