@@ -109,8 +109,9 @@ class Originator:
             sources = derive(store, ctx.catalog, ctx.party, derived_from,
                              classification, frozenset(releasable_to))
             rule = "re_origination"
-            self.prints.refresh(store)
-            carried = self.prints.carried(payload)
+            with ctx.ledger.lock:  # the index is shared by the node's threads
+                self.prints.refresh(store)
+                carried = self.prints.carried(payload)
             named = set(derived_from) | {s.item_id for s in sources}
             if carried is not None and carried not in named:
                 raise InputError("payload", carried,
