@@ -91,7 +91,10 @@ class Fingerprints:
         nothing), each part of it (object, array or string) of at least
         :data:`MIN_PART_CHARS`, and its signed token's segments."""
         parts: list[str] = []
-        text = self._canon(payload, None, parts=parts)
+        try:
+            text = self._canon(payload, None, parts=parts)
+        except RecursionError:  # nested deeper than a new payload may be: never re-made
+            text, parts = "{}", []
         for part in parts:
             self._digests.setdefault(_digest(part), (item_id, len(part)))
         if text not in ("{}", "[]"):
