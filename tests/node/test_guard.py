@@ -232,13 +232,37 @@ def test_art6_a_consent_must_be_the_originators_for_that_item_and_that_recipient
     assert usa.items() == [] and len(_rejections(usa)) == 2
 
 
+def test_art6_an_expired_consent_of_the_originator_lets_nothing_go(net):
+    net.clock.advance_to(10.0)
+    kor, jpn, usa = net.nodes["KOR"], net.nodes["JPN"], net.nodes["USA"]
+    item = _kor_item(net, ["JPN", "USA"])
+    start = _now(net)
+    consent = Consent(f"{item.item_id}>USA", "KOR", "USA", start, item_id=item.item_id,
+                      expires_at=start + dt.timedelta(seconds=30))
+    # as Korea's node would give it: signed by Korea, sent to the holder over Korea's link
+    signed = sign(kor.keys, "consent", consent.to_dict(), start).jws
+    assert _hand_sent(net, "KOR", signed, "JPN").status == "accepted"
+    net.clock.advance_to(net.clock.now_s() + 60.0)
+    with pytest.raises(ReleaseDenied, match="expired"):
+        jpn.release(item.item_id, "USA", Route.DIRECT)
+    row = next(r for r in jpn.store.inbox(kind="item") if r.item_id == item.item_id)
+    assert _hand_sent(net, "JPN", signed, "USA").status == "accepted"  # known, but expired
+    receipt = _hand_sent(net, "JPN", row.jws, "USA")
+    assert receipt.status == "rejected" and "expired" in receipt.reason
+    assert usa.items() == []
+
+
 def test_a_consent_naming_an_item_of_another_originator_is_rejected(net):
     net.clock.advance_to(10.0)
     jpn = net.nodes["JPN"]
     at = _now(net)
     body = Consent("KOR-x>USA", "JPN", "USA", at, item_id="KOR-x").to_dict()
     receipt = _hand_sent(net, "JPN", sign(jpn.keys, "consent", body, at).jws, "USA")
-    assert receipt.status == "rejected" and "another originator" in receipt.reason
+    assert receipt.status == "rejected" and "not bound to its originator" in receipt.reason
+    # nor may a consent of its own take the id of one the originator will give
+    body = Consent("KOR-x>USA", "JPN", "USA", at, topic=WARNING_TOPIC).to_dict()
+    receipt = _hand_sent(net, "JPN", sign(jpn.keys, "consent", body, at).jws, "USA")
+    assert receipt.status == "rejected" and "consent id 'KOR-x>USA'" in receipt.reason
     assert len(net.nodes["USA"].book) == 0
 
 
@@ -293,3 +317,79 @@ def test_a_hub_cannot_forward_a_tisa_item_the_originator_has_not_approved(net):
     kor.approve(rel.item_id, "JPN")  # then the hub forwards it, as TISA para 4 says
     net.clock.advance_to(20.0)
     assert [i.item_id for i in jpn.items()] == [rel.item_id]
+
+
+def test_a_derivation_of_a_derived_item_keeps_every_original_source(net):
+    """KOR's item → JPN's derived item (with KOR's consent for the USA) → the USA derives
+    again: KOR stays a source, so the USA cannot pass it to JPN without KOR's consent."""
+    net.clock.advance_to(10.0)
+    kor, jpn, usa = net.nodes["KOR"], net.nodes["JPN"], net.nodes["USA"]
+    src = _kor_item(net, ["JPN", "USA"])
+    kor.approve(src.item_id, "USA", Route.DIRECT, holder="JPN")
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    fused = jpn.create_item({"track_id": "F4"}, classification="極秘",
+                            releasable_to=["USA", "KOR"], topic=WARNING_TOPIC,
+                            derived_from=[src.item_id])
+    jpn.release(fused.item_id, "USA", Route.DIRECT)
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    again = usa.create_item({"track_id": "F5"}, classification="SECRET",
+                            releasable_to=["JPN", "KOR"], topic=WARNING_TOPIC,
+                            derived_from=[fused.item_id])
+    assert {(s.item_id, s.originator) for s in again.derived_from} == {
+        (src.item_id, "KOR"), (fused.item_id, "JPN")}
+    with pytest.raises(InputError, match="classification"):  # 極秘 came as SECRET
+        usa.create_item({"track_id": "F6"}, classification="CONFIDENTIAL",
+                        releasable_to=["KOR"], topic="t", derived_from=[fused.item_id])
+    with pytest.raises(ReleaseDenied) as info:
+        usa.release(again.item_id, "JPN", Route.DIRECT)
+    assert info.value.rules == ("derived_consent",)
+    with pytest.raises(ReleaseDenied, match=f"{fused.item_id} of JPN"):  # JPN's part too
+        usa.release(again.item_id, "KOR", Route.DIRECT)
+    jpn.approve(fused.item_id, "KOR", Route.DIRECT, holder="USA")
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    assert usa.release(again.item_id, "KOR", Route.DIRECT).status == "queued"
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    assert again.item_id in [i.item_id for i in kor.items()]
+
+
+def test_publish_takes_a_derivation_and_refuses_a_partner_outside_it(net):
+    net.clock.advance_to(10.0)
+    jpn = net.nodes["JPN"]
+    src = _kor_item(net, ["JPN"])
+    jpn.routes = {"USA": Route.DIRECT}
+    with pytest.raises(InputError, match="releasable_to"):
+        jpn.publish({"fused": 1}, topic=WARNING_TOPIC, derived_from=[src.item_id])
+    assert _denials(jpn, "create")[-1]["denied_by"] == ["derivation"]
+    jpn.routes = {"KOR": Route.DIRECT}
+    [rel] = jpn.publish({"fused": 1}, topic=WARNING_TOPIC, derived_from=[src.item_id])
+    assert rel.status == "queued"
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    [back] = [i for i in net.nodes["KOR"].items() if i.item_id == rel.item_id]
+    assert back.label.derived_from[0].item_id == src.item_id
+
+
+def test_a_tiny_or_empty_received_payload_met_nested_is_not_taken_for_a_copy(net):
+    net.clock.advance_to(10.0)
+    _kor_item(net, ["JPN"], payload={"x": 1})
+    _kor_item(net, ["JPN"], payload={"y": 2})
+    jpn = net.nodes["JPN"]
+    jpn.create_item({"table": [{"x": 1}], "empty": {}}, classification="極秘",
+                    releasable_to=["USA"], topic="t")
+    with pytest.raises(InputError, match="carries received item"):
+        jpn.create_item({"x": 1.0}, classification="極秘", releasable_to=["USA"], topic="t")
+
+
+def test_a_long_part_of_a_received_payload_in_a_new_one_is_a_copy(net):
+    """An attachment (a long string) or a long list lifted out of a received item and put
+    in a new one under other fields still carries the received item."""
+    net.clock.advance_to(10.0)
+    blob = "QUJD" * 200  # 800 characters of base64
+    plots = [{"range_m": 400e3 + k, "az": 0.1 * k} for k in range(12)]
+    item = _kor_item(net, ["JPN"], payload={"title": "plan", "attachment": blob,
+                                            "plots": plots})
+    jpn = net.nodes["JPN"]
+    for payload in ({"mine": True, "file": blob}, {"scan": plots, "site": "jpn-1"}):
+        with pytest.raises(InputError, match=f"carries received item {item.item_id}"):
+            jpn.create_item(payload, classification="極秘", releasable_to=["USA"], topic="t")
+    jpn.create_item({"file": blob[:200], "scan": plots[:2]}, classification="極秘",
+                    releasable_to=["USA"], topic="t")  # short pieces: not taken for a copy

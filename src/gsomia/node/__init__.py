@@ -38,13 +38,17 @@ Originating side:
   :func:`gsomia.node.plots.publish_plots` ``(node, plots)``: the same for one kind.
   Warnings go under this party's SECRET-level marking by default, topic
   ``dprk-missile-threat``, the elements present.
-- ``node.create_item(payload, classification=, releasable_to=, topic=, elements=) -> Label``
-  and ``node.release(item_id, to, route) -> Release`` for any item (raises
-  :class:`~gsomia.errors.ReleaseDenied`, whose ``release`` holds the :class:`Release`). A
-  received item may be released on by its holder only with the originator's consent
-  (Art. 6).
-- ``node.approve(item_id, to, route=Route.TISA_HUB) -> Consent``: the originator's signed
-  approval, sent to the TISA hub, which then forwards the held item (TISA para 4).
+- ``node.create_item(payload, classification=, releasable_to=, topic=, elements=,
+  derived_from=()) -> Label`` and ``node.release(item_id, to, route) -> Release`` for any
+  item (raises :class:`~gsomia.errors.ReleaseDenied`, whose ``release`` holds the
+  :class:`Release`). Item ids are ``<PARTY>-...``; a received item's content is never
+  created or published as the holder's own, only as a derived item naming its sources
+  (``derived_from``: their marking and Releasable To bound it). A received item may be
+  released on by its holder only directly, with the originator's signed consent (Art. 6);
+  see :mod:`gsomia.node.guard`.
+- ``node.approve(item_id, to, route=Route.TISA_HUB, holder=None) -> Consent``: the
+  originator's signed approval, sent to the TISA hub, which then forwards the held item
+  (TISA para 4), and to ``holder``, which may then pass its copy on to ``to`` (Art. 6).
 - ``node.flush()``: try the outbox now (called by the methods above; retries are
   scheduled on the clock with :class:`RetryPolicy` backoff).
 
@@ -103,6 +107,7 @@ Modules (one idea each; :class:`Node` is the façade over its parts, which share
 ``custody``      who holds each item: released to whom, received from whom
 ``actions``      originator notices, holders' acknowledgements, control-message receipt
 ``compromise``   loss or compromise cases (Art. 17) at holder and originator
+``guard``        ids bound to originators, no re-origination, derivation, signed routes
 ``ledger``       the store and audit log written in one transaction, and the lock
 ``consents``     the originators' consents known, with their signed form
 ``context``      what the parts share; ``hub_of(route)`` from the catalog

@@ -4,9 +4,11 @@ Originating Party never reaches a party that originator did not release it to (A
 - **Ids bound to their originator**: an item id is ``<ORIGINATOR>-<...>`` (:func:`owns_id`).
 - **No re-origination**: a payload carrying a received item's content — the same JSON
   (numbers compared as numbers), that JSON nested anywhere inside it or written into a
-  string, or a piece of the originator's signed token — is not new information of the
-  holder (:class:`Fingerprints`); it may only be created as a *derived* item that names its
-  sources.
+  string, a long part of it (an object, array or string of at least
+  :data:`MIN_PART_CHARS`, e.g. an attachment), or a piece of the originator's signed
+  token — is not new information of the holder (:class:`Fingerprints`); it may only be
+  created as a *derived* item that names its sources. (Content retyped or edited is beyond
+  any check: the holder's obligation under Art. 6 remains.)
 - **Derivative classification** (:func:`derive`): a derived item carries every source
   (transitively) with its originator, marking, topic and Releasable To; it is marked at
   least as its most restrictive source as received (Art. 4(2): the marking in the holder's
@@ -35,9 +37,23 @@ from gsomia.sharing.envelope import label_from_dict
 from gsomia.sharing.label import DerivedSource, Label
 from gsomia.sharing.routes import Route
 
-__all__ = ["Fingerprints", "authorisation", "check_route", "derive", "owns_id"]
+__all__ = [
+    "MIN_NESTED_CHARS",
+    "MIN_PART_CHARS",
+    "Fingerprints",
+    "authorisation",
+    "check_route",
+    "derive",
+    "owns_id",
+]
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{40,}")
+#: Shortest canonical JSON of a received payload looked for *inside* a new one [chars]:
+#: a tiny object such as ``{"x":1.0}`` says nothing of its origin when met nested.
+MIN_NESTED_CHARS = 24
+#: Shortest part of a received payload (object, array or string, as canonical JSON)
+#: looked for anywhere in a new one [chars]: long enough not to meet by chance.
+MIN_PART_CHARS = 256
 
 
 def owns_id(party: str, item_id: str) -> bool:
@@ -61,7 +77,7 @@ class Fingerprints:
 
     def __init__(self) -> None:
         self._after = 0
-        self._digests: dict[str, str] = {}
+        self._digests: dict[str, tuple[str, int]] = {}
         self._tokens: dict[str, str] = {}
 
     def refresh(self, store: Store) -> None:
@@ -71,8 +87,18 @@ class Fingerprints:
             self._after = row
 
     def add(self, item_id: str, payload: Any, jws: str) -> None:
-        """Index one received item's payload and its signed token's segments."""
-        self._digests[_digest(self._canon(payload, None))] = item_id
+        """Index one received item: its whole payload (not an empty one, which carries
+        nothing), each part of it (object, array or string) of at least
+        :data:`MIN_PART_CHARS`, and its signed token's segments."""
+        parts: list[str] = []
+        try:
+            text = self._canon(payload, None, parts=parts)
+        except RecursionError:  # nested deeper than a new payload may be: never re-made
+            text, parts = "{}", []
+        for part in parts:
+            self._digests.setdefault(_digest(part), (item_id, len(part)))
+        if text not in ("{}", "[]"):
+            self._digests[_digest(text)] = (item_id, len(text))
         for segment in jws.split(".")[1:]:
             if len(segment) >= 40:
                 self._tokens[segment] = item_id
@@ -80,24 +106,29 @@ class Fingerprints:
     def carried(self, payload: Any) -> str | None:
         """The id of a received item whose content ``payload`` carries (module docstring),
         or None."""
-        if not self._digests:
+        if not self._digests and not self._tokens:
             return None
         found: list[str] = []
         try:
-            self._canon(payload, found)
+            self._canon(payload, found, top=True)
         except RecursionError:
             raise InputError("payload", "…", "nested too deeply") from None
         return found[0] if found else None
 
-    def _canon(self, value: Any, found: list[str] | None) -> str:
-        """Canonical JSON of ``value`` (keys sorted, numbers as floats); with ``found``, the
-        ids of received items met on the way are appended to it."""
+    def _canon(self, value: Any, found: list[str] | None, top: bool = False,
+               parts: list[str] | None = None) -> str:
+        """Canonical JSON of ``value`` (keys sorted, numbers as floats). With ``found``, the
+        ids of received items met on the way are appended to it (a whole payload as the
+        whole value, ``top``, or nested if of at least :data:`MIN_NESTED_CHARS`; a part
+        anywhere); with ``parts``, the texts of the parts of at least
+        :data:`MIN_PART_CHARS` are collected."""
         if isinstance(value, Mapping):
             text = "{" + ",".join(
-                json.dumps(str(k), ensure_ascii=False) + ":" + self._canon(value[k], found)
+                json.dumps(str(k), ensure_ascii=False) + ":"
+                + self._canon(value[k], found, parts=parts)
                 for k in sorted(value, key=str)) + "}"
         elif isinstance(value, list | tuple):
-            text = "[" + ",".join(self._canon(v, found) for v in value) + "]"
+            text = "[" + ",".join(self._canon(v, found, parts=parts) for v in value) + "]"
         elif isinstance(value, bool) or value is None:
             return json.dumps(value)
         elif isinstance(value, int | float):
@@ -106,11 +137,14 @@ class Fingerprints:
             text = json.dumps(str(value), ensure_ascii=False)
             if found is not None:
                 self._in_text(str(value), found)
-            return text
+            if len(text) < MIN_PART_CHARS:
+                return text
+        if parts is not None and len(text) >= MIN_PART_CHARS:
+            parts.append(text)
         if found is not None:
             hit = self._digests.get(_digest(text))
-            if hit is not None:
-                found.append(hit)
+            if hit is not None and (top or hit[1] >= MIN_NESTED_CHARS):
+                found.append(hit[0])
         return text
 
     def _in_text(self, text: str, found: list[str]) -> None:
@@ -122,7 +156,7 @@ class Fingerprints:
         stripped = text.strip()
         if stripped[:1] in ("{", "["):
             try:
-                self._canon(json.loads(stripped), found)
+                self._canon(json.loads(stripped), found, top=True)
             except ValueError:
                 pass
 

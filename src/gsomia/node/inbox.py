@@ -164,10 +164,12 @@ class Inbox:
         if consent.originator != s.originator:
             raise EnvelopeError("signature", "consent.originator", consent.originator,
                                 f"signed by {s.originator}")
-        if consent.item_id is not None and not owns_id(consent.originator, consent.item_id):
-            raise ReleaseDenied(consent.item_id, consent.to, ("item_id",),
-                                f"consent {consent.consent_id!r} of {consent.originator} "
-                                f"names item {consent.item_id!r} of another originator")
+        for what, value in (("item", consent.item_id), ("consent id", consent.consent_id)):
+            if value is not None and not owns_id(consent.originator, value):
+                raise ReleaseDenied(str(consent.item_id), consent.to, ("item_id",),
+                                    f"consent {consent.consent_id!r} of {consent.originator} "
+                                    f"has the {what} {value!r}, not bound to its originator "
+                                    f"('{consent.originator}-...')")
         known = ctx.consents.known(consent.consent_id)
         if known is not None:
             raise ReplayError("consent_id", h.envelope_id,
@@ -220,6 +222,8 @@ class Inbox:
             "marking": None if marking is None else marking["text"],
             "marking_en": None if marking is None else marking["text_en"],
             "arrived_s": t, "own_release": own_release,
+            **({"derived_from": [d.item_id for d in label.derived_from]}
+               if label.derived_from else {}),
             "jws_sha256": hashlib.sha256(s.jws.encode()).hexdigest(),
         })], at)
         if self.control is not None:  # the originator's notices known for the item

@@ -371,12 +371,16 @@ class Node:
         open (recipient, decrypt, header, hop signature by ``iss``, age, originator's
         signature) → exactly-once (same envelope id: ``duplicate``; same signed message
         under another id, or a sequence number not after the stream's last: rejected as a
-        replay) → release check of the hop (Art. 6: a third-party hop needs the
-        originator's consent or the automated hub's standing approval) → mark (Art. 4(2))
-        → store. The route in the header may be in any spelling :meth:`Route.parse`
-        takes; it is stored canonical. The inbox rows and the ``receive.accepted`` audit
-        record commit in one transaction. The item is handed to subscribers (or, at a
-        hub, forwarded) at ``arrived_s`` on the clock (now if None).
+        replay) → the originator's control (:mod:`gsomia.node.guard`: the item id is
+        ``<ORIGINATOR>-...``; a hub holds, and a recipient takes from a hub, only what the
+        originator's signed release names; anyone else's relay is direct; a derived
+        item's sources permit this party) → release check of the hop (Art. 6: a
+        third-party hop needs the originator's signed consent or the automated hub's
+        standing approval) → mark (Art. 4(2)) → store. The route in the header may be in
+        any spelling :meth:`Route.parse` takes; it is stored canonical. The inbox rows and
+        the ``receive.accepted`` audit record commit in one transaction. The item is
+        handed to subscribers (or, at a hub, forwarded) at ``arrived_s`` on the clock (now
+        if None).
 
         Parameters:
             wire: the envelope's wire form (a JSON object).

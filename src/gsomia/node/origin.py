@@ -31,6 +31,7 @@ from gsomia.sharing.consent import Consent
 from gsomia.sharing.decision import Decision, Reason, ReleaseRequest, decide
 from gsomia.sharing.envelope import Directory, Signed, label_from_dict, label_to_dict, sign
 from gsomia.sharing.label import DerivedSource, Label
+from gsomia.sharing.markings import party_code
 from gsomia.sharing.routes import Route
 
 __all__ = ["Originator", "parse_routes", "top_shared_marking"]
@@ -94,6 +95,7 @@ class Originator:
         """
         ctx = self.ctx
         store = ctx.ledger.store
+        derived_from = list(derived_from)
         rule = "item_id"
         try:
             if item_id is not None and not owns_id(ctx.party, item_id):
@@ -104,11 +106,12 @@ class Originator:
                                         or store.inbox(kind="item", item_id=item_id)):
                 raise InputError("item_id", item_id, "an item of this id is held already")
             rule = "derivation"
-            sources = derive(store, ctx.catalog, ctx.party, list(derived_from),
+            sources = derive(store, ctx.catalog, ctx.party, derived_from,
                              classification, frozenset(releasable_to))
             rule = "re_origination"
-            self.prints.refresh(store)
-            carried = self.prints.carried(payload)
+            with ctx.ledger.lock:  # the index is shared by the node's threads
+                self.prints.refresh(store)
+                carried = self.prints.carried(payload)
             named = set(derived_from) | {s.item_id for s in sources}
             if carried is not None and carried not in named:
                 raise InputError("payload", carried,
@@ -244,11 +247,20 @@ class Originator:
         """
         ctx = self.ctx
         route = Route.parse(route)
-        if to not in ctx.directory:
-            raise InputError("to", to, f"no public keys of {to} in the directory")
         with ctx.ledger.lock:
             t, at = ctx.now()
-            label, payload, signed, msg_id = self._item(item_id, local)
+            try:  # a release of what is not held here is a refusal too: audited
+                if to not in ctx.directory:
+                    raise InputError("to", to, f"no public keys of {to} in the directory")
+                label, payload, signed, msg_id = self._item(item_id, local)
+            except InputError as exc:
+                if local is not None:  # publish audits its unreachable partners itself
+                    raise
+                with ctx.ledger.transaction():
+                    ctx.ledger.record([("release.denied", {
+                        "item_id": item_id, "to": to, "route": route, "permit": False,
+                        "denied_by": [exc.field], "reason": str(exc)})], at)
+                raise
             hub = ctx.hub_of(route)
             via_hub = route.is_hub and hub != ctx.party
             decision = decide(ReleaseRequest(label, to, at, route), ctx.catalog,
@@ -361,6 +373,7 @@ class Originator:
         """
         ctx = self.ctx
         route = Route.parse(route)
+        holder = None if holder is None else party_code("holder", holder)
         if holder is not None and (holder not in ctx.directory or holder == ctx.party):
             raise InputError("holder", holder, "not a partner in the directory")
         with ctx.ledger.lock:

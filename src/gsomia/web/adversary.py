@@ -29,10 +29,12 @@ Attempt kinds (each sent once per round; the target never got the item from its 
                          originator with the holder's key; as the holder itself)
 ``self_signed_consent``  a consent typed into the holder's book; one the holder signs
 ``consent_replay``       a real consent for another item, and one for another recipient,
-                         sent ahead of the item
+                         sent ahead of the item; the holder's own consent under the id of
+                         the originator's
 ``hub_stretch``          the originator's signed copy put on the hub for another final
                          recipient; the hub forwarding an item not approved (TISA) or one
-                         the originator never put on the hub (automated hub)
+                         the originator never put on the hub (automated hub), or releasing
+                         an item it only holds for another party
 ``handmade_envelope``    the originator's signed copy sealed by hand for the third party
 ``forged_sender``        that copy sealed naming the originator as hop sender
 ``forged_notice``        an originator action (``notice``) signed by the holder (only when
@@ -157,7 +159,12 @@ def _setup(a: _Holder) -> dict[str, str]:
     o.approve(ids["direct"], a.h, Route.DIRECT, holder=a.h)
     o.release(ids["hubbed"], a.t, Route.DIRECT)
     o.release(ids["tisa"], a.h, Route.TISA_HUB)
-    a.settle()
+    for _ in range(20):  # live nodes: until what the attempts use has arrived
+        a.settle()
+        with a.node.lock:
+            here = {r.item_id for r in a.node.store.inbox(kind="item")}
+        if {ids["direct"], ids["pair"]} <= here and a.reached(a.t, ids["hubbed"]):
+            break
     return ids
 
 
@@ -231,6 +238,12 @@ def _attempts(a: _Holder, ids: dict[str, str]) -> dict[str, list[tuple[Callable,
         a.send(sign(n.keys, "consent", body, a.now()).jws, t)
         return a.send(jws, t)
 
+    def colliding_consent() -> Receipt:
+        """The holder's own consent under the id the originator gives its consents."""
+        body = Consent(f"{item}>{t}", h, t, a.now(), topic=TOPIC).to_dict()
+        a.send(sign(n.keys, "consent", body, a.now()).jws, t)
+        return a.send(jws, t)
+
     def replay(consent_item: str, to: str) -> Callable[[], Receipt]:
         def go() -> Receipt:
             with n.lock:
@@ -277,13 +290,15 @@ def _attempts(a: _Holder, ids: dict[str, str]) -> dict[str, list[tuple[Callable,
             (lambda: a.send(signed_as(n.keys, originator=h, holder=h,
                                       releasable_to=widened), t), t, item)],
         "self_signed_consent": [(typed_consent, t, item), (holder_consent, t, item)],
-        "consent_replay": [(replay(ids["pair"], t), t, item), (replay(item, h), t, item)],
+        "consent_replay": [(replay(ids["pair"], t), t, item), (replay(item, h), t, item),
+                           (colliding_consent, t, item)],
         "hub_stretch": [
             (lambda: a.send(jws, t, route="auto_hub", final=o), t, item),
             (lambda: a.send(jws, t, route="auto_hub", final=t), t, item),
             (lambda: a.send(hubbed.jws, h, route="auto_hub", via=hub_node), h,
              ids["hubbed"]),
             (lambda: hub_node.release(ids["hubbed"], h, Route.AUTO_HUB), h, ids["hubbed"]),
+            (lambda: hub_node.release(ids["tisa"], h, Route.DIRECT), h, ids["tisa"]),
             *[(lambda r=r: a.send(r.jws, h, route="tisa_hub", via=hub_node), h, ids["tisa"])
               for r in tisa_rows[:1]]],
         "handmade_envelope": [(lambda: a.send(jws, t), t, item)],

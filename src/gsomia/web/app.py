@@ -25,7 +25,9 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          releases queued (sending goes on in the background).
 ``POST /v1/approvals``   the originator's approval ``{"item_id", "to", "route"}`` (TISA
                          para 4; ``route`` any spelling of :class:`gsomia.sharing.Route`,
-                         default ``tisa_hub``); answers the consent given.
+                         default ``tisa_hub``; optional ``holder``: a party holding the
+                         item, sent the consent so it may pass the item on to ``to``,
+                         Art. 6); answers the consent given.
 ``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
                          plot items).
 ``/v1/items/{id}/custody``, ``/v1/items/{id}/actions``, ``/v1/items/{id}/compromise``,
@@ -291,7 +293,8 @@ def _approve(node: Node) -> Callable[[dict[str, Any]], JSONResponse]:
     def approve(body: dict[str, Any]) -> JSONResponse:
         request = parse(ApprovalRequest, body)
         route = Route.parse(request.route)
-        consent = node.approve(request.item_id, request.to, route, send=False)
+        consent = node.approve(request.item_id, request.to, route, send=False,
+                               holder=request.holder)
         node.flush_soon()
         return JSONResponse(consent.to_dict())
 
