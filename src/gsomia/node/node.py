@@ -380,7 +380,10 @@ class Node:
         any spelling :meth:`Route.parse` takes; it is stored canonical. The inbox rows and
         the ``receive.accepted`` audit record commit in one transaction. The item is
         handed to subscribers (or, at a hub, forwarded) at ``arrived_s`` on the clock (now
-        if None).
+        if None). A control message (an originator's notice, a holder's ack, an Art. 17
+        report: :data:`gsomia.node.actions.CONTROL_KINDS`) goes, once its envelope id is
+        new, to :meth:`gsomia.node.actions.Actions.accept` (relayed by a hub; a notice
+        checked against the item's originator).
 
         Parameters:
             wire: the envelope's wire form (a JSON object).
