@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import shutil
 import tempfile
 import time
 import uuid
@@ -227,9 +228,18 @@ def run_custody_bench(n_per_route: int = 3, timeout_s: float = 30.0,
     Parameters:
         n_per_route: items Korea shares on each route (the actions go round them).
         timeout_s: longest wait for each phase [s] (deliveries, acknowledgements, case).
-        workdir: where the PKI and stores go (default: a new temporary folder).
+        workdir: where the PKI and stores go (kept); default: a new temporary folder,
+            removed at the end.
     """
     tmp = Path(workdir or tempfile.mkdtemp(prefix="gsomia-custody-"))
+    try:
+        return _run(tmp, n_per_route, timeout_s)
+    finally:
+        if workdir is None:  # a folder of our own: removed with its keys and stores
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(tmp: Path, n_per_route: int, timeout_s: float) -> dict[str, Any]:
     init_pki(tmp / "pki")
     cluster = LiveCluster(tmp / "pki", tmp, load_catalog(),
                           {"KOR": {"JPN": Route.DIRECT}, "JPN": {}, "USA": {}}).start()
