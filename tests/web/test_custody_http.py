@@ -98,3 +98,24 @@ def test_a_compromise_case_over_https_and_the_item_commands(cluster, tmp_path):
         until(lambda: [c["status"] for c in kor.get("/v1/cases").json()
                        if c["case_id"] == case["case_id"]] == ["investigated"],
               "the investigation at Korea")
+    out = run(app, ["item", "cases", "--config", str(config)])
+    assert out.exit_code == 0 and f"{case['case_id']} holder" in out.output
+    assert "investigated" in out.output
+
+
+def test_the_originators_item_commands(cluster, tmp_path):
+    item = _shared(cluster)
+    config = tmp_path / "kor.toml"
+    config.write_text(f'party = "KOR"\nlisten = "127.0.0.1:{cluster.ports["KOR"]}"\n'
+                      f'store = "unused.sqlite"\nkeys = "{cluster.pki}"\n', encoding="utf-8")
+    run = CliRunner().invoke
+    out = run(app, ["item", "action", item, "downgrade", "--classification", "군사III급비밀",
+                    "--config", str(config)])
+    assert out.exit_code == 0 and "downgrade sent to JPN" in out.output
+    kor = cluster.nodes["KOR"]
+    until(lambda: kor.actions(item)[0]["acknowledged"], "Japan's acknowledgement")
+    out = run(app, ["item", "actions", item, "--config", str(config)])
+    assert out.exit_code == 0 and "acknowledged: JPN" in out.output and "pending: -" in out.output
+    out = run(app, ["item", "action", item, "reclassify", "--classification", "군사I급비밀",
+                    "--config", str(config)])
+    assert out.exit_code == 2 and "excludes" in out.output
