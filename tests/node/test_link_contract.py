@@ -58,7 +58,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def envelope(pki: Path) -> Envelope:
     """A Japanese SECRET-level (極秘) item sealed by Japan for Korea, direct."""
     jpn = load_party_keys(pki, "JPN")
-    label = Label(item_id="contract-item", originator="JPN", classification="極秘",
+    label = Label(item_id="JPN-contract-item", originator="JPN", classification="極秘",
                   releasable_to=frozenset({"KOR"}), topic="dprk-missile-threat",
                   holder="JPN")
     signed = sign(jpn, "item", {"note": "link contract"}, SENT_AT, label)

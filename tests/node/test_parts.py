@@ -143,7 +143,9 @@ def test_a_hub_accepts_an_old_route_spelling_from_a_peer_and_stores_it_canonical
                             releasable_to=["JPN", "USA"], topic=WARNING_TOPIC,
                             elements=w.elements)
     at = EPOCH + dt.timedelta(seconds=10.0)
-    signed = sign(kor.keys, "item", w.to_dict(), at, label)
+    # the originator's signed release: for JPN through the automated hub (USA)
+    signed = sign(kor.keys, "item", w.to_dict(), at, label,
+                  release={"to": "JPN", "route": "auto_hub", "hub": "USA"})
     header = Header("old-peer-1", "KOR", "USA", at, "auto-hub", "JPN", "warning:T1", 1)
     receipt = usa.receive(seal(signed, header, kor.directory, kor.keys).to_wire(), peer="KOR")
     assert receipt.status == "accepted"

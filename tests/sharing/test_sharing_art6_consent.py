@@ -113,7 +113,7 @@ def test_art6_reclassification_reaches_every_holder(catalog):
                                       catalog.scheme("JPN"), "秘")
     assert [n.holder for n in notices] == ["KOR", "USA"]
     kor_copy = make_label(holder="KOR")
-    new = apply_notice(kor_copy, notices[0])
+    new = apply_notice(kor_copy, notices[0], catalog)
     assert new.classification == "秘"
     assert decide(ReleaseRequest(new, "JPN", AFTER_2023), catalog).marking.classification \
         == "秘"
@@ -125,7 +125,7 @@ def test_art6_reclassification_reaches_every_holder(catalog):
 def test_art6_declassify_recall_destroy_remove_the_holding(catalog, action):
     notices = issue_originator_action(make_label(), action, "JPN", T0, ["KOR"],
                                       catalog.scheme("JPN"))
-    assert apply_notice(make_label(holder="KOR"), notices[0]) is None
+    assert apply_notice(make_label(holder="KOR"), notices[0], catalog) is None
 
 
 def test_art6_reclassify_to_unknown_marking_is_input_error(catalog):

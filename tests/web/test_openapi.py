@@ -51,7 +51,7 @@ def test_openapi_names_the_fields_of_a_warning_an_item_and_an_approval(tmp_path)
     assert {"item_id", "kind", "originator", "sender", "route", "marking", "topic",
             "elements", "payload", "sent_at", "arrived_s"} == set(item["properties"])
     approval = _body_schema(spec, "/v1/approvals", "post")
-    assert set(approval["properties"]) == {"item_id", "to", "route"}
+    assert set(approval["properties"]) == {"item_id", "to", "route", "holder"}
     assert approval["required"] == ["item_id", "to"]
     assert approval["properties"]["route"]["default"] == "tisa_hub"
     consent = _answer_schema(spec, "/v1/approvals", "post")

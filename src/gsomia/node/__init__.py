@@ -39,13 +39,17 @@ Originating side:
   :func:`gsomia.node.plots.publish_plots` ``(node, plots)``: the same for one kind.
   Warnings go under this party's SECRET-level marking by default, topic
   ``dprk-missile-threat``, the elements present.
-- ``node.create_item(payload, classification=, releasable_to=, topic=, elements=) -> Label``
-  and ``node.release(item_id, to, route) -> Release`` for any item (raises
-  :class:`~gsomia.errors.ReleaseDenied`, whose ``release`` holds the :class:`Release`). A
-  received item may be released on by its holder only with the originator's consent
-  (Art. 6).
-- ``node.approve(item_id, to, route=Route.TISA_HUB) -> Consent``: the originator's signed
-  approval, sent to the TISA hub, which then forwards the held item (TISA para 4).
+- ``node.create_item(payload, classification=, releasable_to=, topic=, elements=,
+  derived_from=()) -> Label`` and ``node.release(item_id, to, route) -> Release`` for any
+  item (raises :class:`~gsomia.errors.ReleaseDenied`, whose ``release`` holds the
+  :class:`Release`). Item ids are ``<PARTY>-...``; a received item's content is never
+  created or published as the holder's own, only as a derived item naming its sources
+  (``derived_from``: their marking and Releasable To bound it). A received item may be
+  released on by its holder only directly, with the originator's signed consent (Art. 6);
+  see :mod:`gsomia.node.guard`.
+- ``node.approve(item_id, to, route=Route.TISA_HUB, holder=None) -> Consent``: the
+  originator's signed approval, sent to the TISA hub, which then forwards the held item
+  (TISA para 4), and to ``holder``, which may then pass its copy on to ``to`` (Art. 6).
 - ``node.flush()``: try the outbox now (called by the methods above; retries are
   scheduled on the clock with :class:`RetryPolicy` backoff).
 
@@ -62,6 +66,35 @@ Receiving side:
   :func:`item_kind`), ``node.held()`` (hub), ``node.outbox_counts()``.
 - ``node.resume()`` after a restart on an existing store; ``node.close()``.
 
+Custody and originator control (jpn-kor-gsomia Art. 6(d)–(h), Art. 17):
+
+- ``node.custody(item_id) -> dict``: ``{"item_id", "party", "originator", "released_to":
+  [...], "received_from": [...], "holders": [...]}``; each entry ``{"party", "final",
+  "route", "next_hop", "envelope_id", "stream", "at_s", "status"}`` (released: to whom,
+  status of the outbox entry; received: from which hop sender, with ``originator``).
+  Written by the store in the release's and the receipt's own transaction.
+- ``node.act(item_id, action, new_classification=None, send=True) -> dict``: the
+  Originating Party's notice (``reclassify``, ``downgrade``, ``declassify``, ``recall``,
+  ``destroy``), signed (kind ``notice``) and queued to every holder in the custody ledger
+  by the route and hop of its release; a holder forwards it, as signed, to the third
+  parties it released the item to. Raises :class:`~gsomia.errors.SharingError` at a holder
+  (Art. 6), :class:`~gsomia.errors.InputError` for a marking not of the originator's
+  scheme, excluded (군사I급비밀 under the Japan–Korea agreement) or without an equivalent
+  for a holder, or an item already recalled or destroyed.
+- ``node.actions(item_id) -> list[dict]``: per notice (in ``seq`` order) ``holders``
+  ``{party: {"status", "marking"}}``, ``acknowledged`` and ``pending`` (originator), or how
+  it was applied here (holder: ``applied``, ``superseded``, ``refused``, ``not_held``).
+  A holder applies each notice once; the highest ``seq`` wins; it keeps exactly one
+  marking (its equivalent recomputed, Art. 4(2)); a recalled or destroyed copy loses its
+  payload and JWS and leaves ``items()``; it answers with a signed ``ack``.
+- ``node.report_compromise(item_id, what, possible=False, discovered_at=None) -> dict``:
+  the holder's case, its signed report (kind ``compromise``) queued to the originator at
+  once, where a case opens; ``node.investigate(case_id, findings, preventive_measures)``,
+  ``node.close_case(case_id, summary)`` (the holder only: the Receiving Party
+  investigates), each reported to the originator; ``node.cases() -> list[dict]`` (both
+  sides: ``side`` ``holder`` or ``originator``, ``status`` ``open`` → ``investigated`` →
+  ``closed``, ``history``).
+
 Modules (one idea each; :class:`Node` is the façade over its parts, which share one
 ``NodeContext`` of keys, catalog, clock and ledger):
 
@@ -72,10 +105,15 @@ Modules (one idea each; :class:`Node` is the façade over its parts, which share
 ``outbox``       :class:`RetryPolicy`; persist before send, send in order, retry
 ``inbox``        receive → verify → open → mark → store; deliver at arrival
 ``hub``          hold an item for a third party, forward it once allowed
+``custody``      who holds each item: released to whom, received from whom
+``actions``      originator notices, holders' acknowledgements, control-message receipt
+``compromise``   loss or compromise cases (Art. 17) at holder and originator
+``guard``        ids bound to originators, no re-origination, derivation, signed routes
 ``ledger``       the store and audit log written in one transaction, and the lock
 ``consents``     the originators' consents known, with their signed form
 ``context``      what the parts share; ``hub_of(route)`` from the catalog
 ``store``        :class:`Store`: the SQL tables
+``custody_db``   the store's custody, notice, acknowledgement and case tables
 ``links``        :class:`Link`: :class:`InProcessLink`, :class:`HttpsLink`
 ``clock``        :class:`SimClock`, :class:`WallClock`
 ``warning``      :class:`MissileWarning` (payload)

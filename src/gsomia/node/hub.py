@@ -6,6 +6,12 @@ as the release decision permits: on the TISA route once the originator's signed 
 of that item for that recipient is recorded (TISA para 4), on the automated hub route at
 once (the originator's standing approval). A forwarded TISA item is preceded on the same
 stream by the originator's matching signed approvals, so the recipient can check them.
+
+A hub forwards an item only to the final recipient, by the route, that the originator
+signed into that copy (its release authorisation, :mod:`gsomia.node.guard`), and only on
+consents that carry the originator's signature: a standing approval covers what the
+originator itself put on the automated hub for that recipient, nothing else (agreements.md
+§4; TISA para 4).
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
+from gsomia.errors import EnvelopeError, ReleaseDenied
 from gsomia.node.context import NodeContext
+from gsomia.node.guard import check_route
 from gsomia.node.ledger import AuditEntry
 from gsomia.node.outbox import Outbox
 from gsomia.node.store import InboxRow
 from gsomia.sharing.decision import ReleaseRequest, decide
-from gsomia.sharing.envelope import label_from_dict
+from gsomia.sharing.envelope import label_from_dict, verify
 from gsomia.sharing.routes import Route
 
 __all__ = ["Hub"]
@@ -80,11 +88,20 @@ class Hub:
         t, at = ctx.now()
         label = dataclasses.replace(label_from_dict(row.label or {}), holder=ctx.party)
         decision = decide(ReleaseRequest(label, row.final, at, row.route),
-                          ctx.catalog, ctx.consents.book)
+                          ctx.catalog, ctx.consents.signed)
         summary = {"envelope_id": row.envelope_id, "item_id": row.item_id,
                    "to": row.final, "route": row.route, "permit": decision.permit,
                    "data": decision.data,
                    "denied_by": [r.rule for r in decision.failed]}
+        try:  # the copy's signed release names this hub, route and final recipient
+            check_route(ctx.party, label, row.originator, row.sender, row.final, row.route,
+                        ctx.party, verify(row.jws, ctx.directory).release)
+        except (ReleaseDenied, EnvelopeError) as exc:
+            summary.update(permit=False, denied_by=["route"], reason=str(exc))
+            with ctx.ledger.transaction():
+                ctx.ledger.store.set_status(row.envelope_id, "refused")
+                ctx.ledger.record([("hub.refused", summary)], at)
+            return False
         if not decision.permit:
             ctx.ledger.record([("hub.held", summary)], at)
             return False

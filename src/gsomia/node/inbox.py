@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from gsomia.errors import EnvelopeError, InputError, ReleaseDenied, ReplayError
 from gsomia.node.clock import to_datetime
 from gsomia.node.context import NodeContext
+from gsomia.node.guard import check_route, owns_id
 from gsomia.node.hub import Hub
 from gsomia.node.items import WARNING_KIND, ReceivedItem
 from gsomia.node.links import Receipt
@@ -84,6 +86,9 @@ class Inbox:
         self.hub = hub
         self.subscribers = subscribers
         self.max_age_s = max_age_s
+        #: the node's :class:`~gsomia.node.actions.Actions` (set by the node): it takes
+        #: the control kinds (notices, acks, Art. 17 reports), whatever their route.
+        self.control: Any = None
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
                 peer: str | None = None) -> Receipt:
@@ -125,7 +130,14 @@ class Inbox:
             ctx.ledger.record([("receive.duplicate", {"envelope_id": h.envelope_id,
                                                       "sender": h.sender})], at)
             return Receipt("duplicate", h.envelope_id, ctx.party, None, "already stored")
+        if self.control is not None and s.kind in self.control.kinds:
+            return self.control.accept(h, s, t, at)
         earlier = store.envelope_of(s.originator, s.msg_id)
+        if earlier is not None and s.kind == "consent":  # sent ahead again: nothing new
+            ctx.ledger.record([("receive.duplicate", {"envelope_id": h.envelope_id,
+                                                      "sender": h.sender, "kind": "consent",
+                                                      "msg_id": s.msg_id})], at)
+            return Receipt("duplicate", h.envelope_id, ctx.party, None, "consent known")
         if earlier is not None:
             raise ReplayError("msg_id", h.envelope_id,
                               f"message {s.msg_id} of {s.originator} already accepted in "
@@ -152,6 +164,17 @@ class Inbox:
         if consent.originator != s.originator:
             raise EnvelopeError("signature", "consent.originator", consent.originator,
                                 f"signed by {s.originator}")
+        for what, value in (("item", consent.item_id), ("consent id", consent.consent_id)):
+            if value is not None and not owns_id(consent.originator, value):
+                raise ReleaseDenied(str(consent.item_id), consent.to, ("item_id",),
+                                    f"consent {consent.consent_id!r} of {consent.originator} "
+                                    f"has the {what} {value!r}, not bound to its originator "
+                                    f"('{consent.originator}-...')")
+        known = ctx.consents.known(consent.consent_id)
+        if known is not None:
+            raise ReplayError("consent_id", h.envelope_id,
+                              f"consent {consent.consent_id!r} already recorded"
+                              + (" with other terms" if known != consent.to_dict() else ""))
         ctx.ledger.store.accept(self._row(h, s, route, None, None, t, "delivered"))
         ctx.ledger.store.add_consent(consent.consent_id, consent.to_dict(), s.jws)
         ctx.ledger.record([("receive.accepted", {
@@ -172,6 +195,10 @@ class Inbox:
         label = label_from_dict(s.label or {})
         held = dataclasses.replace(label, holder=h.sender)
         at_hub = h.final != ctx.party
+        # ids, route and release authorisation as the originator signed them (guard)
+        own_release = check_route(ctx.party, label, s.originator, h.sender, h.final, route,
+                                  hub, s.release)
+        self._check_sources(label, at)
         if at_hub:  # the leg originator → hub, and the final recipient must be allowed
             request = ReleaseRequest(held, ctx.party, at, Route.DIRECT)
             if h.final not in label.releasable_to:
@@ -181,7 +208,7 @@ class Inbox:
             request = ReleaseRequest(held, ctx.party, at, route)
         else:
             request = ReleaseRequest(held, ctx.party, at, Route.DIRECT)
-        decision = decide(request, ctx.catalog, ctx.consents.book)
+        decision = decide(request, ctx.catalog, ctx.consents.signed)
         if not decision.permit:
             raise ReleaseDenied(label.item_id, ctx.party,
                                 tuple(r.rule for r in decision.failed),
@@ -195,12 +222,35 @@ class Inbox:
             "marking": None if marking is None else marking["text"],
             "marking_en": None if marking is None else marking["text_en"],
             "data": decision.data,
-            "arrived_s": t,
+            "arrived_s": t, "own_release": own_release,
+            **({"derived_from": [d.item_id for d in label.derived_from]}
+               if label.derived_from else {}),
+            "jws_sha256": hashlib.sha256(s.jws.encode()).hexdigest(),
         })], at)
+        if self.control is not None:  # the originator's notices known for the item
+            self.control.item_stored(h.envelope_id, label.item_id, h.final)
         ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))
         return Receipt("held" if at_hub and route is Route.TISA_HUB else "accepted",
                        h.envelope_id, ctx.party, None, "stored",
                        None if marking is None else marking["text"])
+
+    def _check_sources(self, label: Label, at: dt.datetime) -> None:
+        """A derived item reaches this party only if every source may (derivative
+        classification; Art. 6): Releasable To of each source, and a signed consent of each
+        source's originator other than this party.
+
+        Raises:
+            ReleaseDenied: rule ``derived_consent``.
+        """
+        party = self.ctx.party
+        for source in label.derived_from:
+            if source.originator in (party, label.originator):
+                continue
+            if party not in source.releasable_to or self.ctx.consents.signed.find(
+                    source.label(label.originator), party, at) is None:
+                raise ReleaseDenied(label.item_id, party, ("derived_consent",),
+                                    f"derives from {source.item_id} of {source.originator}, "
+                                    f"which did not release it to {party}")
 
     @staticmethod
     def _row(h: Header, s: Signed, route: Route, label: Label | None,

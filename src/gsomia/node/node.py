@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from gsomia.errors import InputError
+from gsomia.node.actions import Actions
 from gsomia.node.clock import Clock
+from gsomia.node.compromise import Compromises
 from gsomia.node.consents import Consents
 from gsomia.node.context import NodeContext
+from gsomia.node.custody import Custody
 from gsomia.node.hub import Hub
 from gsomia.node.inbox import Inbox, Subscribers
 from gsomia.node.items import Publishable, ReceivedItem, Release
@@ -161,6 +164,10 @@ class Node:
         self._hub = Hub(self._ctx, self._outbox)
         self._inbox = Inbox(self._ctx, self._hub, self._subscribers, max_age_s)
         self._origin = Originator(self._ctx, self._outbox)
+        self._custody = Custody(self._ctx)
+        self._actions = Actions(self._ctx, self._outbox, self._custody)
+        self._cases = Compromises(self._ctx, self._outbox, self._custody, self._actions)
+        self._inbox.control = self._actions
 
     # wiring and state --------------------------------------------------------------------
     @property
@@ -196,6 +203,7 @@ class Node:
         """After a (re)start: schedule arrivals not yet processed, re-check held items and
         flush the outbox. Call once the links are connected."""
         self._inbox.resume()
+        self._actions.resume()
         self._hub.recheck()
         self.flush()
 
@@ -214,11 +222,15 @@ class Node:
 
         ``label``: its fields, by keyword: ``classification`` (this party's marking),
         ``releasable_to`` (party codes), ``topic``, and optionally ``elements`` (default
-        none), ``purpose``, ``item_id`` (default a new ``<party>-<16 hex>``); as
+        none), ``purpose``, ``item_id`` (default a new ``<party>-<16 hex>``; another must
+        also be ``<party>-...`` and not held here), ``derived_from`` (ids of held items it
+        derives from: their restrictions apply); as
         :meth:`gsomia.node.origin.Originator.create_item`.
 
         Raises:
-            InputError: an unknown marking of this party, or a malformed label field.
+            InputError: an unknown marking of this party, a malformed label field, or an
+                item refused (another party's id, a received item's content re-originated,
+                a derivation whose restrictions do not hold; audited ``release.denied``).
             TypeError: a missing or unknown field.
         """
         return self._origin.create_item(payload, **label)
@@ -232,6 +244,7 @@ class Node:
         elements: Iterable[str] | None = None,
         stream: str | None = None,
         send: bool = True,
+        derived_from: Iterable[str] = (),
     ) -> list[Release]:
         """Create one item of ``payload`` and release it to every partner in
         :attr:`routes`, by its route.
@@ -251,6 +264,8 @@ class Node:
 
         Parameters:
             classification: this party's marking (default :attr:`warning_classification`).
+            derived_from: ids of held items the payload derives from (derivative
+                classification; :meth:`gsomia.node.origin.Originator.admit`).
             send: try to send at once (in this thread); False: only queue (then call
                 :meth:`flush` or :meth:`flush_soon`).
 
@@ -272,11 +287,14 @@ class Node:
             topic = payload.topic if topic is None else topic
             elements = payload.elements if elements is None else elements
             stream = payload.stream if stream is None else stream
+        classification = classification or self.warning_classification
+        derived = self._origin.admit(data, classification=classification,
+                                     releasable_to=self._origin.audience(self._routes),
+                                     derived_from=derived_from)
         with self._ctx.ledger.transaction():
             out = self._origin.publish(
-                data, self._routes, classification=classification or
-                self.warning_classification, topic=topic, elements=tuple(elements or ()),
-                stream=stream)
+                data, self._routes, classification=classification, topic=topic,
+                elements=tuple(elements or ()), stream=stream, derived=derived)
         if send:
             self.flush()
         return out
@@ -315,14 +333,15 @@ class Node:
         return rel
 
     def approve(self, item_id: str, to: str, route: Route | str = Route.TISA_HUB, *,
-                send: bool = True) -> Consent:
+                send: bool = True, holder: str | None = None) -> Consent:
         """Give this party's prior written approval (Art. 6; TISA para 4) for ``to`` to
-        receive its item ``item_id``, signed, and send it to the route's hub.
+        receive its item ``item_id``, signed, and send it to the route's hub (and to
+        ``holder``, a party that holds the item and may then pass it on to ``to``).
 
         Raises:
             InputError: the item is not one of this party's, or ``route`` is no route.
         """
-        consent = self._origin.approve(item_id, to, route)
+        consent = self._origin.approve(item_id, to, route, holder)
         if send:
             self.flush()
         return consent
@@ -352,12 +371,19 @@ class Node:
         open (recipient, decrypt, header, hop signature by ``iss``, age, originator's
         signature) → exactly-once (same envelope id: ``duplicate``; same signed message
         under another id, or a sequence number not after the stream's last: rejected as a
-        replay) → release check of the hop (Art. 6: a third-party hop needs the
-        originator's consent or the automated hub's standing approval) → mark (Art. 4(2))
-        → store. The route in the header may be in any spelling :meth:`Route.parse`
-        takes; it is stored canonical. The inbox rows and the ``receive.accepted`` audit
-        record commit in one transaction. The item is handed to subscribers (or, at a
-        hub, forwarded) at ``arrived_s`` on the clock (now if None).
+        replay) → the originator's control (:mod:`gsomia.node.guard`: the item id is
+        ``<ORIGINATOR>-...``; a hub holds, and a recipient takes from a hub, only what the
+        originator's signed release names; anyone else's relay is direct; a derived
+        item's sources permit this party) → release check of the hop (Art. 6: a
+        third-party hop needs the originator's signed consent or the automated hub's
+        standing approval) → mark (Art. 4(2)) → store. The route in the header may be in
+        any spelling :meth:`Route.parse` takes; it is stored canonical. The inbox rows and
+        the ``receive.accepted`` audit record commit in one transaction. The item is
+        handed to subscribers (or, at a hub, forwarded) at ``arrived_s`` on the clock (now
+        if None). A control message (an originator's notice, a holder's ack, an Art. 17
+        report: :data:`gsomia.node.actions.CONTROL_KINDS`) goes, once its envelope id is
+        new, to :meth:`gsomia.node.actions.Actions.accept` (relayed by a hub; a notice
+        checked against the item's originator).
 
         Parameters:
             wire: the envelope's wire form (a JSON object).
@@ -387,3 +413,54 @@ class Node:
     def outbox_counts(self) -> dict[str, int]:
         """Outbox entries by status (``pending``, ``acked``, ``rejected``)."""
         return self._outbox.counts()
+
+    # custody and originator control --------------------------------------------------------
+    def custody(self, item_id: str) -> dict[str, Any]:
+        """Who this node released ``item_id`` to and holds it from
+        (:meth:`gsomia.node.custody.Custody.view`). Raises InputError: unknown item."""
+        return self._custody.view(item_id)
+
+    def act(self, item_id: str, action: str, new_classification: str | None = None, *,
+            send: bool = True) -> dict[str, Any]:
+        """Issue an originator action (``reclassify``, ``downgrade``, ``declassify``,
+        ``recall``, ``destroy``; Art. 6(d)–(h)) to every holder; return the notice's
+        status (:meth:`gsomia.node.actions.Actions.issue`, which lists the errors)."""
+        notice = self._actions.issue(item_id, action, new_classification)
+        if send:
+            self.flush()
+        return notice
+
+    def actions(self, item_id: str) -> list[dict[str, Any]]:
+        """The notices on ``item_id`` with each holder's acknowledgement
+        (:meth:`gsomia.node.actions.Actions.status`)."""
+        return self._actions.status(item_id)
+
+    def report_compromise(self, item_id: str, what: str, *, possible: bool = False,
+                          discovered_at: Any = None, send: bool = True) -> dict[str, Any]:
+        """Report a loss or compromise of a held item to its originator at once (Art. 17;
+        :meth:`gsomia.node.compromise.Compromises.report`); return the case."""
+        case = self._cases.report(item_id, what, possible=possible,
+                                  discovered_at=discovered_at)
+        if send:
+            self.flush()
+        return case
+
+    def investigate(self, case_id: str, findings: str, preventive_measures: str, *,
+                    send: bool = True) -> dict[str, Any]:
+        """Record and report a case's investigation results (Art. 17; the holder only)."""
+        case = self._cases.investigate(case_id, findings, preventive_measures)
+        if send:
+            self.flush()
+        return case
+
+    def close_case(self, case_id: str, summary: str = "closed", *,
+                   send: bool = True) -> dict[str, Any]:
+        """Close an investigated case and report it (Art. 17; the holder only)."""
+        case = self._cases.close(case_id, summary)
+        if send:
+            self.flush()
+        return case
+
+    def cases(self, case_id: str | None = None) -> list[dict[str, Any]]:
+        """Loss or compromise cases at this node, both sides (Art. 17)."""
+        return self._cases.cases(case_id)

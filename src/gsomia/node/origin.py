@@ -3,6 +3,15 @@
 Nothing here sends: every method persists its envelopes in the
 :class:`~gsomia.node.outbox.Outbox` (with their audit records, in one transaction) and the
 :class:`~gsomia.node.Node` flushes afterwards.
+
+The originator keeps control (Art. 6; :mod:`gsomia.node.guard`): a new item's id is
+``<PARTY>-<...>`` and no item this node holds already; a payload that carries a received
+item's content is refused unless created as a derived item naming its sources (derivative
+classification); every copy signed names its release (final recipient, route, hub); a
+received item goes on only directly, with the originator's signed consent for that
+recipient, which is sent ahead of it; a derived item only directly, with each source
+originator's signed consent. Each refusal is audited ``release.denied`` (``step``
+``create`` for an item refused at creation) and raised.
 """
 
 from __future__ import annotations
@@ -14,13 +23,15 @@ from typing import Any
 
 from gsomia.errors import InputError, ReleaseDenied
 from gsomia.node.context import NodeContext
+from gsomia.node.guard import Fingerprints, authorisation, derive, owns_id
 from gsomia.node.items import Release
 from gsomia.node.outbox import Outbox
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.consent import Consent
 from gsomia.sharing.decision import Decision, Reason, ReleaseRequest, decide
 from gsomia.sharing.envelope import Directory, Signed, label_from_dict, label_to_dict, sign
-from gsomia.sharing.label import Label
+from gsomia.sharing.label import DerivedSource, Label
+from gsomia.sharing.markings import party_code
 from gsomia.sharing.routes import Route
 
 __all__ = ["Originator", "parse_routes", "top_shared_marking"]
@@ -69,6 +80,52 @@ class Originator:
     def __init__(self, ctx: NodeContext, outbox: Outbox) -> None:
         self.ctx = ctx
         self.outbox = outbox
+        self.prints = Fingerprints()
+
+    def admit(self, payload: Mapping[str, Any], *, classification: str,
+              releasable_to: Iterable[str], item_id: str | None = None,
+              derived_from: Iterable[str] = ()) -> tuple[DerivedSource, ...]:
+        """Check a new item before it is stored (module docstring); return its derivation.
+
+        Raises:
+            InputError: ``item_id`` not ``<PARTY>-...`` or held already, a payload carrying
+                a received item not named in ``derived_from`` (re-origination), or a
+                derivation that does not hold (:func:`gsomia.node.guard.derive`); audited
+                ``release.denied`` (step ``create``).
+        """
+        ctx = self.ctx
+        store = ctx.ledger.store
+        derived_from = list(derived_from)
+        rule = "item_id"
+        try:
+            if item_id is not None and not owns_id(ctx.party, item_id):
+                raise InputError("item_id", item_id,
+                                 f"an item id of {ctx.party} is '{ctx.party}-...': ids are "
+                                 "bound to their originator")
+            if item_id is not None and (store.local_item(item_id) is not None
+                                        or store.inbox(kind="item", item_id=item_id)):
+                raise InputError("item_id", item_id, "an item of this id is held already")
+            rule = "derivation"
+            sources = derive(store, ctx.catalog, ctx.party, derived_from,
+                             classification, frozenset(releasable_to))
+            rule = "re_origination"
+            with ctx.ledger.lock:  # the index is shared by the node's threads
+                self.prints.refresh(store)
+                carried = self.prints.carried(payload)
+            named = set(derived_from) | {s.item_id for s in sources}
+            if carried is not None and carried not in named:
+                raise InputError("payload", carried,
+                                 f"carries received item {carried} of another originator: "
+                                 "not new information of this party (create it with "
+                                 "derived_from to keep its originator's restrictions)")
+        except InputError as exc:
+            _, at = ctx.now()
+            with ctx.ledger.transaction():
+                ctx.ledger.record([("release.denied", {
+                    "step": "create", "item_id": item_id, "permit": False,
+                    "denied_by": [rule], "reason": str(exc)})], at)
+            raise
+        return sources
 
     def create_item(
         self,
@@ -80,15 +137,27 @@ class Originator:
         elements: Iterable[str] = (),
         purpose: str | None = None,
         item_id: str | None = None,
+        derived_from: Iterable[str] | None = None,
+        derived: tuple[DerivedSource, ...] | None = None,
     ) -> Label:
         """Store a new item originated by this party (audited ``item.created``); return its
         label (holder: this party).
 
+        ``derived_from``: ids of items held here whose content it derives from (derivative
+        classification, :meth:`admit`); ``derived``: a derivation :meth:`admit` has already
+        checked (then no check is made here).
+
         Raises:
-            InputError: an unknown marking of this party, or a malformed label field.
+            InputError: an unknown marking of this party, a malformed label field, or an
+                item :meth:`admit` refuses (audited).
         """
         ctx = self.ctx
         ctx.catalog.scheme(ctx.party).get(classification)
+        releasable_to = frozenset(releasable_to)
+        if derived is None:
+            derived = self.admit(payload, classification=classification,
+                                 releasable_to=releasable_to, item_id=item_id,
+                                 derived_from=derived_from or ())
         t, at = ctx.now()
         label = Label(
             item_id=item_id or f"{ctx.party}-{uuid.uuid4().hex[:16]}",
@@ -100,17 +169,26 @@ class Originator:
             created=at,
             elements=tuple(elements),
             purpose=purpose,
+            derived_from=derived,
         )
         with ctx.ledger.transaction():
             ctx.ledger.store.add_local_item(label.item_id, label_to_dict(label), dict(payload), t)
             ctx.ledger.record([("item.created", {
                 "item_id": label.item_id, "classification": classification,
-                "releasable_to": sorted(label.releasable_to)})], at)
+                "releasable_to": sorted(label.releasable_to),
+                **({"derived_from": [d.to_dict() for d in derived]} if derived else {})})], at)
         return label
+
+    def audience(self, routes: Mapping[str, Route]) -> set[str]:
+        """What :meth:`publish` makes an item releasable to: the partners and the hubs of
+        their routes."""
+        hubs = {self.ctx.hub_of(r) for r in routes.values()} - {None, self.ctx.party}
+        return set(routes) | hubs  # type: ignore[arg-type]
 
     def publish(self, payload: dict[str, Any], routes: Mapping[str, Route], *,
                 classification: str, topic: str, elements: tuple[str, ...],
-                stream: str | None) -> list[Release]:
+                stream: str | None, derived: tuple[DerivedSource, ...] | None = None
+                ) -> list[Release]:
         """Create one item and release it to every partner in ``routes`` by its route
         (call inside the ledger's transaction: the item, every decision, the outbox rows
         and their audit records commit together).
@@ -118,12 +196,13 @@ class Originator:
         Releasable To: the partners and the hubs of their routes. A denial, or a partner
         that cannot be released to at all (no public keys: rule ``directory``), is audited
         and returned with status ``denied``; one partner never stops the others.
+        ``derived``: the derivation :meth:`admit` checked (call it before the transaction,
+        so that a refusal's audit record is kept); None: checked here.
         """
         partners = sorted(routes)
-        hubs = {self.ctx.hub_of(r) for r in routes.values()} - {None, self.ctx.party}
         label = self.create_item(payload, classification=classification,
-                                 releasable_to=set(partners) | hubs,  # type: ignore[arg-type]
-                                 topic=topic, elements=elements)
+                                 releasable_to=self.audience(routes), topic=topic,
+                                 elements=elements, derived=derived)
         out = []
         for partner in partners:
             try:
@@ -156,21 +235,40 @@ class Originator:
         ``local``: the own item's label and payload when the caller has just stored them
         (else they are read from the store).
 
+        An own item is signed with its release authorisation (``to``, ``route``, hub). A
+        received item goes on only directly, with a signed consent of its originator for
+        ``to``; a derived item only directly, with a signed consent of each source's
+        originator other than ``to`` (Art. 6). The covering signed consents are queued to
+        ``to`` ahead of the item, on its stream.
+
         Raises:
             ReleaseDenied: denied (audited); its ``release`` holds the :class:`Release`.
             InputError: unknown item, party or route.
         """
         ctx = self.ctx
         route = Route.parse(route)
-        if to not in ctx.directory:
-            raise InputError("to", to, f"no public keys of {to} in the directory")
         with ctx.ledger.lock:
             t, at = ctx.now()
-            label, payload, signed, msg_id = self._item(item_id, local)
+            try:  # a release of what is not held here is a refusal too: audited
+                if to not in ctx.directory:
+                    raise InputError("to", to, f"no public keys of {to} in the directory")
+                label, payload, signed, msg_id = self._item(item_id, local)
+            except InputError as exc:
+                if local is not None:  # publish audits its unreachable partners itself
+                    raise
+                with ctx.ledger.transaction():
+                    ctx.ledger.record([("release.denied", {
+                        "item_id": item_id, "to": to, "route": route, "permit": False,
+                        "denied_by": [exc.field], "reason": str(exc)})], at)
+                raise
             hub = ctx.hub_of(route)
             via_hub = route.is_hub and hub != ctx.party
             decision = decide(ReleaseRequest(label, to, at, route), ctx.catalog,
-                              ctx.consents.book)
+                              ctx.consents.signed)
+            ahead, extra = self._onward(label, to, route, at)
+            if extra:
+                decision = dataclasses.replace(
+                    decision, permit=False, reasons=decision.reasons + extra)
             failed = tuple(r.rule for r in decision.failed)
             awaiting = (not decision.permit and route is Route.TISA_HUB and via_hub
                         and label.originator == ctx.party
@@ -189,15 +287,52 @@ class Originator:
                     item_id, to, failed, "; ".join(r.detail for r in decision.failed),
                     release=Release(item_id, to, route, next_hop, None, "denied", decision))
             if signed is None:
-                signed = sign(ctx.keys, "item", payload, at, label)
-            eid = self.outbox.enqueue(
-                signed, peer=next_hop, final=to, route=route,
-                stream=stream or f"items:{label.originator}", kind="item", item_id=item_id,
-                now=(t, at), msg_id=msg_id,
-                audit=[("release.permitted" if decision.permit
-                        else "release.awaiting_approval", summary)])
+                signed = sign(ctx.keys, "item", payload, at, label,
+                              release=authorisation(to, route, hub if route.is_hub else None))
+            stream = stream or f"items:{label.originator}"
+            with ctx.ledger.transaction():
+                for jws, consent_msg in ahead:
+                    self.outbox.enqueue(jws, peer=to, final=to, route=route, stream=stream,
+                                        kind="consent", item_id=item_id, now=(t, at),
+                                        audit=[], msg_id=consent_msg)
+                eid = self.outbox.enqueue(
+                    signed, peer=next_hop, final=to, route=route, stream=stream, kind="item",
+                    item_id=item_id, now=(t, at), msg_id=msg_id,
+                    audit=[("release.permitted" if decision.permit
+                            else "release.awaiting_approval", summary)])
         status = "queued" if decision.permit else "awaiting_approval"
         return Release(item_id, to, route, next_hop, eid, status, decision)
+
+    def _onward(self, label: Label, to: str, route: Route, at: Any
+                ) -> tuple[list[tuple[str, str | None]], tuple[Reason, ...]]:
+        """The signed consents to send ahead of a received or derived item, and the reasons
+        that deny it (empty when none): a holder's onward release is direct only and needs
+        its originator's signed consent; a derived item is direct only and needs each
+        source originator's signed consent (Art. 6; derivative classification)."""
+        party, ahead, reasons = self.ctx.party, [], []
+        foreign = [s for s in label.derived_from if s.originator != party]
+        if foreign and route is not Route.DIRECT:
+            reasons.append(Reason("derived_route", "Art. 6", False,
+                                  f"derives from items of {foreign[0].originator}: released "
+                                  f"directly only, not by {route}"))
+        if label.originator != party:
+            if route is not Route.DIRECT:
+                reasons.append(Reason("holder_route", "Art. 6; agreements.md §4", False,
+                                      f"a holder passes {label.originator}'s item on directly "
+                                      f"only, not by {route}: a hub's standing approval is "
+                                      "the originator's, for what it puts on the hub"))
+            if to != label.originator:
+                ahead += self.ctx.consents.covering(label, to, at)
+        for source in (s for s in foreign if s.originator != to):
+            covering = self.ctx.consents.covering(source.label(party), to, at)
+            if to not in source.releasable_to or not covering:
+                reasons.append(Reason(
+                    "derived_consent", "Art. 6", False,
+                    f"derives from {source.item_id} of {source.originator}: "
+                    + (f"not releasable to {to}" if to not in source.releasable_to
+                       else f"no signed consent of {source.originator} for {to}")))
+            ahead += covering
+        return list(dict.fromkeys(ahead)), tuple(reasons)
 
     def _item(self, item_id: str, local: tuple[Label, Mapping[str, Any]] | None
               ) -> tuple[Label, Mapping[str, Any], Signed | str | None, str | None]:
@@ -218,7 +353,8 @@ class Originator:
             label_dict, payload = stored
         else:
             row = next((r for r in store.inbox(kind="item", item_id=item_id)
-                        if r.final == self.ctx.party), None)
+                        if r.final == self.ctx.party  # a recalled copy is gone (Art. 6)
+                        and r.status not in ("recalled", "destroyed")), None)
             if row is None:
                 raise InputError("item_id", item_id, "no such item at this node")
             label_dict, payload = row.label or {}, row.payload
@@ -226,33 +362,44 @@ class Originator:
         label = dataclasses.replace(label_from_dict(label_dict), holder=self.ctx.party)
         return label, payload, signed, msg_id
 
-    def approve(self, item_id: str, to: str, route: Route | str) -> Consent:
+    def approve(self, item_id: str, to: str, route: Route | str,
+                holder: str | None = None) -> Consent:
         """Give this party's signed written approval (Art. 6; TISA para 4) for ``to`` to
-        receive its item ``item_id``; record it and queue it to the route's hub.
+        receive its item ``item_id``; record it and queue it to the route's hub, and to
+        ``holder`` (a party that received the item and is to pass it on to ``to``).
 
         Raises:
-            InputError: the item is not one of this party's, or ``route`` is no route.
+            InputError: the item is not one of this party's, ``route`` is no route, or
+                ``holder`` has no public keys in the directory.
         """
         ctx = self.ctx
         route = Route.parse(route)
+        holder = None if holder is None else party_code("holder", holder)
+        if holder is not None and (holder not in ctx.directory or holder == ctx.party):
+            raise InputError("holder", holder, "not a partner in the directory")
         with ctx.ledger.lock:
             if ctx.ledger.store.local_item(item_id) is None:
                 raise InputError("item_id", item_id, f"not an item originated by {ctx.party}")
             t, at = ctx.now()
+            consent_id, n = f"{item_id}>{to}", 1
+            while ctx.consents.known(consent_id) is not None:
+                n += 1
+                consent_id = f"{item_id}>{to}#{n}"
             consent = Consent(
-                consent_id=f"{item_id}>{to}", originator=ctx.party, to=to, granted_at=at,
+                consent_id=consent_id, originator=ctx.party, to=to, granted_at=at,
                 item_id=item_id, written=True,
             )
             signed = sign(ctx.keys, "consent", consent.to_dict(), at)
             hub = ctx.hub_of(route)
-            entries = [("consent.granted", consent.to_dict())]
+            peers = [p for p in dict.fromkeys([hub, holder]) if p and p != ctx.party]
+            entries = [("consent.granted", {**consent.to_dict(), "sent_to": peers})]
             with ctx.ledger.transaction():
                 ctx.ledger.store.add_consent(consent.consent_id, consent.to_dict(), signed.jws)
-                if hub and hub != ctx.party:
-                    self.outbox.enqueue(signed, peer=hub, final=hub, route=Route.DIRECT,
+                for peer in peers:
+                    self.outbox.enqueue(signed, peer=peer, final=peer, route=Route.DIRECT,
                                         stream=f"items:{ctx.party}", kind="consent",
                                         item_id=item_id, now=(t, at), audit=entries)
-                else:
-                    ctx.ledger.record(entries, at)
+                    entries = []
+                ctx.ledger.record(entries, at)
             ctx.consents.add(consent, signed.jws, signed.msg_id)
         return consent

@@ -25,6 +25,28 @@ Tables:
 ``in_streams``   last sequence number accepted per (sender, stream).
 ``consents``     originators' consents known to this node (Art. 6), with their JWS.
 
+Custody and originator control (methods in :mod:`gsomia.node.custody_db`; created
+on opening, also in a store written before they existed; the schema version is
+unchanged):
+
+``custody``      per item, every release by this node (``direction = 'released'``: final
+                 recipient ``party``, route, next hop, envelope id, stream, time), written
+                 by :meth:`Store.enqueue` in the release's transaction, and every item
+                 received (``'received'``: hop sender ``party``, originator, route), written
+                 by :meth:`Store.accept` in the receipt's transaction.
+``notices``      originator notices (Art. 6(d)–(h)) issued (``direction = 'issued'``) or
+                 received (``'received'``), with the originator's JWS, ``seq`` and status
+                 (received: ``received`` → ``applied`` | ``superseded`` | ``refused`` |
+                 ``not_held``; ``waiting`` for an item not arrived yet).
+``notice_acks``  per issued notice and holder: ``pending`` until the holder's signed
+                 acknowledgement arrives (then its status and the holder's marking).
+``cases``        loss or compromise cases (Art. 17), at the holder (``side = 'holder'``)
+                 and at the originator (``'originator'``): status ``open`` →
+                 ``investigated`` → ``closed``, with a JSON history of each step.
+
+An item row of ``inbox`` a holder was told to recall or destroy ends ``recalled`` or
+``destroyed``, its payload ``{}`` and its JWS empty (the fact stays, not the content).
+
 Routes (column ``route`` of the outbox and the inbox) are written in their canonical
 spelling (:class:`~gsomia.sharing.Route`: ``direct``, ``tisa_hub``, ``auto_hub``) and read
 back as :class:`~gsomia.sharing.Route`; a store written before (``tisa``, ``auto-hub``)
@@ -48,10 +70,17 @@ from pathlib import Path
 from typing import Any
 
 from gsomia.errors import InputError, StoreError
+from gsomia.node.custody_db import (
+    CUSTODY_SCHEMA,
+    CustodyRow,
+    CustodyTables,
+    custody_received,
+    custody_released,
+)
 from gsomia.sharing.routes import Route
 from gsomia.sharing.sqldb import Database
 
-__all__ = ["SCHEMA_VERSION", "InboxRow", "OutboxRow", "Store"]
+__all__ = ["SCHEMA_VERSION", "CustodyRow", "InboxRow", "OutboxRow", "Store"]
 
 #: Current schema version (``PRAGMA user_version``).
 SCHEMA_VERSION = 1
@@ -205,7 +234,7 @@ def _in(row: tuple) -> InboxRow:
     return InboxRow(*values)
 
 
-class Store:
+class Store(CustodyTables):
     """A node's store (schema in the module docstring).
 
     Parameters:
@@ -232,6 +261,7 @@ class Store:
                         "store.schema_version", version, f"newer than supported {SCHEMA_VERSION}"
                     )
                 self.db.script(_SCHEMA)
+                self.db.script(CUSTODY_SCHEMA)
             self.db.set_user_version("store", SCHEMA_VERSION)
         except StoreError as exc:
             raise InputError("store.path", self.db.display, f"not a node store: {exc}") from None
@@ -325,6 +355,8 @@ class Store:
                 "ON CONFLICT(peer, stream) DO UPDATE SET last_seq = excluded.last_seq",
                 (peer, stream, seq),
             ),
+            *custody_released(envelope_id, kind, item_id, final, route, peer, stream,
+                               queued_s),
         ])
 
     def pending(self) -> list[OutboxRow]:
@@ -399,7 +431,15 @@ class Store:
                 "ON CONFLICT(sender, stream) DO UPDATE SET last_seq = excluded.last_seq",
                 (row.sender, row.stream, row.seq),
             ),
+            *custody_received(row),
         ])
+
+    def item_payloads(self, after: int = 0) -> list[tuple[int, str, dict[str, Any], str]]:
+        """``(row, item_id, payload, jws)`` of every item accepted after inbox row ``after``
+        (0: all), in arrival order (what a node's re-origination check reads)."""
+        return [(r[0], r[1], json.loads(r[2]), r[3]) for r in self.db.fetchall(
+            "SELECT rowid, item_id, payload, jws FROM inbox WHERE kind = 'item' AND rowid > ? "
+            "ORDER BY rowid", (after,))]
 
     def set_status(self, envelope_id: str, status: str) -> None:
         """Change an inbox entry's status."""
@@ -443,3 +483,4 @@ class Store:
             (json.loads(b), j)
             for b, j in self.db.fetchall("SELECT body, jws FROM consents ORDER BY rowid")
         ]
+

@@ -45,3 +45,6 @@ class ApprovalRequest(Closed):
     to: Text = Field(description="the final recipient's party code")
     route: RouteText = Field("tisa_hub", description="the hub route: tisa_hub (tisa) or auto_hub "
                                             "(auto-hub); gsomia.sharing.Route")
+    holder: Text | None = Field(None, description="a party holding the item that may pass "
+                                                  "it on to `to` (Art. 6): the signed "
+                                                  "consent is sent to it too")

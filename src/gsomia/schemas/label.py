@@ -14,7 +14,18 @@ from pydantic import Field, StrictBool
 
 from gsomia.schemas.base import Closed, Text
 
-__all__ = ["LabelDoc", "PersonDoc"]
+__all__ = ["DerivedSourceDoc", "LabelDoc", "PersonDoc"]
+
+
+class DerivedSourceDoc(Closed):
+    """One source of a derived item (derivative classification): the source item's id,
+    Originating Party, marking, topic and Releasable To, as the deriving holder held it."""
+
+    item_id: Text = Field(description="the source item's id (<ORIGINATOR>-...)")
+    originator: Text = Field(description="the source's Originating Party code")
+    classification: Text = Field(description="the source originator's own marking text")
+    topic: Text = Field(description="the source's topic")
+    releasable_to: list[Text] = Field(description="the source's Releasable To party codes")
 
 
 class LabelDoc(Closed):
@@ -35,6 +46,9 @@ class LabelDoc(Closed):
     privacy_mark: Text | None = None
     consents: Any = Field(None, description="a list of originator consents, read by "
                                             "gsomia.sharing.consent")
+    derived_from: list[DerivedSourceDoc] = Field(
+        [], description="the received items whose content this item derives from "
+                        "(derivative classification): their restrictions apply")
 
 
 class PersonDoc(Closed):

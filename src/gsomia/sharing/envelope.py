@@ -6,12 +6,14 @@ Two layers, the electronic form of the double sealed envelope (Arts. 9, 12 summa
    Ed25519 per RFC 8037, ``alg = "Ed25519"``; header ``kid = "<PARTY>-sig"``). Its payload
    is the canonical JSON (sorted keys, no spaces, UTF-8) of::
 
-       {"v": 1, "msg_id": str, "kind": "item" | "consent", "originator": "KOR",
-        "signed_at": ISO 8601 UTC, "label": {...} | null, "payload": {...}}
+       {"v": 1, "msg_id": str, "kind": one of _KINDS, "originator": "KOR",
+        "signed_at": ISO 8601 UTC, "label": {...} | null, "payload": {...},
+        "release": {"to": "JPN", "route": "auto_hub", "hub": "USA" | null}}
 
    The label (see :func:`label_to_dict`) and the data are signed as one object, so a label
    cannot be moved to other data nor the data relabelled (STANAG 4778 in spirit). ``msg_id``
-   is unique per signing: a receiver accepts each ``(originator, msg_id)`` once.
+   is unique per signing: a receiver accepts each ``(originator, msg_id)`` once. ``release``:
+   the originator's authorisation of this copy (addressee, route, hub; Art. 6, TISA para 4).
 2. **Hop, signed by the hop sender** (JWS compact, RFC 7515, Ed25519, header
    ``kid = "<HOP SENDER>-sig"``, ``typ = "gsomia+hop"``). Its payload is the canonical JSON
    ``{"v": 1, "hop": {jti, iss, aud, iat, route, final, stream, seq}, "jws": <inner JWS>}``.
@@ -84,7 +86,7 @@ __all__ = [
 JWS_ALGORITHMS = ("Ed25519",)
 #: Algorithms accepted for the outer encryption (RFC 7518 §4.6 on X25519, RFC 8037 §3.2).
 JWE_ALGORITHMS = ("ECDH-ES+A256KW", "A256GCM")
-_KINDS = ("item", "consent")
+_KINDS = ("item", "consent", "notice", "ack", "compromise", "investigation")
 #: ``typ`` of the hop JWS and ``cty`` of the JWE that carries it.
 _HOP_TYP = "gsomia+hop"
 
@@ -216,6 +218,7 @@ def label_to_dict(label: Label) -> dict[str, Any]:
         "elements": list(label.elements),
         "purpose": label.purpose,
         "privacy_mark": label.privacy_mark,
+        "derived_from": [d.to_dict() for d in label.derived_from],
     }
 
 
@@ -231,11 +234,12 @@ class Signed:
     Attributes:
         jws: the compact JWS (kept byte for byte when forwarded).
         msg_id: unique id of this signing.
-        kind: ``"item"`` (label + data) or ``"consent"`` (an originator's approval, Art. 6).
-        originator: the signing party.
+        kind: ``"item"`` (label + data) or a label-less kind of ``_KINDS`` (Arts. 6, 17).
+        originator: the signing party (the holder of an ``ack`` or Art. 17 report).
         signed_at: when it was signed (UTC).
         label: the label as JSON (None for a consent).
         payload: the data, JSON-ready.
+        release: the originator's ``{"to", "route", "hub"}`` of this copy, or None.
     """
 
     jws: str
@@ -245,6 +249,7 @@ class Signed:
     signed_at: dt.datetime
     label: dict[str, Any] | None
     payload: dict[str, Any]
+    release: dict[str, Any] | None = None
 
 
 def sign(
@@ -254,16 +259,18 @@ def sign(
     at: dt.datetime,
     label: Label | None = None,
     msg_id: str | None = None,
+    release: Mapping[str, Any] | None = None,
 ) -> Signed:
     """Sign ``label`` and ``payload`` together as ``keys.party`` (RFC 7515, RFC 8037).
 
     Parameters:
         keys: the Originating Party's keys.
-        kind: ``"item"`` (needs a label whose originator is ``keys.party``) or ``"consent"``.
+        kind: ``"item"`` (a label of originator ``keys.party``) or a kind of :data:`_KINDS`.
         payload: JSON-ready data.
         at: signing time (aware datetime).
         label: the item's label.
         msg_id: unique id; a random UUID when omitted.
+        release: the release authorisation of this copy (module docstring), or None.
 
     Raises:
         EnvelopeError: (check ``format``) wrong kind, missing label or a label of another
@@ -285,6 +292,7 @@ def sign(
         "signed_at": _iso(parse_time("at", at)),
         "label": None if label is None else label_to_dict(label),
         "payload": dict(payload),
+        **({} if release is None else {"release": dict(release)}),
     }
     try:
         data = _canonical(body)
@@ -297,8 +305,8 @@ def sign(
         registry=_JWS_REGISTRY,
     )
     return Signed(
-        token, msg_id, kind, keys.party, parse_time("at", at), body["label"], body["payload"]
-    )
+        token, msg_id, kind, keys.party, parse_time("at", at), body["label"], body["payload"],
+        release and dict(release))
 
 
 def verify(token: str | bytes, directory: Directory, envelope_id: str = "?") -> Signed:
@@ -337,6 +345,7 @@ def verify(token: str | bytes, directory: Directory, envelope_id: str = "?") -> 
             and body.get("kind") in _KINDS
             and isinstance(body.get("msg_id"), str)
             and isinstance(body.get("payload"), dict)
+            and isinstance(body.get("release"), dict | None)
         )
     except (ValueError, AttributeError):
         ok = False
@@ -356,7 +365,7 @@ def verify(token: str | bytes, directory: Directory, envelope_id: str = "?") -> 
     return Signed(
         token, body["msg_id"], body["kind"], signer,
         parse_time("signed_at", body.get("signed_at")), label, body["payload"],
-    )
+        body.get("release"))
 
 
 def _b64decode(part: str) -> bytes:

@@ -3,10 +3,15 @@
 A label file (JSON) has at least ``originator``, ``classification`` (the originator's own
 marking text), ``releasable_to`` (party codes), ``topic`` and ``holder``; optional
 ``item_id``, ``created`` (ISO 8601), ``policy_id``, ``elements`` (missile-warning elements,
-agreements.md §4), ``purpose`` (Art. 6), ``privacy_mark`` and ``consents`` (see
-:mod:`gsomia.sharing.consent`). A person file has ``party``, ``clearance`` (the party's own
-marking text), ``need_to_know`` (topics), ``contractor`` and optional ``facility_clearance``
-(Art. 16) and ``name``.
+agreements.md §4), ``purpose`` (Art. 6), ``privacy_mark``, ``consents`` (see
+:mod:`gsomia.sharing.consent`) and ``derived_from``: the sources of an item whose content
+derives from received items (derivative classification, :class:`DerivedSource`: each
+source's ``item_id``, ``originator``, ``classification``, ``topic``, ``releasable_to``).
+A derived item is marked at least as its most restrictive source and is releasable only to
+the parties every source is releasable to; releasing it needs each source originator's
+consent as for the source itself (Art. 6). A person file has ``party``, ``clearance`` (the
+party's own marking text), ``need_to_know`` (topics), ``contractor`` and optional
+``facility_clearance`` (Art. 16) and ``name``.
 
 The schema is :class:`gsomia.schemas.LabelDoc` (``gsomia schema label``) and
 :class:`gsomia.schemas.PersonDoc`. A key not listed above is an error naming it (a
@@ -29,7 +34,7 @@ from gsomia.errors import InputError
 from gsomia.schemas import LabelDoc, PersonDoc, parse
 from gsomia.sharing.markings import nfc, party_code
 
-__all__ = ["LABEL_KEYS", "PERSON_KEYS", "Label", "Person", "parse_time"]
+__all__ = ["LABEL_KEYS", "PERSON_KEYS", "DerivedSource", "Label", "Person", "parse_time"]
 
 #: Keys a label JSON object may have (module docstring; :class:`gsomia.schemas.LabelDoc`).
 LABEL_KEYS = tuple(LabelDoc.model_fields)
@@ -65,6 +70,46 @@ def parse_time(field_name: str, value: Any) -> dt.datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class DerivedSource:
+    """One source of a derived item (derivative classification; Art. 6: the source's
+    Originating Party keeps control of its content inside the derived item).
+
+    Attributes:
+        item_id: the source item's id (``<ORIGINATOR>-...``).
+        originator: the source's Originating Party code.
+        classification: the source originator's own marking text.
+        topic: the source's topic.
+        releasable_to: the source's Releasable To party codes.
+    """
+
+    item_id: str
+    originator: str
+    classification: str
+    topic: str
+    releasable_to: frozenset[str]
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "originator", party_code("label.derived_from.originator", self.originator))
+        put(self, "releasable_to", frozenset(
+            party_code("label.derived_from.releasable_to", c) for c in self.releasable_to))
+        put(self, "classification", nfc(self.classification))
+        put(self, "topic", nfc(self.topic))
+
+    def label(self, holder: str) -> Label:
+        """The source as a label held by ``holder`` (what a consent is checked against)."""
+        return Label(item_id=self.item_id, originator=self.originator,
+                     classification=self.classification, releasable_to=self.releasable_to,
+                     topic=self.topic, holder=holder)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (an entry of a label's ``derived_from``)."""
+        return {"item_id": self.item_id, "originator": self.originator,
+                "classification": self.classification, "topic": self.topic,
+                "releasable_to": sorted(self.releasable_to)}
+
+
+@dataclass(frozen=True, slots=True)
 class Label:
     """The confidentiality label of one item (STANAG 4774 fields plus GSOMIA roles).
 
@@ -80,6 +125,8 @@ class Label:
         elements: missile-warning elements carried (agreements.md §4), may be empty.
         purpose: the purpose for which it was provided (Art. 6), or None.
         privacy_mark: optional STANAG 4774 privacy mark.
+        derived_from: the sources of a derived item (:class:`DerivedSource`), empty for
+            original information.
     """
 
     item_id: str
@@ -93,9 +140,11 @@ class Label:
     elements: tuple[str, ...] = ()
     purpose: str | None = None
     privacy_mark: str | None = None
+    derived_from: tuple[DerivedSource, ...] = ()
 
     def __post_init__(self) -> None:
         put = object.__setattr__
+        put(self, "derived_from", tuple(self.derived_from))
         put(self, "originator", party_code("label.originator", self.originator))
         put(self, "holder", party_code("label.holder", self.holder))
         put(self, "releasable_to", frozenset(
@@ -142,6 +191,9 @@ class Label:
             elements=tuple(doc.elements),
             purpose=doc.purpose,
             privacy_mark=doc.privacy_mark,
+            derived_from=tuple(DerivedSource(d.item_id, d.originator, d.classification,
+                                             d.topic, frozenset(d.releasable_to))
+                               for d in doc.derived_from),
         )
 
     def to_stanag4774(self) -> dict[str, Any]:

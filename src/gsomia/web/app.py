@@ -30,13 +30,18 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          releases queued (sending goes on in the background).
 ``POST /v1/approvals``   the originator's approval ``{"item_id", "to", "route"}`` (TISA
                          para 4; ``route`` any spelling of :class:`gsomia.sharing.Route`,
-                         default ``tisa_hub``); answers the consent given.
+                         default ``tisa_hub``; optional ``holder``: a party holding the
+                         item, sent the consent so it may pass the item on to ``to``,
+                         Art. 6); answers the consent given.
 ``POST /v1/items``       a document with attachments to create as this party's item, and
                          releases to make (:mod:`gsomia.web.items`).
 ``POST /v1/items/{item_id}/release``  release an item this node holds
                          (:mod:`gsomia.web.items`; 403 when denied, naming the rules).
 ``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
                          plot items).
+``/v1/items/{id}/custody``, ``/v1/items/{id}/actions``, ``/v1/items/{id}/compromise``,
+``/v1/cases…``           custody, originator actions and Art. 17 cases
+                         (:mod:`gsomia.web.custody`; operator only).
 
 Who may call what (with ``party_cas``, i.e. every live server; the client's identity is
 ``(party, role, person_id)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
@@ -110,6 +115,7 @@ from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
 from gsomia.schemas.document import MAX_ENVELOPE_BYTES, MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import Route
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
+from gsomia.web.custody import add_custody_routes
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
 from gsomia.web.reads import ItemReads
@@ -343,7 +349,8 @@ def _approve(node: Node) -> Callable[[dict[str, Any]], JSONResponse]:
     def approve(body: dict[str, Any]) -> JSONResponse:
         request = parse(ApprovalRequest, body)
         route = Route.parse(request.route)
-        consent = node.approve(request.item_id, request.to, route, send=False)
+        consent = node.approve(request.item_id, request.to, route, send=False,
+                               holder=request.holder)
         node.flush_soon()
         return JSONResponse(consent.to_dict())
 
@@ -430,6 +437,7 @@ def _add_routes(app: FastAPI, node: Node,
                       responses=errors)
     app.add_api_route("/v1/health", _health(node), methods=["GET"], summary="Health",
                       response_model=HealthView)
+    add_custody_routes(app, node)  # custody, originator actions, cases: gsomia.web.custody
 
 
 def create_app(
