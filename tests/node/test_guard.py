@@ -393,3 +393,20 @@ def test_a_long_part_of_a_received_payload_in_a_new_one_is_a_copy(net):
             jpn.create_item(payload, classification="極秘", releasable_to=["USA"], topic="t")
     jpn.create_item({"file": blob[:200], "scan": plots[:2]}, classification="極秘",
                     releasable_to=["USA"], topic="t")  # short pieces: not taken for a copy
+
+
+def test_a_derived_item_takes_its_sources_restrictions_when_none_are_given(net):
+    net.clock.advance_to(10.0)
+    jpn = net.nodes["JPN"]
+    secret = _kor_item(net, ["JPN", "USA"])
+    confidential = net.nodes["KOR"].create_item(
+        {"track_id": "K3"}, classification="군사III급비밀", releasable_to=["JPN"],
+        topic=WARNING_TOPIC)
+    net.nodes["KOR"].release(confidential.item_id, "JPN", Route.DIRECT)
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    label = jpn.create_item({"fused": 3}, topic=WARNING_TOPIC,
+                            derived_from=[confidential.item_id, secret.item_id])
+    assert label.classification == "極秘"  # 군사II급비밀 as Japan marked it on receipt
+    assert label.releasable_to == frozenset({"KOR"})  # {JPN} ∩ {JPN, USA}, + originator
+    with pytest.raises(InputError, match="classification.*required"):
+        jpn.create_item({"fused": 4}, topic="t", releasable_to=["KOR"])

@@ -23,7 +23,7 @@ from typing import Any
 
 from gsomia.errors import InputError, ReleaseDenied
 from gsomia.node.context import NodeContext
-from gsomia.node.guard import Fingerprints, authorisation, derive, owns_id
+from gsomia.node.guard import Fingerprints, authorisation, derive, owns_id, restrictions
 from gsomia.node.items import Release
 from gsomia.node.outbox import Outbox
 from gsomia.sharing.catalog import Catalog
@@ -131,8 +131,8 @@ class Originator:
         self,
         payload: Mapping[str, Any],
         *,
-        classification: str,
-        releasable_to: Iterable[str],
+        classification: str | None = None,
+        releasable_to: Iterable[str] | None = None,
         topic: str,
         elements: Iterable[str] = (),
         purpose: str | None = None,
@@ -144,20 +144,34 @@ class Originator:
         label (holder: this party).
 
         ``derived_from``: ids of items held here whose content it derives from (derivative
-        classification, :meth:`admit`); ``derived``: a derivation :meth:`admit` has already
-        checked (then no check is made here).
+        classification, :meth:`admit`); then ``classification`` defaults to the sources'
+        most restrictive marking as received (in this party's scheme, Art. 4(2)) and
+        ``releasable_to`` to the intersection of theirs; both are required otherwise.
+        ``derived``: a derivation :meth:`admit` has already checked (no check made here).
 
         Raises:
-            InputError: an unknown marking of this party, a malformed label field, or an
-                item :meth:`admit` refuses (audited).
+            InputError: an unknown marking of this party, a malformed or missing label
+                field, or an item :meth:`admit` refuses (audited).
         """
         ctx = self.ctx
+        derived_from = list(derived_from or ())
+        if classification is None or releasable_to is None:
+            floor, allowed = restrictions(ctx.ledger.store, ctx.catalog, ctx.party,
+                                          derived_from)
+            classification = classification or floor
+            releasable_to = allowed if releasable_to is None else releasable_to
+            for name, value in (("classification", classification),
+                                ("releasable_to", releasable_to)):
+                if value is None:
+                    raise InputError(name, None, "required (or derived_from, whose "
+                                                 "sources' restrictions then apply)")
+        assert classification is not None and releasable_to is not None
         ctx.catalog.scheme(ctx.party).get(classification)
         releasable_to = frozenset(releasable_to)
         if derived is None:
             derived = self.admit(payload, classification=classification,
                                  releasable_to=releasable_to, item_id=item_id,
-                                 derived_from=derived_from or ())
+                                 derived_from=derived_from)
         t, at = ctx.now()
         label = Label(
             item_id=item_id or f"{ctx.party}-{uuid.uuid4().hex[:16]}",
