@@ -410,3 +410,17 @@ def test_a_derived_item_takes_its_sources_restrictions_when_none_are_given(net):
     assert label.releasable_to == frozenset({"KOR"})  # {JPN} ∩ {JPN, USA}, + originator
     with pytest.raises(InputError, match="classification.*required"):
         jpn.create_item({"fused": 4}, topic="t", releasable_to=["KOR"])
+
+
+def test_art6_a_direct_approval_reaches_the_holders_of_the_item(net):
+    """The originator knows whom it released its item to: its written approval for a
+    third party goes to them, so any of them may then pass the item on directly."""
+    net.clock.advance_to(10.0)
+    kor, jpn, usa = net.nodes["KOR"], net.nodes["JPN"], net.nodes["USA"]
+    item = _kor_item(net, ["JPN", "USA"])
+    consent = kor.approve(item.item_id, "USA", Route.DIRECT)
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    assert [b["consent_id"] for b, _ in jpn.store.consents()] == [consent.consent_id]
+    assert jpn.release(item.item_id, "USA", Route.DIRECT).status == "queued"
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    assert [i.item_id for i in usa.items()] == [item.item_id]

@@ -378,7 +378,9 @@ class Originator:
                 holder: str | None = None) -> Consent:
         """Give this party's signed written approval (Art. 6; TISA para 4) for ``to`` to
         receive its item ``item_id``; record it and queue it to the route's hub, and to
-        ``holder`` (a party that received the item and is to pass it on to ``to``).
+        ``holder`` (a party that received the item and is to pass it on to ``to``); on the
+        direct route also to every party this node released the item to (the holders that
+        may pass it on).
 
         Raises:
             InputError: the item is not one of this party's, ``route`` is no route, or
@@ -403,7 +405,10 @@ class Originator:
             )
             signed = sign(ctx.keys, "consent", consent.to_dict(), at)
             hub = ctx.hub_of(route)
-            peers = [p for p in dict.fromkeys([hub, holder]) if p and p != ctx.party]
+            holders = [] if route.is_hub else [
+                r.final for r in ctx.ledger.store.outbox()
+                if r.kind == "item" and r.item_id == item_id and r.final != to]
+            peers = [p for p in dict.fromkeys([hub, holder, *holders]) if p and p != ctx.party]
             entries = [("consent.granted", {**consent.to_dict(), "sent_to": peers})]
             with ctx.ledger.transaction():
                 ctx.ledger.store.add_consent(consent.consent_id, consent.to_dict(), signed.jws)
