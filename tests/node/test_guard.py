@@ -424,3 +424,16 @@ def test_art6_a_direct_approval_reaches_the_holders_of_the_item(net):
     assert jpn.release(item.item_id, "USA", Route.DIRECT).status == "queued"
     net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
     assert [i.item_id for i in usa.items()] == [item.item_id]
+
+
+def test_naming_one_source_does_not_cover_another_received_item_carried_along(net):
+    net.clock.advance_to(10.0)
+    jpn = net.nodes["JPN"]
+    one = _kor_item(net, ["JPN"], payload={"track_id": "A", "n": 1})
+    two = _kor_item(net, ["JPN"], payload={"track_id": "B", "n": 2})
+    rows = {r.item_id: r.payload for r in jpn.store.inbox(kind="item")}
+    with pytest.raises(InputError, match=f"carries received item {two.item_id}"):
+        jpn.create_item({"a": rows[one.item_id], "b": rows[two.item_id]}, topic="t",
+                        derived_from=[one.item_id])
+    jpn.create_item({"a": rows[one.item_id], "b": rows[two.item_id]}, topic="t",
+                    derived_from=[one.item_id, two.item_id])

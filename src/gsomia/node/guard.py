@@ -104,17 +104,17 @@ class Fingerprints:
             if len(segment) >= 40:
                 self._tokens[segment] = item_id
 
-    def carried(self, payload: Any) -> str | None:
-        """The id of a received item whose content ``payload`` carries (module docstring),
-        or None."""
+    def carried(self, payload: Any) -> tuple[str, ...]:
+        """The ids of the received items whose content ``payload`` carries (module
+        docstring), in the order met; empty when none."""
         if not self._digests and not self._tokens:
-            return None
+            return ()
         found: list[str] = []
         try:
             self._canon(payload, found, top=True)
         except RecursionError:
             raise InputError("payload", "…", "nested too deeply") from None
-        return found[0] if found else None
+        return tuple(dict.fromkeys(found))
 
     def _canon(self, value: Any, found: list[str] | None, top: bool = False,
                parts: list[str] | None = None) -> str:

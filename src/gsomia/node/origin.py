@@ -113,9 +113,10 @@ class Originator:
                 self.prints.refresh(store)
                 carried = self.prints.carried(payload)
             named = set(derived_from) | {s.item_id for s in sources}
-            if carried is not None and carried not in named:
-                raise InputError("payload", carried,
-                                 f"carries received item {carried} of another originator: "
+            unnamed = [i for i in carried if i not in named]
+            if unnamed:
+                raise InputError("payload", unnamed[0],
+                                 f"carries received item {unnamed[0]} of another originator: "
                                  "not new information of this party (create it with "
                                  "derived_from to keep its originator's restrictions)")
         except InputError as exc:
