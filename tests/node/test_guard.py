@@ -393,3 +393,47 @@ def test_a_long_part_of_a_received_payload_in_a_new_one_is_a_copy(net):
             jpn.create_item(payload, classification="極秘", releasable_to=["USA"], topic="t")
     jpn.create_item({"file": blob[:200], "scan": plots[:2]}, classification="極秘",
                     releasable_to=["USA"], topic="t")  # short pieces: not taken for a copy
+
+
+def test_a_derived_item_takes_its_sources_restrictions_when_none_are_given(net):
+    net.clock.advance_to(10.0)
+    jpn = net.nodes["JPN"]
+    secret = _kor_item(net, ["JPN", "USA"])
+    confidential = net.nodes["KOR"].create_item(
+        {"track_id": "K3"}, classification="군사III급비밀", releasable_to=["JPN"],
+        topic=WARNING_TOPIC)
+    net.nodes["KOR"].release(confidential.item_id, "JPN", Route.DIRECT)
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    label = jpn.create_item({"fused": 3}, topic=WARNING_TOPIC,
+                            derived_from=[confidential.item_id, secret.item_id])
+    assert label.classification == "極秘"  # 군사II급비밀 as Japan marked it on receipt
+    assert label.releasable_to == frozenset({"KOR"})  # {JPN} ∩ {JPN, USA}, + originator
+    with pytest.raises(InputError, match="classification.*required"):
+        jpn.create_item({"fused": 4}, topic="t", releasable_to=["KOR"])
+
+
+def test_art6_a_direct_approval_reaches_the_holders_of_the_item(net):
+    """The originator knows whom it released its item to: its written approval for a
+    third party goes to them, so any of them may then pass the item on directly."""
+    net.clock.advance_to(10.0)
+    kor, jpn, usa = net.nodes["KOR"], net.nodes["JPN"], net.nodes["USA"]
+    item = _kor_item(net, ["JPN", "USA"])
+    consent = kor.approve(item.item_id, "USA", Route.DIRECT)
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    assert [b["consent_id"] for b, _ in jpn.store.consents()] == [consent.consent_id]
+    assert jpn.release(item.item_id, "USA", Route.DIRECT).status == "queued"
+    net.clock.advance_to(net.clock.now_s() + 2 * DELAY_S)
+    assert [i.item_id for i in usa.items()] == [item.item_id]
+
+
+def test_naming_one_source_does_not_cover_another_received_item_carried_along(net):
+    net.clock.advance_to(10.0)
+    jpn = net.nodes["JPN"]
+    one = _kor_item(net, ["JPN"], payload={"track_id": "A", "n": 1})
+    two = _kor_item(net, ["JPN"], payload={"track_id": "B", "n": 2})
+    rows = {r.item_id: r.payload for r in jpn.store.inbox(kind="item")}
+    with pytest.raises(InputError, match=f"carries received item {two.item_id}"):
+        jpn.create_item({"a": rows[one.item_id], "b": rows[two.item_id]}, topic="t",
+                        derived_from=[one.item_id])
+    jpn.create_item({"a": rows[one.item_id], "b": rows[two.item_id]}, topic="t",
+                    derived_from=[one.item_id, two.item_id])

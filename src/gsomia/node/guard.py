@@ -45,6 +45,7 @@ __all__ = [
     "check_route",
     "derive",
     "owns_id",
+    "restrictions",
 ]
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{40,}")
@@ -103,17 +104,17 @@ class Fingerprints:
             if len(segment) >= 40:
                 self._tokens[segment] = item_id
 
-    def carried(self, payload: Any) -> str | None:
-        """The id of a received item whose content ``payload`` carries (module docstring),
-        or None."""
+    def carried(self, payload: Any) -> tuple[str, ...]:
+        """The ids of the received items whose content ``payload`` carries (module
+        docstring), in the order met; empty when none."""
         if not self._digests and not self._tokens:
-            return None
+            return ()
         found: list[str] = []
         try:
             self._canon(payload, found, top=True)
         except RecursionError:
             raise InputError("payload", "…", "nested too deeply") from None
-        return found[0] if found else None
+        return tuple(dict.fromkeys(found))
 
     def _canon(self, value: Any, found: list[str] | None, top: bool = False,
                parts: list[str] | None = None) -> str:
@@ -175,6 +176,55 @@ def _held_label(store: Store, party: str, item_id: str
     return None
 
 
+def _collect(store: Store, party: str, sources: Iterable[str]
+             ) -> tuple[dict[str, DerivedSource], dict[str, str]]:
+    """The derivation entries of ``sources`` (transitively; own items keyed
+    ``<id>#own``) and each source's marking in this party's scheme.
+
+    Raises:
+        InputError: ``derived_from[i]`` is not an item this node holds.
+    """
+    entries: dict[str, DerivedSource] = {}
+    markings: dict[str, str] = {}
+    for i, item_id in enumerate(sources):
+        held = _held_label(store, party, item_id)
+        if held is None:
+            raise InputError(f"derived_from[{i}]", item_id, "no such item at this node")
+        label, marking = held
+        if marking is not None:
+            markings[item_id] = marking
+        for entry in label.derived_from:
+            entries.setdefault(entry.item_id, entry)
+        if label.originator != party:
+            entries.setdefault(item_id, DerivedSource(
+                item_id, label.originator, label.classification, label.topic,
+                label.releasable_to))
+        else:  # own item: its Releasable To bounds the new one too
+            entries.setdefault(f"{item_id}#own", DerivedSource(
+                item_id, party, label.classification, label.topic,
+                label.releasable_to | {party}))
+    return entries, markings
+
+
+def restrictions(store: Store, catalog: Catalog, party: str, sources: Iterable[str]
+                 ) -> tuple[str | None, frozenset[str] | None]:
+    """The most restrictive marking of ``sources`` in ``party``'s scheme (as received,
+    Art. 4(2)) and the parties every source is releasable to (or originated it), other
+    than ``party``: the defaults of a derived item; ``(None, None)`` without sources.
+
+    Raises:
+        InputError: ``derived_from[i]`` is not an item this node holds.
+    """
+    entries, markings = _collect(store, party, sources)
+    scheme = catalog.scheme(party)
+    top = min(markings.values(), key=lambda m: scheme.get(m).rank, default=None)
+    allowed = None
+    for entry in entries.values():
+        permitted = entry.releasable_to | {entry.originator}
+        allowed = permitted if allowed is None else allowed & permitted
+    return top, None if allowed is None else frozenset(allowed - {party})
+
+
 def derive(store: Store, catalog: Catalog, party: str, sources: Iterable[str],
            classification: str, releasable_to: frozenset[str]
            ) -> tuple[DerivedSource, ...]:
@@ -187,35 +237,19 @@ def derive(store: Store, catalog: Catalog, party: str, sources: Iterable[str],
             ``classification`` is below a source's marking as received (Art. 4(2));
             ``releasable_to`` names a party some source is not releasable to.
     """
+    sources = list(sources)
     scheme = catalog.scheme(party)
-    entries: dict[str, DerivedSource] = {}
-    for i, item_id in enumerate(sources):
-        held = _held_label(store, party, item_id)
-        if held is None:
-            raise InputError(f"derived_from[{i}]", item_id, "no such item at this node")
-        label, marking = held
-        if marking is not None and not scheme.at_least(classification, marking):
+    entries, markings = _collect(store, party, sources)
+    for item_id, marking in markings.items():
+        if not scheme.at_least(classification, marking):
             raise InputError("classification", classification,
                              f"below {marking!r}, the marking of source {item_id} "
                              "(derivative classification: the most restrictive applies)")
-        for entry in label.derived_from:
-            entries.setdefault(entry.item_id, entry)
-        if label.originator != party:
-            entries.setdefault(item_id, DerivedSource(
-                item_id, label.originator, label.classification, label.topic,
-                label.releasable_to))
-        else:  # own item: its Releasable To bounds the new one too
-            entries.setdefault(f"{item_id}#own", DerivedSource(
-                item_id, party, label.classification, label.topic,
-                label.releasable_to | {party}))
-    allowed = None
-    for entry in entries.values():
-        permitted = entry.releasable_to | {entry.originator}
-        allowed = permitted if allowed is None else allowed & permitted
-    if allowed is not None and not releasable_to <= allowed:
+    _, allowed = restrictions(store, catalog, party, sources)
+    if allowed is not None and not releasable_to - {party} <= allowed:
         raise InputError("releasable_to", sorted(releasable_to),
-                         f"{sorted(releasable_to - allowed)} not releasable for every source "
-                         f"(intersection: {sorted(allowed)})")
+                         f"{sorted(releasable_to - allowed - {party})} not releasable for "
+                         f"every source (intersection: {sorted(allowed)})")
     return tuple(e for k, e in entries.items() if not k.endswith("#own"))
 
 

@@ -224,7 +224,8 @@ class Node:
         ``releasable_to`` (party codes), ``topic``, and optionally ``elements`` (default
         none), ``purpose``, ``item_id`` (default a new ``<party>-<16 hex>``; another must
         also be ``<party>-...`` and not held here), ``derived_from`` (ids of held items it
-        derives from: their restrictions apply); as
+        derives from: their restrictions apply; ``classification`` and ``releasable_to``
+        then default to the most restrictive marking and the intersection); as
         :meth:`gsomia.node.origin.Originator.create_item`.
 
         Raises:

@@ -23,7 +23,7 @@ from typing import Any
 
 from gsomia.errors import InputError, ReleaseDenied
 from gsomia.node.context import NodeContext
-from gsomia.node.guard import Fingerprints, authorisation, derive, owns_id
+from gsomia.node.guard import Fingerprints, authorisation, derive, owns_id, restrictions
 from gsomia.node.items import Release
 from gsomia.node.outbox import Outbox
 from gsomia.sharing.catalog import Catalog
@@ -113,9 +113,10 @@ class Originator:
                 self.prints.refresh(store)
                 carried = self.prints.carried(payload)
             named = set(derived_from) | {s.item_id for s in sources}
-            if carried is not None and carried not in named:
-                raise InputError("payload", carried,
-                                 f"carries received item {carried} of another originator: "
+            unnamed = [i for i in carried if i not in named]
+            if unnamed:
+                raise InputError("payload", unnamed[0],
+                                 f"carries received item {unnamed[0]} of another originator: "
                                  "not new information of this party (create it with "
                                  "derived_from to keep its originator's restrictions)")
         except InputError as exc:
@@ -131,8 +132,8 @@ class Originator:
         self,
         payload: Mapping[str, Any],
         *,
-        classification: str,
-        releasable_to: Iterable[str],
+        classification: str | None = None,
+        releasable_to: Iterable[str] | None = None,
         topic: str,
         elements: Iterable[str] = (),
         purpose: str | None = None,
@@ -144,20 +145,34 @@ class Originator:
         label (holder: this party).
 
         ``derived_from``: ids of items held here whose content it derives from (derivative
-        classification, :meth:`admit`); ``derived``: a derivation :meth:`admit` has already
-        checked (then no check is made here).
+        classification, :meth:`admit`); then ``classification`` defaults to the sources'
+        most restrictive marking as received (in this party's scheme, Art. 4(2)) and
+        ``releasable_to`` to the intersection of theirs; both are required otherwise.
+        ``derived``: a derivation :meth:`admit` has already checked (no check made here).
 
         Raises:
-            InputError: an unknown marking of this party, a malformed label field, or an
-                item :meth:`admit` refuses (audited).
+            InputError: an unknown marking of this party, a malformed or missing label
+                field, or an item :meth:`admit` refuses (audited).
         """
         ctx = self.ctx
+        derived_from = list(derived_from or ())
+        if classification is None or releasable_to is None:
+            floor, allowed = restrictions(ctx.ledger.store, ctx.catalog, ctx.party,
+                                          derived_from)
+            classification = classification or floor
+            releasable_to = allowed if releasable_to is None else releasable_to
+            for name, value in (("classification", classification),
+                                ("releasable_to", releasable_to)):
+                if value is None:
+                    raise InputError(name, None, "required (or derived_from, whose "
+                                                 "sources' restrictions then apply)")
+        assert classification is not None and releasable_to is not None
         ctx.catalog.scheme(ctx.party).get(classification)
         releasable_to = frozenset(releasable_to)
         if derived is None:
             derived = self.admit(payload, classification=classification,
                                  releasable_to=releasable_to, item_id=item_id,
-                                 derived_from=derived_from or ())
+                                 derived_from=derived_from)
         t, at = ctx.now()
         label = Label(
             item_id=item_id or f"{ctx.party}-{uuid.uuid4().hex[:16]}",
@@ -366,7 +381,9 @@ class Originator:
                 holder: str | None = None) -> Consent:
         """Give this party's signed written approval (Art. 6; TISA para 4) for ``to`` to
         receive its item ``item_id``; record it and queue it to the route's hub, and to
-        ``holder`` (a party that received the item and is to pass it on to ``to``).
+        ``holder`` (a party that received the item and is to pass it on to ``to``); on the
+        direct route also to every party this node released the item to (the holders that
+        may pass it on).
 
         Raises:
             InputError: the item is not one of this party's, ``route`` is no route, or
@@ -391,7 +408,10 @@ class Originator:
             )
             signed = sign(ctx.keys, "consent", consent.to_dict(), at)
             hub = ctx.hub_of(route)
-            peers = [p for p in dict.fromkeys([hub, holder]) if p and p != ctx.party]
+            holders = [] if route.is_hub else [
+                r.final for r in ctx.ledger.store.outbox()
+                if r.kind == "item" and r.item_id == item_id and r.final != to]
+            peers = [p for p in dict.fromkeys([hub, holder, *holders]) if p and p != ctx.party]
             entries = [("consent.granted", {**consent.to_dict(), "sent_to": peers})]
             with ctx.ledger.transaction():
                 ctx.ledger.store.add_consent(consent.consent_id, consent.to_dict(), signed.jws)
