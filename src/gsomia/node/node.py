@@ -31,6 +31,7 @@ from gsomia.node.outbox import Outbox, RetryPolicy
 from gsomia.node.plots import RadarPlots
 from gsomia.node.store import InboxRow, Store
 from gsomia.node.warning import MissileWarning
+from gsomia.node.witness import Witness
 from gsomia.sharing.audit import AuditLog
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.consent import Consent, ConsentBook
@@ -161,6 +162,8 @@ class Node:
         self._hub = Hub(self._ctx, self._outbox)
         self._inbox = Inbox(self._ctx, self._hub, self._subscribers, max_age_s)
         self._origin = Originator(self._ctx, self._outbox)
+        #: checkpoints of this node's audit log and its witnessing of partners' logs
+        self.witness = Witness(self._ctx)
 
     # wiring and state --------------------------------------------------------------------
     @property

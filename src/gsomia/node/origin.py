@@ -16,6 +16,7 @@ from gsomia.errors import InputError, ReleaseDenied
 from gsomia.node.context import NodeContext
 from gsomia.node.items import Release
 from gsomia.node.outbox import Outbox
+from gsomia.node.witness import item_digest
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.consent import Consent
 from gsomia.sharing.decision import Decision, Reason, ReleaseRequest, decide
@@ -105,7 +106,9 @@ class Originator:
             ctx.ledger.store.add_local_item(label.item_id, label_to_dict(label), dict(payload), t)
             ctx.ledger.record([("item.created", {
                 "item_id": label.item_id, "classification": classification,
-                "releasable_to": sorted(label.releasable_to)})], at)
+                "releasable_to": sorted(label.releasable_to),
+                # witnessing hook: the stored item's hash, a leaf of the log (checked on read)
+                "sha256": item_digest(label_to_dict(label), dict(payload))})], at)
         return label
 
     def publish(self, payload: dict[str, Any], routes: Mapping[str, Route], *,
@@ -213,13 +216,18 @@ class Originator:
             return dataclasses.replace(local[0], holder=self.ctx.party), local[1], None, None
         store = self.ctx.ledger.store
         stored = store.local_item(item_id)
+        witness = self.ctx.ledger.witness  # witnessing hook: stored items checked on read
         if stored is not None:
             label_dict, payload = stored
+            if witness is not None and not witness.check_local(item_id, label_dict, payload):
+                raise InputError("item_id", item_id, "stored item altered (store.tampered)")
         else:
             row = next((r for r in store.inbox(kind="item", item_id=item_id)
                         if r.final == self.ctx.party), None)
             if row is None:
                 raise InputError("item_id", item_id, "no such item at this node")
+            if witness is not None and not witness.check_received(row):
+                raise InputError("item_id", item_id, "stored item altered (store.tampered)")
             label_dict, payload = row.label or {}, row.payload
             signed, msg_id = row.jws, row.msg_id
         label = dataclasses.replace(label_from_dict(label_dict), holder=self.ctx.party)

@@ -27,7 +27,8 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          para 4; ``route`` any spelling of :class:`gsomia.sharing.Route`,
                          default ``tisa_hub``); answers the consent given.
 ``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
-                         plot items).
+                         plot items); witnessing: ``incidents`` (partners' checkpoints found
+                         inconsistent), ``tampered``, ``checkpoint_size``, ``cosigned_by``.
 
 Who may call what (with ``party_cas``, i.e. every live server; the client's identity is
 ``(party, role)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
@@ -299,7 +300,7 @@ def _health(node: Node) -> Callable[[], dict[str, Any]]:
         kinds = [i.kind for i in node.items()]
         return {"party": node.party, "status": "ok", "outbox": node.outbox_counts(),
                 "items": len(kinds), "warnings": kinds.count(WARNING_KIND),
-                "plots": kinds.count(PLOT_KIND)}
+                "plots": kinds.count(PLOT_KIND), **node.witness.health()}
 
     return health
 
