@@ -18,6 +18,10 @@
         │                        or too old (names the id)
         ├── ReleaseDenied        the release decision denies an item (names the failed
         │                        rules, e.g. third_party_consent)
+        ├── TranslogError        a transparency-log proof, checkpoint or signed note is
+        │   │                    malformed or does not verify; also an InputError
+        │   └── InconsistentLog  a log's new checkpoint contradicts one seen before
+        │                        (size went back, same size other root, bad proof)
         ├── LinkError            a link cannot deliver now (peer down, timeout); retried
         └── StoreError           a node's store or audit database refused a read or write
                                  (names the database and operation); the transaction is
@@ -37,6 +41,7 @@ __all__ = [
     "AuditError",
     "EnvelopeError",
     "GsomiaError",
+    "InconsistentLog",
     "InputError",
     "LinkError",
     "PhysicsError",
@@ -45,6 +50,7 @@ __all__ = [
     "ReplayError",
     "SharingError",
     "StoreError",
+    "TranslogError",
     "short_repr",
 ]
 
@@ -212,3 +218,30 @@ class StoreError(SharingError):
         self.value = database
         self.reason = reason
         super().__init__(f"store {database}: {operation}: {reason}")
+
+
+class TranslogError(SharingError, InputError):
+    """A transparency-log proof, checkpoint or signed note is malformed or fails a check
+    (RFC 9162 §2.1; C2SP ``signed-note``, ``tlog-checkpoint``, ``tlog-cosignature``).
+
+    Attributes (as :class:`InputError`): ``field`` (e.g. ``"checkpoint.size"``,
+    ``"note.signature"``), ``value`` (the offending text or number), ``reason``.
+    """
+
+
+class InconsistentLog(TranslogError):
+    """A log's new checkpoint is not an append-only extension of one seen before.
+
+    Attributes:
+        origin: the log's origin line.
+        old_size, new_size: the two checkpoints' tree sizes.
+        field, value, reason: as :class:`TranslogError` (``field`` is
+            ``"checkpoint.size"``, ``"checkpoint.root"`` or ``"proof"``).
+    """
+
+    def __init__(self, origin: str, old_size: int, new_size: int, field: str, value: Any,
+                 reason: str) -> None:
+        self.origin = origin
+        self.old_size = old_size
+        self.new_size = new_size
+        super().__init__(field, value, f"log {origin!r} {old_size} -> {new_size}: {reason}")

@@ -376,7 +376,7 @@ def test_audit_other_schema_is_not_an_audit_log(tmp_path):
     for command in ("show", "verify"):
         result = run("audit", command, str(db))
         assert result.exit_code == 2, (command, result.output)
-        assert "not an audit log" in result.stderr and "PATH=" in result.stderr
+        assert "not an audit log" in result.stderr and "LOG=" in result.stderr
     result = run("decide", "--label", str(_label(tmp_path)), "--to", "KOR", "--at",
                  "2024-01-14", "--audit", str(db))
     assert result.exit_code == 2 and "--audit=" in result.stderr

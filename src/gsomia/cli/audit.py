@@ -1,64 +1,194 @@
-"""``gsomia audit …``: check and read the tamper-evident audit log (SQLite hash chain).
+"""``gsomia audit …``: check and read the tamper-evident audit log (hash chain and RFC 9162
+Merkle tree with signed, cosigned checkpoints; :mod:`gsomia.sharing.audit`).
 
-Both commands first check that PATH is an audit log (not a directory, SQLite, with the
-``audit`` and ``head`` tables of this schema); otherwise they exit 2 naming PATH.
-``verify`` exits 0 when intact, 1 naming where the check failed (a record, or the head),
-2 on bad input. ``show`` lists the records without verifying them; a record whose body
-is not JSON is an error naming it (exit 2).
+LOG is a SQLite file, a ``sqlite:///PATH`` URL or a ``postgresql://…[?schema=NAME]`` URL.
+Every command first checks that LOG is an audit log (not a directory, SQLite with the
+tables of this schema, or a PostgreSQL schema with an ``audit`` table); otherwise it exits
+2 naming LOG.
+
+- ``verify`` exits 0 when intact, 1 naming where the check failed (a record, the head, a
+  tree node, or a checkpoint: ``<origin> size <n>``), 2 on bad input. ``--checkpoint FILE``
+  (repeatable) adds a checkpoint note kept outside the log (a partner's cosigned copy, an
+  earlier export): the log must have at least its size and the same root at that size, so
+  a truncated, emptied or wholly rewritten log fails. ``--key NAME=PUBFILE`` (repeatable)
+  names the Ed25519 public key (PEM) of the log's signer or of a witness; when given, each
+  ``--checkpoint`` must be signed or cosigned by one of them.
+- ``checkpoint --out FILE`` writes the latest stored checkpoint note with its
+  cosignatures (exit 1 when the log has none).
+- ``proof --seq N`` prints the inclusion proof of record N; ``proof --old M`` the
+  consistency proof from the first M records; ``--size`` the tree size (default: all).
+- ``show`` lists the records without verifying them; a record whose body is not JSON is
+  an error naming it (exit 2).
 """
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gsomia.cli._app import app, guarded, print_json
 from gsomia.cli.agreement import say
-from gsomia.sharing import AuditLog, verify_log
-from gsomia.sharing.audit import check_log_file
+from gsomia.errors import InputError
+from gsomia.sharing.audit import open_log, verify_log
+from gsomia.sharing.audit_tree import record_leaf
+from gsomia.sharing.translog import encode_hashes, verify_consistency, verify_inclusion
 
 __all__ = ["audit_app"]
 
 audit_app = typer.Typer(
     name="audit",
-    help="The audit log: verify that no record was edited, deleted or reordered.",
+    help="The audit log: verify that no record was edited, deleted or reordered, and that "
+    "the log still matches the checkpoints its partners cosigned.",
     no_args_is_help=True,
 )
 app.add_typer(audit_app, name="audit")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+LogArg = Annotated[str, typer.Argument(
+    metavar="LOG", help="SQLite file, sqlite:///PATH or postgresql://… URL.")]
+
+
+def _read_checkpoints(files: list[Path]) -> list[str]:
+    out = []
+    for i, file in enumerate(files):
+        try:
+            out.append(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"--checkpoint[{i}]", str(file), f"cannot read: {exc}") from None
+    return out
+
+
+def _read_keys(items: list[str]) -> dict[str, Ed25519PublicKey]:
+    """``NAME=PUBFILE`` → ``{NAME: key}`` (PEM SubjectPublicKeyInfo, Ed25519)."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    for item in items:
+        name, sep, file = item.partition("=")
+        if not sep or not name or not file:
+            raise InputError("--key", item, "expected NAME=PUBFILE")
+        try:
+            key = serialization.load_pem_public_key(Path(file).read_bytes())
+        except (OSError, ValueError) as exc:
+            raise InputError("--key", item, f"cannot read a PEM public key: {exc}") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise InputError("--key", item, "expected an Ed25519 public key")
+        keys[name] = key
+    return keys
 
 
 @audit_app.command("verify")
 @guarded
-def verify_command(path: Path, as_json: JsonOpt = False) -> None:
-    """Verify the log at PATH.
+def verify_command(
+    log: LogArg,
+    checkpoint: Annotated[list[Path] | None, typer.Option(
+        "--checkpoint", metavar="FILE", help="A checkpoint note kept outside the log "
+        "(repeatable).")] = None,
+    key: Annotated[list[str] | None, typer.Option(
+        "--key", metavar="NAME=PUBFILE", help="Ed25519 public key (PEM) of the log's "
+        "signer or a witness (repeatable).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Verify the log at LOG, against checkpoints kept outside it when given.
 
-    Exit codes: 0 intact; 1 a record or the head fails (named); 2 PATH is not an audit
-    log (a directory, missing, not SQLite, another schema).
+    Exit codes: 0 intact; 1 a record, the head, a tree node or a checkpoint fails (named);
+    2 LOG is not an audit log, or a bad --checkpoint/--key.
     """
-    result = verify_log(path, "PATH")
+    notes = _read_checkpoints(checkpoint or [])
+    result = verify_log(log, "LOG", notes, _read_keys(key or []))
     if as_json:
         print_json(result.to_dict())
     elif result.ok:
-        say(f"intact: {result.count} records, head {result.head}")
+        say(f"intact: {result.count} records, root {result.root}, head {result.head}")
+        for check in result.checkpoints:
+            signers = f" (signed by {', '.join(check.signers)})" if check.signers else ""
+            say(f"checkpoint {check.label}: {check.reason}{signers}")
     else:
         say(f"FAILED at {result.failed_at}: {result.reason}", err=True)
     if not result.ok:
         raise typer.Exit(1)
 
 
+@audit_app.command("checkpoint")
+@guarded
+def checkpoint_command(
+    log: LogArg,
+    out: Annotated[Path, typer.Option("--out", metavar="FILE", help="Where to write it.")],
+) -> None:
+    """Write the latest stored checkpoint note of LOG (with its cosignatures) to FILE.
+
+    Exit codes: 0 written; 1 the log has no checkpoint; 2 LOG is not an audit log or FILE
+    cannot be written.
+    """
+    with open_log(log, "LOG") as opened:
+        note = opened.latest_checkpoint()
+    if note is None:
+        say(f"no checkpoint stored in {log}", err=True)
+        raise typer.Exit(1)
+    try:
+        out.write_text(note, encoding="utf-8")
+    except OSError as exc:
+        raise InputError("--out", str(out), f"cannot write: {exc}") from None
+    say(f"wrote {out}: {note.splitlines()[0]} size {note.splitlines()[1]}")
+
+
+@audit_app.command("proof")
+@guarded
+def proof_command(
+    log: LogArg,
+    seq: Annotated[int | None, typer.Option("--seq", help="Record number (1-based): its "
+                                            "inclusion proof.")] = None,
+    old: Annotated[int | None, typer.Option("--old", help="Older tree size: the consistency "
+                                            "proof from it.")] = None,
+    size: Annotated[int | None, typer.Option("--size", help="Tree size (default: all "
+                                             "records).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Print an RFC 9162 inclusion (``--seq``) or consistency (``--old``) proof from LOG.
+
+    Exit codes: 0 printed (and it verifies); 2 LOG not an audit log, or a number out of
+    range.
+    """
+    if (seq is None) == (old is None):
+        raise InputError("--seq/--old", [seq, old], "give exactly one of them")
+    with open_log(log, "LOG") as opened:
+        n = opened.size() if size is None else size
+        root = opened.root(n)
+        if seq is not None:
+            if not 1 <= seq <= n:
+                raise InputError("--seq", seq, f"expected a record in 1..{n}")
+            record = next(r for r in opened.records() if r.seq == seq)
+            proof = opened.inclusion_proof(seq - 1, n)
+            ok = verify_inclusion(record_leaf(record.hash), seq - 1, n, proof, root)
+            data = {"kind": "inclusion", "seq": seq, "leaf_index": seq - 1,
+                    "record_hash": record.hash}
+        else:
+            assert old is not None
+            proof = opened.consistency_proof(old, n)
+            ok = verify_consistency(old, n, opened.root(old), root, proof)
+            data = {"kind": "consistency", "old_size": old,
+                    "old_root": base64.b64encode(opened.root(old)).decode()}
+    data |= {"size": n, "root": base64.b64encode(root).decode(),
+             "proof": encode_hashes(proof), "verifies": ok}
+    if as_json:
+        print_json(data)
+        return
+    for name, value in data.items():
+        say(f"{name}: {value}")
+
+
 @audit_app.command("show")
 @guarded
-def show_command(path: Path, as_json: JsonOpt = False) -> None:
-    """List the records of the log at PATH (without verifying them).
+def show_command(log: LogArg, as_json: JsonOpt = False) -> None:
+    """List the records of the log at LOG (without verifying them).
 
-    Exit codes: 0 listed; 2 PATH is not an audit log, or a record's body is not JSON.
+    Exit codes: 0 listed; 2 LOG is not an audit log, or a record's body is not JSON.
     """
-    with AuditLog(check_log_file(path, "PATH"), "PATH") as log:
-        records = list(log.records())
+    with open_log(log, "LOG") as opened:
+        records = list(opened.records())
     if as_json:
         print_json(
             [

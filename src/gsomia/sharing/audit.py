@@ -1,63 +1,106 @@
-"""A tamper-evident, append-only audit log in SQL (a hash chain with a signed-off head).
+"""A tamper-evident, append-only audit log in SQL: a hash chain and an RFC 9162 Merkle tree
+with signed, partner-cosigned checkpoints.
 
 Every decision, release, receipt, consent, originator action and compromise report is
-appended as a record ``(seq, at, kind, body)``. Each record stores
+appended as a record ``(seq, at, kind, body)``. Each record stores its chain hash
+(:mod:`gsomia.sharing.audit_hash`)
 
     hash_n = SHA-256( "gsomia-audit-v1" ‖ 0x00 ‖ hash_{n-1} ‖ canonical JSON of
              {"seq": n, "at": at, "kind": kind, "body": body} )
 
 with ``hash_0`` = 32 zero bytes (hex), and a one-row ``head`` table holds the count and the
-last hash, written in the same transaction. Changing any stored field breaks that record's
-hash; deleting or reordering records breaks the sequence or the links; deleting the last
-records disagrees with the head. (Whoever can rewrite the whole file *and* the head can
-forge a consistent log: publish or countersign the head elsewhere to detect that.)
-Before appending, the last record is checked against its hash and the head, so a log
-whose end was tampered with is not extended (a full check: :func:`verify_log`).
+last hash, written in the same transaction. Record ``n`` is also leaf ``n - 1`` of an
+RFC 9162 §2.1 Merkle tree whose leaf data is ``hash_n`` (32 bytes); the tree's perfect
+subtrees are stored as they complete (:mod:`gsomia.sharing.audit_tree`), so the root at
+any size and inclusion and consistency proofs are ``O(log n)`` reads
+(:meth:`AuditLog.root`, :meth:`AuditLog.inclusion_proof`,
+:meth:`AuditLog.consistency_proof`).
+
+What :meth:`AuditLog.verify` detects: changing any stored field breaks that record's hash;
+deleting or reordering records breaks the sequence or the links; deleting the last records
+disagrees with the head and leaves tree nodes beyond the records; a stored tree node that
+disagrees with the records is named. Whoever can rewrite the whole database (records,
+head, tree, stored checkpoints) can forge a consistent log, truncate it, or empty it:
+that is caught by **checkpoints** kept outside the log. :meth:`AuditLog.checkpoint` signs
+the size and root as a C2SP signed note (tlog-checkpoint, Ed25519); the node sends it to
+its partners, who check it consistent with the last one they saw and cosign it
+(C2SP tlog-cosignature; :meth:`AuditLog.add_cosignature` keeps their lines). Verifying
+with a checkpoint from outside (``verify(checkpoints=[note], verifiers={...})``, or
+``gsomia audit verify LOG --checkpoint FILE``) recomputes the tree from the records and
+requires the log to have at least the checkpoint's size and the same root at that size:
+a forgery, a truncation or an emptied log then fails, naming the checkpoint. Before
+appending, the last record is checked against its hash and the head, so a log whose end
+was tampered with is not extended.
 
 A file that is a directory, not SQLite, without an ``audit`` table, or whose tables do
 not have this schema, is "not an audit log" (:class:`~gsomia.errors.AuditError`), for
 reading, verifying and appending alike; errors name the field given (``path`` by
-default; the command line passes ``PATH`` or ``--audit``).
+default; the command line passes ``PATH`` or ``--audit``). A log from before the tree
+tables gets its tree built from its records when first opened (one transaction).
 
-Writes are transactions (``BEGIN IMMEDIATE`` … ``COMMIT``): a batch is all there or none
-of it is. The log lives in its own SQLite file, or in a
+Writes are transactions (``BEGIN IMMEDIATE`` … ``COMMIT``): a batch, its tree nodes and
+the head are all there or none of it is. The log lives in its own SQLite file, or in a
 :class:`~gsomia.sharing.sqldb.Database` shared with other tables (a node's store, SQLite
 or PostgreSQL): an append made inside that database's
 :meth:`~gsomia.sharing.sqldb.Database.transaction` joins it, so the audited change and its
 record commit together. On PostgreSQL the head row is locked (``SELECT … FOR UPDATE``)
-for the length of an append, so concurrent writers chain one after the other.
-Canonical JSON: sorted keys, no spaces, UTF-8 (not ASCII-escaped).
+for the length of an append or a checkpoint, so concurrent writers chain one after the
+other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import json
-import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from gsomia.errors import AuditError, StoreError
+from gsomia.sharing.audit_hash import (
+    GENESIS,
+    canonical_json,
+    hash_canonical,
+    record_hash,
+    str_keys,
+)
+from gsomia.sharing.audit_tree import (
+    TREE_COLUMNS,
+    CheckpointCheck,
+    StoredCheckpoint,
+    TreeMethods,
+    TreeTable,
+    check_checkpoint,
+    check_stored_checkpoint,
+    check_stored_tree,
+    load_checkpoints,
+    record_leaf,
+    sync_tree,
+    tree_schema,
+)
 from gsomia.sharing.sqldb import Database
+from gsomia.sharing.translog import CompactRange, MemoryHashes, root_from
 
 __all__ = [
     "GENESIS",
     "AuditLog",
     "AuditRecord",
+    "StoredCheckpoint",
     "Verification",
     "check_log_file",
+    "open_log",
     "record_hash",
     "verify_log",
 ]
 
-#: The link before the first record.
-GENESIS = "0" * 64
-_DOMAIN = b"gsomia-audit-v1\x00"
+# The names this module had before the hashing moved to audit_hash (kept for callers).
+_canonical = canonical_json
+_hash_canonical = hash_canonical
+_str_keys = str_keys
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -74,76 +117,12 @@ CREATE TABLE IF NOT EXISTS head (
     hash TEXT NOT NULL
 );
 """
-#: Columns of the two tables (a table with other columns is not an audit log).
+#: Columns of the tables (a table with other columns is not an audit log).
 _COLUMNS = {
     "audit": ("seq", "at", "kind", "body", "prev_hash", "hash"),
     "head": ("id", "count", "hash"),
+    **TREE_COLUMNS,
 }
-
-
-def _canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def record_hash(prev_hash: str, seq: int, at: str, kind: str, body: str) -> str:
-    """The hex SHA-256 of one record chained to ``prev_hash`` (formula in module docstring).
-
-    ``body`` is the stored JSON text; it is parsed and canonicalised again, so the hash is
-    that of the content whatever the text's spacing.
-
-    Raises:
-        ValueError: ``body`` is not JSON.
-    """
-    return _hash_canonical(prev_hash, seq, at, kind, _canonical(json.loads(body)))
-
-
-@functools.lru_cache(maxsize=256)
-def _json_kind(kind: str) -> str:
-    return _canonical(kind)
-
-
-def _json_str(text: str) -> str:
-    """``_canonical(text)`` of a string: the ISO times as they are (plain ASCII, nothing
-    to escape), record kinds (few, repeated) cached."""
-    if _PLAIN.fullmatch(text):
-        return f'"{text}"'
-    return _json_kind(text) if len(text) <= 64 else _canonical(text)
-
-
-#: Strings JSON writes as they are between quotes (no escapes): ISO times, record kinds.
-_PLAIN = re.compile(r"[0-9A-Za-z:+.\-_]*")
-
-
-def _str_keys(obj: Any) -> bool:
-    """True when every object key in ``obj`` (nested) is a string. Then the canonical
-    JSON of ``obj`` is a fixed point (parsing and re-encoding it gives the same text);
-    other keys (``{10: …, 9: …}``) are sorted as numbers before they become strings."""
-    stack = [obj]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for k, v in item.items():
-                if not isinstance(k, str):
-                    return False
-                if isinstance(v, dict | list | tuple):
-                    stack.append(v)
-        elif isinstance(item, list | tuple):
-            stack.extend(v for v in item if isinstance(v, dict | list | tuple))
-    return True
-
-
-def _hash_canonical(prev_hash: str, seq: int, at: str, kind: str, body_text: str) -> str:
-    """:func:`record_hash` of a body whose text is a canonical fixed point (``body_text``
-    = ``_canonical(json.loads(body_text))``; see :func:`_str_keys`).
-
-    The canonical JSON of ``{"seq", "at", "kind", "body"}`` is written out by hand: with
-    sorted keys it is ``{"at":…,"body":<body_text>,"kind":…,"seq":n}``, and a canonical
-    object nested in a canonical object is its canonical text, so this equals
-    :func:`record_hash` (checked by the tests) without parsing and re-encoding the body.
-    """
-    payload = (f'{{"at":{_json_str(at)},"body":{body_text},"kind":{_json_str(kind)},'
-               f'"seq":{int(seq)}}}')
-    return hashlib.sha256(_DOMAIN + prev_hash.encode() + payload.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +139,21 @@ class AuditRecord:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """Outcome of :func:`verify_log`.
+    """Outcome of :meth:`AuditLog.verify` / :func:`verify_log`.
 
     Attributes:
-        ok: True when every record and the head check out.
-        count: records read.
-        head: the last record's hash (the value to publish), or GENESIS when empty.
+        ok: True when every record, the head, the stored tree and every checkpoint check
+            out.
+        count: records read (the tree size).
+        head: the last record's hash, or GENESIS when empty.
         failed_seq: sequence number of the first failing (or missing) record, or None
-            (intact, or only the head row is wrong).
+            (intact, or only the head row or a checkpoint's root is wrong).
         reason: what failed, or ``"intact"``.
-        failed_at: where the check failed: ``"record N"`` or ``"head"`` (None when ok).
+        failed_at: where the check failed: ``"record N"``, ``"head"``,
+            ``"tree node (level L, index I)"`` or ``"checkpoint <origin> size <n>"``
+            (None when ok).
+        root: the tree root of the records read (hex; "" when a record failed first).
+        checkpoints: each checkpoint checked (given ones first, then the stored ones).
     """
 
     ok: bool
@@ -178,6 +162,8 @@ class Verification:
     failed_seq: int | None
     reason: str
     failed_at: str | None = None
+    root: str = ""
+    checkpoints: tuple[CheckpointCheck, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -185,13 +171,19 @@ class Verification:
             "ok": self.ok,
             "count": self.count,
             "head": self.head,
+            "root": self.root,
             "failed_record": self.failed_seq,
             "failed_at": self.failed_at,
             "reason": self.reason,
+            "checkpoints": [
+                {"checkpoint": c.label, "ok": c.ok, "reason": c.reason,
+                 "signers": list(c.signers), "failed_record": c.failed_seq}
+                for c in self.checkpoints
+            ],
         }
 
 
-class AuditLog:
+class AuditLog(TreeMethods):
     """An append-only audit log; use as a context manager.
 
     Parameters:
@@ -220,7 +212,7 @@ class AuditLog:
             self.db = path if isinstance(path, Database) else Database(Path(path))
             self.path = None if self.db.path is None else Path(self.db.path)
             with self.db.transaction():
-                self.db.script(_SCHEMA)
+                self.db.script(_SCHEMA + tree_schema(self.db.dialect))
         except StoreError as exc:
             raise AuditError(field, str(path), f"not an audit log: {exc.reason}") from None
         try:  # both dialects: every column this module reads must be there
@@ -234,6 +226,18 @@ class AuditLog:
         # this tuple its hash is known to match its fields and is not computed again
         # (_check_end); any other row (edited, another writer's) is hashed as before.
         self._last_ok: tuple | None = None
+        # The tree's right edge after the last append, with the head hash it belongs to
+        # (the head hash commits to every record, so to the whole tree).
+        self._edge: tuple[CompactRange, str] | None = None
+        self.tree = TreeTable(self.db, field)
+        try:  # a log from before the tree: build it now (nothing if the log is damaged)
+            with self.db.transaction():
+                row = self.db.fetchone("SELECT count, hash FROM head WHERE id = 1")
+                count = int(row[0]) if row and isinstance(row[0], int) else 0
+                sync_tree(self.db, count, field)
+        except StoreError as exc:
+            self.db.close()
+            raise AuditError(field, str(path), f"cannot build the tree: {exc.reason}") from None
 
     def __enter__(self) -> AuditLog:
         return self
@@ -270,6 +274,8 @@ class AuditLog:
             row = db.fetchone(f"SELECT count, hash FROM head WHERE id = 1{lock}")
             self._check_end(row)
             count, prev = row if row else (0, GENESIS)
+            edge = self._tree_edge(count, prev)
+            nodes: list[tuple[int, int, bytes]] = []
             for kind, body, at in entries:
                 if not isinstance(kind, str) or not kind:
                     raise AuditError("kind", kind, "expected a non-empty string")
@@ -290,7 +296,9 @@ class AuditLog:
                 )
                 last = (count, stamp, kind, text, prev, digest)
                 out.append(AuditRecord(count, stamp, kind, json.loads(text), prev, digest))
+                nodes.extend(edge.append(record_leaf(digest)))
                 prev = digest
+            self.tree.insert(nodes)
             db.execute(
                 "INSERT INTO head (id, count, hash) VALUES (1, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET count = excluded.count, hash = excluded.hash",
@@ -298,7 +306,26 @@ class AuditLog:
             )
             if out:  # a fact about the tuple (its hash is of its fields), committed or not
                 self._last_ok = last
+            self._edge = (edge, prev)  # likewise: the tree of the records ending in prev
         return out
+
+    def _tree_edge(self, count: int, head_hash: str) -> CompactRange:
+        """The tree's right edge at ``count`` records (a copy: an append that fails leaves
+        the cached one as it was).
+
+        Raises:
+            AuditError: the stored tree does not match the records (refusing to append).
+        """
+        if self._edge is not None and self._edge[0].size == count and \
+                self._edge[1] == head_hash:
+            cached = self._edge[0]
+            return CompactRange(cached.size, cached.hashes)
+        edge = sync_tree(self.db, count, self.field)
+        if edge is None:
+            raise AuditError(self.field, str(self.path or self.db.display),
+                             "refusing to append: the stored tree does not match the "
+                             "records; run `gsomia audit verify`")
+        return edge
 
     def _check_end(self, head: tuple | None) -> None:
         """Refuse to extend a log whose last record disagrees with its hash or the head."""
@@ -348,8 +375,63 @@ class AuditLog:
                 ) from None
             yield AuditRecord(seq, at, kind, parsed, prev, digest)
 
-    def verify(self) -> Verification:
-        """Check every record, the links and the head (see module docstring)."""
+    def verify(self, checkpoints: Sequence[str] = (),
+               verifiers: Mapping[str, Ed25519PublicKey] | None = None) -> Verification:
+        """Check every record, the links, the head, the stored tree, and checkpoints.
+
+        Parameters:
+            checkpoints: signed checkpoint notes from outside the log (a partner's cosigned
+                copy, a file exported earlier); each must be signed or cosigned by one of
+                ``verifiers`` (when given), and the log must have at least its size and the
+                same root at that size (RFC 9162 §2.1.1). The log's stored checkpoints are
+                checked the same way, except that a signature is required only from the
+                keys in ``verifiers`` whose lines are there.
+            verifiers: name → Ed25519 public key of the log's signer and of its witnesses
+                (C2SP signed-note and tlog-cosignature key IDs are derived from them).
+
+        Returns:
+            The first failure found, in this order: a record (named by ``seq``), the head,
+            a stored tree node, a checkpoint (named ``<origin> size <n>``).
+        """
+        hashes: list[str] = []
+        chain = self._verify_chain(hashes)
+        if not chain.ok:
+            return chain
+        tree = MemoryHashes([record_leaf(h) for h in hashes])
+        root = root_from(tree, len(hashes)).hex()
+        try:
+            fault = check_stored_tree(self.db, tree)
+            stored = load_checkpoints(self.db)
+        except StoreError as exc:
+            return Verification(False, chain.count, chain.head, None, f"unreadable: {exc}")
+        if fault:
+            where, seq = fault
+            return Verification(False, chain.count, chain.head, seq,
+                                f"{where} does not match the records (the tree edited, or "
+                                f"records from {seq} on deleted)", where.split(" beyond")[0],
+                                root)
+        checks = [check_checkpoint(text, f"checkpoint[{i}]", tree, len(hashes), verifiers or {})
+                  for i, text in enumerate(checkpoints)]
+        checks += [check_stored_checkpoint(row, tree, len(hashes), verifiers or {})
+                   for row in stored]
+        bad = next((c for c in checks if not c.ok), None)
+        if bad is not None:
+            seq, reason = bad.failed_seq, bad.reason
+            if reason.endswith("history rewritten") and bad.size:
+                # the given checkpoints that still match bound where the change is
+                low = max((c.size for c in checks[:len(checkpoints)]
+                           if c.ok and c.size is not None and c.size < bad.size), default=0)
+                reason += f"; the change is in records {low + 1}..{bad.size}"
+                seq = low + 1 if low + 1 == bad.size else None
+            return Verification(False, chain.count, chain.head, seq,
+                                f"checkpoint {bad.label}: {reason}",
+                                f"checkpoint {bad.label}", root, tuple(checks))
+        said = f"; {len(checks)} checkpoint(s) match" if checks else ""
+        return Verification(True, chain.count, chain.head, None, chain.reason + said, None,
+                            root, tuple(checks))
+
+    def _verify_chain(self, hashes: list[str]) -> Verification:
+        """Check every record, the links and the head; collect the records' hashes."""
         expected_prev = GENESIS
         count = 0
         try:
@@ -395,6 +477,7 @@ class AuditLog:
                     f"record {seq}",
                 )
             expected_prev = digest
+            hashes.append(digest)
             count += 1
         if head is None:
             if count:
@@ -469,12 +552,39 @@ def check_log_file(path: str | Path, field: str = "path") -> Path:
     return path
 
 
-def verify_log(path: str | Path, field: str = "path") -> Verification:
-    """Verify the audit log at ``path``.
+def open_log(target: str | Path, field: str = "path") -> AuditLog:
+    """Open an existing audit log for reading or verifying: a SQLite path, a
+    ``sqlite:///PATH`` URL or a ``postgresql://`` URL (``?schema=`` as
+    :class:`~gsomia.sharing.sqldb.Database`). Nothing is created where there is no log.
 
     Raises:
-        AuditError: ``path`` is not an audit log (see :func:`check_log_file`).
+        AuditError: naming ``field``: not an audit log (as :func:`check_log_file`; on
+            PostgreSQL: unreachable, or no ``audit`` table).
     """
-    path = check_log_file(path, field)
-    with AuditLog(path, field) as log:
-        return log.verify()
+    text = str(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        try:
+            db = Database(text)
+        except StoreError as exc:
+            raise AuditError(field, exc.value, f"cannot open: {exc.reason}") from None
+        try:
+            db.fetchall("SELECT seq FROM audit LIMIT 0")
+        except StoreError:
+            db.close()
+            raise AuditError(field, db.display, "not an audit log: no audit table") from None
+        return AuditLog(db, field)
+    if text.startswith("sqlite:///"):
+        text = text[len("sqlite:///"):].split("?", 1)[0]
+    return AuditLog(check_log_file(text, field), field)
+
+
+def verify_log(path: str | Path, field: str = "path", checkpoints: Sequence[str] = (),
+               verifiers: Mapping[str, Ed25519PublicKey] | None = None) -> Verification:
+    """Verify the audit log at ``path`` (a path or URL, as :func:`open_log`) against
+    ``checkpoints`` signed or cosigned by ``verifiers`` (:meth:`AuditLog.verify`).
+
+    Raises:
+        AuditError: ``path`` is not an audit log (see :func:`open_log`).
+    """
+    with open_log(path, field) as log:
+        return log.verify(checkpoints, verifiers)
