@@ -139,6 +139,9 @@ class Witness:
         self._uncovered = 0
         self._last_s: float | None = None
         self._tampered: set[str] = set()
+        self._sent = ("", "")  # (latest note, the same with the log's signature only)
+        # inbox rows verified in this process: envelope id -> (jws, payload, label)
+        self._verified: dict[str, tuple[str, Any, Any]] = {}
         ctx.ledger.witness = self
         ctx.ledger.after_commit = self
 
@@ -181,6 +184,7 @@ class Witness:
                 note = self.checkpoint()
                 if note is None:
                     return envelope
+            note = self._log_signed(note)
             size = checkpoint_of(note).size
             seen = self.ctx.ledger.store.checkpoint("by", peer)
             old = 0 if seen is None else seen[2]
@@ -188,6 +192,16 @@ class Witness:
         witness = {"old_size": old, "proof": translog.encode_hashes(proof), "checkpoint": note}
         return Envelope(envelope.envelope_id, envelope.sender, envelope.recipient,
                         envelope.jwe, witness)
+
+    def _log_signed(self, note: str) -> str:
+        """The note with the log's own signature only (the partners' cosignatures added
+        since are not sent: the text a witness sees stays the same until the next
+        checkpoint, so it is verified and cosigned once)."""
+        if self._sent[0] != note:
+            body, sigs = translog.split_note(note)
+            own = [s.line() for s in sigs if s.name == self.origin]
+            self._sent = (note, f"{body}\n{own[0]}\n" if own else note)
+        return self._sent[1]
 
     def accept_receipt(self, peer: str, envelope: Envelope, receipt: Receipt) -> Receipt:
         """Check ``peer``'s signed receipt for ``envelope`` and keep its cosignature.
@@ -320,7 +334,11 @@ class Witness:
     def check_received(self, row: InboxRow) -> bool:
         """Re-verify a stored inbox row against its originator's JWS (label, payload,
         originator, message id); audit ``store.tampered`` (once per row and process) and
-        return False on a mismatch. Cost: one Ed25519 verification."""
+        return False on a mismatch. Cost: one Ed25519 verification (~0.15 ms) the first
+        time in a process; then a comparison with the content verified, kept in memory."""
+        kept = self._verified.get(row.envelope_id)
+        if kept is not None and kept == (row.jws, row.payload, row.label):
+            return True
         try:
             signed = verify(row.jws, self.ctx.directory, row.envelope_id)
             label = None if signed.label is None else label_to_dict(label_from_dict(
@@ -333,6 +351,10 @@ class Witness:
         if not same:
             self._flag(row.envelope_id, {"envelope_id": row.envelope_id,
                                          "item_id": row.item_id, "reason": why})
+        else:
+            if len(self._verified) >= 100_000:
+                self._verified.clear()
+            self._verified[row.envelope_id] = (row.jws, row.payload, row.label)
         return same
 
     def check_local(self, item_id: str, label: dict[str, Any], payload: dict[str, Any]) -> bool:
