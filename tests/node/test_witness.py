@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from node_support import EPOCH, PARTIES, warning
@@ -19,6 +20,7 @@ from gsomia.node import Directory, InProcessLink, Node, PartyKeys, SimClock
 from gsomia.node.links import Receipt
 from gsomia.node.witness import CheckpointPolicy, checkpoint_of, log_origin, witness_name
 from gsomia.sharing import translog
+from gsomia.web.app import create_app
 
 KOR_SECRET = "군사II급비밀"
 TOPIC = "dprk-missile-threat"
@@ -137,6 +139,10 @@ def test_rewritten_log_is_caught_by_the_partner_and_the_item_still_accepted(
     assert {i.payload["track_id"] for i in jpn.items()} >= {f"F{i}" for i in range(6)}
     # the cosigned checkpoint was never replaced by the forged one
     assert jpn.store.checkpoint("seen", "KOR", cosigned[2])[3] == cosigned[3]
+    with TestClient(create_app(jpn)) as client:
+        health = client.get("/v1/health").json()
+    assert health["incidents"] == len(incidents) >= 1
+    assert health["cosigned_by"] == {}  # JPN sent nothing: no partner cosigned its log
 
 
 def test_edited_received_item_is_refused_on_read(net):

@@ -6,8 +6,9 @@ links``) each publish ``n`` missile warnings to both partners; each then signs a
 checkpoint (:meth:`gsomia.node.witness.Witness.checkpoint`) and publishes one more, so the
 partners cosign it (C2SP tlog-cosignature, in their signed receipts). The servers are
 stopped; Korea's store (its audit log in the same SQLite file) is copied once per kind of
-tampering, the copy is tampered with, and the verifier (:meth:`AuditLog.verify` with the
-checkpoints JPN and USA cosigned, checked with the directory's keys) runs on it.
+tampering, the copy is tampered with, and the verifier (:meth:`AuditLog.verify` with every
+checkpoint JPN and USA cosigned, with their cosignatures, checked with the directory's
+keys) runs on it.
 
 Kinds: ``edit`` (a record's body), ``delete`` (a record), ``reorder`` (two records
 swapped), ``truncate`` (the tail cut), ``truncate_rewrite_head`` (tail cut and the head
@@ -104,8 +105,10 @@ def run_audit_bench(n: int = 5, timeout_s: float = 30.0,
         _exchange(cluster, 1, timeout_s)  # carries the checkpoints to be cosigned
         directory = cluster.directory
         cosigned = {p: _cosigned(cluster.nodes[p]) for p in PARTIES}
-        held = [cluster.nodes[p].store.checkpoint("seen", TARGET) for p in PARTIES
-                if p != TARGET]
+        held = [tuple(row) for p in PARTIES if p != TARGET
+                for row in cluster.nodes[p].store.db.fetchall(
+                    "SELECT role, party, size, root, note, cosignature, at FROM witness "
+                    "WHERE role = 'seen' AND party = ? ORDER BY size", (TARGET,))]
     finally:
         cluster.stop()
     original = tmp / f"{TARGET}.sqlite"
