@@ -243,3 +243,58 @@ def test_any_sends_keep_every_cosigned_checkpoint_a_true_head_of_the_senders_log
         finally:
             for node in nodes.values():
                 node.close()
+
+
+def test_a_lost_receipt_is_a_conflict_then_proved_from_the_size_the_witness_holds(net):
+    """C2SP tlog-witness: an old size other than the witness's latest is answered with the
+    size it holds (409 there), not cosigned and not an incident; the next proof starts
+    there."""
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    kor.publish_warning(warning("T1"))
+    net.clock.run()
+    held = jpn.store.checkpoint("seen", "KOR")[2]
+    with kor.store.transaction():  # KOR lost JPN's answer: it thinks nothing is cosigned
+        kor.store.db.execute("DELETE FROM witness WHERE role = 'by'")
+    kor.witness.checkpoint()
+    kor.publish_warning(warning("T2"))
+    net.clock.run()
+    last = [b for b in _kinds(kor, "send.acked") if b["peer"] == "JPN"][-1]
+    assert (last["cosignature"], last["cosigned_size"]) == (None, held)
+    kor.witness.checkpoint()
+    kor.publish_warning(warning("T3"))
+    net.clock.run()
+    last = [b for b in _kinds(kor, "send.acked") if b["peer"] == "JPN"][-1]
+    assert last["cosignature"] and last["cosigned_size"] > held
+    assert jpn.witness.health()["incidents"] == 0
+    assert len(jpn.items()) == 3
+
+
+def _offer(note: str) -> dict:
+    return {"old_size": 0, "proof": [], "checkpoint": note}
+
+
+def test_size_going_back_or_another_root_is_an_incident_a_stranger_note_is_ignored(net):
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    kor.create_item({"n": 0}, classification=KOR_SECRET, releasable_to=["JPN"], topic=TOPIC)
+    early = kor.witness.checkpoint()  # signed, never shown to JPN
+    kor.create_item({"n": 1}, classification=KOR_SECRET, releasable_to=["JPN"], topic=TOPIC)
+    kor.witness.checkpoint()  # the one the next envelope carries
+    kor.publish_warning(warning("T1"))
+    net.clock.run()
+    size = jpn.store.checkpoint("seen", "KOR")[2]
+    at = EPOCH
+    assert checkpoint_of(early).size < size
+    got = jpn.witness.witness("KOR", _offer(early), at)
+    assert got == {"cosignature": None, "cosigned_size": size}
+    forged = translog.sign_note(translog.Checkpoint(log_origin("KOR"), size, bytes(32)).body(),
+                                log_origin("KOR"), kor.keys.signing)
+    jpn.witness.witness("KOR", _offer(forged), at)
+    reasons = [b["reason"] for b in _kinds(jpn, "witness.inconsistent")]
+    assert reasons == [f"size went back from {size} to {checkpoint_of(early).size}",
+                       f"another root at size {size}"]
+    stranger = translog.sign_note(translog.Checkpoint(log_origin("KOR"), size + 5,
+                                                      bytes(32)).body(),
+                                  log_origin("KOR"), PartyKeys.generate("KOR").signing)
+    assert jpn.witness.witness("KOR", _offer(stranger), at)["cosignature"] is None
+    assert len(_kinds(jpn, "witness.inconsistent")) == 2  # not signed by KOR: no evidence
+    assert len(_kinds(jpn, "compromise_reported")) == 2
