@@ -126,8 +126,9 @@ class Witness:
 
     Attributes:
         origin: :func:`log_origin` of the node's party; name: :func:`witness_name`.
-        incidents: the inconsistencies caught since start (dicts, newest last); the audit
-            log keeps them all.
+        incidents: the inconsistencies caught since start (dicts, newest last); each is
+            also kept in the store (table ``witness``, role ``incident``: counted by
+            :meth:`health` across restarts) and in the audit log.
     """
 
     def __init__(self, ctx: NodeContext, policy: CheckpointPolicy | None = None) -> None:
@@ -320,6 +321,9 @@ class Witness:
         """Audit an inconsistency and record it as a possible compromise (Art. 17)."""
         body = {"sender": sender, "reason": why, "cosigned": last[4], "offered": note}
         self.incidents.append({"at": at.isoformat(), **body})
+        offered = checkpoint_of(note)
+        self.ctx.ledger.store.put_checkpoint(("incident", sender, offered.size,
+                                              _b64(offered.root), note, None, at.isoformat()))
         self.ctx.ledger.record([
             ("witness.inconsistent", body),
             ("compromise_reported", {
@@ -394,6 +398,8 @@ class Witness:
             latest = audit.latest_checkpoint()
             by = {p: row[2] for p in self.ctx.directory.parties if p != self.ctx.party
                   if (row := store.checkpoint("by", p)) is not None and row[5]}
-        return {"incidents": len(self.incidents), "tampered": len(self._tampered),
+            incidents = store.db.fetchone(
+                "SELECT COUNT(*) FROM witness WHERE role = 'incident'")[0]
+        return {"incidents": int(incidents), "tampered": len(self._tampered),
                 "checkpoint_size": None if latest is None
                 else checkpoint_of(latest).size, "cosigned_by": by}
