@@ -6,8 +6,10 @@ origin :func:`log_origin` (``gsomia.<PARTY>.audit``), key name the same origin, 
 party's Ed25519 signing key (:attr:`PartyKeys.signing`). One is signed when at least
 ``every_records`` records (default 64) are not yet covered by one, or when records are
 not covered and ``every_s`` seconds (default 60 s) have passed since the last one: checked
-after each commit of the node's ledger; on demand with :meth:`Witness.checkpoint`. An idle
-node whose log has not grown signs nothing new (nothing to cover).
+after each commit of the node's ledger and before each send; on demand with
+:meth:`Witness.checkpoint`. An idle node whose log has not grown signs nothing new
+(nothing to cover). The counts are kept in memory: after a restart the first commit
+starts the clock again.
 
 **Carrying**. Every envelope carries, beside its JWE (wire field ``witness``, see
 :mod:`gsomia.sharing.envelope`), the sender's latest checkpoint and a consistency proof
@@ -180,6 +182,9 @@ class Witness:
         ``peer`` last cosigned (module notes); unchanged while no checkpoint exists."""
         audit = self.ctx.ledger.audit
         with self.ctx.ledger.lock:
+            if self._uncovered and self._last_s is not None \
+                    and self.ctx.clock.now_s() - self._last_s >= self.policy.every_s:
+                self.checkpoint()  # due by time, with no commit since to sign it
             note = audit.latest_checkpoint()
             if note is None:
                 note = self.checkpoint()
