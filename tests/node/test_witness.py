@@ -300,3 +300,23 @@ def test_size_going_back_or_another_root_is_an_incident_a_stranger_note_is_ignor
     assert jpn.witness.witness("KOR", _offer(stranger), at)["cosignature"] is None
     assert len(_kinds(jpn, "witness.inconsistent")) == 2  # not signed by KOR: no evidence
     assert len(_kinds(jpn, "compromise_reported")) == 2
+
+
+def test_own_item_check_does_not_trust_the_index_row(net):
+    kor = net.nodes["KOR"]
+    kor.create_item({"note": "first"}, classification=KOR_SECRET, releasable_to=["JPN"],
+                    topic=TOPIC)  # record 1: another item's creation
+    label = kor.create_item({"note": "a"}, classification=KOR_SECRET, releasable_to=["JPN"],
+                            topic=TOPIC)
+    with kor.store.transaction():  # payload edited, index pointed at another record
+        kor.store.db.execute("UPDATE local_items SET payload = ? WHERE item_id = ?",
+                             ('{"note":"b"}', label.item_id))
+        kor.store.db.execute("UPDATE item_leaves SET seq = 1 WHERE item_id = ?",
+                             (label.item_id,))
+    with pytest.raises(InputError, match="altered"):
+        kor.release(label.item_id, "JPN")
+    other = kor.create_item({"note": "c"}, classification=KOR_SECRET, releasable_to=["JPN"],
+                            topic=TOPIC)
+    with kor.store.transaction():  # a store from before the index: found by a search
+        kor.store.db.execute("DELETE FROM item_leaves WHERE item_id = ?", (other.item_id,))
+    assert kor.release(other.item_id, "JPN").status == "queued"

@@ -369,24 +369,31 @@ class Witness:
     def check_local(self, item_id: str, label: dict[str, Any], payload: dict[str, Any]) -> bool:
         """Check an own item as stored against the SHA-256 in its ``item.created`` record;
         audit ``store.tampered`` and return False on a mismatch (or no record). An item
-        created before digests were recorded passes."""
-        seq = self.ctx.ledger.store.item_leaf(item_id)
-        row = None if seq is None else self.ctx.ledger.audit.db.fetchone(
-            "SELECT kind, body FROM audit WHERE seq = ?", (seq,))
-        try:
-            body = json.loads(row[1]) if row is not None else {}
-        except (TypeError, ValueError):
-            body = {}
-        want = body.get("sha256") if row is not None and row[0] == "item.created" else None
-        if row is not None and "sha256" not in body:
-            return True
-        if want is not None and body.get("item_id") == item_id \
-                and want == item_digest(label, payload):
+        whose record predates digests (no ``sha256``) passes."""
+        body = self._created(item_id)
+        if body is not None and ("sha256" not in body
+                                 or body["sha256"] == item_digest(label, payload)):
             return True
         self._flag(item_id, {"item_id": item_id, "reason":
                              "label or payload differs from the SHA-256 in item.created"
-                             if want else "no item.created record of this item"})
+                             if body else "no item.created record of this item"})
         return False
+
+    def _created(self, item_id: str) -> dict[str, Any] | None:
+        """The body of ``item_id``'s ``item.created`` record: found by its sequence number
+        (``item_leaves``), else (a store from before the index, or an index row pointing
+        elsewhere) by a search of the log."""
+        db = self.ctx.ledger.audit.db
+        seq = self.ctx.ledger.store.item_leaf(item_id)
+        rows = [] if seq is None else db.fetchall(
+            "SELECT kind, body FROM audit WHERE seq = ?", (seq,))
+        found = _created_body(rows, item_id)
+        if found is None:
+            pattern = f'%"item_id":{json.dumps(item_id, ensure_ascii=False)}%'
+            found = _created_body(db.fetchall(
+                "SELECT kind, body FROM audit WHERE kind = 'item.created' AND body LIKE ?",
+                (pattern,)), item_id)
+        return found
 
     def _flag(self, key: str, body: dict[str, Any]) -> None:
         if key in self._tampered:
@@ -408,3 +415,15 @@ class Witness:
         return {"incidents": int(incidents), "tampered": len(self._tampered),
                 "checkpoint_size": None if latest is None
                 else checkpoint_of(latest).size, "cosigned_by": by}
+
+
+def _created_body(rows: list, item_id: str) -> dict[str, Any] | None:
+    """The first ``item.created`` body of ``item_id`` among ``(kind, body)`` rows."""
+    for kind, text in rows:
+        try:
+            body = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+        if kind == "item.created" and isinstance(body, dict) and body.get("item_id") == item_id:
+            return body
+    return None
