@@ -30,6 +30,7 @@ from gsomia.node import (
     TlsFiles,
     WallClock,
 )
+from gsomia.node.links import envelope_digest
 from gsomia.sharing import Label, load_catalog
 from gsomia.sharing.envelope import Envelope, Header, seal, sign
 from gsomia.sharing.pki import (
@@ -123,7 +124,9 @@ def peer(request: pytest.FixtureRequest, pki: Path, tmp_path: Path) -> Iterator[
 def test_the_envelope_is_accepted_with_the_same_receipt(peer: Peer, envelope: Envelope):
     receipt = peer.link.send(envelope)
     assert receipt == Receipt("accepted", ENVELOPE_ID, "KOR", None, "stored",
-                              "일본 군사II급비밀")  # Art. 4(2): Japan's name, Korea's class
+                              "일본 군사II급비밀",  # Art. 4(2): Japan's name, Korea's class
+                              digest=envelope_digest(envelope), signature=receipt.signature)
+    receipt.verify(peer.node.directory.get("KOR"), envelope)  # signed by the receiver
     assert receipt.ok
     assert [row.envelope_id for row in peer.node.store.inbox(kind="item")] == [ENVELOPE_ID]
 

@@ -1,4 +1,5 @@
-"""``gsomia pki init``, ``gsomia serve``, ``gsomia bench links`` (nodes and links)."""
+"""``gsomia pki init``, ``gsomia serve``, ``gsomia bench links``, ``gsomia bench audit``
+(nodes, links, and partners witnessing each other's audit logs)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import typer
 
 from gsomia.cli._app import app, console, guarded, print_json
 
-__all__ = ["bench_app", "bench_links", "pki_app", "pki_init", "pki_person", "serve"]
+__all__ = ["bench_app", "bench_audit", "bench_links", "pki_app", "pki_init", "pki_person",
+           "serve"]
 
 pki_app = typer.Typer(help="Keys and certificates of the parties.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks of live nodes.", no_args_is_help=True)
@@ -145,3 +147,32 @@ def bench_links(
         if isinstance(r, dict):
             console.print(f"{name:28} sent {r['sent']} rejected {r['rejected']} "
                           f"({', '.join(r['checks'])})")
+
+
+@bench_app.command("audit")
+@guarded
+def bench_audit(
+    n: Annotated[int, typer.Option("--n", min=1, help="Warnings per party.")] = 5,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """JPN, KOR, USA as live servers on 127.0.0.1 (mutual TLS) cosign each other's audit
+    checkpoints; then each kind of tampering of a copy of Korea's store must be detected.
+    Exits 1 when any kind goes undetected."""
+    from gsomia.web.bench_audit import run_audit_bench
+
+    report = run_audit_bench(n)
+    missed = [k for k, r in report["kinds"].items() if not r["detected"]]
+    if json_out:
+        print_json(report)
+    else:
+        console.print(f"KOR log: {report['records']} records, checkpoint size "
+                      f"{report['checkpoint_size']} cosigned; intact copy verifies: "
+                      f"{report['intact']['ok']}", soft_wrap=True)
+        for party, c in report["cosigned"].items():
+            console.print(f"{party}: {c['by_partners']} own checkpoints cosigned by partners, "
+                          f"{c['of_partners']} partners' checkpoints cosigned")
+        for kind, r in report["kinds"].items():
+            console.print(f"{kind:24} detected {str(r['detected']):5} failing {r['failing']}"
+                          f"  ({r['reason']})", soft_wrap=True, markup=False)
+    if missed or not report["intact"]["ok"]:
+        raise typer.Exit(1)

@@ -4,6 +4,12 @@ Every part of a node (:mod:`~gsomia.node.origin`, :mod:`~gsomia.node.outbox`,
 :mod:`~gsomia.node.inbox`, :mod:`~gsomia.node.hub`) writes through the one :class:`Ledger`
 of its node, so that a step's store rows and its audit records commit in one transaction
 (when the audit tables live in the store's database, the default) or not at all.
+
+Each ``item.created`` record's sequence number is kept in the store (``item_leaves``), in
+the same transaction, so that an own item is checked on read against the SHA-256 its
+record holds (:meth:`gsomia.node.witness.Witness.check_local`). After each commit that
+appended records the ledger calls :attr:`Ledger.after_commit` (the node's
+:class:`~gsomia.node.witness.Witness`, which signs a checkpoint when one is due).
 """
 
 from __future__ import annotations
@@ -12,16 +18,22 @@ import datetime as dt
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from gsomia.node.store import Store
 from gsomia.sharing.audit import AuditLog
 
-__all__ = ["AuditEntry", "Ledger"]
+__all__ = ["AfterCommit", "AuditEntry", "Ledger"]
 
 #: One audit record before it is stamped: ``(kind, body)``, e.g.
 #: ``("release.denied", {"item_id": ..., "to": ...})``.
 AuditEntry = tuple[str, dict[str, Any]]
+
+
+class AfterCommit(Protocol):
+    """Told, under the ledger's lock, that ``appended`` audit records were committed."""
+
+    def committed(self, appended: int) -> None: ...
 
 
 class Ledger:
@@ -35,6 +47,8 @@ class Ledger:
     Attributes:
         party, store, audit: as given.
         lock: the node's re-entrant lock; held by every step that reads and then writes.
+        after_commit: told after each commit that appended records (or None).
+        witness: the node's :class:`~gsomia.node.witness.Witness` once made (or None).
     """
 
     def __init__(self, party: str, store: Store, audit: AuditLog) -> None:
@@ -42,6 +56,8 @@ class Ledger:
         self.store = store
         self.audit = audit
         self.lock = threading.RLock()
+        self.after_commit: AfterCommit | None = None
+        self.witness: Any = None
         # (thread, records) of the open transaction, or None
         self._buffer: tuple[int, list[tuple[str, dict[str, Any], dt.datetime]]] | None = None
 
@@ -54,7 +70,9 @@ class Ledger:
         if buffer is not None and buffer[0] == threading.get_ident():
             buffer[1].extend(records)
         else:
-            self.audit.append_many(records)
+            with self.lock, self.store.transaction():
+                self._index(self.audit.append_many(records))
+            self._committed(len(records))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -63,19 +81,33 @@ class Ledger:
         same records in the same order in the same transaction as one append per step,
         with one read and check of the log's end instead of one per step. On any exception
         the transaction and its records are dropped together."""
-        with self.lock, self.store.transaction():
-            if self._buffer is not None:
-                yield
-                return
-            self._buffer = (threading.get_ident(), [])
-            try:
-                yield
-                records = self._buffer[1]
-                self._buffer = None
-                if records:
-                    self.audit.append_many(records)
-            finally:
-                self._buffer = None
+        appended = 0
+        with self.lock:
+            with self.store.transaction():
+                if self._buffer is not None:
+                    yield
+                    return
+                self._buffer = (threading.get_ident(), [])
+                try:
+                    yield
+                    records = self._buffer[1]
+                    self._buffer = None
+                    if records:
+                        self._index(self.audit.append_many(records))
+                        appended = len(records)
+                finally:
+                    self._buffer = None
+            self._committed(appended)
+
+    def _index(self, written: Iterable[Any]) -> None:
+        """Keep the sequence number of each ``item.created`` record (same transaction)."""
+        for rec in written:
+            if rec.kind == "item.created" and isinstance(rec.body.get("item_id"), str):
+                self.store.put_item_leaf(rec.body["item_id"], rec.seq)
+
+    def _committed(self, appended: int) -> None:
+        if appended and self.after_commit is not None:
+            self.after_commit.committed(appended)
 
     def close(self) -> None:
         """Close the store, and the audit log when it has a database of its own."""

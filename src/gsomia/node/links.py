@@ -6,12 +6,16 @@
   TLS (httpx; live mode).
 
 The node cannot tell them apart (STYLE.md, transports). Both return the receiver's
-:class:`Receipt`, or raise :class:`~gsomia.errors.LinkError` when nothing was delivered
+:class:`Receipt` (signed by the receiver: :meth:`Receipt.sign`, :meth:`Receipt.verify`), or
+raise :class:`~gsomia.errors.LinkError` when nothing was delivered
 (peer down, timeout, server error): the sender then keeps the envelope and retries.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import socket
 import ssl
 from collections.abc import Callable, Mapping
@@ -20,13 +24,26 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey
 
-from gsomia.errors import LinkError, StoreError
+from gsomia.errors import EnvelopeError, LinkError, StoreError
 from gsomia.node.clock import Clock
-from gsomia.sharing.envelope import Envelope
+from gsomia.sharing.envelope import Envelope, PartyKeys, PublicKeys
 
-__all__ = ["MIN_RATE_BPS", "HttpsLink", "InProcessLink", "Link", "Receipt", "Receiver",
-           "TlsFiles"]
+__all__ = [
+    "MIN_RATE_BPS",
+    "RECEIPT_TYP",
+    "HttpsLink",
+    "InProcessLink",
+    "Link",
+    "Receipt",
+    "Receiver",
+    "TlsFiles",
+    "envelope_digest",
+]
 
 #: Slowest rate [bytes/s] at which a receiver is expected to read, open and store an
 #: envelope; sets the extra timeout of a large one (up to 64 MiB: about a minute).
@@ -36,6 +53,31 @@ MIN_RATE_BPS = 1024 * 1024
 #: awaiting the originator's approval (``held``), had already been stored (``duplicate``:
 #: an idempotent acknowledgement), or failed a check (``rejected``).
 STATUSES = ("accepted", "held", "duplicate", "rejected")
+#: ``typ`` of a receipt's JWS.
+RECEIPT_TYP = "gsomia+receipt"
+_JWS_REGISTRY = jws.JWSRegistry(algorithms=["Ed25519"])
+
+
+_JWKS: dict[int, tuple[Ed25519PrivateKey | Ed25519PublicKey, OKPKey]] = {}
+
+
+def _jwk(key: Ed25519PrivateKey | Ed25519PublicKey) -> OKPKey:
+    """The joserfc form of a key, made once per key object (the key is kept with it, so
+    its id is never reused while cached; keys are not hashable)."""
+    kept = _JWKS.get(id(key))
+    if kept is None or kept[0] is not key:
+        if len(_JWKS) > 256:
+            _JWKS.clear()
+        kept = _JWKS[id(key)] = (key, OKPKey.import_key(key))
+    return kept[1]
+
+
+def envelope_digest(envelope: Envelope) -> str:
+    """SHA-256 (hex) of an envelope's JWE text as sent: what a receipt is bound to. The
+    JWE's authenticated encryption covers the hop and the originator's signed message, so
+    the receipt names that message too; the sender, which cannot open the JWE, can
+    compute it from its outbox row."""
+    return hashlib.sha256(envelope.jwe.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +92,14 @@ class Receipt:
             ``signature``, ``header``, ``replay``, ``release``); else None.
         reason: the error message, or a short note.
         marking: the marking applied on receipt (Art. 4(2)) in the receiver's script.
+        cosignature: the receiver's C2SP tlog-cosignature line on the checkpoint the
+            envelope carried (:mod:`gsomia.node.witness`), or None.
+        cosigned_size: the size of the sender's log the receiver has cosigned last (after
+            this envelope), or None: the sender's next consistency proof starts there.
+        digest: :func:`envelope_digest` of the envelope answered.
+        signature: compact JWS by the receiver's Ed25519 key (``kid "<PARTY>-sig"``,
+            ``typ "gsomia+receipt"``, RFC 7515/8037) over all the fields above
+            (:meth:`signed_fields`); None when unsigned (refused by the sender).
     """
 
     status: str
@@ -58,30 +108,90 @@ class Receipt:
     check: str | None = None
     reason: str = ""
     marking: str | None = None
+    cosignature: str | None = None
+    cosigned_size: int | None = None
+    digest: str | None = None
+    signature: str | None = None
 
     @property
     def ok(self) -> bool:
         """True when the envelope is (now or already) stored by the receiver."""
         return self.status != "rejected"
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (the body of the inbox's answer)."""
+    def signed_fields(self) -> dict[str, Any]:
+        """The fields the signature covers (all but ``signature``), with ``v: 1``."""
         return {
+            "v": 1,
             "status": self.status,
             "envelope_id": self.envelope_id,
             "party": self.party,
             "check": self.check,
             "reason": self.reason,
             "marking": self.marking,
+            "cosignature": self.cosignature,
+            "cosigned_size": self.cosigned_size,
+            "digest": self.digest,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the body of the inbox's answer)."""
+        out = self.signed_fields()
+        del out["v"]
+        return {**out, "signature": self.signature}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Receipt:
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict` (the new fields optional: an old receiver's answer
+        reads, unsigned)."""
+        size = data.get("cosigned_size")
         return cls(
             str(data["status"]), str(data["envelope_id"]), str(data["party"]),
             data.get("check"), str(data.get("reason", "")), data.get("marking"),
+            data.get("cosignature"), size if isinstance(size, int) else None,
+            data.get("digest"), data.get("signature"),
         )
+
+    def sign(self, keys: PartyKeys) -> Receipt:
+        """This receipt signed by ``keys`` (the receiving party's)."""
+        data = json.dumps(self.signed_fields(), sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode()
+        token = jws.serialize_compact(
+            {"alg": "Ed25519", "kid": f"{keys.party}-sig", "typ": RECEIPT_TYP}, data,
+            _jwk(keys.signing), registry=_JWS_REGISTRY)
+        return dataclasses.replace(self, signature=token)
+
+    def verify(self, public: PublicKeys, envelope: Envelope) -> None:
+        """Check that this is ``public.party``'s signed answer to ``envelope``.
+
+        Raises:
+            EnvelopeError: check ``signature``: unsigned, not a JWS of ``public.party``
+                (``typ``, ``kid``, key), signed fields other than the receipt's, or the
+                receipt names another party, envelope id or digest.
+        """
+        eid = envelope.envelope_id
+        token = self.signature
+        if not isinstance(token, str) or token.count(".") != 2:
+            raise EnvelopeError("signature", "receipt.signature", eid,
+                                f"receipt from {public.party} is not signed")
+        try:
+            obj = jws.deserialize_compact(token, _jwk(public.signing), registry=_JWS_REGISTRY)
+            header, body = obj.protected, json.loads(obj.payload)
+        except (JoseError, ValueError, TypeError, KeyError) as exc:
+            raise EnvelopeError("signature", "receipt.signature", eid,
+                                f"receipt signature of {public.party} does not verify: "
+                                f"{exc}") from None
+        problems = [name for name, ok in (
+            ("typ", header.get("typ") == RECEIPT_TYP),
+            ("kid", header.get("kid") == f"{public.party}-sig"),
+            ("fields", body == self.signed_fields()),
+            ("party", self.party == public.party),
+            ("envelope_id", self.envelope_id == eid),
+            ("digest", self.digest == envelope_digest(envelope)),
+        ) if not ok]
+        if problems:
+            raise EnvelopeError("signature", "receipt", eid,
+                                f"receipt from {public.party} refused: "
+                                f"{', '.join(problems)} do not match")
 
 
 class Receiver(Protocol):

@@ -34,6 +34,7 @@ from gsomia.node.outbox import Outbox, RetryPolicy
 from gsomia.node.plots import RadarPlots
 from gsomia.node.store import InboxRow, Store
 from gsomia.node.warning import MissileWarning
+from gsomia.node.witness import CheckpointPolicy, Witness
 from gsomia.sharing.audit import AuditLog
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.consent import Consent, ConsentBook
@@ -97,6 +98,8 @@ class Node:
             delivery's transaction.
         retry: outbox backoff (default :class:`RetryPolicy` ``()``); max_age_s: oldest
             envelope accepted [s].
+        checkpoints: when the audit log is signed as a checkpoint (default
+            :class:`~gsomia.node.witness.CheckpointPolicy` ``()``: every 64 records, 60 s).
 
     Attributes:
         party, keys, catalog, clock, store, audit: as given (the store and log opened);
@@ -106,6 +109,9 @@ class Node:
             the constructor, and read back as a read-only mapping of
             :class:`~gsomia.sharing.Route`).
         links: the link per next-hop party (:meth:`connect`).
+        witness: the node's :class:`~gsomia.node.witness.Witness`: checkpoints of its
+            audit log (on demand: ``witness.checkpoint()``), its partners' cosignatures,
+            and its witnessing of theirs (``witness.health()``).
         lock: the node's re-entrant lock; hold it to read the store and audit log while
             no step of the node writes.
 
@@ -140,6 +146,7 @@ class Node:
         on_plots: Callable[[RadarPlots, ReceivedItem], None] | None = None,
         retry: RetryPolicy | None = None,
         max_age_s: float = 86_400.0,
+        checkpoints: CheckpointPolicy | None = None,
     ) -> None:
         if keys.party != party:
             raise InputError("keys.party", keys.party, f"keys of another party than {party}")
@@ -164,6 +171,8 @@ class Node:
         self._hub = Hub(self._ctx, self._outbox)
         self._inbox = Inbox(self._ctx, self._hub, self._subscribers, max_age_s)
         self._origin = Originator(self._ctx, self._outbox)
+        #: checkpoints of this node's audit log and its witnessing of partners' logs
+        self.witness = Witness(self._ctx, checkpoints)
         self._custody = Custody(self._ctx)
         self._actions = Actions(self._ctx, self._outbox, self._custody)
         self._cases = Compromises(self._ctx, self._outbox, self._custody, self._actions)

@@ -26,6 +26,7 @@ from gsomia.node.context import NodeContext
 from gsomia.node.guard import Fingerprints, authorisation, derive, owns_id, restrictions
 from gsomia.node.items import Release
 from gsomia.node.outbox import Outbox
+from gsomia.node.witness import item_digest
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.consent import Consent
 from gsomia.sharing.decision import Decision, Reason, ReleaseRequest, decide
@@ -191,7 +192,9 @@ class Originator:
             ctx.ledger.record([("item.created", {
                 "item_id": label.item_id, "classification": classification,
                 "releasable_to": sorted(label.releasable_to),
-                **({"derived_from": [d.to_dict() for d in derived]} if derived else {})})], at)
+                **({"derived_from": [d.to_dict() for d in derived]} if derived else {}),
+                # witnessing hook: the stored item's hash, a leaf of the log (checked on read)
+                "sha256": item_digest(label_to_dict(label), dict(payload))})], at)
         return label
 
     def audience(self, routes: Mapping[str, Route]) -> set[str]:
@@ -364,14 +367,19 @@ class Originator:
             return dataclasses.replace(local[0], holder=self.ctx.party), local[1], None, None
         store = self.ctx.ledger.store
         stored = store.local_item(item_id)
+        witness = self.ctx.ledger.witness  # witnessing hook: stored items checked on read
         if stored is not None:
             label_dict, payload = stored
+            if witness is not None and not witness.check_local(item_id, label_dict, payload):
+                raise InputError("item_id", item_id, "stored item altered (store.tampered)")
         else:
             row = next((r for r in store.inbox(kind="item", item_id=item_id)
                         if r.final == self.ctx.party  # a recalled copy is gone (Art. 6)
                         and r.status not in ("recalled", "destroyed")), None)
             if row is None:
                 raise InputError("item_id", item_id, "no such item at this node")
+            if witness is not None and not witness.check_received(row):
+                raise InputError("item_id", item_id, "stored item altered (store.tampered)")
             label_dict, payload = row.label or {}, row.payload
             signed, msg_id = row.jws, row.msg_id
         label = dataclasses.replace(label_from_dict(label_dict), holder=self.ctx.party)

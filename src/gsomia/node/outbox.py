@@ -220,15 +220,24 @@ class Outbox:
     def _send(self, row: OutboxRow) -> Receipt:
         """Send one entry on its peer's link.
 
+        The envelope carries this node's latest checkpoint; the answer must be the peer's
+        signed receipt for it (:meth:`gsomia.node.witness.Witness.accept_receipt`).
+
         Raises:
-            LinkError: no link, or any fault of that peer's link (turned into a LinkError:
-                that peer waits and retries; the others go on).
+            LinkError: no link, any fault of that peer's link (turned into a LinkError:
+                that peer waits and retries; the others go on), or a receipt refused.
         """
         link = self.links.get(row.peer)
         if link is None:
             raise LinkError(row.peer, "no link connected")
+        envelope = Envelope.from_wire(row.wire)
+        witness = self.ctx.ledger.witness
         try:
-            return link.send(Envelope.from_wire(row.wire))
+            if witness is None:
+                return link.send(envelope)
+            # the latest checkpoint rides with it; the receipt must be the peer's, signed
+            envelope = witness.attach(row.peer, envelope)
+            return witness.accept_receipt(row.peer, envelope, link.send(envelope))
         except LinkError:
             raise
         except Exception as exc:  # noqa: BLE001 - any fault of this one peer's link

@@ -24,6 +24,11 @@ Tables:
                  store written before it existed; the schema version is unchanged).
 ``in_streams``   last sequence number accepted per (sender, stream).
 ``consents``     originators' consents known to this node (Art. 6), with their JWS.
+``witness``      checkpoints of audit logs (:mod:`gsomia.node.witness`): ``role`` ``seen``:
+                 a sender's checkpoint this node cosigned, with its cosignature; ``by``:
+                 this node's checkpoint a partner cosigned. Unique by (role, party, size).
+``item_leaves``  the audit record (``seq``) of each own item's ``item.created``, whose body
+                 holds the item's SHA-256 (checked on read).
 
 Custody and originator control (methods in :mod:`gsomia.node.custody_db`; created
 on opening, also in a store written before they existed; the schema version is
@@ -80,7 +85,7 @@ from gsomia.node.custody_db import (
 from gsomia.sharing.routes import Route
 from gsomia.sharing.sqldb import Database
 
-__all__ = ["SCHEMA_VERSION", "CustodyRow", "InboxRow", "OutboxRow", "Store"]
+__all__ = ["SCHEMA_VERSION", "CustodyRow", "InboxRow", "OutboxRow", "Store", "WitnessRow"]
 
 #: Current schema version (``PRAGMA user_version``).
 SCHEMA_VERSION = 1
@@ -153,6 +158,27 @@ CREATE TABLE IF NOT EXISTS consents (
     jws TEXT
 );
 """
+
+# --- audit-log witnessing (gsomia.node.witness): created on opening, version unchanged ---
+_SCHEMA += """;
+CREATE TABLE IF NOT EXISTS witness (
+    role TEXT NOT NULL,
+    party TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    root TEXT NOT NULL,
+    note TEXT NOT NULL,
+    cosignature TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (role, party, size)
+);
+CREATE TABLE IF NOT EXISTS item_leaves (
+    item_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL
+)
+"""
+#: A row of table ``witness``: (role, party, size, root, note, cosignature, at).
+WitnessRow = tuple[str, str, int, str, str, str | None, str]
+# --- end of the witnessing block ---
 
 
 def _dumps(obj: Any) -> str:
@@ -484,3 +510,33 @@ class Store(CustodyTables):
             for b, j in self.db.fetchall("SELECT body, jws FROM consents ORDER BY rowid")
         ]
 
+    # --- audit-log witnessing (gsomia.node.witness) ---------------------------------------
+    def put_checkpoint(self, row: WitnessRow) -> None:
+        """Record a checkpoint (table ``witness``; replaces the one of the same role,
+        party and size)."""
+        self._tx([(
+            "INSERT INTO witness (role, party, size, root, note, cosignature, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (role, party, size) DO UPDATE SET "
+            "root = excluded.root, note = excluded.note, cosignature = excluded.cosignature, "
+            "at = excluded.at", tuple(row),
+        )])
+
+    def checkpoint(self, role: str, party: str, size: int | None = None) -> WitnessRow | None:
+        """The checkpoint of ``role`` and ``party`` at ``size`` (None: the largest)."""
+        sql = ("SELECT role, party, size, root, note, cosignature, at FROM witness "
+               "WHERE role = ? AND party = ?")
+        if size is None:
+            row = self.db.fetchone(sql + " ORDER BY size DESC LIMIT 1", (role, party))
+        else:
+            row = self.db.fetchone(sql + " AND size = ?", (role, party, size))
+        return None if row is None else tuple(row)  # type: ignore[return-value]
+
+    def put_item_leaf(self, item_id: str, seq: int) -> None:
+        """Record the audit record ``seq`` of own item ``item_id``'s creation."""
+        self._tx([("INSERT INTO item_leaves (item_id, seq) VALUES (?, ?) "
+                   "ON CONFLICT (item_id) DO NOTHING", (item_id, seq))])
+
+    def item_leaf(self, item_id: str) -> int | None:
+        """The audit record of own item ``item_id``'s creation, or None."""
+        row = self.db.fetchone("SELECT seq FROM item_leaves WHERE item_id = ?", (item_id,))
+        return None if row is None else int(row[0])

@@ -34,7 +34,8 @@ Two layers, the electronic form of the double sealed envelope (Arts. 9, 12 summa
 
 On the wire an :class:`Envelope` is the JSON object
 ``{"envelope_id", "sender", "recipient", "jwe"}``; the three plain fields must equal the
-authenticated header or the envelope is rejected.
+authenticated header or the envelope is rejected. An optional ``"witness"`` object (the
+sender's latest signed checkpoint; :mod:`gsomia.node.witness`) rides beside the JWE.
 
 Errors: every failed check raises :class:`~gsomia.errors.EnvelopeError` naming the check
 (``format``, ``party``, ``decrypt``, ``header``, ``sender``: the hop signature does not
@@ -350,22 +351,24 @@ class Envelope:
     sender: str
     recipient: str
     jwe: str
+    #: The hop sender's checkpoint and consistency proof (module notes), or None.
+    witness: dict[str, Any] | None = None
 
-    def to_wire(self) -> dict[str, str]:
-        """The JSON object sent on a link."""
-        return {
-            "envelope_id": self.envelope_id,
-            "sender": self.sender,
-            "recipient": self.recipient,
-            "jwe": self.jwe,
-        }
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object sent on a link (``witness`` only when there is one)."""
+        wire: dict[str, Any] = {"envelope_id": self.envelope_id, "sender": self.sender,
+                                "recipient": self.recipient, "jwe": self.jwe}
+        if self.witness is not None:
+            wire["witness"] = self.witness
+        return wire
 
     @classmethod
     def from_wire(cls, data: Any) -> Envelope:
         """Read the wire form.
 
         Raises:
-            EnvelopeError: (check ``format``) not an object with the four string fields.
+            EnvelopeError: (check ``format``) not an object with the four string fields,
+                or a ``witness`` that is not a JSON object.
         """
         if isinstance(data, bytes | str):
             try:
@@ -381,7 +384,11 @@ class Envelope:
                     "format", f"envelope.{key}", data.get("envelope_id", "?"),
                     "expected a non-empty string",
                 )
-        return cls(*(data[k] for k in fields))
+        witness = data.get("witness")
+        if witness is not None and not isinstance(witness, Mapping):
+            raise EnvelopeError("format", "envelope.witness", data["envelope_id"],
+                                "expected a JSON object")
+        return cls(*(data[k] for k in fields), None if witness is None else dict(witness))
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,3 +530,4 @@ def open_envelope(
                           f"{age:.0f} s from now; accepted window [-{max_skew_s}, {max_age_s}] s")
     signed = verify(inner, directory, eid)
     return Opened(header, signed)
+

@@ -38,7 +38,8 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
 ``POST /v1/items/{item_id}/release``  release an item this node holds
                          (:mod:`gsomia.web.items`; 403 when denied, naming the rules).
 ``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
-                         plot items).
+                         plot items); witnessing: ``incidents`` (partners' checkpoints found
+                         inconsistent), ``tampered``, ``checkpoint_size``, ``cosigned_by``.
 ``/v1/items/{id}/custody``, ``/v1/items/{id}/actions``, ``/v1/items/{id}/compromise``,
 ``/v1/cases…``           custody, originator actions and Art. 17 cases
                          (:mod:`gsomia.web.custody`; operator only).
@@ -362,7 +363,7 @@ def _health(node: Node) -> Callable[[], dict[str, Any]]:
         kinds = [i.kind for i in node.items()]
         return {"party": node.party, "status": "ok", "outbox": node.outbox_counts(),
                 "items": len(kinds), "warnings": kinds.count(WARNING_KIND),
-                "plots": kinds.count(PLOT_KIND)}
+                "plots": kinds.count(PLOT_KIND), **node.witness.health()}
 
     return health
 

@@ -54,6 +54,11 @@ class ReceiptView(BaseModel):
     check: str | None = Field(description="the failed check when rejected")
     reason: str
     marking: dict[str, Any] | None
+    cosignature: str | None = Field(None, description="C2SP tlog-cosignature line on the "
+                                    "sender's checkpoint")
+    cosigned_size: int | None = Field(None, description="sender's log size cosigned last")
+    digest: str | None = Field(None, description="SHA-256 of the envelope's JWE")
+    signature: str | None = Field(None, description="receiver's JWS over the receipt")
 
 
 class HealthView(BaseModel):
@@ -65,6 +70,12 @@ class HealthView(BaseModel):
     items: int
     warnings: int
     plots: int
+    incidents: int = Field(0, description="partners' checkpoints found inconsistent "
+                           "(witness.inconsistent; possible compromise, Art. 17)")
+    tampered: int = Field(0, description="stored rows found altered (store.tampered)")
+    checkpoint_size: int | None = Field(None, description="size of the latest checkpoint")
+    cosigned_by: dict[str, int] = Field(default_factory=dict,
+                                        description="size cosigned last, per partner")
 
 
 class ErrorView(BaseModel):
