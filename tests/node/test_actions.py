@@ -5,6 +5,7 @@ once and acknowledges it, a recalled or destroyed payload leaves the holder's st
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -272,3 +273,23 @@ def test_a_copy_signed_before_a_notice_and_delivered_after_it_follows_the_notice
     assert {(c.label.classification, c.marking["text"]) for c in copies} == \
         {("군사III급비밀", "大韓民国 秘")}
     assert "notice.reapplied" in kinds(jpn)
+
+
+def test_a_reclassified_copy_is_still_genuine_but_a_classification_edited_in_the_store_is_not(
+        net):
+    """The stored label may differ from the originator's signed one only by the marking the
+    originator's own signed notice set (Art. 6(d)-(h)); any other edit is tampering."""
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    item = share(net)
+    kor.act(item, "downgrade", "군사III급비밀")
+    net.clock.run()
+    [copy] = listed(jpn, item)
+    assert copy.label.classification == "군사III급비밀"
+    assert kor.release(item, "USA").status == "queued"  # own reclassified item still reads
+    row = jpn.store.inbox_row(copy.envelope_id)
+    label = {**row.label, "classification": "대외비"}  # an insider lowers it further
+    with jpn.store.transaction():
+        jpn.store.db.execute("UPDATE inbox SET label = ? WHERE envelope_id = ?",
+                             (json.dumps(label), copy.envelope_id))
+    assert listed(jpn, item) == []
+    assert "store.tampered" in kinds(jpn)

@@ -352,7 +352,8 @@ class Witness:
             signed = verify(row.jws, self.ctx.directory, row.envelope_id)
             label = None if signed.label is None else label_to_dict(label_from_dict(
                 signed.label))
-            same = (signed.payload == row.payload and label == row.label
+            same = (signed.payload == row.payload
+                    and self._as_noticed(label, row.label, row.item_id, "received")
                     and signed.originator == row.originator and signed.msg_id == row.msg_id)
             why = "label or payload differs from the originator's signature"
         except GsomiaError as exc:
@@ -371,6 +372,13 @@ class Witness:
         audit ``store.tampered`` and return False on a mismatch (or no record). An item
         whose record predates digests (no ``sha256``) passes."""
         body = self._created(item_id)
+        if body is not None and "classification" in body and label.get(
+                "classification") != body["classification"]:
+            # reclassified since: the digest is of the label as created, and the marking
+            # now held must be the one this party's last notice on the item set
+            created = {**label, "classification": body["classification"]}
+            if self._as_noticed(created, label, item_id, "issued"):
+                label = created
         if body is not None and ("sha256" not in body
                                  or body["sha256"] == item_digest(label, payload)):
             return True
@@ -378,6 +386,32 @@ class Witness:
                              "label or payload differs from the SHA-256 in item.created"
                              if body else "no item.created record of this item"})
         return False
+
+    def _as_noticed(self, signed: dict[str, Any] | None, stored: dict[str, Any] | None,
+                    item_id: str | None, direction: str) -> bool:
+        """True when the ``stored`` label is the ``signed`` one, or differs from it only by
+        the classification that the originator's last applied notice on the item set
+        (Art. 6(d)-(h): the originator reclassifies by signed notice,
+        :mod:`gsomia.node.actions`); the notice's own signature is checked."""
+        if signed == stored:
+            return True
+        if signed is None or stored is None or item_id is None or (
+                {**signed, "classification": stored.get("classification")} != stored):
+            return False
+        status = "applied" if direction == "received" else "issued"
+        notices = [n for n in self.ctx.ledger.store.notices(
+            item_id=item_id, direction=direction, status=status)
+            if n["new_classification"] is not None]
+        if not notices:
+            return False
+        last = notices[-1]
+        try:
+            notice = verify(last["jws"], self.ctx.directory)
+        except GsomiaError:
+            return False
+        return (notice.originator == signed.get("originator")
+                and notice.payload.get("item_id") == item_id
+                and notice.payload.get("new_classification") == stored.get("classification"))
 
     def _created(self, item_id: str) -> dict[str, Any] | None:
         """The body of ``item_id``'s ``item.created`` record: found by its sequence number
