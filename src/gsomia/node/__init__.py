@@ -128,8 +128,11 @@ receiver stores each envelope id once and each originator's signed message once 
 is acknowledged as ``duplicate``; a replay under another id, an out-of-order sequence
 number or a stale timestamp is rejected); per (sender, recipient, stream) envelopes are
 sent one after the other in queue order, so order is kept. Every step writes an audit
-record (:class:`~gsomia.sharing.AuditLog`, hash-chained); a step's store writes and its
-audit records commit in one transaction, whole or not at all.
+record (:class:`~gsomia.sharing.AuditLog`: a transparency log, each record chained by its
+SHA-256 to the one before and a leaf of an RFC 9162 Merkle tree with inclusion and
+consistency proofs, verifiable against signed C2SP checkpoints kept outside it; ``gsomia
+audit verify|proof|checkpoint``); a step's store writes and its audit records commit in
+one transaction, whole or not at all.
 """
 
 from gsomia.node.clock import Clock, SimClock, WallClock
