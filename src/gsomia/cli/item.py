@@ -75,10 +75,10 @@ ConfigOpt = Annotated[Path, typer.Option("--config", envvar="GSOMIA_NODE_CONFIG"
 UrlOpt = Annotated[str | None, typer.Option("--url", help="The node's URL (default: "
                                             "https://<listen> of the config).")]
 CertOpt = Annotated[Path | None, typer.Option("--cert", help="Client certificate (default: "
-                                              "<keys>/<PARTY>/operator.crt); a person "
-                                              "reads with <keys>/<PARTY>/persons/<id>.crt.")]
+                                              "KEYS/PARTY/operator.crt); a person "
+                                              "reads with KEYS/PARTY/persons/ID.crt.")]
 KeyOpt = Annotated[Path | None, typer.Option("--key", help="Its private key (default: "
-                                             "<keys>/<PARTY>/operator.key).")]
+                                             "KEYS/PARTY/operator.key).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the node's answer as JSON.")]
 
 
