@@ -61,11 +61,13 @@ from gsomia.node.links import Receipt, envelope_digest
 from gsomia.node.store import InboxRow
 from gsomia.sharing import translog
 from gsomia.sharing.envelope import Envelope, label_from_dict, label_to_dict, verify
+from gsomia.sharing.sqldb import Database
 
 __all__ = [
     "CheckpointPolicy",
     "Witness",
     "checkpoint_of",
+    "cosigned_notes",
     "item_digest",
     "log_origin",
     "witness_name",
@@ -90,6 +92,22 @@ def checkpoint_of(note: str) -> translog.Checkpoint:
         TranslogError: not a note, or its text not a checkpoint (C2SP tlog-checkpoint).
     """
     return translog.parse_checkpoint(translog.split_note(note)[0])
+
+
+def cosigned_notes(db: Database, party: str) -> list[tuple[int, str]]:
+    """Every checkpoint of ``party``'s audit log that the node whose store is ``db``
+    cosigned as a witness (table ``witness``, role ``seen``), smallest size first, as
+    ``(size, note)``: the C2SP signed note with the log's own signature and this node's
+    cosignature line (C2SP tlog-cosignature, name :func:`witness_name`), ready for
+    ``gsomia audit verify LOG --checkpoint FILE``. Empty when it cosigned none.
+
+    Raises:
+        StoreError: ``db`` has no ``witness`` table (not a node store).
+    """
+    rows = db.fetchall("SELECT size, note, cosignature FROM witness "
+                       "WHERE role = 'seen' AND party = ? ORDER BY size", (party,))
+    return [(int(size), translog.add_signature(note, line) if line else note)
+            for size, note, line in rows if note]
 
 
 def item_digest(label: dict[str, Any], payload: dict[str, Any]) -> str:
