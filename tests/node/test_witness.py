@@ -144,7 +144,10 @@ def test_rewritten_log_is_caught_by_the_partner_and_the_item_still_accepted(
     with TestClient(create_app(jpn)) as client:
         health = client.get("/v1/health").json()
     assert health["incidents"] == len(offered) >= 1
-    assert health["cosigned_by"] == {}  # JPN sent nothing: no partner cosigned its log
+    # JPN sent only its Art. 17 report on KOR's log: KOR cosigned JPN's log in its receipt
+    assert list(health["cosigned_by"]) == ["KOR"]
+    [case] = jpn.cases()
+    assert (case["scope"], case["originator"]) == ("audit log", "KOR")
 
 
 def test_edited_received_item_is_refused_on_read(net):
@@ -299,7 +302,9 @@ def test_size_going_back_or_another_root_is_an_incident_a_stranger_note_is_ignor
                                   log_origin("KOR"), PartyKeys.generate("KOR").signing)
     assert jpn.witness.witness("KOR", _offer(stranger), at)["cosignature"] is None
     assert len(_kinds(jpn, "witness.inconsistent")) == 2  # not signed by KOR: no evidence
-    assert len(_kinds(jpn, "compromise_reported")) == 2
+    assert len(_kinds(jpn, "compromise_reported")) == 1  # one case on KOR's log, open
+    [case] = jpn.cases()
+    assert [h["step"] for h in case["history"]] == ["reported", "incident"]
 
 
 def test_own_item_check_does_not_trust_the_index_row(net):

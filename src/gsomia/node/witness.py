@@ -31,7 +31,9 @@ as ``tlog-witness`` answers 409), and the sender's next proof starts there. **In
 — a smaller size than one cosigned that is not itself a cosigned checkpoint, another root
 at a size cosigned, or a proof that fails — is evidence that the sender's log was
 rewritten: it is audited ``witness.inconsistent`` with both checkpoints, recorded as a
-possible compromise (``compromise_reported``, ``possible``: true, Art. 17) and counted in
+possible compromise (``compromise_reported``, ``possible``: true, Art. 17) — a case about
+the sender's audit log opened and reported to the sender (:attr:`Witness.on_incident`,
+:meth:`gsomia.node.compromise.Compromises.report_log`) — and counted in
 ``/v1/health`` (``incidents``). The envelope itself is still processed as usual (accepted
 or rejected on its own checks): a missile warning must never be lost because the sender's
 log misbehaves; only the checkpoint is refused.
@@ -52,6 +54,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,6 +152,10 @@ class Witness:
         incidents: the inconsistencies caught since start (dicts, newest last); each is
             also kept in the store (table ``witness``, role ``incident``: counted by
             :meth:`health` across restarts) and in the audit log.
+        on_incident: ``(party, description, at) -> case``, called inside the incident's
+            transaction: the node's Art. 17 workflow
+            (:meth:`gsomia.node.compromise.Compromises.report_log`: a case about the
+            partner's audit log, reported to it); None: only audited here.
     """
 
     def __init__(self, ctx: NodeContext, policy: CheckpointPolicy | None = None) -> None:
@@ -157,6 +164,7 @@ class Witness:
         self.origin = log_origin(ctx.party)
         self.name = witness_name(ctx.party)
         self.incidents: list[dict[str, Any]] = []
+        self.on_incident: Callable[[str, str, dt.datetime], Any] | None = None
         self._uncovered = 0
         self._last_s: float | None = None
         self._tampered: set[str] = set()
@@ -347,15 +355,16 @@ class Witness:
         offered = checkpoint_of(note)
         self.ctx.ledger.store.put_checkpoint(("incident", sender, offered.size,
                                               _b64(offered.root), note, None, at.isoformat()))
-        self.ctx.ledger.record([
-            ("witness.inconsistent", body),
-            ("compromise_reported", {
-                "item_id": None, "scope": "audit log", "originator": sender,
-                "holder": self.ctx.party, "discovered_at": at.isoformat(), "possible": True,
-                "description": f"checkpoint of {log_origin(sender)} inconsistent with the "
-                               f"one cosigned at size {last[2]}: {why}",
-                "report_to": sender, "source": "Art. 17"}),
-        ], at)
+        what = (f"checkpoint of {log_origin(sender)} inconsistent with the one cosigned "
+                f"at size {last[2]}: {why}")
+        self.ctx.ledger.record([("witness.inconsistent", body)], at)
+        if self.on_incident is not None:  # an Art. 17 case, reported to the partner
+            self.on_incident(sender, what, at)
+            return
+        self.ctx.ledger.record([("compromise_reported", {
+            "item_id": None, "scope": "audit log", "originator": sender,
+            "holder": self.ctx.party, "discovered_at": at.isoformat(), "possible": True,
+            "description": what, "report_to": sender, "source": "Art. 17"})], at)
 
     # stored items ----------------------------------------------------------------------
     def check_received(self, row: InboxRow) -> bool:
