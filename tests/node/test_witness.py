@@ -278,7 +278,7 @@ def _offer(note: str) -> dict:
     return {"old_size": 0, "proof": [], "checkpoint": note}
 
 
-def test_size_going_back_or_another_root_is_an_incident_a_stranger_note_is_ignored(net):
+def test_size_going_back_below_its_old_size_or_another_root_is_an_incident(net):
     kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
     kor.create_item({"n": 0}, classification=KOR_SECRET, releasable_to=["JPN"], topic=TOPIC)
     early = kor.witness.checkpoint()  # signed, never shown to JPN
@@ -289,7 +289,12 @@ def test_size_going_back_or_another_root_is_an_incident_a_stranger_note_is_ignor
     size = jpn.store.checkpoint("seen", "KOR")[2]
     at = EPOCH
     assert checkpoint_of(early).size < size
+    # an older checkpoint not shown inconsistent is stale: no cosignature, no incident
     got = jpn.witness.witness("KOR", _offer(early), at)
+    assert got == {"cosignature": None, "cosigned_size": size}
+    assert _kinds(jpn, "witness.inconsistent") == []
+    # the same note sent with the size JPN cosigned as its old size: the log went back
+    got = jpn.witness.witness("KOR", {**_offer(early), "old_size": size}, at)
     assert got == {"cosignature": None, "cosigned_size": size}
     forged = translog.sign_note(translog.Checkpoint(log_origin("KOR"), size, bytes(32)).body(),
                                 log_origin("KOR"), kor.keys.signing)

@@ -22,15 +22,21 @@ the note is signed by the sender's key (checked against the directory) and the p
 checked against the two roots.
 
 **Witnessing** (:meth:`Witness.witness`, the receiver). The note must verify with the
-directory's signing key of the hop sender and name its origin. Against the last checkpoint
-this node cosigned for that sender: a larger size whose proof from that size verifies is
-cosigned (C2SP ``tlog-cosignature``, name :func:`witness_name`, ``gsomia.<PARTY>.witness``)
-and stored; the same size and root answers the stored cosignature again; an ``old_size``
-other than the last cosigned is a *conflict* (no cosignature; the receipt says the size,
-as ``tlog-witness`` answers 409), and the sender's next proof starts there. **Inconsistent**
-— a smaller size than one cosigned that is not itself a cosigned checkpoint, another root
-at a size cosigned, or a proof that fails — is evidence that the sender's log was
-rewritten: it is audited ``witness.inconsistent`` with both checkpoints, recorded as a
+directory's signing key of the hop sender and name its origin. Against what this node holds
+of that sender's log (the checkpoints it cosigned, role ``seen``, the largest the *last*;
+and the ones it was offered but did not cosign, role ``offered``): a larger size whose
+proof from the last cosigned size verifies is cosigned (C2SP ``tlog-cosignature``, name
+:func:`witness_name`, ``gsomia.<PARTY>.witness``) and stored; the same size and root
+answers the stored cosignature again; a larger size whose ``old_size`` is not the last
+cosigned is a *conflict* (no cosignature; the receipt says the size, as ``tlog-witness``
+answers 409), and the sender's next proof starts there; a smaller size not shown
+inconsistent is *stale* (an envelope that left before a newer one and is processed after
+it — a request that timed out at the sender while still being processed here, retried
+with a newer checkpoint): no cosignature, no incident. **Inconsistent** — another root at
+a size of a checkpoint recorded from that sender, a consistency proof from a size cosigned
+that fails, or a size below the offer's own ``old_size`` that this node cosigned — is
+evidence that the sender's log was rewritten: it is audited ``witness.inconsistent`` with
+both checkpoints, recorded as a
 possible compromise (``compromise_reported``, ``possible``: true, Art. 17) — a case about
 the sender's audit log opened and reported to the sender (:attr:`Witness.on_incident`,
 :meth:`gsomia.node.compromise.Compromises.report_log`) — and counted in
@@ -260,8 +266,10 @@ class Witness:
             return receipt  # verified and kept when first received
         with ctx.ledger.transaction():
             if receipt.cosignature is None:  # a conflict: the peer says what it holds
-                ctx.ledger.store.put_checkpoint(("by", peer, receipt.cosigned_size, "", "",
-                                                 None, at.isoformat()))
+                held = ctx.ledger.store.checkpoint("by", peer, receipt.cosigned_size)
+                if held is None or not held[5]:  # a cosigned row kept as it is
+                    ctx.ledger.store.put_checkpoint(("by", peer, receipt.cosigned_size, "",
+                                                     "", None, at.isoformat()))
                 return receipt
             try:
                 translog.verify_cosignature(cp, receipt.cosignature, witness_name(peer),
@@ -311,41 +319,67 @@ class Witness:
             return {"cosignature": None, "cosigned_size": None if last is None else last[2]}
         with ctx.ledger.transaction():
             last = store.checkpoint("seen", sender)
-            why = None if last is None else self._inconsistent(sender, cp, offer, last)
-            if why == "conflict":
+            verdict, why = ("cosign", None) if last is None \
+                else self._judge(sender, cp, offer, last)
+            if verdict == "incident":
+                self._incident(sender, str(why), last, note, at)
+            if verdict in ("stale", "conflict"):
+                if store.checkpoint("offered", sender, cp.size) is None:
+                    store.put_checkpoint(("offered", sender, cp.size, _b64(cp.root), note,
+                                          None, at.isoformat()))
+            if verdict == "same":
+                return {"cosignature": last[5], "cosigned_size": last[2]}
+            if verdict != "cosign":
                 return {"cosignature": None, "cosigned_size": last[2]}
-            if why is not None:
-                self._incident(sender, why, last, note, at)
-                return {"cosignature": None, "cosigned_size": last[2]}
-            known = store.checkpoint("seen", sender, cp.size)
-            if known is not None:
-                return {"cosignature": known[5], "cosigned_size": last[2]}
             line = translog.cosign(cp, self.name, ctx.keys.signing, int(at.timestamp()))
             store.put_checkpoint(("seen", sender, cp.size, _b64(cp.root), note, line,
                                   at.isoformat()))
             return {"cosignature": line, "cosigned_size": cp.size}
 
-    def _inconsistent(self, sender: str, cp: Any, offer: dict[str, Any],
-                      last: tuple) -> str | None:
-        """Why ``cp`` is inconsistent with the ``last`` cosigned, ``"conflict"`` when the
-        proof starts at another size, or None (consistent, or a checkpoint cosigned)."""
-        size, root = last[2], base64.b64decode(last[3])
-        if cp.size < size:
-            known = self.ctx.ledger.store.checkpoint("seen", sender, cp.size)
-            if known is None:
-                return f"size went back from {size} to {cp.size}"
-            return None if base64.b64decode(known[3]) == cp.root \
-                else f"another root at size {cp.size}"
+    def _judge(self, sender: str, cp: Any, offer: dict[str, Any],
+               last: tuple) -> tuple[str, str | None]:
+        """``(verdict, reason)`` of ``sender``'s checkpoint ``cp`` against what this node
+        holds of its log, ``last`` the largest it cosigned (module notes):
+
+        - ``incident``: evidence that the log was rewritten — another root at a size of a
+          checkpoint of the sender this node recorded (cosigned or offered before: two
+          notes signed by the sender at one size with two roots), a consistency proof from
+          a size it cosigned that does not verify, or a smaller size than the offer's
+          ``old_size`` when this node cosigned that size (the sender's own envelope says
+          its log went back);
+        - ``same``: the checkpoint cosigned last;
+        - ``stale``: older than the one cosigned last and not shown inconsistent (an
+          envelope sent before a newer one and processed after it, e.g. a request that
+          timed out at the sender while it was still being processed here, then retried
+          with the sender's newer checkpoint): no cosignature, no incident;
+        - ``conflict``: larger, but the proof does not start at the size cosigned last
+          (C2SP tlog-witness answers 409; the receipt says the size held);
+        - ``cosign``: larger, proved consistent from the size cosigned last.
+        """
+        store = self.ctx.ledger.store
+        for role in ("seen", "offered"):
+            known = store.checkpoint(role, sender, cp.size)
+            if known is not None and base64.b64decode(known[3]) != cp.root:
+                return "incident", f"another root at size {cp.size}"
+        size = last[2]
         if cp.size == size:
-            return None if cp.root == root else f"another root at size {size}"
-        if offer.get("old_size") != size:
-            return "conflict"
-        try:
-            proof = translog.decode_hashes(offer.get("proof") or [])
-        except GsomiaError:
-            proof = []
-        ok = translog.verify_consistency(size, cp.size, root, cp.root, proof)
-        return None if ok else f"consistency proof from size {size} does not verify"
+            return "same", None
+        old = offer.get("old_size")
+        base = store.checkpoint("seen", sender, old) \
+            if isinstance(old, int) and not isinstance(old, bool) and old > 0 else None
+        if base is not None and old <= cp.size:
+            try:
+                proof = translog.decode_hashes(offer.get("proof") or [])
+            except GsomiaError:
+                proof = []
+            if not translog.verify_consistency(old, cp.size, base64.b64decode(base[3]),
+                                               cp.root, proof):
+                return "incident", f"consistency proof from size {old} does not verify"
+        if cp.size < size:
+            if base is not None and old > cp.size:
+                return "incident", f"size went back from {old} to {cp.size}"
+            return "stale", None
+        return ("cosign", None) if old == size else ("conflict", None)
 
     def _incident(self, sender: str, why: str, last: tuple, note: str,
                   at: dt.datetime) -> None:
