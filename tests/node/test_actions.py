@@ -287,3 +287,22 @@ def test_an_ack_from_a_party_the_item_never_reached_is_rejected_and_audited(net)
         rejected = [r.body for r in kor.audit.records() if r.kind == "receive.rejected"]
     assert [r["check"] for r in rejected] == ["custody"]
     assert rejected[0]["sender"] == "USA"
+
+
+def test_a_downgraded_copy_reads_as_genuine_and_an_edited_one_does_not(net):
+    """Re-verification on read: a holder's label changed by the originator's applied,
+    signed notice still matches (the notice's JWS verifies); any other change is flagged."""
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    item = share(net, routes=(("JPN", "direct"),))
+    kor.act(item, "downgrade", "군사III급비밀")
+    net.clock.run()
+    [copy] = listed(jpn, item)
+    assert copy.label.classification == "군사III급비밀"
+    with jpn.lock:
+        [row] = jpn.store.inbox(kind="item", item_id=item)
+        label = {**row.label, "classification": "군사I급비밀"}
+        jpn.store.update_inbox_item(row.envelope_id, label=label)
+    assert listed(jpn, item) == []
+    with jpn.lock:
+        flagged = [r.body for r in jpn.audit.records() if r.kind == "store.tampered"]
+    assert [f["item_id"] for f in flagged] == [item]

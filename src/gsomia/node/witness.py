@@ -57,6 +57,7 @@ record (:meth:`Witness.check_local`); a mismatch is audited ``store.tampered``.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -413,7 +414,8 @@ class Witness:
             signed = verify(row.jws, self.ctx.directory, row.envelope_id)
             label = None if signed.label is None else label_to_dict(label_from_dict(
                 signed.label))
-            same = (signed.payload == row.payload and label == row.label
+            same = (signed.payload == row.payload
+                    and (label == row.label or self._reclassified(row, label))
                     and signed.originator == row.originator and signed.msg_id == row.msg_id)
             why = "label or payload differs from the originator's signature"
         except GsomiaError as exc:
@@ -426,6 +428,32 @@ class Witness:
                 self._verified.clear()
             self._verified[row.envelope_id] = (row.jws, row.payload, row.label)
         return same
+
+    def _reclassified(self, row: InboxRow, signed: dict[str, Any] | None) -> bool:
+        """Whether ``row``'s label is the originator's ``signed`` label with the
+        classification of the last reclassifying notice applied here (Art. 6(d)–(h):
+        a reclassification or downgrade changes a holder's label,
+        :mod:`gsomia.node.actions`), that notice's own JWS verifying as the item's
+        originator's, naming the item and that classification."""
+        if signed is None or row.label is None or row.item_id is None:
+            return False
+        applied = [n for n in self.ctx.ledger.store.notices(
+            item_id=row.item_id, direction="received", status="applied")
+            if n["new_classification"] is not None]
+        if not applied:
+            return False
+        last = applied[-1]
+        try:
+            notice = verify(last["jws"], self.ctx.directory, last["notice_id"])
+        except GsomiaError:
+            return False
+        new = notice.payload.get("new_classification")
+        if (notice.originator != row.originator or notice.kind != "notice"
+                or notice.payload.get("item_id") != row.item_id
+                or new != last["new_classification"]):
+            return False
+        return label_to_dict(dataclasses.replace(label_from_dict(signed),
+                                                 classification=new)) == row.label
 
     def check_local(self, item_id: str, label: dict[str, Any], payload: dict[str, Any]) -> bool:
         """Check an own item as stored against the SHA-256 in its ``item.created`` record;
