@@ -144,3 +144,37 @@ def test_every_cosigned_checkpoint_and_the_errors(stores, tmp_path):
     assert not (tmp_path / "nope.sqlite").exists()
     bad = run("audit", "witnessed", stores["JPN"], "--party", "KOREA")
     assert bad.exit_code == 2 and "--party" in bad.stderr
+
+
+def test_exported_from_a_postgresql_store(stores, tmp_path):
+    psycopg = pytest.importorskip("psycopg")
+    import uuid
+
+    from gsomia.node import Store
+
+    base = "postgresql://postgres@127.0.0.1:5432/test"
+    schema = f"cli_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(base, autocommit=True, connect_timeout=3)
+    except psycopg.Error as exc:
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    url = f"{base}?schema={schema}"
+    try:
+        with sqlite3.connect(stores["JPN"]) as src:
+            rows = src.execute("SELECT role, party, size, root, note, cosignature, at "
+                               "FROM witness").fetchall()
+        src.close()
+        store = Store(url)  # JPN's witness rows in a PostgreSQL store
+        for row in rows:
+            store.put_checkpoint(tuple(row))
+        store.close()
+        note = tmp_path / "pg.note"
+        result = run("audit", "witnessed", url, "--party", "KOR", "--out", note)
+        assert result.exit_code == 0, result.output
+        verified = run("audit", "verify", stores["KOR"], "--checkpoint", note,
+                       "--key", f"gsomia.JPN.witness={stores['jpn_pub']}")
+        assert verified.exit_code == 0, verified.output
+        assert "signed by gsomia.JPN.witness" in verified.stdout
+    finally:
+        admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.close()
