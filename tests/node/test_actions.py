@@ -5,7 +5,6 @@ once and acknowledges it, a recalled or destroyed payload leaves the holder's st
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 
 import pytest
@@ -13,7 +12,6 @@ from node_support import EPOCH
 
 from gsomia.errors import InputError, SharingError
 from gsomia.node import Route
-from gsomia.sharing import Consent
 from gsomia.sharing.envelope import Header, label_from_dict, seal, sign
 from gsomia.sharing.events import OriginatorNotice, apply_notice
 
@@ -172,22 +170,16 @@ def test_a_notice_follows_the_item_through_the_hub_and_purges_the_hubs_copy(net,
 def test_a_notice_goes_onward_to_a_third_party_the_holder_released_to_with_consent(net):
     kor, jpn, usa = (net.nodes[p] for p in ("KOR", "JPN", "USA"))
     item = share(net, routes=(("JPN", "direct"),))
-    at = EPOCH + dt.timedelta(seconds=net.clock.now_s())
-    consent = Consent(consent_id=f"{item}>USA", originator="KOR", to="USA", granted_at=at,
-                      item_id=item, written=True)
-    signed = sign(kor.keys, "consent", consent.to_dict(), at)
-    for party in ("JPN", "USA"):  # the holder and the third party both know it
-        header = Header(uuid.uuid4().hex, "KOR", party, at, "direct", party, "consents", 1)
-        assert net.nodes[party].receive(
-            seal(signed, header, kor.directory, kor.keys).to_wire(), peer="KOR").ok
+    kor.approve(item, "USA", "direct", holder="JPN")  # signed, kept, sent to the holder
+    net.clock.run()
     jpn.release(item, "USA", "direct")
     net.clock.run()
     assert listed(usa, item) and jpn.custody(item)["holders"] == ["USA"]
     kor.act(item, "downgrade", "군사III급비밀")
     net.clock.run()
-    assert listed(usa, item)[0].marking["classification"] == "CONFIDENTIAL"
     [status] = kor.actions(item)
     assert status["acknowledged"] == ["JPN", "USA"]  # USA, never released to by KOR, too
+    assert listed(usa, item)[0].marking["classification"] == "CONFIDENTIAL"
     assert "notice.forwarded" in kinds(jpn)
 
 
@@ -275,21 +267,43 @@ def test_a_copy_signed_before_a_notice_and_delivered_after_it_follows_the_notice
     assert "notice.reapplied" in kinds(jpn)
 
 
-def test_a_reclassified_copy_is_still_genuine_but_a_classification_edited_in_the_store_is_not(
-        net):
-    """The stored label may differ from the originator's signed one only by the marking the
-    originator's own signed notice set (Art. 6(d)-(h)); any other edit is tampering."""
+def test_an_ack_from_a_party_the_item_never_reached_is_rejected_and_audited(net):
+    """Art. 6(d)-(h): the originator counts an acknowledgement only from a holder its
+    custody ledger knows for the item (or a third party it consented to), however the
+    ack is signed."""
+    kor = net.nodes["KOR"]
+    item = share(net, routes=(("JPN", "direct"),))  # the USA never received the item
+    notice = kor.act(item, "downgrade", "군사III급비밀")
+    ack = {"notice_id": notice["notice_id"], "item_id": item, "holder": "USA",
+           "originator": "KOR", "action": "downgrade", "status": "applied",
+           "reason": None, "marking": "CONFIDENTIAL", "at": T0.isoformat()}
+    receipt = _forge(net, "USA", "KOR", ack, kind="ack")
+    assert receipt.status == "rejected" and receipt.check == "custody"
+    assert "USA" in receipt.reason and item in receipt.reason
+    net.clock.run()
+    [status] = kor.actions(item)
+    assert status["acknowledged"] == ["JPN"] and "USA" not in status["holders"]
+    with kor.lock:
+        rejected = [r.body for r in kor.audit.records() if r.kind == "receive.rejected"]
+    assert [r["check"] for r in rejected] == ["custody"]
+    assert rejected[0]["sender"] == "USA"
+
+
+def test_a_downgraded_copy_reads_as_genuine_and_an_edited_one_does_not(net):
+    """Re-verification on read: a holder's label changed by the originator's applied,
+    signed notice still matches (the notice's JWS verifies); any other change is flagged."""
     kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
-    item = share(net)
+    item = share(net, routes=(("JPN", "direct"),))
     kor.act(item, "downgrade", "군사III급비밀")
     net.clock.run()
     [copy] = listed(jpn, item)
     assert copy.label.classification == "군사III급비밀"
-    assert kor.release(item, "USA").status == "queued"  # own reclassified item still reads
-    row = jpn.store.inbox_row(copy.envelope_id)
-    label = {**row.label, "classification": "대외비"}  # an insider lowers it further
-    with jpn.store.transaction():
-        jpn.store.db.execute("UPDATE inbox SET label = ? WHERE envelope_id = ?",
-                             (json.dumps(label), copy.envelope_id))
+    assert kor.release(item, "USA").status == "queued"  # own reclassified item reads
+    with jpn.lock:
+        [row] = jpn.store.inbox(kind="item", item_id=item)
+        label = {**row.label, "classification": "군사I급비밀"}
+        jpn.store.update_inbox_item(row.envelope_id, label=label)
     assert listed(jpn, item) == []
-    assert "store.tampered" in kinds(jpn)
+    with jpn.lock:
+        flagged = [r.body for r in jpn.audit.records() if r.kind == "store.tampered"]
+    assert [f["item_id"] for f in flagged] == [item]

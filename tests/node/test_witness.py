@@ -144,7 +144,10 @@ def test_rewritten_log_is_caught_by_the_partner_and_the_item_still_accepted(
     with TestClient(create_app(jpn)) as client:
         health = client.get("/v1/health").json()
     assert health["incidents"] == len(offered) >= 1
-    assert health["cosigned_by"] == {}  # JPN sent nothing: no partner cosigned its log
+    # JPN sent only its Art. 17 report on KOR's log: KOR cosigned JPN's log in its receipt
+    assert list(health["cosigned_by"]) == ["KOR"]
+    [case] = jpn.cases()
+    assert (case["scope"], case["originator"]) == ("audit log", "KOR")
 
 
 def test_edited_received_item_is_refused_on_read(net):
@@ -275,7 +278,7 @@ def _offer(note: str) -> dict:
     return {"old_size": 0, "proof": [], "checkpoint": note}
 
 
-def test_size_going_back_or_another_root_is_an_incident_a_stranger_note_is_ignored(net):
+def test_size_going_back_below_its_old_size_or_another_root_is_an_incident(net):
     kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
     kor.create_item({"n": 0}, classification=KOR_SECRET, releasable_to=["JPN"], topic=TOPIC)
     early = kor.witness.checkpoint()  # signed, never shown to JPN
@@ -286,7 +289,12 @@ def test_size_going_back_or_another_root_is_an_incident_a_stranger_note_is_ignor
     size = jpn.store.checkpoint("seen", "KOR")[2]
     at = EPOCH
     assert checkpoint_of(early).size < size
+    # an older checkpoint not shown inconsistent is stale: no cosignature, no incident
     got = jpn.witness.witness("KOR", _offer(early), at)
+    assert got == {"cosignature": None, "cosigned_size": size}
+    assert _kinds(jpn, "witness.inconsistent") == []
+    # the same note sent with the size JPN cosigned as its old size: the log went back
+    got = jpn.witness.witness("KOR", {**_offer(early), "old_size": size}, at)
     assert got == {"cosignature": None, "cosigned_size": size}
     forged = translog.sign_note(translog.Checkpoint(log_origin("KOR"), size, bytes(32)).body(),
                                 log_origin("KOR"), kor.keys.signing)
@@ -299,7 +307,9 @@ def test_size_going_back_or_another_root_is_an_incident_a_stranger_note_is_ignor
                                   log_origin("KOR"), PartyKeys.generate("KOR").signing)
     assert jpn.witness.witness("KOR", _offer(stranger), at)["cosignature"] is None
     assert len(_kinds(jpn, "witness.inconsistent")) == 2  # not signed by KOR: no evidence
-    assert len(_kinds(jpn, "compromise_reported")) == 2
+    assert len(_kinds(jpn, "compromise_reported")) == 1  # one case on KOR's log, open
+    [case] = jpn.cases()
+    assert [h["step"] for h in case["history"]] == ["reported", "incident"]
 
 
 def test_own_item_check_does_not_trust_the_index_row(net):

@@ -30,4 +30,6 @@ def test_bench_custody_json():
         assert row["sent"] >= 1, kind
         assert row["rejected"] == row["sent"] and row["audited"] >= row["sent"], kind
         assert row.get("delivered", 0) == 0, kind
+    assert report["attempts"]["ack_from_a_non_holder"] == {"sent": 1, "rejected": 1,
+                                                           "audited": 1}
     assert "forged_notice" in report["attempts"]  # the adversarial holder's (web.adversary)

@@ -15,6 +15,17 @@ tables of this schema, or a PostgreSQL schema with an ``audit`` table); otherwis
   ``--checkpoint`` must be signed or cosigned by one of them.
 - ``checkpoint --out FILE`` writes the latest stored checkpoint note with its
   cosignatures (exit 1 when the log has none).
+- ``witnessed STORE --party KOR [--out FILE] [--all]`` exports, from a node's store (SQLite
+  file, ``sqlite:///`` or ``postgresql://`` URL), the latest checkpoint (``--all``: every
+  one; ``--out`` then names a folder, one ``<size>.note`` each) of the partner's audit log
+  that this node cosigned as its witness: a C2SP signed note with the partner log's own
+  signature and this node's cosignature (``gsomia.<PARTY>.witness``, C2SP
+  tlog-cosignature). An auditor checks a node's log against what its partners cosigned
+  with ``gsomia audit verify LOG --checkpoint FILE --key gsomia.JPN.witness=SIGN_PUB``
+  (``SIGN_PUB``: the witness party's ``sign.pub`` from ``gsomia pki init``; add
+  ``--key gsomia.KOR.audit=KOR_SIGN_PUB`` to check the log's own signature too): a log
+  truncated, emptied or rewritten (even re-chained consistently) below the cosigned size
+  fails, naming ``checkpoint gsomia.KOR.audit size <n>``. Exit 1 when it cosigned none.
 - ``proof --seq N`` prints the inclusion proof of record N; ``proof --old M`` the
   consistency proof from the first M records; ``--size`` the tree size (default: all).
 - ``show`` lists the records without verifying them; a record whose body is not JSON is
@@ -33,10 +44,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gsomia.cli._app import app, guarded, print_json
 from gsomia.cli.agreement import say
-from gsomia.errors import InputError
+from gsomia.errors import InputError, StoreError
+from gsomia.node.witness import cosigned_notes, log_origin
 from gsomia.sharing.audit import open_log, verify_log
 from gsomia.sharing.audit_tree import record_leaf
-from gsomia.sharing.translog import encode_hashes, verify_consistency, verify_inclusion
+from gsomia.sharing.markings import party_code
+from gsomia.sharing.sqldb import Database
+from gsomia.sharing.translog import (
+    encode_hashes,
+    split_note,
+    verify_consistency,
+    verify_inclusion,
+)
 
 __all__ = ["audit_app"]
 
@@ -133,6 +152,90 @@ def checkpoint_command(
     except OSError as exc:
         raise InputError("--out", str(out), f"cannot write: {exc}") from None
     say(f"wrote {out}: {note.splitlines()[0]} size {note.splitlines()[1]}")
+
+
+def _open_store(target: str) -> Database:
+    """A node's store for reading: an existing SQLite file (nothing created) or a
+    PostgreSQL URL.
+
+    Raises:
+        InputError: naming ``STORE``: no such file, or it cannot be opened.
+    """
+    if not target.startswith(("postgresql://", "postgres://")):
+        path = target.removeprefix("sqlite:///").split("?", 1)[0]
+        if not Path(path).is_file():
+            raise InputError("STORE", target, "no such SQLite file")
+    try:
+        return Database(target)
+    except StoreError as exc:
+        raise InputError("STORE", target, f"cannot open: {exc.reason}") from None
+
+
+@audit_app.command("witnessed")
+@guarded
+def witnessed_command(
+    store: Annotated[str, typer.Argument(
+        metavar="STORE", help="The witnessing node's store: SQLite file, sqlite:///PATH or "
+        "postgresql://… URL.")],
+    party: Annotated[str, typer.Option("--party", help="The partner whose audit log this "
+                                       "node cosigned (e.g. KOR).")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", metavar="FILE", help="Write the note here (with --all: a folder, one "
+        "<size>.note per checkpoint); default: print it.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every checkpoint cosigned, not only "
+                                        "the latest.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export the checkpoints of PARTY's audit log that the node of STORE cosigned, each
+    with PARTY's signature and this node's cosignature, for ``gsomia audit verify LOG
+    --checkpoint FILE --key gsomia.<WITNESS>.witness=SIGN_PUB``.
+
+    Exit codes: 0 written; 1 this node cosigned no checkpoint of PARTY; 2 STORE is not a
+    node store, a bad --party, or FILE cannot be written.
+    """
+    code = party_code("--party", party)
+    db = _open_store(store)
+    try:
+        notes = cosigned_notes(db, code)
+    except StoreError as exc:
+        raise InputError("STORE", store, f"not a node store: {exc.reason}") from None
+    finally:
+        db.close()
+    if not notes:
+        say(f"{store} holds no checkpoint of {log_origin(code)} cosigned by it", err=True)
+        raise typer.Exit(1)
+    chosen = notes if every else notes[-1:]
+    files = _write_notes(chosen, out, every)
+    if as_json:
+        witnesses = sorted({sig.name for _, note in chosen for sig in split_note(note)[1]}
+                           - {log_origin(code)})
+        print_json({"party": code, "origin": log_origin(code), "witnesses": witnesses,
+                    "checkpoints": [{"size": size, "note": note, "file": f}
+                                    for (size, note), f in zip(chosen, files, strict=True)]})
+    elif out is None:
+        say("\n".join(note for _, note in chosen).rstrip("\n"))
+    else:
+        for (size, _), file in zip(chosen, files, strict=True):
+            say(f"wrote {file}: {log_origin(code)} size {size}")
+
+
+def _write_notes(notes: list[tuple[int, str]], out: Path | None, every: bool
+                 ) -> list[str | None]:
+    """Write ``notes`` to ``out`` (a file; with ``every`` a folder); their paths."""
+    if out is None:
+        return [None] * len(notes)
+    try:
+        if not every:
+            out.write_text(notes[0][1], encoding="utf-8")
+            return [str(out)]
+        out.mkdir(parents=True, exist_ok=True)
+        files = []
+        for size, note in notes:
+            (out / f"{size}.note").write_text(note, encoding="utf-8")
+            files.append(str(out / f"{size}.note"))
+        return files
+    except OSError as exc:
+        raise InputError("--out", str(out), f"cannot write: {exc}") from None
 
 
 @audit_app.command("proof")

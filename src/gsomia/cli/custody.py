@@ -156,8 +156,8 @@ def cases(config: _Config, url: _Url = None, json_out: _Json = False) -> None:
         print_json(found)
         return
     for c in found:
-        console.print(f"{c['case_id']} {c['side']:10} {c['item_id']} holder {c['holder']} "
-                      f"{c['status']:12} {c['what']}")
+        console.print(f"{c['case_id']} {c['side']:10} {c.get('scope', 'item'):9} "
+                      f"{c['item_id']} holder {c['holder']} {c['status']:12} {c['what']}")
 
 
 @item_app.command("investigate")

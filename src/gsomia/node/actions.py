@@ -9,7 +9,10 @@ and queued, in one transaction with its audit records, to every holder the custo
 knows (:meth:`gsomia.node.custody.Custody.holders`), by the route and hop and on the stream
 of the item's release, so it follows the item on every hop (hubs included). Each holder is
 ``pending`` until its signed acknowledgement (kind ``ack``) arrives
-(:meth:`Actions.status`); the outbox retries until each hop acknowledges, also across
+(:meth:`Actions.status`); an acknowledgement counts only from a party the notice went to,
+that the custody ledger knows as a holder of the item, or that this party's signed
+consent lets a holder pass the item on to — any other is refused (check ``custody``) and
+audited ``receive.rejected``; the outbox retries until each hop acknowledges, also across
 restarts.
 
 Receiving side (:meth:`Actions.accept`, called by the inbox for the kinds of
@@ -337,7 +340,9 @@ class Actions:
         return "notice recorded"
 
     def _on_ack(self, h: Header, s: Signed, t: float, at: dt.datetime) -> str:
-        """Record a holder's signed acknowledgement of a notice this party issued."""
+        """Record a holder's signed acknowledgement of a notice this party issued: signed
+        by the holder it names, and that holder one of the item's (:meth:`_may_ack`);
+        otherwise refused (check ``custody``), which the inbox audits."""
         ctx, store = self.ctx, self.ctx.ledger.store
         ack = s.payload
         notice = store.notice(str(ack.get("notice_id")))
@@ -348,6 +353,12 @@ class Actions:
         if ack.get("holder") != s.originator:
             raise EnvelopeError("signature", "ack.holder", ack.get("holder"),
                                 f"signed by {s.originator}")
+        if not self._may_ack(notice, s.originator):
+            raise EnvelopeError(
+                "custody", "ack.holder", s.originator,
+                f"{ctx.party} never released item {notice['item_id']} to {s.originator}, "
+                f"sent it notice {notice['notice_id']} nor consented to its onward release "
+                f"to {s.originator}: not a holder (Art. 6(d)-(h))")
         status = ack.get("status")
         if status not in ("applied", "superseded", "refused", "not_held"):
             raise InputError("ack.status", status, "expected applied, superseded, refused "
@@ -361,6 +372,22 @@ class Actions:
             "action": notice["action"], "holder": s.originator, "status": status,
             "marking": marking, "envelope_id": h.envelope_id})], at)
         return "acknowledgement recorded"
+
+    def _may_ack(self, notice: dict[str, Any], party: str) -> bool:
+        """Whether ``party`` may acknowledge this party's ``notice``: the notice went to it
+        (an acknowledgement is expected), the custody ledger has a release of the item to
+        it, or this party's signed consent lets a holder pass the item on to it (a third
+        party the notice reaches onward, Art. 6)."""
+        store, item_id = self.ctx.ledger.store, notice["item_id"]
+        if any(a["holder"] == party for a in store.acks(notice["notice_id"])):
+            return True
+        if any(r.final == party for r in self.custody.holders(item_id)):
+            return True
+        local = store.local_item(item_id)
+        if local is None:
+            return False
+        label = label_from_dict(local[0])
+        return bool(self.ctx.consents.signed.candidates(label, party))
 
     # applying ----------------------------------------------------------------------------
     def resume(self) -> None:

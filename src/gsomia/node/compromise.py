@@ -13,6 +13,16 @@ measures (:meth:`Compromises.investigate`) and the closure (:meth:`Compromises.c
 each goes to the originator signed (kind ``investigation``, stage ``investigation`` or
 ``closure``), where the case follows. Only the Receiving Party investigates (Art. 17): the
 originator's side of a case is read-only. Every step is audited at both ends.
+
+A partner's **audit log** is a scope of its own (:data:`AUDIT_LOG`): when this node, as the
+partner's witness, is shown a checkpoint inconsistent with one it cosigned
+(:mod:`gsomia.node.witness`), :meth:`Compromises.report_log` opens a case about that log
+(``item_id`` the log's origin :func:`~gsomia.node.witness.log_origin`, ``originator``
+the partner, ``possible``: true) and reports it at once, signed, to that partner directly
+(kind ``compromise`` with ``"scope": "audit log"``), where a case of the same id is opened
+on its side; further incidents while the case is open add to its history. The detecting
+node investigates and closes it as for an item (Art. 17, by analogy: a possible
+compromise of the record of what was shared).
 """
 
 from __future__ import annotations
@@ -27,11 +37,16 @@ from gsomia.node.actions import Actions, control_row
 from gsomia.node.context import NodeContext
 from gsomia.node.custody import Custody
 from gsomia.node.outbox import Outbox
+from gsomia.node.witness import log_origin
 from gsomia.sharing.envelope import Header, Signed, label_from_dict, sign
 from gsomia.sharing.events import CompromiseReport, investigate, report_compromise
 from gsomia.sharing.label import parse_time
+from gsomia.sharing.routes import Route
 
-__all__ = ["Compromises"]
+__all__ = ["AUDIT_LOG", "Compromises"]
+
+#: The ``scope`` of a case about a partner's audit log (an item's case: ``"item"``).
+AUDIT_LOG = "audit log"
 
 _STAGES = {"investigation": "investigated", "closure": "closed"}
 
@@ -57,9 +72,51 @@ class Compromises:
         """Every case at this node (or the one ``case_id``), oldest first: ``{"case_id",
         "item_id", "originator", "holder", "side", "possible", "what", "discovered_at",
         "reported_at", "status", "findings", "preventive_measures", "closed_at",
-        "history": [{"step", "at", ...}]}``."""
+        "history": [{"step", "at", ...}], "scope"}`` (``scope``: ``"item"``, or
+        :data:`AUDIT_LOG` for a case about the ``originator``'s audit log, whose
+        ``item_id`` is that log's origin)."""
         with self.ctx.ledger.lock:
-            return self.ctx.ledger.store.cases(case_id)
+            found = self.ctx.ledger.store.cases(case_id)
+        return [{**c, "scope": _scope(c)} for c in found]
+
+    def report_log(self, party: str, what: str, at: dt.datetime) -> dict[str, Any]:
+        """Open a case about ``party``'s audit log and report it to ``party`` at once, or
+        add to the open one (module docstring); return the case. Called by the witness
+        inside its transaction (:attr:`gsomia.node.witness.Witness.on_incident`)."""
+        ctx, store = self.ctx, self.ctx.ledger.store
+        item_id = log_origin(party)
+        with ctx.ledger.transaction():
+            for case in store.cases():
+                if case["item_id"] == item_id and case["side"] == "holder" \
+                        and case["status"] == "open":
+                    case["history"].append({"step": "incident", "at": at.isoformat(),
+                                            "text": what})
+                    store.put_case(case)
+                    return {**case, "scope": AUDIT_LOG}
+            case = {
+                "case_id": f"case-{uuid.uuid4().hex[:16]}", "item_id": item_id,
+                "originator": party, "holder": ctx.party, "side": "holder",
+                "possible": True, "what": what, "discovered_at": at.isoformat(),
+                "reported_at": at.isoformat(), "status": "open", "findings": None,
+                "preventive_measures": None, "closed_at": None,
+                "history": [{"step": "reported", "at": at.isoformat()}],
+            }
+            body = {k: case[k] for k in ("case_id", "item_id", "originator", "holder",
+                                         "possible", "what", "discovered_at",
+                                         "reported_at")}
+            store.put_case(case)
+            t = ctx.clock.now_s()
+            self.outbox.enqueue(
+                sign(ctx.keys, "compromise", {**body, "scope": AUDIT_LOG}, at), peer=party,
+                final=party, route=Route.DIRECT, stream=f"control:{ctx.party}",
+                kind="compromise", item_id=item_id, now=(t, at),
+                audit=[("compromise_reported", {
+                    "case_id": case["case_id"], "item_id": None, "log": item_id,
+                    "scope": AUDIT_LOG, "originator": party, "holder": ctx.party,
+                    "discovered_at": at.isoformat(), "possible": True, "description": what,
+                    "report_to": party, "source": "Art. 17"})])
+        ctx.clock.call_at(t, self.outbox.flush)
+        return {**case, "scope": AUDIT_LOG}
 
     def report(self, item_id: str, what: str, *, possible: bool = False,
                discovered_at: dt.datetime | str | None = None) -> dict[str, Any]:
@@ -103,7 +160,7 @@ class Compromises:
                                     final=originator, route=route, stream=stream,
                                     kind="compromise", item_id=item_id, now=(t, at),
                                     audit=[(kind, {**audit, "case_id": case["case_id"]})])
-        return case
+        return {**case, "scope": "item"}
 
     def investigate(self, case_id: str, findings: str,
                     preventive_measures: str) -> dict[str, Any]:
@@ -154,14 +211,18 @@ class Compromises:
             case["history"].append({"step": stage, "at": at.isoformat(), "text": text})
             body = {"case_id": case_id, "item_id": case["item_id"], "stage": stage,
                     "text": text, "preventive_measures": measures, "at": at.isoformat()}
-            originator, hop, route, stream = self.custody.path_back(case["item_id"])
+            if _scope(case) == AUDIT_LOG:  # to the partner whose log it is, directly
+                originator, hop, route, stream = (case["originator"], case["originator"],
+                                                  Route.DIRECT, f"control:{ctx.party}")
+            else:
+                originator, hop, route, stream = self.custody.path_back(case["item_id"])
             with ctx.ledger.transaction():
                 store.put_case(case)
                 self.outbox.enqueue(sign(ctx.keys, "investigation", body, at), peer=hop,
                                     final=originator, route=route, stream=stream,
                                     kind="investigation", item_id=case["item_id"],
                                     now=(t, at), audit=[(kind, {**audit, "case_id": case_id})])
-        return case
+        return {**case, "scope": _scope(case)}
 
     @staticmethod
     def _report(case: dict[str, Any]) -> CompromiseReport:
@@ -178,7 +239,11 @@ class Compromises:
         if p.get("holder") != s.originator:
             raise EnvelopeError("signature", "compromise.holder", p.get("holder"),
                                 f"signed by {s.originator}")
-        if p.get("originator") != ctx.party or store.local_item(p["item_id"]) is None:
+        if p.get("scope") == AUDIT_LOG:  # about this party's own audit log
+            if p.get("originator") != ctx.party or p.get("item_id") != log_origin(ctx.party):
+                raise EnvelopeError("originator", "compromise.item_id", p.get("item_id"),
+                                    f"not the audit log {log_origin(ctx.party)}")
+        elif p.get("originator") != ctx.party or store.local_item(p["item_id"]) is None:
             raise EnvelopeError("originator", "compromise.item_id", p.get("item_id"),
                                 f"not an item originated by {ctx.party}")
         texts = {k: p.get(k) for k in ("case_id", "what", "discovered_at", "reported_at")}
@@ -198,7 +263,7 @@ class Compromises:
         store.put_case(case)
         ctx.ledger.record([("compromise.case_opened", {
             "case_id": case["case_id"], "item_id": p["item_id"], "holder": s.originator,
-            "possible": case["possible"], "what": case["what"],
+            "scope": _scope(case), "possible": case["possible"], "what": case["what"],
             "envelope_id": h.envelope_id, "source": "Art. 17"})], at)
         return "case opened"
 
@@ -231,3 +296,8 @@ class Compromises:
             "preventive_measures": p.get("preventive_measures"),
             "envelope_id": h.envelope_id, "source": "Art. 17"})], at)
         return f"case {case['status']}"
+
+
+def _scope(case: dict[str, Any]) -> str:
+    """:data:`AUDIT_LOG` for a case about its originator's audit log, else ``"item"``."""
+    return AUDIT_LOG if case["item_id"] == log_origin(case["originator"]) else "item"

@@ -176,6 +176,7 @@ class Node:
         self._custody = Custody(self._ctx)
         self._actions = Actions(self._ctx, self._outbox, self._custody)
         self._cases = Compromises(self._ctx, self._outbox, self._custody, self._actions)
+        self.witness.on_incident = self._cases.report_log  # Art. 17 case on an incident
         self._inbox.control = self._actions
 
     # wiring and state --------------------------------------------------------------------

@@ -22,16 +22,24 @@ the note is signed by the sender's key (checked against the directory) and the p
 checked against the two roots.
 
 **Witnessing** (:meth:`Witness.witness`, the receiver). The note must verify with the
-directory's signing key of the hop sender and name its origin. Against the last checkpoint
-this node cosigned for that sender: a larger size whose proof from that size verifies is
-cosigned (C2SP ``tlog-cosignature``, name :func:`witness_name`, ``gsomia.<PARTY>.witness``)
-and stored; the same size and root answers the stored cosignature again; an ``old_size``
-other than the last cosigned is a *conflict* (no cosignature; the receipt says the size,
-as ``tlog-witness`` answers 409), and the sender's next proof starts there. **Inconsistent**
-— a smaller size than one cosigned that is not itself a cosigned checkpoint, another root
-at a size cosigned, or a proof that fails — is evidence that the sender's log was
-rewritten: it is audited ``witness.inconsistent`` with both checkpoints, recorded as a
-possible compromise (``compromise_reported``, ``possible``: true, Art. 17) and counted in
+directory's signing key of the hop sender and name its origin. Against what this node holds
+of that sender's log (the checkpoints it cosigned, role ``seen``, the largest the *last*;
+and the ones it was offered but did not cosign, role ``offered``): a larger size whose
+proof from the last cosigned size verifies is cosigned (C2SP ``tlog-cosignature``, name
+:func:`witness_name`, ``gsomia.<PARTY>.witness``) and stored; the same size and root
+answers the stored cosignature again; a larger size whose ``old_size`` is not the last
+cosigned is a *conflict* (no cosignature; the receipt says the size, as ``tlog-witness``
+answers 409), and the sender's next proof starts there; a smaller size not shown
+inconsistent is *stale* (an envelope that left before a newer one and is processed after
+it — a request that timed out at the sender while still being processed here, retried
+with a newer checkpoint): no cosignature, no incident. **Inconsistent** — another root at
+a size of a checkpoint recorded from that sender, a consistency proof from a size cosigned
+that fails, or a size below the offer's own ``old_size`` that this node cosigned — is
+evidence that the sender's log was rewritten: it is audited ``witness.inconsistent`` with
+both checkpoints, recorded as a
+possible compromise (``compromise_reported``, ``possible``: true, Art. 17) — a case about
+the sender's audit log opened and reported to the sender (:attr:`Witness.on_incident`,
+:meth:`gsomia.node.compromise.Compromises.report_log`) — and counted in
 ``/v1/health`` (``incidents``). The envelope itself is still processed as usual (accepted
 or rejected on its own checks): a missile warning must never be lost because the sender's
 log misbehaves; only the checkpoint is refused.
@@ -52,6 +60,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,11 +70,13 @@ from gsomia.node.links import Receipt, envelope_digest
 from gsomia.node.store import InboxRow
 from gsomia.sharing import translog
 from gsomia.sharing.envelope import Envelope, label_from_dict, label_to_dict, verify
+from gsomia.sharing.sqldb import Database
 
 __all__ = [
     "CheckpointPolicy",
     "Witness",
     "checkpoint_of",
+    "cosigned_notes",
     "item_digest",
     "log_origin",
     "witness_name",
@@ -90,6 +101,22 @@ def checkpoint_of(note: str) -> translog.Checkpoint:
         TranslogError: not a note, or its text not a checkpoint (C2SP tlog-checkpoint).
     """
     return translog.parse_checkpoint(translog.split_note(note)[0])
+
+
+def cosigned_notes(db: Database, party: str) -> list[tuple[int, str]]:
+    """Every checkpoint of ``party``'s audit log that the node whose store is ``db``
+    cosigned as a witness (table ``witness``, role ``seen``), smallest size first, as
+    ``(size, note)``: the C2SP signed note with the log's own signature and this node's
+    cosignature line (C2SP tlog-cosignature, name :func:`witness_name`), ready for
+    ``gsomia audit verify LOG --checkpoint FILE``. Empty when it cosigned none.
+
+    Raises:
+        StoreError: ``db`` has no ``witness`` table (not a node store).
+    """
+    rows = db.fetchall("SELECT size, note, cosignature FROM witness "
+                       "WHERE role = 'seen' AND party = ? ORDER BY size", (party,))
+    return [(int(size), translog.add_signature(note, line) if line else note)
+            for size, note, line in rows if note]
 
 
 def item_digest(label: dict[str, Any], payload: dict[str, Any]) -> str:
@@ -131,6 +158,10 @@ class Witness:
         incidents: the inconsistencies caught since start (dicts, newest last); each is
             also kept in the store (table ``witness``, role ``incident``: counted by
             :meth:`health` across restarts) and in the audit log.
+        on_incident: ``(party, description, at) -> case``, called inside the incident's
+            transaction: the node's Art. 17 workflow
+            (:meth:`gsomia.node.compromise.Compromises.report_log`: a case about the
+            partner's audit log, reported to it); None: only audited here.
     """
 
     def __init__(self, ctx: NodeContext, policy: CheckpointPolicy | None = None) -> None:
@@ -139,6 +170,7 @@ class Witness:
         self.origin = log_origin(ctx.party)
         self.name = witness_name(ctx.party)
         self.incidents: list[dict[str, Any]] = []
+        self.on_incident: Callable[[str, str, dt.datetime], Any] | None = None
         self._uncovered = 0
         self._last_s: float | None = None
         self._tampered: set[str] = set()
@@ -234,8 +266,10 @@ class Witness:
             return receipt  # verified and kept when first received
         with ctx.ledger.transaction():
             if receipt.cosignature is None:  # a conflict: the peer says what it holds
-                ctx.ledger.store.put_checkpoint(("by", peer, receipt.cosigned_size, "", "",
-                                                 None, at.isoformat()))
+                held = ctx.ledger.store.checkpoint("by", peer, receipt.cosigned_size)
+                if held is None or not held[5]:  # a cosigned row kept as it is
+                    ctx.ledger.store.put_checkpoint(("by", peer, receipt.cosigned_size, "",
+                                                     "", None, at.isoformat()))
                 return receipt
             try:
                 translog.verify_cosignature(cp, receipt.cosignature, witness_name(peer),
@@ -285,41 +319,67 @@ class Witness:
             return {"cosignature": None, "cosigned_size": None if last is None else last[2]}
         with ctx.ledger.transaction():
             last = store.checkpoint("seen", sender)
-            why = None if last is None else self._inconsistent(sender, cp, offer, last)
-            if why == "conflict":
+            verdict, why = ("cosign", None) if last is None \
+                else self._judge(sender, cp, offer, last)
+            if verdict == "incident":
+                self._incident(sender, str(why), last, note, at)
+            if verdict in ("stale", "conflict"):
+                if store.checkpoint("offered", sender, cp.size) is None:
+                    store.put_checkpoint(("offered", sender, cp.size, _b64(cp.root), note,
+                                          None, at.isoformat()))
+            if verdict == "same":
+                return {"cosignature": last[5], "cosigned_size": last[2]}
+            if verdict != "cosign":
                 return {"cosignature": None, "cosigned_size": last[2]}
-            if why is not None:
-                self._incident(sender, why, last, note, at)
-                return {"cosignature": None, "cosigned_size": last[2]}
-            known = store.checkpoint("seen", sender, cp.size)
-            if known is not None:
-                return {"cosignature": known[5], "cosigned_size": last[2]}
             line = translog.cosign(cp, self.name, ctx.keys.signing, int(at.timestamp()))
             store.put_checkpoint(("seen", sender, cp.size, _b64(cp.root), note, line,
                                   at.isoformat()))
             return {"cosignature": line, "cosigned_size": cp.size}
 
-    def _inconsistent(self, sender: str, cp: Any, offer: dict[str, Any],
-                      last: tuple) -> str | None:
-        """Why ``cp`` is inconsistent with the ``last`` cosigned, ``"conflict"`` when the
-        proof starts at another size, or None (consistent, or a checkpoint cosigned)."""
-        size, root = last[2], base64.b64decode(last[3])
-        if cp.size < size:
-            known = self.ctx.ledger.store.checkpoint("seen", sender, cp.size)
-            if known is None:
-                return f"size went back from {size} to {cp.size}"
-            return None if base64.b64decode(known[3]) == cp.root \
-                else f"another root at size {cp.size}"
+    def _judge(self, sender: str, cp: Any, offer: dict[str, Any],
+               last: tuple) -> tuple[str, str | None]:
+        """``(verdict, reason)`` of ``sender``'s checkpoint ``cp`` against what this node
+        holds of its log, ``last`` the largest it cosigned (module notes):
+
+        - ``incident``: evidence that the log was rewritten — another root at a size of a
+          checkpoint of the sender this node recorded (cosigned or offered before: two
+          notes signed by the sender at one size with two roots), a consistency proof from
+          a size it cosigned that does not verify, or a smaller size than the offer's
+          ``old_size`` when this node cosigned that size (the sender's own envelope says
+          its log went back);
+        - ``same``: the checkpoint cosigned last;
+        - ``stale``: older than the one cosigned last and not shown inconsistent (an
+          envelope sent before a newer one and processed after it, e.g. a request that
+          timed out at the sender while it was still being processed here, then retried
+          with the sender's newer checkpoint): no cosignature, no incident;
+        - ``conflict``: larger, but the proof does not start at the size cosigned last
+          (C2SP tlog-witness answers 409; the receipt says the size held);
+        - ``cosign``: larger, proved consistent from the size cosigned last.
+        """
+        store = self.ctx.ledger.store
+        for role in ("seen", "offered"):
+            known = store.checkpoint(role, sender, cp.size)
+            if known is not None and base64.b64decode(known[3]) != cp.root:
+                return "incident", f"another root at size {cp.size}"
+        size = last[2]
         if cp.size == size:
-            return None if cp.root == root else f"another root at size {size}"
-        if offer.get("old_size") != size:
-            return "conflict"
-        try:
-            proof = translog.decode_hashes(offer.get("proof") or [])
-        except GsomiaError:
-            proof = []
-        ok = translog.verify_consistency(size, cp.size, root, cp.root, proof)
-        return None if ok else f"consistency proof from size {size} does not verify"
+            return "same", None
+        old = offer.get("old_size")
+        base = store.checkpoint("seen", sender, old) \
+            if isinstance(old, int) and not isinstance(old, bool) and old > 0 else None
+        if base is not None and old <= cp.size:
+            try:
+                proof = translog.decode_hashes(offer.get("proof") or [])
+            except GsomiaError:
+                proof = []
+            if not translog.verify_consistency(old, cp.size, base64.b64decode(base[3]),
+                                               cp.root, proof):
+                return "incident", f"consistency proof from size {old} does not verify"
+        if cp.size < size:
+            if base is not None and old > cp.size:
+                return "incident", f"size went back from {old} to {cp.size}"
+            return "stale", None
+        return ("cosign", None) if old == size else ("conflict", None)
 
     def _incident(self, sender: str, why: str, last: tuple, note: str,
                   at: dt.datetime) -> None:
@@ -329,15 +389,16 @@ class Witness:
         offered = checkpoint_of(note)
         self.ctx.ledger.store.put_checkpoint(("incident", sender, offered.size,
                                               _b64(offered.root), note, None, at.isoformat()))
-        self.ctx.ledger.record([
-            ("witness.inconsistent", body),
-            ("compromise_reported", {
-                "item_id": None, "scope": "audit log", "originator": sender,
-                "holder": self.ctx.party, "discovered_at": at.isoformat(), "possible": True,
-                "description": f"checkpoint of {log_origin(sender)} inconsistent with the "
-                               f"one cosigned at size {last[2]}: {why}",
-                "report_to": sender, "source": "Art. 17"}),
-        ], at)
+        what = (f"checkpoint of {log_origin(sender)} inconsistent with the one cosigned "
+                f"at size {last[2]}: {why}")
+        self.ctx.ledger.record([("witness.inconsistent", body)], at)
+        if self.on_incident is not None:  # an Art. 17 case, reported to the partner
+            self.on_incident(sender, what, at)
+            return
+        self.ctx.ledger.record([("compromise_reported", {
+            "item_id": None, "scope": "audit log", "originator": sender,
+            "holder": self.ctx.party, "discovered_at": at.isoformat(), "possible": True,
+            "description": what, "report_to": sender, "source": "Art. 17"})], at)
 
     # stored items ----------------------------------------------------------------------
     def check_received(self, row: InboxRow) -> bool:
@@ -409,7 +470,7 @@ class Witness:
             notice = verify(last["jws"], self.ctx.directory)
         except GsomiaError:
             return False
-        return (notice.originator == signed.get("originator")
+        return (notice.originator == signed.get("originator") and notice.kind == "notice"
                 and notice.payload.get("item_id") == item_id
                 and notice.payload.get("new_classification") == stored.get("classification"))
 

@@ -58,9 +58,11 @@ KINDS = ("edit", "delete", "reorder", "truncate", "truncate_rewrite_head", "empt
 EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
 
 
-def _warning(i: int) -> MissileWarning:
+def _warning(i: int, party: str) -> MissileWarning:
+    """Warning ``i`` of ``party``'s own track (each party's own information: a payload
+    equal to one received from a partner would be a re-origination, refused)."""
     return MissileWarning(
-        f"A{i // 10}", EPOCH, float(i),
+        f"{party}-A{i // 10}", EPOCH, float(i),
         launch_point={"lat_deg": 39.0, "lon_deg": 125.7, "launch_s": 0.0,
                       "launch_sigma_s": 2.0, "cov_en_m2": [[4e6, 0.0], [0.0, 4e6]]},
         impact_point={"lat_deg": 40.5, "lon_deg": 136.0, "impact_s": 600.0 + i,
@@ -82,7 +84,7 @@ def _exchange(cluster: LiveCluster, n: int, timeout_s: float) -> None:
     """Each party publishes ``n`` warnings to both partners; wait until all are acked."""
     for i in range(n):
         for party in PARTIES:
-            cluster.nodes[party].publish_warning(_warning(i), send=False)
+            cluster.nodes[party].publish_warning(_warning(i, party), send=False)
     for node in cluster.nodes.values():
         node.flush_soon()
     _wait(lambda: all(node.outbox_counts()["pending"] == 0

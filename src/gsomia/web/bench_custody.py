@@ -171,9 +171,15 @@ def _rejections(node: Node) -> int:
 
 def control_attempts(cluster: LiveCluster, item_id: str) -> dict[str, dict[str, int]]:
     """An adversarial holder (Japan) forging control messages about Korea's ``item_id``
-    (held by Japan and the USA): each kind sent once over mutual TLS, with the
+    (held by Japan and the USA), and acknowledging as itself Korea's recall of an item
+    Korea released to the USA only: each kind sent once over mutual TLS, with the
     receipts' rejections and the rejection records added to the targets' audit logs."""
     jpn_keys = load_party_keys(cluster.pki, "JPN")
+    kor = cluster.nodes["KOR"]  # an item of Korea's that Japan never received, recalled
+    other = kor.create_item(_payload(0), classification="군사II급비밀", releasable_to=["USA"],
+                            topic=WARNING_TOPIC, elements=ELEMENTS[:1] + ELEMENTS[2:])
+    kor.release(other.item_id, "USA", Route.DIRECT, send=False)
+    recall = kor.act(other.item_id, "recall", None)["notice_id"]
     now = dt.datetime.now(dt.UTC)
     notice = {"notice_id": uuid.uuid4().hex, "item_id": item_id, "originator": "JPN",
               "action": "declassify", "new_classification": None, "seq": 99,
@@ -187,6 +193,9 @@ def control_attempts(cluster: LiveCluster, item_id: str) -> dict[str, dict[str, 
         "ack_of_no_notice": ("KOR", "ack", {
             "notice_id": uuid.uuid4().hex, "item_id": item_id, "holder": "JPN",
             "originator": "KOR", "status": "applied"}),
+        "ack_from_a_non_holder": ("KOR", "ack", {  # signed by Japan as itself
+            "notice_id": recall, "item_id": other.item_id, "holder": "JPN",
+            "originator": "KOR", "action": "recall", "status": "applied"}),
         "compromise_to_a_non_originator": ("USA", "compromise", {
             "case_id": "case-x", "item_id": item_id, "originator": "USA", "holder": "JPN",
             "what": "x", "discovered_at": now.isoformat(), "reported_at": now.isoformat()}),
