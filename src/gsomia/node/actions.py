@@ -42,7 +42,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from gsomia.errors import EnvelopeError, InputError, ReplayError, SharingError, StoreError
+from gsomia.errors import EnvelopeError, InputError, SharingError, StoreError
 from gsomia.node.context import NodeContext
 from gsomia.node.custody import Custody
 from gsomia.node.guard import owns_id
@@ -242,16 +242,7 @@ class Actions:
             InputError: a malformed payload.
         """
         ctx, store = self.ctx, self.ctx.ledger.store
-        route = Route.parse(h.route, "envelope.route")
-        hub = ctx.hub_of(route)
-        if h.final != ctx.party and hub != ctx.party:
-            raise EnvelopeError("header", "envelope.final", h.final,
-                                f"{ctx.party} is not the hub of route {str(route)!r}")
-        last = store.last_in_seq(h.sender, h.stream)
-        if h.seq <= last:
-            raise ReplayError("seq", h.envelope_id,
-                              f"seq {h.seq} on stream {h.stream!r} from {h.sender} is not "
-                              f"after the last accepted ({last})")
+        route, hub = ctx.check_hop(h)
         item_id = s.payload.get("item_id")
         if not isinstance(item_id, str) or not item_id:
             raise InputError(f"{s.kind}.item_id", item_id, "expected a non-empty string")

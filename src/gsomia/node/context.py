@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from gsomia.errors import EnvelopeError, ReplayError
 from gsomia.node.clock import Clock, to_datetime
 from gsomia.node.consents import Consents
 from gsomia.node.ledger import Ledger
 from gsomia.sharing.catalog import Catalog
-from gsomia.sharing.envelope import Directory, PartyKeys
+from gsomia.sharing.envelope import Directory, Header, PartyKeys
 from gsomia.sharing.routes import Route
 
 __all__ = ["NodeContext"]
@@ -58,3 +59,25 @@ class NodeContext:
         if route not in self._hubs:  # the catalog is the node's for life: once each
             self._hubs[route] = self.catalog.hub_of(route)
         return self._hubs[route]
+
+    def check_hop(self, h: Header) -> tuple[Route, str | None]:
+        """``(route, hub)`` of an arriving envelope's hop, after the checks every kind of
+        message passes: this party is its final recipient or the hub of its route, and its
+        sequence number comes after the last accepted on its stream from its sender.
+
+        Raises:
+            InputError: the route is no route (any spelling :meth:`Route.parse` takes).
+            EnvelopeError: (check ``header``) this party is neither final nor the hub.
+            ReplayError: the sequence number is not after the last accepted.
+        """
+        route = Route.parse(h.route, "envelope.route")  # any spelling a peer may send
+        hub = self.hub_of(route)
+        if h.final != self.party and hub != self.party:
+            raise EnvelopeError("header", "envelope.final", h.final,
+                                f"{self.party} is not the hub of route {str(route)!r}")
+        last = self.ledger.store.last_in_seq(h.sender, h.stream)
+        if h.seq <= last:
+            raise ReplayError("seq", h.envelope_id,
+                              f"seq {h.seq} on stream {h.stream!r} from {h.sender} is not "
+                              f"after the last accepted ({last})")
+        return route, hub

@@ -145,16 +145,7 @@ class Inbox:
             raise ReplayError("msg_id", h.envelope_id,
                               f"message {s.msg_id} of {s.originator} already accepted in "
                               f"envelope {earlier}")
-        last = store.last_in_seq(h.sender, h.stream)
-        if h.seq <= last:
-            raise ReplayError("seq", h.envelope_id,
-                              f"seq {h.seq} on stream {h.stream!r} from {h.sender} is not "
-                              f"after the last accepted ({last})")
-        route = Route.parse(h.route, "envelope.route")  # any spelling a peer may send
-        hub = ctx.hub_of(route)
-        if h.final != ctx.party and hub != ctx.party:
-            raise EnvelopeError("header", "envelope.final", h.final,
-                                f"{ctx.party} is not the hub of route {str(route)!r}")
+        route, hub = ctx.check_hop(h)
         if s.kind == "consent":
             return self._accept_consent(h, s, route, t, at)
         return self._accept_item(h, s, route, hub, t, at)

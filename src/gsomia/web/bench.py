@@ -42,16 +42,19 @@ from gsomia.sharing.envelope import Envelope, Header, label_from_dict, seal, sig
 from gsomia.sharing.pki import init_pki, load_party_keys
 from gsomia.web.live import LiveCluster
 
-__all__ = ["run_bench"]
+__all__ = ["run_bench", "sample_warning"]
 
 ROUTES = (Route.DIRECT, Route.TISA_HUB, Route.AUTO_HUB)
 """The routes benchmarked, in the report's order."""
 EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
 
 
-def _warning(i: int) -> MissileWarning:
+def sample_warning(i: int, party: str = "") -> MissileWarning:
+    """Warning ``i`` of a benchmark track (``T<i // 10>``, or ``<party>-A<i // 10>`` when
+    ``party`` is given, so that each party's warnings are its own information: a payload
+    equal to one received from a partner would be a re-origination, refused)."""
     return MissileWarning(
-        f"T{i // 10}", EPOCH, float(i),
+        f"{party}-A{i // 10}" if party else f"T{i // 10}", EPOCH, float(i),
         launch_point={"lat_deg": 39.0, "lon_deg": 125.7, "launch_s": 0.0,
                       "launch_sigma_s": 2.0, "cov_en_m2": [[4e6, 0.0], [0.0, 4e6]]},
         impact_point={"lat_deg": 40.5, "lon_deg": 136.0, "impact_s": 600.0 + i,
@@ -101,7 +104,7 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
                     cluster.start_node("JPN")
                     report["restarts"] += 1
                 t0 = time.perf_counter()
-                [rel] = kor.publish_warning(_warning(i))
+                [rel] = kor.publish_warning(sample_warning(i))
                 started[rel.item_id] = t0
                 if i < n_per_route // 2:
                     before_restart.add(rel.item_id)
@@ -153,7 +156,7 @@ def _bad_envelopes(cluster: LiveCluster, n: int) -> tuple[dict[str, Any], dict[s
         "releasable_to": ["JPN", "USA"], "topic": "dprk-missile-threat", "holder": "KOR",
         "elements": ["impact_point"],
     })
-    payload = _warning(0).to_dict()
+    payload = sample_warning(0).to_dict()
 
     def header(sender: str, to: str, at: dt.datetime = now) -> Header:
         eid = uuid.uuid4().hex

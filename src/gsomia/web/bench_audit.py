@@ -38,13 +38,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gsomia.node import MissileWarning, Node, PartyKeys, WallClock
+from gsomia.node import Node, PartyKeys, WallClock
 from gsomia.node.witness import CheckpointPolicy, checkpoint_of, log_origin, witness_name
 from gsomia.sharing import Route, translog
 from gsomia.sharing.audit import AuditLog, record_hash
 from gsomia.sharing.catalog import load_catalog
 from gsomia.sharing.envelope import Directory
 from gsomia.sharing.pki import init_pki, load_party_keys
+from gsomia.web.bench import sample_warning
 from gsomia.web.live import LiveCluster
 
 __all__ = ["KINDS", "run_audit_bench"]
@@ -56,19 +57,6 @@ KINDS = ("edit", "delete", "reorder", "truncate", "truncate_rewrite_head", "empt
          "rechained", "payload_edit", "own_item_edit", "checkpoint_wrong_key",
          "checkpoint_wrong_root")
 EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
-
-
-def _warning(i: int, party: str) -> MissileWarning:
-    """Warning ``i`` of ``party``'s own track (each party's own information: a payload
-    equal to one received from a partner would be a re-origination, refused)."""
-    return MissileWarning(
-        f"{party}-A{i // 10}", EPOCH, float(i),
-        launch_point={"lat_deg": 39.0, "lon_deg": 125.7, "launch_s": 0.0,
-                      "launch_sigma_s": 2.0, "cov_en_m2": [[4e6, 0.0], [0.0, 4e6]]},
-        impact_point={"lat_deg": 40.5, "lon_deg": 136.0, "impact_s": 600.0 + i,
-                      "impact_sigma_s": 5.0, "cov_en_m2": [[1e8, 0.0], [0.0, 1e8]],
-                      "valid": True},
-    )
 
 
 def _wait(done: Callable[[], bool], timeout_s: float) -> bool:
@@ -84,7 +72,7 @@ def _exchange(cluster: LiveCluster, n: int, timeout_s: float) -> None:
     """Each party publishes ``n`` warnings to both partners; wait until all are acked."""
     for i in range(n):
         for party in PARTIES:
-            cluster.nodes[party].publish_warning(_warning(i, party), send=False)
+            cluster.nodes[party].publish_warning(sample_warning(i, party), send=False)
     for node in cluster.nodes.values():
         node.flush_soon()
     _wait(lambda: all(node.outbox_counts()["pending"] == 0
