@@ -26,8 +26,10 @@ tables of this schema, or a PostgreSQL schema with an ``audit`` table); otherwis
   ``--key gsomia.KOR.audit=KOR_SIGN_PUB`` to check the log's own signature too): a log
   truncated, emptied or rewritten (even re-chained consistently) below the cosigned size
   fails, naming ``checkpoint gsomia.KOR.audit size <n>``. Exit 1 when it cosigned none.
-- ``proof --seq N`` prints the inclusion proof of record N; ``proof --old M`` the
-  consistency proof from the first M records; ``--size`` the tree size (default: all).
+- ``proof --seq N`` prints the inclusion proof of record N, checked for the leaf
+  recomputed from the record's content (an edited record fails, exit 1); ``proof --old M``
+  the consistency proof from the first M records; ``--size`` the tree size (default:
+  all). Exit 1 when the proof does not verify.
 - ``show`` lists the records without verifying them; a record whose body is not JSON is
   an error naming it (exit 2).
 """
@@ -47,6 +49,7 @@ from gsomia.cli.agreement import say
 from gsomia.errors import InputError, StoreError
 from gsomia.node.witness import cosigned_notes, log_origin
 from gsomia.sharing.audit import open_log, verify_log
+from gsomia.sharing.audit_hash import canonical_json, record_hash
 from gsomia.sharing.audit_tree import record_leaf
 from gsomia.sharing.markings import party_code
 from gsomia.sharing.sqldb import Database
@@ -252,11 +255,17 @@ def proof_command(
 ) -> None:
     """Print an RFC 9162 inclusion (``--seq``) or consistency (``--old``) proof from LOG.
 
-    Exit codes: 0 printed (and it verifies); 2 LOG not an audit log, or a number out of
-    range.
+    The inclusion proof is checked for the leaf recomputed from record N's content (seq,
+    at, kind, body, prev_hash; RFC 9162 §2.1.3.2), not its stored hash, so an edited record
+    fails.
+
+    Exit codes: 0 printed and it verifies; 1 printed but it does not verify (the record's
+    content does not match its stored hash, or it is not in the tree); 2 LOG not an audit
+    log, or a number out of range.
     """
     if (seq is None) == (old is None):
         raise InputError("--seq/--old", [seq, old], "give exactly one of them")
+    why = ""
     with open_log(log, "LOG") as opened:
         n = opened.size() if size is None else size
         root = opened.root(n)
@@ -264,23 +273,36 @@ def proof_command(
             if not 1 <= seq <= n:
                 raise InputError("--seq", seq, f"expected a record in 1..{n}")
             record = next(r for r in opened.records() if r.seq == seq)
+            content = record_hash(record.prev_hash, record.seq, record.at, record.kind,
+                                  canonical_json(record.body))
             proof = opened.inclusion_proof(seq - 1, n)
-            ok = verify_inclusion(record_leaf(record.hash), seq - 1, n, proof, root)
+            ok = verify_inclusion(record_leaf(content), seq - 1, n, proof, root)
             data = {"kind": "inclusion", "seq": seq, "leaf_index": seq - 1,
-                    "record_hash": record.hash}
+                    "record_hash": record.hash, "content_hash": content}
+            if content != record.hash:
+                why = (f"record {seq}: its content does not match its stored hash (edited); "
+                       "the proof is for the leaf of its content")
+            elif not ok:
+                why = f"record {seq}: its hash is not the leaf of the tree at {seq - 1}"
         else:
             assert old is not None
             proof = opened.consistency_proof(old, n)
             ok = verify_consistency(old, n, opened.root(old), root, proof)
+            why = "" if ok else f"the tree at size {old} is not a prefix of the tree at {n}"
             data = {"kind": "consistency", "old_size": old,
                     "old_root": base64.b64encode(opened.root(old)).decode()}
     data |= {"size": n, "root": base64.b64encode(root).decode(),
              "proof": encode_hashes(proof), "verifies": ok}
+    if why:
+        data["reason"] = why
     if as_json:
         print_json(data)
-        return
-    for name, value in data.items():
-        say(f"{name}: {value}")
+    else:
+        for name, value in data.items():
+            say(f"{name}: {value}")
+    if not ok or why:
+        say(f"FAILED: {why}", err=True)
+        raise typer.Exit(1)
 
 
 @audit_app.command("show")
