@@ -11,8 +11,17 @@ tables of this schema, or a PostgreSQL schema with an ``audit`` table); otherwis
   (repeatable) adds a checkpoint note kept outside the log (a partner's cosigned copy, an
   earlier export): the log must have at least its size and the same root at that size, so
   a truncated, emptied or wholly rewritten log fails. ``--key NAME=PUBFILE`` (repeatable)
-  names the Ed25519 public key (PEM) of the log's signer or of a witness; when given, each
-  ``--checkpoint`` must be signed or cosigned by one of them.
+  names the Ed25519 public key (PEM) of the log's signer or of a witness (NAME a C2SP
+  signed-note key name: printable, no spaces or '+'; else exit 2); when given, each
+  ``--checkpoint`` must be signed or cosigned by one of them. Each checkpoint's line says
+  which keys verified it; a ``--key`` that verified nothing is warned about (stderr, and
+  ``warnings`` in ``--json``). Without a key for it, a checkpoint's signature is not
+  checked: it is still compared with the log but reported "unverified: signature not
+  checked: no --key for <name>", and a mismatch says that either the checkpoint or the
+  log is not genuine (a key tells which); ``--require-signed`` makes an unverified
+  checkpoint an error. A checkpoint of another log (its origin line is not the log's
+  origin: ``--origin``, else that of the latest stored checkpoint) fails as "checkpoint of
+  log <other>, not of this log (<origin>)".
 - ``checkpoint --out FILE`` writes the latest stored checkpoint note with its
   cosignatures (exit 1 when the log has none).
 - ``witnessed STORE --party KOR [--out FILE] [--all]`` exports, from a node's store (SQLite
@@ -92,6 +101,10 @@ def _read_keys(items: list[str]) -> dict[str, Ed25519PublicKey]:
         name, sep, file = item.partition("=")
         if not sep or not name or not file:
             raise InputError("--key", item, "expected NAME=PUBFILE")
+        if not name.isprintable() or any(c.isspace() or c == "+" for c in name):
+            # C2SP signed-note: a key name is non-empty, printable, without spaces or '+'
+            raise InputError("--key", item, f"{name!r} is not a signed-note key name "
+                             "(non-empty, printable, no spaces or '+')")
         try:
             key = serialization.load_pem_public_key(Path(file).read_bytes())
         except (OSError, ValueError) as exc:
@@ -112,24 +125,36 @@ def verify_command(
     key: Annotated[list[str] | None, typer.Option(
         "--key", metavar="NAME=PUBFILE", help="Ed25519 public key (PEM) of the log's "
         "signer or a witness (repeatable).")] = None,
+    origin: Annotated[str | None, typer.Option(
+        "--origin", help="The log's own origin (e.g. gsomia.KOR.audit); default: that of "
+        "its latest stored checkpoint.")] = None,
+    require_signed: Annotated[bool, typer.Option(
+        "--require-signed", help="A checkpoint with no signature verified by a --key is "
+        "an error (default: used, reported unverified).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Verify the log at LOG, against checkpoints kept outside it when given.
 
     Exit codes: 0 intact; 1 a record, the head, a tree node or a checkpoint fails (named);
-    2 LOG is not an audit log, or a bad --checkpoint/--key.
+    2 LOG is not an audit log, or a bad --checkpoint/--key/--origin.
     """
     notes = _read_checkpoints(checkpoint or [])
-    result = verify_log(log, "LOG", notes, _read_keys(key or []))
+    if origin is not None and (not origin or "\n" in origin):
+        raise InputError("--origin", origin, "expected a log origin (one non-empty line)")
+    result = verify_log(log, "LOG", notes, _read_keys(key or []), origin, require_signed)
+    warnings = [f"--key {name} verified no signature of any checkpoint"
+                for name in result.unused_keys]
     if as_json:
-        print_json(result.to_dict())
+        print_json(result.to_dict() | {"warnings": warnings})
     elif result.ok:
         say(f"intact: {result.count} records, root {result.root}, head {result.head}")
         for check in result.checkpoints:
-            signers = f" (signed by {', '.join(check.signers)})" if check.signers else ""
+            signers = f" (signed by {', '.join(check.signers)}: verified)" if check.signers else ""
             say(f"checkpoint {check.label}: {check.reason}{signers}")
     else:
         say(f"FAILED at {result.failed_at}: {result.reason}", err=True)
+    for warning in warnings:
+        say(f"warning: {warning}", err=True)
     if not result.ok:
         raise typer.Exit(1)
 

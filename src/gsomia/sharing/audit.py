@@ -74,13 +74,13 @@ from gsomia.sharing.audit_tree import (
     StoredCheckpoint,
     TreeMethods,
     TreeTable,
-    check_checkpoint,
-    check_stored_checkpoint,
+    check_all,
     check_stored_tree,
     load_checkpoints,
     record_leaf,
     sync_tree,
     tree_schema,
+    unused_keys,
 )
 from gsomia.sharing.sqldb import Database
 from gsomia.sharing.translog import CompactRange, MemoryHashes, root_from
@@ -154,6 +154,7 @@ class Verification:
             (None when ok).
         root: the tree root of the records read (hex; "" when a record failed first).
         checkpoints: each checkpoint checked (given ones first, then the stored ones).
+        unused_keys: names of the keys given that verified no signature of any checkpoint.
     """
 
     ok: bool
@@ -164,6 +165,7 @@ class Verification:
     failed_at: str | None = None
     root: str = ""
     checkpoints: tuple[CheckpointCheck, ...] = ()
+    unused_keys: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -177,9 +179,11 @@ class Verification:
             "reason": self.reason,
             "checkpoints": [
                 {"checkpoint": c.label, "ok": c.ok, "reason": c.reason,
-                 "signers": list(c.signers), "failed_record": c.failed_seq}
+                 "signers": list(c.signers), "verified": bool(c.signers),
+                 "failed_record": c.failed_seq}
                 for c in self.checkpoints
             ],
+            "unused_keys": list(self.unused_keys),
         }
 
 
@@ -376,7 +380,8 @@ class AuditLog(TreeMethods):
             yield AuditRecord(seq, at, kind, parsed, prev, digest)
 
     def verify(self, checkpoints: Sequence[str] = (),
-               verifiers: Mapping[str, Ed25519PublicKey] | None = None) -> Verification:
+               verifiers: Mapping[str, Ed25519PublicKey] | None = None,
+               origin: str | None = None, require_signed: bool = False) -> Verification:
         """Check every record, the links, the head, the stored tree, and checkpoints.
 
         Parameters:
@@ -388,6 +393,9 @@ class AuditLog(TreeMethods):
                 keys in ``verifiers`` whose lines are there.
             verifiers: name → Ed25519 public key of the log's signer and of its witnesses
                 (C2SP signed-note and tlog-cosignature key IDs are derived from them).
+            origin, require_signed: as :func:`~gsomia.sharing.audit_tree.check_all` (the
+                log's own origin; a checkpoint no key verified fails, else it is used but
+                reported "unverified").
 
         Returns:
             The first failure found, in this order: a record (named by ``seq``), the head,
@@ -410,10 +418,9 @@ class AuditLog(TreeMethods):
                                 f"{where} does not match the records (the tree edited, or "
                                 f"records from {seq} on deleted)", where.split(" beyond")[0],
                                 root)
-        checks = [check_checkpoint(text, f"checkpoint[{i}]", tree, len(hashes), verifiers or {})
-                  for i, text in enumerate(checkpoints)]
-        checks += [check_stored_checkpoint(row, tree, len(hashes), verifiers or {})
-                   for row in stored]
+        checks = check_all(checkpoints, stored, tree, len(hashes), verifiers or {}, origin,
+                           require_signed)
+        unused = unused_keys(checks, verifiers or {})
         bad = next((c for c in checks if not c.ok), None)
         if bad is not None:
             seq, reason = bad.failed_seq, bad.reason
@@ -425,10 +432,10 @@ class AuditLog(TreeMethods):
                 seq = low + 1 if low + 1 == bad.size else None
             return Verification(False, chain.count, chain.head, seq,
                                 f"checkpoint {bad.label}: {reason}",
-                                f"checkpoint {bad.label}", root, tuple(checks))
+                                f"checkpoint {bad.label}", root, tuple(checks), unused)
         said = f"; {len(checks)} checkpoint(s) match" if checks else ""
         return Verification(True, chain.count, chain.head, None, chain.reason + said, None,
-                            root, tuple(checks))
+                            root, tuple(checks), unused)
 
     def _verify_chain(self, hashes: list[str]) -> Verification:
         """Check every record, the links and the head; collect the records' hashes."""
@@ -579,7 +586,8 @@ def open_log(target: str | Path, field: str = "path") -> AuditLog:
 
 
 def verify_log(path: str | Path, field: str = "path", checkpoints: Sequence[str] = (),
-               verifiers: Mapping[str, Ed25519PublicKey] | None = None) -> Verification:
+               verifiers: Mapping[str, Ed25519PublicKey] | None = None,
+               origin: str | None = None, require_signed: bool = False) -> Verification:
     """Verify the audit log at ``path`` (a path or URL, as :func:`open_log`) against
     ``checkpoints`` signed or cosigned by ``verifiers`` (:meth:`AuditLog.verify`).
 
@@ -587,4 +595,4 @@ def verify_log(path: str | Path, field: str = "path", checkpoints: Sequence[str]
         AuditError: ``path`` is not an audit log (see :func:`open_log`).
     """
     with open_log(path, field) as log:
-        return log.verify(checkpoints, verifiers)
+        return log.verify(checkpoints, verifiers, origin, require_signed)

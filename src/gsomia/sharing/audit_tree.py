@@ -52,6 +52,7 @@ __all__ = [
     "StoredCheckpoint",
     "TreeMethods",
     "TreeTable",
+    "check_all",
     "check_checkpoint",
     "check_stored_checkpoint",
     "check_stored_tree",
@@ -59,6 +60,7 @@ __all__ = [
     "record_leaf",
     "sync_tree",
     "tree_schema",
+    "unused_keys",
 ]
 
 TREE_SCHEMA = """
@@ -244,8 +246,19 @@ def _signers(text: str, verifiers: Mapping[str, Ed25519PublicKey]) -> tuple[str,
     return tuple(names) + tuple(open_cosignatures(text, verifiers))
 
 
+def _unchecked(text: str, origin: str) -> str:
+    """``"signature not checked: no --key for <names>"``: the names on the note's signature
+    lines (its origin when they cannot be read)."""
+    try:
+        names = sorted({sig.name for sig in split_note(text)[1]})
+    except TranslogError:
+        names = []
+    return f"signature not checked: no --key for {', '.join(names) or origin}"
+
+
 def check_checkpoint(text: str, label: str, tree: MemoryHashes, size: int,
-                     verifiers: Mapping[str, Ed25519PublicKey]) -> CheckpointCheck:
+                     verifiers: Mapping[str, Ed25519PublicKey],
+                     origin: str | None = None) -> CheckpointCheck:
     """Check one checkpoint note against the tree recomputed from the records.
 
     Parameters:
@@ -255,6 +268,14 @@ def check_checkpoint(text: str, label: str, tree: MemoryHashes, size: int,
         tree: every perfect subtree of the verified records; size: their number.
         verifiers: name → Ed25519 key of the log and of its witnesses; when not empty,
             at least one of them must have signed or cosigned the note.
+        origin: the log's own origin (C2SP tlog-checkpoint first line), when known: a
+            checkpoint of another log fails before anything else is compared.
+
+    Returns:
+        The check. With no verified signature (``signers`` empty) the checkpoint is
+        still compared, but nothing tells a forged checkpoint from a rewritten log: the
+        reason says "unverified" and, on a mismatch, that either is not genuine (C2SP
+        signed-note: only a verified signature binds the text to its signer).
     """
     try:
         try:
@@ -262,45 +283,85 @@ def check_checkpoint(text: str, label: str, tree: MemoryHashes, size: int,
         except TranslogError:
             if verifiers:
                 raise
-            body = text
+            body = text.rstrip("\n") + "\n"  # no signature lines (or none left)
         cp: Checkpoint = parse_checkpoint(body)
         label = f"{cp.origin} size {cp.size}"
+        if origin is not None and cp.origin != origin:
+            return CheckpointCheck(label, False, f"checkpoint of log {cp.origin}, not of "
+                                   f"this log ({origin})", size=cp.size)
         signers = _signers(text, verifiers) if verifiers else ()
     except TranslogError as exc:
-        return CheckpointCheck(label, False, f"unreadable or badly signed: {exc}")
+        why = ("unreadable, or badly signed (forged, or edited after signing)" if verifiers
+               else "unreadable")
+        return CheckpointCheck(label, False, f"{why}: {exc}")
     if verifiers and not signers:
         return CheckpointCheck(label, False,
                                f"no valid signature or cosignature by {sorted(verifiers)}",
                                size=cp.size)
+    doubt = "" if signers else (
+        f" (unverified: {_unchecked(text, cp.origin)}; either the checkpoint or the log "
+        "is not genuine, and a key is needed to tell which)")
     if cp.size > size:
         return CheckpointCheck(
             label, False, f"the log has {size} records, the checkpoint vouches for {cp.size}: "
-            f"records {size + 1}..{cp.size} deleted (truncated, or emptied)", signers,
+            f"records {size + 1}..{cp.size} deleted (truncated, or emptied){doubt}", signers,
             size + 1, cp.size)
     if root_from(tree, cp.size) != cp.root:
         return CheckpointCheck(
             label, False, f"the log's first {cp.size} records do not hash to the "
-            "checkpoint's root: history rewritten", signers, size=cp.size)
-    return CheckpointCheck(label, True, "matches the records", signers, size=cp.size)
+            f"checkpoint's root: {'history rewritten' if signers else doubt[2:-1]}",
+            signers, size=cp.size)
+    said = "" if signers else f" (unverified: {_unchecked(text, cp.origin)})"
+    return CheckpointCheck(label, True, f"matches the records{said}", signers, size=cp.size)
 
 
 def check_stored_checkpoint(row: tuple, tree: MemoryHashes, size: int,
-                            verifiers: Mapping[str, Ed25519PublicKey]) -> CheckpointCheck:
+                            verifiers: Mapping[str, Ed25519PublicKey],
+                            origin: str | None = None) -> CheckpointCheck:
     """One ``audit_checkpoints`` row: its note as :func:`check_checkpoint` (a signature
     required only from the keys in ``verifiers`` whose lines are in it), and its columns
     equal to what the note says. Labelled ``"<origin> size <n> (stored)"``."""
-    cp_size, origin, root_hex, note, _ = row
-    label = f"{origin} size {cp_size} (stored)"
-    found = check_checkpoint(note, label, tree, size, {})
+    cp_size, row_origin, root_hex, note, _ = row
+    label = f"{row_origin} size {cp_size} (stored)"
+    found = check_checkpoint(note, label, tree, size, {}, origin)
     if verifiers and found.ok:
         known = {n: k for n, k in verifiers.items() if f"\u2014 {n} " in note}
         if known:
-            found = check_checkpoint(note, label, tree, size, known)
-    if found.ok and (found.label != f"{origin} size {cp_size}"
+            found = check_checkpoint(note, label, tree, size, known, origin)
+    if found.ok and (found.label != f"{row_origin} size {cp_size}"
                      or root_hex != root_from(tree, int(cp_size)).hex()):
         return CheckpointCheck(label, False, "its row (size, origin, root) differs from its "
                                "signed note", found.signers, size=found.size)
     return replace(found, label=label)
+
+
+def check_all(given: Sequence[str], stored: Sequence[tuple], tree: MemoryHashes, size: int,
+              verifiers: Mapping[str, Ed25519PublicKey], origin: str | None = None,
+              require_signed: bool = False) -> list[CheckpointCheck]:
+    """:func:`check_checkpoint` for each note in ``given`` (labelled ``checkpoint[i]``
+    until read), then :func:`check_stored_checkpoint` for each ``audit_checkpoints`` row.
+
+    ``origin`` is the log's own origin; None takes it from the latest stored checkpoint
+    (none stored: not checked). ``require_signed``: a checkpoint that no key in
+    ``verifiers`` verified fails instead of counting as unverified evidence.
+    """
+    if origin is None and stored:
+        origin = str(stored[-1][1])
+    checks = [check_checkpoint(text, f"checkpoint[{i}]", tree, size, verifiers, origin)
+              for i, text in enumerate(given)]
+    checks += [check_stored_checkpoint(row, tree, size, verifiers, origin) for row in stored]
+    if require_signed:
+        checks = [c if not c.ok or c.signers else replace(
+            c, ok=False, reason=f"{c.reason}: no signature verified (--require-signed)")
+            for c in checks]
+    return checks
+
+
+def unused_keys(checks: Sequence[CheckpointCheck],
+                verifiers: Mapping[str, Ed25519PublicKey]) -> tuple[str, ...]:
+    """The names in ``verifiers`` that verified no signature of any of ``checks``."""
+    used = {name for c in checks for name in c.signers}
+    return tuple(sorted(set(verifiers) - used))
 
 
 def check_stored_tree(db: Database, tree: MemoryHashes) -> tuple[str, int] | None:
