@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gsomia.cli import app
@@ -173,3 +175,15 @@ def test_a_key_name_must_be_a_signed_note_key_name(log, tmp_path, name):
     value = f"{name}={_pub(tmp_path, 'kor', KOR)}"
     result = run("audit", "verify", db, "--key", value)
     assert result.exit_code == 2 and f"--key={value!r}" in result.stderr
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(head=st.text(max_size=5), bad=st.sampled_from([" ", "+", "\t", "\n", "\x00"]),
+       tail=st.text(max_size=5))
+def test_any_key_name_with_a_space_plus_or_control_is_refused(log, tmp_path, head, bad,
+                                                              tail) -> None:
+    db, _ = log
+    name = (head + bad + tail).replace("=", "")
+    result = run("audit", "verify", db, "--key", f"{name}={_pub(tmp_path, 'kor', KOR)}")
+    assert result.exit_code == 2 and "--key=" in result.stderr
