@@ -182,3 +182,16 @@ def test_an_accepted_name_never_leaves_the_folder(tmp_path_factory, name):
         return
     target = (root / safe).resolve()
     assert target.parent == root and target.name == safe
+
+
+def test_any_os_error_reading_a_file_is_an_input_error_naming_it(tmp_path):
+    """A path the file system refuses (a component over its 255-byte name limit) is a
+    clean ``--file`` error with the system's reason, not an OSError."""
+    folder = "가" * 90  # 270 UTF-8 bytes: ENAMETOOLONG on ext4, xfs, tmpfs, btrfs
+    path = tmp_path / folder / "PLAN.md"
+    with pytest.raises(InputError, match="File name too long") as info:
+        Attachment.from_file(path)
+    assert info.value.field == "--file" and info.value.value == str(path)
+    with pytest.raises(InputError) as info:
+        Document.from_files([tmp_path / ("가" * 85 + ".md")], topic="operation-plan")
+    assert info.value.field == "--file"

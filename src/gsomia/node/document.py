@@ -81,26 +81,30 @@ class Attachment:
         or guessed from the name's extension, else ``application/octet-stream``).
 
         Raises:
-            InputError: ``field``: no such file, not a regular file, unreadable, over
-                :data:`~gsomia.schemas.document.MAX_ATTACHMENT_BYTES`, or an unsafe name.
+            InputError: ``field``: no such file, not a regular file, over
+                :data:`~gsomia.schemas.document.MAX_ATTACHMENT_BYTES`, an unsafe name, or
+                any :class:`OSError` reading it (e.g. a name too long for the file
+                system: ``cannot read: File name too long``).
         """
         p = Path(path)
-        if not p.exists():
-            raise InputError(field, str(p), "no such file")
-        if not p.is_file():
-            raise InputError(field, str(p), "not a regular file")
-        size = p.stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:
-            raise InputError(field, str(p), f"{size} bytes: over {MAX_ATTACHMENT_BYTES} "
-                                            "bytes an attachment (limit)")
         try:
             name = check_file_name(p.name)
         except ValueError as exc:
             raise InputError(field, str(p), f"unsafe file name: {exc}") from None
         try:
+            if not p.exists():
+                raise InputError(field, str(p), "no such file")
+            if not p.is_file():
+                raise InputError(field, str(p), "not a regular file")
+            size = p.stat().st_size
+            if size > MAX_ATTACHMENT_BYTES:
+                raise InputError(field, str(p), f"{size} bytes: over "
+                                                f"{MAX_ATTACHMENT_BYTES} bytes an "
+                                                "attachment (limit)")
             data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(field, str(p), f"cannot read: {exc.strerror}") from None
+        except OSError as exc:  # e.g. ENAMETOOLONG, EACCES, EIO: any failure to read
+            raise InputError(field, str(p), f"cannot read: "
+                                            f"{exc.strerror or exc}") from None
         guessed = mimetypes.guess_type(name, strict=False)[0]
         return cls(name, media_type or guessed or "application/octet-stream", data)
 

@@ -1,0 +1,53 @@
+"""``gsomia item …``: input refused before any connection (no node runs here: the
+configuration names port 1, where nothing listens, so a command that got as far as the
+network would say "cannot reach"). Every refusal is exit 2 with one clean line naming the
+option and value, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from gsomia.cli import app
+from gsomia.sharing.pki import init_pki, issue_person
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    """A KOR configuration (port 1, nothing listening) and its PKI folder with two persons."""
+    tmp = tmp_path_factory.mktemp("item-input")
+    init_pki(tmp / "pki", ("KOR", "JPN"))
+    issue_person(tmp / "pki", "KOR", "clerk")
+    issue_person(tmp / "pki", "KOR", "duty-officer")
+    cfg = tmp / "kor.toml"
+    cfg.write_text(f'party = "KOR"\nlisten = "127.0.0.1:1"\nstore = "s.sqlite"\n'
+                   f'keys = "{tmp / "pki"}"\n', encoding="utf-8")
+    return cfg
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def refused(result, *words: str) -> str:
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert "cannot reach" not in result.output, result.output
+    for w in words:
+        assert w in result.output, result.output
+    return result.output
+
+
+def create(node, *args):
+    return run("item", "create", "--config", node, "--classification", "군사II급비밀",
+               "--releasable-to", "JPN", "--topic", "operation-plan", *args)
+
+
+def test_a_file_the_system_cannot_open_is_a_clean_error(node, tmp_path):
+    deep = tmp_path / ("가" * 90) / "PLAN.md"  # a 270-byte folder name: ENAMETOOLONG
+    refused(create(node, "--file", deep), "--file", "File name too long")
+    long_name = tmp_path / ("가" * 85 + ".md")  # 258 bytes
+    refused(create(node, "--file", long_name), "--file")
