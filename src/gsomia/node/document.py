@@ -188,20 +188,41 @@ class Document:
         """Write each attachment into ``folder`` (created if missing) under its name;
         refuse to overwrite an existing file. Returns the paths written.
 
+        Every name is checked again here (:func:`~gsomia.schemas.document.check_file_name`,
+        at most :data:`~gsomia.schemas.document.MAX_NAME_BYTES` UTF-8 bytes), since an
+        attachment may not have come through :meth:`from_dict`.
+
         Raises:
-            InputError: ``--save-attachments``: not a folder, or a file already there
-                (nothing is written then).
+            InputError: ``--save-attachments``: not a folder, a file already there, or
+                the file system refused a write (any :class:`OSError`, its reason named);
+                ``document.attachments[i].name``: not a safe file name. Nothing is left
+                written then (the files written before the failure are removed).
         """
+        for i, a in enumerate(self.attachments):
+            try:
+                check_file_name(a.name)
+            except ValueError as exc:
+                raise InputError(f"document.attachments[{i}].name", a.name,
+                                 f"unsafe file name: {exc}") from None
         root = Path(folder)
-        if root.exists() and not root.is_dir():
-            raise InputError("--save-attachments", str(root), "not a folder")
-        targets = [root / a.name for a in self.attachments]
-        taken = [str(t) for t in targets if t.exists()]
-        if taken:
-            raise InputError("--save-attachments", taken[0], "a file is already there "
-                                                             "(never overwritten)")
-        root.mkdir(parents=True, exist_ok=True)
-        for target, a in zip(targets, self.attachments, strict=True):
-            with target.open("xb") as f:
-                f.write(a.data)
+        written: list[Path] = []
+        try:
+            if root.exists() and not root.is_dir():
+                raise InputError("--save-attachments", str(root), "not a folder")
+            targets = [root / a.name for a in self.attachments]
+            taken = [str(t) for t in targets if t.exists()]
+            if taken:
+                raise InputError("--save-attachments", taken[0], "a file is already there "
+                                                                 "(never overwritten)")
+            root.mkdir(parents=True, exist_ok=True)
+            for target, a in zip(targets, self.attachments, strict=True):
+                with target.open("xb") as f:
+                    written.append(target)
+                    f.write(a.data)
+        except OSError as exc:
+            for p in written:
+                p.unlink(missing_ok=True)
+            where = exc.filename if exc.filename is not None else root
+            raise InputError("--save-attachments", str(where),
+                             f"cannot write: {exc.strerror or exc}") from None
         return targets
