@@ -51,3 +51,26 @@ def test_a_file_the_system_cannot_open_is_a_clean_error(node, tmp_path):
     refused(create(node, "--file", deep), "--file", "File name too long")
     long_name = tmp_path / ("가" * 85 + ".md")  # 258 bytes
     refused(create(node, "--file", long_name), "--file")
+
+
+def test_a_certificate_and_a_key_that_do_not_match_are_named(node):
+    persons = node.parent / "pki" / "KOR" / "persons"
+    out = refused(run("item", "list", "--config", node, "--cert", persons / "clerk.crt",
+                      "--key", persons / "duty-officer.key"),
+                  "certificate and key do not match", "clerk.crt", "duty-officer.key")
+    assert len(out.strip().splitlines()) == 1 and "KEY_VALUES_MISMATCH" not in out
+
+
+def test_a_certificate_or_key_that_is_not_pem_is_named(node, tmp_path):
+    persons = node.parent / "pki" / "KOR" / "persons"
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n", encoding="utf-8")
+    refused(run("item", "list", "--config", node, "--cert", junk, "--key",
+                persons / "clerk.key"), "--cert", "junk.pem", "not a PEM X.509 certificate")
+    refused(run("item", "list", "--config", node, "--cert", persons / "clerk.crt",
+                "--key", junk), "--key", "junk.pem", "not an unencrypted PEM private key")
+    refused(run("item", "list", "--config", node, "--cert", tmp_path,
+                "--key", persons / "clerk.key"), "--cert", "no such file")
+    with_key = persons / "clerk.key"
+    refused(run("item", "list", "--config", node, "--cert", with_key, "--key", with_key),
+            "--cert", "not a PEM X.509 certificate")

@@ -36,6 +36,7 @@ reach the node through :func:`node_client` (:meth:`NodeClient.call`,
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,8 +119,9 @@ def node_client(config: Path, url: str | None = None, cert: Path | None = None,
     :data:`CertOpt`, :data:`KeyOpt`.
 
     Raises:
-        InputError: unreadable configuration, port 0 without ``url``, missing
-            certificate or key files.
+        InputError: unreadable configuration, port 0 without ``url``; a certificate
+            or key file missing, unreadable or not PEM (``--cert``, ``--key``), or a key
+            that is not the certificate's (``--cert/--key``, both files named).
     """
     import httpx
 
@@ -137,12 +139,50 @@ def node_client(config: Path, url: str | None = None, cert: Path | None = None,
         url = f"https://{host}:{cfg.port}"
     op_cert, op_key, cas = operator_paths(cfg.keys, cfg.party)
     tls = TlsFiles(cert or op_cert, key or op_key, cas)
-    for name, path in (("--cert", tls.cert), ("--key", tls.key)):
-        if not path.is_file():
-            raise InputError(name, str(path), "no such file")
-    client = httpx.Client(verify=tls.client_context(), timeout=httpx.Timeout(120.0),
-                          trust_env=False)
+    _check_pair(tls.cert, tls.key)
+    try:
+        context = tls.client_context()
+    except (ssl.SSLError, OSError) as exc:  # e.g. the partner CA bundle
+        raise InputError("--cert/--key", f"{tls.cert}, {tls.key}, CAs {tls.trusted_cas}",
+                         f"TLS files not usable: {exc}") from None
+    client = httpx.Client(verify=context, timeout=httpx.Timeout(120.0), trust_env=False)
     return NodeClient(cfg.party, url.rstrip("/"), client)
+
+
+def _check_pair(cert: Path, key: Path) -> None:
+    """Check that ``cert`` is a readable PEM X.509 certificate (RFC 7468 section 5),
+    ``key`` a readable unencrypted PEM private key, and that the key is the certificate's
+    (same public key), before TLS is set up.
+
+    Raises:
+        InputError: ``--cert`` or ``--key`` missing, unreadable or not PEM;
+            ``--cert/--key`` naming both files: certificate and key do not match.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    def read(field: str, path: Path) -> bytes:
+        try:
+            if not path.is_file():
+                raise InputError(field, str(path), "no such file")
+            return path.read_bytes()
+        except OSError as exc:
+            raise InputError(field, str(path), f"cannot read: {exc.strerror or exc}") from None
+
+    cert_pem, key_pem = read("--cert", cert), read("--key", key)
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_pem)
+    except ValueError:
+        raise InputError("--cert", str(cert), "not a PEM X.509 certificate") from None
+    try:
+        private = serialization.load_pem_private_key(key_pem, password=None)
+    except (ValueError, TypeError):
+        raise InputError("--key", str(key), "not an unencrypted PEM private key") from None
+    raw = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    if certificate.public_key().public_bytes(*raw) != private.public_key().public_bytes(*raw):
+        raise InputError("--cert/--key", f"{cert}, {key}", "certificate and key do not "
+                                                           "match (the key is not the "
+                                                           "certificate's)")
 
 
 def _parties(values: list[str], field: str, known: set[str]) -> list[str]:
