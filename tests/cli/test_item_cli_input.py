@@ -74,3 +74,15 @@ def test_a_certificate_or_key_that_is_not_pem_is_named(node, tmp_path):
     with_key = persons / "clerk.key"
     refused(run("item", "list", "--config", node, "--cert", with_key, "--key", with_key),
             "--cert", "not a PEM X.509 certificate")
+
+
+def test_thirty_three_files_say_so_without_their_data(node, tmp_path):
+    files = []
+    for i in range(33):
+        (tmp_path / f"annex-{i}.txt").write_text("x" * 150, encoding="utf-8")
+        files += ["--file", tmp_path / f"annex-{i}.txt"]
+    out = refused(create(node, *files), "document.attachments", "33 attachments; at most 32")
+    assert "eHh4" not in out and "List should" not in out and len(out) < 300
+    out = refused(create(node, "--file", tmp_path / "annex-0.txt", "--title", "T" * 513),
+                  "document.title", "at most 512 characters")
+    assert "items" not in out

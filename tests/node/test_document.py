@@ -239,3 +239,19 @@ def test_an_accepted_name_is_at_most_255_utf8_bytes(name):
     except ValueError:
         return
     assert len(safe.encode("utf-8")) <= MAX_NAME_BYTES
+
+
+@pytest.mark.parametrize(("doc", "field", "reason"), [
+    (Document("t" * 513, "operation-plan"), "document.title",
+     "513 characters: at most 512 characters (limit)"),
+    (Document("t", "o" * 65), "document.topic", "65 characters: at most 64 characters (limit)"),
+    (Document("t", "operation-plan", None, tuple(
+        Attachment(f"a{i}.txt", "text/plain", b"x" * 150) for i in range(33))),
+     "document.attachments", "33 attachments; at most 32 (limit)"),
+], ids=["title", "topic", "attachments"])
+def test_limit_messages_say_the_unit_and_echo_no_data(doc, field, reason):
+    with pytest.raises(InputError) as info:
+        doc.validate()
+    assert info.value.field == field and info.value.reason == reason
+    assert "items" not in str(info.value) and "eHh4" not in str(info.value)  # no base64
+    assert len(str(info.value)) < 300

@@ -219,9 +219,29 @@ class DocumentDoc(Closed):
     body: str | None = Field(None, description="text of the document (UTF-8)")
     attachments: Annotated[list[AttachmentDoc], at.MaxLen(MAX_ATTACHMENTS)] = []
 
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_length(cls, value: Any) -> Any:
+        if isinstance(value, str) and len(value) > MAX_TITLE_CHARS:
+            raise fail(f"{len(value)} characters: at most {MAX_TITLE_CHARS} characters "
+                       "(limit)")
+        return value
+
+    @field_validator("attachments", mode="before")
+    @classmethod
+    def _how_many(cls, value: Any) -> Any:
+        # before any attachment is decoded; the value is summarised, never echoed
+        if isinstance(value, list | tuple) and len(value) > MAX_ATTACHMENTS:
+            raise fail(f"{len(value)} attachments; at most {MAX_ATTACHMENTS} (limit)",
+                       value=f"<{len(value)} attachments>", has_value=True)
+        return value
+
     @field_validator("topic", mode="before")
     @classmethod
     def _topic(cls, value: Any) -> str:
+        if isinstance(value, str) and len(value) > MAX_TOPIC_CHARS:
+            raise fail(f"{len(value)} characters: at most {MAX_TOPIC_CHARS} characters "
+                       "(limit)")
         if not isinstance(value, str) or not _TOPIC.fullmatch(value):
             raise fail("expected lower-case words of a-z 0-9 joined by '-', "
                        "e.g. operation-plan")
