@@ -86,3 +86,20 @@ def test_thirty_three_files_say_so_without_their_data(node, tmp_path):
     out = refused(create(node, "--file", tmp_path / "annex-0.txt", "--title", "T" * 513),
                   "document.title", "at most 512 characters")
     assert "items" not in out
+
+
+@pytest.mark.parametrize("item", ["../../v1/health", "KOR-a/b", "KOR-..", "KOR-", "kor-1",
+                                  "KOR-a b", "KOR-a?x=1", "KOR-a#b", "KOR-%2e%2e",
+                                  "KOR-" + "a" * 253])
+def test_an_item_that_is_not_an_id_is_refused_naming_it(node, item):
+    refused(run("item", "show", item, "--config", node), "ITEM", "not an item id")
+    refused(run("item", "release", item, "--config", node, "--to", "JPN"), "ITEM",
+            "not an item id")
+
+
+@pytest.mark.parametrize("item", ["KOR-3f9a0c2e5b7d1e48", "JPN-W.2026:7~x_1-a",
+                                  "KOR-" + "a" * 252])
+def test_an_id_of_the_form_goes_to_the_node(node, item):
+    """The id passes the check: the command gets as far as the network (nothing listens)."""
+    result = run("item", "show", item, "--config", node)
+    assert result.exit_code == 2 and "cannot reach KOR's node" in result.output, result.output

@@ -36,6 +36,7 @@ reach the node through :func:`node_client` (:meth:`NodeClient.call`,
 from __future__ import annotations
 
 import json
+import re
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,6 +70,11 @@ app.add_typer(item_app, name="item")
 
 #: Upload chunk for the progress display [bytes].
 _CHUNK = 256 * 1024
+#: An item id as nodes make them: the originator's party code, ``-``, then letters,
+#: digits and ``. _ : ~ -`` (``<PARTY>-<16 hex digits>``, :mod:`gsomia.node.origin`; a
+#: node accepts only ids bound to their originator, :func:`gsomia.node.guard.owns_id`);
+#: at most 256 characters in all (:data:`gsomia.web.reads.MAX_ITEM_ID`).
+_ITEM_ID = re.compile(r"[A-Z]{3}-[A-Za-z0-9][A-Za-z0-9._:~-]{0,251}")
 
 ConfigOpt = Annotated[Path, typer.Option("--config", envvar="GSOMIA_NODE_CONFIG",
                                          help="The node's TOML file (gsomia serve "
@@ -185,6 +191,20 @@ def _check_pair(cert: Path, key: Path) -> None:
                                                            "certificate's)")
 
 
+def _item_id(value: str) -> str:
+    """``value`` if it has an item id's form (:data:`_ITEM_ID`), checked before any request
+    so that an id never names another route (``../../v1/health``, ``a/b``).
+
+    Raises:
+        InputError: ``ITEM``, naming the value.
+    """
+    if not _ITEM_ID.fullmatch(value):
+        raise InputError("ITEM", value, "not an item id: <PARTY>-<id> (e.g. "
+                                        "KOR-3f9a0c2e5b7d1e48: party code, '-', then "
+                                        "letters, digits, . _ : ~ -; at most 256 characters)")
+    return value
+
+
 def _parties(values: list[str], field: str, known: set[str]) -> list[str]:
     """Party codes from repeated or comma-separated options, each a known party."""
     out = [p.strip().upper() for v in values for p in v.split(",") if p.strip()]
@@ -293,13 +313,16 @@ def item_release(
     """Release an item the node holds to a party by a route. A denial prints the failed
     rules with their reasons (e.g. scope:tisa for an operation plan: TISA para 1) and
     exits 1."""
+    from urllib.parse import quote
+
     from gsomia.sharing import Route
     from gsomia.sharing.catalog import load_catalog
 
+    item = _item_id(item)
     [party] = _parties([to], "--to", set(load_catalog().schemes))
     Route.parse(route, "--route")
     client = node_client(config, url, cert, key)
-    response = client.call("POST", f"/v1/items/{item}/release",
+    response = client.call("POST", f"/v1/items/{quote(item, safe='')}/release",
                            json={"to": party, "route": route})
     if response.status_code == 403 and "release" in (body := response.json()):
         if as_json:
@@ -398,6 +421,7 @@ def item_show(
 
     from gsomia.node import Document
 
+    item = _item_id(item)
     client = node_client(config, url, cert, key)
     response = client.call("GET", f"/v1/items/{quote(item, safe='')}")
     if response.status_code == 404:
