@@ -21,9 +21,12 @@ certificate reads only as the personnel file's ``[persons.operator]`` entry, if 
 one. ``show`` reads one item (``GET /v1/items/{id}``); ``list`` the items the person may
 read, and says how many it withholds (``X-Withheld-Items``).
 
-Input is checked before anything is sent: a missing or unreadable file, a file over
-8 MiB or a document over 16 MiB (:mod:`gsomia.schemas.document`), a marking that is not
-one of the party's (the message lists them), an unknown party code. Exit codes: 0 done;
+Input is checked before anything is sent: a missing or unreadable file (any system error,
+e.g. a name too long for the file system), a file over 8 MiB, a file name over 255 UTF-8
+bytes, more than 32 files or a document over 16 MiB (:mod:`gsomia.schemas.document`), a
+marking that is not one of the party's (the message lists them), an unknown party code,
+a ``--cert``/``--key`` that is not PEM or a key that is not the certificate's, an ITEM
+that is not an item id (``<PARTY>-<id>``). Exit codes: 0 done;
 1 a release or a read denied (the rules, their articles and reasons are printed); 2 bad
 input, no such item, or a node that cannot be reached or answers an error.
 
