@@ -20,6 +20,7 @@ from gsomia.schemas.document import (
     MAX_DOCUMENT_BYTES,
     MAX_ENVELOPE_BYTES,
     MAX_ITEM_REQUEST_BYTES,
+    MAX_NAME_BYTES,
     check_file_name,
     wire_bytes,
 )
@@ -182,3 +183,75 @@ def test_an_accepted_name_never_leaves_the_folder(tmp_path_factory, name):
         return
     target = (root / safe).resolve()
     assert target.parent == root and target.name == safe
+
+
+def test_any_os_error_reading_a_file_is_an_input_error_naming_it(tmp_path):
+    """A path the file system refuses (a component over its 255-byte name limit) is a
+    clean ``--file`` error with the system's reason, not an OSError."""
+    folder = "가" * 90  # 270 UTF-8 bytes: ENAMETOOLONG on ext4, xfs, tmpfs, btrfs
+    path = tmp_path / folder / "PLAN.md"
+    with pytest.raises(InputError, match="File name too long") as info:
+        Attachment.from_file(path)
+    assert info.value.field == "--file" and info.value.value == str(path)
+    with pytest.raises(InputError) as info:
+        Document.from_files([tmp_path / ("가" * 85 + ".md")], topic="operation-plan")
+    assert info.value.field == "--file"
+
+
+def test_a_name_is_limited_to_255_utf8_bytes_not_characters(tmp_path):
+    """A name must fit the file systems' 255-byte limit (NAME_MAX of ext4, XFS, tmpfs):
+    85 Hangul syllables (255 bytes) pass and save; 100 (300 bytes) are refused."""
+    ok = "가" * 85
+    assert check_file_name(ok) == ok and MAX_NAME_BYTES == 255
+    with pytest.raises(ValueError, match="300 bytes in UTF-8: at most 255 bytes"):
+        check_file_name("가" * 100)
+    err = error_of(payload(name="가" * 100))
+    assert err.field == "document.attachments[0].name" and "at most 255 bytes" in err.reason
+    [written] = Document.from_dict(payload(name=ok)).save(tmp_path / "ok")
+    assert written.name == ok and written.read_bytes() == PLAN
+
+
+def test_save_refuses_a_long_name_cleanly_and_writes_nothing(tmp_path):
+    """An attachment made without :meth:`Document.from_dict` (or an older sender's) with a
+    300-byte name is refused before anything is written, naming the field."""
+    doc = Document("t", "operation-plan", None, (
+        Attachment("a.pdf", "application/pdf", PLAN),
+        Attachment("가" * 100, "application/pdf", PLAN)))
+    with pytest.raises(InputError, match="at most 255 bytes") as info:
+        doc.save(tmp_path / "out")
+    assert info.value.field == "document.attachments[1].name"
+    assert not (tmp_path / "out").exists()
+
+
+def test_any_os_error_while_saving_is_an_input_error(tmp_path):
+    (tmp_path / "plain").write_text("a file, not a folder", encoding="utf-8")
+    doc = Document.from_dict(payload())
+    with pytest.raises(InputError, match="cannot write: Not a directory") as info:
+        doc.save(tmp_path / "plain" / "out")
+    assert info.value.field == "--save-attachments"
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(min_size=1, max_size=200))
+def test_an_accepted_name_is_at_most_255_utf8_bytes(name):
+    try:
+        safe = check_file_name(name)
+    except ValueError:
+        return
+    assert len(safe.encode("utf-8")) <= MAX_NAME_BYTES
+
+
+@pytest.mark.parametrize(("doc", "field", "reason"), [
+    (Document("t" * 513, "operation-plan"), "document.title",
+     "513 characters: at most 512 characters (limit)"),
+    (Document("t", "o" * 65), "document.topic", "65 characters: at most 64 characters (limit)"),
+    (Document("t", "operation-plan", None, tuple(
+        Attachment(f"a{i}.txt", "text/plain", b"x" * 150) for i in range(33))),
+     "document.attachments", "33 attachments; at most 32 (limit)"),
+], ids=["title", "topic", "attachments"])
+def test_limit_messages_say_the_unit_and_echo_no_data(doc, field, reason):
+    with pytest.raises(InputError) as info:
+        doc.validate()
+    assert info.value.field == field and info.value.reason == reason
+    assert "items" not in str(info.value) and "eHh4" not in str(info.value)  # no base64
+    assert len(str(info.value)) < 300

@@ -109,6 +109,20 @@ def test_bad_input_is_400_naming_the_field_and_creates_nothing(cluster, change, 
     assert created(cluster, "KOR") == before
 
 
+def test_an_attachment_name_over_255_utf8_bytes_is_400_naming_it(cluster):
+    """100 Hangul syllables are 100 characters but 300 UTF-8 bytes: more than a receiving
+    node's file system can name a file."""
+    before = created(cluster, "KOR")
+    req = request(b"plan")
+    req["document"]["attachments"][0]["name"] = "가" * 100
+    with operator(cluster, "KOR") as kor:
+        answer = kor.post("/v1/items", json=req)
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error.startswith("document.attachments[0].name") and "300 bytes" in error
+    assert "at most 255 bytes" in error and created(cluster, "KOR") == before
+
+
 def test_releasing_an_unknown_item_is_404(cluster):
     with operator(cluster, "KOR") as kor:
         answer = kor.post("/v1/items/KOR-nothing/release", json={"to": "JPN"})

@@ -21,9 +21,12 @@ certificate reads only as the personnel file's ``[persons.operator]`` entry, if 
 one. ``show`` reads one item (``GET /v1/items/{id}``); ``list`` the items the person may
 read, and says how many it withholds (``X-Withheld-Items``).
 
-Input is checked before anything is sent: a missing or unreadable file, a file over
-8 MiB or a document over 16 MiB (:mod:`gsomia.schemas.document`), a marking that is not
-one of the party's (the message lists them), an unknown party code. Exit codes: 0 done;
+Input is checked before anything is sent: a missing or unreadable file (any system error,
+e.g. a name too long for the file system), a file over 8 MiB, a file name over 255 UTF-8
+bytes, more than 32 files or a document over 16 MiB (:mod:`gsomia.schemas.document`), a
+marking that is not one of the party's (the message lists them), an unknown party code,
+a ``--cert``/``--key`` that is not PEM or a key that is not the certificate's, an ITEM
+that is not an item id (``<PARTY>-<id>``). Exit codes: 0 done;
 1 a release or a read denied (the rules, their articles and reasons are printed); 2 bad
 input, no such item, or a node that cannot be reached or answers an error.
 
@@ -36,6 +39,8 @@ reach the node through :func:`node_client` (:meth:`NodeClient.call`,
 from __future__ import annotations
 
 import json
+import re
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +73,11 @@ app.add_typer(item_app, name="item")
 
 #: Upload chunk for the progress display [bytes].
 _CHUNK = 256 * 1024
+#: An item id as nodes make them: the originator's party code, ``-``, then letters,
+#: digits and ``. _ : ~ -`` (``<PARTY>-<16 hex digits>``, :mod:`gsomia.node.origin`; a
+#: node accepts only ids bound to their originator, :func:`gsomia.node.guard.owns_id`);
+#: at most 256 characters in all (:data:`gsomia.web.reads.MAX_ITEM_ID`).
+_ITEM_ID = re.compile(r"[A-Z]{3}-[A-Za-z0-9][A-Za-z0-9._:~-]{0,251}")
 
 ConfigOpt = Annotated[Path, typer.Option("--config", envvar="GSOMIA_NODE_CONFIG",
                                          help="The node's TOML file (gsomia serve "
@@ -118,8 +128,9 @@ def node_client(config: Path, url: str | None = None, cert: Path | None = None,
     :data:`CertOpt`, :data:`KeyOpt`.
 
     Raises:
-        InputError: unreadable configuration, port 0 without ``url``, missing
-            certificate or key files.
+        InputError: unreadable configuration, port 0 without ``url``; a certificate
+            or key file missing, unreadable or not PEM (``--cert``, ``--key``), or a key
+            that is not the certificate's (``--cert/--key``, both files named).
     """
     import httpx
 
@@ -137,12 +148,64 @@ def node_client(config: Path, url: str | None = None, cert: Path | None = None,
         url = f"https://{host}:{cfg.port}"
     op_cert, op_key, cas = operator_paths(cfg.keys, cfg.party)
     tls = TlsFiles(cert or op_cert, key or op_key, cas)
-    for name, path in (("--cert", tls.cert), ("--key", tls.key)):
-        if not path.is_file():
-            raise InputError(name, str(path), "no such file")
-    client = httpx.Client(verify=tls.client_context(), timeout=httpx.Timeout(120.0),
-                          trust_env=False)
+    _check_pair(tls.cert, tls.key)
+    try:
+        context = tls.client_context()
+    except (ssl.SSLError, OSError) as exc:  # e.g. the partner CA bundle
+        raise InputError("--cert/--key", f"{tls.cert}, {tls.key}, CAs {tls.trusted_cas}",
+                         f"TLS files not usable: {exc}") from None
+    client = httpx.Client(verify=context, timeout=httpx.Timeout(120.0), trust_env=False)
     return NodeClient(cfg.party, url.rstrip("/"), client)
+
+
+def _check_pair(cert: Path, key: Path) -> None:
+    """Check that ``cert`` is a readable PEM X.509 certificate (RFC 7468 section 5),
+    ``key`` a readable unencrypted PEM private key, and that the key is the certificate's
+    (same public key), before TLS is set up.
+
+    Raises:
+        InputError: ``--cert`` or ``--key`` missing, unreadable or not PEM;
+            ``--cert/--key`` naming both files: certificate and key do not match.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    def read(field: str, path: Path) -> bytes:
+        try:
+            if not path.is_file():
+                raise InputError(field, str(path), "no such file")
+            return path.read_bytes()
+        except OSError as exc:
+            raise InputError(field, str(path), f"cannot read: {exc.strerror or exc}") from None
+
+    cert_pem, key_pem = read("--cert", cert), read("--key", key)
+    try:
+        certificate = x509.load_pem_x509_certificate(cert_pem)
+    except ValueError:
+        raise InputError("--cert", str(cert), "not a PEM X.509 certificate") from None
+    try:
+        private = serialization.load_pem_private_key(key_pem, password=None)
+    except (ValueError, TypeError):
+        raise InputError("--key", str(key), "not an unencrypted PEM private key") from None
+    raw = (serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    if certificate.public_key().public_bytes(*raw) != private.public_key().public_bytes(*raw):
+        raise InputError("--cert/--key", f"{cert}, {key}", "certificate and key do not "
+                                                           "match (the key is not the "
+                                                           "certificate's)")
+
+
+def _item_id(value: str) -> str:
+    """``value`` if it has an item id's form (:data:`_ITEM_ID`), checked before any request
+    so that an id never names another route (``../../v1/health``, ``a/b``).
+
+    Raises:
+        InputError: ``ITEM``, naming the value.
+    """
+    if not _ITEM_ID.fullmatch(value):
+        raise InputError("ITEM", value, "not an item id: <PARTY>-<id> (e.g. "
+                                        "KOR-3f9a0c2e5b7d1e48: party code, '-', then "
+                                        "letters, digits, . _ : ~ -; at most 256 characters)")
+    return value
 
 
 def _parties(values: list[str], field: str, known: set[str]) -> list[str]:
@@ -253,13 +316,16 @@ def item_release(
     """Release an item the node holds to a party by a route. A denial prints the failed
     rules with their reasons (e.g. scope:tisa for an operation plan: TISA para 1) and
     exits 1."""
+    from urllib.parse import quote
+
     from gsomia.sharing import Route
     from gsomia.sharing.catalog import load_catalog
 
+    item = _item_id(item)
     [party] = _parties([to], "--to", set(load_catalog().schemes))
     Route.parse(route, "--route")
     client = node_client(config, url, cert, key)
-    response = client.call("POST", f"/v1/items/{item}/release",
+    response = client.call("POST", f"/v1/items/{quote(item, safe='')}/release",
                            json={"to": party, "route": route})
     if response.status_code == 403 and "release" in (body := response.json()):
         if as_json:
@@ -358,6 +424,7 @@ def item_show(
 
     from gsomia.node import Document
 
+    item = _item_id(item)
     client = node_client(config, url, cert, key)
     response = client.call("GET", f"/v1/items/{quote(item, safe='')}")
     if response.status_code == 404:

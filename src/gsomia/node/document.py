@@ -81,26 +81,30 @@ class Attachment:
         or guessed from the name's extension, else ``application/octet-stream``).
 
         Raises:
-            InputError: ``field``: no such file, not a regular file, unreadable, over
-                :data:`~gsomia.schemas.document.MAX_ATTACHMENT_BYTES`, or an unsafe name.
+            InputError: ``field``: no such file, not a regular file, over
+                :data:`~gsomia.schemas.document.MAX_ATTACHMENT_BYTES`, an unsafe name, or
+                any :class:`OSError` reading it (e.g. a name too long for the file
+                system: ``cannot read: File name too long``).
         """
         p = Path(path)
-        if not p.exists():
-            raise InputError(field, str(p), "no such file")
-        if not p.is_file():
-            raise InputError(field, str(p), "not a regular file")
-        size = p.stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:
-            raise InputError(field, str(p), f"{size} bytes: over {MAX_ATTACHMENT_BYTES} "
-                                            "bytes an attachment (limit)")
         try:
             name = check_file_name(p.name)
         except ValueError as exc:
             raise InputError(field, str(p), f"unsafe file name: {exc}") from None
         try:
+            if not p.exists():
+                raise InputError(field, str(p), "no such file")
+            if not p.is_file():
+                raise InputError(field, str(p), "not a regular file")
+            size = p.stat().st_size
+            if size > MAX_ATTACHMENT_BYTES:
+                raise InputError(field, str(p), f"{size} bytes: over "
+                                                f"{MAX_ATTACHMENT_BYTES} bytes an "
+                                                "attachment (limit)")
             data = p.read_bytes()
-        except OSError as exc:
-            raise InputError(field, str(p), f"cannot read: {exc.strerror}") from None
+        except OSError as exc:  # e.g. ENAMETOOLONG, EACCES, EIO: any failure to read
+            raise InputError(field, str(p), f"cannot read: "
+                                            f"{exc.strerror or exc}") from None
         guessed = mimetypes.guess_type(name, strict=False)[0]
         return cls(name, media_type or guessed or "application/octet-stream", data)
 
@@ -184,20 +188,41 @@ class Document:
         """Write each attachment into ``folder`` (created if missing) under its name;
         refuse to overwrite an existing file. Returns the paths written.
 
+        Every name is checked again here (:func:`~gsomia.schemas.document.check_file_name`,
+        at most :data:`~gsomia.schemas.document.MAX_NAME_BYTES` UTF-8 bytes), since an
+        attachment may not have come through :meth:`from_dict`.
+
         Raises:
-            InputError: ``--save-attachments``: not a folder, or a file already there
-                (nothing is written then).
+            InputError: ``--save-attachments``: not a folder, a file already there, or
+                the file system refused a write (any :class:`OSError`, its reason named);
+                ``document.attachments[i].name``: not a safe file name. Nothing is left
+                written then (the files written before the failure are removed).
         """
+        for i, a in enumerate(self.attachments):
+            try:
+                check_file_name(a.name)
+            except ValueError as exc:
+                raise InputError(f"document.attachments[{i}].name", a.name,
+                                 f"unsafe file name: {exc}") from None
         root = Path(folder)
-        if root.exists() and not root.is_dir():
-            raise InputError("--save-attachments", str(root), "not a folder")
-        targets = [root / a.name for a in self.attachments]
-        taken = [str(t) for t in targets if t.exists()]
-        if taken:
-            raise InputError("--save-attachments", taken[0], "a file is already there "
-                                                             "(never overwritten)")
-        root.mkdir(parents=True, exist_ok=True)
-        for target, a in zip(targets, self.attachments, strict=True):
-            with target.open("xb") as f:
-                f.write(a.data)
+        written: list[Path] = []
+        try:
+            if root.exists() and not root.is_dir():
+                raise InputError("--save-attachments", str(root), "not a folder")
+            targets = [root / a.name for a in self.attachments]
+            taken = [str(t) for t in targets if t.exists()]
+            if taken:
+                raise InputError("--save-attachments", taken[0], "a file is already there "
+                                                                 "(never overwritten)")
+            root.mkdir(parents=True, exist_ok=True)
+            for target, a in zip(targets, self.attachments, strict=True):
+                with target.open("xb") as f:
+                    written.append(target)
+                    f.write(a.data)
+        except OSError as exc:
+            for p in written:
+                p.unlink(missing_ok=True)
+            where = exc.filename if exc.filename is not None else root
+            raise InputError("--save-attachments", str(where),
+                             f"cannot write: {exc.strerror or exc}") from None
         return targets

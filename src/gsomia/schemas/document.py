@@ -11,8 +11,10 @@ Payload (JSON; the originator signs it with its label, :mod:`gsomia.sharing.enve
   (e.g. ``operation-plan``, ``evacuation-coordination``), 1 to :data:`MAX_TOPIC_CHARS`
   characters of ``a-z 0-9 -`` (topics are compared as they are with each arrangement's
   scope, TISA para 1); ``body``: optional text.
-- each attachment: ``name`` a file name, not a path (1 to :data:`MAX_NAME_CHARS`
-  characters, no ``/`` or ``\\``, no control character, not ``.`` nor ``..``; names unique
+- each attachment: ``name`` a file name, not a path (1 to :data:`MAX_NAME_BYTES`
+  bytes in UTF-8, after Unicode NFC: the longest name ext4, XFS, Btrfs, tmpfs and APFS
+  take, so a receiving node can always save it; 85 Hangul syllables of 3 bytes each
+  already fill it; no ``/`` or ``\\``, no control character, not ``.`` nor ``..``; names unique
   in the document, ignoring case, so that saving them never overwrites one with another);
   ``media_type`` ``type/subtype`` (RFC 6838 section 4.2 restricted names, no parameters);
   ``data`` the bytes in base64 (RFC 4648 section 4, with padding, no line breaks);
@@ -56,6 +58,7 @@ __all__ = [
     "MAX_DOCUMENT_BYTES",
     "MAX_ENVELOPE_BYTES",
     "MAX_ITEM_REQUEST_BYTES",
+    "MAX_NAME_BYTES",
     "MAX_NAME_CHARS",
     "MAX_TITLE_CHARS",
     "MAX_TOPIC_CHARS",
@@ -83,7 +86,11 @@ MAX_ITEM_REQUEST_BYTES = 24 * MiB
 #: Largest sealed envelope a node's inbox reads [bytes] (:func:`wire_bytes` of the largest
 #: document request, with room for the label and the headers).
 MAX_ENVELOPE_BYTES = 64 * MiB
-#: Longest attachment name, title and topic [characters].
+#: Longest attachment name [bytes, UTF-8 after NFC]: NAME_MAX of common file systems
+#: (ext4, XFS, Btrfs, tmpfs: 255 bytes), so every accepted name can be saved.
+MAX_NAME_BYTES = 255
+#: Longest attachment name [characters] (one byte each at most :data:`MAX_NAME_BYTES`:
+#: the byte limit is the one that binds for non-ASCII names), title and topic.
 MAX_NAME_CHARS = 255
 MAX_TITLE_CHARS = 512
 MAX_TOPIC_CHARS = 64
@@ -114,14 +121,16 @@ def check_file_name(name: Any) -> str:
     if not isinstance(name, str) or not name:
         raise ValueError("expected a non-empty string")
     name = unicodedata.normalize("NFC", name)
-    if len(name) > MAX_NAME_CHARS:
-        raise ValueError(f"at most {MAX_NAME_CHARS} characters ({len(name)})")
+    size = len(name.encode("utf-8", "surrogatepass"))  # lone surrogates: refused below
+    if size > MAX_NAME_BYTES:
+        raise ValueError(f"{size} bytes in UTF-8: at most {MAX_NAME_BYTES} bytes (the "
+                         "file systems' name limit)")
     if name in (".", ".."):
         raise ValueError("not a file name")
     if "/" in name or "\\" in name:
         raise ValueError("a file name, not a path (no / or \\)")
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
-        raise ValueError("no control or format characters")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in name):
+        raise ValueError("no control or format characters (nor lone surrogates)")
     if name != name.strip():
         raise ValueError("no leading or trailing blanks")
     return name
@@ -139,7 +148,7 @@ class AttachmentDoc(Closed):
     match."""
 
     name: str = Field(description="a file name, not a path (no / or \\, no control "
-                                  "characters, not . or ..)", max_length=MAX_NAME_CHARS)
+                                  "characters, not . or ..; at most 255 UTF-8 bytes)")
     media_type: str = Field(description="type/subtype (RFC 6838 section 4.2), e.g. "
                                         "application/pdf", max_length=255)
     size: integer(0, MAX_ATTACHMENT_BYTES) = Field(  # type: ignore[valid-type]
@@ -210,9 +219,29 @@ class DocumentDoc(Closed):
     body: str | None = Field(None, description="text of the document (UTF-8)")
     attachments: Annotated[list[AttachmentDoc], at.MaxLen(MAX_ATTACHMENTS)] = []
 
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title_length(cls, value: Any) -> Any:
+        if isinstance(value, str) and len(value) > MAX_TITLE_CHARS:
+            raise fail(f"{len(value)} characters: at most {MAX_TITLE_CHARS} characters "
+                       "(limit)")
+        return value
+
+    @field_validator("attachments", mode="before")
+    @classmethod
+    def _how_many(cls, value: Any) -> Any:
+        # before any attachment is decoded; the value is summarised, never echoed
+        if isinstance(value, list | tuple) and len(value) > MAX_ATTACHMENTS:
+            raise fail(f"{len(value)} attachments; at most {MAX_ATTACHMENTS} (limit)",
+                       value=f"<{len(value)} attachments>", has_value=True)
+        return value
+
     @field_validator("topic", mode="before")
     @classmethod
     def _topic(cls, value: Any) -> str:
+        if isinstance(value, str) and len(value) > MAX_TOPIC_CHARS:
+            raise fail(f"{len(value)} characters: at most {MAX_TOPIC_CHARS} characters "
+                       "(limit)")
         if not isinstance(value, str) or not _TOPIC.fullmatch(value):
             raise fail("expected lower-case words of a-z 0-9 joined by '-', "
                        "e.g. operation-plan")
