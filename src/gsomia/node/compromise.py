@@ -124,11 +124,17 @@ class Compromises:
         to its originator, at once (module docstring); return the case.
 
         Raises:
-            InputError: the item is not held here from another party, ``what`` is empty,
+            InputError: the item is not held here from another party (one this party
+                originated included: its originator handles its own loss), ``what`` is empty,
                 or ``discovered_at`` is malformed or later than now.
         """
         ctx, store = self.ctx, self.ctx.ledger.store
         with ctx.ledger.lock:
+            if store.local_item(item_id) is not None:
+                raise InputError("item_id", item_id,
+                                 f"an item {ctx.party} originated: the Originating Party "
+                                 "handles the loss of its own item; an Art. 17 report is "
+                                 "the Receiving Party's")
             rows = [r for r in store.inbox(kind="item", item_id=item_id)
                     if r.final == ctx.party]
             if not rows:
