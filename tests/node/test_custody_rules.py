@@ -127,3 +127,16 @@ def test_art6_a_reclassification_to_the_current_level_is_refused(net):
     with pytest.raises(InputError, match="new_classification=.*at 군사II급비밀 already"):
         kor.act(item, "reclassify", "군사II급비밀")
     assert kor.actions(item) == []
+
+
+def test_art17_case_text_is_named_and_capped(net):
+    jpn = net.nodes["JPN"]
+    item = _shared(net).item_id
+    with pytest.raises(InputError, match=r"^what=None"):
+        jpn.report_compromise(item, None)
+    with pytest.raises(InputError, match=r"^what='<4001 characters>'.*at most 4000"):
+        jpn.report_compromise(item, "x" * 4001)
+    case = jpn.report_compromise(item, "x" * 4000)
+    with pytest.raises(InputError, match=r"^preventive_measures='<4001 characters>'"):
+        jpn.investigate(case["case_id"], "found", "m" * 4001)
+    assert [c["status"] for c in jpn.cases()] == ["open"]
