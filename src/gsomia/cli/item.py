@@ -253,7 +253,8 @@ def item_release(
 ) -> None:
     """Release an item the node holds to a party by a route. A denial prints the failed
     rules with their reasons (e.g. scope:tisa for an operation plan: TISA para 1) and
-    exits 1."""
+    exits 1; a party the item was released to already: already_released, with that
+    release's envelope (one copy per item at a holder)."""
     from gsomia.sharing import Route
     from gsomia.sharing.catalog import load_catalog
 
