@@ -90,7 +90,8 @@ Custody and originator control (jpn-kor-gsomia Art. 6(d)–(h), Art. 17):
   payload and JWS and leaves ``items()``; it answers with a signed ``ack``.
 - ``node.report_compromise(item_id, what, possible=False, discovered_at=None) -> dict``:
   (not for an item this party originated: the originator handles its own loss; case text
-  at most :data:`~gsomia.schemas.custody.MAX_CASE_TEXT` characters) the holder's case, its signed report (kind ``compromise``) queued to the originator at
+  at most :data:`~gsomia.schemas.custody.MAX_CASE_TEXT` characters) the holder's case,
+  its signed report (kind ``compromise``) queued to the originator at
   once, where a case opens; ``node.investigate(case_id, findings, preventive_measures)``,
   ``node.close_case(case_id, summary)`` (the holder only: the Receiving Party
   investigates), each reported to the originator; ``node.cases() -> list[dict]`` (both
