@@ -119,3 +119,71 @@ def test_the_originators_item_commands(cluster, tmp_path):
     out = run(app, ["item", "action", item, "reclassify", "--classification", "군사I급비밀",
                     "--config", str(config)])
     assert out.exit_code == 2 and "excludes" in out.output
+
+
+def _config(cluster, tmp_path, party):
+    config = tmp_path / f"{party.lower()}.toml"
+    config.write_text(f'party = "{party}"\nlisten = "127.0.0.1:{cluster.ports[party]}"\n'
+                      f'store = "unused.sqlite"\nkeys = "{cluster.pki}"\n', encoding="utf-8")
+    return config
+
+
+def test_a_release_back_to_the_originator_and_a_second_copy_are_refused(cluster):
+    item = _shared(cluster)
+    with _client(cluster, "JPN") as jpn, _client(cluster, "KOR") as kor:
+        back = jpn.post(f"/v1/items/{item}/release", json={"to": "KOR"})
+        assert back.status_code == 403
+        assert back.json()["release"]["denied_by"] == ["to_originator"]
+        [first] = kor.get(f"/v1/items/{item}/custody").json()["released_to"]
+        again = kor.post(f"/v1/items/{item}/release", json={"to": "JPN"})
+        assert again.status_code == 200
+        assert (again.json()["status"], again.json()["envelope_id"]) == \
+            ("already_released", first["envelope_id"])
+        own = kor.post(f"/v1/items/{item}/compromise", json={"what": "lost"})
+        assert own.status_code == 400 and f"item_id='{item}'" in own.json()["error"]
+        assert "Originating Party handles" in own.json()["error"]
+        view = kor.get(f"/v1/items/{item}/custody").json()
+        assert len(view["released_to"]) == 1 and view["received_from"] == []
+
+
+@pytest.mark.parametrize(("path", "body", "key"), [
+    ("actions", {"action": "recall", "new_clasification": "x"}, "new_clasification"),
+    ("compromise", {"what": "lost", "posible": True}, "posible"),
+])
+def test_an_unknown_key_of_an_item_route_is_refused_and_nothing_done(cluster, path, body,
+                                                                      key):
+    item = _shared(cluster)
+    party = "KOR" if path == "actions" else "JPN"
+    with _client(cluster, party) as client:
+        refused = client.post(f"/v1/items/{item}/{path}", json=body)
+        assert refused.status_code == 400
+        assert refused.json()["error"].startswith(f"{key}=") and "unknown key" in \
+            refused.json()["error"]
+    assert cluster.nodes["KOR"].actions(item) == []
+    assert [c for c in cluster.nodes["JPN"].cases() if c["item_id"] == item] == []
+
+
+def test_case_routes_refuse_unknown_keys_null_and_overlong_text(cluster, tmp_path):
+    item = _shared(cluster)
+    with _client(cluster, "JPN") as jpn:
+        null = jpn.post(f"/v1/items/{item}/compromise", json={"what": None})
+        assert null.status_code == 400 and null.json()["error"].startswith("what=None")
+        huge = jpn.post(f"/v1/items/{item}/compromise", json={"what": "x" * 900_000})
+        assert huge.status_code == 400 and huge.json()["error"].startswith("what=")
+        assert "at most 4000 characters" in huge.json()["error"]
+        long_what = "lost " * 800  # 4,000 characters: the limit
+        case = jpn.post(f"/v1/items/{item}/compromise", json={"what": long_what}).json()
+        base = f"/v1/cases/{case['case_id']}"
+        for path, body, key in (
+                ("investigation", {"findings": "f", "preventive_measures": "m", "x": 1}, "x"),
+                ("investigation", {"findings": "f" * 4001, "preventive_measures": "m"},
+                 "findings"),
+                ("close", {"sumary": "done"}, "sumary")):
+            refused = jpn.post(f"{base}/{path}", json=body)
+            assert refused.status_code == 400 and refused.json()["error"].startswith(f"{key}=")
+        assert jpn.get("/v1/cases").json()[-1]["status"] == "open"
+    out = CliRunner().invoke(app, ["item", "cases", "--config",
+                                   str(_config(cluster, tmp_path, "JPN"))])
+    assert out.exit_code == 0
+    shown = out.output[out.output.index(case["case_id"]):]
+    assert "lost lost" in shown and "…" in shown and len(shown) < 200  # not 4,000

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from gsomia.cli._app import app, console, fail, guarded, print_json
+from gsomia.cli.cells import cell
 from gsomia.cli.node import bench_app
 
 __all__ = ["bench_custody", "item_app"]
@@ -150,14 +151,16 @@ def compromise(item: Annotated[str, typer.Argument(help="Item id (one held here)
 @item_app.command("cases")
 @guarded
 def cases(config: _Config, url: _Url = None, json_out: _Json = False) -> None:
-    """Loss or compromise cases at the node, as holder and as originator (Art. 17)."""
+    """Loss or compromise cases at the node, as holder and as originator (Art. 17);
+    what happened shortened to one line (--json: in full)."""
     found = _call(config, url, "GET", "/v1/cases")
     if json_out:
         print_json(found)
         return
     for c in found:
         console.print(f"{c['case_id']} {c['side']:10} {c.get('scope', 'item'):9} "
-                      f"{c['item_id']} holder {c['holder']} {c['status']:12} {c['what']}")
+                      f"{c['item_id']} holder {c['holder']} {c['status']:12} "
+                      f"{cell(c['what'])}", highlight=False)
 
 
 @item_app.command("investigate")

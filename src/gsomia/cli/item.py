@@ -49,6 +49,7 @@ from typing import Annotated, Any
 import typer
 
 from gsomia.cli._app import app, console, err_console, fail, guarded, print_json
+from gsomia.cli.cells import cell
 from gsomia.errors import InputError
 
 __all__ = [
@@ -315,7 +316,8 @@ def item_release(
 ) -> None:
     """Release an item the node holds to a party by a route. A denial prints the failed
     rules with their reasons (e.g. scope:tisa for an operation plan: TISA para 1) and
-    exits 1."""
+    exits 1; a party the item was released to already: already_released, with that
+    release's envelope (one copy per item at a holder)."""
     from urllib.parse import quote
 
     from gsomia.sharing import Route
@@ -396,8 +398,9 @@ def item_list(config: ConfigOpt, url: UrlOpt = None, cert: CertOpt = None,
         return
     table = Table("item", "kind", "from", "marking", "topic", "title", "attachments")
     for r in rows:
-        table.add_row(r["item_id"], r["kind"], r["originator"], r["marking"] or "",
-                      r["topic"], r["title"] or "", ", ".join(r["attachments"]))
+        table.add_row(cell(r["item_id"]), cell(r["kind"]), cell(r["originator"]),
+                      cell(r["marking"]), cell(r["topic"]), cell(r["title"]),
+                      cell(", ".join(r["attachments"])))
     console.print(table)
     if withheld:
         console.print(f"{withheld} more item(s) withheld: not readable by this person "

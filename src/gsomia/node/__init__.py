@@ -79,7 +79,8 @@ Custody and originator control (jpn-kor-gsomia Art. 6(d)–(h), Art. 17):
   by the route and hop of its release; a holder forwards it, as signed, to the third
   parties it released the item to. Raises :class:`~gsomia.errors.SharingError` at a holder
   (Art. 6), :class:`~gsomia.errors.InputError` for a marking not of the originator's
-  scheme, excluded (군사I급비밀 under the Japan–Korea agreement) or without an equivalent
+  scheme, of the item's current level (``reclassify``) or not lower (``downgrade``),
+  excluded (군사I급비밀 under the Japan–Korea agreement) or without an equivalent
   for a holder, or an item already recalled or destroyed.
 - ``node.actions(item_id) -> list[dict]``: per notice (in ``seq`` order) ``holders``
   ``{party: {"status", "marking"}}``, ``acknowledged`` and ``pending`` (originator), or how
@@ -88,7 +89,9 @@ Custody and originator control (jpn-kor-gsomia Art. 6(d)–(h), Art. 17):
   marking (its equivalent recomputed, Art. 4(2)); a recalled or destroyed copy loses its
   payload and JWS and leaves ``items()``; it answers with a signed ``ack``.
 - ``node.report_compromise(item_id, what, possible=False, discovered_at=None) -> dict``:
-  the holder's case, its signed report (kind ``compromise``) queued to the originator at
+  (not for an item this party originated: the originator handles its own loss; case text
+  at most :data:`~gsomia.schemas.custody.MAX_CASE_TEXT` characters) the holder's case,
+  its signed report (kind ``compromise``) queued to the originator at
   once, where a case opens; ``node.investigate(case_id, findings, preventive_measures)``,
   ``node.close_case(case_id, summary)`` (the holder only: the Receiving Party
   investigates), each reported to the originator; ``node.cases() -> list[dict]`` (both

@@ -143,7 +143,8 @@ class Actions:
         Raises:
             SharingError: the item is held here but originated by another party (Art. 6).
             InputError: unknown item or action, a new marking missing, not this party's,
-                not lower (``downgrade``), or refused for a holder by
+                not lower (``downgrade``), of the current level (``reclassify``), or
+                refused for a holder by
                 :func:`~gsomia.sharing.events.check_new_marking`; the item already
                 recalled or destroyed.
         """
@@ -151,8 +152,14 @@ class Actions:
         store = ctx.ledger.store
         with ctx.ledger.lock:
             label = self._own_label(item_id)
-            new = check_originator_action(label, action, ctx.party,
-                                          ctx.catalog.scheme(ctx.party), new_classification)
+            scheme = ctx.catalog.scheme(ctx.party)
+            new = check_originator_action(label, action, ctx.party, scheme,
+                                          new_classification)
+            if action == "reclassify" and new is not None and \
+                    scheme.get(new).rank == scheme.get(label.classification).rank:
+                raise InputError("new_classification", new_classification,
+                                 f"the item is at {label.classification} already: a "
+                                 "reclassification changes the level")
             issued = store.notices(item_id=item_id, direction="issued")
             done = [n["action"] for n in issued if n["action"] in REMOVING]
             if done:

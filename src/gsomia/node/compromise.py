@@ -38,12 +38,13 @@ from gsomia.node.context import NodeContext
 from gsomia.node.custody import Custody
 from gsomia.node.outbox import Outbox
 from gsomia.node.witness import log_origin
+from gsomia.schemas.custody import MAX_CASE_TEXT
 from gsomia.sharing.envelope import Header, Signed, label_from_dict, sign
 from gsomia.sharing.events import CompromiseReport, investigate, report_compromise
 from gsomia.sharing.label import parse_time
 from gsomia.sharing.routes import Route
 
-__all__ = ["AUDIT_LOG", "Compromises"]
+__all__ = ["AUDIT_LOG", "Compromises", "case_text"]
 
 #: The ``scope`` of a case about a partner's audit log (an item's case: ``"item"``).
 AUDIT_LOG = "audit log"
@@ -124,11 +125,19 @@ class Compromises:
         to its originator, at once (module docstring); return the case.
 
         Raises:
-            InputError: the item is not held here from another party, ``what`` is empty,
+            InputError: the item is not held here from another party (one this party
+                originated included: its originator handles its own loss), ``what`` is empty
+                or over :data:`~gsomia.schemas.custody.MAX_CASE_TEXT` characters,
                 or ``discovered_at`` is malformed or later than now.
         """
         ctx, store = self.ctx, self.ctx.ledger.store
         with ctx.ledger.lock:
+            if store.local_item(item_id) is not None:
+                raise InputError("item_id", item_id,
+                                 f"an item {ctx.party} originated: the Originating Party "
+                                 "handles the loss of its own item; an Art. 17 report is "
+                                 "the Receiving Party's")
+            case_text("what", what)
             rows = [r for r in store.inbox(kind="item", item_id=item_id)
                     if r.final == ctx.party]
             if not rows:
@@ -168,7 +177,8 @@ class Compromises:
         this holder, and report them to the originator (Art. 17); return the case.
 
         Raises:
-            InputError: no such case, already investigated or closed, empty text.
+            InputError: no such case, already investigated or closed, empty text or over
+                :data:`~gsomia.schemas.custody.MAX_CASE_TEXT` characters.
             SharingError: a case on the originator's side (the Receiving Party
                 investigates, Art. 17).
         """
@@ -186,6 +196,9 @@ class Compromises:
     def _step(self, case_id: str, stage: str, text: str,
               measures: str | None) -> dict[str, Any]:
         ctx, store = self.ctx, self.ctx.ledger.store
+        case_text("findings" if stage == "investigation" else "summary", text)
+        if stage == "investigation":
+            case_text("preventive_measures", measures)
         with ctx.ledger.lock:
             found = store.cases(case_id)
             if not found:
@@ -250,6 +263,7 @@ class Compromises:
         for key, value in texts.items():
             if not isinstance(value, str) or not value.strip():
                 raise InputError(f"compromise.{key}", value, "expected a non-empty string")
+        case_text("compromise.what", texts["what"])
         if store.cases(texts["case_id"]):
             raise EnvelopeError("replay", "compromise.case_id", texts["case_id"],
                                 "a case of this id exists")
@@ -281,6 +295,9 @@ class Compromises:
         if stage not in _STAGES:
             raise InputError("investigation.stage", stage, "expected investigation or closure")
         text = p.get("text") if isinstance(p.get("text"), str) else ""
+        case_text("investigation.text", text or "-")
+        if p.get("preventive_measures") is not None:
+            case_text("investigation.preventive_measures", p.get("preventive_measures"))
         if stage == "investigation":
             case.update(findings=text, preventive_measures=p.get("preventive_measures"))
         else:
@@ -296,6 +313,22 @@ class Compromises:
             "preventive_measures": p.get("preventive_measures"),
             "envelope_id": h.envelope_id, "source": "Art. 17"})], at)
         return f"case {case['status']}"
+
+
+def case_text(field: str, value: Any) -> str:
+    """``value`` if it is the free text of a case: a non-empty string of at most
+    :data:`~gsomia.schemas.custody.MAX_CASE_TEXT` characters (a report says what
+    happened; the table of cases stays printable).
+
+    Raises:
+        InputError: naming ``field``: not a string, blank, or too long.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(field, value, "expected a non-empty string")
+    if len(value) > MAX_CASE_TEXT:
+        raise InputError(field, f"<{len(value)} characters>",
+                         f"at most {MAX_CASE_TEXT} characters")
+    return value
 
 
 def _scope(case: dict[str, Any]) -> str:

@@ -184,7 +184,9 @@ class Inbox:
     def _accept_item(self, h: Header, s: Signed, route: Route, hub: str | None, t: float,
                      at: dt.datetime) -> Receipt:
         """Decide on the hop (Art. 6), mark (Art. 4(2)) and store an item ``arrived``;
-        schedule its arrival."""
+        schedule its arrival. An item of this party itself is refused (rule
+        ``to_originator``); a second copy of an item held here from the same originator is
+        answered ``duplicate`` (audited ``receive.duplicate``; the first copy is kept)."""
         ctx = self.ctx
         label = label_from_dict(s.label or {})
         held = dataclasses.replace(label, holder=h.sender)
@@ -192,6 +194,23 @@ class Inbox:
         # ids, route and release authorisation as the originator signed them (guard)
         own_release = check_route(ctx.party, label, s.originator, h.sender, h.final, route,
                                   hub, s.release)
+        if s.originator == ctx.party:  # its own item: held as originator, not received
+            raise ReleaseDenied(label.item_id, ctx.party, ("to_originator",),
+                                f"{label.item_id} is an item of {ctx.party} itself, sent "
+                                f"back by {h.sender}: its Originating Party receives no "
+                                "copy of it (Art. 6)")
+        if not at_hub:
+            first = next((r.envelope_id for r in ctx.ledger.store.inbox(
+                kind="item", item_id=label.item_id)
+                if r.final == ctx.party and r.originator == s.originator), None)
+            if first is not None:  # one copy per item: the first kept
+                ctx.ledger.store.advance_in_stream(h.sender, h.stream, h.seq)
+                ctx.ledger.record([("receive.duplicate", {
+                    "envelope_id": h.envelope_id, "sender": h.sender, "kind": "item",
+                    "item_id": label.item_id, "first_envelope_id": first})], at)
+                return Receipt("duplicate", h.envelope_id, ctx.party, None,
+                               f"item {label.item_id} of {s.originator} already held "
+                               f"(envelope {first})")
         self._check_sources(label, at)
         if at_hub:  # the leg originator → hub, and the final recipient must be allowed
             request = ReleaseRequest(held, ctx.party, at, Route.DIRECT)

@@ -95,7 +95,9 @@ class Release:
         next_hop: the party the envelope goes to first (the hub on a hub route).
         envelope_id: the envelope queued, or None when denied.
         status: ``queued`` (in the outbox), ``awaiting_approval`` (queued to the TISA hub,
-            which holds it until the originator approves) or ``denied``.
+            which holds it until the originator approves), ``denied`` or
+            ``already_released`` (a release of the item to ``to`` is pending or acked
+            already: nothing queued, ``envelope_id`` is that release's).
         decision: the release decision (reasons and obligations).
     """
 

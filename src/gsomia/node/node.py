@@ -331,7 +331,11 @@ class Node:
         originator's approval for ``to`` may still be missing (TISA para 4): the envelope
         then goes to the hub, which holds it (status ``awaiting_approval``). An item
         received from another party is released only as its holder, with the originator's
-        consent (Art. 6).
+        consent (Art. 6), and never back to its originator (rule ``to_originator``); an
+        item its originator recalled or destroyed is released no more (rule ``removed``).
+        One copy per item at a holder: while a release of the item to ``to`` is pending or
+        acked, that release is returned with status ``already_released`` (nothing queued);
+        a receiver likewise keeps the first copy of an item (a second: ``duplicate``).
 
         Raises:
             ReleaseDenied: the decision denies it (audited); the exception's ``release``

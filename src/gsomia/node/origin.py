@@ -26,11 +26,13 @@ from gsomia.node.context import NodeContext
 from gsomia.node.guard import Fingerprints, authorisation, derive, owns_id, restrictions
 from gsomia.node.items import Release
 from gsomia.node.outbox import Outbox
+from gsomia.node.store import CustodyRow
 from gsomia.node.witness import item_digest
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.consent import Consent
 from gsomia.sharing.decision import Decision, Reason, ReleaseRequest, decide
 from gsomia.sharing.envelope import Directory, Signed, label_from_dict, label_to_dict, sign
+from gsomia.sharing.events import REMOVING
 from gsomia.sharing.label import DerivedSource, Label
 from gsomia.sharing.markings import party_code
 from gsomia.sharing.routes import Route
@@ -259,6 +261,8 @@ class Originator:
         originator other than ``to`` (Art. 6). The covering signed consents are queued to
         ``to`` ahead of the item, on its stream.
 
+        Refused whatever the route: :meth:`_standing`; one copy per item: :meth:`_prior`.
+
         Raises:
             ReleaseDenied: denied (audited); its ``release`` holds the :class:`Release`.
             InputError: unknown item, party or route.
@@ -284,7 +288,7 @@ class Originator:
             decision = decide(ReleaseRequest(label, to, at, route), ctx.catalog,
                               ctx.consents.signed)
             ahead, extra = self._onward(label, to, route, at)
-            if extra:
+            if extra := extra + self._standing(label, to):
                 decision = dataclasses.replace(
                     decision, permit=False, reasons=decision.reasons + extra)
             failed = tuple(r.rule for r in decision.failed)
@@ -304,6 +308,8 @@ class Originator:
                 raise ReleaseDenied(
                     item_id, to, failed, "; ".join(r.detail for r in decision.failed),
                     release=Release(item_id, to, route, next_hop, None, "denied", decision))
+            if (prior := self._prior(item_id, to, summary, decision, at)) is not None:
+                return prior  # one copy per item at a holder: the release made already
             if signed is None:
                 signed = sign(ctx.keys, "item", payload, at, label,
                               release=authorisation(to, route, hub if route.is_hub else None))
@@ -320,6 +326,45 @@ class Originator:
                             else "release.awaiting_approval", summary)])
         status = "queued" if decision.permit else "awaiting_approval"
         return Release(item_id, to, route, next_hop, eid, status, decision)
+
+    def _standing(self, label: Label, to: str) -> tuple[Reason, ...]:
+        """The reasons that deny any release of the item to ``to`` whatever the route: a
+        received item is never released back to its Originating Party (which holds it as
+        originator, not as a Receiving Party; Art. 6, Art. 17), and an item its originator
+        recalled or ordered destroyed is released no more (Art. 6(d)-(h): the notice
+        stands)."""
+        reasons = []
+        if label.originator != self.ctx.party and to == label.originator:
+            reasons.append(Reason(
+                "to_originator", "Art. 6", False,
+                f"{label.item_id} is an item of {to}: a holder does not release it back to "
+                "its Originating Party"))
+        for notice in self.ctx.ledger.store.notices(item_id=label.item_id):
+            if notice["action"] in REMOVING and notice["originator"] == label.originator:
+                reasons.append(Reason(
+                    "removed", "Art. 6(d)-(h)", False,
+                    f"{label.item_id} was ordered to {notice['action']} by "
+                    f"{notice['originator']} (notice {notice['notice_id']}, seq "
+                    f"{notice['seq']}): released no more"))
+                break
+        return tuple(reasons)
+
+    def _prior(self, item_id: str, to: str, summary: dict[str, Any], decision: Decision,
+               at: Any) -> Release | None:
+        """One copy per item at a holder: while the custody ledger shows a release of the
+        item by this node to ``to`` (outbox ``pending`` or ``acked``), nothing more is
+        queued and that release is returned with status ``already_released`` (its
+        envelope id; audited ``release.already_released``); else None."""
+        rows = [r for r in self.ctx.ledger.store.custody(item_id)
+                if r.direction == "released" and r.final == to
+                and r.status in ("pending", "acked")]
+        if not rows:
+            return None
+        prior: CustodyRow = rows[0]
+        self.ctx.ledger.record([("release.already_released", {
+            **summary, "envelope_id": prior.envelope_id, "status": prior.status})], at)
+        return Release(item_id, to, prior.route, prior.next_hop, prior.envelope_id,
+                       "already_released", decision)
 
     def _onward(self, label: Label, to: str, route: Route, at: Any
                 ) -> tuple[list[tuple[str, str | None]], tuple[Reason, ...]]:

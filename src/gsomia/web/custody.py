@@ -17,6 +17,10 @@ like every local-user route of :mod:`gsomia.web.app`).
                                      Receiving Party, Art. 17), reported to the originator.
 ``POST /v1/cases/{id}/close``        ``{"summary"}``, reported to the originator.
 
+Bodies: the closed models of :mod:`gsomia.schemas.custody` (an unknown key is a 400
+naming it; a case's free text at most :data:`~gsomia.schemas.custody.MAX_CASE_TEXT`
+characters).
+
 Answers: 200 with JSON; 400 on bad input (naming the field), 403 when only the
 Originating Party (Art. 6) or the Receiving Party (Art. 17) may take the step, 404 for an
 item or case this node does not know, 415 for a body that is not JSON, 503 when the store
@@ -33,43 +37,21 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from gsomia.errors import GsomiaError, InputError, SharingError, StoreError, short_repr
 from gsomia.node import Node
+from gsomia.schemas import parse
+from gsomia.schemas.custody import (
+    ActionRequest,
+    CloseRequest,
+    CompromiseRequest,
+    InvestigationRequest,
+)
 
 __all__ = ["ActionRequest", "CloseRequest", "CompromiseRequest", "InvestigationRequest",
            "add_custody_routes"]
-
-
-class ActionRequest(BaseModel):
-    """An originator action (Art. 6(d)–(h))."""
-
-    action: str = Field(description="reclassify, downgrade, declassify, recall or destroy")
-    new_classification: str | None = Field(
-        None, description="the originator's new marking (reclassify, downgrade)")
-
-
-class CompromiseRequest(BaseModel):
-    """A holder's loss or compromise report (Art. 17)."""
-
-    what: str = Field(description="what was lost or compromised, and how")
-    possible: bool = Field(False, description="a possible loss or compromise")
-    discovered_at: str | None = Field(None, description="ISO 8601; default now")
-
-
-class InvestigationRequest(BaseModel):
-    """The Receiving Party's investigation results (Art. 17)."""
-
-    findings: str
-    preventive_measures: str
-
-
-class CloseRequest(BaseModel):
-    """The closure of an investigated case."""
-
-    summary: str = "closed"
 
 
 class _Refused(Exception):
@@ -89,13 +71,6 @@ async def _body(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise _Refused(400, f"body: expected a JSON object, got {type(data).__name__}")
     return data
-
-
-def _text(body: dict[str, Any], key: str, default: str | None = None) -> str | None:
-    value = body.get(key, default)
-    if value is not None and not isinstance(value, str):
-        raise InputError(key, value, "expected text")
-    return value
 
 
 def _status(exc: GsomiaError) -> int:
@@ -131,25 +106,20 @@ def add_custody_routes(app: FastAPI, node: Node) -> None:
     """Add the routes of the module docstring to ``app``."""
 
     def act(item_id: str, body: dict[str, Any]) -> Any:
-        action = _text(body, "action")
-        if action is None:
-            raise InputError("action", None, "required")
-        return node.act(item_id, action, _text(body, "new_classification"), send=False)
+        req = parse(ActionRequest, body)
+        return node.act(item_id, req.action, req.new_classification, send=False)
 
     def compromise(item_id: str, body: dict[str, Any]) -> Any:
-        possible = body.get("possible", False)
-        if not isinstance(possible, bool):
-            raise InputError("possible", possible, "expected true or false")
-        return node.report_compromise(item_id, _text(body, "what") or "", possible=possible,
-                                      discovered_at=_text(body, "discovered_at"),
-                                      send=False)
+        req = parse(CompromiseRequest, body)
+        return node.report_compromise(item_id, req.what, possible=req.possible,
+                                      discovered_at=req.discovered_at, send=False)
 
     def investigation(case_id: str, body: dict[str, Any]) -> Any:
-        return node.investigate(case_id, _text(body, "findings") or "",
-                                _text(body, "preventive_measures") or "", send=False)
+        req = parse(InvestigationRequest, body)
+        return node.investigate(case_id, req.findings, req.preventive_measures, send=False)
 
     def close(case_id: str, body: dict[str, Any]) -> Any:
-        return node.close_case(case_id, _text(body, "summary", "closed") or "", send=False)
+        return node.close_case(case_id, parse(CloseRequest, body).summary, send=False)
 
     Work = Callable[[str, dict[str, Any]], Any]
     routes: list[tuple[str, str, Work, str, type[BaseModel] | None]] = [

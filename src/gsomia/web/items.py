@@ -18,7 +18,9 @@ attachments): ``add_item_routes(app, node)``, called by :func:`gsomia.web.app.cr
 ``POST /v1/items/{item_id}/release``
     An :class:`~gsomia.schemas.ItemReleaseRequest` ``{"to", "route"}`` for an item this
     node holds (its own, or a received one as holder with the originator's consent,
-    Art. 6). Answer 200 with the release (``queued`` or ``awaiting_approval``), 403
+    Art. 6). Answer 200 with the release (``queued``, ``awaiting_approval``, or
+    ``already_released`` with the envelope of the release the party holds already: one
+    copy per item at a holder), 403
     ``{"error", "release"}`` when the decision denies it (audited), naming the rules, or
     404 when the node holds no such item.
 
