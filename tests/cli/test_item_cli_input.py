@@ -103,3 +103,11 @@ def test_an_id_of_the_form_goes_to_the_node(node, item):
     """The id passes the check: the command gets as far as the network (nothing listens)."""
     result = run("item", "show", item, "--config", node)
     assert result.exit_code == 2 and "cannot reach KOR's node" in result.output, result.output
+
+
+def test_a_certificate_without_its_key_is_refused_not_paired_with_the_operators(node):
+    persons = node.parent / "pki" / "KOR" / "persons"
+    refused(run("item", "list", "--config", node, "--cert", persons / "clerk.crt"),
+            "--key", "required with --cert")
+    refused(run("item", "list", "--config", node, "--key", persons / "clerk.key"),
+            "--cert", "required with --key")

@@ -49,7 +49,7 @@ from typing import Annotated, Any
 import typer
 
 from gsomia.cli._app import app, console, err_console, fail, guarded, print_json
-from gsomia.cli.cells import cell
+from gsomia.cli.cells import cell, printable
 from gsomia.errors import InputError
 
 __all__ = [
@@ -129,9 +129,10 @@ def node_client(config: Path, url: str | None = None, cert: Path | None = None,
     :data:`CertOpt`, :data:`KeyOpt`.
 
     Raises:
-        InputError: unreadable configuration, port 0 without ``url``; a certificate
-            or key file missing, unreadable or not PEM (``--cert``, ``--key``), or a key
-            that is not the certificate's (``--cert/--key``, both files named).
+        InputError: unreadable configuration, port 0 without ``url``; ``--cert``
+            without ``--key`` or the reverse; a certificate or key file missing,
+            unreadable or not PEM (``--cert``, ``--key``), or a key that is not the
+            certificate's (``--cert/--key``, both files named).
     """
     import httpx
 
@@ -147,6 +148,9 @@ def node_client(config: Path, url: str | None = None, cert: Path | None = None,
         host = cfg.host.strip("[]")
         host = "127.0.0.1" if host in ("", "*", "0.0.0.0", "::") else host
         url = f"https://{host}:{cfg.port}"
+    if (cert is None) != (key is None):  # never pair a person's file with the operator's
+        given, missing = ("--cert", "--key") if key is None else ("--key", "--cert")
+        raise InputError(missing, None, f"required with {given} (a certificate and its key)")
     op_cert, op_key, cas = operator_paths(cfg.keys, cfg.party)
     tls = TlsFiles(cert or op_cert, key or op_key, cas)
     _check_pair(tls.cert, tls.key)
@@ -453,9 +457,11 @@ def item_show(
     if document is None:
         console.print_json(data=entry["payload"])
         return
-    console.print(f"title: {document.title}", highlight=False, soft_wrap=True)
+    console.print(f"title: {printable(document.title)}", highlight=False,
+                  soft_wrap=True, markup=False)
     if document.body:
-        console.print(document.body, highlight=False, soft_wrap=True, markup=False)
+        console.print(printable(document.body, keep="\n\t"), highlight=False, soft_wrap=True,
+                      markup=False)
     for a in document.attachments:
         console.print(f"  {a.name}  {a.media_type}  {a.size} bytes  sha256 {a.sha256} (checked)",
                       highlight=False, soft_wrap=True)
