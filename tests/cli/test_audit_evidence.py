@@ -187,3 +187,16 @@ def test_any_key_name_with_a_space_plus_or_control_is_refused(log, tmp_path, hea
     name = (head + bad + tail).replace("=", "")
     result = run("audit", "verify", db, "--key", f"{name}={_pub(tmp_path, 'kor', KOR)}")
     assert result.exit_code == 2 and "--key=" in result.stderr
+
+
+def test_records_after_the_last_checkpoint_given_are_said_to_be_vouched_for_by_none(log):
+    db, note = log
+    with AuditLog(db) as opened:  # 16 cosigned, then 4 more that no checkpoint covers yet
+        opened.append_many([("decision", {"i": i}, T) for i in range(16, 20)])
+    result = run("audit", "verify", db, "--checkpoint", note)
+    assert result.exit_code == 0
+    assert "records 17..20 are covered by no checkpoint given" in result.stderr
+    data = json.loads(run("audit", "verify", db, "--checkpoint", note, "--json").stdout)
+    assert any("records 17..20" in w for w in data["warnings"])
+    plain = run("audit", "verify", db)  # no checkpoint given: nothing to warn of
+    assert plain.exit_code == 0 and "covered by no checkpoint" not in plain.stderr

@@ -135,6 +135,9 @@ def verify_command(
 ) -> None:
     """Verify the log at LOG, against checkpoints kept outside it when given.
 
+    Records after the largest checkpoint given are vouched for by none: a warning says
+    which (a deletion among them is caught only by a later checkpoint).
+
     Exit codes: 0 intact; 1 a record, the head, a tree node or a checkpoint fails (named);
     2 LOG is not an audit log, or a bad --checkpoint/--key/--origin.
     """
@@ -144,6 +147,11 @@ def verify_command(
     result = verify_log(log, "LOG", notes, _read_keys(key or []), origin, require_signed)
     warnings = [f"--key {name} verified no signature of any checkpoint"
                 for name in result.unused_keys]
+    given = [c.size for c in result.checkpoints[:len(notes)] if c.ok and c.size is not None]
+    if given and max(given) < result.count:  # a stored checkpoint is no outside evidence
+        warnings.append(f"records {max(given) + 1}..{result.count} are covered by no "
+                        "checkpoint given: a later one cosigned by a partner (gsomia audit "
+                        "witnessed) is needed to vouch for them")
     if as_json:
         print_json(result.to_dict() | {"warnings": warnings})
     elif result.ok:
