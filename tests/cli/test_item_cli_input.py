@@ -111,3 +111,17 @@ def test_a_certificate_without_its_key_is_refused_not_paired_with_the_operators(
             "--key", "required with --cert")
     refused(run("item", "list", "--config", node, "--key", persons / "clerk.key"),
             "--cert", "required with --key")
+
+
+@pytest.mark.parametrize("command", [("holders",), ("actions",), ("compromise", "--what", "x"),
+                                     ("action", "recall")])
+def test_custody_commands_refuse_an_item_that_is_not_an_id(node, command):
+    name, *rest = command
+    refused(run("item", name, "../../v1/health", *rest, "--config", node), "ITEM=", "not an id")
+
+
+@pytest.mark.parametrize("case", ["case-../../x", "a/b", "x?y", "..", "a b"])
+def test_case_commands_refuse_a_case_that_is_not_an_id(node, case):
+    refused(run("item", "investigate", case, "--findings", "f", "--measures", "m",
+                "--config", node), "CASE=", "not an id")
+    refused(run("item", "close", case, "--config", node), "CASE=", "not an id")

@@ -177,6 +177,10 @@ def test_malformed_warnings_and_approvals_get_named_400s(cluster):
     r = _call(cluster, op, "KOR", "POST", "/v1/warnings",
               content=b'{"t_s": NaN}', headers={"content-type": "application/json"})
     assert r.status_code == 400
+    twice = json.dumps(good)[:-1] + ', "track_id": "T-other"}'  # a name repeated
+    r = _call(cluster, op, "KOR", "POST", "/v1/warnings", content=twice.encode(),
+              headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "'track_id' repeated" in r.json()["error"]
     assert len(cluster.nodes["KOR"].store.outbox()) == before
     r = _call(cluster, op, "KOR", "POST", "/v1/warnings", content=b"{}",
               headers={"content-type": "text/plain"})

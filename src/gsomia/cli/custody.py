@@ -12,6 +12,7 @@ Party; unknown item or case; bad input) exits 2 with its message.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ import typer
 from gsomia.cli._app import app, console, fail, guarded, print_json
 from gsomia.cli.cells import cell
 from gsomia.cli.node import bench_app
+from gsomia.errors import InputError
 
 __all__ = ["bench_custody", "item_app"]
 
@@ -41,6 +43,21 @@ _Config = Annotated[Path, typer.Option("--config", help="The node's TOML file.")
 _Url = Annotated[str | None, typer.Option("--url", help="The node's https:// address "
                                           "(default: its listen address).")]
 _Json = Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")]
+#: An item or case id as the nodes make them (``KOR-<hex>``, ``case-<hex>``): one path
+#: segment, never ``..`` nor a character a URL gives a meaning (/, ?, #, %).
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:~-]{0,255}")
+
+
+def _id(field: str, value: str) -> str:
+    """``value`` when it has an item or case id's form, checked before any request.
+
+    Raises:
+        InputError: (``field``) any other text, e.g. ``../../v1/health``.
+    """
+    if not _ID.fullmatch(value) or ".." in value:
+        raise InputError(field, value, "not an id: letters, digits and . _ : ~ - only, "
+                                       "at most 256 characters, no '..'")
+    return value
 
 
 def _call(config: Path, url: str | None, method: str, path: str,
@@ -80,7 +97,7 @@ def holders(item: Annotated[str, typer.Argument(help="Item id.")], config: _Conf
             url: _Url = None, json_out: _Json = False) -> None:
     """Every party the node released ITEM to (route, next hop, envelope, status) and from
     whom it holds it."""
-    view = _call(config, url, "GET", f"/v1/items/{item}/custody")
+    view = _call(config, url, "GET", f"/v1/items/{_id('ITEM', item)}/custody")
     if json_out:
         print_json(view)
         return
@@ -104,7 +121,7 @@ def action(item: Annotated[str, typer.Argument(help="Item id (one this party ori
                "--classification", help="The new marking (reclassify, downgrade).")] = None,
            url: _Url = None, json_out: _Json = False) -> None:
     """Issue an originator action (Art. 6(d)–(h)) on ITEM to every holder."""
-    notice = _call(config, url, "POST", f"/v1/items/{item}/actions",
+    notice = _call(config, url, "POST", f"/v1/items/{_id('ITEM', item)}/actions",
                    {"action": what, "new_classification": classification})
     if json_out:
         print_json(notice)
@@ -118,7 +135,7 @@ def action(item: Annotated[str, typer.Argument(help="Item id (one this party ori
 def actions(item: Annotated[str, typer.Argument(help="Item id.")], config: _Config,
             url: _Url = None, json_out: _Json = False) -> None:
     """The notices on ITEM; at the originator, which holders acknowledged each."""
-    notices = _call(config, url, "GET", f"/v1/items/{item}/actions")
+    notices = _call(config, url, "GET", f"/v1/items/{_id('ITEM', item)}/actions")
     if json_out:
         print_json(notices)
         return
@@ -140,7 +157,7 @@ def compromise(item: Annotated[str, typer.Argument(help="Item id (one held here)
                                                       "or compromise.")] = False,
                url: _Url = None, json_out: _Json = False) -> None:
     """Report a loss or compromise of ITEM to its originator at once (Art. 17)."""
-    case = _call(config, url, "POST", f"/v1/items/{item}/compromise",
+    case = _call(config, url, "POST", f"/v1/items/{_id('ITEM', item)}/compromise",
                  {"what": what, "possible": possible})
     if json_out:
         print_json(case)
@@ -171,7 +188,7 @@ def investigate(case: Annotated[str, typer.Argument(help="Case id.")], config: _
                                                       "measures.")],
                 url: _Url = None, json_out: _Json = False) -> None:
     """Record the investigation of CASE and report it to the originator (Art. 17)."""
-    out = _call(config, url, "POST", f"/v1/cases/{case}/investigation",
+    out = _call(config, url, "POST", f"/v1/cases/{_id('CASE', case)}/investigation",
                 {"findings": findings, "preventive_measures": measures})
     print_json(out) if json_out else console.print(f"case {case} {out['status']}")
 
@@ -182,7 +199,7 @@ def close(case: Annotated[str, typer.Argument(help="Case id.")], config: _Config
           summary: Annotated[str, typer.Option("--summary")] = "closed",
           url: _Url = None, json_out: _Json = False) -> None:
     """Close an investigated CASE and report it to the originator (Art. 17)."""
-    out = _call(config, url, "POST", f"/v1/cases/{case}/close", {"summary": summary})
+    out = _call(config, url, "POST", f"/v1/cases/{_id('CASE', case)}/close", {"summary": summary})
     print_json(out) if json_out else console.print(f"case {case} {out['status']}")
 
 

@@ -337,7 +337,9 @@ def report_compromise(
     found = parse_time("discovered_at", discovered_at)
     sent = found if reported_at is None else parse_time("reported_at", reported_at)
     if sent < found:
-        raise InputError("reported_at", sent.isoformat(), "before the discovery")
+        raise InputError("discovered_at", found.isoformat(),
+                         f"after the report ({sent.isoformat()}): a loss is discovered "
+                         "before it is reported")
     if not description.strip():
         raise InputError("description", description, "say what was lost or compromised")
     return CompromiseReport(

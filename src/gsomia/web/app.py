@@ -263,6 +263,18 @@ class _BadRequest(Exception):
         self.message = message
 
 
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose member names are unique (I-JSON, RFC 7493 section 2.3: a
+    repeated name, e.g. ``{"action": "recall", "action": "downgrade"}``, is refused,
+    never read as its last value)."""
+    data: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in data:
+            raise ValueError(f"member name {short_repr(name)} repeated (RFC 7493 section 2.3)")
+        data[name] = value
+    return data
+
+
 async def _json_object(request: Request) -> dict[str, Any]:
     """The request's JSON object body (content type application/json, RFC 8259)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -271,7 +283,7 @@ async def _json_object(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
         data = json.loads(raw, parse_constant=lambda c: (_ for _ in ()).throw(
-            ValueError(f"{c} is not JSON")))
+            ValueError(f"{c} is not JSON")), object_pairs_hook=_unique_names)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _BadRequest(400, f"body: not JSON: {short_repr(str(exc))}") from None
     except RecursionError:
