@@ -70,6 +70,7 @@ from gsomia.sharing.envelope import (
     seal,
     sign,
 )
+from gsomia.web.live import wait_until
 
 __all__ = ["ATTEMPT_KINDS", "AUDIT_KINDS", "run_attempts"]
 
@@ -99,11 +100,8 @@ def _default_settle(nodes: Mapping[str, Node]) -> Callable[[], None]:
         return lambda: clock.advance_to(clock.now_s() + 5.0)
 
     def wait() -> None:
-        deadline = time.monotonic() + 10.0
-        while time.monotonic() < deadline:
-            if all(n.outbox_counts()["pending"] == 0 for n in nodes.values()):
-                break
-            time.sleep(0.05)
+        wait_until(lambda: all(n.outbox_counts()["pending"] == 0 for n in nodes.values()),
+                   10.0)
         time.sleep(0.1)
 
     return wait

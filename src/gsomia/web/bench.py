@@ -40,7 +40,7 @@ from gsomia.sharing import Route
 from gsomia.sharing.catalog import load_catalog
 from gsomia.sharing.envelope import Envelope, Header, label_from_dict, seal, sign
 from gsomia.sharing.pki import init_pki, load_party_keys
-from gsomia.web.live import LiveCluster
+from gsomia.web.live import LiveCluster, wait_until
 
 __all__ = ["run_bench", "sample_warning"]
 
@@ -113,12 +113,11 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
             if "JPN" not in cluster.nodes:
                 cluster.start_node("JPN")
                 report["restarts"] += 1
-            deadline = time.monotonic() + timeout_s
-            while time.monotonic() < deadline:
+            def all_seen(started: dict[str, float] = started) -> bool:
                 with lock:
-                    if all(seen.get(k) for k in started):
-                        break
-                time.sleep(0.02)
+                    return all(seen.get(k) for k in started)
+
+            wait_until(all_seen, timeout_s, poll_s=0.02)
             time.sleep(0.2)  # let any late duplicate show itself
             with lock:
                 delivered = [k for k in started if seen.get(k)]

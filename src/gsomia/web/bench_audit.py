@@ -33,7 +33,6 @@ import datetime as dt
 import json
 import sqlite3
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ from gsomia.sharing.catalog import load_catalog
 from gsomia.sharing.envelope import Directory
 from gsomia.sharing.pki import init_pki, load_party_keys
 from gsomia.web.bench import sample_warning
-from gsomia.web.live import LiveCluster
+from gsomia.web.live import LiveCluster, wait_until
 
 __all__ = ["KINDS", "run_audit_bench"]
 
@@ -59,15 +58,6 @@ KINDS = ("edit", "delete", "reorder", "truncate", "truncate_rewrite_head", "empt
 EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
 
 
-def _wait(done: Callable[[], bool], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if done():
-            return True
-        time.sleep(0.02)
-    return done()
-
-
 def _exchange(cluster: LiveCluster, n: int, timeout_s: float) -> None:
     """Each party publishes ``n`` warnings to both partners; wait until all are acked."""
     for i in range(n):
@@ -75,7 +65,7 @@ def _exchange(cluster: LiveCluster, n: int, timeout_s: float) -> None:
             cluster.nodes[party].publish_warning(sample_warning(i, party), send=False)
     for node in cluster.nodes.values():
         node.flush_soon()
-    _wait(lambda: all(node.outbox_counts()["pending"] == 0
+    wait_until(lambda: all(node.outbox_counts()["pending"] == 0
                       for node in cluster.nodes.values()), timeout_s)
 
 
@@ -243,17 +233,25 @@ def _open(copy: Path, directory: Directory, keys: PartyKeys) -> Node:
     return Node(TARGET, keys, directory, load_catalog(), copy, WallClock())
 
 
+def _edit_payload(copy: Path, table: str, key: str) -> str:
+    """Move the impact point of the first item of ``table`` (``inbox`` rows of kind item,
+    or ``local_items``) in a store copy, by hand; return its ``key`` column."""
+    where = " WHERE kind = 'item'" if table == "inbox" else ""
+    with sqlite3.connect(copy) as conn:
+        ident, payload = conn.execute(f"SELECT {key}, payload FROM {table}{where} "
+                                      "ORDER BY rowid LIMIT 1").fetchone()
+        edited = json.loads(payload)
+        edited["impact_point"]["lat_deg"] = 35.0
+        conn.execute(f"UPDATE {table} SET payload = ? WHERE {key} = ?",
+                     (json.dumps(edited, sort_keys=True, separators=(",", ":")), ident))
+    conn.close()
+    return ident
+
+
 def _payload_edit(copy: Path, checkpoints: list[str], directory: Directory, keys: PartyKeys,
                   size: int) -> dict[str, Any]:
     """Edit a received item's payload in the inbox; the node must refuse it on read."""
-    with sqlite3.connect(copy) as conn:
-        eid, payload = conn.execute("SELECT envelope_id, payload FROM inbox WHERE kind = "
-                                    "'item' ORDER BY rowid LIMIT 1").fetchone()
-        edited = json.loads(payload)
-        edited["impact_point"]["lat_deg"] = 35.0
-        conn.execute("UPDATE inbox SET payload = ? WHERE envelope_id = ?",
-                     (json.dumps(edited, sort_keys=True, separators=(",", ":")), eid))
-    conn.close()
+    eid = _edit_payload(copy, "inbox", "envelope_id")
     node = _open(copy, directory, keys)
     try:
         served = {i.envelope_id for i in node.items()}
@@ -268,14 +266,7 @@ def _payload_edit(copy: Path, checkpoints: list[str], directory: Directory, keys
 def _own_item_edit(copy: Path, checkpoints: list[str], directory: Directory,
                    keys: PartyKeys, size: int) -> dict[str, Any]:
     """Edit an own item's payload; releasing it again must be refused."""
-    with sqlite3.connect(copy) as conn:
-        item_id, payload = conn.execute(
-            "SELECT item_id, payload FROM local_items ORDER BY rowid LIMIT 1").fetchone()
-        edited = json.loads(payload)
-        edited["impact_point"]["lat_deg"] = 35.0
-        conn.execute("UPDATE local_items SET payload = ? WHERE item_id = ?",
-                     (json.dumps(edited, sort_keys=True, separators=(",", ":")), item_id))
-    conn.close()
+    item_id = _edit_payload(copy, "local_items", "item_id")
     node = _open(copy, directory, keys)
     try:
         ok = node.witness.check_local(item_id, *node.store.local_item(item_id))

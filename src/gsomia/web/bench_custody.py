@@ -32,9 +32,7 @@ import datetime as dt
 import importlib
 import shutil
 import tempfile
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +41,7 @@ from gsomia.sharing import Route
 from gsomia.sharing.catalog import load_catalog
 from gsomia.sharing.envelope import Header, seal, sign
 from gsomia.sharing.pki import init_pki, load_party_keys
-from gsomia.web.live import LiveCluster
+from gsomia.web.live import LiveCluster, wait_until
 
 __all__ = ["ACTIONS", "control_attempts", "run_custody_bench"]
 
@@ -57,15 +55,6 @@ _ROUTES = (Route.DIRECT, Route.TISA_HUB, Route.AUTO_HUB)
 def _payload(i: int) -> dict[str, Any]:
     return {"track_id": f"C{i}", "impact_point": {"lat_deg": 40.5, "lon_deg": 136.0},
             "note": f"custody bench item {i}"}
-
-
-def _until(predicate: Callable[[], Any], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())
 
 
 def _share(cluster: LiveCluster, n: int) -> dict[str, tuple[Route, str]]:
@@ -115,7 +104,7 @@ def _act(cluster: LiveCluster, items: dict[str, tuple[Route, str]],
     def acked() -> bool:
         return all(not kor.actions(i)[-1]["pending"] for i in items)
 
-    _until(acked, timeout_s)
+    wait_until(acked, timeout_s)
     report: dict[str, Any] = {}
     for action, _ in ACTIONS:
         ids = [i for i, (_, a) in items.items() if a == action]
@@ -147,11 +136,11 @@ def _compromise(cluster: LiveCluster, items: dict[str, tuple[Route, str]],
         found = [c for c in kor.cases() if c["case_id"] == case["case_id"]]
         return bool(found) and found[0]["status"] == status
 
-    opened = _until(lambda: at_kor("open"), timeout_s)
+    opened = wait_until(lambda: at_kor("open"), timeout_s)
     jpn.investigate(case["case_id"], "recovered unopened", "encrypted laptops only")
-    investigated = _until(lambda: at_kor("investigated"), timeout_s)
+    investigated = wait_until(lambda: at_kor("investigated"), timeout_s)
     jpn.close_case(case["case_id"], "closed after recovery")
-    closed = _until(lambda: at_kor("closed"), timeout_s)
+    closed = wait_until(lambda: at_kor("closed"), timeout_s)
 
     def audited(node: Node, prefix: str) -> int:
         with node.lock:
@@ -259,7 +248,7 @@ def _run(tmp: Path, n_per_route: int, timeout_s: float) -> dict[str, Any]:
             return all(sum(i.item_id in items for i in cluster.nodes[p].items()) == len(items)
                        for p in ("JPN", "USA"))
 
-        _until(delivered, timeout_s)
+        wait_until(delivered, timeout_s)
         held = {p: sum(i.item_id in items for i in cluster.nodes[p].items())
                 for p in ("JPN", "USA")}
         spare = next(iter(items))

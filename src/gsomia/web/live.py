@@ -5,6 +5,7 @@ its clusters from :meth:`LiveCluster.for_run`). Ports are chosen at run time.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from gsomia.sharing.pki import (
 from gsomia.web.app import create_app
 from gsomia.web.server import ThreadedServer, bind, uvicorn_config
 
-__all__ = ["LiveCluster"]
+__all__ = ["LiveCluster", "wait_until"]
 
 
 class LiveCluster:
@@ -159,3 +160,15 @@ class LiveCluster:
     def stop(self) -> None:
         for party in list(self.servers):
             self.stop_node(party)
+
+
+def wait_until(done: Callable[[], object], timeout_s: float, poll_s: float = 0.05) -> bool:
+    """Poll ``done()`` every ``poll_s`` [s] until it is true or ``timeout_s`` [s] have
+    passed (wall clock); its last value, as a bool. For benches and tests of live nodes,
+    whose deliveries arrive asynchronously."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if done():
+            return True
+        time.sleep(poll_s)
+    return bool(done())
