@@ -32,6 +32,7 @@ from gsomia.sim.delivery import NONE, RUN_ROUTES, SHARES, RouteConfig, parse_run
 from gsomia.sim.delivery.live import LiveDelivery
 from gsomia.sim.delivery.planned import planned
 from gsomia.sim.plots import write_plots
+from gsomia.sim.replay import run_picture
 from gsomia.sim.report import batch_summary, run_to_json
 from gsomia.sim.run import RunResult, run_scenario
 from gsomia.sim.scenario import Scenario, load_scenario, scenario_from_records
@@ -453,6 +454,7 @@ def _single_run(sc: Scenario, config: RunConfig, delivery: str, speed: float,
         result = run_scenario(sc, config, delivery=step, progress=lambda s: status.update(s))
     _print_run(result)
     doc = run_to_json(result, delivery=delivery)
+    doc["picture"] = run_picture(result)   # for gsomia cop (schema: gsomia.sim.replay)
     if delivery == "live":
         doc["live"] = {"speed": speed, "links": step.link_stats(),
                        "warning_latency": step.latency_stats()}

@@ -24,7 +24,8 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
                                      "first_pip_within_50km_s", "area_at_risk_s",
                                      "pip_error_km": [[t_after_launch_s, km], ...]}}},
          "gained_s": {party: {route: s | null}}}],   # first_pip_within_50km_s vs none
-     "timings_s": {stage: s}}
+     "timings_s": {stage: s},
+     "picture": {...}}       # one run only (not --seeds, not the batch): gsomia.sim.replay
 
 Every ``first_*`` and ``area_at_risk_s`` is seconds after that launch, ``null`` where the
 party never reached it on that route. A party outside ``measured_parties`` has its PIP

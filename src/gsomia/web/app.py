@@ -43,6 +43,8 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
 ``/v1/items/{id}/custody``, ``/v1/items/{id}/actions``, ``/v1/items/{id}/compromise``,
 ``/v1/cases…``           custody, originator actions and Art. 17 cases
                          (:mod:`gsomia.web.custody`; operator only).
+``/cop…``                the common operational picture (:mod:`gsomia.web.cop`; operator
+                         only; its items are read through ``GET /v1/items``).
 
 Who may call what (with ``party_cas``, i.e. every live server; the client's identity is
 ``(party, role, person_id)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
@@ -59,7 +61,8 @@ section 4.4.2):
   read routes): also this party's **persons** (``persons/<id>.crt`` made by ``gsomia pki
   person``, CN ``"<PARTY> person <id>"``); a person reaches no other route but the open
   ones below.
-- ``/v1/health``, ``/openapi.json``, ``/docs``: any identity above, i.e. a partner's
+- ``/v1/health``, ``/openapi.json``, ``/docs`` (and its assets, served from a package:
+  :mod:`gsomia.web.cop.assets`): any identity above, i.e. a partner's
   node certificate, this node's own operator or one of its persons. An operator or person
   certificate reaches only its own party's node: another party's gets 403 on every path.
 - Any other certificate (none, a CA's, or one its CA issued with another subject, e.g.
@@ -116,6 +119,8 @@ from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
 from gsomia.schemas.document import MAX_ENVELOPE_BYTES, MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import Route
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
+from gsomia.web.cop import add_cop_routes, add_offline_docs
+from gsomia.web.cop.assets import DOCS_ASSETS
 from gsomia.web.custody import add_custody_routes
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
@@ -140,7 +145,7 @@ def body_limit(method: str, path: str) -> int:
     return _LARGE_BODIES.get((method.upper(), path), MAX_BODY_BYTES)
 
 #: Paths any authenticated identity (node, operator or person) may use.
-_OPEN_PATHS = ("/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+_OPEN_PATHS = ("/v1/health", "/openapi.json", "/docs", *DOCS_ASSETS)
 #: Paths a person may GET (the read routes, decided per person); also ``/v1/items/{id}``.
 _READ_PATHS = ("/v1/items", "/v1/warnings", "/v1/plots")
 
@@ -475,9 +480,12 @@ def create_app(
         version="1",
         description="Partner inbox (partner nodes, mutual TLS); items, warnings and "
                     "approvals for this party's operator; health.",
+        docs_url=None, redoc_url=None,   # /docs offline: gsomia.web.cop.assets
     )
     app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
     _add_routes(app, node, party_cas, personnel or Personnel(node.party))
     add_item_routes(app, node)
+    add_offline_docs(app)
+    add_cop_routes(app, node)   # /cop, the common operational picture (gsomia.web.cop)
     _with_request_schemas(app)
     return app
