@@ -118,7 +118,7 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
         app_ = create_app(node, party_cas=party_cas, personnel=personnel)
         server = uvicorn.Server(uvicorn_config(app_, tls.cert, tls.key, tls.trusted_cas))
         console.print(f"{cfg.party} node on https://{cfg.host}:{sock.getsockname()[1]} "
-                      f"(mutual TLS; OpenAPI at /docs)", soft_wrap=True)
+                      f"(mutual TLS; OpenAPI at /docs, the COP at /cop)", soft_wrap=True)
         node.resume()
         server.run(sockets=[sock])
     finally:

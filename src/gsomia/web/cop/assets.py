@@ -37,6 +37,7 @@ _STATIC = Path(__file__).parent / "static"
 DOCS_ASSETS = {"/docs/swagger-ui-bundle.js": "swagger-ui-bundle.js",
                "/docs/swagger-ui.css": "swagger-ui.css",
                "/docs/favicon.png": "favicon-32x32.png"}
+_SCHEME = re.compile(rb"(https?)://", re.IGNORECASE)
 _SOURCE_MAP = re.compile(rb"^\s*(//|/\*)# sourceMappingURL=.*$", re.MULTILINE)
 
 
@@ -59,8 +60,8 @@ def offline_text(data: bytes, suffix: str) -> bytes:
         return data
     data = _SOURCE_MAP.sub(b"", data)
     if suffix == ".js":
-        return re.sub(rb"(https?):(?://|\\/\\/)", rb"\1:\\/\\/", data)
-    return re.sub(rb"(https?)://", rb"\1%3A//", data)
+        return _SCHEME.sub(rb"\1:\\/\\/", data)
+    return _SCHEME.sub(rb"\1%3A//", data)
 
 
 @lru_cache(maxsize=64)

@@ -88,24 +88,23 @@ function drawSensors(map, sensors) {
       .addTo(map);
   }
 }
+function legendHtml(parties, sensors) {
+  const space = sensors.filter((s) => s.platform === "space").map((s) => `${esc(s.id)} (${esc(s.owner)})`).join(", ");
+  return parties.map((p) => `<span class="chip" style="background:${partyColor(p)}"></span>${esc(p)}`).join(" ")
+    + `<b>sensors</b><span class="sym">■</span>land radar <span class="sym">▲</span>ship radar <span class="sym"><i class="sw ring"></i></span>coverage`
+    + (space ? `<br><span class="sym">✱</span>space infrared: ${space}` : "")
+    + `<b>picture</b><span class="sym"><i class="sw solid"></i></span>own track <span class="sym"><i class="sw dash"></i></span>partner's track <span class="sym"><i class="sw dot"></i></span>truth`
+    + `<br><span class="sym"><i class="sw ell"></i></span>PIP, 95 % ellipse <span class="sym">✚</span><i class="sw ring"></i> LPE, 95 %`
+    + `<b>zones</b><span class="sym"><i class="sw ts"></i></span>territorial sea 12 nmi <span class="sym"><i class="sw eez"></i></span>EEZ 200 nmi`;
+}
 function legendControl(parties, sensors) {
   const ctl = L.control({ position: "bottomright" });
-  ctl.onAdd = () => {
-    const d = L.DomUtil.create("div", "legend");
-    const space = sensors.filter((s) => s.platform === "space").map((s) => `${esc(s.id)} (${esc(s.owner)})`).join(", ");
-    d.innerHTML = parties.map((p) => `<span class="chip" style="background:${partyColor(p)}"></span>${esc(p)}`).join(" ")
-      + `<b>sensors</b><span class="sym">■</span>land radar <span class="sym">▲</span>ship radar <span class="sym">┄</span>coverage`
-      + (space ? `<br><span class="sym">✱</span>space infrared: ${space}` : "")
-      + `<b>picture</b><span class="sym">━</span>own track <span class="sym">╍</span>partner's track <span class="sym">┈</span>truth`
-      + `<br><span class="sym">⬭</span>PIP, 95 % ellipse <span class="sym">◯</span>LPE, 95 %`
-      + `<b>zones</b><span class="sym">▨</span>territorial sea 12 nmi <span class="sym">╌</span>EEZ 200 nmi`;
-    return d;
-  };
+  ctl.onAdd = () => Object.assign(L.DomUtil.create("div", "legend"), { innerHTML: legendHtml(parties, sensors) });
   return ctl;
 }
 function makeMap(el, geo, sensors, parties, title, withLegend) {
   const map = L.map(el, { attributionControl: false, zoomSnap: 0.25, minZoom: 3, maxZoom: 11 });
-  map.fitBounds([[33.0, 124.0], [44.5, 142.5]]);
+  map.fitBounds([[33.5, 123.8], [44.0, 141.5]]);
   L.geoJSON(geo, { style: (f) => zoneStyle(f.properties), interactive: false }).addTo(map);
   L.control.scale({ imperial: false, position: "bottomleft", maxWidth: 160 }).addTo(map);
   L.control.attribution({ prefix: false, position: "bottomleft" })
@@ -224,15 +223,15 @@ function renderReplaySide() {
     return `<div class="missile" style="border-left-color:${c}" data-launch="${esc(l.id)}">
       <div class="head"><span>${esc(l.id)} <small class="muted">${state}</small></span>
       <span class="tti ${tti <= 0 ? "done" : ""}">${tti > 0 ? "impact in " + mmss(tti) : "impact " + fmtS(-tti) + " ago"}</span></div>
-      <div class="meta">${esc(party)} on <b>${esc(focus)}</b>: PIP ${row ? `${row[1].toFixed(2)}°, ${row[2].toFixed(2)}° · 95 % ${row[3].toFixed(0)}×${row[4].toFixed(0)} km · error ${err.toFixed(0)} km · from ${row[6].join("+")}` : "none yet"}</div>
+      <div class="meta">${esc(party)} on <b>${esc(focus)}</b>: PIP ${row ? `(T${fmtS(row[0])}) ${row[1].toFixed(2)}°, ${row[2].toFixed(2)}° · 95 % ${row[3].toFixed(0)}×${row[4].toFixed(0)} km · error ${err.toFixed(0)} km · from ${row[6].join("+")}` : "none yet"}</div>
       <div class="meta">area at risk: ${area}</div></div>`;
   }).join("");
-  const head = `<tr><th>party</th>${doc.routes.map((r) => `<th>${esc(r)}</th>`).join("")}</tr>`;
+  const head = `<tr><th>party</th>${doc.routes.map((r) => `<th class="num">${esc(r)}</th>`).join("")}</tr>`;
   const rows = doc.scenario.parties.map((p) => `<tr><th class="${p === party ? "sel" : ""}"><span class="chip" style="background:${partyColor(p)}"></span>${esc(p)}</th>${doc.routes.map((r) => {
     const n = (key) => doc.launches.filter((l) => reached(l, p, r, key, t)).length;
-    return `<td class="${p === party ? "sel" : ""}">det ${n("first_detection_s")} · trk ${n("first_confirmed_s")}<br>PIP≤50 km ${n("first_pip_within_50km_s")} · area ${n("area_at_risk_s")}<span class="muted">/${doc.launches.length}</span></td>`;
+    return `<td class="num ${p === party ? "sel" : ""}">${n("first_detection_s")} · ${n("first_confirmed_s")} · <b>${n("first_pip_within_50km_s")}</b> · <b>${n("area_at_risk_s")}</b></td>`;
   }).join("")}</tr>`).join("");
-  $("matrix").innerHTML = `<table>${head}${rows}</table>`;
+  $("matrix").innerHTML = `<table>${head}${rows}</table><p class="muted">of ${doc.launches.length} launches: detected · tracked · <b>PIP within 50 km</b> · <b>area at risk known</b></p>`;
   const contrib = [];
   for (const r of doc.routes) {
     const byFrom = (R.idx[r] || {})[party] || {};
@@ -241,7 +240,7 @@ function renderReplaySide() {
       if (!n) continue;
       const kinds = {};
       for (let i = 0; i < n; i++) kinds[k.kinds[i]] = (kinds[k.kinds[i]] || 0) + 1;
-      contrib.push(`<tr><td>${esc(r)}</td><td><span class="chip" style="background:${partyColor(from)}"></span>${esc(from)}</td><td>${Object.entries(kinds).map(([a, b]) => `${b} ${a}`).join(", ")}</td><td class="num">${(t - k.sent[n - 1]).toFixed(0)} s</td></tr>`);
+      contrib.push(`<tr><td>${esc(r)}</td><td><span class="chip" style="background:${partyColor(from)}"></span>${esc(from)}</td><td>${Object.entries(kinds).map(([a, b]) => `${b} ${a} report${b > 1 ? "s" : ""}`).join(", ")}</td><td class="num">${(t - k.sent[n - 1]).toFixed(0)} s</td></tr>`);
     }
   }
   const own = (doc.picture.tracks[party] || []).filter((tr) => tr.confirmed_s <= t).length;
@@ -258,8 +257,8 @@ function renderReplaySide() {
       }
     }
   }
-  ev.sort((a, b) => a[0] - b[0]);
-  $("timeline").innerHTML = ev.map(([s, txt]) => `<li class="${s > t ? "future" : ""}"><time>T${fmtS(s)}</time>${txt}</li>`).join("");
+  const past = ev.filter((e) => e[0] <= t).sort((a, b) => b[0] - a[0]);
+  $("timeline").innerHTML = past.map(([s, txt]) => `<li><time>T${fmtS(s)}</time>${txt}</li>`).join("") || `<li class="muted">before the first launch</li>`;
 }
 function renderReplay(force) {
   const now = performance.now();
@@ -311,8 +310,10 @@ async function startReplay(cfg, geo) {
     el.className = "map"; el.id = `map-${r}`; el.dataset.route = r;
     maps.appendChild(el);
     R.maps[r] = makeMap(el, geo, doc.picture.sensors, doc.scenario.parties,
-      `${esc(r)} <small>${esc(ROUTE_NAMES[r] || "")}</small>`, i === doc.routes.length - 1);
+      `${esc(r)} <small>${esc(ROUTE_NAMES[r] || "")}</small>`, false);
   }
+  $("legend-box").hidden = false;
+  $("legend").innerHTML = legendHtml(doc.scenario.parties, doc.picture.sensors);
   setParty(doc.scenario.parties[0]);
 }
 
@@ -391,7 +392,7 @@ function renderLiveSide(items, health, links, readError) {
     e.n++; e.last = Math.max(e.last, utcOf(w, w.payload.t_s));
   }
   $("contrib").innerHTML = Object.keys(by).length ? `<table><tr><th>from</th><th>route</th><th class="num">warnings</th><th class="num">latest age</th></tr>${Object.values(by).map((e) => `<tr><td><span class="chip" style="background:${partyColor(e.from)}"></span>${esc(e.from)}${e.route === "own" ? " (own)" : ""}</td><td>${esc(e.route)}</td><td class="num">${e.n}</td><td class="num">${((Date.now() - e.last) / 1000).toFixed(0)} s</td></tr>`).join("")}</table>` : `<p class="muted">nothing yet</p>`;
-  $("links").innerHTML = `<p>node <b>${esc(health.party)}</b>: ${esc(health.status)} · items ${health.items} · outbox ${esc(JSON.stringify(health.outbox))} · incidents ${health.incidents ?? 0}</p>`
+  $("links").innerHTML = `<p>node <b>${esc(health.party)}</b>: ${esc(health.status)} · items ${health.items} · outbox ${esc(Object.entries(health.outbox).map(([a, b]) => `${b} ${a}`).join(", "))} · incidents ${health.incidents ?? 0}</p>`
     + `<table><tr><th>partner</th><th>route</th><th>outbox</th><th>last</th></tr>${links.map((l) => {
       const cls = l.last_status === "acked" ? "ok" : l.last_status === "pending" ? "warn" : l.last_status ? "bad" : "muted";
       return `<tr><td><span class="chip" style="background:${partyColor(l.partner)}"></span>${esc(l.partner)}</td><td>${esc(l.route)}${l.hub ? ` via ${esc(l.hub)}` : ""}</td><td>${esc(Object.entries(l.outbox).map(([a, b]) => `${b} ${a}`).join(", ") || "empty")}</td><td class="${cls}">${esc(l.last_status || "—")}</td></tr>`;
