@@ -28,15 +28,18 @@ def cop_command(
 
     from gsomia.web import bind
     from gsomia.web.cop import load_run, replay_app
+    from gsomia.web.cop.geo import layers
 
     doc = load_run(run)
     sock = bind("127.0.0.1", port)
-    server = uvicorn.Server(uvicorn.Config(replay_app(doc), log_level="warning",
-                                           access_log=False, lifespan="off"))
-    console.print(f"COP replay of {doc['scenario'].get('name', run)} on "
-                  f"http://127.0.0.1:{sock.getsockname()[1]}/ (Ctrl-C stops)",
-                  soft_wrap=True, highlight=False)
     try:
+        with console.status("building the map layers (Natural Earth land, zones)"):
+            layers(doc["scenario"].get("parties", []))   # kept for the page's first request
+        server = uvicorn.Server(uvicorn.Config(replay_app(doc), log_level="warning",
+                                               access_log=False, lifespan="off"))
+        console.print(f"COP replay of {doc['scenario'].get('name', run)} on "
+                      f"http://127.0.0.1:{sock.getsockname()[1]}/ (Ctrl-C stops)",
+                      soft_wrap=True, highlight=False)
         server.run(sockets=[sock])
     finally:
         sock.close()
