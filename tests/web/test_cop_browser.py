@@ -8,7 +8,8 @@ Playwright downloads), a fresh profile, every request recorded.
 - A live node (uvicorn on 127.0.0.1, mutual TLS, the operator's client certificate in the
   browser): a warning published through ``POST /v1/warnings`` shows on its ``/cop``
   within one second (the acceptance bound of the page's push, waited for, not measured),
-  and a partner's warning shows with the marking applied on receipt (Art. 4(2)).
+  and a partner's warning shows with the marking applied on receipt (Art. 4(2)); the
+  timeline shows the own warning withdrawn when its originator recalls it (Art. 6).
 
 Screenshots go to ``tmp_path``, or to ``$GSOMIA_COP_SCREENSHOTS`` when set (the README's
 pictures: ``GSOMIA_COP_SCREENSHOTS=docs pytest tests/web/test_cop_browser.py``).
@@ -180,11 +181,13 @@ def _warning(track: str, t_s: float, epoch: dt.datetime, shift_deg: float = 0.0
                       "cov_en_m2": [[9e8, 3e8], [3e8, 4e8]], "valid": True})
 
 
-def _post(cluster, party: str, w: MissileWarning) -> None:
+def _post(cluster, party: str, w: MissileWarning, path: str = "/v1/warnings") -> list:
     tls = cluster.operator_tls(party)
-    r = httpx.post(f"{cluster.url(party)}/v1/warnings", json=w.to_dict(),
-                   verify=tls.client_context(), timeout=5.0)
+    body = w.to_dict() if isinstance(w, MissileWarning) else w
+    r = httpx.post(f"{cluster.url(party)}{path}", json=body, verify=tls.client_context(),
+                   timeout=5.0)
     assert r.status_code == 200, r.text
+    return r.json()
 
 
 @pytest.fixture(scope="module")
@@ -219,8 +222,13 @@ def test_live_cop_shows_a_published_warning_within_one_second(cluster, tmp_path)
         page.wait_for_selector("#status:text('live')", timeout=WAIT_S * 1000)
         assert page.locator(".missile").count() == 0
         # JPN's operator publishes: its own page shows it within one second
-        _post(cluster, "JPN", _warning("JPN-7", 120.0, epoch))
+        released = _post(cluster, "JPN", _warning("JPN-7", 120.0, epoch))
         page.wait_for_selector(".missile[data-track-id='JPN-7']", timeout=1_000)
+        # the originator withdraws it (Art. 6: recall): the timeline says so
+        _post(cluster, "JPN", {"action": "recall"},
+              f"/v1/items/{released[0]['item_id']}/actions")
+        page.wait_for_selector("#timeline li:text('JPN-7 withdrawn (recall) by JPN')",
+                               timeout=WAIT_S * 1000)
         # Korea's warnings arrive at JPN's node; shown with the marking applied on receipt
         for t in (100.0, 130.0, 150.0):
             _post(cluster, "KOR", _warning("KOR-3", t, epoch, shift_deg=-0.6))

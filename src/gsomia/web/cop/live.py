@@ -13,7 +13,10 @@ a partner):
                               catalogue (:mod:`gsomia.warning.sites`;
                               :func:`gsomia.sim.replay.sensor_views`).
 ``GET /cop/api/own``          this party's own published missile warnings (its local items),
-                              oldest first: ``[{"item_id", "created_s", "payload"}]``.
+                              the latest :data:`OWN_LIMIT`, oldest first: ``[{"item_id",
+                              "created_s", "payload", "actions": [{"action", "issued_at"}]}]``
+                              (``actions``: its originator actions, e.g. ``recall``: the
+                              warning withdrawn, Art. 6).
 ``GET /cop/api/links``        per partner: route, hub, outbox entries by status, the last
                               result or error.
 ``GET /cop/api/area``         areas at risk of a PIP (``lat``, ``lon`` [deg], ``cee``,
@@ -54,6 +57,8 @@ from gsomia.web.cop.geo import area_view, layers
 
 __all__ = ["Feed", "add_cop_routes", "add_page_routes"]
 
+#: Most own warnings listed (the latest).
+OWN_LIMIT = 500
 #: Seconds between two keep-alive comments of the event stream.
 KEEPALIVE_S = 15.0
 #: Seconds between two looks at the outbox counts (sends and acks happen in the background).
@@ -135,10 +140,20 @@ def _sensors(parties: list[str]) -> list[dict[str, Any]]:
     return sensor_views(built, load_sensor_catalogue())
 
 
+def _actions(node: Node, item_id: str) -> list[dict[str, Any]]:
+    try:
+        return [{"action": n["action"], "issued_at": n["issued_at"]}
+                for n in node.actions(item_id)]
+    except GsomiaError:
+        return []
+
+
 def _own(node: Node) -> list[dict[str, Any]]:
-    return [{"item_id": item_id, "created_s": created_s, "payload": payload}
+    mine = [(item_id, payload, created_s)
             for item_id, label, payload, created_s in node.store.local_items()
-            if label.get("topic") == WARNING_TOPIC and "kind" not in payload]
+            if label.get("topic") == WARNING_TOPIC and "kind" not in payload][-OWN_LIMIT:]
+    return [{"item_id": item_id, "created_s": created_s, "payload": payload,
+             "actions": _actions(node, item_id)} for item_id, payload, created_s in mine]
 
 
 def _links(node: Node) -> list[dict[str, Any]]:

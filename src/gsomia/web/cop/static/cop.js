@@ -382,6 +382,10 @@ function renderLiveSide(items, health, links, readError) {
     const verb = k === 0 ? "issued" : "updated";
     const how = w.route === "own" ? `by ${esc(w.originator)} (own)` : `by ${esc(w.originator)}, received via ${esc(w.route)}`;
     ev.push([utcOf(w, w.payload.t_s), `warning ${esc(w.payload.track_id)} ${verb} ${how}`]);
+    for (const a of w.actions || []) {
+      const what = a.action === "recall" || a.action === "destroy" ? "withdrawn" : "changed";
+      ev.push([Date.parse(a.issued_at), `warning ${esc(w.payload.track_id)} ${what} (${esc(a.action)}) by ${esc(w.originator)}`]);
+    }
   });
   ev.sort((a, b) => b[0] - a[0]);
   $("timeline").innerHTML = ev.map(([ms, txt]) => `<li><time>${new Date(ms).toISOString().slice(11, 19)}</time>${txt}</li>`).join("") || `<li class="muted">nothing yet</li>`;
@@ -408,7 +412,7 @@ async function refreshLive() {
     const [own, health, links] = await Promise.all([getJSON("/cop/api/own"), getJSON("/v1/health"), getJSON("/cop/api/links")]);
     let items = [], readError = null;
     try { items = await getJSON("/v1/items"); } catch (e) { readError = e.message; }
-    LV.warnings = own.map((o) => ({ item_id: o.item_id, originator: LV.cfg.party, route: "own", payload: o.payload, marking: null }))
+    LV.warnings = own.map((o) => ({ item_id: o.item_id, originator: LV.cfg.party, route: "own", payload: o.payload, marking: null, actions: o.actions }))
       .concat(items.filter((i) => i.kind === "missile_warning").map((i) => ({ item_id: i.item_id, originator: i.originator, route: i.route, payload: i.payload, marking: i.marking })));
     drawLive();
     renderLiveMissiles();
