@@ -229,6 +229,10 @@ def test_live_cop_shows_a_published_warning_within_one_second(cluster, tmp_path)
               f"/v1/items/{released[0]['item_id']}/actions")
         page.wait_for_selector("#timeline li:text('JPN-7 withdrawn (recall) by JPN')",
                                timeout=WAIT_S * 1000)
+        assert "withdrawn (recall)" in page.inner_text(".missile[data-track-id='JPN-7']")
+        assert page.locator("path.pip-JPN-7").count() == 0
+        _post(cluster, "JPN", _warning("JPN-8", 140.0, epoch, shift_deg=0.5))
+        page.wait_for_selector(".missile[data-track-id='JPN-8']", timeout=1_000)
         # Korea's warnings arrive at JPN's node; shown with the marking applied on receipt
         for t in (100.0, 130.0, 150.0):
             _post(cluster, "KOR", _warning("KOR-3", t, epoch, shift_deg=-0.6))
@@ -239,7 +243,8 @@ def test_live_cop_shows_a_published_warning_within_one_second(cluster, tmp_path)
         items = page.inner_text("#items")
         received = [i for i in cluster.nodes["JPN"].items() if i.originator == "KOR"]
         assert received and received[0].marking["text"] in items
-        assert page.locator("path.pip-ellipse").count() == 2
+        assert page.locator("path.pip-ellipse").count() == 2   # JPN-7 withdrawn
+        assert page.locator("path.pip-KOR-3").count() == 1
         ip = _warning("KOR-3", 150.0, epoch, shift_deg=-0.6).impact_point
         first = area_view(ip["lat_deg"], ip["lon_deg"], ip["cov_en_m2"])[0]
         shown = f"area at risk: {first['party']} EEZ {100 * first['probability']:.0f} %"

@@ -54,8 +54,9 @@ def _swagger_dir() -> Path:
 
 
 def offline_text(data: bytes, suffix: str) -> bytes:
-    """``data`` of a ``.js`` or ``.css`` file with its absolute URLs neutralised and its
-    source-map comment dropped (module notes); other files unchanged."""
+    """``data`` of a ``.js``, ``.css`` or ``.html`` file with its absolute URLs neutralised
+    (``.js``: ``:\\/\\/``; the others: ``%3A//``) and its source-map comment dropped
+    (module notes); other files unchanged."""
     if suffix not in (".js", ".css", ".html"):
         return data
     data = _SOURCE_MAP.sub(b"", data)
@@ -73,10 +74,10 @@ def asset(folder: str, name: str) -> tuple[bytes, str]:
         InputError: an unknown folder, or a name that is not a file in it (``..`` and
             absolute names included).
     """
-    roots = {"cop": _STATIC, "leaflet": _leaflet_dir, "swagger": _swagger_dir}
+    roots = {"cop": lambda: _STATIC, "leaflet": _leaflet_dir, "swagger": _swagger_dir}
     if folder not in roots:
         raise InputError("folder", folder, f"expected one of {', '.join(roots)}")
-    root = roots[folder] if isinstance(roots[folder], Path) else roots[folder]()
+    root = roots[folder]()
     path = (root / name).resolve()
     if not path.is_file() or root.resolve() not in path.parents or path.suffix == ".map":
         raise InputError("asset", name, f"no such file in {folder}")

@@ -109,7 +109,9 @@ class _NotifyOnPost:
 def add_page_routes(app: FastAPI, config: Callable[[], dict[str, Any]],
                     parties: list[str]) -> None:
     """The page, its assets, its config and the map layers (live and replay alike)."""
-    page = lambda: asset_response("cop", "cop.html")  # noqa: E731
+    def page() -> Response:
+        return asset_response("cop", "cop.html")
+
     app.add_api_route("/cop", page, methods=["GET"], include_in_schema=False)
     app.add_api_route("/cop/static/{name}", lambda name: asset_response("cop", name),
                       methods=["GET"], include_in_schema=False)

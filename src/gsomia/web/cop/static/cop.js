@@ -331,10 +331,11 @@ function warningGroups() {
   return [...groups.values()];
 }
 const utcOf = (w, s) => Date.parse(w.payload.epoch) + s * 1000;
+const withdrawn = (w) => (w.actions || []).find((a) => a.action === "recall" || a.action === "destroy");
 function areaText(list) {
   if (!list) return "…";
   if (!list.length) return "outside the region";
-  return list.slice(0, 3).map((a) => `${esc(a.party || "")} ${ZONE_NAMES[a.zone] || a.zone} ${(100 * a.probability).toFixed(0)} %`).join(", ");
+  return list.filter((a) => a.probability >= 0.005).slice(0, 3).map((a) => `${esc(a.party || "")} ${ZONE_NAMES[a.zone] || a.zone} ${(100 * a.probability).toFixed(0)} %`).join(", ");
 }
 function renderLiveMissiles() {
   const groups = warningGroups(), now = Date.now();
@@ -343,7 +344,11 @@ function renderLiveMissiles() {
     const tti = ip ? (utcOf(w, ip.impact_s) - now) / 1000 : null;
     const age = (now - utcOf(w, w.payload.t_s)) / 1000;
     const who = w.route === "own" ? "own" : `partner, via ${esc(w.route)}`;
-    const ax = ip ? ellipseAxes(ip.cov_en_m2) : null;
+    const ax = ip ? ellipseAxes(ip.cov_en_m2) : null, gone = withdrawn(w);
+    if (gone) return `<div class="missile withdrawn" data-track-id="${esc(w.payload.track_id)}" data-originator="${esc(w.originator)}">
+      <div class="head"><span>${esc(w.payload.track_id)} <small class="muted">${esc(w.originator)} · ${who}</small></span>
+      <span class="tti done">withdrawn (${esc(gone.action)})</span></div>
+      <div class="meta">withdrawn by its originator at ${esc(gone.issued_at.slice(11, 19))} UTC (Art. 6); not drawn</div></div>`;
     return `<div class="missile" style="border-left-color:${c}" data-track-id="${esc(w.payload.track_id)}" data-originator="${esc(w.originator)}">
       <div class="head"><span>${esc(w.payload.track_id)} <small class="muted">${esc(w.originator)} · ${who}</small></span>
       <span class="tti ${tti != null && tti <= 0 ? "done" : ""}" data-impact-utc="${ip ? utcOf(w, ip.impact_s) : ""}">${tti == null ? "no PIP" : tti > 0 ? "impact in " + mmss(tti) : "impacted"}</span></div>
@@ -368,6 +373,7 @@ function drawLive() {
   layer.clearLayers();
   warningGroups().forEach((g, i) => {
     const c = LAUNCH_COLORS[i % LAUNCH_COLORS.length], w = g[g.length - 1], label = w.payload.track_id;
+    if (withdrawn(w)) return;
     const pts = g.filter((x) => x.payload.trajectory).map((x) => { const v = x.payload.trajectory.x_ecef; const [la, lo] = ecefToGeodetic(v[0], v[1], v[2]); return [la, lo]; });
     drawTrack(layer, pts, partyColor(w.originator), w.route !== "own", `${label} (${w.originator}, ${w.route})`);
     const lp = w.payload.launch_point;
