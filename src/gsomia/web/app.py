@@ -98,7 +98,6 @@ characters, never echoed whole.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -108,15 +107,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from gsomia.errors import GsomiaError, StoreError, short_repr
+from gsomia.errors import GsomiaError, StoreError
 from gsomia.node import WARNING_KIND, MissileWarning, Node
+from gsomia.node.idempotency import IdempotencyKeys
 from gsomia.node.persons import Personnel
 from gsomia.node.plots import PLOT_KIND
 from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
 from gsomia.schemas.document import MAX_ENVELOPE_BYTES, MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import Route
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
+from gsomia.web.bodies import BodyError, read_object
 from gsomia.web.custody import add_custody_routes
+from gsomia.web.idempotency import IdempotencyMiddleware
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
 from gsomia.web.reads import ItemReads
@@ -263,34 +265,13 @@ class _BadRequest(Exception):
         self.message = message
 
 
-def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose member names are unique (I-JSON, RFC 7493 section 2.3: a
-    repeated name, e.g. ``{"action": "recall", "action": "downgrade"}``, is refused,
-    never read as its last value)."""
-    data: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in data:
-            raise ValueError(f"member name {short_repr(name)} repeated (RFC 7493 section 2.3)")
-        data[name] = value
-    return data
-
-
 async def _json_object(request: Request) -> dict[str, Any]:
-    """The request's JSON object body (content type application/json, RFC 8259)."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "application/json":
-        raise _BadRequest(415, f"content-type={short_repr(ctype)}: expected application/json")
-    raw = await request.body()
+    """The request's JSON object body (:func:`gsomia.web.bodies.read_object`: RFC 8259
+    read as I-JSON, RFC 7493, depth, numbers and strings bounded)."""
     try:
-        data = json.loads(raw, parse_constant=lambda c: (_ for _ in ()).throw(
-            ValueError(f"{c} is not JSON")), object_pairs_hook=_unique_names)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _BadRequest(400, f"body: not JSON: {short_repr(str(exc))}") from None
-    except RecursionError:
-        raise _BadRequest(400, "body: JSON nested too deeply") from None
-    if not isinstance(data, dict):
-        raise _BadRequest(400, f"body: expected a JSON object, got {type(data).__name__}")
-    return data
+        return await read_object(request)
+    except BodyError as exc:
+        raise _BadRequest(exc.status, exc.message) from None
 
 
 def _error(exc: _BadRequest) -> JSONResponse:
@@ -476,6 +457,8 @@ def create_app(
         description="Partner inbox (partner nodes, mutual TLS); items, warnings and "
                     "approvals for this party's operator; health.",
     )
+    # the key check runs inside the access check (the last middleware added is outermost)
+    app.add_middleware(IdempotencyMiddleware, keys=IdempotencyKeys(node.store.db))
     app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
     _add_routes(app, node, party_cas, personnel or Personnel(node.party))
     add_item_routes(app, node)
