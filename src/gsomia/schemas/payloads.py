@@ -7,9 +7,9 @@ its offset; positions on WGS 84. Checked here: keys, types, finite numbers, rang
 before :data:`EPOCH_MAX` in UTC, every time within :data:`MAX_ABS_TIME_S` of the epoch,
 standard deviations >= 0 or null), the shapes of vectors and matrices with non-negative
 variances, a warning's order of times (a launch estimated after it happened, an impact
-predicted forward) and at least one element. That a matrix is a covariance (symmetric, positive semi-definite or definite) needs its
-eigenvalues and is checked by the payload types themselves, as are the tracker's range
-limit of a plot.
+predicted forward) and at least one element. That a matrix is a covariance (symmetric,
+positive semi-definite or definite) needs its eigenvalues and is checked by the payload
+types themselves, as are the tracker's range limit of a plot.
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ from gsomia.sharing.label import Label, parse_time
 __all__ = [
     "JWE_ALGORITHMS",
     "JWS_ALGORITHMS",
+    "WIRE_KEYS",
     "Directory",
     "Envelope",
     "Header",
@@ -84,6 +85,8 @@ __all__ = [
 JWS_ALGORITHMS = ("Ed25519",)
 #: Algorithms accepted for the outer encryption (RFC 7518 §4.6 on X25519, RFC 8037 §3.2).
 JWE_ALGORITHMS = ("ECDH-ES+A256KW", "A256GCM")
+#: Keys of an envelope's wire form (:meth:`Envelope.to_wire`); any other is refused.
+WIRE_KEYS = ("envelope_id", "sender", "recipient", "jwe", "witness")
 _KINDS = ("item", "consent", "notice", "ack", "compromise", "investigation")
 #: ``typ`` of the hop JWS and ``cty`` of the JWE that carries it.
 _HOP_TYP = "gsomia+hop"
@@ -368,7 +371,7 @@ class Envelope:
 
         Raises:
             EnvelopeError: (check ``format``) not an object with the four string fields,
-                or a ``witness`` that is not a JSON object.
+                a key not of :data:`WIRE_KEYS`, or a ``witness`` that is not a JSON object.
         """
         if isinstance(data, bytes | str):
             try:
@@ -378,6 +381,11 @@ class Envelope:
         if not isinstance(data, Mapping):
             raise EnvelopeError("format", "envelope", "?", "expected a JSON object")
         fields = ("envelope_id", "sender", "recipient", "jwe")
+        for key in data:
+            if key not in WIRE_KEYS:
+                raise EnvelopeError("format", f"envelope.{str(key)[:64]}",
+                                    str(data.get("envelope_id", "?"))[:128],
+                                    f"unknown key (expected one of {', '.join(WIRE_KEYS)})")
         for key in fields:
             if not isinstance(data.get(key), str) or not data.get(key):
                 raise EnvelopeError(

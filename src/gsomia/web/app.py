@@ -115,6 +115,7 @@ from gsomia.node.plots import PLOT_KIND
 from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
 from gsomia.schemas.document import MAX_ENVELOPE_BYTES, MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import Route
+from gsomia.sharing.envelope import WIRE_KEYS
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
 from gsomia.web.bodies import BodyError, read_object
 from gsomia.web.custody import add_custody_routes
@@ -369,6 +370,14 @@ def _body(model: type[BaseModel] | None) -> dict[str, Any]:
                             "content": {"application/json": {"schema": schema}}}}
 
 
+#: ``POST /v1/inbox``: an envelope's wire form (:meth:`gsomia.sharing.envelope.Envelope.
+#: to_wire`; any other key is refused, check ``format``).
+_INBOX_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "additionalProperties": False,
+    "required": ["envelope_id", "sender", "recipient", "jwe"],
+    "properties": {**{k: {"type": "string", "minLength": 1} for k in WIRE_KEYS[:4]},
+                   "witness": {"type": "object"}}}}}}}
+
 #: Request bodies read by hand (so that errors keep their 400/415 and their wording) and
 #: added to the OpenAPI components by :func:`_with_request_schemas`.
 _REQUEST_MODELS = (MissileWarningDoc, ApprovalRequest, *ITEM_REQUEST_MODELS)
@@ -405,7 +414,7 @@ def _add_routes(app: FastAPI, node: Node,
     errors: dict[int | str, dict[str, Any]] = {
         400: {"model": ErrorView}, 415: {"model": ErrorView}}
     app.add_api_route("/v1/inbox", _inbox(node, party_cas), methods=["POST"],
-                      summary="Partner inbox", openapi_extra=_body(None),
+                      summary="Partner inbox", openapi_extra=_INBOX_BODY,
                       response_model=ReceiptView,
                       responses={202: {"model": ReceiptView}, 400: {"model": ReceiptView},
                                  503: {"model": ErrorView}})
