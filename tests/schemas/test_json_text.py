@@ -35,7 +35,7 @@ def test_nesting_up_to_the_limit_is_read_and_deeper_is_refused(depth, objects):
 
 @given(st.integers(-(10**420), 10**420) | st.integers(-(2**60), 2**60))
 def test_an_integer_is_read_within_2_53_and_refused_outside_naming_the_field(n):
-    text = '{"t_s": [0, %d]}' % n
+    text = f'{{"t_s": [0, {n}]}}'
     if abs(n) <= MAX_JSON_INT:
         assert read_json(text) == {"t_s": [0, n]}
     else:
