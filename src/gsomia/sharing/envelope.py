@@ -57,8 +57,9 @@ from joserfc import jwe, jws
 from joserfc.errors import JoseError
 from joserfc.registry import HeaderParameter
 
-from gsomia.errors import EnvelopeError, ReplayError
+from gsomia.errors import EnvelopeError, InputError, ReplayError
 from gsomia.schemas.document import MAX_ENVELOPE_BYTES
+from gsomia.schemas.json_text import read_json
 from gsomia.sharing.keys import Directory, PartyKeys, PublicKeys
 from gsomia.sharing.label import Label, parse_time
 
@@ -245,7 +246,7 @@ def verify(token: str | bytes, directory: Directory, envelope_id: str = "?") -> 
     if isinstance(token, bytes):
         token = token.decode("ascii", "replace")
     try:
-        header = json.loads(_b64decode(token.split(".")[0]))
+        header = read_json(_b64decode(token.split(".")[0]), "jws.header")
         kid = header["kid"]
     except (ValueError, KeyError, TypeError, IndexError):
         raise EnvelopeError("format", "jws.header", envelope_id, "not a compact JWS") from None
@@ -262,7 +263,7 @@ def verify(token: str | bytes, directory: Directory, envelope_id: str = "?") -> 
     except (ValueError, TypeError) as exc:
         raise EnvelopeError("format", "jws", envelope_id, f"unreadable JWS: {exc}") from None
     try:
-        body = json.loads(obj.payload)
+        body = read_json(obj.payload, "jws.payload")
         ok = (
             body.get("v") == 1
             and body.get("kind") in _KINDS
@@ -370,14 +371,16 @@ class Envelope:
         """Read the wire form.
 
         Raises:
-            EnvelopeError: (check ``format``) not an object with the four string fields,
+            EnvelopeError: (check ``format``) JSON text that is not I-JSON within the limits
+                of :func:`gsomia.schemas.json_text.read_json`, not an object with the four
+                string fields,
                 a key not of :data:`WIRE_KEYS`, or a ``witness`` that is not a JSON object.
         """
-        if isinstance(data, bytes | str):
+        if isinstance(data, bytes | str):  # untrusted text: read under the I-JSON limits
             try:
-                data = json.loads(data)
-            except ValueError:
-                raise EnvelopeError("format", "envelope", "?", "not JSON") from None
+                data = read_json(data, "envelope")
+            except InputError as exc:
+                raise EnvelopeError("format", exc.field, exc.value, exc.reason) from None
         if not isinstance(data, Mapping):
             raise EnvelopeError("format", "envelope", "?", "expected a JSON object")
         fields = ("envelope_id", "sender", "recipient", "jwe")
@@ -459,7 +462,7 @@ def _verify_hop(
     eid = header.envelope_id
     text = token.decode("ascii", "replace")
     try:
-        jws_header = json.loads(_b64decode(text.split(".")[0]))
+        jws_header = read_json(_b64decode(text.split(".")[0]), "hop.header")
         kid, typ = jws_header["kid"], jws_header.get("typ")
     except (ValueError, KeyError, TypeError, IndexError):
         raise EnvelopeError("format", "hop.jws", eid, "the plaintext is not a hop JWS") from None
@@ -471,7 +474,7 @@ def _verify_hop(
     public = directory.get(header.sender, eid)
     try:
         obj = jws.deserialize_compact(text, public._jwk[0], registry=_JWS_REGISTRY)
-        body = json.loads(obj.payload)
+        body = read_json(obj.payload, "hop.payload")
     except JoseError as exc:
         raise EnvelopeError(
             "sender", "hop.jws", eid,

@@ -310,7 +310,9 @@ def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Call
         except _BadRequest as exc:
             if exc.status != 400:
                 return _error(exc)
-            envelope = None  # the node answers a rejected receipt (check format), audited
+            # the node reads it again and answers a rejected receipt naming the fault
+            # (check format), audited
+            envelope = await request.body()
         try:
             receipt = await run_in_threadpool(node.receive, envelope, peer=peer)
         except StoreError as exc:
