@@ -9,7 +9,16 @@ import datetime as dt
 import json
 
 import pytest
+import schemathesis
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from web_support import until, warning
 
 from gsomia.node import Directory, HttpsLink, Node, PartyKeys, SimClock
@@ -46,6 +55,45 @@ def test_300_generated_requests_in_process_get_no_5xx_and_rejected_ones_store_no
     posts = {op for op in report["by_operation"] if op.startswith("POST")}
     assert {"POST /v1/inbox", "POST /v1/warnings", "POST /v1/approvals", "POST /v1/items",
             "POST /v1/items/{item_id}/release"} <= posts
+
+
+CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance)
+
+
+def test_generated_requests_get_answers_that_conform_to_the_openapi(tmp_path):
+    """Each operation, with bodies that fit its schema and bodies that break it: no 5xx,
+    and each answer's status, content type and body are those the OpenAPI documents."""
+    node = _node(tmp_path)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(node))
+    failures: list[str] = []
+    cases = 0
+    try:
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                if mode is GenerationMode.NEGATIVE and operation.method.upper() == "GET":
+                    continue  # nothing to make invalid: no body, any text is a path id
+
+                @seed(21)
+                @settings(max_examples=8, database=None, deadline=None,
+                          phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+                @given(operation.as_strategy(mode))
+                def check(case):
+                    nonlocal cases
+                    cases += 1
+                    answer = case.call()
+                    try:
+                        case.validate_response(answer, checks=list(CHECKS))
+                    except BaseException as exc:  # noqa: BLE001 - a failure group
+                        failures.append(f"{case.method} {case.path} {answer.status_code}: "
+                                        f"{str(exc)[:300]}")
+
+                check()
+    finally:
+        node.close()
+    assert cases >= 120
+    assert failures == []
 
 
 @pytest.mark.slow

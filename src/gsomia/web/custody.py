@@ -138,5 +138,9 @@ def add_custody_routes(app: FastAPI, node: Node) -> None:
         if model is not None:
             extra["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": model.model_json_schema()}}}
+        answers: dict[int | str, dict[str, Any]] = {
+            404: {"description": "no such item or case at this node"}} if "{" in path else {}
+        if method == "POST":
+            answers[403] = {"description": "only the Originating or Receiving Party may"}
         app.add_api_route(path, _endpoint(node, work, method == "POST"), methods=[method],
-                          summary=summary, openapi_extra=extra)
+                          summary=summary, openapi_extra=extra, responses=answers)
