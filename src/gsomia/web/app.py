@@ -117,7 +117,7 @@ from gsomia.schemas.document import MAX_ENVELOPE_BYTES, MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import Route
 from gsomia.sharing.envelope import WIRE_KEYS
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
-from gsomia.web.bodies import BodyError, read_object
+from gsomia.web.bodies import BodyError, read_object, replay_body
 from gsomia.web.custody import add_custody_routes
 from gsomia.web.idempotency import IdempotencyMiddleware
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
@@ -247,17 +247,7 @@ class _Guard:
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> dict:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay_body(b"".join(chunks), receive), send)
 
 
 class _BadRequest(Exception):

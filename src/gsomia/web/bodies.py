@@ -10,6 +10,7 @@ before (:func:`gsomia.web.app.body_limit`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
@@ -17,7 +18,7 @@ from fastapi import Request
 from gsomia.errors import InputError, short_repr
 from gsomia.schemas.json_text import read_json
 
-__all__ = ["BodyError", "read_object"]
+__all__ = ["BodyError", "read_object", "replay_body"]
 
 
 class BodyError(Exception):
@@ -47,3 +48,18 @@ async def read_object(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BodyError(400, f"body: expected a JSON object, got {type(data).__name__}")
     return data
+
+
+def replay_body(body: bytes, receive: Callable[[], Awaitable[dict]]) -> Callable:
+    """An ASGI ``receive`` that gives ``body`` (read whole by a middleware) as one
+    ``http.request`` message, then defers to ``receive`` (a disconnect)."""
+    sent = False
+
+    async def replay() -> dict:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

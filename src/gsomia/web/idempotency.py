@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from gsomia.errors import StoreError, short_repr
 from gsomia.node.idempotency import IdempotencyKeys
+from gsomia.web.bodies import replay_body
 
 __all__ = ["MAX_KEY_CHARS", "IdempotencyMiddleware", "parse_key"]
 
@@ -131,15 +132,6 @@ class IdempotencyMiddleware:
     async def _first(self, key: str, body: bytes, scope: dict, receive: Any,
                      send: Any) -> None:
         """Process the first request of ``key`` and keep its answer (module notes)."""
-        sent = False
-
-        async def replay() -> dict:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
         status, ctype, chunks = 500, "", []
 
         async def keep(message: dict) -> None:
@@ -153,7 +145,7 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, replay, keep)
+            await self.app(scope, replay_body(body, receive), keep)
         finally:
             if status >= 500:
                 await run_in_threadpool(self.keys.release, key)
