@@ -19,13 +19,15 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from typer.testing import CliRunner
 from web_support import until, warning
 
+from gsomia.cli import app
 from gsomia.node import Directory, HttpsLink, Node, PartyKeys, SimClock
 from gsomia.sharing import Route, load_catalog
 from gsomia.sharing.pki import init_pki
 from gsomia.web.app import create_app
-from gsomia.web.bench_fuzz import run_bench, run_fuzz
+from gsomia.web.bench_fuzz import run_fuzz
 from gsomia.web.live import LiveCluster
 
 EPOCH = dt.datetime(2024, 1, 14, tzinfo=dt.UTC)
@@ -97,13 +99,17 @@ def test_generated_requests_get_answers_that_conform_to_the_openapi(tmp_path):
 
 
 @pytest.mark.slow
-def test_2000_generated_requests_against_a_live_node_get_no_5xx(tmp_path):
-    report = run_bench(2000, seed=3, workdir=tmp_path)
-    assert report["requests"] == 2000
-    assert report["by_class"]["5xx"] == 0, report["server_error_examples"]
+def test_gsomia_bench_fuzz_sends_2000_requests_to_a_live_node_and_gets_no_5xx():
+    out = CliRunner().invoke(app, ["bench", "fuzz", "--n", "2000", "--seed", "3", "--json"])
+    assert out.exit_code == 0, out.output
+    report = json.loads(out.output)
+    assert report["requests"] == 2000 and report["node"]["mutual_tls"]
+    assert report["by_class"]["5xx"] == report["server_errors"] == 0
     assert report["stored_from_rejected"] == 0, report["stored_examples"]
     assert report["by_class"]["2xx"] + report["by_class"]["4xx"] == 2000
+    assert sum(report["by_operation"].values()) == 2000
     assert any(op.startswith("POST /v1/inbox") for op in report["by_operation"])
+    assert any(op.endswith("(poison)") for op in report["by_operation"])
 
 
 def _body(track: str = "T1") -> bytes:
