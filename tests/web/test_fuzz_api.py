@@ -53,6 +53,8 @@ def test_300_generated_requests_in_process_get_no_5xx_and_rejected_ones_store_no
     assert report["requests"] == 300
     assert report["server_errors"] == 0, report["server_error_examples"]
     assert report["stored_from_rejected"] == 0, report["stored_examples"]
+    assert report["replays"] > 20 and report["replay_mismatches"] == 0, \
+        report["replay_examples"]
     assert report["by_class"]["4xx"] > 150  # most generated input is bad, and refused
     posts = {op for op in report["by_operation"] if op.startswith("POST")}
     assert {"POST /v1/inbox", "POST /v1/warnings", "POST /v1/approvals", "POST /v1/items",
@@ -106,6 +108,7 @@ def test_gsomia_bench_fuzz_sends_2000_requests_to_a_live_node_and_gets_no_5xx():
     assert report["requests"] == 2000 and report["node"]["mutual_tls"]
     assert report["by_class"]["5xx"] == report["server_errors"] == 0
     assert report["stored_from_rejected"] == 0, report["stored_examples"]
+    assert report["replays"] > 100 and report["replay_mismatches"] == 0
     assert report["by_class"]["2xx"] + report["by_class"]["4xx"] == 2000
     assert sum(report["by_operation"].values()) == 2000
     assert any(op.startswith("POST /v1/inbox") for op in report["by_operation"])

@@ -22,8 +22,9 @@ def bench_fuzz(
     """KOR and JPN as live servers on 127.0.0.1 (mutual TLS): N requests generated from
     KOR's OpenAPI (Schemathesis: valid and invalid bodies) and poison bodies (deep
     nesting, huge integers, lone surrogates, bad epochs) to the inbox (as JPN's node) and
-    every operator route. Exits 1 when any answer is 5xx or a rejected request left
-    anything stored."""
+    every operator route, some with an Idempotency-Key and sent twice. Exits 1 when any
+    answer is 5xx, a rejected request left anything stored, or a replay was not the first
+    answer."""
     try:
         import schemathesis  # noqa: F401
 
@@ -40,8 +41,11 @@ def bench_fuzz(
         console.print(f"{report['requests']} requests: 2xx {c['2xx']}, 4xx {c['4xx']}, "
                       f"5xx {c['5xx']}; by status {report['by_status']}", soft_wrap=True)
         console.print(f"answers >= 500: {report['server_errors']}; rejected requests that "
-                      f"stored anything: {report['stored_from_rejected']} (seed {seed})")
-        for ex in report["server_error_examples"] + report["stored_examples"]:
+                      f"stored anything: {report['stored_from_rejected']}; Idempotency-Key "
+                      f"replays {report['replays']}, not the first answer: "
+                      f"{report['replay_mismatches']} (seed {seed})", soft_wrap=True)
+        for ex in (report["server_error_examples"] + report["stored_examples"]
+                   + report["replay_examples"]):
             console.print(ex, markup=False, soft_wrap=True)
-    if report["server_errors"] or report["stored_from_rejected"]:
+    if report["server_errors"] or report["stored_from_rejected"] or report["replay_mismatches"]:
         raise typer.Exit(1)

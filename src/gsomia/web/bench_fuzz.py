@@ -11,8 +11,11 @@ The requests (:func:`request_strategy`, reproducible by ``seed``) are drawn from
   400-digit integers, ``1e400``, lone surrogates (``"\\ud800"``) in values and member
   names, bytes that are not UTF-8, a repeated member name, epochs that overflow once
   converted to UTC, a missing ``valid``;
-- an ``Idempotency-Key`` on a third of them, from a pool of 16 keys (so that keys are
-  reused: replays, 422 and 409 answers are exercised too).
+- an ``Idempotency-Key`` on about a quarter of the POSTs: mostly a new key, sometimes one
+  of :data:`KEY_POOL` shared keys (reused with another request: 422). A request with a
+  new key is sent twice; the second answer must be the first one replayed (same status
+  and body, ``Idempotency-Replayed: true``) and store nothing, else it counts in
+  ``replay_mismatches``.
 
 A request answered 4xx is "rejected": the node's stored rows (items, outbox, inbox,
 consents, custody, notices, cases) and its ``item.created`` audit records are counted
@@ -24,11 +27,13 @@ certificate and every other with KOR's operator certificate. Report::
 
     {"requests", "by_class": {"2xx", "3xx", "4xx", "5xx"}, "by_status": {"400": n, ...},
      "server_errors", "server_error_examples": [...], "stored_from_rejected",
-     "stored_examples": [...], "by_operation": {"POST /v1/warnings": n, ...}, "seed"}
+     "stored_examples": [...], "replays", "replay_mismatches", "replay_examples": [...],
+     "by_operation": {"POST /v1/warnings": n, ...}, "seed"}
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from collections import Counter
@@ -52,8 +57,10 @@ __all__ = ["FuzzRequest", "poison_bodies", "request_strategy", "run_bench", "run
 #: Tables whose rows a rejected request must not change (:func:`stored_counts`).
 STORED_TABLES = ("local_items", "outbox", "inbox", "consents", "custody", "notices",
                  "notice_acks", "cases")
-#: Idempotency keys drawn from (small, so that they repeat).
-KEY_POOL = 16
+#: Shared idempotency keys (reused by other requests: 422 answers).
+KEY_POOL = 4
+#: Stands for a new idempotency key, made unique when the request is sent.
+NEW_KEY = "new"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,17 +148,20 @@ def request_strategy(spec: dict[str, Any]) -> Any:
             "{case_id}", "case-0"), {"content-type": "application/json"}, body,
             f"POST {path} (poison)")
 
-    def keyed(req: FuzzRequest, key: int | None) -> FuzzRequest:
-        if key is None or req.method != "POST":
-            return req
-        return FuzzRequest(req.method, req.path, {**req.headers,
-                           "idempotency-key": f'"fuzz-{key}"'}, req.body, req.operation)
+    def keyed(req: FuzzRequest, key: str | None) -> FuzzRequest:
+        if key is None or req.method != "POST" or req.path.startswith("/v1/inbox"):
+            return req  # the inbox is idempotent by envelope id, without keys
+        return FuzzRequest(req.method, req.path, {**req.headers, "idempotency-key": key},
+                           req.body, req.operation)
 
     poisoned = st.builds(poison, st.sampled_from(posts), poison_bodies())
     # a quarter poison, drawn explicitly (Hypothesis favours the first branch of one_of)
     requests = st.integers(0, 3).flatmap(lambda i: poisoned if i == 3
                                          else cases.map(from_case))
-    keys = st.one_of(st.none(), st.none(), st.integers(0, KEY_POOL - 1))
+    keys = st.integers(0, 7).flatmap(
+        lambda i: st.just(NEW_KEY) if i == 0
+        else st.integers(0, KEY_POOL - 1).map(lambda k: f'"shared-{k}"') if i == 1
+        else st.none())
     return st.builds(keyed, requests, keys)
 
 
@@ -166,16 +176,35 @@ def run_fuzz(spec: dict[str, Any], send: Callable[[FuzzRequest], httpx.Response]
     by_operation: Counter[str] = Counter()
     server_errors: list[dict[str, Any]] = []
     stored: list[dict[str, Any]] = []
+    mismatches: list[dict[str, Any]] = []
+    replays: list[str] = []
 
     strategy = request_strategy(spec)
 
     def one(req: FuzzRequest) -> None:
         if sum(by_status.values()) >= n:
             return
+        fresh = req.headers.get("idempotency-key") == NEW_KEY
+        if fresh:
+            req = dataclasses.replace(req, headers={
+                **req.headers, "idempotency-key": f'"new-{seed}-{sum(by_status.values())}"'})
         before = stored_counts(node)
         answer = send(req)
         by_status[answer.status_code] += 1
         by_operation[req.operation] += 1
+        if fresh and sum(by_status.values()) < n:  # a new key: send again, a replay
+            kept = stored_counts(node)
+            again = send(req)
+            replays.append(req.operation)
+            if stored_counts(node) != kept:  # a replay does nothing again
+                mismatches.append({"operation": req.operation, "stored": "again"})
+            by_status[again.status_code] += 1
+            by_operation[req.operation] += 1
+            if answer.status_code < 500 and (
+                    (again.status_code, again.content) != (answer.status_code, answer.content)
+                    or again.headers.get("idempotency-replayed") != "true"):
+                mismatches.append({"operation": req.operation, "first": answer.status_code,
+                                   "again": again.status_code, "answer": again.text[:300]})
         example = {"operation": req.operation, "path": req.path[:200],
                    "status": answer.status_code, "answer": answer.text[:300],
                    "body": (req.body or b"")[:300].decode("utf-8", "replace")}
@@ -200,6 +229,8 @@ def run_fuzz(spec: dict[str, Any], send: Callable[[FuzzRequest], httpx.Response]
         "by_status": {str(s): c for s, c in sorted(by_status.items())},
         "server_errors": len(server_errors), "server_error_examples": server_errors[:10],
         "stored_from_rejected": len(stored), "stored_examples": stored[:10],
+        "replays": len(replays), "replay_mismatches": len(mismatches),
+        "replay_examples": mismatches[:10],
         "by_operation": dict(sorted(by_operation.items())), "seed": seed,
     }
 
