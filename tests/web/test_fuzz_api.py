@@ -154,6 +154,8 @@ def test_an_idempotency_key_replays_the_first_answer_and_survives_a_restart(tmp_
     ("/v1/items/KOR-0/actions", {"action": "recall"}),
     ("/v1/items/KOR-0/compromise", {"what": "lost"}),
     ("/v1/cases/case-0/close", {"summary": "done"}),
+    ("/v1/items", {"classification": "NONE", "releasable_to": ["JPN"], "document": {
+        "title": "t", "topic": "x", "body": "b", "attachments": []}}),
 ])
 def test_every_operator_post_takes_an_idempotency_key(tmp_path, path, body):
     node = _node(tmp_path)
