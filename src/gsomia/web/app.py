@@ -90,8 +90,11 @@ documents with attachments (:mod:`gsomia.schemas.document`): ``POST /v1/items`` 
 three more times). The limit is enforced as the body streams in: a larger declared
 ``Content-Length`` is answered 413 before anything is read, and a body that passes the
 limit is refused 413 at the chunk that passes it, never read whole first
-(:func:`body_limit`). ``Content-Type: application/json`` (else 415), a JSON object
-(else 400). Errors
+(:func:`body_limit`). ``Content-Type: application/json`` (else 415), a JSON object read
+as I-JSON within limits (UTF-8 without lone surrogates, at most 64 levels deep, integers
+within ±(2**53 - 1), finite numbers: :mod:`gsomia.web.bodies`; else 400 naming the key
+path). Every operator ``POST`` takes an ``Idempotency-Key`` (:mod:`gsomia.web.
+idempotency`: the first answer replayed, 422 for the key with another request). Errors
 answer ``{"error": ...}`` naming the field; offending values are cut to a few hundred
 characters, never echoed whole.
 """
