@@ -131,24 +131,36 @@ class IdempotencyMiddleware:
 
     async def _first(self, key: str, body: bytes, scope: dict, receive: Any,
                      send: Any) -> None:
-        """Process the first request of ``key`` and keep its answer (module notes)."""
-        status, ctype, chunks = 500, "", []
+        """Process the first request of ``key``, keep its answer, then send it (module
+        notes). The answer is held back until it is kept: a client that retries at once
+        gets it replayed, never a 409 for a request already answered."""
+        status, ctype, held = 500, "", []
 
-        async def keep(message: dict) -> None:
+        async def hold(message: dict) -> None:
             nonlocal status, ctype
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 ctype = dict(message.get("headers") or []).get(b"content-type", b"").decode(
                     "latin-1")
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
+            held.append(message)
 
         try:
-            await self.app(scope, replay_body(body, receive), keep)
-        finally:
-            if status >= 500:
-                await run_in_threadpool(self.keys.release, key)
-            else:
-                await run_in_threadpool(self.keys.complete, key, status, ctype,
-                                        b"".join(chunks))
+            await self.app(scope, replay_body(body, receive), hold)
+        except BaseException:
+            await run_in_threadpool(self.keys.release, key)
+            raise
+        if status >= 500:  # nothing done: a retry with the key is processed
+            await run_in_threadpool(self.keys.release, key)
+        else:
+            answer = b"".join(m.get("body", b"") for m in held
+                              if m["type"] == "http.response.body")
+            try:
+                await run_in_threadpool(self.keys.complete, key, status, ctype, answer)
+            except StoreError as exc:  # done, but its answer could not be kept
+                await JSONResponse({"error": f"{exc}; the request was processed (see "
+                                             "the node's items) but its Idempotency-Key "
+                                             "answer was not kept"}, status_code=503)(
+                    scope, receive, send)
+                return
+        for message in held:
+            await send(message)
