@@ -307,3 +307,16 @@ def test_a_downgraded_copy_reads_as_genuine_and_an_edited_one_does_not(net):
     with jpn.lock:
         flagged = [r.body for r in jpn.audit.records() if r.kind == "store.tampered"]
     assert [f["item_id"] for f in flagged] == [item]
+
+
+@pytest.mark.parametrize("kind", ["notice", "ack", "compromise", "investigation"])
+def test_a_control_payload_with_a_stray_key_is_rejected_and_audited(net, kind):
+    item = share(net)
+    body = {"item_id": item, "originator": "KOR", "extra": "x"}
+    receipt = _forge(net, "KOR", "USA", body, kind=kind)
+    assert (receipt.status, receipt.check) == ("rejected", "format")
+    assert f"{kind}.extra" in receipt.reason and "unknown key" in receipt.reason
+    usa = net.nodes["USA"]
+    with usa.lock:
+        rejected = [r.body for r in usa.audit.records() if r.kind == "receive.rejected"]
+    assert [r["check"] for r in rejected] == ["format"]

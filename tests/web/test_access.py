@@ -162,7 +162,7 @@ def test_malformed_warnings_and_approvals_get_named_400s(cluster):
         ({**good, "t_s": "1.0"}, "warning.t_s"),
         ({**good, "launch_point": "x"}, "warning.launch_point"),
         (json.dumps({**good, "impact_point": {**good["impact_point"], "lat_deg": "L"}})
-         .replace('"L"', "1e400"), "warning.impact_point.lat_deg"),
+         .replace('"L"', "1e400"), "body.impact_point.lat_deg"),
         ({**good, "impact_point": {**good["impact_point"], "lon_deg": 400.0}},
          "warning.impact_point.lon_deg"),
         ({**good, "impact_point": {**good["impact_point"], "cov_en_m2": [[1.0]]}},

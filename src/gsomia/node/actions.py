@@ -61,17 +61,27 @@ from gsomia.sharing.events import (
 from gsomia.sharing.label import Label, parse_time
 from gsomia.sharing.routes import Route
 
-__all__ = ["CONTROL_KINDS", "Actions", "control_row", "parse_notice"]
+__all__ = ["CONTROL_KEYS", "CONTROL_KINDS", "Actions", "control_row", "parse_notice"]
 
 #: Signed kinds handled here rather than as items: originator notices and holders'
 #: acknowledgements (Art. 6(d)–(h)), loss or compromise reports and investigation
 #: results (Art. 17, :mod:`gsomia.node.compromise`).
 CONTROL_KINDS = ("notice", "ack", "compromise", "investigation")
+#: The keys of each control kind's signed payload (as its sender writes it); any other
+#: key is refused (``InputError`` naming ``<kind>.<key>``: the receipt is ``rejected``).
+CONTROL_KEYS = {
+    "notice": ("notice_id", "item_id", "originator", "action", "new_classification", "seq",
+               "issued_at"),
+    "ack": ("notice_id", "item_id", "holder", "originator", "action", "status", "reason",
+            "marking", "at"),
+    "compromise": ("case_id", "item_id", "originator", "holder", "possible", "what",
+                   "discovered_at", "reported_at", "scope"),
+    "investigation": ("case_id", "item_id", "stage", "text", "preventive_measures", "at"),
+}
 #: Inbox statuses of an item whose payload a holder still keeps.
 _KEPT = ("arrived", "delivered")
 _REMOVED = {"recall": "recalled", "destroy": "destroyed"}
-_NOTICE_FIELDS = ("notice_id", "item_id", "originator", "action", "new_classification",
-                  "seq", "issued_at")
+_NOTICE_FIELDS = CONTROL_KEYS["notice"]
 
 #: A handler of one kind of control message at its final recipient:
 #: ``(header, signed, t, at) -> note`` (raises EnvelopeError / InputError to refuse).
@@ -253,6 +263,11 @@ class Actions:
         item_id = s.payload.get("item_id")
         if not isinstance(item_id, str) or not item_id:
             raise InputError(f"{s.kind}.item_id", item_id, "expected a non-empty string")
+        known = CONTROL_KEYS[s.kind]
+        for key in s.payload:
+            if key not in known:  # closed, as every payload: a stray key is refused
+                raise InputError(f"{s.kind}.{str(key)[:64]}", s.payload[key],
+                                 f"unknown key (expected one of {', '.join(known)})")
         # a hub may pass the same signed message to several final recipients (a notice to
         # a holder by the hub route, and to the hub as a holder itself): once per final
         key = s.msg_id if h.final == ctx.party else f"{s.msg_id}>{h.final}"

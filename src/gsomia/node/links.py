@@ -34,8 +34,10 @@ from gsomia.node.clock import Clock
 from gsomia.sharing.envelope import Envelope, PartyKeys, PublicKeys
 
 __all__ = [
+    "HTTP_REFUSED",
     "MIN_RATE_BPS",
     "RECEIPT_TYP",
+    "RETRY_4XX",
     "HttpsLink",
     "InProcessLink",
     "Link",
@@ -53,6 +55,11 @@ MIN_RATE_BPS = 1024 * 1024
 #: awaiting the originator's approval (``held``), had already been stored (``duplicate``:
 #: an idempotent acknowledgement), or failed a check (``rejected``).
 STATUSES = ("accepted", "held", "duplicate", "rejected")
+#: ``check`` of the receipt a link makes for a final 4xx answer that is no receipt.
+HTTP_REFUSED = "http"
+#: 4xx statuses that mean "later" (RFC 9110 section 15.5.9 408 Request Timeout, RFC 8470
+#: 425 Too Early, RFC 6585 section 4 429 Too Many Requests): retried like a 5xx.
+RETRY_4XX = frozenset({408, 425, 429})
 #: ``typ`` of a receipt's JWS.
 RECEIPT_TYP = "gsomia+receipt"
 _JWS_REGISTRY = jws.JWSRegistry(algorithms=["Ed25519"])
@@ -296,7 +303,12 @@ class HttpsLink:
             receiver answers only once it has opened and stored it.
 
     ``send`` POSTs the wire form to ``{base_url}/v1/inbox``. A 2xx or 4xx answer carries a
-    :class:`Receipt`; a connection error, timeout or 5xx raises LinkError (retry later).
+    :class:`Receipt`; a connection error, timeout, 5xx or one of :data:`RETRY_4XX` raises
+    LinkError (retry later). Any other 4xx answer that is no receipt (403 for a refused
+    certificate, 413 for an envelope over the limit, 415) is final: an unsigned
+    ``rejected`` receipt of check :data:`HTTP_REFUSED` naming the status, so that the
+    sender records the envelope rejected and goes on with its queue (RFC 9110 section
+    15.5: the client should not repeat the request unmodified).
     """
 
     def __init__(self, peer: str, base_url: str, tls: TlsFiles, timeout_s: float = 5.0) -> None:
@@ -321,14 +333,17 @@ class HttpsLink:
                                                                read=timeout, write=timeout))
         except httpx.HTTPError as exc:
             raise LinkError(self.peer, f"{type(exc).__name__}: {exc}") from None
-        if response.status_code >= 500:
-            raise LinkError(self.peer, f"HTTP {response.status_code} from {self.base_url}")
+        status = response.status_code
+        if status >= 500 or status in RETRY_4XX:
+            raise LinkError(self.peer, f"HTTP {status} from {self.base_url}")
         try:
             return Receipt.from_dict(response.json())
         except (ValueError, KeyError, TypeError):
-            raise LinkError(
-                self.peer, f"HTTP {response.status_code}: answer is not a receipt"
-            ) from None
+            if 400 <= status < 500:  # refused for good: final, never retried
+                return Receipt("rejected", envelope.envelope_id, self.peer, HTTP_REFUSED,
+                               f"HTTP {status} from {self.base_url}: "
+                               f"{response.text[:200]}")
+            raise LinkError(self.peer, f"HTTP {status}: answer is not a receipt") from None
 
     def close(self) -> None:
         self._client.close()

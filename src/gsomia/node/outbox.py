@@ -18,7 +18,7 @@ from typing import Any
 from gsomia.errors import LinkError
 from gsomia.node.context import NodeContext
 from gsomia.node.ledger import AuditEntry
-from gsomia.node.links import Link, Receipt
+from gsomia.node.links import HTTP_REFUSED, Link, Receipt
 from gsomia.node.store import OutboxRow
 from gsomia.sharing.envelope import Envelope, Header, Signed, seal, verify
 from gsomia.sharing.routes import Route
@@ -225,7 +225,10 @@ class Outbox:
 
         Raises:
             LinkError: no link, any fault of that peer's link (turned into a LinkError:
-                that peer waits and retries; the others go on), or a receipt refused.
+                that peer waits and retries; the others go on), or a receipt refused. A
+                final 4xx answer that is no receipt (:data:`~gsomia.node.links.
+                HTTP_REFUSED`) is returned, recorded ``rejected``: never retried, and the
+                entries behind it go on.
         """
         link = self.links.get(row.peer)
         if link is None:
@@ -237,7 +240,10 @@ class Outbox:
                 return link.send(envelope)
             # the latest checkpoint rides with it; the receipt must be the peer's, signed
             envelope = witness.attach(row.peer, envelope)
-            return witness.accept_receipt(row.peer, envelope, link.send(envelope))
+            receipt = link.send(envelope)
+            if receipt.check == HTTP_REFUSED and receipt.signature is None:
+                return receipt  # a final 4xx that is no receipt (HttpsLink): not retried
+            return witness.accept_receipt(row.peer, envelope, receipt)
         except LinkError:
             raise
         except Exception as exc:  # noqa: BLE001 - any fault of this one peer's link

@@ -190,7 +190,11 @@ def _party(value: Any) -> Any:
 def _aware(value: Any) -> dt.datetime:
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
         raise fail("expected an offset date-time such as 2017-03-05T22:34:00Z")
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise fail("outside the calendar once converted to UTC (0001-01-01 to "
+                   "9999-12-31)") from None
 
 
 def _date(value: Any) -> dt.date:

@@ -3,13 +3,13 @@ plots of one scan (:class:`gsomia.node.plots.RadarPlots`), as JSON objects.
 
 SI units; times in seconds since the scenario epoch, which travels as ISO 8601 text with
 its offset; positions on WGS 84. Checked here: keys, types, finite numbers, ranges
-(latitudes [-90, 90], longitudes [-180, 360] deg, every time within
-:data:`MAX_ABS_TIME_S` of the epoch, standard deviations >= 0 or null), the shapes of
-vectors and matrices with non-negative variances, a warning's order of times (a launch
-estimated after it happened, an impact predicted forward) and at least one element. That
-a matrix is a covariance (symmetric, positive semi-definite or definite) needs its
-eigenvalues and is checked by the payload types themselves, as are the tracker's range
-limit of a plot.
+(latitudes [-90, 90], longitudes [-180, 360] deg, the epoch from :data:`EPOCH_MIN` to
+before :data:`EPOCH_MAX` in UTC, every time within :data:`MAX_ABS_TIME_S` of the epoch,
+standard deviations >= 0 or null), the shapes of vectors and matrices with non-negative
+variances, a warning's order of times (a launch estimated after it happened, an impact
+predicted forward) and at least one element. That a matrix is a covariance (symmetric,
+positive semi-definite or definite) needs its eigenvalues and is checked by the payload
+types themselves, as are the tracker's range limit of a plot.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from pydantic import BeforeValidator, Field, StrictBool, model_validator
 from gsomia.schemas.base import Closed, fail, number
 
 __all__ = [
+    "EPOCH_MAX",
+    "EPOCH_MIN",
     "MAX_ABS_TIME_S",
     "MAX_PLOTS",
     "ImpactPointDoc",
@@ -40,6 +42,12 @@ __all__ = [
 MAX_ABS_TIME_S = 10 * 365.25 * 86400.0
 #: Most plots in one scan (false alarms are at most 100 a scan; the rest is margin).
 MAX_PLOTS = 10_000
+
+#: The epochs accepted, once converted to UTC: from 1970-01-01 (Unix time 0) to before
+#: 9990-01-01, so that every time of a payload (within :data:`MAX_ABS_TIME_S`, ten years,
+#: of its epoch) is a date-time of the Gregorian calendar Python holds (years 1 to 9999).
+EPOCH_MIN = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+EPOCH_MAX = dt.datetime(9990, 1, 1, tzinfo=dt.UTC)
 
 Time = number(-MAX_ABS_TIME_S, MAX_ABS_TIME_S)
 Sigma = number(0.0)
@@ -80,6 +88,13 @@ def _aware_text(value: Any) -> dt.datetime:
         raise fail("expected ISO 8601 text") from None
     if out.tzinfo is None:
         raise fail("expected ISO 8601 text with an offset (e.g. +00:00)")
+    try:
+        utc = out.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        utc = None
+    if utc is None or not EPOCH_MIN <= utc < EPOCH_MAX:
+        raise fail(f"expected an epoch from {EPOCH_MIN.isoformat()} to before "
+                   f"{EPOCH_MAX.isoformat()} once converted to UTC")
     return out
 
 
@@ -120,7 +135,8 @@ class ImpactPointDoc(Closed):
     impact_s: Time  # type: ignore[valid-type]
     impact_sigma_s: Sigma | None = None  # type: ignore[valid-type]
     cov_en_m2: _array((2, 2)) | None = None  # type: ignore[valid-type]
-    valid: StrictBool = True
+    valid: StrictBool = Field(description="whether the prediction holds (required: a "
+                                          "missing flag is never taken as true)")
 
 
 class MissileWarningDoc(Closed):

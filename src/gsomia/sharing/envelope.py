@@ -57,14 +57,16 @@ from joserfc import jwe, jws
 from joserfc.errors import JoseError
 from joserfc.registry import HeaderParameter
 
-from gsomia.errors import EnvelopeError, ReplayError
+from gsomia.errors import EnvelopeError, InputError, ReplayError
 from gsomia.schemas.document import MAX_ENVELOPE_BYTES
+from gsomia.schemas.json_text import read_json
 from gsomia.sharing.keys import Directory, PartyKeys, PublicKeys
 from gsomia.sharing.label import Label, parse_time
 
 __all__ = [
     "JWE_ALGORITHMS",
     "JWS_ALGORITHMS",
+    "WIRE_KEYS",
     "Directory",
     "Envelope",
     "Header",
@@ -84,6 +86,8 @@ __all__ = [
 JWS_ALGORITHMS = ("Ed25519",)
 #: Algorithms accepted for the outer encryption (RFC 7518 §4.6 on X25519, RFC 8037 §3.2).
 JWE_ALGORITHMS = ("ECDH-ES+A256KW", "A256GCM")
+#: Keys of an envelope's wire form (:meth:`Envelope.to_wire`); any other is refused.
+WIRE_KEYS = ("envelope_id", "sender", "recipient", "jwe", "witness")
 _KINDS = ("item", "consent", "notice", "ack", "compromise", "investigation")
 #: ``typ`` of the hop JWS and ``cty`` of the JWE that carries it.
 _HOP_TYP = "gsomia+hop"
@@ -242,7 +246,7 @@ def verify(token: str | bytes, directory: Directory, envelope_id: str = "?") -> 
     if isinstance(token, bytes):
         token = token.decode("ascii", "replace")
     try:
-        header = json.loads(_b64decode(token.split(".")[0]))
+        header = read_json(_b64decode(token.split(".")[0]), "jws.header")
         kid = header["kid"]
     except (ValueError, KeyError, TypeError, IndexError):
         raise EnvelopeError("format", "jws.header", envelope_id, "not a compact JWS") from None
@@ -259,7 +263,7 @@ def verify(token: str | bytes, directory: Directory, envelope_id: str = "?") -> 
     except (ValueError, TypeError) as exc:
         raise EnvelopeError("format", "jws", envelope_id, f"unreadable JWS: {exc}") from None
     try:
-        body = json.loads(obj.payload)
+        body = read_json(obj.payload, "jws.payload")
         ok = (
             body.get("v") == 1
             and body.get("kind") in _KINDS
@@ -367,17 +371,24 @@ class Envelope:
         """Read the wire form.
 
         Raises:
-            EnvelopeError: (check ``format``) not an object with the four string fields,
-                or a ``witness`` that is not a JSON object.
+            EnvelopeError: (check ``format``) JSON text that is not I-JSON within the limits
+                of :func:`gsomia.schemas.json_text.read_json`, not an object with the four
+                string fields,
+                a key not of :data:`WIRE_KEYS`, or a ``witness`` that is not a JSON object.
         """
-        if isinstance(data, bytes | str):
+        if isinstance(data, bytes | str):  # untrusted text: read under the I-JSON limits
             try:
-                data = json.loads(data)
-            except ValueError:
-                raise EnvelopeError("format", "envelope", "?", "not JSON") from None
+                data = read_json(data, "envelope")
+            except InputError as exc:
+                raise EnvelopeError("format", exc.field, exc.value, exc.reason) from None
         if not isinstance(data, Mapping):
             raise EnvelopeError("format", "envelope", "?", "expected a JSON object")
         fields = ("envelope_id", "sender", "recipient", "jwe")
+        for key in data:
+            if key not in WIRE_KEYS:
+                raise EnvelopeError("format", f"envelope.{str(key)[:64]}",
+                                    str(data.get("envelope_id", "?"))[:128],
+                                    f"unknown key (expected one of {', '.join(WIRE_KEYS)})")
         for key in fields:
             if not isinstance(data.get(key), str) or not data.get(key):
                 raise EnvelopeError(
@@ -451,7 +462,7 @@ def _verify_hop(
     eid = header.envelope_id
     text = token.decode("ascii", "replace")
     try:
-        jws_header = json.loads(_b64decode(text.split(".")[0]))
+        jws_header = read_json(_b64decode(text.split(".")[0]), "hop.header")
         kid, typ = jws_header["kid"], jws_header.get("typ")
     except (ValueError, KeyError, TypeError, IndexError):
         raise EnvelopeError("format", "hop.jws", eid, "the plaintext is not a hop JWS") from None
@@ -463,7 +474,7 @@ def _verify_hop(
     public = directory.get(header.sender, eid)
     try:
         obj = jws.deserialize_compact(text, public._jwk[0], registry=_JWS_REGISTRY)
-        body = json.loads(obj.payload)
+        body = read_json(obj.payload, "hop.payload")
     except JoseError as exc:
         raise EnvelopeError(
             "sender", "hop.jws", eid,

@@ -93,15 +93,17 @@ documents with attachments (:mod:`gsomia.schemas.document`): ``POST /v1/items`` 
 three more times). The limit is enforced as the body streams in: a larger declared
 ``Content-Length`` is answered 413 before anything is read, and a body that passes the
 limit is refused 413 at the chunk that passes it, never read whole first
-(:func:`body_limit`). ``Content-Type: application/json`` (else 415), a JSON object
-(else 400). Errors
+(:func:`body_limit`). ``Content-Type: application/json`` (else 415), a JSON object read
+as I-JSON within limits (UTF-8 without lone surrogates, at most 64 levels deep, integers
+within ±(2**53 - 1), finite numbers: :mod:`gsomia.web.bodies`; else 400 naming the key
+path). Every operator ``POST`` takes an ``Idempotency-Key`` (:mod:`gsomia.web.
+idempotency`: the first answer replayed, 422 for the key with another request). Errors
 answer ``{"error": ...}`` naming the field; offending values are cut to a few hundred
 characters, never echoed whole.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -111,17 +113,21 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from gsomia.errors import GsomiaError, StoreError, short_repr
+from gsomia.errors import GsomiaError, StoreError
 from gsomia.node import WARNING_KIND, MissileWarning, Node
+from gsomia.node.idempotency import IdempotencyKeys
 from gsomia.node.persons import Personnel
 from gsomia.node.plots import PLOT_KIND
 from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
 from gsomia.schemas.document import MAX_ENVELOPE_BYTES, MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import Route
+from gsomia.sharing.envelope import WIRE_KEYS
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
 from gsomia.web.cop import add_cop_routes, add_offline_docs
 from gsomia.web.cop.assets import DOCS_ASSETS
+from gsomia.web.bodies import BodyError, read_object, replay_body
 from gsomia.web.custody import add_custody_routes
+from gsomia.web.idempotency import IdempotencyMiddleware
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
 from gsomia.web.reads import ItemReads
@@ -249,17 +255,7 @@ class _Guard:
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> dict:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay_body(b"".join(chunks), receive), send)
 
 
 class _BadRequest(Exception):
@@ -268,34 +264,13 @@ class _BadRequest(Exception):
         self.message = message
 
 
-def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose member names are unique (I-JSON, RFC 7493 section 2.3: a
-    repeated name, e.g. ``{"action": "recall", "action": "downgrade"}``, is refused,
-    never read as its last value)."""
-    data: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in data:
-            raise ValueError(f"member name {short_repr(name)} repeated (RFC 7493 section 2.3)")
-        data[name] = value
-    return data
-
-
 async def _json_object(request: Request) -> dict[str, Any]:
-    """The request's JSON object body (content type application/json, RFC 8259)."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "application/json":
-        raise _BadRequest(415, f"content-type={short_repr(ctype)}: expected application/json")
-    raw = await request.body()
+    """The request's JSON object body (:func:`gsomia.web.bodies.read_object`: RFC 8259
+    read as I-JSON, RFC 7493, depth, numbers and strings bounded)."""
     try:
-        data = json.loads(raw, parse_constant=lambda c: (_ for _ in ()).throw(
-            ValueError(f"{c} is not JSON")), object_pairs_hook=_unique_names)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _BadRequest(400, f"body: not JSON: {short_repr(str(exc))}") from None
-    except RecursionError:
-        raise _BadRequest(400, "body: JSON nested too deeply") from None
-    if not isinstance(data, dict):
-        raise _BadRequest(400, f"body: expected a JSON object, got {type(data).__name__}")
-    return data
+        return await read_object(request)
+    except BodyError as exc:
+        raise _BadRequest(exc.status, exc.message) from None
 
 
 def _error(exc: _BadRequest) -> JSONResponse:
@@ -333,7 +308,9 @@ def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Call
         except _BadRequest as exc:
             if exc.status != 400:
                 return _error(exc)
-            envelope = None  # the node answers a rejected receipt (check format), audited
+            # the node reads it again and answers a rejected receipt naming the fault
+            # (check format), audited
+            envelope = await request.body()
         try:
             receipt = await run_in_threadpool(node.receive, envelope, peer=peer)
         except StoreError as exc:
@@ -393,13 +370,46 @@ def _body(model: type[BaseModel] | None) -> dict[str, Any]:
                             "content": {"application/json": {"schema": schema}}}}
 
 
+#: ``POST /v1/inbox``: an envelope's wire form (:meth:`gsomia.sharing.envelope.Envelope.
+#: to_wire`; any other key is refused, check ``format``).
+_INBOX_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "additionalProperties": False,
+    "required": ["envelope_id", "sender", "recipient", "jwe"],
+    "properties": {**{k: {"type": "string", "minLength": 1} for k in WIRE_KEYS[:4]},
+                   "witness": {"type": "object"}}}}}}}
+
 #: Request bodies read by hand (so that errors keep their 400/415 and their wording) and
 #: added to the OpenAPI components by :func:`_with_request_schemas`.
 _REQUEST_MODELS = (MissileWarningDoc, ApprovalRequest, *ITEM_REQUEST_MODELS)
 
 
+#: Answers any operation may give besides its own: the access check (403) and, on a POST,
+#: the body reader (400, 413, 415), the Idempotency-Key (400, 409, 422:
+#: :mod:`gsomia.web.idempotency`) and a store that refused the write (503).
+_COMMON_ANSWERS = {
+    "get": {"403": "not a route for the caller's certificate (access rules)"},
+    "post": {"400": "bad input, naming the field", "403": "not a route for the caller's "
+             "certificate (access rules)", "409": "Idempotency-Key: its first request is "
+             "being processed", "413": "body over the limit", "415": "not application/json",
+             "422": "Idempotency-Key already used for another request",
+             "503": "the store refused the write: nothing kept, try again"},
+}
+
+
+def _document_answers(spec: dict[str, Any]) -> None:
+    """Add :data:`_COMMON_ANSWERS` (as :class:`~gsomia.web.models.ErrorView`) to every
+    operation of ``spec`` that does not document that status already."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorView"}}}
+    for operations in spec.get("paths", {}).values():
+        for method, operation in operations.items():
+            answers = operation.setdefault("responses", {})
+            for status, why in _COMMON_ANSWERS.get(method, {}).items():
+                answers.setdefault(status, {"description": why, "content": error})
+
+
 def _with_request_schemas(app: FastAPI) -> None:
-    """Make ``app.openapi()`` carry the JSON Schemas of :data:`_REQUEST_MODELS`."""
+    """Make ``app.openapi()`` carry the JSON Schemas of :data:`_REQUEST_MODELS` and the
+    answers every operation may give (:func:`_document_answers`)."""
     plain = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -411,6 +421,7 @@ def _with_request_schemas(app: FastAPI) -> None:
                     ref_template="#/components/schemas/{model}")
                 components.update(schema.pop("$defs", {}))
                 components[model.__name__] = schema
+            _document_answers(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 
@@ -429,7 +440,7 @@ def _add_routes(app: FastAPI, node: Node,
     errors: dict[int | str, dict[str, Any]] = {
         400: {"model": ErrorView}, 415: {"model": ErrorView}}
     app.add_api_route("/v1/inbox", _inbox(node, party_cas), methods=["POST"],
-                      summary="Partner inbox", openapi_extra=_body(None),
+                      summary="Partner inbox", openapi_extra=_INBOX_BODY,
                       response_model=ReceiptView,
                       responses={202: {"model": ReceiptView}, 400: {"model": ReceiptView},
                                  503: {"model": ErrorView}})
@@ -482,6 +493,8 @@ def create_app(
                     "approvals for this party's operator; health.",
         docs_url=None, redoc_url=None,   # /docs offline: gsomia.web.cop.assets
     )
+    # the key check runs inside the access check (the last middleware added is outermost)
+    app.add_middleware(IdempotencyMiddleware, keys=IdempotencyKeys(node.store.db))
     app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
     _add_routes(app, node, party_cas, personnel or Personnel(node.party))
     add_item_routes(app, node)

@@ -30,7 +30,6 @@ the background (the outbox retries).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -40,7 +39,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from gsomia.errors import GsomiaError, InputError, SharingError, StoreError, short_repr
+from gsomia.errors import GsomiaError, InputError, SharingError, StoreError
 from gsomia.node import Node
 from gsomia.schemas import parse
 from gsomia.schemas.custody import (
@@ -49,6 +48,7 @@ from gsomia.schemas.custody import (
     CompromiseRequest,
     InvestigationRequest,
 )
+from gsomia.web.bodies import BodyError, read_object
 
 __all__ = ["ActionRequest", "CloseRequest", "CompromiseRequest", "InvestigationRequest",
            "add_custody_routes"]
@@ -61,16 +61,11 @@ class _Refused(Exception):
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "application/json":
-        raise _Refused(415, f"content-type={short_repr(ctype)}: expected application/json")
+    """The request's JSON object (:func:`gsomia.web.bodies.read_object`)."""
     try:
-        data = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise _Refused(400, f"body: not JSON: {short_repr(str(exc))}") from None
-    if not isinstance(data, dict):
-        raise _Refused(400, f"body: expected a JSON object, got {type(data).__name__}")
-    return data
+        return await read_object(request)
+    except BodyError as exc:
+        raise _Refused(exc.status, exc.message) from None
 
 
 def _status(exc: GsomiaError) -> int:
@@ -143,5 +138,9 @@ def add_custody_routes(app: FastAPI, node: Node) -> None:
         if model is not None:
             extra["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": model.model_json_schema()}}}
+        answers: dict[int | str, dict[str, Any]] = {
+            404: {"description": "no such item or case at this node"}} if "{" in path else {}
+        if method == "POST":
+            answers[403] = {"description": "only the Originating or Receiving Party may"}
         app.add_api_route(path, _endpoint(node, work, method == "POST"), methods=[method],
-                          summary=summary, openapi_extra=extra)
+                          summary=summary, openapi_extra=extra, responses=answers)

@@ -36,7 +36,6 @@ call them (:mod:`gsomia.web.app`, access rules).
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -44,11 +43,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from gsomia.errors import GsomiaError, InputError, ReleaseDenied, StoreError, short_repr
+from gsomia.errors import GsomiaError, InputError, ReleaseDenied, StoreError
 from gsomia.node import Attachment, Document, Node, Release
 from gsomia.schemas import ItemCreateRequest, ItemReleaseRequest, parse
 from gsomia.sharing import Route
 from gsomia.sharing.envelope import label_to_dict
+from gsomia.web.bodies import BodyError, read_object
 
 __all__ = ["ITEM_REQUEST_MODELS", "add_item_routes", "release_view"]
 
@@ -73,23 +73,12 @@ def release_view(rel: Release) -> dict[str, Any]:
 
 
 async def _object(request: Request) -> dict[str, Any]:
-    """The request's JSON object (RFC 8259), or :class:`_Refused` 415/400."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "application/json":
-        raise _Refused(415, {"error": f"content-type={short_repr(ctype)}: expected "
-                                      "application/json"})
-    raw = await request.body()
+    """The request's JSON object (:func:`gsomia.web.bodies.read_object`), or
+    :class:`_Refused` 415/400."""
     try:
-        data = json.loads(raw, parse_constant=lambda c: (_ for _ in ()).throw(
-            ValueError(f"{c} is not JSON")))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _Refused(400, {"error": f"body: not JSON: {short_repr(str(exc))}"}) from None
-    except RecursionError:
-        raise _Refused(400, {"error": "body: JSON nested too deeply"}) from None
-    if not isinstance(data, dict):
-        raise _Refused(400, {"error": f"body: expected a JSON object, got "
-                                      f"{type(data).__name__}"})
-    return data
+        return await read_object(request)
+    except BodyError as exc:
+        raise _Refused(exc.status, {"error": exc.message}) from None
 
 
 def _endpoint(handle: Callable[[Request, dict[str, Any]], tuple[int, Any]]) -> Callable:
