@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from urllib.parse import urlsplit
 
 import nats
 import pytest
-from node_support import warning
+from node_support import allow, refuse, warning
 from typer.testing import CliRunner
 
 from gsomia.cli import app
@@ -34,6 +35,7 @@ from gsomia.node import Directory, InProcessLink, Node, WallClock
 from gsomia.node.config import load_config
 from gsomia.node.stream import (
     MSG_ID_HEADER,
+    Delivery,
     Outcome,
     StreamConsumer,
     StreamMessage,
@@ -96,12 +98,13 @@ def _wait(cond: Callable[[], bool], what: str, timeout_s: float = WAIT_S) -> Non
 
 
 @pytest.fixture
-def pair(tmp_path, party_keys, catalog) -> Iterator[tuple[Node, Node]]:
-    """KOR's node (SQLite) releasing directly to JPN's, over an in-process link."""
+def pair(tmp_path, party_keys, catalog, database_url) -> Iterator[tuple[Node, Node]]:
+    """KOR's node (SQLite, or PostgreSQL) releasing directly to JPN's, over an in-process
+    link."""
     clock = WallClock()
     directory = Directory(k.public() for k in party_keys.values())
     jpn = Node("JPN", party_keys["JPN"], directory, catalog, tmp_path / "jpn.sqlite", clock)
-    kor = Node("KOR", party_keys["KOR"], directory, catalog, tmp_path / "kor.sqlite", clock,
+    kor = Node("KOR", party_keys["KOR"], directory, catalog, database_url("kor"), clock,
                routes={"JPN": "direct"})
     kor.connect("JPN", InProcessLink("JPN", jpn, clock, 0.0, sender="KOR"))
     yield kor, jpn
@@ -199,17 +202,17 @@ def test_a_failing_store_is_retried_and_nothing_is_lost(settings, pair):
     kor, jpn = pair
     ingest = NodeIngest(kor)
     calls = {"n": 0}
+    outcomes: list[Outcome] = []
 
-    def flaky(d):  # the real handler, after two deliveries that find the store down
+    def flaky(d):  # the real handler, after two deliveries that find the store failing
         calls["n"] += 1
         if calls["n"] <= 2:
-            kor.store.db.execute("CREATE TEMP TRIGGER refuse BEFORE INSERT ON local_items "
-                                 "BEGIN SELECT RAISE(ABORT, 'disk gone'); END")
+            refuse(kor.store.db, "TRUE")  # every outbox row: mid-transaction
             try:
                 out = ingest(d)
             finally:
-                kor.store.db.execute("DROP TRIGGER refuse")
-            assert out is Outcome.RETRY
+                allow(kor.store.db)
+            outcomes.append(out)
             return out
         return ingest(d)
 
@@ -219,9 +222,72 @@ def test_a_failing_store_is_retried_and_nothing_is_lost(settings, pair):
         _wait(lambda: consumer.counts.processed == 3, "3 processed")
     finally:
         consumer.stop()
+    assert outcomes == [Outcome.RETRY, Outcome.RETRY]  # the handler's own answer
     assert consumer.counts.retry == 2
     assert len(kor.store.local_items()) == 3
     _wait(lambda: len(jpn.items()) == 3, "3 items at JPN")
+
+
+def _delivery(msg_id: str, data: bytes, seq: int = 1) -> Delivery:
+    return Delivery("T_race", "t.kor.tracks", "tracks", msg_id, data, seq, 1)
+
+
+def test_two_workers_racing_on_one_message_make_one_item(tmp_path, party_keys, catalog,
+                                                         database_url):
+    """Two node objects on one store (as two worker processes) handed the same message
+    at once (an ack lost, ack_wait run out): one item, the other acks it as a duplicate."""
+    directory = Directory(k.public() for k in party_keys.values())
+    url = database_url("kor")
+    nodes = [Node("KOR", party_keys["KOR"], directory, catalog, url, WallClock())
+             for _ in range(2)]
+    try:
+        ingests = [NodeIngest(n) for n in nodes]
+        for k in range(5):
+            d = _delivery(f"race-{k}", json.dumps(warning(f"T{k}").to_dict()).encode(), k + 1)
+            barrier = threading.Barrier(2)
+            out: list[Outcome] = []
+
+            def handle(ingest: NodeIngest, d: Delivery = d, barrier=barrier, out=out) -> None:
+                barrier.wait()
+                out.append(ingest(d))
+
+            threads = [threading.Thread(target=handle, args=(i,)) for i in ingests]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert sorted(o.value for o in out) == ["duplicate", "processed"]
+        assert len(nodes[0].store.local_items()) == 5
+        created = [r for r in nodes[0].audit.records() if r.kind == "item.created"]
+        assert len(created) == 5
+    finally:
+        for n in nodes:
+            n.close()
+
+
+def test_a_message_the_node_refuses_is_rejected_with_its_reason(tmp_path, party_keys,
+                                                                catalog):
+    directory = Directory(k.public() for k in party_keys.values())
+    node = Node("KOR", party_keys["KOR"], directory, catalog, tmp_path / "k.sqlite",
+                WallClock())
+    try:
+        ingest = NodeIngest(node)
+        bad = warning().to_dict() | {"t_s": 1e12}  # beyond ten years of the epoch
+        assert ingest(_delivery("far", json.dumps(bad).encode())) is Outcome.REJECTED
+        plots = _delivery("p", json.dumps(warning().to_dict()).encode())
+        plots = Delivery(plots.stream, "t.kor.detections", "detections", "p", plots.data, 2, 1)
+        assert ingest(plots) is Outcome.REJECTED  # a warning on the detections subject
+        other = Delivery("T_race", "t.kor.other", None, "o", b"{}", 3, 1)
+        assert ingest(other) is Outcome.REJECTED
+        rejected = [r.body for r in node.audit.records() if r.kind == "stream.rejected"]
+        assert [(b["msg_id"], b["stream_seq"]) for b in rejected] == [
+            ("far", 1), ("p", 2), ("o", 3)]
+        assert "t_s" in rejected[0]["reason"] and "plots" in rejected[1]["reason"]
+        assert "subject" in rejected[2]["reason"]
+        assert node.store.local_items() == []
+        assert ingest.processed("T_race", "far") is None
+    finally:
+        node.close()
 
 
 # -- node workers as processes ---------------------------------------------------------
