@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -402,6 +403,83 @@ def test_a_worker_killed_mid_stream_resumes_none_lost_none_twice(settings, pki, 
     _check_exactly_once(store, settings, 80)
     c = stream_info(settings)["consumer"]
     assert (c["pending"], c["ack_pending"], c["ack_floor_seq"]) == (0, 0, 80)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class NatsServer:
+    """A NATS server of this test's own (JetStream on, its store under ``root``), on a
+    port chosen at run time: the machine's server is never restarted by a test."""
+
+    def __init__(self, root: Path) -> None:
+        binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
+        if not Path(binary).is_file():
+            pytest.fail("nats-server not found (Debian package nats-server): the services "
+                        "tests need it")
+        self.port = _free_port()
+        self.url = f"nats://127.0.0.1:{self.port}"
+        self.args = [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd",
+                     str(root)]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> NatsServer:
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+
+        def up() -> bool:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return True
+            except OSError:
+                return False
+
+        _wait(up, f"nats-server on {self.url}", 20.0)
+        return self
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+@pytest.mark.services
+@pytest.mark.slow
+def test_the_nats_server_killed_and_restarted_mid_stream_loses_nothing(tmp_path, party_keys,
+                                                                      catalog):
+    server = NatsServer(tmp_path / "js").start()
+    s = StreamSettings(server.url, "KOR", stream="T_restart", durable="w", prefix="trs",
+                       ack_wait_s=ACK_WAIT_S, batch=2)
+    directory = Directory(k.public() for k in party_keys.values())
+    node = Node("KOR", party_keys["KOR"], directory, catalog, tmp_path / "k.sqlite",
+                WallClock())
+    consumer = None
+    try:
+        publish_messages(s, _tracks(40)[:20])
+        consumer = StreamConsumer(s, NodeIngest(node), retry_delay_s=0.2).start()
+        _wait(lambda: len(node.store.local_items()) >= 5, "5 processed")
+        server.kill()  # kill -9 of the server mid-stream
+        server.start()  # same port, same JetStream store
+        publish_messages(s, _tracks(40)[20:])
+        _wait(lambda: len(node.store.local_items()) == 40, "40 items after the restart")
+        assert consumer.running
+    finally:
+        if consumer is not None:
+            consumer.stop()
+        node.close()
+        server.kill()
+    ids = {stream_item_id("KOR", s.stream, f"m-{i}") for i in range(40)}
+    again = Node("KOR", party_keys["KOR"], directory, catalog, tmp_path / "k.sqlite",
+                 WallClock())
+    try:
+        assert {i for i, *_ in again.store.local_items()} == ids
+        created = [r for r in again.audit.records() if r.kind == "item.created"]
+        assert len(created) == 40
+    finally:
+        again.close()
 
 
 # -- without NATS ------------------------------------------------------------------------

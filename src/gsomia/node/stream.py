@@ -62,7 +62,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import nats
@@ -401,7 +401,6 @@ class _Counts:
     duplicate: int = 0
     rejected: int = 0
     retry: int = 0
-    by: dict[str, int] = field(default_factory=dict)
 
 
 class StreamConsumer:
@@ -420,6 +419,10 @@ class StreamConsumer:
 
     Attributes:
         counts: outcomes so far (``processed``, ``duplicate``, ``rejected``, ``retry``).
+
+    While it runs, a lost connection is re-made by nats-py (for ever, every 0.5 s) and
+    fetching resumes on the same durable consumer; :attr:`running` tells whether the
+    consumer thread is still fetching.
     """
 
     def __init__(self, settings: StreamSettings, handler: Handler, *,
@@ -447,6 +450,12 @@ class StreamConsumer:
             self._thread.join()
             raise self._error
         return self
+
+    @property
+    def running(self) -> bool:
+        """True from :meth:`start` until :meth:`stop` (or a failure that ended the
+        thread, logged)."""
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop fetching and close the connection (idempotent)."""
@@ -500,9 +509,9 @@ class StreamConsumer:
 
     async def _handle_all(self, msgs: list[Any]) -> None:
         pause = False
+        stop = self._stop
         for msg in msgs:
-            assert self._stop is not None
-            if self._stop.is_set() or pause:
+            if (stop is not None and stop.is_set()) or pause:
                 await msg.nak()
                 continue
             delivery = _delivery(self.settings, msg)
