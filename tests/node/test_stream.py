@@ -291,6 +291,33 @@ def test_a_message_the_node_refuses_is_rejected_with_its_reason(tmp_path, party_
         node.close()
 
 
+@pytest.mark.services
+def test_a_message_that_keeps_failing_is_rejected_after_max_failures(settings, pair):
+    kor, _ = pair
+    publish = kor.publish
+
+    def faulty(payload, **kw):  # a fault of the node on one message only
+        if payload.track_id == "T1":
+            raise RuntimeError("fault on T1")
+        return publish(payload, **kw)
+
+    kor.publish = faulty
+    publish_messages(settings, _tracks(3))
+    consumer = StreamConsumer(settings, NodeIngest(kor, max_failures=3),
+                              retry_delay_s=0.1).start()
+    try:
+        _wait(lambda: consumer.counts.processed == 2 and consumer.counts.rejected == 1,
+              "2 processed, 1 rejected")
+    finally:
+        consumer.stop()
+    assert consumer.counts.retry == 2
+    rejected = [r.body for r in kor.audit.records() if r.kind == "stream.rejected"]
+    assert [(b["msg_id"], b["deliveries"]) for b in rejected] == [("m-1", 3)]
+    assert "RuntimeError: fault on T1" in rejected[0]["reason"]
+    c = stream_info(settings)["consumer"]
+    assert (c["pending"], c["ack_pending"]) == (0, 0)
+
+
 # -- node workers as processes ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory) -> Path:

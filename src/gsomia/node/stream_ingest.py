@@ -86,21 +86,28 @@ class NodeIngest:
     Per delivery: a message id already in ``stream_messages`` → DUPLICATE; a message that
     does not read, or that the node refuses (:class:`~gsomia.errors.InputError`) →
     audited ``stream.rejected`` (stream, subject, sequence, message id, reason) and
-    REJECTED; the store failing (:class:`~gsomia.errors.StoreError`) → RETRY; else the
-    item, its releases and the message id commit in one transaction → PROCESSED, and the
-    outbox is flushed by the node's background sender.
+    REJECTED; the store failing (:class:`~gsomia.errors.StoreError`) → RETRY; any other
+    exception (a fault of the node on this message) → RETRY, and from its
+    ``max_failures``-th delivery on, audited ``stream.rejected`` and REJECTED, so that one
+    message never holds a worker for ever; else the item, its releases and the message id
+    commit in one transaction → PROCESSED, and the outbox is flushed by the node's
+    background sender.
 
     Parameters:
         node: the node; classification: the marking of the items (default the node's
             ``warning_classification``).
+        max_failures: deliveries of a message that keeps failing with an unexpected
+            exception before it is rejected (default 5).
 
     Raises:
         StoreError: the table cannot be created.
     """
 
-    def __init__(self, node: Node, classification: str | None = None) -> None:
+    def __init__(self, node: Node, classification: str | None = None, *,
+                 max_failures: int = 5) -> None:
         self.node = node
         self.classification = classification
+        self.max_failures = max_failures
         node.store.db.script(_TABLE)
 
     def processed(self, stream: str, msg_id: str) -> str | None:
@@ -140,13 +147,23 @@ class NodeIngest:
             _LOG.warning("stream %s seq %s: store failed, retried: %s", d.stream,
                          d.stream_seq, exc)
             return Outcome.RETRY
+        except Exception as exc:  # noqa: BLE001 - a fault on one message: retried, bounded
+            _LOG.exception("stream %s seq %s: failed (delivery %d)", d.stream, d.stream_seq,
+                           d.num_delivered)
+            if d.num_delivered < self.max_failures:
+                return Outcome.RETRY
+            try:
+                return self._reject(d, f"failed on {d.num_delivered} deliveries: "
+                                       f"{type(exc).__name__}: {exc}")
+            except StoreError:
+                return Outcome.RETRY
         self.node.flush_soon()
         return Outcome.PROCESSED
 
-    def _reject(self, d: Delivery, exc: InputError) -> Outcome:
+    def _reject(self, d: Delivery, reason: InputError | str) -> Outcome:
         """Audit a message that can never be processed (raises StoreError when the audit
         itself fails: then the message is retried, never terminated unaudited)."""
         self.node.record("stream.rejected", {
             "stream": d.stream, "subject": d.subject, "stream_seq": d.stream_seq,
-            "msg_id": d.msg_id, "deliveries": d.num_delivered, "reason": str(exc)})
+            "msg_id": d.msg_id, "deliveries": d.num_delivered, "reason": str(reason)})
         return Outcome.REJECTED
