@@ -10,6 +10,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import nats
 import pytest
@@ -30,8 +31,9 @@ runner = CliRunner()
 @pytest.fixture
 def names() -> Iterator[list[str]]:
     """``--server URL --stream-name T_x --prefix tx``, unique; the stream deleted after."""
+    parts = urlsplit(NATS_URL)
     try:
-        socket.create_connection(("127.0.0.1", 4222), timeout=3).close()
+        socket.create_connection((parts.hostname, parts.port or 4222), timeout=3).close()
     except OSError as exc:
         pytest.fail(f"NATS JetStream server not reachable at {NATS_URL} ({exc})")
     tag = uuid.uuid4().hex[:10]
