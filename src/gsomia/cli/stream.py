@@ -26,12 +26,13 @@ stream_app = typer.Typer(
 app.add_typer(stream_app, name="stream")
 
 Server = Annotated[str, typer.Option("--server", help="The NATS server, nats://host:port.")]
-Party = Annotated[str, typer.Option("--party", help="The nation's party code (names the "
-                                    "stream GSOMIA_<PARTY> and subjects gsomia.<party>.*).")]
+Party = Annotated[str, typer.Option("--party", help="The nation's party code (KOR: stream "
+                                    "GSOMIA_KOR, subjects gsomia.kor.detections and "
+                                    "gsomia.kor.tracks).")]
 StreamName = Annotated[str, typer.Option("--stream-name", help="The stream's name "
-                                         "(default GSOMIA_<PARTY>).")]
+                                         "(default GSOMIA_ and the party code).")]
 Durable = Annotated[str, typer.Option("--durable", help="The durable consumer's name "
-                                      "(default gsomia-<party>-node).")]
+                                      "(default gsomia-kor-node for KOR).")]
 Prefix = Annotated[str, typer.Option("--prefix", help="First subject token.")]
 
 
