@@ -292,6 +292,34 @@ def test_a_message_the_node_refuses_is_rejected_with_its_reason(tmp_path, party_
 
 
 @pytest.mark.services
+def test_a_message_committed_but_never_acked_comes_back_and_is_not_processed_twice(
+        settings, pair):
+    """The worst moment for a crash: the item committed, the ack not sent. The message is
+    delivered again and acked as a duplicate."""
+    kor, jpn = pair
+    ingest = NodeIngest(kor)
+    seen: dict[str | None, list[Outcome]] = {}
+
+    def crash_before_ack(d: Delivery) -> Outcome:
+        out = ingest(d)
+        seen.setdefault(d.msg_id, []).append(out)
+        if out is Outcome.PROCESSED:
+            raise RuntimeError("crashed before the ack")  # the consumer nak's: redelivery
+        return out
+
+    publish_messages(settings, _tracks(4))
+    consumer = StreamConsumer(settings, crash_before_ack, retry_delay_s=0.1).start()
+    try:
+        _wait(lambda: consumer.counts.duplicate == 4, "4 redeliveries acked")
+    finally:
+        consumer.stop()
+    assert seen == {f"m-{i}": [Outcome.PROCESSED, Outcome.DUPLICATE] for i in range(4)}
+    assert len(kor.store.local_items()) == 4
+    _wait(lambda: len(jpn.items()) == 4, "4 items at JPN")
+    assert len(jpn.items()) == 4
+
+
+@pytest.mark.services
 def test_a_message_that_keeps_failing_is_rejected_after_max_failures(settings, pair):
     kor, _ = pair
     publish = kor.publish
