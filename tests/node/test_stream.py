@@ -98,6 +98,18 @@ def _wait(cond: Callable[[], bool], what: str, timeout_s: float = WAIT_S) -> Non
         time.sleep(0.05)
 
 
+def _consume(settings: StreamSettings, handler: Callable[[Delivery], Outcome],
+             until: Callable[[StreamConsumer], bool], what: str,
+             **kw: float) -> StreamConsumer:
+    """Run a consumer with ``handler`` until ``until(consumer)``; stop it; return it."""
+    consumer = StreamConsumer(settings, handler, **kw).start()
+    try:
+        _wait(lambda: until(consumer), what)
+    finally:
+        consumer.stop()
+    return consumer
+
+
 @pytest.fixture
 def pair(tmp_path, party_keys, catalog, database_url) -> Iterator[tuple[Node, Node]]:
     """KOR's node (SQLite, or PostgreSQL) releasing directly to JPN's, over an in-process
@@ -148,11 +160,8 @@ def test_a_message_id_seen_after_the_window_is_acked_not_processed_again(setting
     publish_messages(s, _tracks(3))
     time.sleep(1.0)  # past the duplicate window: the server stores the retries again
     assert publish_messages(s, _tracks(3)).stored == 3
-    consumer = StreamConsumer(s, ingest).start()
-    try:
-        _wait(lambda: consumer.counts.processed + consumer.counts.duplicate == 6, "6 handled")
-    finally:
-        consumer.stop()
+    consumer = _consume(s, ingest, lambda c: c.counts.processed + c.counts.duplicate == 6,
+                        "6 handled")
     assert (consumer.counts.processed, consumer.counts.duplicate) == (3, 3)
     assert len(kor.store.local_items()) == 3
     assert all(ingest.processed(s.stream, f"m-{i}") for i in range(3))
@@ -218,11 +227,8 @@ def test_a_failing_store_is_retried_and_nothing_is_lost(settings, pair):
         return ingest(d)
 
     publish_messages(settings, _tracks(3))
-    consumer = StreamConsumer(settings, flaky, retry_delay_s=0.2).start()
-    try:
-        _wait(lambda: consumer.counts.processed == 3, "3 processed")
-    finally:
-        consumer.stop()
+    consumer = _consume(settings, flaky, lambda c: c.counts.processed == 3, "3 processed",
+                        retry_delay_s=0.2)
     assert outcomes == [Outcome.RETRY, Outcome.RETRY]  # the handler's own answer
     assert consumer.counts.retry == 2
     assert len(kor.store.local_items()) == 3
@@ -308,11 +314,8 @@ def test_a_message_committed_but_never_acked_comes_back_and_is_not_processed_twi
         return out
 
     publish_messages(settings, _tracks(4))
-    consumer = StreamConsumer(settings, crash_before_ack, retry_delay_s=0.1).start()
-    try:
-        _wait(lambda: consumer.counts.duplicate == 4, "4 redeliveries acked")
-    finally:
-        consumer.stop()
+    _consume(settings, crash_before_ack, lambda c: c.counts.duplicate == 4,
+             "4 redeliveries acked", retry_delay_s=0.1)
     assert seen == {f"m-{i}": [Outcome.PROCESSED, Outcome.DUPLICATE] for i in range(4)}
     assert len(kor.store.local_items()) == 4
     _wait(lambda: len(jpn.items()) == 4, "4 items at JPN")
@@ -331,13 +334,9 @@ def test_a_message_that_keeps_failing_is_rejected_after_max_failures(settings, p
 
     kor.publish = faulty
     publish_messages(settings, _tracks(3))
-    consumer = StreamConsumer(settings, NodeIngest(kor, max_failures=3),
-                              retry_delay_s=0.1).start()
-    try:
-        _wait(lambda: consumer.counts.processed == 2 and consumer.counts.rejected == 1,
-              "2 processed, 1 rejected")
-    finally:
-        consumer.stop()
+    consumer = _consume(settings, NodeIngest(kor, max_failures=3),
+                        lambda c: c.counts.processed == 2 and c.counts.rejected == 1,
+                        "2 processed, 1 rejected", retry_delay_s=0.1)
     assert consumer.counts.retry == 2
     rejected = [r.body for r in kor.audit.records() if r.kind == "stream.rejected"]
     assert [(b["msg_id"], b["deliveries"]) for b in rejected] == [("m-1", 3)]
