@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from gsomia.cli._app import app, console, guarded, print_json
+from gsomia.cli.stream import checked_stream, start_ingest
 
 __all__ = ["bench_app", "bench_audit", "bench_links", "pki_app", "pki_init", "pki_person",
            "serve"]
@@ -66,8 +67,15 @@ def pki_person(
 
 @app.command("serve")
 @guarded
-def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.")]) -> None:
-    """Run a party's node as an HTTPS server with mutual TLS (see node.config)."""
+def serve(
+    config: Annotated[Path, typer.Option("--config", help="Node TOML file.")],
+    stream: Annotated[str | None, typer.Option(
+        "--stream", help="nats://host:port: also consume the nation's stream on NATS "
+        "JetStream (gsomia stream; overrides the config's stream).")] = None,
+) -> None:
+    """Run a party's node as an HTTPS server with mutual TLS (see node.config); with a
+    stream (--stream or the config's), the node also publishes what its nation's sensors
+    and trackers put on the stream (gsomia.node.stream)."""
     import uvicorn
 
     from gsomia.errors import InputError
@@ -80,6 +88,7 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
 
     # everything is checked, and the port bound, before the store is created
     cfg = load_config(config)
+    stream_settings = checked_stream(stream or cfg.stream, cfg.party)
     if not cfg.keys.is_dir():
         raise InputError(f"{config}: keys", str(cfg.keys), "not a directory")
     directory = load_directory(cfg.keys)
@@ -119,8 +128,13 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
         server = uvicorn.Server(uvicorn_config(app_, tls.cert, tls.key, tls.trusted_cas))
         console.print(f"{cfg.party} node on https://{cfg.host}:{sock.getsockname()[1]} "
                       f"(mutual TLS; OpenAPI at /docs, the COP at /cop)", soft_wrap=True)
+        consumer = start_ingest(node, stream_settings)
         node.resume()
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        finally:
+            if consumer is not None:
+                consumer.stop()
     finally:
         node.close()
 

@@ -123,6 +123,8 @@ Modules (one idea each; :class:`Node` is the façade over its parts, which share
 ``persons``      the personnel file; the per-person read decision (Art. 7, 16), audited
 ``plots``        :class:`~gsomia.node.plots.RadarPlots` (payload)
 ``config``       a node's configuration file
+``stream``       the in-nation stream on NATS JetStream: publisher, durable consumer;
+                 ``stream_ingest``: each message published by the node exactly once
 ===============  ========================================================================
 
 Guarantees: an envelope is persisted in the outbox before any send; a send that fails

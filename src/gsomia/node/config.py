@@ -11,6 +11,9 @@
     personnel = "personnel.toml"       # who may read classified items over HTTP
                                        # (gsomia.node.persons); without it nobody may
 
+    stream = "nats://127.0.0.1:4222"   # optional: consume the in-nation stream on NATS
+                                       # JetStream (gsomia.node.stream); default none
+
     [peers.JPN]
     url = "https://127.0.0.1:8444"
     route = "direct"                   # direct | tisa_hub | auto_hub (for warnings;
@@ -68,6 +71,7 @@ class NodeConfig:
     keys: Path
     peers: tuple[PeerConfig, ...]
     personnel: Path | None = None
+    stream: str | None = None
 
 
 def _store(value: str, base: Path) -> Path | str:
@@ -106,7 +110,8 @@ def load_config(path: str | Path) -> NodeConfig:
         _check_store_folder(store, f"{f}: store")
     return NodeConfig(party=doc.party, host=host, port=int(port), store=store,
                       keys=p.parent / doc.keys, peers=tuple(peers),
-                      personnel=None if doc.personnel is None else p.parent / doc.personnel)
+                      personnel=None if doc.personnel is None else p.parent / doc.personnel,
+                      stream=doc.stream)
 
 
 def _check_store_folder(store: Path, name: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import types
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,18 @@ class Node:
         """The node's re-entrant lock (class notes)."""
         return self._ctx.ledger.lock
 
+    def transaction(self) -> AbstractContextManager[None]:
+        """The node's lock and one store transaction whose audit records commit with it
+        (nested ones, e.g. :meth:`publish` inside, join the outermost): the caller's own
+        writes to :attr:`store` commit with the node's, or none do."""
+        return self._ctx.ledger.transaction()
+
+    def record(self, kind: str, body: Mapping[str, Any]) -> None:
+        """Append one audit record of this node, stamped now on its clock (inside
+        :meth:`transaction`: in that transaction)."""
+        _, at = self._ctx.now()
+        self._ctx.ledger.record([(kind, dict(body))], at)
+
     @property
     def book(self) -> ConsentBook:
         """The originators' consents this node knows (what its release decisions read)."""
@@ -256,6 +269,7 @@ class Node:
         stream: str | None = None,
         send: bool = True,
         derived_from: Iterable[str] = (),
+        item_id: str | None = None,
     ) -> list[Release]:
         """Create one item of ``payload`` and release it to every partner in
         :attr:`routes`, by its route.
@@ -279,13 +293,15 @@ class Node:
                 classification; :meth:`gsomia.node.origin.Originator.admit`).
             send: try to send at once (in this thread); False: only queue (then call
                 :meth:`flush` or :meth:`flush_soon`).
+            item_id: the new item's id (default a new ``<party>-<16 hex>``); another must
+                be ``<party>-...`` and not held here (as :meth:`create_item`).
 
         Returns:
             One :class:`Release` per partner, in partner order.
 
         Raises:
-            InputError: the payload is malformed (its ``validate()``), or a JSON object
-                comes without ``topic``.
+            InputError: the payload is malformed (its ``validate()``), a JSON object
+                comes without ``topic``, or ``item_id`` is another party's or held already.
             StoreError: the database refused a write: nothing of the item is kept.
         """
         if isinstance(payload, Mapping):
@@ -301,11 +317,12 @@ class Node:
         classification = classification or self.warning_classification
         derived = self._origin.admit(data, classification=classification,
                                      releasable_to=self._origin.audience(self._routes),
-                                     derived_from=derived_from)
+                                     item_id=item_id, derived_from=derived_from)
         with self._ctx.ledger.transaction():
             out = self._origin.publish(
                 data, self._routes, classification=classification, topic=topic,
-                elements=tuple(elements or ()), stream=stream, derived=derived)
+                elements=tuple(elements or ()), stream=stream, derived=derived,
+                item_id=item_id)
         if send:
             self.flush()
         return out

@@ -207,8 +207,8 @@ class Originator:
 
     def publish(self, payload: dict[str, Any], routes: Mapping[str, Route], *,
                 classification: str, topic: str, elements: tuple[str, ...],
-                stream: str | None, derived: tuple[DerivedSource, ...] | None = None
-                ) -> list[Release]:
+                stream: str | None, derived: tuple[DerivedSource, ...] | None = None,
+                item_id: str | None = None) -> list[Release]:
         """Create one item and release it to every partner in ``routes`` by its route
         (call inside the ledger's transaction: the item, every decision, the outbox rows
         and their audit records commit together).
@@ -217,12 +217,13 @@ class Originator:
         that cannot be released to at all (no public keys: rule ``directory``), is audited
         and returned with status ``denied``; one partner never stops the others.
         ``derived``: the derivation :meth:`admit` checked (call it before the transaction,
-        so that a refusal's audit record is kept); None: checked here.
+        so that a refusal's audit record is kept); None: checked here. ``item_id``: the
+        new item's id (default a new one; :meth:`create_item`).
         """
         partners = sorted(routes)
         label = self.create_item(payload, classification=classification,
                                  releasable_to=self.audience(routes), topic=topic,
-                                 elements=elements, derived=derived)
+                                 elements=elements, item_id=item_id, derived=derived)
         out = []
         for partner in partners:
             try:

@@ -3,8 +3,8 @@
 Checked here: the keys (closed at the top level and in each ``[peers.<PARTY>]`` table),
 the party codes, ``listen`` as ``host:port`` with a port in 0..65535, each peer's ``url``
 as ``https://host:port`` (no TLS-less ``http://``, no credentials) and no peer of the
-node's own party. The route (:meth:`gsomia.sharing.Route.parse`), the paths and the keys
-are checked by the loader.
+node's own party; ``stream`` (optional) as ``nats://host:port``. The route
+(:meth:`gsomia.sharing.Route.parse`), the paths and the keys are checked by the loader.
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ class NodeConfigFile(Closed):
                                    "file's folder; gsomia schema personnel): who may read "
                                    "classified items; none: nobody")
     peers: dict[PartyCode, PeerEntry] = {}
+    stream: Text | None = Field(None, description="nats://host:port of the nation's NATS "
+                                "JetStream server: the node consumes its in-nation stream "
+                                "(gsomia.node.stream); none: the node's own calls only")
 
     @field_validator("listen")
     @classmethod
@@ -64,6 +67,22 @@ class NodeConfigFile(Closed):
         if not 0 <= int(port) <= 65535:
             raise fail("expected a port in 0..65535")
         return listen
+
+    @field_validator("stream")
+    @classmethod
+    def nats_url(cls, url: str | None) -> str | None:
+        """``nats://host:port`` (or ``tls://``), nothing else."""
+        if url is None:
+            return None
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise fail(f"not a URL: {exc}") from None
+        if parts.scheme not in ("nats", "tls") or not parts.hostname or port is None \
+                or parts.path or parts.query:
+            raise fail("expected nats://host:port")
+        return url
 
     @model_validator(mode="after")
     def own_party_is_no_peer(self) -> NodeConfigFile:
