@@ -153,7 +153,9 @@ def node_health(party: str, ledger: Ledger, links: LinkStates, peers: Iterable[s
         "reachable": audit_db["reachable"], "size": None, "checkpoint_size": None,
         "checkpoint_at": None, "writable": audit_db["writable"], "error": audit_db["error"]}
     body: dict[str, Any] = {"party": party, "status": "ok", "error": None, "store": store,
-                            "audit": audit_part, "links": {}, "outbox": None}
+                            "audit": audit_part, "links": {}, "outbox": None, "items": None,
+                            "warnings": None, "plots": None, "incidents": None,
+                            "tampered": None, "checkpoint_size": None, "cosigned_by": {}}
     outbox = None
     if not store["reachable"] or not audit_part["reachable"]:
         what, db = ("store", store_db) if not store["reachable"] else ("audit log", audit.db)

@@ -119,9 +119,11 @@ class HealthView(BaseModel):
     items: int | None = Field(None, description="items delivered (None when down)")
     warnings: int | None = None
     plots: int | None = None
-    incidents: int = Field(0, description="partners' checkpoints found inconsistent "
-                           "(witness.inconsistent; possible compromise, Art. 17)")
-    tampered: int = Field(0, description="stored rows found altered (store.tampered)")
+    incidents: int | None = Field(None, description="partners' checkpoints found "
+                                  "inconsistent (witness.inconsistent; possible compromise, "
+                                  "Art. 17); None when down")
+    tampered: int | None = Field(None, description="stored rows found altered "
+                                 "(store.tampered); None when down")
     checkpoint_size: int | None = Field(None, description="size of the latest checkpoint")
     cosigned_by: dict[str, int] = Field(default_factory=dict,
                                         description="size cosigned last, per partner")
