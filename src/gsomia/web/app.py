@@ -132,7 +132,12 @@ from gsomia.web.custody import add_custody_routes
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
 from gsomia.web.reads import ItemReads
-from gsomia.web.unavailable import add_store_handler, store_unavailable, unavailable
+from gsomia.web.unavailable import (
+    add_store_handler,
+    document_503,
+    store_unavailable,
+    unavailable,
+)
 
 __all__ = ["MAX_BODY_BYTES", "body_limit", "client_identity", "client_party", "create_app"]
 
@@ -498,5 +503,6 @@ def create_app(
     add_store_handler(app)  # any route: a StoreError is a 503 with Retry-After
     _add_routes(app, node, party_cas, personnel or Personnel(node.party))
     add_item_routes(app, node)
+    document_503(app)
     _with_request_schemas(app)
     return app

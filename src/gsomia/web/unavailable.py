@@ -10,17 +10,20 @@ nothing of it was kept or acknowledged: the same request may be sent again. A pa
 outbox retries on its own backoff; an operator's client should wait ``Retry-After``.
 
 The routes' wrappers answer their StoreError with :func:`store_unavailable`; an uncaught
-one reaches the handler :func:`add_store_handler` installs.
+one reaches the handler :func:`add_store_handler` installs; :func:`document_503` adds the
+answer to every route of the OpenAPI document.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from gsomia.errors import StoreError
 
-__all__ = ["RETRY_AFTER_S", "add_store_handler", "store_unavailable", "unavailable"]
+__all__ = ["RETRY_AFTER_S", "add_store_handler", "document_503", "store_unavailable",
+           "unavailable"]
 
 #: ``Retry-After`` of a 503 [s]: about the pool's gap between reconnection attempts
 #: (:class:`gsomia.sharing.sqldb.PoolSettings`), so a retry finds a server back up.
@@ -46,3 +49,21 @@ def add_store_handler(app: FastAPI) -> None:
         return store_unavailable(exc)
 
     app.add_exception_handler(StoreError, handler)
+
+
+def document_503(app: FastAPI) -> None:
+    """Add the 503 answer, with its ``Retry-After`` header, to every API route's OpenAPI
+    responses that does not describe one yet (call after the routes are added)."""
+    answer = {"description": "the store or audit log is unavailable: nothing was kept; "
+                             "try again after Retry-After seconds (RFC 9110 15.6.4)",
+              "headers": {"Retry-After": {"description": "seconds to wait (RFC 9110 "
+                                                         "10.2.3)",
+                                          "schema": {"type": "integer"}}}}
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            described = route.responses.get(503) or route.responses.get("503")
+            if described is None:
+                route.responses[503] = {**answer, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/ErrorView"}}}}
+            else:
+                described.setdefault("headers", answer["headers"])
