@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from pg_support import PrivatePostgres, fresh_database, shared_or_skip, terminate_backends
 
 from gsomia.errors import StoreError, StoreUnavailable
 from gsomia.sharing.sqldb import Database
+from pg_support import PrivatePostgres, fresh_database, shared_or_skip, terminate_backends
 
 pytestmark = pytest.mark.services
 

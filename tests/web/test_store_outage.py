@@ -8,19 +8,18 @@ records are there together or not at all)."""
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
 import pytest
-from pg_support import PrivatePostgres, fresh_database, shared_or_skip, terminate_backends
 from web_support import WAIT_S, until, warning
 
 from gsomia.node import Node
 from gsomia.sharing import load_catalog
 from gsomia.sharing.pki import init_pki
 from gsomia.web.live import LiveCluster
+from pg_support import PrivatePostgres, fresh_database, shared_or_skip, terminate_backends
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
