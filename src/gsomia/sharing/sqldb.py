@@ -66,58 +66,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from gsomia.errors import StoreError, StoreUnavailable
+from gsomia.sharing.sqlpool import POOL, PoolSettings, Probe, open_pool
 
 __all__ = ["DIALECTS", "POOL", "SYNCHRONOUS", "Database", "PoolSettings", "Probe"]
 
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True, slots=True)
-class PoolSettings:
-    """How a PostgreSQL :class:`Database` pools its connections (psycopg_pool
-    ``ConnectionPool`` arguments, psycopg 3 docs "Connection pools").
-
-    Attributes:
-        min_size, max_size: connections kept open, at most opened (every statement holds
-            the database's lock, so one serves the work; the second lets :meth:`Database.
-            probe` answer while a transaction runs).
-        wait_s: longest wait for a connection at checkout [s] (``getconn(timeout=…)``),
-            also the wait for the first connection when opening.
-        down_wait_s: the same once the server was found unreachable [s], until a
-            checkout succeeds again: requests fail fast (503) while it is down.
-        reconnect_s: how long the pool's background reconnection backs off (1 s doubling)
-            before giving up (``reconnect_timeout`` [s]); the next checkout starts again, so
-            the gap between attempts stays under about half of it.
-        connect_timeout_s: libpq ``connect_timeout`` of each new connection [s].
-    """
-
-    min_size: int = 1
-    max_size: int = 2
-    wait_s: float = 3.0
-    down_wait_s: float = 0.5
-    reconnect_s: float = 5.0
-    connect_timeout_s: int = 3
-
-
-#: The pool settings of every PostgreSQL :class:`Database` unless given.
-POOL = PoolSettings()
-
-
-@dataclass(frozen=True, slots=True)
-class Probe:
-    """A trivial query's outcome (:meth:`Database.probe`): ``reachable``; ``latency_s``
-    [s] of ``SELECT 1`` (None when unreachable); ``error`` (the driver's message, or
-    None)."""
-
-    reachable: bool
-    latency_s: float | None
-    error: str | None
 
 #: Supported URL schemes.
 DIALECTS = ("sqlite", "postgresql")
@@ -245,47 +203,8 @@ class Database:
             self._pool = self._open_pool(target, self.pool)
 
     def _open_pool(self, url: str, settings: PoolSettings) -> Any:
-        """A psycopg_pool ``ConnectionPool`` with one connection made (module docstring).
-
-        The first connection is made directly, so that an unreachable server is reported
-        at once with libpq's message; it also creates the ``?schema=``."""
-        try:
-            import psycopg
-            from psycopg_pool import ConnectionPool
-        except ImportError:  # pragma: no cover - psycopg and psycopg-pool are dependencies
-            raise StoreError(self.display, "open", "psycopg or psycopg-pool is not "
-                             "installed") from None
-        parts = urlsplit(url)
-        query = parse_qsl(parts.query, keep_blank_values=True)
-        schemas = [v for k, v in query if k == "schema"]
-        conninfo = urlunsplit(parts._replace(
-            query=urlencode([(k, v) for k, v in query if k != "schema"])))
-        if schemas:
-            self.schema = schemas[-1]
-            if not self.schema.replace("_", "").isalnum() or self.schema[0].isdigit():
-                raise StoreError(self.display, "schema", f"not a plain identifier: {self.schema!r}")
-        schema = self.schema
-        kwargs: dict[str, Any] = {"autocommit": True}
-        if "connect_timeout" not in dict(query):
-            kwargs["connect_timeout"] = settings.connect_timeout_s
-
-        def configure(conn: Any) -> None:
-            if schema:
-                conn.execute(f'SET search_path TO "{schema}"')
-
-        try:
-            with psycopg.connect(conninfo, **kwargs) as first:
-                if schema:
-                    first.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-            pool = ConnectionPool(
-                conninfo, kwargs=kwargs, min_size=settings.min_size,
-                max_size=settings.max_size, open=False, configure=configure,
-                check=ConnectionPool.check_connection, timeout=settings.wait_s,
-                reconnect_timeout=settings.reconnect_s, num_workers=2,
-                name=f"gsomia {self.display}")
-            pool.open(wait=True, timeout=settings.wait_s)
-        except psycopg.Error as exc:
-            raise StoreError(self.display, "open", str(exc).strip()) from None
+        """The pool of :func:`gsomia.sharing.sqlpool.open_pool`; sets :attr:`schema`."""
+        pool, self.schema = open_pool(url, settings, self.display)
         return pool
 
     @property
@@ -359,7 +278,11 @@ class Database:
                     with self._checkout() as conn:
                         return fetch(self._statement(conn, sql, args))
                 except StoreUnavailable as exc:
-                    if again or not exc.lost_before_commit or not _is_read(sql):
+                    if exc.lost_before_commit and not _is_read(sql):  # autocommit write
+                        raise StoreUnavailable(
+                            self.display, exc.field, f"{exc.reason}; outside a transaction: "
+                            "it may or may not have taken effect") from exc
+                    if again or not exc.lost_before_commit:
                         raise
             raise AssertionError("unreachable")  # pragma: no cover
 
