@@ -161,6 +161,7 @@ class Database:
         refused: ``(unix time [s], message)`` of the last transaction the database refused
             (a driver error other than an unreachable server: a full disk, a read-only
             file, a constraint), cleared by the next commit; None when none since.
+        closed: True once :meth:`close` was called.
 
     Raises:
         StoreError: unsupported URL, or the database cannot be opened or reached.
@@ -178,6 +179,7 @@ class Database:
         self._pool: Any = None
         self._reachable = True
         self.refused: tuple[float, str] | None = None
+        self.closed = False
         self.schema: str | None = None
         self.path: str | None = None
         self.synchronous = "normal"
@@ -483,6 +485,7 @@ class Database:
     def close(self) -> None:
         """Close the connection, or the pool and its connections (idempotent)."""
         with self.lock:
+            self.closed = True
             if self._pool is not None:
                 self._pool.close(timeout=5.0)
                 return
