@@ -135,9 +135,9 @@ from gsomia.schemas.document import MAX_ENVELOPE_BYTES, MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import Route
 from gsomia.sharing.envelope import WIRE_KEYS
 from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
+from gsomia.web.bodies import BodyError, read_object, replay_body
 from gsomia.web.cop import add_cop_routes, add_offline_docs
 from gsomia.web.cop.assets import DOCS_ASSETS
-from gsomia.web.bodies import BodyError, read_object, replay_body
 from gsomia.web.custody import add_custody_routes
 from gsomia.web.idempotency import IdempotencyMiddleware
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes

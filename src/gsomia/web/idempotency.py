@@ -32,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from gsomia.errors import StoreError, short_repr
 from gsomia.node.idempotency import IdempotencyKeys
 from gsomia.web.bodies import replay_body
+from gsomia.web.unavailable import store_unavailable, unavailable
 
 __all__ = ["MAX_KEY_CHARS", "IdempotencyMiddleware", "parse_key"]
 
@@ -101,7 +102,7 @@ class IdempotencyMiddleware:
         try:
             stored = await run_in_threadpool(self.keys.reserve, key, fingerprint)
         except StoreError as exc:
-            await JSONResponse({"error": str(exc)}, status_code=503)(scope, receive, send)
+            await store_unavailable(exc)(scope, receive, send)
             return
         if not stored.mine:
             await self._known(key, fingerprint, stored, scope, receive, send)
@@ -157,10 +158,9 @@ class IdempotencyMiddleware:
             try:
                 await run_in_threadpool(self.keys.complete, key, status, ctype, answer)
             except StoreError as exc:  # done, but its answer could not be kept
-                await JSONResponse({"error": f"{exc}; the request was processed (see "
-                                             "the node's items) but its Idempotency-Key "
-                                             "answer was not kept"}, status_code=503)(
-                    scope, receive, send)
+                await unavailable({"error": f"{exc}; the request was processed (see the "
+                                            "node's items) but its Idempotency-Key answer "
+                                            "was not kept"})(scope, receive, send)
                 return
         for message in held:
             await send(message)
