@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,15 +94,38 @@ class Inbox:
                 peer: str | None = None) -> Receipt:
         """Check and store one envelope; the answer to the sender
         (:meth:`gsomia.node.Node.receive` gives the steps, parameters and errors)."""
+        return self.receive_batch([wire], arrived_s, peer=peer)[0]
+
+    def receive_batch(self, wires: Sequence[Any], arrived_s: float | None = None, *,
+                      peer: str | None = None) -> list[Receipt]:
+        """Check and store envelopes in one store transaction; their answers, in order
+        (:meth:`gsomia.node.Node.receive_batch`). Each envelope is checked as
+        :meth:`receive` checks it, after the ones before it (a duplicate of an earlier
+        one in the batch is ``duplicate``), inside a savepoint: a rejected one leaves only
+        its ``receive.rejected`` record. Raises StoreError (nothing of the batch kept)."""
         ctx = self.ctx
         with ctx.ledger.lock:
             now_s = ctx.clock.now_s()
             t = now_s if arrived_s is None else max(arrived_s, now_s)
             at = to_datetime(ctx.clock, t)
-            # as given, but cut: an answer or audit record never echoes a huge value
-            eid = _cut(wire.get("envelope_id", "?") if isinstance(wire, Mapping) else "?")
-            sender = _cut(wire.get("sender", "?") if isinstance(wire, Mapping) else "?")
-            try:
+            with ctx.ledger.transaction():
+                receipts = [self._receive_one(wire, t, at, peer) for wire in wires]
+            # witnessing hook (gsomia.node.witness): cosign the sender's checkpoint, sign
+            witness = ctx.ledger.witness
+            if witness is None:
+                return receipts
+            return [witness.answer(w, r, at) for w, r in zip(wires, receipts, strict=True)]
+
+    def _receive_one(self, wire: Any, t: float, at: dt.datetime,
+                     peer: str | None) -> Receipt:
+        """One envelope of :meth:`receive_batch` (in its transaction): its receipt,
+        unsigned; a failed check undone and audited ``receive.rejected``."""
+        ctx = self.ctx
+        # as given, but cut: an answer or audit record never echoes a huge value
+        eid = _cut(wire.get("envelope_id", "?") if isinstance(wire, Mapping) else "?")
+        sender = _cut(wire.get("sender", "?") if isinstance(wire, Mapping) else "?")
+        try:
+            with ctx.ledger.savepoint():
                 envelope = Envelope.from_wire(wire)
                 ctx.directory.get(envelope.sender, envelope.envelope_id)
                 if peer is not None and envelope.sender != peer:
@@ -112,19 +135,14 @@ class Inbox:
                         f"{envelope.sender} but the authenticated peer is {peer}",
                     )
                 opened = open_envelope(envelope, ctx.keys, ctx.directory, at, self.max_age_s)
-                with ctx.ledger.transaction():
-                    receipt = self._accept(opened.header, opened.signed, t, at)
-            except (EnvelopeError, ReleaseDenied, InputError) as exc:
-                check = getattr(exc, "check", "release" if isinstance(exc, ReleaseDenied)
-                                else "format")
-                with ctx.ledger.transaction():
-                    ctx.ledger.record([("receive.rejected", {
-                        "envelope_id": str(eid), "sender": str(sender), "peer": peer,
-                        "check": check, "reason": str(exc)})], at)
-                receipt = Receipt("rejected", str(eid), ctx.party, check, str(exc))
-            # witnessing hook (gsomia.node.witness): cosign the sender's checkpoint, sign
-            witness = ctx.ledger.witness
-            return receipt if witness is None else witness.answer(wire, receipt, at)
+                return self._accept(opened.header, opened.signed, t, at)
+        except (EnvelopeError, ReleaseDenied, InputError) as exc:
+            check = getattr(exc, "check", "release" if isinstance(exc, ReleaseDenied)
+                            else "format")
+            ctx.ledger.record([("receive.rejected", {
+                "envelope_id": str(eid), "sender": str(sender), "peer": peer,
+                "check": check, "reason": str(exc)})], at)
+            return Receipt("rejected", str(eid), ctx.party, check, str(exc))
 
     def _accept(self, h: Header, s: Signed, t: float, at: dt.datetime) -> Receipt:
         """The exactly-once checks, the hop's route, then the consent or item."""
