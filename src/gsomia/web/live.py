@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from gsomia.node import Clock, HttpsLink, Node, RetryPolicy, TlsFiles, WallClock
+from gsomia.node.links import MAX_BATCH_ENVELOPES
 from gsomia.node.persons import Personnel
 from gsomia.sharing import Catalog, Route
 from gsomia.sharing.pki import (
@@ -48,6 +49,9 @@ class LiveCluster:
             may read classified items over HTTP; a party not given: nobody (the cluster's
             own code reads through ``nodes[party].items()``, no person's read). May be
             changed; a node (re)started after the change serves the new file.
+        batch: most envelopes per request on each link (:class:`~gsomia.node.HttpsLink`
+            ``max_batch``; default :data:`~gsomia.node.links.MAX_BATCH_ENVELOPES`; 1: one
+            envelope per request, as before batches).
     """
 
     def __init__(
@@ -61,6 +65,7 @@ class LiveCluster:
         clock: Clock | None = None,
         synchronous: str | None = None,
         personnel: Mapping[str, Personnel] | None = None,
+        batch: int = MAX_BATCH_ENVELOPES,
     ) -> None:
         self.pki = Path(pki)
         self.workdir = Path(workdir)
@@ -74,6 +79,7 @@ class LiveCluster:
         self.clock = clock or WallClock()
         self.synchronous = synchronous
         self.personnel = dict(personnel or {})
+        self.batch = batch
         self.sockets = {p: bind("127.0.0.1", 0) for p in self.parties}
         self.ports = {p: s.getsockname()[1] for p, s in self.sockets.items()}
         self.nodes: dict[str, Node] = {}
@@ -124,7 +130,8 @@ class LiveCluster:
         )
         for peer in self.parties:
             if peer != party:
-                node.connect(peer, HttpsLink(peer, self.url(peer), self.tls(party)))
+                node.connect(peer, HttpsLink(peer, self.url(peer), self.tls(party),
+                                             max_batch=self.batch))
         return node
 
     def _serve(self, party: str) -> None:

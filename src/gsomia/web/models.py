@@ -13,7 +13,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["ErrorView", "HealthView", "ItemView", "ReceiptView", "ReleaseView"]
+from gsomia.node.links import MAX_BATCH_ENVELOPES
+
+__all__ = ["ErrorView", "HealthView", "InboxBatchDoc", "ItemView", "ReceiptView",
+           "ReceiptsView", "ReleaseView"]
 
 
 class ItemView(BaseModel):
@@ -59,6 +62,21 @@ class ReceiptView(BaseModel):
     cosigned_size: int | None = Field(None, description="sender's log size cosigned last")
     digest: str | None = Field(None, description="SHA-256 of the envelope's JWE")
     signature: str | None = Field(None, description="receiver's JWS over the receipt")
+
+
+class InboxBatchDoc(BaseModel):
+    """A batch of a partner's envelopes (``POST /v1/inbox/batch``): each the wire form of
+    one envelope, as ``POST /v1/inbox`` takes it, checked in order."""
+
+    envelopes: list[dict[str, Any]] = Field(
+        min_length=1, max_length=MAX_BATCH_ENVELOPES,
+        description=f"1 to {MAX_BATCH_ENVELOPES} envelopes")
+
+
+class ReceiptsView(BaseModel):
+    """The inbox's answer to a batch: one receipt per envelope, in the batch's order."""
+
+    receipts: list[ReceiptView]
 
 
 class HealthView(BaseModel):
