@@ -130,13 +130,21 @@ def serve(config: Annotated[Path, typer.Option("--config", help="Node TOML file.
 def bench_links(
     n: Annotated[int, typer.Option("--n", min=2, help="Warnings per route.")] = 30,
     bad: Annotated[int, typer.Option("--bad", min=1, help="Bad envelopes per kind.")] = 5,
+    batch: Annotated[int, typer.Option(
+        "--batch", min=1, max=256,
+        help="Envelopes per request on the links (1: one per request, no batches).")] = 256,
+    rate: Annotated[float, typer.Option(
+        "--rate", min=1.0, help="Offered load of the fixed-rate phase [warnings/s].")] = 200.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """JPN, KOR, USA as live servers on 127.0.0.1 (mutual TLS): warnings over each route
-    with a restart of the receiver mid-stream, and bad envelopes."""
+    with a restart of the receiver mid-stream, and bad envelopes; then one direct link at
+    saturation and at --rate, with batches of --batch and with one envelope a request
+    (N warnings a phase)."""
     from gsomia.web.bench import run_bench
 
-    report = run_bench(n, bad)
+    with console.status("benchmarking links (live servers on 127.0.0.1)…"):
+        report = run_bench(n, bad, batch=batch, rate_per_s=rate)
     if json_out:
         print_json(report)
         return
@@ -147,6 +155,16 @@ def bench_links(
         if isinstance(r, dict):
             console.print(f"{name:28} sent {r['sent']} rejected {r['rejected']} "
                           f"({', '.join(r['checks'])})")
+    tp = report["throughput"]
+    for mode in ("batched", "single"):
+        sat, fixed = tp[mode]["saturation"], tp[mode]["fixed_rate"]
+        console.print(f"direct {mode:7} (batch {tp['batch'] if mode == 'batched' else 1}): "
+                      f"{sat['per_s']} warnings/s at saturation; at {tp['rate_per_s']}/s "
+                      f"p50 {fixed['p50_ms']} ms p99 {fixed['p99_ms']} ms; lost "
+                      f"{sat['lost'] + fixed['lost']} duplicates "
+                      f"{sat['duplicates'] + fixed['duplicates']}", soft_wrap=True)
+    console.print(f"batched/single: {tp['ratio']['saturation']}x the rate, "
+                  f"{tp['ratio']['p99_at_rate']}x lower p99 at {tp['rate_per_s']}/s")
 
 
 @bench_app.command("audit")
