@@ -89,6 +89,9 @@ class Inbox:
         #: the node's :class:`~gsomia.node.actions.Actions` (set by the node): it takes
         #: the control kinds (notices, acks, Art. 17 reports), whatever their route.
         self.control: Any = None
+        # envelope ids of the items stored by the batch being received (their arrival is
+        # scheduled once it commits), or None outside receive_batch
+        self._arrivals: list[str] | None = None
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
                 peer: str | None = None) -> Receipt:
@@ -108,8 +111,14 @@ class Inbox:
             now_s = ctx.clock.now_s()
             t = now_s if arrived_s is None else max(arrived_s, now_s)
             at = to_datetime(ctx.clock, t)
-            with ctx.ledger.transaction():
-                receipts = [self._receive_one(wire, t, at, peer) for wire in wires]
+            self._arrivals = arrivals = []
+            try:
+                with ctx.ledger.transaction():
+                    receipts = [self._receive_one(wire, t, at, peer) for wire in wires]
+            finally:
+                self._arrivals = None
+            if arrivals:  # one timer for the batch: its items arrive in batch order
+                ctx.clock.call_at(t, lambda ids=tuple(arrivals): self._arrive_all(ids))
             # witnessing hook (gsomia.node.witness): cosign the sender's checkpoint, sign
             witness = ctx.ledger.witness
             if witness is None:
@@ -260,7 +269,10 @@ class Inbox:
         })], at)
         if self.control is not None:  # the originator's notices known for the item
             self.control.item_stored(h.envelope_id, label.item_id, h.final)
-        ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))
+        if self._arrivals is not None:
+            self._arrivals.append(h.envelope_id)
+        else:
+            ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))
         return Receipt("held" if at_hub and route is Route.TISA_HUB else "accepted",
                        h.envelope_id, ctx.party, None, "stored",
                        None if marking is None else marking["text"])
@@ -302,6 +314,10 @@ class Inbox:
             for row in self.ctx.ledger.store.inbox(status="arrived"):
                 self.ctx.clock.call_at(row.arrived_s,
                                        lambda e=row.envelope_id: self.arrive(e))
+
+    def _arrive_all(self, envelope_ids: Sequence[str]) -> None:
+        for envelope_id in envelope_ids:
+            self.arrive(envelope_id)
 
     def arrive(self, envelope_id: str) -> None:
         """Process an arrival at its time: deliver to subscribers (final recipient) or
