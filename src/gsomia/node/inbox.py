@@ -315,34 +315,47 @@ class Inbox:
                 self.ctx.clock.call_at(row.arrived_s,
                                        lambda e=row.envelope_id: self.arrive(e))
 
-    def _arrive_all(self, envelope_ids: Sequence[str]) -> None:
-        for envelope_id in envelope_ids:
-            self.arrive(envelope_id)
-
     def arrive(self, envelope_id: str) -> None:
         """Process an arrival at its time: deliver to subscribers (final recipient) or
         hold and perhaps forward (hub). Subscribers are called outside the node's lock."""
+        self._arrive_all([envelope_id])
+
+    def _arrive_all(self, envelope_ids: Sequence[str]) -> None:
+        """:meth:`arrive` for the items of a received batch, in order, in one transaction
+        (one commit for the batch's deliveries). Each in a savepoint: one that fails is
+        left ``arrived`` (processed again by :meth:`resume`), the others go on, and the
+        first error is raised once they are handed to the subscribers."""
         ctx = self.ctx
-        with ctx.ledger.lock:
-            row = ctx.ledger.store.inbox_row(envelope_id)
-            if row is None or row.status != "arrived":
-                return
-            if row.final != ctx.party:
-                # only this item: the others held have not changed
-                forwarded = self.hub.hold(row)
-            else:
-                item, hook, typed = self._deliver(row)
-        if row.final != ctx.party:
-            if forwarded:
-                self.hub.outbox.flush()
-            return
-        if self.subscribers.on_item is not None:
-            self.subscribers.on_item(item)
-        if hook is not None:
-            hook(typed, item)
+        handed: list[tuple[ReceivedItem, Callable | None, Any]] = []
+        forwarded = False
+        failure: Exception | None = None
+        with ctx.ledger.lock, ctx.ledger.transaction():
+            for envelope_id in envelope_ids:
+                try:
+                    with ctx.ledger.savepoint():
+                        row = ctx.ledger.store.inbox_row(envelope_id)
+                        if row is None or row.status != "arrived":
+                            continue
+                        if row.final != ctx.party:
+                            # only this item: the others held have not changed
+                            forwarded = self.hub.hold(row) or forwarded
+                        else:
+                            handed.append(self._deliver(row))
+                except Exception as exc:  # noqa: BLE001 - raised below, after the others
+                    failure = failure or exc
+        if forwarded:
+            self.hub.outbox.flush()
+        for item, hook, typed in handed:
+            if self.subscribers.on_item is not None:
+                self.subscribers.on_item(item)
+            if hook is not None:
+                hook(typed, item)
+        if failure is not None:
+            raise failure
 
     def _deliver(self, row: InboxRow) -> tuple[ReceivedItem, Callable | None, Any]:
-        """Mark a row ``delivered`` with its audit records (one transaction); return the
+        """Mark a row ``delivered`` with its audit records (one transaction, or the
+        caller's); return the
         item, its typed subscriber (None when none or the payload does not read) and the
         payload read for it."""
         _, at = self.ctx.now()
