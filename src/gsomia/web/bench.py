@@ -49,8 +49,8 @@ from gsomia.sharing import Route
 from gsomia.sharing.catalog import load_catalog
 from gsomia.sharing.envelope import Envelope, Header, label_from_dict, seal, sign
 from gsomia.sharing.pki import init_pki, load_party_keys
-from gsomia.web.bench_rate import run_rate_bench
-from gsomia.web.live import LiveCluster, wait_until
+from gsomia.web.bench_rate import await_deliveries, run_rate_bench
+from gsomia.web.live import LiveCluster
 
 __all__ = ["run_bench", "sample_warning"]
 
@@ -128,24 +128,14 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
             if "JPN" not in cluster.nodes:
                 cluster.start_node("JPN")
                 report["restarts"] += 1
-            def all_seen(started: dict[str, float] = started) -> bool:
-                with lock:
-                    return all(seen.get(k) for k in started)
-
-            wait_until(all_seen, timeout_s, poll_s=0.02)
-            time.sleep(0.2)  # let any late duplicate show itself
-            with lock:
-                delivered = [k for k in started if seen.get(k)]
-                dup_calls = sum(len(seen[k]) - 1 for k in delivered)
-                lat = [1000.0 * (seen[k][0] - started[k]) for k in delivered]
-                calm = [1000.0 * (seen[k][0] - started[k]) for k in delivered
-                        if k in before_restart]
-            stored = [i.item_id for i in cluster.nodes["JPN"].items() if i.item_id in started]
+            got = await_deliveries(cluster.nodes["JPN"], started, seen, lock, timeout_s)
+            lat = list(got.latency_ms.values())
+            calm = [ms for k, ms in got.latency_ms.items() if k in before_restart]
             report["routes"][str(route)] = {
                 "sent": len(started),
-                "delivered": len(delivered),
-                "lost": len(started) - len(delivered),
-                "duplicates": dup_calls + (len(stored) - len(set(stored))),
+                "delivered": len(lat),
+                "lost": len(started) - len(lat),
+                "duplicates": got.duplicates,
                 "p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else None,
                 "p99_ms": round(float(np.percentile(lat, 99)), 2) if lat else None,
                 "p50_ms_before_restart": (round(float(np.percentile(calm, 50)), 2)

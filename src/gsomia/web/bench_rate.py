@@ -25,19 +25,57 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gsomia.node import MissileWarning
+from gsomia.node import MissileWarning, Node
 from gsomia.node.links import MAX_BATCH_ENVELOPES
 from gsomia.sharing import Route
 from gsomia.sharing.catalog import load_catalog
 from gsomia.web.live import LiveCluster, wait_until
 
-__all__ = ["run_rate_bench"]
+__all__ = ["Deliveries", "await_deliveries", "run_rate_bench"]
+
+
+@dataclass(frozen=True, slots=True)
+class Deliveries:
+    """What a bench's receiving subscriber got of the items ``started``.
+
+    Attributes:
+        latency_ms: per item delivered, wall time [ms] from its start to its first
+            delivery (items not delivered are absent: lost).
+        duplicates: subscriber calls beyond the first per item, plus copies stored by the
+            receiving node beyond one per item.
+    """
+
+    latency_ms: dict[str, float]
+    duplicates: int
+
+
+def await_deliveries(receiver: Node, started: Mapping[str, float],
+                     seen: Mapping[str, list[float]], lock: threading.Lock,
+                     timeout_s: float) -> Deliveries:
+    """Wait up to ``timeout_s`` [s] until every item of ``started`` (item id → start time,
+    ``time.perf_counter``) is in ``seen`` (item id → the delivery times of the
+    subscriber, guarded by ``lock``), then 0.2 s more for a late duplicate to show
+    itself; count what arrived at ``receiver``."""
+
+    def all_seen() -> bool:
+        with lock:
+            return all(seen.get(k) for k in started)
+
+    wait_until(all_seen, timeout_s, poll_s=0.01)
+    time.sleep(0.2)  # let any late duplicate show itself
+    with lock:
+        delivered = [k for k in started if seen.get(k)]
+        calls = sum(len(seen[k]) - 1 for k in delivered)
+        latency = {k: 1000.0 * (seen[k][0] - started[k]) for k in delivered}
+    stored = [i.item_id for i in receiver.items() if i.item_id in started]
+    return Deliveries(latency, calls + len(stored) - len(set(stored)))
 
 
 def run_rate_bench(pki: Path, workdir: Path, n: int, *, batch: int = MAX_BATCH_ENVELOPES,
@@ -116,25 +154,17 @@ def _phase(cluster: LiveCluster, warnings: list[MissileWarning], period_s: float
         kor.flush_soon()
     offered_s = time.perf_counter() - t0
 
-    def all_seen() -> bool:
-        with lock:
-            return all(seen.get(k) for k in started)
-
-    wait_until(all_seen, timeout_s, poll_s=0.01)
-    time.sleep(0.2)  # let any late duplicate show itself
+    got = await_deliveries(cluster.nodes["JPN"], started, seen, lock, timeout_s)
+    lat = list(got.latency_ms.values())
     with lock:
-        delivered = [k for k in started if seen.get(k)]
-        dup_calls = sum(len(seen[k]) - 1 for k in delivered)
-        lat = [1000.0 * (seen[k][0] - started[k]) for k in delivered]
-        last = max((seen[k][0] for k in delivered), default=t0)
-    stored = [i.item_id for i in cluster.nodes["JPN"].items() if i.item_id in started]
+        last = max((seen[k][0] for k in got.latency_ms), default=t0)
     return {
         "sent": len(started),
-        "delivered": len(delivered),
-        "lost": len(started) - len(delivered),
-        "duplicates": dup_calls + (len(stored) - len(set(stored))),
+        "delivered": len(lat),
+        "lost": len(started) - len(lat),
+        "duplicates": got.duplicates,
         "offered_per_s": round(len(started) / offered_s, 1) if offered_s > 0 else None,
-        "per_s": round(len(delivered) / (last - t0), 1) if last > t0 else None,
+        "per_s": round(len(lat) / (last - t0), 1) if last > t0 else None,
         "p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else None,
         "p99_ms": round(float(np.percentile(lat, 99)), 2) if lat else None,
     }
