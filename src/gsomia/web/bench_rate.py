@@ -3,7 +3,7 @@
 
 For each mode a fresh pair of nodes is measured (``batched``: up to ``batch`` envelopes a
 request, :meth:`gsomia.node.HttpsLink.send_batch`; ``single``: one envelope a request,
-batch 1, as before batches), in two phases of ``n`` warnings each:
+batch 1, as before batches), in three phases of ``n`` warnings each:
 
 ``saturation``
     warnings published one after the other as fast as the publishing thread can, each
@@ -11,6 +11,12 @@ batch 1, as before batches), in two phases of ``n`` warnings each:
     ``POST /v1/warnings`` does). ``per_s``: warnings delivered to the Japanese
     subscriber per second of wall time, from the first publish to the last delivery (the
     sustained end-to-end rate, envelopes/s); ``offered_per_s``: the publishing rate.
+``backlog``
+    ``n`` warnings queued first with nothing sent (publishing is not measured), then the
+    sender started: ``per_s``, warnings delivered per second from the start of sending to
+    the last delivery, is the link's own rate (sender's outbox, the request, the
+    receiver's checks and store, the receipts, the deliveries), without the cost of
+    publishing that the ``saturation`` figure shares a process and two cores with.
 ``fixed_rate``
     one warning every ``1/rate_per_s`` seconds on an open-loop schedule (a late publish
     does not move the next ones' due times). ``p50_ms``/``p99_ms``: wall time from
@@ -93,27 +99,30 @@ def run_rate_bench(pki: Path, workdir: Path, n: int, *, batch: int = MAX_BATCH_E
 
     Returns:
         ``{"batch", "rate_per_s", "batched": mode, "single": mode, "ratio":
-        {"saturation", "p99_at_rate"}}``, each mode ``{"saturation": phase,
-        "fixed_rate": phase}`` (module docstring), ``ratio.saturation`` the batched mode's
-        sustained rate over the single mode's, ``ratio.p99_at_rate`` the single mode's p99
-        over the batched mode's.
+        {"saturation", "backlog", "p99_at_rate"}}``, each mode ``{"saturation" |
+        "backlog" | "fixed_rate": phase}`` (module docstring), ``ratio.saturation`` and
+        ``ratio.backlog`` the batched mode's rate over the single mode's,
+        ``ratio.p99_at_rate`` the single mode's p99 over the batched mode's.
     """
     report: dict[str, Any] = {"batch": batch, "rate_per_s": rate_per_s}
     for mode, size in (("batched", batch), ("single", 1)):
         report[mode] = _mode(pki, Path(workdir) / mode, n, size, rate_per_s, timeout_s,
                              warning)
-    sat = (report["batched"]["saturation"]["per_s"], report["single"]["saturation"]["per_s"])
-    p99 = (report["batched"]["fixed_rate"]["p99_ms"], report["single"]["fixed_rate"]["p99_ms"])
-    report["ratio"] = {
-        "saturation": round(sat[0] / sat[1], 2) if sat[0] and sat[1] else None,
-        "p99_at_rate": round(p99[1] / p99[0], 2) if p99[0] and p99[1] else None,
-    }
+    def ratio(phase: str, key: str, inverse: bool = False) -> float | None:
+        a, b = report["batched"][phase][key], report["single"][phase][key]
+        if not a or not b:
+            return None
+        return round(b / a if inverse else a / b, 2)
+
+    report["ratio"] = {"saturation": ratio("saturation", "per_s"),
+                       "backlog": ratio("backlog", "per_s"),
+                       "p99_at_rate": ratio("fixed_rate", "p99_ms", inverse=True)}
     return report
 
 
 def _mode(pki: Path, workdir: Path, n: int, batch: int, rate_per_s: float, timeout_s: float,
           warning: Callable[[int], MissileWarning]) -> dict[str, Any]:
-    """One mode: a fresh KOR → JPN pair with links of ``batch``, both phases."""
+    """One mode: a fresh KOR → JPN pair with links of ``batch``, every phase."""
     workdir.mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
     seen: dict[str, list[float]] = defaultdict(list)
@@ -127,7 +136,7 @@ def _mode(pki: Path, workdir: Path, n: int, batch: int, rate_per_s: float, timeo
                           on_warning={"JPN": on_jpn}, batch=batch).start()
     try:
         out: dict[str, Any] = {}
-        for k, (phase, period) in enumerate((("saturation", 0.0),
+        for k, (phase, period) in enumerate((("saturation", 0.0), ("backlog", None),
                                              ("fixed_rate", 1.0 / rate_per_s))):
             out[phase] = _phase(cluster, [warning(k * n + i) for i in range(n)], period,
                                 timeout_s, seen, lock)
@@ -136,23 +145,28 @@ def _mode(pki: Path, workdir: Path, n: int, batch: int, rate_per_s: float, timeo
         cluster.stop()
 
 
-def _phase(cluster: LiveCluster, warnings: list[MissileWarning], period_s: float,
+def _phase(cluster: LiveCluster, warnings: list[MissileWarning], period_s: float | None,
            timeout_s: float, seen: dict[str, list[float]],
            lock: threading.Lock) -> dict[str, Any]:
-    """Publish ``warnings`` on KOR, one each ``period_s`` (0: back to back); the phase's
-    figures (module docstring)."""
+    """Publish ``warnings`` on KOR, one each ``period_s`` (0: back to back; None: all
+    queued, then sent); the phase's figures (module docstring)."""
     kor = cluster.nodes["KOR"]
     started: dict[str, float] = {}
     t0 = time.perf_counter()
     for i, w in enumerate(warnings):
-        delay = t0 + i * period_s - time.perf_counter()
+        delay = t0 + i * (period_s or 0.0) - time.perf_counter()
         if delay > 0:
             time.sleep(delay)
         t = time.perf_counter()
         [rel] = kor.publish_warning(w, send=False)
         started[rel.item_id] = t
-        kor.flush_soon()
+        if period_s is not None:
+            kor.flush_soon()
     offered_s = time.perf_counter() - t0
+    if period_s is None:  # the backlog: its rate and latency count from here
+        t0 = time.perf_counter()
+        started = dict.fromkeys(started, t0)
+        kor.flush_soon()
 
     got = await_deliveries(cluster.nodes["JPN"], started, seen, lock, timeout_s)
     lat = list(got.latency_ms.values())
