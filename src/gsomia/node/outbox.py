@@ -269,14 +269,16 @@ class Outbox:
             except LinkError as exc:
                 return [], exc
         peer = rows[0].peer
-        link = self.links[peer]
         envelopes = [Envelope.from_wire(r.wire) for r in rows]
         witness = self.ctx.ledger.witness
-        if witness is not None:  # the latest checkpoint rides with each (made once)
-            offer = witness.attach(peer, envelopes[0]).witness
-            envelopes = [dataclasses.replace(e, witness=offer) for e in envelopes]
         try:
-            answered = link.send_batch(envelopes)  # type: ignore[attr-defined]
+            if witness is not None:  # the latest checkpoint rides with each (made once)
+                offer = witness.attach(peer, envelopes[0]).witness
+                envelopes = [dataclasses.replace(e, witness=offer) for e in envelopes]
+            answered = list(self.links[peer].send_batch(envelopes))  # type: ignore[attr-defined]
+            if len(answered) != len(envelopes):
+                raise LinkError(peer, f"{len(answered)} receipts for {len(envelopes)} "
+                                "envelopes")
         except LinkError as exc:
             return [], exc
         except Exception as exc:  # noqa: BLE001 - any fault of this one peer's link
@@ -288,6 +290,8 @@ class Outbox:
                     receipt = witness.accept_receipt(peer, envelope, receipt)
                 except LinkError as exc:
                     return receipts, exc
+                except Exception as exc:  # noqa: BLE001 - as in _send: that peer retries
+                    return receipts, LinkError(peer, f"{type(exc).__name__}: {exc}")
             receipts.append(receipt)
         return receipts, None
 
