@@ -144,13 +144,21 @@ def serve(
 def bench_links(
     n: Annotated[int, typer.Option("--n", min=2, help="Warnings per route.")] = 30,
     bad: Annotated[int, typer.Option("--bad", min=1, help="Bad envelopes per kind.")] = 5,
+    batch: Annotated[int, typer.Option(
+        "--batch", min=1, max=256,
+        help="Envelopes per request on the links (1: one per request, no batches).")] = 256,
+    rate: Annotated[float, typer.Option(
+        "--rate", min=1.0, help="Offered load of the fixed-rate phase [warnings/s].")] = 200.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """JPN, KOR, USA as live servers on 127.0.0.1 (mutual TLS): warnings over each route
-    with a restart of the receiver mid-stream, and bad envelopes."""
+    with a restart of the receiver mid-stream, and bad envelopes; then one direct link at
+    saturation and at --rate, with batches of --batch and with one envelope a request
+    (N warnings a phase)."""
     from gsomia.web.bench import run_bench
 
-    report = run_bench(n, bad)
+    with console.status("benchmarking links (live servers on 127.0.0.1)…"):
+        report = run_bench(n, bad, batch=batch, rate_per_s=rate)
     if json_out:
         print_json(report)
         return
@@ -161,6 +169,20 @@ def bench_links(
         if isinstance(r, dict):
             console.print(f"{name:28} sent {r['sent']} rejected {r['rejected']} "
                           f"({', '.join(r['checks'])})")
+    tp = report["throughput"]
+    for mode in ("batched", "single"):
+        phases = tp[mode]
+        sat, backlog, fixed = (phases[k] for k in ("saturation", "backlog", "fixed_rate"))
+        console.print(f"direct {mode:7} (batch {tp['batch'] if mode == 'batched' else 1}): "
+                      f"{sat['per_s']} warnings/s at saturation, {backlog['per_s']}/s "
+                      f"draining a backlog; at {tp['rate_per_s']}/s p50 {fixed['p50_ms']} "
+                      f"ms p99 {fixed['p99_ms']} ms; lost "
+                      f"{sum(p['lost'] for p in phases.values())} duplicates "
+                      f"{sum(p['duplicates'] for p in phases.values())}", soft_wrap=True)
+    ratio = tp["ratio"]
+    console.print(f"batched/single: {ratio['saturation']}x at saturation, "
+                  f"{ratio['backlog']}x draining, {ratio['p99_at_rate']}x lower p99 at "
+                  f"{tp['rate_per_s']}/s")
 
 
 @bench_app.command("audit")

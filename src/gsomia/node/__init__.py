@@ -61,6 +61,9 @@ Receiving side:
   ``on_warning(MissileWarning, ReceivedItem)`` / ``on_plots(RadarPlots, ReceivedItem)``
   are called, at ``arrived_s`` on the clock: with a :class:`SimClock`, during
   ``clock.advance_to(t)`` / ``clock.run()``.
+- ``node.receive_batch(wires, arrived_s=None) -> list[Receipt]``: several envelopes in one
+  store transaction, each checked as ``receive`` checks it (a link's batch; one receipt
+  each, in order; a StoreError keeps none of them).
 - ``node.items() -> list[ReceivedItem]`` (each with ``marking["text"]``, e.g.
   ``"大韓民国 極秘"``, Art. 4(2), and ``kind`` one of :data:`ITEM_KINDS`,
   :func:`item_kind`), ``node.held()`` (hub), ``node.outbox_counts()``.

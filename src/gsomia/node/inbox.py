@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,20 +95,52 @@ class Inbox:
         #: the node's :class:`~gsomia.node.actions.Actions` (set by the node): it takes
         #: the control kinds (notices, acks, Art. 17 reports), whatever their route.
         self.control: Any = None
+        # envelope ids of the items stored by the batch being received (their arrival is
+        # scheduled once it commits), or None outside receive_batch
+        self._arrivals: list[str] | None = None
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
                 peer: str | None = None) -> Receipt:
         """Check and store one envelope; the answer to the sender
         (:meth:`gsomia.node.Node.receive` gives the steps, parameters and errors)."""
+        return self.receive_batch([wire], arrived_s, peer=peer)[0]
+
+    def receive_batch(self, wires: Sequence[Any], arrived_s: float | None = None, *,
+                      peer: str | None = None) -> list[Receipt]:
+        """Check and store envelopes in one store transaction; their answers, in order
+        (:meth:`gsomia.node.Node.receive_batch`). Each envelope is checked as
+        :meth:`receive` checks it, after the ones before it (a duplicate of an earlier
+        one in the batch is ``duplicate``), inside a savepoint: a rejected one leaves only
+        its ``receive.rejected`` record. Raises StoreError (nothing of the batch kept)."""
         ctx = self.ctx
         with ctx.ledger.lock:
             now_s = ctx.clock.now_s()
             t = now_s if arrived_s is None else max(arrived_s, now_s)
             at = to_datetime(ctx.clock, t)
-            # as given, but cut: an answer or audit record never echoes a huge value
-            eid = _cut(wire.get("envelope_id", "?") if isinstance(wire, Mapping) else "?")
-            sender = _cut(wire.get("sender", "?") if isinstance(wire, Mapping) else "?")
+            self._arrivals = arrivals = []
             try:
+                with ctx.ledger.transaction():
+                    receipts = [self._receive_one(wire, t, at, peer) for wire in wires]
+            finally:
+                self._arrivals = None
+            if arrivals:  # one timer for the batch: its items arrive in batch order
+                ctx.clock.call_at(t, lambda ids=tuple(arrivals): self._arrive_retrying(ids))
+            # witnessing hook (gsomia.node.witness): cosign the sender's checkpoint, sign
+            witness = ctx.ledger.witness
+            if witness is None:
+                return receipts
+            return [witness.answer(w, r, at) for w, r in zip(wires, receipts, strict=True)]
+
+    def _receive_one(self, wire: Any, t: float, at: dt.datetime,
+                     peer: str | None) -> Receipt:
+        """One envelope of :meth:`receive_batch` (in its transaction): its receipt,
+        unsigned; a failed check undone and audited ``receive.rejected``."""
+        ctx = self.ctx
+        # as given, but cut: an answer or audit record never echoes a huge value
+        eid = _cut(wire.get("envelope_id", "?") if isinstance(wire, Mapping) else "?")
+        sender = _cut(wire.get("sender", "?") if isinstance(wire, Mapping) else "?")
+        try:
+            with ctx.ledger.savepoint():
                 envelope = Envelope.from_wire(wire)
                 ctx.directory.get(envelope.sender, envelope.envelope_id)
                 if peer is not None and envelope.sender != peer:
@@ -118,19 +150,14 @@ class Inbox:
                         f"{envelope.sender} but the authenticated peer is {peer}",
                     )
                 opened = open_envelope(envelope, ctx.keys, ctx.directory, at, self.max_age_s)
-                with ctx.ledger.transaction():
-                    receipt = self._accept(opened.header, opened.signed, t, at)
-            except (EnvelopeError, ReleaseDenied, InputError) as exc:
-                check = getattr(exc, "check", "release" if isinstance(exc, ReleaseDenied)
-                                else "format")
-                with ctx.ledger.transaction():
-                    ctx.ledger.record([("receive.rejected", {
-                        "envelope_id": str(eid), "sender": str(sender), "peer": peer,
-                        "check": check, "reason": str(exc)})], at)
-                receipt = Receipt("rejected", str(eid), ctx.party, check, str(exc))
-            # witnessing hook (gsomia.node.witness): cosign the sender's checkpoint, sign
-            witness = ctx.ledger.witness
-            return receipt if witness is None else witness.answer(wire, receipt, at)
+                return self._accept(opened.header, opened.signed, t, at)
+        except (EnvelopeError, ReleaseDenied, InputError) as exc:
+            check = getattr(exc, "check", "release" if isinstance(exc, ReleaseDenied)
+                            else "format")
+            ctx.ledger.record([("receive.rejected", {
+                "envelope_id": str(eid), "sender": str(sender), "peer": peer,
+                "check": check, "reason": str(exc)})], at)
+            return Receipt("rejected", str(eid), ctx.party, check, str(exc))
 
     def _accept(self, h: Header, s: Signed, t: float, at: dt.datetime) -> Receipt:
         """The exactly-once checks, the hop's route, then the consent or item."""
@@ -248,7 +275,10 @@ class Inbox:
         })], at)
         if self.control is not None:  # the originator's notices known for the item
             self.control.item_stored(h.envelope_id, label.item_id, h.final)
-        ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))
+        if self._arrivals is not None:
+            self._arrivals.append(h.envelope_id)
+        else:
+            ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))
         return Receipt("held" if at_hub and route is Route.TISA_HUB else "accepted",
                        h.envelope_id, ctx.party, None, "stored",
                        None if marking is None else marking["text"])
@@ -296,36 +326,56 @@ class Inbox:
         hold and perhaps forward (hub). Subscribers are called outside the node's lock.
         A store failure leaves the row ``arrived``; it is tried again
         :data:`ARRIVE_RETRY_S` later (module docstring), unless the store was closed."""
+        self._arrive_retrying((envelope_id,))
+
+    def _arrive_retrying(self, envelope_ids: Sequence[str]) -> None:
+        """:meth:`_arrive_all`; on a store failure, the same ids again
+        :data:`ARRIVE_RETRY_S` later (those delivered meanwhile are skipped), unless the
+        store was closed."""
         try:
-            self._arrive(envelope_id)
+            self._arrive_all(envelope_ids)
         except StoreError:
             if self.ctx.ledger.store.db.closed:
                 return  # the node was closed: resume() schedules it after the restart
             t = self.ctx.clock.now_s() + ARRIVE_RETRY_S
-            self.ctx.clock.call_at(t, lambda: self.arrive(envelope_id))
+            self.ctx.clock.call_at(t, lambda: self._arrive_retrying(envelope_ids))
 
-    def _arrive(self, envelope_id: str) -> None:
+    def _arrive_all(self, envelope_ids: Sequence[str]) -> None:
+        """:meth:`arrive` for the items of a received batch, in order, in one transaction
+        (one commit for the batch's deliveries). Each in a savepoint: one that fails is
+        left ``arrived`` (processed again by :meth:`resume`), the others go on, and the
+        first error is raised once they are handed to the subscribers."""
         ctx = self.ctx
-        with ctx.ledger.lock:
-            row = ctx.ledger.store.inbox_row(envelope_id)
-            if row is None or row.status != "arrived":
-                return
-            if row.final != ctx.party:
-                # only this item: the others held have not changed
-                forwarded = self.hub.hold(row)
-            else:
-                item, hook, typed = self._deliver(row)
-        if row.final != ctx.party:
-            if forwarded:
-                self.hub.outbox.flush()
-            return
-        if self.subscribers.on_item is not None:
-            self.subscribers.on_item(item)
-        if hook is not None:
-            hook(typed, item)
+        handed: list[tuple[ReceivedItem, Callable | None, Any]] = []
+        forwarded = False
+        failure: Exception | None = None
+        with ctx.ledger.lock, ctx.ledger.transaction():
+            for envelope_id in envelope_ids:
+                try:
+                    with ctx.ledger.savepoint():
+                        row = ctx.ledger.store.inbox_row(envelope_id)
+                        if row is None or row.status != "arrived":
+                            continue
+                        if row.final != ctx.party:
+                            # only this item: the others held have not changed
+                            forwarded = self.hub.hold(row) or forwarded
+                        else:
+                            handed.append(self._deliver(row))
+                except Exception as exc:  # noqa: BLE001 - raised below, after the others
+                    failure = failure or exc
+        if forwarded:
+            self.hub.outbox.flush()
+        for item, hook, typed in handed:
+            if self.subscribers.on_item is not None:
+                self.subscribers.on_item(item)
+            if hook is not None:
+                hook(typed, item)
+        if failure is not None:
+            raise failure
 
     def _deliver(self, row: InboxRow) -> tuple[ReceivedItem, Callable | None, Any]:
-        """Mark a row ``delivered`` with its audit records (one transaction); return the
+        """Mark a row ``delivered`` with its audit records (one transaction, or the
+        caller's); return the
         item, its typed subscriber (None when none or the payload does not read) and the
         payload read for it."""
         _, at = self.ctx.now()

@@ -99,6 +99,33 @@ class Ledger:
                     self._buffer = None
             self._committed(appended)
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside :meth:`transaction` (same thread): a part of it that an exception undoes
+        alone, store writes and audit records both (SQL ``SAVEPOINT`` / ``ROLLBACK TO``,
+        SQL:1999, in SQLite and PostgreSQL alike), the exception re-raised; the rest of the
+        transaction goes on. Used by the inbox to check a batch of envelopes in one
+        transaction, a rejected envelope leaving nothing but its rejection record.
+
+        Raises:
+            RuntimeError: no transaction of this thread is open.
+            StoreError: the database refused the savepoint (the transaction then fails).
+        """
+        buffer = self._buffer
+        if buffer is None or buffer[0] != threading.get_ident():
+            raise RuntimeError("Ledger.savepoint() needs an open Ledger.transaction()")
+        mark = len(buffer[1])
+        db = self.store.db
+        db.execute("SAVEPOINT gsomia_part")
+        try:
+            yield
+        except BaseException:
+            del buffer[1][mark:]
+            db.execute("ROLLBACK TO SAVEPOINT gsomia_part")
+            db.execute("RELEASE SAVEPOINT gsomia_part")
+            raise
+        db.execute("RELEASE SAVEPOINT gsomia_part")
+
     def _index(self, written: Iterable[Any]) -> None:
         """Keep the sequence number of each ``item.created`` record (same transaction)."""
         for rec in written:

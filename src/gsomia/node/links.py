@@ -5,6 +5,13 @@
 - :class:`HttpsLink` POSTs it to the partner's inbox (``/v1/inbox``) over HTTPS with mutual
   TLS (httpx; live mode).
 
+Batches: a link whose ``max_batch`` is above 1 also has ``send_batch(envelopes) ->
+list[Receipt]``, which delivers up to ``max_batch`` envelopes in one exchange (one request,
+``POST /v1/inbox/batch``; one store transaction at the receiver:
+:meth:`gsomia.node.Node.receive_batch`) and returns one receipt per envelope, in order, or
+raises LinkError when none was delivered. The outbox uses it when more than one envelope
+is due for the peer (:mod:`gsomia.node.outbox`); a link without it sends one at a time.
+
 The node cannot tell them apart (STYLE.md, transports). Both return the receiver's
 :class:`Receipt` (signed by the receiver: :meth:`Receipt.sign`, :meth:`Receipt.verify`), or
 raise :class:`~gsomia.errors.LinkError` when nothing was delivered
@@ -18,7 +25,7 @@ import hashlib
 import json
 import socket
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,6 +42,8 @@ from gsomia.sharing.envelope import Envelope, PartyKeys, PublicKeys
 
 __all__ = [
     "HTTP_REFUSED",
+    "MAX_BATCH_BYTES",
+    "MAX_BATCH_ENVELOPES",
     "MIN_RATE_BPS",
     "RECEIPT_TYP",
     "RETRY_4XX",
@@ -50,6 +59,12 @@ __all__ = [
 #: Slowest rate [bytes/s] at which a receiver is expected to read, open and store an
 #: envelope; sets the extra timeout of a large one (up to 64 MiB: about a minute).
 MIN_RATE_BPS = 1024 * 1024
+
+#: Most envelopes in one batch (:meth:`HttpsLink.send_batch`); a receiver refuses more.
+MAX_BATCH_ENVELOPES = 256
+#: Most bytes of JWE text a sender puts in one batch (4 MiB, well under the inbox's body
+#: limit of 64 MiB); an envelope larger than this goes alone.
+MAX_BATCH_BYTES = 4 * 1024 * 1024
 
 #: Receipt statuses: the envelope was stored (``accepted``), stored and held at a hub
 #: awaiting the originator's approval (``held``), had already been stored (``duplicate``:
@@ -208,9 +223,14 @@ class Receiver(Protocol):
         self, wire: Any, arrived_s: float | None = None, *, peer: str | None = None
     ) -> Receipt: ...
 
+    def receive_batch(
+        self, wires: Sequence[Any], arrived_s: float | None = None, *, peer: str | None = None
+    ) -> list[Receipt]: ...
+
 
 class Link(Protocol):
-    """A one-way link to one peer party."""
+    """A one-way link to one peer party (optionally with ``max_batch`` and
+    ``send_batch``: module notes)."""
 
     peer: str
 
@@ -235,6 +255,9 @@ class InProcessLink:
         sender: the sending node's party; when given, the receiver checks that each
             envelope's hop sender is this party (as the mutual-TLS certificate does in live
             mode). None: the receiver relies on the hop signature alone.
+        max_batch: most envelopes per :meth:`send_batch` (1, the default: one envelope
+            per delivery, each with its own modelled delay, as analysis mode has always
+            drawn them).
 
     Attributes:
         up: set False to model an outage: ``send`` then raises LinkError.
@@ -247,26 +270,34 @@ class InProcessLink:
         clock: Clock,
         delay_s: float | Callable[[], float] = 0.0,
         sender: str | None = None,
+        max_batch: int = 1,
     ) -> None:
         self.peer = peer
         self.sender = sender
+        self.max_batch = max(1, min(int(max_batch), MAX_BATCH_ENVELOPES))
         self.receiver = receiver
         self.clock = clock
         self.delay_s = delay_s
         self.up = True
 
     def send(self, envelope: Envelope) -> Receipt:
+        return self.send_batch([envelope])[0]
+
+    def send_batch(self, envelopes: Sequence[Envelope]) -> list[Receipt]:
+        """Deliver ``envelopes`` together (one modelled delay; one receiver transaction,
+        :meth:`gsomia.node.Node.receive_batch`); their receipts in order."""
         if not self.up:
             raise LinkError(self.peer, "link down (modelled outage)")
         delay = self.delay_s() if callable(self.delay_s) else self.delay_s
         if delay < 0:
             raise LinkError(self.peer, f"negative modelled delay {delay} s")
         arrived_s = self.clock.now_s() + delay
+        wires = [e.to_wire() for e in envelopes]
         try:
-            if self.sender is None:
-                return self.receiver.receive(envelope.to_wire(), arrived_s=arrived_s)
-            return self.receiver.receive(envelope.to_wire(), arrived_s=arrived_s,
-                                         peer=self.sender)
+            if len(wires) == 1:  # a receiver of one envelope (Receiver.receive) will do
+                return [self.receiver.receive(wires[0], arrived_s=arrived_s,
+                                              peer=self.sender)]
+            return self.receiver.receive_batch(wires, arrived_s=arrived_s, peer=self.sender)
         except StoreError as exc:  # not stored, so not acknowledged: the sender retries
             raise LinkError(self.peer, f"receiver could not store the envelope: {exc}") from None
 
@@ -302,6 +333,10 @@ class HttpsLink:
             attachments) gets one more second per :data:`MIN_RATE_BPS` bytes, since the
             receiver answers only once it has opened and stored it.
 
+        max_batch: most envelopes per :meth:`send_batch` (default and ceiling
+            :data:`MAX_BATCH_ENVELOPES`; 1: one envelope per request, as an older node
+            takes them).
+
     ``send`` POSTs the wire form to ``{base_url}/v1/inbox``. A 2xx or 4xx answer carries a
     :class:`Receipt`; a connection error, timeout, 5xx or one of :data:`RETRY_4XX` raises
     LinkError (retry later). Any other 4xx answer that is no receipt (403 for a refused
@@ -309,11 +344,15 @@ class HttpsLink:
     ``rejected`` receipt of check :data:`HTTP_REFUSED` naming the status, so that the
     sender records the envelope rejected and goes on with its queue (RFC 9110 section
     15.5: the client should not repeat the request unmodified).
+    ``send_batch`` POSTs ``{"envelopes": [wire, ...]}`` to ``{base_url}/v1/inbox/batch``
+    and reads ``{"receipts": [receipt, ...]}``, one per envelope in order.
     """
 
-    def __init__(self, peer: str, base_url: str, tls: TlsFiles, timeout_s: float = 5.0) -> None:
+    def __init__(self, peer: str, base_url: str, tls: TlsFiles, timeout_s: float = 5.0,
+                 max_batch: int = MAX_BATCH_ENVELOPES) -> None:
         self.peer = peer
         self.base_url = base_url.rstrip("/")
+        self.max_batch = max(1, min(int(max_batch), MAX_BATCH_ENVELOPES))
         # One client per link: its pool keeps the TLS connection open between envelopes
         # (no handshake per send). TCP_NODELAY: httpx writes the request head and body
         # separately; with Nagle's algorithm the body then waits for the peer's delayed
@@ -324,11 +363,12 @@ class HttpsLink:
         )
         self._client = httpx.Client(transport=transport, timeout=timeout_s, trust_env=False)
 
-    def send(self, envelope: Envelope) -> Receipt:
-        wire = envelope.to_wire()
-        timeout = self._client.timeout.read + len(wire["jwe"]) / MIN_RATE_BPS
+    def _post(self, path: str, body: dict[str, Any], size: int) -> httpx.Response:
+        """POST ``body`` (``size`` bytes of JWE text) to ``path``; a 5xx or a transport
+        fault raises LinkError."""
+        timeout = self._client.timeout.read + size / MIN_RATE_BPS
         try:
-            response = self._client.post(f"{self.base_url}/v1/inbox", json=wire,
+            response = self._client.post(f"{self.base_url}{path}", json=body,
                                          timeout=httpx.Timeout(self._client.timeout.connect,
                                                                read=timeout, write=timeout))
         except httpx.HTTPError as exc:
@@ -336,6 +376,12 @@ class HttpsLink:
         status = response.status_code
         if status >= 500 or status in RETRY_4XX:
             raise LinkError(self.peer, f"HTTP {status} from {self.base_url}")
+        return response
+
+    def send(self, envelope: Envelope) -> Receipt:
+        wire = envelope.to_wire()
+        response = self._post("/v1/inbox", wire, len(wire["jwe"]))
+        status = response.status_code
         try:
             return Receipt.from_dict(response.json())
         except (ValueError, KeyError, TypeError):
@@ -344,6 +390,37 @@ class HttpsLink:
                                f"HTTP {status} from {self.base_url}: "
                                f"{response.text[:200]}")
             raise LinkError(self.peer, f"HTTP {status}: answer is not a receipt") from None
+
+    def send_batch(self, envelopes: Sequence[Envelope]) -> list[Receipt]:
+        """Deliver ``envelopes`` (at most :attr:`max_batch`) in one request; their
+        receipts in order.
+
+        Raises:
+            LinkError: as :meth:`send`; also when the answer is not one receipt per
+                envelope. A 4xx answer without receipts (an older node without the batch
+                route: 403, 404 or 405) also sets :attr:`max_batch` to 1, so the outbox
+                retries the envelopes one per request.
+        """
+        if len(envelopes) > self.max_batch:
+            raise ValueError(f"{len(envelopes)} envelopes: more than max_batch "
+                             f"{self.max_batch}")
+        wires = [e.to_wire() for e in envelopes]
+        response = self._post("/v1/inbox/batch", {"envelopes": wires},
+                              sum(len(w["jwe"]) for w in wires))
+        try:
+            answers = response.json()["receipts"]
+            receipts = [Receipt.from_dict(a) for a in answers]
+        except (ValueError, KeyError, TypeError):
+            if response.status_code >= 400:
+                self.max_batch = 1
+            raise LinkError(self.peer, f"HTTP {response.status_code} from "
+                            f"{self.base_url}/v1/inbox/batch: answer is not a list of "
+                            "receipts" + (" (sending one envelope a request from now on)"
+                                          if self.max_batch == 1 else "")) from None
+        if len(receipts) != len(envelopes):
+            raise LinkError(self.peer, f"{len(receipts)} receipts for {len(envelopes)} "
+                            "envelopes")
+        return receipts
 
     def close(self) -> None:
         self._client.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -433,6 +433,23 @@ class Node:
                 :class:`~gsomia.errors.LinkError` for the sender, which retries).
         """
         return self._inbox.receive(wire, arrived_s, peer=peer)
+
+    def receive_batch(
+        self, wires: Sequence[Any], arrived_s: float | None = None, *, peer: str | None = None
+    ) -> list[Receipt]:
+        """Check and store several envelopes in one store transaction; one receipt per
+        envelope, in order (a link's batch: :meth:`gsomia.node.HttpsLink.send_batch`).
+
+        Each envelope goes through every step of :meth:`receive` (``peer`` bound to each
+        one's hop sender), after the envelopes before it, so the receipts and audit
+        records are those of :meth:`receive` called on each in turn: a rejected envelope
+        is undone alone (a savepoint) and audited, and does not affect the others.
+
+        Raises:
+            StoreError: the database refused a write or the commit; nothing of the batch
+                is kept and none of it may be acknowledged (the sender retries it whole).
+        """
+        return self._inbox.receive_batch(wires, arrived_s, peer=peer)
 
     # reading -----------------------------------------------------------------------------
     def items(self) -> list[ReceivedItem]:

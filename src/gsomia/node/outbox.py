@@ -4,10 +4,20 @@ An envelope is sealed for its next hop and written to the store's outbox (with i
 records, in one transaction) before any send is tried. :meth:`Outbox.flush` then sends the
 due entries per peer in queue order; a peer whose link fails is retried on the clock with
 :class:`RetryPolicy` backoff, forever (store-and-forward), while the other peers go on.
+
+Batches: the due entries of a peer whose link takes batches (``max_batch`` > 1:
+:class:`~gsomia.node.HttpsLink`) are sent up to :attr:`Outbox.batch_max` at a time in one
+request, answered by one receipt each (one transaction at the receiver). Nothing waits
+for a batch to fill: a flush sends whatever is queued when it runs, so one envelope alone
+goes at once (on the single-envelope route) and envelopes queued while a send is under way
+go together in the next. Each entry is closed from its own receipt (the answers of a pass
+in one transaction); a failure retries the first entry not answered, the ones after it
+waiting behind it, as with single sends.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import threading
@@ -19,7 +29,13 @@ from gsomia.errors import LinkError
 from gsomia.node.context import NodeContext
 from gsomia.node.health import LinkStates
 from gsomia.node.ledger import AuditEntry
-from gsomia.node.links import HTTP_REFUSED, Link, Receipt
+from gsomia.node.links import (
+    HTTP_REFUSED,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_ENVELOPES,
+    Link,
+    Receipt,
+)
 from gsomia.node.store import OutboxRow
 from gsomia.sharing.envelope import Envelope, Header, Signed, seal, verify
 from gsomia.sharing.routes import Route
@@ -60,6 +76,9 @@ class Outbox:
         links: the link per next-hop party (:meth:`gsomia.node.Node.connect`).
         retry: as given.
         link_states: the last success and failure per peer (:mod:`gsomia.node.health`).
+        batch_max: most envelopes sent to one peer in one exchange (default
+            :data:`~gsomia.node.links.MAX_BATCH_ENVELOPES`; also bounded by the link's
+            ``max_batch``; 1: one envelope per request).
     """
 
     def __init__(self, ctx: NodeContext, retry: RetryPolicy) -> None:
@@ -67,6 +86,7 @@ class Outbox:
         self.retry = retry
         self.links: dict[str, Link] = {}
         self.link_states = LinkStates()
+        self.batch_max = MAX_BATCH_ENVELOPES
         self._flush_lock = threading.Lock()
         self._flush_again = False
         self._worker: threading.Thread | None = None
@@ -192,38 +212,103 @@ class Outbox:
                 self.ctx.clock.call_at(t + self.retry.max_s, self.flush_soon)
 
     def _flush_once(self) -> int:
-        """One pass over the pending entries. The answers of one pass are recorded
-        together (one transaction, in send order, each audited at its own time), before
-        any retry is recorded and at the end of the pass: an answer not yet recorded when
-        the process dies is asked again (the receiver answers ``duplicate``), so none is
-        lost, and no transaction is held open while a link sends."""
+        """One pass over the pending entries in queue order; at each peer's next entry,
+        that entry and the due ones after it in the peer's queue go as one batch
+        (:meth:`_batch`; one envelope a request on a link without batches, so the order of
+        sends is then exactly the queue's). The answers of one pass are recorded together
+        (one transaction, in send order, each audited at its own time), before any retry
+        is recorded and at the end of the pass: an answer not yet recorded when the
+        process dies is asked again (the receiver answers ``duplicate``), so none is lost,
+        and no transaction is held open while a link sends. A failed send, or an entry
+        whose retry time has not come, stops that peer's queue for this pass (order
+        kept)."""
         done = 0
-        blocked: set[str] = set()
         answers: list[tuple[OutboxRow, Receipt, dt.datetime]] = []
         with self.ctx.ledger.lock:
             rows = self.ctx.ledger.store.pending()
+        queues: dict[str, list[OutboxRow]] = {}
+        for row in rows:
+            queues.setdefault(row.peer, []).append(row)
+        sent = dict.fromkeys(queues, 0)  # per peer: entries of its queue sent this pass
+        blocked: set[str] = set()
         try:
             for row in rows:
-                if row.peer in blocked:
-                    continue
-                t, _ = self.ctx.now()
-                if row.next_try_s > t + 1e-9:
+                queue, i = queues[row.peer], sent[row.peer]
+                if row.peer in blocked or i >= len(queue) or queue[i] is not row:
+                    continue  # stopped, or already sent in a batch
+                batch = self._batch(queue, i)
+                if not batch:
                     blocked.add(row.peer)
                     continue
-                try:
-                    receipt = self._send(row)
-                except LinkError as exc:
-                    self.link_states.failed(row.peer, self.ctx.now()[1], str(exc))
+                received, failure = self._send_many(batch)
+                at = self.ctx.now()[1]
+                answers.extend((r, rc, at) for r, rc in zip(batch, received, strict=False))
+                sent[row.peer] = i + len(batch)
+                if received:
+                    self.link_states.succeeded(row.peer, at)
+                if failure is not None:
+                    self.link_states.failed(row.peer, at, str(failure))
                     blocked.add(row.peer)
-                    done += self._retry_later(row, exc, answers)
-                    continue
-                answers.append((row, receipt, self.ctx.now()[1]))
-                self.link_states.succeeded(row.peer, answers[-1][2])
+                    done += self._retry_later(batch[len(received)], failure, answers)
         finally:
             if answers:
                 with self.ctx.ledger.transaction():
                     done += self._record_answers(answers)
         return done
+
+    def _batch(self, queue: list[OutboxRow], i: int) -> list[OutboxRow]:
+        """The entries of one peer's ``queue`` from ``i`` on that are due, at most
+        ``min(batch_max, link.max_batch)`` of them and :data:`MAX_BATCH_BYTES` of JWE text
+        (a larger envelope alone); empty when entry ``i`` waits for its retry time."""
+        link = self.links.get(queue[i].peer)
+        limit = max(1, min(self.batch_max, getattr(link, "max_batch", 1)))
+        t, _ = self.ctx.now()
+        batch: list[OutboxRow] = []
+        size = 0
+        for row in queue[i:i + limit]:
+            if row.next_try_s > t + 1e-9:
+                break
+            size += len(row.wire.get("jwe", ""))
+            if batch and size > MAX_BATCH_BYTES:
+                break
+            batch.append(row)
+        return batch
+
+    def _send_many(self, rows: list[OutboxRow]) -> tuple[list[Receipt], LinkError | None]:
+        """Send ``rows`` (one peer's, in order) in one exchange; the receipts of the first
+        entries, in order, and the LinkError of the entry after them (None when all were
+        answered). One entry goes alone (:meth:`_send`)."""
+        if len(rows) == 1:
+            try:
+                return [self._send(rows[0])], None
+            except LinkError as exc:
+                return [], exc
+        peer = rows[0].peer
+        envelopes = [Envelope.from_wire(r.wire) for r in rows]
+        witness = self.ctx.ledger.witness
+        try:
+            if witness is not None:  # the latest checkpoint rides with each (made once)
+                offer = witness.attach(peer, envelopes[0]).witness
+                envelopes = [dataclasses.replace(e, witness=offer) for e in envelopes]
+            answered = list(self.links[peer].send_batch(envelopes))  # type: ignore[attr-defined]
+            if len(answered) != len(envelopes):
+                raise LinkError(peer, f"{len(answered)} receipts for {len(envelopes)} "
+                                "envelopes")
+        except LinkError as exc:
+            return [], exc
+        except Exception as exc:  # noqa: BLE001 - any fault of this one peer's link
+            return [], LinkError(peer, f"{type(exc).__name__}: {exc}")
+        receipts: list[Receipt] = []
+        for envelope, receipt in zip(envelopes, answered, strict=True):
+            if witness is not None:
+                try:  # the receipt must be the peer's, signed, for this envelope
+                    receipt = witness.accept_receipt(peer, envelope, receipt)
+                except LinkError as exc:
+                    return receipts, exc
+                except Exception as exc:  # noqa: BLE001 - as in _send: that peer retries
+                    return receipts, LinkError(peer, f"{type(exc).__name__}: {exc}")
+            receipts.append(receipt)
+        return receipts, None
 
     def _send(self, row: OutboxRow) -> Receipt:
         """Send one entry on its peer's link.

@@ -11,6 +11,16 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          TLS only; with ``party_cas`` the hop sender named in the envelope
                          must be the party whose CA issued the client certificate (check
                          ``sender``).
+``POST /v1/inbox/batch`` several envelopes of one partner in one request:
+                         ``{"envelopes": [wire, ...]}`` (1 to 256, in queue order) →
+                         ``{"receipts": [receipt, ...]}``, one per envelope in order, each
+                         exactly the receipt ``/v1/inbox`` would give (status inside;
+                         200 for the batch). Checked in one store transaction
+                         (:meth:`gsomia.node.Node.receive_batch`): a rejected envelope
+                         spoils none of the others; 503 when the store failed (nothing of
+                         the batch stored); 400 naming ``envelopes`` when the body is no
+                         such batch. Same access and sender binding as ``/v1/inbox``, for
+                         every envelope; body limit that of ``/v1/inbox``.
 ``GET  /v1/items``       items delivered to this party that the calling person may read
                          (reads, below), of every kind, with the marking applied (Art.
                          4(2)); each names its ``kind``: ``missile_warning``,
@@ -56,7 +66,8 @@ Who may call what (with ``party_cas``, i.e. every live server; the client's iden
 identity_of_certificate`, RFC 5280 path validation by the TLS handshake, RFC 8446
 section 4.4.2):
 
-- ``/v1/inbox``: a partner's **node** certificate only (another party than this node's).
+- ``/v1/inbox``, ``/v1/inbox/batch``: a partner's **node** certificate only (another
+  party than this node's).
 - ``/v1/items``, ``/v1/warnings``, ``/v1/plots``, ``/v1/approvals`` (local-user routes)
   and any other path: this node's own party's **operator** certificate only
   (``operator.crt`` made by ``gsomia pki init``). A partner can therefore never publish
@@ -125,9 +136,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from gsomia.errors import GsomiaError, StoreError
+from gsomia.errors import GsomiaError, StoreError, short_repr
 from gsomia.node import WARNING_KIND, MissileWarning, Node
 from gsomia.node.idempotency import IdempotencyKeys
+from gsomia.node.links import MAX_BATCH_ENVELOPES
 from gsomia.node.persons import Personnel
 from gsomia.node.plots import PLOT_KIND
 from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
@@ -141,7 +153,15 @@ from gsomia.web.cop.assets import DOCS_ASSETS
 from gsomia.web.custody import add_custody_routes
 from gsomia.web.idempotency import IdempotencyMiddleware
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
-from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
+from gsomia.web.models import (
+    ErrorView,
+    HealthView,
+    InboxBatchDoc,
+    ItemView,
+    ReceiptsView,
+    ReceiptView,
+    ReleaseView,
+)
 from gsomia.web.reads import ItemReads
 from gsomia.web.unavailable import (
     add_store_handler,
@@ -159,6 +179,7 @@ _STATUS = {"accepted": 200, "duplicate": 200, "held": 202, "rejected": 400}
 MAX_BODY_BYTES = 1024 * 1024
 #: Routes with a larger body limit (documents with attachments; module notes).
 _LARGE_BODIES = {("POST", "/v1/inbox"): MAX_ENVELOPE_BYTES,
+                 ("POST", "/v1/inbox/batch"): MAX_ENVELOPE_BYTES,
                  ("POST", "/v1/items"): MAX_ITEM_REQUEST_BYTES}
 
 
@@ -228,7 +249,7 @@ class _Guard:
                            "operator or persons")
         party, role, _ = who
         path = scope.get("path", "")
-        if path == "/v1/inbox":
+        if path in ("/v1/inbox", "/v1/inbox/batch"):
             if role == "node" and party != self.party:
                 return True, ""
             return False, f"the inbox takes partner nodes only, not {party} {role}"
@@ -314,15 +335,21 @@ def _json_route(handle: Callable[[dict[str, Any]], JSONResponse]) -> Callable:
     return endpoint
 
 
+def _peer(request: Request, party_cas: Mapping[str, x509.Certificate] | None) -> str | None:
+    """The party of the client certificate (the hop sender an envelope must name), or
+    None without ``party_cas``."""
+    if party_cas is None:
+        return None
+    who = client_identity(request.scope, party_cas)
+    return who[0] if who else None
+
+
 def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Callable:
     """``POST /v1/inbox``: a partner's envelope → the node's receipt (status by
     :data:`_STATUS`; 503 when the store failed)."""
 
     async def inbox(request: Request) -> JSONResponse:
-        peer = None
-        if party_cas is not None:
-            who = client_identity(request.scope, party_cas)
-            peer = who[0] if who else None
+        peer = _peer(request, party_cas)
         try:
             envelope = await _json_object(request)
         except _BadRequest as exc:
@@ -338,6 +365,32 @@ def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Call
         return JSONResponse(receipt.to_dict(), status_code=_STATUS[receipt.status])
 
     return inbox
+
+
+def _inbox_batch(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Callable:
+    """``POST /v1/inbox/batch``: a partner's envelopes → their receipts in order
+    (module docstring; :class:`~gsomia.web.models.InboxBatchDoc`)."""
+
+    async def inbox_batch(request: Request) -> JSONResponse:
+        peer = _peer(request, party_cas)
+        try:
+            body = await _json_object(request)
+            wires = body.get("envelopes")
+            if set(body) != {"envelopes"} or not isinstance(wires, list):
+                raise _BadRequest(400, "body: expected {\"envelopes\": [envelope, ...]}, "
+                                  f"got the members {short_repr(sorted(body))}")
+            if not 1 <= len(wires) <= MAX_BATCH_ENVELOPES:
+                raise _BadRequest(400, f"envelopes: {len(wires)} envelopes; 1 to "
+                                  f"{MAX_BATCH_ENVELOPES} in one batch")
+        except _BadRequest as exc:
+            return _error(exc)
+        try:
+            receipts = await run_in_threadpool(node.receive_batch, wires, peer=peer)
+        except StoreError as exc:
+            return store_unavailable(exc)
+        return JSONResponse({"receipts": [r.to_dict() for r in receipts]})
+
+    return inbox_batch
 
 
 def _publish(node: Node) -> Callable[[dict[str, Any]], JSONResponse]:
@@ -401,7 +454,7 @@ _INBOX_BODY = {"requestBody": {"required": True, "content": {"application/json":
 
 #: Request bodies read by hand (so that errors keep their 400/415 and their wording) and
 #: added to the OpenAPI components by :func:`_with_request_schemas`.
-_REQUEST_MODELS = (MissileWarningDoc, ApprovalRequest, *ITEM_REQUEST_MODELS)
+_REQUEST_MODELS = (MissileWarningDoc, ApprovalRequest, InboxBatchDoc, *ITEM_REQUEST_MODELS)
 
 
 #: Answers any operation may give besides its own: the access check (403) and, on a POST,
@@ -465,6 +518,10 @@ def _add_routes(app: FastAPI, node: Node,
                       response_model=ReceiptView,
                       responses={202: {"model": ReceiptView}, 400: {"model": ReceiptView},
                                  503: {"model": ErrorView}})
+    app.add_api_route("/v1/inbox/batch", _inbox_batch(node, party_cas), methods=["POST"],
+                      summary="Partner inbox, several envelopes",
+                      openapi_extra=_body(InboxBatchDoc), response_model=ReceiptsView,
+                      responses={400: {"model": ErrorView}, 503: {"model": ErrorView}})
     app.add_api_route("/v1/items", reads.listing(None), methods=["GET"],
                       summary="Items the calling person may read (Art. 7, 16)",
                       response_model=list[ItemView], responses=refused)

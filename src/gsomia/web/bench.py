@@ -9,7 +9,15 @@ Report (``run_bench`` returns it; ``--json`` prints it)::
      "rejected": {"tampered" | "wrong_key" | "replayed" | "unknown_party" |
                   "third_party_without_consent" | "forged_sender":
                   {"sent", "rejected", "checks"}, "audited": int},
-     "resent_exact": {"sent", "deduplicated"}, "restarts": int, "ports": {...}}
+     "resent_exact": {"sent", "deduplicated"}, "restarts": int, "ports": {...},
+     "throughput": {"batch", "rate_per_s", "batched" | "single":
+                    {"saturation" | "fixed_rate": {"sent", "delivered", "lost",
+                     "duplicates", "offered_per_s", "per_s", "p50_ms", "p99_ms"}},
+                    "ratio": {"saturation", "p99_at_rate"}}}
+
+``throughput``: one direct link driven to saturation and at a fixed offered load, with
+link batches (up to ``batch`` envelopes a request) and one envelope a request, in the same
+run (:mod:`gsomia.web.bench_rate`). The route part's links take batches of ``batch`` too.
 
 ``forged_sender``: Japan passes on a Korean item it holds, to the USA, naming Korea as the
 hop sender (hop signed with Japan's key, over Japan's mutual-TLS connection).
@@ -36,11 +44,13 @@ from typing import Any
 import numpy as np
 
 from gsomia.node import HttpsLink, MissileWarning, PartyKeys, Receipt
+from gsomia.node.links import MAX_BATCH_ENVELOPES
 from gsomia.sharing import Route
 from gsomia.sharing.catalog import load_catalog
 from gsomia.sharing.envelope import Envelope, Header, label_from_dict, seal, sign
 from gsomia.sharing.pki import init_pki, load_party_keys
-from gsomia.web.live import LiveCluster, wait_until
+from gsomia.web.bench_rate import await_deliveries, run_rate_bench
+from gsomia.web.live import LiveCluster
 
 __all__ = ["run_bench", "sample_warning"]
 
@@ -74,8 +84,12 @@ def _flip(text: str, i: int) -> str:
 
 
 def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
-              workdir: Path | None = None) -> dict[str, Any]:
-    """Run the benchmark (see the module docstring); all servers are stopped at the end."""
+              workdir: Path | None = None, *, batch: int = MAX_BATCH_ENVELOPES,
+              rate_per_s: float = 200.0, throughput: bool = True) -> dict[str, Any]:
+    """Run the benchmark (see the module docstring); all servers are stopped at the end.
+    ``batch``: envelopes per request on the links (1: no batches); ``rate_per_s``: the
+    fixed offered load of the throughput part [warnings/s], which ``throughput=False``
+    leaves out (its phases publish ``n_per_route`` warnings each)."""
     tmp = Path(workdir or tempfile.mkdtemp(prefix="gsomia-bench-"))
     init_pki(tmp / "pki")
     lock = threading.Lock()
@@ -88,6 +102,7 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
     cluster = LiveCluster(
         tmp / "pki", tmp, load_catalog(),
         {"KOR": {"JPN": Route.DIRECT}, "JPN": {}, "USA": {}}, on_warning={"JPN": on_jpn},
+        batch=batch,
     ).start()
     report: dict[str, Any] = {"routes": {}, "rejected": {}, "restarts": 0,
                               "ports": dict(cluster.ports)}
@@ -113,24 +128,14 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
             if "JPN" not in cluster.nodes:
                 cluster.start_node("JPN")
                 report["restarts"] += 1
-            def all_seen(started: dict[str, float] = started) -> bool:
-                with lock:
-                    return all(seen.get(k) for k in started)
-
-            wait_until(all_seen, timeout_s, poll_s=0.02)
-            time.sleep(0.2)  # let any late duplicate show itself
-            with lock:
-                delivered = [k for k in started if seen.get(k)]
-                dup_calls = sum(len(seen[k]) - 1 for k in delivered)
-                lat = [1000.0 * (seen[k][0] - started[k]) for k in delivered]
-                calm = [1000.0 * (seen[k][0] - started[k]) for k in delivered
-                        if k in before_restart]
-            stored = [i.item_id for i in cluster.nodes["JPN"].items() if i.item_id in started]
+            got = await_deliveries(cluster.nodes["JPN"], started, seen, lock, timeout_s)
+            lat = list(got.latency_ms.values())
+            calm = [ms for k, ms in got.latency_ms.items() if k in before_restart]
             report["routes"][str(route)] = {
                 "sent": len(started),
-                "delivered": len(delivered),
-                "lost": len(started) - len(delivered),
-                "duplicates": dup_calls + (len(stored) - len(set(stored))),
+                "delivered": len(lat),
+                "lost": len(started) - len(lat),
+                "duplicates": got.duplicates,
                 "p50_ms": round(float(np.percentile(lat, 50)), 2) if lat else None,
                 "p99_ms": round(float(np.percentile(lat, 99)), 2) if lat else None,
                 "p50_ms_before_restart": (round(float(np.percentile(calm, 50)), 2)
@@ -139,6 +144,11 @@ def run_bench(n_per_route: int = 30, n_bad: int = 5, timeout_s: float = 30.0,
         report["rejected"], report["resent_exact"] = _bad_envelopes(cluster, n_bad)
     finally:
         cluster.stop()
+    if throughput:
+        report["throughput"] = run_rate_bench(
+            tmp / "pki", tmp / "throughput", n_per_route, batch=batch, rate_per_s=rate_per_s,
+            timeout_s=max(timeout_s, 4.0 * n_per_route / rate_per_s),
+            warning=lambda i: sample_warning(i, "KOR"))
     return report
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from gsomia.node import Clock, HttpsLink, Node, RetryPolicy, TlsFiles, WallClock
+from gsomia.node.links import MAX_BATCH_ENVELOPES
 from gsomia.node.persons import Personnel
 from gsomia.sharing import Catalog, Route
 from gsomia.sharing.pki import (
@@ -50,6 +51,9 @@ class LiveCluster:
             changed; a node (re)started after the change serves the new file.
         stores: per party, its store URL (:mod:`gsomia.sharing.sqldb`, e.g. a PostgreSQL
             database); a party not given: one SQLite file under ``workdir``.
+        batch: most envelopes per request on each link (:class:`~gsomia.node.HttpsLink`
+            ``max_batch``; default :data:`~gsomia.node.links.MAX_BATCH_ENVELOPES`; 1: one
+            envelope per request, as before batches).
     """
 
     def __init__(
@@ -64,6 +68,7 @@ class LiveCluster:
         synchronous: str | None = None,
         personnel: Mapping[str, Personnel] | None = None,
         stores: Mapping[str, str] | None = None,
+        batch: int = MAX_BATCH_ENVELOPES,
     ) -> None:
         self.pki = Path(pki)
         self.workdir = Path(workdir)
@@ -78,6 +83,7 @@ class LiveCluster:
         self.synchronous = synchronous
         self.personnel = dict(personnel or {})
         self.stores = dict(stores or {})
+        self.batch = batch
         self.sockets = {p: bind("127.0.0.1", 0) for p in self.parties}
         self.ports = {p: s.getsockname()[1] for p, s in self.sockets.items()}
         self.nodes: dict[str, Node] = {}
@@ -131,7 +137,8 @@ class LiveCluster:
         )
         for peer in self.parties:
             if peer != party:
-                node.connect(peer, HttpsLink(peer, self.url(peer), self.tls(party)))
+                node.connect(peer, HttpsLink(peer, self.url(peer), self.tls(party),
+                                             max_batch=self.batch))
         return node
 
     def _serve(self, party: str) -> None:

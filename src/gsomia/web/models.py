@@ -14,8 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["AuditHealth", "ErrorView", "HealthView", "ItemView", "LinkHealth", "ReceiptView",
-           "ReleaseView", "StoreHealth"]
+from gsomia.node.links import MAX_BATCH_ENVELOPES
+
+__all__ = ["AuditHealth", "ErrorView", "HealthView", "InboxBatchDoc", "ItemView",
+           "LinkHealth", "ReceiptView", "ReceiptsView", "ReleaseView", "StoreHealth"]
 
 
 class ItemView(BaseModel):
@@ -100,6 +102,21 @@ class LinkHealth(BaseModel):
     retrying: int | None = Field(description="pending rows with a failed attempt")
     acked: int | None
     rejected: int | None = Field(description="rows the partner refused")
+
+
+class InboxBatchDoc(BaseModel):
+    """A batch of a partner's envelopes (``POST /v1/inbox/batch``): each the wire form of
+    one envelope, as ``POST /v1/inbox`` takes it, checked in order."""
+
+    envelopes: list[dict[str, Any]] = Field(
+        min_length=1, max_length=MAX_BATCH_ENVELOPES,
+        description=f"1 to {MAX_BATCH_ENVELOPES} envelopes")
+
+
+class ReceiptsView(BaseModel):
+    """The inbox's answer to a batch: one receipt per envelope, in the batch's order."""
+
+    receipts: list[ReceiptView]
 
 
 class HealthView(BaseModel):
