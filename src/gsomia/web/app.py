@@ -120,6 +120,7 @@ from gsomia.web.custody import add_custody_routes
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
 from gsomia.web.reads import ItemReads
+from gsomia.web.taxii import TAXII_PREFIX, add_taxii_routes, taxii_allowed
 
 __all__ = ["MAX_BODY_BYTES", "body_limit", "client_identity", "client_party", "create_app"]
 
@@ -203,6 +204,8 @@ class _Guard:
             if role == "node" and party != self.party:
                 return True, ""
             return False, f"the inbox takes partner nodes only, not {party} {role}"
+        if path.startswith(TAXII_PREFIX):  # partner nodes and the operator: gsomia.web.taxii
+            return taxii_allowed(party, role, self.party)
         if (party, role) == (self.party, "operator"):
             return True, ""
         if role in ("operator", "person") and party != self.party:
@@ -479,5 +482,6 @@ def create_app(
     app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
     _add_routes(app, node, party_cas, personnel or Personnel(node.party))
     add_item_routes(app, node)
+    add_taxii_routes(app, node, party_cas and (lambda scope: client_identity(scope, party_cas)))
     _with_request_schemas(app)
     return app
