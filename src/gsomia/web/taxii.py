@@ -262,10 +262,11 @@ class _Taxii:
             raise TaxiiError(404, "no collection", f"collection {short_repr(collection_id)}")
         return taxii_response(self.collections[collection_id])
 
-    def objects(self, request: Request, collection_id: str) -> Response:
+    def objects(self, request: Request, collection_id: str,
+                object_id: str | None = None) -> Response:
         """TAXII 2.1 section 5.4 (and 5.6 with ``object_id``: 404 when nothing matches)."""
         page, nxt, _ = self._page(request, collection_id)
-        if not page and "object_id" in request.path_params:
+        if not page and object_id is not None:
             raise TaxiiError(404, "no object", "no such object in this collection for you")
         return taxii_response(_envelope("objects", [o for _, o, _ in page], nxt),
                               headers=_added_headers(page))
