@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 import stix2
@@ -15,9 +16,11 @@ from gsomia.errors import InputError
 from gsomia.node.stix import (
     ITEM_EXTENSION_ID,
     MARKING_EXTENSION_ID,
+    NAMESPACE,
     definitions,
     identity_id,
     item_to_stix,
+    item_to_stix_text,
     marking_id,
     stix_to_item,
 )
@@ -131,3 +134,19 @@ def test_an_object_without_the_item_extension_is_refused_naming_the_field():
     obj["id"] = "report--00000000-0000-5000-8000-000000000000"
     with pytest.raises(InputError, match="stix.id"):
         stix_to_item(obj)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(items())
+def test_the_servers_text_path_gives_the_same_object(item):
+    label, payload, marking = item
+    stored = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    obj, text = item_to_stix_text(label, stored, marking)
+    assert json.loads(text) == item_to_stix(label, payload, marking)
+    assert obj["id"] == json.loads(text)["id"]
+
+
+@given(st.text(max_size=40))
+def test_ids_are_uuid5_of_rfc_9562(name):
+    expected = uuid.uuid5(NAMESPACE, "marking:KOR:" + name)
+    assert marking_id("KOR", name) == f"marking-definition--{expected}"

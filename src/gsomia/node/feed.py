@@ -67,18 +67,24 @@ class FeedRow:
     Attributes:
         at_s: when it was released [s since the clock epoch] (TAXII ``date_added``).
         envelope_id: the release's envelope (with ``at_s``, the keyset position).
-        item_id: the item; label, payload: as stored (label as JSON).
+        item_id: the item; label: as stored (JSON); payload_json: the payload's JSON text
+            as stored (RFC 8259; not parsed here).
     """
 
     at_s: float
     envelope_id: str
     item_id: str
     label: dict[str, Any]
-    payload: dict[str, Any]
+    payload_json: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The payload, parsed."""
+        return json.loads(self.payload_json)
 
 
 def _row(r: tuple) -> FeedRow:
-    return FeedRow(float(r[0]), r[1], r[2], json.loads(r[3]), json.loads(r[4]))
+    return FeedRow(float(r[0]), r[1], r[2], json.loads(r[3]), r[4])
 
 
 class Feed:

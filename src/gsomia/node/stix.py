@@ -48,9 +48,11 @@ registration).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from gsomia.errors import InputError
 from gsomia.node.items import DOCUMENT_KIND, OTHER_KIND, WARNING_KIND, item_kind
@@ -59,8 +61,8 @@ from gsomia.sharing.envelope import label_from_dict
 
 __all__ = ["ACS_CLASSIFICATION", "DEFINITIONS_CREATED", "ITEM_EXTENSION_ID",
            "MARKING_EXTENSION_ID", "NAMESPACE", "STIX_MEDIA_TYPE", "definitions",
-           "identity_id", "item_stix_id", "item_to_stix", "marking_id", "stix_time",
-           "stix_to_item"]
+           "identity_id", "item_stix_id", "item_to_stix", "item_to_stix_text", "marking_id",
+           "stix_time", "stix_to_item"]
 
 #: UUIDv5 namespace of every deterministic id this module makes (RFC 9562 section 5.5).
 NAMESPACE = uuid.UUID("6f1d0c2e-8a4b-5c1e-9d3f-2a7b4c6e8f10")
@@ -82,7 +84,27 @@ _TYPES = {WARNING_KIND: "incident", "radar_plots": "incident", DOCUMENT_KIND: "r
 
 
 def _uuid(name: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, name))
+    """UUIDv5 of ``name`` under :data:`NAMESPACE` (RFC 9562 section 5.5: SHA-1 of the
+    namespace and the name, first 16 bytes, version 5, variant 10), as text; the same as
+    ``str(uuid.uuid5(NAMESPACE, name))`` without building a ``UUID``."""
+    h = bytearray(hashlib.sha1(NAMESPACE.bytes + name.encode()).digest()[:16])
+    h[6] = (h[6] & 0x0F) | 0x50
+    h[8] = (h[8] & 0x3F) | 0x80
+    x = h.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
+class _LabelView(NamedTuple):
+    """The two label fields :func:`gsomia.node.items.item_kind` reads."""
+
+    topic: str
+    elements: tuple[str, ...]
+
+
+#: Stands for the payload in the JSON text of :func:`item_to_stix_text` until spliced
+#: (no label or marking holds a NUL), and the same as JSON text.
+_HOLE = "\u0000payload"
+_HOLE_JSON = json.dumps(_HOLE)
 
 
 def item_stix_id(item_id: str, kind: str) -> str:
@@ -132,29 +154,55 @@ def item_to_stix(label: Mapping[str, Any], payload: Mapping[str, Any],
     Raises:
         InputError: a label that does not read (``label.<field>``).
     """
-    parsed = label_from_dict(label)
-    kind = item_kind(parsed, payload)
+    label_from_dict(label)  # checked whole here; the server's path reads stored labels
+    obj, key = _skeleton(label, payload, marking)
+    obj["extensions"][ITEM_EXTENSION_ID][key] = dict(payload)
+    return obj
+
+
+def item_to_stix_text(label: Mapping[str, Any], payload_json: str,
+                      marking: Mapping[str, Any] | None = None
+                      ) -> tuple[dict[str, Any], str]:
+    """:func:`item_to_stix` of a label as stored (not checked again: written by the
+    node's own create or receipt path) and a payload given as its stored JSON text, which
+    is spliced into the object's JSON text, not parsed (unless it has a ``"kind":`` key,
+    which names the item's kind: radar plots, documents). Returns ``(object without its
+    payload, object's JSON text)``; ``json.loads`` of the text equals
+    :func:`item_to_stix`'s dict."""
+    # the kind needs the payload's "kind" key only: parsed when the text has one
+    probe: Any = ([] if not payload_json.startswith("{") else
+                  json.loads(payload_json) if '"kind":' in payload_json else {})
+    obj, key = _skeleton(label, probe, marking)
+    obj["extensions"][ITEM_EXTENSION_ID][key] = _HOLE
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return obj, text.replace(_HOLE_JSON, payload_json, 1)
+
+
+def _skeleton(label: Mapping[str, Any], payload: Mapping[str, Any],
+              marking: Mapping[str, Any] | None) -> tuple[dict[str, Any], str]:
+    """The SDO without its payload, and the extension key the payload goes under."""
+    item_id, originator = label["item_id"], label["originator"]
+    kind = item_kind(_LabelView(label.get("topic", ""),  # type: ignore[arg-type]
+                                tuple(label.get("elements") or ())), payload)
     created = _created(label)
     ext: dict[str, Any] = {"extension_type": "property-extension", "item_kind": kind,
                            "label": dict(label), "marking": None if marking is None
                            else dict(marking),
-                           "further_sharing": [{"sharing_scope": sorted(parsed.releasable_to),
-                                                "sharing_effect": "permit"}]}
-    ext["missile_warning" if kind == WARNING_KIND else "payload"] = dict(payload)
-    refs = [marking_id(parsed.originator, parsed.classification)]
+                           "further_sharing": [{"sharing_scope": sorted(label.get(
+                               "releasable_to") or ()), "sharing_effect": "permit"}]}
+    refs = [marking_id(originator, label["classification"])]
     if marking is not None and marking.get("receiver") and marking.get("classification"):
         refs.append(marking_id(marking["receiver"], marking["classification"]))
     obj: dict[str, Any] = {
-        "type": _TYPES[kind], "spec_version": "2.1", "id": item_stix_id(parsed.item_id, kind),
-        "created": created, "modified": created,
-        "created_by_ref": identity_id(parsed.originator),
-        "name": f"{kind} {parsed.item_id}", "object_marking_refs": refs,
+        "type": _TYPES[kind], "spec_version": "2.1", "id": item_stix_id(item_id, kind),
+        "created": created, "modified": created, "created_by_ref": identity_id(originator),
+        "name": f"{kind} {item_id}", "object_marking_refs": refs,
         "extensions": {ITEM_EXTENSION_ID: ext},
     }
     if obj["type"] == "report":
         obj["published"] = created
-        obj["object_refs"] = [identity_id(parsed.originator)]
-    return obj
+        obj["object_refs"] = [identity_id(originator)]
+    return obj, "missile_warning" if kind == WARNING_KIND else "payload"
 
 
 def stix_to_item(obj: Mapping[str, Any]

@@ -70,7 +70,12 @@ from starlette.responses import Response
 from gsomia.errors import GsomiaError, short_repr
 from gsomia.node import Node
 from gsomia.node.feed import Feed, FeedRow
-from gsomia.node.stix import DEFINITIONS_CREATED, STIX_MEDIA_TYPE, definitions, item_to_stix
+from gsomia.node.stix import (
+    DEFINITIONS_CREATED,
+    STIX_MEDIA_TYPE,
+    definitions,
+    item_to_stix_text,
+)
 from gsomia.sharing import Route
 from gsomia.sharing.decision import ReleaseRequest, decide
 from gsomia.sharing.envelope import label_from_dict
@@ -96,6 +101,8 @@ DEFINITIONS_ID = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
 #: The writable collection (every POST refused with failures; module docstring).
 SUBMISSIONS_ID = "2a1b0c9d-8e7f-4a6b-9c5d-4e3f2a1b0c9d"
 _STATUSES_KEPT = 1000
+#: One object of a page: (date_added, object, item id, object's JSON text).
+_Entry = tuple[str, dict[str, Any], str, str]
 #: ``identify(scope)``: the client's ``(party, role, person_id)``, or None.
 Identify = Callable[[Mapping[str, Any]], tuple[str, str, str | None] | None]
 
@@ -175,16 +182,16 @@ class _Taxii:
         return marking
 
     def _released(self, to: str, query: Query, ids: list[str] | None
-                  ) -> tuple[list[tuple[FeedRow, dict[str, Any]]], str | None]:
-        """A page of the ``released`` collection for ``to``: (rows with their objects,
-        the next cursor or None)."""
+                  ) -> tuple[list[tuple[FeedRow, dict[str, Any], str]], str | None]:
+        """A page of the ``released`` collection for ``to``: (rows with their objects, as
+        dicts without payload and as JSON text; the next cursor or None)."""
         if to == self.node.party:
             return [], None
         added = None if query.added_after is None else \
             (query.added_after - self.node.clock.epoch).total_seconds() + 0.5e-6
         pos = None if query.next is None else (float(query.next[0]), str(query.next[1]))
         marking = self._markings(to)
-        out: list[tuple[FeedRow, dict[str, Any]]] = []
+        out: list[tuple[FeedRow, dict[str, Any], str]] = []
         while True:
             want = query.limit - len(out) + 1
             rows = self.feed.page(to, after=pos, added_after_s=added, item_ids=ids,
@@ -193,15 +200,16 @@ class _Taxii:
                 if len(out) == query.limit:
                     return out, encode_cursor([pos[0], pos[1]]) if pos else None
                 pos = (row.at_s, row.envelope_id)
-                obj = item_to_stix(row.label, row.payload, marking(row.label))
+                obj, text = item_to_stix_text(row.label, row.payload_json,
+                                              marking(row.label))
                 if query.matches(obj):
-                    out.append((row, obj))
+                    out.append((row, obj, text))
             if len(rows) < want:
                 return out, None
 
-    def _page(self, request: Request, cid: str
-              ) -> tuple[list[tuple[str, dict[str, Any], str]], str | None, tuple[str, str]]:
-        """``([(date_added, object, item_id)], next, client)`` of a read of ``cid``."""
+    def _page(self, request: Request, cid: str) -> tuple[list[_Entry], str | None]:
+        """``([(date_added, object, item_id, object's JSON text)], next)`` of a read of
+        ``cid`` (the object's dict may lack its payload: the text has it)."""
         if not accepts_taxii(request.headers.get("accept")):
             raise TaxiiError(406, "not acceptable", f"Accept must name {TAXII_MEDIA_TYPE}")
         client = self._client(request)
@@ -214,7 +222,7 @@ class _Taxii:
         if cid == RELEASED_ID:
             ids = None if query.ids is None else self.feed.item_ids(query.ids)
             rows, nxt = self._released(client[0], query, ids)
-            page = [(_stamp(self._time(r.at_s)), o, r.item_id) for r, o in rows]
+            page = [(_stamp(self._time(r.at_s)), o, r.item_id, t) for r, o, t in rows]
         elif cid == DEFINITIONS_ID:
             start = 0 if query.next is None else int(query.next[1])
             objs = [o for o in self.definitions if query.matches(o)]
@@ -223,13 +231,14 @@ class _Taxii:
             chunk = objs[start:start + query.limit]
             nxt = encode_cursor(["d", start + query.limit]) \
                 if start + query.limit < len(objs) else None
-            page = [(DEFINITIONS_CREATED, o, o["id"]) for o in chunk]
+            page = [(DEFINITIONS_CREATED, o, o["id"], json.dumps(o, ensure_ascii=False))
+                    for o in chunk]
         else:
             page, nxt = [], None
         self._audit("taxii.read", {"reader": client[0], "role": client[1],
                                    "collection": cid, "path": request.url.path,
                                    "item_ids": [p[2] for p in page]})
-        return page, nxt, client
+        return page, nxt
 
     # -- routes --------------------------------------------------------------------------
     def discovery(self, request: Request) -> Response:
@@ -265,27 +274,29 @@ class _Taxii:
     def objects(self, request: Request, collection_id: str,
                 object_id: str | None = None) -> Response:
         """TAXII 2.1 section 5.4 (and 5.6 with ``object_id``: 404 when nothing matches)."""
-        page, nxt, _ = self._page(request, collection_id)
+        page, nxt = self._page(request, collection_id)
         if not page and object_id is not None:
             raise TaxiiError(404, "no object", "no such object in this collection for you")
-        return taxii_response(_envelope("objects", [o for _, o, _ in page], nxt),
-                              headers=_added_headers(page))
+        head = json.dumps(_envelope("objects", [], nxt), separators=(",", ":"))
+        body = head if not page else \
+            f'{head[:-1]},"objects":[{",".join(e[3] for e in page)}]}}'
+        return Response(body, headers=_added_headers(page), media_type=TAXII_MEDIA_TYPE)
 
     def manifest(self, request: Request, collection_id: str) -> Response:
         """TAXII 2.1 section 5.3."""
-        page, nxt, _ = self._page(request, collection_id)
+        page, nxt = self._page(request, collection_id)
         entries = [{"id": o["id"], "date_added": added,
                     "version": o.get("modified", o.get("created")),
-                    "media_type": STIX_MEDIA_TYPE} for added, o, _ in page]
+                    "media_type": STIX_MEDIA_TYPE} for added, o, _, _ in page]
         return taxii_response(_envelope("objects", entries, nxt),
                               headers=_added_headers(page))
 
     def versions(self, request: Request, collection_id: str, object_id: str) -> Response:
         """TAXII 2.1 section 5.8 (one version per object; 404 when not visible)."""
-        page, _, _ = self._page(request, collection_id)
+        page, _ = self._page(request, collection_id)
         if not page:
             raise TaxiiError(404, "no object", "no such object in this collection for you")
-        versions = [o.get("modified", o.get("created")) for _, o, _ in page]
+        versions = [o.get("modified", o.get("created")) for _, o, _, _ in page]
         return taxii_response({"more": False, "versions": versions},
                               headers=_added_headers(page))
 
@@ -352,7 +363,7 @@ def _envelope(key: str, items: list[Any], nxt: str | None) -> dict[str, Any]:
     return out
 
 
-def _added_headers(page: list[tuple[str, Any, Any]]) -> dict[str, str]:
+def _added_headers(page: list[_Entry]) -> dict[str, str]:
     if not page:
         return {}
     return {"X-TAXII-Date-Added-First": page[0][0], "X-TAXII-Date-Added-Last": page[-1][0]}
