@@ -20,7 +20,7 @@ from gsomia.node.warning import ELEMENTS, WARNING_TOPIC
 from gsomia.sharing import load_catalog
 from gsomia.sharing.pki import init_pki, tls_paths
 from gsomia.web.live import LiveCluster
-from gsomia.web.taxii import DEFINITIONS_ID, RELEASED_ID, SUBMISSIONS_ID
+from gsomia.web.taxii import DEFINITIONS_ID, DELIVERED_ID, RELEASED_ID, SUBMISSIONS_ID
 from gsomia.web.taxii_query import TAXII_MEDIA_TYPE
 
 N_ITEMS = 1000
@@ -200,13 +200,21 @@ def test_media_types_posts_and_audit(kor):
     assert refusals[-1].body["objects"] == [envelope["objects"][0]["id"]]
 
 
-def test_only_partner_nodes_and_the_operator_reach_the_taxii_api(kor):
+def test_another_partys_operator_is_refused_and_the_own_operator_sees_no_release(kor):
     # another party's operator
     with httpx.Client(verify=kor.operator_tls("JPN").client_context(), trust_env=False) as client:
         r = client.get(f"{kor.url('KOR')}/taxii2/", headers={"Accept": TAXII_MEDIA_TYPE})
     assert r.status_code == 403
-    # KOR's own operator: nothing is released to one's own party
+    # KOR's own operator: nothing is released to one's own party; no operator entry in
+    # the personnel file, so no delivered item either
     with httpx.Client(verify=kor.operator_tls("KOR").client_context(), trust_env=False) as client:
-        r = client.get(f"{kor.url('KOR')}/taxii2/api/collections/{RELEASED_ID}/objects/",
-                       headers={"Accept": TAXII_MEDIA_TYPE})
-    assert r.status_code == 200 and r.json() == {"more": False}
+        cols = client.get(f"{kor.url('KOR')}/taxii2/api/collections/",
+                          headers={"Accept": TAXII_MEDIA_TYPE}).json()["collections"]
+        released = client.get(f"{kor.url('KOR')}/taxii2/api/collections/{RELEASED_ID}/objects/",
+                              headers={"Accept": TAXII_MEDIA_TYPE})
+        delivered = client.get(
+            f"{kor.url('KOR')}/taxii2/api/collections/{DELIVERED_ID}/objects/",
+            headers={"Accept": TAXII_MEDIA_TYPE})
+    assert [c["id"] for c in cols] == [DELIVERED_ID, DEFINITIONS_ID]
+    assert released.status_code == 404
+    assert delivered.status_code == 403 and "personnel_file" in delivered.json()["description"]

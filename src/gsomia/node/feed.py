@@ -19,6 +19,11 @@ is unchanged): a page costs an index range scan of its own rows, never a copy of
 feed. ``at_s`` is the release time [s since the node clock's epoch]: the object's TAXII
 ``date_added``.
 
+This party's own persons read another feed: the items delivered to this party
+(:meth:`Feed.delivered`; inbox rows ``delivered``, by ``(arrived_s, envelope_id)``, index
+``inbox_delivered``), each then decided per person by the caller
+(:func:`gsomia.node.persons.decide_read`).
+
 Ids: a STIX id's UUID is UUIDv5 of the item id (:func:`gsomia.node.stix.item_stix_id`),
 not invertible, so table ``stix_ids (uuid PRIMARY KEY, item_id)`` maps it back; it is
 brought up to date (:meth:`Feed.sync_ids`) before a look-up by STIX id.
@@ -26,18 +31,24 @@ brought up to date (:meth:`Feed.sync_ids`) before a look-up by STIX id.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from gsomia.node.items import ReceivedItem
 from gsomia.node.stix import NAMESPACE
-from gsomia.node.store import Store
+from gsomia.node.store import InboxRow, Store
+from gsomia.sharing.envelope import label_from_dict
 
-__all__ = ["Feed", "FeedRow"]
+__all__ = ["Feed", "FeedRow", "received_item"]
 
 _DDL = """
 CREATE INDEX IF NOT EXISTS custody_released ON custody (final, direction, at_s, envelope_id);
+CREATE INDEX IF NOT EXISTS inbox_delivered ON inbox (final, status, kind, arrived_s, envelope_id);
 CREATE TABLE IF NOT EXISTS stix_ids (
     uuid TEXT PRIMARY KEY,
     item_id TEXT NOT NULL
@@ -122,11 +133,38 @@ class Feed:
         args.append(int(limit))
         return [_row(r) for r in self.store.db.fetchall(sql, args)]
 
+    def delivered(self, *, after: tuple[float, str] | None = None,
+                  added_after_s: float | None = None, item_ids: list[str] | None = None,
+                  limit: int = 100,
+                  check: Callable[[InboxRow], bool] | None = None) -> list[InboxRow]:
+        """Up to ``limit`` items delivered to this party, by (arrival time [s since the
+        clock epoch], envelope id), strictly after ``after``, arrived strictly after
+        ``added_after_s``, of ``item_ids`` only when given; a row ``check`` refuses (the
+        node's witness: altered since it was signed) is left out."""
+        sql = ("SELECT envelope_id FROM inbox WHERE final = ? AND status = 'delivered' "
+               "AND kind = 'item'")
+        args: list[Any] = [self.party]
+        if added_after_s is not None:
+            sql += " AND arrived_s > ?"
+            args.append(added_after_s)
+        if after is not None:
+            sql += " AND (arrived_s > ? OR (arrived_s = ? AND envelope_id > ?))"
+            args += [after[0], after[0], after[1]]
+        if item_ids is not None:
+            if not item_ids:
+                return []
+            sql += f" AND item_id IN ({', '.join('?' * len(item_ids))})"
+            args += item_ids
+        sql += " ORDER BY arrived_s, envelope_id LIMIT ?"
+        args.append(int(limit))
+        rows = [self.store.inbox_row(r[0]) for r in self.store.db.fetchall(sql, args)]
+        return [r for r in rows if r is not None and (check is None or check(r))]
+
     def sync_ids(self) -> None:
         """Map the STIX UUID of every released item not mapped yet (table ``stix_ids``)."""
         missing = self.store.db.fetchall(
-            "SELECT DISTINCT item_id FROM custody WHERE direction = 'released' AND item_id "
-            "NOT IN (SELECT item_id FROM stix_ids)")
+            "SELECT DISTINCT item_id FROM custody WHERE item_id NOT IN "
+            "(SELECT item_id FROM stix_ids)")
         if not missing:
             return
         with self.store.transaction():
@@ -146,3 +184,14 @@ class Feed:
             f"SELECT item_id FROM stix_ids WHERE uuid IN ({', '.join('?' * len(uuids))})",
             uuids)
         return [r[0] for r in rows]
+
+
+def received_item(row: InboxRow, party: str) -> ReceivedItem:
+    """A delivered inbox row as the item a node hands out (holder: ``party``), as
+    :meth:`gsomia.node.Node.items` gives it."""
+    label = dataclasses.replace(label_from_dict(row.label or {}), holder=party)
+    return ReceivedItem(
+        item_id=label.item_id, originator=row.originator, sender=row.sender,
+        route=row.route, label=label, marking=row.marking or {}, payload=row.payload,
+        sent_at=dt.datetime.fromisoformat(row.sent_at), arrived_s=row.arrived_s,
+        envelope_id=row.envelope_id)

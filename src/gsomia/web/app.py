@@ -482,6 +482,7 @@ def create_app(
     app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
     _add_routes(app, node, party_cas, personnel or Personnel(node.party))
     add_item_routes(app, node)
-    add_taxii_routes(app, node, party_cas and (lambda scope: client_identity(scope, party_cas)))
+    add_taxii_routes(app, node, party_cas and (lambda scope: client_identity(scope, party_cas)),
+                     personnel or Personnel(node.party))
     _with_request_schemas(app)
     return app

@@ -25,23 +25,29 @@ keyset cursor) and ``match[id|type|version|spec_version]`` (sections 3.3–3.5) 
 
 Who reads what. The client is the party of its mutual-TLS certificate (RFC 8446 section
 4.4.2; :func:`gsomia.web.app.client_identity`): a partner's **node** certificate, or this
-party's operator. Collections are per client:
+party's operator or one of its persons. Collections are per client (a collection that is
+not the client's is 404, as an unknown one):
 
-- ``released`` (:data:`RELEASED_ID`): exactly the items this node released to the
-  client's party (:mod:`gsomia.node.feed`: each released after a permitting, audited
-  release decision; never a TISA-hub release still awaiting approval, never a recalled or
-  destroyed item), in release order; ``date_added`` is the release time. Each item is
-  marked with the originator's marking and the client's party's equivalent (Art. 4(2), the
-  decision's marking). Another party's item, or one not released to the client, is absent
-  from the listing, the manifest, by id and by version alike (404, as for an unknown id).
-  This party's operator reads an empty ``released`` collection (nothing is released to
-  one's own party).
+- ``released`` (:data:`RELEASED_ID`), for a partner's node: exactly the items this node
+  released to the client's party (:mod:`gsomia.node.feed`: each released after a
+  permitting, audited release decision; never a TISA-hub release still awaiting approval,
+  never a recalled or destroyed item), in release order; ``date_added`` is the release
+  time. Each item is marked with the originator's marking and the client's party's
+  equivalent (Art. 4(2), the release decision's marking). Another party's item, or one
+  not released to the client, is absent from the listing, the manifest, by id and by
+  version alike (404, as for an unknown id).
+- ``delivered`` (:data:`DELIVERED_ID`), for this party's persons and operator: the items
+  delivered to this party that the calling person may read, each decided by the
+  per-person read decision of ``GET /v1/items`` (:func:`gsomia.node.persons.decide_read`,
+  Art. 7, Art. 16; the operator reads as the personnel file's ``operator`` entry) and
+  audited ``read.permitted`` / ``read.denied`` (withheld items are skipped); a caller not
+  in the personnel file gets 403.
 - ``definitions`` (:data:`DEFINITIONS_ID`): the extension definitions, the parties'
   identities and their marking definitions the items refer to.
 - ``submissions`` (:data:`SUBMISSIONS_ID`): the one writable collection. A POST of STIX
   objects is always refused, object by object, in a status resource (section 4.3.1,
-  ``failures``): unsigned STIX cannot be verified as its originator's (Art. 5; there is no
-  JWS of the originating party to check, nor a label it signed), so it cannot go through
+  ``failures``): unsigned STIX cannot be verified as its originator's (there is no JWS,
+  RFC 7515, of the originating party to check, nor a label it signed), so it cannot go through
   the verify / decide / mark path of an envelope; partners send items as signed
   envelopes to ``POST /v1/inbox``. A POST to another collection is 403 (``can_write``
   false, section 5.5).
@@ -69,16 +75,19 @@ from starlette.responses import Response
 
 from gsomia.errors import GsomiaError, short_repr
 from gsomia.node import Node
-from gsomia.node.feed import Feed, FeedRow
+from gsomia.node.feed import Feed, FeedRow, received_item
+from gsomia.node.persons import Personnel, audit_reads, decide_read, read_time
 from gsomia.node.stix import (
     DEFINITIONS_CREATED,
     STIX_MEDIA_TYPE,
     definitions,
+    item_to_stix,
     item_to_stix_text,
 )
 from gsomia.sharing import Route
 from gsomia.sharing.decision import ReleaseRequest, decide
 from gsomia.sharing.envelope import label_from_dict
+from gsomia.web.reads import reader_of
 from gsomia.web.taxii_query import (
     TAXII_MEDIA_TYPE,
     Query,
@@ -88,8 +97,8 @@ from gsomia.web.taxii_query import (
     taxii_response,
 )
 
-__all__ = ["DEFINITIONS_ID", "RELEASED_ID", "SUBMISSIONS_ID", "TAXII_PREFIX", "Identify",
-           "add_taxii_routes", "taxii_allowed"]
+__all__ = ["DEFINITIONS_ID", "DELIVERED_ID", "RELEASED_ID", "SUBMISSIONS_ID", "TAXII_PREFIX",
+           "Identify", "add_taxii_routes", "taxii_allowed"]
 
 #: Path prefix of every TAXII route.
 TAXII_PREFIX = "/taxii2/"
@@ -98,6 +107,8 @@ _ROOT = "/taxii2/api/"
 RELEASED_ID = "4b3c1e8a-6d2f-4a9b-8c7e-1f0a2b3c4d5e"
 #: Collection of the definitions the items refer to.
 DEFINITIONS_ID = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b"
+#: Collection of the items delivered to this party, for its own persons (and operator).
+DELIVERED_ID = "c7d2e4f6-1a3b-4c5d-8e9f-0a1b2c3d4e5f"
 #: The writable collection (every POST refused with failures; module docstring).
 SUBMISSIONS_ID = "2a1b0c9d-8e7f-4a6b-9c5d-4e3f2a1b0c9d"
 _STATUSES_KEPT = 1000
@@ -109,11 +120,12 @@ Identify = Callable[[Mapping[str, Any]], tuple[str, str, str | None] | None]
 
 def taxii_allowed(party: str, role: str, node_party: str) -> tuple[bool, str]:
     """Whether the client ``(party, role)`` may use the TAXII routes of ``node_party``'s
-    node: a partner's node, or this party's operator (module docstring)."""
-    if (role == "node" and party != node_party) or (party, role) == (node_party, "operator"):
+    node: a partner's node, or this party's operator or persons (module docstring)."""
+    if (role == "node" and party != node_party) or \
+            (party == node_party and role in ("operator", "person")):
         return True, ""
-    return False, f"the TAXII API is for partner nodes and {node_party}'s operator, " \
-                  f"not {party} {role}"
+    return False, f"the TAXII API is for partner nodes and {node_party}'s operator and " \
+                  f"persons, not {party} {role}"
 
 
 def _collection(cid: str, title: str, description: str, write: bool) -> dict[str, Any]:
@@ -125,9 +137,10 @@ class _Taxii:
     """The handlers (module docstring); ``identify(scope)`` gives the client's
     ``(party, role, person_id)`` or None."""
 
-    def __init__(self, node: Node, identify: Identify) -> None:
+    def __init__(self, node: Node, identify: Identify, personnel: Personnel) -> None:
         self.node = node
         self.identify = identify
+        self.personnel = personnel
         self.feed = Feed(node.store, node.party)
         self.definitions = definitions(node.catalog, node.party)
         self.statuses: OrderedDict[str, dict[str, Any]] = OrderedDict()
@@ -138,16 +151,19 @@ class _Taxii:
             DEFINITIONS_ID: _collection(DEFINITIONS_ID, "Definitions",
                                         "Extension, identity and marking definitions",
                                         False),
+            DELIVERED_ID: _collection(DELIVERED_ID, f"Delivered to {node.party}",
+                                      "The items delivered to this party that you may read "
+                                      "(Art. 7, 16)", False),
             SUBMISSIONS_ID: _collection(SUBMISSIONS_ID, "Submissions",
                                         "POSTs are refused: send signed envelopes to "
                                         "/v1/inbox", True)}
 
     # -- helpers -------------------------------------------------------------------------
-    def _client(self, request: Request) -> tuple[str, str]:
+    def _client(self, request: Request) -> tuple[str, str, str | None]:
         who = self.identify(request.scope)
         if who is None:
             raise TaxiiError(403, "no client", "no client certificate of a partner's node")
-        return who[0], who[1]
+        return who
 
     def _time(self, at_s: float) -> dt.datetime:
         return self.node.clock.epoch + dt.timedelta(seconds=at_s)
@@ -181,31 +197,85 @@ class _Taxii:
 
         return marking
 
-    def _released(self, to: str, query: Query, ids: list[str] | None
-                  ) -> tuple[list[tuple[FeedRow, dict[str, Any], str]], str | None]:
-        """A page of the ``released`` collection for ``to``: (rows with their objects, as
-        dicts without payload and as JSON text; the next cursor or None)."""
-        if to == self.node.party:
-            return [], None
-        added = None if query.added_after is None else \
+    def _after_s(self, query: Query) -> float | None:
+        """``added_after`` in seconds since the clock epoch, half a microsecond on: an
+        object whose ``date_added`` (to the microsecond) is the one given is not after."""
+        return None if query.added_after is None else \
             (query.added_after - self.node.clock.epoch).total_seconds() + 0.5e-6
+
+    def _scan(self, query: Query, fetch: Callable[[Any, int], list[Any]],
+              convert: Callable[[Any], tuple[Any, _Entry | None]]
+              ) -> tuple[list[_Entry], str | None, list[Any]]:
+        """Keyset paging: rows from ``fetch(position, n)`` until ``query.limit`` objects
+        pass the filters; ``convert(row)`` gives its position and entry (None: withheld).
+        Returns the entries, the next cursor (None: no more) and the rows scanned."""
         pos = None if query.next is None else (float(query.next[0]), str(query.next[1]))
-        marking = self._markings(to)
-        out: list[tuple[FeedRow, dict[str, Any], str]] = []
+        out: list[_Entry] = []
+        scanned: list[Any] = []
         while True:
             want = query.limit - len(out) + 1
-            rows = self.feed.page(to, after=pos, added_after_s=added, item_ids=ids,
-                                  limit=want)
+            rows = fetch(pos, want)
             for row in rows:
                 if len(out) == query.limit:
-                    return out, encode_cursor([pos[0], pos[1]]) if pos else None
-                pos = (row.at_s, row.envelope_id)
-                obj, text = item_to_stix_text(row.label, row.payload_json,
-                                              marking(row.label))
-                if query.matches(obj):
-                    out.append((row, obj, text))
+                    return out, encode_cursor(list(pos)) if pos else None, scanned
+                pos, entry = convert(row)
+                scanned.append(row)
+                if entry is not None and query.matches(entry[1]):
+                    out.append(entry)
             if len(rows) < want:
-                return out, None
+                return out, None, scanned
+
+    def _released(self, to: str, query: Query, ids: list[str] | None
+                  ) -> tuple[list[_Entry], str | None]:
+        """A page of the ``released`` collection for ``to`` and the next cursor."""
+        if to == self.node.party:
+            return [], None
+        added, marking = self._after_s(query), self._markings(to)
+
+        def convert(row: FeedRow) -> tuple[Any, _Entry]:
+            obj, text = item_to_stix_text(row.label, row.payload_json, marking(row.label))
+            return (row.at_s, row.envelope_id), (_stamp(self._time(row.at_s)), obj,
+                                                 row.item_id, text)
+
+        out, nxt, _ = self._scan(query, lambda pos, n: self.feed.page(
+            to, after=pos, added_after_s=added, item_ids=ids, limit=n), convert)
+        return out, nxt
+
+    def _delivered(self, person_id: str | None, query: Query, ids: list[str] | None,
+                   path: str) -> tuple[list[_Entry], str | None]:
+        """A page of the ``delivered`` collection for this party's person ``person_id``:
+        each item decided by :func:`~gsomia.node.persons.decide_read` and audited
+        (``read.permitted`` / ``read.denied``); a caller not in the personnel file: 403."""
+        at = read_time(self.node)
+        who = person_id or "a caller without a person certificate"
+        gate = decide_read(self.personnel, who, None, self.node.catalog, at)
+        if not gate.permitted:
+            self._audit_reads([gate], path)
+            raise TaxiiError(403, "read denied", "; ".join(
+                f"{r.rule} ({r.source}): {r.detail}" for r in gate.failed))
+        added = self._after_s(query)
+        decisions: dict[str, Any] = {}
+
+        def convert(row: Any) -> tuple[Any, _Entry | None]:
+            item = received_item(row, self.node.party)
+            decision = decide_read(self.personnel, who, item, self.node.catalog, at)
+            decisions[row.envelope_id] = decision
+            obj = item_to_stix(row.label or {}, row.payload, row.marking)
+            entry = (_stamp(self._time(row.arrived_s)), obj, item.item_id,
+                     json.dumps(obj, separators=(",", ":"), ensure_ascii=False))
+            return (row.arrived_s, row.envelope_id), entry if decision.permitted else None
+
+        out, nxt, scanned = self._scan(query, lambda pos, n: self.feed.delivered(
+            after=pos, added_after_s=added, item_ids=ids, limit=n,
+            check=self.node.witness.check_received), convert)
+        self._audit_reads([decisions[r.envelope_id] for r in scanned], path)
+        return out, nxt
+
+    def _audit_reads(self, decisions: list[Any], path: str) -> None:
+        try:
+            audit_reads(self.node, decisions, read_time(self.node), path)
+        except GsomiaError as exc:
+            raise TaxiiError(503, "not audited", f"reads not audited: {exc}") from None
 
     def _page(self, request: Request, cid: str) -> tuple[list[_Entry], str | None]:
         """``([(date_added, object, item_id, object's JSON text)], next)`` of a read of
@@ -213,16 +283,18 @@ class _Taxii:
         if not accepts_taxii(request.headers.get("accept")):
             raise TaxiiError(406, "not acceptable", f"Accept must name {TAXII_MEDIA_TYPE}")
         client = self._client(request)
-        if cid not in self.collections:
+        if cid not in self._visible(client):
             raise TaxiiError(404, "no collection", f"collection {short_repr(cid)}: none")
         query = Query.parse(request.query_params)
         oid = request.path_params.get("object_id")
         if oid is not None:
             query = dataclasses.replace(query, ids=[oid])
+        ids = None if query.ids is None else self.feed.item_ids(query.ids)
         if cid == RELEASED_ID:
-            ids = None if query.ids is None else self.feed.item_ids(query.ids)
-            rows, nxt = self._released(client[0], query, ids)
-            page = [(_stamp(self._time(r.at_s)), o, r.item_id, t) for r, o, t in rows]
+            page, nxt = self._released(client[0], query, ids)
+        elif cid == DELIVERED_ID:
+            page, nxt = self._delivered(reader_of(client, self.node.party), query, ids,
+                                        request.url.path)
         elif cid == DEFINITIONS_ID:
             start = 0 if query.next is None else int(query.next[1])
             objs = [o for o in self.definitions if query.matches(o)]
@@ -239,6 +311,13 @@ class _Taxii:
                                    "collection": cid, "path": request.url.path,
                                    "item_ids": [p[2] for p in page]})
         return page, nxt
+
+    def _visible(self, client: tuple[str, str, str | None]) -> list[str]:
+        """The collections of a client: a partner's node reads what was released to it;
+        this party's operator and persons what was delivered to this party."""
+        own = client[0] == self.node.party
+        return [RELEASED_ID, DEFINITIONS_ID, SUBMISSIONS_ID] if not own else \
+            [DELIVERED_ID, DEFINITIONS_ID]
 
     # -- routes --------------------------------------------------------------------------
     def discovery(self, request: Request) -> Response:
@@ -258,16 +337,15 @@ class _Taxii:
                                "max_content_length": 1024 * 1024})
 
     def list_collections(self, request: Request) -> Response:
-        """TAXII 2.1 section 5.1."""
+        """TAXII 2.1 section 5.1 (the client's collections, :meth:`_visible`)."""
         _accept(request)
-        self._client(request)
-        return taxii_response({"collections": list(self.collections.values())})
+        visible = self._visible(self._client(request))
+        return taxii_response({"collections": [self.collections[c] for c in visible]})
 
     def get_collection(self, request: Request, collection_id: str) -> Response:
         """TAXII 2.1 section 5.2."""
         _accept(request)
-        self._client(request)
-        if collection_id not in self.collections:
+        if collection_id not in self._visible(self._client(request)):
             raise TaxiiError(404, "no collection", f"collection {short_repr(collection_id)}")
         return taxii_response(self.collections[collection_id])
 
@@ -307,7 +385,7 @@ class _Taxii:
         if not accepts_taxii(request.headers.get("content-type")):
             raise TaxiiError(415, "unsupported media type",
                              f"Content-Type must be {TAXII_MEDIA_TYPE}")
-        if collection_id not in self.collections:
+        if collection_id not in self._visible(client):
             raise TaxiiError(404, "no collection", f"collection {short_repr(collection_id)}")
         if not self.collections[collection_id]["can_write"]:
             raise TaxiiError(403, "read only", f"collection {collection_id} is read-only")
@@ -393,11 +471,14 @@ def _wrap(handler: Callable[..., Response]) -> Callable[..., Any]:
     return endpoint
 
 
-def add_taxii_routes(app: FastAPI, node: Node, identify: Identify | None) -> None:
+def add_taxii_routes(app: FastAPI, node: Node, identify: Identify | None,
+                     personnel: Personnel) -> None:
     """Add the TAXII 2.1 routes of the module docstring to ``app``. ``identify(scope)``:
     the client's ``(party, role, person_id)`` (:func:`gsomia.web.app.client_identity`);
-    None (no TLS): no client has an identity and every TAXII request is answered 403."""
-    api = _Taxii(node, identify or (lambda scope: None))
+    None (no TLS): no client has an identity and every TAXII request is answered 403.
+    ``personnel``: the node's personnel file, by which this party's persons' reads are
+    decided."""
+    api = _Taxii(node, identify or (lambda scope: None), personnel)
     cols = _ROOT + "collections/{collection_id}/"
     for path, handler, methods in (
             (TAXII_PREFIX, api.discovery, ["GET"]),
