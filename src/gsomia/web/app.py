@@ -43,6 +43,8 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
 ``/v1/items/{id}/custody``, ``/v1/items/{id}/actions``, ``/v1/items/{id}/compromise``,
 ``/v1/cases…``           custody, originator actions and Art. 17 cases
                          (:mod:`gsomia.web.custody`; operator only).
+``/taxii2/…``            TAXII 2.1 (STIX 2.1 objects; :mod:`gsomia.web.taxii`): partner nodes
+                         read what was released to them, this party's persons what they may.
 
 Who may call what (with ``party_cas``, i.e. every live server; the client's identity is
 ``(party, role, person_id)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
