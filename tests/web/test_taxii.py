@@ -12,7 +12,7 @@ import pytest
 import stix2
 from requests.exceptions import HTTPError
 from taxii2client.v21 import Collection, Server, as_pages
-from web_support import warning
+from web_support import own_ca_bundles, warning
 
 from gsomia.errors import ReleaseDenied
 from gsomia.node.stix import ITEM_EXTENSION_ID, marking_id
@@ -68,10 +68,7 @@ def kor(tmp_path_factory):
                 c.released[party].append(label.item_id)
             except ReleaseDenied:
                 pass
-    with pytest.MonkeyPatch.context() as mp:
-        # requests lets these variables override a session's own CA bundle
-        mp.delenv("REQUESTS_CA_BUNDLE", raising=False)
-        mp.delenv("CURL_CA_BUNDLE", raising=False)
+    with own_ca_bundles():
         yield c
     c.stop()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from taxii2client.v21 import Collection, as_pages
-from web_support import until, warning
+from web_support import own_ca_bundles, until, warning
 
 from gsomia.node.persons import Personnel, PersonnelRecord
 from gsomia.node.stix import ITEM_EXTENSION_ID
@@ -38,9 +38,7 @@ def jpn(tmp_path_factory):
                             releasable_to={"JPN"}, topic="dprk-nuclear-threat")
     kor.release(other.item_id, "JPN")
     until(lambda: len(c.nodes["JPN"].items()) == 4, "4 items at JPN")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("REQUESTS_CA_BUNDLE", raising=False)
-        mp.delenv("CURL_CA_BUNDLE", raising=False)
+    with own_ca_bundles():
         yield c
     c.stop()
 

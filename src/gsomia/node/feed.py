@@ -111,27 +111,35 @@ class Feed:
         with store.transaction():
             store.db.script(_DDL)
 
+    def _keyset(self, sql: str, args: list[Any], prefix: str, at: str,
+                after: tuple[float, str] | None, added_after_s: float | None,
+                item_ids: list[str] | None, limit: int) -> list[tuple]:
+        """``sql`` narrowed to the rows strictly after ``after`` (by ``at``, then
+        ``envelope_id``), with ``at`` strictly after ``added_after_s``, of ``item_ids``
+        when given; ordered, at most ``limit``. ``prefix``: the table's alias and a dot."""
+        if added_after_s is not None:
+            sql += f" AND {prefix}{at} > ?"
+            args.append(added_after_s)
+        if after is not None:
+            sql += (f" AND ({prefix}{at} > ? OR ({prefix}{at} = ? "
+                    f"AND {prefix}envelope_id > ?))")
+            args += [after[0], after[0], after[1]]
+        if item_ids is not None:
+            if not item_ids:
+                return []
+            sql += f" AND {prefix}item_id IN ({', '.join('?' * len(item_ids))})"
+            args += item_ids
+        sql += f" ORDER BY {prefix}{at}, {prefix}envelope_id LIMIT ?"
+        return self.store.db.fetchall(sql, [*args, int(limit)])
+
     def page(self, to: str, *, after: tuple[float, str] | None = None,
              added_after_s: float | None = None, item_ids: list[str] | None = None,
              limit: int = 100) -> list[FeedRow]:
         """Up to ``limit`` items released to ``to``, by (release time, envelope id),
         strictly after the keyset position ``after``, released strictly after
         ``added_after_s`` [s since the clock epoch], of ``item_ids`` only when given."""
-        sql, args = _SELECT, [self.party, to]
-        if added_after_s is not None:
-            sql += " AND c.at_s > ?"
-            args.append(added_after_s)
-        if after is not None:
-            sql += " AND (c.at_s > ? OR (c.at_s = ? AND c.envelope_id > ?))"
-            args += [after[0], after[0], after[1]]
-        if item_ids is not None:
-            if not item_ids:
-                return []
-            sql += f" AND c.item_id IN ({', '.join('?' * len(item_ids))})"
-            args += item_ids
-        sql += " ORDER BY c.at_s, c.envelope_id LIMIT ?"
-        args.append(int(limit))
-        return [_row(r) for r in self.store.db.fetchall(sql, args)]
+        return [_row(r) for r in self._keyset(_SELECT, [self.party, to], "c.", "at_s", after,
+                                              added_after_s, item_ids, limit)]
 
     def delivered(self, *, after: tuple[float, str] | None = None,
                   added_after_s: float | None = None, item_ids: list[str] | None = None,
@@ -141,23 +149,11 @@ class Feed:
         clock epoch], envelope id), strictly after ``after``, arrived strictly after
         ``added_after_s``, of ``item_ids`` only when given; a row ``check`` refuses (the
         node's witness: altered since it was signed) is left out."""
-        sql = ("SELECT envelope_id FROM inbox WHERE final = ? AND status = 'delivered' "
-               "AND kind = 'item'")
-        args: list[Any] = [self.party]
-        if added_after_s is not None:
-            sql += " AND arrived_s > ?"
-            args.append(added_after_s)
-        if after is not None:
-            sql += " AND (arrived_s > ? OR (arrived_s = ? AND envelope_id > ?))"
-            args += [after[0], after[0], after[1]]
-        if item_ids is not None:
-            if not item_ids:
-                return []
-            sql += f" AND item_id IN ({', '.join('?' * len(item_ids))})"
-            args += item_ids
-        sql += " ORDER BY arrived_s, envelope_id LIMIT ?"
-        args.append(int(limit))
-        rows = [self.store.inbox_row(r[0]) for r in self.store.db.fetchall(sql, args)]
+        found = self._keyset(
+            "SELECT envelope_id FROM inbox WHERE final = ? AND status = 'delivered' "
+            "AND kind = 'item'", [self.party], "", "arrived_s", after, added_after_s,
+            item_ids, limit)
+        rows = [self.store.inbox_row(r[0]) for r in found]
         return [r for r in rows if r is not None and (check is None or check(r))]
 
     def sync_ids(self) -> None:
