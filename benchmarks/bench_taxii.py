@@ -177,17 +177,23 @@ def _list(collection, page: int, budget_s: float) -> tuple[list[dict], float, bo
     from taxii2client.v21 import as_pages
 
     objects: list[dict] = []
-    done = threading.Event()
+    done, stop = threading.Event(), threading.Event()
 
     def run() -> None:
-        for envelope in as_pages(collection.get_objects, per_request=page):
-            objects.extend(envelope.get("objects", []))
+        try:
+            for envelope in as_pages(collection.get_objects, per_request=page):
+                objects.extend(envelope.get("objects", []))
+        except Exception as exc:  # the server stopped at the budget, or failed
+            if not stop.is_set():
+                print(f"listing failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return
         done.set()
 
     t0 = time.perf_counter()
     worker = threading.Thread(target=run, daemon=True)
     worker.start()
     finished = done.wait(None if budget_s == float("inf") else budget_s)
+    stop.set()
     return list(objects), time.perf_counter() - t0, finished
 
 
@@ -263,7 +269,10 @@ def main(argv: list[str]) -> int:
 
     result = {
         "n_objects": n, "page": page, "fill_s": round(fill_s, 2),
+        # ours listed all N; the peer's objects (all, or those it listed in budget) are
+        # compared with ours, object for object
         "same_objects": same and len(objects) == n,
+        "peer_objects_compared": len(peer_objects),
         "ours": ours, "medallion": peer,
         "speedup": (round(ours["objects_per_s"] / peer["objects_per_s"], 1)
                     if peer["objects_per_s"] else None),
