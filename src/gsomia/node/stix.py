@@ -38,11 +38,15 @@ Releasable To parties, ``sharing_effect``: ``permit``}) in its item extension.
 
 Ids are deterministic (UUIDv5 under :data:`NAMESPACE`, RFC 9562 section 5.5): an item's
 SDO id from its item id, a party's identity from its code, a marking definition from the
-party and the marking text; the extension definitions have fixed ids. The objects are
+party and the marking text; the extension definitions have fixed ids. (STIX 2.1 section
+2.9 says an SDO's UUID SHOULD be a v4; a v5 gives one item the same id on every node and
+in every listing, so that a consumer merges copies instead of counting them twice.) A
+property of the item extension without a value is left out (``marking`` of an own item;
+STIX 2.1 section 3.1); values inside ``label`` and the payload are kept as signed. The objects are
 plain JSON-ready dicts (built without the ``stix2`` library on the hot path of the TAXII
-server); every kind is checked against ``stix2.parse(..., allow_custom=False)`` in the
-tests (stix2 3.0 accepts ``extension-definition--`` property extensions without
-registration).
+server); every kind is checked against ``stix2.parse(..., allow_custom=False)`` (stix2
+3.0 accepts ``extension-definition--`` property extensions without registration) and the
+OASIS ``stix2-validator`` in the tests.
 """
 
 from __future__ import annotations
@@ -186,10 +190,11 @@ def _skeleton(label: Mapping[str, Any], payload: Mapping[str, Any],
                                 tuple(label.get("elements") or ())), payload)
     created = _created(label)
     ext: dict[str, Any] = {"extension_type": "property-extension", "item_kind": kind,
-                           "label": dict(label), "marking": None if marking is None
-                           else dict(marking),
+                           "label": dict(label),
                            "further_sharing": [{"sharing_scope": sorted(label.get(
                                "releasable_to") or ()), "sharing_effect": "permit"}]}
+    if marking is not None:  # no property is null in STIX (STIX 2.1 section 3.1)
+        ext["marking"] = dict(marking)
     refs = [marking_id(originator, label["classification"])]
     if marking is not None and marking.get("receiver") and marking.get("classification"):
         refs.append(marking_id(marking["receiver"], marking["classification"]))
