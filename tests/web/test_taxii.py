@@ -189,6 +189,12 @@ def test_media_types_posts_and_audit(kor):
         page = client.get(f"{base}{RELEASED_ID}/objects/", params={"limit": 3},
                           headers={"Accept": TAXII_MEDIA_TYPE})
     assert page.headers["content-type"] == TAXII_MEDIA_TYPE
+    assert page.json()["more"] is True
+    with httpx.Client(verify=kor.tls("JPN").client_context(), trust_env=False) as client:
+        crossed = client.get(f"{base}{DEFINITIONS_ID}/objects/",
+                             params={"next": page.json()["next"]},
+                             headers={"Accept": TAXII_MEDIA_TYPE})
+    assert crossed.status_code == 400 and crossed.json()["title"] == "bad next"
     assert page.headers["X-TAXII-Date-Added-First"] <= page.headers["X-TAXII-Date-Added-Last"]
     reads = [r for r in kor.nodes["KOR"].audit.records() if r.kind == "taxii.read"]
     assert reads[-1].body["reader"] == "JPN"

@@ -209,7 +209,7 @@ class _Taxii:
         """Keyset paging: rows from ``fetch(position, n)`` until ``query.limit`` objects
         pass the filters; ``convert(row)`` gives its position and entry (None: withheld).
         Returns the entries, the next cursor (None: no more) and the rows scanned."""
-        pos = None if query.next is None else (float(query.next[0]), str(query.next[1]))
+        pos = None if query.next is None else _position(query.next)
         out: list[_Entry] = []
         scanned: list[Any] = []
         while True:
@@ -296,7 +296,7 @@ class _Taxii:
             page, nxt = self._delivered(reader_of(client, self.node.party), query, ids,
                                         request.url.path)
         elif cid == DEFINITIONS_ID:
-            start = 0 if query.next is None else int(query.next[1])
+            start = 0 if query.next is None else _offset(query.next)
             objs = [o for o in self.definitions if query.matches(o)]
             if query.added_after is not None and query.added_after >= _DEFINED:
                 objs = []
@@ -421,6 +421,21 @@ class _Taxii:
 
 
 _DEFINED = dt.datetime.fromisoformat(DEFINITIONS_CREATED)
+
+
+def _position(cursor: list[Any]) -> tuple[float, str]:
+    """A keyset position from a ``next`` cursor; 400 if it is another collection's."""
+    if isinstance(cursor[0], int | float) and not isinstance(cursor[0], bool) \
+            and isinstance(cursor[1], str):
+        return float(cursor[0]), cursor[1]
+    raise TaxiiError(400, "bad next", "next: a cursor of another collection")
+
+
+def _offset(cursor: list[Any]) -> int:
+    """An offset in the definitions from a ``next`` cursor; 400 if it is another's."""
+    if cursor[0] == "d" and isinstance(cursor[1], int) and cursor[1] >= 0:
+        return cursor[1]
+    raise TaxiiError(400, "bad next", "next: a cursor of another collection")
 
 
 def _stamp(t: dt.datetime) -> str:
