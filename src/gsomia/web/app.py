@@ -61,6 +61,8 @@ section 4.4.2):
   read routes): also this party's **persons** (``persons/<id>.crt`` made by ``gsomia pki
   person``, CN ``"<PARTY> person <id>"``); a person reaches no other route but the open
   ones below.
+- ``/taxii2/…``: a partner's node certificate, this party's operator and its persons
+  (:mod:`gsomia.web.taxii`: each reads only its own collections).
 - ``/v1/health``, ``/openapi.json``, ``/docs``: any identity above, i.e. a partner's
   node certificate, this node's own operator or one of its persons. An operator or person
   certificate reaches only its own party's node: another party's gets 403 on every path.
@@ -206,7 +208,7 @@ class _Guard:
             if role == "node" and party != self.party:
                 return True, ""
             return False, f"the inbox takes partner nodes only, not {party} {role}"
-        if path.startswith(TAXII_PREFIX):  # partner nodes and the operator: gsomia.web.taxii
+        if path.startswith(TAXII_PREFIX):  # partner nodes, own operator, persons: web.taxii
             return taxii_allowed(party, role, self.party)
         if (party, role) == (self.party, "operator"):
             return True, ""
@@ -484,7 +486,7 @@ def create_app(
     app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
     _add_routes(app, node, party_cas, personnel or Personnel(node.party))
     add_item_routes(app, node)
-    add_taxii_routes(app, node, party_cas and (lambda scope: client_identity(scope, party_cas)),
-                     personnel or Personnel(node.party))
+    add_taxii_routes(app, node, None if party_cas is None else (
+        lambda scope: client_identity(scope, party_cas)), personnel or Personnel(node.party))
     _with_request_schemas(app)
     return app
