@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+
+import pytest
 
 from gsomia.node import MissileWarning
 
@@ -31,3 +34,13 @@ def until(predicate: Callable[[], Any], what: str, wait_s: float = WAIT_S) -> An
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+@contextlib.contextmanager
+def own_ca_bundles() -> Iterator[None]:
+    """While it lasts, ``requests`` (under taxii2-client) keeps the CA bundle a session is
+    given: ``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE`` would override it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        mp.delenv("CURL_CA_BUNDLE", raising=False)
+        yield

@@ -21,6 +21,7 @@ from typing import Any
 from gsomia.errors import EnvelopeError, InputError, ReleaseDenied, ReplayError, StoreError
 from gsomia.node.clock import to_datetime
 from gsomia.node.context import NodeContext
+from gsomia.node.feed import received_item
 from gsomia.node.guard import check_route, owns_id
 from gsomia.node.hub import Hub
 from gsomia.node.items import WARNING_KIND, ReceivedItem
@@ -406,13 +407,7 @@ class Inbox:
     # reading ---------------------------------------------------------------------------
     def received(self, row: InboxRow) -> ReceivedItem:
         """A delivered row as the item handed to subscribers (holder: this party)."""
-        label = dataclasses.replace(label_from_dict(row.label or {}), holder=self.ctx.party)
-        return ReceivedItem(
-            item_id=label.item_id, originator=row.originator, sender=row.sender,
-            route=row.route, label=label, marking=row.marking or {}, payload=row.payload,
-            sent_at=dt.datetime.fromisoformat(row.sent_at), arrived_s=row.arrived_s,
-            envelope_id=row.envelope_id,
-        )
+        return received_item(row, self.ctx.party)
 
     def items(self) -> list[ReceivedItem]:
         """Items delivered to this party (final recipient), in arrival order."""

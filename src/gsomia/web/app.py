@@ -60,6 +60,8 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          (:mod:`gsomia.web.custody`; operator only).
 ``/cop…``                the common operational picture (:mod:`gsomia.web.cop`; operator
                          only; its items are read through ``GET /v1/items``).
+``/taxii2/…``            TAXII 2.1 (STIX 2.1 objects; :mod:`gsomia.web.taxii`): partner nodes
+                         read what was released to them, this party's persons what they may.
 
 Who may call what (with ``party_cas``, i.e. every live server; the client's identity is
 ``(party, role, person_id)`` of its mutual-TLS certificate, :func:`gsomia.sharing.pki.
@@ -77,6 +79,8 @@ section 4.4.2):
   read routes): also this party's **persons** (``persons/<id>.crt`` made by ``gsomia pki
   person``, CN ``"<PARTY> person <id>"``); a person reaches no other route but the open
   ones below.
+- ``/taxii2/…``: a partner's node certificate, this party's operator and its persons
+  (:mod:`gsomia.web.taxii`: each reads only its own collections).
 - ``/v1/health``, ``/openapi.json``, ``/docs`` (and its assets, served from a package:
   :mod:`gsomia.web.cop.assets`): any identity above, i.e. a partner's
   node certificate, this node's own operator or one of its persons. An operator or person
@@ -169,6 +173,7 @@ from gsomia.web.unavailable import (
     store_unavailable,
     unavailable,
 )
+from gsomia.web.taxii import TAXII_PREFIX, add_taxii_routes, taxii_allowed
 
 __all__ = ["MAX_BODY_BYTES", "body_limit", "client_identity", "client_party", "create_app"]
 
@@ -253,6 +258,8 @@ class _Guard:
             if role == "node" and party != self.party:
                 return True, ""
             return False, f"the inbox takes partner nodes only, not {party} {role}"
+        if path.startswith(TAXII_PREFIX):  # partner nodes, own operator, persons: web.taxii
+            return taxii_allowed(party, role, self.party)
         if (party, role) == (self.party, "operator"):
             return True, ""
         if role in ("operator", "person") and party != self.party:
@@ -581,6 +588,8 @@ def create_app(
     add_item_routes(app, node)
     add_offline_docs(app)
     add_cop_routes(app, node)   # /cop, the common operational picture (gsomia.web.cop)
+    add_taxii_routes(app, node, None if party_cas is None else (
+        lambda scope: client_identity(scope, party_cas)), personnel or Personnel(node.party))
     document_503(app)
     _with_request_schemas(app)
     return app

@@ -1,0 +1,193 @@
+"""What a node released to a party, read page by page from its store (the TAXII feed).
+
+A party's feed is exactly the items this node released to it, i.e. the rows of the
+custody ledger (:mod:`gsomia.node.custody_db`) with ``direction = 'released'`` and
+``final`` = the party whose envelope is ``pending`` or ``acked`` in the outbox. Each such
+row exists only after a release decision permitted it and was audited
+(:meth:`gsomia.node.Node.release`), so the feed discloses nothing the envelope path has
+not. Left out, whatever the custody says:
+
+- a release by the TISA hub route (``tisa_hub``): on that route a release may be queued
+  while it still awaits the originator's approval (TISA para 4), so it is not read as
+  permitted here;
+- an item with a recall or destroy notice (Art. 6(d)–(h); table ``notices``);
+- a received item that is no longer held here (recalled, destroyed: its row's status).
+
+Pages are read by keyset on the indexed columns ``(final, direction, at_s,
+envelope_id)`` (index ``custody_released``, created on opening; the store's schema version
+is unchanged): a page costs an index range scan of its own rows, never a copy of the
+feed. ``at_s`` is the release time [s since the node clock's epoch]: the object's TAXII
+``date_added``.
+
+This party's own persons read another feed: the items delivered to this party
+(:meth:`Feed.delivered`; inbox rows ``delivered``, by ``(arrived_s, envelope_id)``, index
+``inbox_delivered``), each then decided per person by the caller
+(:func:`gsomia.node.persons.decide_read`).
+
+Ids: a STIX id's UUID is UUIDv5 of the item id (:func:`gsomia.node.stix.item_stix_id`),
+not invertible, so table ``stix_ids (uuid PRIMARY KEY, item_id)`` maps it back; it is
+brought up to date (:meth:`Feed.sync_ids`) before a look-up by STIX id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gsomia.node.items import ReceivedItem
+from gsomia.node.stix import NAMESPACE
+from gsomia.node.store import InboxRow, Store
+from gsomia.sharing.envelope import label_from_dict
+
+__all__ = ["Feed", "FeedRow", "received_item"]
+
+_DDL = """
+CREATE INDEX IF NOT EXISTS custody_released ON custody (final, direction, at_s, envelope_id);
+CREATE INDEX IF NOT EXISTS inbox_delivered ON inbox (final, status, kind, arrived_s, envelope_id);
+CREATE TABLE IF NOT EXISTS stix_ids (
+    uuid TEXT PRIMARY KEY,
+    item_id TEXT NOT NULL
+)
+"""
+
+_SELECT = """
+SELECT c.at_s, c.envelope_id, c.item_id, COALESCE(l.label, i.label),
+       COALESCE(l.payload, i.payload)
+FROM custody c
+JOIN outbox o ON o.envelope_id = c.envelope_id
+LEFT JOIN local_items l ON l.item_id = c.item_id
+LEFT JOIN inbox i ON l.item_id IS NULL AND i.item_id = c.item_id AND i.kind = 'item'
+     AND i.final = ? AND i.status NOT IN ('recalled', 'destroyed')
+WHERE c.final = ? AND c.direction = 'released' AND c.route <> 'tisa_hub'
+  AND o.status IN ('pending', 'acked')
+  AND (l.item_id IS NOT NULL OR i.envelope_id IS NOT NULL)
+  AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.item_id = c.item_id
+                  AND n.action IN ('recall', 'destroy'))
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """One item of a feed.
+
+    Attributes:
+        at_s: when it was released [s since the clock epoch] (TAXII ``date_added``).
+        envelope_id: the release's envelope (with ``at_s``, the keyset position).
+        item_id: the item; label: as stored (JSON); payload_json: the payload's JSON text
+            as stored (RFC 8259; not parsed here).
+    """
+
+    at_s: float
+    envelope_id: str
+    item_id: str
+    label: dict[str, Any]
+    payload_json: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The payload, parsed."""
+        return json.loads(self.payload_json)
+
+
+def _row(r: tuple) -> FeedRow:
+    return FeedRow(float(r[0]), r[1], r[2], json.loads(r[3]), r[4])
+
+
+class Feed:
+    """The released items of a node of ``party`` held in ``store`` (module docstring).
+
+    Raises:
+        StoreError: the database refused the index or a read.
+    """
+
+    def __init__(self, store: Store, party: str) -> None:
+        self.store = store
+        self.party = party
+        with store.transaction():
+            store.db.script(_DDL)
+
+    def _keyset(self, sql: str, args: list[Any], prefix: str, at: str,
+                after: tuple[float, str] | None, added_after_s: float | None,
+                item_ids: list[str] | None, limit: int) -> list[tuple]:
+        """``sql`` narrowed to the rows strictly after ``after`` (by ``at``, then
+        ``envelope_id``), with ``at`` strictly after ``added_after_s``, of ``item_ids``
+        when given; ordered, at most ``limit``. ``prefix``: the table's alias and a dot."""
+        if added_after_s is not None:
+            sql += f" AND {prefix}{at} > ?"
+            args.append(added_after_s)
+        if after is not None:
+            sql += (f" AND ({prefix}{at} > ? OR ({prefix}{at} = ? "
+                    f"AND {prefix}envelope_id > ?))")
+            args += [after[0], after[0], after[1]]
+        if item_ids is not None:
+            if not item_ids:
+                return []
+            sql += f" AND {prefix}item_id IN ({', '.join('?' * len(item_ids))})"
+            args += item_ids
+        sql += f" ORDER BY {prefix}{at}, {prefix}envelope_id LIMIT ?"
+        return self.store.db.fetchall(sql, [*args, int(limit)])
+
+    def page(self, to: str, *, after: tuple[float, str] | None = None,
+             added_after_s: float | None = None, item_ids: list[str] | None = None,
+             limit: int = 100) -> list[FeedRow]:
+        """Up to ``limit`` items released to ``to``, by (release time, envelope id),
+        strictly after the keyset position ``after``, released strictly after
+        ``added_after_s`` [s since the clock epoch], of ``item_ids`` only when given."""
+        return [_row(r) for r in self._keyset(_SELECT, [self.party, to], "c.", "at_s", after,
+                                              added_after_s, item_ids, limit)]
+
+    def delivered(self, *, after: tuple[float, str] | None = None,
+                  added_after_s: float | None = None, item_ids: list[str] | None = None,
+                  limit: int = 100,
+                  check: Callable[[InboxRow], bool] | None = None) -> list[InboxRow]:
+        """Up to ``limit`` items delivered to this party, by (arrival time [s since the
+        clock epoch], envelope id), strictly after ``after``, arrived strictly after
+        ``added_after_s``, of ``item_ids`` only when given; a row ``check`` refuses (the
+        node's witness: altered since it was signed) is left out."""
+        found = self._keyset(
+            "SELECT envelope_id FROM inbox WHERE final = ? AND status = 'delivered' "
+            "AND kind = 'item'", [self.party], "", "arrived_s", after, added_after_s,
+            item_ids, limit)
+        rows = [self.store.inbox_row(r[0]) for r in found]
+        return [r for r in rows if r is not None and (check is None or check(r))]
+
+    def sync_ids(self) -> None:
+        """Map the STIX UUID of every released item not mapped yet (table ``stix_ids``)."""
+        missing = self.store.db.fetchall(
+            "SELECT DISTINCT item_id FROM custody WHERE item_id NOT IN "
+            "(SELECT item_id FROM stix_ids)")
+        if not missing:
+            return
+        with self.store.transaction():
+            for (item_id,) in missing:
+                self.store.db.execute(
+                    "INSERT INTO stix_ids (uuid, item_id) VALUES (?, ?) "
+                    "ON CONFLICT (uuid) DO NOTHING",
+                    (str(uuid.uuid5(NAMESPACE, "item:" + item_id)), item_id))
+
+    def item_ids(self, stix_ids: list[str]) -> list[str]:
+        """The item ids of STIX ids (``<type>--<uuid>``; unknown ones are left out)."""
+        uuids = [s.partition("--")[2] for s in stix_ids]
+        if not uuids:
+            return []
+        self.sync_ids()
+        rows = self.store.db.fetchall(
+            f"SELECT item_id FROM stix_ids WHERE uuid IN ({', '.join('?' * len(uuids))})",
+            uuids)
+        return [r[0] for r in rows]
+
+
+def received_item(row: InboxRow, party: str) -> ReceivedItem:
+    """A delivered inbox row as the item a node hands out (holder: ``party``), as
+    :meth:`gsomia.node.Node.items` gives it."""
+    label = dataclasses.replace(label_from_dict(row.label or {}), holder=party)
+    return ReceivedItem(
+        item_id=label.item_id, originator=row.originator, sender=row.sender,
+        route=row.route, label=label, marking=row.marking or {}, payload=row.payload,
+        sent_at=dt.datetime.fromisoformat(row.sent_at), arrived_s=row.arrived_s,
+        envelope_id=row.envelope_id)
