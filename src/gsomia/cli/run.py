@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gsomia.cli._app import app, console, err_console, fail, guarded
+from gsomia.cli.engagement import print_engagement
 from gsomia.cli.scenario import local_date_hint
 from gsomia.datafile import check_output_path, write_text_atomic
 from gsomia.errors import InputError
@@ -453,6 +454,7 @@ def _single_run(sc: Scenario, config: RunConfig, delivery: str, speed: float,
         result = run_scenario(sc, config, delivery=step, progress=lambda s: status.update(s))
     _print_run(result)
     doc = run_to_json(result, delivery=delivery)
+    print_engagement(console, result, doc)
     if delivery == "live":
         doc["live"] = {"speed": speed, "links": step.link_stats(),
                        "warning_latency": step.latency_stats()}

@@ -22,9 +22,20 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
                          "zone": "land" | "territorial_sea" | "eez" | "high_seas"},
          "parties": {party: {route: {"first_detection_s", "first_confirmed_s",
                                      "first_pip_within_50km_s", "area_at_risk_s",
-                                     "pip_error_km": [[t_after_launch_s, km], ...]}}},
+                                     "pip_error_km": [[t_after_launch_s, km], ...],
+                                     "engagement": {"first_firing_solution_s",
+                                         "window_s", "shot_opportunities", "fire_unit",
+                                         "interceptor", "first_launch_s", "last_launch_s",
+                                         "units_with_solution", "window_gained_s" (not on
+                                         none)} | {..., "reason"}}}},
          "gained_s": {party: {route: s | null}}}],   # first_pip_within_50km_s vs none
+     "engagement": {"salvo": {party: {route: {"threats", "engageable_once",
+                                              "engageable_twice", "rounds_used"}}},
+                    "fire_units": [{"id", "owner", "interceptor", "magazine",
+                                    "reaction_s", "assessment_s", "basket_km", ...}]},
      "timings_s": {stage: s}}
+
+``engagement`` (per launch, party and route, and the salvo): :mod:`gsomia.sim.engage`.
 
 Every ``first_*`` and ``area_at_risk_s`` is seconds after that launch, ``null`` where the
 party never reached it on that route. A party outside ``measured_parties`` has its PIP
@@ -118,6 +129,7 @@ from typing import Any
 
 from gsomia.errors import InputError
 from gsomia.sim.delivery.plan import NONE, RUN_ROUTES
+from gsomia.sim.engage import engagement_figures, engagement_summary, window_gained_s
 from gsomia.sim.knowledge import METRICS
 from gsomia.sim.run import RunResult
 
@@ -132,6 +144,7 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                 pip_errors: bool = True) -> dict[str, Any]:
     """The JSON form of a run (module notes)."""
     sc, cfg = result.scenario, result.config
+    eng = result.engagements
     launches = []
     for f in result.flights:
         parties: dict[str, Any] = {}
@@ -153,6 +166,11 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                 if pip_errors:
                     entry["pip_error_km"] = [[_r(p.t_s - f.launch_s, 1), _r(p.error_m / 1e3)]
                                              for p in k.pips]
+                if eng is not None:
+                    entry["engagement"] = engagement_figures(eng, f, party, route)
+                    if route != NONE:
+                        entry["engagement"]["window_gained_s"] = window_gained_s(
+                            eng, f.id, party, route)
                 parties[party][route] = entry
                 gained[party][route] = _r(result.gained_s(f.id, party, route))
         launches.append({"id": f.id, "launch_s": _r(f.launch_s), "impact_s": _r(f.impact_s),
@@ -182,6 +200,8 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
         "delivery": delivery,
         "share": cfg.share,
         "launches": launches,
+        **({} if eng is None else
+           {"engagement": engagement_summary(eng, sc.parties, cfg.routes)}),
         "timings_s": dict(result.timings_s),
     }
 
