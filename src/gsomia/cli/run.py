@@ -32,6 +32,7 @@ from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import NONE, RUN_ROUTES, SHARES, RouteConfig, parse_run_route
 from gsomia.sim.delivery.live import LiveDelivery
 from gsomia.sim.delivery.planned import planned
+from gsomia.sim.engage_plot import write_engagement_plot
 from gsomia.sim.plots import write_plots
 from gsomia.sim.report import batch_summary, run_to_json
 from gsomia.sim.run import RunResult, run_scenario
@@ -468,6 +469,9 @@ def _single_run(sc: Scenario, config: RunConfig, delivery: str, speed: float,
     if plots is not None:
         for path in write_plots(result, plots):
             err_console.print(f"wrote {path}", highlight=False)
+        windows = write_engagement_plot(result, plots)
+        if windows is not None:
+            err_console.print(f"wrote {windows}", highlight=False)
 
 
 @app.command("run")
