@@ -29,9 +29,9 @@ def test_2017_03_06_engagement_per_launch_party_route(tmp_path: Path) -> None:
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert len(doc["launches"]) == 4
     for launch in doc["launches"]:
-        for party, by_route in launch["parties"].items():
+        for by_route in launch["parties"].values():
             assert set(by_route) == {"none", "tisa_hub", "auto_hub", "direct"}
-            for route, entry in by_route.items():
+            for entry in by_route.values():
                 e = entry["engagement"]
                 assert {"first_firing_solution_s", "window_s", "shot_opportunities",
                         "fire_unit"} <= set(e)
@@ -63,7 +63,7 @@ def test_stress_20_salvo_counts(tmp_path: Path) -> None:
     doc = json.loads(out.read_text(encoding="utf-8"))
     units = {u["id"]: u for u in doc["engagement"]["fire_units"]}
     for party, by_route in doc["engagement"]["salvo"].items():
-        for route, s in by_route.items():
+        for s in by_route.values():
             assert s["threats"] == 20
             assert 0 <= s["engageable_twice"] <= s["engageable_once"] <= 20
             for unit, n in s["rounds_used"].items():
