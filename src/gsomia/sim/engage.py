@@ -94,7 +94,8 @@ def _fly(estimates: list[tuple[float, np.ndarray, np.ndarray]], step_s: float
 def run_engagements(scenario_name: str, day: dt.date, flights: tuple[Flight, ...],
                     parties: list[str] | tuple[str, ...], routes: tuple[str, ...],
                     knowledge: Knowledge, data: InterceptorData | None = None,
-                    step_s: float = 2.0) -> Engagements:
+                    step_s: float = 2.0, measured: tuple[str, ...] | None = None
+                    ) -> Engagements:
     """Every launch's engagements per party and route (module notes).
 
     Args:
@@ -103,6 +104,7 @@ def run_engagements(scenario_name: str, day: dt.date, flights: tuple[Flight, ...
         flights, parties, routes, knowledge: the run's.
         data: the interceptor data (default: the packaged file for ``scenario_name``).
         step_s: grid of the predicted paths [s].
+        measured: the parties whose pictures the run evaluated (``None``: all).
     """
     data = data or load_interceptors(scenario=scenario_name)
     out = Engagements(data, day)
@@ -136,6 +138,8 @@ def run_engagements(scenario_name: str, day: dt.date, flights: tuple[Flight, ...
                 if not got:
                     out.reasons[(f.id, p, r)] = (
                         f"no fire unit of {p} in service on {day.isoformat()}" if not units
+                        else "not measured (the run evaluated no picture of this party)"
+                        if measured is not None and p not in measured
                         else "no track of the launch in the picture" if not picks
                         else "no predicted intercept point inside a fire unit's envelope "
                              "with the track quality required (95 % radius below the "
