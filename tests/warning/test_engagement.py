@@ -172,6 +172,7 @@ def test_salvo_schedule_counts_reaction_and_magazine() -> None:
     assert res.shots["a"] == [("u", 100.0), ("u", 123.0)]
 
 
+@pytest.mark.slow
 def test_lofted_icbm_apogee_is_above_every_sm3_envelope() -> None:
     """Public record: the Hwasong-15 of 2017-11-28 (Japan MoD: apogee ~4,475 km; the
     packaged scenario 2017-11-29 flies it) at apogee is above the public ceiling of every

@@ -20,6 +20,10 @@ Figures (seconds after the launch):
 ``window_gained_s``
     the window on the route minus the window on ``none`` (no engagement: 0 s); null when
     neither has an engagement.
+``threatened_assets``
+    the party's defended assets (data file) whose circle holds the true impact point
+    (information: the figures above count every engageable threat, aimed at an asset or
+    not).
 
 The salvo (:func:`salvo_counts`): every launch of the scenario as one salvo, scheduled by
 :func:`gsomia.warning.engagement.schedule_salvo` on each party's fire units per route.
@@ -33,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.sim.delivery.plan import NONE
 from gsomia.sim.knowledge import Knowledge
 from gsomia.warning.engagement import (
@@ -47,7 +52,7 @@ from gsomia.warning.interceptors import InterceptorData, load_interceptors
 from gsomia.warning.sensors import Flight
 
 __all__ = ["Engagements", "engagement_figures", "engagement_summary", "run_engagements",
-           "salvo_counts", "window_gained_s"]
+           "salvo_counts", "threatened_assets", "window_gained_s"]
 
 _CHUNK = 256   # estimates flown per batch (memory: chunk × steps × 3 × 3 floats)
 
@@ -151,16 +156,32 @@ def engagement_figures(eng: Engagements, flight: Flight, party: str, route: str
                        ) -> dict[str, Any]:
     """The JSON ``engagement`` member of one launch, party and route (module notes)."""
     best = eng.best(flight.id, party, route)
+    at_risk = threatened_assets(eng, flight, party)
     if best is None:
         return {"first_firing_solution_s": None, "window_s": None, "shot_opportunities": 0,
-                "fire_unit": None, "reason": eng.reasons[(flight.id, party, route)]}
+                "fire_unit": None, "reason": eng.reasons[(flight.id, party, route)],
+                "threatened_assets": at_risk}
     unit = next(u for u in eng.data.fire_units if u.id == best.fire_unit)
     return {"first_firing_solution_s": round(best.first_solution_s - flight.launch_s, 3),
             "window_s": round(best.window_s, 3), "shot_opportunities": best.shots,
             "fire_unit": best.fire_unit, "interceptor": unit.interceptor.name,
             "first_launch_s": round(best.first_launch_s - flight.launch_s, 3),
             "last_launch_s": round(best.last_launch_s - flight.launch_s, 3),
-            "units_with_solution": sorted(eng.by_unit[flight.id][party][route])}
+            "units_with_solution": sorted(eng.by_unit[flight.id][party][route]),
+            "threatened_assets": at_risk}
+
+
+def threatened_assets(eng: Engagements, flight: Flight, party: str) -> list[str]:
+    """The party's defended assets (data file) whose circle holds the launch's true impact
+    point (geodesic distance, :func:`gsomia.physics.geodesy.geodesic_inverse`)."""
+    tr = flight.trajectory
+    out = []
+    for a in eng.data.assets:
+        if a.owner == party:
+            d, _ = geodesic_inverse(a.lat_deg, a.lon_deg, tr.impact_lat_deg, tr.impact_lon_deg)
+            if float(d) <= a.radius_m:
+                out.append(a.id)
+    return out
 
 
 def window_gained_s(eng: Engagements, launch: str, party: str, route: str) -> float | None:
