@@ -13,6 +13,7 @@ from gsomia.sim.engage import (
     engagement_figures,
     run_engagements,
     salvo_counts,
+    window_gain_distribution,
     window_gained_s,
 )
 from gsomia.sim.knowledge import LaunchKnowledge, PipSample
@@ -61,3 +62,14 @@ def test_earlier_track_gives_an_earlier_solution_and_a_longer_window(flight) -> 
     assert counts["KOR"]["none"] == {"threats": 1, "engageable_once": 0,
                                      "engageable_twice": 0, "rounds_used": {}}
     assert direct["threatened_assets"] == []        # the impact is at sea, far from Akita
+
+
+def test_window_gain_distribution_over_runs() -> None:
+    def run(gains):
+        return {"launches": [{"parties": {"JPN": {"direct": {"engagement": {
+            "window_gained_s": g}}}}} for g in gains]}
+
+    got = window_gain_distribution([run([10.0, None, 30.0]), run([20.0])], ("JPN", "KOR"),
+                                   ("direct",))
+    assert got["JPN"]["direct"] == {"n": 3, "median": 20.0, "p10": 12.0, "p90": 28.0}
+    assert got["KOR"]["direct"] == {"n": 0, "median": None, "p10": None, "p90": None}

@@ -32,6 +32,8 @@ The salvo (:func:`salvo_counts`): every launch of the scenario as one salvo, sch
 from __future__ import annotations
 
 import datetime as dt
+import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +54,8 @@ from gsomia.warning.interceptors import InterceptorData, load_interceptors
 from gsomia.warning.sensors import Flight
 
 __all__ = ["Engagements", "engagement_figures", "engagement_summary", "run_engagements",
-           "salvo_counts", "threatened_assets", "window_gained_s"]
+           "salvo_counts", "threatened_assets", "window_gain_distribution",
+           "window_gained_s"]
 
 _CHUNK = 256   # estimates flown per batch (memory: chunk × steps × 3 × 3 floats)
 
@@ -227,3 +230,28 @@ def engagement_summary(eng: Engagements, parties: list[str] | tuple[str, ...],
                             "max_alt_km": u.interceptor.max_alt_m / 1e3,
                             "max_range_km": u.interceptor.max_range_m / 1e3}
                            for u in units]}
+
+
+def window_gain_distribution(runs: Iterable[dict[str, Any]], parties: tuple[str, ...],
+                             routes: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Over run JSONs (:func:`gsomia.sim.report.run_to_json`): party → route → the
+    distribution of ``window_gained_s`` over the launches where it is not null: ``n``,
+    ``median``, ``p10``, ``p90`` [s] (``statistics.quantiles``, inclusive method; null
+    figures when ``n`` < 2, the median alone when ``n`` is 1)."""
+    got: dict[str, dict[str, list[float]]] = {p: {r: [] for r in routes} for p in parties}
+    for run in runs:
+        for launch in run["launches"]:
+            for p in parties:
+                for r in routes:
+                    e = (launch["parties"].get(p, {}).get(r) or {}).get("engagement") or {}
+                    if e.get("window_gained_s") is not None:
+                        got[p][r].append(e["window_gained_s"])
+    out: dict[str, dict[str, Any]] = {}
+    for p, by_route in got.items():
+        out[p] = {}
+        for r, v in by_route.items():
+            q = statistics.quantiles(v, n=10, method="inclusive") if len(v) > 1 else None
+            out[p][r] = {"n": len(v), "median": round(statistics.median(v), 1) if v else None,
+                         "p10": round(q[0], 1) if q else None,
+                         "p90": round(q[-1], 1) if q else None}
+    return out

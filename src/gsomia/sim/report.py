@@ -97,6 +97,7 @@ Batch (``"schema": "gsomia.batch/1"``, ``gsomia run --records DIR --since DATE
                  "reached": {party: {route: count of launches with a 50 km PIP}},
                  "only_with_sharing": {party: {route: count of launches whose 50 km PIP
                                                is reached on the route but never on none}},
+                 "window_gained_s": {party: {route: {"n", "median", "p10", "p90"}}},
                  "metrics": [...], "wall_s"}}
 
     dropped launch: {"record" (LaunchRecord.record_id, e.g. "2022-10-05 (entry 200)"),
@@ -118,7 +119,9 @@ of events, and ``dates_skipped <= events_skipped``.
 Summary definitions: ``median_gained_s`` is the median, over the launches where both
 ``none`` and the route reach a 50 km PIP, of ``none``'s time minus the route's (seconds;
 positive: earlier with sharing). Launches reached only with sharing have no baseline and
-are not given a gain; they are counted in ``only_with_sharing``.
+are not given a gain; they are counted in ``only_with_sharing``. ``window_gained_s``: the
+distribution of the engagement window gained against ``none``
+(:func:`gsomia.sim.engage.window_gain_distribution`).
 """
 
 from __future__ import annotations
@@ -129,7 +132,12 @@ from typing import Any
 
 from gsomia.errors import InputError
 from gsomia.sim.delivery.plan import NONE, RUN_ROUTES
-from gsomia.sim.engage import engagement_figures, engagement_summary, window_gained_s
+from gsomia.sim.engage import (
+    engagement_figures,
+    engagement_summary,
+    window_gain_distribution,
+    window_gained_s,
+)
 from gsomia.sim.knowledge import METRICS
 from gsomia.sim.run import RunResult
 
@@ -256,6 +264,7 @@ def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("J
         out.update(_event_counts(list(events)))
     out.update(median_gained_s=median, reached=reached, only_with_sharing=only,
                metrics=list(METRICS))
+    out["window_gained_s"] = window_gain_distribution(runs, parties, routes)
     return out
 
 
