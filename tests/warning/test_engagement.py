@@ -70,15 +70,20 @@ geometry = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None)
-@given(geometry, st.floats(0.0, 60.0))
-def test_intercept_time_matches_the_quadratic(g, launch) -> None:
+def _geometry(g) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """(threat offset w from the fire unit, threat velocity u, interceptor speed v, fire
+    unit position p) of a drawn geometry."""
     wx, wy, wz, ux, uy, uz, speed, v = g
     d = np.array([ux, uy, uz])
     assume(np.linalg.norm(d) > 0.1)
-    u = speed * d / np.linalg.norm(d)
-    p = np.array([6.0e6, 1.0e6, 2.0e6])
-    w = np.array([wx, wy, wz])
+    return (np.array([wx, wy, wz]), speed * d / np.linalg.norm(d), v,
+            np.array([6.0e6, 1.0e6, 2.0e6]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(geometry, st.floats(0.0, 60.0))
+def test_intercept_time_matches_the_quadratic(g, launch) -> None:
+    w, u, v, p = _geometry(g)
     paths = _line(p + w, u, 400.0)
     unit = _unit(p, v, 1e9)
     latest = latest_launch(paths.tau_s, paths.r_m[0], paths.alt_m[0], unit)
@@ -94,12 +99,7 @@ def test_window_and_shots_match_closed_forms(g) -> None:
     """Range limit R: the last launch is at the exit of the range sphere (the larger root
     of |w + uτ| = R, the latest launch τ − d/v increasing for |u| < v) minus R/v; the first
     launch is the reaction time after the estimate at t = 0; shots follow the quadratic."""
-    wx, wy, wz, ux, uy, uz, speed, v = g
-    d = np.array([ux, uy, uz])
-    assume(np.linalg.norm(d) > 0.1)
-    u = speed * d / np.linalg.norm(d)
-    p = np.array([6.0e6, 1.0e6, 2.0e6])
-    w = np.array([wx, wy, wz])
+    w, u, v, p = _geometry(g)
     R = 1.5 * float(np.linalg.norm(w))
     a, b, c = u @ u, 2 * (w @ u), w @ w - R * R
     exit_s = (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
