@@ -36,7 +36,7 @@ def test_run_writes_json_and_plots(tmp_path: Path) -> None:
     assert paths[("KOR", "JPN")]["allowed"] is False
     assert any("2023-12-19" in r for r in paths[("KOR", "JPN")]["reasons"])
     names = sorted(p.name for p in plots.iterdir())
-    assert names == ["map.png", "pip_error_L1.png"]
+    assert names == ["engagement_windows.png", "map.png", "pip_error_L1.png"]
     for name in names:
         assert (plots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gsomia.cli._app import app, console, err_console, fail, guarded
+from gsomia.cli.engagement import print_engagement
 from gsomia.cli.scenario import local_date_hint
 from gsomia.datafile import check_output_path, write_text_atomic
 from gsomia.errors import InputError
@@ -31,6 +32,7 @@ from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import NONE, RUN_ROUTES, SHARES, RouteConfig, parse_run_route
 from gsomia.sim.delivery.live import LiveDelivery
 from gsomia.sim.delivery.planned import planned
+from gsomia.sim.engage_plot import write_engagement_plot
 from gsomia.sim.plots import write_plots
 from gsomia.sim.replay import run_picture
 from gsomia.sim.report import batch_summary, run_to_json
@@ -454,6 +456,7 @@ def _single_run(sc: Scenario, config: RunConfig, delivery: str, speed: float,
         result = run_scenario(sc, config, delivery=step, progress=lambda s: status.update(s))
     _print_run(result)
     doc = run_to_json(result, delivery=delivery)
+    print_engagement(console, result, doc)
     doc["picture"] = run_picture(result)   # for gsomia cop (schema: gsomia.sim.replay)
     if delivery == "live":
         doc["live"] = {"speed": speed, "links": step.link_stats(),
@@ -468,6 +471,9 @@ def _single_run(sc: Scenario, config: RunConfig, delivery: str, speed: float,
     if plots is not None:
         for path in write_plots(result, plots):
             err_console.print(f"wrote {path}", highlight=False)
+        windows = write_engagement_plot(result, plots)
+        if windows is not None:
+            err_console.print(f"wrote {windows}", highlight=False)
 
 
 @app.command("run")

@@ -44,6 +44,8 @@ class PipSample:
         t_s: evaluation time [s since the epoch]; error_m: distance to the true impact [m].
         lat_deg, lon_deg: PIP; cov_en_m2: its east-north covariance ``(2, 2)`` [m²].
         sources: the originators whose estimates were fused into it.
+        x, P: the fused track's state ``(6,)`` and covariance ``(6, 6)`` (ECEF [m, m/s]) it
+            was predicted from (the engagement analysis, :mod:`gsomia.sim.engage`).
     """
 
     t_s: float
@@ -52,6 +54,8 @@ class PipSample:
     lon_deg: float
     cov_en_m2: np.ndarray
     sources: tuple[str, ...]
+    x: np.ndarray | None = None
+    P: np.ndarray | None = None
 
 
 @dataclass(slots=True)
@@ -170,17 +174,18 @@ class _Grid:
                 pip = result.get((sig, lid))
                 if pip is not None and pip.valid:
                     sources = tuple(sorted({s[0] for s in pictures[sig][lid].sources}))
-                    self._score(t, p, route, lid, sig, pip, sources)
+                    self._score(t, p, route, lid, sig, pip, sources, pictures[sig][lid])
 
     def _score(self, t: float, p: str, route: str, lid: str, sig: tuple[Any, ...],
-               pip: ImpactPrediction, sources: tuple[str, ...]) -> None:
+               pip: ImpactPrediction, sources: tuple[str, ...], track: Any) -> None:
         cfg, f = self.cfg, self.flights[lid]
         err, _ = geodesic_inverse(pip.lat_deg, pip.lon_deg, f.trajectory.impact_lat_deg,
                                   f.trajectory.impact_lon_deg)
         err = float(err)
         k = self.know[lid][p][route]
         self.last_eval[(p, route, lid)] = t
-        k.pips.append(PipSample(t, err, pip.lat_deg, pip.lon_deg, pip.cov_en_m2, sources))
+        k.pips.append(PipSample(t, err, pip.lat_deg, pip.lon_deg, pip.cov_en_m2, sources,
+                              track.x, track.P))
         if k.first_pip_within_50km_s is None and err <= cfg.pip_near_m:
             k.first_pip_within_50km_s = t - f.launch_s
         if k.area_at_risk_s is None:

@@ -22,10 +22,21 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
                          "zone": "land" | "territorial_sea" | "eez" | "high_seas"},
          "parties": {party: {route: {"first_detection_s", "first_confirmed_s",
                                      "first_pip_within_50km_s", "area_at_risk_s",
-                                     "pip_error_km": [[t_after_launch_s, km], ...]}}},
+                                     "pip_error_km": [[t_after_launch_s, km], ...],
+                                     "engagement": {"first_firing_solution_s",
+                                         "window_s", "shot_opportunities", "fire_unit",
+                                         "interceptor", "first_launch_s", "last_launch_s",
+                                         "units_with_solution", "window_gained_s" (not on
+                                         none)} | {..., "reason"}}}},
          "gained_s": {party: {route: s | null}}}],   # first_pip_within_50km_s vs none
+     "engagement": {"salvo": {party: {route: {"threats", "engageable_once",
+                                              "engageable_twice", "rounds_used"}}},
+                    "fire_units": [{"id", "owner", "interceptor", "magazine",
+                                    "reaction_s", "assessment_s", "basket_km", ...}]},
      "timings_s": {stage: s},
      "picture": {...}}       # one run only (not --seeds, not the batch): gsomia.sim.replay
+
+``engagement`` (per launch, party and route, and the salvo): :mod:`gsomia.sim.engage`.
 
 Every ``first_*`` and ``area_at_risk_s`` is seconds after that launch, ``null`` where the
 party never reached it on that route. A party outside ``measured_parties`` has its PIP
@@ -87,6 +98,7 @@ Batch (``"schema": "gsomia.batch/1"``, ``gsomia run --records DIR --since DATE
                  "reached": {party: {route: count of launches with a 50 km PIP}},
                  "only_with_sharing": {party: {route: count of launches whose 50 km PIP
                                                is reached on the route but never on none}},
+                 "window_gained_s": {party: {route: {"n", "median", "p10", "p90"}}},
                  "metrics": [...], "wall_s"}}
 
     dropped launch: {"record" (LaunchRecord.record_id, e.g. "2022-10-05 (entry 200)"),
@@ -108,7 +120,9 @@ of events, and ``dates_skipped <= events_skipped``.
 Summary definitions: ``median_gained_s`` is the median, over the launches where both
 ``none`` and the route reach a 50 km PIP, of ``none``'s time minus the route's (seconds;
 positive: earlier with sharing). Launches reached only with sharing have no baseline and
-are not given a gain; they are counted in ``only_with_sharing``.
+are not given a gain; they are counted in ``only_with_sharing``. ``window_gained_s``: the
+distribution of the engagement window gained against ``none``
+(:func:`gsomia.sim.engage.window_gain_distribution`).
 """
 
 from __future__ import annotations
@@ -119,6 +133,12 @@ from typing import Any
 
 from gsomia.errors import InputError
 from gsomia.sim.delivery.plan import NONE, RUN_ROUTES
+from gsomia.sim.engage import (
+    engagement_figures,
+    engagement_summary,
+    window_gain_distribution,
+    window_gained_s,
+)
 from gsomia.sim.knowledge import METRICS
 from gsomia.sim.run import RunResult
 
@@ -133,6 +153,7 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                 pip_errors: bool = True) -> dict[str, Any]:
     """The JSON form of a run (module notes)."""
     sc, cfg = result.scenario, result.config
+    eng = result.engagements
     launches = []
     for f in result.flights:
         parties: dict[str, Any] = {}
@@ -154,6 +175,11 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                 if pip_errors:
                     entry["pip_error_km"] = [[_r(p.t_s - f.launch_s, 1), _r(p.error_m / 1e3)]
                                              for p in k.pips]
+                if eng is not None:
+                    entry["engagement"] = engagement_figures(eng, f, party, route)
+                    if route != NONE:
+                        entry["engagement"]["window_gained_s"] = window_gained_s(
+                            eng, f.id, party, route)
                 parties[party][route] = entry
                 gained[party][route] = _r(result.gained_s(f.id, party, route))
         launches.append({"id": f.id, "launch_s": _r(f.launch_s), "impact_s": _r(f.impact_s),
@@ -183,6 +209,8 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
         "delivery": delivery,
         "share": cfg.share,
         "launches": launches,
+        **({} if eng is None else
+           {"engagement": engagement_summary(eng, sc.parties, cfg.routes)}),
         "timings_s": dict(result.timings_s),
     }
 
@@ -237,6 +265,7 @@ def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("J
         out.update(_event_counts(list(events)))
     out.update(median_gained_s=median, reached=reached, only_with_sharing=only,
                metrics=list(METRICS))
+    out["window_gained_s"] = window_gain_distribution(runs, parties, routes)
     return out
 
 

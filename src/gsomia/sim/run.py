@@ -91,6 +91,7 @@ from gsomia.sharing import Catalog, load_catalog
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.nodes import NodeDelivery
 from gsomia.sim.delivery.plan import NONE, RoutePlan, plan_routes
+from gsomia.sim.engage import Engagements, run_engagements
 from gsomia.sim.items import Delivered, Delivery, PreparedDelivery, Warning
 from gsomia.sim.knowledge import Knowledge, measure
 from gsomia.sim.measurements import RoutePictures
@@ -121,6 +122,7 @@ class RunResult:
         impact_areas: launch id → ``(country, zone)`` of its true impact point (``zone``:
             ``"land"``, ``"territorial_sea"``, ``"eez"`` or ``"high_seas"`` with country
             ``""``; :func:`gsomia.sim.scoring.true_area`).
+        engagements: the engagement figures (:mod:`gsomia.sim.engage`).
     """
 
     scenario: Scenario
@@ -133,6 +135,7 @@ class RunResult:
     trackers: dict[str, Tracker]
     timings_s: dict[str, float] = field(default_factory=dict)
     impact_areas: dict[str, tuple[str, str]] = field(default_factory=dict)
+    engagements: Engagements | None = None
 
     @property
     def flights(self) -> tuple[Flight, ...]:
@@ -246,5 +249,9 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
         source = RoutePictures(sc.parties, cfg, warnings, deliveries, fused)
     knowledge = measure(sc.parties, obs, cfg, trackers, deliveries, source, zones, areas)
     laps.lap("fuse_pip")
+    note("engagements")
+    engagements = run_engagements(sc.name, sc.epoch.date(), obs.flights, sc.parties,
+                                  cfg.routes, knowledge, measured=cfg.measured)
+    laps.lap("engage")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
-                     laps.timings, {lid: a.cell for lid, a in areas.items()})
+                     laps.timings, {lid: a.cell for lid, a in areas.items()}, engagements)

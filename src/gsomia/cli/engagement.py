@@ -1,0 +1,68 @@
+"""The engagement tables of ``gsomia run`` (figures: :mod:`gsomia.sim.engage`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from gsomia.sim.delivery import NONE
+from gsomia.sim.run import RunResult
+
+__all__ = ["print_engagement"]
+
+
+def _s(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
+def print_engagement(console: Console, result: RunResult, doc: dict[str, Any]) -> None:
+    """Print each launch's engagement per party and route (first firing solution, window,
+    shots, fire unit, window gained against ``none``) and the salvo table (threats
+    engageable at least once / twice per party and route) with the fire units' magazine
+    and reaction figures, from the run's JSON document ``doc``
+    (:func:`gsomia.sim.report.run_to_json`); nothing when the run has no engagements."""
+    if "engagement" not in doc:
+        return
+    routes = list(result.config.routes)
+    table = Table(title="Engagement per launch (s after launch): first firing solution / "
+                  "window / shots (shoot-look-shoot), fire unit; window gained against "
+                  "'none'", title_justify="left")
+    table.add_column("launch")
+    table.add_column("party")
+    for r in routes:
+        table.add_column(r, justify="right")
+    for launch in doc["launches"]:
+        for party, by_route in launch["parties"].items():
+            cells = []
+            for r in routes:
+                e = by_route[r].get("engagement")
+                if e is None or e["first_firing_solution_s"] is None:
+                    cells.append("none")
+                    continue
+                gained = e.get("window_gained_s")
+                cells.append(f"{_s(e['first_firing_solution_s'])} / {_s(e['window_s'])} / "
+                             f"{e['shot_opportunities']} {e['fire_unit']}"
+                             + ("" if r == NONE or gained is None else f" ({gained:+.0f})"))
+            table.add_row(launch["id"], party, *cells)
+        table.add_section()
+    console.print(table)
+    salvo = doc["engagement"]["salvo"]
+    n = next(iter(next(iter(salvo.values())).values()))["threats"] if salvo else 0
+    st = Table(title=f"Salvo of {n} launches: threats engageable at least once / twice "
+               "(earliest-deadline-first over each party's fire units)",
+               title_justify="left")
+    st.add_column("party")
+    for r in routes:
+        st.add_column(r, justify="right")
+    for party, by_route in salvo.items():
+        st.add_row(party, *[f"{by_route[r]['engageable_once']} / "
+                            f"{by_route[r]['engageable_twice']}" for r in routes])
+    console.print(st)
+    used = "; ".join(f"{u['id']} ({u['interceptor']}): magazine {u['magazine']}, reaction "
+                     f"{u['reaction_s']:g} s, assessment {u['assessment_s']:g} s, basket "
+                     f"{u['basket_km']:g} km" for u in doc["engagement"]["fire_units"])
+    console.print(f"fire units in service on {result.scenario.epoch.date().isoformat()}: "
+                  + (used or "none") + " (data/interceptors.toml: sources and ASSUMPTIONS)",
+                  highlight=False)
