@@ -167,13 +167,13 @@ from gsomia.web.models import (
     ReleaseView,
 )
 from gsomia.web.reads import ItemReads
+from gsomia.web.taxii import TAXII_PREFIX, add_taxii_routes, taxii_allowed
 from gsomia.web.unavailable import (
     add_store_handler,
     document_503,
     store_unavailable,
     unavailable,
 )
-from gsomia.web.taxii import TAXII_PREFIX, add_taxii_routes, taxii_allowed
 
 __all__ = ["MAX_BODY_BYTES", "body_limit", "client_identity", "client_party", "create_app"]
 
