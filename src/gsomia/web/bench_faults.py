@@ -48,8 +48,8 @@ Report (:func:`run_faults_bench`)::
 
     {"n": int, "rate_per_s": float, "cases": [{"case", "store", "published",
      "publish_failed", "acked", "stored", "lost", "duplicated", "undelivered",
-     "in_flight_at_fault", "answered_503", "fault_s", "recover_s", "recovered", "survived", "restarted",
-     "note"}], "skipped": [{"case", "store", "reason"}], "ok": bool}
+     "in_flight_at_fault", "answered_503", "fault_s", "recover_s", "recovered",
+     "survived", "restarted", "note"}], "skipped": [{"case", "store", "reason"}], "ok": bool}
 
 ``acked``: items Korea's outbox closed as acknowledged by Japan (its ``acked`` rows);
 ``stored``: item rows in Japan's inbox (read from its store after the run); ``lost``:
@@ -360,7 +360,8 @@ def _case(case: str, store: str, folder: Path, pki: Path, env: dict[str, Any],
     in_flight = sum(1 for item in published[:before] if first.get(item, began) >= began)
     return {
         "case": case, "store": store, "published": len(published), "publish_failed": failed,
-        **counts, "in_flight_at_fault": in_flight, "answered_503": n503, "fault_s": round(over - began, 3),
+        **counts, "in_flight_at_fault": in_flight, "answered_503": n503,
+        "fault_s": round(over - began, 3),
         "recover_s": round(min(after) - over, 3) if after else None,
         "recovered": bool(after) and counts["undelivered"] == 0,
         "survived": survived, "restarted": pair.restarted, "note": fault.note,
@@ -436,6 +437,7 @@ def run_faults_bench(stores: Iterable[str] = STORES, cases: Iterable[str] = CASE
     stores, cases = _check(stores, STORES, "--store"), _check(cases, CASES, "--case")
     cfg = _Settings(n, rate_per_s, unreachable_s, full_s, timeout_s)
     root = Path(workdir or tempfile.mkdtemp(prefix="gsomia-faults-"))
+    root.chmod(0o711)  # the postgres user (a private server run by root) passes through
     report: dict[str, Any] = {"n": n, "rate_per_s": rate_per_s, "cases": [], "skipped": []}
     try:
         with contextlib.ExitStack() as shared_cleanup:
