@@ -28,8 +28,9 @@ way through the stream, the case's fault begins:
                          and go on without a restart once space is back.
 ``db_connection_killed`` (PostgreSQL only) ``pg_terminate_backend`` of every connection to
                          Japan's database.
-``db_restarted``         (PostgreSQL only) ``pg_ctl restart -m fast`` of the bench's private
-                         PostgreSQL server, which holds both nodes' databases.
+``db_restarted``         (PostgreSQL only) the bench's private PostgreSQL server, which holds
+                         both nodes' databases, stopped (``pg_ctl stop -m fast``) and started
+                         again :data:`DB_DOWN_S` (2 s) later; the stream goes on meanwhile.
 
 PostgreSQL runs as a private server of the bench (``initdb`` + ``pg_ctl`` on a free port,
 :class:`~gsomia.web.fault_procs.PrivatePostgres`), never the machine's shared one.
@@ -47,20 +48,23 @@ delivery resumes by itself.
 Report (:func:`run_faults_bench`)::
 
     {"n": int, "rate_per_s": float, "cases": [{"case", "store", "published",
-     "publish_failed", "acked", "stored", "lost", "duplicated", "undelivered",
+     "publish_failed", "publish_retries", "acked", "stored", "lost", "duplicated", "undelivered",
      "in_flight_at_fault", "answered_503", "fault_s", "recover_s", "recovered",
      "survived", "restarted", "note"}], "skipped": [{"case", "store", "reason"}], "ok": bool}
 
-``acked``: items Korea's outbox closed as acknowledged by Japan (its ``acked`` rows);
+``published``: warnings Korea's operator got a 200 for (``publish_failed``: those it did
+not; ``publish_retries``: 503 answers tried again, :meth:`_Pair.publish`); ``acked``: items
+Korea's outbox closed as acknowledged by Japan (its ``acked`` rows);
 ``stored``: item rows in Japan's inbox (read from its store after the run); ``lost``:
 acked but not stored; ``duplicated``: rows beyond one per item id, plus item ids beyond
 one per payload; ``undelivered``: published items never acknowledged;
 ``in_flight_at_fault``: items published before the fault began and not yet stored by
 Japan when it began (the fault struck mid-stream); ``fault_s``: from
-the fault's beginning to its end (for a kill: to the restart command); ``recover_s``: from
-the fault's end to the first item Japan stored after it (Japan's arrival time; includes a
-restarted process's start-up); ``recovered``: that delivery happened and every published
-item was acknowledged and stored within ``timeout_s``; ``survived``: no process died that
+the fault's beginning to its end (for a kill and ``db_restarted``: to the start command);
+``recover_s``: from the fault's end to the first item Japan stored after it (Japan's
+arrival time; includes a restarted process's start-up); ``recovered``: that delivery
+happened and every published item was acknowledged and stored within ``timeout_s``;
+``survived``: no process died that
 the fault did not kill on purpose (one that died is started again and named in
 ``restarted``). ``ok``: no case lost or duplicated an item and every case recovered.
 """
@@ -70,6 +74,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -88,7 +93,8 @@ from gsomia.web.bench import sample_warning
 from gsomia.web.fault_procs import PrivatePostgres, ServeProcess, Tmpfs
 from gsomia.web.fault_proxy import BlockingProxy
 
-__all__ = ["CASES", "PG_ONLY", "STORES", "account", "run_faults_bench"]
+__all__ = ["CASES", "DB_DOWN_S", "PG_ONLY", "PUBLISH_RETRY_S", "STORES", "account",
+           "run_faults_bench"]
 
 #: The fault cases, in the report's order.
 CASES = ("kill_sender", "kill_receiver", "partner_unreachable", "disk_full",
@@ -96,6 +102,10 @@ CASES = ("kill_sender", "kill_receiver", "partner_unreachable", "disk_full",
 #: Cases that exist for the PostgreSQL store only.
 PG_ONLY = frozenset({"db_connection_killed", "db_restarted"})
 STORES = ("sqlite", "postgresql")
+#: How long the database server is down in ``db_restarted`` [s].
+DB_DOWN_S = 2.0
+#: Longest time the operator's publication is tried again while it is answered 503 [s].
+PUBLISH_RETRY_S = 15.0
 Progress = Callable[[str, int, int], None]
 
 
@@ -143,32 +153,57 @@ class _Pair:
         ctx = TlsFiles(*operator_paths(pki, "KOR")).client_context()
         self.client = httpx.Client(verify=ctx, timeout=10.0)
         self.killed: set[str] = set()
+        self.lock = threading.RLock()
+        self.publish_retries = 0
         self.restarted: list[str] = []
 
     def node(self, party: str) -> ServeProcess:
         return self.kor if party == "KOR" else self.jpn
 
+    def kill(self, party: str) -> None:
+        """SIGKILL of ``party``'s process (a fault: not started again by
+        :meth:`revive_dead`)."""
+        with self.lock:
+            self.killed.add(party)
+            self.node(party).kill()
+
     def restart(self, party: str) -> None:
         """Start ``party`` again on its store (Japan: the proxy follows its new port)."""
-        self.node(party).start()
-        if party == "JPN":
-            self.proxy.set_upstream(("127.0.0.1", self.jpn.port))
-        self.killed.discard(party)
+        with self.lock:
+            self.node(party).start()
+            if party == "JPN":
+                self.proxy.set_upstream(("127.0.0.1", self.jpn.port))
+            self.killed.discard(party)
 
     def revive_dead(self) -> None:
         """Start again a process that died although no fault killed it (named)."""
-        for party in ("KOR", "JPN"):
-            if party not in self.killed and not self.node(party).alive():
-                self.restarted.append(party)
-                self.restart(party)
+        with self.lock:
+            for party in ("KOR", "JPN"):
+                if party not in self.killed and not self.node(party).alive():
+                    self.restarted.append(party)
+                    self.restart(party)
 
     def publish(self, i: int) -> str | None:
-        """Korea's operator publishes warning ``i``; its item id, None when refused."""
-        try:
-            r = self.client.post(f"{self.kor.url}/v1/warnings",
-                                 json=sample_warning(i, "KOR").to_dict())
-        except httpx.HTTPError:
-            return None
+        """Korea's operator publishes warning ``i``; its item id, None when refused.
+
+        A 503 (the node could not store it, nothing kept: RFC 9110 section 15.6.4) is
+        tried again after its ``Retry-After`` (at most 0.5 s), for up to
+        :data:`PUBLISH_RETRY_S`; any other failure is not (its outcome is unknown)."""
+        deadline = time.monotonic() + PUBLISH_RETRY_S
+        while True:
+            try:
+                r = self.client.post(f"{self.kor.url}/v1/warnings",
+                                     json=sample_warning(i, "KOR").to_dict())
+            except httpx.HTTPError:
+                return None
+            if r.status_code != 503 or time.monotonic() > deadline:
+                break
+            self.publish_retries += 1
+            try:
+                wait = float(r.headers.get("retry-after", "0.5"))
+            except ValueError:
+                wait = 0.5
+            time.sleep(min(max(wait, 0.05), 0.5))
         return r.json()[0]["item_id"] if r.status_code == 200 and r.json() else None
 
     def outbox(self) -> dict[str, int] | None:
@@ -195,10 +230,32 @@ class _Fault:
     def __init__(self, pair: _Pair, env: dict[str, Any], cfg: _Settings) -> None:
         self.pair, self.env, self.cfg = pair, env, cfg
         self.note = ""
+        self.began = self.over = 0.0
+        self.started, self.done = threading.Event(), threading.Event()
+        self.error: BaseException | None = None
 
     def begin(self) -> None: ...
 
     def end(self) -> None: ...
+
+    def run(self) -> None:
+        """begin, hold, end; ``began`` and ``over`` the wall-clock times [s] (a fault
+        without hold, ``db_connection_killed``, is over once ``begin`` returned; otherwise
+        it is over when ``end`` is called)."""
+        try:
+            t0, self.began = time.monotonic(), time.time()
+            self.started.set()
+            self.begin()
+            self.over = time.time()
+            if self.hold_s > 0:
+                time.sleep(max(0.0, t0 + self.hold_s - time.monotonic()))
+                self.over = time.time()
+                self.end()
+        except BaseException as exc:  # noqa: BLE001 - raised again by the stream
+            self.error = exc
+        finally:
+            self.started.set()
+            self.done.set()
 
 
 class _KillSender(_Fault):
@@ -206,8 +263,7 @@ class _KillSender(_Fault):
     sender_down = True
 
     def begin(self) -> None:
-        self.pair.killed.add("KOR")
-        self.pair.kor.kill()
+        self.pair.kill("KOR")
 
     def end(self) -> None:
         self.pair.restart("KOR")
@@ -217,8 +273,7 @@ class _KillReceiver(_Fault):
     hold_s = 1.0
 
     def begin(self) -> None:
-        self.pair.killed.add("JPN")
-        self.pair.jpn.kill()
+        self.pair.kill("JPN")
 
     def end(self) -> None:
         self.pair.restart("JPN")
@@ -256,8 +311,13 @@ class _DbConnectionKilled(_Fault):
 
 
 class _DbRestarted(_Fault):
+    hold_s = DB_DOWN_S
+
     def begin(self) -> None:
-        self.env["pg"].restart()
+        self.env["pg"].down()
+
+    def end(self) -> None:
+        self.env["pg"].up()
 
 
 _FAULTS: dict[str, type[_Fault]] = {
@@ -269,28 +329,25 @@ _FAULTS: dict[str, type[_Fault]] = {
 
 def _stream(pair: _Pair, fault: _Fault, cfg: _Settings,
             tick: Callable[[int], None]) -> tuple[list[str], int, float, float, int]:
-    """Publish the stream with the fault a third of the way through; return the items
-    published, the publications refused, the fault's beginning and end (wall clock,
+    """Publish the stream with the fault a third of the way through (run in its own
+    thread, so that a publication waiting on the fault cannot stretch it); return the
+    items published, the publications refused, the fault's beginning and end (wall clock,
     time.time() [s]), and how many items were published before it began."""
     published: list[str] = []
-    failed = i = 0
-    began = over = None
-    before = 0
+    failed = i = before = 0
+    thread: threading.Thread | None = None
     burst = cfg.n // 3 - max(5, cfg.n // 10)  # published back to back up to the fault
     t0 = time.monotonic()
-    while i < cfg.n or over is None:
+    while i < cfg.n:
         pair.revive_dead()
-        now = time.monotonic()
-        if began is None and i >= cfg.n // 3:
-            began, began_wall, before = now, time.time(), len(published)
-            fault.begin()
-            after_begin = time.time()
-        elif began is not None and over is None and now >= began + fault.hold_s:
-            # a fault that is over once begun (db_*) ends when begin() returned
-            over = after_begin if fault.hold_s == 0 else time.time()
-            fault.end()
-        elif (i < cfg.n and (now >= t0 + i / cfg.rate_per_s or burst <= i < cfg.n // 3)
-              and not (fault.sender_down and began is not None and over is None)):
+        if thread is None and i >= cfg.n // 3:
+            before = len(published)
+            thread = threading.Thread(target=fault.run, daemon=True, name="gsomia-fault")
+            thread.start()
+            fault.started.wait()
+        if fault.sender_down and fault.started.is_set() and not fault.done.is_set():
+            time.sleep(0.01)
+        elif time.monotonic() >= t0 + i / cfg.rate_per_s or burst <= i < cfg.n // 3:
             item = pair.publish(i)
             if item is None:
                 failed += 1
@@ -300,7 +357,11 @@ def _stream(pair: _Pair, fault: _Fault, cfg: _Settings,
             tick(i)
         else:
             time.sleep(0.005)
-    return published, failed, began_wall, over, before
+    if thread is not None:
+        thread.join()
+    if fault.error is not None:
+        raise fault.error
+    return published, failed, fault.began, fault.over, before
 
 
 def _settle(pair: _Pair, n_published: int, timeout_s: float) -> None:
@@ -360,6 +421,7 @@ def _case(case: str, store: str, folder: Path, pki: Path, env: dict[str, Any],
     in_flight = sum(1 for item in published[:before] if first.get(item, began) >= began)
     return {
         "case": case, "store": store, "published": len(published), "publish_failed": failed,
+        "publish_retries": pair.publish_retries,
         **counts, "in_flight_at_fault": in_flight, "answered_503": n503,
         "fault_s": round(over - began, 3),
         "recover_s": round(min(after) - over, 3) if after else None,

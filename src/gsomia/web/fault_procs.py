@@ -220,6 +220,15 @@ class PrivatePostgres:
         """``pg_ctl restart -m fast``: every connection is closed, the server comes back."""
         self._ctl("restart")
 
+    def down(self) -> None:
+        """``pg_ctl stop -m fast``: every connection is closed, none accepted until
+        :meth:`up`."""
+        self._ctl("stop")
+
+    def up(self) -> None:
+        """``pg_ctl start`` again after :meth:`down` (same data, port and settings)."""
+        self._ctl("start")
+
     def execute(self, database: str, sql: str) -> list[tuple]:
         """Run ``sql`` in ``database`` (autocommit) and return its rows."""
         import psycopg
