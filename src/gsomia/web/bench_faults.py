@@ -146,12 +146,20 @@ class _Pair:
     def __init__(self, folder: Path, pki: Path, kor_store: str, jpn_store: str) -> None:
         self.pki = pki
         self.jpn_store, self.kor_store = jpn_store, kor_store
-        self.jpn = ServeProcess(folder / "jpn", "JPN", pki, jpn_store, {}).start()
-        self.proxy = BlockingProxy(("127.0.0.1", self.jpn.port)).start()
-        self.kor = ServeProcess(folder / "kor", "KOR", pki, kor_store,
-                                {"JPN": f"https://127.0.0.1:{self.proxy.port}"}).start()
+        self.jpn = ServeProcess(folder / "jpn", "JPN", pki, jpn_store, {})
+        self.proxy = BlockingProxy(("127.0.0.1", 0))
+        self.kor = ServeProcess(folder / "kor", "KOR", pki, kor_store, {})
         ctx = TlsFiles(*operator_paths(pki, "KOR")).client_context()
         self.client = httpx.Client(verify=ctx, timeout=10.0)
+        try:
+            self.jpn.start()
+            self.proxy.set_upstream(("127.0.0.1", self.jpn.port))
+            self.proxy.start()
+            self.kor = ServeProcess(folder / "kor", "KOR", pki, kor_store,
+                                    {"JPN": f"https://127.0.0.1:{self.proxy.port}"}).start()
+        except BaseException:
+            self.close()
+            raise
         self.killed: set[str] = set()
         self.lock = threading.RLock()
         self.publish_retries = 0
@@ -445,9 +453,15 @@ def _environment(case: str, store: str, folder: Path, shared: dict[str, Any],
         env["jpn_store"] = str(jpn_dir / "store.sqlite")
         return env
     if "pg" not in shared:
-        shared["pg"] = PrivatePostgres(shared["root"] / "pg")
-        shared["cleanup"].callback(shared["pg"].stop)
-        shared["pg"].start()
+        if "pg_error" in shared:
+            raise RuntimeError(shared["pg_error"])
+        pg = PrivatePostgres(shared["root"] / "pg")
+        shared["cleanup"].callback(pg.stop)
+        try:
+            shared["pg"] = pg.start()
+        except RuntimeError as exc:
+            shared["pg_error"] = f"the private PostgreSQL server did not start: {exc}"
+            raise RuntimeError(shared["pg_error"]) from None
     pg = env["pg"] = shared["pg"]
     env["jpn_db"] = f"jpn_{case}"
     pg.create_database(f"kor_{case}")

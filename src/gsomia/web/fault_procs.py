@@ -230,14 +230,23 @@ class PrivatePostgres:
         self._ctl("start")
 
     def execute(self, database: str, sql: str) -> list[tuple]:
-        """Run ``sql`` in ``database`` (autocommit) and return its rows."""
+        """Run ``sql`` in ``database`` (autocommit) and return its rows.
+
+        Raises:
+            RuntimeError: the server refused or failed it (psycopg's message)."""
         import psycopg
 
-        with psycopg.connect(self.url(database), autocommit=True, connect_timeout=10) as conn:
-            cur = conn.execute(sql)
-            return cur.fetchall() if cur.description else []
+        try:
+            with psycopg.connect(self.url(database), autocommit=True,
+                                 connect_timeout=10) as conn:
+                cur = conn.execute(sql)
+                return cur.fetchall() if cur.description else []
+        except psycopg.Error as exc:
+            raise RuntimeError(f"PostgreSQL on port {self.port}: {exc}") from None
 
     def create_database(self, name: str) -> None:
+        """A new, empty database ``name`` (one of an earlier run dropped first)."""
+        self.execute("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.execute("postgres", f'CREATE DATABASE "{name}"')
 
     def terminate(self, database: str) -> int:
