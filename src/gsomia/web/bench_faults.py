@@ -76,6 +76,7 @@ import shutil
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -163,6 +164,7 @@ class _Pair:
         self.killed: set[str] = set()
         self.lock = threading.RLock()
         self.publish_retries = 0
+        self.run_id = uuid.uuid4().hex[:12]
         self.restarted: list[str] = []
 
     def node(self, party: str) -> ServeProcess:
@@ -196,11 +198,14 @@ class _Pair:
 
         A 503 (the node could not store it, nothing kept: RFC 9110 section 15.6.4) is
         tried again after its ``Retry-After`` (at most 0.5 s), for up to
-        :data:`PUBLISH_RETRY_S`; any other failure is not (its outcome is unknown)."""
+        :data:`PUBLISH_RETRY_S`, with the same ``Idempotency-Key`` (IETF draft
+        draft-ietf-httpapi-idempotency-key-header; a node that does not read it ignores
+        it); any other failure is not (its outcome is unknown)."""
         deadline = time.monotonic() + PUBLISH_RETRY_S
+        key = {"Idempotency-Key": f'"bench-faults-{self.run_id}-{i}"'}
         while True:
             try:
-                r = self.client.post(f"{self.kor.url}/v1/warnings",
+                r = self.client.post(f"{self.kor.url}/v1/warnings", headers=key,
                                      json=sample_warning(i, "KOR").to_dict())
             except httpx.HTTPError:
                 return None
