@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -72,16 +73,18 @@ def bench_faults(
 
 def _table(report: dict) -> None:
     table = Table(title=f"{report['n']} warnings per case at {report['rate_per_s']:g}/s, "
-                  "Korea → Japan (direct)", title_justify="left")
+                  "Korea → Japan (direct); times in s", title_justify="left",
+                  box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), show_edge=False)
     table.add_column("case", no_wrap=True)
     table.add_column("store", no_wrap=True)
-    for col in ("acked", "stored", "lost", "dup", "undelivered", "503s", "fault s",
-                "recover s", "recovered", "survived"):
+    for col in ("acked", "stored", "lost", "dup", "unacked", "503s", "fault", "start",
+                "recover", "recovered", "survived"):
         table.add_column(col, justify="right", no_wrap=True)
     for c in report["cases"]:
         table.add_row(c["case"], c["store"], str(c["acked"]), str(c["stored"]), str(c["lost"]),
                       str(c["duplicated"]), str(c["undelivered"]), str(c["answered_503"]),
                       f"{c['fault_s']:.1f}",
+                      "—" if c["start_s"] is None else f"{c['start_s']:.1f}",
                       "—" if c["recover_s"] is None else f"{c['recover_s']:.2f}",
                       "yes" if c["recovered"] else "[red]no[/]",
                       "yes" if c["survived"] else f"no ({', '.join(c['restarted'])})")

@@ -49,7 +49,7 @@ Report (:func:`run_faults_bench`)::
 
     {"n": int, "rate_per_s": float, "cases": [{"case", "store", "published",
      "publish_failed", "publish_retries", "acked", "stored", "lost", "duplicated", "undelivered",
-     "in_flight_at_fault", "answered_503", "fault_s", "recover_s", "recovered",
+     "in_flight_at_fault", "answered_503", "fault_s", "start_s", "recover_s", "recovered",
      "survived", "restarted", "note"}], "skipped": [{"case", "store", "reason"}], "ok": bool}
 
 ``published``: warnings Korea's operator got a 200 for (``publish_failed``: those it did
@@ -61,6 +61,7 @@ one per payload; ``undelivered``: published items never acknowledged;
 ``in_flight_at_fault``: items published before the fault began and not yet stored by
 Japan when it began (the fault struck mid-stream); ``fault_s``: from
 the fault's beginning to its end (for a kill and ``db_restarted``: to the start command);
+``start_s``: for a kill, how long the process took to start again (until it listened);
 ``recover_s``: from the fault's end to the first item Japan stored after it (Japan's
 arrival time; includes a restarted process's start-up); ``recovered``: that delivery
 happened and every published item was acknowledged and stored within ``timeout_s``;
@@ -243,6 +244,7 @@ class _Fault:
     def __init__(self, pair: _Pair, env: dict[str, Any], cfg: _Settings) -> None:
         self.pair, self.env, self.cfg = pair, env, cfg
         self.note = ""
+        self.start_s: float | None = None
         self.began = self.over = 0.0
         self.started, self.done = threading.Event(), threading.Event()
         self.error: BaseException | None = None
@@ -279,7 +281,9 @@ class _KillSender(_Fault):
         self.pair.kill("KOR")
 
     def end(self) -> None:
+        t0 = time.monotonic()
         self.pair.restart("KOR")
+        self.start_s = time.monotonic() - t0
 
 
 class _KillReceiver(_Fault):
@@ -289,7 +293,9 @@ class _KillReceiver(_Fault):
         self.pair.kill("JPN")
 
     def end(self) -> None:
+        t0 = time.monotonic()
         self.pair.restart("JPN")
+        self.start_s = time.monotonic() - t0
 
 
 class _Unreachable(_Fault):
@@ -437,6 +443,7 @@ def _case(case: str, store: str, folder: Path, pki: Path, env: dict[str, Any],
         "publish_retries": pair.publish_retries,
         **counts, "in_flight_at_fault": in_flight, "answered_503": n503,
         "fault_s": round(over - began, 3),
+        "start_s": None if fault.start_s is None else round(fault.start_s, 3),
         "recover_s": round(min(after) - over, 3) if after else None,
         "recovered": bool(after) and counts["undelivered"] == 0,
         "survived": survived, "restarted": pair.restarted, "note": fault.note,
