@@ -24,9 +24,11 @@
         │                        (size went back, same size other root, bad proof)
         ├── LinkError            a link cannot deliver now (peer down, timeout); retried
         └── StoreError           a node's store or audit database refused a read or write
-                                 (names the database and operation); the transaction is
-                                 rolled back and an envelope being received is not
-                                 acknowledged
+            │                    (names the database and operation); the transaction is
+            │                    rolled back and an envelope being received is not
+            │                    acknowledged
+            └── StoreUnavailable the database cannot be reached now (no connection, or
+                                 the connection was lost); try again later
 
 Every error carries its context as attributes, and its message names the field and the
 value, so that the command line can print it as it is.
@@ -50,6 +52,7 @@ __all__ = [
     "ReplayError",
     "SharingError",
     "StoreError",
+    "StoreUnavailable",
     "TranslogError",
     "short_repr",
 ]
@@ -218,6 +221,24 @@ class StoreError(SharingError):
         self.value = database
         self.reason = reason
         super().__init__(f"store {database}: {operation}: {reason}")
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached now: no connection could be had within the wait, or
+    the connection was lost (server restarted, backend terminated). Transient: the same
+    request may succeed a few seconds later.
+
+    Attributes (as :class:`StoreError`), and:
+        lost_before_commit: True when the connection was lost inside a transaction before
+            its ``COMMIT`` was sent, so that the server rolled it back and nothing of it
+            was written (safe to run again); False otherwise (no connection at all, or lost
+            during ``COMMIT``, when the outcome is unknown).
+    """
+
+    def __init__(self, database: str, operation: str, reason: str, *,
+                 lost_before_commit: bool = False) -> None:
+        super().__init__(database, operation, reason)
+        self.lost_before_commit = lost_before_commit
 
 
 class TranslogError(SharingError, InputError):

@@ -164,9 +164,7 @@ class CustodyTables:
     db: Database
 
     def _write(self, statements: list[tuple[str, tuple]]) -> None:
-        with self.db.transaction():
-            for sql, args in statements:
-                self.db.execute(sql, args)
+        self.db.write(statements)  # one transaction, run again if the connection was lost
 
 
     def custody(self, item_id: str) -> list[CustodyRow]:

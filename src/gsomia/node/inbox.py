@@ -3,7 +3,10 @@
 :meth:`Inbox.receive` is what a link calls. It never raises on bad input: a rejection is
 a :class:`~gsomia.node.Receipt` with ``status="rejected"`` and an audit record. An accepted
 item is stored ``arrived`` and, at its arrival time on the clock, delivered to the
-subscribers (final recipient) or held by the :class:`~gsomia.node.hub.Hub` (hub).
+subscribers (final recipient) or held by the :class:`~gsomia.node.hub.Hub` (hub). An
+arrival the store fails to process (a :class:`~gsomia.errors.StoreError`: server down,
+connection lost) stays ``arrived`` and is tried again :data:`ARRIVE_RETRY_S` later, until
+the store takes it or is closed: a stored item is delivered without a restart.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gsomia.errors import EnvelopeError, InputError, ReleaseDenied, ReplayError
+from gsomia.errors import EnvelopeError, InputError, ReleaseDenied, ReplayError, StoreError
 from gsomia.node.clock import to_datetime
 from gsomia.node.context import NodeContext
 from gsomia.node.guard import check_route, owns_id
@@ -38,7 +41,10 @@ from gsomia.sharing.envelope import (
 from gsomia.sharing.label import Label
 from gsomia.sharing.routes import Route
 
-__all__ = ["Inbox", "Subscribers"]
+__all__ = ["ARRIVE_RETRY_S", "Inbox", "Subscribers"]
+
+#: Wait before an arrival the store failed to process is tried again [s, clock time].
+ARRIVE_RETRY_S = 1.0
 
 
 def _cut(value: Any, limit: int = 128) -> str:
@@ -287,7 +293,18 @@ class Inbox:
 
     def arrive(self, envelope_id: str) -> None:
         """Process an arrival at its time: deliver to subscribers (final recipient) or
-        hold and perhaps forward (hub). Subscribers are called outside the node's lock."""
+        hold and perhaps forward (hub). Subscribers are called outside the node's lock.
+        A store failure leaves the row ``arrived``; it is tried again
+        :data:`ARRIVE_RETRY_S` later (module docstring), unless the store was closed."""
+        try:
+            self._arrive(envelope_id)
+        except StoreError:
+            if self.ctx.ledger.store.db.closed:
+                return  # the node was closed: resume() schedules it after the restart
+            t = self.ctx.clock.now_s() + ARRIVE_RETRY_S
+            self.ctx.clock.call_at(t, lambda: self.arrive(envelope_id))
+
+    def _arrive(self, envelope_id: str) -> None:
         ctx = self.ctx
         with ctx.ledger.lock:
             row = ctx.ledger.store.inbox_row(envelope_id)

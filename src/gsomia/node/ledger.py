@@ -70,8 +70,8 @@ class Ledger:
         if buffer is not None and buffer[0] == threading.get_ident():
             buffer[1].extend(records)
         else:
-            with self.lock, self.store.transaction():
-                self._index(self.audit.append_many(records))
+            with self.lock:  # a connection lost before the commit: once more (sqldb)
+                self.store.db.retrying(lambda: self._index(self.audit.append_many(records)))
             self._committed(len(records))
 
     @contextmanager

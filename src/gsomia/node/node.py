@@ -24,14 +24,15 @@ from gsomia.node.compromise import Compromises
 from gsomia.node.consents import Consents
 from gsomia.node.context import NodeContext
 from gsomia.node.custody import Custody
+from gsomia.node.health import node_health
 from gsomia.node.hub import Hub
 from gsomia.node.inbox import Inbox, Subscribers
-from gsomia.node.items import Publishable, ReceivedItem, Release
+from gsomia.node.items import WARNING_KIND, Publishable, ReceivedItem, Release
 from gsomia.node.ledger import Ledger
 from gsomia.node.links import Link, Receipt
 from gsomia.node.origin import Originator, parse_routes, top_shared_marking
 from gsomia.node.outbox import Outbox, RetryPolicy
-from gsomia.node.plots import RadarPlots
+from gsomia.node.plots import PLOT_KIND, RadarPlots
 from gsomia.node.store import InboxRow, Store
 from gsomia.node.warning import MissileWarning
 from gsomia.node.witness import CheckpointPolicy, Witness
@@ -428,6 +429,19 @@ class Node:
     def outbox_counts(self) -> dict[str, int]:
         """Outbox entries by status (``pending``, ``acked``, ``rejected``)."""
         return self._outbox.counts()
+
+    def health(self) -> dict[str, Any]:
+        """Store, audit log, links and counts, as they are now (:mod:`gsomia.node.health`;
+        the fields of ``gsomia.web.models.HealthView``). Never raises StoreError: a store
+        that cannot be reached is reported ``status`` ``down``."""
+
+        def counted() -> dict[str, Any]:
+            kinds = [i.kind for i in self.items()]
+            return {"items": len(kinds), "warnings": kinds.count(WARNING_KIND),
+                    "plots": kinds.count(PLOT_KIND), **self.witness.health()}
+
+        return node_health(self.party, self._ctx.ledger, self._outbox.link_states,
+                           self._outbox.links, counted)
 
     # custody and originator control --------------------------------------------------------
     def custody(self, item_id: str) -> dict[str, Any]:

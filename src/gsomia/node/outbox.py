@@ -17,6 +17,7 @@ from typing import Any
 
 from gsomia.errors import LinkError
 from gsomia.node.context import NodeContext
+from gsomia.node.health import LinkStates
 from gsomia.node.ledger import AuditEntry
 from gsomia.node.links import Link, Receipt
 from gsomia.node.store import OutboxRow
@@ -58,12 +59,14 @@ class Outbox:
     Attributes:
         links: the link per next-hop party (:meth:`gsomia.node.Node.connect`).
         retry: as given.
+        link_states: the last success and failure per peer (:mod:`gsomia.node.health`).
     """
 
     def __init__(self, ctx: NodeContext, retry: RetryPolicy) -> None:
         self.ctx = ctx
         self.retry = retry
         self.links: dict[str, Link] = {}
+        self.link_states = LinkStates()
         self._flush_lock = threading.Lock()
         self._flush_again = False
         self._worker: threading.Thread | None = None
@@ -184,6 +187,9 @@ class Outbox:
             except Exception:  # noqa: BLE001 - the sender must outlive any one failure
                 if self._closing:
                     return
+                # e.g. the store unreachable: the rows stay pending; try again later
+                t, _ = self.ctx.now()
+                self.ctx.clock.call_at(t + self.retry.max_s, self.flush_soon)
 
     def _flush_once(self) -> int:
         """One pass over the pending entries. The answers of one pass are recorded
@@ -207,10 +213,12 @@ class Outbox:
                 try:
                     receipt = self._send(row)
                 except LinkError as exc:
+                    self.link_states.failed(row.peer, self.ctx.now()[1], str(exc))
                     blocked.add(row.peer)
                     done += self._retry_later(row, exc, answers)
                     continue
                 answers.append((row, receipt, self.ctx.now()[1]))
+                self.link_states.succeeded(row.peer, answers[-1][2])
         finally:
             if answers:
                 with self.ctx.ledger.transaction():

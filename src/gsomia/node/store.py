@@ -314,9 +314,7 @@ class Store(CustodyTables):
             yield self
 
     def _tx(self, statements: list[tuple[str, tuple]]) -> None:
-        with self.db.transaction():
-            for sql, args in statements:
-                self.db.execute(sql, args)
+        self.db.write(statements)  # one transaction, run again if the connection was lost
 
     # local items ----------------------------------------------------------------------
     def add_local_item(

@@ -24,9 +24,29 @@ the outermost ``with`` opens the transaction and commits it, inner ones join it.
 store rows and its audit records therefore commit together or not at all when the two live
 in one database (the node's default).
 
-One connection per :class:`Database`, usable from any thread: every statement and every
-transaction holds the database's re-entrant lock, so a transaction is never interleaved
-with another thread's statements.
+Every statement and every transaction holds the database's re-entrant lock, so a
+transaction is never interleaved with another thread's statements. SQLite: one connection
+per :class:`Database`, usable from any thread. PostgreSQL: a
+:class:`psycopg_pool.ConnectionPool` (settings in :data:`POOL`), from which each
+transaction, and each statement outside one, checks a connection out and back in:
+
+- a connection is checked on checkout (``check=ConnectionPool.check_connection``, an empty
+  query), so one whose backend was terminated (``pg_terminate_backend``) or whose server
+  restarted is discarded and replaced before it is used (psycopg_pool docs, "Connection
+  quality": checking connections on request);
+- waits are bounded: a checkout waits at most ``wait_s`` for a connection, and only
+  ``down_wait_s`` once the server was found unreachable (until a checkout succeeds
+  again), then raises :class:`~gsomia.errors.StoreUnavailable`; the pool reconnects in
+  the background with exponential backoff, giving up after ``reconnect_s`` (the next
+  checkout starts a new attempt), so a node recovers within seconds of the server's
+  return, without a restart (psycopg_pool docs, "Pool operations": ``reconnect_timeout``);
+- a transaction commits whole or not at all. A connection lost at its ``BEGIN`` is
+  replaced and the ``BEGIN`` run again; one lost later rolls the whole transaction back on
+  the server and raises :class:`~gsomia.errors.StoreUnavailable`
+  (``lost_before_commit=True``), which :meth:`Database.retrying` (the store's
+  self-contained writes) runs once more on a fresh connection; a connection lost during
+  ``COMMIT`` leaves the outcome unknown and is never retried here. A read outside a
+  transaction is retried once on a fresh connection; a write outside one is not.
 
 SQL is written once, with ``?`` placeholders (converted to ``%s`` for PostgreSQL) and the
 portable ``INSERT … ON CONFLICT`` (SQLite ≥ 3.24). DDL differences are filled in from
@@ -34,22 +54,28 @@ portable ``INSERT … ON CONFLICT`` (SQLite ≥ 3.24). DDL differences are fille
 
 Errors: a failure of the database driver (locked file, broken connection, a constraint,
 an exception raised by a trigger) is raised as :class:`~gsomia.errors.StoreError` naming
-the database and the statement; the open transaction is rolled back.
+the database and the statement; the open transaction is rolled back. A database that
+cannot be reached now (no connection within the wait, a connection lost) is the subclass
+:class:`~gsomia.errors.StoreUnavailable`.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from gsomia.errors import StoreError
+from gsomia.errors import StoreError, StoreUnavailable
+from gsomia.sharing.sqlpool import POOL, PoolSettings, Probe, open_pool
 
-__all__ = ["DIALECTS", "SYNCHRONOUS", "Database"]
+__all__ = ["DIALECTS", "POOL", "SYNCHRONOUS", "Database", "PoolSettings", "Probe"]
+
+_T = TypeVar("_T")
 
 #: Supported URL schemes.
 DIALECTS = ("sqlite", "postgresql")
@@ -115,10 +141,12 @@ def _synchronous(display: str, query: str) -> str:
 
 
 class Database:
-    """A connection to the SQLite file or PostgreSQL database named by ``url``.
+    """A connection to the SQLite file, or a pool of connections to the PostgreSQL
+    database, named by ``url``.
 
     Parameters:
         url: see the module docstring; a :class:`~pathlib.Path` is a SQLite file.
+        pool: PostgreSQL pool settings (default :data:`POOL`; ignored for SQLite).
 
     Attributes:
         url: the URL or path as given; display: the same without a password;
@@ -128,22 +156,34 @@ class Database:
         synchronous: SQLite's ``synchronous`` setting (``"normal"`` unless the URL says
             ``?synchronous=off`` or ``full``; ``"normal"`` on PostgreSQL, which is not
             changed);
-        types: DDL fragments of the dialect (module docstring).
+        types: DDL fragments of the dialect (module docstring);
+        pool: the pool settings (PostgreSQL), or None;
+        refused: ``(unix time [s], message)`` of the last transaction the database refused
+            (a driver error other than an unreachable server: a full disk, a read-only
+            file, a constraint), cleared by the next commit; None when none since.
+        closed: True once :meth:`close` was called.
 
     Raises:
         StoreError: unsupported URL, or the database cannot be opened or reached.
     """
 
-    def __init__(self, url: str | Path) -> None:
+    def __init__(self, url: str | Path, *, pool: PoolSettings | None = None) -> None:
         self.url = str(url)
         self.display = _redact(self.url)
         self.dialect, target = _split_url(self.url)
         self.types = _TYPES[self.dialect]
         self.lock = threading.RLock()
         self._depth = 0
+        self._owner: int | None = None  # thread of the open transaction
+        self._tx: Any = None  # PostgreSQL: the open transaction's connection
+        self._pool: Any = None
+        self._reachable = True
+        self.refused: tuple[float, str] | None = None
+        self.closed = False
         self.schema: str | None = None
         self.path: str | None = None
         self.synchronous = "normal"
+        self.pool: PoolSettings | None = None
         if self.dialect == "sqlite":
             if self.url.startswith("sqlite:///") and "?" in target:
                 target, query = target.split("?", 1)
@@ -160,30 +200,14 @@ class Database:
             except sqlite3.Error as exc:
                 raise StoreError(self.display, "open", str(exc)) from None
         else:
-            self._conn = self._connect_postgresql(target)
+            self.pool = pool or POOL
+            self._conn = None
+            self._pool = self._open_pool(target, self.pool)
 
-    def _connect_postgresql(self, url: str) -> Any:
-        try:
-            import psycopg
-        except ImportError:  # pragma: no cover - psycopg is a dependency
-            raise StoreError(self.display, "open", "psycopg is not installed") from None
-        parts = urlsplit(url)
-        query = parse_qsl(parts.query, keep_blank_values=True)
-        schemas = [v for k, v in query if k == "schema"]
-        conninfo = urlunsplit(parts._replace(
-            query=urlencode([(k, v) for k, v in query if k != "schema"])))
-        if schemas:
-            self.schema = schemas[-1]
-            if not self.schema.replace("_", "").isalnum() or self.schema[0].isdigit():
-                raise StoreError(self.display, "schema", f"not a plain identifier: {self.schema!r}")
-        try:
-            conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=5)
-            if self.schema:
-                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                conn.execute(f'SET search_path TO "{self.schema}"')
-        except psycopg.Error as exc:
-            raise StoreError(self.display, "open", str(exc).strip()) from None
-        return conn
+    def _open_pool(self, url: str, settings: PoolSettings) -> Any:
+        """The pool of :func:`gsomia.sharing.sqlpool.open_pool`; sets :attr:`schema`."""
+        pool, self.schema = open_pool(url, settings, self.display)
+        return pool
 
     @property
     def driver_errors(self) -> tuple[type[BaseException], ...]:
@@ -197,30 +221,89 @@ class Database:
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
 
+    def _statement(self, conn: Any, sql: str, args: Sequence[Any]) -> Any:
+        """Run one statement on ``conn``; driver errors as StoreError (StoreUnavailable
+        when the PostgreSQL connection was lost: then the server rolled back any open
+        transaction)."""
+        try:
+            if self.dialect == "sqlite":
+                return conn.execute(sql, tuple(args))
+            return conn.execute(self._sql(sql), tuple(args) or None)
+        except self.driver_errors as exc:
+            operation = sql.split("(")[0].strip()[:60]
+            if self.dialect == "postgresql" and (conn.closed or conn.broken):
+                raise StoreUnavailable(self.display, operation, "connection lost: "
+                                       f"{str(exc).strip()}", lost_before_commit=True) from exc
+            raise StoreError(self.display, operation, str(exc).strip()) from exc
+
+    def _getconn(self) -> Any:
+        """A pooled connection, checked by the pool (return it with ``putconn``).
+
+        Raises:
+            StoreUnavailable: none within ``wait_s`` (``down_wait_s`` while the server is
+                known unreachable), or the pool is closed.
+        """
+        from psycopg_pool import PoolClosed, PoolTimeout, TooManyRequests
+
+        assert self.pool is not None
+        wait = self.pool.wait_s if self._reachable else self.pool.down_wait_s
+        try:
+            conn = self._pool.getconn(timeout=wait)
+        except PoolClosed:
+            raise StoreUnavailable(self.display, "connect", "the database is closed") from None
+        except (PoolTimeout, TooManyRequests) as exc:
+            self._reachable = False
+            raise StoreUnavailable(self.display, "connect",
+                                   f"no connection within {wait:g} s: {exc}") from None
+        self._reachable = True
+        return conn
+
+    @contextmanager
+    def _checkout(self) -> Iterator[Any]:
+        """:meth:`_getconn`, returned to the pool after the block."""
+        conn = self._getconn()
+        try:
+            yield conn
+        finally:
+            self._pool.putconn(conn)
+
+    def _call(self, sql: str, args: Sequence[Any], fetch: Callable[[Any], _T]) -> _T:
+        """``fetch(cursor)`` of one statement: on the transaction's connection inside
+        one, else (PostgreSQL) on a connection checked out for it; a read whose
+        connection was lost is run once more on a fresh one."""
+        with self.lock:
+            if self._pool is None or self._tx is not None:
+                conn = self._conn if self._tx is None else self._tx
+                return fetch(self._statement(conn, sql, args))
+            for again in (False, True):
+                try:
+                    with self._checkout() as conn:
+                        return fetch(self._statement(conn, sql, args))
+                except StoreUnavailable as exc:
+                    if exc.lost_before_commit and not _is_read(sql):  # autocommit write
+                        raise StoreUnavailable(
+                            self.display, exc.field, f"{exc.reason}; outside a transaction: "
+                            "it may or may not have taken effect") from exc
+                    if again or not exc.lost_before_commit:
+                        raise
+            raise AssertionError("unreachable")  # pragma: no cover
+
     def execute(self, sql: str, args: Sequence[Any] = ()) -> Any:
         """Run one statement (``?`` placeholders); return the driver's cursor.
 
         Raises:
-            StoreError: the driver refused it (the message names the statement).
+            StoreError: the driver refused it (the message names the statement);
+                StoreUnavailable: the database cannot be reached now.
         """
-        with self.lock:
-            try:
-                if self.dialect == "sqlite":
-                    return self._conn.execute(sql, tuple(args))
-                return self._conn.execute(self._sql(sql), tuple(args) or None)
-            except self.driver_errors as exc:
-                raise StoreError(self.display, sql.split("(")[0].strip()[:60],
-                                 str(exc).strip()) from exc
+        return self._call(sql, args, lambda cursor: cursor)
 
     def fetchone(self, sql: str, args: Sequence[Any] = ()) -> tuple | None:
         """The first row of a query, or None."""
-        with self.lock:
-            return self.execute(sql, args).fetchone()
+        return self._call(sql, args, lambda cursor: cursor.fetchone())
 
     def fetchall(self, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
         """Every row of a query."""
-        with self.lock:
-            return list(self.execute(sql, args).fetchall())
+        return self._call(sql, args, lambda cursor: list(cursor.fetchall()))
 
     def script(self, ddl: str) -> None:
         """Run DDL statements separated by ``;`` (after filling in :attr:`types`)."""
@@ -235,7 +318,8 @@ class Database:
         """Run the block in one transaction (nested blocks join the outermost one).
 
         The outermost block commits on success and rolls back on any exception, which it
-        re-raises (driver errors as StoreError).
+        re-raises (driver errors as StoreError; an unreachable server or a lost
+        connection as StoreUnavailable).
         """
         with self.lock:
             if self._depth:
@@ -245,26 +329,132 @@ class Database:
                 finally:
                     self._depth -= 1
                 return
-            self.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
-            self._depth = 1
+            self._begin()
+            self._depth, self._owner = 1, threading.get_ident()
             try:
                 yield self
-            except BaseException:
-                self._depth = 0
-                try:
-                    self.execute("ROLLBACK")
-                except StoreError:
-                    pass  # the driver already ended the transaction
+            except BaseException as exc:
+                self._depth, self._owner = 0, None
+                self._end("ROLLBACK")
+                if isinstance(exc, StoreError) and not isinstance(exc, StoreUnavailable):
+                    self.refused = (time.time(), str(exc))
                 raise
-            self._depth = 0
+            self._depth, self._owner = 0, None
             try:
-                self.execute("COMMIT")
-            except StoreError:
-                try:
-                    self.execute("ROLLBACK")
-                except StoreError:
-                    pass
+                self._end("COMMIT")
+            except StoreError as exc:
+                if not isinstance(exc, StoreUnavailable):
+                    self.refused = (time.time(), str(exc))
                 raise
+            self.refused = None
+
+    def _begin(self) -> None:
+        """Open the outermost transaction: SQLite ``BEGIN IMMEDIATE`` on its connection;
+        PostgreSQL ``BEGIN`` on a checked-out connection, once more on a fresh one if
+        that connection was lost (nothing was written on it)."""
+        if self._pool is None:
+            self.execute("BEGIN IMMEDIATE")
+            return
+        for again in (False, True):
+            conn = self._getconn()
+            try:
+                self._statement(conn, "BEGIN", ())
+            except StoreError as exc:
+                self._pool.putconn(conn)
+                if again or not isinstance(exc, StoreUnavailable):
+                    raise
+                continue
+            self._tx = conn
+            return
+
+    def _end(self, command: str) -> None:
+        """``COMMIT`` or ``ROLLBACK`` the outermost transaction (a failed ``ROLLBACK`` is
+        ignored: the driver or the server already ended it); PostgreSQL: return its
+        connection to the pool (which discards a broken one).
+
+        Raises:
+            StoreError: the ``COMMIT`` failed (then rolled back); StoreUnavailable: the
+                connection was lost during ``COMMIT`` (outcome unknown).
+        """
+        conn, self._tx = self._tx, None
+        target = self._conn if self._pool is None else conn
+        try:
+            self._statement(target, command, ())
+        except StoreError as exc:
+            if command != "COMMIT":
+                return
+            if isinstance(exc, StoreUnavailable):
+                raise StoreUnavailable(
+                    self.display, "COMMIT", f"{exc.reason}; the transaction may or may not "
+                    "have been committed") from exc
+            try:
+                self._statement(target, "ROLLBACK", ())
+            except StoreError:
+                pass
+            raise
+        finally:
+            if conn is not None:
+                self._pool.putconn(conn)
+
+    def retrying(self, work: Callable[[], _T]) -> _T:
+        """``work()`` in one transaction; if the PostgreSQL connection was lost before the
+        ``COMMIT`` (the server rolled it back: nothing of it was written), run once more
+        on a fresh connection. Inside an open transaction of this thread ``work()`` joins
+        it and is never run again (the outermost transaction decides).
+
+        ``work`` must be safe to run again after a rollback: it writes only through this
+        database and keeps no other state that a rolled-back run would have changed.
+
+        Raises:
+            StoreError, StoreUnavailable: as :meth:`transaction`, after the second run.
+        """
+        for again in (False, True):
+            nested = self._owner == threading.get_ident()
+            try:
+                with self.transaction():
+                    return work()
+            except StoreUnavailable as exc:
+                if again or nested or not exc.lost_before_commit:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Run ``(sql, args)`` statements in one transaction (:meth:`retrying`)."""
+
+        def run() -> None:
+            for sql, args in statements:
+                self.execute(sql, args)
+
+        self.retrying(run)
+
+    def probe(self) -> Probe:
+        """Run ``SELECT 1`` and time it (wall clock): is the database reachable now?
+        PostgreSQL: on a connection of its own, waiting at most ``down_wait_s``, without
+        the database's lock (so a long transaction does not delay it); SQLite: under the
+        lock."""
+        try:
+            if self._pool is None:
+                with self.lock:
+                    t0 = time.perf_counter()
+                    self._statement(self._conn, "SELECT 1", ()).fetchone()
+                    return Probe(True, time.perf_counter() - t0, None)
+            from psycopg_pool import PoolClosed, PoolTimeout
+
+            assert self.pool is not None
+            try:
+                conn = self._pool.getconn(timeout=self.pool.down_wait_s)
+            except (PoolTimeout, PoolClosed) as exc:
+                self._reachable = False
+                return Probe(False, None, f"no connection within {self.pool.down_wait_s:g} "
+                                          f"s: {exc}")
+            try:
+                t0 = time.perf_counter()
+                self._statement(conn, "SELECT 1", ()).fetchone()
+                return Probe(True, time.perf_counter() - t0, None)
+            finally:
+                self._pool.putconn(conn)
+        except StoreError as exc:
+            return Probe(False, None, exc.reason)
 
     @property
     def in_transaction(self) -> bool:
@@ -293,8 +483,12 @@ class Database:
         )
 
     def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connection, or the pool and its connections (idempotent)."""
         with self.lock:
+            self.closed = True
+            if self._pool is not None:
+                self._pool.close(timeout=5.0)
+                return
             try:
                 self._conn.close()
             except self.driver_errors:
@@ -302,3 +496,10 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({self.display!r})"
+
+
+def _is_read(sql: str) -> bool:
+    """A statement that only reads (safe to run again): ``SELECT`` without ``FOR
+    UPDATE``."""
+    text = sql.lstrip().upper()
+    return text.startswith("SELECT") and "FOR UPDATE" not in text

@@ -37,9 +37,14 @@ Routes (OpenAPI at ``/openapi.json``, docs at ``/docs``):
                          releases to make (:mod:`gsomia.web.items`).
 ``POST /v1/items/{item_id}/release``  release an item this node holds
                          (:mod:`gsomia.web.items`; 403 when denied, naming the rules).
-``GET  /v1/health``      party, outbox counts, items delivered (and of them warnings and
-                         plot items); witnessing: ``incidents`` (partners' checkpoints found
-                         inconsistent), ``tampered``, ``checkpoint_size``, ``cosigned_by``.
+``GET  /v1/health``      the truth about the node (:mod:`gsomia.node.health`): ``status``
+                         ``ok`` / ``degraded`` / ``down``; ``store`` (backend, reachable,
+                         latency of ``SELECT 1``, writable), ``audit`` (size, latest
+                         checkpoint, writable), ``links`` per partner (last success, last
+                         error, queued / retrying / acked / rejected); outbox counts, items
+                         delivered (and of them warnings and plot items); witnessing:
+                         ``incidents``, ``tampered``, ``checkpoint_size``, ``cosigned_by``.
+                         503 (with ``Retry-After`` and ``error``) when ``down``.
 ``/v1/items/{id}/custody``, ``/v1/items/{id}/actions``, ``/v1/items/{id}/compromise``,
 ``/v1/cases…``           custody, originator actions and Art. 17 cases
                          (:mod:`gsomia.web.custody`; operator only).
@@ -82,6 +87,13 @@ higher``). Without ``party_cas`` (in-process use, no TLS) there is no person: re
 answer 403. The node's own process reads through :meth:`gsomia.node.Node.items` (the
 subscribers, ``gsomia bench``), which is no person's read.
 
+Store failures: while the store or the audit log cannot take a request (a
+:class:`~gsomia.errors.StoreError`: server unreachable, connection lost, write refused),
+every route answers 503 with ``Retry-After`` and ``{"error": "store unavailable: …"}``
+naming the database (:mod:`gsomia.web.unavailable`, RFC 9110 sections 15.6.4 and
+10.2.3): the request's transaction was rolled back, so nothing was kept and nothing is
+acknowledged (200/202 only after the commit); the same request may be sent again.
+
 Requests: a body of at most :data:`MAX_BODY_BYTES` (1 MiB), except two routes that carry
 documents with attachments (:mod:`gsomia.schemas.document`): ``POST /v1/items`` up to
 :data:`~gsomia.schemas.document.MAX_ITEM_REQUEST_BYTES` (24 MiB: a document of at most
@@ -120,6 +132,12 @@ from gsomia.web.custody import add_custody_routes
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
 from gsomia.web.models import ErrorView, HealthView, ItemView, ReceiptView, ReleaseView
 from gsomia.web.reads import ItemReads
+from gsomia.web.unavailable import (
+    add_store_handler,
+    document_503,
+    store_unavailable,
+    unavailable,
+)
 
 __all__ = ["MAX_BODY_BYTES", "body_limit", "client_identity", "client_party", "create_app"]
 
@@ -308,6 +326,8 @@ def _json_route(handle: Callable[[dict[str, Any]], JSONResponse]) -> Callable:
             return await run_in_threadpool(handle, body)
         except _BadRequest as exc:
             return _error(exc)
+        except StoreError as exc:  # the server's failure, never the input's: 503
+            return store_unavailable(exc)
         except GsomiaError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
 
@@ -332,7 +352,7 @@ def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Call
         try:
             receipt = await run_in_threadpool(node.receive, envelope, peer=peer)
         except StoreError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=503)
+            return store_unavailable(exc)
         return JSONResponse(receipt.to_dict(), status_code=_STATUS[receipt.status])
 
     return inbox
@@ -370,12 +390,13 @@ def _approve(node: Node) -> Callable[[dict[str, Any]], JSONResponse]:
     return approve
 
 
-def _health(node: Node) -> Callable[[], dict[str, Any]]:
-    def health() -> dict[str, Any]:
-        kinds = [i.kind for i in node.items()]
-        return {"party": node.party, "status": "ok", "outbox": node.outbox_counts(),
-                "items": len(kinds), "warnings": kinds.count(WARNING_KIND),
-                "plots": kinds.count(PLOT_KIND), **node.witness.health()}
+def _health(node: Node) -> Callable[[], JSONResponse]:
+    """``GET /v1/health``: :meth:`gsomia.node.Node.health`; 503 with ``Retry-After``
+    when its status is ``down``."""
+
+    def health() -> JSONResponse:
+        body = node.health()
+        return unavailable(body) if body["status"] == "down" else JSONResponse(body)
 
     return health
 
@@ -449,7 +470,9 @@ def _add_routes(app: FastAPI, node: Node,
                       openapi_extra=_body(ApprovalRequest), response_model=ConsentDoc,
                       responses=errors)
     app.add_api_route("/v1/health", _health(node), methods=["GET"], summary="Health",
-                      response_model=HealthView)
+                      response_model=HealthView,
+                      responses={503: {"model": HealthView,
+                                       "description": "the store is down (Retry-After)"}})
     add_custody_routes(app, node)  # custody, originator actions, cases: gsomia.web.custody
 
 
@@ -477,7 +500,9 @@ def create_app(
                     "approvals for this party's operator; health.",
     )
     app.add_middleware(_Guard, party=node.party, party_cas=party_cas)
+    add_store_handler(app)  # any route: a StoreError is a 503 with Retry-After
     _add_routes(app, node, party_cas, personnel or Personnel(node.party))
     add_item_routes(app, node)
+    document_503(app)
     _with_request_schemas(app)
     return app

@@ -49,6 +49,7 @@ from gsomia.schemas.custody import (
     CompromiseRequest,
     InvestigationRequest,
 )
+from gsomia.web.unavailable import store_unavailable
 
 __all__ = ["ActionRequest", "CloseRequest", "CompromiseRequest", "InvestigationRequest",
            "add_custody_routes"]
@@ -93,6 +94,8 @@ def _endpoint(node: Node, work: Callable[..., Any], with_body: bool) -> Callable
             out = await run_in_threadpool(work, key, body)
         except _Refused as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
+        except StoreError as exc:  # nothing kept: 503 with Retry-After
+            return store_unavailable(exc)
         except GsomiaError as exc:
             return JSONResponse({"error": str(exc)}, status_code=_status(exc))
         if with_body:

@@ -49,6 +49,7 @@ from gsomia.node import Attachment, Document, Node, Release
 from gsomia.schemas import ItemCreateRequest, ItemReleaseRequest, parse
 from gsomia.sharing import Route
 from gsomia.sharing.envelope import label_to_dict
+from gsomia.web.unavailable import store_unavailable
 
 __all__ = ["ITEM_REQUEST_MODELS", "add_item_routes", "release_view"]
 
@@ -103,7 +104,7 @@ def _endpoint(handle: Callable[[Request, dict[str, Any]], tuple[int, Any]]) -> C
         except _Refused as exc:
             return JSONResponse(exc.body, status_code=exc.status)
         except StoreError as exc:  # nothing kept (one transaction); try again later
-            return JSONResponse({"error": str(exc)}, status_code=503)
+            return store_unavailable(exc)
         except InputError as exc:
             status = 404 if exc.field == "item_id" else 400
             return JSONResponse({"error": str(exc)}, status_code=status)

@@ -48,6 +48,8 @@ class LiveCluster:
             may read classified items over HTTP; a party not given: nobody (the cluster's
             own code reads through ``nodes[party].items()``, no person's read). May be
             changed; a node (re)started after the change serves the new file.
+        stores: per party, its store URL (:mod:`gsomia.sharing.sqldb`, e.g. a PostgreSQL
+            database); a party not given: one SQLite file under ``workdir``.
     """
 
     def __init__(
@@ -61,6 +63,7 @@ class LiveCluster:
         clock: Clock | None = None,
         synchronous: str | None = None,
         personnel: Mapping[str, Personnel] | None = None,
+        stores: Mapping[str, str] | None = None,
     ) -> None:
         self.pki = Path(pki)
         self.workdir = Path(workdir)
@@ -74,6 +77,7 @@ class LiveCluster:
         self.clock = clock or WallClock()
         self.synchronous = synchronous
         self.personnel = dict(personnel or {})
+        self.stores = dict(stores or {})
         self.sockets = {p: bind("127.0.0.1", 0) for p in self.parties}
         self.ports = {p: s.getsockname()[1] for p, s in self.sockets.items()}
         self.nodes: dict[str, Node] = {}
@@ -93,7 +97,10 @@ class LiveCluster:
                    clock=clock, synchronous="off").start()
 
     def store_url(self, party: str) -> str:
-        """Where ``party``'s store and audit log live (one SQLite file)."""
+        """Where ``party``'s store and audit log live (``stores``, else one SQLite
+        file)."""
+        if party in self.stores:
+            return self.stores[party]
         query = "" if self.synchronous is None else f"?synchronous={self.synchronous}"
         return f"sqlite:///{self.workdir / party}.sqlite{query}"
 

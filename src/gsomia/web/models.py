@@ -4,7 +4,8 @@ Requests are the schema layer's (:class:`gsomia.schemas.MissileWarningDoc`,
 :class:`gsomia.schemas.ApprovalRequest`); answers are described here: an item as a local
 user sees it (:class:`ItemView`, a :class:`gsomia.node.ReceivedItem`), a release
 (:class:`ReleaseView`), an inbox receipt (:class:`ReceiptView`), the health
-(:class:`HealthView`) and an error (:class:`ErrorView`).
+(:class:`HealthView`: :class:`StoreHealth`, :class:`AuditHealth`, :class:`LinkHealth`) and an
+error (:class:`ErrorView`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["ErrorView", "HealthView", "ItemView", "ReceiptView", "ReleaseView"]
+__all__ = ["AuditHealth", "ErrorView", "HealthView", "ItemView", "LinkHealth", "ReceiptView",
+           "ReleaseView", "StoreHealth"]
 
 
 class ItemView(BaseModel):
@@ -61,18 +63,67 @@ class ReceiptView(BaseModel):
     signature: str | None = Field(None, description="receiver's JWS over the receipt")
 
 
+class StoreHealth(BaseModel):
+    """The node's store database as probed now (:mod:`gsomia.node.health`)."""
+
+    backend: Literal["sqlite", "postgresql"]
+    database: str = Field(description="path, or URL without password")
+    reachable: bool = Field(description="a trivial query (SELECT 1) answered now")
+    latency_ms: float | None = Field(description="that query's latency [ms]")
+    writable: bool = Field(description="reachable, and no write refused since the last "
+                           "commit")
+    error: str | None = Field(description="why not reachable, or the last refusal")
+
+
+class AuditHealth(BaseModel):
+    """The node's audit log (by default in the store's database)."""
+
+    database: str
+    shared: bool = Field(description="in the store's database (one transaction)")
+    reachable: bool
+    size: int | None = Field(description="records (None when unreadable)")
+    checkpoint_size: int | None = Field(description="size of the latest signed checkpoint")
+    checkpoint_at: str | None = Field(description="when it was issued, ISO 8601 UTC")
+    writable: bool
+    error: str | None
+
+
+class LinkHealth(BaseModel):
+    """One partner's link: the last outcomes (since the process started, on the node's
+    clock) and the outbox rows to it (None when the store could not be read)."""
+
+    last_success: str | None = Field(description="ISO 8601 UTC")
+    last_error_at: str | None = Field(description="ISO 8601 UTC")
+    last_error: str | None
+    failing: bool = Field(description="the last attempt failed")
+    queued: int | None = Field(description="pending rows")
+    retrying: int | None = Field(description="pending rows with a failed attempt")
+    acked: int | None
+    rejected: int | None = Field(description="rows the partner refused")
+
+
 class HealthView(BaseModel):
-    """The node's party, its outbox counts and the items delivered."""
+    """The node's health, told as it is (:mod:`gsomia.node.health`): answered 200 when
+    ``ok`` or ``degraded``, 503 (with ``Retry-After``) when ``down``."""
 
     party: str
-    status: Literal["ok"]
-    outbox: dict[str, int]
-    items: int
-    warnings: int
-    plots: int
-    incidents: int = Field(0, description="partners' checkpoints found inconsistent "
-                           "(witness.inconsistent; possible compromise, Art. 17)")
-    tampered: int = Field(0, description="stored rows found altered (store.tampered)")
+    status: Literal["ok", "degraded", "down"] = Field(
+        description="down: the store (or audit log) cannot be reached or read; degraded: "
+        "a write refused, a link failing, an incident or a tampered row")
+    error: str | None = Field(None, description="why down, naming the database")
+    store: StoreHealth
+    audit: AuditHealth
+    links: dict[str, LinkHealth] = Field(description="per partner")
+    outbox: dict[str, int] | None = Field(description="rows by status (pending, acked, "
+                                          "rejected); None when down")
+    items: int | None = Field(None, description="items delivered (None when down)")
+    warnings: int | None = None
+    plots: int | None = None
+    incidents: int | None = Field(None, description="partners' checkpoints found "
+                                  "inconsistent (witness.inconsistent; possible compromise, "
+                                  "Art. 17); None when down")
+    tampered: int | None = Field(None, description="stored rows found altered "
+                                 "(store.tampered); None when down")
     checkpoint_size: int | None = Field(None, description="size of the latest checkpoint")
     cosigned_by: dict[str, int] = Field(default_factory=dict,
                                         description="size cosigned last, per partner")

@@ -23,6 +23,7 @@ from gsomia.node.persons import (
     decide_read,
     read_time,
 )
+from gsomia.web.unavailable import unavailable
 
 __all__ = ["MAX_ITEM_ID", "Identity", "ItemReads", "reader_of"]
 
@@ -90,7 +91,7 @@ class ItemReads:
         try:
             audit_reads(self.node, decisions, read_time(self.node), path)
         except GsomiaError as exc:
-            return JSONResponse({"error": f"reads not audited: {exc}"}, status_code=503)
+            return unavailable({"error": f"reads not audited: {exc}"})
         return None
 
     def _gate(self, person_id: str | None, item_id: str | None,

@@ -1,0 +1,157 @@
+"""PostgreSQL for tests that break it: a private server to stop and start, a fresh database
+on the machine's shared server, and ``pg_terminate_backend`` from an admin connection.
+
+The shared server (127.0.0.1:5432, trust authentication; ``GSOMIA_TEST_POSTGRESQL``) is
+never stopped or restarted by a test: a test that needs a server restart starts a
+:class:`PrivatePostgres` of its own (``initdb`` in a new temporary directory, trust
+authentication, user ``postgres``, listening on 127.0.0.1 only, on a free port chosen at
+run time, socket in that directory) and stops it. As root (``initdb`` refuses to run as
+root) the server's commands run as the ``postgres`` user (``runuser``) in a directory
+owned by it.
+
+API (import ``pg_support`` from any test; ``tests/`` is on the path):
+
+``SHARED``                            the shared server's URL (database ``postgres``).
+``postgres_bin()``                    the directory of ``initdb``/``pg_ctl``, or None.
+``shared_or_skip()``                  an admin connection to the shared server (autocommit),
+                                      or ``pytest.skip``.
+``fresh_database(admin)``             context manager: ``CREATE DATABASE`` a new name,
+                                      yield its URL, ``DROP DATABASE … WITH (FORCE)``.
+``terminate_backends(admin, dbname)`` ``pg_terminate_backend`` every other backend
+                                      connected to ``dbname``; returns how many.
+``PrivatePostgres()``                 ``.start()`` / ``.stop()`` (fast shutdown, which
+                                      terminates the connections) / ``.close()`` (stop and
+                                      remove the directory); ``.port``, ``.url(dbname)``,
+                                      ``.running``; a context manager (started on enter,
+                                      closed on exit). Skips the test when the binaries are
+                                      missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+__all__ = ["SHARED", "PrivatePostgres", "fresh_database", "postgres_bin", "shared_or_skip",
+           "terminate_backends"]
+
+#: The machine's shared PostgreSQL server (trust authentication).
+SHARED = os.environ.get("GSOMIA_TEST_POSTGRESQL", "postgresql://127.0.0.1:5432/postgres")
+_BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin",
+             "/usr/lib/postgresql/17/bin")
+
+
+def postgres_bin() -> Path | None:
+    """The directory holding ``initdb`` and ``pg_ctl`` (Debian's layout, else PATH)."""
+    for d in _BIN_DIRS:
+        if (Path(d) / "initdb").exists() and (Path(d) / "pg_ctl").exists():
+            return Path(d)
+    found = shutil.which("initdb")
+    return None if found is None else Path(found).resolve().parent
+
+
+def shared_or_skip() -> Any:
+    """An autocommit admin connection to :data:`SHARED`; skips the test if unreachable."""
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        return psycopg.connect(SHARED, autocommit=True, connect_timeout=3)
+    except psycopg.Error as exc:
+        pytest.skip(f"PostgreSQL not reachable at {SHARED}: {str(exc).strip()}")
+
+
+@contextmanager
+def fresh_database(admin: Any, prefix: str = "gsomia_test") -> Iterator[str]:
+    """A new database on ``admin``'s server for the block (its URL); dropped after it,
+    with any connection left to it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    info = admin.info
+    try:
+        yield f"postgresql://{info.user}@{info.host}:{info.port}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def terminate_backends(admin: Any, dbname: str) -> int:
+    """``pg_terminate_backend`` each backend connected to ``dbname`` but ``admin``'s own;
+    how many were terminated."""
+    rows = admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)).fetchall()
+    return sum(1 for (ok,) in rows if ok)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own (module docstring): stop it and start it
+    again without touching the shared one. Data survive a stop (same directory, same
+    port). ``fsync=off``: a test's server need not survive a power cut."""
+
+    def __init__(self) -> None:
+        bindir = postgres_bin()
+        if bindir is None:
+            pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found")
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="gsomia-pg-"))
+        self.data = self.root / "data"
+        self.port = _free_port()
+        self.running = False
+        self._as: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses root: run the server as postgres
+            shutil.chown(self.root, "postgres")
+            self._as = ["runuser", "-u", "postgres", "--"]
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                  "-E", "UTF8", "--no-sync")
+
+    def _run(self, tool: str, *args: str) -> None:
+        done = subprocess.run([*self._as, str(self.bindir / tool), *args],
+                              capture_output=True, text=True, timeout=120, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{tool} failed ({done.returncode}): {done.stderr[-2000:]}")
+
+    def url(self, dbname: str = "postgres") -> str:
+        """A libpq URL of ``dbname`` on this server (user postgres, no password)."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+
+    def start(self) -> PrivatePostgres:
+        """Start the server and wait until it accepts connections."""
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off")
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
+                  str(self.root / "server.log"), "-w", "-t", "60", "start")
+        self.running = True
+        return self
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown: open connections are terminated)."""
+        if self.running:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
+            self.running = False
+
+    def close(self) -> None:
+        """Stop the server and remove its directory."""
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> PrivatePostgres:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
