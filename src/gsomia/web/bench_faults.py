@@ -273,29 +273,26 @@ class _Fault:
             self.done.set()
 
 
-class _KillSender(_Fault):
-    hold_s = 0.5
-    sender_down = True
+class _Kill(_Fault):
+    """SIGKILL of ``party``'s process; started again after ``hold_s``."""
+
+    party = ""
 
     def begin(self) -> None:
-        self.pair.kill("KOR")
+        self.pair.kill(self.party)
 
     def end(self) -> None:
         t0 = time.monotonic()
-        self.pair.restart("KOR")
+        self.pair.restart(self.party)
         self.start_s = time.monotonic() - t0
 
 
-class _KillReceiver(_Fault):
-    hold_s = 1.0
+class _KillSender(_Kill):
+    party, hold_s, sender_down = "KOR", 0.5, True
 
-    def begin(self) -> None:
-        self.pair.kill("JPN")
 
-    def end(self) -> None:
-        t0 = time.monotonic()
-        self.pair.restart("JPN")
-        self.start_s = time.monotonic() - t0
+class _KillReceiver(_Kill):
+    party, hold_s = "JPN", 1.0
 
 
 class _Unreachable(_Fault):
