@@ -8,7 +8,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -29,16 +28,9 @@ from gsomia.sharing.pki import (
     tls_paths,
 )
 from gsomia.web import ThreadedServer, bind, create_app, uvicorn_config
+from gsomia.web.fault_procs import gsomia_command
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "live" / "kor.toml"
-
-
-def _gsomia() -> list[str]:
-    script = Path(sys.executable).with_name("gsomia")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("gsomia")
-    return [found] if found else [sys.executable, "-c", "from gsomia.cli import main; main()"]
 
 
 def _read_url(proc: subprocess.Popen, deadline: float) -> str:
@@ -97,7 +89,7 @@ def test_serve_runs_as_a_subprocess_and_exchanges_warnings(tmp_path, japan):
     # the personnel file the example names: Korea's operator reads as [persons.operator]
     shutil.copy(EXAMPLE.with_name("kor-personnel.toml"), tmp_path)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([*_gsomia(), "serve", "--config", str(config)],
+    proc = subprocess.Popen([*gsomia_command(), "serve", "--config", str(config)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env, cwd=tmp_path)
     try:
