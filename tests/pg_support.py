@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -41,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from gsomia.web import fault_procs
 
 __all__ = ["SHARED", "PrivatePostgres", "fresh_database", "postgres_bin", "shared_or_skip",
            "terminate_backends"]
@@ -91,56 +91,33 @@ def terminate_backends(admin: Any, dbname: str) -> int:
     return sum(1 for (ok,) in rows if ok)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class PrivatePostgres:
-    """A PostgreSQL server of the test's own (module docstring): stop it and start it
-    again without touching the shared one. Data survive a stop (same directory, same
-    port). ``fsync=off``: a test's server need not survive a power cut."""
+class PrivatePostgres(fault_procs.PrivatePostgres):
+    """A PostgreSQL server of the test's own (module docstring;
+    :class:`gsomia.web.fault_procs.PrivatePostgres` in a new temporary directory): stop it
+    and start it again without touching the shared one. Data survive a stop (same
+    directory, same port). ``fsync=off``: a test's server need not survive a power cut."""
 
     def __init__(self) -> None:
-        bindir = postgres_bin()
-        if bindir is None:
+        if postgres_bin() is None:
             pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found")
-        self.bindir = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="gsomia-pg-"))
-        self.data = self.root / "data"
-        self.port = _free_port()
+        super().__init__(Path(tempfile.mkdtemp(prefix="gsomia-pg-")))
         self.running = False
-        self._as: list[str] = []
-        if os.geteuid() == 0:  # initdb refuses root: run the server as postgres
-            shutil.chown(self.root, "postgres")
-            self._as = ["runuser", "-u", "postgres", "--"]
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--no-sync")
-
-    def _run(self, tool: str, *args: str) -> None:
-        done = subprocess.run([*self._as, str(self.bindir / tool), *args],
-                              capture_output=True, text=True, timeout=120, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"{tool} failed ({done.returncode}): {done.stderr[-2000:]}")
 
     def url(self, dbname: str = "postgres") -> str:
         """A libpq URL of ``dbname`` on this server (user postgres, no password)."""
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+        return super().url(dbname)
 
     def start(self) -> PrivatePostgres:
-        """Start the server and wait until it accepts connections."""
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off")
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
-                  str(self.root / "server.log"), "-w", "-t", "60", "start")
-        self.running = True
+        """initdb (first time) and start the server; wait until it accepts connections."""
+        if not self.running:
+            super().start()
+            self.running = True
         return self
 
     def stop(self) -> None:
         """Stop the server (fast shutdown: open connections are terminated)."""
         if self.running:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
+            self.down()
             self.running = False
 
     def close(self) -> None:
@@ -148,7 +125,7 @@ class PrivatePostgres:
         try:
             self.stop()
         finally:
-            shutil.rmtree(self.root, ignore_errors=True)
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> PrivatePostgres:
         return self.start()
