@@ -23,7 +23,9 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
          "parties": {party: {route: {"first_detection_s", "first_confirmed_s",
                                      "first_pip_within_50km_s", "area_at_risk_s",
                                      "pip_error_km": [[t_after_launch_s, km], ...]}}},
+         "propulsion": propulsion class flown (gsomia.physics.propulsion),
          "gained_s": {party: {route: s | null}}}],   # first_pip_within_50km_s vs none
+     "attribution": {...},   # with RunConfig.attribution: gsomia.sim.attribution.attribute
      "timings_s": {stage: s},
      "picture": {...}}       # one run only (not --seeds, not the batch): gsomia.sim.replay
 
@@ -118,6 +120,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from gsomia.errors import InputError
+from gsomia.sim.attribution import attribute
 from gsomia.sim.delivery.plan import NONE, RUN_ROUTES
 from gsomia.sim.knowledge import METRICS
 from gsomia.sim.run import RunResult
@@ -161,9 +164,10 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                          "impact_lon_deg": _r(f.trajectory.impact_lon_deg, 5),
                          "impact_area": dict(zip(("party", "zone"), result.impact_areas[f.id],
                                                  strict=True)),
+                         "propulsion": f.trajectory.propulsion,
                          "parties": parties, "gained_s": gained})
     rc = cfg.route
-    return {
+    doc = {
         "schema": "gsomia.run/1",
         "scenario": {"name": sc.name, "title": sc.title, "epoch": sc.epoch.isoformat(),
                      "seed": sc.seed, "parties": list(sc.parties), "file": sc.file},
@@ -185,6 +189,9 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
         "launches": launches,
         "timings_s": dict(result.timings_s),
     }
+    if cfg.attribution:
+        doc["attribution"] = attribute(result)
+    return doc
 
 
 def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("JPN", "KOR"),
