@@ -45,7 +45,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from gsomia.sharing import load_catalog
-from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.plan import NONE, plan_routes
 from gsomia.sim.delivery.planned import deliver_planned
 from gsomia.sim.items import Delivered, Warning
@@ -58,7 +57,8 @@ from gsomia.warning.areas import MaritimeZones
 from gsomia.warning.sites import packaged_sensors_path
 from gsomia.warning.tracking.tracker import Tracker
 
-__all__ = ["attribute", "attribution_lines", "sensor_names", "shapley_values",
+__all__ = ["attribute", "attribution_lines", "batch_extras", "rescore",
+           "sensor_names", "shapley_values",
            "variant_deliveries"]
 
 TISA = "tisa_hub"
@@ -140,6 +140,13 @@ class _Scorer:
         source = FusedPictures(r.scenario.parties, cfg, trackers, warnings, deliveries)
         return measure(r.scenario.parties, r.observation, cfg, trackers, deliveries, source,
                        self.zones, self.areas, self.area_cache)
+
+
+def rescore(result: RunResult, deliveries: dict[str, list[Delivered]],
+            measured: Sequence[str], zones: MaritimeZones | None = None) -> Knowledge:
+    """The figures of ``measured`` parties with the run's own observation, trackers and
+    items but the given arrivals (variant name → arrivals; module notes)."""
+    return _Scorer(result, zones or load_zones()).score(deliveries, measured)
 
 
 def _sensor_variant(result: RunResult, owner: str, sensor: str
@@ -241,7 +248,7 @@ def _sweep(result: RunResult, scorer: _Scorer, measured: list[str]) -> dict[str,
     for f in result.flights:
         launches[f.id] = {}
         for p in measured:
-            base = getattr(result.knowledge[f.id][p][NONE], "first_pip_within_50km_s")
+            base = result.knowledge[f.id][p][NONE].first_pip_within_50km_s
             direct = result.gained_s(f.id, p, "direct") if "direct" in cfg.routes else None
             row = {}
             for d in cfg.sweep_approval_s:
@@ -329,3 +336,16 @@ def attribution_lines(attr: dict[str, Any], names: dict[str, str] | None = None,
                     text += "; " + ", ".join(sens)
                 lines.append(text)
     return lines
+
+
+def batch_extras(run: dict[str, Any]) -> dict[str, Any]:
+    """What an event of the batch JSON keeps of its run for ``gsomia report``
+    (:mod:`gsomia.sim.attribution_report`): launch id → propulsion class and → ``gained_s``,
+    the run's ``assumptions``, and its ``attribution`` when computed."""
+    out: dict[str, Any] = {
+        "propulsion": {ln["id"]: ln.get("propulsion") for ln in run["launches"]},
+        "gained_s": {ln["id"]: ln["gained_s"] for ln in run["launches"]},
+        "assumptions": run["assumptions"]}
+    if "attribution" in run:
+        out["attribution"] = run["attribution"]
+    return out
