@@ -11,6 +11,8 @@ import typer
 from gsomia.cli._app import app, console, err_console, guarded
 from gsomia.sim.attribution_report import write_report
 
+__all__ = ["report_command"]
+
 
 @app.command("report")
 @guarded

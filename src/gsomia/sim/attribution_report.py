@@ -33,7 +33,7 @@ import numpy as np
 
 from gsomia.errors import InputError
 
-__all__ = ["distributions", "load_batch", "write_report"]
+__all__ = ["distributions", "launch_rows", "load_batch", "write_report"]
 
 METRIC = "first_pip_within_50km_s"
 PARTIES = ("JPN", "KOR")
@@ -69,8 +69,11 @@ def load_batch(path: str | Path) -> dict[str, Any]:
     return doc
 
 
-def _rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per event, launch, measured party and sharing route."""
+def launch_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per event, launch, measured party and sharing route of a batch
+    (:func:`load_batch`): ``{"event", "launch", "party", "route", "year", "class"
+    (propulsion), "gain" (s or None), "reason", "shapley", "sensors", "versus" (direct minus
+    each hub)}``."""
     rows = []
     for ev in doc["events"]:
         att = ev["attribution"]
@@ -206,7 +209,8 @@ def _plots(rows: list[dict[str, Any]], wins: list[dict[str, Any]],
                         label=f"{route} (n={len(g)})")
         ax.set(title=f"{party}: gain CDF", xlabel="gain against none [s]",
                ylabel="fraction of launches")
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
     names["cdf"] = _save(fig, out, "cdf_gain.png")
     classes = sorted({r["class"] for r in rows})
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
@@ -227,7 +231,8 @@ def _plots(rows: list[dict[str, Any]], wins: list[dict[str, Any]],
                 k += 1
         ax.set_xticks(x, classes, rotation=30, ha="right", fontsize=8)
         ax.set(title=f"mean Shapley value per class ({route})", ylabel="s")
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
     names["bars"] = _save(fig, out, "attribution_by_class.png")
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for route in routes:
@@ -243,7 +248,8 @@ def _plots(rows: list[dict[str, Any]], wins: list[dict[str, Any]],
                         f"{sum(1 for v in d if v > 0)} > 0)")
     ax.set(title="direct minus hub (gain, s) per launch", xlabel="s",
            ylabel="fraction of launches")
-    ax.legend(fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
     names["versus"] = _save(fig, out, "direct_minus_hub.png")
     if sweep is not None:
         fig, ax = plt.subplots(figsize=(7, 3.8))
@@ -282,7 +288,7 @@ def write_report(batch: str | Path, out: str | Path) -> Path:
     if dest.exists() and not dest.is_dir():
         raise InputError("out", str(dest), "exists and is not a directory")
     dest.mkdir(parents=True, exist_ok=True)
-    rows = _rows(doc)
+    rows = launch_rows(doc)
     wins = _direct_wins(rows)
     sweep = _sweep(doc)
     names = _plots(rows, wins, sweep, dest)
