@@ -9,7 +9,7 @@ from gsomia.cli._app import app
 # Each module registers its commands on ``app``; add a topic by adding its name here.
 _COMMAND_MODULES = (
     "physics", "records", "agreement", "audit", "scenario", "evaluate", "node", "run",
-    "schema", "item", "custody", "cop", "fuzz", "stream", "faults",
+    "schema", "item", "custody", "cop", "fuzz", "stream", "faults", "report",
 )
 
 for _name in _COMMAND_MODULES:

@@ -27,6 +27,7 @@ from gsomia.datafile import check_output_path, write_text_atomic
 from gsomia.errors import InputError
 from gsomia.records import load_records, salvos
 from gsomia.sharing import Route
+from gsomia.sim.attribution import attribution_lines, batch_extras
 from gsomia.sim.batch import BATCH_CONFIG, batch_events, event_window_s, run_records
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import NONE, RUN_ROUTES, SHARES, RouteConfig, parse_run_route
@@ -319,7 +320,8 @@ def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
                "events": [{"event": r["event"], "date": r["date"],
                            "scenario": r["run"]["scenario"]["name"],
                            "seed": r["seed"], "launches": r["run"]["launches"],
-                           "dropped": r["dropped"], "timings_s": r["run"]["timings_s"]}
+                           "dropped": r["dropped"], "timings_s": r["run"]["timings_s"],
+                           **batch_extras(r["run"])}
                           for r in ok],
                "skipped": [{"event": r["event"], "date": r["date"], "seed": r["seed"],
                             "reason": r["reason"], "dropped": r["dropped"]}
@@ -380,11 +382,35 @@ _ShareOpt = Annotated[str, typer.Option(
 _RoutesOpt = Annotated[str | None, typer.Option(
     "--routes", help="Comma-separated routes to compare besides none (the baseline, always "
     "run), e.g. direct or tisa_hub,direct; default: all of tisa_hub, auto_hub, direct.")]
+_AttributionOpt = Annotated[bool, typer.Option(
+    "--attribution/--no-attribution", help="Add each partner's (Shapley, leave-one-out) and "
+    "each partner sensor's share of every gain to the JSON and print it (re-scored from the "
+    "run's own tracks, gsomia.sim.attribution; costs about a third more run time).")]
+_SweepOpt = Annotated[str | None, typer.Option(
+    "--sweep", help="Re-score the tisa_hub route with other ASSUMED approval delays, e.g. "
+    "tisa_delay=0,150,300,450,600 (s; into the JSON's attribution.sensitivity; each point "
+    "re-scores one route, no re-flying).")]
 _SeedsOpt = Annotated[int, typer.Option(
     "--seeds", help="Run the scenario with N random draws (the scenario's seed, then seed+1 "
     "…; planned delivery) and report the median and 10th-90th percentiles of every figure, "
     "and in how many draws direct <= hubs <= none holds (schema in gsomia.sim.seeds). 1: a "
     "single run.", min=1, max=1000)]
+
+
+def _sweep(text: str | None) -> tuple[float, ...]:
+    """``--sweep tisa_delay=0,150,...`` → the delays [s]."""
+    if text is None:
+        return ()
+    key, _, values = text.partition("=")
+    if key.strip() != "tisa_delay":
+        fail(f"--sweep={text!r}: expected tisa_delay=S,S,... (the one swept assumption)")
+    try:
+        out = tuple(float(v) for v in values.split(",") if v.strip())
+    except ValueError:
+        fail(f"--sweep={text!r}: delays must be numbers of seconds")
+    if not out or any(not (math.isfinite(v) and 0 <= v <= 86_400) for v in out):
+        fail(f"--sweep={text!r}: expected 1 or more delays of 0-86400 s")
+    return out
 
 
 def _check_numbers(**values: float) -> None:
@@ -409,7 +435,7 @@ def _check_outputs(json_out: Path | None, plots: Path | None) -> None:
 
 def _batch_command(records: Path | None, since: str, given: dict[str, bool],
                    json_out: Path | None, workers: int, route_cfg: RouteConfig, share: str,
-                   compared: tuple[str, ...]) -> None:
+                   compared: tuple[str, ...], extra: dict[str, Any]) -> None:
     """``--records DIR --since DATE`` after its checks; ``given``: option → whether it was
     given (SCENARIO, --record and the options the batch does not use)."""
     if records is None:
@@ -424,7 +450,7 @@ def _batch_command(records: Path | None, since: str, given: dict[str, bool],
              "not used there; leave out")
     config = RunConfig(**{f: getattr(BATCH_CONFIG, f) for f in (
         "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")},
-        route=route_cfg, share=share, routes=compared)
+        route=route_cfg, share=share, routes=compared, **extra)
     _batch(records, _date("--since", since), json_out, workers or max(1, os.cpu_count() or 1),
            config)
 
@@ -458,6 +484,8 @@ def _single_run(sc: Scenario, config: RunConfig, delivery: str, speed: float,
     doc = run_to_json(result, delivery=delivery)
     print_engagement(console, result, doc)
     doc["picture"] = run_picture(result)   # for gsomia cop (schema: gsomia.sim.replay)
+    for line in attribution_lines(doc.get("attribution", {})):
+        console.print(line, highlight=False)
     if delivery == "live":
         doc["live"] = {"speed": speed, "links": step.link_stats(),
                        "warning_latency": step.latency_stats()}
@@ -497,6 +525,8 @@ def run_command(
     share: _ShareOpt = "tracks",
     routes: _RoutesOpt = None,
     seeds: _SeedsOpt = 1,
+    attribution: _AttributionOpt = True,
+    sweep: _SweepOpt = None,
 ) -> None:
     """Fly the launches, let every party's sensors, trackers and nodes work, share by each
     route (none, tisa_hub, auto_hub, direct) and report what each party knew, and when.
@@ -515,6 +545,7 @@ def run_command(
     route_cfg = RouteConfig(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
                             ignore_dates=as_if_in_force)
     compared = _routes(routes)
+    extra = {"attribution": attribution and seeds == 1, "sweep_approval_s": _sweep(sweep)}
     if seeds > 1 and (live or plots is not None or since is not None):
         fail("--seeds runs many draws of one scenario: not with --live, --plots or --since")
     if since is not None:
@@ -522,7 +553,8 @@ def run_command(
                  "--plots": plots is not None, "--live": live, "--seeds": seeds > 1,
                  "--delivery": delivery is not None, "--pip-interval-s": pip_interval_s != 5.0,
                  "--report-interval-s": report_interval_s != _RUN_DEFAULTS.report_interval_s}
-        _batch_command(records, since, given, json_out, workers, route_cfg, share, compared)
+        _batch_command(records, since, given, json_out, workers, route_cfg, share, compared,
+                       extra)
         return
     sc = _scenario_of(scenario, record, records)
     if delivery is not None and delivery not in ("planned", "node"):
@@ -530,7 +562,8 @@ def run_command(
     if seeds > 1 and delivery is not None:
         fail("--seeds runs every draw with the planned delivery: leave out --delivery")
     config = RunConfig(route=route_cfg, pip_interval_s=pip_interval_s,
-                       report_interval_s=report_interval_s, share=share, routes=compared)
+                       report_interval_s=report_interval_s, share=share, routes=compared,
+                       **extra)
     if seeds > 1:
         _seed_study(sc, seeds, config, json_out, workers or max(1, os.cpu_count() or 1))
         return

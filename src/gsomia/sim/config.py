@@ -38,6 +38,10 @@ class RunConfig:
         tracker, fusion: the trackers' and the fusers' configurations.
         share: what the nodes share: ``"tracks"`` (track and launch reports, the default)
             or ``"measurements"`` (radar plots and launch reports; :mod:`gsomia.sim.run`).
+        attribution: add each partner's and partner sensor's share of every gain to the
+            run's JSON (:mod:`gsomia.sim.attribution`; re-scores, never re-flies).
+        sweep_approval_s: TISA approval delays [s] to re-score the ``tisa_hub`` route with
+            (:mod:`gsomia.sim.attribution`, ``sensitivity``; empty: no sweep).
 
     Raises:
         InputError: an unknown share or route, no ``none``, or a figure not positive.
@@ -57,6 +61,8 @@ class RunConfig:
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     fusion: FusionConfig = field(default_factory=FusionConfig)
     share: str = "tracks"
+    attribution: bool = False
+    sweep_approval_s: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.share not in SHARES:
@@ -65,6 +71,9 @@ class RunConfig:
                      "pip_step_s", "pip_near_m", "area_samples"):
             if not getattr(self, name) > 0:
                 raise InputError(name, getattr(self, name), "must be positive")
+        for d in self.sweep_approval_s:
+            if not (isinstance(d, int | float) and 0.0 <= d <= 86_400.0):
+                raise InputError("sweep_approval_s", d, "expected delays of 0-86400 s")
         if NONE not in self.routes:
             raise InputError("routes", list(self.routes), "'none' (the baseline) is needed")
         object.__setattr__(self, "routes", tuple(parse_run_route(r) for r in self.routes))

@@ -122,11 +122,12 @@ class _Grid:
     """The PIP and area figures on the evaluation grid (:func:`measure`)."""
 
     def __init__(self, know: Knowledge, flights: dict[str, Flight], parties: Sequence[str],
-                 cfg: RunConfig, zones: MaritimeZones, true_areas: dict[str, TrueArea]
-                 ) -> None:
+                 cfg: RunConfig, zones: MaritimeZones, true_areas: dict[str, TrueArea],
+                 area_cache: dict[tuple[Any, ...], bool] | None = None) -> None:
         self.know, self.flights, self.parties, self.cfg = know, flights, parties, cfg
         self.zones, self.true_areas = zones, true_areas
         self.known_area: dict[tuple[Any, str], bool] = {}
+        self.area_cache = {} if area_cache is None else area_cache
         self.last_eval: dict[tuple[str, str, str], float] = {}
 
     def needed(self, t: float, active: list[str]) -> dict[tuple[str, str], list[str]]:
@@ -190,17 +191,20 @@ class _Grid:
             k.first_pip_within_50km_s = t - f.launch_s
         if k.area_at_risk_s is None:
             if (sig, lid) not in self.known_area:
-                self.known_area[(sig, lid)] = knows_area(
-                    pip, self.true_areas[lid], self.zones, cfg.area_probability,
-                    cfg.area_samples)
+                exact = (lid, pip.lat_deg, pip.lon_deg, pip.cov_en_m2.tobytes())
+                if exact not in self.area_cache:
+                    self.area_cache[exact] = knows_area(
+                        pip, self.true_areas[lid], self.zones, cfg.area_probability,
+                        cfg.area_samples)
+                self.known_area[(sig, lid)] = self.area_cache[exact]
             if self.known_area[(sig, lid)]:
                 k.area_at_risk_s = t - f.launch_s
 
 
 def measure(parties: Sequence[str], obs: Observation, cfg: RunConfig,
             trackers: dict[str, Tracker], deliveries: dict[str, list[Delivered]],
-            source: PictureSource, zones: MaritimeZones, true_areas: dict[str, TrueArea]
-            ) -> Knowledge:
+            source: PictureSource, zones: MaritimeZones, true_areas: dict[str, TrueArea],
+            area_cache: dict[tuple[Any, ...], bool] | None = None) -> Knowledge:
     """The four figures of every launch, party and route (:mod:`gsomia.sim.run` notes).
 
     Args:
@@ -209,12 +213,15 @@ def measure(parties: Sequence[str], obs: Observation, cfg: RunConfig,
         source: the pictures on the grid (``first_confirmed_s`` too when it is a
             :class:`~gsomia.sim.pictures.Confirmations`, except on ``none``).
         zones: the maritime zones; true_areas: launch id → its true impact cell.
+        area_cache: ``(launch id, PIP lat, lon, covariance bytes)`` → whether that exact
+            PIP names the true area (filled here; pass one dict to many re-scorings of a
+            run, :mod:`gsomia.sim.attribution`: same PIP, same answer).
     """
     flights = {f.id: f for f in obs.flights}
     know = {lid: {p: {r: LaunchKnowledge() for r in cfg.routes} for p in parties}
             for lid in flights}
     _event_figures(know, flights, parties, obs, trackers, deliveries)
-    grid = _Grid(know, flights, parties, cfg, zones, true_areas)
+    grid = _Grid(know, flights, parties, cfg, zones, true_areas, area_cache)
     t0 = min(f.launch_s for f in flights.values())
     t1 = min(max(f.impact_s for f in flights.values()), obs.t_end_s)
     for t in np.arange(math.ceil(t0 / cfg.pip_interval_s) * cfg.pip_interval_s, t1 + 1e-9,

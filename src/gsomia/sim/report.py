@@ -28,11 +28,13 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
                                          "interceptor", "first_launch_s", "last_launch_s",
                                          "units_with_solution", "window_gained_s" (not on
                                          none)} | {..., "reason"}}}},
+         "propulsion": propulsion class flown (gsomia.physics.propulsion),
          "gained_s": {party: {route: s | null}}}],   # first_pip_within_50km_s vs none
      "engagement": {"salvo": {party: {route: {"threats", "engageable_once",
                                               "engageable_twice", "rounds_used"}}},
                     "fire_units": [{"id", "owner", "interceptor", "magazine",
                                     "reaction_s", "assessment_s", "basket_km", ...}]},
+     "attribution": {...},   # with RunConfig.attribution: gsomia.sim.attribution.attribute
      "timings_s": {stage: s},
      "picture": {...}}       # one run only (not --seeds, not the batch): gsomia.sim.replay
 
@@ -132,6 +134,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from gsomia.errors import InputError
+from gsomia.sim.attribution import attribute
 from gsomia.sim.delivery.plan import NONE, RUN_ROUTES
 from gsomia.sim.engage import (
     engagement_figures,
@@ -187,9 +190,10 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                          "impact_lon_deg": _r(f.trajectory.impact_lon_deg, 5),
                          "impact_area": dict(zip(("party", "zone"), result.impact_areas[f.id],
                                                  strict=True)),
+                         "propulsion": f.trajectory.propulsion,
                          "parties": parties, "gained_s": gained})
     rc = cfg.route
-    return {
+    doc = {
         "schema": "gsomia.run/1",
         "scenario": {"name": sc.name, "title": sc.title, "epoch": sc.epoch.isoformat(),
                      "seed": sc.seed, "parties": list(sc.parties), "file": sc.file},
@@ -213,6 +217,9 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
            {"engagement": engagement_summary(eng, sc.parties, cfg.routes)}),
         "timings_s": dict(result.timings_s),
     }
+    if cfg.attribution:
+        doc["attribution"] = attribute(result)
+    return doc
 
 
 def batch_summary(runs: Iterable[dict[str, Any]], parties: tuple[str, ...] = ("JPN", "KOR"),

@@ -1,0 +1,330 @@
+"""``gsomia report batch.json --out DIR``: an offline HTML page of what bought the warning
+time over the batch (:mod:`gsomia.sim.attribution`), with its PNGs beside it.
+
+Read from a batch JSON (``gsomia run --records DIR --since DATE --json-out``, schema
+``gsomia.batch/1``, whose events carry ``propulsion``, ``gained_s``, ``assumptions`` and
+``attribution``: :func:`gsomia.sim.attribution.batch_extras`):
+
+- distributions of the gain (first PIP within 50 km, [s] against ``none``) per route and
+  party, per missile (propulsion) class and per year: 10th/50th/90th percentiles
+  (:func:`numpy.percentile`, linear interpolation) and counts, and their CDFs;
+- the launches where ``direct`` beats a hub, by how much, and why (the partner whose
+  Shapley value grows most from the hub to direct, and the partner sensor of largest
+  leave-one-out value on direct);
+- mean Shapley value of each partner per missile class (bars);
+- the TISA approval-delay sweep (``attribution.sensitivity``): median gain of ``tisa_hub``
+  and of ``direct`` over it at each delay.
+
+Every figure states its seeds (one per event, :func:`gsomia.sim.batch.event_seed`), its
+assumptions (the runs' ``assumptions``) and its data source (the batch's records folder
+and date). No external URL: PNGs are written beside ``index.html`` without Matplotlib's
+``Software`` metadata.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gsomia.errors import InputError
+
+__all__ = ["distributions", "launch_rows", "load_batch", "write_report"]
+
+METRIC = "first_pip_within_50km_s"
+PARTIES = ("JPN", "KOR")
+
+
+def load_batch(path: str | Path) -> dict[str, Any]:
+    """A batch JSON with attribution (module notes).
+
+    Raises:
+        InputError: unreadable, not JSON, not ``gsomia.batch/1``, or events without
+            ``attribution`` (run the batch with ``--attribution``, the default).
+    """
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("batch", str(p), f"cannot be read: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError("batch", str(p), f"is not JSON: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("schema") != "gsomia.batch/1":
+        got = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
+        raise InputError("batch.schema", got, "expected gsomia.batch/1 (gsomia run --records "
+                         "DIR --since DATE --json-out FILE)")
+    events = doc.get("events")
+    if not isinstance(events, list) or not events:
+        raise InputError("batch.events", events, "expected a non-empty list of events")
+    for k, ev in enumerate(events):
+        if not isinstance(ev, dict) or not isinstance(ev.get("attribution"), dict) or \
+                "launches" not in ev["attribution"]:
+            raise InputError(f"batch.events[{k}].attribution", None if not isinstance(
+                ev, dict) else ev.get("attribution"), "missing: run the batch with "
+                "--attribution (the default) to report it")
+    return doc
+
+
+def launch_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per event, launch, measured party and sharing route of a batch
+    (:func:`load_batch`): ``{"event", "launch", "party", "route", "year", "class"
+    (propulsion), "gain" (s or None), "reason", "shapley", "sensors", "versus" (direct minus
+    each hub)}``."""
+    rows = []
+    for ev in doc["events"]:
+        att = ev["attribution"]
+        for lid, parties in att["launches"].items():
+            for party, routes in parties.items():
+                for route, figs in routes.items():
+                    e = figs[METRIC]
+                    rows.append({"event": ev["event"], "launch": lid, "party": party,
+                                 "route": route, "year": ev["date"][:4],
+                                 "class": ev["propulsion"].get(lid) or "unknown",
+                                 "gain": e.get("total_s"), "reason": e.get("reason"),
+                                 "shapley": e.get("shapley") or {},
+                                 "sensors": e.get("sensors") or {},
+                                 "versus": att.get("direct_minus_hub", {}).get(lid, {})
+                                 .get(party, {})})
+    return rows
+
+
+def _quantiles(values: list[float]) -> dict[str, Any]:
+    if not values:
+        return {"n": 0, "p10": None, "p50": None, "p90": None}
+    q = np.percentile(np.array(values, dtype=float), [10, 50, 90])
+    return {"n": len(values), "p10": round(float(q[0]), 1), "p50": round(float(q[1]), 1),
+            "p90": round(float(q[2]), 1)}
+
+
+def distributions(rows: list[dict[str, Any]], by: str | None = None) -> list[dict[str, Any]]:
+    """Quantiles of the gain per route, party and ``by`` (``"class"``, ``"year"`` or None):
+    ``[{"route", "party", by, "n" (launches with a gain), "launches", "p10", "p50",
+    "p90"}]``; a launch without a gain (``null`` with a reason) counts in ``launches``
+    only."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[(r["route"], r["party"]) + ((r[by],) if by else ())].append(r)
+    out = []
+    for key in sorted(groups):
+        got = [r["gain"] for r in groups[key] if r["gain"] is not None]
+        entry = {"route": key[0], "party": key[1], **({by: key[2]} if by else {}),
+                 "launches": len(groups[key]), **_quantiles(got)}
+        out.append(entry)
+    return out
+
+
+def _direct_wins(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Launches where direct beats a hub: by how much and why (module notes)."""
+    by_key = {(r["event"], r["launch"], r["party"], r["route"]): r for r in rows}
+    out = []
+    for r in rows:
+        if r["route"] != "direct":
+            continue
+        for hub, diff in sorted(r["versus"].items()):
+            if diff is None or diff <= 0:
+                continue
+            h = by_key.get((r["event"], r["launch"], r["party"], hub), {})
+            grow = {p: s - h.get("shapley", {}).get(p, 0.0) for p, s in r["shapley"].items()}
+            partner = max(grow, key=lambda p: grow[p]) if grow else None
+            sensors = {s: v for s, v in r["sensors"].items() if v}
+            sensor = max(sensors, key=lambda s: sensors[s]) if sensors else None
+            out.append({"event": r["event"], "launch": r["launch"], "party": r["party"],
+                        "hub": hub, "direct_minus_hub_s": diff, "class": r["class"],
+                        "partner": partner, "partner_gain_s": grow.get(partner),
+                        "sensor": sensor, "sensor_s": sensors.get(sensor)})
+    out.sort(key=lambda w: -w["direct_minus_hub_s"])
+    return out
+
+
+def _sweep(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """Median over launches of the tisa_hub gain and of direct minus it, per delay and
+    party, or None when the batch has no sweep."""
+    values: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(
+        lambda: defaultdict(list))
+    delays: list[float] = []
+    for ev in doc["events"]:
+        sens = ev["attribution"].get("sensitivity")
+        if not sens:
+            continue
+        delays = sens["values_s"]
+        for parties in sens["launches"].values():
+            for party, row in parties.items():
+                for d, v in row.items():
+                    for key in ("tisa_gain_s", "direct_minus_tisa_s"):
+                        if v[key] is not None:
+                            values[(party, key)][d].append(v[key])
+    if not delays:
+        return None
+    out: dict[str, Any] = {"delays_s": delays, "series": {}}
+    for (party, key), per in sorted(values.items()):
+        out["series"][f"{party} {key}"] = [
+            _quantiles(per.get(f"{d:g}", [])) for d in delays]
+    return out
+
+
+def _caption(doc: dict[str, Any]) -> str:
+    seeds = [ev["seed"] for ev in doc["events"]]
+    a = doc["events"][0].get("assumptions", {})
+    shown = ", ".join(f"{k} = {a[k]}" for k in ("approval_delay_s", "hub_delay_s",
+                                                 "default_link_delay_s", "pip_interval_s",
+                                                 "pip_near_km", "ignore_dates") if k in a)
+    return (f"Data: CNS records in {doc.get('records')} since {doc.get('since')} "
+            f"({len(doc['events'])} events run; gsomia run --records --since). Seeds: one per "
+            f"event, {min(seeds)}…{max(seeds)} (YYYYMMDD + 10^8·(event−1)). Assumptions: "
+            f"{shown or 'not in the batch file'}; figure: first PIP within 50 km, gain in s "
+            "against route none; Japan and Korea measured.")
+
+
+def _save(fig: Any, out: Path, name: str) -> str:
+    fig.tight_layout()
+    fig.savefig(out / name, dpi=90, metadata={"Software": None})
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return name
+
+
+def _plots(rows: list[dict[str, Any]], wins: list[dict[str, Any]],
+           sweep: dict[str, Any] | None, out: Path) -> dict[str, str]:
+    """Long because: the four figures of the page, one block each (CDFs, attribution bars,
+    direct minus hub, sensitivity)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names: dict[str, str] = {}
+    routes = sorted({r["route"] for r in rows})
+    fig, axes = plt.subplots(1, len(PARTIES), figsize=(10, 3.8), sharey=True)
+    for ax, party in zip(np.atleast_1d(axes), PARTIES, strict=True):
+        for route in routes:
+            g = np.sort([r["gain"] for r in rows if r["party"] == party
+                         and r["route"] == route and r["gain"] is not None])
+            if len(g):
+                ax.step(g, np.arange(1, len(g) + 1) / len(g), where="post",
+                        label=f"{route} (n={len(g)})")
+        ax.set(title=f"{party}: gain CDF", xlabel="gain against none [s]",
+               ylabel="fraction of launches")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+    names["cdf"] = _save(fig, out, "cdf_gain.png")
+    classes = sorted({r["class"] for r in rows})
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for ax, route in zip(axes, ("tisa_hub", "direct"), strict=True):
+        x = np.arange(len(classes))
+        width = 0.8 / (2 * len(PARTIES))
+        k = 0
+        for party in PARTIES:
+            partners = sorted({p for r in rows if r["party"] == party for p in r["shapley"]})
+            for partner in partners:
+                means = []
+                for c in classes:
+                    v = [r["shapley"].get(partner, 0.0) for r in rows if r["route"] == route
+                         and r["party"] == party and r["class"] == c and r["shapley"]]
+                    means.append(float(np.mean(v)) if v else 0.0)
+                ax.bar(x + (k - len(PARTIES)) * width + width / 2, means, width,
+                       label=f"{party} from {partner}")
+                k += 1
+        ax.set_xticks(x, classes, rotation=30, ha="right", fontsize=8)
+        ax.set(title=f"mean Shapley value per class ({route})", ylabel="s")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    names["bars"] = _save(fig, out, "attribution_by_class.png")
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for route in routes:
+        if route == "direct":
+            continue
+        for party in PARTIES:
+            d = [r["versus"].get(route) for r in rows if r["route"] == "direct"
+                 and r["party"] == party and r["versus"].get(route) is not None]
+            if d:
+                g = np.sort(d)
+                ax.step(g, np.arange(1, len(g) + 1) / len(g), where="post",
+                        label=f"{party}: direct − {route} (n={len(g)}, "
+                        f"{sum(1 for v in d if v > 0)} > 0)")
+    ax.set(title="direct minus hub (gain, s) per launch", xlabel="s",
+           ylabel="fraction of launches")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    names["versus"] = _save(fig, out, "direct_minus_hub.png")
+    if sweep is not None:
+        fig, ax = plt.subplots(figsize=(7, 3.8))
+        for label, qs in sweep["series"].items():
+            ax.plot(sweep["delays_s"], [q["p50"] for q in qs], marker="o", label=label)
+        ax.set(title="TISA approval delay: median over launches", xlabel="approval delay [s]",
+               ylabel="s")
+        ax.legend(fontsize=8)
+        names["sweep"] = _save(fig, out, "sensitivity_tisa_delay.png")
+    return names
+
+
+def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(
+        f"<td>{html.escape('—' if r.get(c) is None else str(r.get(c)))}</td>" for c in cols)
+        + "</tr>" for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _figure(name: str, caption: str) -> str:
+    return (f'<figure><img src="{html.escape(name)}" alt="{html.escape(name)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+
+
+def write_report(batch: str | Path, out: str | Path) -> Path:
+    """Write ``index.html`` and its PNGs into ``out`` (created) from a batch JSON.
+
+    Returns: the path of ``index.html``.
+
+    Raises:
+        InputError: a bad batch file (:func:`load_batch`), or ``out`` not a directory.
+    """
+    doc = load_batch(batch)
+    dest = Path(out)
+    if dest.exists() and not dest.is_dir():
+        raise InputError("out", str(dest), "exists and is not a directory")
+    dest.mkdir(parents=True, exist_ok=True)
+    rows = launch_rows(doc)
+    wins = _direct_wins(rows)
+    sweep = _sweep(doc)
+    names = _plots(rows, wins, sweep, dest)
+    cap = _caption(doc)
+    qcols = ["route", "party", "launches", "n", "p10", "p50", "p90"]
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>gsomia: what bought the "
+        "warning time</title><style>body{font-family:sans-serif;max-width:1100px;margin:auto}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;"
+        "padding:2px 6px;font-size:90%}figcaption{font-size:85%;color:#333}</style></head>"
+        "<body><h1>What bought the warning time</h1>", f"<p>{html.escape(cap)}</p>",
+        "<h2 id='routes'>Gain per route and party</h2>", _figure(names["cdf"], cap),
+        _table(distributions(rows), qcols),
+        "<h2 id='classes'>Per missile class</h2>", _figure(names["bars"], cap + " Bars: "
+                                                           "mean Shapley value of each partner "
+                                                           "(s), launches with a gain."),
+        _table(distributions(rows, "class"), [*qcols[:2], "class", *qcols[2:]]),
+        "<h2 id='years'>Per year</h2>",
+        _table(distributions(rows, "year"), [*qcols[:2], "year", *qcols[2:]]),
+        "<h2 id='direct-minus-hub'>Direct minus hub</h2>", _figure(names["versus"], cap),
+        f"<p>{len(wins)} launch/party/hub cases where direct beats the hub; why: the partner "
+        "whose Shapley value grows most from the hub to direct, and the partner sensor of "
+        "largest leave-one-out value on direct.</p>",
+        _table(wins, ["event", "launch", "party", "hub", "direct_minus_hub_s", "class",
+                      "partner", "partner_gain_s", "sensor", "sensor_s"]),
+        "<h2 id='sensitivity'>Sensitivity: TISA approval delay</h2>"]
+    if sweep is None:
+        parts.append("<p>No sweep in this batch (gsomia run … --sweep "
+                     "tisa_delay=0,150,300,450,600).</p>")
+    else:
+        parts.append(_figure(names["sweep"], cap + " Only the TISA approval delay varies."))
+        parts.append(_table([{"series": k, **{f"{d:g} s": q["p50"] for d, q in
+                                              zip(sweep["delays_s"], qs, strict=True)}}
+                             for k, qs in sweep["series"].items()],
+                            ["series", *[f"{d:g} s" for d in sweep["delays_s"]]]))
+    parts.append("</body></html>")
+    index = dest / "index.html"
+    index.write_text("\n".join(parts), encoding="utf-8")
+    return index

@@ -1,0 +1,103 @@
+"""gsomia report: the offline HTML of a batch's attribution (gsomia.sim.attribution_report)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from gsomia.cli import app
+from gsomia.errors import InputError
+from gsomia.sim.attribution_report import distributions, launch_rows, load_batch
+
+runner = CliRunner()
+
+
+def _entry(total, kor_or_jpn, usa, sensor):
+    return {"first_pip_within_50km_s": {"total_s": total,
+                                        "shapley": {kor_or_jpn: total - usa, "USA": usa},
+                                        "leave_one_out": {kor_or_jpn: 0.0, "USA": 0.0},
+                                        "sensors": {sensor: usa}}}
+
+
+def _event(k: int, gains: dict[str, float], cls: str) -> dict:
+    """One event of one launch: JPN gains ``gains[route]``; KOR never reaches it."""
+    launches = {"L1": {
+        "JPN": {r: _entry(g, "KOR", min(g, 10.0), "usa-tpy2-shariki") for r, g in
+                gains.items()},
+        "KOR": {r: {"first_pip_within_50km_s": {"total_s": None,
+                                                "reason": "not reached on this route"}}
+                for r in gains}}}
+    sweep = {"values_s": [0.0, 300.0], "figure": "first_pip_within_50km_s",
+             "launches": {"L1": {"JPN": {"0": {"tisa_gain_s": gains["direct"],
+                                               "direct_minus_tisa_s": 0.0},
+                                         "300": {"tisa_gain_s": gains["tisa_hub"],
+                                                 "direct_minus_tisa_s":
+                                                 gains["direct"] - gains["tisa_hub"]}}}}}
+    return {"event": f"2017-0{k}-01#1", "date": f"2017-0{k}-01", "seed": 20170001 + k,
+            "scenario": "x", "launches": ["L1"], "dropped": [], "timings_s": {},
+            "propulsion": {"L1": cls}, "gained_s": {"L1": {}},
+            "assumptions": {"approval_delay_s": 300.0, "hub_delay_s": 1.0},
+            "attribution": {"launches": launches, "sensitivity": sweep,
+                            "direct_minus_hub": {"L1": {"JPN": {
+                                "tisa_hub": gains["direct"] - gains["tisa_hub"]}}}}}
+
+
+@pytest.fixture
+def batch(tmp_path):
+    doc = {"schema": "gsomia.batch/1", "records": "cns", "since": "2017-01-01",
+           "events": [_event(1, {"tisa_hub": 25.0, "direct": 35.0}, "scud"),
+                      _event(2, {"tisa_hub": 30.0, "direct": 30.0}, "scud"),
+                      _event(3, {"tisa_hub": 40.0, "direct": 60.0}, "irbm")]}
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_distributions_quantiles_and_counts(batch):
+    rows = launch_rows(load_batch(batch))
+    got = {(d["route"], d["party"]): d for d in distributions(rows)}
+    assert got[("direct", "JPN")] == {"route": "direct", "party": "JPN", "launches": 3,
+                                      "n": 3, "p10": 31.0, "p50": 35.0, "p90": 55.0}
+    assert got[("direct", "KOR")]["n"] == 0 and got[("direct", "KOR")]["p50"] is None
+    by_class = {(d["route"], d["party"], d["class"]): d for d in distributions(rows, "class")}
+    assert by_class[("tisa_hub", "JPN", "scud")]["p50"] == 27.5
+
+
+def test_report_offline_with_sections(batch, tmp_path):
+    out = tmp_path / "rep"
+    result = runner.invoke(app, ["report", str(batch), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert not re.search(r"https?://", page)
+    for section in ("id='routes'", "id='classes'", "id='years'", "id='direct-minus-hub'",
+                    "id='sensitivity'"):
+        assert section in page
+    for png in ("cdf_gain.png", "attribution_by_class.png", "direct_minus_hub.png",
+                "sensitivity_tisa_delay.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f'src="{png}"' in page
+    assert "Seeds: one per event, 20170002…20170004" in page
+    assert "approval_delay_s = 300.0" in page
+    # direct beats the TISA hub on two launches; the partner that grows is KOR
+    assert "2 launch/party/hub cases" in page
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("not json", "batch="),
+    ('{"schema": "gsomia.run/1"}', "batch.schema='gsomia.run/1'"),
+    ('{"schema": "gsomia.batch/1", "events": []}', "batch.events"),
+    ('{"schema": "gsomia.batch/1", "events": [{"event": "x"}]}',
+     "batch.events[0].attribution"),
+])
+def test_report_bad_batch(tmp_path, text, field):
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["report", str(path), "--out", str(tmp_path / "rep")])
+    assert result.exit_code != 0
+    assert field in result.output
+    assert not (tmp_path / "rep").exists()
+    with pytest.raises(InputError):
+        load_batch(path)
