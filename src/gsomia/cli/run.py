@@ -214,7 +214,7 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
     """``--seeds N``: the spread of the figures over N draws (gsomia.sim.seeds)."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console) as bar:
-        task = bar.add_task(f"{sc.name}: draws on {where_text(scheduler, workers)}", total=n)
+        task = bar.add_task(f"{sc.name}: draws {where_text(scheduler, workers)}", total=n)
         doc = run_seeds(sc, n, config, scheduler=scheduler, workers=workers,
                         on_done=lambda _: bar.advance(task))
     console.print(f"[bold]{sc.title}[/] — {n} draws (seeds {doc['scenario']['seeds'][0]}…"

@@ -28,13 +28,13 @@ __all__ = ["batch_run", "where_text"]
 
 
 def where_text(scheduler: str, workers: int) -> str:
-    """Where the tasks run, for the user: ``a Dask LocalCluster of 2 workers`` …"""
+    """Where the tasks run, for the user: ``on a Dask LocalCluster of 2 workers …``."""
     if scheduler == IN_PROCESS:
-        return "this process (no Dask)"
+        return "in this process (no Dask)"
     if scheduler == LOCAL:
         n = local_workers(workers)
-        return f"a Dask LocalCluster of {n} worker{'s' * (n != 1)} on 127.0.0.1"
-    return f"the Dask scheduler at {scheduler}"
+        return f"on a Dask LocalCluster of {n} worker{'s' * (n != 1)} on 127.0.0.1"
+    return f"on the Dask scheduler at {scheduler}"
 
 
 def _s(value: float | None) -> str:
@@ -66,7 +66,7 @@ def _run(records: Path, since: dt.date, config: RunConfig, seeds: int, scheduler
     plain = not err_console.is_terminal      # no live bar: one line per run instead
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console) as bar:
-        task = bar.add_task(f"{len(events)} events × {seeds} seeds on "
+        task = bar.add_task(f"{len(events)} events × {seeds} seeds "
                             f"{where_text(scheduler, workers)}", total=len(events) * seeds)
         counts = {"run": 0, "dropped": 0}
 
@@ -152,7 +152,7 @@ def batch_run(records: Path, since: dt.date, json_out: Path | None, config: RunC
                         for k, (d, s) in enumerate(zip(draws, summaries, strict=True)) if k]
         doc["spread"] = draws_spread(summaries)
         _print_spread(doc["spread"], seeds)
-    console.print(f"Ran on {where_text(scheduler, workers)}. Japan and Korea are measured (the "
+    console.print(f"Ran {where_text(scheduler, workers)}. Japan and Korea are measured (the "
                   "US tracks and shares but is not scored in the batch); the reason of every "
                   "dropped launch and skipped event is in "
                   + ("the JSON (--json-out)" if json_out is None else str(json_out)),
