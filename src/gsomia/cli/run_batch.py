@@ -97,13 +97,9 @@ def _print_summary(summary: dict[str, Any], since: dt.date) -> None:
                   + f"; {summary['events_skipped']} events and {summary['dates_skipped']} "
                   f"dates skipped (no launch could be run); {summary['wall_s']} s",
                   highlight=False)
-    table = Table(title="Median warning time gained against 'none' (s; first PIP within "
-                  "50 km; launches where both 'none' and the route reach it)",
-                  title_justify="left")
-    table.add_column("party")
-    sharing = RUN_ROUTES[1:]
-    for r in sharing:
-        table.add_column(r, justify="right")
+    table, sharing = _route_table("Median warning time gained against 'none' (s; first PIP "
+                                  "within 50 km; launches where both 'none' and the route "
+                                  "reach it)")
     table.add_column("launches with 50 km PIP: none / tisa / auto / direct", justify="right")
     table.add_column("only with sharing: tisa / auto / direct", justify="right")
     for party, med in summary["median_gained_s"].items():
@@ -115,14 +111,20 @@ def _print_summary(summary: dict[str, Any], since: dt.date) -> None:
     console.print(table)
 
 
-def _print_spread(spread: dict[str, Any], seeds: int) -> None:
-    table = Table(title=f"Over {seeds} draws (seed, seed+1 …): the median warning time "
-                  "gained against 'none', s: median of the draws (least..greatest in brackets)",
-                  title_justify="left")
+def _route_table(title: str) -> tuple[Table, tuple[str, ...]]:
+    """A table with a party column and one per sharing route (returned too)."""
+    table = Table(title=title, title_justify="left")
     table.add_column("party")
-    sharing = RUN_ROUTES[1:]
+    sharing = tuple(RUN_ROUTES[1:])
     for r in sharing:
         table.add_column(r, justify="right")
+    return table, sharing
+
+
+def _print_spread(spread: dict[str, Any], seeds: int) -> None:
+    table, sharing = _route_table(f"Over {seeds} draws (seed, seed+1 …): the median warning "
+                                  "time gained against 'none', s: median of the draws "
+                                  "(least..greatest in brackets)")
     for party, by_route in spread["median_gained_s"].items():
         table.add_row(party, *["—" if g["median"] is None else
                                f"{g['median']:.0f} [{g['min']:.0f}..{g['max']:.0f}]"
