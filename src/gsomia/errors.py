@@ -6,6 +6,8 @@
     ├── InputError               a value given by a user or a file is malformed or impossible
     │   └── RecordError          a public launch record cannot be parsed (names the record)
     ├── PhysicsError             a flight cannot be computed or fitted
+    ├── TaskError                a task of the batch or of a seed study failed, or its Dask
+    │                            worker died (names the task: event or seed)
     └── SharingError             an agreement, marking, envelope or audit problem
         ├── AgreementError       an agreement or marking file is invalid (names file, key,
         │                        value); also an InputError
@@ -53,6 +55,7 @@ __all__ = [
     "SharingError",
     "StoreError",
     "StoreUnavailable",
+    "TaskError",
     "TranslogError",
     "short_repr",
 ]
@@ -105,6 +108,24 @@ class RecordError(InputError):
 
 class PhysicsError(GsomiaError):
     """A flight cannot be computed (e.g. the fit does not converge)."""
+
+
+class TaskError(GsomiaError):
+    """A task of the batch or of a seed study (:mod:`gsomia.sim.cluster`) failed where it
+    ran, or the Dask worker running it died (``KilledWorker``).
+
+    Attributes:
+        task: what the task was, e.g. ``"event 2017-03-06#1, seed 20170306"``.
+        reason: the task's error (its type and message) or the cluster's.
+    """
+
+    def __init__(self, task: str, reason: str) -> None:
+        self.task = task
+        self.reason = reason
+        super().__init__(f"{task}: {reason}")
+
+    def __reduce__(self) -> tuple[type[TaskError], tuple[str, str]]:
+        return type(self), (self.task, self.reason)
 
 
 class SharingError(GsomiaError):

@@ -17,7 +17,7 @@ runner = CliRunner()
 def test_seeds_with_routes_writes_the_study(tmp_path: Path) -> None:
     out = tmp_path / "s.json"
     res = runner.invoke(app, ["run", "2017-08-29", "--seeds", "2", "--routes", "direct",
-                              "--workers", "1", "--json-out", str(out)])
+                              "--scheduler", "none", "--json-out", str(out)])
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["schema"] == "gsomia.seeds/1"
@@ -37,7 +37,7 @@ def test_seeds_with_routes_writes_the_study(tmp_path: Path) -> None:
     (["2017-08-29", "--seeds", "0"], "--seeds"),
     (["2017-08-29", "--seeds", "1001"], "--seeds"),
     (["2017-08-29", "--seeds", "2", "--live"], "not with --live"),
-    (["2017-08-29", "--seeds", "2", "--plots", "p"], "not with --live, --plots"),
+    (["2017-08-29", "--seeds", "2", "--plots", "p"], "not with --live or --plots"),
     (["2017-08-29", "--routes", "none"], "--routes='none'"),
     (["2017-08-29", "--seeds", "2", "--delivery", "node"], "leave out --delivery"),
 ])

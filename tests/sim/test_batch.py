@@ -246,7 +246,7 @@ def test_cli_batch_prints_and_writes_the_counts(shared_data, tmp_path) -> None:
     be flown: three dates of one event each, no event run, every record dropped."""
     out = tmp_path / "batch.json"
     res = CliRunner().invoke(app, ["run", "--records", str(shared_data / "cns"),
-                                   "--since", "2026-04-07", "--workers", "1",
+                                   "--since", "2026-04-07", "--scheduler", "none",
                                    "--json-out", str(out)])
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text(encoding="utf-8"))

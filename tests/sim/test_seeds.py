@@ -81,7 +81,7 @@ def test_summary_percentiles_match_numpy():
 
 @pytest.mark.parametrize(("n", "workers", "field"), [(0, 1, "seeds"), (1001, 1, "seeds"),
                                                      (True, 1, "seeds"), (2.0, 1, "seeds"),
-                                                     (2, 0, "workers")])
+                                                     (2, -1, "workers")])
 def test_bad_counts_name_the_field(scenario, n, workers, field):
     with pytest.raises(InputError) as err:
         run_seeds(scenario, n, CFG, workers=workers)

@@ -181,7 +181,8 @@ def test_a_server_restart_answers_503_then_recovers_with_every_acked_item(tmp_pa
                 assert "store unavailable" in body["error"] and body["items"] is None
                 # every route of the API (the spec and its docs aside, which read no
                 # store) answers 503 with Retry-After; none 2xx, none another 5xx
-                assert all(s == 503 for s in statuses.values()), {k: v for k, v in statuses.items() if v != 503}
+                assert all(s == 503 for s in statuses.values()), {
+                    k: v for k, v in statuses.items() if v != 503}
                 # the partner keeps publishing; its outbox holds the envelopes meanwhile
                 during = [kor.post("/v1/warnings", json=warning(10.0 + i, f"D{i}").to_dict())
                           for i in range(2)]

@@ -2,7 +2,12 @@
 
 - ``gsomia run SCENARIO`` (a packaged name such as ``2017-03-06``, or a file);
 - ``gsomia run --record DATE --records DIR`` (one date of the public record);
-- ``gsomia run --records DIR --since DATE`` (every date since, salvos grouped: the batch).
+- ``gsomia run --records DIR --since DATE`` (every date since, split into events: the batch,
+  :mod:`gsomia.cli.run_batch`).
+
+The batch and ``--seeds N`` run on Dask (gsomia.sim.cluster): a ``LocalCluster`` by
+default, an existing scheduler with ``--scheduler tcp://HOST:PORT``, or this process with
+``--scheduler none``.
 """
 
 from __future__ import annotations
@@ -10,9 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,13 +25,15 @@ from rich.table import Table
 
 from gsomia.cli._app import app, console, err_console, fail, guarded
 from gsomia.cli.engagement import print_engagement
+from gsomia.cli.run_batch import batch_run, where_text
 from gsomia.cli.scenario import local_date_hint
 from gsomia.datafile import check_output_path, write_text_atomic
 from gsomia.errors import InputError
 from gsomia.records import load_records, salvos
 from gsomia.sharing import Route
-from gsomia.sim.attribution import attribution_lines, batch_extras
-from gsomia.sim.batch import BATCH_CONFIG, batch_events, event_window_s, run_records
+from gsomia.sim.attribution import attribution_lines
+from gsomia.sim.batch import BATCH_CONFIG
+from gsomia.sim.cluster import LOCAL, check_scheduler
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import NONE, RUN_ROUTES, SHARES, RouteConfig, parse_run_route
 from gsomia.sim.delivery.live import LiveDelivery
@@ -36,7 +41,7 @@ from gsomia.sim.delivery.planned import planned
 from gsomia.sim.engage_plot import write_engagement_plot
 from gsomia.sim.plots import write_plots
 from gsomia.sim.replay import run_picture
-from gsomia.sim.report import batch_summary, run_to_json
+from gsomia.sim.report import run_to_json
 from gsomia.sim.run import RunResult, run_scenario
 from gsomia.sim.scenario import Scenario, load_scenario, scenario_from_records
 from gsomia.sim.seeds import run_seeds
@@ -209,12 +214,12 @@ def _routes(text: str | None) -> tuple[str, ...]:
 
 
 def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
-                workers: int) -> None:
+                scheduler: str, workers: int) -> None:
     """``--seeds N``: the spread of the figures over N draws (gsomia.sim.seeds)."""
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err_console) as bar:
-        task = bar.add_task(f"{sc.name}: draws", total=n)
-        doc = run_seeds(sc, n, config, workers=min(workers, n),
+        task = bar.add_task(f"{sc.name}: draws {where_text(scheduler, workers)}", total=n)
+        doc = run_seeds(sc, n, config, scheduler=scheduler, workers=workers,
                         on_done=lambda _: bar.advance(task))
     console.print(f"[bold]{sc.title}[/] — {n} draws (seeds {doc['scenario']['seeds'][0]}…"
                   f"{doc['scenario']['seeds'][-1]}), share {config.share}, planned delivery",
@@ -253,83 +258,6 @@ def _seed_study(sc: Scenario, n: int, config: RunConfig, json_out: Path | None,
         _write_json(json_out, doc)
 
 
-def _batch(records: Path, since: dt.date, json_out: Path | None, workers: int,
-           config: RunConfig) -> None:
-    """``--records DIR --since DATE``: every event since, the planned delivery
-    (gsomia.sim.batch)."""
-    n_events = len(batch_events(records, since, config))
-    if n_events == 0:
-        fail(f"--since={since.isoformat()}: no record on or after that date in {records}")
-    plain = not err_console.is_terminal      # no live bar: one line per event instead
-    started = time.perf_counter()
-    results: list[dict[str, Any]] = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console) as bar:
-        task = bar.add_task("events", total=n_events)
-        counts = {"run": 0, "dropped": 0}
-
-        def done(out: dict[str, Any]) -> None:
-            counts["run"] += len(out["launches"])
-            counts["dropped"] += len(out["dropped"])
-            bar.update(task, advance=1, description=f"{out['event']}: launches run "
-                       f"{counts['run']}, dropped {counts['dropped']}")
-            if plain:
-                err_console.print(f"{out['event']}: {'run' if out['ok'] else 'skipped'} "
-                                  f"({len(out['launches'])} launches run, "
-                                  f"{len(out['dropped'])} dropped; so far {counts['run']} "
-                                  f"run, {counts['dropped']} dropped)", highlight=False)
-
-        results = list(run_records(records, since, workers=workers, config=config,
-                                   on_done=done))
-    ok = [r for r in results if r["ok"]]
-    summary = batch_summary((r["run"] for r in ok), events=results)
-    summary["wall_s"] = round(time.perf_counter() - started, 1)
-    by_class = ", ".join(f"{k} {v}" for k, v in summary["launches_dropped"].items())
-    console.print(f"[bold]{summary['events']} events[/] run of "
-                  f"{summary['events'] + summary['events_skipped']} events on "
-                  f"{summary['dates']} dates since "
-                  f"{since.isoformat()}: {summary['launches']} launches run, "
-                  f"{summary['launches_dropped_total']} dropped"
-                  + (f" ({by_class})" if by_class else "")
-                  + f"; {summary['events_skipped']} events and {summary['dates_skipped']} "
-                  f"dates skipped (no launch could be run); {summary['wall_s']} s",
-                  highlight=False)
-    table = Table(title="Median warning time gained against 'none' (s; first PIP within "
-                  "50 km; launches where both 'none' and the route reach it)",
-                  title_justify="left")
-    table.add_column("party")
-    sharing = RUN_ROUTES[1:]
-    for r in sharing:
-        table.add_column(r, justify="right")
-    table.add_column("launches with 50 km PIP: none / tisa / auto / direct", justify="right")
-    table.add_column("only with sharing: tisa / auto / direct", justify="right")
-    for party, med in summary["median_gained_s"].items():
-        reach = summary["reached"][party]
-        table.add_row(party, *[_s(med[r]) for r in sharing],
-                      " / ".join(str(reach[r]) for r in RUN_ROUTES),
-                      " / ".join(str(summary["only_with_sharing"][party][r])
-                                 for r in sharing))
-    console.print(table)
-    console.print("Japan and Korea are measured (the US tracks and shares but is not scored "
-                  "in the batch); the reason of every dropped launch and skipped event is in "
-                  + ("the JSON (--json-out)" if json_out is None else str(json_out)),
-                  highlight=False)
-    if json_out is not None:
-        doc = {"schema": "gsomia.batch/1", "records": str(records),
-               "since": since.isoformat(), "event_window_s": event_window_s(config),
-               "events": [{"event": r["event"], "date": r["date"],
-                           "scenario": r["run"]["scenario"]["name"],
-                           "seed": r["seed"], "launches": r["run"]["launches"],
-                           "dropped": r["dropped"], "timings_s": r["run"]["timings_s"],
-                           **batch_extras(r["run"])}
-                          for r in ok],
-               "skipped": [{"event": r["event"], "date": r["date"], "seed": r["seed"],
-                            "reason": r["reason"], "dropped": r["dropped"]}
-                           for r in results if not r["ok"]],
-               "summary": summary}
-        _write_json(json_out, doc)
-
-
 # -- the options of ``gsomia run`` ----------------------------------------------------------
 
 _ROUTE_DEFAULTS = RouteConfig()
@@ -360,7 +288,15 @@ _PipIntervalOpt = Annotated[float, typer.Option(
     "--pip-interval-s", help="Evaluation grid of the PIPs [s], at most 60; after a party's "
     "50 km PIP is reached, its PIP-error curve goes on every 30 s.", min=0.5)]
 _WorkersOpt = Annotated[int, typer.Option(
-    "--workers", help="Batch: worker processes (0: one per CPU).", min=0)]
+    "--workers", help="Batch and --seeds on the local Dask cluster: worker processes (0, "
+    "the default: one per CPU).", min=0)]
+_SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="Where the batch (--since) and --seeds run, one Dask task per event "
+    "and seed, gathered as they finish (same results wherever). local (default): a Dask "
+    "LocalCluster of --workers processes on 127.0.0.1, no dashboard. tcp://HOST:PORT: a "
+    "running `dask scheduler` and its `dask worker`s (each with this gsomia installed; the "
+    "records are sent to them as data). none: in this process, one after another "
+    "(debugging).")]
 _DeliveryOpt = Annotated[str | None, typer.Option(
     "--delivery", help="node (default): every warning through the parties' real nodes "
     "(decide, sign, seal, send, open, mark, audit, hub approval) on the simulated clock; "
@@ -394,7 +330,8 @@ _SeedsOpt = Annotated[int, typer.Option(
     "--seeds", help="Run the scenario with N random draws (the scenario's seed, then seed+1 "
     "…; planned delivery) and report the median and 10th-90th percentiles of every figure, "
     "and in how many draws direct <= hubs <= none holds (schema in gsomia.sim.seeds). 1: a "
-    "single run.", min=1, max=1000)]
+    "single run. With --since: every event N times (its seed, then seed+1 …) and the "
+    "spread of the batch's median gains (schema in gsomia.sim.report).", min=1, max=1000)]
 
 
 def _sweep(text: str | None) -> tuple[float, ...]:
@@ -433,9 +370,26 @@ def _check_outputs(json_out: Path | None, plots: Path | None) -> None:
         fail(f"--plots={str(plots)!r}: folder {plots.parent} does not exist")
 
 
+def _where(scheduler: str | None, workers: int, many: bool) -> str:
+    """``--scheduler`` checked (default local); ``many``: the batch or ``--seeds N``."""
+    if not many:
+        if scheduler is not None or workers:
+            fail("--scheduler and --workers place the batch (--since) and --seeds N: "
+                 "a single run takes neither")
+        return LOCAL
+    try:
+        where = check_scheduler(LOCAL if scheduler is None else scheduler)
+    except InputError as exc:
+        fail(f"--scheduler={scheduler!r}: {exc.reason}")
+    if workers and where != LOCAL:
+        fail(f"--workers sizes the local Dask cluster: leave it out with --scheduler {where}")
+    return where
+
+
 def _batch_command(records: Path | None, since: str, given: dict[str, bool],
-                   json_out: Path | None, workers: int, route_cfg: RouteConfig, share: str,
-                   compared: tuple[str, ...], extra: dict[str, Any]) -> None:
+                   json_out: Path | None, seeds: int, where: tuple[str, int],
+                   route_cfg: RouteConfig, share: str, compared: tuple[str, ...],
+                   extra: dict[str, Any]) -> None:
     """``--records DIR --since DATE`` after its checks; ``given``: option → whether it was
     given (SCENARIO, --record and the options the batch does not use)."""
     if records is None:
@@ -451,8 +405,8 @@ def _batch_command(records: Path | None, since: str, given: dict[str, bool],
     config = RunConfig(**{f: getattr(BATCH_CONFIG, f) for f in (
         "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")},
         route=route_cfg, share=share, routes=compared, **extra)
-    _batch(records, _date("--since", since), json_out, workers or max(1, os.cpu_count() or 1),
-           config)
+    batch_run(records, _date("--since", since), json_out, config, seeds=seeds,
+              scheduler=where[0], workers=where[1])
 
 
 def _scenario_of(scenario: str | None, record: str | None, records: Path | None) -> Scenario:
@@ -527,6 +481,7 @@ def run_command(
     seeds: _SeedsOpt = 1,
     attribution: _AttributionOpt = True,
     sweep: _SweepOpt = None,
+    scheduler: _SchedulerOpt = None,
 ) -> None:
     """Fly the launches, let every party's sensors, trackers and nodes work, share by each
     route (none, tisa_hub, auto_hub, direct) and report what each party knew, and when.
@@ -546,15 +501,16 @@ def run_command(
                             ignore_dates=as_if_in_force)
     compared = _routes(routes)
     extra = {"attribution": attribution and seeds == 1, "sweep_approval_s": _sweep(sweep)}
-    if seeds > 1 and (live or plots is not None or since is not None):
-        fail("--seeds runs many draws of one scenario: not with --live, --plots or --since")
+    if seeds > 1 and (live or plots is not None):
+        fail("--seeds runs many draws: not with --live or --plots")
+    where = (_where(scheduler, workers, since is not None or seeds > 1), workers)
     if since is not None:
         given = {"SCENARIO": scenario is not None, "--record": record is not None,
-                 "--plots": plots is not None, "--live": live, "--seeds": seeds > 1,
+                 "--plots": plots is not None, "--live": live,
                  "--delivery": delivery is not None, "--pip-interval-s": pip_interval_s != 5.0,
                  "--report-interval-s": report_interval_s != _RUN_DEFAULTS.report_interval_s}
-        _batch_command(records, since, given, json_out, workers, route_cfg, share, compared,
-                       extra)
+        _batch_command(records, since, given, json_out, seeds, where, route_cfg, share,
+                       compared, extra)
         return
     sc = _scenario_of(scenario, record, records)
     if delivery is not None and delivery not in ("planned", "node"):
@@ -565,6 +521,6 @@ def run_command(
                        report_interval_s=report_interval_s, share=share, routes=compared,
                        **extra)
     if seeds > 1:
-        _seed_study(sc, seeds, config, json_out, workers or max(1, os.cpu_count() or 1))
+        _seed_study(sc, seeds, config, json_out, *where)
         return
     _single_run(sc, config, "live" if live else delivery or "node", speed, json_out, plots)

@@ -123,6 +123,7 @@ class SensorEntry(Closed):
 
     site: Text | None = None
     kind: Text | None = Field(None, description="radar | infrared")
+    platform: Text | None = Field(None, description="radar: ground (default) | ship")
     id: Text | None = None
     owner: PartyCode | None = None
     lat_deg: Latitude | None = None  # type: ignore[valid-type]

@@ -9,7 +9,8 @@ job (``gsomia run``), one idea per module:
   ``planned``, ``nodes``, ``live`` with ``live_fusion``; ``payloads``);
 - ``pictures``, ``measurements`` (each party's picture), ``knowledge`` (the figures),
   ``scoring`` (area at risk, zones passed in);
-- ``batch``, ``seeds``, ``report``, ``plots``.
+- ``batch``, ``seeds``, ``cluster`` (where they run: Dask or this process), ``report``,
+  ``plots``.
 """
 
 __all__: list[str] = []  # the modules are the API; nothing is re-exported here

@@ -36,8 +36,12 @@ can be run, or when its run fails for a reason that is no single launch's (its `
 its records are then dropped as ``run_failed``). So every record is in exactly one event,
 and is either run there or dropped.
 
-Runs are independent, so they go to a pool of worker processes (``workers``); the results
-come back in date and event order.
+With ``seeds`` N > 1 every event is run N times, draw ``k`` (0 … N-1) with seed
+``event_seed + k`` (the scenario convention of :mod:`gsomia.sim.seeds`; draw 0 is the batch
+without seeds). Runs are independent: each (event, draw) is one task of
+:func:`gsomia.sim.cluster.run_tasks` (a Dask ``LocalCluster``, an existing Dask scheduler, or
+this process); the results come back in draw, date and event order whatever the order in
+which they finished.
 """
 
 from __future__ import annotations
@@ -46,14 +50,14 @@ import dataclasses
 import datetime as dt
 import math
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from gsomia.errors import GsomiaError, InputError, PhysicsError
 from gsomia.records import LaunchRecord, load_records, salvos
+from gsomia.sim.cluster import IN_PROCESS, run_tasks
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.planned import planned
 from gsomia.sim.observe import fly_launches
@@ -69,11 +73,12 @@ from gsomia.sim.scenario import (
     scenario_from_records,
 )
 from gsomia.sim.scoring import load_zones
+from gsomia.sim.seeds import MAX_SEEDS
 from gsomia.warning.areas import MaritimeZones
 
 __all__ = ["BATCH_CONFIG", "DROP_CLASSES", "EVENT_FLIGHT_S", "BatchEvent", "batch_events",
            "date_events", "event_seed", "event_window_s", "record_dates", "run_date",
-           "run_event", "run_records", "split_events"]
+           "run_event", "run_events", "run_records", "split_events"]
 
 BATCH_CONFIG = RunConfig(pip_interval_s=10.0, pip_tail_interval_s=1e9, horizon_s=900.0,
                          measured=("JPN", "KOR"))
@@ -235,7 +240,8 @@ def _flyable(scenario: Scenario, pairs: list[tuple[LaunchRecord, LaunchSpec]],
 
 
 def run_event(event: BatchEvent, config: RunConfig = BATCH_CONFIG,
-              zones: MaritimeZones | None = None) -> dict[str, Any]:
+              zones: MaritimeZones | None = None, *, seed: int | None = None
+              ) -> dict[str, Any]:
     """Run one event, dropping the launches that cannot be run (module notes).
 
     The whole event is run first; only when that fails with a
@@ -243,6 +249,7 @@ def run_event(event: BatchEvent, config: RunConfig = BATCH_CONFIG,
     dropped and the rest run (same scenario, same seed: the figures of the kept launches do
     not depend on the order of discovery). ``zones``: the maritime zones of the area
     figures (default: loaded for this event, :func:`gsomia.sim.scoring.load_zones`).
+    ``seed``: the run's seed (default the event's, :attr:`BatchEvent.seed`).
 
     Returns:
         ``{"event" (id), "date" (ISO), "index", "ok", "seed", "launches" (ids run),
@@ -252,12 +259,13 @@ def run_event(event: BatchEvent, config: RunConfig = BATCH_CONFIG,
         (:func:`~gsomia.sim.report.run_to_json`, without PIP errors; only when ``ok``),
         "reason" (only when not ``ok``)}``.
     """
+    seed = event.seed if seed is None else seed
     out: dict[str, Any] = {"event": event.id, "date": event.day.isoformat(),
-                           "index": event.index, "ok": False, "seed": event.seed,
+                           "index": event.index, "ok": False, "seed": seed,
                            "launches": [], "dropped": []}
     records = list(event.records)
     try:
-        result = _run_records(records, event, config, out, zones)
+        result = _run_records(records, event, seed, config, out, zones)
     except GsomiaError as exc:  # not one launch's fault: every record not dropped yet
         result, out["reason"] = None, str(exc)
         gone = {d["record"] for d in out["dropped"]}
@@ -286,8 +294,9 @@ def run_date(records_dir: str | Path, day: dt.date, config: RunConfig = BATCH_CO
     return [run_event(ev, config, zones) for ev in date_events(records, event_window_s(config))]
 
 
-def _run_records(records: list[LaunchRecord], event: BatchEvent, config: RunConfig,
-                 out: dict[str, Any], zones: MaritimeZones | None) -> RunResult | None:
+def _run_records(records: list[LaunchRecord], event: BatchEvent, seed: int,
+                 config: RunConfig, out: dict[str, Any], zones: MaritimeZones | None
+                 ) -> RunResult | None:
     """The run of one event's records, or ``None`` with ``out["reason"]`` set; dropped
     launches are appended to ``out["dropped"]``."""
     dropped: list[dict[str, Any]] = out["dropped"]
@@ -297,7 +306,7 @@ def _run_records(records: list[LaunchRecord], event: BatchEvent, config: RunConf
     if not usable:
         out["reason"] = "no record of that event gives a launch the scenario can hold"
         return None
-    text, _ = scenario_from_records(records, seed=event.seed, event=event.index)
+    text, _ = scenario_from_records(records, seed=seed, event=event.index)
     scenario = _load(text, event.id)
     try:
         return run_scenario(scenario, config, delivery=planned, zones=zones)
@@ -311,39 +320,56 @@ def _run_records(records: list[LaunchRecord], event: BatchEvent, config: RunConf
                         zones=zones)
 
 
-def _job(args: tuple[BatchEvent, RunConfig, MaritimeZones]) -> dict[str, Any]:
-    return run_event(*args)
+def _draw(job: tuple[BatchEvent, int], config: RunConfig, zones: MaritimeZones
+          ) -> dict[str, Any]:
+    """One task: draw ``k`` of an event (seed ``event.seed + k``)."""
+    event, k = job
+    return run_event(event, config, zones, seed=event.seed + k)
 
 
-def run_records(records_dir: str | Path, since: dt.date, *, workers: int = 1,
-                config: RunConfig = BATCH_CONFIG,
-                on_done: Callable[[dict[str, Any]], None] | None = None
-                ) -> Iterator[dict[str, Any]]:
-    """Run every event since ``since`` (:func:`batch_events`); yields :func:`run_event`
-    results in date and event order.
+def run_events(events: Sequence[BatchEvent], *, seeds: int = 1,
+               config: RunConfig = BATCH_CONFIG, scheduler: str = IN_PROCESS,
+               workers: int = 0, on_done: Callable[[dict[str, Any]], None] | None = None
+               ) -> list[list[dict[str, Any]]]:
+    """Run every event ``seeds`` times (module notes), one task per event and draw.
 
     Args:
-        workers: worker processes (1: in this process).
-        on_done: called with each result as it is collected, in order (e.g. a progress
-            bar).
+        events: the events (e.g. :func:`batch_events`), each sent to its task as data (a
+            worker needs no records directory).
+        seeds: draws per event, 1 to :data:`gsomia.sim.seeds.MAX_SEEDS`; draw ``k`` uses
+            seed ``event.seed + k``.
+        config: the runs' configuration.
+        scheduler, workers: where the tasks run (:func:`gsomia.sim.cluster.run_tasks`).
+        on_done: called with each :func:`run_event` result as it finishes (any order;
+            e.g. a progress bar).
+
+    Returns:
+        per draw (0 first), the :func:`run_event` results in the order of ``events``.
+
+    Raises:
+        InputError: ``seeds`` out of range, a bad ``scheduler`` or ``workers``;
+        TaskError: a run failed for a reason that is no launch's, e.g. a worker died
+            (names the event and seed).
     """
-    events = batch_events(records_dir, since, config)
-    zones = load_zones()   # once for every event (passed to the workers)
-    args = [(ev, config, zones) for ev in events]
-    if workers <= 1:
-        for a in args:
-            out = _job(a)
-            if on_done:
-                on_done(out)
-            yield out
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_job, a) for a in args]
-        for fut in futures:
-            out = fut.result()
-            if on_done:
-                on_done(out)
-            yield out
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or not 1 <= seeds <= MAX_SEEDS:
+        raise InputError("seeds", seeds, f"expected an integer from 1 to {MAX_SEEDS}")
+    jobs = [(ev, k) for k in range(seeds) for ev in events]
+    labels = [f"event {ev.id}, seed {ev.seed + k}" for ev, k in jobs]
+    done = None if on_done is None else (lambda _, out: on_done(out))
+    results = run_tasks(_draw, jobs, labels, shared=(config, load_zones()),
+                        scheduler=scheduler, workers=workers, on_done=done)
+    n = len(events)
+    return [results[k * n:(k + 1) * n] for k in range(seeds)]
+
+
+def run_records(records_dir: str | Path, since: dt.date, *, seeds: int = 1,
+                config: RunConfig = BATCH_CONFIG, scheduler: str = IN_PROCESS,
+                workers: int = 0, on_done: Callable[[dict[str, Any]], None] | None = None
+                ) -> list[list[dict[str, Any]]]:
+    """:func:`run_events` of every event since ``since`` (:func:`batch_events`): per draw,
+    the :func:`run_event` results in date and event order."""
+    return run_events(batch_events(records_dir, since, config), seeds=seeds, config=config,
+                      scheduler=scheduler, workers=workers, on_done=on_done)
 
 
 def with_routes(config: RunConfig, **route_changes: Any) -> RunConfig:

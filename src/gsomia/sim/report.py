@@ -119,6 +119,17 @@ the date is in exactly one event and either run or dropped: ``launches +
 launches_dropped_total`` is the number of records, ``events + events_skipped`` the number
 of events, and ``dates_skipped <= events_skipped``.
 
+With ``--seeds N`` (N > 1; :func:`gsomia.sim.batch.run_events`) every event is run N
+times, draw ``k`` with the event's seed ``+ k``. ``events``, ``skipped`` and ``summary`` are
+then draw 0's (the batch without seeds), and the document also has::
+
+     "seeds": N,                   # 1 without --seeds
+     "draws": [{"seed_offset": k, "events", "skipped", "summary"}],   # k = 1 … N-1, as
+                                   #   above (summary without wall_s)
+     "spread": {"median_gained_s": {party: {route: {"draws" (draws with a value),
+                                                    "median", "min", "max"}}},
+                "reached": {party: {route: {"min", "max"}}}}   # over the N draws' summaries
+
 Summary definitions: ``median_gained_s`` is the median, over the launches where both
 ``none`` and the route reach a 50 km PIP, of ``none``'s time minus the route's (seconds;
 positive: earlier with sharing). Launches reached only with sharing have no baseline and
@@ -145,7 +156,7 @@ from gsomia.sim.engage import (
 from gsomia.sim.knowledge import METRICS
 from gsomia.sim.run import RunResult
 
-__all__ = ["batch_summary", "run_to_json"]
+__all__ = ["batch_summary", "draws_spread", "run_to_json"]
 
 
 def _r(value: float | None, nd: int = 3) -> float | None:
@@ -299,3 +310,32 @@ def _event_counts(events: list[dict[str, Any]]) -> dict[str, Any]:
             "dates_skipped": sum(not v for v in ran.values()),
             "launches_dropped": dict(sorted(dropped.items(), key=lambda kv: (-kv[1], kv[0]))),
             "launches_dropped_total": sum(dropped.values())}
+
+
+def draws_spread(summaries: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The spread over a batch's draws (module notes, ``"spread"``) of each draw's
+    :func:`batch_summary`: per party and route, the median, least and greatest of the draws'
+    ``median_gained_s`` (over the draws that have one) and the least and greatest
+    ``reached``.
+
+    Raises:
+        InputError: no summary.
+    """
+    summaries = list(summaries)
+    if not summaries:
+        raise InputError("summaries", 0, "at least one draw is needed")
+    gained: dict[str, Any] = {}
+    reached: dict[str, Any] = {}
+    for party, routes in summaries[0]["median_gained_s"].items():
+        gained[party] = {}
+        for route in routes:
+            vals = [v for s in summaries
+                    if (v := s["median_gained_s"][party][route]) is not None]
+            gained[party][route] = {"draws": len(vals),
+                                    "median": _r(statistics.median(vals), 1) if vals else None,
+                                    "min": min(vals, default=None),
+                                    "max": max(vals, default=None)}
+        reached[party] = {route: {"min": min(s["reached"][party][route] for s in summaries),
+                                  "max": max(s["reached"][party][route] for s in summaries)}
+                          for route in summaries[0]["reached"][party]}
+    return {"median_gained_s": gained, "reached": reached}

@@ -14,8 +14,9 @@ gained against ``none`` (:meth:`gsomia.sim.run.RunResult.gained_s`).
 
 Each run uses the planned delivery (:func:`gsomia.sim.delivery.planned.planned`: the same
 arrivals as the nodes, checked by the tests) so that a study of many draws stays
-affordable; runs are
-independent and go to a pool of ``workers`` processes.
+affordable; runs are independent, each one task of :func:`gsomia.sim.cluster.run_tasks` (a
+Dask ``LocalCluster``, an existing Dask scheduler, or this process), and the summary is
+made from the draws in seed order whatever the order in which they finished.
 
 Schema (``"schema": "gsomia.seeds/1"``), seconds after each launch::
 
@@ -38,13 +39,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 
 from gsomia.errors import InputError
 from gsomia.sharing import Route
+from gsomia.sim.cluster import IN_PROCESS, run_tasks
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.plan import NONE
 from gsomia.sim.delivery.planned import planned
@@ -74,8 +75,9 @@ def _figures(result: RunResult) -> dict[str, Any]:
     return out
 
 
-def _one(args: tuple[Scenario, int, RunConfig, MaritimeZones]) -> dict[str, Any]:
-    scenario, seed, config, zones = args
+def _one(seed: int, scenario: Scenario, config: RunConfig, zones: MaritimeZones
+         ) -> dict[str, Any]:
+    """One task: the figures of the draw with ``seed``."""
     return _figures(run_scenario(dataclasses.replace(scenario, seed=seed), config,
                                  delivery=planned, zones=zones))
 
@@ -138,44 +140,38 @@ def seed_summary(draws: Sequence[dict[str, Any]], routes: Sequence[str]) -> dict
 
 
 def run_seeds(scenario: Scenario, n: int, config: RunConfig | None = None, *,
-              workers: int = 1, on_done: Callable[[int], None] | None = None
-              ) -> dict[str, Any]:
+              scheduler: str = IN_PROCESS, workers: int = 0,
+              on_done: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Run ``scenario`` with ``n`` seeds and summarise the spread (module notes).
 
     Args:
         scenario: the scenario; its ``seed`` is the first draw's, then ``seed + 1`` ….
         n: number of draws, 1 to :data:`MAX_SEEDS`.
         config: the runs' configuration (default :class:`~gsomia.sim.config.RunConfig`).
-        workers: worker processes (1: in this process).
-        on_done: called with each finished draw's seed (e.g. a progress bar).
+        scheduler, workers: where the draws run (:func:`gsomia.sim.cluster.run_tasks`:
+            ``"none"``, this process, by default; ``"local"``, a Dask ``LocalCluster`` of
+            ``workers`` processes, 0 for one per CPU; or ``"tcp://HOST:PORT"``).
+        on_done: called with each finished draw's seed as it finishes (any order; e.g. a
+            progress bar).
 
     Returns:
         the ``gsomia.seeds/1`` document (module notes).
 
     Raises:
-        InputError: ``n`` or ``workers`` out of range; PhysicsError: a launch that cannot
-            be flown.
+        InputError: ``n``, ``scheduler`` or ``workers`` out of range; TaskError: a draw
+            that failed, e.g. a launch that cannot be flown (names the seed, with the
+            PhysicsError's message).
     """
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_SEEDS:
         raise InputError("seeds", n, f"expected an integer from 1 to {MAX_SEEDS}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InputError("workers", workers, "expected an integer >= 1")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise InputError("workers", workers, "expected an integer >= 0 (0: one per CPU)")
     cfg = config or RunConfig()
     seeds = [scenario.seed + i for i in range(n)]
-    zones = load_zones()   # once for every draw (passed to the workers)
-    args = [(scenario, s, cfg, zones) for s in seeds]
-    draws: list[dict[str, Any]] = []
-    if workers == 1:
-        for a in args:
-            draws.append(_one(a))
-            if on_done:
-                on_done(a[1])
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for a, fut in [(a, pool.submit(_one, a)) for a in args]:
-                draws.append(fut.result())
-                if on_done:
-                    on_done(a[1])
+    draws = run_tasks(_one, seeds, [f"{scenario.name}, seed {s}" for s in seeds],
+                      shared=(scenario, cfg, load_zones()), scheduler=scheduler,
+                      workers=workers,
+                      on_done=None if on_done is None else lambda k, _: on_done(seeds[k]))
     return {"schema": "gsomia.seeds/1",
             "scenario": {"name": scenario.name, "title": scenario.title,
                          "epoch": scenario.epoch.isoformat(), "seeds": seeds},

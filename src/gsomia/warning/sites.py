@@ -12,7 +12,8 @@ Keys of a radar table (class merged with site): ``kind = "radar"``, ``id``, ``ow
 ``sector_center_deg``, ``sector_half_width_deg``, ``refraction_k``, ``scan_offset_s``,
 ``range_resolution_m`` (0 to 10,000 m, default 0) and ``beamwidth_deg`` (0 to 90 deg, default
 0; 0 for either resolves every object, see :mod:`gsomia.warning.sensors`, "Resolution"), with
-the documentation key ``resolution_source``.
+the documentation key ``resolution_source``, and ``platform`` (``"ground"``, the default, or
+``"ship"`` on station: the same fixed-site model, drawn apart in the plots).
 Of an infrared table: ``kind = "infrared"``, ``id``, ``owner``, ``detect_after_s``,
 ``report_delay_s``, ``sigma_position_km``, ``sigma_time_s``, ``sigma_heading_deg``, ``pd``.
 Both may carry the documentation keys ``class``, ``description``, ``assumption``,
@@ -73,6 +74,7 @@ class RadarSite(_SiteKeys):
     """A radar table (module notes), in the file's units."""
 
     kind: Literal["radar"]
+    platform: Literal["ground", "ship"] = "ground"
     lat_deg: number(-90.0, 90.0)  # type: ignore[valid-type]
     lon_deg: number(-180.0, 360.0)  # type: ignore[valid-type]
     alt_m: number(-500.0, 1e5) = 0.0  # type: ignore[valid-type]
@@ -153,7 +155,8 @@ def sensor_from_table(table: Table) -> Sensor:
         sector_center_rad=None if centre is None else math.radians(centre),
         sector_half_width_rad=math.radians(r.sector_half_width_deg),
         refraction_k=r.refraction_k, scan_offset_s=r.scan_offset_s,
-        range_resolution_m=r.range_resolution_m, beamwidth_rad=math.radians(r.beamwidth_deg)))
+        range_resolution_m=r.range_resolution_m, beamwidth_rad=math.radians(r.beamwidth_deg),
+        platform=r.platform))
 
 
 def _build(table: Table, cls: Any, kwargs: dict[str, Any]) -> Any:

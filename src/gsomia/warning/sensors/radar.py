@@ -52,6 +52,7 @@ __all__ = [
     "MAX_RANGE_RESOLUTION_M",
     "MAX_SCAN_OFFSET_S",
     "MAX_SIGMA_RANGE_M",
+    "PLATFORMS",
     "Radar",
 ]
 
@@ -66,6 +67,9 @@ MAX_RANGE_RESOLUTION_M = 10_000.0
 surveillance radar's waveform."""
 MAX_BEAMWIDTH_RAD = math.pi / 2
 """Largest beamwidth [rad]: 90°; a wider beam could not tell the sides of a sector apart."""
+PLATFORMS = ("ground", "ship")
+"""What a radar stands on: a ground site, or a ship on station (drawn apart in the plots;
+the model is the same: a fixed site)."""
 MAX_SCAN_OFFSET_S = 86_400.0
 """Largest ``|scan_offset_s|`` [s]: one day (an offset beyond a revisit only shifts the
 scan grid by whole revisits, and a scenario lasts less than a day)."""
@@ -117,6 +121,8 @@ class Radar:
             ``[0, MAX_BEAMWIDTH_RAD]``; 0 (default) resolves every angle. Objects closer
             than both (:mod:`~gsomia.warning.sensors.resolution`) give one plot.
         earth: the ellipsoid (default WGS-84).
+        platform: one of :data:`PLATFORMS`: ``"ground"`` (default) or ``"ship"`` (on
+            station: the same fixed-site model, told apart in the plots).
 
     Raises:
         InputError: on construction, for a value out of its domain (field name and value).
@@ -142,9 +148,12 @@ class Radar:
     range_resolution_m: float = 0.0
     beamwidth_rad: float = 0.0
     earth: Earth = field(default=WGS84, repr=False)
+    platform: str = "ground"
 
     def __post_init__(self) -> None:
         check_identity(self.id, self.owner)
+        if self.platform not in PLATFORMS:
+            raise InputError("platform", self.platform, f"expected {' or '.join(PLATFORMS)}")
         check_site(self.lat_deg, self.lon_deg, self.alt_m)
         check_positive("max_range_m", self.max_range_m)
         check_finite("min_elevation_rad", self.min_elevation_rad)
