@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
 
 from gsomia.errors import InputError, StoreError
 from gsomia.node.node import Node
