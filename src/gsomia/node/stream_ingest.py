@@ -160,5 +160,7 @@ class NodeIngest:
         itself fails: then the message is retried, never terminated unaudited)."""
         self.node.record("stream.rejected", {
             "stream": d.stream, "subject": d.subject, "stream_seq": d.stream_seq,
-            "msg_id": d.msg_id, "deliveries": d.num_delivered, "reason": str(reason)})
+            "msg_id": d.msg_id, "deliveries": d.num_delivered,
+            # a reason naming a lone surrogate keeps it as an escape (the audit is UTF-8)
+            "reason": str(reason).encode("utf-8", "backslashreplace").decode("utf-8")})
         return Outcome.REJECTED
