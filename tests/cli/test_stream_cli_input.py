@@ -175,3 +175,29 @@ def test_serve_takes_its_stream_consumer_and_prefix_from_the_config(tmp_path, ow
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_options_override_the_config_keys_and_a_name_alone_brings_its_prefix(tmp_path):
+    from gsomia.cli.stream import checked_stream
+    from gsomia.node.config import load_config
+
+    cfg = load_config(_node_config(tmp_path, f'stream = "{NATS_URL}"\nstream_name = "A_1"\n'
+                                             'stream_prefix = "pa"\nstream_durable = "da"\n'))
+    s = checked_stream(cfg)
+    assert (s.url, s.stream, s.prefix, s.durable) == (NATS_URL, "A_1", "pa", "da")
+    s = checked_stream(cfg, "nats://127.0.0.1:4333", "B_2")  # a new name: its own prefix
+    assert (s.url, s.stream, s.prefix, s.durable) == ("nats://127.0.0.1:4333", "B_2", "b_2",
+                                                      "da")
+    s = checked_stream(cfg, prefix="pc", durable="dc")
+    assert (s.stream, s.prefix, s.durable) == ("A_1", "pc", "dc")
+    bare = load_config(_node_config(tmp_path / "b"))
+    assert checked_stream(bare) is None
+    assert checked_stream(bare, NATS_URL).subjects == ["gsomia.kor.detections",
+                                                       "gsomia.kor.tracks"]
+
+
+def test_a_bad_stream_key_in_the_config_is_named(tmp_path):
+    cfg = _node_config(tmp_path, f'stream = "{NATS_URL}"\nstream_name = "a.b"\n')
+    result = runner.invoke(app, ["serve", "--config", str(cfg)])
+    assert result.exit_code == 2, result.output
+    assert "stream.stream='a.b': expected 1 to 64 of A-Z a-z 0-9 _ -" in result.output
