@@ -5,17 +5,13 @@ before the node says it is up; every stream command's --help on names and subjec
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import nats
 import pytest
 import typer
 from test_stream_cli import NATS_URL, names
@@ -62,12 +58,9 @@ def test_publish_and_info_refuse_an_unknown_party(tmp_path):
         assert "--party='XXX': unknown party (known: JPN, KOR, USA)" in result.output
 
 
-async def _subjects(url: str, stream: str) -> list[str]:
-    nc = await nats.connect(url)
-    try:
-        return sorted((await nc.jetstream().stream_info(stream)).config.subjects)
-    finally:
-        await nc.close()
+def _subjects(names: list[str]) -> list[str]:
+    info = runner.invoke(app, ["stream", "info", "--party", "KOR", *names[:4], "--json"])
+    return json.loads(info.output)["subjects"]
 
 
 @pytest.mark.services
@@ -76,14 +69,14 @@ def test_publish_for_another_party_never_rewrites_the_stream(tmp_path, names):
     payload.write_text('{"a": 1}', encoding="utf-8")
     base = ["stream", "publish", str(payload), "--kind", "tracks", *names]
     assert runner.invoke(app, [*base, "--party", "KOR", "--id", "k1"]).exit_code == 0
-    before = asyncio.run(_subjects(NATS_URL, names[3]))
+    before = _subjects(names)
     result = runner.invoke(app, [*base, "--party", "JPN", "--id", "j1"])
     assert result.exit_code == 2, result.output
     said = " ".join(result.output.split())
     assert f"stream='{names[3]}': exists on {NATS_URL} with subjects " \
            f"{names[5]}.kor.detections, {names[5]}.kor.tracks, not " \
            f"{names[5]}.jpn.detections, {names[5]}.jpn.tracks; it is not changed" in said
-    assert asyncio.run(_subjects(NATS_URL, names[3])) == before == [
+    assert _subjects(names) == before == [
         f"{names[5]}.kor.detections", f"{names[5]}.kor.tracks"]
 
 
@@ -129,27 +122,9 @@ def test_serve_on_a_stream_overlapping_another_stops_before_it_says_it_is_up(tmp
     assert "KOR node on" not in said
 
 
-@pytest.fixture
-def own_stream() -> Iterator[tuple[str, str]]:
-    """A unique stream name and durable; the stream deleted afterwards."""
-    tag = uuid.uuid4().hex[:10]
-    yield f"S_{tag}", f"d{tag}"
-
-    async def delete() -> None:
-        nc = await nats.connect(NATS_URL)
-        try:
-            await nc.jetstream().delete_stream(f"S_{tag}")
-        except nats.js.errors.NotFoundError:
-            pass
-        finally:
-            await nc.close()
-
-    asyncio.run(delete())
-
-
 @pytest.mark.services
-def test_serve_takes_its_stream_consumer_and_prefix_from_the_config(tmp_path, own_stream):
-    stream, durable = own_stream
+def test_serve_takes_its_stream_consumer_and_prefix_from_the_config(tmp_path, names):
+    stream, durable = names[3], f"d{names[3]}"
     cfg = _node_config(tmp_path, f'stream = "{NATS_URL}"\nstream_name = "{stream}"\n'
                                  f'stream_durable = "{durable}"\n')
     log = tmp_path / "serve.log"

@@ -14,7 +14,16 @@ import time
 import nats
 import pytest
 from node_support import warning
-from test_stream import ACK_WAIT_S, NATS_URL, WAIT_S, _publish_raw, _wait, pair, settings
+from test_stream import (
+    ACK_WAIT_S,
+    NATS_URL,
+    WAIT_S,
+    _delete_stream,
+    _publish_raw,
+    _wait,
+    pair,
+    settings,
+)
 
 from gsomia.errors import InputError, LinkError
 from gsomia.node import Directory, Node, WallClock
@@ -147,17 +156,7 @@ def test_a_second_stream_on_the_same_subjects_is_refused_with_a_hint(settings):
         with pytest.raises(LinkError, match="overlap.*another --prefix"):
             publish_messages(twin, [])
     finally:
-        asyncio.run(_delete(settings.url, twin.stream))
-
-
-async def _delete(url: str, stream: str) -> None:
-    nc = await nats.connect(url)
-    try:
-        await nc.jetstream().delete_stream(stream)
-    except nats.js.errors.NotFoundError:
-        pass
-    finally:
-        await nc.close()
+        asyncio.run(_delete_stream(settings.url, twin.stream))
 
 
 @pytest.mark.services
