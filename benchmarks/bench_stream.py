@@ -15,7 +15,8 @@ whole originating work but the send; SQLite serialises the workers' transactions
 one write lock, PostgreSQL on row locks only). Measured: from all W workers fetching to every
 message processed (its row in ``stream_messages``), wall time; reported as messages per
 second, with each worker's share and the consumer's state at the end (pending, ack
-pending, redelivered: all 0, or the exit code is 1).
+pending: both 0, or the exit code is 1; redelivered_pending: of the unacked messages, those
+delivered more than once, the server's num_redelivered, so 0 once all are acked).
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def run_one(url: str, n: int, workers: int, pki: Path, root: Path,
             "workers": workers, "messages": n, "processed": done, "seconds": round(wall, 2),
             "per_s": round(done / wall, 1), "shares": shares,
             "pending": consumer["pending"], "ack_pending": consumer["ack_pending"],
-            "redelivered": consumer["redelivered"]}
+            "redelivered_pending": consumer["redelivered_pending"]}
 
 
 async def _delete(url: str, name: str) -> None:
@@ -165,7 +166,7 @@ def main() -> int:
         for r in rows:
             print(f"{r['store']}, {r['workers']} worker(s): {r['processed']}/{r['messages']} in "
                   f"{r['seconds']} s = {r['per_s']} msg/s, shares {r['shares']}, redelivered "
-                  f"{r['redelivered']}")
+                  f"and unacked {r['redelivered_pending']}")
     return 0 if ok else 1
 
 

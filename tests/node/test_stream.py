@@ -202,7 +202,7 @@ def test_a_poison_message_is_terminated_audited_and_never_redelivered(settings, 
     assert "not JSON" in reasons[0] and "Nats-Msg-Id" in reasons[3] and "NaN" in reasons[4]
     assert all(r.body["deliveries"] == 1 for r in rejected)
     c = stream_info(settings)["consumer"]
-    assert (c["pending"], c["ack_pending"], c["redelivered"]) == (0, 0, 0)
+    assert (c["pending"], c["ack_pending"], c["redelivered_pending"]) == (0, 0, 0)
     _wait(lambda: len(jpn.items()) == 2, "the two good ones at JPN")
     assert len(kor.store.local_items()) == 2
 

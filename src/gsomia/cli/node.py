@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from gsomia.cli._app import app, console, guarded, print_json
-from gsomia.cli.stream import checked_stream, start_ingest
+from gsomia.cli.stream import Durable, Prefix, StreamName, checked_stream, start_ingest
 
 __all__ = ["bench_app", "bench_audit", "bench_links", "pki_app", "pki_init", "pki_person",
            "serve"]
@@ -72,10 +72,16 @@ def serve(
     stream: Annotated[str | None, typer.Option(
         "--stream", help="nats://host:port: also consume the nation's stream on NATS "
         "JetStream (gsomia stream; overrides the config's stream).")] = None,
+    stream_name: StreamName = "",
+    prefix: Prefix = "",
+    durable: Durable = "",
 ) -> None:
     """Run a party's node as an HTTPS server with mutual TLS (see node.config); with a
     stream (--stream or the config's), the node also publishes what its nation's sensors
-    and trackers put on the stream (gsomia.node.stream)."""
+    and trackers put on the stream (gsomia.node.stream). --stream-name, --prefix and
+    --durable override the config's stream_name, stream_prefix and stream_durable; the
+    stream is checked (reached, its subjects as expected, the consumer made) before the
+    node says it is up."""
     import uvicorn
 
     from gsomia.errors import InputError
@@ -88,7 +94,7 @@ def serve(
 
     # everything is checked, and the port bound, before the store is created
     cfg = load_config(config)
-    stream_settings = checked_stream(stream or cfg.stream, cfg.party)
+    stream_settings = checked_stream(cfg, stream, stream_name, prefix, durable)
     if not cfg.keys.is_dir():
         raise InputError(f"{config}: keys", str(cfg.keys), "not a directory")
     directory = load_directory(cfg.keys)
@@ -126,9 +132,13 @@ def serve(
             node.connect(peer.party, HttpsLink(peer.party, peer.url, tls))
         app_ = create_app(node, party_cas=party_cas, personnel=personnel)
         server = uvicorn.Server(uvicorn_config(app_, tls.cert, tls.key, tls.trusted_cas))
+        try:
+            consumer = start_ingest(node, stream_settings)
+        except BaseException:
+            sock.close()
+            raise
         console.print(f"{cfg.party} node on https://{cfg.host}:{sock.getsockname()[1]} "
                       f"(mutual TLS; OpenAPI at /docs, the COP at /cop)", soft_wrap=True)
-        consumer = start_ingest(node, stream_settings)
         node.resume()
         try:
             server.run(sockets=[sock])

@@ -4,7 +4,6 @@ commands only, so that a node without a stream never loads it."""
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 from pathlib import Path
@@ -16,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from gsomia.cli._app import app, console, err_console, guarded, print_json
 from gsomia.errors import InputError
 
-__all__ = ["checked_stream", "open_node", "settings_of", "start_ingest", "stream_app",
-           "stream_feed", "stream_info_command", "stream_publish", "stream_work"]
+__all__ = ["NAMES_HELP", "Durable", "Prefix", "StreamName", "checked_stream", "known_party",
+           "open_node", "settings_of", "start_ingest", "stream_app", "stream_feed",
+           "stream_info_command", "stream_publish", "stream_work"]
 
 stream_app = typer.Typer(
     help="The in-nation stream on NATS JetStream: sensors and trackers publish detections "
@@ -29,27 +29,63 @@ Server = Annotated[str, typer.Option("--server", help="The NATS server, nats://h
 Party = Annotated[str, typer.Option("--party", help="The nation's party code (KOR: stream "
                                     "GSOMIA_KOR, subjects gsomia.kor.detections and "
                                     "gsomia.kor.tracks).")]
+#: How the stream's name and its subjects go together, said in every command's --help.
+NAMES_HELP = ("A stream of its own (e.g. a second one on a shared server) needs subjects of "
+              "its own: with --stream-name alone the prefix is the name in lower case "
+              "(T_1: t_1.kor.detections, t_1.kor.tracks); an existing stream with other "
+              "subjects is refused, never changed.")
 StreamName = Annotated[str, typer.Option("--stream-name", help="The stream's name "
-                                         "(default GSOMIA_ and the party code).")]
+                                         "(default GSOMIA_ and the party code). "
+                                         + NAMES_HELP)]
 Durable = Annotated[str, typer.Option("--durable", help="The durable consumer's name "
                                       "(default gsomia-kor-node for KOR).")]
-Prefix = Annotated[str, typer.Option("--prefix", help="First subject token.")]
+Prefix = Annotated[str, typer.Option("--prefix", help="First subject token (default gsomia "
+                                     "for the default stream, else the --stream-name in "
+                                     "lower case).")]
 
 
-def settings_of(server: str, party: str, stream_name: str = "", durable: str = "",
-                prefix: str = "gsomia", **more: Any) -> Any:
+def settings_of(server: str, party: str, stream_name: str | None = "",
+                durable: str | None = "", prefix: str | None = "", **more: Any) -> Any:
     """The :class:`gsomia.node.stream.StreamSettings` of the command-line options (party
-    upper-cased; options given as None left at their defaults)."""
+    upper-cased; options given as None or '' left at their defaults: a prefix derived
+    from the stream's name, :data:`NAMES_HELP`)."""
     from gsomia.node.stream import StreamSettings
 
     more = {k: v for k, v in more.items() if v is not None}
-    return StreamSettings(server, party.upper(), stream_name, durable, prefix, **more)
+    return StreamSettings(server, party.upper(), stream_name or "", durable or "",
+                          prefix or "", **more)
 
 
-def checked_stream(url: str | None, party: str) -> Any:
-    """The stream settings of a node (``gsomia serve``), checked before anything is
-    created; None without a stream URL."""
-    return None if url is None else settings_of(url, party)
+def known_party(party: str) -> str:
+    """``party`` in capitals if it is a party of the agreements (it has a marking scheme
+    in the catalog), as ``gsomia stream feed`` takes only a party of its scenario.
+
+    Raises:
+        InputError: names --party and the known parties.
+    """
+    from gsomia.sharing.catalog import load_catalog
+
+    code = party.upper()
+    schemes = load_catalog().schemes
+    if code not in schemes:
+        raise InputError("--party", party, f"unknown party (known: {', '.join(sorted(schemes))})")
+    return code
+
+
+def checked_stream(cfg: Any, url: str | None = None, stream_name: str = "",
+                   prefix: str = "", durable: str = "", **more: Any) -> Any:
+    """The stream settings of a node (``gsomia serve``, ``gsomia stream work``): each
+    option given overrides the config's key (``stream``, ``stream_name``,
+    ``stream_prefix``, ``stream_durable``); a --stream-name given without --prefix
+    derives the prefix from it rather than taking the config's. Checked before anything
+    is created; None without a stream URL."""
+    url = url or cfg.stream
+    if url is None:
+        return None
+    if not stream_name:
+        stream_name, prefix = cfg.stream_name or "", prefix or cfg.stream_prefix or ""
+    return settings_of(url, cfg.party, stream_name, durable or cfg.stream_durable, prefix,
+                       **more)
 
 
 def start_ingest(node: Any, settings: Any) -> Any:
@@ -90,7 +126,7 @@ def stream_feed(
     what: Annotated[str, typer.Option("--what", help="detections (radar scans), tracks "
                                       "(track and launch reports) or both.")] = "both",
     stream_name: StreamName = "",
-    prefix: Prefix = "gsomia",
+    prefix: Prefix = "",
     json_out: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Publish what PARTY's sensors and trackers see during SCENARIO (observed as in
@@ -127,24 +163,26 @@ def stream_publish(
                                         "stored once.")],
     server: Server = "nats://127.0.0.1:4222",
     stream_name: StreamName = "",
-    prefix: Prefix = "gsomia",
+    prefix: Prefix = "",
 ) -> None:
-    """Publish one message to PARTY's stream. The payload is checked by the consuming
-    node, not here: a malformed one is terminated and audited there (stream.rejected)."""
+    """Publish one message to PARTY's stream (PARTY: a party of the agreements). The file
+    is read as the node reads a message (I-JSON, RFC 7493: UTF-8, no lone surrogates,
+    nesting at most 64 deep, integers within +-(2^53-1), finite numbers, no repeated
+    member names; exit 2 naming the fault); the payload's fields are checked by the
+    consuming node: a malformed one is terminated and audited there (stream.rejected)."""
     import sys
 
     from gsomia.node.stream import StreamMessage
+    from gsomia.schemas.json_text import read_json
 
     try:
-        text = sys.stdin.read() if str(payload) == "-" else payload.read_text(encoding="utf-8")
-        data = json.loads(text)
+        raw = sys.stdin.buffer.read() if str(payload) == "-" else payload.read_bytes()
     except OSError as exc:
         raise InputError("PAYLOAD", str(payload), f"cannot read: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise InputError("PAYLOAD", str(payload), f"not JSON: {exc}") from None
+    data = read_json(raw, "PAYLOAD")
     if not isinstance(data, dict):
         raise InputError("PAYLOAD", str(payload), "expected a JSON object")
-    settings = settings_of(server, party, stream_name, prefix=prefix)
+    settings = settings_of(server, known_party(party), stream_name, prefix=prefix)
     result = _publish(settings, [StreamMessage(kind, msg_id, data)], True)
     console.print(f"{settings.subject(kind)} {msg_id}: "
                   f"{'duplicate (not stored again)' if result.duplicates else 'stored'}",
@@ -158,13 +196,17 @@ def stream_info_command(
     server: Server = "nats://127.0.0.1:4222",
     stream_name: StreamName = "",
     durable: Durable = "",
+    prefix: Prefix = "",
     json_out: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """The stream's messages and the durable consumer's state: pending (not yet
-    delivered), ack pending (delivered, not acked), redelivered."""
+    delivered), ack pending (delivered, not acked; of which redelivered: delivered more
+    than once and still not acked, the server's num_redelivered; it counts messages
+    pending now, not redeliveries made, and is 0 again once they are acked or
+    terminated)."""
     from gsomia.node.stream import stream_info
 
-    info = stream_info(settings_of(server, party, stream_name, durable))
+    info = stream_info(settings_of(server, known_party(party), stream_name, durable, prefix))
     if json_out:
         print_json(info)
         return
@@ -178,7 +220,8 @@ def stream_info_command(
                       "creates it)", highlight=False)
         return
     console.print(f"consumer {c['name']}: pending {c['pending']}, ack pending "
-                  f"{c['ack_pending']}, redelivered {c['redelivered']}, acked up to seq "
+                  f"{c['ack_pending']} (of which redelivered {c['redelivered_pending']}), acked "
+                  f"up to seq "
                   f"{c['ack_floor_seq']} (ack {c['ack_policy']}, ack_wait {c['ack_wait_s']:g} s, "
                   f"max_deliver {c['max_deliver']})", highlight=False, soft_wrap=True)
 
@@ -192,7 +235,7 @@ def stream_work(
         "--stream", help="The NATS server (default: the config's stream).")] = None,
     stream_name: StreamName = "",
     durable: Durable = "",
-    prefix: Prefix = "gsomia",
+    prefix: Prefix = "",
     ack_wait: Annotated[float | None, typer.Option(
         "--ack-wait", min=0.1, help="Seconds before an unacked message is redelivered "
         "(default 30; a new consumer only).")] = None,
@@ -208,11 +251,10 @@ def stream_work(
     from gsomia.node.config import load_config
 
     cfg = load_config(config)
-    url = server or cfg.stream
-    if url is None:
+    settings = checked_stream(cfg, server, stream_name, prefix, durable, ack_wait_s=ack_wait,
+                              max_deliver=max_deliver, batch=batch)
+    if settings is None:
         raise InputError("--stream", None, f"no stream URL given, nor in {config}")
-    settings = settings_of(url, cfg.party, stream_name, durable, prefix,
-                           ack_wait_s=ack_wait, max_deliver=max_deliver, batch=batch)
     node = open_node(cfg)
     try:
         consumer = start_ingest(node, settings)
@@ -221,7 +263,8 @@ def stream_work(
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: done.set())
         err_console.print(f"{cfg.party} worker on {settings.stream} (consumer "
-                          f"{settings.durable}, {url})", highlight=False, soft_wrap=True)
+                          f"{settings.durable}, {settings.url})", highlight=False,
+                          soft_wrap=True)
         done.wait()
         consumer.stop()
         c = consumer.counts

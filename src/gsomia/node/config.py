@@ -13,6 +13,10 @@
 
     stream = "nats://127.0.0.1:4222"   # optional: consume the in-nation stream on NATS
                                        # JetStream (gsomia.node.stream); default none
+    stream_name = "GSOMIA_KOR"         # optional: the stream, its subjects' first token
+    stream_prefix = "gsomia"           # and the durable consumer (defaults as shown; a
+    stream_durable = "gsomia-kor-node" # stream of its own needs a prefix of its own:
+                                       # with stream_name alone, its name in lower case)
 
     [peers.JPN]
     url = "https://127.0.0.1:8444"
@@ -72,6 +76,9 @@ class NodeConfig:
     peers: tuple[PeerConfig, ...]
     personnel: Path | None = None
     stream: str | None = None
+    stream_name: str | None = None
+    stream_prefix: str | None = None
+    stream_durable: str | None = None
 
 
 def _store(value: str, base: Path) -> Path | str:
@@ -111,7 +118,8 @@ def load_config(path: str | Path) -> NodeConfig:
     return NodeConfig(party=doc.party, host=host, port=int(port), store=store,
                       keys=p.parent / doc.keys, peers=tuple(peers),
                       personnel=None if doc.personnel is None else p.parent / doc.personnel,
-                      stream=doc.stream)
+                      stream=doc.stream, stream_name=doc.stream_name,
+                      stream_prefix=doc.stream_prefix, stream_durable=doc.stream_durable)
 
 
 def _check_store_folder(store: Path, name: str) -> None:

@@ -8,8 +8,13 @@ Subjects and stream (one stream per nation, :class:`StreamSettings`)::
     subject  gsomia.<party>.detections           one radar scan: RadarPlots.to_dict() JSON
     subject  gsomia.<party>.tracks               one track report: MissileWarning.to_dict()
 
-(``<party>`` in lower case; the prefix ``gsomia`` and the stream name can be set, e.g. per
-test.) Each message carries a ``Nats-Msg-Id`` header, chosen by the publisher and stable
+(``<party>`` in lower case.) The stream's name and the subjects' prefix can be set (a
+second stream on a shared server, e.g. per test): a stream of its own needs subjects of its
+own, since JetStream refuses two streams with overlapping subjects, so the prefix is
+derived from the name when only the name is given: stream ``T_1`` has subjects
+``t_1.<party>.detections`` and ``t_1.<party>.tracks``. An existing stream is used as it
+is, never changed: one whose subjects are not the settings' is refused, naming both.
+Each message carries a ``Nats-Msg-Id`` header, chosen by the publisher and stable
 across its retries (e.g. ``<scenario>/<party>/<scan id>``): JetStream stores one message
 per id within the stream's duplicate window (default here 120 s, the server's default of
 2 minutes) and answers the retries ``duplicate`` (NATS docs, "JetStream model deep dive",
@@ -120,7 +125,8 @@ class StreamSettings:
         party: the nation's party code (names the stream and subjects).
         stream: the stream's name (default ``GSOMIA_<PARTY>``).
         durable: the durable consumer's name (default ``gsomia-<party>-node``).
-        prefix: the first subject token (default ``gsomia``).
+        prefix: the first subject token (default ``gsomia`` for the default stream, else
+            the stream's name in lower case: module notes).
         ack_wait_s [s], max_deliver, duplicate_window_s [s]: as in the module notes.
         batch: messages per fetch; connect_timeout_s [s]: the longest wait to connect.
 
@@ -133,7 +139,7 @@ class StreamSettings:
     party: str
     stream: str = ""
     durable: str = ""
-    prefix: str = "gsomia"
+    prefix: str = ""
     ack_wait_s: float = DEFAULT_ACK_WAIT_S
     max_deliver: int = DEFAULT_MAX_DELIVER
     duplicate_window_s: float = DEFAULT_DUPLICATE_WINDOW_S
@@ -145,8 +151,12 @@ class StreamSettings:
             raise InputError("stream.url", self.url, "expected nats://host:port")
         if not isinstance(self.party, str) or not re.match(r"^[A-Z]{3}$", self.party):
             raise InputError("stream.party", self.party, "expected a party code (3 letters)")
+        default = f"GSOMIA_{self.party}"
+        if not self.prefix:
+            derived = "gsomia" if self.stream in ("", default) else str(self.stream).lower()
+            object.__setattr__(self, "prefix", derived)
         if not self.stream:
-            object.__setattr__(self, "stream", f"GSOMIA_{self.party}")
+            object.__setattr__(self, "stream", default)
         if not self.durable:
             object.__setattr__(self, "durable", f"gsomia-{self.party.lower()}-node")
         for name in ("stream", "durable"):
@@ -267,10 +277,13 @@ async def _connect(settings: StreamSettings) -> Any:
 
 
 async def _ensure_stream(js: Any, settings: StreamSettings) -> None:
-    """Create the stream, or add missing subjects to it.
+    """Create the stream when missing; an existing one is used as it is, never changed.
 
     Raises:
-        LinkError: JetStream refused (not enabled, subjects taken by another stream).
+        InputError: the stream exists with subjects other than the settings' (names
+            both; nothing is changed).
+        LinkError: JetStream refused (not enabled; the subjects overlap another stream's:
+            the message says to choose a prefix of its own).
     """
     try:
         try:
@@ -280,14 +293,19 @@ async def _ensure_stream(js: Any, settings: StreamSettings) -> None:
                 name=settings.stream, subjects=settings.subjects, storage=StorageType.FILE,
                 duplicate_window=settings.duplicate_window_s))
             return
-        if set(settings.subjects) - set(info.config.subjects or ()):
-            info.config.subjects = sorted(set(info.config.subjects or ()) |
-                                          set(settings.subjects))
-            await js.update_stream(info.config)
     except nats.js.errors.ServiceUnavailableError:
         raise LinkError(settings.url, "JetStream is not enabled on this server") from None
     except nats.js.errors.APIError as exc:
-        raise LinkError(settings.url, f"stream {settings.stream}: {exc.description}") from None
+        hint = (": give this stream subjects of its own (another --prefix)"
+                if "overlap" in str(exc.description) else "")
+        raise LinkError(settings.url, f"stream {settings.stream} with subjects "
+                        f"{', '.join(settings.subjects)}: {exc.description}{hint}") from None
+    have = sorted(info.config.subjects or ())
+    if sorted(settings.subjects) != have:
+        raise InputError("stream", settings.stream,
+                         f"exists on {settings.url} with subjects {', '.join(have) or 'none'}, "
+                         f"not {', '.join(settings.subjects)}; it is not changed: use its "
+                         "prefix, or another stream name")
 
 
 async def _ensure_consumer(js: Any, settings: StreamSettings) -> None:
@@ -356,8 +374,11 @@ def publish_messages(settings: StreamSettings, messages: Iterable[StreamMessage]
 def stream_info(settings: StreamSettings) -> dict[str, Any]:
     """The stream's and the durable consumer's state (JSON-ready): messages, first and last
     sequence; the consumer's ``pending`` (not yet delivered), ``ack_pending`` (delivered,
-    not acked), ``redelivered``, ``ack_floor``, and its config (``ack_wait_s``,
-    ``max_deliver``); ``consumer`` None when it does not exist yet.
+    not acked), ``redelivered_pending`` (of those, the ones delivered more than once: the
+    server's ``num_redelivered``, a count of messages pending now, not of redeliveries
+    made: 0 again once they are acked or terminated), ``ack_floor_seq``, and its config
+    (``ack_wait_s``, ``max_deliver``); ``consumer`` None when it does not exist yet.
+    (NATS docs, "Consumer details" / ``$JS.API.CONSUMER.INFO``: ``num_redelivered``.)
 
     Raises:
         LinkError: the server is not reachable, or the stream does not exist.
@@ -383,7 +404,7 @@ def stream_info(settings: StreamSettings) -> dict[str, Any]:
                 return out
             out["consumer"] = {
                 "name": c.name, "pending": c.num_pending, "ack_pending": c.num_ack_pending,
-                "redelivered": c.num_redelivered, "waiting": c.num_waiting,
+                "redelivered_pending": c.num_redelivered, "waiting": c.num_waiting,
                 "delivered_seq": c.delivered.stream_seq if c.delivered else 0,
                 "ack_floor_seq": c.ack_floor.stream_seq if c.ack_floor else 0,
                 "ack_policy": str(getattr(c.config.ack_policy, "value", c.config.ack_policy)),
@@ -436,6 +457,7 @@ class StreamConsumer:
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        self._nc: Any = None
 
     def start(self) -> StreamConsumer:
         """Connect and start fetching; return once fetching.
@@ -483,7 +505,7 @@ class StreamConsumer:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
         s = self.settings
-        nc = await _connect(s)
+        nc = self._nc = await _connect(s)
         try:
             js = nc.jetstream()
             await _ensure_stream(js, s)
@@ -532,7 +554,8 @@ class StreamConsumer:
             if outcome in (Outcome.PROCESSED, Outcome.DUPLICATE):
                 await msg.ack_sync(timeout=5.0)
             elif outcome is Outcome.REJECTED:
-                await msg.term()
+                await msg.term()  # then a round trip: the server has the term before
+                await self._nc.flush(timeout=5)  # anything else (never redelivered)
             else:
                 await msg.nak(delay=self.retry_delay_s)
         except (nats.errors.Error, TimeoutError) as exc:

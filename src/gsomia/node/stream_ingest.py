@@ -1,7 +1,8 @@
 """A node's handler of its nation's stream: each message processed exactly once into the
 node (:mod:`gsomia.node.stream` has the subjects, the consumer and its guarantees).
 
-Per delivery (:class:`NodeIngest`): the payload is read by the subject's kind
+Per delivery (:class:`NodeIngest`): the bytes are read as the HTTP API reads a body (I-JSON,
+RFC 7493: :func:`gsomia.schemas.json_text.read_json`), then by the subject's kind
 (``detections``: :meth:`gsomia.node.plots.RadarPlots.from_dict`; ``tracks``:
 :meth:`gsomia.node.warning.MissileWarning.from_dict`) and published by the node
 (:meth:`gsomia.node.Node.publish`: stored, decided and queued to every partner in its
@@ -16,15 +17,14 @@ row), rolls back and acks.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-from typing import Any
 
 from gsomia.errors import InputError, StoreError
 from gsomia.node.node import Node
 from gsomia.node.plots import RadarPlots
 from gsomia.node.stream import MSG_ID_HEADER, Delivery, Outcome, valid_msg_id
 from gsomia.node.warning import MissileWarning
+from gsomia.schemas.json_text import read_json
 
 __all__ = ["NodeIngest", "stream_item_id"]
 
@@ -51,30 +51,25 @@ def stream_item_id(party: str, stream: str, msg_id: str) -> str:
 def _read(delivery: Delivery) -> RadarPlots | MissileWarning:
     """The payload of a delivery.
 
+    The bytes are read as the HTTP API reads a body (:func:`gsomia.schemas.json_text.read_json`:
+    I-JSON, RFC 7493: UTF-8 without lone surrogates, nesting at most 64 deep, integers
+    within ±(2**53 - 1), finite numbers, no repeated member names), then by the closed
+    model of the kind.
+
     Raises:
-        InputError: no message id, an unknown subject, not a JSON object, or a payload
-            that does not read (names the field).
+        InputError: no message id, an unknown subject, not I-JSON, not a JSON object, or
+            a payload that does not read (names the field).
     """
     if not valid_msg_id(delivery.msg_id):
         raise InputError(MSG_ID_HEADER, delivery.msg_id, "missing or malformed")
     if delivery.kind is None:
         raise InputError("subject", delivery.subject, "not a subject of this stream")
-    try:
-        data = json.loads(delivery.data.decode("utf-8"),
-                          parse_constant=lambda c: _bad_constant(c))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError("data", f"{len(delivery.data)} bytes", f"not JSON: {exc}") from None
-    except RecursionError:
-        raise InputError("data", f"{len(delivery.data)} bytes", "nested too deeply") from None
+    data = read_json(delivery.data, "data")
     if not isinstance(data, dict):
         raise InputError("data", type(data).__name__, "expected a JSON object")
     if delivery.kind == "detections":
         return RadarPlots.from_dict(data)
     return MissileWarning.from_dict(data)
-
-
-def _bad_constant(name: str) -> Any:
-    raise InputError("data", name, "not JSON (NaN and infinities are not numbers)")
 
 
 class NodeIngest:
@@ -165,5 +160,7 @@ class NodeIngest:
         itself fails: then the message is retried, never terminated unaudited)."""
         self.node.record("stream.rejected", {
             "stream": d.stream, "subject": d.subject, "stream_seq": d.stream_seq,
-            "msg_id": d.msg_id, "deliveries": d.num_delivered, "reason": str(reason)})
+            "msg_id": d.msg_id, "deliveries": d.num_delivered,
+            # a reason naming a lone surrogate keeps it as an escape (the audit is UTF-8)
+            "reason": str(reason).encode("utf-8", "backslashreplace").decode("utf-8")})
         return Outcome.REJECTED

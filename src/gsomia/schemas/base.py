@@ -41,7 +41,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from gsomia.errors import AgreementError, InputError
+from gsomia.errors import AgreementError, InputError, short_repr
 
 __all__ = [
     "FAULT",
@@ -77,10 +77,27 @@ def fail(reason: str, *, at: tuple[str | int, ...] = (), value: Any = None,
     """The error a validator raises: ``reason`` says what was expected; ``at`` is a key path
     below the validated object and ``value`` (with ``has_value``) the value to name;
     ``kind`` :data:`UNKNOWN_KEY` for a key the model does not have."""
-    ctx: dict[str, Any] = {"reason": reason, "at": at}
-    if has_value:
-        ctx["value"] = value
+    ctx: dict[str, Any] = {"reason": _printable(reason), "at": at}
+    if has_value:  # held, not a bare str: pydantic cannot render a str with a surrogate
+        ctx["value"] = _Held(value)
     return PydanticCustomError(kind, "{reason}", ctx)
+
+
+class _Held:
+    """A value named by an error, kept as given (read back by :func:`first_fault`)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return short_repr(self.value)
+
+
+def _printable(text: str) -> str:
+    """``text`` with lone surrogates written as ``\\udXXX`` escapes (UTF-8 encodable)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def bounds_text(lo: float | None, hi: float | None, *, lo_open: bool = False,
@@ -263,12 +280,19 @@ def _path(loc: tuple[Any, ...]) -> str:
 
 def first_fault(exc: ValidationError) -> Fault:
     """The fault to report of a validation error: an unknown key first, else the first
-    fault in input order."""
-    errors = exc.errors(include_url=False)
+    fault in input order. Never raises, whatever the input held (a lone surrogate in a
+    value or key: pydantic cannot render such errors, and the fault then names the
+    top level)."""
+    try:
+        errors = exc.errors(include_url=False)
+    except (UnicodeError, ValueError):
+        return Fault("", None, "not Unicode text (a lone surrogate; RFC 7493 section 2.1)")
     error = next((e for e in errors if e["type"] == UNKNOWN_KEY), errors[0])
     ctx = error.get("ctx") or {}
     loc = tuple(error["loc"]) + tuple(ctx.get("at", ()))
     value = ctx["value"] if "value" in ctx else error.get("input")
+    if isinstance(value, _Held):
+        value = value.value
     if error["type"] == "missing":
         value = None
     if error["type"] in (FAULT, UNKNOWN_KEY):

@@ -3,7 +3,9 @@
 Checked here: the keys (closed at the top level and in each ``[peers.<PARTY>]`` table),
 the party codes, ``listen`` as ``host:port`` with a port in 0..65535, each peer's ``url``
 as ``https://host:port`` (no TLS-less ``http://``, no credentials) and no peer of the
-node's own party; ``stream`` (optional) as ``nats://host:port``. The route
+node's own party; ``stream`` (optional) as ``nats://host:port``; ``stream_name``,
+``stream_prefix`` and ``stream_durable`` (optional) are checked by
+:class:`gsomia.node.stream.StreamSettings` when the node starts. The route
 (:meth:`gsomia.sharing.Route.parse`), the paths and the keys are checked by the loader.
 """
 
@@ -56,6 +58,13 @@ class NodeConfigFile(Closed):
     stream: Text | None = Field(None, description="nats://host:port of the nation's NATS "
                                 "JetStream server: the node consumes its in-nation stream "
                                 "(gsomia.node.stream); none: the node's own calls only")
+    stream_name: Text | None = Field(None, description="the stream's name (default "
+                                     "GSOMIA_<PARTY>; gsomia.node.stream)")
+    stream_prefix: Text | None = Field(None, description="the first token of the stream's "
+                                       "subjects (default gsomia for the default stream, "
+                                       "else stream_name in lower case)")
+    stream_durable: Text | None = Field(None, description="the durable consumer's name "
+                                        "(default gsomia-<party>-node)")
 
     @field_validator("listen")
     @classmethod
