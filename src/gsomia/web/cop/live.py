@@ -20,13 +20,19 @@ a partner):
 ``GET /cop/api/links``        per partner: route, hub, outbox entries by status, the last
                               result or error.
 ``GET /cop/api/area``         areas at risk of a PIP (``lat``, ``lon`` [deg], ``cee``,
-                              ``cen``, ``cnn`` [m²]; :func:`gsomia.web.cop.geo.area_view`).
+                              ``cen``, ``cnn`` [m²]; :func:`gsomia.web.cop.geo.area_view`);
+                              400 naming a value out of its range (latitude [−90, 90],
+                              longitude [−180, 180], a positive semi-definite covariance of
+                              standard deviations ≤ :data:`~gsomia.web.cop.geo.MAX_SIGMA_KM`).
 ``GET /cop/api/events``       Server-Sent Events (HTML Living Standard §9.2,
                               ``text/event-stream``): an ``update`` event whenever an item
                               is delivered to this node (its ``on_item`` subscriber) or a
                               request changed it (any ``POST``), and when the outbox
                               changes (sends, acks: checked every second); a comment line
                               every 15 s keeps the connection open.
+
+Every ``/cop/api`` route but the event stream is in the node's OpenAPI (tag ``cop``; the
+stream never ends, so a generated request could not finish).
 
 The items received are read by the page through ``GET /v1/items`` itself, so each is
 decided for the calling person and audited (``read.permitted``/``read.denied``) as every
