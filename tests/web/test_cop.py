@@ -9,7 +9,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gsomia.errors import InputError
@@ -83,6 +83,15 @@ def test_the_replay_server_serves_the_page_and_the_run():
     ("not json", "RUN"),
     (json.dumps({"schema": "gsomia.batch/1"}), "schema"),
     (json.dumps({k: v for k, v in RUN.items() if k != "picture"}), "picture"),
+    (json.dumps({**RUN, "scenario": "2017-03-06"}), "scenario"),
+    (json.dumps({**RUN, "picture": None}), "picture"),
+    (json.dumps({**RUN, "picture": {"x": 1}}), "picture.x"),
+    (json.dumps({**RUN, "launches": "zz"}), "launches"),
+    (json.dumps({**RUN, "routes": []}), "routes"),
+    (json.dumps({**RUN, "scenario": {**RUN["scenario"], "epoch": "yesterday"}}),
+     "scenario.epoch"),
+    (json.dumps({**RUN, "picture": {**RUN["picture"], "arrivals": {"direct": [[1, "KOR"]]}}}),
+     "picture.arrivals.direct[0]"),
 ])
 def test_a_bad_run_file_is_refused_naming_what(tmp_path, text, field):
     path = tmp_path / "r.json"
@@ -90,6 +99,7 @@ def test_a_bad_run_file_is_refused_naming_what(tmp_path, text, field):
     with pytest.raises(InputError) as err:
         load_run(path)
     assert field in err.value.field
+    assert str(path) in err.value.field or field == "RUN"
     with pytest.raises(InputError, match="cannot read"):
         load_run(tmp_path / "missing.json")
 
@@ -143,3 +153,87 @@ def test_the_map_zones_agree_with_the_point_rule():
     assert shapely.contains_xy(zm.territorial_sea["JPN"], 138.2, 37.75)
     assert shapely.contains_xy(zm.territorial_sea["KOR"], 130.95, 37.4)
     assert not shapely.contains_xy(zm.eez["KOR"], 138.2, 37.75)
+
+
+def _live_app(tmp_path):
+    import datetime as dt
+
+    from gsomia.node import Directory, Node, PartyKeys, SimClock
+    from gsomia.sharing import load_catalog
+    from gsomia.web.app import create_app
+
+    keys = {p: PartyKeys.generate(p) for p in ("JPN", "KOR")}
+    node = Node("KOR", keys["KOR"], Directory(k.public() for k in keys.values()),
+                load_catalog(), tmp_path / "kor.sqlite",
+                SimClock(dt.datetime(2024, 1, 14, tzinfo=dt.UTC)), routes={"JPN": "direct"})
+    return node, create_app(node)
+
+
+AREA = {"lat": 40, "lon": 130, "cee": 1e6, "cen": 0, "cnn": 1e6}
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"cee": 1e308, "cen": 1e308, "cnn": 1e308}, "cee=1e+308"),
+    ({"cee": 1e200, "cnn": 1e200}, "cee=1e+200"),
+    ({"cnn": 9.1e12}, "cnn=9100000000000.0"),          # a standard deviation over 3,000 km
+    ({"cee": -1}, "cee=-1.0"),
+    ({"cen": 2e6}, "cen=2000000.0"),              # not positive semi-definite
+    ({"lat": 90.5}, "lat=90.5"), ({"lat": "-inf"}, "lat=-inf"),
+    ({"lon": 180.01}, "lon=180.01"), ({"lon": "nan"}, "lon=nan"),
+    ({"cen": "inf"}, "cov_en_m2"),
+])
+def test_an_area_request_out_of_range_is_400_naming_the_parameter(tmp_path, change, named):
+    node, live = _live_app(tmp_path)
+    try:
+        for app in (replay_app(RUN), live):
+            answer = TestClient(app).get("/cop/api/area", params={**AREA, **change})
+            assert answer.status_code == 400
+            assert answer.json()["error"].startswith(named)
+    finally:
+        node.close()
+
+
+def test_an_area_at_the_limits_is_answered():
+    client = TestClient(replay_app(RUN))
+    found = client.get("/cop/api/area", params={**AREA, "cee": 9e12, "cen": 9e12,
+                                                "cnn": 9e12}).json()
+    assert abs(sum(a["probability"] for a in found) - 1.0) < 1e-9
+    # 1 km off the Korean coast by Ulleungdo: Korea's territorial sea, nowhere else
+    assert client.get("/cop/api/area", params={"lat": 37.4, "lon": 130.95, "cee": 0,
+                                                "cen": 0, "cnn": 0}).json() == [
+        {"party": "KOR", "zone": "territorial_sea", "probability": 1.0}]
+
+
+_NUMBER_TEXT = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.floats(-200, 200).map(str), st.floats(0, 1e14).map(str),
+    st.sampled_from(["", "nan", "inf", "-inf", "1e308", "-1e308", "1e999", "0x10", "1_0",
+                     "٣", "1e-400", " 5", "true"]),
+    st.text(max_size=8))
+
+
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None, database=None)
+@given(st.fixed_dictionaries({}, optional={k: _NUMBER_TEXT for k in AREA}))
+def test_no_area_request_is_a_server_error(params):
+    answer = TestClient(replay_app(RUN), raise_server_exceptions=False).get(
+        "/cop/api/area", params=params)
+    assert answer.status_code in (200, 400, 422), (params, answer.text)
+    if answer.status_code == 200:
+        assert all(0 < a["probability"] <= 1 for a in answer.json())
+
+
+def test_the_cop_api_is_in_the_openapi_with_its_parameter_types(tmp_path):
+    node, live = _live_app(tmp_path)
+    try:
+        paths = live.openapi()["paths"]
+    finally:
+        node.close()
+    for route in ("config", "geo", "sensors", "own", "links", "area"):
+        assert "get" in paths[f"/cop/api/{route}"]
+    assert "/cop/api/events" not in paths     # a stream that never ends
+    params = {p["name"]: p for p in paths["/cop/api/area"]["get"]["parameters"]}
+    assert sorted(params) == ["cee", "cen", "cnn", "lat", "lon"]
+    assert all(p["required"] and p["schema"]["type"] == "number" for p in params.values())
+    assert "[-90, 90]" in params["lat"]["description"]
+    assert "400" in paths["/cop/api/area"]["get"]["responses"]

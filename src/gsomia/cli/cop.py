@@ -16,14 +16,19 @@ __all__ = ["cop_command"]
 @app.command("cop")
 @guarded
 def cop_command(
-    run: Annotated[Path, typer.Argument(help="A run's JSON: gsomia run SCENARIO --json-out "
-                                             "RUN.json.")],
+    run: Annotated[Path, typer.Argument(
+        metavar="RUN_JSON", show_default=False,
+        help="A run's JSON: gsomia run SCENARIO --json-out RUN_JSON (one scenario).")],
     port: Annotated[int, typer.Option("--port", min=0, max=65535,
                                       help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+    check: Annotated[bool, typer.Option("--check", help="Only check RUN_JSON: exit 0 if "
+                                        "the page can replay it, else 2 naming the first "
+                                        "fault; nothing is served.")] = False,
 ) -> None:
-    """Serve the COP page replaying RUN.json on http://127.0.0.1:PORT/ (every party and
+    """Serve the COP page replaying RUN_JSON on http://127.0.0.1:PORT/ (every party and
     route side by side, a time slider, play/pause, speed). Offline: nothing is fetched
-    from another host. Stop with Ctrl-C."""
+    from another host. Stop with Ctrl-C. The file is checked first (exit 2 naming the
+    member and its value when the page could not draw it)."""
     import uvicorn
 
     from gsomia.web import bind
@@ -31,6 +36,10 @@ def cop_command(
     from gsomia.web.cop.geo import layers
 
     doc = load_run(run)
+    if check:
+        console.print(f"{run}: a run the COP can replay ({doc['scenario']['name']}, "
+                      f"{len(doc['launches'])} launches)", soft_wrap=True, highlight=False)
+        return
     sock = bind("127.0.0.1", port)
     try:
         with console.status("building the map layers (Natural Earth land, zones)"):

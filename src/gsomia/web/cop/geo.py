@@ -23,11 +23,15 @@ from gsomia.errors import InputError
 from gsomia.warning.areas import MaritimeZones, areas_at_risk
 from gsomia.warning.zonemap import zone_map
 
-__all__ = ["area_view", "layers"]
+__all__ = ["MAX_SIGMA_KM", "area_view", "layers"]
 
 _lock = threading.Lock()
 #: Countries with land in the region that may be a party's (others' zones are not drawn).
 _LANDED = ("JPN", "KOR")
+#: Largest standard deviation of a PIP taken [km]: an impact point known no better than this
+#: (a fifth of an ICBM's range) puts no area at risk worth drawing, and it bounds the work of
+#: a request (the 2,000 samples stay within a hemisphere).
+MAX_SIGMA_KM = 3000.0
 
 
 def _feature(geom: Any, **props: Any) -> dict[str, Any]:
@@ -79,6 +83,24 @@ def _areas(lat: float, lon: float, cov: tuple[float, float, float]) -> list[dict
     return [dict(a) for a in found]
 
 
+def _check_pip(lat_deg: float, lon_deg: float, c: np.ndarray, given: object) -> None:
+    """Raise :class:`InputError` naming the first value out of its physical range."""
+    for name, value, limit in (("lat", lat_deg, 90.0), ("lon", lon_deg, 180.0)):
+        if not (math.isfinite(value) and -limit <= value <= limit):
+            raise InputError(name, value, f"expected degrees in [-{limit:g}, {limit:g}]")
+    if c.shape != (2, 2) or not np.all(np.isfinite(c)):
+        raise InputError("cov_en_m2", given, "expected finite 2x2 numbers [m²]")
+    most = (MAX_SIGMA_KM * 1e3) ** 2
+    for name, value in (("cee", c[0, 0]), ("cnn", c[1, 1])):
+        if not 0.0 <= value <= most:
+            raise InputError(name, float(value), f"expected a variance in [0, {most:.3g}] m² "
+                             f"(standard deviation at most {MAX_SIGMA_KM:g} km)")
+    cen = 0.5 * float(c[0, 1] + c[1, 0])
+    if cen * cen > float(c[0, 0] * c[1, 1]) * (1.0 + 1e-9) + 1e-9:
+        raise InputError("cen", cen, "expected |cen| <= sqrt(cee * cnn) (a positive "
+                         "semi-definite covariance)")
+
+
 def area_view(lat_deg: float, lon_deg: float, cov_en_m2: Sequence[Sequence[float]]
               ) -> list[dict[str, Any]]:
     """Areas at risk of a PIP at ``(lat_deg, lon_deg)`` with east-north covariance
@@ -86,12 +108,17 @@ def area_view(lat_deg: float, lon_deg: float, cov_en_m2: Sequence[Sequence[float
     (:func:`gsomia.warning.areas.areas_at_risk`, ``every_country``).
 
     Raises:
-        InputError: a position or covariance that is not finite or not 2×2.
+        InputError: naming the value out of range: ``lat`` outside [−90, 90], ``lon``
+            outside [−180, 180] [deg]; a covariance not finite or not 2×2
+            (``cov_en_m2``), a variance ``cee``/``cnn`` negative or above
+            (:data:`MAX_SIGMA_KM` km)², a ``cen`` making it not positive semi-definite.
     """
-    c = np.asarray(cov_en_m2, dtype=float)
-    if c.shape != (2, 2) or not np.all(np.isfinite(c)):
-        raise InputError("cov_en_m2", cov_en_m2, "expected finite 2x2 numbers")
-    if not (math.isfinite(lat_deg) and math.isfinite(lon_deg)):
-        raise InputError("lat_deg/lon_deg", (lat_deg, lon_deg), "expected finite numbers")
-    key = (round(float(c[0, 0])), round(0.5 * float(c[0, 1] + c[1, 0])), round(float(c[1, 1])))
-    return _areas(round(lat_deg, 4), round(lon_deg, 4), key)
+    try:
+        c = np.asarray(cov_en_m2, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("cov_en_m2", cov_en_m2, "expected finite 2x2 numbers [m²]") from None
+    _check_pip(lat_deg, lon_deg, c, cov_en_m2)
+    cee, cnn = round(float(c[0, 0])), round(float(c[1, 1]))   # to the m², kept PSD
+    bound = math.floor(math.sqrt(cee * cnn))
+    cen = min(max(round(0.5 * float(c[0, 1] + c[1, 0])), -bound), bound)
+    return _areas(round(lat_deg, 4), round(lon_deg, 4), (cee, cen, cnn))

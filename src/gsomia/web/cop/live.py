@@ -20,13 +20,19 @@ a partner):
 ``GET /cop/api/links``        per partner: route, hub, outbox entries by status, the last
                               result or error.
 ``GET /cop/api/area``         areas at risk of a PIP (``lat``, ``lon`` [deg], ``cee``,
-                              ``cen``, ``cnn`` [m²]; :func:`gsomia.web.cop.geo.area_view`).
+                              ``cen``, ``cnn`` [m²]; :func:`gsomia.web.cop.geo.area_view`);
+                              400 naming a value out of its range (latitude [−90, 90],
+                              longitude [−180, 180], a positive semi-definite covariance of
+                              standard deviations ≤ :data:`~gsomia.web.cop.geo.MAX_SIGMA_KM`).
 ``GET /cop/api/events``       Server-Sent Events (HTML Living Standard §9.2,
                               ``text/event-stream``): an ``update`` event whenever an item
                               is delivered to this node (its ``on_item`` subscriber) or a
                               request changed it (any ``POST``), and when the outbox
                               changes (sends, acks: checked every second); a comment line
                               every 15 s keeps the connection open.
+
+Every ``/cop/api`` route but the event stream is in the node's OpenAPI (tag ``cop``; the
+stream never ends, so a generated request could not finish).
 
 The items received are read by the page through ``GET /v1/items`` itself, so each is
 decided for the calling person and audited (``read.permitted``/``read.denied``) as every
@@ -41,9 +47,9 @@ import datetime as dt
 import json
 import threading
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -53,7 +59,7 @@ from gsomia.node import WARNING_TOPIC, Node
 from gsomia.sim.replay import sensor_views
 from gsomia.warning.sites import in_service_on, load_sensor_catalogue, sensor_from_table
 from gsomia.web.cop.assets import asset_response
-from gsomia.web.cop.geo import area_view, layers
+from gsomia.web.cop.geo import MAX_SIGMA_KM, area_view, layers
 
 __all__ = ["Feed", "add_cop_routes", "add_page_routes"]
 
@@ -63,6 +69,8 @@ OWN_LIMIT = 500
 KEEPALIVE_S = 15.0
 #: Seconds between two looks at the outbox counts (sends and acks happen in the background).
 OUTBOX_CHECK_S = 1.0
+_VARIANCE = ("{} variance [m²], in [0, " + f"{(MAX_SIGMA_KM * 1e3) ** 2:.3g}" + "] "
+             f"(a standard deviation of at most {MAX_SIGMA_KM:g} km)")
 
 
 class Feed:
@@ -117,21 +125,32 @@ def add_page_routes(app: FastAPI, config: Callable[[], dict[str, Any]],
                       methods=["GET"], include_in_schema=False)
     app.add_api_route("/cop/leaflet/{name:path}", lambda name: asset_response("leaflet", name),
                       methods=["GET"], include_in_schema=False)
-    app.add_api_route("/cop/api/config", config, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/cop/api/config", config, methods=["GET"], tags=["cop"],
+                      summary="The page's configuration")
 
     async def geo() -> JSONResponse:
         return JSONResponse(await run_in_threadpool(layers, parties))
 
-    app.add_api_route("/cop/api/geo", geo, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/cop/api/geo", geo, methods=["GET"], tags=["cop"],
+                      summary="Map layers (GeoJSON)")
 
-    async def area(lat: float, lon: float, cee: float, cen: float, cnn: float) -> Response:
+    async def area(
+        lat: Annotated[float, Query(description="PIP latitude [deg], in [-90, 90]")],
+        lon: Annotated[float, Query(description="PIP longitude [deg], in [-180, 180]")],
+        cee: Annotated[float, Query(description=_VARIANCE.format("east"))],
+        cen: Annotated[float, Query(description="east-north covariance [m²], |cen| ≤ "
+                                                "√(cee·cnn)")],
+        cnn: Annotated[float, Query(description=_VARIANCE.format("north"))],
+    ) -> Response:
         try:
             found = await run_in_threadpool(area_view, lat, lon, [[cee, cen], [cen, cnn]])
         except GsomiaError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(found)
 
-    app.add_api_route("/cop/api/area", area, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/cop/api/area", area, methods=["GET"], tags=["cop"],
+                      summary="Areas at risk of a PIP",
+                      responses={400: {"description": "a value out of range, named"}})
 
 
 def _sensors(parties: list[str]) -> list[dict[str, Any]]:
@@ -225,15 +244,16 @@ def add_cop_routes(app: FastAPI, node: Node) -> Feed:
 
     add_page_routes(app, config, parties)
     app.add_api_route("/cop/api/sensors", lambda: _sensors(parties), methods=["GET"],
-                      include_in_schema=False)
-    app.add_api_route("/cop/api/own", lambda: _own(node), methods=["GET"],
-                      include_in_schema=False)
-    app.add_api_route("/cop/api/links", lambda: _links(node), methods=["GET"],
-                      include_in_schema=False)
+                      tags=["cop"], summary="Sensors in service today")
+    app.add_api_route("/cop/api/own", lambda: _own(node), methods=["GET"], tags=["cop"],
+                      summary="This party's own published warnings")
+    app.add_api_route("/cop/api/links", lambda: _links(node), methods=["GET"], tags=["cop"],
+                      summary="Each partner's link and outbox")
 
     def events(request: Request) -> StreamingResponse:
         return StreamingResponse(_events(request, feed, node), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store"})
 
+    # a stream that never ends: not in the OpenAPI (a generated request would never finish)
     app.add_api_route("/cop/api/events", events, methods=["GET"], include_in_schema=False)
     return feed

@@ -18,6 +18,8 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 
 from gsomia.errors import InputError
+from gsomia.schemas.base import parse
+from gsomia.schemas.run_view import RunView
 from gsomia.web.cop.assets import add_offline_docs, asset_response
 from gsomia.web.cop.live import add_page_routes
 
@@ -30,15 +32,17 @@ def load_run(path: str | Path) -> dict[str, Any]:
     """Read and check a run document (schema ``gsomia.run/1`` with a ``picture``).
 
     Raises:
-        InputError: an unreadable file, not JSON, another schema, or a member missing
-            (``picture`` is written by ``gsomia run --json-out`` of one scenario).
+        InputError: an unreadable file, not JSON, another schema, a member missing
+            (``picture`` is written by ``gsomia run --json-out`` of one scenario), or a
+            member the page reads that is not as :class:`gsomia.schemas.run_view.RunView`
+            describes (naming its key path and value).
     """
     file = Path(path)
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError("RUN", str(file), f"cannot read: {exc.strerror}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InputError("RUN", str(file), f"not JSON: {exc}") from None
     if not isinstance(doc, dict) or doc.get("schema") != "gsomia.run/1":
         got = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
@@ -48,6 +52,7 @@ def load_run(path: str | Path) -> dict[str, Any]:
         if key not in doc:
             raise InputError(f"{file}: {key}", None, "missing: write the run again with "
                              "gsomia run SCENARIO --json-out FILE (one scenario)")
+    parse(RunView, doc, file=str(file))
     return doc
 
 
