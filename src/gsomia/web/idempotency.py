@@ -165,9 +165,10 @@ class IdempotencyMiddleware:
             try:
                 await run_in_threadpool(self.keys.complete, key, status, ctype, answer)
             except StoreError as exc:  # done, but its answer could not be kept
-                await unavailable({"error": f"{store_message(exc)}; the request was processed (see the "
-                                            "node's items) but its Idempotency-Key answer "
-                                            "was not kept"})(scope, receive, send)
+                await unavailable({"error": f"{store_message(exc)}; the request was "
+                                            "processed (see the node's items) but its "
+                                            "Idempotency-Key answer was not kept"})(
+                    scope, receive, send)
                 return
         for message in held:
             await send(message)
