@@ -110,7 +110,8 @@ Store failures: while the store or the audit log cannot take a request (a
 every route answers 503 with ``Retry-After`` and ``{"error": "store unavailable"}`` (or
 ``"store refused the write"``; the detail only in the server log: :mod:`gsomia.web.
 unavailable`, RFC 9110 sections 15.6.4 and 10.2.3): the request's transaction was
-rolled back, so nothing was kept and nothing is acknowledged (200/202 only after the commit); the same request may be sent again.
+rolled back, so nothing was kept and nothing is acknowledged (200/202 only after the
+commit); the same request may be sent again.
 
 Requests: a body of at most :data:`MAX_BODY_BYTES` (1 MiB), except two routes that carry
 documents with attachments (:mod:`gsomia.schemas.document`): ``POST /v1/items`` up to
