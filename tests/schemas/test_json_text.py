@@ -79,7 +79,7 @@ def test_nul_in_a_value_or_a_name_is_refused_naming_it(text, at, as_name):
     assert err.value.field == ("body (a member name)" if as_name else "body.track_id")
 
 
-@given(st.text(st.characters(exclude_characters="\x00")))
+@given(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00")))
 def test_text_without_surrogates_reads_back_unchanged(text):
     assert read_json(json.dumps({"k": text, text: [text]}, ensure_ascii=False).encode()) \
         == {"k": text, text: [text]}
