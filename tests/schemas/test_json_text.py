@@ -68,7 +68,18 @@ def test_a_lone_surrogate_in_a_value_or_a_name_is_refused_naming_it(text, code, 
     assert err.value.field == ("body (a member name)" if as_name else "body.track_id")
 
 
-@given(st.text())
+@given(st.text(max_size=20), st.integers(0, 20), st.booleans())
+def test_nul_in_a_value_or_a_name_is_refused_naming_it(text, at, as_name):
+    at = min(at, len(text.replace("\x00", "")))
+    clean = text.replace("\x00", "")
+    poisoned = json.dumps(clean[:at] + "\x00" + clean[at:])
+    body = f'{{{poisoned}: 1}}' if as_name else f'{{"track_id": {poisoned}}}'
+    with pytest.raises(InputError, match=f"U\\+0000 \\(NUL\\) at character {at}") as err:
+        read_json(body.encode())
+    assert err.value.field == ("body (a member name)" if as_name else "body.track_id")
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00")))
 def test_text_without_surrogates_reads_back_unchanged(text):
     assert read_json(json.dumps({"k": text, text: [text]}, ensure_ascii=False).encode()) \
         == {"k": text, text: [text]}

@@ -160,7 +160,7 @@ def test_a_batch_the_store_refuses_commits_nothing_and_answers_503(world, tmp_pa
             f"'{victim['envelope_id']}' BEGIN SELECT RAISE(ABORT, 'disk refused'); END")
         with TestClient(create_app(usa)) as client:
             r = client.post("/v1/inbox/batch", json={"envelopes": wires})
-            assert r.status_code == 503 and "disk refused" in r.json()["error"]
+            assert r.status_code == 503 and r.json()["error"] == "store refused the write"
             assert usa.store.inbox() == []
             assert len(list(usa.audit.records())) == records  # not even the rejection
             usa.store.db.execute("DROP TRIGGER refuse")

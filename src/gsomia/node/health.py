@@ -26,6 +26,7 @@ stored row tampered with; else ``ok``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -173,7 +174,9 @@ def node_health(party: str, ledger: Ledger, links: LinkStates, peers: Iterable[s
                 audit_part["checkpoint_at"] = str(row[1])
             body.update(counted())
         except StoreError as exc:
-            body.update(status="down", error=f"store unavailable: {exc}")
+            # the detail (database URL, SQL, driver message) only in the server log
+            logging.getLogger("gsomia.node").error("health: %s", exc)
+            body.update(status="down", error="store unavailable")
             outbox = None
     body["links"] = _links(links.snapshot(), outbox, peers)
     if outbox is not None:

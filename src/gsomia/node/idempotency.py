@@ -4,7 +4,7 @@ IETF draft "The Idempotency-Key HTTP Header Field" (draft-ietf-httpapi-idempoten
 header): a client that may retry a ``POST`` (an answer lost, a timeout) sends the same
 unique key with each try. The node answers the first request; a later one with the same
 key and the same request (method, path and body bytes: its fingerprint) gets the first
-answer again, and nothing is done twice; the same key with another request is refused
+(2xx) answer again, and nothing is done twice; the same key with another request is refused
 (the draft's 422), and a key whose first request is still being processed is answered
 409 (the draft's "concurrent request").
 
@@ -119,7 +119,8 @@ class IdempotencyKeys:
                             (int(status), answer, key))
 
     def release(self, key: str) -> None:
-        """Forget the reservation of ``key`` (its request did nothing: a store failure),
-        so that a retry with the same key is processed."""
+        """Forget the reservation of ``key`` (its request did nothing: refused 4xx, or a
+        5xx/503 rolled back), so that a retry with the same key is processed; an answer
+        already kept is never forgotten here."""
         with self.db.transaction():
             self.db.execute("DELETE FROM idempotency WHERE key = ? AND status = 0", (key,))

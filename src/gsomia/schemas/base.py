@@ -56,6 +56,7 @@ __all__ = [
     "RouteText",
     "Text",
     "bounds_text",
+    "check_controls",
     "fail",
     "first_fault",
     "input_error",
@@ -192,10 +193,34 @@ def integer(lo: int | None = None, hi: int | None = None) -> Any:
     return _bounded("integer", lo, hi, False, False)
 
 
+#: C0 control characters (and DEL) refused in text; tab, LF and CR stay allowed in free
+#: text (:data:`Text`), never in an id or name (:func:`check_controls`).
+_CONTROLS = re.compile("[\x00-\x1f\x7f]")
+_TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_controls(value: str, *, free_text: bool = False) -> str:
+    """``value`` if it holds no C0 control character nor DEL (U+0000 to U+001F, U+007F;
+    with ``free_text`` tab, LF and CR are allowed). An id or name with a control
+    character prints wrongly in a log or an operator's terminal, and U+0000 cannot be
+    stored in PostgreSQL ``text``: refused the same for every store, before any is
+    touched.
+
+    Raises:
+        PydanticCustomError: (:func:`fail`) naming the character and its position.
+    """
+    bad = (_TEXT_CONTROLS if free_text else _CONTROLS).search(value)
+    if bad is not None:
+        raise fail(f"control character U+{ord(bad.group()):04X} at character "
+                   f"{bad.start()}: not accepted"
+                   + (" (tab, LF and CR only)" if free_text else " in an id or name"))
+    return value
+
+
 def _text(value: Any) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise fail("expected a non-empty string")
-    return value
+    return check_controls(value, free_text=True)
 
 
 def _party(value: Any) -> Any:

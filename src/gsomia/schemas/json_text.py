@@ -7,6 +7,10 @@ than with an :class:`~gsomia.errors.InputError` naming where it is.
   member names included, holding a lone surrogate such as ``"\\ud800"`` (an escape of no
   Unicode scalar value: RFC 7493 section 2.1 refuses it; it cannot be stored or
   audited as UTF-8);
+- U+0000 (NUL) in any string or member name (``"a\\u0000b"``): JSON may carry it (RFC
+  8259 section 7), but no store of the node can keep it alike (PostgreSQL ``text``
+  refuses it, SQLite keeps it, C strings cut at it), so it is refused here, for every
+  store, before any is touched;
 - nesting deeper than :data:`MAX_DEPTH` arrays and objects (checked on the text, before
   it is parsed, so no parser recursion can run out);
 - integers outside ``[-(2**53 - 1), 2**53 - 1]`` (RFC 7493 section 2.2: the integers an
@@ -41,6 +45,7 @@ MAX_JSON_INT = 2**53 - 1
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NUL = "\x00"
 #: Most digits of an integer converted to check its range (more are out of range).
 _MAX_DIGITS = 17
 
@@ -79,15 +84,20 @@ def _depth(text: str) -> int:
 
 
 def check_text(value: str, field: str) -> str:
-    """``value`` if it holds no lone surrogate (it can then be written as UTF-8).
+    """``value`` if it holds no lone surrogate (it can then be written as UTF-8) and no
+    U+0000 (no store keeps it alike: module notes).
 
     Raises:
-        InputError: naming ``field`` and the position of the first surrogate.
+        InputError: naming ``field`` and the position of the first surrogate or NUL.
     """
     bad = _SURROGATE.search(value)
     if bad is not None:
         raise InputError(field, value, f"lone surrogate U+{ord(bad.group()):04X} at "
                          f"character {bad.start()}: not Unicode text (RFC 7493 section 2.1)")
+    nul = value.find(_NUL)
+    if nul >= 0:
+        raise InputError(field, value, f"U+0000 (NUL) at character {nul}: not accepted in "
+                                       "text (no store keeps it)")
     return value
 
 
@@ -132,8 +142,8 @@ def read_json(raw: bytes | str, field: str = "body", *,
 
     Raises:
         InputError: not UTF-8, not JSON, nested too deeply, an integer out of range, a
-            non-finite number, a lone surrogate, or a repeated member name (naming the
-            key path).
+            non-finite number, a lone surrogate, U+0000, or a repeated member name
+            (naming the key path).
     """
     if isinstance(raw, bytes | bytearray):
         try:

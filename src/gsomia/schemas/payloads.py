@@ -7,7 +7,10 @@ its offset; positions on WGS 84. Checked here: keys, types, finite numbers, rang
 before :data:`EPOCH_MAX` in UTC, every time within :data:`MAX_ABS_TIME_S` of the epoch,
 standard deviations >= 0 or null), the shapes of vectors and matrices with non-negative
 variances, a warning's order of times (a launch estimated after it happened, an impact
-predicted forward) and at least one element. That a matrix is a covariance (symmetric,
+predicted forward) and at least one element, and physical bounds (:data:`MAX_RADIUS_M`,
+:data:`MAX_SPEED_M_S`, :data:`MAX_SIGMA_M`, :data:`MAX_SIGMA_M_S`, :data:`MAX_SIGMA_S`:
+far beyond any missile, so that a unit mistake or a garbage value is refused with the
+field named, while every real estimate passes). That a matrix is a covariance (symmetric,
 positive semi-definite or definite) needs its eigenvalues and is checked by the payload
 types themselves, as are the tracker's range limit of a plot.
 """
@@ -19,15 +22,20 @@ import math
 from typing import Annotated, Any, Literal
 
 import annotated_types as at
-from pydantic import BeforeValidator, Field, StrictBool, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, model_validator
 
-from gsomia.schemas.base import Closed, fail, number
+from gsomia.schemas.base import Closed, check_controls, fail, number
 
 __all__ = [
     "EPOCH_MAX",
     "EPOCH_MIN",
     "MAX_ABS_TIME_S",
     "MAX_PLOTS",
+    "MAX_RADIUS_M",
+    "MAX_SIGMA_M",
+    "MAX_SIGMA_M_S",
+    "MAX_SIGMA_S",
+    "MAX_SPEED_M_S",
     "ImpactPointDoc",
     "LaunchPointDoc",
     "MissileWarningDoc",
@@ -49,8 +57,22 @@ MAX_PLOTS = 10_000
 EPOCH_MIN = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 EPOCH_MAX = dt.datetime(9990, 1, 1, tzinfo=dt.UTC)
 
+#: Largest distance of a position from the Earth's centre [m]: 10^8 m, 2.4 times the
+#: geostationary radius (42,164 km); a ballistic missile's apogee is below 5,000 km.
+MAX_RADIUS_M = 1e8
+#: Largest speed [m/s]: 10^5 m/s, nine times the Earth's escape speed (11.2 km/s); an
+#: ICBM flies at about 7 km/s.
+MAX_SPEED_M_S = 1e5
+#: Largest standard deviation of a position [m]: 10^7 m, about the Earth's diameter
+#: (12,742 km); a less certain estimate says nothing of where the missile is.
+MAX_SIGMA_M = 1e7
+#: Largest standard deviation of a velocity [m/s]: :data:`MAX_SPEED_M_S`.
+MAX_SIGMA_M_S = MAX_SPEED_M_S
+#: Largest standard deviation of a time [s]: :data:`MAX_ABS_TIME_S`.
+MAX_SIGMA_S = MAX_ABS_TIME_S
+
 Time = number(-MAX_ABS_TIME_S, MAX_ABS_TIME_S)
-Sigma = number(0.0)
+Sigma = number(0.0, MAX_SIGMA_S)
 Latitude = number(-90.0, 90.0)
 Longitude = number(-180.0, 360.0)
 
@@ -79,6 +101,48 @@ def _array(shape: tuple[int, ...]) -> Any:
     return Annotated[inner, BeforeValidator(check)]
 
 
+def _bounded_sigmas(matrix: Any, sigmas: tuple[float, ...]) -> Any:
+    """``matrix`` (a square covariance, already of finite numbers and shape) if each
+    diagonal element is at most ``sigmas[i]`` squared and each element at most the
+    largest of them in magnitude (physical bounds of the module notes)."""
+    for i, row in enumerate(matrix):
+        if row[i] > sigmas[i] ** 2:
+            raise fail(f"variance {row[i]!r} above ({sigmas[i]:g})² (standard deviation at "
+                       f"most {sigmas[i]:g}: a less certain estimate carries nothing)",
+                       at=(i, i), value=row[i], has_value=True)
+        for j, v in enumerate(row):
+            if abs(v) > sigmas[i] * sigmas[j]:
+                raise fail(f"covariance above {sigmas[i]:g} x {sigmas[j]:g} in magnitude "
+                           "(the product of the largest standard deviations)",
+                           at=(i, j), value=v, has_value=True)
+    return matrix
+
+
+def _en_covariance(matrix: Any) -> Any:
+    return _bounded_sigmas(matrix, (MAX_SIGMA_M, MAX_SIGMA_M))
+
+
+def _state_covariance(matrix: Any) -> Any:
+    return _bounded_sigmas(matrix, (MAX_SIGMA_M,) * 3 + (MAX_SIGMA_M_S,) * 3)
+
+
+def _state(vector: Any) -> Any:
+    """An ECEF state ``[x, y, z, vx, vy, vz]`` within :data:`MAX_RADIUS_M` of the Earth's
+    centre and :data:`MAX_SPEED_M_S`."""
+    radius, speed = math.hypot(*vector[:3]), math.hypot(*vector[3:])
+    if radius > MAX_RADIUS_M:
+        raise fail(f"position {radius:g} m from the Earth's centre; at most "
+                   f"{MAX_RADIUS_M:g} m (2.4 geostationary radii)", at=(0,),
+                   value=vector[0], has_value=True)
+    if speed > MAX_SPEED_M_S:
+        raise fail(f"speed {speed:g} m/s; at most {MAX_SPEED_M_S:g} m/s (nine times the "
+                   "escape speed)", at=(3,), value=vector[3], has_value=True)
+    return vector
+
+
+EnCovariance = Annotated[_array((2, 2)), AfterValidator(_en_covariance)]
+
+
 def _aware_text(value: Any) -> dt.datetime:
     if not isinstance(value, str):
         raise fail("expected ISO 8601 text")
@@ -101,7 +165,7 @@ def _aware_text(value: Any) -> dt.datetime:
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not 0 < len(value) <= 128:
         raise fail("expected a string of 1 to 128 characters")
-    return value
+    return check_controls(value)
 
 
 Epoch = Annotated[dt.datetime, BeforeValidator(_aware_text)]
@@ -115,7 +179,7 @@ class LaunchPointDoc(Closed):
     lon_deg: Longitude  # type: ignore[valid-type]
     launch_s: Time  # type: ignore[valid-type]
     launch_sigma_s: Sigma | None = None  # type: ignore[valid-type]
-    cov_en_m2: _array((2, 2)) | None = Field(  # type: ignore[valid-type]
+    cov_en_m2: EnCovariance | None = Field(  # type: ignore[valid-type]
         None, description="east-north covariance [m²]")
 
 
@@ -123,8 +187,8 @@ class TrajectoryDoc(Closed):
     """The track state: ECEF position and velocity [m, m/s] and its covariance."""
 
     t_s: Time  # type: ignore[valid-type]
-    x_ecef: _array((6,))  # type: ignore[valid-type]
-    P: _array((6, 6))  # type: ignore[valid-type]
+    x_ecef: Annotated[_array((6,)), AfterValidator(_state)]  # type: ignore[valid-type]
+    P: Annotated[_array((6, 6)), AfterValidator(_state_covariance)]  # type: ignore[valid-type]
 
 
 class ImpactPointDoc(Closed):
@@ -134,7 +198,7 @@ class ImpactPointDoc(Closed):
     lon_deg: Longitude  # type: ignore[valid-type]
     impact_s: Time  # type: ignore[valid-type]
     impact_sigma_s: Sigma | None = None  # type: ignore[valid-type]
-    cov_en_m2: _array((2, 2)) | None = None  # type: ignore[valid-type]
+    cov_en_m2: EnCovariance | None = None  # type: ignore[valid-type]
     valid: StrictBool = Field(description="whether the prediction holds (required: a "
                                           "missing flag is never taken as true)")
 

@@ -107,10 +107,11 @@ subscribers, ``gsomia bench``), which is no person's read.
 
 Store failures: while the store or the audit log cannot take a request (a
 :class:`~gsomia.errors.StoreError`: server unreachable, connection lost, write refused),
-every route answers 503 with ``Retry-After`` and ``{"error": "store unavailable: …"}``
-naming the database (:mod:`gsomia.web.unavailable`, RFC 9110 sections 15.6.4 and
-10.2.3): the request's transaction was rolled back, so nothing was kept and nothing is
-acknowledged (200/202 only after the commit); the same request may be sent again.
+every route answers 503 with ``Retry-After`` and ``{"error": "store unavailable"}`` (or
+``"store refused the write"``; the detail only in the server log: :mod:`gsomia.web.
+unavailable`, RFC 9110 sections 15.6.4 and 10.2.3): the request's transaction was
+rolled back, so nothing was kept and nothing is acknowledged (200/202 only after the
+commit); the same request may be sent again.
 
 Requests: a body of at most :data:`MAX_BODY_BYTES` (1 MiB), except two routes that carry
 documents with attachments (:mod:`gsomia.schemas.document`): ``POST /v1/items`` up to
@@ -120,11 +121,12 @@ documents with attachments (:mod:`gsomia.schemas.document`): ``POST /v1/items`` 
 three more times). The limit is enforced as the body streams in: a larger declared
 ``Content-Length`` is answered 413 before anything is read, and a body that passes the
 limit is refused 413 at the chunk that passes it, never read whole first
-(:func:`body_limit`). ``Content-Type: application/json`` (else 415), a JSON object read
-as I-JSON within limits (UTF-8 without lone surrogates, at most 64 levels deep, integers
-within ±(2**53 - 1), finite numbers: :mod:`gsomia.web.bodies`; else 400 naming the key
-path). Every operator ``POST`` takes an ``Idempotency-Key`` (:mod:`gsomia.web.
-idempotency`: the first answer replayed, 422 for the key with another request). Errors
+(:func:`body_limit`). ``Content-Type: application/json`` (else 415; charset utf-8
+only), a JSON object read as I-JSON within limits (UTF-8 without lone surrogates nor
+U+0000, at most 64 levels deep, integers within ±(2**53 - 1), finite numbers:
+:mod:`gsomia.web.bodies`; else 400 naming the key path). Every operator ``POST`` takes an
+``Idempotency-Key``, a quoted RFC 8941 string (:mod:`gsomia.web.idempotency`: a 2xx
+answer replayed, 422 for the key with another request; a 4xx or 5xx releases the key). Errors
 answer ``{"error": ...}`` naming the field; offending values are cut to a few hundred
 characters, never echoed whole.
 """

@@ -12,9 +12,11 @@ The requests (:func:`request_strategy`, reproducible by ``seed``) are drawn from
   names, bytes that are not UTF-8, a repeated member name, epochs that overflow once
   converted to UTC, a missing ``valid``;
 - an ``Idempotency-Key`` on about a quarter of the POSTs: mostly a new key, sometimes one
-  of :data:`KEY_POOL` shared keys (reused with another request: 422). A request with a
-  new key is sent twice; the second answer must be the first one replayed (same status
-  and body, ``Idempotency-Replayed: true``) and store nothing, else it counts in
+  of :data:`KEY_POOL` shared keys (reused with another request: 422), every key an RFC
+  8941 quoted string. A request with a new key is sent twice and the second must store
+  nothing; after a 2xx the second answer must be the first one replayed (same status and
+  body, ``Idempotency-Replayed: true``), after a 4xx (the key released) the request is
+  processed again: the same status, not replayed; else it counts in
   ``replay_mismatches``.
 
 A request answered 4xx is "rejected": the node's stored rows (items, outbox, inbox,
@@ -200,9 +202,11 @@ def run_fuzz(spec: dict[str, Any], send: Callable[[FuzzRequest], httpx.Response]
                 mismatches.append({"operation": req.operation, "stored": "again"})
             by_status[again.status_code] += 1
             by_operation[req.operation] += 1
-            if answer.status_code < 500 and (
+            replayed = again.headers.get("idempotency-replayed") == "true"
+            if (200 <= answer.status_code < 300 and (
                     (again.status_code, again.content) != (answer.status_code, answer.content)
-                    or again.headers.get("idempotency-replayed") != "true"):
+                    or not replayed)) or (400 <= answer.status_code < 500 and (
+                    again.status_code != answer.status_code or replayed)):
                 mismatches.append({"operation": req.operation, "first": answer.status_code,
                                    "again": again.status_code, "answer": again.text[:300]})
         example = {"operation": req.operation, "path": req.path[:200],

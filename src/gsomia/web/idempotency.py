@@ -3,19 +3,28 @@ Idempotency-Key HTTP Header Field", draft-ietf-httpapi-idempotency-key-header).
 
 An ASGI middleware (:class:`IdempotencyMiddleware`, inside the access check of
 :mod:`gsomia.web.app`) for every ``POST`` but the partner inbox (``/v1/inbox…``, which is
-idempotent by envelope id): a request that carries ``Idempotency-Key: "<key>"`` (an RFC
-8941 string; a bare token is taken too: 1 to :data:`MAX_KEY_CHARS` printable ASCII
-characters) is answered once:
+idempotent by envelope id): a request that carries ``Idempotency-Key: "<key>"`` is
+answered once. The key is an RFC 8941 sf-string, as the draft defines the field (section
+2.1): a quoted string of 1 to :data:`MAX_KEY_CHARS` printable ASCII characters, ``\\"``
+and ``\\\\`` escaped; a bare token (``k-2``) or a byte sequence (``:Ym9ndXM=:``) is
+refused 400, so that two clients never read one header as two keys.
 
-- first time: processed as usual; its answer (status, content type and body) is kept in
-  the node's store (:class:`gsomia.node.idempotency.IdempotencyKeys`; 24 hours) unless it
-  is 5xx (nothing was done: the key is forgotten, so that a retry is processed);
-- the same key, method, path and body bytes again: the first answer replayed, with
-  ``Idempotency-Replayed: true``; nothing done twice (no second item, release or case);
-- the same key with another request: 422 naming the key (the draft, section 2.7);
+- first time: processed as usual; a 2xx answer (status, content type and body) is kept
+  in the node's store (:class:`gsomia.node.idempotency.IdempotencyKeys`; 24 hours);
+- a 4xx or 5xx answer is not kept: the key is released (its reservation deleted), since
+  the request did nothing (a 4xx refuses the request before anything is written; a 5xx
+  or 503 rolled back), so that a corrected retry with the same key is processed (the
+  draft's section on error handling leaves the choice to the resource; a client that
+  fixes its body must not need a new key);
+- the same key, method, path and body bytes again after a 2xx: the first answer
+  replayed, with ``Idempotency-Replayed: true``; nothing done twice (no second item,
+  release or case);
+- the same key with another request after a 2xx: 422 naming the key (the draft,
+  section 2.7);
 - the same key while its first request is still being processed (or never finished: the
   node stopped): 409;
-- a malformed key (or the header given twice): 400 naming ``Idempotency-Key``.
+- a malformed key (not a quoted string, or the header given twice): 400 naming
+  ``Idempotency-Key`` and the form expected.
 
 A request without the header is processed as before (the key is the client's choice).
 """
@@ -32,7 +41,7 @@ from starlette.concurrency import run_in_threadpool
 from gsomia.errors import StoreError, short_repr
 from gsomia.node.idempotency import IdempotencyKeys
 from gsomia.web.bodies import replay_body
-from gsomia.web.unavailable import store_unavailable, unavailable
+from gsomia.web.unavailable import store_message, store_unavailable, unavailable
 
 __all__ = ["MAX_KEY_CHARS", "IdempotencyMiddleware", "parse_key"]
 
@@ -40,7 +49,6 @@ __all__ = ["MAX_KEY_CHARS", "IdempotencyMiddleware", "parse_key"]
 MAX_KEY_CHARS = 255
 _HEADER = b"idempotency-key"
 _SF_STRING = re.compile(r'"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"')
-_TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
 def parse_key(values: list[bytes]) -> str | None:
@@ -48,7 +56,8 @@ def parse_key(values: list[bytes]) -> str | None:
 
     Raises:
         ValueError: given twice, empty, longer than :data:`MAX_KEY_CHARS`, or not an RFC
-            8941 string (nor a bare token) of printable ASCII.
+            8941 sf-string (a quoted string of printable ASCII; a bare token or a byte
+            sequence is refused).
     """
     if not values:
         return None
@@ -56,13 +65,11 @@ def parse_key(values: list[bytes]) -> str | None:
         raise ValueError("Idempotency-Key given more than once")
     text = values[0].decode("latin-1").strip()
     quoted = _SF_STRING.fullmatch(text)
-    if quoted is not None:
-        key = re.sub(r"\\(.)", r"\1", quoted.group(1))
-    elif _TOKEN.fullmatch(text) and '"' not in text:
-        key = text
-    else:
-        raise ValueError(f"Idempotency-Key={short_repr(text)}: expected a string of "
-                         "printable ASCII, e.g. \"8e03978e-40d5-43e8-bc93-6894a57f9324\"")
+    if quoted is None:
+        raise ValueError(f"Idempotency-Key={short_repr(text)}: expected an RFC 8941 "
+                         "sf-string, a quoted string of printable ASCII, e.g. "
+                         "\"8e03978e-40d5-43e8-bc93-6894a57f9324\" (quotes included)")
+    key = re.sub(r"\\(.)", r"\1", quoted.group(1))
     if not 0 < len(key) <= MAX_KEY_CHARS:
         raise ValueError(f"Idempotency-Key={short_repr(key)}: expected 1 to "
                          f"{MAX_KEY_CHARS} characters")
@@ -150,7 +157,7 @@ class IdempotencyMiddleware:
         except BaseException:
             await run_in_threadpool(self.keys.release, key)
             raise
-        if status >= 500:  # nothing done: a retry with the key is processed
+        if not 200 <= status < 300:  # nothing done: a (corrected) retry is processed
             await run_in_threadpool(self.keys.release, key)
         else:
             answer = b"".join(m.get("body", b"") for m in held
@@ -158,9 +165,10 @@ class IdempotencyMiddleware:
             try:
                 await run_in_threadpool(self.keys.complete, key, status, ctype, answer)
             except StoreError as exc:  # done, but its answer could not be kept
-                await unavailable({"error": f"{exc}; the request was processed (see the "
-                                            "node's items) but its Idempotency-Key answer "
-                                            "was not kept"})(scope, receive, send)
+                await unavailable({"error": f"{store_message(exc)}; the request was "
+                                            "processed (see the node's items) but its "
+                                            "Idempotency-Key answer was not kept"})(
+                    scope, receive, send)
                 return
         for message in held:
             await send(message)

@@ -23,7 +23,7 @@ from gsomia.node.persons import (
     decide_read,
     read_time,
 )
-from gsomia.web.unavailable import unavailable
+from gsomia.web.unavailable import store_message, unavailable
 
 __all__ = ["MAX_ITEM_ID", "Identity", "ItemReads", "reader_of"]
 
@@ -91,7 +91,7 @@ class ItemReads:
         try:
             audit_reads(self.node, decisions, read_time(self.node), path)
         except GsomiaError as exc:
-            return unavailable({"error": f"reads not audited: {exc}"})
+            return unavailable({"error": f"reads not audited: {store_message(exc)}"})
         return None
 
     def _gate(self, person_id: str | None, item_id: str | None,

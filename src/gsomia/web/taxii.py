@@ -96,6 +96,7 @@ from gsomia.web.taxii_query import (
     encode_cursor,
     taxii_response,
 )
+from gsomia.web.unavailable import store_message
 
 __all__ = ["DEFINITIONS_ID", "DELIVERED_ID", "RELEASED_ID", "SUBMISSIONS_ID", "TAXII_PREFIX",
            "Identify", "add_taxii_routes", "taxii_allowed"]
@@ -174,7 +175,8 @@ class _Taxii:
             with self.node.lock:
                 self.node.audit.append_many([(kind, {"party": self.node.party, **body}, at)])
         except GsomiaError as exc:
-            raise TaxiiError(503, "not audited", f"read not audited: {exc}") from None
+            raise TaxiiError(503, "not audited",
+                             f"read not audited: {store_message(exc)}") from None
 
     def _markings(self, to: str) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
         """The marking ``to`` applies to an item (Art. 4(2)), from the release decision,
@@ -275,7 +277,8 @@ class _Taxii:
         try:
             audit_reads(self.node, decisions, read_time(self.node), path)
         except GsomiaError as exc:
-            raise TaxiiError(503, "not audited", f"reads not audited: {exc}") from None
+            raise TaxiiError(503, "not audited",
+                             f"reads not audited: {store_message(exc)}") from None
 
     def _page(self, request: Request, cid: str) -> tuple[list[_Entry], str | None]:
         """``([(date_added, object, item_id, object's JSON text)], next)`` of a read of

@@ -9,6 +9,13 @@ never the client's (so never a 4xx), and the request's transaction was rolled ba
 nothing of it was kept or acknowledged: the same request may be sent again. A partner's
 outbox retries on its own backoff; an operator's client should wait ``Retry-After``.
 
+The answer never holds the store's detail (SQL text, the database's URL or path, the
+driver's message): ``{"error": "store unavailable"}`` when the database cannot be reached
+(:class:`~gsomia.errors.StoreUnavailable`), ``{"error": "store refused the write"}`` for
+any other store failure; the detail goes to the server log (logger ``gsomia.web``, level
+ERROR) only, since a client can do nothing with it and it tells an attacker the
+deployment.
+
 The routes' wrappers answer their StoreError with :func:`store_unavailable`; an uncaught
 one reaches the handler :func:`add_store_handler` installs; :func:`document_503` adds the
 answer to every route of the OpenAPI document.
@@ -16,14 +23,16 @@ answer to every route of the OpenAPI document.
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from gsomia.errors import StoreError
+from gsomia.errors import StoreError, StoreUnavailable
 
-__all__ = ["RETRY_AFTER_S", "add_store_handler", "document_503", "store_unavailable",
-           "unavailable"]
+__all__ = ["RETRY_AFTER_S", "add_store_handler", "document_503", "store_message",
+           "store_unavailable", "unavailable"]
 
 #: ``Retry-After`` of a 503 [s]: about the pool's gap between reconnection attempts
 #: (:class:`gsomia.sharing.sqldb.PoolSettings`), so a retry finds a server back up.
@@ -35,10 +44,22 @@ def unavailable(body: dict) -> JSONResponse:
     return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
+_LOG = logging.getLogger("gsomia.web")
+
+
+def store_message(exc: Exception) -> str:
+    """The generic text of a store or audit log failure for a client (module notes);
+    ``exc`` itself, with the database and the driver's message, is logged."""
+    _LOG.error("%s", exc)
+    if isinstance(exc, StoreUnavailable):
+        return "store unavailable"
+    return "store refused the write"
+
+
 def store_unavailable(exc: StoreError) -> JSONResponse:
-    """The 503 of a store failure: ``{"error": "store unavailable: store <database>:
-    <operation>: <reason>"}``."""
-    return unavailable({"error": f"store unavailable: {exc}"})
+    """The 503 of a store failure: ``{"error": "store unavailable"}`` or ``{"error":
+    "store refused the write"}`` (module notes: no detail in the answer)."""
+    return unavailable({"error": store_message(exc)})
 
 
 def add_store_handler(app: FastAPI) -> None:
