@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gsomia.node.stix import ITEM_EXTENSION_ID, marking_id
 from gsomia.sharing import load_catalog
 from gsomia.sharing.pki import init_pki
 from gsomia.web.live import LiveCluster
@@ -183,3 +184,39 @@ def test_refusals_on_taxii_paths_are_taxii_error_messages(kor):
                       (too_big, 413)):
         assert r.status_code == status, (r.status_code, r.text[:200])
         _safe(r)
+
+
+def _all(client: httpx.Client, params: dict) -> list[dict]:
+    seen, query = [], dict(params)
+    while True:
+        page = client.get(_objects(), params=query, headers=ACCEPT).json()
+        seen += page.get("objects", [])
+        if not page["more"]:
+            return seen
+        query = {**params, "next": page["next"]}
+
+
+def test_a_marking_change_is_a_new_version_added_again(kor):
+    with _client(kor, "JPN") as jpn:
+        before = _all(jpn, {"limit": 5})
+        target = before[3]
+        item_id = target["extensions"][ITEM_EXTENSION_ID]["label"]["item_id"]
+        last = jpn.get(_objects(), headers=ACCEPT).headers["X-TAXII-Date-Added-Last"]
+        assert jpn.get(_objects(), params={"added_after": last}, headers=ACCEPT).json() \
+            == {"more": False}
+        kor.nodes["KOR"].act(item_id, "reclassify", "군사II급비밀", send=False)
+        after = _all(jpn, {"limit": 5})
+        newer = jpn.get(_objects(), params={"added_after": last}, headers=ACCEPT).json()
+        one = jpn.get(f"{_objects()}{target['id']}/", headers=ACCEPT).json()["objects"][0]
+        versions = jpn.get(f"{_objects()}{target['id']}/versions/", headers=ACCEPT).json()
+        manifest = jpn.get(f"collections/{RELEASED_ID}/manifest/",
+                           params={"added_after": last}, headers=ACCEPT).json()
+    assert [o["id"] for o in newer["objects"]] == [target["id"]]
+    assert one["modified"] > target["modified"] == target["created"]
+    assert one["object_marking_refs"][0] == marking_id("KOR", "군사II급비밀")
+    assert versions["versions"] == [one["modified"]]
+    [entry] = manifest["objects"]
+    assert entry["version"] == one["modified"] and entry["date_added"] > last
+    # keyset paging: every item once, the changed one now last
+    assert [o["id"] for o in after] == [o["id"] for o in before if o is not target] + [
+        target["id"]]

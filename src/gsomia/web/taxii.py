@@ -170,6 +170,9 @@ class _Taxii:
     def _time(self, at_s: float) -> dt.datetime:
         return self.node.clock.epoch + dt.timedelta(seconds=at_s)
 
+    def _version(self, at_s: float | None) -> dt.datetime | None:
+        return None if at_s is None else self._time(at_s)
+
     def _audit(self, kind: str, body: dict[str, Any]) -> None:
         at = self._time(self.node.clock.now_s())
         try:
@@ -238,7 +241,8 @@ class _Taxii:
         added, marking = self._after_s(query), self._markings(to)
 
         def convert(row: FeedRow) -> tuple[Any, _Entry]:
-            obj, text = item_to_stix_text(row.label, row.payload_json, marking(row.label))
+            obj, text = item_to_stix_text(row.label, row.payload_json, marking(row.label),
+                                          self._version(row.version_s))
             return (row.at_s, row.envelope_id), (_stamp(self._time(row.at_s)), obj,
                                                  row.item_id, text)
 
@@ -261,19 +265,21 @@ class _Taxii:
         added = self._after_s(query)
         decisions: dict[str, Any] = {}
 
-        def convert(row: Any) -> tuple[Any, _Entry | None]:
+        def convert(found: Any) -> tuple[Any, _Entry | None]:
+            row, added_s, version_s = found
             item = received_item(row, self.node.party)
             decision = decide_read(self.personnel, who, item, self.node.catalog, at)
             decisions[row.envelope_id] = decision
-            obj = item_to_stix(row.label or {}, row.payload, row.marking)
-            entry = (_stamp(self._time(row.arrived_s)), obj, item.item_id,
+            obj = item_to_stix(row.label or {}, row.payload, row.marking,
+                               self._version(version_s))
+            entry = (_stamp(self._time(added_s)), obj, item.item_id,
                      json.dumps(obj, separators=(",", ":"), ensure_ascii=False))
-            return (row.arrived_s, row.envelope_id), entry if decision.permitted else None
+            return (added_s, row.envelope_id), entry if decision.permitted else None
 
         out, nxt, scanned = self._scan(query, lambda pos, n: self.feed.delivered(
             after=pos, added_after_s=added, item_ids=ids, limit=n,
             check=self.node.witness.check_received), convert, binding)
-        self._audit_reads([decisions[r.envelope_id] for r in scanned], path)
+        self._audit_reads([decisions[r[0].envelope_id] for r in scanned], path)
         return out, nxt
 
     def _audit_reads(self, decisions: list[Any], path: str) -> None:
