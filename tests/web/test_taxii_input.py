@@ -12,10 +12,12 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from taxii2client.common import _HTTPConnection
+from taxii2client.v21 import Collection
 
 from gsomia.node.stix import ITEM_EXTENSION_ID, marking_id
 from gsomia.sharing import load_catalog
-from gsomia.sharing.pki import init_pki
+from gsomia.sharing.pki import init_pki, tls_paths
 from gsomia.web.live import LiveCluster
 from gsomia.web.taxii import DEFINITIONS_ID, RELEASED_ID, SUBMISSIONS_ID
 from gsomia.web.taxii_query import TAXII_MEDIA_TYPE
@@ -220,3 +222,13 @@ def test_a_marking_change_is_a_new_version_added_again(kor):
     # keyset paging: every item once, the changed one now last
     assert [o["id"] for o in after] == [o["id"] for o in before if o is not target] + [
         target["id"]]
+
+
+def test_the_readme_connection_ignores_ca_bundle_variables(kor, monkeypatch, tmp_path):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "absent.pem"))
+    monkeypatch.setenv("CURL_CA_BUNDLE", str(tmp_path / "absent.pem"))
+    cert, key, cas = tls_paths(kor.pki, "JPN")
+    conn = _HTTPConnection(verify=str(cas), cert=(str(cert), str(key)), version="2.1")
+    conn.session.trust_env = False
+    col = Collection(f"{kor.url('KOR')}/taxii2/api/collections/{RELEASED_ID}/", conn=conn)
+    assert len(col.get_objects()["objects"]) == N_ITEMS

@@ -19,9 +19,18 @@ Routes (``/taxii2/`` is the discovery URL, ``/taxii2/api/`` the one API root):
 ``GET  .../collections/{id}/objects/{oid}/``      one object (section 5.6)
 ``GET  .../collections/{id}/objects/{oid}/versions/``  its versions (section 5.8)
 
-Reads take ``added_after``, ``limit`` (at most 1,000; default 100), ``next`` (an opaque
-keyset cursor) and ``match[id|type|version|spec_version]`` (sections 3.3–3.5) and answer
-``X-TAXII-Date-Added-First`` / ``-Last`` (section 3.4.1).
+Reads take ``added_after``, ``limit`` (at most 1,000: a larger one is lowered to it;
+default 100), ``next`` (an opaque keyset cursor, HMAC-authenticated and bound to the
+client, the collection and the query: :class:`~gsomia.web.taxii_query.Cursors`) and
+``match[id|type|version|spec_version]`` (sections 3.3–3.5; another ``match[...]``, a
+control character or a lone surrogate in a parameter: 400) and answer
+``X-TAXII-Date-Added-First`` / ``-Last`` (section 3.4.1). Refusals on these paths (403,
+405, 406, 413, 415) are TAXII error messages with the TAXII media type; POST bodies are
+read as I-JSON (RFC 7493; :func:`gsomia.schemas.json_text.read_json`).
+
+Versions: an item has one version at a time; an originator's marking change
+(reclassify, downgrade, declassify) makes a new one, with ``modified`` and
+``date_added`` the time it took effect at this node (:mod:`gsomia.node.feed`).
 
 Who reads what. The client is the party of its mutual-TLS certificate (RFC 8446 section
 4.4.2; :func:`gsomia.web.app.client_identity`): a partner's **node** certificate, or this
@@ -50,12 +59,12 @@ not the client's is 404, as an unknown one):
   RFC 7515, of the originating party to check, nor a label it signed), so it cannot go through
   the verify / decide / mark path of an envelope; partners send items as signed
   envelopes to ``POST /v1/inbox``. A POST to another collection is 403 (``can_write``
-  false, section 5.5).
+  false, section 5.5). A status is read by the submitting client only (404 for others).
 
 Every request that answers objects, a manifest or versions is audited before it is
 answered: one ``taxii.read`` record (reader party and role, collection, path, the item ids
-answered); a POST one ``taxii.refused``. An audit log that refuses the write answers 503
-and no object.
+answered; ``person`` for a person's read); a POST one ``taxii.refused``. An audit log
+that refuses the write answers 503 and no object.
 """
 
 from __future__ import annotations
