@@ -144,22 +144,30 @@ class Feed:
         ``envelope_id``), added strictly after ``added_after_s``, of ``item_ids`` when
         given; ordered, at most ``limit``. ``prefix``: the table's alias and a dot; the
         date added: the later of column ``at`` and the last marking change (module
-        docstring)."""
-        added = _added(prefix, at)
-        if added_after_s is not None:
-            sql += f" AND {added} > ?"
-            args.append(added_after_s)
-        if after is not None:
-            sql += (f" AND ({added} > ? OR ({added} = ? "
-                    f"AND {prefix}envelope_id > ?))")
-            args += [after[0], after[0], after[1]]
-        if item_ids is not None:
-            if not item_ids:
-                return []
-            sql += f" AND {prefix}item_id IN ({', '.join('?' * len(item_ids))})"
-            args += item_ids
-        sql += f" ORDER BY 1, {prefix}envelope_id LIMIT ?"
-        return self.store.db.fetchall(sql, [*args, int(limit)])
+        docstring). Two keyset reads merged: the rows whose marking did not change after
+        ``at`` (date added = ``at``: the index order) and the few that did (sorted)."""
+        if item_ids is not None and not item_ids:
+            return []
+        changed = (f"EXISTS (SELECT 1 FROM notices n WHERE n.item_id = {prefix}item_id "
+                   "AND n.action IN ('reclassify', 'downgrade', 'declassify') "
+                   "AND (n.direction = 'issued' OR n.status = 'applied') "
+                   f"AND n.at_s > {prefix}{at})")
+        rows: list[tuple] = []
+        for cond, key in ((f"NOT {changed}", f"{prefix}{at}"),
+                          (changed, _added(prefix, at))):
+            part, part_args = f"{sql} AND {cond}", list(args)
+            if added_after_s is not None:
+                part += f" AND {key} > ?"
+                part_args.append(added_after_s)
+            if after is not None:
+                part += f" AND ({key} > ? OR ({key} = ? AND {prefix}envelope_id > ?))"
+                part_args += [after[0], after[0], after[1]]
+            if item_ids is not None:
+                part += f" AND {prefix}item_id IN ({', '.join('?' * len(item_ids))})"
+                part_args += item_ids
+            part += f" ORDER BY {key}, {prefix}envelope_id LIMIT ?"
+            rows += self.store.db.fetchall(part, [*part_args, int(limit)])
+        return sorted(rows, key=lambda r: (float(r[0]), r[1]))[:limit]
 
     def page(self, to: str, *, after: tuple[float, str] | None = None,
              added_after_s: float | None = None, item_ids: list[str] | None = None,
