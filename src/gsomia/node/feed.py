@@ -152,10 +152,17 @@ class Feed:
                    "AND n.action IN ('reclassify', 'downgrade', 'declassify') "
                    "AND (n.direction = 'issued' OR n.status = 'applied') "
                    f"AND n.at_s > {prefix}{at})")
+        marked = [r[0] for r in self.store.db.fetchall(
+            "SELECT DISTINCT item_id FROM notices WHERE action IN "
+            "('reclassify', 'downgrade', 'declassify') "
+            "AND (direction = 'issued' OR status = 'applied')")]
+        among = f"{prefix}item_id IN ({', '.join('?' * len(marked))})"
         rows: list[tuple] = []
-        for cond, key in ((f"NOT {changed}", f"{prefix}{at}"),
-                          (changed, _added(prefix, at))):
-            part, part_args = f"{sql} AND {cond}", list(args)
+        for cond, key, of in ((f"(NOT {among} OR NOT {changed})", f"{prefix}{at}", marked),
+                              (f"{among} AND {changed}", _added(prefix, at), marked)):
+            if not marked:  # no marking changed: the index order alone
+                cond, of = "1 = 1", []
+            part, part_args = f"{sql} AND {cond}", [*args, *of]
             if added_after_s is not None:
                 part += f" AND {key} > ?"
                 part_args.append(added_after_s)
@@ -167,6 +174,8 @@ class Feed:
                 part_args += item_ids
             part += f" ORDER BY {key}, {prefix}envelope_id LIMIT ?"
             rows += self.store.db.fetchall(part, [*part_args, int(limit)])
+            if not marked:
+                break
         return sorted(rows, key=lambda r: (float(r[0]), r[1]))[:limit]
 
     def page(self, to: str, *, after: tuple[float, str] | None = None,
