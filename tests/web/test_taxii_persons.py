@@ -68,3 +68,20 @@ def test_a_person_reads_what_the_read_decision_permits_and_it_is_audited(jpn):
 
 def test_a_person_without_the_clearance_reads_nothing(jpn):
     assert _read(jpn, "clerk") == []
+
+
+def test_a_marking_change_applied_here_is_a_new_version_and_reads_name_the_person(jpn):
+    before = _read(jpn, "duty-officer")
+    reads = [r for r in jpn.nodes["JPN"].audit.records() if r.kind == "taxii.read"]
+    assert reads[-1].body["person"] == "duty-officer" and reads[-1].body["role"] == "person"
+    target = before[0]
+    item_id = target["extensions"][ITEM_EXTENSION_ID]["label"]["item_id"]
+    assert target["extensions"][ITEM_EXTENSION_ID]["label"]["classification"] == "군사II급비밀"
+    jpn.nodes["KOR"].act(item_id, "downgrade", "군사III급비밀")
+    until(lambda: _read(jpn, "duty-officer")[-1]["id"] == target["id"],
+          "the downgraded item added again at JPN")
+    after = _read(jpn, "duty-officer")
+    assert [o["id"] for o in after] == [o["id"] for o in before[1:]] + [target["id"]]
+    changed = after[-1]
+    assert changed["modified"] > target["modified"] == target["created"]
+    assert changed["extensions"][ITEM_EXTENSION_ID]["label"]["classification"] == "군사III급비밀"

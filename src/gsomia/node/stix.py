@@ -142,7 +142,8 @@ def _created(label: Mapping[str, Any]) -> str:
 
 
 def item_to_stix(label: Mapping[str, Any], payload: Mapping[str, Any],
-                 marking: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                 marking: Mapping[str, Any] | None = None,
+                 modified: dt.datetime | None = None) -> dict[str, Any]:
     """The STIX 2.1 SDO of one item (module table).
 
     Parameters:
@@ -150,6 +151,8 @@ def item_to_stix(label: Mapping[str, Any], payload: Mapping[str, Any],
         payload: the payload as the originator signed it.
         marking: the marking applied on receipt (``ReceivedItem.marking``, Art. 4(2)), or
             None (an own item; or a reader of the originator's party).
+        modified: when the item's marking last changed (a new STIX version, STIX 2.1
+            section 3.6), or None: ``modified`` is ``created``.
 
     Returns:
         A JSON-ready dict (``type``, ``spec_version`` ``"2.1"``, ``id``, ``created``,
@@ -159,13 +162,14 @@ def item_to_stix(label: Mapping[str, Any], payload: Mapping[str, Any],
         InputError: a label that does not read (``label.<field>``).
     """
     label_from_dict(label)  # checked whole here; the server's path reads stored labels
-    obj, key = _skeleton(label, payload, marking)
+    obj, key = _skeleton(label, payload, marking, modified)
     obj["extensions"][ITEM_EXTENSION_ID][key] = dict(payload)
     return obj
 
 
 def item_to_stix_text(label: Mapping[str, Any], payload_json: str,
-                      marking: Mapping[str, Any] | None = None
+                      marking: Mapping[str, Any] | None = None,
+                      modified: dt.datetime | None = None
                       ) -> tuple[dict[str, Any], str]:
     """:func:`item_to_stix` of a label as stored (not checked again: written by the
     node's own create or receipt path) and a payload given as its stored JSON text, which
@@ -176,14 +180,15 @@ def item_to_stix_text(label: Mapping[str, Any], payload_json: str,
     # the kind needs the payload's "kind" key only: parsed when the text has one
     probe: Any = ([] if not payload_json.startswith("{") else
                   json.loads(payload_json) if '"kind":' in payload_json else {})
-    obj, key = _skeleton(label, probe, marking)
+    obj, key = _skeleton(label, probe, marking, modified)
     obj["extensions"][ITEM_EXTENSION_ID][key] = _HOLE
     text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
     return obj, text.replace(_HOLE_JSON, payload_json, 1)
 
 
 def _skeleton(label: Mapping[str, Any], payload: Mapping[str, Any],
-              marking: Mapping[str, Any] | None) -> tuple[dict[str, Any], str]:
+              marking: Mapping[str, Any] | None, modified: dt.datetime | None = None
+              ) -> tuple[dict[str, Any], str]:
     """The SDO without its payload, and the extension key the payload goes under."""
     item_id, originator = label["item_id"], label["originator"]
     kind = item_kind(_LabelView(label.get("topic", ""),  # type: ignore[arg-type]
@@ -200,7 +205,9 @@ def _skeleton(label: Mapping[str, Any], payload: Mapping[str, Any],
         refs.append(marking_id(marking["receiver"], marking["classification"]))
     obj: dict[str, Any] = {
         "type": _TYPES[kind], "spec_version": "2.1", "id": item_stix_id(item_id, kind),
-        "created": created, "modified": created, "created_by_ref": identity_id(originator),
+        "created": created,
+        "modified": created if modified is None else max(created, stix_time(modified)),
+        "created_by_ref": identity_id(originator),
         "name": f"{kind} {item_id}", "object_marking_refs": refs,
         "extensions": {ITEM_EXTENSION_ID: ext},
     }

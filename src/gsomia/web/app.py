@@ -170,6 +170,7 @@ from gsomia.web.models import (
 )
 from gsomia.web.reads import ItemReads
 from gsomia.web.taxii import TAXII_PREFIX, add_taxii_routes, taxii_allowed
+from gsomia.web.taxii_query import TaxiiError
 from gsomia.web.unavailable import (
     add_store_handler,
     document_503,
@@ -278,12 +279,15 @@ class _Guard:
             await self.app(scope, receive, send)
             return
         ok, why = self._allowed(scope)
+        def refuse(status: int, title: str, why: str) -> Any:  # TAXII 2.1 section 3.6.1
+            return TaxiiError(status, title, why).response() if scope.get(
+                "path", "").startswith(TAXII_PREFIX) else JSONResponse({"error": why}, status)
+
         if not ok:
-            await JSONResponse({"error": why}, status_code=403)(scope, receive, send)
+            await refuse(403, "forbidden", why)(scope, receive, send)
             return
         limit = body_limit(scope.get("method", ""), scope.get("path", ""))
-        too_big = JSONResponse(
-            {"error": f"request body over {limit} bytes (limit)"}, status_code=413)
+        too_big = refuse(413, "too large", f"request body over {limit} bytes (limit)")
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):

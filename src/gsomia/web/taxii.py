@@ -19,9 +19,18 @@ Routes (``/taxii2/`` is the discovery URL, ``/taxii2/api/`` the one API root):
 ``GET  .../collections/{id}/objects/{oid}/``      one object (section 5.6)
 ``GET  .../collections/{id}/objects/{oid}/versions/``  its versions (section 5.8)
 
-Reads take ``added_after``, ``limit`` (at most 1,000; default 100), ``next`` (an opaque
-keyset cursor) and ``match[id|type|version|spec_version]`` (sections 3.3–3.5) and answer
-``X-TAXII-Date-Added-First`` / ``-Last`` (section 3.4.1).
+Reads take ``added_after``, ``limit`` (at most 1,000: a larger one is lowered to it;
+default 100), ``next`` (an opaque keyset cursor, HMAC-authenticated and bound to the
+client, the collection and the query: :class:`~gsomia.web.taxii_query.Cursors`) and
+``match[id|type|version|spec_version]`` (sections 3.3–3.5; another ``match[...]``, a
+control character or a lone surrogate in a parameter: 400) and answer
+``X-TAXII-Date-Added-First`` / ``-Last`` (section 3.4.1). Refusals on these paths (403,
+405, 406, 413, 415) are TAXII error messages with the TAXII media type; POST bodies are
+read as I-JSON (RFC 7493; :func:`gsomia.schemas.json_text.read_json`).
+
+Versions: an item has one version at a time; an originator's marking change
+(reclassify, downgrade, declassify) makes a new one, with ``modified`` and
+``date_added`` the time it took effect at this node (:mod:`gsomia.node.feed`).
 
 Who reads what. The client is the party of its mutual-TLS certificate (RFC 8446 section
 4.4.2; :func:`gsomia.web.app.client_identity`): a partner's **node** certificate, or this
@@ -50,12 +59,12 @@ not the client's is 404, as an unknown one):
   RFC 7515, of the originating party to check, nor a label it signed), so it cannot go through
   the verify / decide / mark path of an envelope; partners send items as signed
   envelopes to ``POST /v1/inbox``. A POST to another collection is 403 (``can_write``
-  false, section 5.5).
+  false, section 5.5). A status is read by the submitting client only (404 for others).
 
 Every request that answers objects, a manifest or versions is audited before it is
 answered: one ``taxii.read`` record (reader party and role, collection, path, the item ids
-answered); a POST one ``taxii.refused``. An audit log that refuses the write answers 503
-and no object.
+answered; ``person`` for a person's read); a POST one ``taxii.refused``. An audit log
+that refuses the write answers 503 and no object.
 """
 
 from __future__ import annotations
@@ -73,7 +82,7 @@ from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from gsomia.errors import GsomiaError, short_repr
+from gsomia.errors import GsomiaError, InputError, short_repr
 from gsomia.node import Node
 from gsomia.node.feed import Feed, FeedRow, received_item
 from gsomia.node.persons import Personnel, audit_reads, decide_read, read_time
@@ -84,16 +93,17 @@ from gsomia.node.stix import (
     item_to_stix,
     item_to_stix_text,
 )
+from gsomia.schemas.json_text import read_json
 from gsomia.sharing import Route
 from gsomia.sharing.decision import ReleaseRequest, decide
 from gsomia.sharing.envelope import label_from_dict
 from gsomia.web.reads import reader_of
 from gsomia.web.taxii_query import (
     TAXII_MEDIA_TYPE,
+    Cursors,
     Query,
     TaxiiError,
     accepts_taxii,
-    encode_cursor,
     taxii_response,
 )
 from gsomia.web.unavailable import store_message
@@ -144,8 +154,9 @@ class _Taxii:
         self.personnel = personnel
         self.feed = Feed(node.store, node.party)
         self.definitions = definitions(node.catalog, node.party)
-        self.statuses: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.statuses: OrderedDict[str, tuple[Any, dict[str, Any]]] = OrderedDict()
         self.status_lock = threading.Lock()
+        self.cursors = Cursors()
         self.collections = {
             RELEASED_ID: _collection(RELEASED_ID, f"Released by {node.party}",
                                      "The items this node released to your party", False),
@@ -168,6 +179,9 @@ class _Taxii:
 
     def _time(self, at_s: float) -> dt.datetime:
         return self.node.clock.epoch + dt.timedelta(seconds=at_s)
+
+    def _version(self, at_s: float | None) -> dt.datetime | None:
+        return None if at_s is None else self._time(at_s)
 
     def _audit(self, kind: str, body: dict[str, Any]) -> None:
         at = self._time(self.node.clock.now_s())
@@ -206,12 +220,14 @@ class _Taxii:
             (query.added_after - self.node.clock.epoch).total_seconds() + 0.5e-6
 
     def _scan(self, query: Query, fetch: Callable[[Any, int], list[Any]],
-              convert: Callable[[Any], tuple[Any, _Entry | None]]
+              convert: Callable[[Any], tuple[Any, _Entry | None]], binding: str
               ) -> tuple[list[_Entry], str | None, list[Any]]:
         """Keyset paging: rows from ``fetch(position, n)`` until ``query.limit`` objects
         pass the filters; ``convert(row)`` gives its position and entry (None: withheld).
-        Returns the entries, the next cursor (None: no more) and the rows scanned."""
-        pos = None if query.next is None else _position(query.next)
+        Returns the entries, the next cursor (None: no more; sealed for ``binding``) and
+        the rows scanned."""
+        pos = None if query.next is None else \
+            tuple(self.cursors.open(query.next, binding, (float, str)))
         out: list[_Entry] = []
         scanned: list[Any] = []
         while True:
@@ -219,7 +235,8 @@ class _Taxii:
             rows = fetch(pos, want)
             for row in rows:
                 if len(out) == query.limit:
-                    return out, encode_cursor(list(pos)) if pos else None, scanned
+                    return out, self.cursors.seal(list(pos), binding) if pos else None, \
+                        scanned
                 pos, entry = convert(row)
                 scanned.append(row)
                 if entry is not None and query.matches(entry[1]):
@@ -227,7 +244,7 @@ class _Taxii:
             if len(rows) < want:
                 return out, None, scanned
 
-    def _released(self, to: str, query: Query, ids: list[str] | None
+    def _released(self, to: str, query: Query, ids: list[str] | None, binding: str
                   ) -> tuple[list[_Entry], str | None]:
         """A page of the ``released`` collection for ``to`` and the next cursor."""
         if to == self.node.party:
@@ -235,16 +252,17 @@ class _Taxii:
         added, marking = self._after_s(query), self._markings(to)
 
         def convert(row: FeedRow) -> tuple[Any, _Entry]:
-            obj, text = item_to_stix_text(row.label, row.payload_json, marking(row.label))
+            obj, text = item_to_stix_text(row.label, row.payload_json, marking(row.label),
+                                          self._version(row.version_s))
             return (row.at_s, row.envelope_id), (_stamp(self._time(row.at_s)), obj,
                                                  row.item_id, text)
 
         out, nxt, _ = self._scan(query, lambda pos, n: self.feed.page(
-            to, after=pos, added_after_s=added, item_ids=ids, limit=n), convert)
+            to, after=pos, added_after_s=added, item_ids=ids, limit=n), convert, binding)
         return out, nxt
 
     def _delivered(self, person_id: str | None, query: Query, ids: list[str] | None,
-                   path: str) -> tuple[list[_Entry], str | None]:
+                   path: str, binding: str) -> tuple[list[_Entry], str | None]:
         """A page of the ``delivered`` collection for this party's person ``person_id``:
         each item decided by :func:`~gsomia.node.persons.decide_read` and audited
         (``read.permitted`` / ``read.denied``); a caller not in the personnel file: 403."""
@@ -258,19 +276,21 @@ class _Taxii:
         added = self._after_s(query)
         decisions: dict[str, Any] = {}
 
-        def convert(row: Any) -> tuple[Any, _Entry | None]:
+        def convert(found: Any) -> tuple[Any, _Entry | None]:
+            row, added_s, version_s = found
             item = received_item(row, self.node.party)
             decision = decide_read(self.personnel, who, item, self.node.catalog, at)
             decisions[row.envelope_id] = decision
-            obj = item_to_stix(row.label or {}, row.payload, row.marking)
-            entry = (_stamp(self._time(row.arrived_s)), obj, item.item_id,
+            obj = item_to_stix(row.label or {}, row.payload, row.marking,
+                               self._version(version_s))
+            entry = (_stamp(self._time(added_s)), obj, item.item_id,
                      json.dumps(obj, separators=(",", ":"), ensure_ascii=False))
-            return (row.arrived_s, row.envelope_id), entry if decision.permitted else None
+            return (added_s, row.envelope_id), entry if decision.permitted else None
 
         out, nxt, scanned = self._scan(query, lambda pos, n: self.feed.delivered(
             after=pos, added_after_s=added, item_ids=ids, limit=n,
-            check=self.node.witness.check_received), convert)
-        self._audit_reads([decisions[r.envelope_id] for r in scanned], path)
+            check=self.node.witness.check_received), convert, binding)
+        self._audit_reads([decisions[r[0].envelope_id] for r in scanned], path)
         return out, nxt
 
     def _audit_reads(self, decisions: list[Any], path: str) -> None:
@@ -291,27 +311,30 @@ class _Taxii:
         query = Query.parse(request.query_params)
         oid = request.path_params.get("object_id")
         if oid is not None:
+            _check_id(oid)
             query = dataclasses.replace(query, ids=[oid])
+        binding = json.dumps([list(client), cid, query.binding()], ensure_ascii=True)
         ids = None if query.ids is None else self.feed.item_ids(query.ids)
         if cid == RELEASED_ID:
-            page, nxt = self._released(client[0], query, ids)
+            page, nxt = self._released(client[0], query, ids, binding)
         elif cid == DELIVERED_ID:
             page, nxt = self._delivered(reader_of(client, self.node.party), query, ids,
-                                        request.url.path)
+                                        request.url.path, binding)
         elif cid == DEFINITIONS_ID:
-            start = 0 if query.next is None else _offset(query.next)
+            start = 0 if query.next is None else \
+                self.cursors.open(query.next, binding, (str, int))[1]
             objs = [o for o in self.definitions if query.matches(o)]
             if query.added_after is not None and query.added_after >= _DEFINED:
                 objs = []
             chunk = objs[start:start + query.limit]
-            nxt = encode_cursor(["d", start + query.limit]) \
+            nxt = self.cursors.seal(["d", start + query.limit], binding) \
                 if start + query.limit < len(objs) else None
             page = [(DEFINITIONS_CREATED, o, o["id"], json.dumps(o, ensure_ascii=False))
                     for o in chunk]
         else:
             page, nxt = [], None
         self._audit("taxii.read", {"reader": client[0], "role": client[1],
-                                   "collection": cid, "path": request.url.path,
+                                   "person": client[2], "collection": cid, "path": request.url.path,
                                    "item_ids": [p[2] for p in page]})
         return page, nxt
 
@@ -395,8 +418,8 @@ class _Taxii:
         objects = _objects_of(body)
         why = ("unsigned STIX cannot be verified as its originator's: send the item as a "
                "signed envelope to POST /v1/inbox")
-        failures = [{"id": str(o.get("id")), "version": str(o.get("modified", "")),
-                     "message": why} for o in objects]
+        failures = [{"id": o["id"], "version": o.get("modified", ""), "message": why}
+                    for o in objects]
         status = {"id": str(uuid.uuid4()), "status": "complete",
                   "request_timestamp": _stamp(self._time(self.node.clock.now_s())),
                   "total_count": len(objects), "success_count": 0, "successes": [],
@@ -407,38 +430,24 @@ class _Taxii:
                                       "objects": [f["id"] for f in failures],
                                       "reason": why})
         with self.status_lock:
-            self.statuses[status["id"]] = status
+            self.statuses[status["id"]] = (client, status)
             while len(self.statuses) > _STATUSES_KEPT:
                 self.statuses.popitem(last=False)
         return taxii_response(status, 202)
 
     def status(self, request: Request, status_id: str) -> Response:
-        """TAXII 2.1 section 4.3."""
+        """TAXII 2.1 section 4.3: only the submitting client (its party, role and
+        person) reads a status; for any other it is 404, as an unknown one."""
         _accept(request)
-        self._client(request)
+        client = self._client(request)
         with self.status_lock:
             found = self.statuses.get(status_id)
-        if found is None:
+        if found is None or found[0] != client:
             raise TaxiiError(404, "no status", f"status {short_repr(status_id)}: none")
-        return taxii_response(found)
+        return taxii_response(found[1])
 
 
 _DEFINED = dt.datetime.fromisoformat(DEFINITIONS_CREATED)
-
-
-def _position(cursor: list[Any]) -> tuple[float, str]:
-    """A keyset position from a ``next`` cursor; 400 if it is another collection's."""
-    if isinstance(cursor[0], int | float) and not isinstance(cursor[0], bool) \
-            and isinstance(cursor[1], str):
-        return float(cursor[0]), cursor[1]
-    raise TaxiiError(400, "bad next", "next: a cursor of another collection")
-
-
-def _offset(cursor: list[Any]) -> int:
-    """An offset in the definitions from a ``next`` cursor; 400 if it is another's."""
-    if cursor[0] == "d" and isinstance(cursor[1], int) and cursor[1] >= 0:
-        return cursor[1]
-    raise TaxiiError(400, "bad next", "next: a cursor of another collection")
 
 
 def _stamp(t: dt.datetime) -> str:
@@ -465,14 +474,34 @@ def _added_headers(page: list[_Entry]) -> dict[str, str]:
     return {"X-TAXII-Date-Added-First": page[0][0], "X-TAXII-Date-Added-Last": page[-1][0]}
 
 
+def _check_id(value: str) -> None:
+    """400 for an object id in a URL holding NUL or another control character."""
+    if any(ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise TaxiiError(400, "bad object id", f"object id {short_repr(value)}: control "
+                                               "character or lone surrogate")
+
+
 def _objects_of(body: bytes) -> list[dict[str, Any]]:
+    """The objects of a POSTed TAXII envelope, read as I-JSON
+    (:func:`gsomia.schemas.json_text.read_json`: UTF-8 without lone surrogates, bounded
+    depth, finite numbers, no repeated member names); each object's ``id`` a string and
+    its ``modified``, if any, a string.
+
+    Raises:
+        TaxiiError: 400 naming the field and value otherwise.
+    """
     try:
-        data = json.loads(body)
-    except ValueError:
-        raise TaxiiError(400, "bad body", "expected a TAXII envelope (JSON)") from None
+        data = read_json(body, "body")
+    except InputError as exc:
+        raise TaxiiError(400, "bad body", str(exc)) from None
     objects = data.get("objects") if isinstance(data, dict) else None
     if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
         raise TaxiiError(400, "bad body", "expected a TAXII envelope with objects (list)")
+    for i, o in enumerate(objects):
+        for key in ("id", "modified"):
+            if (key == "id" or key in o) and not isinstance(o.get(key), str):
+                raise TaxiiError(400, "bad body", f"body.objects[{i}].{key}="
+                                 f"{short_repr(o.get(key))}: expected a string")
     return objects
 
 
@@ -510,3 +539,12 @@ def add_taxii_routes(app: FastAPI, node: Node, identify: Identify | None,
             (cols + "objects/{object_id}/", api.objects, ["GET"]),
             (cols + "objects/{object_id}/versions/", api.versions, ["GET"])):
         app.add_route(path, _wrap(handler), methods=methods, include_in_schema=False)
+    for path in {r.path for r in app.routes if getattr(r, "path", "").startswith(
+            TAXII_PREFIX)}:  # any other method: a TAXII error message, not a bare 405
+        app.add_route(path, _not_allowed, methods=["PUT", "PATCH", "DELETE"] + (
+            [] if path.endswith("/objects/") else ["POST"]), include_in_schema=False)
+
+
+async def _not_allowed(request: Request) -> Response:
+    return TaxiiError(405, "method not allowed",
+                      f"{request.method} is not allowed on {request.url.path}").response()
