@@ -174,6 +174,7 @@ from gsomia.web.taxii_query import TaxiiError
 from gsomia.web.unavailable import (
     add_store_handler,
     document_503,
+    document_common_answers,
     store_unavailable,
     unavailable,
 )
@@ -470,33 +471,9 @@ _INBOX_BODY = {"requestBody": {"required": True, "content": {"application/json":
 _REQUEST_MODELS = (MissileWarningDoc, ApprovalRequest, InboxBatchDoc, *ITEM_REQUEST_MODELS)
 
 
-#: Answers any operation may give besides its own: the access check (403) and, on a POST,
-#: the body reader (400, 413, 415), the Idempotency-Key (400, 409, 422:
-#: :mod:`gsomia.web.idempotency`) and a store that refused the write (503).
-_COMMON_ANSWERS = {
-    "get": {"403": "not a route for the caller's certificate (access rules)"},
-    "post": {"400": "bad input, naming the field", "403": "not a route for the caller's "
-             "certificate (access rules)", "409": "Idempotency-Key: its first request is "
-             "being processed", "413": "body over the limit", "415": "not application/json",
-             "422": "Idempotency-Key already used for another request",
-             "503": "the store refused the write: nothing kept, try again"},
-}
-
-
-def _document_answers(spec: dict[str, Any]) -> None:
-    """Add :data:`_COMMON_ANSWERS` (as :class:`~gsomia.web.models.ErrorView`) to every
-    operation of ``spec`` that does not document that status already."""
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorView"}}}
-    for operations in spec.get("paths", {}).values():
-        for method, operation in operations.items():
-            answers = operation.setdefault("responses", {})
-            for status, why in _COMMON_ANSWERS.get(method, {}).items():
-                answers.setdefault(status, {"description": why, "content": error})
-
-
 def _with_request_schemas(app: FastAPI) -> None:
     """Make ``app.openapi()`` carry the JSON Schemas of :data:`_REQUEST_MODELS` and the
-    answers every operation may give (:func:`_document_answers`)."""
+    answers every operation may give (:func:`~gsomia.web.unavailable.document_common_answers`)."""
     plain = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -508,7 +485,7 @@ def _with_request_schemas(app: FastAPI) -> None:
                     ref_template="#/components/schemas/{model}")
                 components.update(schema.pop("$defs", {}))
                 components[model.__name__] = schema
-            _document_answers(spec)
+            document_common_answers(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -24,6 +24,7 @@ answer to every route of the OpenAPI document.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -31,8 +32,8 @@ from fastapi.routing import APIRoute
 
 from gsomia.errors import StoreError, StoreUnavailable
 
-__all__ = ["RETRY_AFTER_S", "add_store_handler", "document_503", "store_message",
-           "store_unavailable", "unavailable"]
+__all__ = ["COMMON_ANSWERS", "RETRY_AFTER_S", "add_store_handler", "document_503",
+           "document_common_answers", "store_message", "store_unavailable", "unavailable"]
 
 #: ``Retry-After`` of a 503 [s]: about the pool's gap between reconnection attempts
 #: (:class:`gsomia.sharing.sqldb.PoolSettings`), so a retry finds a server back up.
@@ -88,3 +89,27 @@ def document_503(app: FastAPI) -> None:
                     "schema": {"$ref": "#/components/schemas/ErrorView"}}}}
             else:
                 described.setdefault("headers", answer["headers"])
+
+
+#: Answers any operation may give besides its own: the access check (403) and, on a POST,
+#: the body reader (400, 413, 415), the Idempotency-Key (400, 409, 422:
+#: :mod:`gsomia.web.idempotency`) and a store that refused the write (503).
+COMMON_ANSWERS = {
+    "get": {"403": "not a route for the caller's certificate (access rules)"},
+    "post": {"400": "bad input, naming the field", "403": "not a route for the caller's "
+             "certificate (access rules)", "409": "Idempotency-Key: its first request is "
+             "being processed", "413": "body over the limit", "415": "not application/json",
+             "422": "Idempotency-Key already used for another request",
+             "503": "the store refused the write: nothing kept, try again"},
+}
+
+
+def document_common_answers(spec: dict[str, Any]) -> None:
+    """Add :data:`COMMON_ANSWERS` (as :class:`~gsomia.web.models.ErrorView`) to every
+    operation of ``spec`` that does not document that status already."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorView"}}}
+    for operations in spec.get("paths", {}).values():
+        for method, operation in operations.items():
+            answers = operation.setdefault("responses", {})
+            for status, why in COMMON_ANSWERS.get(method, {}).items():
+                answers.setdefault(status, {"description": why, "content": error})
