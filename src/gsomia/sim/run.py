@@ -251,7 +251,8 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     laps.lap("fuse_pip")
     note("engagements")
     engagements = run_engagements(sc.name, sc.epoch.date(), obs.flights, sc.parties,
-                                  cfg.routes, knowledge, measured=cfg.measured)
+                                  cfg.routes, knowledge, measured=cfg.measured,
+                                  cells={lid: a.cell for lid, a in areas.items()})
     laps.lap("engage")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
                      laps.timings, {lid: a.cell for lid, a in areas.items()}, engagements)
