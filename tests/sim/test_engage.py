@@ -5,6 +5,7 @@ other."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from gsomia.sim.engage import (
     engagement_figures,
     run_engagements,
     salvo_counts,
+    ship_positions_key,
     window_gain_distribution,
     window_gained_s,
 )
@@ -59,8 +61,12 @@ def test_earlier_track_gives_an_earlier_solution_and_a_longer_window(flight) -> 
     assert direct["window_s"] > none["window_s"] > 0
     assert direct["shot_opportunities"] >= none["shot_opportunities"] >= 1
     kor = engagement_figures(eng, flight, "KOR", "direct")
-    assert kor["first_firing_solution_s"] is None and "no fire unit of KOR" in kor["reason"]
+    # KOR's one unit on that date (PAC-2 GEM-T near Seoul) and no track of the launch
+    assert kor["first_firing_solution_s"] is None and "no track" in kor["reason"]
     assert window_gained_s(eng, flight.id, "KOR", "direct") is None
+    old = run_engagements(None, dt.date(2008, 1, 1), (flight,), ("KOR",), ("none",),
+                          {flight.id: {"KOR": {"none": LaunchKnowledge()}}})
+    assert "no fire unit of KOR" in engagement_figures(old, flight, "KOR", "none")["reason"]
     # without an impact cell the launch is a threat to no one: counted for information only
     counts = salvo_counts(eng, ("JPN", "KOR"), ("none", "direct"), (flight,))
     assert counts["JPN"]["direct"]["threats"] == 0
@@ -133,3 +139,14 @@ def test_window_gain_distribution_over_runs() -> None:
                                    ("direct",))
     assert got["JPN"]["direct"] == {"n": 3, "median": 20.0, "p10": 12.0, "p90": 28.0}
     assert got["KOR"]["direct"] == {"n": 0, "median": None, "p10": None, "p90": None}
+
+
+def test_a_user_scenario_named_like_a_packaged_one_keeps_the_default_ship_stations(
+        tmp_path) -> None:
+    packaged = load_scenario("stress-20")
+    assert ship_positions_key(packaged) == "stress-20"
+    own = tmp_path / "stress-20.toml"
+    own.write_text(Path(packaged.file).read_text())
+    mine = load_scenario(own)
+    assert mine.name == "stress-20"
+    assert ship_positions_key(mine) is None

@@ -47,6 +47,7 @@ import datetime as dt
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ import numpy as np
 from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.sim.delivery.plan import NONE
 from gsomia.sim.knowledge import Knowledge, LaunchKnowledge
+from gsomia.sim.scenario import Scenario, packaged_scenarios_dir
 from gsomia.warning.engagement import (
     Engagement,
     Paths,
@@ -66,8 +68,8 @@ from gsomia.warning.interceptors import InterceptorData, load_interceptors
 from gsomia.warning.sensors import Flight
 
 __all__ = ["THREAT_ZONES", "Engagements", "engagement_figures", "engagement_summary",
-           "is_threat_to", "run_engagements", "salvo_counts", "threatened_assets",
-           "window_gain_distribution", "window_gained_s"]
+           "is_threat_to", "run_engagements", "salvo_counts", "ship_positions_key",
+           "threatened_assets", "window_gain_distribution", "window_gained_s"]
 
 THREAT_ZONES = ("land", "territorial_sea")
 """The zones of a party in which an impact is a threat to it (module notes)."""
@@ -118,6 +120,20 @@ def _fly(estimates: list[tuple[float, np.ndarray, np.ndarray]], step_s: float
     return out
 
 
+def ship_positions_key(sc: Scenario) -> str | None:
+    """The key of the ships' per-scenario positions in the interceptor data file
+    (``positions = { "<name>" = [lat, lon] }``): the scenario's name when it is the
+    packaged scenario of that name, else ``None`` (every ship at its default station) —
+    a user's scenario file that happens to share a packaged scenario's name (e.g.
+    ``stress-20``) does not take that scenario's ship positions."""
+    packaged = packaged_scenarios_dir() / f"{sc.name}.toml"
+    try:
+        same = packaged.is_file() and Path(sc.file).resolve() == packaged.resolve()
+    except OSError:
+        same = False
+    return sc.name if same else None
+
+
 def _estimates(k: LaunchKnowledge) -> list[tuple[float, np.ndarray, np.ndarray]]:
     """The party's track estimates of the launch in time order: every
     :attr:`~gsomia.sim.knowledge.LaunchKnowledge.tracks` sample and every PIP sample that
@@ -127,7 +143,7 @@ def _estimates(k: LaunchKnowledge) -> list[tuple[float, np.ndarray, np.ndarray]]
     return [by_t[t] for t in sorted(by_t)]
 
 
-def run_engagements(scenario_name: str, day: dt.date, flights: tuple[Flight, ...],
+def run_engagements(scenario_name: str | None, day: dt.date, flights: tuple[Flight, ...],
                     parties: list[str] | tuple[str, ...], routes: tuple[str, ...],
                     knowledge: Knowledge, data: InterceptorData | None = None,
                     step_s: float = 2.0, measured: tuple[str, ...] | None = None,
@@ -136,7 +152,8 @@ def run_engagements(scenario_name: str, day: dt.date, flights: tuple[Flight, ...
 
     Args:
         scenario_name: places the ships (:func:`gsomia.warning.interceptors.
-            load_interceptors`); day: fire units in service on it.
+            load_interceptors`; :func:`ship_positions_key`; ``None``: default stations);
+            day: fire units in service on it.
         flights, parties, routes, knowledge: the run's.
         data: the interceptor data (default: the packaged file for ``scenario_name``).
         step_s: grid of the predicted paths [s].
