@@ -77,3 +77,11 @@ def test_stress_20_salvo_counts(tmp_path: Path) -> None:
             assert s["launches_engageable_once"] >= s["engageable_once"]
             for unit, n in s["rounds_used"].items():
                 assert units[unit]["owner"] == party and n <= units[unit]["magazine"]
+
+
+@pytest.mark.parametrize(("gain", "shown"), [
+    (-0.21, "-0.2"), (0.21, "+0.2"), (0.0, "±0"), (-29.4, "-29"), (97.0, "+97"),
+    (-0.96, "-1.0")])
+def test_window_gains_show_their_sign(gain: float, shown: str) -> None:
+    from gsomia.cli.engagement import _gain
+    assert _gain(gain) == shown

@@ -27,8 +27,10 @@ def _gain(value: float) -> str:
 
 def print_engagement(console: Console, result: RunResult, doc: dict[str, Any]) -> None:
     """Print each launch's engagement per party and route (first firing solution, window,
-    shots, fire unit, window gained against ``none``) and the salvo table (threats
-    engageable at least once / twice per party and route) with the fire units' magazine
+    shots, fire unit, window gained against ``none``, signed: :func:`_gain`) and the
+    salvo table (per party the threats to it, :func:`gsomia.sim.engage.is_threat_to`,
+    and per route those engageable at least once / twice, with every launch's counts in
+    brackets) with the fire units' magazine
     and reaction figures, from the run's JSON document ``doc``
     (:func:`gsomia.sim.report.run_to_json`); nothing when the run has no engagements."""
     if "engagement" not in doc:
