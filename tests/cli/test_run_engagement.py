@@ -47,10 +47,18 @@ def test_2017_03_06_engagement_per_launch_party_route(tmp_path: Path) -> None:
     for party in ("JPN", "KOR", "USA"):
         for route in ("none", "tisa_hub", "auto_hub", "direct"):
             s = salvo[party][route]
-            assert s["threats"] == 4
-            assert 0 <= s["engageable_twice"] <= s["engageable_once"] <= 4
-    # no fire unit of Korea's was in service in March 2017 (data/interceptors.toml)
-    assert salvo["KOR"]["direct"]["engageable_once"] == 0
+            # the four came down in Japan's EEZ (Japan MoD): a threat to no party's land,
+            # territorial sea or defended asset; every launch is still counted for
+            # information
+            assert s["threats"] == 0 and s["threat_ids"] == []
+            assert s["engageable_once"] == s["engageable_twice"] == 0
+            assert s["launches"] == 4
+            assert 0 <= s["launches_engageable_twice"] <= s["launches_engageable_once"] <= 4
+    for launch in doc["launches"]:
+        assert launch["impact_area"]["zone"] == "eez"
+        assert launch["parties"]["JPN"]["none"]["engagement"]["threat_to_party"] is False
+    # Korea's one fire unit in March 2017 (PAC-2 GEM-T near Seoul) cannot reach them
+    assert salvo["KOR"]["direct"]["launches_engageable_once"] == 0
     assert (plots / "engagement_windows.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -64,7 +72,16 @@ def test_stress_20_salvo_counts(tmp_path: Path) -> None:
     units = {u["id"]: u for u in doc["engagement"]["fire_units"]}
     for party, by_route in doc["engagement"]["salvo"].items():
         for s in by_route.values():
-            assert s["threats"] == 20
-            assert 0 <= s["engageable_twice"] <= s["engageable_once"] <= 20
+            assert s["launches"] == 20 and 0 <= s["threats"] == len(s["threat_ids"]) <= 20
+            assert 0 <= s["engageable_twice"] <= s["engageable_once"] <= s["threats"]
+            assert s["launches_engageable_once"] >= s["engageable_once"]
             for unit, n in s["rounds_used"].items():
                 assert units[unit]["owner"] == party and n <= units[unit]["magazine"]
+
+
+@pytest.mark.parametrize(("gain", "shown"), [
+    (-0.21, "-0.2"), (0.21, "+0.2"), (0.0, "±0"), (-29.4, "-29"), (97.0, "+97"),
+    (-0.96, "-1.0")])
+def test_window_gains_show_their_sign(gain: float, shown: str) -> None:
+    from gsomia.cli.engagement import _gain
+    assert _gain(gain) == shown

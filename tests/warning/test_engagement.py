@@ -186,8 +186,12 @@ def test_lofted_icbm_apogee_is_above_every_sm3_envelope() -> None:
     assert tr.apogee_m == pytest.approx(4475e3, rel=0.02)
     r = tr.position_at(np.array([tr.apogee_s]))
     data = load_interceptors()
-    sm3 = [u for u in data.fire_units if u.interceptor.name.startswith("sm3")]
-    assert {u.interceptor.name for u in sm3} == {"sm3-ib", "sm3-iia"}
+    assert {n for n in data.interceptors if n.startswith("sm3")} == \
+        {"sm3-ia", "sm3-ib", "sm3-iia"}
+    ship = next(u for u in data.fire_units if u.interceptor.name.startswith("sm3"))
+    sm3 = [FireUnit(ship.id, ship.owner, i, ship.magazine, ship.lat_deg, ship.lon_deg,
+                    0.0, ship.r_ecef_m, None)
+           for n, i in data.interceptors.items() if n.startswith("sm3")]
     for u in sm3:
         for lat in np.arange(34.0, 43.0, 1.0):       # every ship position in the Sea of Japan
             for lon in np.arange(130.0, 140.0, 1.0):

@@ -2,10 +2,11 @@
 often the party's own fire units could have engaged, from the party's picture on that
 route (:mod:`gsomia.warning.engagement`; data: :mod:`gsomia.warning.interceptors`).
 
-The estimates are those the run evaluated: the party's best fused track of the launch at
-each PIP evaluation time (:class:`gsomia.sim.knowledge.PipSample`: every
-``pip_interval_s``, then every ``pip_tail_interval_s`` once the party's 50 km PIP and area
-are reached — so a first firing solution after that is known to that grid). On a route the
+The estimates are the party's best fused track of the launch at every ``pip_interval_s``
+while it flies (:attr:`gsomia.sim.knowledge.LaunchKnowledge.tracks`: the run's fine
+cadence, independent of the coarser ``pip_tail_interval_s`` grid on which PIPs are scored
+once the party's 50 km PIP and area are reached), so every route is evaluated on the same
+times and a first firing solution is known to ``pip_interval_s``. On a route the
 picture holds only the partners' tracks that arrived under the agreements in force, so
 launch-on-remote (own interceptor, partner's track) is counted exactly when the route
 delivered the track; on ``none`` the party engages on its own sensors only.
@@ -21,12 +22,23 @@ Figures (seconds after the launch):
     the window on the route minus the window on ``none`` (no engagement: 0 s); null when
     neither has an engagement.
 ``threatened_assets``
-    the party's defended assets (data file) whose circle holds the true impact point
-    (information: the figures above count every engageable threat, aimed at an asset or
-    not).
+    the party's defended assets (data file) whose circle holds the true impact point.
+``threat_to_party``
+    whether the launch is a threat to the party (below).
+
+**Threat to party P** (:func:`is_threat_to`): the launch's true impact point lies on P's
+land or in P's territorial sea (the run's true impact cell, :func:`gsomia.sim.scoring.
+true_area`, over the Natural Earth / Marine Regions zones), or inside the circle of one
+of P's defended assets (data file; e.g. the USA's bases in Japan and Korea). A missile
+coming down in P's EEZ or on the high seas is no threat to P by this definition (it may
+still endanger shipping; the per-launch figures above are given for every launch, for
+information). The truth defines the threat: the question is whether the defender *could*
+have engaged what was in fact coming at it, not whether it believed so.
 
 The salvo (:func:`salvo_counts`): every launch of the scenario as one salvo, scheduled by
-:func:`gsomia.warning.engagement.schedule_salvo` on each party's fire units per route.
+:func:`gsomia.warning.engagement.schedule_salvo` on each party's fire units per route —
+once over the threats to the party (the headline counts), once over every launch (for
+information).
 """
 
 from __future__ import annotations
@@ -35,13 +47,15 @@ import datetime as dt
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.sim.delivery.plan import NONE
-from gsomia.sim.knowledge import Knowledge
+from gsomia.sim.knowledge import Knowledge, LaunchKnowledge
+from gsomia.sim.scenario import Scenario, packaged_scenarios_dir
 from gsomia.warning.engagement import (
     Engagement,
     Paths,
@@ -53,9 +67,12 @@ from gsomia.warning.engagement import (
 from gsomia.warning.interceptors import InterceptorData, load_interceptors
 from gsomia.warning.sensors import Flight
 
-__all__ = ["Engagements", "engagement_figures", "engagement_summary", "run_engagements",
-           "salvo_counts", "threatened_assets", "window_gain_distribution",
-           "window_gained_s"]
+__all__ = ["THREAT_ZONES", "Engagements", "engagement_figures", "engagement_summary",
+           "is_threat_to", "run_engagements", "salvo_counts", "ship_positions_key",
+           "threatened_assets", "window_gain_distribution", "window_gained_s"]
+
+THREAT_ZONES = ("land", "territorial_sea")
+"""The zones of a party in which an impact is a threat to it (module notes)."""
 
 _CHUNK = 256   # estimates flown per batch (memory: chunk × steps × 3 × 3 floats)
 
@@ -69,6 +86,9 @@ class Engagements:
         by_unit: launch id → party → route → fire-unit id → :class:`~gsomia.warning.
             engagement.Engagement` (only the units with a firing solution).
         reasons: ``(launch, party, route)`` → why there is no engagement.
+        cells: launch id → its true impact cell ``(country, zone)``
+            (:class:`gsomia.sim.scoring.TrueArea`); a launch without one is a threat only
+            through the defended assets (:func:`is_threat_to`).
     """
 
     data: InterceptorData
@@ -76,6 +96,7 @@ class Engagements:
     by_unit: dict[str, dict[str, dict[str, dict[str, Engagement]]]] = field(
         default_factory=dict)
     reasons: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    cells: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def best(self, launch: str, party: str, route: str) -> Engagement | None:
         """The engagement with the earliest firing solution (then the longest window)."""
@@ -99,23 +120,48 @@ def _fly(estimates: list[tuple[float, np.ndarray, np.ndarray]], step_s: float
     return out
 
 
-def run_engagements(scenario_name: str, day: dt.date, flights: tuple[Flight, ...],
+def ship_positions_key(sc: Scenario) -> str | None:
+    """The key of the ships' per-scenario positions in the interceptor data file
+    (``positions = { "<name>" = [lat, lon] }``): the scenario's name when it is the
+    packaged scenario of that name, else ``None`` (every ship at its default station) —
+    a user's scenario file that happens to share a packaged scenario's name (e.g.
+    ``stress-20``) does not take that scenario's ship positions."""
+    packaged = packaged_scenarios_dir() / f"{sc.name}.toml"
+    try:
+        same = packaged.is_file() and Path(sc.file).resolve() == packaged.resolve()
+    except OSError:
+        same = False
+    return sc.name if same else None
+
+
+def _estimates(k: LaunchKnowledge) -> list[tuple[float, np.ndarray, np.ndarray]]:
+    """The party's track estimates of the launch in time order: every
+    :attr:`~gsomia.sim.knowledge.LaunchKnowledge.tracks` sample and every PIP sample that
+    carries its track (one per time)."""
+    by_t = {s.t_s: (s.t_s, s.x, s.P) for s in k.pips if s.x is not None and s.P is not None}
+    by_t.update({t: (t, x, P) for t, x, P in k.tracks})
+    return [by_t[t] for t in sorted(by_t)]
+
+
+def run_engagements(scenario_name: str | None, day: dt.date, flights: tuple[Flight, ...],
                     parties: list[str] | tuple[str, ...], routes: tuple[str, ...],
                     knowledge: Knowledge, data: InterceptorData | None = None,
-                    step_s: float = 2.0, measured: tuple[str, ...] | None = None
-                    ) -> Engagements:
+                    step_s: float = 2.0, measured: tuple[str, ...] | None = None,
+                    cells: dict[str, tuple[str, str]] | None = None) -> Engagements:
     """Every launch's engagements per party and route (module notes).
 
     Args:
         scenario_name: places the ships (:func:`gsomia.warning.interceptors.
-            load_interceptors`); day: fire units in service on it.
+            load_interceptors`; :func:`ship_positions_key`; ``None``: default stations);
+            day: fire units in service on it.
         flights, parties, routes, knowledge: the run's.
         data: the interceptor data (default: the packaged file for ``scenario_name``).
         step_s: grid of the predicted paths [s].
         measured: the parties whose pictures the run evaluated (``None``: all).
+        cells: launch id → true impact cell (``(country, zone)``; threats, module notes).
     """
     data = data or load_interceptors(scenario=scenario_name)
-    out = Engagements(data, day)
+    out = Engagements(data, day, cells=dict(cells or {}))
     index: dict[tuple[float, bytes, bytes], int] = {}
     estimates: list[tuple[float, np.ndarray, np.ndarray]] = []
     rows: dict[tuple[str, str, str], list[int]] = {}
@@ -123,13 +169,11 @@ def run_engagements(scenario_name: str, day: dt.date, flights: tuple[Flight, ...
         for p in parties:
             for r in routes:
                 got = rows.setdefault((f.id, p, r), [])
-                for s in knowledge[f.id][p][r].pips:
-                    if s.x is None or s.P is None:
-                        continue
-                    key = (s.t_s, s.x.tobytes(), s.P.tobytes())
+                for t, x, P in _estimates(knowledge[f.id][p][r]):
+                    key = (t, x.tobytes(), P.tobytes())
                     if key not in index:
                         index[key] = len(estimates)
-                        estimates.append((s.t_s, s.x, s.P))
+                        estimates.append((t, x, P))
                     got.append(index[key])
     flown = _fly(estimates, step_s)
     for f in flights:
@@ -163,7 +207,8 @@ def engagement_figures(eng: Engagements, flight: Flight, party: str, route: str
     if best is None:
         return {"first_firing_solution_s": None, "window_s": None, "shot_opportunities": 0,
                 "fire_unit": None, "reason": eng.reasons[(flight.id, party, route)],
-                "threatened_assets": at_risk}
+                "threatened_assets": at_risk,
+                "threat_to_party": is_threat_to(eng, flight, party)}
     unit = next(u for u in eng.data.fire_units if u.id == best.fire_unit)
     return {"first_firing_solution_s": round(best.first_solution_s - flight.launch_s, 3),
             "window_s": round(best.window_s, 3), "shot_opportunities": best.shots,
@@ -171,7 +216,16 @@ def engagement_figures(eng: Engagements, flight: Flight, party: str, route: str
             "first_launch_s": round(best.first_launch_s - flight.launch_s, 3),
             "last_launch_s": round(best.last_launch_s - flight.launch_s, 3),
             "units_with_solution": sorted(eng.by_unit[flight.id][party][route]),
-            "threatened_assets": at_risk}
+            "threatened_assets": at_risk, "threat_to_party": is_threat_to(eng, flight, party)}
+
+
+def is_threat_to(eng: Engagements, flight: Flight, party: str) -> bool:
+    """Whether the launch is a threat to ``party`` (module notes): its true impact cell is
+    the party's land or territorial sea (:data:`THREAT_ZONES`), or the true impact point
+    is inside one of the party's defended assets (:func:`threatened_assets`)."""
+    country, zone = eng.cells.get(flight.id, ("", ""))
+    return (country == party and zone in THREAT_ZONES) or \
+        bool(threatened_assets(eng, flight, party))
 
 
 def threatened_assets(eng: Engagements, flight: Flight, party: str) -> list[str]:
@@ -197,29 +251,44 @@ def window_gained_s(eng: Engagements, launch: str, party: str, route: str) -> fl
 
 
 def salvo_counts(eng: Engagements, parties: list[str] | tuple[str, ...],
-                 routes: tuple[str, ...]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Party → route → ``{"threats", "engageable_once", "engageable_twice", "rounds_used"}``
-    with every launch of the run as one salvo (:func:`gsomia.warning.engagement.
-    schedule_salvo` on the party's fire units)."""
+                 routes: tuple[str, ...], flights: Iterable[Flight] = ()
+                 ) -> dict[str, dict[str, dict[str, Any]]]:
+    """Party → route → the salvo counts (:func:`gsomia.warning.engagement.schedule_salvo`
+    on the party's fire units, every launch of the run one salvo):
+
+    ``threats``, ``threat_ids``, ``engageable_once``, ``engageable_twice``, ``rounds_used``
+        over the launches that are a threat to the party (:func:`is_threat_to`; needs
+        ``flights``, else none is);
+    ``launches``, ``launches_engageable_once``, ``launches_engageable_twice``
+        over every launch, whatever its impact (information).
+    """
+    by_id = {f.id: f for f in flights}
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for p in parties:
         units = {u.id: u for u in eng.data.units_of(p, eng.day)}
+        ids = [lid for lid in eng.by_unit if lid in by_id and is_threat_to(eng, by_id[lid], p)]
         out[p] = {}
         for r in routes:
-            threats = [ThreatWindows(lid, eng.by_unit[lid][p][r]) for lid in eng.by_unit]
-            res = schedule_salvo(threats, units)
-            out[p][r] = {"threats": len(threats), "engageable_once": res.once,
-                         "engageable_twice": res.twice,
-                         "rounds_used": {u: n for u, n in res.rounds_used.items() if n}}
+            every = schedule_salvo([ThreatWindows(lid, eng.by_unit[lid][p][r])
+                                    for lid in eng.by_unit], units)
+            res = schedule_salvo([ThreatWindows(lid, eng.by_unit[lid][p][r]) for lid in ids],
+                                 units)
+            out[p][r] = {"threats": len(ids), "threat_ids": ids,
+                         "engageable_once": res.once, "engageable_twice": res.twice,
+                         "rounds_used": {u: n for u, n in res.rounds_used.items() if n},
+                         "launches": len(eng.by_unit),
+                         "launches_engageable_once": every.once,
+                         "launches_engageable_twice": every.twice}
     return out
 
 
 def engagement_summary(eng: Engagements, parties: list[str] | tuple[str, ...],
-                       routes: tuple[str, ...]) -> dict[str, Any]:
+                       routes: tuple[str, ...], flights: Iterable[Flight] = ()
+                       ) -> dict[str, Any]:
     """The run-level JSON ``engagement`` member: the salvo counts (:func:`salvo_counts`)
     and the figures of every fire unit in service that were used."""
     units = [u for p in parties for u in eng.data.units_of(p, eng.day)]
-    return {"salvo": salvo_counts(eng, parties, routes),
+    return {"salvo": salvo_counts(eng, parties, routes, flights),
             "fire_units": [{"id": u.id, "owner": u.owner, "interceptor": u.interceptor.name,
                             "lat_deg": u.lat_deg, "lon_deg": u.lon_deg,
                             "magazine": u.magazine, "reaction_s": u.interceptor.reaction_s,

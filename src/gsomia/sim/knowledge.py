@@ -60,13 +60,21 @@ class PipSample:
 
 @dataclass(slots=True)
 class LaunchKnowledge:
-    """What one party knew of one launch on one route, and when ([s after the launch])."""
+    """What one party knew of one launch on one route, and when ([s after the launch]).
+
+    ``pips`` are the PIP evaluations (every ``pip_interval_s``, then every
+    ``pip_tail_interval_s``); ``tracks`` holds the party's best fused track of the launch
+    ``(t [s], x (6,), P (6, 6))`` (ECEF [m, m/s]) at every ``pip_interval_s`` while the
+    launch flies, independent of the tail grid (the engagement analysis,
+    :mod:`gsomia.sim.engage`).
+    """
 
     first_detection_s: float | None = None
     first_confirmed_s: float | None = None
     first_pip_within_50km_s: float | None = None
     area_at_risk_s: float | None = None
     pips: list[PipSample] = field(default_factory=list)
+    tracks: list[tuple[float, np.ndarray, np.ndarray]] = field(default_factory=list)
 
     def figures(self) -> dict[str, float | None]:
         """The four figures, rounded to ms."""
@@ -201,6 +209,19 @@ class _Grid:
                 k.area_at_risk_s = t - f.launch_s
 
 
+def _keep_tracks(know: Knowledge, t: float, active: list[str],
+                 pairs: list[tuple[str, str]], got: Pictures) -> None:
+    """Each pair's best fused track of each active launch at ``t``
+    (:attr:`LaunchKnowledge.tracks`)."""
+    chosen, pictures = got
+    for p, route in pairs:
+        picture = pictures[chosen[(p, route)]]
+        for lid in active:
+            track = picture.get(lid)
+            if track is not None:
+                know[lid][p][route].tracks.append((t, track.x, track.P))
+
+
 def measure(parties: Sequence[str], obs: Observation, cfg: RunConfig,
             trackers: dict[str, Tracker], deliveries: dict[str, list[Delivered]],
             source: PictureSource, zones: MaritimeZones, true_areas: dict[str, TrueArea],
@@ -229,8 +250,13 @@ def measure(parties: Sequence[str], obs: Observation, cfg: RunConfig,
         t = float(t)
         active = [lid for lid, f in flights.items() if f.launch_s <= t < f.impact_s]
         needed = grid.needed(t, active) if active else {}
-        if needed:
-            grid.evaluate(t, needed, source(t, list(needed)))
+        pairs = [(p, r) for p in parties if cfg.measured is None or p in cfg.measured
+                 for r in cfg.routes] if active else []
+        if pairs:
+            got = source(t, list(needed) + [pr for pr in pairs if pr not in needed])
+            if needed:
+                grid.evaluate(t, needed, got)
+            _keep_tracks(know, t, active, pairs, got)
     if isinstance(source, Confirmations):
         for lid, f in flights.items():
             for p in parties:

@@ -26,12 +26,15 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
                                      "engagement": {"first_firing_solution_s",
                                          "window_s", "shot_opportunities", "fire_unit",
                                          "interceptor", "first_launch_s", "last_launch_s",
-                                         "units_with_solution", "window_gained_s" (not on
+                                         "units_with_solution", "threatened_assets",
+                                         "threat_to_party", "window_gained_s" (not on
                                          none)} | {..., "reason"}}}},
          "propulsion": propulsion class flown (gsomia.physics.propulsion),
          "gained_s": {party: {route: s | null}}}],   # first_pip_within_50km_s vs none
-     "engagement": {"salvo": {party: {route: {"threats", "engageable_once",
-                                              "engageable_twice", "rounds_used"}}},
+     "engagement": {"salvo": {party: {route: {"threats", "threat_ids", "engageable_once",
+                                              "engageable_twice", "rounds_used", "launches",
+                                              "launches_engageable_once",
+                                              "launches_engageable_twice"}}},
                     "fire_units": [{"id", "owner", "interceptor", "magazine",
                                     "reaction_s", "assessment_s", "basket_km", ...}]},
      "attribution": {...},   # with RunConfig.attribution: gsomia.sim.attribution.attribute
@@ -225,7 +228,8 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
         "share": cfg.share,
         "launches": launches,
         **({} if eng is None else
-           {"engagement": engagement_summary(eng, sc.parties, cfg.routes)}),
+           {"engagement": engagement_summary(eng, sc.parties, cfg.routes,
+                                             result.observation.flights)}),
         "timings_s": dict(result.timings_s),
     }
     if cfg.attribution:

@@ -91,7 +91,7 @@ from gsomia.sharing import Catalog, load_catalog
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.nodes import NodeDelivery
 from gsomia.sim.delivery.plan import NONE, RoutePlan, plan_routes
-from gsomia.sim.engage import Engagements, run_engagements
+from gsomia.sim.engage import Engagements, run_engagements, ship_positions_key
 from gsomia.sim.items import Delivered, Delivery, PreparedDelivery, Warning
 from gsomia.sim.knowledge import Knowledge, measure
 from gsomia.sim.measurements import RoutePictures
@@ -250,8 +250,9 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     knowledge = measure(sc.parties, obs, cfg, trackers, deliveries, source, zones, areas)
     laps.lap("fuse_pip")
     note("engagements")
-    engagements = run_engagements(sc.name, sc.epoch.date(), obs.flights, sc.parties,
-                                  cfg.routes, knowledge, measured=cfg.measured)
+    engagements = run_engagements(ship_positions_key(sc), sc.epoch.date(), obs.flights,
+                                  sc.parties, cfg.routes, knowledge, measured=cfg.measured,
+                                  cells={lid: a.cell for lid, a in areas.items()})
     laps.lap("engage")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
                      laps.timings, {lid: a.cell for lid, a in areas.items()}, engagements)
