@@ -452,6 +452,10 @@ def test_a_worker_killed_mid_stream_resumes_none_lost_none_twice(settings, pki, 
     assert done_before < 80  # killed mid-stream
     second = Worker(cfg, settings, tmp_path / "second.log")
     _wait(lambda: _count(store) == 80, "80 messages processed after the restart")
+    # a message the first worker committed but never acked comes back after ack_wait: the
+    # second worker acks it as a duplicate; stop only once every message is acked
+    _wait(lambda: stream_info(settings)["consumer"]["ack_pending"] == 0,
+          "every message acked (redeliveries of the killed worker's messages)")
     counts = second.stop()
     assert counts["processed"] == 80 - done_before
     _check_exactly_once(store, settings, 80)

@@ -58,12 +58,16 @@ def covariances(draw: st.DrawFn) -> tuple[tuple[float, ...], ...]:
                        for j in range(3)) for i in range(3))
 
 
+_ID_CHARS = st.characters(blacklist_categories=("Cc", "Cs"))
+
 plots_st = st.builds(
     RadarPlots,
-    scan_id=st.text(min_size=1, max_size=40),
-    epoch=st.datetimes(timezones=st.just(dt.UTC)),
+    scan_id=st.text(_ID_CHARS, min_size=1, max_size=40),
+    # the epoch range and the characters of ids that every payload takes (schemas.payloads)
+    epoch=st.datetimes(dt.datetime(1970, 1, 1), dt.datetime(9989, 12, 31),
+                       timezones=st.just(dt.UTC)),
     t_s=finite,
-    sensor_id=st.text(min_size=1, max_size=40),
+    sensor_id=st.text(_ID_CHARS, min_size=1, max_size=40),
     site_lat_deg=st.floats(-90.0, 90.0),
     site_lon_deg=st.floats(-180.0, 360.0),
     site_alt_m=st.floats(-500.0, 5000.0),
