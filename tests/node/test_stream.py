@@ -46,6 +46,7 @@ from gsomia.node.stream import (
 )
 from gsomia.node.stream_ingest import NodeIngest, stream_item_id
 from gsomia.sharing.pki import init_pki
+from gsomia.web.fault_procs import free_port
 
 NATS_URL = os.environ.get("GSOMIA_TEST_NATS", "nats://127.0.0.1:4222")
 #: Longest wait for a worker to get through the messages [s] (a bound, not a timing check).
@@ -463,11 +464,6 @@ def test_a_worker_killed_mid_stream_resumes_none_lost_none_twice(settings, pki, 
     assert (c["pending"], c["ack_pending"], c["ack_floor_seq"]) == (0, 0, 80)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class NatsServer:
     """A NATS server of this test's own (JetStream on, its store under ``root``), on a
@@ -478,7 +474,7 @@ class NatsServer:
         if not Path(binary).is_file():
             pytest.fail("nats-server not found (Debian package nats-server): the services "
                         "tests need it")
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"nats://127.0.0.1:{self.port}"
         self.args = [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd",
                      str(root)]

@@ -93,14 +93,13 @@ def document_503(app: FastAPI) -> None:
 
 #: Answers any operation may give besides its own: the access check (403) and, on a POST,
 #: the body reader (400, 413, 415), the Idempotency-Key (400, 409, 422:
-#: :mod:`gsomia.web.idempotency`) and a store that refused the write (503).
+#: :mod:`gsomia.web.idempotency`); the 503 of every route is :func:`document_503`'s.
 COMMON_ANSWERS = {
     "get": {"403": "not a route for the caller's certificate (access rules)"},
     "post": {"400": "bad input, naming the field", "403": "not a route for the caller's "
              "certificate (access rules)", "409": "Idempotency-Key: its first request is "
              "being processed", "413": "body over the limit", "415": "not application/json",
-             "422": "Idempotency-Key already used for another request",
-             "503": "the store refused the write: nothing kept, try again"},
+             "422": "Idempotency-Key already used for another request"},
 }
 
 
