@@ -51,9 +51,6 @@ def pair(tmp_path) -> Iterator[Pair]:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="known bug, issue 14 open: across the receiver's "
-                   "restart every item is acked and stored, but about one time in two one "
-                   "batch (256 items) never reaches the restarted node's subscriber")
 def test_2000_warnings_arrive_once_over_batches_across_a_restart(pair):
     cluster, got, lock = pair.cluster, pair.got, pair.lock
     kor = cluster.nodes["KOR"]

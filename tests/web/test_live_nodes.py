@@ -101,9 +101,6 @@ def test_a_client_without_a_partner_certificate_is_refused(cluster, tmp_path):
         httpx.get(f"{cluster.url('JPN')}/v1/health", verify=ctx)
 
 
-@pytest.mark.xfail(strict=False, reason="known bug, issue 14 open: after the receiver's "
-                   "restart its subscriber once saw [12, 10, 11] (the order of arrival "
-                   "callbacks across a restart); it failed 1 run in 7 here")
 def test_restart_of_the_receiver_loses_nothing(cluster):
     n0 = len(cluster.got)
     kor = cluster.nodes["KOR"]

@@ -7,6 +7,11 @@ subscribers (final recipient) or held by the :class:`~gsomia.node.hub.Hub` (hub)
 arrival the store fails to process (a :class:`~gsomia.errors.StoreError`: server down,
 connection lost) stays ``arrived`` and is tried again :data:`ARRIVE_RETRY_S` later, until
 the store takes it or is closed: a stored item is delivered without a restart.
+
+Arrivals are processed in the order they were stored, whatever the threads that a wall
+clock runs their timers on: each stored batch joins one queue ordered by (arrival time,
+order stored), and every timer drains the queue up to its time under one lock; a batch the
+store fails to process keeps its place, so the ones after it wait (order kept).
 """
 
 from __future__ import annotations
@@ -14,6 +19,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import heapq
+import itertools
+import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +55,8 @@ __all__ = ["ARRIVE_RETRY_S", "Inbox", "Subscribers"]
 
 #: Wait before an arrival the store failed to process is tried again [s, clock time].
 ARRIVE_RETRY_S = 1.0
+
+_LOG = logging.getLogger(__name__)
 
 
 def _cut(value: Any, limit: int = 128) -> str:
@@ -99,6 +110,11 @@ class Inbox:
         # envelope ids of the items stored by the batch being received (their arrival is
         # scheduled once it commits), or None outside receive_batch
         self._arrivals: list[str] | None = None
+        # arrivals to process: a heap of (arrival time [s], order stored, envelope ids)
+        self._due: list[tuple[float, int, tuple[str, ...]]] = []
+        self._order = itertools.count()
+        self._due_lock = threading.Lock()
+        self._drain_lock = threading.Lock()
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
                 peer: str | None = None) -> Receipt:
@@ -124,8 +140,8 @@ class Inbox:
                     receipts = [self._receive_one(wire, t, at, peer) for wire in wires]
             finally:
                 self._arrivals = None
-            if arrivals:  # one timer for the batch: its items arrive in batch order
-                ctx.clock.call_at(t, lambda ids=tuple(arrivals): self._arrive_retrying(ids))
+            if arrivals:  # the batch's items arrive together, in batch order
+                self._schedule(t, arrivals)
             # witnessing hook (gsomia.node.witness): cosign the sender's checkpoint, sign
             witness = ctx.ledger.witness
             if witness is None:
@@ -279,7 +295,7 @@ class Inbox:
         if self._arrivals is not None:
             self._arrivals.append(h.envelope_id)
         else:
-            ctx.clock.call_at(t, lambda: self.arrive(h.envelope_id))
+            self._schedule(t, [h.envelope_id])
         return Receipt("held" if at_hub and route is Route.TISA_HUB else "accepted",
                        h.envelope_id, ctx.party, None, "stored",
                        None if marking is None else marking["text"])
@@ -316,30 +332,51 @@ class Inbox:
 
     # arrival ---------------------------------------------------------------------------
     def resume(self) -> None:
-        """Schedule every stored arrival not yet processed (after a restart)."""
+        """Schedule every stored arrival not yet processed (after a restart), in the
+        order stored."""
         with self.ctx.ledger.lock:
             for row in self.ctx.ledger.store.inbox(status="arrived"):
-                self.ctx.clock.call_at(row.arrived_s,
-                                       lambda e=row.envelope_id: self.arrive(e))
+                self._schedule(row.arrived_s, [row.envelope_id])
 
     def arrive(self, envelope_id: str) -> None:
-        """Process an arrival at its time: deliver to subscribers (final recipient) or
-        hold and perhaps forward (hub). Subscribers are called outside the node's lock.
-        A store failure leaves the row ``arrived``; it is tried again
-        :data:`ARRIVE_RETRY_S` later (module docstring), unless the store was closed."""
-        self._arrive_retrying((envelope_id,))
+        """Process an arrival now: deliver to subscribers (final recipient) or hold and
+        perhaps forward (hub). Subscribers are called outside the node's lock.
 
-    def _arrive_retrying(self, envelope_ids: Sequence[str]) -> None:
-        """:meth:`_arrive_all`; on a store failure, the same ids again
-        :data:`ARRIVE_RETRY_S` later (those delivered meanwhile are skipped), unless the
-        store was closed."""
-        try:
-            self._arrive_all(envelope_ids)
-        except StoreError:
-            if self.ctx.ledger.store.db.closed:
-                return  # the node was closed: resume() schedules it after the restart
-            t = self.ctx.clock.now_s() + ARRIVE_RETRY_S
-            self.ctx.clock.call_at(t, lambda: self._arrive_retrying(envelope_ids))
+        Raises:
+            StoreError: the store failed (the row stays ``arrived``).
+        """
+        self._arrive_all((envelope_id,))
+
+    def _schedule(self, t: float, envelope_ids: Sequence[str]) -> None:
+        """Queue ``envelope_ids`` (stored, in order) to arrive at ``t`` [s]."""
+        with self._due_lock:
+            heapq.heappush(self._due, (t, next(self._order), tuple(envelope_ids)))
+        self.ctx.clock.call_at(t, lambda: self._drain(t))
+
+    def _drain(self, upto_s: float) -> None:
+        """Process the queued arrivals due by ``upto_s`` or now [s], in queue order (module
+        docstring). On a store failure the failed batch keeps its place and the queue is
+        drained again :data:`ARRIVE_RETRY_S` later, unless the store was closed (then
+        :meth:`resume` schedules it after the restart)."""
+        with self._drain_lock:
+            while True:
+                with self._due_lock:
+                    if not self._due or self._due[0][0] > max(upto_s, self.ctx.clock.now_s()):
+                        return
+                    entry = heapq.heappop(self._due)
+                try:
+                    self._arrive_all(entry[2])
+                except StoreError:
+                    if self.ctx.ledger.store.db.closed:
+                        return
+                    with self._due_lock:
+                        heapq.heappush(self._due, entry)
+                    t = self.ctx.clock.now_s() + ARRIVE_RETRY_S
+                    self.ctx.clock.call_at(t, lambda t=t: self._drain(t))
+                    return
+                except Exception:  # noqa: BLE001 - one row's fault must not stop the queue
+                    _LOG.exception("%s: arrival of %s failed; left 'arrived' until resume",
+                                   self.ctx.party, entry[2])
 
     def _arrive_all(self, envelope_ids: Sequence[str]) -> None:
         """:meth:`arrive` for the items of a received batch, in order, in one transaction
@@ -367,10 +404,14 @@ class Inbox:
         if forwarded:
             self.hub.outbox.flush()
         for item, hook, typed in handed:
-            if self.subscribers.on_item is not None:
-                self.subscribers.on_item(item)
-            if hook is not None:
-                hook(typed, item)
+            try:  # a subscriber's fault must not keep the others from their items
+                if self.subscribers.on_item is not None:
+                    self.subscribers.on_item(item)
+                if hook is not None:
+                    hook(typed, item)
+            except Exception:  # noqa: BLE001 - logged; the item stays delivered
+                _LOG.exception("%s: a subscriber failed on item %s", self.ctx.party,
+                               item.item_id)
         if failure is not None:
             raise failure
 

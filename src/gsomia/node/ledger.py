@@ -15,6 +15,7 @@ appended records the ledger calls :attr:`Ledger.after_commit` (the node's
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ __all__ = ["AfterCommit", "AuditEntry", "Ledger"]
 #: One audit record before it is stamped: ``(kind, body)``, e.g.
 #: ``("release.denied", {"item_id": ..., "to": ...})``.
 AuditEntry = tuple[str, dict[str, Any]]
+
+_LOG = logging.getLogger(__name__)
 
 
 class AfterCommit(Protocol):
@@ -133,8 +136,15 @@ class Ledger:
                 self.store.put_item_leaf(rec.body["item_id"], rec.seq)
 
     def _committed(self, appended: int) -> None:
+        """Tell :attr:`after_commit`. The step is committed whatever it answers: its
+        failure (a checkpoint the store could not take) is logged and left to the next
+        commit, never raised into the step, whose caller would take it for not done."""
         if appended and self.after_commit is not None:
-            self.after_commit.committed(appended)
+            try:
+                self.after_commit.committed(appended)
+            except Exception:  # noqa: BLE001 - see the docstring
+                _LOG.exception("%s: after-commit hook failed (left to the next commit)",
+                               self.party)
 
     def close(self) -> None:
         """Close the store, and the audit log when it has a database of its own."""

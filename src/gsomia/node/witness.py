@@ -197,16 +197,16 @@ class Witness:
         checkpoint returns that one."""
         ledger = self.ctx.ledger
         with ledger.lock:
+            size = ledger.audit.size()
+            latest = None if size == 0 else ledger.audit.latest_checkpoint()
+            if size and (latest is None or checkpoint_of(latest).size != size):
+                _, at = self.ctx.now()
+                latest = ledger.audit.checkpoint(self.origin, self.ctx.keys.signing,
+                                                 self.origin, at)
+            # counted as covered once signed: a failure above leaves them due
             self._uncovered = 0
             self._last_s = self.ctx.clock.now_s()
-            size = ledger.audit.size()
-            if size == 0:
-                return None
-            latest = ledger.audit.latest_checkpoint()
-            if latest is not None and checkpoint_of(latest).size == size:
-                return latest
-            _, at = self.ctx.now()
-            return ledger.audit.checkpoint(self.origin, self.ctx.keys.signing, self.origin, at)
+            return latest
 
     # sending side ----------------------------------------------------------------------
     def attach(self, peer: str, envelope: Envelope) -> Envelope:
