@@ -16,7 +16,7 @@ terminal event, the highest state's height, ends the call when the last state ha
 the root of the event function on the step's dense-output interpolant), vectorised: the
 step in which its height changes sign, the interpolant of that step sampled at 8 Chebyshev
 nodes (a polynomial of degree 4 for RK45, 7 for DOP853, SciPy docs: so the degree-7 fit
-through 8 nodes is the interpolant itself) and 60 bisections of the ellipsoid test.
+through 8 nodes is the interpolant itself) and 40 bisections of the ellipsoid test (as ours).
 
 Matched accuracy: the impact-point error is the distance from a reference, ``solve_ivp``
 DOP853 at rtol 1e-12, atol 1e-6 per state with a terminal ground event, on ``--ref``
@@ -52,7 +52,7 @@ from gsomia.physics.propagate import derivatives, propagate_to_impact
 REF_RTOL, REF_ATOL = 1e-12, 1e-6
 T_MAX_S = 3000.0
 NODES = 8          # Chebyshev nodes per step: exact for dense outputs of degree <= 7
-BISECTIONS = 60
+BISECTIONS = 40
 
 
 def burnout_state() -> np.ndarray:
