@@ -17,6 +17,14 @@ message processed (its row in ``stream_messages``), wall time; reported as messa
 second, with each worker's share and the consumer's state at the end (pending, ack
 pending: both 0, or the exit code is 1; redelivered_pending: of the unacked messages, those
 delivered more than once, the server's num_redelivered, so 0 once all are acked).
+
+*Floor* (the peer, same server, same N messages on a fresh stream of their own): nats-py
+alone, one process, no node: a durable pull consumer with the node's consumer settings
+(explicit ack, ack_wait 30 s, max_deliver 100, deliver all, max_ack_pending 1000),
+``pull_subscribe_bind``, ``fetch`` of 8 as the workers, each message's JSON parsed and
+acknowledged with ``ack_sync`` (what a worker does around the node's work). The ratio is the
+floor's rate over ours. Accuracy (both): messages processed or acked out of N, and the
+consumer's pending and ack-pending counts at the end (0 expected).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import importlib.metadata
 import json
 import signal
 import socket
@@ -36,6 +45,7 @@ import uuid
 from pathlib import Path
 
 import nats
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from gsomia.node import MissileWarning
 from gsomia.node.stream import StreamMessage, StreamSettings, publish_messages, stream_info
@@ -134,6 +144,54 @@ def run_one(url: str, n: int, workers: int, pki: Path, root: Path,
             "redelivered_pending": consumer["redelivered_pending"]}
 
 
+def run_floor(url: str, n: int) -> dict:
+    """The floor (module docstring) on N fresh messages."""
+    tag = uuid.uuid4().hex[:8]
+    s = StreamSettings(url, "KOR", stream=f"BENCHF_{tag}", durable=f"f{tag}", prefix=f"f{tag}")
+    publish_messages(s, [StreamMessage("tracks", f"m-{i}", _warning(i).to_dict())
+                         for i in range(n)])
+
+    async def consume() -> tuple[float, int]:
+        nc = await nats.connect(url)
+        try:
+            js = nc.jetstream()
+            await js.add_consumer(s.stream, ConsumerConfig(
+                durable_name=s.durable, ack_policy=AckPolicy.EXPLICIT, ack_wait=30.0,
+                max_deliver=100, deliver_policy=DeliverPolicy.ALL, max_ack_pending=1000,
+                filter_subjects=s.subjects))
+            sub = await js.pull_subscribe_bind(s.durable, s.stream)
+            acked = 0
+            t0 = time.perf_counter()
+            while acked < n and time.perf_counter() - t0 < 600:
+                try:
+                    msgs = await sub.fetch(8, timeout=1.0)
+                except (nats.errors.TimeoutError, TimeoutError):
+                    continue
+                for msg in msgs:
+                    json.loads(msg.data)
+                    await msg.ack_sync(timeout=5.0)
+                    acked += 1
+            return time.perf_counter() - t0, acked
+        finally:
+            await nc.close()
+
+    wall, acked = asyncio.run(consume())
+    consumer = stream_info(s)["consumer"]
+    asyncio.run(_delete(url, s.stream))
+    return {"messages": n, "processed": acked, "seconds": round(wall, 2),
+            "per_s": round(acked / wall, 1), "pending": consumer["pending"],
+            "ack_pending": consumer["ack_pending"]}
+
+
+PEER_CONFIG = {
+    "nats-py": importlib.metadata.version("nats-py"),
+    "consumer": "durable pull, explicit ack, ack_wait 30 s, max_deliver 100, deliver all, "
+                "max_ack_pending 1000 (the node's settings)",
+    "loop": "one process: pull_subscribe_bind, fetch(8, timeout 1 s), json.loads, ack_sync",
+    "left out": "the node's work (decide, sign, seal, store, outbox, audit)",
+}
+
+
 async def _delete(url: str, name: str) -> None:
     nc = await nats.connect(url)
     try:
@@ -158,15 +216,25 @@ def main() -> int:
             root = Path(tmp) / f"w{w}"
             root.mkdir()
             rows.append(run_one(args.server, args.n, w, pki, root, args.postgresql))
+    floor = run_floor(args.server, args.n)
+    for r in rows:
+        r["ratio_floor_over_ours"] = round(floor["per_s"] / r["per_s"], 2)
     ok = all(r["processed"] == r["messages"] and r["pending"] == r["ack_pending"] == 0
-             for r in rows)
+             for r in [*rows, floor])
     if args.json:
-        print(json.dumps({"runs": rows, "ok": ok}, indent=2))
+        print(json.dumps({"runs": rows, "floor": floor, "peer_config": PEER_CONFIG,
+                          "ours_config": "gsomia stream work (KOR node, --batch 8), W "
+                                         "processes on one store", "ok": ok}, indent=2))
     else:
         for r in rows:
             print(f"{r['store']}, {r['workers']} worker(s): {r['processed']}/{r['messages']} in "
                   f"{r['seconds']} s = {r['per_s']} msg/s, shares {r['shares']}, redelivered "
-                  f"and unacked {r['redelivered_pending']}")
+                  f"and unacked {r['redelivered_pending']}, pending {r['pending']}, ack "
+                  f"pending {r['ack_pending']}; floor/ours {r['ratio_floor_over_ours']}")
+        print(f"floor (nats-py alone): {floor['processed']}/{floor['messages']} in "
+              f"{floor['seconds']} s = {floor['per_s']} msg/s, pending {floor['pending']}, "
+              f"ack pending {floor['ack_pending']}")
+        print("peer: " + "; ".join(f"{k} {v}" for k, v in PEER_CONFIG.items()))
     return 0 if ok else 1
 
 

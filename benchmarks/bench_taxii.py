@@ -298,6 +298,8 @@ def main(argv: list[str]) -> int:
                   f"({rate} objects/s); peak RSS {r['peak_rss_mib']} MiB")
         print(f"speedup {result['speedup'] or '>= ' + str(result['speedup_at_least'])}; "
               f"peer: {result['peer_config']}")
+        print(f"accuracy: same objects in the same order {result['same_objects']} "
+              f"({result['peer_objects_compared']} of the peer's compared with ours)")
     return 0 if result["same_objects"] else 1
 
 

@@ -10,17 +10,23 @@ code give the same fused pictures and PIPs on them.
     python benchmarks/fuse_pip_inputs.py compare /tmp/out_old.pkl /tmp/out_new.pkl
 
 ``outputs`` evaluates the recorded inputs with the code on ``sys.path`` (run it once with
-an older checkout first on ``PYTHONPATH`` to compare versions); ``compare`` prints the
-largest differences of the fused states (absolute and relative to the covariance scale)
-and of the PIPs (metres on the ground, seconds, covariance).
+an older checkout first on ``PYTHONPATH`` to compare versions) and records which code that
+was (the package's directory, version and git commit) and its fusion and PIP times;
+``compare`` prints both versions' code and times (the "peer" here is the other version),
+their ratios, and the largest differences of the fused states (absolute and relative to the
+covariance scale) and of the PIPs (metres on the ground, seconds, covariance): the accuracy
+of one against the other. ``compare --json`` prints the same as JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import pickle
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -76,6 +82,19 @@ def reports(rows):
     return [TrackReport(*row) for row in rows]
 
 
+def code_identity() -> dict:
+    """Which gsomia evaluated: its directory, version and (if in a git work tree) commit."""
+    import gsomia
+
+    where = Path(gsomia.__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(where), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"gsomia": str(where), "version": gsomia.__version__, "commit": commit or "?"}
+
+
 def outputs(inp: str, out: str) -> None:
     from gsomia.warning.fusion import TrackFuser
     from gsomia.warning.tracking.impact import predict_impact
@@ -96,12 +115,13 @@ def outputs(inp: str, out: str) -> None:
                      for p in predict_impact(GaussianStates(t, x, P), step_s=step)])
     t2 = time.perf_counter()
     with open(out, "wb") as fh:
-        pickle.dump({"pictures": pictures, "pips": pips}, fh)
+        pickle.dump({"pictures": pictures, "pips": pips, "code": code_identity(),
+                     "fuse_s": t1 - t0, "pip_s": t2 - t1}, fh)
     print(f"fuse {t1 - t0:.2f} s ({len(pictures)} calls), PIP {t2 - t1:.2f} s "
-          f"({len(pips)} batches) -> {out}")
+          f"({len(pips)} batches) by {code_identity()} -> {out}")
 
 
-def compare(a_path: str, b_path: str) -> int:
+def compare(a_path: str, b_path: str, as_json: bool = False) -> int:
     from gsomia.physics.geodesy import geodesic_inverse
 
     a, b = load(a_path), load(b_path)
@@ -132,13 +152,31 @@ def compare(a_path: str, b_path: str) -> int:
                                    / max(float(np.max(np.abs(ia[4]))), 1e-300)))
     n_f = sum(len(p) for p in a["pictures"])
     n_p = sum(len(p) for p in a["pips"])
+    result = {
+        "a": {k: a.get(k) for k in ("code", "fuse_s", "pip_s")},
+        "b": {k: b.get(k) for k in ("code", "fuse_s", "pip_s")},
+        "ratio_a_over_b": {k: (a[k] / b[k] if a.get(k) and b.get(k) else None)
+                           for k in ("fuse_s", "pip_s")},
+        "fused_tracks": n_f, "pictures": len(a["pictures"]), "association_differs": bad,
+        "max_dx": dx, "max_dx_over_sigma": dxr, "max_dP_over_sigma2": dP,
+        "pips": n_p, "valid_differs": valid_diff, "max_ground_distance_m": dm,
+        "max_impact_time_s": dt, "max_sigma_t_s": dsig, "max_cov_en_rel": dcov,
+    }
+    failed = int(bad > 0 or valid_diff > 0 or dm > 1.0 or dxr > 1e-6)
+    if as_json:
+        print(json.dumps(dict(result, ok=not failed), indent=2))
+        return failed
+    for name in ("a", "b"):
+        r = result[name]
+        print(f"{name}: {r['code']}, fuse {r['fuse_s']} s, PIP {r['pip_s']} s")
+    print(f"a/b time: {result['ratio_a_over_b']}")
     print(f"fused tracks {n_f} in {len(a['pictures'])} pictures: association differs in "
           f"{bad}; max |dx| {dx:.3g} (m, m/s), max |dx|/sigma {dxr:.3g}, "
           f"max |dP|/(sigma_i sigma_j) {dP:.3g}")
     print(f"PIPs {n_p}: valid differs {valid_diff}; max ground distance {dm:.3g} m, "
           f"max |d impact time| {dt:.3g} s, max |d sigma_t| {dsig:.3g} s, "
           f"max |d cov_en|/max|cov_en| {dcov:.3g}")
-    return int(bad > 0 or valid_diff > 0 or dm > 1.0 or dxr > 1e-6)
+    return failed
 
 
 def main() -> int:
@@ -153,13 +191,14 @@ def main() -> int:
     m = sub.add_parser("compare")
     m.add_argument("a")
     m.add_argument("b")
+    m.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if args.cmd == "capture":
         capture(args.scenario, args.path)
     elif args.cmd == "outputs":
         outputs(args.inputs, args.out)
     else:
-        return compare(args.a, args.b)
+        return compare(args.a, args.b, args.json)
     return 0
 
 
