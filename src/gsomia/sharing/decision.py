@@ -54,13 +54,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gsomia.errors import InputError
 from gsomia.sharing.catalog import Catalog
+from gsomia.sharing.compiled import check_parties, decision_tables
 from gsomia.sharing.consent import Consent, ConsentBook
 from gsomia.sharing.markings import ReceivedMarking
 from gsomia.sharing.rules import RULES, Context, Obligation, Reason, ReleaseRequest
 
-__all__ = ["Decision", "Obligation", "Reason", "ReleaseRequest", "decide"]
+__all__ = ["Decision", "Obligation", "Reason", "ReleaseRequest", "decide",
+           "reference_decide"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,21 +109,6 @@ class Decision:
         }
 
 
-def _check_parties(request: ReleaseRequest, catalog: Catalog) -> None:
-    """Raise InputError for a party the catalog does not know, or a classification that
-    is not a marking of the originator."""
-    label = request.label
-    fields = [("label.originator", label.originator), ("label.holder", label.holder),
-              ("to", request.to)]
-    if request.person is not None:
-        fields.append(("person.party", request.person.party))
-    for name, code in fields:
-        if code not in catalog.schemes:
-            known = ", ".join(catalog.schemes)
-            raise InputError(name, code, f"unknown party (known: {known})")
-    catalog.scheme(label.originator).get(label.classification, "label.classification")
-
-
 def decide(
     request: ReleaseRequest, catalog: Catalog, consents: ConsentBook | Iterable[Consent] = ()
 ) -> Decision:
@@ -131,18 +117,33 @@ def decide(
     Parameters:
         request: item, recipient, route, time, optional person and purpose.
         catalog: the agreements and marking schemes (:func:`~gsomia.sharing.load_catalog`);
-            its memo keeps the per-date look-ups between calls.
+            it keeps the compiled decision tables (:mod:`gsomia.sharing.compiled`) and the
+            per-date look-ups between calls.
         consents: the originator consents known to the holder (Art. 6).
 
     Returns:
         A :class:`Decision` listing every rule evaluated (see the module docstring for
-        the rules and their articles), its obligations and the marking to apply.
+        the rules and their articles), its obligations and the marking to apply: the
+        decision of :func:`reference_decide`, read mostly from the compiled tables.
 
     Raises:
         InputError: an unknown party, or a marking that is not the originator's
             (``classification``) or the recipient's (``person.clearance``).
+        SharingError: two consents with one id.
     """
-    _check_parties(request, catalog)
+    permit, reasons, obligations, marking, agreements, data = \
+        decision_tables(catalog).decide(request, consents)
+    return Decision(permit=permit, reasons=reasons, obligations=obligations, marking=marking,
+                    agreements=agreements, request=request.to_dict(), data=data)
+
+
+def reference_decide(
+    request: ReleaseRequest, catalog: Catalog, consents: ConsentBook | Iterable[Consent] = ()
+) -> Decision:
+    """:func:`decide` computed afresh: every rule of :data:`~gsomia.sharing.rules.RULES`
+    run on the request, in order (the reference the compiled tables are checked against;
+    same parameters, result and errors)."""
+    check_parties(request, catalog)
     book = consents if isinstance(consents, ConsentBook) else ConsentBook(consents)
     ctx = Context(request, catalog, book)
     obligations: list[Obligation] = []
