@@ -44,7 +44,6 @@ from gsomia.sharing.markings import ReceivedMarking
 from gsomia.sharing.routes import Route
 from gsomia.sharing.rules import (
     Context,
-    Evidence,
     Obligation,
     Reason,
     ReleaseRequest,
@@ -61,7 +60,7 @@ from gsomia.sharing.rules import (
     releasable_to,
     scope,
 )
-from gsomia.sharing.rules.release import ConsentLeg, consent_check, consent_legs
+from gsomia.sharing.rules.release import ConsentLeg, consent_check, consent_legs, consent_needed
 
 __all__ = ["TABLE_MAX", "DecisionTables", "Plan", "Verdict", "check_parties",
            "decision_tables"]
@@ -119,12 +118,14 @@ class Plan:
             reason of a standing approval or the consent to look for
             (:func:`~gsomia.sharing.rules.release.consent_legs`).
         receivers: the receivers of the legs whose consent is looked for.
+        missing: per such leg, its reason when no consent of the originator to its
+            receiver is known.
         epochs: epoch → (head, body, all passed), the in-force reasons filled in.
     """
 
     __slots__ = ("agreements", "arrangement", "body", "catalog", "consents", "data", "epochs",
                  "handles", "head", "hub", "key", "last", "leg_agreements", "legs", "marking",
-                 "marks", "needed", "receivers")
+                 "marks", "missing", "needed", "receivers")
 
     def __init__(self, key: tuple[Any, ...], request: ReleaseRequest, catalog: Catalog) -> None:
         ctx = Context(request, catalog, ConsentBook())
@@ -143,6 +144,8 @@ class Plan:
                                            self.legs, self.leg_agreements))
         self.receivers = frozenset(leg.receiver for leg in self.consents
                                    if isinstance(leg, ConsentLeg))
+        self.missing = {leg: consent_check(leg, request, _NO_CONSENTS)[0]
+                        for leg in self.consents if isinstance(leg, ConsentLeg)}
         agreements: dict[str, None] = {}
         parts: list[tuple[Any, ...]] = []
         for rules in ((hub_route, legal_basis), (legs_in_force, classification,
@@ -224,7 +227,8 @@ class DecisionTables:
         self.plans: dict[tuple[Any, ...], Plan] = {}
         self.scopes: dict[tuple[Any, ...], tuple[tuple[Reason, ...], bool]] = {}
         self.releasable: dict[tuple[Any, ...], Reason] = {}
-        self.purposes: dict[tuple[Any, ...], Evidence | None] = {}
+        self.purposes: dict[tuple[Any, ...],
+                            tuple[tuple[Reason, ...], tuple[Obligation, ...], bool]] = {}
         self.persons: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
 
     def plan(self, request: ReleaseRequest, date: dt.date) -> Plan:
@@ -282,11 +286,13 @@ class DecisionTables:
         """
         date = request.at.date()
         plan = self.plan(request, date)
-        book = _book(consents, request.label.originator, plan.receivers)
+        label = request.label
+        book = _book(consents, label.originator, plan.receivers)
         epoch = bisect_right(self.breaks, date)
         head, body, ok = plan.epochs.get(epoch) or plan.fill(epoch, date)
         scoped, scope_ok = self._scope(plan, request)
-        rel = self._releasable(plan, request)
+        rel = self.releasable.get((plan.needed, label.releasable_to)) \
+            or self._releasable(plan, request)
         reasons = head + scoped + (rel,) + body
         ok = ok and scope_ok and rel.passed
         obligations = plan.marks
@@ -294,16 +300,19 @@ class DecisionTables:
             if isinstance(leg, Reason):
                 reasons += (leg,)
                 continue
-            reason, obligation = consent_check(leg, request, book)
+            if book is _NO_CONSENTS:
+                reason, obligation = plan.missing[leg], consent_needed(leg, label)
+            else:
+                reason, obligation = consent_check(leg, request, book)
             reasons += (reason,)
             if obligation is not None:
                 obligations += (obligation,)
                 ok = False
-        used = self._purpose(plan, request)
-        if used is not None:
-            reasons += used.reasons
-            obligations += used.obligations
-            ok = ok and all(r.passed for r in used.reasons)
+        if label.purpose is not None and plan.last is not None:
+            used, duties, used_ok = self._purpose(plan, request)
+            reasons += used
+            obligations += duties
+            ok = ok and used_ok
         if request.person is not None:
             checked, person_ok = self._person(plan, request)
             reasons += checked
@@ -324,21 +333,21 @@ class DecisionTables:
         return found
 
     def _releasable(self, plan: Plan, request: ReleaseRequest) -> Reason:
-        key = (plan.needed, request.label.releasable_to)
-        found = self.releasable.get(key)
-        if found is None:
-            found = _keep(self.releasable, key,
-                          releasable_to(request, plan).reasons[0])  # type: ignore[arg-type]
-        return found
+        reason = releasable_to(request, plan).reasons[0]  # type: ignore[arg-type]
+        return _keep(self.releasable, (plan.needed, request.label.releasable_to), reason)
 
-    def _purpose(self, plan: Plan, request: ReleaseRequest) -> Evidence | None:
-        if plan.last is None or request.label.purpose is None:
-            return None
+    def _purpose(self, plan: Plan, request: ReleaseRequest
+                 ) -> tuple[tuple[Reason, ...], tuple[Obligation, ...], bool]:
+        assert plan.last is not None
         key = (plan.last.name, request.label.purpose, request.purpose)
-        try:
-            return self.purposes[key]
-        except KeyError:
-            return _keep(self.purposes, key, purpose(request, plan))  # type: ignore[arg-type]
+        found = self.purposes.get(key)
+        if found is None:
+            evidence = purpose(request, plan)  # type: ignore[arg-type]
+            found = ((), (), True) if evidence is None else (
+                evidence.reasons, evidence.obligations,
+                all(r.passed for r in evidence.reasons))
+            _keep(self.purposes, key, found)
+        return found
 
     def _person(self, plan: Plan, request: ReleaseRequest) -> tuple[tuple[Reason, ...], bool]:
         """The person rules (Arts. 7, 16), each kept per the inputs it reads: the

@@ -74,7 +74,8 @@ class Decision:
         obligations: marking to apply, consent needed, protection, purpose, reporting.
         marking: the marking the recipient applies (Art. 4(2)), when it can be determined.
         agreements: names of the agreements the decision rests on.
-        request: the request, in JSON-ready form.
+        asked: the request, as a :class:`ReleaseRequest` or in JSON-ready form; read
+            :attr:`request` for the JSON-ready form (made when first read).
         data: the content hash of each data file that decided: the agreements of
             ``agreements`` by name, then the originator's and the recipient's marking
             schemes as ``markings/<party>`` (``"sha256:…"``,
@@ -87,8 +88,20 @@ class Decision:
     obligations: tuple[Obligation, ...]
     marking: ReceivedMarking | None
     agreements: tuple[str, ...]
-    request: dict[str, Any] = field(hash=False)
+    asked: ReleaseRequest | dict[str, Any] = field(hash=False)
     data: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    _request: dict[str, Any] | None = field(default=None, init=False, repr=False,
+                                            hash=False, compare=False)
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The request in JSON-ready form (:meth:`ReleaseRequest.to_dict`), made once."""
+        if isinstance(self.asked, dict):
+            return self.asked
+        if self._request is None:
+            object.__setattr__(self, "_request", self.asked.to_dict())
+        assert self._request is not None
+        return self._request
 
     @property
     def failed(self) -> tuple[Reason, ...]:
@@ -134,7 +147,7 @@ def decide(
     permit, reasons, obligations, marking, agreements, data = \
         decision_tables(catalog).decide(request, consents)
     return Decision(permit=permit, reasons=reasons, obligations=obligations, marking=marking,
-                    agreements=agreements, request=request.to_dict(), data=data)
+                    agreements=agreements, asked=request, data=data)
 
 
 def reference_decide(
@@ -162,6 +175,6 @@ def reference_decide(
         obligations=tuple(obligations),
         marking=ctx.marking,
         agreements=tuple(agreements),
-        request=request.to_dict(),
+        asked=request,
         data=catalog.digests(agreements, dict.fromkeys((request.label.originator, request.to))),
     )

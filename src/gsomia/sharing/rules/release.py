@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from gsomia.sharing.agreements import Agreement
 from gsomia.sharing.consent import ConsentBook
+from gsomia.sharing.label import Label
 from gsomia.sharing.rules.context import Context, rule_source
 from gsomia.sharing.rules.evidence import Evidence, Obligation, Reason
 from gsomia.sharing.rules.request import ReleaseRequest
 
-__all__ = ["ConsentLeg", "consent_check", "consent_legs", "handling", "purpose",
-           "third_party_consent"]
+__all__ = ["ConsentLeg", "consent_check", "consent_legs", "consent_needed", "handling",
+           "purpose", "third_party_consent"]
 
 
 def third_party_consent(request: ReleaseRequest, ctx: Context) -> Evidence:
@@ -90,9 +91,13 @@ def consent_check(leg: ConsentLeg, request: ReleaseRequest, book: ConsentBook
         + f" of {label.originator} "
         + (f"{consent.consent_id!r}" if consent else f"missing: {why}"),
     )
-    if consent is not None:
-        return reason, None
-    return reason, Obligation(
+    return reason, None if consent is not None else consent_needed(leg, label)
+
+
+def consent_needed(leg: ConsentLeg, label: Label) -> Obligation:
+    """The obligation to obtain the originator's consent to release ``label``'s item on
+    ``leg`` (Art. 6), when no consent covers it."""
+    return Obligation(
         "consent_needed",
         f"obtain the prior written consent of {label.originator} to release "
         f"{label.item_id} to {leg.receiver}",
