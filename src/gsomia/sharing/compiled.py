@@ -148,6 +148,7 @@ class Plan:
                         for leg in self.consents if isinstance(leg, ConsentLeg)}
         agreements: dict[str, None] = {}
         parts: list[tuple[Any, ...]] = []
+        self.marks: tuple[Obligation, ...] = ()
         for rules in ((hub_route, legal_basis), (legs_in_force, classification,
                                                  originator_ceiling)):
             part: list[Any] = []

@@ -1,10 +1,13 @@
 """The release decision: may this item go to this party (and person), by this route, now?
 
-:func:`decide` runs the rule functions of :mod:`gsomia.sharing.rules` in the order of
-:data:`~gsomia.sharing.rules.RULES` and returns a :class:`Decision` with the verdict, all
-reasons (passed and failed, each citing its source) and the obligations. Default: deny —
-a permit needs at least one rule evaluated and every rule passed. Per-date look-ups
-(which agreement protects a pair, whether it is in force) are memoised by the
+:func:`reference_decide` runs the rule functions of :mod:`gsomia.sharing.rules` in the
+order of :data:`~gsomia.sharing.rules.RULES` and returns a :class:`Decision` with the
+verdict, all reasons (passed and failed, each citing its source) and the obligations.
+Default: deny — a permit needs at least one rule evaluated and every rule passed.
+:func:`decide` gives the same decision from the catalog's compiled decision tables
+(:mod:`gsomia.sharing.compiled`: what depends only on the parties, route, marking and date
+worked out once; the rules that read the rest of the request run on it). Per-date look-ups
+(which agreement protects a pair, whether it is in force) and the tables are kept by the
 :class:`~gsomia.sharing.catalog.Catalog` passed in, never by this module.
 
 Rules (reason ids) and their sources (agreements.md):
