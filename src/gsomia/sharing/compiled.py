@@ -230,7 +230,7 @@ class DecisionTables:
         self.releasable: dict[tuple[Any, ...], Reason] = {}
         self.purposes: dict[tuple[Any, ...],
                             tuple[tuple[Reason, ...], tuple[Obligation, ...], bool]] = {}
-        self.persons: dict[tuple[Any, ...], tuple[Reason, ...]] = {}
+        self.persons: dict[tuple[Any, ...], tuple[tuple[Reason, ...], bool]] = {}
 
     def plan(self, request: ReleaseRequest, date: dt.date) -> Plan:
         """The plan of ``request`` (made and kept on first use).
@@ -358,21 +358,20 @@ class DecisionTables:
         assert person is not None
         last = None if plan.last is None else plan.last.name
         marking = None if plan.marking is None else plan.marking.classification
-        keys = ((personnel_clearance, (last, marking, request.to, person.party,
-                                       person.clearance)),
-                (need_to_know, (last, request.label.topic, person.need_to_know)),
-                (contractor_facility, (last, person.contractor, person.facility_clearance)))
         reasons: tuple[Reason, ...] = ()
         ok = True
-        for rule, key in keys:
-            found = self.persons.get((rule.__name__, *key))
+        for key in ((personnel_clearance, last, marking, request.to, person.party,
+                     person.clearance),
+                    (need_to_know, last, request.label.topic, person.need_to_know),
+                    (contractor_facility, last, person.contractor, person.facility_clearance)):
+            found = self.persons.get(key)
             if found is None:
-                evidence = rule(request, plan)  # type: ignore[arg-type]
-                found = _keep(self.persons, (rule.__name__, *key),
-                              () if evidence is None else evidence.reasons)
-            if found:
-                reasons += found
-                ok = ok and all(r.passed for r in found)
+                evidence = key[0](request, plan)
+                checked = () if evidence is None else evidence.reasons
+                found = _keep(self.persons, key, (checked, all(r.passed for r in checked)))
+            if found[0]:
+                reasons += found[0]
+                ok = ok and found[1]
         return reasons, ok
 
 
