@@ -111,6 +111,8 @@ class Plan:
         body: the same for ``legs_in_force``, ``classification``, ``originator_ceiling``.
         marks: the obligations of ``classification`` (the Art. 4(2) marking).
         handles: the obligations of ``handling`` (Art. 6, Art. 17).
+        duties: ``marks`` then ``handles`` (the obligations when no per-request rule adds
+            one).
         agreements: the agreements the decision rests on, in order.
         data: the content hashes of those agreements and of both parties' schemes.
         needed: the parties Releasable To must list (recipient, hub; not the originator).
@@ -123,9 +125,9 @@ class Plan:
         epochs: epoch → (head, body, all passed), the in-force reasons filled in.
     """
 
-    __slots__ = ("agreements", "arrangement", "body", "catalog", "consents", "data", "epochs",
-                 "handles", "head", "hub", "key", "last", "leg_agreements", "legs", "marking",
-                 "marks", "missing", "needed", "receivers")
+    __slots__ = ("agreements", "arrangement", "body", "catalog", "consents", "data", "duties",
+                 "epochs", "handles", "head", "hub", "key", "last", "leg_agreements", "legs",
+                 "marking", "marks", "missing", "needed", "receivers")
 
     def __init__(self, key: tuple[Any, ...], request: ReleaseRequest, catalog: Catalog) -> None:
         ctx = Context(request, catalog, ConsentBook())
@@ -165,6 +167,7 @@ class Plan:
         self.head, self.body = parts
         done = handling(request, ctx)
         self.handles = () if done is None else done.obligations
+        self.duties = self.marks + self.handles
         self.agreements = tuple(agreements)
         self.data = catalog.digests(agreements, dict.fromkeys((label.originator, request.to)))
         self.epochs: dict[int, tuple[tuple[Reason, ...], tuple[Reason, ...], bool]] = {}
@@ -291,7 +294,8 @@ class DecisionTables:
         book = _book(consents, label.originator, plan.receivers)
         epoch = bisect_right(self.breaks, date)
         head, body, ok = plan.epochs.get(epoch) or plan.fill(epoch, date)
-        scoped, scope_ok = self._scope(plan, request)
+        scoped, scope_ok = ((), True) if plan.arrangement is None \
+            else self._scope(plan, request)
         rel = self.releasable.get((plan.needed, label.releasable_to)) \
             or self._releasable(plan, request)
         reasons = head + scoped + (rel,) + body
@@ -318,12 +322,11 @@ class DecisionTables:
             checked, person_ok = self._person(plan, request)
             reasons += checked
             ok = ok and person_ok
-        return (ok, reasons, obligations + plan.handles, plan.marking, plan.agreements,
-                dict(plan.data))
+        return (ok, reasons, plan.duties if obligations is plan.marks
+                else obligations + plan.handles, plan.marking, plan.agreements, dict(plan.data))
 
     def _scope(self, plan: Plan, request: ReleaseRequest) -> tuple[tuple[Reason, ...], bool]:
-        if plan.arrangement is None:
-            return (), True
+        assert plan.arrangement is not None
         label = request.label
         key = (plan.arrangement.name, label.topic, label.elements)
         found = self.scopes.get(key)

@@ -149,8 +149,7 @@ def decide(
     """
     permit, reasons, obligations, marking, agreements, data = \
         decision_tables(catalog).decide(request, consents)
-    return Decision(permit=permit, reasons=reasons, obligations=obligations, marking=marking,
-                    agreements=agreements, asked=request, data=data)
+    return Decision(permit, reasons, obligations, marking, agreements, request, data)
 
 
 def reference_decide(
