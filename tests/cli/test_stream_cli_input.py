@@ -83,7 +83,7 @@ def test_publish_for_another_party_never_rewrites_the_stream(tmp_path, names):
 def _options(path: list[str]) -> dict[str, str]:
     group = typer.main.get_command(app)
     for name in path:
-        group = group.commands[name]
+        group = group.get_command(typer.Context(group), name)
     return {p.opts[0]: p.help or "" for p in group.params if p.opts}
 
 

@@ -1,11 +1,15 @@
 """The Typer application shared by every command module.
 
-Command modules (``gsomia.cli.<topic>``) import :data:`app` and register their commands on it;
-:func:`gsomia.cli.main` imports them all. Nothing below the apps layer imports Typer.
+Command modules (``gsomia.cli.<topic>``) import :data:`app` and register their commands on it.
+None is imported up front: :class:`LazyGroup` imports a command's modules (listed in
+:data:`gsomia.cli.commands.COMMANDS`) when that command is invoked or asked for its help, so
+``gsomia --help`` and each command load only what they use. Nothing below the apps layer
+imports Typer.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -13,20 +17,92 @@ from functools import wraps
 from typing import Any, NoReturn
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
+from gsomia.cli.commands import COMMANDS, command_entry
 from gsomia.errors import GsomiaError
 
-__all__ = ["app", "console", "err_console", "fail", "guarded", "print_json"]
+__all__ = ["LazyGroup", "app", "console", "err_console", "fail", "guarded", "print_json"]
+
+
+class LazyGroup(TyperGroup):
+    """The top-level ``gsomia`` group, whose commands are imported only when used.
+
+    It lists the commands of :data:`~gsomia.cli.commands.COMMANDS`, in that order. Asked for a
+    command (to run it, or for its own ``--help``), it imports the command's modules, which
+    register it on :data:`app`, and rebuilds the commands from :data:`app`. While the group
+    draws its own help or completes a command name, a command not imported yet is stood in
+    for by its name and summary from the table (the same first paragraph Typer would show).
+    An unknown name imports every command first, so "did you mean" sees them all.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.listing = False
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        """Every command's name, in the order of the table."""
+        return [entry.name for entry in COMMANDS]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        """The command ``cmd_name`` (a stand-in while listing), or ``None`` if unknown."""
+        entry = command_entry(cmd_name)
+        if entry is None:
+            return super().get_command(ctx, cmd_name)
+        if self.listing:
+            loaded = self.commands.get(cmd_name)
+            return loaded if loaded is not None else TyperCommand(entry.name,
+                                                                  help=entry.summary)
+        self.load(entry.modules)
+        return self.commands.get(cmd_name)
+
+    def load(self, modules: tuple[str, ...]) -> None:
+        """Import ``gsomia.cli.<module>`` for each of ``modules`` and rebuild the commands
+        from :data:`app` (which then holds every command registered so far)."""
+        for module in modules:
+            importlib.import_module(f"gsomia.cli.{module}")
+        self.commands.update(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+        """Click's resolution, every command imported first when the name is not known."""
+        if args and command_entry(args[0]) is None and not args[0].startswith("-"):
+            self.load(tuple(sorted({m for entry in COMMANDS for m in entry.modules})))
+        return super().resolve_command(ctx, args)
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        """The group's help; commands not imported yet are listed from the table."""
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
+    def shell_complete(self, ctx: typer.Context, incomplete: str) -> Any:
+        """Completions of a command name, from the table for commands not imported yet."""
+        self.listing = True
+        try:
+            return super().shell_complete(ctx, incomplete)
+        finally:
+            self.listing = False
+
 
 app = typer.Typer(
     name="gsomia",
+    cls=LazyGroup,
     help="Ballistic-missile warning and classified-information sharing under a GSOMIA.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
+
+
+@app.callback()
+def root() -> None:
+    """The ``gsomia`` group itself: no option of its own (it keeps :data:`app` a group of
+    commands even before any command module is imported)."""
 
 console = Console()
 if not console.is_terminal:  # pipes and CI: wide enough that tables are not cut

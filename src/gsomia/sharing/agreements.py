@@ -252,6 +252,20 @@ class Agreement:
                 return end
             years += 1
 
+    def in_force_changes(self) -> tuple[dt.date, ...]:
+        """The days on which :meth:`in_force` may answer otherwise than the day before (its
+        flag, reason and end), in order: entry into force, each event, and the day each
+        termination notice would take effect. Between two of them (and before the first,
+        after the last) the answer is the same every day but for its ``date``: each test
+        :meth:`in_force` makes compares ``date`` with one of these days."""
+        days = {self.in_force_from, *(e.date for e in self.events)}
+        for event in self.events:
+            if event.kind == "termination_notice":
+                effect = self._notice_effect(event.date)
+                if effect is not None:
+                    days.add(effect)
+        return tuple(sorted(days))
+
     def in_force(self, date: dt.date) -> InForce:
         """Whether the agreement is in force on ``date`` (Art. 21 and the dated events).
 

@@ -183,6 +183,19 @@ class Catalog:
     _memo: dict[tuple[Any, ...], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                     compare=False)
+
+    def derived(self, name: str, build: Callable[[Catalog], Any]) -> Any:
+        """The table called ``name`` worked out from this catalog by ``build(self)``, made on
+        first use and kept as long as the catalog (e.g. the compiled decision tables of
+        :mod:`gsomia.sharing.compiled`). Like the memo, it assumes the catalog is not
+        changed after."""
+        try:
+            return self._derived[name]
+        except KeyError:
+            made = self._derived[name] = build(self)
+            return made
 
     def agreement(self, name: str) -> Agreement:
         """The agreement called ``name``.

@@ -1,10 +1,13 @@
 """The release decision: may this item go to this party (and person), by this route, now?
 
-:func:`decide` runs the rule functions of :mod:`gsomia.sharing.rules` in the order of
-:data:`~gsomia.sharing.rules.RULES` and returns a :class:`Decision` with the verdict, all
-reasons (passed and failed, each citing its source) and the obligations. Default: deny —
-a permit needs at least one rule evaluated and every rule passed. Per-date look-ups
-(which agreement protects a pair, whether it is in force) are memoised by the
+:func:`reference_decide` runs the rule functions of :mod:`gsomia.sharing.rules` in the
+order of :data:`~gsomia.sharing.rules.RULES` and returns a :class:`Decision` with the
+verdict, all reasons (passed and failed, each citing its source) and the obligations.
+Default: deny — a permit needs at least one rule evaluated and every rule passed.
+:func:`decide` gives the same decision from the catalog's compiled decision tables
+(:mod:`gsomia.sharing.compiled`: what depends only on the parties, route, marking and date
+worked out once; the rules that read the rest of the request run on it). Per-date look-ups
+(which agreement protects a pair, whether it is in force) and the tables are kept by the
 :class:`~gsomia.sharing.catalog.Catalog` passed in, never by this module.
 
 Rules (reason ids) and their sources (agreements.md):
@@ -54,13 +57,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gsomia.errors import InputError
 from gsomia.sharing.catalog import Catalog
+from gsomia.sharing.compiled import check_parties, decision_tables
 from gsomia.sharing.consent import Consent, ConsentBook
 from gsomia.sharing.markings import ReceivedMarking
 from gsomia.sharing.rules import RULES, Context, Obligation, Reason, ReleaseRequest
 
-__all__ = ["Decision", "Obligation", "Reason", "ReleaseRequest", "decide"]
+__all__ = ["Decision", "Obligation", "Reason", "ReleaseRequest", "decide",
+           "reference_decide"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,8 @@ class Decision:
         obligations: marking to apply, consent needed, protection, purpose, reporting.
         marking: the marking the recipient applies (Art. 4(2)), when it can be determined.
         agreements: names of the agreements the decision rests on.
-        request: the request, in JSON-ready form.
+        asked: the request, as a :class:`ReleaseRequest` or in JSON-ready form; read
+            :attr:`request` for the JSON-ready form (made when first read).
         data: the content hash of each data file that decided: the agreements of
             ``agreements`` by name, then the originator's and the recipient's marking
             schemes as ``markings/<party>`` (``"sha256:…"``,
@@ -86,8 +91,20 @@ class Decision:
     obligations: tuple[Obligation, ...]
     marking: ReceivedMarking | None
     agreements: tuple[str, ...]
-    request: dict[str, Any] = field(hash=False)
+    asked: ReleaseRequest | dict[str, Any] = field(hash=False)
     data: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    _request: dict[str, Any] | None = field(default=None, init=False, repr=False,
+                                            hash=False, compare=False)
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The request in JSON-ready form (:meth:`ReleaseRequest.to_dict`), made once."""
+        if isinstance(self.asked, dict):
+            return self.asked
+        if self._request is None:
+            object.__setattr__(self, "_request", self.asked.to_dict())
+        assert self._request is not None
+        return self._request
 
     @property
     def failed(self) -> tuple[Reason, ...]:
@@ -108,21 +125,6 @@ class Decision:
         }
 
 
-def _check_parties(request: ReleaseRequest, catalog: Catalog) -> None:
-    """Raise InputError for a party the catalog does not know, or a classification that
-    is not a marking of the originator."""
-    label = request.label
-    fields = [("label.originator", label.originator), ("label.holder", label.holder),
-              ("to", request.to)]
-    if request.person is not None:
-        fields.append(("person.party", request.person.party))
-    for name, code in fields:
-        if code not in catalog.schemes:
-            known = ", ".join(catalog.schemes)
-            raise InputError(name, code, f"unknown party (known: {known})")
-    catalog.scheme(label.originator).get(label.classification, "label.classification")
-
-
 def decide(
     request: ReleaseRequest, catalog: Catalog, consents: ConsentBook | Iterable[Consent] = ()
 ) -> Decision:
@@ -131,18 +133,32 @@ def decide(
     Parameters:
         request: item, recipient, route, time, optional person and purpose.
         catalog: the agreements and marking schemes (:func:`~gsomia.sharing.load_catalog`);
-            its memo keeps the per-date look-ups between calls.
+            it keeps the compiled decision tables (:mod:`gsomia.sharing.compiled`) and the
+            per-date look-ups between calls.
         consents: the originator consents known to the holder (Art. 6).
 
     Returns:
         A :class:`Decision` listing every rule evaluated (see the module docstring for
-        the rules and their articles), its obligations and the marking to apply.
+        the rules and their articles), its obligations and the marking to apply: the
+        decision of :func:`reference_decide`, read mostly from the compiled tables.
 
     Raises:
         InputError: an unknown party, or a marking that is not the originator's
             (``classification``) or the recipient's (``person.clearance``).
+        SharingError: two consents with one id.
     """
-    _check_parties(request, catalog)
+    permit, reasons, obligations, marking, agreements, data = \
+        decision_tables(catalog).decide(request, consents)
+    return Decision(permit, reasons, obligations, marking, agreements, request, data)
+
+
+def reference_decide(
+    request: ReleaseRequest, catalog: Catalog, consents: ConsentBook | Iterable[Consent] = ()
+) -> Decision:
+    """:func:`decide` computed afresh: every rule of :data:`~gsomia.sharing.rules.RULES`
+    run on the request, in order (the reference the compiled tables are checked against;
+    same parameters, result and errors)."""
+    check_parties(request, catalog)
     book = consents if isinstance(consents, ConsentBook) else ConsentBook(consents)
     ctx = Context(request, catalog, book)
     obligations: list[Obligation] = []
@@ -161,6 +177,6 @@ def decide(
         obligations=tuple(obligations),
         marking=ctx.marking,
         agreements=tuple(agreements),
-        request=request.to_dict(),
+        asked=request,
         data=catalog.digests(agreements, dict.fromkeys((request.label.originator, request.to))),
     )

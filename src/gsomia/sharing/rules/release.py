@@ -6,11 +6,18 @@ item (Art. 6 protection; Art. 17 loss or compromise). Each is a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gsomia.sharing.agreements import Agreement
+from gsomia.sharing.consent import ConsentBook
+from gsomia.sharing.label import Label
 from gsomia.sharing.rules.context import Context, rule_source
 from gsomia.sharing.rules.evidence import Evidence, Obligation, Reason
 from gsomia.sharing.rules.request import ReleaseRequest
 
-__all__ = ["handling", "purpose", "third_party_consent"]
+__all__ = ["ConsentLeg", "consent_check", "consent_legs", "consent_needed", "handling",
+           "purpose", "third_party_consent"]
 
 
 def third_party_consent(request: ReleaseRequest, ctx: Context) -> Evidence:
@@ -20,38 +27,83 @@ def third_party_consent(request: ReleaseRequest, ctx: Context) -> Evidence:
     leg needs one naming the item; standing approval covers the hub's leg on ``auto_hub``
     (modelling choice). A failure says why each consent did not count and obliges asking
     for the consent."""
-    label, arrangement, hub = request.label, ctx.arrangement, ctx.hub
     reasons, obligations = [], []
-    for (sender, receiver), agreement in zip(ctx.legs, ctx.leg_agreements, strict=True):
-        if label.originator in (sender, receiver):
+    for leg in consent_legs(request.label.originator, ctx.arrangement, ctx.hub, ctx.legs,
+                            ctx.leg_agreements):
+        if isinstance(leg, Reason):
+            reasons.append(leg)
+            continue
+        reason, obligation = consent_check(leg, request, ctx.book)
+        reasons.append(reason)
+        if obligation is not None:
+            obligations.append(obligation)
+    return Evidence(tuple(reasons), tuple(obligations))
+
+
+def consent_legs(originator: str, arrangement: Agreement | None, hub: str | None,
+                 legs: Sequence[tuple[str, str]], leg_agreements: Sequence[Agreement | None]
+                 ) -> list[Reason | ConsentLeg]:
+    """What :func:`third_party_consent` checks on each leg between two parties neither of
+    which is ``originator``: the reason of a standing approval (the hub's leg of an
+    arrangement with ``originator_approval = "standing"``), else the consent to look for."""
+    out: list[Reason | ConsentLeg] = []
+    for (sender, receiver), agreement in zip(legs, leg_agreements, strict=True):
+        if originator in (sender, receiver):
             continue
         approval = arrangement.originator_approval if arrangement and sender == hub else None
         source = (arrangement.originator_approval_source if arrangement and sender == hub
                   else rule_source(agreement, "third_party_consent", "Art. 6"))
         if approval == "standing":
             assert arrangement is not None
-            reasons.append(Reason("third_party_consent", source, True,
-                                  f"standing approval of {label.originator} for "
-                                  f"{arrangement.name}"))
+            out.append(Reason("third_party_consent", source, True,
+                              f"standing approval of {originator} for {arrangement.name}"))
             continue
-        per_item = approval == "per-item"
-        consent, why = ctx.book.explain(label, receiver, request.at, per_item)
-        reasons.append(Reason(
-            "third_party_consent", source, consent is not None,
-            f"{sender} → {receiver}: "
-            + ("approval of the item" if per_item else "prior written consent")
-            + f" of {label.originator} "
-            + (f"{consent.consent_id!r}" if consent else f"missing: {why}"),
-        ))
-        if consent is None:
-            obligations.append(Obligation(
-                "consent_needed",
-                f"obtain the prior written consent of {label.originator} to release "
-                f"{label.item_id} to {receiver}",
-                source,
-                {"from": label.originator, "to": receiver, "item_id": label.item_id},
-            ))
-    return Evidence(tuple(reasons), tuple(obligations))
+        out.append(ConsentLeg(sender, receiver, source, approval == "per-item"))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentLeg:
+    """A leg on which the originator's consent is looked for (:func:`consent_legs`).
+
+    Attributes:
+        sender, receiver: the leg's parties (neither the originator).
+        source: the article cited (Art. 6, the agreement's, or the arrangement's).
+        per_item: only an approval naming the item counts (TISA para 4).
+    """
+
+    sender: str
+    receiver: str
+    source: str
+    per_item: bool
+
+
+def consent_check(leg: ConsentLeg, request: ReleaseRequest, book: ConsentBook
+                  ) -> tuple[Reason, Obligation | None]:
+    """The ``third_party_consent`` reason of ``leg`` for ``request`` (the first consent of
+    ``book`` covering it, else why none did) and, when none did, the obligation to ask."""
+    label = request.label
+    consent, why = book.explain(label, leg.receiver, request.at, leg.per_item)
+    reason = Reason(
+        "third_party_consent", leg.source, consent is not None,
+        f"{leg.sender} → {leg.receiver}: "
+        + ("approval of the item" if leg.per_item else "prior written consent")
+        + f" of {label.originator} "
+        + (f"{consent.consent_id!r}" if consent else f"missing: {why}"),
+    )
+    return reason, None if consent is not None else consent_needed(leg, label)
+
+
+def consent_needed(leg: ConsentLeg, label: Label) -> Obligation:
+    """The obligation to obtain the originator's consent to release ``label``'s item on
+    ``leg`` (Art. 6), when no consent covers it."""
+    return Obligation(
+        "consent_needed",
+        f"obtain the prior written consent of {label.originator} to release "
+        f"{label.item_id} to {leg.receiver}",
+        leg.source,
+        {"from": label.originator, "to": leg.receiver, "item_id": label.item_id},
+    )
 
 
 def purpose(request: ReleaseRequest, ctx: Context) -> Evidence | None:
