@@ -161,6 +161,6 @@ def test_measuring_fusion_fuses_when_the_origins_reports_arrive() -> None:
     work.handle([(2.0, "KOR", "k1", _report("KOR", "1", 1, 100.0, x)),
                  (2.0, "KOR", "k2", _report("KOR", "2", 1, 50.0, x))])   # k2: too old
     assert work.counts == {"stale": 1, "other_fused": 1, "fuse_batches": 1}
-    wall, began, done, valid = work.fused["k1"]
-    assert wall == 2.0 and began <= done and valid
+    wall, began, fused, done, valid = work.fused["k1"]
+    assert wall == 2.0 and began <= fused <= done and valid
     assert set(work.fused) == {"k1"}

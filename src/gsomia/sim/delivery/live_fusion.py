@@ -73,7 +73,8 @@ class MeasuringFusion:
         self.fuser = TrackFuser(at, prep.fusion)
         self.latest: dict[tuple[str, str], TrackReport] = {}
         self.others: list[tuple[str, str]] = []   # other partners' keys not yet fused
-        self.fused: dict[str, tuple[float, float, float, bool]] = {}
+        # item id → (arrival, taken up, picture fused, PIP done [perf_counter s], valid)
+        self.fused: dict[str, tuple[float, float, float, float, bool]] = {}
         self.counts = {"stale": 0, "other_fused": 0, "fuse_batches": 0}
 
     def handle(self, batch: list[tuple[float, str, str, TrackReport]]) -> None:
@@ -89,6 +90,7 @@ class MeasuringFusion:
             return
         t = self.clock.now_s()
         picture = self.fuser.fuse(t, prep.own.at(t), list(self.latest.values()))
+        fused = time.perf_counter()
         where = {key: i for i, f in enumerate(picture) for key in f.sources}
         idx = sorted({where[job[3].key] for job in mine if job[3].key in where})
         pips = {} if not idx else dict(zip(idx, predict_impact(
@@ -104,7 +106,7 @@ class MeasuringFusion:
             if i is None:   # older than max_age_s at the fusion time
                 self.counts["stale"] += 1
             else:
-                self.fused[item_id] = (wall, began, done, pips[i].valid)
+                self.fused[item_id] = (wall, began, fused, done, pips[i].valid)
 
 
 def fusion_main(fd: int) -> None:
