@@ -276,6 +276,7 @@ class Inbox:
                if label.derived_from else {}),
             "jws_sha256": hashlib.sha256(s.jws.encode()).hexdigest(),
         })], at)
+        ctx.stamp(h.envelope_id, "stored")
         if self.control is not None:  # the originator's notices known for the item
             self.control.item_stored(h.envelope_id, label.item_id, h.final)
         if self._arrivals is not None:

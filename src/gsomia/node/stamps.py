@@ -9,7 +9,8 @@ recorded). When one is set (``gsomia run --live`` sets one shared by the nodes o
 - ``opened``: hop signature verified, decrypted, originator's signature verified
   (:mod:`gsomia.node.inbox`);
 - ``decided``: the release check of the hop permitted it (before it is marked and stored);
-- ``stored``: the receiving store's transaction committed and the answer is ready.
+- ``stored``: marked, stored and audited in the receiving store's transaction (not yet
+  committed).
 
 Times are :func:`time.perf_counter` seconds (the system's monotonic clock, common to every
 thread and process of the machine). The recorder keeps at most ``limit`` envelopes (the
@@ -75,14 +76,6 @@ class Stamps:
             eid = wire.get("envelope_id") if isinstance(wire, Mapping) else None
             if isinstance(eid, str):
                 self.mark(eid, stage, now)
-
-    def mark_stored(self, receipts: Iterable[Any]) -> None:
-        """Stamp ``stored`` now of every receipt (:class:`~gsomia.node.Receipt`) whose
-        envelope was accepted or held (its store transaction committed)."""
-        now = time.perf_counter()
-        for r in receipts:
-            if r.status in ("accepted", "held"):
-                self.mark(r.envelope_id, "stored", now)
 
     def get(self, envelope_id: str) -> dict[str, float]:
         """A copy of the stamps of ``envelope_id`` (empty when none)."""

@@ -380,8 +380,6 @@ def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Call
             receipt = await run_in_threadpool(node.receive, envelope, peer=peer)
         except StoreError as exc:
             return store_unavailable(exc)
-        if node.stamps is not None:
-            node.stamps.mark_stored([receipt])
         return JSONResponse(receipt.to_dict(), status_code=_STATUS[receipt.status])
 
     return inbox
@@ -411,8 +409,6 @@ def _inbox_batch(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -
             receipts = await run_in_threadpool(node.receive_batch, wires, peer=peer)
         except StoreError as exc:
             return store_unavailable(exc)
-        if node.stamps is not None:
-            node.stamps.mark_stored(receipts)
         return JSONResponse({"receipts": [r.to_dict() for r in receipts]})
 
     return inbox_batch

@@ -145,10 +145,10 @@ storing the release (publish call → outbox rows committed); ``send_wait`` → 
 exchange beginning (its node's sender reaching it); ``transfer`` → ``at``'s server
 entering its inbox route (HTTPS, mutual TLS); ``verify_decrypt`` → hop and originator
 signatures verified and decrypted; ``decide`` → the hop's release check done; ``store`` →
-marked, stored, audited and committed; ``deliver`` → ``at``'s subscriber callback (the
-arrival timer, the delivery's own transaction); ``queue`` → the fusion worker taking it up;
-``fusion`` → the fused picture; ``pip`` → the PIP of the fused track holding it. Stamps:
-:mod:`gsomia.node.stamps`."""
+marked, stored and audited in the receiving transaction; ``deliver`` → ``at``'s subscriber
+callback (the commit, the arrival timer, the delivery's own transaction); ``queue`` → the
+fusion worker taking it up; ``fusion`` → the fused picture; ``pip`` → the PIP of the fused
+track holding it. Stamps: :mod:`gsomia.node.stamps`."""
 
 
 @dataclass(slots=True)
@@ -539,7 +539,7 @@ class _LiveRoute:
                  None if tisa else got.get("sent"), None if tisa else got.get("request"),
                  None if tisa else got.get("opened"), None if tisa else got.get("decided"),
                  None if tisa else got.get("stored"), *after]
-        return {part: 1000.0 * (b - a) for part, a, b in zip(PARTS, marks, marks[1:],
+        return {part: 1000.0 * (b - a) for part, a, b in zip(PARTS, marks[:-1], marks[1:],
                                                             strict=True)
                 if a is not None and b is not None}
 
