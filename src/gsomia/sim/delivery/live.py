@@ -137,10 +137,12 @@ class LatencySample:
     parts_ms: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
-PARTS = ("sign_encrypt", "send_wait", "transfer", "verify_decrypt", "decide", "store",
-         "deliver", "queue", "fusion", "pip")
-"""The stages of one timed report after the tracker step, in order (wall ms), each from the
-end of the one before: ``sign_encrypt`` the origin's node deciding, signing, sealing and
+PARTS = ("tracker_step", "publish_wait", "sign_encrypt", "send_wait", "transfer",
+         "verify_decrypt", "decide", "store", "deliver", "queue", "fusion", "pip")
+"""The stages of one timed report, in order (wall ms), each from the end of the one before:
+``tracker_step`` the origin's tracker step of the scan; ``publish_wait`` → the origin's node
+called to publish this report (its loop publishing the earlier reports of the scan);
+``sign_encrypt`` the origin's node deciding, signing, sealing and
 storing the release (publish call → outbox rows committed); ``send_wait`` → its link
 exchange beginning (its node's sender reaching it); ``transfer`` → ``at``'s server
 entering its inbox route (HTTPS, mutual TLS); ``verify_decrypt`` → hop and originator
@@ -393,8 +395,10 @@ class _LiveRoute:
         over [perf_counter s], tracker step [s]) of an origin report, else None."""
         assert self.clock is not None
         t0 = time.perf_counter()
-        # released (decided, signed, sealed, committed), then sent: the same work as
-        # publish_warning(mw), timed in two parts
+        # released (decided, signed, sealed, committed), then sent by the node's background
+        # sender, as the node's own POST /v1/warnings does: the loop goes on to the next
+        # report while this one travels (a report of the same scan never waits for the
+        # round trips of the ones before it), and reports waiting together go as one batch
         releases = self.nodes[p].publish_warning(mw, send=False)
         sealed = time.perf_counter()
         for rel in releases:
@@ -406,7 +410,7 @@ class _LiveRoute:
                 self.sent[rel.item_id] = _Sent(mw.track_id, timing[0], timing[1], t0,
                                                sealed_s=sealed, envelope_id=rel.envelope_id)
                 self.counts["expected"] += 1
-        self.nodes[p].flush()
+        self.nodes[p].flush_soon()
         for rel in releases:
             if rel.status == "awaiting_approval":
                 def approve(n: Node = self.nodes[p], i: str = rel.item_id,
@@ -535,7 +539,8 @@ class _LiveRoute:
         part whose stamps are missing is left out. On ``tisa_hub`` the envelope that
         reaches ``at`` is the hub's, not the origin's: only the parts at ``at`` are kept."""
         got = self.stamps.get(s.envelope_id) if s.envelope_id else {}
-        marks = [None if tisa else s.publish_s, None if tisa else s.sealed_s,
+        marks = [None if tisa else s.scan_s, None if tisa else s.scan_s + s.step_s,
+                 None if tisa else s.publish_s, None if tisa else s.sealed_s,
                  None if tisa else got.get("sent"), None if tisa else got.get("request"),
                  None if tisa else got.get("opened"), None if tisa else got.get("decided"),
                  None if tisa else got.get("stored"), *after]
