@@ -16,7 +16,7 @@ from gsomia.errors import InputError
 from gsomia.physics.geodesy import geodetic2ecef
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import RouteConfig
-from gsomia.sim.delivery.live import LiveDelivery
+from gsomia.sim.delivery.live import PARTS, LiveDelivery
 from gsomia.sim.delivery.live_fusion import MeasuringFusion, replay_scans
 from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
@@ -82,6 +82,12 @@ def test_every_kor_report_reaching_jpn_gets_a_latency_sample(live_run, route) ->
         if route == "direct":   # scan → step → publish → arrival → PIP, in that order
             assert s.step_ms > 0.0
             assert s.total_ms >= s.step_ms + s.link_ms + s.fuse_pip_ms - 1e-6
+            # every stage stamped, none negative, and together the whole latency
+            assert list(s.parts_ms) == list(PARTS)
+            assert min(s.parts_ms.values()) >= 0.0
+            assert sum(s.parts_ms.values()) == pytest.approx(s.total_ms, abs=1e-6)
+        else:                   # the hub's envelope reaches JPN: the parts at JPN only
+            assert list(s.parts_ms) == ["queue", "fusion", "pip"]
         assert s.pip_valid
     stats = live.latency_stats()[route]
     assert stats["n"] == len(samples)

@@ -141,16 +141,16 @@ PARTS = ("tracker_step", "publish_wait", "sign_encrypt", "send_wait", "transfer"
          "verify_decrypt", "decide", "store", "deliver", "queue", "fusion", "pip")
 """The stages of one timed report, in order (wall ms), each from the end of the one before:
 ``tracker_step`` the origin's tracker step of the scan; ``publish_wait`` → the origin's node
-called to publish this report (its loop publishing the earlier reports of the scan);
-``sign_encrypt`` the origin's node deciding, signing, sealing and
-storing the release (publish call → outbox rows committed); ``send_wait`` → its link
-exchange beginning (its node's sender reaching it); ``transfer`` → ``at``'s server
-entering its inbox route (HTTPS, mutual TLS); ``verify_decrypt`` → hop and originator
-signatures verified and decrypted; ``decide`` → the hop's release check done; ``store`` →
-marked, stored and audited in the receiving transaction; ``deliver`` → ``at``'s subscriber
-callback (the commit, the arrival timer, the delivery's own transaction); ``queue`` → the
-fusion worker taking it up; ``fusion`` → the fused picture; ``pip`` → the PIP of the fused
-track holding it. Stamps: :mod:`gsomia.node.stamps`."""
+called to publish this report (its loop releasing the earlier reports of the scan);
+``sign_encrypt`` → the release decided, signed, sealed and stored (outbox rows committed);
+``send_wait`` → its link exchange beginning (the scan's later reports released, then the
+flush reaching it); ``transfer`` → ``at``'s server entering its inbox route (HTTPS, mutual
+TLS); ``verify_decrypt`` → hop and originator signatures verified and decrypted;
+``decide`` → the hop's release check done; ``store`` → marked, stored and audited in the
+receiving transaction; ``deliver`` → ``at``'s subscriber callback (the commit, the arrival
+timer, the delivery's own transaction); ``queue`` → the fusion worker taking it up;
+``fusion`` → the fused picture; ``pip`` → the PIP of the fused track holding it. Stamps:
+:mod:`gsomia.node.stamps`."""
 
 
 @dataclass(slots=True)
@@ -389,16 +389,15 @@ class _LiveRoute:
         return on_warning
 
     def publish(self, p: str, t: float, mw: MissileWarning,
-                timing: tuple[float, float] | None) -> None:
+                timing: tuple[float, float] | None, send: bool = True) -> None:
         """``p``'s node publishes ``mw`` at scenario time ``t``; on TISA the originator
         approves each relayed item ``approval_delay_s`` later. ``timing``: (scan handed
-        over [perf_counter s], tracker step [s]) of an origin report, else None."""
+        over [perf_counter s], tracker step [s]) of an origin report, else None.
+        ``send``: flush ``p``'s outbox at once (False: the caller flushes)."""
         assert self.clock is not None
         t0 = time.perf_counter()
-        # released (decided, signed, sealed, committed), then sent by the node's background
-        # sender, as the node's own POST /v1/warnings does: the loop goes on to the next
-        # report while this one travels (a report of the same scan never waits for the
-        # round trips of the ones before it), and reports waiting together go as one batch
+        # released (decided, signed, sealed, committed), then sent: the same work as
+        # publish_warning(mw), timed in two parts
         releases = self.nodes[p].publish_warning(mw, send=False)
         sealed = time.perf_counter()
         for rel in releases:
@@ -410,7 +409,8 @@ class _LiveRoute:
                 self.sent[rel.item_id] = _Sent(mw.track_id, timing[0], timing[1], t0,
                                                sealed_s=sealed, envelope_id=rel.envelope_id)
                 self.counts["expected"] += 1
-        self.nodes[p].flush_soon()
+        if send:
+            self.nodes[p].flush()
         for rel in releases:
             if rel.status == "awaiting_approval":
                 def approve(n: Node = self.nodes[p], i: str = rel.item_id,
@@ -424,7 +424,10 @@ class _LiveRoute:
 
     def track_scan(self, t: float, scan: list[Detection]) -> None:
         """Hand one origin scan to the live tracker; publish what the sharing rule shares
-        of it, each checked against the precomputed warning of the same track and update."""
+        of it, each checked against the precomputed warning of the same track and update:
+        every report of the scan released first, then the origin's outbox flushed once
+        (each peer's envelopes of the scan go as one batch, so a report never waits for
+        the round trips of the scan's reports before it)."""
         assert self.tracker is not None and self.prep is not None and self.clock is not None
         self.lags.append(1000.0 * -self.clock.wall_of(t))
         t0 = time.perf_counter()
@@ -446,8 +449,10 @@ class _LiveRoute:
                                      self.prep.report_interval_s)
                 if live is not None:
                     self._publish_live(t, live, (t0, step))
+        self.nodes[self.origin].flush()
 
     def _publish_live(self, t: float, live: TrackReport, timing: tuple[float, float]) -> None:
+        """Release one live report (not sent: :meth:`track_scan` flushes the scan's)."""
         key = (live.track_id, live.update)
         w = self.shared.get(key)
         if w is None:
@@ -463,7 +468,7 @@ class _LiveRoute:
         assert isinstance(mw, MissileWarning)
         self.labels.setdefault((self.origin, f"{mw.track_id}@{lw.t_s:.6f}"), (w, mw))
         self.counts["published"] += 1
-        self.publish(self.origin, t, mw, timing)
+        self.publish(self.origin, t, mw, timing, send=False)
 
     def run(self, catalog: Catalog) -> None:
         """Start the fusion process and the cluster, replay the events on the scaled wall
