@@ -77,7 +77,8 @@ from gsomia.warning.fusion import TrackReport
 from gsomia.warning.tracking.tracker import Tracker
 from gsomia.warning.types import Detection
 
-__all__ = ["LIVE_SWITCH_INTERVAL_S", "PARTS", "ClusterFactory", "LatencySample", "LiveDelivery", "LiveNodes"]
+__all__ = ["LIVE_SWITCH_INTERVAL_S", "PARTS", "ClusterFactory", "LatencySample", "LiveDelivery",
+           "LiveNodes"]
 
 OnWarning = Callable[[MissileWarning, ReceivedItem], None]
 """A node's subscriber callback: ``(warning, item)``."""
