@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 import tempfile
 import threading
 import time
@@ -77,8 +76,7 @@ from gsomia.warning.fusion import TrackReport
 from gsomia.warning.tracking.tracker import Tracker
 from gsomia.warning.types import Detection
 
-__all__ = ["LIVE_SWITCH_INTERVAL_S", "PARTS", "ClusterFactory", "LatencySample", "LiveDelivery",
-           "LiveNodes"]
+__all__ = ["PARTS", "ClusterFactory", "LatencySample", "LiveDelivery", "LiveNodes"]
 
 OnWarning = Callable[[MissileWarning, ReceivedItem], None]
 """A node's subscriber callback: ``(warning, item)``."""
@@ -153,11 +151,6 @@ receiving transaction; ``deliver`` → ``at``'s subscriber callback (the commit,
 timer, the delivery's own transaction); ``queue`` → the fusion worker taking it up;
 ``fusion`` → the fused picture; ``pip`` → the PIP of the fused track holding it. Stamps:
 :mod:`gsomia.node.stamps`."""
-
-
-LIVE_SWITCH_INTERVAL_S = 0.0005
-"""The interpreter's thread switch interval during a live route [s] (:func:`sys.
-setswitchinterval`; Python's default is 0.005): see :meth:`_LiveRoute.run`."""
 
 
 @dataclass(slots=True)
@@ -506,17 +499,9 @@ class _LiveRoute:
             self.nodes = cluster.nodes
             for node in self.nodes.values():
                 node.stamps = self.stamps
-            # every server, node thread and the publishing loop share this process's
-            # interpreter lock: a report crosses ~6 threads (loop, server, worker pool,
-            # arrival timer) and each hand-over may wait a whole switch interval (5 ms by
-            # default) while another thread computes; a shorter interval for the route
-            # (restored after) trades a little throughput for those waits
-            interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(interval, LIVE_SWITCH_INTERVAL_S))
             try:
                 self._replay()
             finally:
-                sys.setswitchinterval(interval)
                 self._finish_fusion()
                 cluster.stop()
         if self.fusion is not None and self.fusion.error is not None:
