@@ -118,7 +118,7 @@ class LatencySample:
         fuse_pip_ms: subscriber callback → PIP computed (queue wait, fusion, PIP).
         pip_valid: False when some sigma point did not come down within the horizon.
         publish_wait_ms: tracker step done → publish call started (the origin's node
-            publishing the earlier reports of the same scan; 0 on ``tisa_hub``).
+            releasing the earlier reports of the same scan; 0 on ``tisa_hub``).
         queue_ms: subscriber callback → the fusion worker taking the report up (the part
             of ``fuse_pip_ms`` spent waiting for the worker).
         parts_ms: the stages of ``link_ms`` and ``fuse_pip_ms`` (:data:`PARTS`; a stage
