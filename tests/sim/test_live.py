@@ -16,7 +16,7 @@ from gsomia.errors import InputError
 from gsomia.physics.geodesy import geodetic2ecef
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import RouteConfig
-from gsomia.sim.delivery.live import LiveDelivery
+from gsomia.sim.delivery.live import PARTS, LiveDelivery
 from gsomia.sim.delivery.live_fusion import MeasuringFusion, replay_scans
 from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
@@ -82,6 +82,12 @@ def test_every_kor_report_reaching_jpn_gets_a_latency_sample(live_run, route) ->
         if route == "direct":   # scan → step → publish → arrival → PIP, in that order
             assert s.step_ms > 0.0
             assert s.total_ms >= s.step_ms + s.link_ms + s.fuse_pip_ms - 1e-6
+            # every stage stamped, none negative, and together the whole latency
+            assert list(s.parts_ms) == list(PARTS)
+            assert min(s.parts_ms.values()) >= 0.0
+            assert sum(s.parts_ms.values()) == pytest.approx(s.total_ms, abs=1e-6)
+        else:                   # the hub's envelope reaches JPN: the parts at JPN only
+            assert list(s.parts_ms) == ["queue", "fusion", "pip"]
         assert s.pip_valid
     stats = live.latency_stats()[route]
     assert stats["n"] == len(samples)
@@ -161,6 +167,6 @@ def test_measuring_fusion_fuses_when_the_origins_reports_arrive() -> None:
     work.handle([(2.0, "KOR", "k1", _report("KOR", "1", 1, 100.0, x)),
                  (2.0, "KOR", "k2", _report("KOR", "2", 1, 50.0, x))])   # k2: too old
     assert work.counts == {"stale": 1, "other_fused": 1, "fuse_batches": 1}
-    wall, began, done, valid = work.fused["k1"]
-    assert wall == 2.0 and began <= done and valid
+    wall, began, fused, done, valid = work.fused["k1"]
+    assert wall == 2.0 and began <= fused <= done and valid
     assert set(work.fused) == {"k1"}

@@ -86,3 +86,35 @@ def test_lpe_within_10_km(single_flight):
                             flight.trajectory.launch_lon_deg)
     assert d / 1e3 < LPE_TOL_KM
     assert abs(lpe.launch_s - flight.launch_s) < 10.0
+
+
+def test_single_track_pip_is_the_batched_ut_with_the_numpy_propagator(single_flight):
+    """One track's PIP (compiled propagator) equals, bit for bit, the unscented transform
+    through the NumPy propagate_to_impact, and the same track's PIP inside a batch."""
+    from gsomia.physics.earth import WGS84
+    from gsomia.physics.geodesy import ecef2geodetic
+    from gsomia.physics.propagate import propagate_to_impact
+    from gsomia.warning.tracking.impact import _lift
+    from gsomia.warning.tracking.predict import sigma_points
+
+    flight, track = single_flight
+    hist = [h for h in track.history if h.t_s > flight.trajectory.burnout_s][:6]
+    assert len(hist) >= 3
+    for h in hist:
+        (one,) = predict_impact(GaussianStates(h.t_s, h.x[None], h.P[None]), step_s=10.0)
+        pts, wm, _ = sigma_points(h.x[None], h.P[None])
+        res = propagate_to_impact(_lift(pts[0], WGS84), WGS84, step_s=10.0,
+                                  max_time_s=3600.0)
+        assert res.hit.all() and one.valid
+        assert one.impact_s == h.t_s + float(wm @ res.t_s)
+        lat, lon, _ = ecef2geodetic(wm @ res.y_ecef[:, :3])
+        assert abs(one.lat_deg - float(lat)) < 1e-9 and abs(one.lon_deg - float(lon)) < 1e-9
+    xs = np.stack([h.x for h in hist])
+    Ps = np.stack([h.P for h in hist])
+    batch = predict_impact(GaussianStates(hist[0].t_s, xs, Ps), step_s=10.0)
+    for k in range(len(hist)):
+        (one,) = predict_impact(GaussianStates(hist[0].t_s, xs[k:k + 1], Ps[k:k + 1]),
+                                step_s=10.0)
+        assert (one.lat_deg, one.lon_deg, one.impact_s) == (
+            batch[k].lat_deg, batch[k].lon_deg, batch[k].impact_s)
+        assert np.array_equal(one.cov_en_m2, batch[k].cov_en_m2)

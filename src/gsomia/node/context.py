@@ -15,6 +15,7 @@ from gsomia.errors import EnvelopeError, ReplayError
 from gsomia.node.clock import Clock, to_datetime
 from gsomia.node.consents import Consents
 from gsomia.node.ledger import Ledger
+from gsomia.node.stamps import Stamps
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.envelope import Directory, Header, PartyKeys
 from gsomia.sharing.routes import Route
@@ -31,6 +32,8 @@ class NodeContext:
             public keys; catalog: agreements and markings (the node's for life).
         clock: the node's clock; ledger: its store, audit log and lock.
         consents: the originators' consents it knows.
+        stamps: the recorder of envelope stages (:mod:`gsomia.node.stamps`), or None
+            (nothing recorded; the default).
     """
 
     party: str
@@ -41,6 +44,12 @@ class NodeContext:
     ledger: Ledger
     consents: Consents
     _hubs: dict[Route, str | None] = field(default_factory=dict, repr=False)
+    stamps: Stamps | None = field(default=None, repr=False)
+
+    def stamp(self, envelope_id: str, stage: str) -> None:
+        """Stamp ``stage`` of ``envelope_id`` when a recorder is set (else nothing)."""
+        if self.stamps is not None:
+            self.stamps.mark(envelope_id, stage)
 
     def now(self) -> tuple[float, dt.datetime]:
         """The clock's time: seconds since its epoch, and as an aware UTC datetime."""

@@ -167,6 +167,7 @@ class Inbox:
                         f"{envelope.sender} but the authenticated peer is {peer}",
                     )
                 opened = open_envelope(envelope, ctx.keys, ctx.directory, at, self.max_age_s)
+                ctx.stamp(envelope.envelope_id, "opened")
                 return self._accept(opened.header, opened.signed, t, at)
         except (EnvelopeError, ReleaseDenied, InputError) as exc:
             check = getattr(exc, "check", "release" if isinstance(exc, ReleaseDenied)
@@ -276,6 +277,7 @@ class Inbox:
             raise ReleaseDenied(label.item_id, ctx.party,
                                 tuple(r.rule for r in decision.failed),
                                 "; ".join(r.detail for r in decision.failed))
+        ctx.stamp(h.envelope_id, "decided")
         marking = None if decision.marking is None else decision.marking.to_dict()
         ctx.ledger.store.accept(self._row(h, s, route, label, marking, t, "arrived"))
         ctx.ledger.record([("receive.accepted", {
@@ -290,6 +292,7 @@ class Inbox:
                if label.derived_from else {}),
             "jws_sha256": hashlib.sha256(s.jws.encode()).hexdigest(),
         })], at)
+        ctx.stamp(h.envelope_id, "stored")
         if self.control is not None:  # the originator's notices known for the item
             self.control.item_stored(h.envelope_id, label.item_id, h.final)
         if self._arrivals is not None:

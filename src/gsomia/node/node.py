@@ -111,6 +111,9 @@ class Node:
             the constructor, and read back as a read-only mapping of
             :class:`~gsomia.sharing.Route`).
         links: the link per next-hop party (:meth:`connect`).
+        stamps: a :class:`~gsomia.node.stamps.Stamps` recorder of the stages of the
+            envelopes this node sends and receives, or None (default: nothing recorded);
+            may be set at any time.
         witness: the node's :class:`~gsomia.node.witness.Witness`: checkpoints of its
             audit log (on demand: ``witness.checkpoint()``), its partners' cosignatures,
             and its witnessing of theirs (``witness.health()``).
@@ -127,6 +130,7 @@ class Node:
     links = _Kept("_outbox", "links")
     retry = _Kept("_outbox", "retry")
     max_age_s = _Kept("_inbox", "max_age_s")
+    stamps = _Kept("_ctx", "stamps")
     on_item = _Kept("_subscribers", "on_item")
     on_warning = _Kept("_subscribers", "on_warning")
     on_plots = _Kept("_subscribers", "on_plots")

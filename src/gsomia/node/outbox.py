@@ -240,6 +240,8 @@ class Outbox:
                 if not batch:
                     blocked.add(row.peer)
                     continue
+                for r in batch:
+                    self.ctx.stamp(r.envelope_id, "sent")
                 received, failure = self._send_many(batch)
                 at = self.ctx.now()[1]
                 answers.extend((r, rc, at) for r, rc in zip(batch, received, strict=False))

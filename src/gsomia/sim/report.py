@@ -60,6 +60,7 @@ wall-clock milliseconds::
                  "parts_p50_ms": {"tracker_step",
                                   "publish_to_arrival" | "approval_to_arrival",
                                   "fuse_pip"},
+                 "parts_ms": {part: {"p50_ms", "p99_ms", "max_ms"}},
                  "pip_valid", "handover_lag_ms": {"p50_ms", "max_ms"},
                  "published", "expected", "stale", "unfused", "state_mismatches",
                  "missing", "extra", "other_fused", "fuse_batches", "worker_pending"}}}
@@ -71,7 +72,11 @@ being handed to the origin's live tracker (``"from": "detection"``; on ``tisa_hu
 originator's approval, ``"tisa_approval"``: the modelled approval wait is left out) to the
 PIP of the fused track holding it computed at ``at``'s node. ``parts_p50_ms``: medians of
 the tracker step of that scan, of publish (or approval) → ``at``'s subscriber callback, and
-of that callback → PIP (queue wait, fusion, PIP). ``pip_valid``: samples whose PIP came down
+of that callback → PIP (queue wait, fusion, PIP). ``parts_ms``: every stage of the path,
+:data:`gsomia.sim.delivery.live.PARTS` (tracker step, publish wait, sign/encrypt, send
+wait, transfer, verify/decrypt, decide, store, deliver, queue, fusion, PIP), from stamps
+of each envelope (:mod:`gsomia.node.stamps`); on ``tisa_hub`` only those at ``at``.
+``pip_valid``: samples whose PIP came down
 within the horizon. ``handover_lag_ms``: how late the scans were handed to the tracker
 after their time on the compressed clock (not part of the latency). Counters: ``published``
 origin track reports from the live tracker, ``expected`` of them released to ``at``,

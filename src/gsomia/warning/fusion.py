@@ -49,6 +49,7 @@ scenario epoch. This module knows nothing of classification or of who may see a 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -222,8 +223,14 @@ def associate(xa: np.ndarray, Pa: np.ndarray, xb: np.ndarray, Pb: np.ndarray,
     d2 = track_distance2(xa, Pa, xb, Pb)
     if d2.size == 0:
         return []
-    gate = float(chi2.ppf(gate_probability, np.asarray(xa).shape[1]))
-    return gnn_assign(d2, gate)
+    return gnn_assign(d2, _chi2_gate(gate_probability, np.asarray(xa).shape[1]))
+
+
+@functools.cache
+def _chi2_gate(probability: float, dof: int) -> float:
+    """χ²(``dof``) quantile of ``probability`` (computed once per pair: SciPy's ``ppf``
+    costs about a millisecond, more than the rest of a small association)."""
+    return float(chi2.ppf(probability, dof))
 
 
 def latest_reports(reports: Iterable[TrackReport], own: str | None = None

@@ -133,6 +133,7 @@ characters, never echoed whole.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -363,9 +364,12 @@ def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Call
     :data:`_STATUS`; 503 when the store failed)."""
 
     async def inbox(request: Request) -> JSONResponse:
+        entered = time.perf_counter()
         peer = _peer(request, party_cas)
         try:
             envelope = await _json_object(request)
+            if node.stamps is not None:
+                node.stamps.mark_wires([envelope], "request", entered)
         except _BadRequest as exc:
             if exc.status != 400:
                 return _error(exc)
@@ -386,6 +390,7 @@ def _inbox_batch(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -
     (module docstring; :class:`~gsomia.web.models.InboxBatchDoc`)."""
 
     async def inbox_batch(request: Request) -> JSONResponse:
+        entered = time.perf_counter()
         peer = _peer(request, party_cas)
         try:
             body = await _json_object(request)
@@ -398,6 +403,8 @@ def _inbox_batch(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -
                                   f"{MAX_BATCH_ENVELOPES} in one batch")
         except _BadRequest as exc:
             return _error(exc)
+        if node.stamps is not None:
+            node.stamps.mark_wires(wires, "request", entered)
         try:
             receipts = await run_in_threadpool(node.receive_batch, wires, peer=peer)
         except StoreError as exc:

@@ -60,6 +60,7 @@ import numpy as np
 from gsomia.errors import InputError
 from gsomia.node import Clock, MissileWarning, Node, ReceivedItem
 from gsomia.node.clock import ScaledWallClock
+from gsomia.node.stamps import Stamps
 from gsomia.sharing import Catalog, Route
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.live_fusion import FusionProcess, Prepared, replay_scans
@@ -75,7 +76,7 @@ from gsomia.warning.fusion import TrackReport
 from gsomia.warning.tracking.tracker import Tracker
 from gsomia.warning.types import Detection
 
-__all__ = ["ClusterFactory", "LatencySample", "LiveDelivery", "LiveNodes"]
+__all__ = ["PARTS", "ClusterFactory", "LatencySample", "LiveDelivery", "LiveNodes"]
 
 OnWarning = Callable[[MissileWarning, ReceivedItem], None]
 """A node's subscriber callback: ``(warning, item)``."""
@@ -117,9 +118,11 @@ class LatencySample:
         fuse_pip_ms: subscriber callback → PIP computed (queue wait, fusion, PIP).
         pip_valid: False when some sigma point did not come down within the horizon.
         publish_wait_ms: tracker step done → publish call started (the origin's node
-            publishing the earlier reports of the same scan; 0 on ``tisa_hub``).
+            releasing the earlier reports of the same scan; 0 on ``tisa_hub``).
         queue_ms: subscriber callback → the fusion worker taking the report up (the part
             of ``fuse_pip_ms`` spent waiting for the worker).
+        parts_ms: the stages of ``link_ms`` and ``fuse_pip_ms`` (:data:`PARTS`; a stage
+            whose stamps are missing is left out).
     """
 
     item_id: str
@@ -131,6 +134,23 @@ class LatencySample:
     pip_valid: bool
     publish_wait_ms: float = 0.0
     queue_ms: float = 0.0
+    parts_ms: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
+PARTS = ("tracker_step", "publish_wait", "sign_encrypt", "send_wait", "transfer",
+         "verify_decrypt", "decide", "store", "deliver", "queue", "fusion", "pip")
+"""The stages of one timed report, in order (wall ms), each from the end of the one before:
+``tracker_step`` the origin's tracker step of the scan; ``publish_wait`` → the origin's node
+called to publish this report (its loop releasing the earlier reports of the scan);
+``sign_encrypt`` → the release decided, signed, sealed and stored (outbox rows committed);
+``send_wait`` → its link exchange beginning (the scan's later reports released, then the
+flush reaching it); ``transfer`` → ``at``'s server entering its inbox route (HTTPS, mutual
+TLS); ``verify_decrypt`` → hop and originator signatures verified and decrypted;
+``decide`` → the hop's release check done; ``store`` → marked, stored and audited in the
+receiving transaction; ``deliver`` → ``at``'s subscriber callback (the commit, the arrival
+timer, the delivery's own transaction); ``queue`` → the fusion worker taking it up;
+``fusion`` → the fused picture; ``pip`` → the PIP of the fused track holding it. Stamps:
+:mod:`gsomia.node.stamps`."""
 
 
 @dataclass(slots=True)
@@ -140,6 +160,8 @@ class _Sent:
     step_s: float        # the step's wall time [s]
     publish_s: float     # perf_counter when publish_warning was called
     approved_s: float | None = None
+    sealed_s: float | None = None      # perf_counter when the release was committed
+    envelope_id: str | None = None     # the envelope to ``at``
 
 
 def _stats(values: Sequence[float]) -> dict[str, float | None]:
@@ -292,6 +314,8 @@ class LiveDelivery:
                     ("approval_to_arrival" if tisa else "publish_to_arrival"):
                         _stats([s.link_ms for s in samples])["p50_ms"],
                     "fuse_pip": _stats([s.fuse_pip_ms for s in samples])["p50_ms"]},
+                "parts_ms": {part: _stats([s.parts_ms[part] for s in samples
+                                           if part in s.parts_ms]) for part in PARTS},
                 "pip_valid": sum(s.pip_valid for s in samples),
                 "handover_lag_ms": {k: v for k, v in _stats(
                     self.handover_lag_ms.get(route, [])).items() if k != "p99_ms"},
@@ -320,8 +344,10 @@ class _LiveRoute:
         self.expected: set[tuple[str, str]] = set()
         self.sent: dict[str, _Sent] = {}
         self.lags: list[float] = []   # wall ms each scan was handed over after its time
-        # item → (arrival, taken up by the worker, PIP done, valid)
-        self.fused: dict[str, tuple[float, float, float, bool]] = {}
+        # item → (arrival, taken up by the worker, fused, PIP done, valid)
+        self.fused: dict[str, tuple[float, float, float, float, bool]] = {}
+        # every node's stage stamps of this route (gsomia.node.stamps)
+        self.stamps = Stamps()
         self.counts = {"published": 0, "state_mismatches": 0, "missing": 0, "extra": 0,
                        "expected": 0, "stale": 0, "unfused": 0, "other_fused": 0,
                        "fuse_batches": 0, "worker_pending": 0}
@@ -363,20 +389,29 @@ class _LiveRoute:
         return on_warning
 
     def publish(self, p: str, t: float, mw: MissileWarning,
-                timing: tuple[float, float] | None) -> None:
+                timing: tuple[float, float] | None, send: bool = True) -> None:
         """``p``'s node publishes ``mw`` at scenario time ``t``; on TISA the originator
         approves each relayed item ``approval_delay_s`` later. ``timing``: (scan handed
-        over [perf_counter s], tracker step [s]) of an origin report, else None."""
+        over [perf_counter s], tracker step [s]) of an origin report, else None.
+        ``send``: flush ``p``'s outbox at once (False: the caller flushes)."""
         assert self.clock is not None
         t0 = time.perf_counter()
-        for rel in self.nodes[p].publish_warning(mw):
+        # released (decided, signed, sealed, committed), then sent: the same work as
+        # publish_warning(mw), timed in two parts
+        releases = self.nodes[p].publish_warning(mw, send=False)
+        sealed = time.perf_counter()
+        for rel in releases:
             if rel.status == "denied":
                 continue
             self.expected.add((rel.item_id, rel.to))
             self.started[rel.item_id + ">" + rel.to] = t0
             if timing is not None and rel.to == self.at:
-                self.sent[rel.item_id] = _Sent(mw.track_id, timing[0], timing[1], t0)
+                self.sent[rel.item_id] = _Sent(mw.track_id, timing[0], timing[1], t0,
+                                               sealed_s=sealed, envelope_id=rel.envelope_id)
                 self.counts["expected"] += 1
+        if send:
+            self.nodes[p].flush()
+        for rel in releases:
             if rel.status == "awaiting_approval":
                 def approve(n: Node = self.nodes[p], i: str = rel.item_id,
                             to: str = rel.to) -> None:
@@ -389,7 +424,10 @@ class _LiveRoute:
 
     def track_scan(self, t: float, scan: list[Detection]) -> None:
         """Hand one origin scan to the live tracker; publish what the sharing rule shares
-        of it, each checked against the precomputed warning of the same track and update."""
+        of it, each checked against the precomputed warning of the same track and update:
+        every report of the scan released first, then the origin's outbox flushed once
+        (each peer's envelopes of the scan go as one batch, so a report never waits for
+        the round trips of the scan's reports before it)."""
         assert self.tracker is not None and self.prep is not None and self.clock is not None
         self.lags.append(1000.0 * -self.clock.wall_of(t))
         t0 = time.perf_counter()
@@ -411,8 +449,10 @@ class _LiveRoute:
                                      self.prep.report_interval_s)
                 if live is not None:
                     self._publish_live(t, live, (t0, step))
+        self.nodes[self.origin].flush()
 
     def _publish_live(self, t: float, live: TrackReport, timing: tuple[float, float]) -> None:
+        """Release one live report (not sent: :meth:`track_scan` flushes the scan's)."""
         key = (live.track_id, live.update)
         w = self.shared.get(key)
         if w is None:
@@ -428,7 +468,7 @@ class _LiveRoute:
         assert isinstance(mw, MissileWarning)
         self.labels.setdefault((self.origin, f"{mw.track_id}@{lw.t_s:.6f}"), (w, mw))
         self.counts["published"] += 1
-        self.publish(self.origin, t, mw, timing)
+        self.publish(self.origin, t, mw, timing, send=False)
 
     def run(self, catalog: Catalog) -> None:
         """Start the fusion process and the cluster, replay the events on the scaled wall
@@ -457,6 +497,8 @@ class _LiveRoute:
                     self.fusion.finish(1.0)
                 raise
             self.nodes = cluster.nodes
+            for node in self.nodes.values():
+                node.stamps = self.stamps
             try:
                 self._replay()
             finally:
@@ -496,6 +538,21 @@ class _LiveRoute:
             self.counts[key] += value
         self.counts["worker_pending"] = pending
 
+    def _parts(self, s: _Sent, tisa: bool, after: tuple[float, ...]) -> dict[str, float]:
+        """:data:`PARTS` of one timed report [ms]: consecutive stamps (the release and the
+        stages of its envelope, then ``after``: arrival, taken up, fused, PIP done); a
+        part whose stamps are missing is left out. On ``tisa_hub`` the envelope that
+        reaches ``at`` is the hub's, not the origin's: only the parts at ``at`` are kept."""
+        got = self.stamps.get(s.envelope_id) if s.envelope_id else {}
+        marks = [None if tisa else s.scan_s, None if tisa else s.scan_s + s.step_s,
+                 None if tisa else s.publish_s, None if tisa else s.sealed_s,
+                 None if tisa else got.get("sent"), None if tisa else got.get("request"),
+                 None if tisa else got.get("opened"), None if tisa else got.get("decided"),
+                 None if tisa else got.get("stored"), *after]
+        return {part: 1000.0 * (b - a) for part, a, b in zip(PARTS, marks[:-1], marks[1:],
+                                                            strict=True)
+                if a is not None and b is not None}
+
     def latency_samples(self) -> list[LatencySample]:
         """A :class:`LatencySample` per origin report fused at ``at`` (``tisa_hub``: timed
         from the originator's approval); counts the unfused ones."""
@@ -504,7 +561,7 @@ class _LiveRoute:
         for item_id, s in self.sent.items():
             if item_id not in self.fused:
                 continue
-            wall, began, done, valid = self.fused[item_id]
+            wall, began, fused, done, valid = self.fused[item_id]
             start = s.approved_s if tisa else s.scan_s
             link0 = s.approved_s if tisa else s.publish_s
             if start is None or link0 is None:
@@ -514,6 +571,7 @@ class _LiveRoute:
                                          1000.0 * (done - wall), valid,
                                          0.0 if tisa else
                                          1000.0 * (s.publish_s - s.scan_s - s.step_s),
-                                         1000.0 * (began - wall)))
+                                         1000.0 * (began - wall),
+                                         self._parts(s, tisa, (wall, began, fused, done))))
         self.counts["unfused"] = self.counts["expected"] - len(samples) - self.counts["stale"]
         return samples

@@ -2,10 +2,11 @@
 
 Unscented transform (Julier & Uhlmann 2004, eqs. (12)-(16)) of the track's Gaussian state
 through the impact map ``x ↦ (impact point, time of impact)`` computed by the physics
-layer's :func:`gsomia.physics.propagate.propagate_to_impact` (one vectorised call for every
-sigma point of every track). The impact points are expressed in the east-north plane
-tangent to the ellipsoid at the mean impact point (geodetic ENU), where their weighted
-covariance gives the ellipse:
+layer's :func:`gsomia.physics.propagate.propagate_to_impact` (one call for every sigma
+point of every track, in its compiled form :func:`gsomia.physics.impact_kernel.impact_rows`:
+the same numbers, without NumPy's per-call cost that dominated a single track's PIP). The
+impact points are expressed in the east-north plane tangent to the ellipsoid at the mean
+impact point (geodetic ENU), where their weighted covariance gives the ellipse:
 
 .. math::
     \\bar y = \\sum_i W^m_i y_i,\\qquad
@@ -24,7 +25,6 @@ import numpy as np
 
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import ecef2geodetic, enu_basis, geodetic2ecef
-from gsomia.physics.propagate import propagate_to_impact
 from gsomia.warning.tracking.predict import sigma_points
 from gsomia.warning.tracking.states import GaussianStates, error_ellipse
 
@@ -78,12 +78,16 @@ def predict_impact(states: GaussianStates, earth: Earth = WGS84, step_s: float =
         return []
     pts, wm, wc = sigma_points(states.x, states.P)
     s = pts.shape[1]
-    # sigma points below the ground (large uncertainty at low altitude) start at the surface
-    res = propagate_to_impact(_lift(pts.reshape(-1, 6), earth), earth, step_s=step_s,
-                              max_time_s=max_time_s)
-    r = res.y_ecef[:, :3].reshape(n, s, 3)
-    timp = res.t_s.reshape(n, s)
-    hit = res.hit.reshape(n, s)
+    # sigma points below the ground (large uncertainty at low altitude) start at the surface;
+    # propagated by the compiled form of propagate_to_impact (the same numbers, bit for bit;
+    # gsomia.physics.impact_kernel), imported here so that only PIPs load Numba
+    from gsomia.physics.impact_kernel import impact_rows
+
+    t_rows, y_rows = impact_rows(_lift(pts.reshape(-1, 6), earth), earth, step_s=step_s,
+                                 max_time_s=max_time_s)
+    r = y_rows[:, :3].reshape(n, s, 3)
+    timp = t_rows.reshape(n, s)
+    hit = ~np.isnan(timp)
     # the geodetic conversions of every track at once (one call each, not one per track)
     mean_r = np.einsum("s,nsi->ni", wm, r)
     lat, lon, _ = ecef2geodetic(mean_r, earth)
