@@ -13,7 +13,6 @@ default, an existing scheduler with ``--scheduler tcp://HOST:PORT``, or this pro
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import tempfile
 from pathlib import Path
@@ -23,7 +22,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gsomia.cli._app import app, console, err_console, fail, guarded
+from gsomia.cli._app import app, console, err_console, fail, guarded, json_text
 from gsomia.cli.engagement import print_engagement
 from gsomia.cli.run_batch import batch_run, where_text
 from gsomia.cli.scenario import local_date_hint
@@ -192,7 +191,7 @@ def _print_latency(stats: dict[str, dict[str, Any]]) -> None:
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
     """``--json-out``: the document, written atomically, and say so."""
-    write_text_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1), option="--json-out")
+    write_text_atomic(path, json_text(doc, indent=1), option="--json-out")
     err_console.print(f"wrote {path}", highlight=False)
 
 
