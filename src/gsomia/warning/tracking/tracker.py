@@ -23,8 +23,9 @@ scan (all detections of one sensor at one time) in time order. For each scan:
    differencing, Bar-Shalom et al. 2001 §5.5.3); unpaired detections wait as initiators.
 6. *Confirm* a tentative track after ``confirm_hits`` updates (M of N: a tentative track with
    ``tentative_max_misses`` misses is deleted first); *delete* a confirmed track after
-   ``confirmed_max_misses`` consecutive misses, after ``max_coast_s`` without update, or when
-   its prediction is below the ground; of two confirmed tracks closer than
+   ``confirmed_max_misses`` consecutive misses, after ``max_coast_s`` without update (dated
+   when that age ran out; :meth:`Tracker.advance` does the same between scans), or when its
+   prediction is below the ground; of two confirmed tracks closer than
    ``duplicate_distance_m`` (if positive) the younger one is deleted.
 
 The tracker never reads a detection's ``truth_id``.
@@ -459,16 +460,18 @@ class Tracker:
         cfg = self.config
         for tr in self.live_tracks:
             h = float(height_above_ellipsoid_fast(tr.state.x[:3], cfg.earth))
-            old = t - tr.last_update_s > cfg.max_coast_s
-            if tr.status == "tentative":
-                if tr.misses >= cfg.tentative_max_misses or old:
-                    self._delete(tr, t, "age" if old else "misses")
+            if t - tr.last_update_s > cfg.max_coast_s:
+                # lost when its age limit ran out, not at this later scan
+                self._delete(tr, tr.last_update_s + cfg.max_coast_s, "age")
+            elif tr.status == "tentative":
+                if tr.misses >= cfg.tentative_max_misses:
+                    self._delete(tr, t, "misses")
                 elif tr.hits >= cfg.confirm_hits:
                     tr.status = "confirmed"
                     tr.confirmed_s = t
-            elif tr.misses >= cfg.confirmed_max_misses or old or h < 0.0:
+            elif tr.misses >= cfg.confirmed_max_misses or h < 0.0:
                 self._delete(tr, t, "misses" if tr.misses >= cfg.confirmed_max_misses
-                             else "age" if old else "below ground")
+                             else "below ground")
         confirmed = [tr for tr in self.live_tracks if tr.status == "confirmed"]
         for a, b in itertools.combinations(confirmed, 2):
             if a.status == "deleted" or b.status == "deleted":
