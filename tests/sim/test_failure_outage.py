@@ -55,6 +55,9 @@ def test_pieces_are_objects_the_radars_see_and_an_outage_only_removes_its_window
     assert whole.flights[0].trajectory.burnout_s == 225.0     # middle of stage 2
     seen = {d.truth_id for d in whole.detections if d.sensor_id == "jpn-fps5-sado"}
     assert {"L1", "L1/piece-2", "L1/piece-3", "L1/piece-4"} <= seen
+    # the pieces exist from the failure on, never before
+    assert all(p.launch_s == 225.0 for p in whole.pieces)
+    assert min(d.t_s for d in whole.detections if "/piece-" in (d.truth_id or "")) >= 225.0
     cut = observe(load_scenario(_write(
         tmp_path, outages="outages = [{ from_s = 1500.0, to_s = 1600.0 }]")))
     assert cut.scenario.outages == (("jpn-fps5-sado", 1500.0, 1600.0),)

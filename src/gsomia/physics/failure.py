@@ -127,8 +127,9 @@ def piece_trajectories(trajectory: Trajectory, failure: Failure, rng: np.random.
                        ) -> list[Trajectory]:
     """The ``pieces − 1`` other objects of a breakup or explosion (module notes, *Pieces*).
 
-    Each piece shares ``trajectory`` up to its ``burnout_s`` (the failure), then flies free
-    from the body's state plus its kick to the ellipsoid.
+    Each piece exists from the failure (``trajectory.burnout_s``): its own clock starts
+    there (``t_s[0] = 0`` at the failure, ``burnout_s = 0``), from the body's state plus
+    its kick, free to the ellipsoid; ``range_m`` is counted from the launch point.
 
     Args:
         trajectory: the failed flight (its ``burnout_s`` is the failure time).
@@ -145,7 +146,6 @@ def piece_trajectories(trajectory: Trajectory, failure: Failure, rng: np.random.
     if failure.kind == "thrust-cut" or n <= 0:
         return []
     t_f = trajectory.burnout_s
-    keep = trajectory.t_s < t_f - 1e-9
     y_f = np.concatenate((trajectory.position_at(t_f), trajectory.velocity_at(t_f)))
     direction = rng.standard_normal((n, 3))
     direction /= np.linalg.norm(direction, axis=1)[:, None]
@@ -156,16 +156,14 @@ def piece_trajectories(trajectory: Trajectory, failure: Failure, rng: np.random.
         y0 = y_f.copy()
         y0[3:] += speed[k] * direction[k]
         t, y = _free_flight(y0, t_f, earth, max_time_s)
-        t_all = np.concatenate((trajectory.t_s[keep], t))
-        r_all = np.concatenate((trajectory.r_ecef_m[keep], y[:, :3]))
-        v_all = np.concatenate((trajectory.v_ecef_m_s[keep], y[:, 3:]))
+        t_all, r_all, v_all = t - t_f, y[:, :3], y[:, 3:]
         lat, lon, alt = ecef2geodetic(r_all, earth)
         top = int(np.argmax(alt))
         lat_i, lon_i = float(lat[-1]), float(lon[-1])
         rng_m, _ = geodesic_inverse(trajectory.launch_lat_deg, trajectory.launch_lon_deg,
                                     lat_i, lon_i, earth)
         out.append(Trajectory(
-            t_s=t_all, r_ecef_m=r_all, v_ecef_m_s=v_all, burnout_s=t_f,
+            t_s=t_all, r_ecef_m=r_all, v_ecef_m_s=v_all, burnout_s=0.0,
             launch_lat_deg=trajectory.launch_lat_deg, launch_lon_deg=trajectory.launch_lon_deg,
             launch_alt_m=trajectory.launch_alt_m, impact_lat_deg=lat_i, impact_lon_deg=lon_i,
             range_m=float(rng_m), apogee_m=float(alt[top]), apogee_s=float(t_all[top]),

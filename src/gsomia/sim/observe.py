@@ -138,16 +138,18 @@ def _fit(scenario: Scenario, spec: LaunchSpec) -> Trajectory:
 def fly_pieces(scenario: Scenario, flights: tuple[Flight, ...]) -> tuple[Flight, ...]:
     """The further pieces of every launch that breaks up or explodes
     (:func:`gsomia.physics.failure.piece_trajectories`), ids ``<launch id>/piece-<k>``
-    (k = 2 … pieces); the kicks are drawn from a generator of the scenario seed and the
-    launch id (:func:`sensor_rng` of ``"failure:<launch id>"``)."""
+    (k = 2 … pieces), each placed on the clock at the failure (its ``launch_s``: the
+    failure time, when it comes into being); the kicks are drawn from a generator of the
+    scenario seed and the launch id (:func:`sensor_rng` of ``"failure:<launch id>"``)."""
     out = []
     for spec, flight in zip(scenario.launches, flights, strict=True):
         if spec.failure is None:
             continue
         rng = sensor_rng(scenario.seed, f"failure:{spec.id}")
+        t_f = flight.launch_s + flight.trajectory.burnout_s   # the pieces exist from here
         for k, traj in enumerate(piece_trajectories(flight.trajectory, spec.failure, rng),
                                  start=2):
-            out.append(Flight(f"{spec.id}/piece-{k}", flight.launch_s, traj))
+            out.append(Flight(f"{spec.id}/piece-{k}", t_f, traj))
     return tuple(out)
 
 
