@@ -103,3 +103,74 @@ def test_fast_height_close_to_geodetic_height(alt):
     r = geodetic2ecef(45.0, 130.0, alt)
     # exact on the surface; within a few metres at LEO heights
     assert float(height_above_ellipsoid_fast(r)) == pytest.approx(alt, abs=1e-6 + 1e-5 * alt)
+
+
+# --- ecef2geodetic at the edges of its domain (issue 17, part 8) -------------------------
+A_M, B_M = WGS84.a_m, WGS84.b_m
+ATOL_ROUND_TRIP_M = 1e-6   # geodetic → ECEF of the answer must give the point back
+ATOL_PEER_DEG = 1e-9       # agreement with pymap3d where pymap3d's own round trip holds
+ATOL_PEER_M = 1e-5
+
+# (ECEF point [m], exact (lat, lon, alt) or None, compare with pymap3d?)
+EDGE_CASES = [
+    ((0.0, 0.0, 0.0), (0.0, 0.0, -A_M), True),
+    ((1000.0, 0.0, 0.0), (0.0, 0.0, 1000.0 - A_M), True),
+    ((0.0, 0.0, 1000.0), (90.0, 0.0, 1000.0 - B_M), True),
+    ((0.0, 0.0, -1000.0), (-90.0, 0.0, 1000.0 - B_M), True),
+    ((0.0, 0.0, B_M), (90.0, 0.0, 0.0), True),
+    ((0.0, 0.0, -B_M - 500e3), (-90.0, 0.0, 500e3), True),
+    ((-A_M, 1e-9, 0.0), (0.0, 180.0, 0.0), True),
+    ((-A_M, -1e-9, 0.0), (0.0, -180.0, 0.0), True),
+    ((-A_M - 1.0, 0.0, 0.0), (0.0, 180.0, 1.0), True),
+    ((A_M - 1.0, 0.0, 0.0), (0.0, 0.0, -1.0), True),
+    ((3.0e6, 0.0, 3.0e6), None, False),      # halfway to the centre: pymap3d is ~1 m off
+    ((30e3, 0.0, 30e3), None, False),        # inside the evolute: pymap3d is km off
+    ((1.0e5, -2.0e5, 5.0e4), None, False),
+    ((4.0e6, 4.0e6, 1.0e6), None, False),
+    ((-2.7e6, 3.1e6, 4.9e6), None, True),    # near the surface
+    ((1.0e7, -2.0e7, 3.0e7), None, False),   # far above: pymap3d is 1e-4° off there
+]
+
+
+@pytest.mark.parametrize(("point", "exact", "peer"), EDGE_CASES, ids=[
+    "centre", "1km-from-centre-x", "1km-from-centre-z", "1km-from-centre-minus-z",
+    "north-pole", "south-pole-500km-up", "antimeridian-east", "antimeridian-west",
+    "antimeridian-1m-up", "equator-1m-below", "halfway-inside", "inside-evolute",
+    "deep-inside", "inside-1000km-deep", "near-surface", "geo-distance"])
+def test_ecef2geodetic_edge_cases(point, exact, peer):
+    import pymap3d
+
+    r = np.array(point, dtype=float)
+    lat, lon, alt = (float(v) for v in ecef2geodetic(r))
+    assert np.isfinite([lat, lon, alt]).all()
+    assert np.linalg.norm(geodetic2ecef(lat, lon, alt) - r) < ATOL_ROUND_TRIP_M
+    if exact is not None:
+        assert (lat, lon) == pytest.approx(exact[:2], abs=ATOL_PEER_DEG)
+        assert alt == pytest.approx(exact[2], abs=ATOL_PEER_M)
+    if peer:
+        p_lat, p_lon, p_alt = pymap3d.ecef2geodetic(*r, ell=WGS84.pymap3d_ellipsoid())
+        assert (lat, lon) == pytest.approx((float(p_lat), float(p_lon)), abs=ATOL_PEER_DEG)
+        assert alt == pytest.approx(float(p_alt), abs=ATOL_PEER_M)
+
+
+def test_ecef2geodetic_float32_is_upcast():
+    """A float32 point gives the float64 answer for the same (float32-representable) point:
+    no ~1 m loss from computing in single precision."""
+    r32 = np.array([[-3.5e6, 3.5e6, 3.9e6], [1.2e6, -5.9e6, 1.9e6]], dtype=np.float32)
+    got = ecef2geodetic(r32)
+    want = ecef2geodetic(r32.astype(np.float64))
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == np.float64
+        np.testing.assert_array_equal(g, w)
+    back = geodetic2ecef(*got)
+    assert np.abs(back - r32.astype(np.float64)).max() < ATOL_ROUND_TRIP_M
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(-7e6, 7e6), y=st.floats(-7e6, 7e6), z=st.floats(-7e6, 7e6))
+def test_ecef2geodetic_round_trip_everywhere_inside_and_near(x, y, z):
+    """Every point, the interior included, gives finite coordinates that map back to it."""
+    r = np.array([x, y, z])
+    lat, lon, alt = ecef2geodetic(r)
+    assert np.isfinite([lat, lon, alt]).all()
+    assert np.linalg.norm(geodetic2ecef(lat, lon, alt) - r) < ATOL_ROUND_TRIP_M

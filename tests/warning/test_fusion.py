@@ -179,3 +179,19 @@ def test_fuser_adds_partner_tracks_it_does_not_hold_and_predicts_them() -> None:
     assert moved == pytest.approx(2.0 * np.linalg.norm(truth[0, 3:]), rel=0.02)
     # older than max_age_s: left out
     assert fuser.fuse(200.0, [], received) == []
+
+
+def test_own_tracks_age_out_like_partners_issue_17():
+    """An own estimate older than max_age_s is left out of the picture, as a partner's is:
+    a stale own track cannot take the place of a partner's fresh one."""
+    r = geodetic2ecef(39.0, 134.0, 200e3)
+    x = np.concatenate((r, [1000.0, 0.0, 0.0]))
+    P = np.diag([1e6] * 3 + [1e2] * 3)
+    fuser = TrackFuser("JPN", FusionConfig(max_age_s=30.0))
+    stale_own = TrackReport("JPN", "7", 3, 60.0, x, P)
+    fresh_partner = TrackReport("KOR", "2", 9, 95.0, x, P)
+    picture = fuser.fuse(100.0, [stale_own], [fresh_partner])
+    assert [f.sources for f in picture] == [(("KOR", "2"),)]
+    fresh_own = TrackReport("JPN", "7", 4, 90.0, x, P)
+    picture = fuser.fuse(100.0, [fresh_own], [fresh_partner])
+    assert [f.sources for f in picture] == [(("JPN", "7"), ("KOR", "2"))]

@@ -90,3 +90,22 @@ def test_no_estimate_when_boost_is_not_seen():
     tracker.process(dets)
     track = min((t for t in tracker.tracks if t.confirmed), key=lambda t: t.confirmed_s)
     assert estimate_launch_point(boost_detections(track.detections, track.history)) is None
+
+
+def test_lpe_from_one_instant_is_refused_issue_17():
+    """Plots of one instant (one plot repeated, or several sensors at one time) fix no
+    launch time: the ascent fit is degenerate (its covariance singular, the source of NaN in
+    `gsomia evaluate`), so no estimate is given."""
+    import dataclasses
+    import math as _math
+
+    from gsomia.warning.tracking.launch import estimate_launch_point
+    from gsomia.warning.types import Detection
+
+    d = Detection(t_s=50.0, sensor_id="r", owner="JPN", site_lat_deg=38.0,
+                  site_lon_deg=138.0, site_alt_m=0.0, range_m=5e5,
+                  az_rad=_math.radians(280.0), el_rad=_math.radians(10.0),
+                  covariance=np.diag([2500.0, 1e-6, 1e-6]), truth_id=None)
+    assert estimate_launch_point([d] * 4) is None
+    assert estimate_launch_point([dataclasses.replace(d, sensor_id=f"s{i}")
+                                  for i in range(4)]) is None

@@ -10,13 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from gsomia.errors import InputError
 from gsomia.physics.ballistics import fit_trajectory
 from gsomia.warning.sensors import Flight, Radar
 from gsomia.warning.tracking.tracker import Tracker, gnn_assign
 
 GATE = 16.0
 POSITION_TOL_M = 2000.0     # track position error after burnout, 5 s / 0.1° radar at ~500 km
-
 
 @settings(max_examples=200, deadline=None)
 @given(arrays(float, st.tuples(st.integers(0, 7), st.integers(0, 7)),
@@ -33,12 +33,10 @@ def test_gnn_never_gives_a_detection_to_two_tracks(d2):
     free_d = set(range(d2.shape[1])) - set(dets)
     assert not any(d2[k, j] <= GATE for k in free_t for j in free_d)
 
-
 def test_gnn_prefers_the_globally_cheapest_assignment():
     # greedy would give detection 0 to track 0 (cost 1) and leave track 1 at 9
     d2 = np.array([[1.0, 2.0], [2.0, 9.0]])
     assert sorted(gnn_assign(d2, GATE)) == [(0, 1), (1, 0)]
-
 
 @pytest.fixture(scope="module")
 def salvo():
@@ -54,7 +52,6 @@ def salvo():
     tracker = Tracker()
     tracker.process(dets)
     return flights, dets, tracker
-
 
 @pytest.mark.slow
 def test_salvo_gives_one_confirmed_track_per_missile(salvo):
@@ -76,3 +73,33 @@ def test_salvo_gives_one_confirmed_track_per_missile(salvo):
         # after burnout the ballistic mode dominates
         assert np.mean([s.mode_probabilities[0] for s in hist]) > 0.9
     assert labels == {"M0", "M1"}
+
+def test_advance_deletes_tracks_by_age_without_a_scan_issue_17():
+    """A confirmed track that nothing updates is lost once ``max_coast_s`` has run out,
+    though no scan arrives: deleted at last update + max_coast_s, reason "age"."""
+
+    from gsomia.physics.geodesy import ecef2aer, geodetic2ecef
+    from gsomia.warning.tracking.tracker import Tracker, TrackerConfig
+    from gsomia.warning.types import Detection
+
+    site = (38.0, 138.0, 0.0)
+    cfg = TrackerConfig()
+    tracker = Tracker(cfg)
+    dets = []
+    for k in range(8):
+        r = geodetic2ecef(39.0, 134.0 + 0.02 * k, 100e3 + 1e3 * k)
+        az, el, rng = ecef2aer(r, *site)
+        dets.append(Detection(t_s=10.0 * k, sensor_id="r1", owner="JPN", site_lat_deg=site[0],
+                              site_lon_deg=site[1], site_alt_m=site[2], range_m=float(rng),
+                              az_rad=float(np.radians(az)), el_rad=float(np.radians(el)),
+                              covariance=np.diag([100.0**2, 1e-3**2, 1e-3**2]),
+                              truth_id="L1"))
+    tracker.process(dets)
+    (track,) = [t for t in tracker.tracks if t.confirmed]
+    assert track.status == "confirmed" and track.last_update_s == 70.0
+    assert tracker.advance(100.0) == []                 # 30 s old: still held
+    lost = tracker.advance(200.0)
+    assert lost == [track]
+    assert track.deleted_s == 70.0 + cfg.max_coast_s and track.deleted_reason == "age"
+    with pytest.raises(InputError, match="t_s"):
+        tracker.advance(150.0)

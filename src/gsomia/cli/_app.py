@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -25,7 +26,8 @@ from typer.core import TyperCommand, TyperGroup
 from gsomia.cli.commands import COMMANDS, command_entry
 from gsomia.errors import GsomiaError
 
-__all__ = ["LazyGroup", "app", "console", "err_console", "fail", "guarded", "print_json"]
+__all__ = ["LazyGroup", "app", "console", "err_console", "fail", "finite_json", "guarded",
+           "json_text", "print_json"]
 
 
 class LazyGroup(TyperGroup):
@@ -130,7 +132,37 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def finite_json(obj: Any) -> Any:
+    """``obj`` with every number that is not finite (NaN, ±inf, also NumPy's) replaced by
+    ``null``; a dict at the top gains ``"undefined": [{"path", "reason"}]`` naming each
+    (``launches[3].lpe_error_km``, ``"not a finite number (nan)"``), so one undefined figure
+    never costs the whole document. Tuples become lists; nothing else changes."""
+    undefined: list[dict[str, str]] = []
+
+    def walk(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, float | int) and not isinstance(value, bool) \
+                and not math.isfinite(value):
+            undefined.append({"path": path, "reason": f"not a finite number ({value})"})
+            return None
+        return value
+
+    out = walk(obj, "")
+    if undefined and isinstance(out, dict):
+        out["undefined"] = list(out.get("undefined") or []) + undefined
+    return out
+
+
+def json_text(obj: Any, indent: int = 2) -> str:
+    """Strict JSON text of ``obj`` after :func:`finite_json` (``allow_nan=False``: a number
+    that is not finite can no longer reach it, and would be an error, never written)."""
+    return json.dumps(finite_json(obj), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
 def print_json(obj: Any) -> None:
-    """Write ``obj`` as strict JSON to standard output (UTF-8, not ASCII-escaped; a NaN or
-    infinity is an error, never written)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+    """Write ``obj`` as strict JSON to standard output (UTF-8, not ASCII-escaped; numbers
+    that are not finite become ``null``, listed in ``"undefined"``: :func:`finite_json`)."""
+    sys.stdout.write(json_text(obj) + "\n")

@@ -13,7 +13,6 @@ default, an existing scheduler with ``--scheduler tcp://HOST:PORT``, or this pro
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import tempfile
 from pathlib import Path
@@ -23,7 +22,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gsomia.cli._app import app, console, err_console, fail, guarded
+from gsomia.cli._app import app, console, err_console, fail, guarded, json_text
 from gsomia.cli.engagement import print_engagement
 from gsomia.cli.run_batch import batch_run, where_text
 from gsomia.cli.scenario import local_date_hint
@@ -41,7 +40,7 @@ from gsomia.sim.delivery.planned import planned
 from gsomia.sim.engage_plot import write_engagement_plot
 from gsomia.sim.plots import write_plots
 from gsomia.sim.replay import run_picture
-from gsomia.sim.report import run_to_json
+from gsomia.sim.report import run_to_json, track_events
 from gsomia.sim.run import RunResult, run_scenario
 from gsomia.sim.scenario import Scenario, load_scenario, scenario_from_records
 from gsomia.sim.seeds import run_seeds
@@ -115,13 +114,18 @@ def _print_run(result: RunResult) -> None:
     # before it entered into force: only the US's own reports, under the bilaterals)
     partial = {(p.recipient, route) for route, plan in result.plans.items()
                for p in plan.paths if not p.allowed}
+    failures = {s.id: s.failure for s in result.scenario.launches if s.failure is not None}
     for f in result.flights:
         party, zone = result.impact_areas[f.id]
         where = "high seas" if zone == "high_seas" else f"{party} {zone.replace('_', ' ')}"
+        failed = failures.get(f.id)
+        failed_text = "" if failed is None else (
+            f"; FAILED: {failed.kind} at t+{f.trajectory.burnout_s:.0f} s, {failed.pieces} "
+            "piece(s)")
         table = Table(title=f"{f.id}: launched t+{f.launch_s:.0f} s, impact after "
                       f"{f.trajectory.impact_s:.0f} s at {f.trajectory.impact_lat_deg:.2f}°N "
-                      f"{f.trajectory.impact_lon_deg:.2f}°E, {where} (seconds after launch; "
-                      "area at risk: the PIP names that area)",
+                      f"{f.trajectory.impact_lon_deg:.2f}°E, {where}{failed_text} (seconds "
+                      "after launch; area at risk: the PIP names that area)",
                       title_justify="left")
         for col in ("party", "route", "detected", "confirmed", "PIP < 50 km",
                     "area at risk", "gained"):
@@ -154,6 +158,11 @@ def _print_run(result: RunResult) -> None:
             row.append("—" if not vals else f"{sum(vals) / len(vals):+.1f}")
         gain.add_row(party, *row)
     console.print(gain)
+    lost = track_events(result)
+    if lost:
+        console.print("tracks lost (confirmed tracks deleted; t after the epoch): " + "; ".join(
+            f"{e['party']} #{e['track']} ({', '.join(e['launches']) or 'no launch'}) at "
+            f"{e['t_s']:.0f} s, {e['reason']}" for e in lost), highlight=False)
     console.print("timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in
                                               result.timings_s.items()), highlight=False)
 
@@ -192,7 +201,7 @@ def _print_latency(stats: dict[str, dict[str, Any]]) -> None:
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
     """``--json-out``: the document, written atomically, and say so."""
-    write_text_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1), option="--json-out")
+    write_text_atomic(path, json_text(doc, indent=1), option="--json-out")
     err_console.print(f"wrote {path}", highlight=False)
 
 

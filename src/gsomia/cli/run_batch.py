@@ -8,7 +8,6 @@ No command is registered here: :mod:`gsomia.cli.run` checks the options and call
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gsomia.cli._app import console, err_console, fail
+from gsomia.cli._app import console, err_console, fail, json_text
 from gsomia.datafile import write_text_atomic
 from gsomia.sim.attribution import batch_extras
 from gsomia.sim.batch import batch_events, event_window_s, run_events
@@ -162,6 +161,6 @@ def batch_run(records: Path, since: dt.date, json_out: Path | None, config: RunC
                   + ("the JSON (--json-out)" if json_out is None else str(json_out)),
                   highlight=False)
     if json_out is not None:
-        write_text_atomic(json_out, json.dumps(doc, ensure_ascii=False, indent=1),
+        write_text_atomic(json_out, json_text(doc, indent=1),
                           option="--json-out")
         err_console.print(f"wrote {json_out}", highlight=False)

@@ -60,6 +60,7 @@ from gsomia.physics.propulsion import (
     PROPULSION_CLASSES,
     PropulsionClass,
     Stage,
+    burnt_share,
     propulsion_class_for,
     resolve_propulsion,
     thrust_acceleration,
@@ -112,7 +113,7 @@ phase's start and end [s after launch]."""
 def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | PropulsionClass,
         alt_m: float = 0.0, earth: Earth = WGS84,
         ballistic_coefficient_kg_m2: float | None = None, rtol: float = 1e-9,
-        max_time_s: float = 10_000.0) -> Trajectory:
+        max_time_s: float = 10_000.0, thrust_cut_s: float | None = None) -> Trajectory:
     """Fly one missile from launch to impact.
 
     The steps: :func:`_check_controls`; :func:`_powered_flight` (vertical rise, then the
@@ -127,6 +128,10 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
         ballistic_coefficient_kg_m2: β of the re-entering body for drag in free flight
             (``None``: vacuum; powered flight is always drag-free in this model).
         rtol: relative tolerance of the integrator (DOP853), absolute 1e-3 m.
+        thrust_cut_s: a failure that stops the thrust at this time [s after launch]
+            (:mod:`gsomia.physics.failure`): the tilt program is the class's, and the flight
+            is free from then on (``burnout_s`` is the cut); ``None`` or a time after the
+            class's burnout: the full burn.
 
     Returns:
         the :class:`Trajectory`, sampled every second plus burnout and impact.
@@ -137,15 +142,19 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
     """
     prop = resolve_propulsion(propulsion)
     _check_controls(controls)
-    powered, y_bo = _powered_flight(lat_deg, lon_deg, alt_m, controls, prop, earth, rtol)
-    coast, t_imp, y_imp = _free_flight(y_bo, prop.burn_s, controls.dv_ideal_m_s, earth,
+    t_bo = prop.burn_s if thrust_cut_s is None else min(float(thrust_cut_s), prop.burn_s)
+    if not t_bo > 0.0:
+        raise InputError("thrust_cut_s", thrust_cut_s, "must be after the launch (> 0 s)")
+    powered, y_bo = _powered_flight(lat_deg, lon_deg, alt_m, controls, prop, earth, rtol,
+                                    t_bo)
+    coast, t_imp, y_imp = _free_flight(y_bo, t_bo, controls.dv_ideal_m_s, earth,
                                        ballistic_coefficient_kg_m2, rtol, max_time_s)
-    t_all, y_all = _sample_pieces([*powered, (coast, prop.burn_s, t_imp)], t_imp, y_imp)
-    apogee_s, apogee_m = _apogee(t_all, y_all, coast, prop.burn_s, earth)
+    t_all, y_all = _sample_pieces([*powered, (coast, t_bo, t_imp)], t_imp, y_imp)
+    apogee_s, apogee_m = _apogee(t_all, y_all, coast, t_bo, earth)
     lat_i, lon_i, _ = ecef2geodetic(y_imp[:3], earth)
     rng, _ = geodesic_inverse(lat_deg, lon_deg, float(lat_i), float(lon_i), earth)
     return Trajectory(
-        t_s=t_all, r_ecef_m=y_all[:, :3], v_ecef_m_s=y_all[:, 3:], burnout_s=prop.burn_s,
+        t_s=t_all, r_ecef_m=y_all[:, :3], v_ecef_m_s=y_all[:, 3:], burnout_s=t_bo,
         launch_lat_deg=float(lat_deg), launch_lon_deg=float(lon_deg), launch_alt_m=alt_m,
         impact_lat_deg=float(lat_i), impact_lon_deg=float(lon_i), range_m=float(rng),
         apogee_m=apogee_m, apogee_s=apogee_s, propulsion=prop.name,
@@ -162,8 +171,8 @@ def _check_controls(controls: Controls) -> None:
 
 
 def _powered_flight(lat_deg: float, lon_deg: float, alt_m: float, controls: Controls,
-                    prop: PropulsionClass, earth: Earth,
-                    rtol: float) -> tuple[list[_Piece], np.ndarray]:
+                    prop: PropulsionClass, earth: Earth, rtol: float,
+                    t_end_s: float | None = None) -> tuple[list[_Piece], np.ndarray]:
     """Integrate the boost from the pad (at rest in ECEF) to burnout (module notes, *Powered
     flight*): thrust along the launch point's geodetic normal for ``vertical_rise_s``, then
     the linear tilt program from 90° down to ``controls.final_pitch_deg`` at burnout, in the
@@ -182,6 +191,7 @@ def _powered_flight(lat_deg: float, lon_deg: float, alt_m: float, controls: Cont
     Raises:
         PhysicsError (``_NoLiftOff``): still on the ground at the end of the vertical rise.
     """
+    t_end = prop.burn_s if t_end_s is None else t_end_s
     up = enu_basis(lat_deg, lon_deg)[2]
     dv = controls.dv_ideal_m_s
     sin_az = math.sin(math.radians(controls.azimuth_deg))
@@ -206,13 +216,17 @@ def _powered_flight(lat_deg: float, lon_deg: float, alt_m: float, controls: Cont
         return d
 
     y0 = np.concatenate((r0, np.zeros(3)))
+    if t_end <= t_v:
+        seg = solve_ivp(rhs_vertical, (0.0, t_end), y0, method="DOP853", rtol=rtol,
+                        atol=_ATOL_M, dense_output=True)
+        return [(seg, 0.0, t_end)], seg.y[:, -1].copy()
     seg1 = solve_ivp(rhs_vertical, (0.0, t_v), y0, method="DOP853", rtol=rtol, atol=_ATOL_M,
                      dense_output=True)
     y1 = seg1.y[:, -1].copy()
     if height_above_ellipsoid_fast(y1[:3], earth) - alt_m <= 0:
         raise _NoLiftOff(f"dv_ideal_m_s={dv:.1f}: thrust too low to lift off")
     staging = np.cumsum([st.burn_s for st in prop.stages])[:-1]
-    bounds = [t_v, *[float(t) for t in staging if t > t_v], prop.burn_s]
+    bounds = [t_v, *[float(t) for t in staging if t_v < t < t_end], t_end]
     pieces: list[_Piece] = [(seg1, 0.0, t_v)]
     y_stage = y1
     for a, b in itertools.pairwise(bounds):
@@ -344,7 +358,7 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
                    apogee_m: float, propulsion: str | PropulsionClass = "auto",
                    missile: str | None = None, alt_m: float = 0.0, earth: Earth = WGS84,
                    ballistic_coefficient_kg_m2: float | None = None,
-                   tolerance: float = 1e-3) -> Trajectory:
+                   tolerance: float = 1e-3, thrust_cut_s: float | None = None) -> Trajectory:
     """Fit a flight to a launch site, bearing, ground range and apogee.
 
     Solves for the three :class:`Controls` so that the impact point is the point at
@@ -360,6 +374,9 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
         apogee_m: greatest height [m], > 0.
         propulsion: class name, a :class:`PropulsionClass`, or ``"auto"`` (from ``missile``,
             else from the range: :func:`propulsion_class_for`).
+        thrust_cut_s: a failed flight whose thrust stops at this time [s after launch]
+            (:func:`fly`): range and apogee are then those of the failed flight, and the
+            controls are those of the class's program that, cut there, flies them.
 
     Returns:
         the fitted :class:`Trajectory` (its ``flight_time_s`` is the model's prediction).
@@ -376,8 +393,9 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
     lat_t, lon_t = (float(v) for v in geodesic_direct(lat_deg, lon_deg, range_m, bearing_deg,
                                                       earth))
     problem = _FitProblem(lat_deg, lon_deg, alt_m, prop, earth, ballistic_coefficient_kg_m2,
-                          lat_t, lon_t, range_m, apogee_m)
-    x = problem.solve(_initial_guess(range_m, apogee_m, bearing_deg, prop, earth))
+                          lat_t, lon_t, range_m, apogee_m, thrust_cut_s)
+    x = problem.solve(_initial_guess(range_m, apogee_m, bearing_deg, prop, earth,
+                                     thrust_cut_s))
     return problem.accept(x, tolerance)
 
 
@@ -407,8 +425,9 @@ class _FitProblem:
 
     def __init__(self, lat_deg: float, lon_deg: float, alt_m: float, prop: PropulsionClass,
                  earth: Earth, beta: float | None, lat_t: float, lon_t: float,
-                 range_m: float, apogee_m: float) -> None:
+                 range_m: float, apogee_m: float, thrust_cut_s: float | None = None) -> None:
         self.lat_deg, self.lon_deg, self.alt_m = lat_deg, lon_deg, alt_m
+        self.thrust_cut_s = thrust_cut_s
         self.prop, self.earth, self.beta = prop, earth, beta
         self.lat_t, self.lon_t = lat_t, lon_t
         self.range_m, self.apogee_m = range_m, apogee_m
@@ -423,7 +442,7 @@ class _FitProblem:
         """
         c = Controls(max(x[0], 0.01) * 1000.0, float(np.clip(x[1], -45.0, 90.0)), x[2])
         traj = fly(self.lat_deg, self.lon_deg, c, self.prop, self.alt_m, self.earth,
-                   self.beta, rtol=rtol)
+                   self.beta, rtol=rtol, thrust_cut_s=self.thrust_cut_s)
         miss = ecef2enu(geodetic2ecef(traj.impact_lat_deg, traj.impact_lon_deg, 0.0,
                                       self.earth),
                         self.lat_t, self.lon_t, 0.0, self.earth)[:2]
@@ -520,14 +539,18 @@ def _check_real(name: str, value, lo: float, hi: float) -> None:
         raise InputError(name, value, f"must be a number in [{lo:g}, {hi:g}]")
 
 
-def _initial_guess(range_m, apogee_m, bearing_deg, prop, earth) -> np.ndarray:
+def _initial_guess(range_m, apogee_m, bearing_deg, prop, earth,
+                   thrust_cut_s: float | None = None) -> np.ndarray:
     """Start of the fit, from the Keplerian ellipse with the same range and apogee.
 
-    Δv starts at the Kepler burnout speed plus a gravity loss g₀·T·sin γ; the final pitch at
-    the Kepler flight-path angle γ; the azimuth at the bearing.
+    Δv starts at the Kepler burnout speed plus a gravity loss g₀·T·sin γ (T the powered
+    time), divided by the share of the ideal Δv burnt by a thrust cut (1 without); the
+    final pitch at the Kepler flight-path angle γ; the azimuth at the bearing.
     """
     v_k, gamma_k, _ = kepler_burnout_state(range_m, apogee_m, earth)
-    dv = v_k + 9.80665 * prop.burn_s * math.sin(gamma_k)
+    t_bo = prop.burn_s if thrust_cut_s is None else min(thrust_cut_s, prop.burn_s)
+    share = burnt_share(prop, t_bo)
+    dv = (v_k + 9.80665 * t_bo * math.sin(gamma_k)) / max(share, 0.05)
     return np.array([dv / 1000.0, math.degrees(gamma_k), bearing_deg])
 
 

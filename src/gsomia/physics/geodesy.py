@@ -46,36 +46,68 @@ def geodetic2ecef(lat_deg, lon_deg, alt_m, earth: Earth = WGS84) -> np.ndarray:
 
 
 def ecef2geodetic(r_ecef_m, earth: Earth = WGS84) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ECEF → geodetic.
+    """ECEF → geodetic, finite and exact everywhere, the Earth's centre and the deep interior
+    included.
+
+    The foot point of the normal through the point is found in its meridian plane, with
+    ``p = √(x² + y²)`` and ``|z|``, as the parametric latitude β ∈ [0, π/2] of the ellipse
+    point ``(a cos β, b sin β)`` whose normal passes through ``(p, |z|)``:
+
+    .. math::  g(β) = a\\,p\\,\\sin β - b\\,|z|\\cos β - (a^2 - b^2)\\sin β\\cos β = 0
+
+    (the point minus the foot point is parallel to the normal ``(b cos β, a sin β)``; cf.
+    W. E. Featherstone & S. J. Claessens, *J. Geodesy* 82 (2008), on the closed and iterative
+    forms; D. Eberly, "Distance from a point to an ellipse", Geometric Tools, 2013). Since
+    ``g(0) = −b|z| ≤ 0 ≤ a p = g(π/2)`` a root is always bracketed: Newton steps are kept
+    inside the bracket (a bisection step where Newton would leave it), until the step is
+    below 1e-14 rad, 0.06 µm (at most 64 steps). Then ``tan φ = (a/b) tan β`` and the height is the
+    signed distance along the normal, ``h = (p − a cos β) cos φ + (|z| − b sin β) sin φ``;
+    φ takes the sign of z.
+
+    Domain: every finite point. Outside the ellipsoid's evolute (every point farther than
+    ~43 km from the centre) the normal through the point is unique in its quadrant and the
+    result is the usual one (pymap3d's to < 1e-9° outside the ellipsoid). Inside the evolute
+    several normals pass through the point: the one found is continuous with the outside
+    (at the centre: latitude 0, height −a, as pymap3d; on the polar axis: latitude ±90°,
+    height |z| − b). Every result satisfies the round trip through
+    :func:`geodetic2ecef` to well below 1 mm (pymap3d's closed form, by contrast, is off by
+    kilometres deep inside). Input of any float type is upcast to float64 first.
 
     Args:
-        r_ecef_m: array of shape ``(..., 3)`` [m].
+        r_ecef_m: array of shape ``(..., 3)`` [m], finite.
 
     Returns:
-        ``(lat_deg, lon_deg, alt_m)``, each of shape ``(...)``.
+        ``(lat_deg, lon_deg, alt_m)``, each of shape ``(...)``; longitude in [−180, 180]
+        (``atan2(y, x)``, so ``y = −0.0`` west of the antimeridian gives −180).
     """
-    r = np.asarray(r_ecef_m, dtype=float)
+    r = np.asarray(r_ecef_m, dtype=np.float64)
     x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    lat, lon, _ = pymap3d.ecef2geodetic(x, y, z, ell=earth.pymap3d_ellipsoid())
-    # pymap3d's closed form leaves ~1 mm at LEO heights; two fixed-point iterations of
-    # tan φ = z / (p (1 − e² N/(N + h))) (Bowring 1976, Survey Review 23(181)) bring the
-    # round trip geodetic → ECEF → geodetic below 1 µm.
-    phi = np.radians(np.asarray(lat, float))
+    a, b = earth.a_m, earth.b_m
+    c = a * a - b * b
     p = np.hypot(x, y)
-    a, e2 = earth.a_m, earth.e2
-
-    def prime_vertical_and_height(phi):
-        sin_phi, cos_phi = np.sin(phi), np.cos(phi)
-        n = a / np.sqrt(1.0 - e2 * sin_phi * sin_phi)
-        h = np.where(np.abs(cos_phi) > 0.5, p / np.where(cos_phi == 0, 1, cos_phi) - n,
-                     z / np.where(sin_phi == 0, 1, sin_phi) - n * (1.0 - e2))
-        return n, h
-
-    for _ in range(2):
-        n, h = prime_vertical_and_height(phi)
-        phi = np.arctan2(z, p * (1.0 - e2 * n / (n + h)))
-    _, h = prime_vertical_and_height(phi)
-    return np.degrees(phi), np.asarray(lon, float), np.asarray(h, float)
+    za = np.abs(z)
+    lo = np.zeros(p.shape)
+    hi = np.full(p.shape, 0.5 * np.pi)
+    beta = np.arctan2(a * za, b * p)  # the geocentric guess: the root outside the evolute
+    for _ in range(64):
+        sb, cb = np.sin(beta), np.cos(beta)
+        g = a * p * sb - b * za * cb - c * sb * cb
+        dg = a * p * cb + b * za * sb - c * (cb * cb - sb * sb)
+        lo = np.where(g <= 0.0, beta, lo)
+        hi = np.where(g >= 0.0, beta, hi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = beta - g / dg
+        inside = np.isfinite(newton) & (newton >= lo) & (newton <= hi)
+        nxt = np.where(g == 0.0, beta, np.where(inside, newton, 0.5 * (lo + hi)))
+        step = np.abs(nxt - beta)
+        beta = nxt
+        if not np.any(step > 1e-14):
+            break
+    sb, cb = np.sin(beta), np.cos(beta)
+    phi = np.arctan2(a * sb, b * cb)
+    h = (p - a * cb) * np.cos(phi) + (za - b * sb) * np.sin(phi)
+    lat = np.degrees(np.where(z < 0.0, -phi, phi))
+    return lat, np.degrees(np.arctan2(y, x)), h
 
 
 def ecef2enu(r_ecef_m, lat0_deg, lon0_deg, alt0_m, earth: Earth = WGS84) -> np.ndarray:

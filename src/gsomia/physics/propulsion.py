@@ -24,6 +24,7 @@ __all__ = [
     "PROPULSION_CLASSES",
     "PropulsionClass",
     "Stage",
+    "burnt_share",
     "propulsion_class_for",
     "resolve_propulsion",
     "thrust_acceleration",
@@ -165,6 +166,23 @@ def thrust_acceleration(prop: PropulsionClass, dv_total_m_s: float, t_s: float) 
                 1.0 - st.propellant_fraction * tau / st.burn_s)
         t0 += st.burn_s
     return 0.0
+
+
+def burnt_share(prop: PropulsionClass, t_s: float) -> float:
+    """Share of the ideal Δv burnt by ``t_s`` s after launch [-], in [0, 1].
+
+    The integral of :func:`thrust_acceleration` over ``[0, t_s]`` divided by the total:
+    each stage burnt out gives its ``dv_share``, and a stage burning for ``τ`` of its ``T``
+    seconds gives ``dv_share · ln(1 − ζτ/T) / ln(1 − ζ)`` (the same Tsiolkovsky integral,
+    Sutton & Biblarz §4.1).
+    """
+    done, t0 = 0.0, 0.0
+    for st in prop.stages:
+        tau = min(max(t_s - t0, 0.0), st.burn_s)
+        done += st.dv_share * (math.log(1.0 - st.propellant_fraction * tau / st.burn_s)
+                               / math.log(1.0 - st.propellant_fraction))
+        t0 += st.burn_s
+    return done
 
 
 def resolve_propulsion(propulsion: str | PropulsionClass) -> PropulsionClass:

@@ -33,15 +33,19 @@ from gsomia.schemas.base import (
 
 __all__ = [
     "APOGEE_KM",
+    "FAILURE_KINDS",
     "MAX_DURATION_S",
     "MAX_LAUNCHES",
+    "MAX_PIECES",
     "MAX_SALVO_COUNT",
     "RANGE_KM",
     "AgreementEntry",
     "FacilityEntry",
     "FacilityFile",
+    "FailureEntry",
     "LaunchEntry",
     "LinkEntry",
+    "OutageEntry",
     "SalvoEntry",
     "ScenarioFile",
     "SensorEntry",
@@ -75,6 +79,63 @@ class SalvoEntry(Closed):
     spacing_s: number(0.0, MAX_DURATION_S) = 0.0  # type: ignore[valid-type]
 
 
+FAILURE_KINDS = ("thrust-cut", "breakup", "explosion")
+"""How a missile fails (:mod:`gsomia.physics.failure`): the thrust stops and the missile
+coasts whole; or it comes apart into ``pieces`` (slowly: a structural breakup; fast: an
+explosion)."""
+
+MAX_PIECES = 50
+"""Most objects a failed missile becomes (each is flown and observed)."""
+
+
+class FailureEntry(Closed):
+    """``failure = { t_s = 200.0, kind = "thrust-cut", pieces = 1 }``: the missile fails
+    ``t_s`` seconds after its launch (:mod:`gsomia.physics.failure`).
+
+    Without ``t_s`` the launch's ``range_km`` and ``apogee_km`` are those of the failed flight
+    as reported, and the failure time is the middle of the failing ``stage`` (default: the
+    last stage of the propulsion class); the flight is then fitted to the reported figures.
+    With ``t_s`` the same: the flight is fitted, powered until ``t_s``, to the range and
+    apogee given.
+    """
+
+    t_s: number(0.0, 3600.0, lo_open=True) | None = None  # type: ignore[valid-type]
+    kind: Text = Field("thrust-cut", description="thrust-cut | breakup | explosion")
+    pieces: integer(1, MAX_PIECES) = 1  # type: ignore[valid-type]
+    stage: integer(1, 9) | None = None  # type: ignore[valid-type]
+    source: Text | None = None
+
+    @model_validator(mode="after")
+    def kind_and_pieces(self) -> FailureEntry:
+        """A known kind; a breakup or explosion makes at least two pieces."""
+        if self.kind not in FAILURE_KINDS:
+            raise fail(f"expected one of {', '.join(FAILURE_KINDS)}", at=("kind",),
+                       value=self.kind, has_value=True)
+        if self.kind != "thrust-cut" and self.pieces < 2:
+            raise fail(f"a {self.kind} makes at least 2 pieces", at=("pieces",),
+                       value=self.pieces, has_value=True)
+        if self.t_s is not None and self.stage is not None:
+            raise fail("give t_s or stage, not both", at=("stage",), value=self.stage,
+                       has_value=True)
+        return self
+
+
+class OutageEntry(Closed):
+    """``{ from_s = 100.0, to_s = 160.0 }``: a window in which a sensor reports nothing
+    [s after the epoch], ``from_s < to_s``."""
+
+    from_s: number(-MAX_DURATION_S, MAX_DURATION_S)  # type: ignore[valid-type]
+    to_s: number(-MAX_DURATION_S, MAX_DURATION_S)  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def ordered(self) -> OutageEntry:
+        """``from_s < to_s``."""
+        if not self.from_s < self.to_s:
+            raise fail(f"must be after from_s = {self.from_s:g}", at=("to_s",),
+                       value=self.to_s, has_value=True)
+        return self
+
+
 class LaunchEntry(Closed):
     """One ``[[launches]]`` entry: a missile (or a salvo) from a facility or a position."""
 
@@ -95,6 +156,7 @@ class LaunchEntry(Closed):
     source: Text | None = None
     notes: Any = None
     fit_tolerance: number(1e-6, 0.05) = 1e-3  # type: ignore[valid-type]
+    failure: FailureEntry | None = None
 
     @model_validator(mode="after")
     def position_and_times(self) -> LaunchEntry:
@@ -149,6 +211,8 @@ class SensorEntry(Closed):
     sigma_time_s: Free | None = None  # type: ignore[valid-type]
     sigma_heading_deg: Free | None = None  # type: ignore[valid-type]
     in_service: LocalDate | None = None
+    outages: list[OutageEntry] = Field([], description="windows [s after the epoch] in "
+                                                       "which the sensor reports nothing")
     # documentation keys of the catalogue
     class_: Text | None = Field(None, alias="class")
     description: Text | None = None

@@ -47,13 +47,15 @@ import numpy as np
 from gsomia.datafile import write_atomic
 from gsomia.errors import InputError, PhysicsError
 from gsomia.physics.ballistics import fit_trajectory
+from gsomia.physics.failure import failure_time_s, piece_trajectories
+from gsomia.physics.propulsion import propulsion_class_for, resolve_propulsion
 from gsomia.physics.trajectory import Trajectory
 from gsomia.sim.scenario import LaunchSpec, Scenario
 from gsomia.warning.sensors import Flight, InfraredLaunchSensor, LaunchReport
 from gsomia.warning.types import Detection
 
-__all__ = ["DETECTION_COLUMNS", "Observation", "fly_launches", "observe", "sensor_rng",
-           "summarise", "write_detections_csv"]
+__all__ = ["DETECTION_COLUMNS", "Observation", "fly_launches", "fly_pieces", "in_outage",
+           "observe", "sensor_rng", "summarise", "write_detections_csv"]
 
 DETECTION_COLUMNS = ("t_s", "utc", "kind", "sensor_id", "owner", "site_lat_deg",
                      "site_lon_deg", "site_alt_m", "range_m", "az_deg", "el_deg",
@@ -71,6 +73,9 @@ class Observation:
         detections: radar detections of all sensors, sorted by time.
         reports: infrared launch reports, sorted by time.
         t_end_s: end of the observation window [s after the epoch].
+        pieces: the further objects of failed launches (breakup, explosion;
+            :func:`fly_pieces`), ids ``<launch id>/piece-<k>`` (k from 2), which the radars
+            see like any object (their detections carry the piece's id as ``truth_id``).
     """
 
     scenario: Scenario
@@ -78,6 +83,7 @@ class Observation:
     detections: tuple[Detection, ...]
     reports: tuple[LaunchReport, ...]
     t_end_s: float
+    pieces: tuple[Flight, ...] = ()
 
 
 def sensor_rng(seed: int, sensor_id: str) -> np.random.Generator:
@@ -87,7 +93,9 @@ def sensor_rng(seed: int, sensor_id: str) -> np.random.Generator:
 
 
 def fly_launches(scenario: Scenario) -> tuple[Flight, ...]:
-    """Fit and fly every launch (identical launch figures are fitted once).
+    """Fit and fly every launch (identical launch figures are fitted once); a launch with a
+    ``failure`` is fitted as the failed flight (:mod:`gsomia.physics.failure`: powered
+    until the failure time, range and apogee those of the failed flight).
 
     Raises:
         PhysicsError: a launch's range/apogee cannot be flown by its propulsion class; the
@@ -99,7 +107,7 @@ def fly_launches(scenario: Scenario) -> tuple[Flight, ...]:
     flights = []
     for spec in scenario.launches:
         key = (spec.lat_deg, spec.lon_deg, spec.alt_m, spec.bearing_deg, spec.range_m,
-               spec.apogee_m, spec.propulsion, spec.missile, spec.fit_tolerance)
+               spec.apogee_m, spec.propulsion, spec.missile, spec.fit_tolerance, spec.failure)
         if key not in fitted:
             fitted[key] = _fit(scenario, spec)
         flights.append(Flight(spec.id, spec.t_s, fitted[key]))
@@ -110,10 +118,15 @@ def _fit(scenario: Scenario, spec: LaunchSpec) -> Trajectory:
     """Fit one launch, naming the file, entry and launch id in any failure."""
     where = f"{scenario.file}: {spec.where + ' ' if spec.where else ''}launch {spec.id}"
     try:
+        cut = None
+        if spec.failure is not None:
+            prop = spec.propulsion if spec.propulsion != "auto" else \
+                propulsion_class_for(spec.missile, spec.range_m)
+            cut = failure_time_s(spec.failure, resolve_propulsion(prop))
         return fit_trajectory(spec.lat_deg, spec.lon_deg, spec.bearing_deg, spec.range_m,
                               spec.apogee_m, propulsion=spec.propulsion,
                               missile=spec.missile, alt_m=spec.alt_m,
-                              tolerance=spec.fit_tolerance)
+                              tolerance=spec.fit_tolerance, thrust_cut_s=cut)
     except InputError as exc:
         raise InputError(f"{where}: {exc.field}", exc.value, exc.reason) from exc
     except PhysicsError as exc:
@@ -122,12 +135,40 @@ def _fit(scenario: Scenario, spec: LaunchSpec) -> Trajectory:
                            f"propulsion={spec.propulsion!r}) cannot be flown: {exc}") from exc
 
 
-def observe(scenario: Scenario, flights: tuple[Flight, ...] | None = None) -> Observation:
-    """Run every sensor of the scenario over its flights (flown here unless given).
+def fly_pieces(scenario: Scenario, flights: tuple[Flight, ...]) -> tuple[Flight, ...]:
+    """The further pieces of every launch that breaks up or explodes
+    (:func:`gsomia.physics.failure.piece_trajectories`), ids ``<launch id>/piece-<k>``
+    (k = 2 … pieces), each placed on the clock at the failure (its ``launch_s``: the
+    failure time, when it comes into being); the kicks are drawn from a generator of the
+    scenario seed and the launch id (:func:`sensor_rng` of ``"failure:<launch id>"``)."""
+    out = []
+    for spec, flight in zip(scenario.launches, flights, strict=True):
+        if spec.failure is None:
+            continue
+        rng = sensor_rng(scenario.seed, f"failure:{spec.id}")
+        t_f = flight.launch_s + flight.trajectory.burnout_s   # the pieces exist from here
+        for k, traj in enumerate(piece_trajectories(flight.trajectory, spec.failure, rng),
+                                 start=2):
+            out.append(Flight(f"{spec.id}/piece-{k}", t_f, traj))
+    return tuple(out)
 
-    The window is ``[0, duration_s]``, default from 0 to the last impact.
+
+def in_outage(scenario: Scenario, sensor_id: str, t_s: float) -> bool:
+    """Whether ``sensor_id`` is out of service at ``t_s`` (a window ``[from_s, to_s)`` of
+    :attr:`Scenario.outages <gsomia.sim.scenario.Scenario>`)."""
+    return any(sid == sensor_id and lo <= t_s < hi for sid, lo, hi in scenario.outages)
+
+
+def observe(scenario: Scenario, flights: tuple[Flight, ...] | None = None) -> Observation:
+    """Run every sensor of the scenario over its flights (flown here unless given) and the
+    pieces of failed launches (radars only: an infrared sensor reports launches).
+
+    The window is ``[0, duration_s]``, default from 0 to the last impact (of a launch). A
+    sensor reports nothing inside its outage windows (:func:`in_outage`): what it would
+    have reported there is dropped after its draws, so an outage changes nothing else.
     """
     flights = fly_launches(scenario) if flights is None else flights
+    pieces = fly_pieces(scenario, flights)
     t_end = scenario.duration_s
     if t_end is None:
         t_end = max(f.impact_s for f in flights)
@@ -136,12 +177,14 @@ def observe(scenario: Scenario, flights: tuple[Flight, ...] | None = None) -> Ob
     for sensor in scenario.sensors:
         rng = sensor_rng(scenario.seed, sensor.id)
         if isinstance(sensor, InfraredLaunchSensor):
-            reports += [r for r in sensor.observe(flights, rng) if r.t_s <= t_end]
+            reports += [r for r in sensor.observe(flights, rng) if r.t_s <= t_end
+                        and not in_outage(scenario, sensor.id, r.t_s)]
         else:
-            detections += sensor.observe(flights, 0.0, t_end, rng)
+            detections += [d for d in sensor.observe(flights + pieces, 0.0, t_end, rng)
+                            if not in_outage(scenario, sensor.id, d.t_s)]
     detections.sort(key=lambda d: (d.t_s, d.sensor_id))
     reports.sort(key=lambda r: (r.t_s, r.sensor_id))
-    return Observation(scenario, flights, tuple(detections), tuple(reports), t_end)
+    return Observation(scenario, flights, tuple(detections), tuple(reports), t_end, pieces)
 
 
 def summarise(obs: Observation) -> dict[str, Any]:

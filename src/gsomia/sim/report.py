@@ -30,7 +30,13 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
                                          "threat_to_party", "window_gained_s" (not on
                                          none)} | {..., "reason"}}}},
          "propulsion": propulsion class flown (gsomia.physics.propulsion),
+         "failure": {"kind", "pieces", "t_s" (failure time flown, s after launch),
+                     "stage", "source", "pieces_flown": [{"id", "impact_s",
+                     "impact_lat_deg", "impact_lon_deg"}]},   # only for a failed launch
          "gained_s": {party: {route: s | null}}}],   # first_pip_within_50km_s vs none
+     "track_events": [{"party", "track", "event": "lost", "t_s" (s after the epoch),
+                       "reason": "age" | "misses" | "below ground" | "duplicate",
+                       "last_update_s", "launches": [...]}],   # confirmed tracks only
      "engagement": {"salvo": {party: {route: {"threats", "threat_ids", "engageable_once",
                                               "engageable_twice", "rounds_used", "launches",
                                               "launches_engageable_once",
@@ -162,13 +168,49 @@ from gsomia.sim.engage import (
     window_gained_s,
 )
 from gsomia.sim.knowledge import METRICS
+from gsomia.sim.pictures import truth_labels
 from gsomia.sim.run import RunResult
 
-__all__ = ["batch_summary", "draws_spread", "run_to_json"]
+__all__ = ["batch_summary", "draws_spread", "run_to_json", "track_events"]
 
 
 def _r(value: float | None, nd: int = 3) -> float | None:
     return None if value is None else round(float(value), nd)
+
+
+def track_events(result: RunResult) -> list[dict[str, Any]]:
+    """Every confirmed track each party's tracker lost (deleted), in time order: ``party``,
+    ``track`` (its number), ``event`` ``"lost"``, ``t_s`` [s after the epoch], ``reason``
+    (:attr:`gsomia.warning.tracking.tracker.Track.deleted_reason`), ``last_update_s`` and
+    ``launches`` (the launches it followed, for scoring: :func:`gsomia.sim.pictures.
+    truth_labels`)."""
+    out = []
+    for party, tracker in result.trackers.items():
+        for tr in tracker.tracks:
+            if tr.confirmed and tr.deleted_s is not None:
+                out.append({"party": party, "track": tr.number, "event": "lost",
+                            "t_s": _r(tr.deleted_s), "reason": tr.deleted_reason,
+                            "last_update_s": _r(tr.last_update_s),
+                            "launches": list(truth_labels(tr))})
+    out.sort(key=lambda e: (e["t_s"], e["party"], e["track"]))
+    return out
+
+
+def _failure_entry(result: RunResult, launch_id: str) -> dict[str, Any]:
+    """``{"failure": {...}}`` of a failed launch (module notes), else ``{}``."""
+    spec = next(s for s in result.scenario.launches if s.id == launch_id)
+    if spec.failure is None:
+        return {}
+    flight = next(f for f in result.flights if f.id == launch_id)
+    pieces = [p for p in result.observation.pieces if p.id.startswith(f"{launch_id}/")]
+    return {"failure": {
+        "kind": spec.failure.kind, "pieces": spec.failure.pieces,
+        "t_s": _r(flight.trajectory.burnout_s), "stage": spec.failure.stage,
+        "source": spec.failure.source,
+        "pieces_flown": [{"id": p.id, "impact_s": _r(p.impact_s),
+                          "impact_lat_deg": _r(p.trajectory.impact_lat_deg, 5),
+                          "impact_lon_deg": _r(p.trajectory.impact_lon_deg, 5)}
+                         for p in pieces]}}
 
 
 def run_to_json(result: RunResult, *, delivery: str = "node",
@@ -210,6 +252,7 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                          "impact_area": dict(zip(("party", "zone"), result.impact_areas[f.id],
                                                  strict=True)),
                          "propulsion": f.trajectory.propulsion,
+                         **_failure_entry(result, f.id),
                          "parties": parties, "gained_s": gained})
     rc = cfg.route
     doc = {
@@ -232,6 +275,7 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
         "delivery": delivery,
         "share": cfg.share,
         "launches": launches,
+        "track_events": track_events(result),
         **({} if eng is None else
            {"engagement": engagement_summary(eng, sc.parties, cfg.routes,
                                              result.observation.flights)}),

@@ -191,6 +191,7 @@ def _track_and_issue(sc: Scenario, obs: Observation, cfg: RunConfig
         tr = Tracker(cfg.tracker)
         mine = [d for d in obs.detections if d.owner == party]
         tr.process(mine)
+        tr.advance(max(tr.t_s, obs.t_end_s))   # tracks lost on time, no scan needed
         trackers[party] = tr
         reports = [r for r in obs.reports if r.owner == party]
         if cfg.share == "measurements":

@@ -280,7 +280,9 @@ class FusionConfig:
         criterion: the CI criterion, ``"trace"`` or ``"det"``.
         q_m2_s3: process-noise density of the prediction to the fusion time [m²/s³].
         step_s: RK4 step of that prediction [s].
-        max_age_s: reports older than this at the fusion time are left out [s].
+        max_age_s: reports older than this at the fusion time are left out [s]: the
+            partners' and the node's own alike (a stale own track must not stand in for a
+            partner's fresh one).
         earth: the Earth model.
     """
 
@@ -351,7 +353,9 @@ class TrackFuser:
 
         Args:
             t_s: fusion time [s]; every estimate is predicted to it.
-            own: the node's own track estimates (originator = ``party``), one per track.
+            own: the node's own track estimates (originator = ``party``), one per track;
+                those older than ``max_age_s`` (or later than ``t_s``) are left out, as
+                partners' reports are.
             received: every report held (any order, repeats and stale ones allowed).
 
         Returns:
@@ -361,7 +365,7 @@ class TrackFuser:
         cfg = self.config
         fresh = [r for r in latest_reports(received, own=self.party)
                  if t_s - cfg.max_age_s <= r.t_s <= t_s]
-        own = latest_reports(own)
+        own = [r for r in latest_reports(own) if t_s - cfg.max_age_s <= r.t_s <= t_s]
         picture: list[FusedTrack] = []
         if own:
             st = self.predict(own, t_s)

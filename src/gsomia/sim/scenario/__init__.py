@@ -34,6 +34,7 @@ Schema, by example::
     lon_deg = 128.0
     alt_m = 100.0
     max_range_km = 600.0
+    outages = [{ from_s = 100.0, to_s = 160.0 }]   # optional: reports nothing in these
 
     [[launches]]
     id = "L1"                                  # required, unique
@@ -49,6 +50,10 @@ Schema, by example::
     salvo = { count = 4, spacing_s = 5.0 }     # optional: ids L1-1 … L1-4, 5 s apart;
                                                #   count 1-100
     source = "CNS; Japan MoD"                  # optional, free text
+    failure = { kind = "thrust-cut", stage = 2 }   # optional: the missile fails (or t_s =
+                                               #   …, pieces = …; kind thrust-cut | breakup |
+                                               #   explosion): range/apogee are then the
+                                               #   failed flight's (gsomia.physics.failure)
 
     [[agreements]]                             # carried as data for the sharing layer
     name = "jpn-kor-gsomia"                    # an agreement of the catalogue

@@ -29,6 +29,7 @@ from typing import Any
 from gsomia.datafile import Table, read_toml_data
 from gsomia.errors import InputError
 from gsomia.physics.ballistics import PROPULSION_CLASSES, propulsion_class_for
+from gsomia.physics.failure import Failure
 from gsomia.schemas import (
     FacilityFile,
     LaunchEntry,
@@ -36,6 +37,7 @@ from gsomia.schemas import (
     iso_value,
     parse,
 )
+from gsomia.schemas.scenario import FailureEntry
 from gsomia.sharing import Catalog, Route, load_catalog
 from gsomia.sim.scenario.model import (
     MAX_LAUNCHES,
@@ -144,14 +146,19 @@ def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> S
             raise where.error("parties", party, "party unknown to the agreement catalogue "
                               f"(known: {', '.join(sorted(known_parties))})")
     name = doc.name or path.stem
+    raw_sensors = [{k: v for k, v in entry.items() if k != "outages"}
+                   for entry in data.get("sensors", [])]
+    sensors = _sensors(raw_sensors, where, parties, doc.epoch.date())
+    outages = tuple((sensor.id, w.from_s, w.to_s)
+                    for sensor, entry in zip(sensors, doc.sensors, strict=False)
+                    for w in entry.outages)
     return Scenario(
         name=name, title=doc.title or name, file=str(path), epoch=doc.epoch, seed=doc.seed,
-        parties=parties,
-        sensors=_sensors(data.get("sensors", []), where, parties, doc.epoch.date()),
+        parties=parties, sensors=sensors,
         launches=_launches(doc.launches, where),
         agreements=_agreements(doc, where, agreement_names),
         links=_links(doc, where, parties),
-        duration_s=doc.duration_s, sources=tuple(doc.sources))
+        duration_s=doc.duration_s, sources=tuple(doc.sources), outages=outages)
 
 
 def _sensors(entries: list[Mapping[str, Any]], where: _Where, parties: tuple[str, ...],
@@ -212,8 +219,17 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
             seen_ids.add(lid)
             out.append(LaunchSpec(lid, lat, lon, t.alt_m, t.t_s + k * spacing, t.bearing_deg,
                                   1e3 * t.range_km, 1e3 * t.apogee_km, t.propulsion,
-                                  t.missile, t.site, t.source or "", at, t.fit_tolerance))
+                                  t.missile, t.site, t.source or "", at, t.fit_tolerance,
+                                  _failure(t.failure)))
     return tuple(out)
+
+
+def _failure(entry: FailureEntry | None) -> Failure | None:
+    """The :class:`~gsomia.physics.failure.Failure` of a ``failure`` table (schema-checked)."""
+    if entry is None:
+        return None
+    return Failure(kind=entry.kind, pieces=entry.pieces, t_s=entry.t_s, stage=entry.stage,
+                   source=entry.source or "")
 
 
 def _check_missile(where: _Where, at: str, missile: str | None, propulsion: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from gsomia.physics.failure import Failure
 from gsomia.schemas.scenario import (
     APOGEE_KM,
     MAX_DURATION_S,
@@ -56,6 +57,8 @@ class LaunchSpec:
         fit_tolerance: relative agreement of the fitted range and apogee with the given
             ones (:func:`gsomia.physics.ballistics.fit_trajectory`; default 0.1 %; scenarios
             from the public record use :data:`RECORD_FIT_TOLERANCE`).
+        failure: how and when the missile fails (:class:`gsomia.physics.failure.Failure`),
+            or ``None`` for a complete flight.
     """
 
     id: str
@@ -72,6 +75,7 @@ class LaunchSpec:
     source: str = ""
     where: str = ""
     fit_tolerance: float = 1e-3
+    failure: Failure | None = None
 
 
 RECORD_FIT_TOLERANCE = 0.02
@@ -112,6 +116,9 @@ class Scenario:
         agreements, links: carried for the sharing layer.
         duration_s: observation end [s], or ``None`` for the last impact.
         sources: where the scenario's facts come from.
+        outages: ``(sensor id, from_s, to_s)`` windows [s after the epoch] in which that
+            sensor reports nothing (its detections and reports in the window are dropped;
+            its random draws are the same as without the outage).
     """
 
     name: str
@@ -126,3 +133,4 @@ class Scenario:
     links: tuple[LinkSpec, ...] = ()
     duration_s: float | None = None
     sources: tuple[str, ...] = ()
+    outages: tuple[tuple[str, float, float], ...] = ()

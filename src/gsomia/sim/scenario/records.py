@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from gsomia.datafile import read_toml_data
 from gsomia.errors import InputError
 from gsomia.physics.ballistics import propulsion_class_for
 from gsomia.records import LaunchRecord
@@ -18,7 +21,8 @@ from gsomia.sim.scenario.model import (
 from gsomia.sim.scenario.write import scenario_to_toml
 from gsomia.warning.sites import in_service_on, load_sensor_catalogue
 
-__all__ = ["SKIP_KINDS", "RecordSkip", "check_records", "scenario_from_records"]
+__all__ = ["SKIP_KINDS", "RecordSkip", "check_records", "load_record_failures",
+           "record_failures_path", "scenario_from_records"]
 
 
 SKIP_KINDS = ("incomplete_record", "outside_flight_model", "outside_window")
@@ -180,6 +184,7 @@ def _record_launches(records: list[LaunchRecord], checks: list[RecordSkip | None
     """One ``[[launches]]`` entry (file units) per usable record, ids ``L<series>`` (or
     ``L1 …`` when series numbers repeat)."""
     epoch = _records_epoch(records)
+    failures = load_record_failures()
     launches: list[dict[str, Any]] = []
     for n, (rec, check) in enumerate(zip(records, checks, strict=True), start=1):
         if check is not None:
@@ -195,21 +200,68 @@ def _record_launches(records: list[LaunchRecord], checks: list[RecordSkip | None
         except InputError:
             propulsion = propulsion_class_for(None, 1e3 * float(rec.range_km))  # type: ignore[arg-type]
             propulsion_note = f"; propulsion {propulsion} inferred from the range"
+        missile, failure, failure_note = rec.missile_name, None, ""
+        if rec.outcome == "failure":
+            facts = failures.get((rec.date, rec.salvo_index), {})
+            missile = facts.get("missile", missile)
+            failure = {k: facts[k] for k in ("kind", "pieces", "stage") if k in facts}
+            failure.setdefault("kind", "thrust-cut")
+            failure["source"] = facts.get("source", "CNS outcome 'failure'; when and how "
+                                          "not recorded: a thrust cut in the last stage")
+            failure_note = "; failed (data/record-failures.toml)" if facts else "; failed"
+            if facts.get("missile") and propulsion is not None:
+                propulsion, propulsion_note = None, ""
         launches.append({
             "id": f"L{rec.salvo_index or n}",
             "lat_deg": rec.site_lat_deg, "lon_deg": rec.site_lon_deg, "t_s": t_s,
             "bearing_deg": float(rec.bearing_deg) % 360.0,  # type: ignore[arg-type]
             "range_km": float(rec.range_km),  # type: ignore[arg-type]
             "apogee_km": float(apogee),  # type: ignore[arg-type]
-            "missile": rec.missile_name, "propulsion": propulsion,
+            "missile": missile, "propulsion": propulsion,
             "fit_tolerance": RECORD_FIT_TOLERANCE,
+            "failure": failure,
             "source": (f"{source_note}, {label}, facility {rec.facility}{apogee_note}"
-                       f"{propulsion_note}")})
+                       f"{propulsion_note}{failure_note}")})
     ids = [item["id"] for item in launches]
     if len(set(ids)) != len(ids):
         for k, item in enumerate(launches, start=1):
             item["id"] = f"L{k}"
     return launches
+
+
+def record_failures_path() -> Path:
+    """The packaged facts of failed launches (``gsomia/data/record-failures.toml``)."""
+    return Path(str(resources.files("gsomia") / "data" / "record-failures.toml"))
+
+
+_FAILURE_KEYS = {"date": dt.date, "series": int, "missile": str, "kind": str, "pieces": int,
+                 "stage": int, "source": str}
+
+
+def load_record_failures(path: Path | None = None) -> dict[tuple[dt.date, int | None],
+                                                          dict[str, Any]]:
+    """What the public record's descriptions say of failed launches (the file's notes):
+    ``(date, series)`` → ``{"missile", "kind", "pieces", "stage", "source"}`` (those given).
+
+    Raises:
+        InputError: a missing ``date`` or ``source``, an unknown key or a value of the
+            wrong type (naming the file, entry, key and value).
+    """
+    file = path or record_failures_path()
+    out: dict[tuple[dt.date, int | None], dict[str, Any]] = {}
+    for i, entry in enumerate(read_toml_data(file).get("failures", [])):
+        where = f"{file}: failures[{i}]"
+        for key, value in entry.items():
+            kind = _FAILURE_KEYS.get(key)
+            if kind is None or not isinstance(value, kind) or isinstance(value, bool):
+                raise InputError(f"{where}.{key}", value, "unknown key or wrong type "
+                                 f"(keys: {', '.join(_FAILURE_KEYS)})")
+        for key in ("date", "source"):
+            if key not in entry:
+                raise InputError(f"{where}.{key}", None, "required")
+        out[(entry["date"], entry.get("series"))] = {k: v for k, v in entry.items()
+                                                     if k not in ("date", "series")}
+    return out
 
 
 def _record_sensors(parties: tuple[str, ...], day: dt.date) -> tuple[list[dict[str, Any]], str]:

@@ -11,7 +11,8 @@ __all__ = ["scenario_to_toml", "toml_value"]
 
 
 def toml_value(value: Any) -> str:
-    """A TOML literal for a str, int, float, bool, aware datetime or list of those.
+    """A TOML literal for a str, int, float, bool, aware datetime, list of those, or a dict
+    of those (an inline table; ``None`` values left out).
 
     JSON string escapes (\\", \\\\, \\n, \\uXXXX) are valid TOML basic-string escapes.
     """
@@ -25,6 +26,9 @@ def toml_value(value: Any) -> str:
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()
+                                if v is not None) + " }"
     raise TypeError(f"no TOML form for {type(value).__name__}")
 
 

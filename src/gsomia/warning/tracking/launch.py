@@ -144,10 +144,12 @@ def estimate_launch_point(detections: Sequence[Detection], earth: Earth = WGS84,
             of freedom) for which an estimate is given.
 
     Returns:
-        the estimate, or ``None`` with fewer than 4 detections, ``Δ`` too long or a fit
-        that the ascent model does not explain.
+        the estimate, or ``None`` with fewer than 4 detections, with detections at fewer
+        than 3 distinct times (one instant, however many plots, fixes no launch time: the
+        fit is degenerate and its covariance singular), ``Δ`` too long, a fit that the
+        ascent model does not explain, or a covariance that is singular or not finite.
     """
-    if len(detections) < 4:
+    if len(detections) < 4 or len({d.t_s for d in detections}) < 3:
         return None
     pos, cov, t = [], [], []
     for d in detections:
@@ -181,7 +183,10 @@ def estimate_launch_point(detections: Sequence[Detection], earth: Earth = WGS84,
     try:
         pcov = np.linalg.inv(jac.T @ jac)
     except np.linalg.LinAlgError:
-        pcov = np.full((6, 6), np.nan)
+        return None
+    if not (np.all(np.isfinite(pcov)) and np.all(np.linalg.eigvalsh(
+            0.5 * (pcov[:2, :2] + pcov[:2, :2].T)) > 0.0) and pcov[2, 2] >= 0.0):
+        return None
     e0, n0, t0 = sol.x[:3]
     gap = float(t_a[0] - t0)
     chi2_red = 2.0 * sol.cost / max(sol.fun.size - 6, 1)

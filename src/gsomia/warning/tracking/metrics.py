@@ -344,17 +344,35 @@ def _best_lpe(tracks: Sequence[Track], earth: Earth) -> LaunchPointEstimate | No
     return min(lpes, key=lambda e: e.ellipse(0.95)[0]) if lpes else None
 
 
+def _put(entry: dict[str, Any], key: str, value: float, reason: str) -> None:
+    """``entry[key] = round(value, 3)`` if finite; else ``None``, and ``reason`` under
+    ``entry["undefined"][key]`` (a figure that is not defined is said so, never NaN)."""
+    value = float(value)
+    if math.isfinite(value):
+        entry[key] = round(value, 3)
+        return
+    entry[key] = None
+    entry.setdefault("undefined", {})[key] = reason
+
+
 def _score_lpe(entry: dict[str, Any], lpe: LaunchPointEstimate | None, flight: Flight) -> None:
     """Write the LPE figures of ``entry`` (nothing without an LPE): ``lpe_error_km``
     (geodesic distance to the true launch point), ``lpe_time_error_s`` and
-    ``lpe_semi_major_95_km``, each rounded to 3 decimals."""
+    ``lpe_semi_major_95_km``, each rounded to 3 decimals (``None``, with the reason under
+    ``undefined``, where the estimate is not finite: a degenerate fit)."""
     if lpe is None:
+        return
+    why = "the launch-point fit is degenerate (its estimate is not finite)"
+    if not (math.isfinite(lpe.lat_deg) and math.isfinite(lpe.lon_deg)):
+        for key in ("lpe_error_km", "lpe_time_error_s", "lpe_semi_major_95_km"):
+            _put(entry, key, math.nan, why)
         return
     d, _ = geodesic_inverse(lpe.lat_deg, lpe.lon_deg, flight.trajectory.launch_lat_deg,
                             flight.trajectory.launch_lon_deg)
-    entry["lpe_error_km"] = round(float(d) / 1e3, 3)
-    entry["lpe_time_error_s"] = round(lpe.launch_s - flight.launch_s, 3)
-    entry["lpe_semi_major_95_km"] = round(lpe.ellipse(0.95)[0] / 1e3, 3)
+    _put(entry, "lpe_error_km", float(d) / 1e3, why)
+    _put(entry, "lpe_time_error_s", lpe.launch_s - flight.launch_s, why)
+    _put(entry, "lpe_semi_major_95_km", lpe.ellipse(0.95)[0] / 1e3,
+         "the launch-point covariance is not finite")
 
 
 def _pip_read_state(tracks: Sequence[Track], t_read: float,
@@ -395,7 +413,8 @@ def _score_pip_reads(reads: Sequence[tuple[TrackState, Flight, dict[str, Any]]],
         return
     pips, errs = _pip_errors([(s, f) for s, f, _ in reads], earth)
     for (_, _, entry), pip, e in zip(reads, pips, errs, strict=True):
-        entry["pip_error_km_60s_after_burnout"] = round(e / 1e3, 3)
+        _put(entry, "pip_error_km_60s_after_burnout", e / 1e3,
+             "the PIP of the read state is not finite")
         if zones is not None and pip.valid:
             entry["areas_at_risk"] = [
                 {**a, "probability": round(a["probability"], 3)}

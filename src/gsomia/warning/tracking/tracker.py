@@ -23,8 +23,9 @@ scan (all detections of one sensor at one time) in time order. For each scan:
    differencing, Bar-Shalom et al. 2001 §5.5.3); unpaired detections wait as initiators.
 6. *Confirm* a tentative track after ``confirm_hits`` updates (M of N: a tentative track with
    ``tentative_max_misses`` misses is deleted first); *delete* a confirmed track after
-   ``confirmed_max_misses`` consecutive misses, after ``max_coast_s`` without update, or when
-   its prediction is below the ground; of two confirmed tracks closer than
+   ``confirmed_max_misses`` consecutive misses, after ``max_coast_s`` without update (dated
+   when that age ran out; :meth:`Tracker.advance` does the same between scans), or when its
+   prediction is below the ground; of two confirmed tracks closer than
    ``duplicate_distance_m`` (if positive) the younger one is deleted.
 
 The tracker never reads a detection's ``truth_id``.
@@ -150,6 +151,10 @@ class Track:
         history: :class:`TrackState` after every scan that concerned the track.
         detections: the detections that updated it (in time order).
         initiated_s, confirmed_s, deleted_s: times of those events (``None`` until they happen).
+        deleted_reason: why it was deleted (``None`` while live): ``"misses"`` (the
+            sensors that saw it missed it too often), ``"age"`` (no update for
+            ``max_coast_s``; then ``deleted_s`` is the time the age limit ran out),
+            ``"below ground"`` or ``"duplicate"``.
     """
 
     def __init__(self, number: int, t_s: float, x: np.ndarray, P: np.ndarray,
@@ -166,6 +171,7 @@ class Track:
         self.initiated_s = t_s
         self.confirmed_s: float | None = None
         self.deleted_s: float | None = None
+        self.deleted_reason: str | None = None
         self.last_update_s = t_s
         self.history: list[TrackState] = []
         self._record(True)
@@ -426,29 +432,57 @@ class Tracker:
             out_x[idx], out_P[idx], out_mu[idx] = p.x, p.P, p.mu
         return IMMEstimate(t, out_x, out_P, out_mu)
 
+    def advance(self, t_s: float) -> list[Track]:
+        """Bring the tracker's clock to ``t_s`` without a scan: every live track not updated
+        for more than ``max_coast_s`` is deleted (reason ``"age"``, at the time its age limit
+        ran out, ``last_update_s + max_coast_s``), as it would be at a scan; a track is
+        lost on time even when no detection arrives. Nothing else changes (no prediction,
+        no snapshot); waiting initiators older than ``init_max_dt_s`` are dropped.
+
+        Returns:
+            the tracks deleted by this call.
+
+        Raises:
+            InputError: ``t_s`` not finite or earlier than the tracker's time.
+        """
+        if not math.isfinite(t_s) or t_s < self.t_s:
+            raise InputError("t_s", t_s, f"must be finite and not before the tracker's time "
+                             f"{self.t_s}")
+        cfg = self.config
+        self.t_s = t_s
+        lost = [tr for tr in self.live_tracks if t_s - tr.last_update_s > cfg.max_coast_s]
+        for tr in lost:
+            self._delete(tr, tr.last_update_s + cfg.max_coast_s, "age")
+        self._initiators = [i for i in self._initiators if t_s - i.t_s <= cfg.init_max_dt_s]
+        return lost
+
     def _maintain(self, t: float) -> None:
         cfg = self.config
         for tr in self.live_tracks:
             h = float(height_above_ellipsoid_fast(tr.state.x[:3], cfg.earth))
-            if tr.status == "tentative":
-                if tr.misses >= cfg.tentative_max_misses or t - tr.last_update_s > cfg.max_coast_s:
-                    self._delete(tr, t)
+            if t - tr.last_update_s > cfg.max_coast_s:
+                # lost when its age limit ran out, not at this later scan
+                self._delete(tr, tr.last_update_s + cfg.max_coast_s, "age")
+            elif tr.status == "tentative":
+                if tr.misses >= cfg.tentative_max_misses:
+                    self._delete(tr, t, "misses")
                 elif tr.hits >= cfg.confirm_hits:
                     tr.status = "confirmed"
                     tr.confirmed_s = t
-            elif (tr.misses >= cfg.confirmed_max_misses or t - tr.last_update_s > cfg.max_coast_s
-                  or h < 0.0):
-                self._delete(tr, t)
+            elif tr.misses >= cfg.confirmed_max_misses or h < 0.0:
+                self._delete(tr, t, "misses" if tr.misses >= cfg.confirmed_max_misses
+                             else "below ground")
         confirmed = [tr for tr in self.live_tracks if tr.status == "confirmed"]
         for a, b in itertools.combinations(confirmed, 2):
             if a.status == "deleted" or b.status == "deleted":
                 continue
             if np.linalg.norm(a.state.x[:3] - b.state.x[:3]) < cfg.duplicate_distance_m > 0:
-                self._delete(b if b.number > a.number else a, t)
+                self._delete(b if b.number > a.number else a, t, "duplicate")
 
-    def _delete(self, tr: Track, t: float) -> None:
+    def _delete(self, tr: Track, t: float, reason: str) -> None:
         tr.status = "deleted"
         tr.deleted_s = t
+        tr.deleted_reason = reason
 
     def _initiate(self, t: float, dets: list[Detection], model: RadarMeasurementModel) -> None:
         cfg = self.config

@@ -1,0 +1,108 @@
+"""Issue 17: failed launches and their pieces, sensor outages, and failed launches built from
+the public record."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from gsomia.errors import InputError
+from gsomia.records import load_records, salvos
+from gsomia.sim.observe import in_outage, observe
+from gsomia.sim.scenario import load_scenario, scenario_from_records
+
+CNS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cns"
+
+SCENARIO = """
+name = "failure-test"
+epoch = 2022-11-02T22:39:00Z
+seed = 7
+parties = ["JPN", "KOR"]
+
+[[sensors]]
+site = "jpn-fps5-sado"
+{outages}
+
+[[sensors]]
+site = "kor-greenpine-b-1"
+
+[[launches]]
+id = "L1"
+lat_deg = 39.2
+lon_deg = 125.7
+bearing_deg = 90.0
+range_km = 760.0
+apogee_km = 1920.0
+missile = "Hwasong-17"
+fit_tolerance = 0.02
+failure = {failure}
+"""
+
+
+def _write(tmp_path, outages="", failure='{ kind = "breakup", pieces = 4, stage = 2 }'):
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO.format(outages=outages, failure=failure))
+    return path
+
+
+@pytest.mark.slow
+def test_pieces_are_objects_the_radars_see_and_an_outage_only_removes_its_window(tmp_path):
+    whole = observe(load_scenario(_write(tmp_path)))
+    assert [p.id for p in whole.pieces] == ["L1/piece-2", "L1/piece-3", "L1/piece-4"]
+    assert whole.flights[0].trajectory.burnout_s == 225.0     # middle of stage 2
+    seen = {d.truth_id for d in whole.detections if d.sensor_id == "jpn-fps5-sado"}
+    assert {"L1", "L1/piece-2", "L1/piece-3", "L1/piece-4"} <= seen
+    # the pieces exist from the failure on, never before
+    assert all(p.launch_s == 225.0 for p in whole.pieces)
+    assert min(d.t_s for d in whole.detections if "/piece-" in (d.truth_id or "")) >= 225.0
+    cut = observe(load_scenario(_write(
+        tmp_path, outages="outages = [{ from_s = 1500.0, to_s = 1600.0 }]")))
+    assert cut.scenario.outages == (("jpn-fps5-sado", 1500.0, 1600.0),)
+
+    def key(d):
+        return (d.sensor_id, d.t_s, d.range_m, d.truth_id)
+
+    kept = [key(d) for d in whole.detections
+            if not (d.sensor_id == "jpn-fps5-sado" and 1500.0 <= d.t_s < 1600.0)]
+    assert [key(d) for d in cut.detections] == kept
+    assert len(kept) < len(whole.detections)      # the window did hold detections
+
+
+def test_outage_windows_are_checked(tmp_path):
+    with pytest.raises(InputError, match="to_s"):
+        load_scenario(_write(tmp_path, outages="outages = [{ from_s = 10.0, to_s = 5.0 }]"))
+    sc = load_scenario(_write(tmp_path, outages="outages = [{ from_s = 10.0, to_s = 20.0 }]"))
+    assert in_outage(sc, "jpn-fps5-sado", 10.0) and not in_outage(sc, "jpn-fps5-sado", 20.0)
+    assert not in_outage(sc, "kor-greenpine-b-1", 15.0)
+
+
+@pytest.mark.parametrize(("failure", "field"), [
+    ('{ kind = "fizzle" }', "kind"),
+    ('{ kind = "explosion", pieces = 1 }', "pieces"),
+    ('{ t_s = 100.0, stage = 2 }', "stage"),
+], ids=["unknown-kind", "explosion-of-one", "time-and-stage"])
+def test_failure_table_is_checked(tmp_path, failure, field):
+    with pytest.raises(InputError, match=field):
+        load_scenario(_write(tmp_path, failure=failure))
+
+
+def test_failed_record_of_2022_11_02_becomes_a_failed_hwasong_17(tmp_path):
+    """The CNS record (outcome failure, missile 'unknown') with the facts its description
+    gives (data/record-failures.toml): a Hwasong-17 failing in its second stage."""
+    if not CNS_DIR.is_dir():
+        pytest.skip("no ../shared/data/cns")
+    day = dt.date(2022, 11, 2)
+    records = salvos(load_records(CNS_DIR, since=day))[day]
+    assert records[0].outcome == "failure" and records[0].missile == "unknown"
+    text, _ = scenario_from_records(records, seed=1)
+    path = tmp_path / "rec.toml"
+    path.write_text(text)
+    sc = load_scenario(path)
+    first = sc.launches[0]
+    assert first.missile == "Hwasong-17"
+    assert dataclasses.astuple(first.failure)[:4] == ("thrust-cut", 1, None, 2)
+    assert "second stage" in first.failure.source
+    assert all(spec.failure is None for spec in sc.launches[1:])   # the SRBMs succeeded
