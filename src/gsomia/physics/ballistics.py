@@ -344,14 +344,23 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
                    apogee_m: float, propulsion: str | PropulsionClass = "auto",
                    missile: str | None = None, alt_m: float = 0.0, earth: Earth = WGS84,
                    ballistic_coefficient_kg_m2: float | None = None,
-                   tolerance: float = 1e-3) -> Trajectory:
-    """Fit a flight to a launch site, bearing, ground range and apogee.
+                   tolerance: float = 1e-3, impact_point_deg: tuple[float, float] | None = None,
+                   impact_sigma_m: float = 20e3) -> Trajectory:
+    """Fit a flight to a launch site, bearing, ground range and apogee (or to a reported
+    impact point together with the range and apogee).
 
     Solves for the three :class:`Controls` so that the impact point is the point at
     ``range_m`` along the geodesic of initial azimuth ``bearing_deg`` from the site, and the
     apogee equals ``apogee_m``; residuals are scaled by the range and the apogee, and the fit
     is accepted when range and apogee agree within ``tolerance`` (relative; default 0.1 %)
     and the impact lies within ``tolerance × range`` of the target point.
+
+    With ``impact_point_deg`` (a reported impact point), the bearing is no longer an input
+    (only the start of the search): the fit is the weighted least-squares solution of four
+    residuals — the east and north miss from the reported point over ``impact_sigma_m``, and
+    the range and apogee errors over ``max(tolerance, 2 %)`` of the reported figures (press
+    figures are rounded to about 2 %, :data:`gsomia.sim.scenario.model.RECORD_FIT_TOLERANCE`)
+    — and it is accepted when each residual is within 3 (three standard deviations).
 
     Args:
         lat_deg, lon_deg, alt_m: launch point (geodetic, WGS-84).
@@ -360,6 +369,8 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
         apogee_m: greatest height [m], > 0.
         propulsion: class name, a :class:`PropulsionClass`, or ``"auto"`` (from ``missile``,
             else from the range: :func:`propulsion_class_for`).
+        impact_point_deg: ``(lat, lon)`` [deg] of a reported impact point, or ``None``.
+        impact_sigma_m: its standard uncertainty [m] (> 0).
 
     Returns:
         the fitted :class:`Trajectory` (its ``flight_time_s`` is the model's prediction).
@@ -373,12 +384,41 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
     if propulsion == "auto":
         propulsion = propulsion_class_for(missile, range_m)
     prop = resolve_propulsion(propulsion)
-    lat_t, lon_t = (float(v) for v in geodesic_direct(lat_deg, lon_deg, range_m, bearing_deg,
-                                                      earth))
+    if impact_point_deg is None:
+        lat_t, lon_t = (float(v) for v in geodesic_direct(lat_deg, lon_deg, range_m,
+                                                          bearing_deg, earth))
+        sigmas = None
+    else:
+        lat_t, lon_t = _check_point(impact_point_deg, impact_sigma_m)
+        _, az = geodesic_inverse(lat_deg, lon_deg, lat_t, lon_t, earth)
+        bearing_deg = float(az)
+        rtol = max(tolerance, _REPORTED_RTOL)
+        sigmas = (impact_sigma_m, rtol * range_m, rtol * apogee_m)
     problem = _FitProblem(lat_deg, lon_deg, alt_m, prop, earth, ballistic_coefficient_kg_m2,
-                          lat_t, lon_t, range_m, apogee_m)
+                          lat_t, lon_t, range_m, apogee_m, sigmas)
     x = problem.solve(_initial_guess(range_m, apogee_m, bearing_deg, prop, earth))
     return problem.accept(x, tolerance)
+
+
+_REPORTED_RTOL = 0.02
+"""Relative standard uncertainty of a reported range or apogee when a reported impact point
+is fitted too (press figures are rounded to about 2 %)."""
+
+
+def _check_point(point, sigma_m) -> tuple[float, float]:
+    """A reported impact point ``(lat, lon)`` [deg] and its uncertainty, checked.
+
+    Raises:
+        InputError: naming ``impact_point_deg`` or ``impact_sigma_m``.
+    """
+    try:
+        lat, lon = (float(v) for v in point)
+    except (TypeError, ValueError):
+        raise InputError("impact_point_deg", point, "expected (lat, lon) in degrees") from None
+    _check_real("impact_point_deg.lat", lat, -90.0, 90.0)
+    _check_real("impact_point_deg.lon", lon, -180.0, 360.0)
+    _check_real("impact_sigma_m", sigma_m, 1.0, 2e6)
+    return lat, lon
 
 
 _SEARCH_RTOL = 1e-7
@@ -407,11 +447,13 @@ class _FitProblem:
 
     def __init__(self, lat_deg: float, lon_deg: float, alt_m: float, prop: PropulsionClass,
                  earth: Earth, beta: float | None, lat_t: float, lon_t: float,
-                 range_m: float, apogee_m: float) -> None:
+                 range_m: float, apogee_m: float,
+                 sigmas: tuple[float, float, float] | None = None) -> None:
         self.lat_deg, self.lon_deg, self.alt_m = lat_deg, lon_deg, alt_m
         self.prop, self.earth, self.beta = prop, earth, beta
         self.lat_t, self.lon_t = lat_t, lon_t
         self.range_m, self.apogee_m = range_m, apogee_m
+        self.sigmas = sigmas
         self._last: dict[bytes, np.ndarray] = {}
 
     def evaluate(self, x, rtol: float) -> tuple[np.ndarray, Trajectory]:
@@ -427,6 +469,10 @@ class _FitProblem:
         miss = ecef2enu(geodetic2ecef(traj.impact_lat_deg, traj.impact_lon_deg, 0.0,
                                       self.earth),
                         self.lat_t, self.lon_t, 0.0, self.earth)[:2]
+        if self.sigmas is not None:   # a reported point: four weighted residuals
+            s_p, s_r, s_a = self.sigmas
+            return np.array([miss[0] / s_p, miss[1] / s_p, (traj.range_m - self.range_m) / s_r,
+                             (traj.apogee_m - self.apogee_m) / s_a]), traj
         res = np.array([miss[0] / self.range_m, miss[1] / self.range_m,
                         (traj.apogee_m - self.apogee_m)
                         / max(self.apogee_m, self.range_m * 0.1)])
@@ -440,7 +486,8 @@ class _FitProblem:
             try:
                 res = self.evaluate(x, _SEARCH_RTOL)[0]
             except PhysicsError:
-                res = np.array(_FAILED_RESIDUALS)
+                res = np.full(3 if self.sigmas is None else 4, _FAILED_RESIDUALS[0] *
+                              (1.0 if self.sigmas is None else 1e3))
             self._last.clear()
             self._last[key] = res
         return self._last[key]
@@ -488,6 +535,14 @@ class _FitProblem:
         range_err = abs(traj.range_m - range_m) / range_m
         apogee_err = abs(traj.apogee_m - apogee_m) / apogee_m
         miss = math.hypot(res[0], res[1])
+        if self.sigmas is not None:
+            if np.max(np.abs(res[2:])) > 3.0 or miss > 3.0:
+                raise PhysicsError(f"{failure} and lands within 3 sigma of the reported point "
+                                   f"({self.lat_t:.3f}, {self.lon_t:.3f}): best fit range "
+                                   f"{traj.range_m / 1e3:.1f} km, apogee "
+                                   f"{traj.apogee_m / 1e3:.1f} km, miss "
+                                   f"{miss * self.sigmas[0] / 1e3:.1f} km")
+            return traj
         if range_err > tolerance or apogee_err > tolerance or miss > tolerance:
             raise PhysicsError(f"{failure}: best fit range {traj.range_m / 1e3:.1f} km, "
                                f"apogee {traj.apogee_m / 1e3:.1f} km")

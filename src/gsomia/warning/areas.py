@@ -65,7 +65,8 @@ from shapely.geometry import shape
 
 from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
-from gsomia.physics.geodesy import geodesic_inverse
+from gsomia.physics.geodesy import geodesic_direct, geodesic_inverse
+from gsomia.warning.claims import load_base_points, party_land, rock_cells
 from gsomia.warning.zoneindex import ZoneIndex, classify_distances
 
 __all__ = [
@@ -126,8 +127,12 @@ class MaritimeZones:
     source: str = NATURAL_EARTH_SOURCE
     earth: Earth = field(default=WGS84, repr=False)
     region_deg: tuple[float, float, float, float] = REGION_DEG
+    rocks: tuple[tuple[str, float, float], ...] = ()
+    view: str = ""
     _index: list[ZoneIndex] = field(default_factory=list, init=False, repr=False,
                                     compare=False)
+    _views: dict[str, MaritimeZones] = field(default_factory=dict, init=False, repr=False,
+                                             compare=False)
 
     def __post_init__(self) -> None:
         for p in self.parties:
@@ -170,6 +175,28 @@ class MaritimeZones:
                 land[code] = shapely.union(land[code], geom) if code in land else geom
             reader.close()
         return cls(tuple(parties), land, NATURAL_EARTH_SOURCE, earth, tuple(region_deg))
+
+    def for_party(self, party: str) -> MaritimeZones:
+        """The zones as ``party`` judges them: the common land plus that party's declared
+        base points and its view of disputed features (:mod:`gsomia.warning.claims`;
+        ``src/gsomia/data/maritime/base_points.toml``). A party with no entry gets these
+        zones unchanged. Built once per party and kept (a second call is free).
+
+        Args:
+            party: ISO alpha-3 of the judging party (e.g. ``"JPN"``, ``"KOR"``).
+
+        Raises:
+            InputError: the packaged base-point file is malformed (names the field).
+        """
+        if party not in self._views:
+            points = load_base_points().get(party, ())
+            if not points:
+                self._views[party] = self
+            else:
+                land, rocks = party_land(self.land, points)
+                self._views[party] = MaritimeZones(self.parties, land, self.source,
+                                                   self.earth, self.region_deg, rocks, party)
+        return self._views[party]
 
     def zones(self, lat0_deg: float, lon0_deg: float, east_m: np.ndarray,
               north_m: np.ndarray, every_country: bool = False
@@ -225,7 +252,21 @@ class MaritimeZones:
                 party[pts], zone[pts] = classify_distances(d, codes, self.parties,
                                                            every_country, TERRITORIAL_SEA_M,
                                                            EEZ_M)
+        self._rocks(lat, lon, party, zone, every_country)
         return party, zone
+
+    def _rocks(self, lat: np.ndarray, lon: np.ndarray, party: np.ndarray, zone: np.ndarray,
+               every_country: bool) -> None:
+        """Within 12 nmi of a rock of this view, off land: that country's territorial sea
+        (:mod:`gsomia.warning.claims`); in place."""
+        if not self.rocks:
+            return
+        hit, owner = rock_cells(self.rocks, lat, lon, TERRITORIAL_SEA_M, self.earth)
+        sel = hit & (zone != "land")
+        if not every_country:
+            sel &= np.isin(owner, list(self.parties))
+        party[sel] = owner[sel]
+        zone[sel] = "territorial_sea"
 
     def zones_reference(self, lat0_deg: float, lon0_deg: float, east_m: np.ndarray,
                         north_m: np.ndarray, every_country: bool = False
@@ -250,8 +291,13 @@ class MaritimeZones:
             codes.append(code)
             dists.append(shapely.distance(self._project(local, lat0_deg, lon0_deg), pts))
         d = np.array(dists).reshape(len(codes), east.size)
-        return classify_distances(d, codes, self.parties, every_country, TERRITORIAL_SEA_M,
-                                  EEZ_M)
+        party, zone = classify_distances(d, codes, self.parties, every_country,
+                                         TERRITORIAL_SEA_M, EEZ_M)
+        if self.rocks and east.size:
+            lat, lon = geodesic_direct(lat0_deg, lon0_deg, np.hypot(east, north),
+                                       np.degrees(np.arctan2(east, north)), self.earth)
+            self._rocks(np.atleast_1d(lat), np.atleast_1d(lon), party, zone, every_country)
+        return party, zone
 
     def _project(self, geom: shapely.Geometry, lat0_deg: float,
                  lon0_deg: float) -> shapely.Geometry:

@@ -58,9 +58,6 @@ KD_EPS = 5e-4
 """Relative slack allowed to the k-d tree's nearest-neighbour search (SciPy ``eps``): the
 chord returned is at most ``1 + KD_EPS`` times the nearest one (0.2 km at 200 nmi)."""
 _RHO_M = 6.3e6
-_TILE_DEG = 360.0
-"""Tile size of the coast samples [deg]: one tile per country (3°, 6° and 10° tiles were
-measured no faster on the 2017-03-06 inputs: more queries, each as costly)."""
 _EDGE_MARGIN_DEG = 1.0
 _THRESHOLDS = ("land", "territorial_sea", "eez")
 
@@ -141,39 +138,37 @@ class ZoneIndex:
                  spacing_m: float = 1000.0) -> None:
         self.land, self.region, self.earth, self.spacing_m = land, region_deg, earth, spacing_m
         self.codes = list(land)
-        # coast samples in tiles of TILE_DEG (a k-d tree each): a call queries only the
-        # tiles within reach of its points
-        self.tiles: list[tuple[int, cKDTree]] = []
-        boxes, self.prepared = [], []
-        step_deg = spacing_m / 111.7e3   # a degree of lat or lon is at most 111.7 km
+        # per country, built on first use: coast samples in a k-d tree, prepared land
+        self._trees: dict[int, tuple[cKDTree | None, shapely.Geometry | None]] = {}
+        self.boxes = np.array([shapely.bounds(g) for g in land.values()]).reshape(-1, 4)
         all_parts, owner = [], []
         for k, geom in enumerate(land.values()):
             parts = _flat_parts(geom)
             all_parts += parts
             owner += [k] * len(parts)
+        self.parts = np.array(all_parts, dtype=object)
+        self.part_owner = np.array(owner, dtype=int)
+        self.part_tree = shapely.STRtree(self.parts)
+
+    def _country(self, k: int) -> tuple[cKDTree | None, shapely.Geometry | None]:
+        """Country ``k``'s coast samples (every ``spacing_m``) in a k-d tree of WGS-84 ECEF
+        points, and its land prepared for point-in-polygon tests; built once."""
+        if k not in self._trees:
+            parts = self.parts[self.part_owner == k]
             outline = [g for p in parts
                        for g in (shapely.get_rings(p) if shapely.get_type_id(p) == 3 else [p])]
-            xy = shapely.get_coordinates(shapely.segmentize(np.array(outline, dtype=object),
-                                                            step_deg)) if outline else \
+            step_deg = self.spacing_m / 111.7e3   # a degree of lat or lon is ≤ 111.7 km
+            xy = np.unique(shapely.get_coordinates(shapely.segmentize(
+                np.array(outline, dtype=object), step_deg)), axis=0) if outline else \
                 np.empty((0, 2))
-            xy = np.unique(xy, axis=0)
-            tile = np.floor(xy / _TILE_DEG)
-            for key in np.unique(tile, axis=0):
-                sel = np.all(tile == key, axis=1)
-                pts = xy[sel]
-                boxes.append((*pts.min(axis=0), *pts.max(axis=0)))
-                self.tiles.append((k, cKDTree(geodetic2ecef(pts[:, 1], pts[:, 0], 0.0, earth),
-                                              leafsize=32, balanced_tree=False,
-                                              compact_nodes=False)))
+            tree = cKDTree(geodetic2ecef(xy[:, 1], xy[:, 0], 0.0, self.earth), leafsize=32,
+                           balanced_tree=False, compact_nodes=False) if len(xy) else None
             areal = [p for p in parts if shapely.get_type_id(p) == 3]
             inside = shapely.union_all(areal) if areal else None
             if inside is not None:
                 shapely.prepare(inside)
-            self.prepared.append(inside)
-        self.boxes = np.array(boxes).reshape(-1, 4)
-        self.parts = np.array(all_parts, dtype=object)
-        self.part_owner = np.array(owner, dtype=int)
-        self.part_tree = shapely.STRtree(self.parts)
+            self._trees[k] = (tree, inside)
+        return self._trees[k]
 
     def bounds(self, lat0_deg: float, lon0_deg: float, east: np.ndarray, north: np.ndarray,
                reach_m: float, rect: tuple[float, float, float, float], cutoff_m: float
@@ -198,13 +193,14 @@ class ZoneIndex:
         near = (b[:, 0] <= rect[2]) & (b[:, 2] >= rect[0]) & (b[:, 1] <= rect[3]) & \
             (b[:, 3] >= rect[1])
         chord = np.full((len(self.codes), lat.size), np.inf)
-        for t in np.flatnonzero(near):
-            k, tree = self.tiles[t]
+        for k in np.flatnonzero(near):
+            tree, _ = self._country(k)
+            if tree is None:
+                continue
             c0, _ = tree.query(centre, k=1)
             if c0 - rho_max > cutoff_m:      # the whole cloud is beyond the cut-off
                 continue
-            c, _ = tree.query(xyz, k=1, eps=KD_EPS, distance_upper_bound=cutoff_m)
-            np.minimum(chord[k], c, out=chord[k])
+            chord[k], _ = tree.query(xyz, k=1, eps=KD_EPS, distance_upper_bound=cutoff_m)
         for i in np.flatnonzero(np.any(np.isfinite(chord), axis=1)):
             c = chord[i]
             arc_hi = c * (1.0 + c * c / (24.0 * _RHO_M**2)) + DELTA_M
@@ -213,8 +209,9 @@ class ZoneIndex:
             lo[i] = np.maximum(near_lo, 0.0) * (1.0 - ETA)
             x = np.minimum(rho + arc_hi, 2.0 * reach_m) / 6.35e6   # farthest from the centre
             hi[i] = arc_hi * (x / np.sin(np.maximum(x, 1e-9))) * (1.0 + ETA)
-            if self.prepared[i] is not None:
-                inside = shapely.intersects_xy(self.prepared[i], lon, lat) & (near_lo > 0.0)
+            prepared = self._country(i)[1]
+            if prepared is not None:
+                inside = shapely.intersects_xy(prepared, lon, lat) & (near_lo > 0.0)
                 lo[i, inside] = hi[i, inside] = 0.0
         x0, y0, x1, y1 = self.region
         m = _EDGE_MARGIN_DEG

@@ -56,6 +56,8 @@ class LaunchSpec:
         fit_tolerance: relative agreement of the fitted range and apogee with the given
             ones (:func:`gsomia.physics.ballistics.fit_trajectory`; default 0.1 %; scenarios
             from the public record use :data:`RECORD_FIT_TOLERANCE`).
+        impact_point: a reported impact point ``(lat_deg, lon_deg, sigma_m)`` that the fit
+            honours with range and apogee, or ``None``.
     """
 
     id: str
@@ -72,6 +74,7 @@ class LaunchSpec:
     source: str = ""
     where: str = ""
     fit_tolerance: float = 1e-3
+    impact_point: tuple[float, float, float] | None = None
 
 
 RECORD_FIT_TOLERANCE = 0.02
