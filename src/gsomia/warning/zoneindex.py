@@ -200,7 +200,10 @@ class ZoneIndex:
             c0, _ = tree.query(centre, k=1)
             if c0 - rho_max > cutoff_m:      # the whole cloud is beyond the cut-off
                 continue
-            chord[k], _ = tree.query(xyz, k=1, eps=KD_EPS, distance_upper_bound=cutoff_m)
+            # only the points that may be within the cut-off (triangle inequality)
+            maybe = np.flatnonzero(c0 - np.linalg.norm(xyz - centre, axis=1) <= cutoff_m)
+            chord[k, maybe], _ = tree.query(xyz[maybe], k=1, eps=KD_EPS,
+                                            distance_upper_bound=cutoff_m)
         for i in np.flatnonzero(np.any(np.isfinite(chord), axis=1)):
             c = chord[i]
             arc_hi = c * (1.0 + c * c / (24.0 * _RHO_M**2)) + DELTA_M
