@@ -34,6 +34,22 @@ Manual*, USGS PP 1395, 1987, §25: scale along circles ``(d/R)/sin(d/R)``), ~0.4
 EEZ limit. Sample points of the impact distribution are drawn in the PIP's east-north tangent
 plane, which coincides with that projection to second order near its centre.
 
+Evaluation
+----------
+:meth:`MaritimeZones.zones` gives exactly the cells of this rule but prepares the land once
+per set of zones (:mod:`gsomia.warning.zoneindex`: coast samples in k-d trees bound every
+distance; only points whose cell the bounds leave open are measured in the PIP's plane, with
+prepared geometries and an ``STRtree``). :meth:`MaritimeZones.zones_reference` is the rule
+evaluated plainly (every call clips, projects and measures all the land in reach), kept as
+the reference of tests and ``benchmarks/bench_areas.py``.
+
+Each party's own view
+---------------------
+:meth:`MaritimeZones.for_party` adds a party's declared base points and its view of disputed
+features (:mod:`gsomia.warning.claims`, ``docs/maritime-claims.md``): e.g. Japan holds the
+Liancourt Rocks (Takeshima) and Okinotorishima as an island, Korea holds the rocks (Dokdo),
+adds Marado and treats Okinotorishima as a rock with no EEZ.
+
 Simplifications (documented, not modelled)
 ------------------------------------------
 Normal baselines only (the 1:10m low-water line): the straight baselines of Japan and Korea
@@ -44,10 +60,11 @@ limit their territorial sea to 3 nmi in the Korea Strait and Japan in four other
 boundaries are not delimited (only the 1974 continental-shelf agreements and the 1998-2000
 fisheries agreements with their provisional zones exist), so the median line stands in for
 them. Sovereignty over disputed islands (Dokdo/Takeshima, the southern Kurils, the
-Senkaku/Diaoyu islands) follows the data set's German point of view and decides whose zone
-their surroundings belong to. Zones are only evaluated inside the region loaded
-(``region_deg``, by default 100°E-170°E, 5°N-60°N, which holds every Japanese and Korean
-zone); a point outside it is in no zone.
+Senkaku/Diaoyu islands) follows the data set's German point of view in the common zones
+(a party's own view, :meth:`MaritimeZones.for_party`, overrides it for the features it
+lists) and decides whose zone their surroundings belong to. Zones are only evaluated
+inside the region loaded (``region_deg``, by default 100°E-170°E, 5°N-60°N, which holds
+every Japanese and Korean zone); a point outside it is in no zone.
 """
 
 from __future__ import annotations
@@ -360,8 +377,8 @@ def _check_lat_lon(lat_deg: float, lon_deg: float) -> tuple[float, float]:
 
 
 def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000,
-                  rng: np.random.Generator | None = None, every_country: bool = False
-                  ) -> list[AreaAtRisk]:
+                  rng: np.random.Generator | None = None, every_country: bool = False,
+                  view: str | None = None) -> list[AreaAtRisk]:
     """The zones where an impact may fall, with their probabilities.
 
     The impact point is drawn ``n_samples`` times from the Gaussian of the PIP's east-north
@@ -380,6 +397,8 @@ def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000
         every_country: also the zones of every other country loaded and the high seas
             (``party`` ``""``, ``zone`` ``"high_seas"``), as :meth:`MaritimeZones.zones`:
             the probabilities then partition the samples (they sum to 1 inside the region).
+        view: judge as this party does, from its own base points
+            (:meth:`MaritimeZones.for_party`); ``None``: the common zones.
 
     Returns:
         one :class:`AreaAtRisk` per (party, zone) with a sample in it, most probable first
@@ -400,6 +419,8 @@ def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000
     if w[0] < -1e-6 * max(w[1], 1.0):
         raise InputError("cov_en_m2", cov.tolist(), "not positive semi-definite")
     zones = zones or MaritimeZones.from_natural_earth()
+    if view is not None:
+        zones = zones.for_party(view)
     gen = rng if rng is not None else np.random.default_rng(0)
     en = gen.standard_normal((n_samples, 2)) * np.sqrt(np.maximum(w, 0.0)) @ v.T
     party, zone = zones.zones(lat, lon, en[:, 0], en[:, 1], every_country=every_country)
