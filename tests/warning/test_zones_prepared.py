@@ -54,3 +54,11 @@ def test_same_cells_on_lines_across_every_kind_of_boundary(zones, a, b, view):
     east, north = t * np.sin(np.radians(az)), t * np.cos(np.radians(az))
     party, zone = same(z, a[0], a[1], east, north, True)
     assert len(set(zip(party, zone, strict=True))) >= 2   # the line does cross a boundary
+
+
+@pytest.mark.parametrize("sigma_km", [800.0, 3000.0])
+def test_same_cells_for_clouds_larger_than_the_region(zones, sigma_km):
+    # the COP's area endpoint accepts any covariance: points thousands of km away, some
+    # beyond the loaded region, take the exact path
+    en = np.random.default_rng(7).standard_normal((60, 2)) * sigma_km * 1e3
+    same(zones, 36.34, 125.59, en[:, 0], en[:, 1], True)

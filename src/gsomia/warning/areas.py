@@ -254,16 +254,20 @@ class MaritimeZones:
         todo = np.flatnonzero(~ok)
         if todo.size:
             # the exact path for the undecided points, with the land that can be nearest to
-            # them: within the smaller of their nearest upper bound and the EEZ (+20 km)
+            # them: within the smaller of their nearest upper bound and the EEZ (+50 km, more
+            # than the bow of a clipped edge in the plane); near the region's edge or far
+            # from the centre, the reference's own clip (module notes of zoneindex)
             near = np.min(hi[:, todo], axis=0) if hi.shape[0] else np.full(todo.size, np.inf)
-            radius = np.minimum(near, 1.05 * EEZ_M) + 20e3
+            radius = np.minimum(near, 1.05 * EEZ_M) + 50e3
             rects = np.array([_rect(la, lo_, r) for la, lo_, r in
                               zip(lat[todo], lon[todo], radius, strict=True)])
             # one exact evaluation per 2-degree cell of points (a small clip each)
-            cell = np.floor(lat[todo] / 2.0) * 1000.0 + np.floor(lon[todo] / 2.0)
+            cell = np.where(edge[todo], -1e9,
+                            np.floor(lat[todo] / 2.0) * 1000.0 + np.floor(lon[todo] / 2.0))
             for key in np.unique(cell):
                 sel = cell == key
-                rect = (*rects[sel, :2].min(axis=0), *rects[sel, 2:].max(axis=0))
+                rect = _rect(lat0_deg, lon0_deg, reach) if key == -1e9 else \
+                    (*rects[sel, :2].min(axis=0), *rects[sel, 2:].max(axis=0))
                 pts = todo[sel]
                 codes, d = index.exact(rect, lat0_deg, lon0_deg, east[pts], north[pts])
                 party[pts], zone[pts] = classify_distances(d, codes, self.parties,

@@ -32,7 +32,7 @@ every vertex, at each call. Here the same judgments are made in two steps:
 
 So the cells are the reference's (a Hypothesis test compares both on many points); points
 within about 100 km of the loaded region's edge (where the land was cut by a long straight
-edge) always take step 2.
+edge), and points more than 2,000 km from the centre, always take step 2.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ KD_EPS = 5e-4
 """Relative slack allowed to the k-d tree's nearest-neighbour search (SciPy ``eps``): the
 chord returned is at most ``1 + KD_EPS`` times the nearest one (0.2 km at 200 nmi)."""
 _RHO_M = 6.3e6
+_FAR_M = 2.0e6   # points farther from the centre take step 2 (the stretch bound grows fast)
 _EDGE_MARGIN_DEG = 1.0
 _THRESHOLDS = ("land", "territorial_sea", "eez")
 
@@ -210,15 +211,17 @@ class ZoneIndex:
             c_lo = c / (1.0 + KD_EPS)         # the k-d tree's answer is within 1 + eps
             near_lo = np.sqrt(np.maximum(c_lo * c_lo - half * half, 0.0)) - DELTA_M
             lo[i] = np.maximum(near_lo, 0.0) * (1.0 - ETA)
-            x = np.minimum(rho + arc_hi, 2.0 * reach_m) / 6.35e6   # farthest from the centre
-            hi[i] = arc_hi * (x / np.sin(np.maximum(x, 1e-9))) * (1.0 + ETA)
+            # farthest from the centre along the way (points beyond _FAR_M take step 2)
+            x = np.clip((rho + arc_hi) / 6.35e6, 1e-9, 1.0)
+            hi[i] = arc_hi * (x / np.sin(x)) * (1.0 + ETA)
             prepared = self._country(i)[1]
             if prepared is not None:
                 inside = shapely.intersects_xy(prepared, lon, lat) & (near_lo > 0.0)
                 lo[i, inside] = hi[i, inside] = 0.0
         x0, y0, x1, y1 = self.region
         m = _EDGE_MARGIN_DEG
-        edge = (lon < x0 + m) | (lon > x1 - m) | (lat < y0 + m) | (lat > y1 - m)
+        edge = (lon < x0 + m) | (lon > x1 - m) | (lat < y0 + m) | (lat > y1 - m) | \
+            (rho > _FAR_M)
         return lo, hi, edge, lat, lon
 
     def decided(self, lo: np.ndarray, hi: np.ndarray, edge: np.ndarray, ts_m: float,
