@@ -72,3 +72,31 @@ def test_byte_order_mark_and_loose_headers_are_accepted(tmp_path):
                   .encode())
     (flight,) = load_flight_times(f)
     assert (flight.missile, flight.range_km, flight.flight_time_s) == ("ER-Scud", 1000.0, 600.0)
+
+
+def test_published_impact_points_load_with_their_sources():
+    from gsomia.physics.validation import load_reported_impacts
+
+    rows = {r.date.isoformat(): r for r in load_reported_impacts()}
+    # 2017-08-29: about 1,180 km east of Cape Erimo (41.925 N, 143.25 E): a geodesic that
+    # starts due east bends south, ~0.9 deg of latitude after 1,180 km, ~14.1 deg of longitude
+    lat, lon = rows["2017-08-29"].point_deg
+    assert 40.8 < lat < 41.3 and 157.0 < lon < 157.7
+    assert all(r.source and r.url for r in rows.values())
+
+
+@pytest.mark.slow
+def test_validate_reports_the_impact_point_error_where_known():
+    import datetime as dt
+
+    from gsomia.physics.validation import ReportedFlight, summarise, validate
+
+    flight = ReportedFlight(dt.date(2019, 10, 2), "Pukguksong-3 SLBM", 39.26, 127.58, 86.0,
+                            450.0, 910.0, 1020.0)
+    unknown = ReportedFlight(dt.date(2017, 5, 14), "Hwasong-12", 40.07, 125.21, 80.0, 787.0,
+                             2111.5, 1800.0)
+    checks = validate([flight, unknown])
+    # the bearing-only fit lands ~40 km from "about 350 km north of Dogo"
+    assert 10.0 < checks[0].impact_error_km < 80.0
+    assert checks[1].impact_error_km is None
+    assert summarise(checks)["impact_points_known"] == 1

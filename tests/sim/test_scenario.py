@@ -423,3 +423,23 @@ def test_toml_nested_too_deeply_is_refused_naming_the_file(tmp_path, deep):
     path = write(tmp_path, deep, "deep.toml")
     with pytest.raises(InputError, match="deep.toml.*nested too deeply"):
         load_scenario(path)
+
+
+def test_reported_impact_point_reaches_the_fit(scenario_file):
+    from gsomia.sim.scenario import load_scenario
+
+    path = scenario_file(launches=[launch_entry(impact_lat_deg=39.45, impact_lon_deg=133.25,
+                                                impact_sigma_km=35.0)])
+    (spec,) = load_scenario(path).launches
+    assert spec.impact_point == (39.45, 133.25, 35e3)
+    (plain,) = load_scenario(scenario_file(launches=[launch_entry()])).launches
+    assert plain.impact_point is None
+
+
+@pytest.mark.parametrize(("given", "missing"), [({"impact_lat_deg": 39.4}, "impact_lon_deg"),
+                                               ({"impact_lon_deg": 133.2}, "impact_lat_deg")])
+def test_impact_point_needs_both_coordinates(scenario_file, given, missing):
+    from gsomia.sim.scenario import load_scenario
+
+    with pytest.raises(InputError, match=missing):
+        load_scenario(scenario_file(launches=[launch_entry(**given)]))

@@ -123,6 +123,8 @@ def validate_flight_times(
     """Per launch, reported against modelled flight time.
 
     The fit uses only site, bearing, range and apogee; the reported flight time is the check.
+    Where Japan published an impact point for the date (src/gsomia/data/maritime/
+    japan_mod_judgments.toml), the distance of the fitted impact from it is given too.
     Exit code 1 when a launch cannot be fitted, 2 on a malformed file.
     """
     if beta is not None:
@@ -139,6 +141,9 @@ def validate_flight_times(
         "modelled_s": None if c.modelled_s is None else round(c.modelled_s, 1),
         "error_pct": None if c.error_pct is None else round(c.error_pct, 2),
         "fit_error": c.error,
+        "impact_error_km": None if c.impact_error_km is None else round(c.impact_error_km, 1),
+        "impact_reported": None if c.impact is None else
+        f"{c.impact.distance_km:g} km at {c.impact.bearing_deg:g} deg from {c.impact.reference}",
     } for c in checks]
     summary = summarise(checks)
     if as_json:
@@ -152,19 +157,23 @@ def validate_flight_times(
 def _print_flight_table(file: Path, rows: list[dict], summary: dict) -> None:
     table = Table(title=f"Flight times: {file}")
     for col in ("date", "missile", "class", "range km", "apogee km", "reported s",
-                "modelled s", "error %"):
+                "modelled s", "error %", "impact err km"):
         table.add_column(col, justify="right" if col[0].isdigit() or " " in col else "left")
     for r in rows:
         err = "fit failed" if r["error_pct"] is None else f"{r['error_pct']:+.1f}"
         table.add_row(r["date"], r["missile"], r["propulsion"] or "-", f"{r['range_km']:g}",
                       f"{r['apogee_km']:g}", f"{r['reported_s']:g}",
-                      "-" if r["modelled_s"] is None else f"{r['modelled_s']:.0f}", err)
+                      "-" if r["modelled_s"] is None else f"{r['modelled_s']:.0f}", err,
+                      "-" if r["impact_error_km"] is None else f"{r['impact_error_km']:.0f}")
     console.print(table)
     med = summary["median_abs_error_pct"]
     console.print(f"{summary['fitted']}/{summary['launches']} fitted; "
                   f"{summary['within_10pct']} within 10 %; median |error| "
                   f"{'-' if med is None else f'{med:.1f}'} %; max |error| "
                   f"{'-' if med is None else format(summary['max_abs_error_pct'], '.1f')} %")
+    if summary["impact_points_known"]:
+        console.print(f"impact point reported for {summary['impact_points_known']}: median "
+                      f"distance of the fitted impact {summary['median_impact_error_km']:.0f} km")
     for r in rows:
         if r["fit_error"]:
             console.print(f"[red]{r['date']}: {r['fit_error']}[/]")

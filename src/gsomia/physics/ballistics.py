@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +45,7 @@ from scipy.optimize import least_squares
 
 from gsomia.errors import InputError, PhysicsError
 from gsomia.physics.earth import WGS84, Earth
+from gsomia.physics.fit_checks import check_fit_inputs, check_impact_point
 from gsomia.physics.geodesy import (
     ecef2enu,
     ecef2geodetic,
@@ -358,14 +358,24 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
                    apogee_m: float, propulsion: str | PropulsionClass = "auto",
                    missile: str | None = None, alt_m: float = 0.0, earth: Earth = WGS84,
                    ballistic_coefficient_kg_m2: float | None = None,
-                   tolerance: float = 1e-3, thrust_cut_s: float | None = None) -> Trajectory:
-    """Fit a flight to a launch site, bearing, ground range and apogee.
+                   tolerance: float = 1e-3, thrust_cut_s: float | None = None,
+                   impact_point_deg: tuple[float, float] | None = None,
+                   impact_sigma_m: float = 20e3) -> Trajectory:
+    """Fit a flight to a launch site, bearing, ground range and apogee (or to a reported
+    impact point together with the range and apogee).
 
     Solves for the three :class:`Controls` so that the impact point is the point at
     ``range_m`` along the geodesic of initial azimuth ``bearing_deg`` from the site, and the
     apogee equals ``apogee_m``; residuals are scaled by the range and the apogee, and the fit
     is accepted when range and apogee agree within ``tolerance`` (relative; default 0.1 %)
     and the impact lies within ``tolerance × range`` of the target point.
+
+    With ``impact_point_deg`` (a reported impact point), the bearing is no longer an input
+    (only the start of the search): the fit is the weighted least-squares solution of four
+    residuals — the east and north miss from the reported point over ``impact_sigma_m``, and
+    the range and apogee errors over ``max(tolerance, 2 %)`` of the reported figures (press
+    figures are rounded to about 2 %, :data:`gsomia.sim.scenario.model.RECORD_FIT_TOLERANCE`)
+    — and it is accepted when each residual is within 3 (three standard deviations).
 
     Args:
         lat_deg, lon_deg, alt_m: launch point (geodetic, WGS-84).
@@ -377,6 +387,8 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
         thrust_cut_s: a failed flight whose thrust stops at this time [s after launch]
             (:func:`fly`): range and apogee are then those of the failed flight, and the
             controls are those of the class's program that, cut there, flies them.
+        impact_point_deg: ``(lat, lon)`` [deg] of a reported impact point, or ``None``.
+        impact_sigma_m: its standard uncertainty [m] (> 0).
 
     Returns:
         the fitted :class:`Trajectory` (its ``flight_time_s`` is the model's prediction).
@@ -385,18 +397,31 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
         InputError: a value out of its domain (names the field and value).
         PhysicsError: no flight of this class reaches that range and apogee.
     """
-    _check_inputs(lat_deg, lon_deg, bearing_deg, range_m, apogee_m, alt_m, missile,
+    check_fit_inputs(lat_deg, lon_deg, bearing_deg, range_m, apogee_m, alt_m, missile,
                   ballistic_coefficient_kg_m2, tolerance)
     if propulsion == "auto":
         propulsion = propulsion_class_for(missile, range_m)
     prop = resolve_propulsion(propulsion)
-    lat_t, lon_t = (float(v) for v in geodesic_direct(lat_deg, lon_deg, range_m, bearing_deg,
-                                                      earth))
+    if impact_point_deg is None:
+        lat_t, lon_t = (float(v) for v in geodesic_direct(lat_deg, lon_deg, range_m,
+                                                          bearing_deg, earth))
+        sigmas = None
+    else:
+        lat_t, lon_t = check_impact_point(impact_point_deg, impact_sigma_m)
+        _, az = geodesic_inverse(lat_deg, lon_deg, lat_t, lon_t, earth)
+        bearing_deg = float(az)
+        rtol = max(tolerance, _REPORTED_RTOL)
+        sigmas = (impact_sigma_m, rtol * range_m, rtol * apogee_m)
     problem = _FitProblem(lat_deg, lon_deg, alt_m, prop, earth, ballistic_coefficient_kg_m2,
-                          lat_t, lon_t, range_m, apogee_m, thrust_cut_s)
+                          lat_t, lon_t, range_m, apogee_m, sigmas, thrust_cut_s)
     x = problem.solve(_initial_guess(range_m, apogee_m, bearing_deg, prop, earth,
                                      thrust_cut_s))
     return problem.accept(x, tolerance)
+
+
+_REPORTED_RTOL = 0.02
+"""Relative standard uncertainty of a reported range or apogee when a reported impact point
+is fitted too (press figures are rounded to about 2 %)."""
 
 
 _SEARCH_RTOL = 1e-7
@@ -425,12 +450,15 @@ class _FitProblem:
 
     def __init__(self, lat_deg: float, lon_deg: float, alt_m: float, prop: PropulsionClass,
                  earth: Earth, beta: float | None, lat_t: float, lon_t: float,
-                 range_m: float, apogee_m: float, thrust_cut_s: float | None = None) -> None:
+                 range_m: float, apogee_m: float,
+                 sigmas: tuple[float, float, float] | None = None,
+                 thrust_cut_s: float | None = None) -> None:
         self.lat_deg, self.lon_deg, self.alt_m = lat_deg, lon_deg, alt_m
         self.thrust_cut_s = thrust_cut_s
         self.prop, self.earth, self.beta = prop, earth, beta
         self.lat_t, self.lon_t = lat_t, lon_t
         self.range_m, self.apogee_m = range_m, apogee_m
+        self.sigmas = sigmas
         self._last: dict[bytes, np.ndarray] = {}
 
     def evaluate(self, x, rtol: float) -> tuple[np.ndarray, Trajectory]:
@@ -446,6 +474,10 @@ class _FitProblem:
         miss = ecef2enu(geodetic2ecef(traj.impact_lat_deg, traj.impact_lon_deg, 0.0,
                                       self.earth),
                         self.lat_t, self.lon_t, 0.0, self.earth)[:2]
+        if self.sigmas is not None:   # a reported point: four weighted residuals
+            s_p, s_r, s_a = self.sigmas
+            return np.array([miss[0] / s_p, miss[1] / s_p, (traj.range_m - self.range_m) / s_r,
+                             (traj.apogee_m - self.apogee_m) / s_a]), traj
         res = np.array([miss[0] / self.range_m, miss[1] / self.range_m,
                         (traj.apogee_m - self.apogee_m)
                         / max(self.apogee_m, self.range_m * 0.1)])
@@ -459,7 +491,8 @@ class _FitProblem:
             try:
                 res = self.evaluate(x, _SEARCH_RTOL)[0]
             except PhysicsError:
-                res = np.array(_FAILED_RESIDUALS)
+                res = np.full(3 if self.sigmas is None else 4, _FAILED_RESIDUALS[0] *
+                              (1.0 if self.sigmas is None else 1e3))
             self._last.clear()
             self._last[key] = res
         return self._last[key]
@@ -507,36 +540,18 @@ class _FitProblem:
         range_err = abs(traj.range_m - range_m) / range_m
         apogee_err = abs(traj.apogee_m - apogee_m) / apogee_m
         miss = math.hypot(res[0], res[1])
+        if self.sigmas is not None:
+            if np.max(np.abs(res[2:])) > 3.0 or miss > 3.0:
+                raise PhysicsError(f"{failure} and lands within 3 sigma of the reported point "
+                                   f"({self.lat_t:.3f}, {self.lon_t:.3f}): best fit range "
+                                   f"{traj.range_m / 1e3:.1f} km, apogee "
+                                   f"{traj.apogee_m / 1e3:.1f} km, miss "
+                                   f"{miss * self.sigmas[0] / 1e3:.1f} km")
+            return traj
         if range_err > tolerance or apogee_err > tolerance or miss > tolerance:
             raise PhysicsError(f"{failure}: best fit range {traj.range_m / 1e3:.1f} km, "
                                f"apogee {traj.apogee_m / 1e3:.1f} km")
         return traj
-
-
-def _check_inputs(lat_deg, lon_deg, bearing_deg, range_m, apogee_m, alt_m, missile, beta,
-                  tolerance) -> None:
-    checks = (
-        ("lat_deg", lat_deg, -90.0, 90.0),
-        ("lon_deg", lon_deg, -180.0, 360.0),
-        ("bearing_deg", bearing_deg, -360.0, 360.0),
-        ("range_m", range_m, 10e3, 15_000e3),
-        ("apogee_m", apogee_m, 1e3, 10_000e3),
-        ("alt_m", alt_m, -500.0, 10_000.0),
-        ("tolerance", tolerance, 1e-9, 0.1),
-    )
-    for name, value, lo, hi in checks:
-        _check_real(name, value, lo, hi)
-    if beta is not None:
-        _check_real("ballistic_coefficient_kg_m2", beta, 1.0, 1e9)
-    if missile is not None and not isinstance(missile, str):
-        raise InputError("missile", missile, "must be a name (text) or None")
-
-
-def _check_real(name: str, value, lo: float, hi: float) -> None:
-    """Raise InputError unless ``value`` is a real number (not bool) in [lo, hi]."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (ok and math.isfinite(value) and lo <= value <= hi):
-        raise InputError(name, value, f"must be a number in [{lo:g}, {hi:g}]")
 
 
 def _initial_guess(range_m, apogee_m, bearing_deg, prop, earth,

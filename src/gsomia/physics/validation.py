@@ -4,14 +4,21 @@ The file format is that of ``shared/data/flight-times.csv``: comment lines start
 columns ``date, missile, launch_lat, launch_lon, bearing_deg, range_km, apogee_km,
 flight_time_s, flight_time_source, notes``. Range, apogee, site and bearing go into the fit;
 the reported flight time is only compared with the model's, never used by it.
+
+Reported impact points (Japan's published "about D km <direction> of <place>", with the
+judgment inside/outside Japan's EEZ) are in ``src/gsomia/data/maritime/
+japan_mod_judgments.toml`` (:func:`load_reported_impacts`); where a flight's date has one,
+:func:`validate` also gives the distance from the fitted impact to the reported point.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib.resources
 import io
 import math
 import statistics
+import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -19,9 +26,14 @@ from pathlib import Path
 
 from gsomia.errors import GsomiaError, InputError, RecordError
 from gsomia.physics.ballistics import fit_trajectory
+from gsomia.physics.geodesy import geodesic_direct, geodesic_inverse
 from gsomia.physics.trajectory import Trajectory
 
-__all__ = ["FlightTimeCheck", "ReportedFlight", "load_flight_times", "summarise", "validate"]
+__all__ = ["REPORTED_IMPACTS_FILE", "FlightTimeCheck", "ReportedFlight", "ReportedImpact",
+           "load_flight_times", "load_reported_impacts", "summarise", "validate"]
+
+REPORTED_IMPACTS_FILE = "data/maritime/japan_mod_judgments.toml"
+"""Packaged file of Japan's published impact judgments (relative to the ``gsomia`` package)."""
 
 _REQUIRED = ("date", "missile", "launch_lat", "launch_lon", "bearing_deg", "range_km",
              "apogee_km", "flight_time_s")
@@ -44,6 +56,76 @@ class ReportedFlight:
 
 
 @dataclass(frozen=True)
+class ReportedImpact:
+    """Japan's published judgment of where a launch (or salvo) fell.
+
+    Attributes:
+        date: launch date (local); scenario: the packaged scenario of that launch.
+        in_japan_eez, of: how many of its ``of`` launches Japan said fell in its EEZ.
+        reference, reference_lat_deg, reference_lon_deg: the place the distance is from.
+        bearing_deg, distance_km: the reported direction [deg] and distance [km].
+        sigma_km: uncertainty of the derived point [km]; source, url: where it was published.
+    """
+
+    date: date
+    scenario: str
+    in_japan_eez: int
+    of: int
+    reference: str
+    reference_lat_deg: float
+    reference_lon_deg: float
+    bearing_deg: float
+    distance_km: float
+    sigma_km: float
+    source: str
+    url: str
+
+    @property
+    def point_deg(self) -> tuple[float, float]:
+        """The reported impact point ``(lat, lon)`` [deg]: ``distance_km`` along the WGS-84
+        geodesic of azimuth ``bearing_deg`` from the reference place (Vincenty direct)."""
+        lat, lon = geodesic_direct(self.reference_lat_deg, self.reference_lon_deg,
+                                   self.distance_km * 1e3, self.bearing_deg)
+        return float(lat), float(lon)
+
+
+def load_reported_impacts(path: str | Path | None = None) -> list[ReportedImpact]:
+    """Read the published impact judgments (``[[launch]]`` tables; module notes).
+
+    Args:
+        path: a TOML file; ``None`` for the packaged :data:`REPORTED_IMPACTS_FILE`.
+
+    Raises:
+        InputError: the file cannot be read or parsed.
+        RecordError: an entry lacks a field or has a value out of its domain (names the
+            entry and the field).
+    """
+    try:
+        text = (importlib.resources.files("gsomia") / REPORTED_IMPACTS_FILE).read_text(
+            "utf-8") if path is None else Path(path).read_text("utf-8")
+        rows = tomllib.loads(text).get("launch", [])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError("file", str(path or REPORTED_IMPACTS_FILE), str(exc)) from None
+    out = []
+    for n, row in enumerate(rows):
+        rec = f"launch[{n}]"
+        try:
+            out.append(ReportedImpact(
+                _date(rec, str(row["date"])), str(row["scenario"]), int(row["in_japan_eez"]),
+                int(row["of"]), str(row["reference"]),
+                *(_num(rec, {k: str(row[k])}, k, lo, hi) for k, lo, hi in (
+                    ("reference_lat_deg", -90.0, 90.0), ("reference_lon_deg", -180.0, 360.0),
+                    ("bearing_deg", 0.0, 360.0), ("distance_km", 0.0, 20_000.0),
+                    ("sigma_km", 0.001, 5_000.0))),
+                str(row["source"]), str(row.get("url", ""))))
+        except KeyError as exc:
+            raise RecordError(rec, str(exc.args[0]), None, "missing") from None
+        if not 0 <= out[-1].in_japan_eez <= out[-1].of:
+            raise RecordError(rec, "in_japan_eez", out[-1].in_japan_eez, "must be in [0, of]")
+    return out
+
+
+@dataclass(frozen=True)
 class FlightTimeCheck:
     """Reported against modelled flight time for one launch.
 
@@ -54,6 +136,17 @@ class FlightTimeCheck:
     modelled_s: float | None
     trajectory: Trajectory | None
     error: str | None = None
+    impact: ReportedImpact | None = None
+
+    @property
+    def impact_error_km(self) -> float | None:
+        """Distance [km] from the fitted impact to the reported point (WGS-84 geodesic),
+        where a reported point is known for this date and the fit succeeded."""
+        if self.impact is None or self.trajectory is None:
+            return None
+        d, _ = geodesic_inverse(self.trajectory.impact_lat_deg,
+                                self.trajectory.impact_lon_deg, *self.impact.point_deg)
+        return float(d) / 1e3
 
     @property
     def error_pct(self) -> float | None:
@@ -132,20 +225,24 @@ def _num(rec: str, row: dict[str, str], field: str, lo: float, hi: float) -> flo
 def validate(flights: Iterable[ReportedFlight],
              ballistic_coefficient_kg_m2: float | None = None,
              progress: Callable[[ReportedFlight], None] | None = None) -> list[FlightTimeCheck]:
-    """Fit each flight to its site, bearing, range and apogee, and compare flight times.
+    """Fit each flight to its site, bearing, range and apogee, and compare flight times
+    (and, where Japan published a point for that date, the impact point:
+    :attr:`FlightTimeCheck.impact_error_km`; the fit does not use it).
 
     The propulsion class comes from the missile's name (:func:`propulsion_class_for`).
     A flight that cannot be fitted is kept with its error rather than stopping the run.
     """
     checks = []
+    impacts = {r.date: r for r in load_reported_impacts()}
     for f in flights:
+        known = impacts.get(f.date)
         try:
             traj = fit_trajectory(f.launch_lat_deg, f.launch_lon_deg, f.bearing_deg,
                                   f.range_km * 1e3, f.apogee_km * 1e3, missile=f.missile,
                                   ballistic_coefficient_kg_m2=ballistic_coefficient_kg_m2)
-            checks.append(FlightTimeCheck(f, traj.flight_time_s, traj))
+            checks.append(FlightTimeCheck(f, traj.flight_time_s, traj, impact=known))
         except GsomiaError as exc:
-            checks.append(FlightTimeCheck(f, None, None, str(exc)))
+            checks.append(FlightTimeCheck(f, None, None, str(exc), impact=known))
         if progress is not None:
             progress(f)
     return checks
@@ -160,4 +257,8 @@ def summarise(checks: list[FlightTimeCheck]) -> dict:
         "median_abs_error_pct": statistics.median(errs) if errs else None,
         "max_abs_error_pct": max(errs) if errs else None,
         "within_10pct": sum(e <= 10.0 for e in errs),
+        "impact_points_known": sum(c.impact_error_km is not None for c in checks),
+        "median_impact_error_km": statistics.median(
+            [c.impact_error_km for c in checks if c.impact_error_km is not None])
+        if any(c.impact_error_km is not None for c in checks) else None,
     }

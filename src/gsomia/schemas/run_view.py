@@ -92,6 +92,8 @@ class LaunchView(_Open):
     impact_lat_deg: Lat
     impact_lon_deg: Lon
     impact_area: ImpactArea
+    impact_area_by_party: dict[str, tuple[str, Literal["land", "territorial_sea", "eez",
+                                                        "high_seas"]]] = {}
     parties: dict[str, dict[str, RouteFigures]] = {}
 
 

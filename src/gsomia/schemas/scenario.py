@@ -157,6 +157,11 @@ class LaunchEntry(Closed):
     notes: Any = None
     fit_tolerance: number(1e-6, 0.05) = 1e-3  # type: ignore[valid-type]
     failure: FailureEntry | None = None
+    impact_lat_deg: Latitude | None = Field(  # type: ignore[valid-type]
+        None, description="reported impact point (with impact_lon_deg): the fit honours it "
+                          "with range and apogee")
+    impact_lon_deg: Longitude | None = None  # type: ignore[valid-type]
+    impact_sigma_km: number(0.001, 2000.0) = 20.0  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def position_and_times(self) -> LaunchEntry:
@@ -169,6 +174,10 @@ class LaunchEntry(Closed):
                 if getattr(self, key) is None:
                     raise fail("required key is missing (or give site)", at=(key,),
                                value=None, has_value=True)
+        if (self.impact_lat_deg is None) != (self.impact_lon_deg is None):
+            key = "impact_lon_deg" if self.impact_lon_deg is None else "impact_lat_deg"
+            raise fail("give both impact_lat_deg and impact_lon_deg, or neither", at=(key,),
+                       value=None, has_value=True)
         if self.salvo is not None:
             last = self.t_s + (self.salvo.count - 1) * self.salvo.spacing_s
             if last > MAX_DURATION_S:

@@ -107,7 +107,8 @@ def fly_launches(scenario: Scenario) -> tuple[Flight, ...]:
     flights = []
     for spec in scenario.launches:
         key = (spec.lat_deg, spec.lon_deg, spec.alt_m, spec.bearing_deg, spec.range_m,
-               spec.apogee_m, spec.propulsion, spec.missile, spec.fit_tolerance, spec.failure)
+               spec.apogee_m, spec.propulsion, spec.missile, spec.fit_tolerance,
+               spec.failure, spec.impact_point)
         if key not in fitted:
             fitted[key] = _fit(scenario, spec)
         flights.append(Flight(spec.id, spec.t_s, fitted[key]))
@@ -126,7 +127,10 @@ def _fit(scenario: Scenario, spec: LaunchSpec) -> Trajectory:
         return fit_trajectory(spec.lat_deg, spec.lon_deg, spec.bearing_deg, spec.range_m,
                               spec.apogee_m, propulsion=spec.propulsion,
                               missile=spec.missile, alt_m=spec.alt_m,
-                              tolerance=spec.fit_tolerance, thrust_cut_s=cut)
+                              tolerance=spec.fit_tolerance, thrust_cut_s=cut,
+                              **({} if spec.impact_point is None else {
+                                  "impact_point_deg": spec.impact_point[:2],
+                                  "impact_sigma_m": spec.impact_point[2]}))
     except InputError as exc:
         raise InputError(f"{where}: {exc.field}", exc.value, exc.reason) from exc
     except PhysicsError as exc:

