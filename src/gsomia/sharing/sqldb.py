@@ -192,7 +192,8 @@ class Database:
             self.path = target
             try:
                 self._conn: Any = sqlite3.connect(
-                    target, isolation_level=None, check_same_thread=False
+                    target, isolation_level=None, check_same_thread=False,
+                    cached_statements=512,  # every statement of a node stays prepared
                 )
                 if target != ":memory:":
                     self._conn.execute("PRAGMA journal_mode=WAL")
