@@ -120,16 +120,29 @@ class _Items:
         # each warning as sent, by (originator, track id, time): a payload that arrives
         # equal to it (as JSON) reads as the warning sent, without parsing it again
         self.sent: dict[tuple[str, str, float], tuple[dict, MissileWarning]] = {}
-        for p, items in warnings.items():
+        # each item's place in the run's item lists: (originator, its place in the
+        # originators, its place in the originator's list), by (originator, scan id) or
+        # (originator, track id, time)
+        self.places: dict[tuple, tuple[int, int]] = {}
+        for k, (p, items) in enumerate(warnings.items()):
             for n, w in enumerate(items):
                 mw = self.payloads[id(w)] = payload_of(w, scenario, n)
                 if isinstance(mw, RadarPlots):
                     self.truths[(p, mw.scan_id)] = w.plots
+                    self.places[(p, mw.scan_id)] = (k, n)
                     continue
+                self.places[(p, mw.track_id, mw.t_s)] = (k, n)
                 self.labels[(p, mw.track_id)] = w
                 self.sent[(p, mw.track_id, mw.t_s)] = (mw.to_dict(), mw)
                 if w.launch is not None:
                     self.launches[(p, mw.track_id)] = w.launch
+
+    def place(self, item: ReceivedItem) -> tuple[int, int]:
+        """Where a received item stands in the run's item lists (``(-1, -1)``: none)."""
+        p = item.payload
+        key = ((item.originator, p.get("scan_id")) if is_plot_payload(p)
+               else (item.originator, p.get("track_id"), p.get("t_s")))
+        return self.places.get(key, (-1, -1))
 
     def plots(self, item: ReceivedItem) -> Warning:
         """A received scan as the item the originator shared (true objects put back)."""
@@ -178,14 +191,19 @@ class NodeDelivery:
             return []
         clock = SimClock(self.config.decision_time(scenario))
         items = _Items(warnings, scenario)
-        out: list[Delivered] = []
+        out: list[tuple[float, int, int, int, Delivered]] = []
+        order = {p: i for i, p in enumerate(warnings)}
 
         def receiver(party: str) -> Callable[[ReceivedItem], None]:
             def on_item(item: ReceivedItem) -> None:
                 if is_plot_payload(item.payload):
-                    out.append(Delivered(clock.now_s(), party, items.plots(item)))
+                    got = Delivered(clock.now_s(), party, items.plots(item))
                 elif item.is_warning:
-                    out.append(Delivered(clock.now_s(), party, items.warning(item)))
+                    got = Delivered(clock.now_s(), party, items.warning(item))
+                else:
+                    return
+                k, n = items.place(item)
+                out.append((got.t_s, k, order.get(party, -1), n, got))
             return on_item
 
         nodes = self._nodes(list(warnings), plan, scenario, catalog, clock, receiver)
@@ -195,8 +213,10 @@ class NodeDelivery:
         finally:
             for n in nodes.values():
                 n.close()
-        out.sort(key=lambda d: d.t_s)
-        return out
+        # arrivals at one time in the order of the planned delivery: originator, recipient,
+        # item (so both steps list them alike)
+        out.sort(key=lambda e: e[:4])
+        return [e[4] for e in out]
 
     def _nodes(self, parties: list[str], plan: RoutePlan, scenario: Scenario,
                catalog: Catalog, clock: SimClock,
