@@ -146,6 +146,11 @@ def test_node_delivery_gives_the_planned_arrivals(small) -> None:
                    for d in analytical.deliveries[route])
         b = sorted((d.to, d.item.originator, round(d.t_s, 6)) for d in nodes.deliveries[route])
         assert a == b, route
+        # and listed alike: arrivals at one time by originator, recipient, item
+        assert ([(round(d.t_s, 6), d.to, d.item.originator, d.item.t_s)
+                 for d in analytical.deliveries[route]]
+                == [(round(d.t_s, 6), d.to, d.item.originator, d.item.t_s)
+                    for d in nodes.deliveries[route]]), route
         assert (analytical.knowledge["L1"]["JPN"][route].figures()
                 == nodes.knowledge["L1"]["JPN"][route].figures())
     relayed = [d.t_s - d.item.t_s for d in nodes.deliveries["tisa_hub"]

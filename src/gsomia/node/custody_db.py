@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from gsomia.sharing.audit_hash import canonical_json
 from gsomia.sharing.routes import Route
 from gsomia.sharing.sqldb import Database
 
@@ -22,7 +23,7 @@ __all__ = ["CUSTODY_SCHEMA", "CustodyRow", "CustodyTables", "custody_received",
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_json(obj)
 
 
 def _canonical(value: Any) -> str:

@@ -68,6 +68,21 @@ def authorisation(to: str, route: Route, hub: str | None) -> dict[str, Any]:
     return {"to": to, "route": route.value, "hub": hub}
 
 
+#: ``json.dumps(s, ensure_ascii=False)`` of a string ``s``, without building an encoder per
+#: call (the function :class:`json.JSONEncoder` itself uses for it; same text).
+_json_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_CONSTANTS = {True: "true", False: "false", None: "null"}
+
+
+def _json_float(number: float) -> str:
+    """``json.dumps(number)`` of a float (``repr``; ``NaN``, ``Infinity``, ``-Infinity``)."""
+    if number != number:
+        return "NaN"
+    if number in (float("inf"), float("-inf")):
+        return "Infinity" if number > 0 else "-Infinity"
+    return float.__repr__(number)
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -125,17 +140,16 @@ class Fingerprints:
         :data:`MIN_PART_CHARS` are collected."""
         if isinstance(value, Mapping):
             text = "{" + ",".join(
-                json.dumps(str(k), ensure_ascii=False) + ":"
-                + self._canon(value[k], found, parts=parts)
+                _json_str(str(k)) + ":" + self._canon(value[k], found, parts=parts)
                 for k in sorted(value, key=str)) + "}"
         elif isinstance(value, list | tuple):
             text = "[" + ",".join(self._canon(v, found, parts=parts) for v in value) + "]"
         elif isinstance(value, bool) or value is None:
-            return json.dumps(value)
+            return _CONSTANTS[value]
         elif isinstance(value, int | float):
-            return json.dumps(float(value))
+            return _json_float(float(value))
         else:
-            text = json.dumps(str(value), ensure_ascii=False)
+            text = _json_str(str(value))
             if found is not None:
                 self._in_text(str(value), found)
             if len(text) < MIN_PART_CHARS:

@@ -38,6 +38,7 @@ from joserfc.jwk import OKPKey
 
 from gsomia.errors import EnvelopeError, LinkError, StoreError
 from gsomia.node.clock import Clock
+from gsomia.sharing.audit_hash import canonical_json
 from gsomia.sharing.envelope import Envelope, PartyKeys, PublicKeys
 
 __all__ = [
@@ -175,8 +176,7 @@ class Receipt:
 
     def sign(self, keys: PartyKeys) -> Receipt:
         """This receipt signed by ``keys`` (the receiving party's)."""
-        data = json.dumps(self.signed_fields(), sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False).encode()
+        data = canonical_json(self.signed_fields()).encode()
         token = jws.serialize_compact(
             {"alg": "Ed25519", "kid": f"{keys.party}-sig", "typ": RECEIPT_TYP}, data,
             _jwk(keys.signing), registry=_JWS_REGISTRY)

@@ -82,6 +82,7 @@ from gsomia.node.custody_db import (
     custody_received,
     custody_released,
 )
+from gsomia.sharing.audit_hash import canonical_json
 from gsomia.sharing.routes import Route
 from gsomia.sharing.sqldb import Database
 
@@ -182,7 +183,7 @@ WitnessRow = tuple[str, str, int, str, str, str | None, str]
 
 
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return canonical_json(obj)
 
 
 @dataclass(frozen=True, slots=True)

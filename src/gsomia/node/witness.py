@@ -69,6 +69,7 @@ from gsomia.node.context import NodeContext
 from gsomia.node.links import Receipt, envelope_digest
 from gsomia.node.store import InboxRow
 from gsomia.sharing import translog
+from gsomia.sharing.audit_hash import canonical_json
 from gsomia.sharing.envelope import Envelope, label_from_dict, label_to_dict, verify
 from gsomia.sharing.sqldb import Database
 
@@ -122,8 +123,7 @@ def cosigned_notes(db: Database, party: str) -> list[tuple[int, str]]:
 def item_digest(label: dict[str, Any], payload: dict[str, Any]) -> str:
     """SHA-256 (hex) of the canonical JSON (sorted keys, no spaces, UTF-8) of
     ``{"label": label, "payload": payload}``: what ``item.created`` records."""
-    text = json.dumps({"label": label, "payload": payload}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False)
+    text = canonical_json({"label": label, "payload": payload})
     return hashlib.sha256(text.encode()).hexdigest()
 
 

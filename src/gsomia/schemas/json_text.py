@@ -157,13 +157,32 @@ def read_json(raw: bytes | str, field: str = "body", *,
     if depth > max_depth:
         raise InputError(field, f"<{depth} levels>", f"nested more than {max_depth} arrays "
                                                      "and objects deep")
+    flagged: list[bool] = []  # a number the check below must name
+
+    def integer(digits: str) -> int | _Overlong:
+        number = _integer(digits)
+        if isinstance(number, _Overlong) or abs(number) > MAX_JSON_INT:
+            flagged.append(True)
+        return number
+
+    def real(digits: str) -> float:
+        number = float(digits)
+        if not math.isfinite(number):
+            flagged.append(True)
+        return number
+
     try:
-        value = json.loads(text, parse_int=_integer, parse_constant=_not_json,
-                           object_pairs_hook=_unique_names)
+        value = json.loads(text, parse_int=integer, parse_float=real,
+                           parse_constant=_not_json, object_pairs_hook=_unique_names)
     except RecursionError:  # a depth the count above missed (malformed strings)
         raise InputError(field, f"<{len(text)} characters>", "not JSON: nested too deeply") \
             from None
     except ValueError as exc:
         raise InputError(field, f"<{len(text)} characters>", f"not JSON: {exc}") from None
-    _check_value(value, field)
+    # Every string of the value is written literally in the text unless escaped (``\\u``;
+    # JSON refuses a literal NUL), so a text without ``\\u`` and without a surrogate holds
+    # no refused string; the numbers were flagged as they were read. Anything else: the
+    # walk below finds it and names its key path.
+    if flagged or "\\u" in text or _SURROGATE.search(text) is not None:
+        _check_value(value, field)
     return value

@@ -32,7 +32,13 @@ def canonical_json(obj: Any) -> str:
     Raises:
         TypeError, ValueError: ``obj`` is not JSON-serialisable.
     """
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(obj)
+
+
+#: The encoder ``json.dumps(obj, sort_keys=True, separators=(",", ":"),
+#: ensure_ascii=False)`` makes anew at each call, made once (it keeps no state between
+#: calls): the same text.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def record_hash(prev_hash: str, seq: int, at: str, kind: str, body: str) -> str:

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,6 +59,7 @@ from joserfc.registry import HeaderParameter
 from gsomia.errors import EnvelopeError, InputError, ReplayError
 from gsomia.schemas.document import MAX_ENVELOPE_BYTES
 from gsomia.schemas.json_text import read_json
+from gsomia.sharing.audit_hash import canonical_json
 from gsomia.sharing.keys import Directory, PartyKeys, PublicKeys
 from gsomia.sharing.label import Label, parse_time
 
@@ -121,7 +121,7 @@ _JWS_REGISTRY.max_payload_length = MAX_ENVELOPE_BYTES
 
 
 def _canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_json(obj).encode()
 
 
 def _iso(t: dt.datetime) -> str:

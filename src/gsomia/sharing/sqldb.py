@@ -10,9 +10,11 @@ A :class:`Database` is opened from a URL:
     the same without any fsync (SQLite ``PRAGMA synchronous=OFF``): a committed transaction
     still survives a crash of the process (the writes are with the operating system), but
     a crash of the operating system or a power loss may lose recent transactions or
-    corrupt the file. Only for throw-away stores, e.g. the nodes of a simulated run in a
-    temporary directory (``gsomia run``), where it saves the wait for the disk at each WAL
-    checkpoint. ``synchronous=normal`` is the default; ``full`` syncs at every commit.
+    corrupt the file. Only for throw-away stores, e.g. the servers of ``gsomia run --live``
+    in a temporary directory, where it saves the wait for the disk at each WAL
+    checkpoint (the nodes of a simulated run, ``gsomia run``, keep theirs in memory,
+    ``":memory:"``). ``synchronous=normal`` is the default; ``full`` syncs at every
+    commit.
 ``postgresql://[user@]host[:port]/dbname[?schema=NAME&…]``
     a PostgreSQL database through psycopg 3 (the scale-out path of ARCHITECTURE.md). The
     optional ``schema`` parameter (ours, removed before connecting) selects, and creates
@@ -192,7 +194,8 @@ class Database:
             self.path = target
             try:
                 self._conn: Any = sqlite3.connect(
-                    target, isolation_level=None, check_same_thread=False
+                    target, isolation_level=None, check_same_thread=False,
+                    cached_statements=512,  # every statement of a node stays prepared
                 )
                 if target != ":memory:":
                     self._conn.execute("PRAGMA journal_mode=WAL")
