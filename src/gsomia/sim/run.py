@@ -100,6 +100,7 @@ from gsomia.sim.pictures import FusedPictures, PictureSource
 from gsomia.sim.scenario import Scenario
 from gsomia.sim.scoring import load_zones, true_area
 from gsomia.sim.share import party_warnings, plot_warnings
+from gsomia.sim.warnlog import WarningRun, warning_logs
 from gsomia.warning.areas import MaritimeZones
 from gsomia.warning.sensors import Flight
 from gsomia.warning.tracking.tracker import Tracker
@@ -123,6 +124,8 @@ class RunResult:
             ``"land"``, ``"territorial_sea"``, ``"eez"`` or ``"high_seas"`` with country
             ``""``; :func:`gsomia.sim.scoring.true_area`).
         engagements: the engagement figures (:mod:`gsomia.sim.engage`).
+        alerts: each party's log of public warnings (issue, update, withdraw) and its
+            score (:mod:`gsomia.sim.warnlog`).
     """
 
     scenario: Scenario
@@ -136,6 +139,7 @@ class RunResult:
     timings_s: dict[str, float] = field(default_factory=dict)
     impact_areas: dict[str, tuple[str, str]] = field(default_factory=dict)
     engagements: Engagements | None = None
+    alerts: WarningRun | None = None
 
     @property
     def flights(self) -> tuple[Flight, ...]:
@@ -254,5 +258,10 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
                                   sc.parties, cfg.routes, knowledge, measured=cfg.measured,
                                   cells={lid: a.cell for lid, a in areas.items()})
     laps.lap("engage")
+    note("warnings")
+    cells = {lid: a.cell for lid, a in areas.items()}
+    alerts = warning_logs(obs.flights, sc.parties, knowledge, trackers, cfg.routes[-1], zones,
+                          cells, samples=cfg.area_samples)
+    laps.lap("warn")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
-                     laps.timings, {lid: a.cell for lid, a in areas.items()}, engagements)
+                     laps.timings, cells, engagements, alerts)

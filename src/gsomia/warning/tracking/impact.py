@@ -28,7 +28,7 @@ from gsomia.physics.propagate import propagate_to_impact
 from gsomia.warning.tracking.predict import sigma_points
 from gsomia.warning.tracking.states import GaussianStates, error_ellipse
 
-__all__ = ["ImpactPrediction", "predict_impact"]
+__all__ = ["ImpactPrediction", "lift_to_surface", "predict_impact"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -79,7 +79,7 @@ def predict_impact(states: GaussianStates, earth: Earth = WGS84, step_s: float =
     pts, wm, wc = sigma_points(states.x, states.P)
     s = pts.shape[1]
     # sigma points below the ground (large uncertainty at low altitude) start at the surface
-    res = propagate_to_impact(_lift(pts.reshape(-1, 6), earth), earth, step_s=step_s,
+    res = propagate_to_impact(lift_to_surface(pts.reshape(-1, 6), earth), earth, step_s=step_s,
                               max_time_s=max_time_s)
     r = res.y_ecef[:, :3].reshape(n, s, 3)
     timp = res.t_s.reshape(n, s)
@@ -110,7 +110,10 @@ def predict_impact(states: GaussianStates, earth: Earth = WGS84, step_s: float =
     return out
 
 
-def _lift(y: np.ndarray, earth: Earth) -> np.ndarray:
+def lift_to_surface(y: np.ndarray, earth: Earth = WGS84) -> np.ndarray:
+    """States ``(N, 6)`` (ECEF [m, m/s]) with every position below the ellipsoid moved up
+    along its radius to 1 m above it (a copy; sigma points of an uncertain state at low
+    altitude may lie underground)."""
     from gsomia.physics.geodesy import height_above_ellipsoid_fast
 
     y = y.copy()
