@@ -14,10 +14,10 @@ picture as :attr:`gsomia.sim.knowledge.LaunchKnowledge.tracks`):
   (:func:`~gsomia.warning.tracking.boost.ballistic_since`) or every burn hypothesis has
   ended;
 - the probability of each own area: the fraction of ``samples`` draws of the footprint in
-  it (:func:`area_probabilities`, the one function that reads :mod:`gsomia.warning.areas`);
+  it (:func:`own_cells`, the one function that reads :mod:`gsomia.warning.areas`);
 - the probability of an overflight of each own land or territorial sea below
   ``policy.overflight_alt_m``: the weight of the hypotheses whose mean trajectory has a
-  ground point there (every 20 s from burnout; the spread of a hypothesis is ignored).
+  ground point there (every 30 s from burnout; the spread of a hypothesis is ignored).
 
 A time with no track of the launch counts toward "track lost". The log is scored against
 the true impact area and the true overflights (:func:`gsomia.warning.alerts.score_log`).
@@ -200,6 +200,7 @@ def _party_log(flight: Flight, party: str, tracks: list[tuple[float, np.ndarray,
                 est, sigma = launch_est if launch_est is not None else (t - 1e6, 0.0)
                 fp = predict_footprint(t, x, P, est, flight.trajectory.propulsion,
                                        overflight_alt_m=policy.overflight_alt_m,
+                                       track_step_s=30.0,
                                        launch_sigma_s=sigma, burnt_out=burnt)
                 cache[key] = _assess(zones, fp, samples) if fp.valid else Assessment(t)
             a = cache[key]
