@@ -429,7 +429,7 @@ def _batch_command(records: Path | None, since: str, given: dict[str, bool],
              f"{BATCH_CONFIG.pip_interval_s:g} s, no plots): {', '.join(unused)} "
              "not used there; leave out")
     config = RunConfig(**{f: getattr(BATCH_CONFIG, f) for f in (
-        "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")},
+        "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s", "warnings")},
         route=route_cfg, share=share, routes=compared, **extra)
     batch_run(records, _date("--since", since), json_out, config, seeds=seeds,
               scheduler=where[0], workers=where[1])

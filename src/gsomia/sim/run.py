@@ -258,10 +258,12 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
                                   sc.parties, cfg.routes, knowledge, measured=cfg.measured,
                                   cells={lid: a.cell for lid, a in areas.items()})
     laps.lap("engage")
-    note("warnings")
     cells = {lid: a.cell for lid, a in areas.items()}
-    alerts = warning_logs(obs.flights, sc.parties, knowledge, trackers, cfg.routes[-1], zones,
-                          cells, samples=cfg.area_samples)
-    laps.lap("warn")
+    alerts = None
+    if cfg.warnings:
+        note("warnings")
+        alerts = warning_logs(obs.flights, sc.parties, knowledge, trackers, cfg.routes[-1],
+                              zones, cells, samples=cfg.area_samples)
+        laps.lap("warn")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
                      laps.timings, cells, engagements, alerts)
