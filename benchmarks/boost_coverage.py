@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gsomia.errors import InputError
 from gsomia.sim.batch import batch_events
 from gsomia.sim.coverage import Coverage, footprint_coverage
 from gsomia.sim.scenario import load_scenario, scenario_from_records
@@ -57,7 +58,11 @@ def calibrate() -> dict:
 def record_scenarios(records: Path, since: dt.date, limit: int):
     events = batch_events(records, since)[:limit]
     for ev in events:
-        text, _ = scenario_from_records(list(ev.records), seed=ev.seed, event=ev.index)
+        try:
+            text, _ = scenario_from_records(list(ev.records), seed=ev.seed, event=ev.index)
+        except InputError as exc:   # no record of the event can be flown
+            print(json.dumps({"event": ev.id, "skipped": exc.reason[:120]}))
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"record-{ev.id}.toml"
             path.write_text(text, encoding="utf-8")
