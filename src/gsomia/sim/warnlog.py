@@ -1,9 +1,10 @@
 """Each party's warning log over a run (:mod:`gsomia.warning.alerts`), and its score.
 
-Every ``policy.interval_s`` from a launch to its true impact, each party with maritime
-zones (:data:`gsomia.sim.scoring.AREA_PARTIES`) assesses the launch from its best fused
-track on the *warning route* (the last route compared, by default ``direct``; the same
-picture as :attr:`gsomia.sim.knowledge.LaunchKnowledge.tracks`):
+At every multiple of ``policy.interval_s`` from a launch to its true impact, each party
+with maritime zones (:data:`gsomia.sim.scoring.AREA_PARTIES`) assesses the launch from
+its best fused track on the *warning route* (the last route compared, by default
+``direct``; the picture's latest state within one interval, as kept in
+:attr:`gsomia.sim.knowledge.LaunchKnowledge.tracks`):
 
 - the boost-aware footprint (:func:`gsomia.warning.tracking.boost.predict_footprint`)
   with the launch's propulsion class (an assumption: the node is taken to know the missile
@@ -25,6 +26,7 @@ the true impact area and the true overflights (:func:`gsomia.warning.alerts.scor
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -186,19 +188,22 @@ def _party_log(flight: Flight, party: str, tracks: list[tuple[float, np.ndarray,
                cache: dict[tuple[float, bytes, bool], Assessment]) -> WarningLog:
     log = WarningLog(party, flight.id, policy)
     launch_est = _launch_estimate(own, tracks)
-    by_t = {round(t, 6): (x, P) for t, x, P in tracks}
-    t = flight.launch_s
+    times = np.array([t for t, _, _ in tracks])
+    step = policy.interval_s
+    t = math.ceil(flight.launch_s / step) * step
     while t < flight.impact_s:
-        got = by_t.get(round(t, 6))
-        if got is None:
+        # the picture's latest state within one interval before t (its grid may differ)
+        i = int(np.searchsorted(times, t + 1e-6)) - 1
+        if i < 0 or t - times[i] >= step:
             log.no_track(t)
         else:
-            x, P = got
+            _, x, P = tracks[i]
             burnt = own is not None and ballistic_since(own.history, t) is not None
             key = (t, x.tobytes(), burnt)
             if key not in cache:
                 est, sigma = launch_est if launch_est is not None else (t - 1e6, 0.0)
-                fp = predict_footprint(t, x, P, est, flight.trajectory.propulsion,
+                fp = predict_footprint(float(times[i]), x, P, est,
+                                       flight.trajectory.propulsion,
                                        overflight_alt_m=policy.overflight_alt_m,
                                        track_step_s=30.0,
                                        launch_sigma_s=sigma, burnt_out=burnt)
@@ -206,7 +211,7 @@ def _party_log(flight: Flight, party: str, tracks: list[tuple[float, np.ndarray,
             a = cache[key]
             log.assess(Assessment(t, {c: p for c, p in a.impact.items() if c[0] == party},
                                   {c: p for c, p in a.overflight.items() if c[0] == party}))
-        t += policy.interval_s
+        t += step
     return log
 
 
