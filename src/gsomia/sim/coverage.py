@@ -5,8 +5,9 @@ For each party of a scenario, its own tracker is run over its own detections (th
 of route ``none``: no fusion, so each sample is one party's own estimate); every confirmed
 track that follows one launch (:func:`gsomia.sim.pictures.truth_labels`) is evaluated
 every ``boost_interval_s`` while some burn hypothesis still burns and every
-``free_interval_s`` after, at its latest state (:class:`gsomia.sim.pictures.OwnPicture`),
-until the true impact. The launch time is the track's own estimate
+``free_interval_s`` after, at its latest state (:class:`gsomia.sim.pictures.OwnPicture`;
+a state not updated since the previous sample is not counted again), until the true
+impact. The launch time is the track's own estimate
 (:func:`~gsomia.warning.tracking.boost.track_launch_time`: its LPE, else the kinematic
 estimate of its first state), the class is the launch's propulsion class, and the
 footprint collapses once the track's IMM holds the ballistic mode
@@ -70,11 +71,13 @@ def _track_samples(track: Any, picture: OwnPicture, launch: tuple[float, float] 
     t = track.confirmed_s
     end = flight.impact_s if track.deleted_s is None else min(track.deleted_s,
                                                                flight.impact_s)
+    last = None
     while t < end:
         reps = [r for r in picture.at(t) if r.track_id == str(track.number)]
         step = free_s
-        if reps:
+        if reps and reps[0].t_s != last:     # a state not updated since is counted once
             r = reps[0]
+            last = r.t_s
             est, sigma = launch if launch is not None else (r.t_s - 1e6, 0.0)
             fp = predict_footprint(r.t_s, r.x, r.P, est, flight.trajectory.propulsion,
                                    launch_sigma_s=sigma,
