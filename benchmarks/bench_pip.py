@@ -31,7 +31,7 @@ from scipy.integrate import solve_ivp
 from gsomia.physics.earth import WGS84
 from gsomia.physics.geodesy import ecef2geodetic, geodesic_inverse, height_above_ellipsoid_fast
 from gsomia.physics.propagate import derivatives
-from gsomia.warning.tracking.impact import _lift, predict_impact
+from gsomia.warning.tracking.impact import lift_to_surface, predict_impact
 from gsomia.warning.tracking.predict import sigma_points
 from gsomia.warning.tracking.states import GaussianStates
 
@@ -58,7 +58,7 @@ def peer_pip(x: np.ndarray, P: np.ndarray, method: str, rtol: float,
              atol: float) -> tuple[float, float]:
     """Mean impact point ``(lat, lon)`` of the UT with solve_ivp per sigma point."""
     pts, wm, _ = _peer_points(x, P)
-    pts = _lift(pts, WGS84)
+    pts = lift_to_surface(pts, WGS84)
     r = []
     for y0 in pts:
         sol = solve_ivp(lambda t, y: derivatives(y, WGS84), (0.0, 3600.0), y0,

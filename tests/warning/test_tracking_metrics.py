@@ -94,7 +94,7 @@ def test_single_track_pip_is_the_batched_ut_with_the_numpy_propagator(single_fli
     from gsomia.physics.earth import WGS84
     from gsomia.physics.geodesy import ecef2geodetic
     from gsomia.physics.propagate import propagate_to_impact
-    from gsomia.warning.tracking.impact import _lift
+    from gsomia.warning.tracking.impact import lift_to_surface as _lift
     from gsomia.warning.tracking.predict import sigma_points
 
     flight, track = single_flight

@@ -163,8 +163,34 @@ def _print_run(result: RunResult) -> None:
         console.print("tracks lost (confirmed tracks deleted; t after the epoch): " + "; ".join(
             f"{e['party']} #{e['track']} ({', '.join(e['launches']) or 'no launch'}) at "
             f"{e['t_s']:.0f} s, {e['reason']}" for e in lost), highlight=False)
+    _print_warnings(result)
     console.print("timings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in
                                               result.timings_s.items()), highlight=False)
+
+
+def _print_warnings(result: RunResult) -> None:
+    """Each party's warning timeline (gsomia.warning.alerts) and its score per launch."""
+    run = result.alerts
+    if run is None:
+        return
+    launch = {f.id: f.launch_s for f in result.flights}
+    console.print(f"[bold]warnings[/] (picture on route {run.route}; t after launch):")
+    for party in result.scenario.parties:
+        mine = [e for e in run.entries if e.party == party]
+        scored = {lid: s[party] for lid, s in run.scores.items() if party in s}
+        if not scored:
+            continue
+        console.print(f"  {party}: {len(mine)} entries" + ("" if mine else " (none issued)"),
+                      highlight=False)
+        for e in mine:
+            console.print(f"    {e.launch} t+{e.t_s - launch[e.launch]:6.1f} s  {e.action:8s} "
+                          f"{e.area[0]} {e.area[1]:15s} p={e.p:.2f}  {e.reason}",
+                          highlight=False)
+        for lid, s in scored.items():
+            console.print(f"    {lid}: first correct {_s(s['first_correct_s'])}, false "
+                          f"{s['false_warnings']} ({s['false_duration_s']:.0f} s), "
+                          f"withdrawals {s['withdrawals']}" + (" — MISSED" if s["missed"]
+                                                               else ""), highlight=False)
 
 
 def _ms(value: float | None) -> str:
@@ -412,7 +438,7 @@ def _batch_command(records: Path | None, since: str, given: dict[str, bool],
              f"{BATCH_CONFIG.pip_interval_s:g} s, no plots): {', '.join(unused)} "
              "not used there; leave out")
     config = RunConfig(**{f: getattr(BATCH_CONFIG, f) for f in (
-        "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s")},
+        "pip_tail_interval_s", "horizon_s", "measured", "pip_interval_s", "warnings")},
         route=route_cfg, share=share, routes=compared, **extra)
     batch_run(records, _date("--since", since), json_out, config, seeds=seeds,
               scheduler=where[0], workers=where[1])

@@ -81,9 +81,10 @@ __all__ = ["BATCH_CONFIG", "DROP_CLASSES", "EVENT_FLIGHT_S", "BatchEvent", "batc
            "run_event", "run_events", "run_records", "split_events"]
 
 BATCH_CONFIG = RunConfig(pip_interval_s=10.0, pip_tail_interval_s=1e9, horizon_s=900.0,
-                         measured=("JPN", "KOR"))
+                         measured=("JPN", "KOR"), warnings=False)
 """Fast path of the batch: PIPs every 10 s and none after the 50 km PIP is reached,
-15 minutes observed, pictures of Japan and Korea only (the US still tracks and shares)."""
+15 minutes observed, pictures of Japan and Korea only (the US still tracks and shares),
+no warning logs (:mod:`gsomia.sim.warnlog`: tens of seconds per event)."""
 
 DROP_CLASSES = (*SKIP_KINDS, "not_flyable", "invalid_launch", "run_failed")
 """Reason classes of a dropped launch (module notes), in the order they are checked."""

@@ -42,6 +42,7 @@ class RunConfig:
             run's JSON (:mod:`gsomia.sim.attribution`; re-scores, never re-flies).
         sweep_approval_s: TISA approval delays [s] to re-score the ``tisa_hub`` route with
             (:mod:`gsomia.sim.attribution`, ``sensitivity``; empty: no sweep).
+        warnings: keep each party's warning log (:mod:`gsomia.sim.warnlog`).
 
     Raises:
         InputError: an unknown share or route, no ``none``, or a figure not positive.
@@ -63,6 +64,7 @@ class RunConfig:
     share: str = "tracks"
     attribution: bool = False
     sweep_approval_s: tuple[float, ...] = ()
+    warnings: bool = True
 
     def __post_init__(self) -> None:
         if self.share not in SHARES:

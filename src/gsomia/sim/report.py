@@ -156,6 +156,7 @@ distribution of the engagement window gained against ``none``
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections.abc import Iterable
 from typing import Any
@@ -286,6 +287,11 @@ def run_to_json(result: RunResult, *, delivery: str = "node",
                                              result.observation.flights)}),
         "timings_s": dict(result.timings_s),
     }
+    if result.alerts is not None:
+        doc["warnings"] = result.alerts.to_json()
+        doc["warning_scores"] = {"route": result.alerts.route,
+                                 "policy": dataclasses.asdict(result.alerts.policy),
+                                 "by_launch": result.alerts.scores}
     if cfg.attribution:
         doc["attribution"] = attribute(result)
     return doc

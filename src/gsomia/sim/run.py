@@ -100,6 +100,7 @@ from gsomia.sim.pictures import FusedPictures, PictureSource
 from gsomia.sim.scenario import Scenario
 from gsomia.sim.scoring import load_zones, true_area
 from gsomia.sim.share import party_warnings, plot_warnings
+from gsomia.sim.warnlog import WarningRun, warning_logs
 from gsomia.warning.areas import MaritimeZones
 from gsomia.warning.sensors import Flight
 from gsomia.warning.tracking.tracker import Tracker
@@ -126,6 +127,8 @@ class RunResult:
         impact_areas_by_party: launch id → party → ``(country, zone)`` of the true impact
             point as that party judges it, from its own base points
             (:meth:`gsomia.warning.areas.MaritimeZones.for_party`).
+        alerts: each party's log of public warnings (issue, update, withdraw) and its
+            score (:mod:`gsomia.sim.warnlog`).
     """
 
     scenario: Scenario
@@ -140,6 +143,7 @@ class RunResult:
     impact_areas: dict[str, tuple[str, str]] = field(default_factory=dict)
     engagements: Engagements | None = None
     impact_areas_by_party: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    alerts: WarningRun | None = None
 
     @property
     def flights(self) -> tuple[Flight, ...]:
@@ -259,7 +263,14 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
                                   sc.parties, cfg.routes, knowledge, measured=cfg.measured,
                                   cells={lid: a.cell for lid, a in areas.items()})
     laps.lap("engage")
+    cells = {lid: a.cell for lid, a in areas.items()}
+    by_party = {f.id: {p: true_area(f, zones.for_party(p)).cell for p in sc.parties}
+                for f in obs.flights}
+    alerts = None
+    if cfg.warnings:
+        note("warnings")
+        alerts = warning_logs(obs.flights, sc.parties, knowledge, trackers, cfg.routes[-1],
+                              zones, by_party, samples=cfg.area_samples)
+        laps.lap("warn")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
-                     laps.timings, {lid: a.cell for lid, a in areas.items()}, engagements,
-                     {f.id: {p: true_area(f, zones.for_party(p)).cell for p in sc.parties}
-                      for f in obs.flights})
+                     laps.timings, cells, engagements, by_party, alerts)

@@ -166,7 +166,8 @@ def run_seeds(scenario: Scenario, n: int, config: RunConfig | None = None, *,
         raise InputError("seeds", n, f"expected an integer from 1 to {MAX_SEEDS}")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
         raise InputError("workers", workers, "expected an integer >= 0 (0: one per CPU)")
-    cfg = config or RunConfig()
+    # the seed study summarises the figures only: no warning logs (gsomia.sim.warnlog)
+    cfg = dataclasses.replace(config or RunConfig(), warnings=False)
     seeds = [scenario.seed + i for i in range(n)]
     draws = run_tasks(_one, seeds, [f"{scenario.name}, seed {s}" for s in seeds],
                       shared=(scenario, cfg, load_zones()), scheduler=scheduler,

@@ -28,7 +28,7 @@ from gsomia.physics.geodesy import ecef2geodetic, enu_basis, geodetic2ecef
 from gsomia.warning.tracking.predict import sigma_points
 from gsomia.warning.tracking.states import GaussianStates, error_ellipse
 
-__all__ = ["ImpactPrediction", "predict_impact"]
+__all__ = ["ImpactPrediction", "lift_to_surface", "predict_impact"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -83,7 +83,7 @@ def predict_impact(states: GaussianStates, earth: Earth = WGS84, step_s: float =
     # gsomia.physics.impact_kernel), imported here so that only PIPs load Numba
     from gsomia.physics.impact_kernel import impact_rows
 
-    t_rows, y_rows = impact_rows(_lift(pts.reshape(-1, 6), earth), earth, step_s=step_s,
+    t_rows, y_rows = impact_rows(lift_to_surface(pts.reshape(-1, 6), earth), earth, step_s=step_s,
                                  max_time_s=max_time_s)
     r = y_rows[:, :3].reshape(n, s, 3)
     timp = t_rows.reshape(n, s)
@@ -114,7 +114,10 @@ def predict_impact(states: GaussianStates, earth: Earth = WGS84, step_s: float =
     return out
 
 
-def _lift(y: np.ndarray, earth: Earth) -> np.ndarray:
+def lift_to_surface(y: np.ndarray, earth: Earth = WGS84) -> np.ndarray:
+    """States ``(N, 6)`` (ECEF [m, m/s]) with every position below the ellipsoid moved up
+    along its radius to 1 m above it (a copy; sigma points of an uncertain state at low
+    altitude may lie underground)."""
     from gsomia.physics.geodesy import height_above_ellipsoid_fast
 
     y = y.copy()

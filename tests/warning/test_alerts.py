@@ -1,0 +1,107 @@
+"""The warning policy (gsomia.warning.alerts): issue, update, withdraw, and the score."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gsomia.errors import InputError
+from gsomia.warning.alerts import Assessment, WarningLog, WarningPolicy, score_log
+
+POLICY = WarningPolicy()
+LAND = ("JPN", "land")
+EEZ = ("JPN", "eez")
+
+
+def _log(*assessments: Assessment | float) -> WarningLog:
+    """A log fed with assessments; a bare float is a time without a track."""
+    log = WarningLog("JPN", "L1", POLICY)
+    for a in assessments:
+        if isinstance(a, Assessment):
+            log.assess(a)
+        else:
+            log.no_track(a)
+    return log
+
+
+def test_overflight_announced_then_retracted_when_the_missile_fails() -> None:
+    # 3 Nov 2022 in miniature: an overflight of land is likely, then the missile is seen
+    # falling short over the Sea of Japan (no own area at risk any more)
+    log = _log(Assessment(60.0, {}, {LAND: 0.7}), Assessment(70.0, {}, {LAND: 0.8}),
+               Assessment(150.0, {}, {}))
+    assert [(e.action, e.area, e.t_s) for e in log.entries] == [
+        ("issue", LAND, 60.0), ("withdraw", LAND, 150.0)]
+    assert "fly over JPN land below 1000 km" in log.entries[0].reason
+    assert log.entries[1].reason.startswith("predicted area no longer at risk")
+    s = score_log(log.entries, 0.0, 400.0, true_areas=())
+    assert s["false_warnings"] == 1 and s["false_duration_s"] == pytest.approx(90.0)
+    assert s["withdrawals"] == 1 and s["withdraw_lead_s"] == [250.0]
+    assert s["first_correct_s"] is None and not s["missed"]
+
+
+def test_a_lost_track_is_withdrawn_after_the_policy_time() -> None:
+    # 13 Apr 2023 in miniature: a land impact predicted, then no track
+    log = _log(Assessment(100.0, {LAND: 0.6}), 110.0, 120.0, 130.0, 140.0)
+    assert [e.action for e in log.entries] == ["issue", "withdraw"]
+    assert log.entries[1].t_s == 130.0           # 30 s after the last assessment
+    assert log.entries[1].reason.startswith("track lost for 30 s")
+
+
+def test_a_move_to_a_more_severe_area_is_an_update_and_hysteresis_holds() -> None:
+    log = _log(Assessment(10.0, {EEZ: 0.5}), Assessment(20.0, {EEZ: 0.5, LAND: 0.35}),
+               Assessment(30.0, {EEZ: 0.2, LAND: 0.15}),   # between p_withdraw and p_issue
+               Assessment(40.0, {EEZ: 0.05}))
+    assert [(e.action, e.area) for e in log.entries] == [
+        ("issue", EEZ), ("update", LAND), ("withdraw", LAND)]
+    # scored against a true impact in the EEZ: the issue is correct, the update false
+    s = score_log(log.entries, 0.0, 500.0, true_areas={EEZ})
+    assert s["first_correct_s"] == 10.0 and s["false_warnings"] == 1
+    assert s["false_duration_s"] == pytest.approx(20.0)
+
+
+def test_a_probability_change_below_the_step_is_not_announced() -> None:
+    log = _log(Assessment(10.0, {EEZ: 0.5}), Assessment(20.0, {EEZ: 0.6}),
+               Assessment(30.0, {EEZ: 0.8}))
+    assert [(e.action, e.p) for e in log.entries] == [("issue", 0.5), ("update", 0.8)]
+
+
+def test_a_true_area_never_warned_is_missed() -> None:
+    s = score_log([], 0.0, 300.0, true_areas={EEZ})
+    assert s["missed"] and s["first_correct_s"] is None and s["entries"] == 0
+
+
+@pytest.mark.parametrize(("field", "kwargs"), [
+    ("warning_policy.p_issue", {"p_issue": 1.5}),
+    ("warning_policy.p_withdraw", {"p_issue": 0.2, "p_withdraw": 0.3}),
+    ("warning_policy.lost_after_s", {"lost_after_s": 0.0}),
+], ids=["p-issue", "withdraw-above-issue", "lost-zero"])
+def test_a_bad_policy_names_the_field(field: str, kwargs: dict) -> None:
+    with pytest.raises(InputError) as exc:
+        WarningPolicy(**kwargs)
+    assert exc.value.field == field
+
+
+CELLS = st.sampled_from([LAND, EEZ, ("JPN", "territorial_sea")])
+STEPS = st.lists(st.one_of(
+    st.none(), st.dictionaries(CELLS, st.floats(0.0, 1.0), max_size=3)), max_size=30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(STEPS)
+def test_any_sequence_gives_a_well_formed_log(steps: list) -> None:
+    log = WarningLog("JPN", "L1", POLICY)
+    for i, probs in enumerate(steps):
+        t = 10.0 * i
+        if probs is None:
+            log.no_track(t)
+        else:
+            log.assess(Assessment(t, probs))
+    active = False
+    for e in log.entries:
+        # issue only when none is in force, update and withdraw only when one is
+        assert (e.action == "issue") == (not active)
+        active = e.action != "withdraw"
+        assert 0.0 <= e.p <= 1.0 and e.party == "JPN" and e.reason
+        if e.action != "withdraw":
+            assert e.p >= POLICY.p_issue
