@@ -23,7 +23,6 @@ import math
 import numba
 import numpy as np
 
-from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 
 __all__ = ["impact_rows"]
@@ -190,22 +189,9 @@ def impact_rows(y0: np.ndarray, earth: Earth = WGS84, step_s: float = 1.0,
         InputError: wrong shape, a non-finite value, a start below the ellipsoid, or a bad
             step or horizon (the checks of ``propagate_to_impact``).
     """
-    from gsomia.physics.propagate import height_above_ellipsoid_fast
+    from gsomia.physics.propagate import check_impact_inputs
 
-    y = np.array(y0, dtype=float, ndmin=2)
-    if y.ndim != 2 or y.shape[1] != 6:
-        raise InputError("y0", f"array of shape {np.shape(y0)}", "expected shape (N, 6)")
-    if not np.all(np.isfinite(y)):
-        raise InputError("y0", "non-finite value", "states must be finite")
-    if not (math.isfinite(step_s) and step_s > 0):
-        raise InputError("step_s", step_s, "must be a positive finite number of seconds")
-    if not (math.isfinite(max_time_s) and 0 < max_time_s <= 10_000_000 * step_s):
-        raise InputError("max_time_s", max_time_s,
-                         f"must be positive and at most 10000000 steps of {step_s} s")
-    h0 = height_above_ellipsoid_fast(y[:, :3], earth)
-    if np.any(h0 < -1.0):
-        i = int(np.argmax(h0 < -1.0))
-        raise InputError(f"y0[{i}]", f"height {h0[i]:.1f} m", "starts below the ellipsoid")
+    y = check_impact_inputs(y0, step_s, max_time_s, earth)
     kj2 = 1.5 * earth.j2 * earth.a_m**2            # as _vacuum_derivatives' k numerator
     return _rows(np.ascontiguousarray(y), float(step_s), float(max_time_s),
                        earth.gm_m3_s2, kj2, earth.omega_rad_s, earth.a_m, earth.b_m,

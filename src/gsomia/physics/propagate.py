@@ -37,6 +37,7 @@ from gsomia.physics.geodesy import (
 __all__ = [
     "ImpactResult",
     "air_density",
+    "check_impact_inputs",
     "derivatives",
     "propagate",
     "propagate_each",
@@ -156,6 +157,29 @@ def _check_step(step_s: float, beta: float | None) -> None:
         raise InputError("step_s", step_s, "must be a positive finite number of seconds")
     if beta is not None and not (math.isfinite(beta) and beta > 0):
         raise InputError("ballistic_coefficient_kg_m2", beta, "must be positive and finite")
+
+
+def check_impact_inputs(y0, step_s: float, max_time_s: float, earth: Earth = WGS84,
+                        ballistic_coefficient_kg_m2: float | None = None) -> np.ndarray:
+    """The checked states ``(N, 6)`` (float) of a propagation to impact
+    (:func:`propagate_to_impact` and its compiled form,
+    :func:`gsomia.physics.impact_kernel.impact_rows`).
+
+    Raises:
+        InputError: states of the wrong shape or non-finite, a start more than 1 m below
+            the ellipsoid, a step, horizon or ballistic coefficient not positive and finite,
+            or a horizon over 10,000,000 steps.
+    """
+    y = _as_states(y0)
+    _check_step(step_s, ballistic_coefficient_kg_m2)
+    if not (math.isfinite(max_time_s) and 0 < max_time_s <= _MAX_STEPS * step_s):
+        raise InputError("max_time_s", max_time_s,
+                         f"must be positive and at most {_MAX_STEPS} steps of {step_s} s")
+    h0 = height_above_ellipsoid_fast(y[:, :3], earth)
+    if np.any(h0 < -1.0):
+        i = int(np.argmax(h0 < -1.0))
+        raise InputError(f"y0[{i}]", f"height {h0[i]:.1f} m", "starts below the ellipsoid")
+    return y
 
 
 def propagate(y0, dt_s: float, earth: Earth = WGS84, step_s: float = 1.0,
@@ -331,16 +355,8 @@ def propagate_to_impact(y0, earth: Earth = WGS84, step_s: float = 1.0,
     Raises:
         InputError: states of the wrong shape, non-finite, or a start below the surface.
     """
-    y = _as_states(y0)
     beta = ballistic_coefficient_kg_m2
-    _check_step(step_s, beta)
-    if not (math.isfinite(max_time_s) and 0 < max_time_s <= _MAX_STEPS * step_s):
-        raise InputError("max_time_s", max_time_s,
-                         f"must be positive and at most {_MAX_STEPS} steps of {step_s} s")
-    h0 = height_above_ellipsoid_fast(y[:, :3], earth)
-    if np.any(h0 < -1.0):
-        i = int(np.argmax(h0 < -1.0))
-        raise InputError(f"y0[{i}]", f"height {h0[i]:.1f} m", "starts below the ellipsoid")
+    y = check_impact_inputs(y0, step_s, max_time_s, earth, beta)
     n = y.shape[0]
     t_imp = np.full(n, np.nan)
     y_imp = y.copy()
