@@ -33,13 +33,14 @@ def test_every_base_point_has_a_status_and_a_source():
     assert ieodo[0].status == "none"      # a submerged reef is no base point
 
 
-# Japan MoD, 2 Oct 2019: the SLBM fell "about 350 km north of Dogo" (36.30 N, 133.25 E), in
+# Japan MoD, 2 Oct 2019: the SLBM fell "about 350 km north of Dogo" (36.233 N, 133.283 E), in
 # Japan's EEZ. Nearer to the Liancourt Rocks (~275 km) than to Ulleungdo or Dogo: whose EEZ
 # it is turns on who holds the rocks.
-DOGO_350N = tuple(float(v) for v in geodesic_direct(36.30, 133.25, 350e3, 0.0))
-# Okinotorishima (20.425 N, 136.082 E): an island to Japan, a rock to Korea (UNCLOS 121(3))
-OKINO_10KM = tuple(float(v) for v in geodesic_direct(20.425, 136.082, 10e3, 45.0))
-OKINO_100KM = tuple(float(v) for v in geodesic_direct(20.425, 136.082, 100e3, 0.0))
+DOGO_350N = tuple(float(v) for v in geodesic_direct(36.233, 133.283, 350e3, 0.0))
+# Okinotorishima (Kitakojima, 20.426 N, 136.081 E): an island to Japan, a rock to Korea
+# (UNCLOS 121(3))
+OKINO_10KM = tuple(float(v) for v in geodesic_direct(20.426, 136.081, 10e3, 45.0))
+OKINO_100KM = tuple(float(v) for v in geodesic_direct(20.426, 136.081, 100e3, 0.0))
 ROCKS_15KM = tuple(float(v) for v in geodesic_direct(37.242, 131.867, 15e3, 90.0))
 
 CASES = [
@@ -51,14 +52,14 @@ CASES = [
      ("JPN", "territorial_sea")),
     ("okinotorishima-100-km", OKINO_100KM, ("", "high_seas"), ("JPN", "eez"),
      ("", "high_seas")),
-    # Ieodo (32.124 N, 125.182 E): ~149 km from Marado, ~250+ km from China and Japan
-    ("ieodo", (32.124, 125.182), ("KOR", "eez"), ("KOR", "eez"), ("KOR", "eez")),
+    # Ieodo (32.123 N, 125.182 E): ~149 km from Marado, ~250+ km from China and Japan
+    ("ieodo", (32.123, 125.182), ("KOR", "eez"), ("KOR", "eez"), ("KOR", "eez")),
     # Marado (33.117 N, 126.267 E), missing from the 1:10m land: its own territorial sea
     ("5-km-south-of-marado", (33.072, 126.267), ("KOR", "territorial_sea"),
      ("KOR", "territorial_sea"), ("KOR", "territorial_sea")),
-    # the Danjo Islands (31.99 N, 128.35 E), missing from the 1:10m land: Japan's base point;
+    # the Danjo Islands (Meshima, 31.999 N, 128.35 E), missing from the 1:10m land: Japan's island;
     # Korea's list takes no position on them, so Korea judges with the common land
-    ("15-km-north-of-danjo", (32.125, 128.35), ("JPN", "eez"), ("JPN", "territorial_sea"),
+    ("15-km-north-of-danjo", (32.134, 128.35), ("JPN", "eez"), ("JPN", "territorial_sea"),
      ("JPN", "eez")),
 ]
 
