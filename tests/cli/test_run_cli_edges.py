@@ -35,6 +35,9 @@ def test_date_forms(text, partial, day):
     (["--since", "2099"], "no record on or after that date"),
     (["--since", "2016", "--delivery", "planned"], "--delivery not used there"),
     (["--since", "2016", "--plots", "p", "--live"], "--plots, --live not used there"),
+    (["--since", "2016", "--sweep", "rain=1,2"],
+     "expected tisa_delay, hub_delay, link_delay=S,S,..."),
+    (["--since", "2016", "--sweep", "link_delay=-1"], "expected 1 or more delays of 0-86400 s"),
     # the CNS date of the Hokkaido over-flight is UTC: 2017-08-29 is the local date
     (["--record", "2017-08-29"], "ask for 2017-08-28"),
 ])
