@@ -90,7 +90,8 @@ def run_2017():
     sc = load_scenario("2017-03-06")
     return run_scenario(sc, RunConfig(attribution=True, sweep_approval_s=(0.0, 300.0),
                                       sweeps=(("hub_delay_s", (1.0, 60.0)),
-                                              ("link_delay_s", (5.0,)))),
+                                              ("link_delay_s", (5.0,))),
+                                      radar_outages=True),
                         delivery=planned)
 
 
@@ -218,3 +219,24 @@ def test_link_delay_sweep_matches_a_run_with_those_links(run_2017, attribution_2
             for route in ("tisa_hub", "auto_hub", "direct"):
                 assert sens["launches"][f.id][p]["5"]["gain_s"][route] == pytest.approx(
                     peer.gained_s(f.id, p, route))
+
+
+@pytest.mark.slow
+def test_radar_outage_is_the_run_without_that_radar(run_2017, attribution_2017):
+    """Japan's figures with one of its radars out, re-scored, equal a whole run of the
+    scenario without that radar (every sensor draws from its own generator: the other
+    sensors' detections are the same)."""
+    r = run_2017
+    down = attribution_2017["radar_outages"]
+    jpn = sorted(s for s, v in down.items() if v["owner"] == "JPN")
+    assert jpn, "a Japanese sensor saw the launches"
+    sensor = jpn[0]
+    sc = dataclasses.replace(r.scenario, sensors=tuple(
+        s for s in r.scenario.sensors if s.id != sensor))
+    peer = run_scenario(sc, RunConfig(), delivery=planned)
+    for f in r.flights:
+        cell = down[sensor]["launches"][f.id]
+        got = peer.knowledge[f.id]["JPN"][NONE].first_pip_within_50km_s
+        assert cell["none_s"] == (None if got is None else pytest.approx(got))
+        for route in ("tisa_hub", "auto_hub", "direct"):
+            assert cell["gain_s"][route] == pytest.approx(peer.gained_s(f.id, "JPN", route))

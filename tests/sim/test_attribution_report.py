@@ -14,6 +14,7 @@ from gsomia.sim.attribution_report import (
     distributions,
     launch_rows,
     load_batch,
+    radar_outages,
     sensitivities,
     unshared_sensors,
     versus_distributions,
@@ -97,6 +98,21 @@ def test_direct_minus_hub_distributions_and_sweeps(batch):
     assert [q["p50"] for q in sens["series"]["JPN direct − tisa_hub"]] == [10.0, 40.0]
 
 
+def test_radar_outages_over_the_batch():
+    """Two launches without Japan's FPS-5: its own PIP 20 and 40 s later; direct gains
+    30 and 50 s over that, the TISA hub 30 s and nothing."""
+    cells = [{"none_s": 200.0, "none_lost_s": 20.0, "gain_s": {"direct": 30.0},
+              "direct_minus_hub_s": {"tisa_hub": 0.0}},
+             {"none_s": 300.0, "none_lost_s": 40.0, "gain_s": {"direct": 50.0},
+              "direct_minus_hub_s": {"tisa_hub": None}}]
+    doc = {"events": [{"attribution": {"radar_outages": {"jpn-fps5-sado": {
+        "owner": "JPN", "launches": {f"L{k}": c for k, c in enumerate(cells)}}}}},
+        {"attribution": {}}]}
+    assert radar_outages(doc) == [
+        {"owner": "JPN", "sensor": "jpn-fps5-sado", "launches": 2, "p50_none_lost_s": 30.0,
+         "p50_direct_gain_s": 40.0, "direct_wins": 0, "p50_direct_minus_hub_s": 0.0}]
+
+
 def test_unshared_sensor_is_taken_from_both_routes():
     """Direct gains 35 s (KOR's Green Pine 20 s of it), the hub 25 s (the Green Pine 0 s):
     without the Green Pine shared direct beats the hub by 35 - 20 - 25 = -10 s."""
@@ -116,7 +132,8 @@ def test_report_offline_with_sections(batch, tmp_path):
     page = (out / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"https?://", page)
     for section in ("id='routes'", "id='classes'", "id='years'", "id='direct-minus-hub'",
-                    "id='sensitivity'", "id='sensitivities'", "id='unshared-sensors'"):
+                    "id='sensitivity'", "id='sensitivities'", "id='unshared-sensors'",
+                    "id='radar-outages'"):
         assert section in page
     for png in ("cdf_gain.png", "attribution_by_class.png", "direct_minus_hub.png",
                 "sensitivity_tisa_delay.png", "sensitivity_link_delay_s.png"):

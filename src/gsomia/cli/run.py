@@ -327,8 +327,9 @@ _SweepOpt = Annotated[list[str] | None, typer.Option(
     "ASSUMED delay, repeatable: "
     "tisa_delay=0,150,300 (TISA approval, s; into the JSON's attribution.sensitivity; the "
     "batch sweeps 0-600 s by 60 s unless given), hub_delay=S,... (automated hub), "
-    "link_delay=S,... (every one-way link; both into attribution.sensitivities). Each "
-    "point re-scores the routes from the run's own tracks, no re-flying.")]
+    "link_delay=S,... (every one-way link; both into attribution.sensitivities); "
+    "radar_down: each own sensor of a measured party out in turn (attribution."
+    "radar_outages). Each point re-scores the routes from the run's own tracks.")]
 _SeedsOpt = Annotated[int, typer.Option(
     "--seeds", help="Run the scenario with N random draws (the scenario's seed, then seed+1 "
     "…; planned delivery) and report the median and 10th-90th percentiles of every figure, "
@@ -343,12 +344,17 @@ _SWEEP_KEYS = {"tisa_delay": "sweep_approval_s", "hub_delay": "hub_delay_s",
 
 def _sweep(texts: list[str] | None, batch: bool) -> dict[str, Any]:
     """``--sweep KEY=S,S,...`` (repeatable) → the RunConfig fields ``sweep_approval_s``
-    (the batch's default :data:`BATCH_SWEEP_APPROVAL_S`) and ``sweeps``."""
+    (the batch's default :data:`BATCH_SWEEP_APPROVAL_S`), ``sweeps`` and
+    ``radar_outages`` (``--sweep radar_down``)."""
     got: dict[str, tuple[float, ...]] = {}
+    down = False
     for text in texts or []:
+        if text.strip() in ("radar_down", "radar_down=all"):
+            down = True
+            continue
         key, _, values = text.partition("=")
         if key.strip() not in _SWEEP_KEYS:
-            fail(f"--sweep={text!r}: expected {', '.join(_SWEEP_KEYS)}=S,S,...")
+            fail(f"--sweep={text!r}: expected {', '.join(_SWEEP_KEYS)}=S,S,... or radar_down")
         try:
             out = tuple(float(v) for v in values.split(",") if v.strip())
         except ValueError:
@@ -357,7 +363,7 @@ def _sweep(texts: list[str] | None, batch: bool) -> dict[str, Any]:
             fail(f"--sweep={text!r}: expected 1 or more delays of 0-86400 s")
         got[_SWEEP_KEYS[key.strip()]] = out
     tisa = got.pop("sweep_approval_s", BATCH_SWEEP_APPROVAL_S if batch else ())
-    return {"sweep_approval_s": tisa, "sweeps": tuple(got.items())}
+    return {"sweep_approval_s": tisa, "sweeps": tuple(got.items()), "radar_outages": down}
 
 
 def _check_numbers(**values: float) -> None:

@@ -40,6 +40,15 @@ measure`) are computed for them.
   sensor's share of each route's gain, so direct minus a hub without one sensor shared is
   read from it (:mod:`gsomia.sim.attribution_report`).
 
+- ``radar_outages`` (``RunConfig.radar_outages``): radar availability. Each sensor of a
+  measured party that saw the launches is taken out of the run in turn: its owner's
+  tracker is run again without it (as for ``sensors``), and the owner's figures re-scored
+  on every route and on ``none`` (what arrives from the partners does not change). Per
+  launch: the 50 km PIP time on ``none`` without the sensor (``none_s``, and how much
+  later than with it, ``none_lost_s``), each route's gain over that ``none``, and direct
+  minus each hub: how much sharing makes up for the outage. (Sensors draw from their own
+  random generators, so this is the run of the scenario without that sensor.)
+
 Cost: every re-scoring of a run shares the fused pictures (by content: the same own and
 received reports at the same time fuse to the same picture), their PIPs and the area
 tests, and evaluates only the pictures of figures still open; on ``2017-03-06`` this
@@ -150,6 +159,15 @@ class _Scorer:
         self.area_cache: dict[tuple[Any, ...], bool] = {}
         self.picture_cache: dict[tuple[Any, ...], Any] = {}
         self.pip_cache: dict[tuple[Any, ...], Any] = {}
+        self.variants: dict[tuple[str, str], tuple[dict[str, Tracker],
+                                                   dict[str, list[Warning]]]] = {}
+
+    def without(self, owner: str, sensor: str
+                ) -> tuple[dict[str, Tracker], dict[str, list[Warning]]]:
+        """:func:`_sensor_variant`, run once per owner and sensor."""
+        if (owner, sensor) not in self.variants:
+            self.variants[(owner, sensor)] = _sensor_variant(self.r, owner, sensor)
+        return self.variants[(owner, sensor)]
 
     def score(self, deliveries: dict[str, list[Delivered]], measured: Sequence[str],
               trackers: dict[str, Tracker] | None = None,
@@ -339,6 +357,43 @@ def _sensitivities(result: RunResult, scorer: _Scorer, measured: list[str],
     return out
 
 
+def _radar_outages(result: RunResult, scorer: _Scorer, measured: list[str],
+                   routes: list[str]) -> dict[str, Any] | None:
+    """``RunConfig.radar_outages`` (module notes): per own sensor of a measured party, that
+    party's figures with the sensor out of the run, or None when not asked for."""
+    if not result.config.radar_outages:
+        return None
+    metric = "first_pip_within_50km_s"
+    out: dict[str, Any] = {}
+    every = (NONE, *routes)
+    for owner, sensors in _sensors_seen(result).items():
+        if owner not in measured:
+            continue
+        for sensor in sensors:
+            trackers, warnings = scorer.without(owner, sensor)
+            # what arrives at the owner is its partners' (unchanged); only its own
+            # tracks change, on every route and on none
+            deliveries = {f"{r}!{sensor}": result.deliveries[r] for r in every}
+            vk = scorer.score(deliveries, [owner], trackers, warnings)
+            launches: dict[str, Any] = {}
+            for f in result.flights:
+                k = vk[f.id][owner]
+                base = getattr(k[f"{NONE}!{sensor}"], metric)
+                orig = getattr(result.knowledge[f.id][owner][NONE], metric)
+                g = {r: _gain(vk, f.id, owner, f"{r}!{sensor}", metric, base) for r in routes}
+                launches[f.id] = {
+                    "none_s": None if base is None else round(base, 3),
+                    "none_lost_s": None if base is None or orig is None
+                    else round(base - orig, 3),
+                    "gain_s": {r: None if x is None else round(x, 3) for r, x in g.items()},
+                    "direct_minus_hub_s": {
+                        h: None if g.get("direct") is None or g[h] is None
+                        else round(g["direct"] - g[h], 3)
+                        for h in routes if h != "direct" and "direct" in routes}}
+            out[sensor] = {"owner": owner, "figure": metric, "launches": launches}
+    return out
+
+
 def attribute(result: RunResult, zones: MaritimeZones | None = None) -> dict[str, Any]:
     """The attribution of a run (module notes) as JSON.
 
@@ -349,8 +404,10 @@ def attribute(result: RunResult, zones: MaritimeZones | None = None) -> dict[str
         {launch id: {party: {hub route: s | null}}}, "sensitivity": {...} | null,
         "sensitivities": {assumption: {"assumption", "values_s", "figure", "routes",
         "launches": {launch id: {party: {value: {"gain_s": {route: s | null},
-        "direct_minus_hub_s": {hub: s | null}}}}}}}, "wall_s"}``; seconds, positive:
-        earlier.
+        "direct_minus_hub_s": {hub: s | null}}}}}}}, "radar_outages": {sensor id:
+        {"owner", "figure", "launches": {launch id: {"none_s", "none_lost_s", "gain_s":
+        {route: s | null}, "direct_minus_hub_s": {hub: s | null}}}}} | null, "wall_s"}``;
+        seconds, positive: earlier.
     """
     started = time.perf_counter()
     cfg = result.config
@@ -366,7 +423,7 @@ def attribute(result: RunResult, zones: MaritimeZones | None = None) -> dict[str
         if not receivers:
             continue
         for sensor in sensors:
-            trackers, warnings = _sensor_variant(result, owner, sensor)
+            trackers, warnings = scorer.without(owner, sensor)
             deliveries = {}
             for route in routes:
                 kept = variant_deliveries(result.deliveries[route], {owner})
@@ -389,6 +446,7 @@ def attribute(result: RunResult, zones: MaritimeZones | None = None) -> dict[str
     return {"figures": list(METRICS), "routes": routes, "launches": launches,
             "direct_minus_hub": versus, "sensitivity": _sweep(result, scorer, measured),
             "sensitivities": _sensitivities(result, scorer, measured, routes),
+            "radar_outages": _radar_outages(result, scorer, measured, routes),
             "wall_s": round(time.perf_counter() - started, 3)}
 
 

@@ -22,6 +22,9 @@ Read from a batch JSON (``gsomia run --records DIR --since DATE --json-out``, sc
   when that sensor's data is not shared, read from the leave-one-out values of
   ``attribution`` (a route's gain without the sensor = its gain minus the sensor's value:
   no sweep needed), beside the same launches with every sensor shared;
+- radar availability (``attribution.radar_outages``, ``gsomia run … --sweep
+  radar_down``): per own sensor of Japan and Korea out of the run, how much later the
+  party's own 50 km PIP comes, and what direct and the hub make up;
 - the distribution of direct minus each hub per party, missile class and year.
 
 Every figure states its seeds (one per event, :func:`gsomia.sim.batch.event_seed`), its
@@ -42,8 +45,8 @@ import numpy as np
 
 from gsomia.errors import InputError
 
-__all__ = ["distributions", "launch_rows", "load_batch", "sensitivities", "unshared_sensors",
-           "versus_distributions", "write_report"]
+__all__ = ["distributions", "launch_rows", "load_batch", "radar_outages", "sensitivities",
+           "unshared_sensors", "versus_distributions", "write_report"]
 
 METRIC = "first_pip_within_50km_s"
 PARTIES = ("JPN", "KOR")
@@ -248,6 +251,31 @@ def unshared_sensors(rows: list[dict[str, Any]], hub: str = "tisa_hub"
     return out
 
 
+def radar_outages(doc: dict[str, Any], hub: str = "tisa_hub") -> list[dict[str, Any]]:
+    """Per sensor of ``attribution.radar_outages`` (module notes) over the batch:
+    ``[{"owner", "sensor", "launches", "p50_none_lost_s" (how much later the owner's own
+    50 km PIP comes without it), "p50_direct_gain_s" (direct's gain over that none),
+    "direct_wins" (direct beats ``hub``), "p50_direct_minus_hub_s"}]``."""
+    acc: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    count: dict[tuple[str, str], int] = defaultdict(int)
+    for ev in doc["events"]:
+        for sensor, got in (ev["attribution"].get("radar_outages") or {}).items():
+            key = (got["owner"], sensor)
+            for cell in got["launches"].values():
+                count[key] += 1
+                for name, v in (("lost", cell["none_lost_s"]),
+                                ("direct", cell["gain_s"].get("direct")),
+                                ("versus", cell["direct_minus_hub_s"].get(hub))):
+                    if v is not None:
+                        acc[key][name].append(v)
+    return [{"owner": o, "sensor": s_, "launches": count[(o, s_)],
+             "p50_none_lost_s": _quantiles(acc[(o, s_)]["lost"])["p50"],
+             "p50_direct_gain_s": _quantiles(acc[(o, s_)]["direct"])["p50"],
+             "direct_wins": sum(v > 0 for v in acc[(o, s_)]["versus"]),
+             "p50_direct_minus_hub_s": _quantiles(acc[(o, s_)]["versus"])["p50"]}
+            for o, s_ in sorted(count)]
+
+
 def _caption(doc: dict[str, Any]) -> str:
     seeds = [ev["seed"] for ev in doc["events"]]
     a = doc["events"][0].get("assumptions", {})
@@ -392,7 +420,19 @@ def _sensitivity_parts(doc: dict[str, Any], rows: list[dict[str, Any]], cap: str
               _table(unshared_sensors(rows), ["party", "sensor", "launches",
                                               "direct_wins_all_shared",
                                               "direct_wins_unshared", "p50_all_shared",
-                                              "p50_unshared"])]
+                                              "p50_unshared"]),
+              "<h3 id='radar-outages'>Radar availability</h3>"]
+    down = radar_outages(doc)
+    if not down:
+        parts.append("<p>No radar outage in this batch (gsomia run … --sweep "
+                     "radar_down).</p>")
+    else:
+        parts += ["<p>Each own sensor of Japan and Korea out of the run in turn: how much "
+                  "later the party's own 50 km PIP comes (none), direct's gain over that, "
+                  "and direct minus tisa_hub (medians over launches, s).</p>",
+                  _table(down, ["owner", "sensor", "launches", "p50_none_lost_s",
+                                "p50_direct_gain_s", "direct_wins",
+                                "p50_direct_minus_hub_s"])]
     return parts
 
 

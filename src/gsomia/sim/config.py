@@ -51,6 +51,10 @@ class RunConfig:
             the automated hub's processing; ``link_delay_s``: every one-way link delay,
             the scenario's own links included) and values in s
             (:mod:`gsomia.sim.attribution`, ``sensitivities``; empty: none).
+        radar_outages: with ``attribution``, take each sensor of a measured party that saw
+            the launches out of the run in turn (its owner tracks without it) and re-score
+            that party's routes, ``none`` included (:mod:`gsomia.sim.attribution`,
+            ``radar_outages``).
 
     Raises:
         InputError: an unknown share or route, no ``none``, or a figure not positive.
@@ -73,6 +77,7 @@ class RunConfig:
     attribution: bool = False
     sweep_approval_s: tuple[float, ...] = ()
     sweeps: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    radar_outages: bool = False
 
     def __post_init__(self) -> None:
         if self.share not in SHARES:
