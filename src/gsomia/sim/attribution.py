@@ -82,7 +82,7 @@ from gsomia.sim.scoring import load_zones, true_area
 from gsomia.sim.share import party_warnings
 from gsomia.warning.areas import MaritimeZones
 from gsomia.warning.sites import packaged_sensors_path
-from gsomia.warning.tracking.tracker import Tracker
+from gsomia.warning.tracking.tracker import Tracker, check_detection, scans
 
 __all__ = ["attribute", "attribution_lines", "batch_extras", "rescore",
            "sensor_names", "shapley_values",
@@ -161,12 +161,18 @@ class _Scorer:
         self.pip_cache: dict[tuple[Any, ...], Any] = {}
         self.variants: dict[tuple[str, str], tuple[dict[str, Tracker],
                                                    dict[str, list[Warning]]]] = {}
+        self.forks: dict[str, dict[str, Tracker]] = {}
 
     def without(self, owner: str, sensor: str
                 ) -> tuple[dict[str, Tracker], dict[str, list[Warning]]]:
-        """:func:`_sensor_variant`, run once per owner and sensor."""
+        """:func:`_sensor_variant`, run once per owner and sensor, its tracker from
+        :func:`_trackers_without` (every sensor of the owner's at once)."""
         if (owner, sensor) not in self.variants:
-            self.variants[(owner, sensor)] = _sensor_variant(self.r, owner, sensor)
+            if owner not in self.forks:
+                self.forks[owner] = _trackers_without(self.r, owner)
+            self.variants[(owner, sensor)] = _sensor_variant(
+                self.r, owner, sensor, self.forks[owner].get(sensor,
+                                                             self.r.trackers[owner]))
         return self.variants[(owner, sensor)]
 
     def score(self, deliveries: dict[str, list[Delivered]], measured: Sequence[str],
@@ -194,12 +200,44 @@ def rescore(result: RunResult, deliveries: dict[str, list[Delivered]],
     return _Scorer(result, zones or load_zones()).score(deliveries, measured)
 
 
-def _sensor_variant(result: RunResult, owner: str, sensor: str
-                    ) -> tuple[dict[str, Tracker], dict[str, list[Warning]]]:
-    """The owner's tracker and items without one sensor."""
+def _trackers_without(result: RunResult, owner: str) -> dict[str, Tracker]:
+    """The owner's tracker run without each of its radars that detected something
+    (sensor id → tracker), each the same as a tracker fed the owner's detections without
+    that radar's (:meth:`Tracker.process <gsomia.warning.tracking.tracker.Tracker.
+    process>`).
+
+    The scans before a radar's first scan are the same with and without it, so one
+    tracker is run over the owner's scans and forked (:meth:`~gsomia.warning.tracking.
+    tracker.Tracker.fork`: the same result as running on) at each radar's first scan; the
+    fork goes on without that radar. A sensor without detections (infrared) leaves the
+    tracker as the run's and is not listed."""
     obs, cfg = result.observation, result.config
-    tr = Tracker(cfg.tracker)
-    tr.process([d for d in obs.detections if d.owner == owner and d.sensor_id != sensor])
+    mine = [d for d in obs.detections if d.owner == owner]
+    for d in mine:
+        check_detection(d)
+    order = scans(mine)
+    first: dict[str, int] = {}
+    for k, scan in enumerate(order):
+        first.setdefault(scan[0].sensor_id, k)
+    base = Tracker(cfg.tracker)
+    done = 0
+    out: dict[str, Tracker] = {}
+    for k, sensor in sorted((k, s) for s, k in first.items()):
+        for scan in order[done:k]:
+            base.step(list(scan))
+        done = k
+        fork = base.fork()
+        for scan in order[k:]:
+            if scan[0].sensor_id != sensor:
+                fork.step(list(scan))
+        out[sensor] = fork
+    return out
+
+
+def _sensor_variant(result: RunResult, owner: str, sensor: str, tr: Tracker
+                    ) -> tuple[dict[str, Tracker], dict[str, list[Warning]]]:
+    """The owner's tracker (``tr``, run without ``sensor``) and items without one sensor."""
+    obs, cfg = result.observation, result.config
     reports = [r for r in obs.reports if r.owner == owner and r.sensor_id != sensor]
     trackers = {**result.trackers, owner: tr}
     warnings = {**result.warnings,
