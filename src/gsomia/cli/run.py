@@ -321,7 +321,8 @@ _RoutesOpt = Annotated[str | None, typer.Option(
 _AttributionOpt = Annotated[bool, typer.Option(
     "--attribution/--no-attribution", help="Add each partner's (Shapley, leave-one-out) and "
     "each partner sensor's share of every gain to the JSON and print it (re-scored from the "
-    "run's own tracks, gsomia.sim.attribution; costs about a third more run time).")]
+    "run's own tracks, gsomia.sim.attribution; in the batch, with its TISA-delay sweep, "
+    "about as much CPU again as the run itself).")]
 _SweepOpt = Annotated[list[str] | None, typer.Option(
     "--sweep", metavar="KEY=S,S,...", help="Re-score the routes with other values of an "
     "ASSUMED delay, repeatable: "
