@@ -154,8 +154,8 @@ def _direct_wins(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _sweep(doc: dict[str, Any]) -> dict[str, Any] | None:
-    """Median over launches of the tisa_hub gain and of direct minus it, per delay and
-    party, or None when the batch has no sweep."""
+    """Percentiles over launches of the tisa_hub gain and of direct minus it, and how many
+    are positive, per delay and party, or None when the batch has no sweep."""
     values: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(
         lambda: defaultdict(list))
     delays: list[float] = []
@@ -175,7 +175,8 @@ def _sweep(doc: dict[str, Any]) -> dict[str, Any] | None:
     out: dict[str, Any] = {"delays_s": delays, "series": {}}
     for (party, key), per in sorted(values.items()):
         out["series"][f"{party} {key}"] = [
-            _quantiles(per.get(f"{d:g}", [])) for d in delays]
+            {**_quantiles(per.get(f"{d:g}", [])),
+             "positive": sum(v > 0 for v in per.get(f"{d:g}", []))} for d in delays]
     return out
 
 
@@ -490,10 +491,13 @@ def write_report(batch: str | Path, out: str | Path) -> Path:
                      "tisa_delay=0,150,300,450,600).</p>")
     else:
         parts.append(_figure(names["sweep"], cap + " Only the TISA approval delay varies."))
-        parts.append(_table([{"series": k, **{f"{d:g} s": q["p50"] for d, q in
-                                              zip(sweep["delays_s"], qs, strict=True)}}
-                             for k, qs in sweep["series"].items()],
-                            ["series", *[f"{d:g} s" for d in sweep["delays_s"]]]))
+        parts.append("<p>Each cell: median [90th percentile] over the launches, s, and "
+                     "how many of the n launches are above 0.</p>")
+        parts.append(_table([{"series": k, **{
+            f"{d:g} s": f"{q['p50']} [{q['p90']}] ({q['positive']} of {q['n']} > 0)"
+            for d, q in zip(sweep["delays_s"], qs, strict=True)}}
+            for k, qs in sweep["series"].items()],
+            ["series", *[f"{d:g} s" for d in sweep["delays_s"]]]))
     parts += _sensitivity_parts(doc, rows, cap, dest)
     parts.append("</body></html>")
     index = dest / "index.html"
