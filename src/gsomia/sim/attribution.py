@@ -55,9 +55,9 @@ tests, and evaluates only the pictures of figures still open; the owner's tracke
 without each radar are forked from one run at that radar's first scan
 (:func:`_trackers_without`). Measured (CPU time, ``time.process_time``; the attribution
 JSON before and after compared equal): ``2017-03-06`` (planned delivery, 11-point TISA
-sweep) 24.0 s → 7.8 s; five events of the batch (``2016-02-07`` … ``2020-03-08``, 9
-launches, 11-point sweep) run and attribution 31.8 s → 22.3 s, of which the run without
-attribution is 10.1 s. What remains is mostly the trackers run without each radar and
+sweep) 25.2 s → 7.8 s; five events of the batch (``2016-02-07`` … ``2020-03-08``, 9
+launches, 11-point sweep) run and attribution 35.1 s → 21.9 s, of which the run without
+attribution is 8.9 s. What remains is mostly the trackers run without each radar and
 the area tests of new PIPs.
 
 A gain is ``null`` with a ``reason`` when the figure is not reached with all partners or
