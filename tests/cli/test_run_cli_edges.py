@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gsomia.cli import app
-from gsomia.cli.run import _date
+from gsomia.cli.run import _date, _sweep
 
 runner = CliRunner()
 
@@ -35,6 +35,9 @@ def test_date_forms(text, partial, day):
     (["--since", "2099"], "no record on or after that date"),
     (["--since", "2016", "--delivery", "planned"], "--delivery not used there"),
     (["--since", "2016", "--plots", "p", "--live"], "--plots, --live not used there"),
+    (["--since", "2016", "--sweep", "rain=1,2"],
+     "expected tisa_delay, hub_delay, link_delay=S,S,..."),
+    (["--since", "2016", "--sweep", "link_delay=-1"], "expected 1 or more delays of 0-86400 s"),
     # the CNS date of the Hokkaido over-flight is UTC: 2017-08-29 is the local date
     (["--record", "2017-08-29"], "ask for 2017-08-28"),
 ])
@@ -42,6 +45,19 @@ def test_record_and_batch_options_are_checked(cns, args, message):
     res = runner.invoke(app, ["run", *args, "--records", cns])
     assert res.exit_code == 2, res.output
     assert message in " ".join(res.output.split())
+
+
+def test_sweeps_parsed_and_the_batch_default():
+    """The batch sweeps the TISA approval delay 0-600 s by 60 s unless told; a single run
+    only when asked; the other assumptions by name, radar outages on request."""
+    assert _sweep(None, True) == {"sweep_approval_s": tuple(float(d) for d in
+                                                            range(0, 601, 60)),
+                                  "sweeps": (), "radar_outages": False}
+    assert _sweep(None, False)["sweep_approval_s"] == ()
+    got = _sweep(["tisa_delay=0,300", "link_delay=1,5", "hub_delay=60", "radar_down"], True)
+    assert got == {"sweep_approval_s": (0.0, 300.0),
+                   "sweeps": (("link_delay_s", (1.0, 5.0)), ("hub_delay_s", (60.0,))),
+                   "radar_outages": True}
 
 
 @pytest.mark.parametrize("target", ["/dev/null", "."])

@@ -10,7 +10,15 @@ from typer.testing import CliRunner
 
 from gsomia.cli import app
 from gsomia.errors import InputError
-from gsomia.sim.attribution_report import distributions, launch_rows, load_batch
+from gsomia.sim.attribution_report import (
+    distributions,
+    launch_rows,
+    load_batch,
+    radar_outages,
+    sensitivities,
+    unshared_sensors,
+    versus_distributions,
+)
 
 runner = CliRunner()
 
@@ -36,11 +44,21 @@ def _event(k: int, gains: dict[str, float], cls: str) -> dict:
                                          "300": {"tisa_gain_s": gains["tisa_hub"],
                                                  "direct_minus_tisa_s":
                                                  gains["direct"] - gains["tisa_hub"]}}}}}
+    # direct minus tisa_hub when every link takes 0 s and 30 s (a longer link delays the
+    # hub's two legs, so direct's edge grows by 30 s)
+    links = {"values_s": [0.0, 30.0], "figure": "first_pip_within_50km_s",
+             "routes": ["tisa_hub", "direct"],
+             "launches": {"L1": {"JPN": {
+                 "0": {"gain_s": {}, "direct_minus_hub_s": {
+                     "tisa_hub": gains["direct"] - gains["tisa_hub"]}},
+                 "30": {"gain_s": {}, "direct_minus_hub_s": {
+                     "tisa_hub": gains["direct"] - gains["tisa_hub"] + 30.0}}}}}}
     return {"event": f"2017-0{k}-01#1", "date": f"2017-0{k}-01", "seed": 20170001 + k,
             "scenario": "x", "launches": ["L1"], "dropped": [], "timings_s": {},
             "propulsion": {"L1": cls}, "gained_s": {"L1": {}},
             "assumptions": {"approval_delay_s": 300.0, "hub_delay_s": 1.0},
             "attribution": {"launches": launches, "sensitivity": sweep,
+                            "sensitivities": {"link_delay_s": links},
                             "direct_minus_hub": {"L1": {"JPN": {
                                 "tisa_hub": gains["direct"] - gains["tisa_hub"]}}}}}
 
@@ -66,6 +84,47 @@ def test_distributions_quantiles_and_counts(batch):
     assert by_class[("tisa_hub", "JPN", "scud")]["p50"] == 27.5
 
 
+def test_direct_minus_hub_distributions_and_sweeps(batch):
+    """Direct minus tisa_hub is 10, 0 and 20 s on the three launches."""
+    doc = load_batch(batch)
+    rows = launch_rows(doc)
+    assert versus_distributions(rows) == [
+        {"hub": "tisa_hub", "party": "JPN", "launches": 3, "direct_wins": 2, "n": 3,
+         "p10": 2.0, "p50": 10.0, "p90": 18.0}]
+    by_year = versus_distributions(rows, "year")
+    assert [d["year"] for d in by_year] == ["2017"] and by_year[0]["n"] == 3
+    sens = sensitivities(doc)["link_delay_s"]
+    assert sens["values_s"] == [0.0, 30.0]
+    assert [q["p50"] for q in sens["series"]["JPN direct − tisa_hub"]] == [10.0, 40.0]
+
+
+def test_radar_outages_over_the_batch():
+    """Two launches without Japan's FPS-5: its own PIP 20 and 40 s later; direct gains
+    30 and 50 s over that, the TISA hub 30 s and nothing."""
+    cells = [{"none_s": 200.0, "none_lost_s": 20.0, "gain_s": {"direct": 30.0},
+              "direct_minus_hub_s": {"tisa_hub": 0.0}},
+             {"none_s": 300.0, "none_lost_s": 40.0, "gain_s": {"direct": 50.0},
+              "direct_minus_hub_s": {"tisa_hub": None}}]
+    doc = {"events": [{"attribution": {"radar_outages": {"jpn-fps5-sado": {
+        "owner": "JPN", "launches": {f"L{k}": c for k, c in enumerate(cells)}}}}},
+        {"attribution": {}}]}
+    assert radar_outages(doc) == [
+        {"owner": "JPN", "sensor": "jpn-fps5-sado", "launches": 2, "p50_none_lost_s": 30.0,
+         "p50_direct_gain_s": 40.0, "direct_wins": 0, "p50_direct_minus_hub_s": 0.0}]
+
+
+def test_unshared_sensor_is_taken_from_both_routes():
+    """Direct gains 35 s (KOR's Green Pine 20 s of it), the hub 25 s (the Green Pine 0 s):
+    without the Green Pine shared direct beats the hub by 35 - 20 - 25 = -10 s."""
+    rows = [{"event": "e", "launch": "L1", "party": "JPN", "route": r, "gain": g,
+             "sensors": {"kor-greenpine-b-1": v}} for r, g, v in
+            (("direct", 35.0, 20.0), ("tisa_hub", 25.0, 0.0))]
+    assert unshared_sensors(rows) == [
+        {"party": "JPN", "sensor": "kor-greenpine-b-1", "launches": 1,
+         "direct_wins_all_shared": 1, "direct_wins_unshared": 0, "p50_all_shared": 10.0,
+         "p50_unshared": -10.0}]
+
+
 def test_report_offline_with_sections(batch, tmp_path):
     out = tmp_path / "rep"
     result = runner.invoke(app, ["report", str(batch), "--out", str(out)])
@@ -73,10 +132,11 @@ def test_report_offline_with_sections(batch, tmp_path):
     page = (out / "index.html").read_text(encoding="utf-8")
     assert not re.search(r"https?://", page)
     for section in ("id='routes'", "id='classes'", "id='years'", "id='direct-minus-hub'",
-                    "id='sensitivity'"):
+                    "id='sensitivity'", "id='sensitivities'", "id='unshared-sensors'",
+                    "id='radar-outages'"):
         assert section in page
     for png in ("cdf_gain.png", "attribution_by_class.png", "direct_minus_hub.png",
-                "sensitivity_tisa_delay.png"):
+                "sensitivity_tisa_delay.png", "sensitivity_link_delay_s.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f'src="{png}"' in page
     assert "Seeds: one per event, 20170002…20170004" in page

@@ -31,7 +31,7 @@ from gsomia.errors import InputError
 from gsomia.records import load_records, salvos
 from gsomia.sharing import Route
 from gsomia.sim.attribution import attribution_lines
-from gsomia.sim.batch import BATCH_CONFIG
+from gsomia.sim.batch import BATCH_CONFIG, BATCH_SWEEP_APPROVAL_S
 from gsomia.sim.cluster import LOCAL, check_scheduler
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import NONE, RUN_ROUTES, SHARES, RouteConfig, parse_run_route
@@ -356,11 +356,16 @@ _RoutesOpt = Annotated[str | None, typer.Option(
 _AttributionOpt = Annotated[bool, typer.Option(
     "--attribution/--no-attribution", help="Add each partner's (Shapley, leave-one-out) and "
     "each partner sensor's share of every gain to the JSON and print it (re-scored from the "
-    "run's own tracks, gsomia.sim.attribution; costs about a third more run time).")]
-_SweepOpt = Annotated[str | None, typer.Option(
-    "--sweep", help="Re-score the tisa_hub route with other ASSUMED approval delays, e.g. "
-    "tisa_delay=0,150,300,450,600 (s; into the JSON's attribution.sensitivity; each point "
-    "re-scores one route, no re-flying).")]
+    "run's own tracks, gsomia.sim.attribution; in the batch, with its TISA-delay sweep, "
+    "about as much CPU again as the run itself).")]
+_SweepOpt = Annotated[list[str] | None, typer.Option(
+    "--sweep", metavar="KEY=S,S,...", help="Re-score the routes with other values of an "
+    "ASSUMED delay, repeatable: "
+    "tisa_delay=0,150,300 (TISA approval, s; into the JSON's attribution.sensitivity; the "
+    "batch sweeps 0-600 s by 60 s unless given), hub_delay=S,... (automated hub), "
+    "link_delay=S,... (every one-way link; both into attribution.sensitivities); "
+    "radar_down: each own sensor of a measured party out in turn (attribution."
+    "radar_outages). Each point re-scores the routes from the run's own tracks.")]
 _SeedsOpt = Annotated[int, typer.Option(
     "--seeds", help="Run the scenario with N random draws (the scenario's seed, then seed+1 "
     "…; planned delivery) and report the median and 10th-90th percentiles of every figure, "
@@ -369,20 +374,32 @@ _SeedsOpt = Annotated[int, typer.Option(
     "spread of the batch's median gains (schema in gsomia.sim.report).", min=1, max=1000)]
 
 
-def _sweep(text: str | None) -> tuple[float, ...]:
-    """``--sweep tisa_delay=0,150,...`` → the delays [s]."""
-    if text is None:
-        return ()
-    key, _, values = text.partition("=")
-    if key.strip() != "tisa_delay":
-        fail(f"--sweep={text!r}: expected tisa_delay=S,S,... (the one swept assumption)")
-    try:
-        out = tuple(float(v) for v in values.split(",") if v.strip())
-    except ValueError:
-        fail(f"--sweep={text!r}: delays must be numbers of seconds")
-    if not out or any(not (math.isfinite(v) and 0 <= v <= 86_400) for v in out):
-        fail(f"--sweep={text!r}: expected 1 or more delays of 0-86400 s")
-    return out
+_SWEEP_KEYS = {"tisa_delay": "sweep_approval_s", "hub_delay": "hub_delay_s",
+               "link_delay": "link_delay_s"}
+
+
+def _sweep(texts: list[str] | None, batch: bool) -> dict[str, Any]:
+    """``--sweep KEY=S,S,...`` (repeatable) → the RunConfig fields ``sweep_approval_s``
+    (the batch's default :data:`BATCH_SWEEP_APPROVAL_S`), ``sweeps`` and
+    ``radar_outages`` (``--sweep radar_down``)."""
+    got: dict[str, tuple[float, ...]] = {}
+    down = False
+    for text in texts or []:
+        if text.strip() in ("radar_down", "radar_down=all"):
+            down = True
+            continue
+        key, _, values = text.partition("=")
+        if key.strip() not in _SWEEP_KEYS:
+            fail(f"--sweep={text!r}: expected {', '.join(_SWEEP_KEYS)}=S,S,... or radar_down")
+        try:
+            out = tuple(float(v) for v in values.split(",") if v.strip())
+        except ValueError:
+            fail(f"--sweep={text!r}: delays must be numbers of seconds")
+        if not out or any(not (math.isfinite(v) and 0 <= v <= 86_400) for v in out):
+            fail(f"--sweep={text!r}: expected 1 or more delays of 0-86400 s")
+        got[_SWEEP_KEYS[key.strip()]] = out
+    tisa = got.pop("sweep_approval_s", BATCH_SWEEP_APPROVAL_S if batch else ())
+    return {"sweep_approval_s": tisa, "sweeps": tuple(got.items()), "radar_outages": down}
 
 
 def _check_numbers(**values: float) -> None:
@@ -535,7 +552,8 @@ def run_command(
     route_cfg = RouteConfig(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
                             ignore_dates=as_if_in_force)
     compared = _routes(routes)
-    extra = {"attribution": attribution and seeds == 1, "sweep_approval_s": _sweep(sweep)}
+    extra = {"attribution": attribution and seeds == 1,
+             **_sweep(sweep, since is not None and attribution)}
     if seeds > 1 and (live or plots is not None):
         fail("--seeds runs many draws: not with --live or --plots")
     where = (_where(scheduler, workers, since is not None or seeds > 1), workers)

@@ -12,8 +12,20 @@ Read from a batch JSON (``gsomia run --records DIR --since DATE --json-out``, sc
   Shapley value grows most from the hub to direct, and the partner sensor of largest
   leave-one-out value on direct);
 - mean Shapley value of each partner per missile class (bars);
-- the TISA approval-delay sweep (``attribution.sensitivity``): median gain of ``tisa_hub``
-  and of ``direct`` over it at each delay.
+- the TISA approval-delay sweep (``attribution.sensitivity``; the batch has one by
+  default, 0-600 s by 60 s): 10th/50th/90th percentiles over launches of the gain of
+  ``tisa_hub`` and of ``direct`` over it at each delay;
+- the other swept assumptions (``attribution.sensitivities``, ``gsomia run --sweep
+  link_delay=... --sweep hub_delay=...``): percentiles of direct minus each hub at each
+  value, i.e. how much of the direct link's value depends on the assumption;
+- which partner sensors are shared: for each partner sensor, direct minus ``tisa_hub``
+  when that sensor's data is not shared, read from the leave-one-out values of
+  ``attribution`` (a route's gain without the sensor = its gain minus the sensor's value:
+  no sweep needed), beside the same launches with every sensor shared;
+- radar availability (``attribution.radar_outages``, ``gsomia run … --sweep
+  radar_down``): per own sensor of Japan and Korea out of the run, how much later the
+  party's own 50 km PIP comes, and what direct and the hub make up;
+- the distribution of direct minus each hub per party, missile class and year.
 
 Every figure states its seeds (one per event, :func:`gsomia.sim.batch.event_seed`), its
 assumptions (the runs' ``assumptions``) and its data source (the batch's records folder
@@ -33,7 +45,8 @@ import numpy as np
 
 from gsomia.errors import InputError
 
-__all__ = ["distributions", "launch_rows", "load_batch", "write_report"]
+__all__ = ["distributions", "launch_rows", "load_batch", "radar_outages", "sensitivities",
+           "unshared_sensors", "versus_distributions", "write_report"]
 
 METRIC = "first_pip_within_50km_s"
 PARTIES = ("JPN", "KOR")
@@ -141,8 +154,8 @@ def _direct_wins(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _sweep(doc: dict[str, Any]) -> dict[str, Any] | None:
-    """Median over launches of the tisa_hub gain and of direct minus it, per delay and
-    party, or None when the batch has no sweep."""
+    """Percentiles over launches of the tisa_hub gain and of direct minus it, and how many
+    are positive, per delay and party, or None when the batch has no sweep."""
     values: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(
         lambda: defaultdict(list))
     delays: list[float] = []
@@ -162,8 +175,106 @@ def _sweep(doc: dict[str, Any]) -> dict[str, Any] | None:
     out: dict[str, Any] = {"delays_s": delays, "series": {}}
     for (party, key), per in sorted(values.items()):
         out["series"][f"{party} {key}"] = [
-            _quantiles(per.get(f"{d:g}", [])) for d in delays]
+            {**_quantiles(per.get(f"{d:g}", [])),
+             "positive": sum(v > 0 for v in per.get(f"{d:g}", []))} for d in delays]
     return out
+
+
+def versus_distributions(rows: list[dict[str, Any]], by: str | None = None
+                         ) -> list[dict[str, Any]]:
+    """Quantiles of direct minus each hub (s, positive: direct earlier) per hub, party and
+    ``by`` (``"class"``, ``"year"`` or None): ``[{"hub", "party", by, "launches", "n",
+    "direct_wins" (n > 0), "p10", "p50", "p90"}]``."""
+    groups: dict[tuple[str, ...], list[float | None]] = defaultdict(list)
+    for r in rows:
+        if r["route"] != "direct":
+            continue
+        for hub, d in r["versus"].items():
+            groups[(hub, r["party"]) + ((r[by],) if by else ())].append(d)
+    out = []
+    for key in sorted(groups):
+        got = [d for d in groups[key] if d is not None]
+        out.append({"hub": key[0], "party": key[1], **({by: key[2]} if by else {}),
+                    "launches": len(groups[key]), "direct_wins": sum(d > 0 for d in got),
+                    **_quantiles(got)})
+    return out
+
+
+def sensitivities(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per swept assumption of ``attribution.sensitivities`` (module notes): ``{"values_s",
+    "series": {"<party> direct − <hub>": [quantiles per value]}}``, over every launch
+    where both routes reach the figure at that value."""
+    acc: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list)))
+    values: dict[str, list[float]] = {}
+    for ev in doc["events"]:
+        for name, sens in (ev["attribution"].get("sensitivities") or {}).items():
+            values[name] = sens["values_s"]
+            for parties in sens["launches"].values():
+                for party, row in parties.items():
+                    for v, cell in row.items():
+                        for hub, d in cell["direct_minus_hub_s"].items():
+                            if d is not None:
+                                acc[name][f"{party} direct − {hub}"][v].append(d)
+    return {name: {"values_s": values[name],
+                   "series": {k: [_quantiles(per.get(f"{v:g}", [])) for v in values[name]]
+                              for k, per in sorted(acc[name].items())}}
+            for name in sorted(values)}
+
+
+def unshared_sensors(rows: list[dict[str, Any]], hub: str = "tisa_hub"
+                     ) -> list[dict[str, Any]]:
+    """Direct minus ``hub`` when one partner sensor is not shared (module notes), per party
+    and sensor: ``[{"party", "sensor", "launches" (both routes with a gain and the
+    sensor's value on both), "direct_wins_all_shared", "direct_wins_unshared",
+    "p50_all_shared", "p50_unshared"}]``. A route's gain without the sensor is its gain
+    minus the sensor's leave-one-out value."""
+    by_key = {(r["event"], r["launch"], r["party"], r["route"]): r for r in rows}
+    acc: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for r in rows:
+        h = by_key.get((r["event"], r["launch"], r["party"], hub))
+        if r["route"] != "direct" or h is None or r["gain"] is None or h["gain"] is None:
+            continue
+        for sensor, v in r["sensors"].items():
+            w = h["sensors"].get(sensor)
+            if v is not None and w is not None:
+                acc[(r["party"], sensor)].append(
+                    (r["gain"] - h["gain"], (r["gain"] - v) - (h["gain"] - w)))
+    out = []
+    for (party, sensor), pairs in sorted(acc.items()):
+        full = [a for a, _ in pairs]
+        cut = [b for _, b in pairs]
+        out.append({"party": party, "sensor": sensor, "launches": len(pairs),
+                    "direct_wins_all_shared": sum(a > 0 for a in full),
+                    "direct_wins_unshared": sum(b > 0 for b in cut),
+                    "p50_all_shared": _quantiles(full)["p50"],
+                    "p50_unshared": _quantiles(cut)["p50"]})
+    return out
+
+
+def radar_outages(doc: dict[str, Any], hub: str = "tisa_hub") -> list[dict[str, Any]]:
+    """Per sensor of ``attribution.radar_outages`` (module notes) over the batch:
+    ``[{"owner", "sensor", "launches", "p50_none_lost_s" (how much later the owner's own
+    50 km PIP comes without it), "p50_direct_gain_s" (direct's gain over that none),
+    "direct_wins" (direct beats ``hub``), "p50_direct_minus_hub_s"}]``."""
+    acc: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    count: dict[tuple[str, str], int] = defaultdict(int)
+    for ev in doc["events"]:
+        for sensor, got in (ev["attribution"].get("radar_outages") or {}).items():
+            key = (got["owner"], sensor)
+            for cell in got["launches"].values():
+                count[key] += 1
+                for name, v in (("lost", cell["none_lost_s"]),
+                                ("direct", cell["gain_s"].get("direct")),
+                                ("versus", cell["direct_minus_hub_s"].get(hub))):
+                    if v is not None:
+                        acc[key][name].append(v)
+    return [{"owner": o, "sensor": s_, "launches": count[(o, s_)],
+             "p50_none_lost_s": _quantiles(acc[(o, s_)]["lost"])["p50"],
+             "p50_direct_gain_s": _quantiles(acc[(o, s_)]["direct"])["p50"],
+             "direct_wins": sum(v > 0 for v in acc[(o, s_)]["versus"]),
+             "p50_direct_minus_hub_s": _quantiles(acc[(o, s_)]["versus"])["p50"]}
+            for o, s_ in sorted(count)]
 
 
 def _caption(doc: dict[str, Any]) -> str:
@@ -275,6 +386,57 @@ def _figure(name: str, caption: str) -> str:
             f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
+def _sensitivity_parts(doc: dict[str, Any], rows: list[dict[str, Any]], cap: str,
+                       dest: Path) -> list[str]:
+    """The HTML of the other sweeps (one figure and table each) and of the unshared-sensor
+    table (module notes)."""
+    import matplotlib.pyplot as plt
+
+    parts = ["<h2 id='sensitivities'>Sensitivity: the other assumptions</h2>"]
+    sens = sensitivities(doc)
+    if not sens:
+        parts.append("<p>No other sweep in this batch (gsomia run … --sweep "
+                     "link_delay=0,1,5,30 --sweep hub_delay=0,1,30,120).</p>")
+    for name, got in sens.items():
+        fig, ax = plt.subplots(figsize=(7, 3.8))
+        for label, qs in got["series"].items():
+            ax.plot(got["values_s"], [q["p50"] for q in qs], marker="o", label=label)
+        ax.set(title=f"{name}: median over launches of direct minus hub",
+               xlabel=f"{name} [s]", ylabel="s")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+        png = _save(fig, dest, f"sensitivity_{name}.png")
+        parts.append(f"<h3>{html.escape(name)}</h3>")
+        parts.append(_figure(png, cap + f" Only {name} varies (every sharing route "
+                             "re-planned and re-scored)."))
+        cols = [f"{v:g} s" for v in got["values_s"]]
+        parts.append(_table([{"series": k, **{c: f"{q['p50']} (n={q['n']})" for c, q in
+                                              zip(cols, qs, strict=True)}}
+                             for k, qs in got["series"].items()], ["series", *cols]))
+    parts += ["<h3 id='unshared-sensors'>Which partner sensors are shared</h3>",
+              "<p>Direct minus tisa_hub (s) when one partner sensor's data is not shared "
+              "on either route: a route's gain without the sensor is its gain minus the "
+              "sensor's leave-one-out value (attribution); medians over the launches where "
+              "both routes have a gain.</p>",
+              _table(unshared_sensors(rows), ["party", "sensor", "launches",
+                                              "direct_wins_all_shared",
+                                              "direct_wins_unshared", "p50_all_shared",
+                                              "p50_unshared"]),
+              "<h3 id='radar-outages'>Radar availability</h3>"]
+    down = radar_outages(doc)
+    if not down:
+        parts.append("<p>No radar outage in this batch (gsomia run … --sweep "
+                     "radar_down).</p>")
+    else:
+        parts += ["<p>Each own sensor of Japan and Korea out of the run in turn: how much "
+                  "later the party's own 50 km PIP comes (none), direct's gain over that, "
+                  "and direct minus tisa_hub (medians over launches, s).</p>",
+                  _table(down, ["owner", "sensor", "launches", "p50_none_lost_s",
+                                "p50_direct_gain_s", "direct_wins",
+                                "p50_direct_minus_hub_s"])]
+    return parts
+
+
 def write_report(batch: str | Path, out: str | Path) -> Path:
     """Write ``index.html`` and its PNGs into ``out`` (created) from a batch JSON.
 
@@ -309,6 +471,15 @@ def write_report(batch: str | Path, out: str | Path) -> Path:
         "<h2 id='years'>Per year</h2>",
         _table(distributions(rows, "year"), [*qcols[:2], "year", *qcols[2:]]),
         "<h2 id='direct-minus-hub'>Direct minus hub</h2>", _figure(names["versus"], cap),
+        _table(versus_distributions(rows), ["hub", "party", "launches", "n", "direct_wins",
+                                            "p10", "p50", "p90"]),
+        "<h3>per missile class</h3>",
+        _table(versus_distributions(rows, "class"), ["hub", "party", "class", "launches",
+                                                     "n", "direct_wins", "p10", "p50",
+                                                     "p90"]),
+        "<h3>per year</h3>",
+        _table(versus_distributions(rows, "year"), ["hub", "party", "year", "launches", "n",
+                                                    "direct_wins", "p10", "p50", "p90"]),
         f"<p>{len(wins)} launch/party/hub cases where direct beats the hub; why: the partner "
         "whose Shapley value grows most from the hub to direct, and the partner sensor of "
         "largest leave-one-out value on direct.</p>",
@@ -320,10 +491,14 @@ def write_report(batch: str | Path, out: str | Path) -> Path:
                      "tisa_delay=0,150,300,450,600).</p>")
     else:
         parts.append(_figure(names["sweep"], cap + " Only the TISA approval delay varies."))
-        parts.append(_table([{"series": k, **{f"{d:g} s": q["p50"] for d, q in
-                                              zip(sweep["delays_s"], qs, strict=True)}}
-                             for k, qs in sweep["series"].items()],
-                            ["series", *[f"{d:g} s" for d in sweep["delays_s"]]]))
+        parts.append("<p>Each cell: median [90th percentile] over the launches, s, and "
+                     "how many of the n launches are above 0.</p>")
+        parts.append(_table([{"series": k, **{
+            f"{d:g} s": f"{q['p50']} [{q['p90']}] ({q['positive']} of {q['n']} > 0)"
+            for d, q in zip(sweep["delays_s"], qs, strict=True)}}
+            for k, qs in sweep["series"].items()],
+            ["series", *[f"{d:g} s" for d in sweep["delays_s"]]]))
+    parts += _sensitivity_parts(doc, rows, cap, dest)
     parts.append("</body></html>")
     index = dest / "index.html"
     index.write_text("\n".join(parts), encoding="utf-8")

@@ -76,7 +76,8 @@ from gsomia.sim.scoring import load_zones
 from gsomia.sim.seeds import MAX_SEEDS
 from gsomia.warning.areas import MaritimeZones
 
-__all__ = ["BATCH_CONFIG", "DROP_CLASSES", "EVENT_FLIGHT_S", "BatchEvent", "batch_events",
+__all__ = ["BATCH_CONFIG", "BATCH_SWEEP_APPROVAL_S", "DROP_CLASSES", "EVENT_FLIGHT_S",
+           "BatchEvent", "batch_events",
            "date_events", "event_seed", "event_window_s", "record_dates", "run_date",
            "run_event", "run_events", "run_records", "split_events"]
 
@@ -85,6 +86,12 @@ BATCH_CONFIG = RunConfig(pip_interval_s=10.0, pip_tail_interval_s=1e9, horizon_s
 """Fast path of the batch: PIPs every 10 s and none after the 50 km PIP is reached,
 15 minutes observed, pictures of Japan and Korea only (the US still tracks and shares),
 no warning logs (:mod:`gsomia.sim.warnlog`: tens of seconds per event)."""
+
+BATCH_SWEEP_APPROVAL_S = tuple(float(d) for d in range(0, 601, 60))
+"""The TISA approval delays [s] the batch's attribution re-scores ``tisa_hub`` with unless
+told otherwise (``gsomia run --since ... --sweep tisa_delay=...``): 0 to twice the assumed
+300 s by 60 s (:mod:`gsomia.sim.attribution`, ``sensitivity``: re-scored, never re-flown).
+"""
 
 DROP_CLASSES = (*SKIP_KINDS, "not_flyable", "invalid_launch", "run_failed")
 """Reason classes of a dropped launch (module notes), in the order they are checked."""

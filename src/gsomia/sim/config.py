@@ -9,7 +9,11 @@ from gsomia.sim.delivery.plan import NONE, RUN_ROUTES, SHARES, RouteConfig, pars
 from gsomia.warning.fusion import FusionConfig
 from gsomia.warning.tracking.tracker import TrackerConfig
 
-__all__ = ["RunConfig"]
+__all__ = ["SWEEP_ASSUMPTIONS", "RunConfig"]
+
+SWEEP_ASSUMPTIONS = ("hub_delay_s", "link_delay_s")
+"""Assumptions of :mod:`gsomia.sim.delivery.plan` that ``RunConfig.sweeps`` may vary
+besides the TISA approval delay (``sweep_approval_s``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,15 @@ class RunConfig:
         sweep_approval_s: TISA approval delays [s] to re-score the ``tisa_hub`` route with
             (:mod:`gsomia.sim.attribution`, ``sensitivity``; empty: no sweep).
         warnings: keep each party's warning log (:mod:`gsomia.sim.warnlog`).
+        sweeps: other assumptions to re-score every sharing route with, ``((name,
+            values), ...)``, ``name`` one of :data:`SWEEP_ASSUMPTIONS` (``hub_delay_s``:
+            the automated hub's processing; ``link_delay_s``: every one-way link delay,
+            the scenario's own links included) and values in s
+            (:mod:`gsomia.sim.attribution`, ``sensitivities``; empty: none).
+        radar_outages: with ``attribution``, take each sensor of a measured party that saw
+            the launches out of the run in turn (its owner tracks without it) and re-score
+            that party's routes, ``none`` included (:mod:`gsomia.sim.attribution`,
+            ``radar_outages``).
 
     Raises:
         InputError: an unknown share or route, no ``none``, or a figure not positive.
@@ -65,6 +78,8 @@ class RunConfig:
     attribution: bool = False
     sweep_approval_s: tuple[float, ...] = ()
     warnings: bool = True
+    sweeps: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    radar_outages: bool = False
 
     def __post_init__(self) -> None:
         if self.share not in SHARES:
@@ -76,6 +91,14 @@ class RunConfig:
         for d in self.sweep_approval_s:
             if not (isinstance(d, int | float) and 0.0 <= d <= 86_400.0):
                 raise InputError("sweep_approval_s", d, "expected delays of 0-86400 s")
+        for name, values in self.sweeps:
+            if name not in SWEEP_ASSUMPTIONS:
+                raise InputError("sweeps", name,
+                                 f"expected one of {', '.join(SWEEP_ASSUMPTIONS)}")
+            if not values or any(not (isinstance(d, int | float) and 0.0 <= d <= 86_400.0)
+                                 for d in values):
+                raise InputError(f"sweeps.{name}", list(values),
+                                 "expected 1 or more delays of 0-86400 s")
         if NONE not in self.routes:
             raise InputError("routes", list(self.routes), "'none' (the baseline) is needed")
         object.__setattr__(self, "routes", tuple(parse_run_route(r) for r in self.routes))

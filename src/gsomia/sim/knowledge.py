@@ -86,6 +86,9 @@ Knowledge = dict[str, dict[str, dict[str, LaunchKnowledge]]]
 """launch id → party → route → :class:`LaunchKnowledge`."""
 
 
+_PipCache = dict[tuple[Any, ...], tuple[ImpactPrediction, float | None]]
+
+
 def _first(values: list[float]) -> float | None:
     return min(values) if values else None
 
@@ -131,8 +134,10 @@ class _Grid:
 
     def __init__(self, know: Knowledge, flights: dict[str, Flight], parties: Sequence[str],
                  cfg: RunConfig, zones: MaritimeZones, true_areas: dict[str, TrueArea],
-                 area_cache: dict[tuple[Any, ...], bool] | None = None) -> None:
+                 area_cache: dict[tuple[Any, ...], bool] | None = None,
+                 pip_cache: _PipCache | None = None) -> None:
         self.know, self.flights, self.parties, self.cfg = know, flights, parties, cfg
+        self.pip_cache = pip_cache
         self.zones, self.true_areas = zones, true_areas
         self.known_area: dict[tuple[Any, str], bool] = {}
         self.area_cache = {} if area_cache is None else area_cache
@@ -172,25 +177,36 @@ class _Grid:
                     batch.append((sig, lid))
         if not batch:
             return
-        xs = np.stack([pictures[s][lid].x for s, lid in batch])
-        Ps = np.stack([pictures[s][lid].P for s, lid in batch])
-        pips = predict_impact(GaussianStates(t, xs, Ps), self.cfg.fusion.earth,
-                              step_s=self.cfg.pip_step_s)
-        result = dict(zip(batch, pips, strict=True))
+        held = {} if self.pip_cache is None else self.pip_cache
+        result = {key: held[(t, *key)] for key in batch if (t, *key) in held}
+        todo = [key for key in batch if key not in result]
+        if todo:
+            xs = np.stack([pictures[s][lid].x for s, lid in todo])
+            Ps = np.stack([pictures[s][lid].P for s, lid in todo])
+            pips = predict_impact(GaussianStates(t, xs, Ps), self.cfg.fusion.earth,
+                                  step_s=self.cfg.pip_step_s)
+            for key, pip in zip(todo, pips, strict=True):
+                result[key] = (pip, self._error_m(pip, key[1]) if pip.valid else None)
+                held[(t, *key)] = result[key]
         for (p, route), want in needed.items():
             sig = chosen[(p, route)]
             for lid in want:
-                pip = result.get((sig, lid))
+                pip, err = result.get((sig, lid), (None, None))
                 if pip is not None and pip.valid:
                     sources = tuple(sorted({s[0] for s in pictures[sig][lid].sources}))
-                    self._score(t, p, route, lid, sig, pip, sources, pictures[sig][lid])
+                    self._score(t, p, route, lid, sig, pip, err, sources, pictures[sig][lid])
 
-    def _score(self, t: float, p: str, route: str, lid: str, sig: tuple[Any, ...],
-               pip: ImpactPrediction, sources: tuple[str, ...], track: Any) -> None:
-        cfg, f = self.cfg, self.flights[lid]
+    def _error_m(self, pip: ImpactPrediction, lid: str) -> float:
+        """The PIP's distance to the launch's true impact [m] (geodesic)."""
+        f = self.flights[lid]
         err, _ = geodesic_inverse(pip.lat_deg, pip.lon_deg, f.trajectory.impact_lat_deg,
                                   f.trajectory.impact_lon_deg)
-        err = float(err)
+        return float(err)
+
+    def _score(self, t: float, p: str, route: str, lid: str, sig: tuple[Any, ...],
+               pip: ImpactPrediction, err: float, sources: tuple[str, ...], track: Any
+               ) -> None:
+        cfg, f = self.cfg, self.flights[lid]
         k = self.know[lid][p][route]
         self.last_eval[(p, route, lid)] = t
         k.pips.append(PipSample(t, err, pip.lat_deg, pip.lon_deg, pip.cov_en_m2, sources,
@@ -225,7 +241,9 @@ def _keep_tracks(know: Knowledge, t: float, active: list[str],
 def measure(parties: Sequence[str], obs: Observation, cfg: RunConfig,
             trackers: dict[str, Tracker], deliveries: dict[str, list[Delivered]],
             source: PictureSource, zones: MaritimeZones, true_areas: dict[str, TrueArea],
-            area_cache: dict[tuple[Any, ...], bool] | None = None) -> Knowledge:
+            area_cache: dict[tuple[Any, ...], bool] | None = None, *,
+            pip_cache: _PipCache | None = None,
+            keep_tracks: bool = True) -> Knowledge:
     """The four figures of every launch, party and route (:mod:`gsomia.sim.run` notes).
 
     Args:
@@ -237,12 +255,19 @@ def measure(parties: Sequence[str], obs: Observation, cfg: RunConfig,
         area_cache: ``(launch id, PIP lat, lon, covariance bytes)`` → whether that exact
             PIP names the true area (filled here; pass one dict to many re-scorings of a
             run, :mod:`gsomia.sim.attribution`: same PIP, same answer).
+        pip_cache: ``(t, picture signature, launch id)`` → its PIP and the PIP's distance
+            to the true impact [m] (None for an invalid PIP), shared the same way;
+            only with a source whose signatures are the pictures' contents
+            (:class:`~gsomia.sim.pictures.FusedPictures` with a ``cache``).
+        keep_tracks: fill :attr:`LaunchKnowledge.tracks` (the engagement analysis); False
+            (re-scorings that read the four figures only): pictures are computed only where
+            a figure is still open, the same figures.
     """
     flights = {f.id: f for f in obs.flights}
     know = {lid: {p: {r: LaunchKnowledge() for r in cfg.routes} for p in parties}
             for lid in flights}
     _event_figures(know, flights, parties, obs, trackers, deliveries)
-    grid = _Grid(know, flights, parties, cfg, zones, true_areas, area_cache)
+    grid = _Grid(know, flights, parties, cfg, zones, true_areas, area_cache, pip_cache)
     t0 = min(f.launch_s for f in flights.values())
     t1 = min(max(f.impact_s for f in flights.values()), obs.t_end_s)
     for t in np.arange(math.ceil(t0 / cfg.pip_interval_s) * cfg.pip_interval_s, t1 + 1e-9,
@@ -251,12 +276,13 @@ def measure(parties: Sequence[str], obs: Observation, cfg: RunConfig,
         active = [lid for lid, f in flights.items() if f.launch_s <= t < f.impact_s]
         needed = grid.needed(t, active) if active else {}
         pairs = [(p, r) for p in parties if cfg.measured is None or p in cfg.measured
-                 for r in cfg.routes] if active else []
+                 for r in cfg.routes] if active and keep_tracks else list(needed)
         if pairs:
             got = source(t, list(needed) + [pr for pr in pairs if pr not in needed])
             if needed:
                 grid.evaluate(t, needed, got)
-            _keep_tracks(know, t, active, pairs, got)
+            if keep_tracks:
+                _keep_tracks(know, t, active, pairs, got)
     if isinstance(source, Confirmations):
         for lid, f in flights.items():
             for p in parties:

@@ -113,6 +113,12 @@ class FusedPictures:
         parties: the scenario's parties; cfg: the run's configuration (``fusion``).
         trackers: party → its finished tracker run; warnings: party → its items.
         deliveries: route → arrivals.
+        cache: pictures shared by many instances over one run's re-scorings
+            (:mod:`gsomia.sim.attribution`), or None (the default: each call's identical
+            pictures computed once, nothing kept). With a cache a picture's signature is its
+            *content*: party, time, and each own and received report's key, update, time,
+            state, covariance and launch labels, so pictures of other trackers' runs (a
+            sensor left out) never collide; identical content, identical fusion.
 
     Attributes:
         own: party → :class:`OwnPicture`; fusers: party → its
@@ -121,8 +127,10 @@ class FusedPictures:
 
     def __init__(self, parties: Sequence[str], cfg: RunConfig, trackers: dict[str, Tracker],
                  warnings: dict[str, list[Warning]],
-                 deliveries: dict[str, list[Delivered]]) -> None:
+                 deliveries: dict[str, list[Delivered]],
+                 cache: dict[tuple[Any, ...], dict[str, FusedTrack]] | None = None) -> None:
         self.cfg = cfg
+        self.cache = cache
         self.parties = list(parties)
         self.labels: dict[tuple[str, str], tuple[str, ...]] = {}
         self.own = {p: OwnPicture(p, tr) for p, tr in trackers.items()}
@@ -153,10 +161,23 @@ class FusedPictures:
                 held = latest.get(r.key)
                 if held is None or r.update > held.update:
                     latest[r.key] = r
-            sig = (p, tuple((r.key, r.update) for r in own_now[p]),
-                   tuple(sorted((k, r.update) for k, r in latest.items())))
+            if self.cache is None:
+                sig: tuple[Any, ...] = (p, tuple((r.key, r.update) for r in own_now[p]),
+                                        tuple(sorted((k, r.update) for k, r in latest.items())))
+            else:
+                sig = (p, t, tuple(self._content(r) for r in own_now[p]),
+                       tuple(self._content(latest[k]) for k in sorted(latest)))
             chosen[(p, route)] = sig
             if sig not in pictures:
-                picture = self.fusers[p].fuse(t, own_now[p], list(latest.values()))
-                pictures[sig] = best_by_launch(picture, self.labels)
+                held = None if self.cache is None else self.cache.get(sig)
+                if held is None:
+                    picture = self.fusers[p].fuse(t, own_now[p], list(latest.values()))
+                    held = best_by_launch(picture, self.labels)
+                    if self.cache is not None:
+                        self.cache[sig] = held
+                pictures[sig] = held
         return chosen, pictures
+
+    def _content(self, r: TrackReport) -> tuple[Any, ...]:
+        """What a report's fusion and scoring depend on (the ``cache`` signature)."""
+        return (r.key, r.update, r.t_s, r.x.tobytes(), r.P.tobytes(), self.labels.get(r.key))
