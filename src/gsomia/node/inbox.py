@@ -384,8 +384,11 @@ class Inbox:
     def _arrive_all(self, envelope_ids: Sequence[str]) -> None:
         """:meth:`arrive` for the items of a received batch, in order, in one transaction
         (one commit for the batch's deliveries). Each in a savepoint: one that fails is
-        left ``arrived`` (processed again by :meth:`resume`), the others go on, and the
-        first error is raised once they are handed to the subscribers."""
+        left ``arrived`` and the first error is raised once the items before it are
+        handed to the subscribers. After a row's own fault (its data does not read) the
+        others go on (the row is processed again by :meth:`resume`); after a store
+        failure (StoreError) the items after it are left ``arrived`` too, to be processed
+        after it when the batch is tried again (order kept)."""
         ctx = self.ctx
         handed: list[tuple[ReceivedItem, Callable | None, Any]] = []
         forwarded = False
@@ -404,6 +407,8 @@ class Inbox:
                             handed.append(self._deliver(row))
                 except Exception as exc:  # noqa: BLE001 - raised below, after the others
                     failure = failure or exc
+                    if isinstance(exc, StoreError):  # the rest wait for this one
+                        break
         if forwarded:
             self.hub.outbox.flush()
         for item, hook, typed in handed:

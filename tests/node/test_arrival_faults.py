@@ -1,0 +1,68 @@
+"""Arrivals under store faults (SQLite and, with the ``services`` mark, PostgreSQL): a
+store that refuses to mark one item of a received batch ``delivered`` must not let the
+items after it reach the subscriber first; once it takes the write, every item is
+delivered once, in the order stored."""
+
+from __future__ import annotations
+
+from node_support import DELAY_S, warning
+
+from gsomia.node.inbox import ARRIVE_RETRY_S
+from gsomia.node.links import MAX_BATCH_ENVELOPES
+
+
+def _refuse_delivery(db, envelope_id: str) -> None:
+    """Make ``db`` refuse to mark ``envelope_id`` delivered (a trigger on the update)."""
+    if db.dialect == "sqlite":
+        db.execute("CREATE TRIGGER refuse BEFORE UPDATE OF status ON inbox WHEN "
+                   f"NEW.envelope_id = '{envelope_id}' AND NEW.status = 'delivered' "
+                   "BEGIN SELECT RAISE(ABORT, 'disk refused'); END")
+        return
+    db.execute("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.envelope_id = "
+               f"'{envelope_id}' AND NEW.status = 'delivered' THEN RAISE EXCEPTION "
+               "'disk refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+    db.execute("CREATE TRIGGER refuse BEFORE UPDATE ON inbox FOR EACH ROW "
+               "EXECUTE FUNCTION refuse()")
+
+
+def _allow(db) -> None:
+    db.execute("DROP TRIGGER refuse" if db.dialect == "sqlite" else "DROP TRIGGER refuse ON inbox")
+
+
+def test_a_delivery_the_store_refuses_mid_batch_keeps_the_rest_waiting(net):
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    kor.routes = {"JPN": "direct"}
+    net.links[("KOR", "JPN")].max_batch = MAX_BATCH_ENVELOPES
+    net.clock.advance_to(10.0)
+    sent = [kor.publish_warning(warning(f"T{i}", 10.0 + i), send=False)[0].item_id
+            for i in range(6)]
+    _refuse_delivery(jpn.store.db, kor.store.outbox()[2].envelope_id)
+    assert kor.flush() == 6  # stored by JPN in one batch, arriving together
+    net.clock.advance_to(10.0 + DELAY_S)
+    got = [item.item_id for _, _, item in net.got["JPN"]]
+    assert got == sent[:2]  # the third failed: the ones after it wait for it
+    assert [r.status for r in jpn.store.inbox(kind="item")] == ["delivered"] * 2 + ["arrived"] * 4
+    net.clock.advance_to(10.0 + DELAY_S + 3 * ARRIVE_RETRY_S)  # still refused: no change
+    assert [item.item_id for _, _, item in net.got["JPN"]] == sent[:2]
+    _allow(jpn.store.db)
+    net.clock.advance_to(10.0 + DELAY_S + 5 * ARRIVE_RETRY_S)
+    assert [item.item_id for _, _, item in net.got["JPN"]] == sent  # once each, in order
+
+
+def test_a_restart_while_a_delivery_is_refused_delivers_once_in_order(net):
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    kor.routes = {"JPN": "direct"}
+    net.links[("KOR", "JPN")].max_batch = MAX_BATCH_ENVELOPES
+    net.clock.advance_to(10.0)
+    sent = [kor.publish_warning(warning(f"T{i}", 10.0 + i), send=False)[0].item_id
+            for i in range(5)]
+    _refuse_delivery(jpn.store.db, kor.store.outbox()[1].envelope_id)
+    assert kor.flush() == 5
+    net.clock.advance_to(10.0 + DELAY_S)
+    _allow(jpn.store.db)
+    for _ in range(3):  # restarted in quick succession, each resume scheduling the rest
+        jpn = net.restart("JPN")
+        jpn.resume()  # a second resume adds nothing
+    net.clock.advance_to(20.0)
+    assert [item.item_id for _, _, item in net.got["JPN"]] == sent
+    assert [r.status for r in jpn.store.inbox(kind="item")] == ["delivered"] * 5
