@@ -409,9 +409,7 @@ class Inbox:
                     failure = failure or exc
                     if isinstance(exc, StoreError):  # the rest wait for this one
                         break
-        if forwarded:
-            self.hub.outbox.flush()
-        for item, hook, typed in handed:
+        for item, hook, typed in handed:  # committed: handed before any flush can fail
             try:  # a subscriber's fault must not keep the others from their items
                 if self.subscribers.on_item is not None:
                     self.subscribers.on_item(item)
@@ -420,6 +418,8 @@ class Inbox:
             except Exception:  # noqa: BLE001 - logged; the item stays delivered
                 _LOG.exception("%s: a subscriber failed on item %s", self.ctx.party,
                                item.item_id)
+        if forwarded:
+            self.hub.outbox.flush()
         if failure is not None:
             raise failure
 
