@@ -115,3 +115,30 @@ def test_a_hub_forward_whose_ack_the_store_refused_is_closed_once_the_store_reco
     net.clock.advance_to(600.0)
     assert usa.outbox_counts()["pending"] == 0
     assert len(net.got["JPN"]) == 1
+
+
+def test_an_arrival_stored_before_a_restart_goes_before_those_received_after_it(net):
+    """A live node may take envelopes between its start and its ``resume()`` (its server
+    is up first, :class:`gsomia.web.live.LiveCluster`): an arrival stored before the
+    restart is still delivered first."""
+    kor = net.nodes["KOR"]
+    kor.routes = {"JPN": "direct"}
+    net.clock.advance_to(10.0)
+    first = kor.publish_warning(warning("T0", 10.0), send=False)[0].item_id
+    _refuse_delivery(net.nodes["JPN"].store.db, kor.store.outbox()[0].envelope_id)
+    kor.flush()
+    net.clock.advance_to(10.0 + DELAY_S)  # stored, not delivered: the store refused
+    assert net.got["JPN"] == []
+    _allow(net.nodes["JPN"].store.db)
+    old = net.nodes["JPN"]
+    old.close()  # restarted: a new node on the same store, taking envelopes at once
+    jpn = net.nodes["JPN"] = type(old)(
+        "JPN", old.keys, old.directory, old.catalog, old.store.url, net.clock,
+        routes=old.routes,
+        on_warning=lambda w, item: net.got["JPN"].append((net.clock.now_s(), w, item)))
+    net.links[("KOR", "JPN")].receiver = jpn
+    second = kor.publish_warning(warning("T1", 20.0))[0].item_id
+    net.clock.advance_to(20.0)
+    jpn.resume()
+    net.clock.advance_to(30.0)
+    assert [item.item_id for _, _, item in net.got["JPN"]] == [first, second]

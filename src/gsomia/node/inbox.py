@@ -115,6 +115,8 @@ class Inbox:
         self._order = itertools.count()
         self._due_lock = threading.Lock()
         self._drain_lock = threading.Lock()
+        # the stored arrivals not yet processed were queued (by resume)
+        self._resumed = False
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
                 peer: str | None = None) -> Receipt:
@@ -336,8 +338,12 @@ class Inbox:
     # arrival ---------------------------------------------------------------------------
     def resume(self) -> None:
         """Schedule every stored arrival not yet processed (after a restart), in the
-        order stored."""
+        order stored. Done by the first arrival scheduled if not called before it (a node
+        taking envelopes before its resume: its server started first), so that the
+        arrivals stored before a restart go first. Again: nothing delivered twice (an
+        arrival is processed once, while ``arrived``)."""
         with self.ctx.ledger.lock:
+            self._resumed = True
             for row in self.ctx.ledger.store.inbox(status="arrived"):
                 self._schedule(row.arrived_s, [row.envelope_id])
 
@@ -351,7 +357,10 @@ class Inbox:
         self._arrive_all((envelope_id,))
 
     def _schedule(self, t: float, envelope_ids: Sequence[str]) -> None:
-        """Queue ``envelope_ids`` (stored, in order) to arrive at ``t`` [s]."""
+        """Queue ``envelope_ids`` (stored, in order) to arrive at ``t`` [s] (after the
+        arrivals stored before the node started: :meth:`resume`)."""
+        if not self._resumed:
+            self.resume()
         with self._due_lock:
             heapq.heappush(self._due, (t, next(self._order), tuple(envelope_ids)))
         self.ctx.clock.call_at(t, lambda: self._drain(t))
