@@ -142,3 +142,22 @@ def test_an_arrival_stored_before_a_restart_goes_before_those_received_after_it(
     jpn.resume()
     net.clock.advance_to(30.0)
     assert [item.item_id for _, _, item in net.got["JPN"]] == [first, second]
+
+
+def test_arrivals_behind_a_refused_one_keep_one_retry_pending_not_one_each(net):
+    """A queue blocked by a delivery the store refuses is retried by one timer, however
+    many arrivals joined it (each used to start its own retry every second)."""
+    kor = net.nodes["KOR"]
+    kor.routes = {"JPN": "direct"}
+    net.clock.advance_to(10.0)
+    sent = [kor.publish_warning(warning("T0", 10.0), send=False)[0].item_id]
+    _refuse_delivery(net.nodes["JPN"].store.db, kor.store.outbox()[0].envelope_id)
+    kor.flush()
+    for i in range(1, 40):
+        sent.append(kor.publish_warning(warning(f"T{i}", 10.0))[0].item_id)
+        net.clock.advance_to(net.clock.now_s() + DELAY_S)
+    assert net.got["JPN"] == []  # all wait behind the first
+    assert net.clock.advance_to(net.clock.now_s() + ARRIVE_RETRY_S) == 1  # one retry
+    _allow(net.nodes["JPN"].store.db)
+    net.clock.advance_to(net.clock.now_s() + ARRIVE_RETRY_S)
+    assert [item.item_id for _, _, item in net.got["JPN"]] == sent

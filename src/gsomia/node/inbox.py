@@ -115,6 +115,8 @@ class Inbox:
         self._order = itertools.count()
         self._due_lock = threading.Lock()
         self._drain_lock = threading.Lock()
+        # a retry of the queue after a store failure is pending on the clock
+        self._retrying = False
         # the stored arrivals not yet processed were queued (by resume)
         self._resumed = False
 
@@ -368,7 +370,8 @@ class Inbox:
     def _drain(self, upto_s: float) -> None:
         """Process the queued arrivals due by ``upto_s`` or now [s], in queue order (module
         docstring). On a store failure the failed batch keeps its place and the queue is
-        drained again :data:`ARRIVE_RETRY_S` later, unless the store was closed (then
+        drained again :data:`ARRIVE_RETRY_S` later (one retry pending at a time, whatever
+        the number of drains that failed), unless the store was closed (then
         :meth:`resume` schedules it after the restart)."""
         with self._drain_lock:
             while True:
@@ -383,12 +386,20 @@ class Inbox:
                         return
                     with self._due_lock:
                         heapq.heappush(self._due, entry)
-                    t = self.ctx.clock.now_s() + ARRIVE_RETRY_S
-                    self.ctx.clock.call_at(t, lambda t=t: self._drain(t))
+                        again, self._retrying = not self._retrying, True
+                    if again:  # one retry pending, however many drains failed
+                        t = self.ctx.clock.now_s() + ARRIVE_RETRY_S
+                        self.ctx.clock.call_at(t, lambda t=t: self._retry(t))
                     return
                 except Exception:  # noqa: BLE001 - one row's fault must not stop the queue
                     _LOG.exception("%s: arrival of %s failed; left 'arrived' until resume",
                                    self.ctx.party, entry[2])
+
+    def _retry(self, upto_s: float) -> None:
+        """The one pending retry of :meth:`_drain` after a store failure."""
+        with self._due_lock:
+            self._retrying = False
+        self._drain(upto_s)
 
     def _arrive_all(self, envelope_ids: Sequence[str]) -> None:
         """:meth:`arrive` for the items of a received batch, in order, in one transaction
