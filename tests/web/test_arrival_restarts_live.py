@@ -41,8 +41,9 @@ def jpn_store(request, tmp_path) -> Iterator[str | None]:
         admin.close()
 
 
-def _killer(url: str, stop: threading.Event) -> threading.Thread:
-    """A thread that kills every connection to ``url``'s database every 50 ms."""
+def _killer(url: str, stop: threading.Event, pause: threading.Event) -> threading.Thread:
+    """A thread that kills every connection to ``url``'s database every 50 ms, except
+    while ``pause`` is set (a node being started: its store opened)."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
@@ -50,6 +51,9 @@ def _killer(url: str, stop: threading.Event) -> threading.Thread:
     def run() -> None:
         with psycopg.connect(POSTGRESQL, autocommit=True) as admin:
             while not stop.is_set():
+                if pause.is_set():
+                    stop.wait(0.01)
+                    continue
                 admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                               "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
                 stop.wait(0.05)
@@ -75,15 +79,17 @@ def test_restarts_in_quick_succession_deliver_once_in_order(tmp_path, jpn_store)
                           {"KOR": {"JPN": Route.DIRECT}, "JPN": {"KOR": Route.DIRECT}},
                           on_warning={"JPN": on_jpn}, batch=16,
                           stores={} if jpn_store is None else {"JPN": jpn_store}).start()
-    stop = threading.Event()
-    killer = None if jpn_store is None else _killer(jpn_store, stop)
+    stop, pause = threading.Event(), threading.Event()
+    killer = None if jpn_store is None else _killer(jpn_store, stop, pause)
     try:
         kor = cluster.nodes["KOR"]
         sent = []
         for i in range(N):
             if i % 40 == 20:  # stopped and started again, 7 times
+                pause.set()
                 cluster.stop_node("JPN")
                 cluster.start_node("JPN")
+                pause.clear()
             [rel] = kor.publish_warning(sample_warning(i, "KOR"), send=False)
             sent.append(rel.item_id)
             kor.flush_soon()
