@@ -115,6 +115,10 @@ class Inbox:
         self._order = itertools.count()
         self._due_lock = threading.Lock()
         self._drain_lock = threading.Lock()
+        # a retry of the queue after a store failure is pending on the clock
+        self._retrying = False
+        # the stored arrivals not yet processed were queued (by resume)
+        self._resumed = False
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
                 peer: str | None = None) -> Receipt:
@@ -336,8 +340,12 @@ class Inbox:
     # arrival ---------------------------------------------------------------------------
     def resume(self) -> None:
         """Schedule every stored arrival not yet processed (after a restart), in the
-        order stored."""
+        order stored. Done by the first arrival scheduled if not called before it (a node
+        taking envelopes before its resume: its server started first), so that the
+        arrivals stored before a restart go first. Again: nothing delivered twice (an
+        arrival is processed once, while ``arrived``)."""
         with self.ctx.ledger.lock:
+            self._resumed = True
             for row in self.ctx.ledger.store.inbox(status="arrived"):
                 self._schedule(row.arrived_s, [row.envelope_id])
 
@@ -351,7 +359,10 @@ class Inbox:
         self._arrive_all((envelope_id,))
 
     def _schedule(self, t: float, envelope_ids: Sequence[str]) -> None:
-        """Queue ``envelope_ids`` (stored, in order) to arrive at ``t`` [s]."""
+        """Queue ``envelope_ids`` (stored, in order) to arrive at ``t`` [s] (after the
+        arrivals stored before the node started: :meth:`resume`)."""
+        if not self._resumed:
+            self.resume()
         with self._due_lock:
             heapq.heappush(self._due, (t, next(self._order), tuple(envelope_ids)))
         self.ctx.clock.call_at(t, lambda: self._drain(t))
@@ -359,7 +370,8 @@ class Inbox:
     def _drain(self, upto_s: float) -> None:
         """Process the queued arrivals due by ``upto_s`` or now [s], in queue order (module
         docstring). On a store failure the failed batch keeps its place and the queue is
-        drained again :data:`ARRIVE_RETRY_S` later, unless the store was closed (then
+        drained again :data:`ARRIVE_RETRY_S` later (one retry pending at a time, whatever
+        the number of drains that failed), unless the store was closed (then
         :meth:`resume` schedules it after the restart)."""
         with self._drain_lock:
             while True:
@@ -374,18 +386,29 @@ class Inbox:
                         return
                     with self._due_lock:
                         heapq.heappush(self._due, entry)
-                    t = self.ctx.clock.now_s() + ARRIVE_RETRY_S
-                    self.ctx.clock.call_at(t, lambda t=t: self._drain(t))
+                        again, self._retrying = not self._retrying, True
+                    if again:  # one retry pending, however many drains failed
+                        t = self.ctx.clock.now_s() + ARRIVE_RETRY_S
+                        self.ctx.clock.call_at(t, lambda t=t: self._retry(t))
                     return
                 except Exception:  # noqa: BLE001 - one row's fault must not stop the queue
                     _LOG.exception("%s: arrival of %s failed; left 'arrived' until resume",
                                    self.ctx.party, entry[2])
 
+    def _retry(self, upto_s: float) -> None:
+        """The one pending retry of :meth:`_drain` after a store failure."""
+        with self._due_lock:
+            self._retrying = False
+        self._drain(upto_s)
+
     def _arrive_all(self, envelope_ids: Sequence[str]) -> None:
         """:meth:`arrive` for the items of a received batch, in order, in one transaction
         (one commit for the batch's deliveries). Each in a savepoint: one that fails is
-        left ``arrived`` (processed again by :meth:`resume`), the others go on, and the
-        first error is raised once they are handed to the subscribers."""
+        left ``arrived`` and the first error is raised once the items before it are
+        handed to the subscribers. After a row's own fault (its data does not read) the
+        others go on (the row is processed again by :meth:`resume`); after a store
+        failure (StoreError) the items after it are left ``arrived`` too, to be processed
+        after it when the batch is tried again (order kept)."""
         ctx = self.ctx
         handed: list[tuple[ReceivedItem, Callable | None, Any]] = []
         forwarded = False
@@ -404,9 +427,9 @@ class Inbox:
                             handed.append(self._deliver(row))
                 except Exception as exc:  # noqa: BLE001 - raised below, after the others
                     failure = failure or exc
-        if forwarded:
-            self.hub.outbox.flush()
-        for item, hook, typed in handed:
+                    if isinstance(exc, StoreError):  # the rest wait for this one
+                        break
+        for item, hook, typed in handed:  # committed: handed before any flush can fail
             try:  # a subscriber's fault must not keep the others from their items
                 if self.subscribers.on_item is not None:
                     self.subscribers.on_item(item)
@@ -415,6 +438,8 @@ class Inbox:
             except Exception:  # noqa: BLE001 - logged; the item stays delivered
                 _LOG.exception("%s: a subscriber failed on item %s", self.ctx.party,
                                item.item_id)
+        if forwarded:
+            self.hub.outbox.flush()
         if failure is not None:
             raise failure
 
