@@ -5,7 +5,6 @@ delivered once, in the order stored."""
 
 from __future__ import annotations
 
-import pytest
 from node_support import DELAY_S, warning
 
 from gsomia.node.inbox import ARRIVE_RETRY_S
@@ -99,9 +98,6 @@ def test_a_hub_whose_forward_cannot_be_sent_still_hands_its_own_items(net):
     assert [item.item_id for _, _, item in net.got["JPN"]] == sent
 
 
-@pytest.mark.xfail(strict=True, reason="open: a StoreError raised by Outbox.flush in the "
-                   "arrival path schedules no retry; the hub's forwards stay pending until "
-                   "some other flush (outbox.py, outside this fix)")
 def test_a_hub_forward_whose_ack_the_store_refused_is_closed_once_the_store_recovers(net):
     kor, usa = net.nodes["KOR"], net.nodes["USA"]
     kor.routes = {"JPN": "auto_hub"}

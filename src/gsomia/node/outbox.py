@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from gsomia.errors import LinkError
+from gsomia.errors import LinkError, StoreError
 from gsomia.node.context import NodeContext
 from gsomia.node.health import LinkStates
 from gsomia.node.ledger import AuditEntry
@@ -92,6 +92,7 @@ class Outbox:
         self._worker: threading.Thread | None = None
         self._wake = threading.Event()
         self._closing = False
+        self._store_retry = False  # a flush after a store failure is scheduled
 
     def enqueue(
         self,
@@ -158,7 +159,13 @@ class Outbox:
     def flush(self) -> int:
         """Try to send every due entry, in order per peer; return the number acked or
         rejected. A LinkError stops that peer's queue (order kept) and schedules a retry
-        on the clock with backoff."""
+        on the clock with backoff.
+
+        Raises:
+            StoreError: the store failed; the entries stay pending and one flush is
+                scheduled ``retry.max_s`` later (whoever called this one), unless the
+                store was closed.
+        """
         # The request is recorded before trying the lock, so a flush already running
         # (in any thread) sees it after releasing the lock and runs once more.
         self._flush_again = True
@@ -169,9 +176,29 @@ class Outbox:
             try:
                 self._flush_again = False
                 done += self._flush_once()
+            except StoreError:
+                self._retry_store()
+                raise
             finally:
                 self._flush_lock.release()
         return done
+
+    def _retry_store(self) -> None:
+        """Schedule one flush ``retry.max_s`` from now after a store failure (one at a
+        time; none once the store is closed)."""
+        if self._store_retry or self.ctx.ledger.store.db.closed:
+            return
+        self._store_retry = True
+
+        def again() -> None:
+            self._store_retry = False
+            try:
+                self.flush()
+            except StoreError:
+                pass  # the failed flush scheduled the next one
+
+        t, _ = self.ctx.now()
+        self.ctx.clock.call_at(t + self.retry.max_s, again)
 
     def flush_soon(self) -> None:
         """Have the outbox flushed by a background sender thread (started on first use)
