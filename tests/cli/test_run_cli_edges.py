@@ -95,3 +95,27 @@ def test_route_not_in_force_for_a_pair_is_marked():
                               "planned"])
     assert res.exit_code == 0, res.output
     assert "auto_hub*" in res.output and "does not reach this party" in res.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    # a sweep is re-scored by the attribution: asking for both off and on is refused
+    (["--no-attribution", "--sweep", "link_delay=1,5"], "not with --no-attribution"),
+    (["--seeds", "3", "--sweep", "radar_down"], "or --seeds > 1"),
+    (["--sweep", "link_delay=1", "--sweep", "link_delay=5"], "link_delay swept twice"),
+    (["--sweep", "tisa_delay=300,300.0"], "a delay given twice"),
+    # 1.0000001 and 1.0000002 would share the JSON key "1"
+    (["--sweep", "hub_delay=1.0000001,1.0000002"], "a delay given twice"),
+    (["--routes", "direct", "--sweep", "tisa_delay=0,300"], "add it to --routes"),
+])
+def test_contradictory_sweeps_are_refused(cns, args, message):
+    res = runner.invoke(app, ["run", "--record", "2017-03-05", "--records", cns, *args])
+    assert res.exit_code == 2, res.output
+    assert message in " ".join(res.output.split())
+    assert "Traceback" not in res.output
+
+
+def test_sweep_of_every_key_once_is_kept():
+    got = _sweep(["hub_delay=0,60", "link_delay=5", "tisa_delay=0"], False,
+                 routes=("none", "direct", "tisa_hub"))
+    assert got["sweeps"] == (("hub_delay_s", (0.0, 60.0)), ("link_delay_s", (5.0,)))
+    assert got["sweep_approval_s"] == (0.0,)

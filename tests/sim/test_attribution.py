@@ -240,3 +240,15 @@ def test_radar_outage_is_the_run_without_that_radar(run_2017, attribution_2017):
         assert cell["none_s"] == (None if got is None else pytest.approx(got))
         for route in ("tisa_hub", "auto_hub", "direct"):
             assert cell["gain_s"][route] == pytest.approx(peer.gained_s(f.id, "JPN", route))
+
+
+def test_printed_shapley_values_add_up_to_the_printed_gain():
+    """Two partners splitting 35 s evenly print 17.5 s each (rounded to whole seconds they
+    would print 18 + 18 = 36 s against the 35 s gained)."""
+    att = {"launches": {"L2": {"JPN": {"direct": {"first_pip_within_50km_s": {
+        "total_s": 35.0, "shapley": {"KOR": 17.5, "USA": 17.5},
+        "sensors": {"usa-tpy2-kyogamisaki": 5.0, "kor-greenpine-b-1": 0.0}}}}}}}
+    names = {"usa-tpy2-kyogamisaki": "AN/TPY-2"}
+    assert attribution_lines(att, names) == [
+        "JPN gained 35 s on L2 (direct): KOR 17.5 s, USA 17.5 s; "
+        "USA's AN/TPY-2 (usa-tpy2-kyogamisaki) 5 s"]

@@ -161,3 +161,56 @@ def test_report_bad_batch(tmp_path, text, field):
     assert not (tmp_path / "rep").exists()
     with pytest.raises(InputError):
         load_batch(path)
+
+
+def _spoilt(batch, where: str, value) -> dict:
+    doc = json.loads(batch.read_text(encoding="utf-8"))
+    *path, last = where.split(".")
+    node = doc["events"][0]
+    for key in path:
+        node = node[key]
+    if value is None:
+        del node[last]
+    else:
+        node[last] = value
+    return doc
+
+
+@pytest.mark.parametrize(("where", "value", "message"), [
+    ("date", None, "batch.events[0].date=None: expected a date"),
+    ("seed", "x", "batch.events[0].seed='x': expected an integer"),
+    ("propulsion", None, "batch.events[0].propulsion=None"),
+    ("attribution.launches", [1, 2], "batch.events[0].attribution.launches=[1, 2]"),
+    ("attribution.launches.L1.JPN.direct.first_pip_within_50km_s.total_s", "abc",
+     "launches.L1.JPN.direct.first_pip_within_50km_s.total_s='abc': expected seconds"),
+    ("attribution.launches.L1.JPN.direct", {"x": 1},
+     "launches.L1.JPN.direct.first_pip_within_50km_s=None: expected an object"),
+    # a sweep of another shape: named by file, no traceback, nothing written
+    ("attribution.sensitivity", {"values_s": 3}, "unexpected content (KeyError: 'launches')"),
+])
+def test_report_batch_of_another_shape_writes_nothing(batch, tmp_path, where, value, message):
+    path = tmp_path / "spoilt.json"
+    path.write_text(json.dumps(_spoilt(batch, where, value)), encoding="utf-8")
+    out = tmp_path / "rep"
+    result = runner.invoke(app, ["report", str(path), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json", "spoilt.json"]
+
+
+def test_report_out_not_writable_and_existing_folder_kept(batch, tmp_path):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["report", str(batch), "--out", str(tmp_path / "afile" / "r")])
+    assert result.exit_code == 2, result.output
+    assert "out=" in result.output and "cannot be written" in result.output
+    # an existing folder keeps its other files and gains the report, no temporary left
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep", encoding="utf-8")
+    result = runner.invoke(app, ["report", str(batch), "--out", str(mine)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in mine.iterdir())
+    assert "notes.txt" in names and "index.html" in names
+    assert not [n for n in names if n.startswith(".gsomia-report-")]

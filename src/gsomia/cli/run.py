@@ -378,12 +378,19 @@ _SWEEP_KEYS = {"tisa_delay": "sweep_approval_s", "hub_delay": "hub_delay_s",
                "link_delay": "link_delay_s"}
 
 
-def _sweep(texts: list[str] | None, batch: bool) -> dict[str, Any]:
+def _sweep(texts: list[str] | None, batch: bool, *, attribution: bool = True,
+           routes: tuple[str, ...] = RUN_ROUTES) -> dict[str, Any]:
     """``--sweep KEY=S,S,...`` (repeatable) → the RunConfig fields ``sweep_approval_s``
     (the batch's default :data:`BATCH_SWEEP_APPROVAL_S`), ``sweeps`` and
-    ``radar_outages`` (``--sweep radar_down``)."""
+    ``radar_outages`` (``--sweep radar_down``). A sweep is re-scored by the attribution
+    only, so it fails without it (``--no-attribution``, ``--seeds`` > 1), as does a key given
+    twice, a value given twice (as its JSON key, ``:g``) and ``tisa_delay`` without
+    ``tisa_hub`` in ``routes``."""
     got: dict[str, tuple[float, ...]] = {}
     down = False
+    if texts and not attribution:
+        fail(f"--sweep={texts[0]!r}: sweeps are re-scored by the attribution: not with "
+             "--no-attribution or --seeds > 1")
     for text in texts or []:
         if text.strip() in ("radar_down", "radar_down=all"):
             down = True
@@ -397,6 +404,12 @@ def _sweep(texts: list[str] | None, batch: bool) -> dict[str, Any]:
             fail(f"--sweep={text!r}: delays must be numbers of seconds")
         if not out or any(not (math.isfinite(v) and 0 <= v <= 86_400) for v in out):
             fail(f"--sweep={text!r}: expected 1 or more delays of 0-86400 s")
+        if len({f"{v:g}" for v in out}) < len(out):
+            fail(f"--sweep={text!r}: a delay given twice (to 6 significant digits)")
+        if _SWEEP_KEYS[key.strip()] in got:
+            fail(f"--sweep={text!r}: {key.strip()} swept twice: give its values once")
+        if key.strip() == "tisa_delay" and Route.TISA_HUB not in routes:
+            fail(f"--sweep={text!r}: re-scores tisa_hub: add it to --routes")
         got[_SWEEP_KEYS[key.strip()]] = out
     tisa = got.pop("sweep_approval_s", BATCH_SWEEP_APPROVAL_S if batch else ())
     return {"sweep_approval_s": tisa, "sweeps": tuple(got.items()), "radar_outages": down}
@@ -553,7 +566,8 @@ def run_command(
                             ignore_dates=as_if_in_force)
     compared = _routes(routes)
     extra = {"attribution": attribution and seeds == 1,
-             **_sweep(sweep, since is not None and attribution)}
+             **_sweep(sweep, since is not None and attribution,
+                      attribution=attribution and seeds == 1, routes=compared)}
     if seeds > 1 and (live or plots is not None):
         fail("--seeds runs many draws: not with --live or --plots")
     where = (_where(scheduler, workers, since is not None or seeds > 1), workers)

@@ -497,7 +497,8 @@ def attribution_lines(attr: dict[str, Any], names: dict[str, str] | None = None,
                       metric: str = "first_pip_within_50km_s") -> list[str]:
     """Printed lines, one per launch, party and route with a gain: ``"JPN gained 33 s on
     L1 (direct): KOR 25 s, USA 8 s; KOR's EL/M-2080 Green Pine 25 s, USA's AN/TPY-2 8 s"``
-    (partners: Shapley values; sensors: leave-one-out, the non-zero ones)."""
+    (partners: Shapley values; sensors: leave-one-out, the non-zero ones; seconds to 0.1 s,
+    so the partners' values add up to the gain as printed)."""
     names = names if names is not None else sensor_names()
     owners = {sid: sid.split("-")[0].upper() for sid in names}
     lines = []
@@ -507,15 +508,22 @@ def attribution_lines(attr: dict[str, Any], names: dict[str, str] | None = None,
                 e = figs[metric]
                 if not e.get("total_s"):
                     continue
-                text = f"{party} gained {e['total_s']:.0f} s on {lid} ({route})"
+                text = f"{party} gained {_secs(e['total_s'])} s on {lid} ({route})"
                 if e.get("shapley"):
-                    text += ": " + ", ".join(f"{p} {s:.0f} s" for p, s in e["shapley"].items())
-                sens = [f"{owners.get(s, '?')}'s {names.get(s, s)} ({s}) {v:.0f} s"
+                    text += ": " + ", ".join(f"{p} {_secs(s)} s"
+                                             for p, s in e["shapley"].items())
+                sens = [f"{owners.get(s, '?')}'s {names.get(s, s)} ({s}) {_secs(v)} s"
                         for s, v in e.get("sensors", {}).items() if v]
                 if sens:
                     text += "; " + ", ".join(sens)
                 lines.append(text)
     return lines
+
+
+def _secs(s: float) -> str:
+    """Seconds to 0.1 s, no trailing zeros: two 17.5 s Shapley values of a 35 s gain
+    print as such, not as 18 s and 18 s."""
+    return f"{round(s, 1) + 0.0:g}"
 
 
 def batch_extras(run: dict[str, Any]) -> dict[str, Any]:

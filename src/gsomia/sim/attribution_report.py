@@ -37,6 +37,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import shutil
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -79,7 +82,41 @@ def load_batch(path: str | Path) -> dict[str, Any]:
             raise InputError(f"batch.events[{k}].attribution", None if not isinstance(
                 ev, dict) else ev.get("attribution"), "missing: run the batch with "
                 "--attribution (the default) to report it")
+        _check_event(f"batch.events[{k}]", ev)
     return doc
+
+
+def _check_event(where: str, ev: dict[str, Any]) -> None:
+    """The fields of one batch event that the report reads (module notes).
+
+    Raises:
+        InputError: naming the first field of a wrong type and its value.
+    """
+    wants = {"event": (str, "a string"), "date": (str, "a date YYYY-MM-DD"),
+             "seed": (int, "an integer"), "propulsion": (dict, "an object")}
+    for name, (kind, what) in wants.items():
+        v = ev.get(name)
+        if not isinstance(v, kind) or isinstance(v, bool) or \
+                (name == "date" and not v[:4].isdigit()):
+            raise InputError(f"{where}.{name}", v, f"expected {what}")
+    at = f"{where}.attribution.launches"
+    for lid, parties in _obj(at, ev["attribution"]["launches"]).items():
+        for party, routes in _obj(f"{at}.{lid}", parties).items():
+            for route, figs in _obj(f"{at}.{lid}.{party}", routes).items():
+                e = _obj(f"{at}.{lid}.{party}.{route}.{METRIC}",
+                         _obj(f"{at}.{lid}.{party}.{route}", figs).get(METRIC))
+                t = e.get("total_s")
+                if t is not None and (isinstance(t, bool) or not isinstance(t, int | float)
+                                      or not np.isfinite(t)):
+                    raise InputError(f"{at}.{lid}.{party}.{route}.{METRIC}.total_s", t,
+                                     "expected seconds or null")
+
+
+def _obj(where: str, v: Any) -> dict[str, Any]:
+    """``v`` if a JSON object, else :class:`InputError` naming ``where`` and ``v``."""
+    if not isinstance(v, dict):
+        raise InputError(where, v, "expected an object")
+    return v
 
 
 def launch_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -443,13 +480,47 @@ def write_report(batch: str | Path, out: str | Path) -> Path:
     Returns: the path of ``index.html``.
 
     Raises:
-        InputError: a bad batch file (:func:`load_batch`), or ``out`` not a directory.
+        InputError: a bad batch file (:func:`load_batch`, or content of an unexpected
+            shape), or ``out`` not a directory or not writable; nothing is then left in
+            ``out``.
     """
     doc = load_batch(batch)
     dest = Path(out)
     if dest.exists() and not dest.is_dir():
         raise InputError("out", str(dest), "exists and is not a directory")
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        # built beside (or inside) the folder, then moved in, index.html last
+        work = Path(tempfile.mkdtemp(prefix=".gsomia-report-",
+                                     dir=dest if dest.exists() else dest.parent))
+    except OSError as exc:
+        raise InputError("out", str(dest), f"cannot be written: {exc}") from exc
+    try:
+        (work / "index.html").write_text(_page(doc, work), encoding="utf-8")
+        if not dest.exists():
+            mask = os.umask(0)
+            os.umask(mask)
+            work.chmod(0o777 & ~mask)  # mkdtemp's 0700 would be the folder's
+            work.rename(dest)
+            return dest / "index.html"
+        for f in sorted(work.iterdir(), key=lambda f: f.name == "index.html"):
+            f.replace(dest / f.name)
+        work.rmdir()
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise InputError("batch", str(batch), f"unexpected content ({type(exc).__name__}: "
+                         f"{exc})") from exc
+    except OSError as exc:
+        raise InputError("out", str(dest), f"cannot be written: {exc}") from exc
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return dest / "index.html"
+
+
+def _page(doc: dict[str, Any], dest: Path) -> str:
+    """The HTML of the report of ``doc`` (:func:`load_batch`), its PNGs written to
+    ``dest``."""
     rows = launch_rows(doc)
     wins = _direct_wins(rows)
     sweep = _sweep(doc)
@@ -500,6 +571,4 @@ def write_report(batch: str | Path, out: str | Path) -> Path:
             ["series", *[f"{d:g} s" for d in sweep["delays_s"]]]))
     parts += _sensitivity_parts(doc, rows, cap, dest)
     parts.append("</body></html>")
-    index = dest / "index.html"
-    index.write_text("\n".join(parts), encoding="utf-8")
-    return index
+    return "\n".join(parts)
