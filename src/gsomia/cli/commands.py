@@ -69,7 +69,7 @@ COMMANDS: tuple[CommandEntry, ...] = (
     CommandEntry("report", ("report",),
                  "Write an offline HTML report: gain distributions per route, party, missile "
                  "class and year, the attribution to partners and sensors, direct minus hub, "
-                 "and the TISA approval-delay sensitivity."),
+                 "the TISA approval-delay sensitivity and any other swept assumption."),
     CommandEntry("validate", ("physics",), "Check the models against the public record."),
     CommandEntry("records", ("records",),
                  "Public launch records (CNS North Korea Missile Test Database)."),
