@@ -165,3 +165,27 @@ def allow(db: Database) -> None:
     """Undo :func:`refuse`."""
     for sql in _ALLOW[db.dialect]:
         db.execute(sql)
+
+
+def refuse_writes(db: Database, event: str, table: str, when: str = "TRUE") -> None:
+    """Make ``db`` refuse ``event`` (``INSERT`` or ``UPDATE``) on ``table`` for the rows
+    where the SQL condition ``when`` on ``NEW`` holds, as a full disk or a failing server
+    would: a trigger named ``refuse`` (SQLite, or PostgreSQL with its function), removed
+    by :func:`allow_writes`."""
+    if db.dialect == "sqlite":
+        db.execute(f"CREATE TRIGGER refuse BEFORE {event} ON {table} WHEN {when} "
+                   "BEGIN SELECT RAISE(ABORT, 'disk refused'); END")
+        return
+    db.execute(f"CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF {when} THEN "
+               "RAISE EXCEPTION 'disk refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+    db.execute(f"CREATE TRIGGER refuse BEFORE {event} ON {table} FOR EACH ROW "
+               "EXECUTE FUNCTION refuse()")
+
+
+def allow_writes(db: Database, table: str) -> None:
+    """Undo :func:`refuse_writes` on ``table``."""
+    if db.dialect == "sqlite":
+        db.execute("DROP TRIGGER refuse")
+        return
+    db.execute(f"DROP TRIGGER refuse ON {table}")
+    db.execute("DROP FUNCTION refuse()")

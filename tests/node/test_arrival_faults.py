@@ -5,40 +5,16 @@ delivered once, in the order stored."""
 
 from __future__ import annotations
 
-from node_support import DELAY_S, warning
+from node_support import DELAY_S, allow_writes, refuse_writes, warning
 
 from gsomia.node.inbox import ARRIVE_RETRY_S
 from gsomia.node.links import MAX_BATCH_ENVELOPES
 
 
 def _refuse_delivery(db, envelope_id: str) -> None:
-    """Make ``db`` refuse to mark ``envelope_id`` delivered (a trigger on the update)."""
-    if db.dialect == "sqlite":
-        db.execute("CREATE TRIGGER refuse BEFORE UPDATE OF status ON inbox WHEN "
-                   f"NEW.envelope_id = '{envelope_id}' AND NEW.status = 'delivered' "
-                   "BEGIN SELECT RAISE(ABORT, 'disk refused'); END")
-        return
-    db.execute("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.envelope_id = "
-               f"'{envelope_id}' AND NEW.status = 'delivered' THEN RAISE EXCEPTION "
-               "'disk refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
-    db.execute("CREATE TRIGGER refuse BEFORE UPDATE ON inbox FOR EACH ROW "
-               "EXECUTE FUNCTION refuse()")
-
-
-def _allow(db) -> None:
-    db.execute("DROP TRIGGER refuse" if db.dialect == "sqlite" else "DROP TRIGGER refuse ON inbox")
-
-
-def _refuse_outbox_updates(db) -> None:
-    """Make ``db`` refuse every outbox update (a sent entry cannot be closed)."""
-    if db.dialect == "sqlite":
-        db.execute("CREATE TRIGGER refuse BEFORE UPDATE ON outbox "
-                   "BEGIN SELECT RAISE(ABORT, 'disk refused'); END")
-        return
-    db.execute("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION "
-               "'disk refused'; END $$ LANGUAGE plpgsql")
-    db.execute("CREATE TRIGGER refuse BEFORE UPDATE ON outbox FOR EACH ROW "
-               "EXECUTE FUNCTION refuse()")
+    """Make ``db`` refuse to mark ``envelope_id`` delivered."""
+    refuse_writes(db, "UPDATE", "inbox",
+                  f"NEW.envelope_id = '{envelope_id}' AND NEW.status = 'delivered'")
 
 
 def test_a_delivery_the_store_refuses_mid_batch_keeps_the_rest_waiting(net):
@@ -56,7 +32,7 @@ def test_a_delivery_the_store_refuses_mid_batch_keeps_the_rest_waiting(net):
     assert [r.status for r in jpn.store.inbox(kind="item")] == ["delivered"] * 2 + ["arrived"] * 4
     net.clock.advance_to(10.0 + DELAY_S + 3 * ARRIVE_RETRY_S)  # still refused: no change
     assert [item.item_id for _, _, item in net.got["JPN"]] == sent[:2]
-    _allow(jpn.store.db)
+    allow_writes(jpn.store.db, "inbox")
     net.clock.advance_to(10.0 + DELAY_S + 5 * ARRIVE_RETRY_S)
     assert [item.item_id for _, _, item in net.got["JPN"]] == sent  # once each, in order
 
@@ -71,7 +47,7 @@ def test_a_restart_while_a_delivery_is_refused_delivers_once_in_order(net):
     _refuse_delivery(jpn.store.db, kor.store.outbox()[1].envelope_id)
     assert kor.flush() == 5
     net.clock.advance_to(10.0 + DELAY_S)
-    _allow(jpn.store.db)
+    allow_writes(jpn.store.db, "inbox")
     for _ in range(3):  # restarted in quick succession, each resume scheduling the rest
         jpn = net.restart("JPN")
         jpn.resume()  # a second resume adds nothing
@@ -88,7 +64,7 @@ def test_a_hub_whose_forward_cannot_be_sent_still_hands_its_own_items(net):
     net.clock.advance_to(10.0)
     sent = [kor.publish_warning(warning(f"T{i}", 10.0 + i), send=False)[0].item_id
             for i in range(3)]
-    _refuse_outbox_updates(usa.store.db)  # USA cannot close its forwards' entries
+    refuse_writes(usa.store.db, "UPDATE", "outbox")  # USA cannot close its forwards' entries
     kor.flush()
     net.clock.advance_to(10.0 + DELAY_S)
     # USA's own copies are delivered (committed): its subscriber must have them
@@ -104,10 +80,10 @@ def test_a_hub_forward_whose_ack_the_store_refused_is_closed_once_the_store_reco
     net.clock.advance_to(10.0)
     kor.publish_warning(warning("T0", 10.0))
     db = usa.store.db
-    _refuse_outbox_updates(db)
+    refuse_writes(db, "UPDATE", "outbox")
     net.clock.advance_to(10.0 + DELAY_S)
     assert usa.outbox_counts()["pending"] == 1  # JPN stored it; USA could not close it
-    db.execute("DROP TRIGGER refuse" if db.dialect == "sqlite" else "DROP TRIGGER refuse ON outbox")
+    allow_writes(db, "outbox")
     net.clock.advance_to(600.0)
     assert usa.outbox_counts()["pending"] == 0
     assert len(net.got["JPN"]) == 1
@@ -125,7 +101,7 @@ def test_an_arrival_stored_before_a_restart_goes_before_those_received_after_it(
     kor.flush()
     net.clock.advance_to(10.0 + DELAY_S)  # stored, not delivered: the store refused
     assert net.got["JPN"] == []
-    _allow(net.nodes["JPN"].store.db)
+    allow_writes(net.nodes["JPN"].store.db, "inbox")
     old = net.nodes["JPN"]
     old.close()  # restarted: a new node on the same store, taking envelopes at once
     jpn = net.nodes["JPN"] = type(old)(
@@ -154,6 +130,6 @@ def test_arrivals_behind_a_refused_one_keep_one_retry_pending_not_one_each(net):
         net.clock.advance_to(net.clock.now_s() + DELAY_S)
     assert net.got["JPN"] == []  # all wait behind the first
     assert net.clock.advance_to(net.clock.now_s() + ARRIVE_RETRY_S) == 1  # one retry
-    _allow(net.nodes["JPN"].store.db)
+    allow_writes(net.nodes["JPN"].store.db, "inbox")
     net.clock.advance_to(net.clock.now_s() + ARRIVE_RETRY_S)
     assert [item.item_id for _, _, item in net.got["JPN"]] == sent

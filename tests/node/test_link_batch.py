@@ -3,7 +3,7 @@ receiver transaction a batch; SQLite and, with the ``services`` mark, PostgreSQL
 
 from __future__ import annotations
 
-from node_support import DELAY_S, warning
+from node_support import DELAY_S, allow_writes, refuse_writes, warning
 
 from gsomia.node.links import MAX_BATCH_ENVELOPES
 
@@ -42,16 +42,8 @@ def test_a_link_of_one_envelope_a_request_is_unchanged(net):
 
 
 def _refuse(db, envelope_id: str) -> None:
-    """Make ``db`` refuse to store the envelope ``envelope_id`` (a trigger)."""
-    if db.dialect == "sqlite":
-        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON inbox WHEN NEW.envelope_id = "
-                   f"'{envelope_id}' BEGIN SELECT RAISE(ABORT, 'disk refused'); END")
-        return
-    db.execute("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.envelope_id = "
-               f"'{envelope_id}' THEN RAISE EXCEPTION 'disk refused'; END IF; RETURN NEW; "
-               "END $$ LANGUAGE plpgsql")
-    db.execute("CREATE TRIGGER refuse BEFORE INSERT ON inbox FOR EACH ROW "
-               "EXECUTE FUNCTION refuse()")
+    """Make ``db`` refuse to store the envelope ``envelope_id``."""
+    refuse_writes(db, "INSERT", "inbox", f"NEW.envelope_id = '{envelope_id}'")
 
 
 def test_a_batch_the_receiver_cannot_store_is_kept_whole_and_sent_again(net):
@@ -69,8 +61,7 @@ def test_a_batch_the_receiver_cannot_store_is_kept_whole_and_sent_again(net):
     assert not [r for r in jpn.audit.records() if r.kind.startswith("receive.")]
     retry = [r for r in kor.audit.records() if r.kind == "send.retry"]
     assert [r.body["envelope_id"] for r in retry] == [rows[0].envelope_id]
-    jpn.store.db.execute("DROP TRIGGER refuse" if jpn.store.db.dialect == "sqlite"
-                         else "DROP TRIGGER refuse ON inbox")
+    allow_writes(jpn.store.db, "inbox")
     net.clock.advance_to(12.0)  # past the backoff: sent again, whole, in order
     assert kor.outbox_counts() == {"pending": 0, "acked": 6, "rejected": 0}
     net.clock.advance_to(12.0 + DELAY_S)
