@@ -189,3 +189,17 @@ def allow_writes(db: Database, table: str) -> None:
         return
     db.execute(f"DROP TRIGGER refuse ON {table}")
     db.execute("DROP FUNCTION refuse()")
+
+
+def queue_direct_batch(net: Net, n: int, track: Callable[[int], str] = "T{}".format
+                       ) -> list[str]:
+    """At 10 s, KOR's ``n`` warnings to JPN on the direct route, queued unsent on a link
+    of batches (``track(i)``, ``t_s`` = 10 + i); their item ids, in order."""
+    from gsomia.node.links import MAX_BATCH_ENVELOPES
+
+    kor = net.nodes["KOR"]
+    kor.routes = {"JPN": "direct"}
+    net.links[("KOR", "JPN")].max_batch = MAX_BATCH_ENVELOPES
+    net.clock.advance_to(10.0)
+    return [kor.publish_warning(warning(track(i), 10.0 + i), send=False)[0].item_id
+            for i in range(n)]

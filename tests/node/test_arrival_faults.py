@@ -5,7 +5,7 @@ delivered once, in the order stored."""
 
 from __future__ import annotations
 
-from node_support import DELAY_S, allow_writes, refuse_writes, warning
+from node_support import DELAY_S, allow_writes, queue_direct_batch, refuse_writes, warning
 
 from gsomia.node.inbox import ARRIVE_RETRY_S
 from gsomia.node.links import MAX_BATCH_ENVELOPES
@@ -19,11 +19,7 @@ def _refuse_delivery(db, envelope_id: str) -> None:
 
 def test_a_delivery_the_store_refuses_mid_batch_keeps_the_rest_waiting(net):
     kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
-    kor.routes = {"JPN": "direct"}
-    net.links[("KOR", "JPN")].max_batch = MAX_BATCH_ENVELOPES
-    net.clock.advance_to(10.0)
-    sent = [kor.publish_warning(warning(f"T{i}", 10.0 + i), send=False)[0].item_id
-            for i in range(6)]
+    sent = queue_direct_batch(net, 6)
     _refuse_delivery(jpn.store.db, kor.store.outbox()[2].envelope_id)
     assert kor.flush() == 6  # stored by JPN in one batch, arriving together
     net.clock.advance_to(10.0 + DELAY_S)
@@ -39,11 +35,7 @@ def test_a_delivery_the_store_refuses_mid_batch_keeps_the_rest_waiting(net):
 
 def test_a_restart_while_a_delivery_is_refused_delivers_once_in_order(net):
     kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
-    kor.routes = {"JPN": "direct"}
-    net.links[("KOR", "JPN")].max_batch = MAX_BATCH_ENVELOPES
-    net.clock.advance_to(10.0)
-    sent = [kor.publish_warning(warning(f"T{i}", 10.0 + i), send=False)[0].item_id
-            for i in range(5)]
+    sent = queue_direct_batch(net, 5)
     _refuse_delivery(jpn.store.db, kor.store.outbox()[1].envelope_id)
     assert kor.flush() == 5
     net.clock.advance_to(10.0 + DELAY_S)

@@ -3,7 +3,7 @@ receiver transaction a batch; SQLite and, with the ``services`` mark, PostgreSQL
 
 from __future__ import annotations
 
-from node_support import DELAY_S, allow_writes, refuse_writes, warning
+from node_support import DELAY_S, allow_writes, queue_direct_batch, refuse_writes, warning
 
 from gsomia.node.links import MAX_BATCH_ENVELOPES
 
@@ -48,11 +48,7 @@ def _refuse(db, envelope_id: str) -> None:
 
 def test_a_batch_the_receiver_cannot_store_is_kept_whole_and_sent_again(net):
     kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
-    kor.routes = {"JPN": "direct"}
-    net.links[("KOR", "JPN")].max_batch = MAX_BATCH_ENVELOPES
-    net.clock.advance_to(10.0)
-    sent = [kor.publish_warning(warning(f"T{i % 2}", 10.0 + i), send=False)[0].item_id
-            for i in range(6)]
+    sent = queue_direct_batch(net, 6, lambda i: f"T{i % 2}")
     rows = kor.store.outbox()
     _refuse(jpn.store.db, rows[3].envelope_id)
     assert kor.flush() == 0  # the receiver's store failed: nothing answered
