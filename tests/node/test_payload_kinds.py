@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from node_support import DELAY_S, EPOCH, warning
 
-from gsomia.node import WARNING_TOPIC, MissileWarning, item_kind
+from gsomia.errors import ReleaseDenied
+from gsomia.node import AREA_WARNING_KIND, WARNING_TOPIC, AreaWarning, MissileWarning, item_kind
 from gsomia.node.plots import PLOT_ELEMENTS, Plot, RadarPlots, publish_plots
+from gsomia.warning.alerts import WarningEntry
 
 COV = ((2500.0, 0.0, 0.0), (0.0, 1e-6, 0.0), (0.0, 0.0, 1e-6))
 
@@ -97,11 +99,47 @@ def test_other_kinds_and_unreadable_warnings_reach_on_item_only(net):
     (WARNING_TOPIC, (), {"track_id": "T1"}, "other"),                  # no elements
     ("chinese-navy", ("trajectory",), {"track_id": "T1"}, "other"),    # another topic
     (WARNING_TOPIC, PLOT_ELEMENTS, {"kind": "radar_plots"}, "radar_plots"),
+    (WARNING_TOPIC, ("impact_point",), {"kind": "area_warning"}, "area_warning"),
     (WARNING_TOPIC, ("trajectory",), {"kind": "missile"}, "other"),    # a future kind
     (WARNING_TOPIC, ("trajectory",), ["not", "an", "object"], "other"),
-], ids=["warning", "no-elements", "other-topic", "plots", "future-kind", "not-object"])
+], ids=["warning", "no-elements", "other-topic", "plots", "area-warning", "future-kind",
+        "not-object"])
 def test_item_kind_from_label_and_payload(net, topic, elements, payload, kind):
     label = net.nodes["KOR"].create_item({}, classification="군사II급비밀",
                                          releasable_to=["JPN"], topic=topic,
                                          elements=elements)
     assert item_kind(label, payload) == kind
+
+
+def area_warning() -> AreaWarning:
+    """Korea's warning that a launch may fall in its EEZ, 10 s after the epoch."""
+    entry = WarningEntry("KOR", "L1", 10.0, "issue", ("KOR", "eez"), 0.4,
+                         "may fall in KOR EEZ (p=0.40)")
+    return AreaWarning("alert-L1-10000", EPOCH, entry)
+
+
+def test_an_area_warning_is_its_own_kind_released_by_the_rules(net):
+    """A public warning travels under the warning topic with the element ``impact_point``,
+    reaches ``on_item`` as ``area_warning`` (never ``on_warning``) and reads back whole; a
+    release to a third party (not in the item's Releasable To) is denied and audited, not
+    sent."""
+    kor = net.nodes["KOR"]
+    seen = subscribe(net, "JPN")
+    net.clock.advance_to(10.0)
+    releases = kor.publish(area_warning())
+    assert {r.to: r.status for r in releases} == {"JPN": "queued", "USA": "queued"}
+    net.clock.advance_to(10.0 + DELAY_S)
+    [item] = seen["item"]
+    assert item.kind == AREA_WARNING_KIND and not item.is_warning and not item.is_plots
+    assert item.label.topic == WARNING_TOPIC and item.label.elements == ("impact_point",)
+    assert AreaWarning.from_dict(item.payload, item.originator) == area_warning()
+    assert net.got["JPN"] == [] and seen["plots"] == []
+    label = kor.create_item(area_warning().to_dict(), classification="군사II급비밀",
+                            releasable_to=["JPN"], topic=WARNING_TOPIC,
+                            elements=("impact_point",))
+    with pytest.raises(ReleaseDenied):
+        kor.release(label.item_id, "USA", "direct")
+    [denied] = [r.body for r in kor.audit.records() if r.kind == "release.denied"]
+    assert denied["to"] == "USA" and denied["item_id"] == label.item_id
+    net.clock.advance_to(20.0)
+    assert [i.kind for i in net.nodes["USA"].items()] == [AREA_WARNING_KIND]

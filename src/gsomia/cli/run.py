@@ -174,7 +174,8 @@ def _print_warnings(result: RunResult) -> None:
     if run is None:
         return
     launch = {f.id: f.launch_s for f in result.flights}
-    console.print(f"[bold]warnings[/] (picture on route {run.route}; t after launch):")
+    console.print(f"[bold]warnings[/] (picture on route {run.route}, shared on it; t after "
+                  "launch):")
     for party in result.scenario.parties:
         mine = [e for e in run.entries if e.party == party]
         scored = {lid: s[party] for lid, s in run.scores.items() if party in s}
@@ -183,8 +184,11 @@ def _print_warnings(result: RunResult) -> None:
         console.print(f"  {party}: {len(mine)} entries" + ("" if mine else " (none issued)"),
                       highlight=False)
         for e in mine:
+            got = run.received.get((e.party, e.launch, e.t_s), {})
+            to = ", ".join(f"{q} t+{t - launch[e.launch]:.1f}" for q, t in sorted(got.items()))
             console.print(f"    {e.launch} t+{e.t_s - launch[e.launch]:6.1f} s  {e.action:8s} "
-                          f"{e.area[0]} {e.area[1]:15s} p={e.p:.2f}  {e.reason}",
+                          f"{e.area[0]} {e.area[1]:15s} p={e.p:.2f}  {e.reason}"
+                          + (f"  → received {to}" if to else "  → shared with nobody"),
                           highlight=False)
         for lid, s in scored.items():
             console.print(f"    {lid}: first correct {_s(s['first_correct_s'])}, false "

@@ -123,6 +123,7 @@ Modules (one idea each; :class:`Node` is the façade over its parts, which share
 ``links``        :class:`Link`: :class:`InProcessLink`, :class:`HttpsLink`
 ``clock``        :class:`SimClock`, :class:`WallClock`
 ``warning``      :class:`MissileWarning` (payload)
+``alerts``       :class:`~gsomia.node.alerts.AreaWarning` (payload: a public warning)
 ``persons``      the personnel file; the per-person read decision (Art. 7, 16), audited
 ``plots``        :class:`~gsomia.node.plots.RadarPlots` (payload)
 ``config``       a node's configuration file
@@ -143,6 +144,7 @@ audit verify|proof|checkpoint``); a step's store writes and its audit records co
 one transaction, whole or not at all.
 """
 
+from gsomia.node.alerts import AREA_WARNING_KIND, AreaWarning
 from gsomia.node.clock import Clock, SimClock, WallClock
 from gsomia.node.document import Attachment, Document
 from gsomia.node.items import (
@@ -165,6 +167,7 @@ from gsomia.sharing.envelope import Directory, PartyKeys
 from gsomia.sharing.routes import Route
 
 __all__ = [
+    "AREA_WARNING_KIND",
     "DOCUMENT_KIND",
     "ELEMENTS",
     "ITEM_KINDS",
@@ -173,6 +176,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "WARNING_KIND",
     "WARNING_TOPIC",
+    "AreaWarning",
     "Attachment",
     "Clock",
     "Directory",

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from gsomia.node.alerts import AREA_WARNING_KIND
 from gsomia.node.document import DOCUMENT_KIND
 from gsomia.node.plots import PLOT_KIND
 from gsomia.node.warning import WARNING_TOPIC
@@ -21,8 +22,8 @@ from gsomia.sharing.decision import Decision
 from gsomia.sharing.label import Label
 from gsomia.sharing.routes import Route
 
-__all__ = ["DOCUMENT_KIND", "ITEM_KINDS", "OTHER_KIND", "WARNING_KIND", "Publishable",
-           "ReceivedItem", "Release", "item_kind"]
+__all__ = ["AREA_WARNING_KIND", "DOCUMENT_KIND", "ITEM_KINDS", "OTHER_KIND", "WARNING_KIND",
+           "Publishable", "ReceivedItem", "Release", "item_kind"]
 
 #: :attr:`ReceivedItem.kind` of a missile warning (:class:`MissileWarning`; its payload
 #: carries no ``kind`` key: the format predates measurement sharing).
@@ -32,8 +33,9 @@ WARNING_KIND = "missile_warning"
 OTHER_KIND = "other"
 #: Every :attr:`ReceivedItem.kind`: a missile warning, a scan's radar plots
 #: (:data:`gsomia.node.plots.PLOT_KIND`), a document with attachments
-#: (:data:`gsomia.node.document.DOCUMENT_KIND`) or any other item (``other``).
-ITEM_KINDS = (WARNING_KIND, PLOT_KIND, DOCUMENT_KIND, OTHER_KIND)
+#: (:data:`gsomia.node.document.DOCUMENT_KIND`), an entry of a party's public warning log
+#: (:data:`gsomia.node.alerts.AREA_WARNING_KIND`) or any other item (``other``).
+ITEM_KINDS = (WARNING_KIND, PLOT_KIND, DOCUMENT_KIND, AREA_WARNING_KIND, OTHER_KIND)
 
 
 def item_kind(label: Label, payload: Any) -> str:
@@ -44,6 +46,8 @@ def item_kind(label: Label, payload: Any) -> str:
       (:mod:`gsomia.node.plots`, published under the warning topic);
     - ``document``: the payload's ``kind`` is ``document`` (:mod:`gsomia.node.document`;
       not checked here: :meth:`~gsomia.node.document.Document.from_dict` does);
+    - ``area_warning``: the payload's ``kind`` is
+      :data:`~gsomia.node.alerts.AREA_WARNING_KIND` (:mod:`gsomia.node.alerts`);
     - ``missile_warning``: the warning topic (:data:`WARNING_TOPIC`), at least one element
       in the label, and a JSON object payload without a ``kind`` key (the payload of
       :meth:`MissileWarning.to_dict`);
@@ -52,7 +56,7 @@ def item_kind(label: Label, payload: Any) -> str:
     if not isinstance(payload, Mapping):
         return OTHER_KIND
     kind = payload.get("kind")
-    if kind in (PLOT_KIND, DOCUMENT_KIND):
+    if kind in (PLOT_KIND, DOCUMENT_KIND, AREA_WARNING_KIND):
         return kind
     if "kind" not in payload and label.topic == WARNING_TOPIC and label.elements:
         return WARNING_KIND
@@ -140,8 +144,8 @@ class ReceivedItem:
 
     @property
     def kind(self) -> str:
-        """What the item carries: ``missile_warning``, ``radar_plots``, ``document`` or
-        ``other`` (:func:`item_kind`)."""
+        """What the item carries: ``missile_warning``, ``radar_plots``, ``document``,
+        ``area_warning`` or ``other`` (:func:`item_kind`)."""
         return item_kind(self.label, self.payload)
 
     @property

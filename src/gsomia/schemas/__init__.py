@@ -67,6 +67,8 @@ from gsomia.schemas.node import (
     PeerEntry,
 )
 from gsomia.schemas.payloads import (
+    AreaDoc,
+    AreaWarningDoc,
     ImpactPointDoc,
     LaunchPointDoc,
     MissileWarningDoc,
@@ -96,6 +98,8 @@ __all__ = [
     "AgreementFile",
     "AgreementHead",
     "ApprovalRequest",
+    "AreaDoc",
+    "AreaWarningDoc",
     "AttachmentDoc",
     "Closed",
     "ConsentDoc",
@@ -151,6 +155,7 @@ __all__ = [
 SCHEMAS: dict[str, type[BaseModel]] = {
     "agreement": AgreementFile,
     "approval": ApprovalRequest,
+    "area-warning": AreaWarningDoc,
     "consent": ConsentDoc,
     "document": DocumentDoc,
     "item-create": ItemCreateRequest,

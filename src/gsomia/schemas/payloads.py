@@ -1,5 +1,6 @@
-"""The shared payloads: a missile warning (:class:`gsomia.node.MissileWarning`) and the radar
-plots of one scan (:class:`gsomia.node.plots.RadarPlots`), as JSON objects.
+"""The shared payloads: a missile warning (:class:`gsomia.node.MissileWarning`), the radar
+plots of one scan (:class:`gsomia.node.plots.RadarPlots`) and one entry of a party's public
+warning log (:class:`gsomia.node.alerts.AreaWarning`), as JSON objects.
 
 SI units; times in seconds since the scenario epoch, which travels as ISO 8601 text with
 its offset; positions on WGS 84. Checked here: keys, types, finite numbers, ranges
@@ -36,6 +37,8 @@ __all__ = [
     "MAX_SIGMA_M_S",
     "MAX_SIGMA_S",
     "MAX_SPEED_M_S",
+    "AreaDoc",
+    "AreaWarningDoc",
     "ImpactPointDoc",
     "LaunchPointDoc",
     "MissileWarningDoc",
@@ -168,6 +171,12 @@ def _name(value: Any) -> str:
     return check_controls(value)
 
 
+def _reason(value: Any) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= 500:
+        raise fail("expected a string of 1 to 500 characters")
+    return check_controls(value)
+
+
 Epoch = Annotated[dt.datetime, BeforeValidator(_aware_text)]
 Name = Annotated[str, at.MinLen(1), at.MaxLen(128), BeforeValidator(_name)]
 
@@ -259,3 +268,26 @@ class RadarPlotsDoc(Closed):
     sensor_id: Name
     site: SiteDoc
     plots: Annotated[list[PlotDoc], at.Len(1, MAX_PLOTS)]
+
+
+class AreaDoc(Closed):
+    """An area a public warning names: a country's land, territorial sea or EEZ."""
+
+    country: Name
+    zone: Literal["land", "territorial_sea", "eez"]
+
+
+class AreaWarningDoc(Closed):
+    """One entry of a party's public warning log about one launch: issue, update or
+    withdraw a warning of an area, with its probability and reason
+    (:mod:`gsomia.warning.alerts`)."""
+
+    kind: Literal["area_warning"]
+    warning_id: Name
+    epoch: Epoch = Field(description="the scenario epoch, ISO 8601 with offset")
+    t_s: Time  # type: ignore[valid-type]
+    launch: Name
+    action: Literal["issue", "update", "withdraw"]
+    area: AreaDoc
+    p: number(0.0, 1.0)  # type: ignore[valid-type]
+    reason: Annotated[str, at.MinLen(1), at.MaxLen(500), BeforeValidator(_reason)]

@@ -1,7 +1,7 @@
 """What the parties' nodes share in a run, and the delivery step's contract.
 
 - :class:`Warning`: one item a party's node issues (a track report, an infrared launch
-  report, or the plots of one radar scan);
+  report, the plots of one radar scan, or an entry of its public warning log);
 - :class:`Delivered`: an item as it arrived at a recipient on one route;
 - :class:`Delivery`: a delivery step (the warnings of every party and one route's plan →
   arrivals), and :class:`PreparedDelivery`, one that also takes what it needs from the run
@@ -20,6 +20,7 @@ from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.plan import RoutePlan
 from gsomia.sim.observe import Observation
 from gsomia.sim.scenario import Scenario
+from gsomia.warning.alerts import WarningEntry
 from gsomia.warning.fusion import TrackReport
 from gsomia.warning.sensors import LaunchReport
 from gsomia.warning.tracking.tracker import Track, Tracker
@@ -45,8 +46,9 @@ def track_report(party: str, track: Track, k: int) -> TrackReport:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Warning:
-    """One item a party's node issues: a track report, an infrared launch report, or the
-    plots of one radar scan (measurement-level sharing).
+    """One item a party's node issues: a track report, an infrared launch report, the
+    plots of one radar scan (measurement-level sharing), or an entry of its public warning
+    log (issue, update or withdraw a warning of an area; :mod:`gsomia.sim.warnlog`).
 
     Attributes:
         t_s: sending time [s] (a scan's: its measurement time); originator: the issuing
@@ -59,6 +61,8 @@ class Warning:
         truth_group: every launch a track report follows, for scoring only: more than one
             where the track follows a group of objects its radars could not resolve
             (:func:`gsomia.sim.pictures.truth_labels`); ``()``: just ``truth_id``.
+        alert: the public warning log entry, or None (its ``launch`` is the issuing
+            party's designation of the launch, shared).
     """
 
     t_s: float
@@ -68,6 +72,7 @@ class Warning:
     truth_id: str | None = None
     plots: tuple[Detection, ...] = ()
     truth_group: tuple[str, ...] = ()
+    alert: WarningEntry | None = None
 
     @property
     def truth_ids(self) -> set[str]:
@@ -75,6 +80,8 @@ class Warning:
         of an unresolved group included)."""
         if self.plots:
             return {i for d in self.plots for i in covered_launches(d)}
+        if self.alert is not None:
+            return {self.alert.launch}
         ids = set(self.truth_group) or {self.truth_id}
         return {i for i in ids if i is not None}
 

@@ -30,6 +30,10 @@ Steps (ARCHITECTURE.md, data flow of the main job):
    The PIP of every fused track is computed by the unscented transform
    (:func:`~gsomia.warning.tracking.impact.predict_impact`); identical pictures (same inputs
    at the same time, e.g. every route before the first report arrives) are computed once.
+5. Each party's node issues, updates and withdraws its public warnings
+   (:mod:`gsomia.sim.warnlog`, from its picture on the last route compared) and shares each
+   entry with its partners by the same delivery step on that route (a payload of its own,
+   :class:`gsomia.node.alerts.AreaWarning`; the entries do not change any picture).
 
 Measured per launch, party and route (seconds after that launch; ``None`` never reached
 before the impact — what arrives after it is no warning):
@@ -271,6 +275,10 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
         note("warnings")
         alerts = warning_logs(obs.flights, sc.parties, knowledge, trackers, cfg.routes[-1],
                               zones, by_party, samples=cfg.area_samples)
+        # each log entry is an item its node shares, on the warning route, by the same
+        # delivery step (a prepared one replays scans: the entries go through the nodes)
+        share = NodeDelivery(cfg.route) if isinstance(deliver, PreparedDelivery) else deliver
+        alerts.record(share(alerts.items(sc.parties), plans[cfg.routes[-1]], sc, cat))
         laps.lap("warn")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
                      laps.timings, cells, engagements, by_party, alerts)

@@ -22,6 +22,12 @@ its best fused track on the *warning route* (the last route compared, by default
 
 A time with no track of the launch counts toward "track lost". The log is scored against
 the true impact area and the true overflights (:func:`gsomia.warning.alerts.score_log`).
+
+Each entry is also an item its party's node issues and shares with its partners like any
+other (:meth:`WarningRun.items`: payload :class:`gsomia.node.alerts.AreaWarning`, label
+element ``impact_point``), released by the same decision rules and carried by the run's
+delivery step on the warning route; :meth:`WarningRun.record` keeps when each partner
+received each entry (``received`` in the JSON).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import numpy as np
 
 from gsomia.errors import InputError
 from gsomia.physics.geodesy import ecef2geodetic, geodesic_inverse, height_above_ellipsoid_fast
+from gsomia.sim.items import Delivered, Warning
 from gsomia.sim.knowledge import Knowledge
 from gsomia.sim.pictures import truth_labels
 from gsomia.sim.scoring import AREA_PARTIES
@@ -143,16 +150,44 @@ def true_warning_areas(flight: Flight, zones: MaritimeZones, alt_m: float,
 @dataclass(slots=True)
 class WarningRun:
     """The warning logs of a run: ``entries`` in time order, ``scores`` launch → party →
-    :func:`gsomia.warning.alerts.score_log`, ``route`` the picture's route, ``policy``."""
+    :func:`gsomia.warning.alerts.score_log`, ``route`` the picture's route (on which the
+    entries are shared too), ``policy``; ``received``: ``(party, launch, t_s)`` of an entry
+    → recipient → arrival time [s since the epoch] (:meth:`record`)."""
 
     route: str
     policy: WarningPolicy
     entries: list[WarningEntry] = field(default_factory=list)
     scores: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    received: dict[tuple[str, str, float], dict[str, float]] = field(default_factory=dict)
+
+    def items(self, parties: Sequence[str]) -> dict[str, list[Warning]]:
+        """Each party's entries as the items its node issues (at the entry's time), for a
+        delivery step (:class:`gsomia.sim.items.Delivery`); every party of ``parties`` has
+        a list (the nodes of the delivery are the parties')."""
+        out: dict[str, list[Warning]] = {p: [] for p in parties}
+        for e in self.entries:
+            out.setdefault(e.party, []).append(Warning(e.t_s, e.party, alert=e))
+        return out
+
+    def record(self, arrivals: Sequence[Delivered]) -> None:
+        """Keep when each recipient received each entry (first arrival; other items than
+        warning log entries are ignored)."""
+        for d in arrivals:
+            e = d.item.alert
+            if e is not None:
+                got = self.received.setdefault((e.party, e.launch, e.t_s), {})
+                got.setdefault(d.to, d.t_s)
 
     def to_json(self) -> list[dict[str, Any]]:
-        """The JSON ``warnings`` list."""
-        return [e.to_dict() for e in self.entries]
+        """The JSON ``warnings`` list: each entry (:meth:`WarningEntry.to_dict
+        <gsomia.warning.alerts.WarningEntry.to_dict>`) with ``received``: recipient →
+        arrival time [s since the epoch, ms] on :attr:`route` (``{}``: nobody)."""
+        out = []
+        for e in self.entries:
+            got = self.received.get((e.party, e.launch, e.t_s), {})
+            out.append({**e.to_dict(),
+                        "received": {p: round(t, 3) for p, t in sorted(got.items())}})
+        return out
 
 
 def _own_track(tracker: Tracker | None, launch: str) -> Track | None:

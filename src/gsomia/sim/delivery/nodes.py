@@ -8,9 +8,11 @@ default of :class:`~gsomia.sim.delivery.plan.RouteConfig`). Each party's warning
 point element: the infrared launch report), and a scan's plots (measurement-level sharing)
 as :class:`~gsomia.node.plots.RadarPlots` through the node's generic item API
 (:func:`gsomia.node.plots.publish_plots`; elements ``trajectory`` and ``sensor_location``,
-decided by each node on its own). What arrives at each partner's node is handed back, at
-its arrival time on the clock, as :class:`~gsomia.sim.items.Delivered` (the nodes subscribe
-with ``on_item`` and tell plots from warnings by the payload's ``kind``). The plots' true
+decided by each node on its own), and an entry of a party's public warning log as
+:class:`~gsomia.node.alerts.AreaWarning` (element ``impact_point``). What arrives at each
+partner's node is handed back, at its arrival time on the clock, as
+:class:`~gsomia.sim.items.Delivered` (the nodes subscribe with ``on_item`` and tell plots
+and public warnings from missile warnings by the payload's ``kind``). The plots' true
 objects never travel: like the warnings' labels they are kept by the simulation, for
 scoring only, and put back on arrival.
 
@@ -52,6 +54,7 @@ import math
 from collections.abc import Callable
 
 from gsomia.node import (
+    AreaWarning,
     Directory,
     InProcessLink,
     MissileWarning,
@@ -61,7 +64,8 @@ from gsomia.node import (
     ReceivedItem,
     SimClock,
 )
-from gsomia.node.plots import RadarPlots, is_plot_payload, publish_plots
+from gsomia.node.alerts import is_area_warning_payload
+from gsomia.node.plots import RadarPlots, is_plot_payload
 from gsomia.sharing import Catalog, Route
 from gsomia.sharing.envelope import Envelope
 from gsomia.sim.delivery.payloads import payload_of, received_report
@@ -118,7 +122,9 @@ class _Items:
         self.labels: dict[tuple[str, str], Warning] = {}
         self.launches: dict[tuple[str, str], LaunchReport] = {}
         self.truths: dict[tuple[str, str], tuple[Detection, ...]] = {}
-        self.payloads: dict[int, MissileWarning | RadarPlots] = {}
+        self.payloads: dict[int, MissileWarning | RadarPlots | AreaWarning] = {}
+        # public warning log entries, by (originator, warning id)
+        self.alerts: dict[tuple[str, str], Warning] = {}
         # each warning as sent, by (originator, track id, time): a payload that arrives
         # equal to it (as JSON) reads as the warning sent, without parsing it again
         self.sent: dict[tuple[str, str, float], tuple[dict, MissileWarning]] = {}
@@ -133,6 +139,10 @@ class _Items:
                     self.truths[(p, mw.scan_id)] = w.plots
                     self.places[(p, mw.scan_id)] = (k, n)
                     continue
+                if isinstance(mw, AreaWarning):
+                    self.alerts[(p, mw.warning_id)] = w
+                    self.places[(p, mw.warning_id)] = (k, n)
+                    continue
                 self.places[(p, mw.track_id, mw.t_s)] = (k, n)
                 self.labels[(p, mw.track_id)] = w
                 self.sent[(p, mw.track_id, mw.t_s)] = (mw.to_dict(), mw)
@@ -143,8 +153,18 @@ class _Items:
         """Where a received item stands in the run's item lists (``(-1, -1)``: none)."""
         p = item.payload
         key = ((item.originator, p.get("scan_id")) if is_plot_payload(p)
+               else (item.originator, p.get("warning_id")) if is_area_warning_payload(p)
                else (item.originator, p.get("track_id"), p.get("t_s")))
         return self.places.get(key, (-1, -1))
+
+    def alert(self, item: ReceivedItem) -> Warning:
+        """A received public warning (read back and checked) as the item the originator
+        shared."""
+        aw = AreaWarning.from_dict(item.payload, item.originator)
+        sent = self.alerts.get((item.originator, aw.warning_id))
+        if sent is not None and sent.alert == aw.entry:
+            return sent
+        return Warning(aw.t_s, item.originator, alert=aw.entry)
 
     def plots(self, item: ReceivedItem) -> Warning:
         """A received scan as the item the originator shared (true objects put back)."""
@@ -200,6 +220,8 @@ class NodeDelivery:
             def on_item(item: ReceivedItem) -> None:
                 if is_plot_payload(item.payload):
                     got = Delivered(clock.now_s(), party, items.plots(item))
+                elif is_area_warning_payload(item.payload):
+                    got = Delivered(clock.now_s(), party, items.alert(item))
                 elif item.is_warning:
                     got = Delivered(clock.now_s(), party, items.warning(item))
                 else:
@@ -252,8 +274,8 @@ class NodeDelivery:
         for t, p, w in queue:
             clock.advance_to(max(t, clock.now_s()))
             payload = items.payloads[id(w)]
-            releases = (publish_plots(nodes[p], payload) if isinstance(payload, RadarPlots)
-                        else nodes[p].publish_warning(payload))
+            releases = (nodes[p].publish_warning(payload)
+                        if isinstance(payload, MissileWarning) else nodes[p].publish(payload))
             if plan.route != Route.TISA_HUB:
                 continue
             for rel in releases:

@@ -6,7 +6,9 @@
   (:func:`received_report`);
 - infrared launch report → :class:`~gsomia.node.MissileWarning` with the launch-point
   element;
-- a scan's plots → :class:`~gsomia.node.plots.RadarPlots`.
+- a scan's plots → :class:`~gsomia.node.plots.RadarPlots`;
+- an entry of a party's public warning log → :class:`~gsomia.node.alerts.AreaWarning`
+  (id ``alert-<launch>-<time in ms>``: one entry per launch and assessment time).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from gsomia.errors import InputError
-from gsomia.node import MissileWarning
+from gsomia.node import AreaWarning, MissileWarning
 from gsomia.node.plots import RadarPlots
 from gsomia.sim.items import Warning
 from gsomia.sim.scenario import Scenario
@@ -26,15 +28,19 @@ __all__ = ["payload_of", "received_report"]
 
 
 def payload_of(w: Warning, scenario: Scenario, n: int | None = None
-               ) -> MissileWarning | RadarPlots:
+               ) -> MissileWarning | RadarPlots | AreaWarning:
     """The node payload of an item (module notes). An infrared launch report's id names its
     sensor, time and reported launch point, and ``n`` (the report's place in its
     originator's list) where given: the missiles of a salvo are reported by one sensor at
     one time, and each report must stay its own item.
 
     Raises:
-        InputError: an item with neither plots, nor a track report, nor a launch report.
+        InputError: an item with neither plots, nor a track report, nor a launch report,
+            nor a warning log entry.
     """
+    if w.alert is not None:
+        e = w.alert
+        return AreaWarning(f"alert-{e.launch}-{round(e.t_s * 1000.0)}", scenario.epoch, e)
     if w.plots:
         d = w.plots[0]
         return RadarPlots.from_detections(f"scan-{d.sensor_id}-{d.t_s:.6f}", scenario.epoch,
