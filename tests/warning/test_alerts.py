@@ -28,15 +28,17 @@ def _log(*assessments: Assessment | float) -> WarningLog:
 def test_overflight_announced_then_retracted_when_the_missile_fails() -> None:
     # 3 Nov 2022 in miniature: an overflight of land is likely, then the missile is seen
     # falling short over the Sea of Japan (no own area at risk any more)
+    # (the withdrawal once three assessments, hold_s = 20 s, have called for it)
     log = _log(Assessment(60.0, {}, {LAND: 0.7}), Assessment(70.0, {}, {LAND: 0.8}),
-               Assessment(150.0, {}, {}))
+               Assessment(150.0, {}, {}), Assessment(160.0, {}, {}),
+               Assessment(170.0, {}, {}))
     assert [(e.action, e.area, e.t_s) for e in log.entries] == [
-        ("issue", LAND, 60.0), ("withdraw", LAND, 150.0)]
+        ("issue", LAND, 60.0), ("withdraw", LAND, 170.0)]
     assert "fly over JPN land below 1000 km" in log.entries[0].reason
     assert log.entries[1].reason.startswith("predicted area no longer at risk")
     s = score_log(log.entries, 0.0, 400.0, true_areas=())
-    assert s["false_warnings"] == 1 and s["false_duration_s"] == pytest.approx(90.0)
-    assert s["withdrawals"] == 1 and s["withdraw_lead_s"] == [250.0]
+    assert s["false_warnings"] == 1 and s["false_duration_s"] == pytest.approx(110.0)
+    assert s["withdrawals"] == 1 and s["withdraw_lead_s"] == [230.0]
     assert s["first_correct_s"] is None and not s["missed"]
 
 
@@ -51,13 +53,25 @@ def test_a_lost_track_is_withdrawn_after_the_policy_time() -> None:
 def test_a_move_to_a_more_severe_area_is_an_update_and_hysteresis_holds() -> None:
     log = _log(Assessment(10.0, {EEZ: 0.5}), Assessment(20.0, {EEZ: 0.5, LAND: 0.35}),
                Assessment(30.0, {EEZ: 0.2, LAND: 0.15}),   # between p_withdraw and p_issue
-               Assessment(40.0, {EEZ: 0.05}))
-    assert [(e.action, e.area) for e in log.entries] == [
-        ("issue", EEZ), ("update", LAND), ("withdraw", LAND)]
+               Assessment(40.0, {EEZ: 0.05}), Assessment(50.0, {EEZ: 0.05}),
+               Assessment(60.0, {EEZ: 0.05}))
+    assert [(e.action, e.area, e.t_s) for e in log.entries] == [
+        ("issue", EEZ, 10.0), ("update", LAND, 20.0), ("withdraw", LAND, 60.0)]
     # scored against a true impact in the EEZ: the issue is correct, the update false
     s = score_log(log.entries, 0.0, 500.0, true_areas={EEZ})
     assert s["first_correct_s"] == 10.0 and s["false_warnings"] == 1
-    assert s["false_duration_s"] == pytest.approx(20.0)
+    assert s["false_duration_s"] == pytest.approx(40.0)
+
+
+def test_a_choice_that_flickers_between_two_areas_is_not_announced() -> None:
+    """Land and EEZ alternate from one assessment to the next (as the 2017-03-06 logs did):
+    the escalation to land is announced at once, the move back to the EEZ never (it never
+    persists for hold_s); once the EEZ persists, it is announced."""
+    flicker = [Assessment(10.0 * i, {EEZ: 0.5} if i % 2 else {LAND: 0.4})
+               for i in range(1, 8)]
+    log = _log(*flicker, Assessment(80.0, {EEZ: 0.5}), Assessment(90.0, {EEZ: 0.5}))
+    assert [(e.action, e.area, e.t_s) for e in log.entries] == [
+        ("issue", EEZ, 10.0), ("update", LAND, 20.0), ("update", EEZ, 90.0)]
 
 
 def test_a_probability_change_below_the_step_is_not_announced() -> None:
@@ -105,3 +119,25 @@ def test_any_sequence_gives_a_well_formed_log(steps: list) -> None:
         assert 0.0 <= e.p <= 1.0 and e.party == "JPN" and e.reason
         if e.action != "withdraw":
             assert e.p >= POLICY.p_issue
+
+
+@settings(max_examples=300, deadline=None)
+@given(STEPS, st.sampled_from([0.0, 10.0, 20.0, 45.0]))
+def test_no_area_is_announced_or_withdrawn_twice_within_the_hold_time(steps: list,
+                                                                      hold_s: float) -> None:
+    policy = WarningPolicy(hold_s=hold_s)
+    log = WarningLog("JPN", "L1", policy)
+    for i, probs in enumerate(steps):
+        t = 10.0 * i
+        if probs is None:
+            log.no_track(t)
+        else:
+            log.assess(Assessment(t, probs))
+    for kind in ("announced", "withdrawn"):
+        times: dict[tuple[str, str], list[float]] = {}
+        for e in log.entries:
+            if (e.action == "withdraw") == (kind == "withdrawn"):
+                times.setdefault(e.area, []).append(e.t_s)
+        for area, ts in times.items():
+            gaps = [b - a for a, b in zip(ts, ts[1:], strict=False)]
+            assert all(g >= hold_s - 1e-9 for g in gaps), (kind, area, ts)

@@ -20,6 +20,15 @@ land > territorial sea > EEZ.
   ``lost_after_s`` ("track lost": the prediction can no longer be held). The gap between
   ``p_issue`` and ``p_withdraw`` is a hysteresis that keeps a warning from flickering.
 
+Hysteresis in time (``hold_s``): an *escalation* (an issue, or a move to a more severe
+area) is announced at once; a *de-escalation* (a move to a less severe area, or a
+withdrawal because the area is no longer at risk) only once every assessment for
+``hold_s`` has called for it (it is pending from the first one that did; one that does
+not resets it), and a re-announcement of the warned area (its probability moved by
+``p_update_step``) or a withdrawal for a lost track only ``hold_s`` after the last entry.
+So no area is issued, updated to or withdrawn twice within ``hold_s``, and an area at the
+margin of two assessments' choices no longer flickers between them.
+
 A warning still in force at the true impact time ends there (no entry: the event is over).
 
 Scoring (:func:`score_log`)
@@ -77,6 +86,9 @@ class WarningPolicy:
             2022; the last is the reported apogee, the height over Japan was lower).
         lost_after_s: a launch with no track this long is withdrawn ("track lost") [s].
         interval_s: time between assessments [s].
+        hold_s: how long a de-escalation must persist, and the least time between two
+            entries that are not escalations [s] (module notes). ASSUMPTION: 20 s, two
+            assessment intervals (three agreeing assessments); no public figure exists.
 
     Raises:
         InputError: probabilities outside (0, 1) or ``p_withdraw >= p_issue``; a height,
@@ -89,6 +101,7 @@ class WarningPolicy:
     overflight_alt_m: float = 1_000e3
     lost_after_s: float = 30.0
     interval_s: float = 10.0
+    hold_s: float = 20.0
 
     def __post_init__(self) -> None:
         for name in ("p_issue", "p_withdraw", "p_update_step"):
@@ -102,6 +115,9 @@ class WarningPolicy:
             v = getattr(self, name)
             if not (isinstance(v, int | float) and math.isfinite(v) and v > 0):
                 raise InputError(f"warning_policy.{name}", v, "must be positive and finite")
+        if not (isinstance(self.hold_s, int | float) and math.isfinite(self.hold_s)
+                and self.hold_s >= 0):
+            raise InputError("warning_policy.hold_s", self.hold_s, "must be >= 0 and finite")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,39 +200,62 @@ class WarningLog:
         self.entries: list[WarningEntry] = []
         self.active: WarningEntry | None = None
         self.last_seen_s: float | None = None
+        # the de-escalation called for by the assessments since a time: (what, since)
+        self.pending: tuple[Cell | None, float] | None = None
 
     def _add(self, t_s: float, action: str, area: Cell, p: float, reason: str) -> None:
         entry = WarningEntry(self.party, self.launch, t_s, action, area, p, reason)
         self.entries.append(entry)
         self.active = None if action == "withdraw" else entry
+        self.pending = None
+
+    def _held(self, t_s: float) -> bool:
+        """At least ``hold_s`` since the last entry."""
+        return not self.entries or t_s - self.entries[-1].t_s >= self.policy.hold_s - 1e-9
+
+    def _persists(self, what: Cell | None, t_s: float) -> bool:
+        """Whether the de-escalation ``what`` (an area, or None: withdraw) has been called
+        for by every assessment for ``hold_s`` (it becomes pending now if it was not)."""
+        if self.pending is None or self.pending[0] != what:
+            self.pending = (what, t_s)
+        return t_s - self.pending[1] >= self.policy.hold_s - 1e-9
 
     def assess(self, a: Assessment) -> None:
-        """Apply one assessment of the launch's track."""
+        """Apply one assessment of the launch's track (module notes, hysteresis)."""
         self.last_seen_s = a.t_s
         pol = self.policy
         chosen = _choose(a, pol)
-        if self.active is None:
+        active = self.active
+        if active is None:
             if chosen is not None:
                 cell, p, kind = chosen
                 self._add(a.t_s, "issue", cell, p, _reason(kind, cell, p, pol))
             return
         if chosen is not None:
             cell, p, kind = chosen
-            if cell != self.active.area or abs(p - self.active.p) >= pol.p_update_step:
+            if cell == active.area:
+                self.pending = None
+                if abs(p - active.p) >= pol.p_update_step and self._held(a.t_s):
+                    self._add(a.t_s, "update", cell, p, _reason(kind, cell, p, pol))
+            elif OWN_ZONES.index(cell[1]) < OWN_ZONES.index(active.area[1]) or (
+                    self._persists(cell, a.t_s) and self._held(a.t_s)):
                 self._add(a.t_s, "update", cell, p, _reason(kind, cell, p, pol))
             return
-        held = a.at_risk(self.active.area)
-        if held < pol.p_withdraw:
-            self._add(a.t_s, "withdraw", self.active.area, held,
+        held = a.at_risk(active.area)
+        if held >= pol.p_withdraw:
+            self.pending = None
+        elif self._persists(None, a.t_s) and self._held(a.t_s):
+            self._add(a.t_s, "withdraw", active.area, held,
                       f"predicted area no longer at risk (p={held:.2f})")
 
     def no_track(self, t_s: float) -> None:
         """The node had no track of the launch at ``t_s``: withdraw once it has had none for
-        ``lost_after_s`` (counted from the last assessment)."""
+        ``lost_after_s`` (counted from the last assessment) and ``hold_s`` has passed since
+        the last entry."""
         if self.active is None:
             return
         since = self.last_seen_s if self.last_seen_s is not None else self.active.t_s
-        if t_s - since >= self.policy.lost_after_s - 1e-9:
+        if t_s - since >= self.policy.lost_after_s - 1e-9 and self._held(t_s):
             self._add(t_s, "withdraw", self.active.area, 0.0,
                       f"track lost for {t_s - since:.0f} s: prediction no longer held")
 
