@@ -101,16 +101,22 @@ STEPS = st.lists(st.one_of(
     st.none(), st.dictionaries(CELLS, st.floats(0.0, 1.0), max_size=3)), max_size=30)
 
 
-@settings(max_examples=200, deadline=None)
-@given(STEPS)
-def test_any_sequence_gives_a_well_formed_log(steps: list) -> None:
-    log = WarningLog("JPN", "L1", POLICY)
+def _fed(steps: list, policy: WarningPolicy = POLICY) -> WarningLog:
+    """A log fed one step every 10 s: an assessment's probabilities, or None (no track)."""
+    log = WarningLog("JPN", "L1", policy)
     for i, probs in enumerate(steps):
         t = 10.0 * i
         if probs is None:
             log.no_track(t)
         else:
             log.assess(Assessment(t, probs))
+    return log
+
+
+@settings(max_examples=200, deadline=None)
+@given(STEPS)
+def test_any_sequence_gives_a_well_formed_log(steps: list) -> None:
+    log = _fed(steps)
     active = False
     for e in log.entries:
         # issue only when none is in force, update and withdraw only when one is
@@ -125,14 +131,7 @@ def test_any_sequence_gives_a_well_formed_log(steps: list) -> None:
 @given(STEPS, st.sampled_from([0.0, 10.0, 20.0, 45.0]))
 def test_no_area_is_announced_or_withdrawn_twice_within_the_hold_time(steps: list,
                                                                       hold_s: float) -> None:
-    policy = WarningPolicy(hold_s=hold_s)
-    log = WarningLog("JPN", "L1", policy)
-    for i, probs in enumerate(steps):
-        t = 10.0 * i
-        if probs is None:
-            log.no_track(t)
-        else:
-            log.assess(Assessment(t, probs))
+    log = _fed(steps, WarningPolicy(hold_s=hold_s))
     for kind in ("announced", "withdrawn"):
         times: dict[tuple[str, str], list[float]] = {}
         for e in log.entries:
