@@ -39,6 +39,7 @@ import math
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -180,14 +181,16 @@ def observe(scenario: Scenario, flights: tuple[Flight, ...] | None = None) -> Ob
     reports: list[LaunchReport] = []
     for sensor in scenario.sensors:
         rng = sensor_rng(scenario.seed, sensor.id)
+        down = [(lo, hi) for sid, lo, hi in scenario.outages if sid == sensor.id]
         if isinstance(sensor, InfraredLaunchSensor):
             reports += [r for r in sensor.observe(flights, rng) if r.t_s <= t_end
-                        and not in_outage(scenario, sensor.id, r.t_s)]
+                        and not any(lo <= r.t_s < hi for lo, hi in down)]
         else:
-            detections += [d for d in sensor.observe(flights + pieces, 0.0, t_end, rng)
-                            if not in_outage(scenario, sensor.id, d.t_s)]
-    detections.sort(key=lambda d: (d.t_s, d.sensor_id))
-    reports.sort(key=lambda r: (r.t_s, r.sensor_id))
+            found = sensor.observe(flights + pieces, 0.0, t_end, rng)
+            detections += [d for d in found if not any(lo <= d.t_s < hi for lo, hi in down)] \
+                if down else found
+    detections.sort(key=attrgetter("t_s", "sensor_id"))
+    reports.sort(key=attrgetter("t_s", "sensor_id"))
     return Observation(scenario, flights, tuple(detections), tuple(reports), t_end, pieces)
 
 

@@ -37,13 +37,15 @@ from gsomia.warning.sensors.checks import (
     check_site,
 )
 from gsomia.warning.sensors.coverage import (
+    aer_from_site,
     in_sector,
     line_of_sight_clear,
     refracted_line_of_sight,
     wrap_angle_rad,
 )
 from gsomia.warning.sensors.flight import Flight
-from gsomia.warning.sensors.resolution import unresolved_groups
+from gsomia.warning.sensors.resolution import resolution_cells, unresolved_groups
+from gsomia.warning.sensors.scan import Samples, cell_plots, detection_draws, samples_at
 from gsomia.warning.types import Detection
 
 __all__ = [
@@ -73,11 +75,6 @@ the model is the same: a fixed site)."""
 MAX_SCAN_OFFSET_S = 86_400.0
 """Largest ``|scan_offset_s|`` [s]: one day (an offset beyond a revisit only shifts the
 scan grid by whole revisits, and a scenario lasts less than a day)."""
-
-_Member = tuple[int, np.ndarray, tuple[np.ndarray, np.ndarray] | None]
-"""An object in coverage at one scan: its flight's index, true ECEF position [m], and its
-measurement and noise ``(z, noise)`` (each ``(3,)``) or ``None`` if it failed its Pd draw."""
-
 
 @dataclass(frozen=True, slots=True)
 class Radar:
@@ -213,13 +210,12 @@ class Radar:
         position(s) ``r_ecef_m`` (shape ``(..., 3)``), from this site.
 
         ENU components are the projections of ``r − site`` on the site's geodetic east,
-        north and up unit vectors; az = atan2(e, n), el = atan2(u, √(e² + n²)).
+        north and up unit vectors; az = atan2(e, n), el = atan2(u, √(e² + n²))
+        (:func:`~gsomia.warning.sensors.coverage.aer_from_site`: element by element, the
+        same bits for a target alone or in a batch).
         """
-        rel = np.asarray(r_ecef_m, dtype=float) - self.site_ecef_m
-        enu = rel @ enu_basis(self.lat_deg, self.lon_deg).T
-        e, n, u = enu[..., 0], enu[..., 1], enu[..., 2]
-        return (wrap_angle_rad(np.arctan2(e, n)), np.arctan2(u, np.hypot(e, n)),
-                np.linalg.norm(enu, axis=-1))
+        return aer_from_site(self.site_ecef_m, enu_basis(self.lat_deg, self.lon_deg),
+                             r_ecef_m)
 
     def aer_to_ecef(self, az_rad, el_rad, range_m) -> np.ndarray:
         """Inverse of :meth:`aer`: ECEF position(s) ``(..., 3)`` [m] of az/el/range."""
@@ -237,20 +233,30 @@ class Radar:
     def in_coverage(self, r_ecef_m) -> np.ndarray:
         """True where ECEF position(s) ``(..., 3)`` [m] are in coverage (see the class notes).
 
+        The cheap limits (range, apparent elevation, sector) are applied first and the line
+        of sight is checked only for the targets that pass them (the same answer: all must
+        hold).
+
         Returns:
             bool array of shape ``(...)``.
         """
         r = np.asarray(r_ecef_m, dtype=float)
         az, el, rng = self.aer(r)
-        if self.refraction_k == 1.0:
-            clear = line_of_sight_clear(self.site_ecef_m, r, self.earth)
-            el_apparent = el
-        else:
-            clear, lift_rad = refracted_line_of_sight(self.site_ecef_m, r, self.refraction_k,
-                                                      self.earth)
-            el_apparent = el + lift_rad
-        return ((rng <= self.max_range_m) & (el_apparent >= self.min_elevation_rad)
-                & self.in_sector(az) & clear)
+        site = self.site_ecef_m
+        if self.refraction_k != 1.0:
+            kappa = (1.0 - 1.0 / self.refraction_k) / self.earth.mean_radius_m
+            el = el + 0.5 * kappa * rng          # apparent elevation (coverage module)
+        ok = ((rng <= self.max_range_m) & (el >= self.min_elevation_rad)
+              & self.in_sector(az)).reshape(-1)
+        todo = np.flatnonzero(ok)
+        if todo.size:
+            pts = r.reshape(-1, 3)[todo]
+            if self.refraction_k == 1.0:
+                ok[todo] = line_of_sight_clear(site, pts, self.earth)
+            else:
+                ok[todo] = refracted_line_of_sight(site, pts, self.refraction_k,
+                                                   self.earth)[0]
+        return ok.reshape(r.shape[:-1])
 
     # -- observation ---------------------------------------------------------------------
 
@@ -259,14 +265,6 @@ class Radar:
         k0 = math.ceil((t_start_s - self.scan_offset_s) / self.revisit_s - 1e-9)
         k1 = math.floor((t_end_s - self.scan_offset_s) / self.revisit_s + 1e-9)
         return self.scan_offset_s + self.revisit_s * np.arange(k0, k1 + 1, dtype=float)
-
-    def _detection(self, t_s: float, z: np.ndarray, truth_id: str | None,
-                   cov: np.ndarray, merged: tuple[str, ...] = ()) -> Detection:
-        return Detection(t_s=float(t_s), sensor_id=self.id, owner=self.owner,
-                         site_lat_deg=self.lat_deg, site_lon_deg=self.lon_deg,
-                         site_alt_m=self.alt_m, range_m=float(z[0]), az_rad=float(z[1]),
-                         el_rad=float(z[2]), covariance=cov, truth_id=truth_id,
-                         merged_truth_ids=merged)
 
     def _noise(self, n: int, gen: np.random.Generator) -> np.ndarray:
         """``n`` noise draws ``(n, 3)`` in (range [m], az [rad], el [rad])."""
@@ -306,6 +304,12 @@ class Radar:
         object gives exactly the plot it gave without the resolution rule, from the same
         draws.
 
+        Computed on arrays of all objects × all scans at once
+        (:mod:`~gsomia.warning.sensors.scan`): positions, coverage, resolution cells and
+        measurements; the draws are taken object by object, each object's Pd draws for all
+        its scans in the air and then its noise draws, so the generator is used as by an
+        object-by-object loop.
+
         Args:
             flights: the objects in the air (each observed only between launch and impact).
             t_start_s, t_end_s: observation window [s since the epoch].
@@ -317,62 +321,58 @@ class Radar:
             inputs ⇒ identical detections.
         """
         scans = self.scan_times(t_start_s, t_end_s)
-        cov = self.covariance
-        found: list[tuple[float, int, Detection]] = []
-        # per scan index: (flight order, true position, (z, noise) or None if not detected)
-        cells: dict[int, list[_Member]] = {}
-        for order, flight in enumerate(flights):
-            k = np.nonzero((scans >= flight.launch_s) & (scans <= flight.impact_s))[0]
-            if k.size == 0:
-                continue
-            t = scans[k]
-            r = flight.position_at(t)
-            covered = self.in_coverage(r)
-            seen = covered & (rng.random(t.size) < self.pd)
-            if not np.any(covered):
-                continue
-            az, el, rng_m = self.aer(r[seen])
-            noise = self._noise(int(seen.sum()), rng)
-            z = self._measured(az, el, rng_m, noise)
-            if self.resolves_everything:
-                for ti, zi in zip(t[seen], z, strict=True):
-                    found.append((ti, order, self._detection(ti, zi, flight.id, cov)))
-                continue
-            row = np.cumsum(seen) - 1
-            for i in np.nonzero(covered)[0]:
-                cells.setdefault(int(k[i]), []).append(
-                    (order, r[i], (z[row[i]], noise[row[i]]) if seen[i] else None))
-        for ki, members in cells.items():
-            found += self._cell_plots(float(scans[ki]), members, flights, cov)
+        samples = samples_at(flights, scans)
+        covered = self.in_coverage(samples.r_ecef_m)
+        seen, std = detection_draws(samples, covered, self.pd, rng)
+        noise = std * np.array([self.sigma_range_m, self.sigma_az_rad, self.sigma_el_rad])
+        ids = [f.id for f in flights]
+        if self.resolves_everything:
+            first = np.flatnonzero(seen)
+            pos, rows = samples.r_ecef_m[first], np.arange(first.size)
+            merged: list[tuple[str, ...]] = [()] * first.size
+        else:
+            first, rows, pos, merged = self._cells(samples, covered, seen, ids)
+        z = self._measured(*self.aer(pos), noise[rows])
+        times = scans[samples.scan[first]]
+        order = samples.obj[first]
+        truth: list[str | None] = [ids[o] for o in order.tolist()]
         if self.false_alarms_per_scan > 0.0 and scans.size:
             counts = rng.poisson(self.false_alarms_per_scan, scans.size)
             points = self.sample_coverage(int(counts.sum()), rng)
-            az, el, rng_m = self.aer(points)
-            z = self._measured(az, el, rng_m, self._noise(len(points), rng))
-            times = np.repeat(scans, counts)
-            for ti, zi in zip(times, z, strict=True):
-                found.append((ti, len(flights), self._detection(ti, zi, None, cov)))
-        found.sort(key=lambda item: (item[0], item[1]))
-        return [d for _, _, d in found]
+            fa_z = self._measured(*self.aer(points), self._noise(len(points), rng))
+            z = np.concatenate((z, fa_z))
+            times = np.concatenate((times, np.repeat(scans, counts)))
+            order = np.concatenate((order, np.full(len(points), len(flights))))
+            truth += [None] * len(points)
+            merged += [()] * len(points)
+        return self._detections(times, z, truth, merged, np.lexsort((order, times)))
 
-    def _cell_plots(self, t_s: float, members: list[_Member], flights: Sequence[Flight],
-                    cov: np.ndarray) -> list[tuple[float, int, Detection]]:
-        """The plots of one scan: one per resolution cell holding a detected member."""
-        out = []
-        for group in self.unresolved_groups(np.array([m[1] for m in members])):
-            detected = [members[i] for i in group if members[i][2] is not None]
-            if not detected:
-                continue
-            first = members[group[0]][0]
-            own_z, own_noise = detected[0][2]  # type: ignore[misc]
-            if len(group) == 1:
-                out.append((t_s, first, self._detection(t_s, own_z, flights[first].id, cov)))
-                continue
-            az, el, rng_m = self.aer(np.mean([members[i][1] for i in group], axis=0)[None, :])
-            z = self._measured(az, el, rng_m, own_noise[None, :])[0]
-            ids = tuple(flights[members[i][0]].id for i in group)
-            out.append((t_s, first, self._detection(t_s, z, ids[0], cov, ids)))
-        return out
+    def _cells(self, samples: Samples, covered: np.ndarray, seen: np.ndarray,
+               ids: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                        list[tuple[str, ...]]]:
+        """Plots of the resolution cells: first member's sample, noise row, centroid, and
+        the merged ids (empty for a cell of one)."""
+        covered_idx = np.flatnonzero(covered)
+        labels = resolution_cells(samples.scan[covered_idx], self.site_ecef_m,
+                                  samples.r_ecef_m[covered_idx], self.range_resolution_m,
+                                  self.beamwidth_rad)
+        cells = cell_plots(samples, covered_idx, labels, seen)
+        member_obj = samples.obj[cells.members].tolist()
+        merged: list[tuple[str, ...]] = [
+            () if m == 1 else tuple(ids[o] for o in member_obj[a:a + m])
+            for a, m in zip(cells.member_start.tolist(), cells.size.tolist(), strict=True)]
+        return cells.first, cells.noise_row, cells.centroid_ecef_m, merged
+
+    def _detections(self, times: np.ndarray, z: np.ndarray, truth: list[str | None],
+                    merged: list[tuple[str, ...]], order: np.ndarray) -> list[Detection]:
+        """Detection objects of plots ``(t, z)``, in the order of the indices ``order``."""
+        cov = self.covariance
+        t_list, z_list = times[order].tolist(), z[order].tolist()
+        return [Detection(t_s=t, sensor_id=self.id, owner=self.owner,
+                          site_lat_deg=self.lat_deg, site_lon_deg=self.lon_deg,
+                          site_alt_m=self.alt_m, range_m=zi[0], az_rad=zi[1], el_rad=zi[2],
+                          covariance=cov, truth_id=truth[i], merged_truth_ids=merged[i])
+                for t, zi, i in zip(t_list, z_list, order.tolist(), strict=True)]
 
     def sample_coverage(self, n: int, rng: np.random.Generator,
                         max_rounds: int = 200) -> np.ndarray:

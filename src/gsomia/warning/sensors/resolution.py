@@ -37,7 +37,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["unresolved_groups"]
+__all__ = ["resolution_cells", "unresolved_groups"]
 
 
 def unresolved_groups(site_ecef_m: np.ndarray, r_ecef_m, range_resolution_m: float,
@@ -72,3 +72,58 @@ def unresolved_groups(site_ecef_m: np.ndarray, r_ecef_m, range_resolution_m: flo
     for i, lab in enumerate(label.tolist()):
         groups.setdefault(lab, []).append(i)
     return sorted(groups.values(), key=lambda g: g[0])
+
+
+def resolution_cells(scan_index, site_ecef_m: np.ndarray, r_ecef_m,
+                     range_resolution_m: float, beamwidth_rad: float) -> np.ndarray:
+    """The resolution cells of objects seen over many scans, all scans at once: the rule of
+    :func:`unresolved_groups` applied within each scan, vectorised.
+
+    Pairs are found without comparing every object with every other: sorted by (scan,
+    slant range), an object can only share a cell directly with its next neighbours closer
+    than ``range_resolution_m`` in range, so offsets d = 1, 2, … are tried, vectorised over
+    all objects, until no pair at offset d is that close (the offset loop runs as many times
+    as the largest run of objects within one range resolution, not once per object). The
+    angle of each close pair is then checked, and cells are the connected components.
+
+    Args:
+        scan_index: scan of each object, integer shape ``(n,)`` (objects of different scans
+            never share a cell).
+        site_ecef_m: the radar, shape ``(3,)`` [m], ECEF.
+        r_ecef_m: true ECEF positions, shape ``(n, 3)`` [m].
+        range_resolution_m: range resolution [m]; 0 resolves everything.
+        beamwidth_rad: beamwidth [rad]; 0 resolves everything.
+
+    Returns:
+        integer labels ``(n,)``: objects share a label iff they share a cell.
+    """
+    scan = np.asarray(scan_index).reshape(-1)
+    r = np.asarray(r_ecef_m, dtype=float).reshape(-1, 3)
+    n = len(r)
+    if n < 2 or range_resolution_m <= 0.0 or beamwidth_rad <= 0.0:
+        return np.arange(n)
+    los = r - site_ecef_m
+    rng_m = np.linalg.norm(los, axis=-1)
+    u = los / np.where(rng_m > 0.0, rng_m, 1.0)[:, None]
+    order = np.lexsort((rng_m, scan))
+    scan_s, rng_s = scan[order], rng_m[order]
+    heads, tails = [], []
+    active = np.arange(n - 1)
+    for d in range(1, n):
+        active = active[active + d < n]
+        near = ((scan_s[active + d] == scan_s[active])
+                & (rng_s[active + d] - rng_s[active] < range_resolution_m))
+        active = active[near]
+        if active.size == 0:
+            break
+        i, j = order[active], order[active + d]
+        cross = np.linalg.norm(np.cross(u[i], u[j]), axis=-1)
+        angle = np.arctan2(cross, np.einsum("ik,ik->i", u[i], u[j]))
+        keep = angle < beamwidth_rad
+        heads.append(i[keep])
+        tails.append(j[keep])
+    if not heads:
+        return np.arange(n)
+    a, b = np.concatenate(heads), np.concatenate(tails)
+    graph = csr_matrix((np.ones(a.size, dtype=bool), (a, b)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
