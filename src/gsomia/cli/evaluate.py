@@ -3,6 +3,7 @@ without any sharing, scored against the truth."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Annotated
 
@@ -30,6 +31,8 @@ def evaluate_command(
     gospa_c_km: Annotated[float, typer.Option(
         "--gospa-c-km", help="GOSPA cut-off [km]: finite, > 0, <= 10000.")] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", help="Seed of the random draws (default: the scenario's own).")] = None,
 ) -> None:
     """Track a scenario's detections of one party (or all) and report the metrics.
 
@@ -50,6 +53,8 @@ def evaluate_command(
         fail(f"--gospa-c-km={gospa_c_km!r}: the GOSPA cut-off must be a finite number of km, "
              f"> 0 and <= {c_max_km:g}")
     sc = load_scenario(scenario)
+    if seed is not None:
+        sc = dataclasses.replace(sc, seed=seed)
     wanted = party.upper()
     if wanted != "ALL" and wanted not in sc.parties:
         fail(f"--party={party!r}: not a party of {sc.name} (parties: {', '.join(sc.parties)}, "

@@ -18,6 +18,8 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from gsomia.errors import InputError
 
 __all__ = [
@@ -27,7 +29,10 @@ __all__ = [
     "burnt_share",
     "propulsion_class_for",
     "resolve_propulsion",
+    "stage_table",
+    "table_thrust",
     "thrust_acceleration",
+    "unit_thrust",
 ]
 
 
@@ -166,6 +171,42 @@ def thrust_acceleration(prop: PropulsionClass, dv_total_m_s: float, t_s: float) 
                 1.0 - st.propellant_fraction * tau / st.burn_s)
         t0 += st.burn_s
     return 0.0
+
+
+def stage_table(prop: PropulsionClass, stretch: float = 1.0, n_stages: int = 0
+                ) -> np.ndarray:
+    """The stages of a class as an array ``(S, 4)``: ignition and burn time [s], propellant
+    fraction ζ [-] and exhaust speed per m/s of total ideal Δv ``s_i / (−ln(1 − ζ_i))`` [-],
+    the times multiplied by ``stretch`` (a burn ``stretch`` times as long with the same Δv
+    per stage); padded with stages that burn 0 s up to ``n_stages`` rows."""
+    out = np.zeros((max(len(prop.stages), n_stages), 4))
+    t0 = 0.0
+    for i, st in enumerate(prop.stages):
+        out[i] = (t0 * stretch, st.burn_s * stretch, st.propellant_fraction,
+                  st.dv_share / -math.log1p(-st.propellant_fraction))
+        t0 += st.burn_s
+    return out
+
+
+def table_thrust(table: np.ndarray, tau_s: np.ndarray) -> np.ndarray:
+    """Thrust acceleration per m/s of total ideal Δv [1/s] at ``tau_s (...)`` s after launch
+    of stages ``table`` (``(S, 4)`` or one table per time ``(..., S, 4)``, see
+    :func:`stage_table`): in the stage burning, ``ζ v_e / T / (1 − ζ τ / T)``
+    (:func:`thrust_acceleration`); 0 before launch and after burnout."""
+    start, burn, zeta, ve = (table[..., i] for i in range(4))
+    since = np.asarray(tau_s, dtype=float)[..., None] - start
+    inside = (since >= 0.0) & (since < burn)
+    safe = np.maximum(burn, 1e-9)
+    a = np.where(inside, zeta * ve / safe / (1.0 - zeta * np.clip(since, 0.0, burn) / safe),
+                 0.0)
+    return a.sum(axis=-1)
+
+
+def unit_thrust(prop: PropulsionClass, tau_s) -> np.ndarray:
+    """Thrust acceleration per m/s of total ideal Δv [1/s] at ``tau_s`` s after launch:
+    :func:`thrust_acceleration` with a Δv of 1 m/s, vectorised (``tau_s`` any shape, same
+    shape out; 0 before launch and after burnout)."""
+    return table_thrust(stage_table(prop), np.asarray(tau_s, dtype=float))
 
 
 def burnt_share(prop: PropulsionClass, t_s: float) -> float:

@@ -60,7 +60,7 @@ from gsomia.physics.geodesy import (
     height_above_ellipsoid_fast,
 )
 from gsomia.physics.propagate import derivatives, propagate, propagate_to_impact
-from gsomia.physics.propulsion import PropulsionClass, resolve_propulsion
+from gsomia.physics.propulsion import PropulsionClass, resolve_propulsion, unit_thrust
 from gsomia.warning.tracking.impact import ImpactPrediction, lift_to_surface
 from gsomia.warning.tracking.launch import boost_detections, estimate_launch_point
 from gsomia.warning.tracking.predict import sigma_points
@@ -115,22 +115,6 @@ def delivered_fraction(prop: PropulsionClass, tau_s: np.ndarray) -> np.ndarray:
         burning = np.clip(tau - t0, 0.0, st.burn_s)
         out += st.dv_share * np.log1p(-st.propellant_fraction * burning / st.burn_s) / \
             math.log1p(-st.propellant_fraction)
-        t0 += st.burn_s
-    return out
-
-
-def _unit_thrust(prop: PropulsionClass, tau_s: np.ndarray) -> np.ndarray:
-    """Thrust acceleration per m/s of total ideal Δv [1/s] at ``tau_s`` after launch
-    (:func:`gsomia.physics.propulsion.thrust_acceleration` with Δv = 1, vectorised)."""
-    tau = np.asarray(tau_s, dtype=float)
-    out = np.zeros_like(tau)
-    t0 = 0.0
-    for st in prop.stages:
-        inside = (tau >= t0) & (tau < t0 + st.burn_s)
-        ve = st.dv_share / (-math.log1p(-st.propellant_fraction))
-        frac = st.propellant_fraction
-        out = np.where(inside, (frac * ve / st.burn_s) /
-                       (1.0 - frac * np.clip(tau - t0, 0.0, st.burn_s) / st.burn_s), out)
         t0 += st.burn_s
     return out
 
@@ -315,7 +299,7 @@ def _boost(y: np.ndarray, elapsed_s: np.ndarray, burns_s: np.ndarray, prop: Prop
     def rhs(t: np.ndarray, s: np.ndarray) -> np.ndarray:
         d = derivatives(s, earth)
         u = s[:, 3:] / np.maximum(np.linalg.norm(s[:, 3:], axis=1), 1e-9)[:, None]
-        a = dv * scale * _unit_thrust(prop, np.minimum(t, burns_s * (1 - 1e-9)) * scale)
+        a = dv * scale * unit_thrust(prop, np.minimum(t, burns_s * (1 - 1e-9)) * scale)
         d[:, 3:] += a[:, None] * u
         return d
 

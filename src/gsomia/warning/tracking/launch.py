@@ -72,6 +72,7 @@ __all__ = [
     "BIAS_ACCEL_MPS2",
     "LaunchPointEstimate",
     "boost_detections",
+    "detection_positions",
     "estimate_launch_point",
 ]
 
@@ -129,6 +130,21 @@ def boost_detections(detections: Sequence[Detection], history: Sequence[TrackSta
     return window if len(window) >= min_detections else powered[:min_detections]
 
 
+def detection_positions(detections: Sequence[Detection], earth: Earth = WGS84
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Times ``(n,)`` [s], ECEF positions ``(n, 3)`` [m] and their linearised covariances
+    ``(n, 3, 3)`` [m²] (``J R Jᵀ``, :meth:`~.models.RadarMeasurementModel.inverse`) of
+    detections."""
+    pos, cov, t = [], [], []
+    for d in detections:
+        model = RadarMeasurementModel(d.site_lat_deg, d.site_lon_deg, d.site_alt_m, earth)
+        r, c = model.inverse(d.z[None], d.covariance[None])
+        pos.append(r[0])
+        cov.append(c[0])
+        t.append(d.t_s)
+    return np.array(t), np.array(pos).reshape(-1, 3), np.array(cov).reshape(-1, 3, 3)
+
+
 def estimate_launch_point(detections: Sequence[Detection], earth: Earth = WGS84,
                           bias_accel_mps2: float = BIAS_ACCEL_MPS2,
                           max_extrapolation_s: float = 90.0,
@@ -151,14 +167,7 @@ def estimate_launch_point(detections: Sequence[Detection], earth: Earth = WGS84,
     """
     if len(detections) < 4 or len({d.t_s for d in detections}) < 3:
         return None
-    pos, cov, t = [], [], []
-    for d in detections:
-        model = RadarMeasurementModel(d.site_lat_deg, d.site_lon_deg, d.site_alt_m, earth)
-        r, c = model.inverse(d.z[None], d.covariance[None])
-        pos.append(r[0])
-        cov.append(c[0])
-        t.append(d.t_s)
-    pos_a, cov_a, t_a = np.array(pos), np.array(cov), np.array(t)
+    t_a, pos_a, cov_a = detection_positions(detections, earth)
     lat0, lon0, _ = ecef2geodetic(pos_a[0], earth)
     rows = enu_basis(float(lat0), float(lon0))
     origin = geodetic2ecef(float(lat0), float(lon0), 0.0, earth)

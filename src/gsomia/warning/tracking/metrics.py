@@ -39,8 +39,10 @@ from gsomia.warning.tracking.launch import (
     boost_detections,
     estimate_launch_point,
 )
+from gsomia.warning.tracking.launch_boost import estimate_launch_point_boost, launch_window
 from gsomia.warning.tracking.states import GaussianStates, TrackState
 from gsomia.warning.tracking.tracker import Track, Tracker
+from gsomia.warning.types import Detection
 
 __all__ = ["GOSPA_C_MAX_M", "EvaluationConfig", "evaluate_run", "gospa"]
 
@@ -209,14 +211,23 @@ def _gospa_on_grid(tracker: Tracker, confirmed: Sequence[Track], flights: Sequen
     return values
 
 
+def _fit_lpe(detections: Sequence[Detection], history: Sequence[TrackState],
+             earth: Earth) -> LaunchPointEstimate | None:
+    """LPE of detections through the boost model (:func:`~.launch_boost.
+    estimate_launch_point_boost` of their :func:`~.launch_boost.launch_window`), else the
+    ascent fit of their boost detections (:func:`~.launch.estimate_launch_point`)."""
+    fit = estimate_launch_point_boost(launch_window(detections), earth)
+    if fit is not None:
+        return fit.estimate
+    return estimate_launch_point(boost_detections(detections, history), earth)
+
+
 def _track_lpe(track: Track, earth: Earth) -> LaunchPointEstimate | None:
-    """LPE of a track's boost detections; the fit without its first (initiator) detection
+    """LPE of a track (:func:`_fit_lpe`); the fit without its first (initiator) detection
     replaces it when the full fit is refused or its 95 % semi-major axis is more than
     ``_INITIATOR_ELLIPSE_RATIO`` times larger (a foreign initiator inflates the reduced χ²,
-    which scales the covariance); ``None`` if both fits are refused. On stress-20 (all
-    sensors) this recovers the 6 LPEs refused and brings C-3 from 20.6 to 4.6 km; on
-    2017-03-06 no LPE changes."""
-    full, rest = (estimate_launch_point(boost_detections(dets, track.history), earth)
+    which scales the covariance); ``None`` if both fits are refused."""
+    full, rest = (_fit_lpe(dets, track.history, earth)
                   for dets in (track.detections, track.detections[1:]))
     if full is None or (rest is not None and full.ellipse(0.95)[0]
                         > _INITIATOR_ELLIPSE_RATIO * rest.ellipse(0.95)[0]):
@@ -331,10 +342,9 @@ def _launch_entry(flight: Flight, zones: MaritimeZones | None) -> dict[str, Any]
 
 
 def _best_lpe(tracks: Sequence[Track], earth: Earth) -> LaunchPointEstimate | None:
-    """LPE of a launch's best track: of its confirmed tracks whose boost detections the
-    ascent fit explains (:func:`~.launch.estimate_launch_point` gives an estimate), the one
-    with the smallest 95 % ellipse semi-major axis (a poor fit inflates it by its reduced
-    chi-square); ``None`` if no track has one.
+    """LPE of a launch's best track: of its confirmed tracks with an LPE
+    (:func:`_track_lpe`), the one with the smallest 95 % ellipse semi-major axis (a poor
+    fit inflates it by its reduced chi-square); ``None`` if no track has one.
 
     A track's first detection is the initiator of its two-point initiation, paired by a
     speed bound only and never gated: in a salvo it can be an earlier detection of another
