@@ -211,35 +211,10 @@ class ZoneIndex:
             self._land(k)
         return self
 
-    def _coast(self, k: int, spacing_m: float) -> np.ndarray:
-        """Country ``k``'s outline sampled every ``spacing_m`` or closer, longitude/latitude
-        ``(M, 2)`` [deg] (every vertex kept)."""
-        parts = self.parts[self.part_owner == k]
-        outline = [g for p in parts
-                   for g in (shapely.get_rings(p) if shapely.get_type_id(p) == 3 else [p])]
-        if not outline:
-            return np.empty((0, 2))
-        step_deg = spacing_m / 111.7e3   # a degree of lat or lon is ≤ 111.7 km
-        return np.unique(shapely.get_coordinates(shapely.segmentize(
-            np.array(outline, dtype=object), step_deg)), axis=0)
-
-    def _tree(self, countries: np.ndarray, spacing_m: float) -> tuple[cKDTree | None,
-                                                                      np.ndarray]:
-        """One k-d tree of the coast samples (WGS-84 ECEF) of ``countries``, and the owner
-        (index in :attr:`codes`) of each sample."""
-        xy = [self._coast(int(k), spacing_m) for k in countries]
-        owner = np.concatenate([np.full(len(a), k, dtype=int) for a, k in
-                                zip(xy, countries, strict=True)] or [np.empty(0, int)])
-        if not len(owner):
-            return None, owner
-        lonlat = np.concatenate(xy)
-        tree = cKDTree(geodetic2ecef(lonlat[:, 1], lonlat[:, 0], 0.0, self.earth),
-                       leafsize=32, balanced_tree=False, compact_nodes=False)
-        return tree, owner
-
     def _nearest(self) -> tuple[cKDTree | None, np.ndarray]:
-        """Every country's coast every ``spacing_m``, in one k-d tree, and the segment
-        (index in :attr:`seg_a`) of each sample; built once."""
+        """Every country's coast sampled every ``spacing_m`` or closer along each segment
+        (every vertex kept), in one k-d tree of WGS-84 ECEF points, and each sample's owner
+        (index in :attr:`codes`); built once."""
         if "all" not in self._trees:
             self.seg_a, self.seg_b, self.seg_owner = _lonlat_segments(self.parts,
                                                                       self.part_owner)
@@ -249,17 +224,20 @@ class ZoneIndex:
             first = np.concatenate(([0], np.cumsum(n.astype(int) + 1)[:-1]))
             t = (np.arange(seg.size) - first[seg]) / n[seg]
             xy = self.seg_a[seg] + t[:, None] * (self.seg_b - self.seg_a)[seg]
-            tree = cKDTree(geodetic2ecef(xy[:, 1], xy[:, 0], 0.0, self.earth), leafsize=32,
-                           balanced_tree=False, compact_nodes=False) if seg.size else None
+            self._xyz = geodetic2ecef(xy[:, 1], xy[:, 0], 0.0, self.earth).reshape(-1, 3)
+            tree = cKDTree(self._xyz, leafsize=32, balanced_tree=False,
+                           compact_nodes=False) if seg.size else None
             self._trees["all"] = (tree, seg)
             self._trees["owner"] = (None, self.seg_owner[seg])
         return self._trees["all"][0], self._trees["owner"][1]
 
     def _country(self, k: int) -> cKDTree | None:
-        """Country ``k``'s coast every ``spacing_m`` in a k-d tree (WGS-84 ECEF); built
-        once."""
+        """Country ``k``'s coast samples (:meth:`_nearest`) in a k-d tree; built once."""
         if k not in self._trees:
-            self._trees[k] = self._tree(np.array([k]), self.spacing_m)
+            _, owner = self._nearest()
+            mine = self._xyz[owner == k]
+            self._trees[k] = (cKDTree(mine, leafsize=32, balanced_tree=False,
+                                      compact_nodes=False) if len(mine) else None, owner)
         return self._trees[k][0]
 
     def chords(self, xyz: np.ndarray, lat: np.ndarray, lon: np.ndarray, cutoff_m: float
@@ -296,7 +274,8 @@ class ZoneIndex:
         """Country ``k``'s land, prepared for point-in-polygon tests; built once."""
         if k not in self._prepared:
             areal = [p for p in self.parts[self.part_owner == k] if shapely.get_type_id(p) == 3]
-            inside = shapely.union_all(areal) if areal else None
+            # the parts of a valid geometry do not overlap: in one of them = in the land
+            inside = shapely.multipolygons(areal) if areal else None
             if inside is not None:
                 shapely.prepare(inside)
             self._prepared[k] = inside
