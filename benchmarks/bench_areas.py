@@ -66,9 +66,6 @@ def main() -> int:
     with open(path, "rb") as fh:
         calls = pickle.load(fh)
     zones = load_zones()
-    t0 = time.process_time()
-    zones.prepare()
-    prepare_s = time.process_time() - t0
     points = [(pip, samples(pip, n, i)) for i, (pip, n) in enumerate(calls)]
     times: dict[str, list[float]] = {"zones_reference": [], "zones": []}
     out: dict[str, list] = {}
@@ -81,22 +78,20 @@ def main() -> int:
                          for p, en in points]
             times[name].append((time.process_time() - t0) / len(points))
             if rep == 0 and name == "zones":
-                first = times[name][-1]   # the grid of the run's cells filled on the way
+                first = times[name][-1]   # trees and grid cells built on the way
     differ = sum(int(np.sum((a[0] != b[0]) | (a[1] != b[1])))
                  for a, b in zip(out["zones_reference"], out["zones"], strict=True))
     n_pts = sum(len(en) for _, en in points)
     ref, fast = (statistics.median(times[k]) for k in ("zones_reference", "zones"))
-    print(f"{len(points)} calls, {n_pts} points ({args.scenario}); prepare once "
-          f"{prepare_s:.2f} s CPU (MaritimeZones.prepare: k-d trees, prepared land)")
+    print(f"{len(points)} calls, {n_pts} points ({args.scenario})")
     print(f"peer: zones_reference (clip + Vincenty projection + unprepared distance per call)"
           f" median {ref * 1e3:.2f} ms CPU/call")
     print(f"ours: zones (grid-cell then per-point k-d tree bounds, exact distances near the "
-          f"undecided points) median {fast * 1e3:.2f} ms CPU/call; first pass (grid cells "
-          f"queried on the way, as in one run) {first * 1e3:.2f} ms CPU/call")
-    once = (prepare_s + first * len(points)) / len(points)
-    print(f"ratio {ref / fast:.1f}x (first pass {ref / first:.1f}x; with the preparation "
-          f"spread over this run's calls {ref / once:.1f}x); cells differing: {differ}; "
-          f"load average {os.getloadavg()[0]:.2f}")
+          f"undecided points) median {fast * 1e3:.2f} ms CPU/call; first pass (as one run: "
+          f"its k-d trees, prepared land and grid cells built on the way) "
+          f"{first * 1e3:.2f} ms CPU/call")
+    print(f"ratio {ref / fast:.1f}x (first pass {ref / first:.1f}x); cells differing: "
+          f"{differ}; load average {os.getloadavg()[0]:.2f}")
     return int(differ > 0)
 
 

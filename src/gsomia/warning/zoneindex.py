@@ -428,15 +428,20 @@ class ZoneIndex:
         r = (radius_m + 2.0 * DELTA_M) * (1.0 + 2.0 * ETA) + 0.5 * self.spacing_m + 100.0
         balls = tree.query_ball_point(xyz, r)
         seg = self._trees["all"][1]
-        pairs = [(i, s) for i, ball in enumerate(balls) for s in np.unique(seg[ball])]
-        if pairs:
-            pi, si = np.array(pairs).T
+        sizes = np.fromiter((len(b) for b in balls), dtype=int, count=n)
+        if sizes.sum():
+            flat = np.concatenate([np.asarray(b, dtype=int) for b in balls if len(b)])
+            pairs = np.unique(np.repeat(np.arange(n), sizes) * (len(self.seg_a) + 1)
+                              + seg[flat])
+            pi, si = np.divmod(pairs, len(self.seg_a) + 1)
             used, inv = np.unique(si, return_inverse=True)
-            ends = np.concatenate((self.seg_a[used], self.seg_b[used]))
+            # each vertex projected once (neighbouring segments share one)
+            ends, back = np.unique(np.concatenate((self.seg_a[used], self.seg_b[used])),
+                                   axis=0, return_inverse=True)
             d, az = geodesic_inverse(lat0_deg, lon0_deg, ends[:, 1], ends[:, 0], self.earth)
             a = np.radians(np.atleast_1d(az))
             d = np.atleast_1d(d)
-            xy = np.column_stack((d * np.sin(a), d * np.cos(a)))
+            xy = np.column_stack((d * np.sin(a), d * np.cos(a)))[back.ravel()]
             m = used.size
             lines = shapely.linestrings(np.stack((xy[:m], xy[m:]), axis=1))
             dist = shapely.distance(shapely.points(east[pi], north[pi]), lines[inv])
