@@ -84,7 +84,7 @@ from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import geodesic_direct, geodesic_inverse
 from gsomia.warning.claims import load_base_points, party_land, rock_cells
-from gsomia.warning.zoneindex import ZoneIndex, classify_distances
+from gsomia.warning.zoneindex import ZoneIndex, classify_distances, clip_wrapped
 
 __all__ = [
     "EEZ_M",
@@ -342,8 +342,8 @@ class MaritimeZones:
         for code, geom in self.land.items():
             if not east.size:
                 break
-            local = shapely.clip_by_rect(geom, *rect)
-            if local.is_empty:
+            local = clip_wrapped(np.array([geom], dtype=object), rect)
+            if local is None:
                 continue
             codes.append(code)
             dists.append(shapely.distance(self._project(local, lat0_deg, lon0_deg), pts))

@@ -48,7 +48,7 @@ from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import geodesic_direct, geodesic_inverse, geodetic2ecef
 
 __all__ = ["DELTA_M", "ETA", "GRID_DEG", "GRID_REACH_M", "KD_EPS", "ZoneIndex",
-           "classify_distances"]
+           "classify_distances", "clip_wrapped", "wrapped_rects"]
 
 DELTA_M = 50.0
 """Largest gap [m] between an edge straight in longitude/latitude and the same edge straight
@@ -132,6 +132,44 @@ def _lonlat_segments(parts: np.ndarray, owner: np.ndarray
             b.append(xy[1:][same])
         own.append(np.full(len(a[-1]), k, dtype=int))
     return np.concatenate(a), np.concatenate(b), np.concatenate(own)
+
+
+def wrapped_rects(rect: tuple[float, float, float, float]
+                  ) -> list[tuple[float, float, float, float]]:
+    """``rect`` (lon/lat [deg]) as rectangles within [-180, 180] of longitude: itself, and
+    its part beyond ±180° moved by ∓360° (a rectangle about the antimeridian holds land on
+    both sides of it)."""
+    x0, y0, x1, y1 = rect
+    out = [rect]
+    if x0 < -180.0:
+        out.append((x0 + 360.0, y0, min(x1 + 360.0, 180.0), y1))
+    if x1 > 180.0:
+        out.append((max(x0 - 360.0, -180.0), y0, x1 - 360.0, y1))
+    return out
+
+
+def clip_wrapped(parts: np.ndarray, rect: tuple[float, float, float, float],
+                 tree: shapely.STRtree | None = None, mine: np.ndarray | None = None
+                 ) -> shapely.Geometry | None:
+    """The parts of a country's land (lon/lat [deg]) inside ``rect``, the rectangle taken
+    across ±180° (:func:`wrapped_rects`); ``None`` if nothing is. With ``tree`` (an
+    ``STRtree`` of every country's parts) and ``mine`` (which of its parts are this
+    country's, ``parts`` being those), only the parts meeting ``rect`` are clipped."""
+    pieces = []
+    for r in wrapped_rects(rect):
+        if tree is not None and mine is not None:
+            hits = np.sort(tree.query(shapely.box(*r)))
+            sel = tree.geometries.take(hits[mine[hits]])
+        else:
+            sel = parts
+        if len(sel):
+            local = shapely.clip_by_rect(sel[0] if len(sel) == 1 else
+                                         shapely.geometrycollections(list(sel)), *r)
+            if not local.is_empty:
+                pieces.append(local)
+    if not pieces:
+        return None
+    return pieces[0] if len(pieces) == 1 else shapely.geometrycollections(pieces)
 
 
 def _in_box(box: np.ndarray, lon: float, lat: float) -> bool:
@@ -466,14 +504,11 @@ class ZoneIndex:
         parts); point-in-polygon per part and the nearest boundary segment from an
         ``STRtree`` replace the polygon distance (equal up to rounding).
         """
-        hits = np.sort(self.part_tree.query(shapely.box(*rect)))
         codes, locals_ = [], []
         for i, code in enumerate(self.codes):
-            mine = self.parts[hits[self.part_owner[hits] == i]]
-            if not len(mine):
-                continue
-            local = shapely.clip_by_rect(shapely.geometrycollections(list(mine)), *rect)
-            if not local.is_empty:
+            local = clip_wrapped(self.parts[self.part_owner == i], rect, self.part_tree,
+                                 self.part_owner == i)
+            if local is not None:
                 codes.append(code)
                 locals_.append(local)
         if not codes:
