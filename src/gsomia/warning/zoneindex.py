@@ -7,32 +7,50 @@ projecting every coastline vertex within reach (Vincenty) and measuring every po
 every vertex, at each call. Here the same judgments are made in two steps:
 
 1. **Screening, prepared once.** Every country's coastline is sampled every ``spacing_m``
-   (default 1 km) and the samples are put, as WGS-84 ECEF points, in a k-d tree (SciPy
-   ``cKDTree``); its land is a *prepared* shapely geometry in longitude/latitude. For a
-   point, the chord ``c`` to the nearest coast sample gives an interval that surely holds
-   the reference's distance: the arc is at least the chord and at most
-   ``c (1 + c²/(24 ρ²))`` (arc–chord relation of a curve of radius ≥ ρ = 6300 km, below
-   every radius of curvature of the WGS-84 ellipsoid, 6335–6400 km); the nearest point of
-   the coast is at most half a spacing from a sample (``√(c² − (s/2)²)`` ≤ distance); the
-   straight edges of the AEQD plane and of longitude/latitude differ by less than
-   ``DELTA_M``; and an AEQD plane stretches distances by at most ``x / sin x``,
-   ``x = reach / R`` (scale along circles, Snyder, *Map Projections – A Working Manual*,
-   USGS PP 1395, 1987, §25; radial scale 1, so it never shrinks them), widened by
-   ``ETA`` for the ellipsoid. Inside a country's land (prepared point-in-polygon on the
-   point's longitude/latitude, away from the coast by more than the interval) the distance
-   is 0. A point is decided when the country with the smallest upper bound is surely the
-   nearest (its upper bound below every other country's lower bound) and its whole interval
-   lies in one class (land, territorial sea, EEZ), or when every lower bound is beyond the
-   EEZ.
-2. **The undecided points, exactly.** Only for them, the reference is evaluated — the same
-   AEQD plane about the same centre, the land clipped to the rectangle that holds every
-   country that can be nearest to them — with prepared point-in-polygon tests and a
-   nearest-segment query (shapely ``STRtree``) instead of unprepared polygon distances;
-   these are the same numbers as the reference's up to rounding.
+   (default 1 km) along each of its segments, and the samples are put, as WGS-84 ECEF
+   points, in one k-d tree per country (SciPy ``cKDTree``); its land is a *prepared*
+   shapely geometry in longitude/latitude. For a point, a chord ``c`` to the nearest coast
+   sample gives an interval that surely holds the reference's distance: the arc is at least
+   the chord and at most ``c (1 + c²/(24 ρ²))`` (arc–chord relation of a curve of radius
+   ≥ ρ = 6300 km, below every radius of curvature of the WGS-84 ellipsoid, 6335–6400 km);
+   the nearest point of the coast is at most half a spacing from a sample
+   (``√(c² − (s/2)²)`` ≤ distance); the straight edges of the AEQD plane and of
+   longitude/latitude differ by less than ``DELTA_M``; and an AEQD plane stretches
+   distances by at most ``x / sin x``, ``x = reach / R`` (scale along circles, Snyder, *Map
+   Projections – A Working Manual*, USGS PP 1395, 1987, §25; radial scale 1, so it never
+   shrinks them), widened by ``ETA`` for the ellipsoid. Inside a country's land (prepared
+   point-in-polygon on the point's longitude/latitude, away from the coast by more than the
+   interval) the distance is 0. Only two chords a point are needed: to the nearest sample
+   of any country (country ``b``: an interval for ``b``) and to the nearest sample of any
+   other (a lower bound for every country but ``b``, an upper bound for that sample's
+   country). A point is decided when the country with the smallest upper bound is surely
+   the nearest (its upper bound below every other country's lower bound) and its whole
+   interval lies in one class (land, territorial sea, EEZ), or when every lower bound is
+   beyond the EEZ.
 
-So the cells are the reference's (a Hypothesis test compares both on many points); points
-within about 100 km of the loaded region's edge (where the land was cut by a long straight
-edge), and points more than 2,000 km from the centre, always take step 2.
+   The chords come first from a **grid** of ``GRID_DEG`` cells in longitude/latitude,
+   queried once per cell and kept with the zones (a run's PIPs fall again and again in the
+   same cells): a point's chord to a sample differs from its cell centre's by at most the
+   chord ``r`` between the point and that centre (triangle inequality), so the cell's
+   chords widened by ``± r`` bound the point's. Points the widened bounds leave open are
+   queried on their own (the k-d trees' answer within ``1 + KD_EPS``).
+2. **The undecided points, exactly.** For each, the reference's distances from the coast
+   segments near it only: a segment within ``d`` of the point in the plane has a sample
+   within chord ``(d + 2 DELTA_M)(1 + 2 ETA) + s/2`` of it, so the k-d trees' samples within
+   that chord of the point (``d`` its smallest upper bound) name every segment that can be
+   nearest; those segments' vertices are projected as the reference projects them (Vincenty,
+   about the same centre) and measured with shapely's point–segment distance, the
+   reference's; inside and outside from the prepared land. Points within ``2 DELTA_M`` of a
+   coast (where the longitude/latitude polygon and the projected one may disagree on
+   inside), within about 100 km of the loaded region's edge (where the land was cut by a
+   long straight edge), more than 2,000 km from the centre, or inland beyond every cut-off,
+   take the reference's own path instead: the land clipped to a rectangle (across ±180°
+   when it reaches beyond) and projected, with prepared point-in-polygon tests and a
+   nearest-segment query (shapely ``STRtree``).
+
+These are the same numbers as the reference's up to rounding, so the cells are the
+reference's (Hypothesis tests compare both on many points, about the antimeridian, and
+1 mm to 200 m either side of every boundary).
 """
 
 from __future__ import annotations
@@ -228,7 +246,8 @@ class ZoneIndex:
         self.land, self.region, self.earth, self.spacing_m = land, region_deg, earth, spacing_m
         self.codes = list(land)
         # built on first use: coast samples in k-d trees (all; all but one), prepared land
-        self._trees: dict[int | str, tuple[cKDTree | None, np.ndarray]] = {}
+        self._trees: dict[int, cKDTree | None] = {}
+        self._xyz: np.ndarray | None = None
         self._prepared: dict[int, shapely.Geometry | None] = {}
         self._grid: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = {}
         self.boxes = np.array([shapely.bounds(g) for g in land.values()]).reshape(-1, 4)
@@ -243,17 +262,18 @@ class ZoneIndex:
 
     def prepare(self) -> ZoneIndex:
         """Build every tree and prepared land now (else each is built on first use)."""
-        self._nearest()
         for k in range(len(self.codes)):
             self._country(k)
             self._land(k)
         return self
 
-    def _nearest(self) -> tuple[cKDTree | None, np.ndarray]:
+    def _samples(self) -> np.ndarray:
         """Every country's coast sampled every ``spacing_m`` or closer along each segment
-        (every vertex kept), in one k-d tree of WGS-84 ECEF points, and each sample's owner
-        (index in :attr:`codes`); built once."""
-        if "all" not in self._trees:
+        (every vertex kept), as WGS-84 ECEF points ``(M, 3)`` in the order of the countries,
+        with :attr:`sample_seg` (each sample's segment, index in :attr:`seg_a`) and
+        :attr:`first_sample` (where each country's samples start, ``(countries + 1,)``);
+        built once."""
+        if self._xyz is None:
             self.seg_a, self.seg_b, self.seg_owner = _lonlat_segments(self.parts,
                                                                       self.part_owner)
             step = self.spacing_m / 111.7e3   # a degree of lat or lon is ≤ 111.7 km
@@ -262,41 +282,42 @@ class ZoneIndex:
             first = np.concatenate(([0], np.cumsum(n.astype(int) + 1)[:-1]))
             t = (np.arange(seg.size) - first[seg]) / n[seg]
             xy = self.seg_a[seg] + t[:, None] * (self.seg_b - self.seg_a)[seg]
+            self.sample_seg = seg
+            self.first_sample = np.searchsorted(self.seg_owner[seg],
+                                                np.arange(len(self.codes) + 1))
             self._xyz = geodetic2ecef(xy[:, 1], xy[:, 0], 0.0, self.earth).reshape(-1, 3)
-            tree = cKDTree(self._xyz, leafsize=32, balanced_tree=False,
-                           compact_nodes=False) if seg.size else None
-            self._trees["all"] = (tree, seg)
-            self._trees["owner"] = (None, self.seg_owner[seg])
-        return self._trees["all"][0], self._trees["owner"][1]
+        return self._xyz
 
     def _country(self, k: int) -> cKDTree | None:
-        """Country ``k``'s coast samples (:meth:`_nearest`) in a k-d tree; built once."""
+        """Country ``k``'s coast samples (:meth:`_samples`) in a k-d tree; built once."""
         if k not in self._trees:
-            _, owner = self._nearest()
-            mine = self._xyz[owner == k]
-            self._trees[k] = (cKDTree(mine, leafsize=32, balanced_tree=False,
-                                      compact_nodes=False) if len(mine) else None, owner)
-        return self._trees[k][0]
+            xyz = self._samples()[self.first_sample[k]:self.first_sample[k + 1]]
+            self._trees[k] = cKDTree(xyz, leafsize=32, balanced_tree=False,
+                                     compact_nodes=False) if len(xyz) else None
+        return self._trees[k]
+
+    def _near(self, lat: np.ndarray, lon: np.ndarray, reach_m: float) -> np.ndarray:
+        """The countries whose box comes within ``reach_m`` of the points' box (a degree of
+        latitude is ≥ 110.5 km, of longitude ≥ 111.4 km × cos(latitude))."""
+        dlat = 1.01 * reach_m / 110.5e3
+        top = min(float(np.max(np.abs(lat), initial=0.0)) + dlat, 89.0)
+        dlon = dlat / max(math.cos(math.radians(top)), 1e-3)
+        b = self.boxes
+        return np.flatnonzero((b[:, 0] <= np.max(lon, initial=-np.inf) + dlon) &
+                              (b[:, 2] >= np.min(lon, initial=np.inf) - dlon) &
+                              (b[:, 1] <= np.max(lat, initial=-np.inf) + dlat) &
+                              (b[:, 3] >= np.min(lat, initial=np.inf) - dlat))
 
     def chords(self, xyz: np.ndarray, lat: np.ndarray, lon: np.ndarray, cutoff_m: float
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """For points ``(N, 3)`` (WGS-84 ECEF [m]; latitude, longitude ``(N,)`` [deg]): the
         chord [m] to the nearest coast sample (k-d tree answer, within ``1 + KD_EPS``) and
         its country (index in :attr:`codes`), and the same for the nearest of any other
-        country; ∞ and -1 beyond ``cutoff_m``. Only countries whose box comes within
-        ``cutoff_m`` of the points' box are queried (a degree of latitude is ≥ 110.5 km, of
-        longitude ≥ 111.4 km × cos(latitude))."""
+        country; ∞ and -1 beyond ``cutoff_m``. Only the countries :meth:`_near` the points
+        are queried."""
         n = xyz.shape[0]
         chord = np.full((len(self.codes), n), np.inf)
-        dlat = 1.01 * cutoff_m / 110.5e3
-        top = min(float(np.max(np.abs(lat))) + dlat, 89.0) if n else 0.0
-        dlon = dlat / max(math.cos(math.radians(top)), 1e-3)
-        b = self.boxes
-        near = (b[:, 0] <= np.max(lon, initial=-np.inf) + dlon) & \
-            (b[:, 2] >= np.min(lon, initial=np.inf) - dlon) & \
-            (b[:, 1] <= np.max(lat, initial=-np.inf) + dlat) & \
-            (b[:, 3] >= np.min(lat, initial=np.inf) - dlat)
-        for k in np.flatnonzero(near):
+        for k in self._near(lat, lon, cutoff_m):
             tree = self._country(int(k))
             if tree is not None:
                 chord[k], _ = tree.query(xyz, k=1, eps=KD_EPS, distance_upper_bound=cutoff_m)
@@ -457,20 +478,26 @@ class ZoneIndex:
         those segments are projected (the reference's Vincenty projection of the same
         vertices) and measured (shapely point–segment distances, the reference's).
         """
-        tree, _ = self._nearest()
         n = east.size
         out = np.full((len(self.codes), n), np.inf)
-        if tree is None or n == 0:
+        if n == 0:
             return out, np.zeros(n, dtype=bool)
         xyz = geodetic2ecef(lat, lon, 0.0, self.earth)
         r = (radius_m + 2.0 * DELTA_M) * (1.0 + 2.0 * ETA) + 0.5 * self.spacing_m + 100.0
-        balls = tree.query_ball_point(xyz, r)
-        seg = self._trees["all"][1]
-        sizes = np.fromiter((len(b) for b in balls), dtype=int, count=n)
-        if sizes.sum():
-            flat = np.concatenate([np.asarray(b, dtype=int) for b in balls if len(b)])
-            pairs = np.unique(np.repeat(np.arange(n), sizes) * (len(self.seg_a) + 1)
-                              + seg[flat])
+        pi, si = [np.empty(0, dtype=int)], [np.empty(0, dtype=int)]
+        for k in self._near(lat, lon, float(np.max(r))):
+            tree = self._country(int(k))
+            if tree is None:
+                continue
+            balls = tree.query_ball_point(xyz, r)
+            sizes = np.fromiter((len(b) for b in balls), dtype=int, count=n)
+            if sizes.sum():
+                flat = np.concatenate([np.asarray(b, dtype=int) for b in balls if len(b)])
+                pi.append(np.repeat(np.arange(n), sizes))
+                si.append(self.sample_seg[self.first_sample[k] + flat])
+        pi, si = np.concatenate(pi), np.concatenate(si)
+        if pi.size:
+            pairs = np.unique(pi * (len(self.seg_a) + 1) + si)
             pi, si = np.divmod(pairs, len(self.seg_a) + 1)
             used, inv = np.unique(si, return_inverse=True)
             # each vertex projected once (neighbouring segments share one)
