@@ -308,10 +308,10 @@ class ZoneIndex:
                               (b[:, 1] <= np.max(lat, initial=-np.inf) + dlat) &
                               (b[:, 3] >= np.min(lat, initial=np.inf) - dlat))
 
-    def chords(self, xyz: np.ndarray, lat: np.ndarray, lon: np.ndarray, cutoff_m: float
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def chords(self, xyz: np.ndarray, lat: np.ndarray, lon: np.ndarray, cutoff_m: float,
+               eps: float = KD_EPS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """For points ``(N, 3)`` (WGS-84 ECEF [m]; latitude, longitude ``(N,)`` [deg]): the
-        chord [m] to the nearest coast sample (k-d tree answer, within ``1 + KD_EPS``) and
+        chord [m] to the nearest coast sample (k-d tree answer, within ``1 + eps``) and
         its country (index in :attr:`codes`), and the same for the nearest of any other
         country; ∞ and -1 beyond ``cutoff_m``. Only the countries :meth:`_near` the points
         are queried."""
@@ -320,7 +320,7 @@ class ZoneIndex:
         for k in self._near(lat, lon, cutoff_m):
             tree = self._country(int(k))
             if tree is not None:
-                chord[k], _ = tree.query(xyz, k=1, eps=KD_EPS, distance_upper_bound=cutoff_m)
+                chord[k], _ = tree.query(xyz, k=1, eps=eps, distance_upper_bound=cutoff_m)
         order = np.argsort(chord, axis=0, kind="stable")[:2] if len(self.codes) > 1 else \
             np.zeros((2, n), dtype=int)
         cols = np.arange(n)
@@ -405,15 +405,16 @@ class ZoneIndex:
 
     def refine(self, lo: np.ndarray, hi: np.ndarray, cols: np.ndarray, xyz: np.ndarray,
                rho: np.ndarray, lat: np.ndarray, lon: np.ndarray, cutoff_m: float) -> None:
-        """Tighter bounds for the points ``cols`` (in place): two k-d tree queries a point,
+        """Tighter bounds for the points ``cols`` (in place): two exact k-d tree queries a point,
         the nearest coast sample of any country (its owner ``b``: an interval for ``b``),
         then the nearest sample of any other country (a lower bound for every other
         country, an upper bound for that sample's owner)."""
         lo[:, cols] = hi[:, cols] = np.inf
         if not cols.size:
             return
-        c1, best, c2, second = self.chords(xyz[cols], lat[cols], lon[cols], cutoff_m)
-        self._fill(lo, hi, cols, c1 / (1.0 + KD_EPS), c1, best, c2 / (1.0 + KD_EPS), c2,
+        c1, best, c2, second = self.chords(xyz[cols], lat[cols], lon[cols], cutoff_m,
+                                           eps=0.0)
+        self._fill(lo, hi, cols, c1, c1, best, c2, c2,
                    second, rho, lon, lat)
 
     def _fill(self, lo: np.ndarray, hi: np.ndarray, cols: np.ndarray, c1_lo: np.ndarray,
