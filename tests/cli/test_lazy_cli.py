@@ -146,3 +146,10 @@ def test_each_command_help_is_complete_when_only_it_is_loaded(tmp_path, entry):
     assert probe["code"] == 0
     assert lazy == eager
     assert "Usage: gsomia " + entry.name in " ".join(lazy.split())
+
+
+def test_no_arguments_print_the_same_help_and_exit_2(tmp_path):
+    bare, probe = _gsomia(tmp_path)
+    helped, _ = _gsomia(tmp_path, "--help")
+    assert probe["code"] == 2
+    assert bare == helped

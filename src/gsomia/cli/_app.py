@@ -84,6 +84,14 @@ class LazyGroup(TyperGroup):
         finally:
             self.listing = False
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        """Click's parsing; no arguments at all print the help and exit 2 (the plain help
+        is text, so it is echoed here: Typer prints only Rich's on its own)."""
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())
+            ctx.exit(2)
+        return super().parse_args(ctx, args)
+
     def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
         """Every command with its whole summary (the table's), wrapped."""
         with formatter.section("Commands"):

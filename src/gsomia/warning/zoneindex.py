@@ -249,7 +249,7 @@ class ZoneIndex:
         self._trees: dict[int, cKDTree | None] = {}
         self._xyz: np.ndarray | None = None
         self._prepared: dict[int, shapely.Geometry | None] = {}
-        self._grid: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = {}
+        self._grid: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.boxes = np.array([shapely.bounds(g) for g in land.values()]).reshape(-1, 4)
         all_parts, owner = [], []
         for k, geom in enumerate(land.values()):
@@ -350,17 +350,23 @@ class ZoneIndex:
         keys = np.floor(lat / GRID_DEG).astype(np.int64) * 10_000 + \
             np.floor(lon / GRID_DEG).astype(np.int64)
         uniq, inv = np.unique(keys, return_inverse=True)
-        new = np.array([k for k in uniq.tolist() if (k, cutoff_m) not in self._grid],
-                       dtype=np.int64)
+        # the cells kept: sorted keys, centres (M, 3) and chords (M, 4), per cut-off
+        known, centres, rows = self._grid.get(cutoff_m, (np.empty(0, np.int64),
+                                                         np.empty((0, 3)), np.empty((0, 4))))
+        at = np.minimum(np.searchsorted(known, uniq), max(known.size - 1, 0))
+        new = uniq[known[at] != uniq] if known.size else uniq
         if new.size:
             glat = (np.floor_divide(new + 5_000, 10_000) + 0.5) * GRID_DEG
             glon = (new - np.floor_divide(new + 5_000, 10_000) * 10_000 + 0.5) * GRID_DEG
-            centre = geodetic2ecef(glat, glon, 0.0, self.earth)
+            centre = geodetic2ecef(glat, glon, 0.0, self.earth).reshape(-1, 3)
             row = np.column_stack(self.chords(centre, glat, glon, cutoff_m + GRID_REACH_M))
-            for j, k in enumerate(new.tolist()):
-                self._grid[(k, cutoff_m)] = (centre[j], row[j])
-        cells = [self._grid[(k, cutoff_m)] for k in uniq.tolist()]
-        return np.array([c[0] for c in cells])[inv], np.array([c[1] for c in cells])[inv]
+            order = np.argsort(np.concatenate((known, new)), kind="stable")
+            known = np.concatenate((known, new))[order]
+            centres = np.concatenate((centres, centre))[order]
+            rows = np.concatenate((rows, row))[order]
+            self._grid[cutoff_m] = (known, centres, rows)
+            at = np.searchsorted(known, uniq)
+        return centres[at][inv], rows[at][inv]
 
     def bounds(self, lat0_deg: float, lon0_deg: float, east: np.ndarray, north: np.ndarray,
                cutoff_m: float
