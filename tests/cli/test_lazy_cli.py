@@ -1,6 +1,7 @@
 """Lazy commands (issue 19 item 2): ``import gsomia.cli``, ``gsomia --help`` and
-``gsomia decide`` load none of the heavy libraries, and the help drawn from the table of
-commands is the help of the real commands.
+``gsomia decide`` load none of the heavy libraries, ``import gsomia.cli`` and ``gsomia
+--help`` not even Typer, Click or Rich, and the help drawn from the table of commands is the
+help of the real commands (and Typer's own, at every width).
 
 Which modules a process loaded is read from ``sys.modules`` of a fresh interpreter (a
 subprocess); nothing here is timed.
@@ -28,6 +29,10 @@ HEAVY = ("scipy", "matplotlib", "numpy", "joserfc", "shapely", "pyproj", "numpy.
          "gsomia.warning.tracking", "gsomia.sim", "gsomia.node", "gsomia.web", "fastapi",
          "uvicorn")
 
+#: What neither ``import gsomia.cli`` nor ``gsomia --help`` loads (Typer and Rich, with the
+#: Markdown parser and highlighter Rich's help pulls in, and the Typer application).
+UI = ("typer", "click", "rich", "markdown_it", "pygments", "gsomia.cli._app")
+
 #: Every module that registers commands (the modules of the table, nothing else), in the
 #: order of the table (the order their subcommands are listed in a group).
 COMMAND_MODULES = list(dict.fromkeys(m for entry in COMMANDS for m in entry.modules))
@@ -35,7 +40,7 @@ COMMAND_MODULES = list(dict.fromkeys(m for entry in COMMANDS for m in entry.modu
 _PROBE = """
 import json, sys
 sys.argv = ["gsomia", *json.loads(sys.argv[1])]
-from gsomia.cli import main
+from gsomia.cli import {entry} as main
 code = 0
 try:
     main()
@@ -46,20 +51,23 @@ with open({out!r}, "w", encoding="utf-8") as f:
 """
 
 
-def _gsomia(tmp_path: Path, *args: str, preload: tuple[str, ...] = ()) -> tuple[str, dict]:
+def _gsomia(tmp_path: Path, *args: str, preload: tuple[str, ...] = (), columns: int = 100,
+            entry: str = "main") -> tuple[str, dict]:
     """Run ``gsomia ARGS`` in a fresh interpreter (after importing ``gsomia.cli.<m>`` for
-    each of ``preload``); its standard output and ``{"code", "modules"}``."""
+    each of ``preload``), through ``gsomia.cli.main`` or, ``entry="app"``, straight through
+    the Typer application; its standard output and ``{"code", "modules"}``."""
     out = tmp_path / "probe.json"
-    code = "".join(f"import gsomia.cli.{m}\n" for m in preload) + _PROBE.format(out=str(out))
-    env = {**os.environ, "COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}
+    code = "".join(f"import gsomia.cli.{m}\n" for m in preload) + \
+        _PROBE.format(out=str(out), entry=entry)
+    env = {**os.environ, "COLUMNS": str(columns), "TERM": "dumb", "NO_COLOR": "1"}
     done = subprocess.run([sys.executable, "-c", code, json.dumps(list(args))],
                           capture_output=True, text=True, env=env, timeout=300, check=False)
     assert out.exists(), done.stderr
     return done.stdout, json.loads(out.read_text(encoding="utf-8"))
 
 
-def _heavy(modules: list[str]) -> list[str]:
-    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+def _heavy(modules: list[str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in heavy)]
 
 
 def test_import_gsomia_cli_loads_no_command_module_nor_heavy_library():
@@ -68,6 +76,7 @@ def test_import_gsomia_cli_loads_no_command_module_nor_heavy_library():
                           timeout=120, check=True)
     modules = json.loads(done.stdout)
     assert _heavy(modules) == []
+    assert _heavy(modules, UI) == []
     assert [m for m in modules if m.removeprefix("gsomia.cli.") in COMMAND_MODULES] == []
     assert "gsomia.sharing" not in modules
 
@@ -76,12 +85,12 @@ def test_help_lists_every_command_and_loads_no_heavy_library(tmp_path):
     stdout, probe = _gsomia(tmp_path, "--help")
     assert probe["code"] == 0
     assert _heavy(probe["modules"]) == []
+    assert _heavy(probe["modules"], UI) == []
     assert [m for m in probe["modules"] if m.removeprefix("gsomia.cli.") in COMMAND_MODULES] \
         == []
-    # a command's row starts with its name right after the panel's border
-    listed = [line[2:].split()[0] for line in stdout.splitlines()
-              if line.startswith("│ ") and line[2:3].isalpha()]
-    listed = listed[listed.index("trajectory"):]
+    # a command's row starts with its name, two spaces in, under "Commands:"
+    rows = stdout.split("\nCommands:\n")[1].splitlines()
+    listed = [line.split()[0] for line in rows if line[:2] == "  " and line[2:3].isalpha()]
     assert listed == [entry.name for entry in COMMANDS]
 
 
@@ -98,11 +107,17 @@ def test_decide_loads_no_heavy_library(tmp_path):
     assert _heavy(probe["modules"]) == []
 
 
-def test_top_help_from_the_table_is_the_help_of_the_real_commands(tmp_path):
-    lazy, _ = _gsomia(tmp_path, "--help")
-    eager, probe = _gsomia(tmp_path, "--help", preload=tuple(COMMAND_MODULES))
+@pytest.mark.parametrize("columns", [40, 72, 100, 200])
+def test_top_help_from_the_table_is_typers_help_of_the_real_commands(tmp_path, columns):
+    # gsomia.cli.main writes it without Typer; Typer's group draws it with every command
+    # module imported: the same text at every width
+    lazy, _ = _gsomia(tmp_path, "--help", columns=columns)
+    eager, probe = _gsomia(tmp_path, "--help", preload=tuple(COMMAND_MODULES), columns=columns,
+                           entry="app")
     assert probe["code"] == 0
+    assert "typer" in probe["modules"]
     assert lazy == eager
+    assert lazy.startswith("Usage: gsomia [OPTIONS] COMMAND [ARGS]...\n")
 
 
 def _first_paragraph(help_text: str | None) -> str:
@@ -131,3 +146,10 @@ def test_each_command_help_is_complete_when_only_it_is_loaded(tmp_path, entry):
     assert probe["code"] == 0
     assert lazy == eager
     assert "Usage: gsomia " + entry.name in " ".join(lazy.split())
+
+
+def test_no_arguments_print_the_same_help_and_exit_2(tmp_path):
+    bare, probe = _gsomia(tmp_path)
+    helped, _ = _gsomia(tmp_path, "--help")
+    assert probe["code"] == 2
+    assert bare == helped

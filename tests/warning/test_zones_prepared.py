@@ -62,3 +62,49 @@ def test_same_cells_for_clouds_larger_than_the_region(zones, sigma_km):
     # beyond the loaded region, take the exact path
     en = np.random.default_rng(7).standard_normal((60, 2)) * sigma_km * 1e3
     same(zones, 36.34, 125.59, en[:, 0], en[:, 1], True)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lat=st.floats(-60.0, 60.0), lon=st.floats(170.0, 190.0), sigma_km=st.floats(1.0, 900.0),
+       seed=st.integers(0, 2**31), every_country=st.booleans())
+def test_same_cells_about_the_antimeridian(zones, lat, lon, sigma_km, seed, every_country):
+    # centres on both sides of ±180° (lon > 180 is normalised), clouds reaching the region
+    en = np.random.default_rng(seed).standard_normal((60, 2)) * sigma_km * 1e3
+    same(zones, lat, lon if lon < 180.0 else lon - 360.0, en[:, 0], en[:, 1], every_country)
+
+
+def _crossings(z: MaritimeZones, lat, lon, az, length_m) -> list[float]:
+    """Where the plain rule's cell changes along the line from (lat, lon) at azimuth az:
+    each distance bisected to 1 mm."""
+    t = np.linspace(0.0, length_m, 121)
+    s, c = np.sin(np.radians(az)), np.cos(np.radians(az))
+
+    def cell(d):
+        p, zz = z.zones_reference(lat, lon, d * s, d * c, every_country=True)
+        return list(zip(p, zz, strict=True))
+
+    cells = cell(t)
+    out = []
+    for i in np.flatnonzero([a != b for a, b in zip(cells[:-1], cells[1:], strict=True)]):
+        lo, hi = t[i], t[i + 1]
+        first = cells[i]
+        while hi - lo > 1e-3:
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if cell(np.array([mid]))[0] == first else (lo, mid)
+        out.append(0.5 * (lo + hi))
+    return out
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lat=st.floats(30.0, 44.0), lon=st.floats(126.0, 142.0), az=st.floats(0.0, 360.0),
+       view=st.sampled_from(["", "JPN", "KOR"]))
+def test_same_cells_next_to_every_boundary(zones, lat, lon, az, view):
+    # a line 600 km long from a random centre; every change of cell found by the plain rule
+    # (coast, 12 nmi, median line, 200 nmi), then points 1 mm to 200 m either side of it
+    z = zones.for_party(view) if view else zones
+    found = _crossings(z, lat, lon, az, 600e3)
+    offsets = np.array([-200.0, -30.0, -1.0, -1e-3, 1e-3, 1.0, 30.0, 200.0])
+    d = np.concatenate([x + offsets for x in found]) if found else np.array([0.0])
+    s, c = np.sin(np.radians(az)), np.cos(np.radians(az))
+    same(z, lat, lon, d * s, d * c, True)
+    same(z, lat, lon, d * s, d * c, False)

@@ -2,16 +2,35 @@
 
 Importing this package imports no command module: each is imported when its command is used
 (:class:`gsomia.cli._app.LazyGroup`; the table of commands is :mod:`gsomia.cli.commands`).
+Nor does it import Typer or Rich until :data:`app` is first used, and ``gsomia --help``
+never does (:mod:`gsomia.cli.tophelp` writes the same text).
 """
 
 from __future__ import annotations
 
-from gsomia.cli._app import app
+import sys
+from typing import Any
 
 
 def main() -> None:
     """Entry point of the ``gsomia`` console script."""
+    if sys.argv[1:] == ["--help"]:
+        from gsomia.cli.tophelp import top_help
+
+        sys.stdout.write(top_help())
+        return
+    from gsomia.cli._app import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    """:data:`app` (the Typer application), imported on first use."""
+    if name == "app":
+        from gsomia.cli._app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["app", "main"]

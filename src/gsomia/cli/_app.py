@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
-from gsomia.cli.commands import COMMANDS, command_entry
+from gsomia.cli.commands import APP_HELP, COMMANDS, command_entry
 from gsomia.errors import GsomiaError
 
 __all__ = ["LazyGroup", "app", "console", "err_console", "fail", "finite_json", "guarded",
@@ -75,12 +75,27 @@ class LazyGroup(TyperGroup):
         return super().resolve_command(ctx, args)
 
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:
-        """The group's help; commands not imported yet are listed from the table."""
+        """The group's help, plain (Click's layout, no Rich: the same text that
+        :func:`gsomia.cli.tophelp.top_help` writes without importing Typer); commands not
+        imported yet are listed from the table."""
         self.listing = True
         try:
-            super().format_help(ctx, formatter)
+            super(TyperGroup, self).format_help(ctx, formatter)  # Click's, not Rich's
         finally:
             self.listing = False
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        """Click's parsing; no arguments at all print the help and exit 2 (the plain help
+        is text, so it is echoed here: Typer prints only Rich's on its own)."""
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())
+            ctx.exit(2)
+        return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+        """Every command with its whole summary (the table's), wrapped."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(entry.name, entry.summary) for entry in COMMANDS])
 
     def shell_complete(self, ctx: typer.Context, incomplete: str) -> Any:
         """Completions of a command name, from the table for commands not imported yet."""
@@ -94,7 +109,7 @@ class LazyGroup(TyperGroup):
 app = typer.Typer(
     name="gsomia",
     cls=LazyGroup,
-    help="Ballistic-missile warning and classified-information sharing under a GSOMIA.",
+    help=APP_HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",

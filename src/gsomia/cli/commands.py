@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["COMMANDS", "CommandEntry", "command_entry"]
+__all__ = ["APP_HELP", "COMMANDS", "CommandEntry", "command_entry"]
+
+#: The help of ``gsomia`` itself.
+APP_HELP = "Ballistic-missile warning and classified-information sharing under a GSOMIA."
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,7 +84,7 @@ from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import geodesic_direct, geodesic_inverse
 from gsomia.warning.claims import load_base_points, party_land, rock_cells
-from gsomia.warning.zoneindex import ZoneIndex, classify_distances
+from gsomia.warning.zoneindex import ZoneIndex, classify_distances, clip_wrapped
 
 __all__ = [
     "EEZ_M",
@@ -215,6 +215,18 @@ class MaritimeZones:
                                                    self.earth, self.region_deg, rocks, party)
         return self._views[party]
 
+    def _prepared(self) -> ZoneIndex:
+        """The index of these zones (:mod:`gsomia.warning.zoneindex`), made on first use."""
+        if not self._index:
+            self._index.append(ZoneIndex(self.land, self.region_deg, self.earth))
+        return self._index[0]
+
+    def prepare(self) -> MaritimeZones:
+        """Build every k-d tree and prepared polygon of :meth:`zones` now (about 0.3 s; else
+        each is built when first needed). Returns these zones."""
+        self._prepared().prepare()
+        return self
+
     def zones(self, lat0_deg: float, lon0_deg: float, east_m: np.ndarray,
               north_m: np.ndarray, every_country: bool = False
               ) -> tuple[np.ndarray, np.ndarray]:
@@ -242,39 +254,63 @@ class MaritimeZones:
         lat0_deg, lon0_deg, east, north = _check_points(lat0_deg, lon0_deg, east_m, north_m)
         if east.size == 0:
             return np.full(0, "", dtype=object), np.full(0, "", dtype=object)
-        if not self._index:
-            self._index.append(ZoneIndex(self.land, self.region_deg, self.earth))
-        index = self._index[0]
-        reach = _reach(east, north)
-        lo, hi, edge, lat, lon = index.bounds(lat0_deg, lon0_deg, east, north, reach,
-                                              _rect(lat0_deg, lon0_deg, reach), 1.05 * EEZ_M)
+        index = self._prepared()
+        cutoff = 1.05 * EEZ_M
+        lo, hi, edge, lat, lon, xyz = index.bounds(lat0_deg, lon0_deg, east, north, cutoff)
         ok, table = index.decided(lo, hi, edge, TERRITORIAL_SEA_M, EEZ_M)
+        redo = np.flatnonzero(~ok & ~edge)    # the cell's bounds too wide: the point's own
+        if redo.size:
+            index.refine(lo, hi, redo, xyz, np.hypot(east, north), lat, lon, cutoff)
+            ok[redo], table[:, redo] = index.decided(lo[:, redo], hi[:, redo], edge[redo],
+                                                     TERRITORIAL_SEA_M, EEZ_M)
+        edge |= index.inland(lo, lat, lon)      # inland beyond every cut-off: exact path
+        ok &= ~edge
         party, zone = classify_distances(table, index.codes, self.parties, every_country,
                                          TERRITORIAL_SEA_M, EEZ_M)
-        todo = np.flatnonzero(~ok)
+        todo = np.flatnonzero(~ok & ~edge)
         if todo.size:
-            # the exact path for the undecided points, with the land that can be nearest to
-            # them: within the smaller of their nearest upper bound and the EEZ (+50 km, more
-            # than the bow of a clipped edge in the plane); near the region's edge or far
-            # from the centre, the reference's own clip (module notes of zoneindex)
+            # the exact distances from the coast near each undecided point: within the
+            # smaller of its nearest upper bound and the EEZ (+5 %)
             near = np.min(hi[:, todo], axis=0) if hi.shape[0] else np.full(todo.size, np.inf)
-            radius = np.minimum(near, 1.05 * EEZ_M) + 50e3
-            rects = np.array([_rect(la, lo_, r) for la, lo_, r in
-                              zip(lat[todo], lon[todo], radius, strict=True)])
-            # one exact evaluation per 2-degree cell of points (a small clip each)
-            cell = np.where(edge[todo], -1e9,
-                            np.floor(lat[todo] / 2.0) * 1000.0 + np.floor(lon[todo] / 2.0))
-            for key in np.unique(cell):
-                sel = cell == key
-                rect = _rect(lat0_deg, lon0_deg, reach) if key == -1e9 else \
-                    (*rects[sel, :2].min(axis=0), *rects[sel, 2:].max(axis=0))
-                pts = todo[sel]
-                codes, d = index.exact(rect, lat0_deg, lon0_deg, east[pts], north[pts])
-                party[pts], zone[pts] = classify_distances(d, codes, self.parties,
-                                                           every_country, TERRITORIAL_SEA_M,
-                                                           EEZ_M)
+            d, near_coast = index.exact_near(lat0_deg, lon0_deg, east[todo], north[todo],
+                                             lat[todo], lon[todo],
+                                             np.minimum(near, 1.05 * EEZ_M))
+            done = todo[~near_coast]
+            party[done], zone[done] = classify_distances(
+                d[:, ~near_coast], index.codes, self.parties, every_country,
+                TERRITORIAL_SEA_M, EEZ_M)
+            todo = todo[near_coast]
+        todo = np.union1d(todo, np.flatnonzero(edge))
+        if todo.size:
+            self._exact(index, lat0_deg, lon0_deg, east, north, lat, lon, hi, edge, todo,
+                        party, zone, every_country)
         self._rocks(lat, lon, party, zone, every_country)
         return party, zone
+
+    def _exact(self, index: ZoneIndex, lat0_deg: float, lon0_deg: float, east: np.ndarray,
+               north: np.ndarray, lat: np.ndarray, lon: np.ndarray, hi: np.ndarray,
+               edge: np.ndarray, todo: np.ndarray, party: np.ndarray, zone: np.ndarray,
+               every_country: bool) -> None:
+        """The cells of points ``todo`` by the plain rule on clipped, projected land (in
+        place): with the land that can be nearest to them, within the smaller of their
+        nearest upper bound and the EEZ (+50 km, more than the bow of a clipped edge in the
+        plane), one evaluation per 2-degree cell of points; near the region's edge or far
+        from the centre, the reference's own clip (module notes of zoneindex)."""
+        reach = _reach(east, north)
+        near = np.min(hi[:, todo], axis=0) if hi.shape[0] else np.full(todo.size, np.inf)
+        radius = np.minimum(near, 1.05 * EEZ_M) + 50e3
+        rects = np.array([_rect(la, lo_, r) for la, lo_, r in
+                          zip(lat[todo], lon[todo], radius, strict=True)])
+        cell = np.where(edge[todo], -1e9,
+                        np.floor(lat[todo] / 2.0) * 1000.0 + np.floor(lon[todo] / 2.0))
+        for key in np.unique(cell):
+            sel = cell == key
+            rect = _rect(lat0_deg, lon0_deg, reach) if key == -1e9 else \
+                (*rects[sel, :2].min(axis=0), *rects[sel, 2:].max(axis=0))
+            pts = todo[sel]
+            codes, d = index.exact(rect, lat0_deg, lon0_deg, east[pts], north[pts])
+            party[pts], zone[pts] = classify_distances(d, codes, self.parties, every_country,
+                                                       TERRITORIAL_SEA_M, EEZ_M)
 
     def _rocks(self, lat: np.ndarray, lon: np.ndarray, party: np.ndarray, zone: np.ndarray,
                every_country: bool) -> None:
@@ -306,8 +342,8 @@ class MaritimeZones:
         for code, geom in self.land.items():
             if not east.size:
                 break
-            local = shapely.clip_by_rect(geom, *rect)
-            if local.is_empty:
+            local = clip_wrapped(np.array([geom], dtype=object), rect)
+            if local is None:
                 continue
             codes.append(code)
             dists.append(shapely.distance(self._project(local, lat0_deg, lon0_deg), pts))

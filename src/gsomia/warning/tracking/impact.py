@@ -28,7 +28,8 @@ from gsomia.physics.geodesy import ecef2geodetic, enu_basis, geodetic2ecef
 from gsomia.warning.tracking.predict import sigma_points
 from gsomia.warning.tracking.states import GaussianStates, error_ellipse
 
-__all__ = ["ImpactPrediction", "lift_to_surface", "predict_impact"]
+__all__ = ["ImpactPrediction", "impact_moments_numpy", "lift_to_surface",
+           "predict_impact"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -87,6 +88,28 @@ def predict_impact(states: GaussianStates, earth: Earth = WGS84, step_s: float =
                                  max_time_s=max_time_s)
     r = y_rows[:, :3].reshape(n, s, 3)
     timp = t_rows.reshape(n, s)
+    # the moments in the tangent plane, compiled too (the same numbers as
+    # impact_moments_numpy within rounding)
+    from gsomia.physics.impact_kernel import impact_moments
+
+    mo = impact_moments(r, timp, wm, wc, earth)
+    out = []
+    for k in range(n):
+        # the time's moments by NumPy's dot, as the propagator's users compute them
+        tm = float(wm @ timp[k])
+        ts = math.sqrt(max(float(wc @ (timp[k] - tm) ** 2), 0.0)) if mo[k, 4] else math.nan
+        out.append(ImpactPrediction(states.t_s, states.t_s + tm, ts, float(mo[k, 0]),
+                                    float(mo[k, 1]), mo[k, 5:].reshape(2, 2), bool(mo[k, 4])))
+    return out
+
+
+def impact_moments_numpy(r: np.ndarray, timp: np.ndarray, wm: np.ndarray, wc: np.ndarray,
+                         earth: Earth = WGS84) -> np.ndarray:
+    """:func:`gsomia.physics.impact_kernel.impact_moments` in NumPy (the reference its
+    compiled form is tested against): each track's mean impact point and east-north
+    covariance from its sigma points' impacts ``r (N, S, 3)`` (ECEF [m]) and times
+    ``timp (N, S)`` [s] (module notes); same ``(N, 9)`` result."""
+    n = r.shape[0]
     hit = ~np.isnan(timp)
     # the geodetic conversions of every track at once (one call each, not one per track)
     mean_r = np.einsum("s,nsi->ni", wm, r)
@@ -103,14 +126,14 @@ def predict_impact(states: GaussianStates, earth: Earth = WGS84, step_s: float =
     # the mean in the tangent plane is (almost) zero; move the point onto it
     lat2, lon2, _ = ecef2geodetic(base + np.stack([m @ b for m, b in zip(
         en_means, bases, strict=True)]), earth)
-    out = []
+    out = np.empty((n, 9))
     for k in range(n):
         cov = covs[k]
         tk = np.where(hit[k], timp[k], np.nan)
         tm = float(wm @ tk)
         ts = math.sqrt(max(float(wc @ (tk - tm) ** 2), 0.0)) if np.all(hit[k]) else math.nan
-        out.append(ImpactPrediction(states.t_s, states.t_s + tm, ts, float(lat2[k]),
-                                    float(lon2[k]), 0.5 * (cov + cov.T), bool(np.all(hit[k]))))
+        out[k] = (lat2[k], lon2[k], tm, ts, float(np.all(hit[k])),
+                  *(0.5 * (cov + cov.T)).ravel())
     return out
 
 
