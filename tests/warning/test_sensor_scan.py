@@ -9,9 +9,7 @@ target and the grid check of its ray."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pymap3d
@@ -20,6 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_sensors import fixed_point
 
+from bench_support import load_benchmark
 from gsomia.physics.ballistics import fit_trajectory
 from gsomia.sim.observe import fly_launches, observe
 from gsomia.sim.scenario import load_scenario
@@ -34,12 +33,7 @@ from gsomia.warning.sensors.resolution import resolution_cells, unresolved_group
 
 @pytest.fixture(scope="module")
 def bench():
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_observe.py"
-    spec = importlib.util.spec_from_file_location("bench_observe", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_observe")
 
 
 @pytest.mark.parametrize("name", ["2017-03-06", "stress-20"])
