@@ -10,6 +10,7 @@ target and the grid check of its ray."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pymap3d
@@ -36,7 +37,12 @@ def bench():
     return load_benchmark("bench_observe")
 
 
-@pytest.mark.parametrize("name", ["2017-03-06", "stress-20"])
+SALVO_100 = Path(__file__).resolve().parents[2] / "benchmarks" / "scenarios" / \
+    "salvo-100-five-sites.toml"
+
+
+@pytest.mark.parametrize("name", ["2017-03-06", "stress-20",
+                                  pytest.param(str(SALVO_100), marks=pytest.mark.slow)])
 def test_observe_gives_the_per_object_models_detections_bit_for_bit(bench, name):
     scenario = load_scenario(name)
     flights = fly_launches(scenario)
