@@ -5,12 +5,10 @@ sample, so 0.1 mm here), and both land where the 2017-03-06 flight was fitted to
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+from bench_support import load_benchmark
 from gsomia.physics.earth import WGS84
 from gsomia.physics.geodesy import ecef2geodetic, geodesic_inverse, height_above_ellipsoid_fast
 from gsomia.physics.propagate import propagate_to_impact
@@ -20,12 +18,7 @@ MATCHED_M = 1e-4
 
 @pytest.fixture(scope="module")
 def bench():
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_propagator.py"
-    spec = importlib.util.spec_from_file_location("bench_propagator", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_propagator")
 
 
 def test_peer_and_ours_land_one_state_at_the_same_point(bench) -> None:

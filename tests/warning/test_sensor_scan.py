@@ -9,7 +9,6 @@ target and the grid check of its ray."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_sensors import fixed_point
 
+from bench_support import load_benchmark
 from gsomia.physics.ballistics import fit_trajectory
 from gsomia.sim.observe import fly_launches, observe
 from gsomia.sim.scenario import load_scenario
@@ -34,15 +34,15 @@ from gsomia.warning.sensors.resolution import resolution_cells, unresolved_group
 
 @pytest.fixture(scope="module")
 def bench():
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_observe.py"
-    spec = importlib.util.spec_from_file_location("bench_observe", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("bench_observe")
 
 
-@pytest.mark.parametrize("name", ["2017-03-06", "stress-20"])
+SALVO_100 = Path(__file__).resolve().parents[2] / "benchmarks" / "scenarios" / \
+    "salvo-100-five-sites.toml"
+
+
+@pytest.mark.parametrize("name", ["2017-03-06", "stress-20",
+                                  pytest.param(str(SALVO_100), marks=pytest.mark.slow)])
 def test_observe_gives_the_per_object_models_detections_bit_for_bit(bench, name):
     scenario = load_scenario(name)
     flights = fly_launches(scenario)

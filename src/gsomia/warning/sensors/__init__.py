@@ -11,6 +11,8 @@ One idea per module:
   rule that merges their echoes into one plot ("Resolution").
 - :mod:`~gsomia.warning.sensors.radar`: :class:`Radar` (coverage, detection draws, noise,
   false alarms, scans) and the limits of its configuration.
+- :mod:`~gsomia.warning.sensors.scan`: the arrays a radar observes with, every object at
+  every scan at once (samples, the draws in object order, resolution cells into plots).
 - :mod:`~gsomia.warning.sensors.infrared`: :class:`InfraredLaunchSensor` and its
   :class:`LaunchReport`.
 - :mod:`~gsomia.warning.sensors.checks`: the checks every sensor's configuration passes.

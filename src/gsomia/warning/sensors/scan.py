@@ -44,19 +44,22 @@ class Samples:
 def samples_at(flights: Sequence[Flight], scans: np.ndarray) -> Samples:
     """Every (object, scan) with ``launch_s ≤ scan ≤ impact_s``, object-major, and the
     objects' true positions there (:meth:`Flight.position_at`, one call per object over all
-    its scans).
+    its scans). The scans are sorted, so an object's scans are one run found by bisection
+    (no objects × scans table).
 
     Args:
         flights: the objects, ``F`` of them.
         scans: scan times ``(M,)`` [s since the epoch], ascending.
     """
-    launch = np.array([f.launch_s for f in flights], dtype=float).reshape(-1, 1)
-    impact = np.array([f.impact_s for f in flights], dtype=float).reshape(-1, 1)
-    alive = (scans[None, :] >= launch) & (scans[None, :] <= impact)        # (F, M)
-    obj, scan = np.nonzero(alive)
-    counts = alive.sum(axis=1)
-    r = np.empty((obj.size, 3))
+    launch = np.array([f.launch_s for f in flights], dtype=float)
+    impact = np.array([f.impact_s for f in flights], dtype=float)
+    first = np.searchsorted(scans, launch, side="left")          # first scan >= launch
+    counts = np.maximum(np.searchsorted(scans, impact, side="right") - first, 0)
     ends = np.cumsum(counts)
+    obj = np.repeat(np.arange(len(flights)), counts)
+    scan = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts - first,
+                                                                     counts)
+    r = np.empty((obj.size, 3))
     for f, (lo, hi) in enumerate(zip(ends - counts, ends, strict=True)):
         if hi > lo:
             r[lo:hi] = flights[f].position_at(scans[scan[lo:hi]])
