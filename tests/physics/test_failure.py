@@ -6,14 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gsomia.errors import InputError
-from gsomia.physics.ballistics import fit_trajectory
+from gsomia.errors import InputError, PhysicsError
+from gsomia.physics.ballistics import Controls, fit_trajectory, fly
 from gsomia.physics.failure import (
     KICK_LOG10_MEDIAN_MPS,
     Failure,
     failure_time_s,
+    fit_failed_flight,
     piece_trajectories,
 )
+from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.physics.propulsion import PROPULSION_CLASSES, burnt_share
 
 # 2022-11-02 22:39 UTC (3 Nov local), CNS record: Sunan, bearing 90, 760 km, apogee 1920 km,
@@ -87,7 +89,43 @@ def test_explosion_pieces_leave_at_the_nasa_breakup_model_speeds(failed):
     ({"kind": "breakup", "pieces": 1}, "failure.pieces"),
     ({"t_s": -1.0}, "failure.t_s"),
     ({"t_s": 10.0, "stage": 1}, "failure.stage"),
-], ids=["unknown-kind", "breakup-of-one", "negative-time", "time-and-stage"])
+    ({"t_s": 10.0, "dv_m_s": 7000.0}, "failure.dv_m_s"),
+    ({"dv_m_s": 0.0}, "failure.dv_m_s"),
+], ids=["unknown-kind", "breakup-of-one", "negative-time", "time-and-stage", "time-and-dv",
+        "zero-dv"])
 def test_failure_refuses_bad_values(kwargs, field):
     with pytest.raises(InputError, match=field):
         Failure(**kwargs)
+
+
+@pytest.fixture(scope="module")
+def cut_at_240():
+    """A liquid ICBM (Δv 7,000 m/s, final pitch 70°) whose second stage stops at 240 s, and
+    its range, bearing and apogee as a record would report them."""
+    flown = fly(*SUNAN, Controls(7000.0, 70.0, 95.0), "liquid-icbm", thrust_cut_s=240.0)
+    _, bearing = geodesic_inverse(*SUNAN, flown.impact_lat_deg, flown.impact_lon_deg)
+    return flown, float(bearing)
+
+
+def test_the_failure_time_is_fitted_when_the_missile_dv_is_known(cut_at_240):
+    """With the missile's Δv held, range and apogee tell the failure time: the fit finds
+    the 240 s it was flown with, within the second stage (150-300 s), and the figures."""
+    flown, bearing = cut_at_240
+    fit = fit_failed_flight(*SUNAN, bearing, flown.range_m, flown.apogee_m, "liquid-icbm",
+                            Failure(stage=2, dv_m_s=7000.0))
+    assert fit.burnout_s == pytest.approx(240.0, abs=0.1)
+    assert fit.range_m == pytest.approx(flown.range_m, rel=1e-3)
+    assert fit.apogee_m == pytest.approx(flown.apogee_m, rel=1e-3)
+
+
+def test_more_dv_means_an_earlier_failure_and_too_little_none(cut_at_240):
+    """The same figures with more Δv are flown by an earlier cut (more energy per second
+    burnt); a Δv that even the whole stage cannot turn into them is refused."""
+    flown, bearing = cut_at_240
+    more = fit_failed_flight(*SUNAN, bearing, flown.range_m, flown.apogee_m, "liquid-icbm",
+                             Failure(stage=2, dv_m_s=7600.0))
+    assert 150.0 < more.burnout_s < 240.0 - 1.0
+    assert more.apogee_m == pytest.approx(flown.apogee_m, rel=1e-3)
+    with pytest.raises(PhysicsError, match="no failure of the liquid-icbm class"):
+        fit_failed_flight(*SUNAN, bearing, flown.range_m, flown.apogee_m, "liquid-icbm",
+                          Failure(stage=2, dv_m_s=5500.0))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gsomia.errors import InputError
+from gsomia.errors import InputError, PhysicsError
 from gsomia.records import load_records, salvos
 from gsomia.sim.observe import in_outage, observe
 from gsomia.sim.scenario import load_scenario, scenario_from_records
@@ -83,10 +83,26 @@ def test_outage_windows_are_checked(tmp_path):
     ('{ kind = "fizzle" }', "kind"),
     ('{ kind = "explosion", pieces = 1 }', "pieces"),
     ('{ t_s = 100.0, stage = 2 }', "stage"),
-], ids=["unknown-kind", "explosion-of-one", "time-and-stage"])
+    ('{ t_s = 100.0, dv_m_s = 8000.0 }', "dv_m_s"),
+    ('{ stage = 2, dv_m_s = -1.0 }', "dv_m_s"),
+], ids=["unknown-kind", "explosion-of-one", "time-and-stage", "time-and-dv", "negative-dv"])
 def test_failure_table_is_checked(tmp_path, failure, field):
     with pytest.raises(InputError, match=field):
         load_scenario(_write(tmp_path, failure=failure))
+
+
+def test_with_the_missile_dv_the_failure_time_is_fitted_within_the_stage(tmp_path):
+    """``dv_m_s`` given: the failure time is the one (within the second stage, 150-300 s)
+    at which the class's program with that Δv flies the record's 760 km and 1,920 km, not
+    the middle of the stage; too little Δv for the figures is refused, naming the launch."""
+    sc = load_scenario(_write(tmp_path, failure="{ stage = 2, dv_m_s = 8000.0 }"))
+    [flight] = observe(sc).flights
+    tr = flight.trajectory
+    assert 150.0 < tr.burnout_s < 300.0 and abs(tr.burnout_s - 225.0) > 10.0
+    assert tr.range_m == pytest.approx(760e3, rel=0.02)
+    assert tr.apogee_m == pytest.approx(1920e3, rel=0.02)
+    with pytest.raises(PhysicsError, match="launch L1.*no failure of the liquid-icbm class"):
+        observe(load_scenario(_write(tmp_path, failure="{ stage = 2, dv_m_s = 6000.0 }")))
 
 
 def test_failed_record_of_2022_11_02_becomes_a_failed_hwasong_17(tmp_path):

@@ -2,11 +2,17 @@
 
 Model
 -----
-*When*: a failure happens ``t_s`` seconds after launch. Where a scenario does not give the
-time, it is the middle of the failing stage (:func:`failure_time_s`; the last stage unless
-``stage`` is given). Range and apogee alone cannot tell when a missile failed: a flight cut
-earlier with more Δv, or later with less, can fly both (one unknown more than the
-figures), so the time is an assumption and the flight is then fitted to the reported figures.
+*When*: a failure happens ``t_s`` seconds after launch. Range and apogee alone cannot tell
+when a missile failed: a flight cut earlier with more Δv, or later with less, can fly both
+(one unknown more than the figures). So:
+
+- with the missile's total ideal Δv known (``dv_m_s``: e.g. that of its successful flights
+  of the same type), the failure time is *fitted*: :func:`fit_failed_flight` solves for the
+  time within the failing stage, the final pitch and the azimuth so that the failed flight
+  has the reported range, bearing and apogee (Δv held);
+- without it, the time is the middle of the failing stage (:func:`failure_time_s`; the last
+  stage unless ``stage`` is given), an assumption, and the flight is then fitted to the
+  reported figures with Δv free.
 
 *The flight*: :func:`gsomia.physics.ballistics.fit_trajectory` with ``thrust_cut_s``: the
 class's tilt program, powered until the failure, free from then on; Δv, final pitch and
@@ -34,12 +40,21 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.integrate import solve_ivp
+from scipy.optimize import least_squares
 
 from gsomia.errors import InputError, PhysicsError
+from gsomia.physics.ballistics import Controls, fly, kepler_burnout_state
 from gsomia.physics.earth import WGS84, Earth
-from gsomia.physics.geodesy import ecef2geodetic, geodesic_inverse, height_above_ellipsoid_fast
+from gsomia.physics.geodesy import (
+    ecef2enu,
+    ecef2geodetic,
+    geodesic_direct,
+    geodesic_inverse,
+    geodetic2ecef,
+    height_above_ellipsoid_fast,
+)
 from gsomia.physics.propagate import derivatives
-from gsomia.physics.propulsion import PropulsionClass
+from gsomia.physics.propulsion import PropulsionClass, resolve_propulsion
 from gsomia.physics.trajectory import Trajectory
 
 __all__ = [
@@ -47,7 +62,9 @@ __all__ = [
     "KICK_LOG10_MEDIAN_MPS",
     "KICK_LOG10_SIGMA",
     "Failure",
+    "failing_stage_s",
     "failure_time_s",
+    "fit_failed_flight",
     "piece_trajectories",
 ]
 
@@ -76,6 +93,8 @@ class Failure:
         t_s: failure time [s after launch], or ``None``: :func:`failure_time_s`.
         stage: the failing stage (from 1) when ``t_s`` is not given, or ``None``: the last.
         source: where the facts come from (free text).
+        dv_m_s: the missile's total ideal Δv [m/s] when known (module notes: the failure
+            time is then fitted within the stage), or ``None``.
 
     Raises:
         InputError: an unknown kind, a piece count below its kind's minimum, a time that is
@@ -87,6 +106,7 @@ class Failure:
     t_s: float | None = None
     stage: int | None = None
     source: str = ""
+    dv_m_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FAILURE_KINDS:
@@ -103,23 +123,105 @@ class Failure:
             raise InputError("failure.stage", self.stage, "give t_s or stage, not both")
         if self.stage is not None and self.stage < 1:
             raise InputError("failure.stage", self.stage, "stages count from 1")
+        if self.dv_m_s is not None and not (math.isfinite(self.dv_m_s) and self.dv_m_s > 0):
+            raise InputError("failure.dv_m_s", self.dv_m_s, "must be a finite Δv > 0 m/s")
+        if self.dv_m_s is not None and self.t_s is not None:
+            raise InputError("failure.dv_m_s", self.dv_m_s,
+                             "give t_s or dv_m_s (the time is then fitted), not both")
+
+
+def failing_stage_s(failure: Failure, prop: PropulsionClass) -> tuple[float, float]:
+    """Start and end of the failing stage of ``prop`` [s after launch] (``failure.stage``,
+    default the last).
+
+    Raises:
+        InputError: a stage the class does not have.
+    """
+    stage = len(prop.stages) if failure.stage is None else failure.stage
+    if stage > len(prop.stages):
+        raise InputError("failure.stage", stage,
+                         f"the {prop.name} class has {len(prop.stages)} stage(s)")
+    start = sum(s.burn_s for s in prop.stages[:stage - 1])
+    return start, start + prop.stages[stage - 1].burn_s
 
 
 def failure_time_s(failure: Failure, prop: PropulsionClass) -> float:
-    """The failure time [s after launch]: ``failure.t_s`` if given, else the middle of the
-    failing stage of ``prop`` (``failure.stage``, default the last).
+    """The failure time [s after launch] when it is not fitted: ``failure.t_s`` if given,
+    else the middle of the failing stage of ``prop`` (:func:`failing_stage_s`).
 
     Raises:
         InputError: a stage the class does not have.
     """
     if failure.t_s is not None:
         return float(failure.t_s)
-    stage = len(prop.stages) if failure.stage is None else failure.stage
-    if stage > len(prop.stages):
-        raise InputError("failure.stage", stage,
-                         f"the {prop.name} class has {len(prop.stages)} stage(s)")
-    start = sum(s.burn_s for s in prop.stages[:stage - 1])
-    return start + 0.5 * prop.stages[stage - 1].burn_s
+    start, end = failing_stage_s(failure, prop)
+    return 0.5 * (start + end)
+
+
+def fit_failed_flight(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: float,
+                      apogee_m: float, propulsion: str | PropulsionClass, failure: Failure,
+                      alt_m: float = 0.0, tolerance: float = 1e-3,
+                      earth: Earth = WGS84) -> Trajectory:
+    """The failed flight whose failure time is fitted (module notes, *When*): the Δv is
+    ``failure.dv_m_s``; the failure time (within the failing stage, :func:`failing_stage_s`),
+    the final pitch of the class's tilt program and the azimuth are solved for so that the
+    flight, powered until the failure and free after it (:func:`gsomia.physics.ballistics.
+    fly`), lands at ``range_m`` along ``bearing_deg`` with apogee ``apogee_m``. Residuals as
+    :func:`gsomia.physics.ballistics.fit_trajectory`'s (miss over the range, apogee error
+    over ``max(apogee, range/10)``); trust-region reflective least squares with the time
+    bounded to the stage.
+
+    Returns:
+        the flight (its ``burnout_s`` is the fitted failure time).
+
+    Raises:
+        InputError: ``failure.dv_m_s`` not given, or a stage the class does not have.
+        PhysicsError: no failure time within the stage flies the figures within
+            ``tolerance`` (relative; e.g. a Δv too small for them).
+    """
+    prop = resolve_propulsion(propulsion)
+    if failure.dv_m_s is None:
+        raise InputError("failure.dv_m_s", None, "the missile's Δv is needed to fit the time")
+    dv = float(failure.dv_m_s)
+    start, end = failing_stage_s(failure, prop)
+    lat_t, lon_t = (float(v) for v in geodesic_direct(lat_deg, lon_deg, range_m, bearing_deg,
+                                                      earth))
+
+    def flight(x: np.ndarray, rtol: float) -> Trajectory:
+        c = Controls(dv, float(np.clip(x[1], -45.0, 90.0)), float(x[2]))
+        return fly(lat_deg, lon_deg, c, prop, alt_m, earth, rtol=rtol, thrust_cut_s=float(x[0]))
+
+    def residuals(x: np.ndarray, rtol: float = 1e-7) -> np.ndarray:
+        try:
+            tr = flight(x, rtol)
+        except PhysicsError:
+            return np.full(3, 10.0)
+        miss = ecef2enu(geodetic2ecef(tr.impact_lat_deg, tr.impact_lon_deg, 0.0, earth),
+                        lat_t, lon_t, 0.0, earth)[:2]
+        return np.array([miss[0] / range_m, miss[1] / range_m,
+                         (tr.apogee_m - apogee_m) / max(apogee_m, 0.1 * range_m)])
+
+    gamma = math.degrees(kepler_burnout_state(range_m, apogee_m, earth)[1])
+    lo, hi = start + min(1.0, 0.01 * (end - start)), end
+    sol = least_squares(residuals, np.array([0.5 * (start + end), gamma, bearing_deg]),
+                        bounds=([lo, -45.0, -720.0], [hi, 90.0, 720.0]),
+                        x_scale=np.array([10.0, 5.0, 1.0]), diff_step=np.array([1e-3, 1e-3,
+                                                                                  1e-4]),
+                        xtol=1e-10, ftol=1e-12, gtol=1e-12, max_nfev=120)
+    none = (f"no failure of the {prop.name} class with Δv {dv:.0f} m/s between "
+            f"{start:.0f} and {end:.0f} s flies range {range_m / 1e3:.1f} km and apogee "
+            f"{apogee_m / 1e3:.1f} km")
+    try:
+        tr = flight(sol.x, 1e-9)
+    except PhysicsError as exc:
+        raise PhysicsError(f"{none} ({exc})") from None
+    res = residuals(sol.x, 1e-9)
+    if (abs(tr.range_m - range_m) > tolerance * range_m
+            or abs(tr.apogee_m - apogee_m) > tolerance * apogee_m
+            or math.hypot(res[0], res[1]) > tolerance):
+        raise PhysicsError(f"{none}: best t {sol.x[0]:.1f} s, range {tr.range_m / 1e3:.1f} "
+                           f"km, apogee {tr.apogee_m / 1e3:.1f} km")
+    return tr
 
 
 def piece_trajectories(trajectory: Trajectory, failure: Failure, rng: np.random.Generator,

@@ -96,7 +96,10 @@ class FailureEntry(Closed):
     as reported, and the failure time is the middle of the failing ``stage`` (default: the
     last stage of the propulsion class); the flight is then fitted to the reported figures.
     With ``t_s`` the same: the flight is fitted, powered until ``t_s``, to the range and
-    apogee given.
+    apogee given. With ``dv_m_s`` (the missile's total ideal Δv, e.g. that of its
+    successful flights of the same type) the failure time is fitted within the failing
+    stage so that the failed flight has the reported range and apogee
+    (:func:`gsomia.physics.failure.fit_failed_flight`).
     """
 
     t_s: number(0.0, 3600.0, lo_open=True) | None = None  # type: ignore[valid-type]
@@ -104,10 +107,12 @@ class FailureEntry(Closed):
     pieces: integer(1, MAX_PIECES) = 1  # type: ignore[valid-type]
     stage: integer(1, 9) | None = None  # type: ignore[valid-type]
     source: Text | None = None
+    dv_m_s: number(0.0, 20_000.0, lo_open=True) | None = None  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def kind_and_pieces(self) -> FailureEntry:
-        """A known kind; a breakup or explosion makes at least two pieces."""
+        """A known kind; a breakup or explosion makes at least two pieces; a failure time
+        given or fitted (``dv_m_s``), not both."""
         if self.kind not in FAILURE_KINDS:
             raise fail(f"expected one of {', '.join(FAILURE_KINDS)}", at=("kind",),
                        value=self.kind, has_value=True)
@@ -117,6 +122,9 @@ class FailureEntry(Closed):
         if self.t_s is not None and self.stage is not None:
             raise fail("give t_s or stage, not both", at=("stage",), value=self.stage,
                        has_value=True)
+        if self.t_s is not None and self.dv_m_s is not None:
+            raise fail("give t_s or dv_m_s (the time is then fitted), not both",
+                       at=("dv_m_s",), value=self.dv_m_s, has_value=True)
         return self
 
 

@@ -48,7 +48,7 @@ import numpy as np
 from gsomia.datafile import write_atomic
 from gsomia.errors import InputError, PhysicsError
 from gsomia.physics.ballistics import fit_trajectory
-from gsomia.physics.failure import failure_time_s, piece_trajectories
+from gsomia.physics.failure import failure_time_s, fit_failed_flight, piece_trajectories
 from gsomia.physics.propulsion import propulsion_class_for, resolve_propulsion
 from gsomia.physics.trajectory import Trajectory
 from gsomia.sim.scenario import LaunchSpec, Scenario
@@ -124,6 +124,14 @@ def _fit(scenario: Scenario, spec: LaunchSpec) -> Trajectory:
         if spec.failure is not None:
             prop = spec.propulsion if spec.propulsion != "auto" else \
                 propulsion_class_for(spec.missile, spec.range_m)
+            if spec.failure.dv_m_s is not None:   # the failure time is fitted
+                if spec.impact_point is not None:
+                    raise InputError("failure.dv_m_s", spec.failure.dv_m_s,
+                                     "a fitted failure time does not take a reported "
+                                     "impact point (give one of them)")
+                return fit_failed_flight(spec.lat_deg, spec.lon_deg, spec.bearing_deg,
+                                         spec.range_m, spec.apogee_m, prop, spec.failure,
+                                         alt_m=spec.alt_m, tolerance=spec.fit_tolerance)
             cut = failure_time_s(spec.failure, resolve_propulsion(prop))
         return fit_trajectory(spec.lat_deg, spec.lon_deg, spec.bearing_deg, spec.range_m,
                               spec.apogee_m, propulsion=spec.propulsion,

@@ -232,7 +232,7 @@ def _failure(entry: FailureEntry | None) -> Failure | None:
     if entry is None:
         return None
     return Failure(kind=entry.kind, pieces=entry.pieces, t_s=entry.t_s, stage=entry.stage,
-                   source=entry.source or "")
+                   source=entry.source or "", dv_m_s=entry.dv_m_s)
 
 
 def _check_missile(where: _Where, at: str, missile: str | None, propulsion: str) -> None:
