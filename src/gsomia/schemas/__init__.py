@@ -73,6 +73,7 @@ from gsomia.schemas.payloads import (
     PlotDoc,
     RadarPlotsDoc,
     SiteDoc,
+    SubmarineContactDoc,
     TrajectoryDoc,
 )
 from gsomia.schemas.personnel import (
@@ -133,6 +134,7 @@ __all__ = [
     "ScenarioFile",
     "ScopeEntry",
     "SensorEntry",
+    "SubmarineContactDoc",
     "SiteDoc",
     "Text",
     "TrajectoryDoc",
@@ -163,6 +165,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "personnel": PersonnelFile,
     "radar-plots": RadarPlotsDoc,
     "scenario": ScenarioFile,
+    "submarine-contact": SubmarineContactDoc,
 }
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "PlotDoc",
     "RadarPlotsDoc",
     "SiteDoc",
+    "SubmarineContactDoc",
     "TrajectoryDoc",
 ]
 
@@ -259,3 +260,19 @@ class RadarPlotsDoc(Closed):
     sensor_id: Name
     site: SiteDoc
     plots: Annotated[list[PlotDoc], at.Len(1, MAX_PLOTS)]
+
+
+class SubmarineContactDoc(Closed):
+    """A submarine contact report (:mod:`gsomia.node.contacts`): where a maritime source put
+    a submarine, when, and how well (1-σ per horizontal axis [m])."""
+
+    kind: Literal["submarine_contact"]
+    contact_id: Name
+    epoch: Epoch = Field(description="the scenario epoch, ISO 8601 with offset")
+    t_s: Time = Field(description="issue time [s since the epoch]")  # type: ignore[valid-type]
+    contact_t_s: Time  # type: ignore[valid-type]
+    sensor_id: Name
+    how: Literal["radar", "sonobuoy", "sonar"]
+    lat_deg: Latitude  # type: ignore[valid-type]
+    lon_deg: Longitude  # type: ignore[valid-type]
+    sigma_m: number(0.0, 1e6, lo_open=True)  # type: ignore[valid-type]

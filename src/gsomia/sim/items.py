@@ -22,6 +22,7 @@ from gsomia.sim.observe import Observation
 from gsomia.sim.scenario import Scenario
 from gsomia.warning.fusion import TrackReport
 from gsomia.warning.sensors import LaunchReport
+from gsomia.warning.sensors.maritime import ContactReport
 from gsomia.warning.tracking.tracker import Track, Tracker
 from gsomia.warning.types import Detection
 
@@ -59,6 +60,9 @@ class Warning:
         truth_group: every launch a track report follows, for scoring only: more than one
             where the track follows a group of objects its radars could not resolve
             (:func:`gsomia.sim.pictures.truth_labels`); ``()``: just ``truth_id``.
+        contact: a maritime source's submarine contact report (pre-launch indication;
+            :mod:`gsomia.sim.maritime`), or None. It concerns no launch (``truth_ids``
+            empty): it cues radars, it is no warning of a missile.
     """
 
     t_s: float
@@ -68,6 +72,7 @@ class Warning:
     truth_id: str | None = None
     plots: tuple[Detection, ...] = ()
     truth_group: tuple[str, ...] = ()
+    contact: ContactReport | None = None
 
     @property
     def truth_ids(self) -> set[str]:
@@ -75,6 +80,8 @@ class Warning:
         of an unresolved group included)."""
         if self.plots:
             return {i for d in self.plots for i in covered_launches(d)}
+        if self.contact is not None:
+            return set()
         ids = set(self.truth_group) or {self.truth_id}
         return {i for i in ids if i is not None}
 

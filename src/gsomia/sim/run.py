@@ -91,9 +91,11 @@ from gsomia.sharing import Catalog, load_catalog
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.nodes import NodeDelivery
 from gsomia.sim.delivery.plan import NONE, RoutePlan, plan_routes
+from gsomia.sim.delivery.planned import planned
 from gsomia.sim.engage import Engagements, run_engagements, ship_positions_key
 from gsomia.sim.items import Delivered, Delivery, PreparedDelivery, Warning
 from gsomia.sim.knowledge import Knowledge, measure
+from gsomia.sim.maritime import contact_items, cue_table
 from gsomia.sim.measurements import RoutePictures
 from gsomia.sim.observe import Observation, observe
 from gsomia.sim.pictures import FusedPictures, PictureSource
@@ -103,6 +105,7 @@ from gsomia.sim.share import party_warnings, plot_warnings
 from gsomia.sim.warnlog import WarningRun, warning_logs
 from gsomia.warning.areas import MaritimeZones
 from gsomia.warning.sensors import Flight
+from gsomia.warning.sensors.cueing import Cue
 from gsomia.warning.tracking.tracker import Tracker
 
 __all__ = ["RunResult", "run_scenario"]
@@ -129,6 +132,9 @@ class RunResult:
             (:meth:`gsomia.warning.areas.MaritimeZones.for_party`).
         alerts: each party's log of public warnings (issue, update, withdraw) and its
             score (:mod:`gsomia.sim.warnlog`).
+        contacts: party → its submarine contact items (:mod:`gsomia.sim.maritime`; kept
+            apart from ``warnings``: they warn of no missile); contact_deliveries: route →
+            their arrivals; first_cues: party → where its radars' first cue came from.
     """
 
     scenario: Scenario
@@ -144,6 +150,9 @@ class RunResult:
     engagements: Engagements | None = None
     impact_areas_by_party: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     alerts: WarningRun | None = None
+    contacts: dict[str, list[Warning]] = field(default_factory=dict)
+    contact_deliveries: dict[str, list[Delivered]] = field(default_factory=dict)
+    first_cues: dict[str, dict] = field(default_factory=dict)
 
     @property
     def flights(self) -> tuple[Flight, ...]:
@@ -236,15 +245,16 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     deliver: Delivery = delivery or NodeDelivery(cfg.route)
     note = progress or (lambda _: None)
     laps = _Laps()
-    note("fly and observe")
     sc = _observed(scenario, cfg)
-    obs = observe(sc)
+    plans = plan_routes(sc, cat, cfg.route, cfg.routes, share=cfg.share)
+    contacts, pre, cues, first_cues = _maritime(sc, cfg, plans, cat, deliver)
+    note("fly and observe")
+    obs = observe(sc, cues=cues)
     laps.lap("observe")
     note("track")
     trackers, warnings = _track_and_issue(sc, obs, cfg)
     laps.lap("track")
     note("decide and deliver")
-    plans = plan_routes(sc, cat, cfg.route, cfg.routes, share=cfg.share)
     if isinstance(deliver, PreparedDelivery):
         deliver.prepare(obs, trackers, cfg)
     deliveries = {route: deliver(warnings, plans[route], sc, cat) for route in cfg.routes}
@@ -273,4 +283,22 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
                               zones, by_party, samples=cfg.area_samples)
         laps.lap("warn")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
-                     laps.timings, cells, engagements, by_party, alerts)
+                     laps.timings, cells, engagements, by_party, alerts, contacts, pre,
+                     first_cues)
+
+
+def _maritime(sc: Scenario, cfg: RunConfig, plans: dict[str, RoutePlan], cat: Catalog,
+              deliver: Delivery) -> tuple[dict[str, list[Warning]], dict[str, list[Delivered]],
+                                          dict[str, list[Cue]], dict[str, dict]]:
+    """Contact items, their arrivals on every route, each party's cues and first cue
+    (:mod:`gsomia.sim.maritime`); all empty without maritime sources. A prepared (live)
+    delivery step carries them by the planned delivery (same arrivals)."""
+    if not sc.maritime:
+        return {}, {}, {}, {}
+    t_end = sc.duration_s if sc.duration_s is not None else \
+        max(spec.t_s for spec in sc.launches) + 7200.0
+    contacts = contact_items(sc, t_end)
+    step: Delivery = planned if isinstance(deliver, PreparedDelivery) else deliver
+    pre = {route: step(contacts, plans[route], sc, cat) for route in cfg.routes}
+    cues, first = cue_table(contacts, pre)
+    return contacts, pre, cues, first

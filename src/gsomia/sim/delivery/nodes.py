@@ -8,7 +8,9 @@ default of :class:`~gsomia.sim.delivery.plan.RouteConfig`). Each party's warning
 point element: the infrared launch report), and a scan's plots (measurement-level sharing)
 as :class:`~gsomia.node.plots.RadarPlots` through the node's generic item API
 (:func:`gsomia.node.plots.publish_plots`; elements ``trajectory`` and ``sensor_location``,
-decided by each node on its own). What arrives at each partner's node is handed back, at
+decided by each node on its own), and a submarine contact as
+:class:`~gsomia.node.contacts.SubmarineContact` (element ``pre_launch_indication``, which
+the automated hub's arrangement excludes). What arrives at each partner's node is handed back, at
 its arrival time on the clock, as :class:`~gsomia.sim.items.Delivered` (the nodes subscribe
 with ``on_item`` and tell plots from warnings by the payload's ``kind``). The plots' true
 objects never travel: like the warnings' labels they are kept by the simulation, for
@@ -61,6 +63,7 @@ from gsomia.node import (
     ReceivedItem,
     SimClock,
 )
+from gsomia.node.contacts import SubmarineContact, is_contact_payload
 from gsomia.node.plots import RadarPlots, is_plot_payload, publish_plots
 from gsomia.sharing import Catalog, Route
 from gsomia.sharing.envelope import Envelope
@@ -69,6 +72,7 @@ from gsomia.sim.delivery.plan import NONE, RouteConfig, RoutePlan, link_delay
 from gsomia.sim.items import Delivered, Warning
 from gsomia.sim.scenario import Scenario
 from gsomia.warning.sensors import LaunchReport
+from gsomia.warning.sensors.maritime import ContactReport
 from gsomia.warning.types import Detection
 
 __all__ = ["NodeDelivery", "node_routes"]
@@ -118,7 +122,8 @@ class _Items:
         self.labels: dict[tuple[str, str], Warning] = {}
         self.launches: dict[tuple[str, str], LaunchReport] = {}
         self.truths: dict[tuple[str, str], tuple[Detection, ...]] = {}
-        self.payloads: dict[int, MissileWarning | RadarPlots] = {}
+        self.payloads: dict[int, MissileWarning | RadarPlots | SubmarineContact] = {}
+        self.contacts: dict[tuple[str, str], Warning] = {}
         # each warning as sent, by (originator, track id, time): a payload that arrives
         # equal to it (as JSON) reads as the warning sent, without parsing it again
         self.sent: dict[tuple[str, str, float], tuple[dict, MissileWarning]] = {}
@@ -129,6 +134,10 @@ class _Items:
         for k, (p, items) in enumerate(warnings.items()):
             for n, w in enumerate(items):
                 mw = self.payloads[id(w)] = payload_of(w, scenario, n)
+                if isinstance(mw, SubmarineContact):
+                    self.contacts[(p, mw.contact_id)] = w
+                    self.places[(p, mw.contact_id)] = (k, n)
+                    continue
                 if isinstance(mw, RadarPlots):
                     self.truths[(p, mw.scan_id)] = w.plots
                     self.places[(p, mw.scan_id)] = (k, n)
@@ -143,6 +152,7 @@ class _Items:
         """Where a received item stands in the run's item lists (``(-1, -1)``: none)."""
         p = item.payload
         key = ((item.originator, p.get("scan_id")) if is_plot_payload(p)
+               else (item.originator, p.get("contact_id")) if is_contact_payload(p)
                else (item.originator, p.get("track_id"), p.get("t_s")))
         return self.places.get(key, (-1, -1))
 
@@ -156,6 +166,16 @@ class _Items:
             dets = [dataclasses.replace(d, merged_truth_ids=o.merged_truth_ids)
                     for d, o in zip(dets, sent, strict=True)]
         return Warning(rp.t_s, item.originator, plots=tuple(dets))
+
+    def contact(self, item: ReceivedItem) -> Warning:
+        """A received submarine contact as the item the originator shared (its true
+        submarine put back from what the simulation kept)."""
+        sc = SubmarineContact.from_dict(item.payload)
+        sent = self.contacts.get((item.originator, sc.contact_id))
+        truth = None if sent is None or sent.contact is None else sent.contact.truth_id
+        return Warning(sc.t_s, item.originator, contact=ContactReport(
+            sc.t_s, sc.contact_t_s, sc.sensor_id, item.originator, sc.lat_deg, sc.lon_deg,
+            sc.sigma_m, sc.how, truth))
 
     def warning(self, item: ReceivedItem) -> Warning:
         """A received missile warning as the item the originator shared (labels put back)."""
@@ -200,6 +220,8 @@ class NodeDelivery:
             def on_item(item: ReceivedItem) -> None:
                 if is_plot_payload(item.payload):
                     got = Delivered(clock.now_s(), party, items.plots(item))
+                elif is_contact_payload(item.payload):
+                    got = Delivered(clock.now_s(), party, items.contact(item))
                 elif item.is_warning:
                     got = Delivered(clock.now_s(), party, items.warning(item))
                 else:
@@ -253,6 +275,7 @@ class NodeDelivery:
             clock.advance_to(max(t, clock.now_s()))
             payload = items.payloads[id(w)]
             releases = (publish_plots(nodes[p], payload) if isinstance(payload, RadarPlots)
+                        else nodes[p].publish(payload) if isinstance(payload, SubmarineContact)
                         else nodes[p].publish_warning(payload))
             if plan.route != Route.TISA_HUB:
                 continue

@@ -1,6 +1,7 @@
 """The analytical delivery step: each item reaches each partner the route allows after the
 path's delay (:mod:`gsomia.sim.delivery.plan`; plots only where the path allows plot
-items). The cross-check of the nodes' delivery (:mod:`gsomia.sim.delivery.nodes`), which
+items, submarine contacts only where it allows contact items). The cross-check of the
+nodes' delivery (:mod:`gsomia.sim.delivery.nodes`), which
 gives the same arrivals (the tests check it)."""
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ def deliver_planned(warnings: dict[str, list[Warning]], plan: RoutePlan) -> list
         for to in parties:
             if to == sender:
                 continue
-            delays = {kind: plan.delay(sender, to, kind) for kind in ("warning", "plots")}
+            delays = {kind: plan.delay(sender, to, kind)
+                      for kind in ("warning", "plots", "contacts")}
             for w in items:
-                delay = delays["plots" if w.plots else "warning"]
+                delay = delays["plots" if w.plots else
+                               "contacts" if w.contact is not None else "warning"]
                 if delay is not None:
                     out.append(Delivered(w.t_s + delay, to, w))
     out.sort(key=lambda d: d.t_s)
