@@ -92,5 +92,6 @@ def maritime_from_table(table: Mapping[str, Any], where: str) -> MaritimeSource:
         return cls(**kwargs)
     except TypeError as exc:
         raise InputError(where, sorted(kwargs), f"incomplete {kind} table: {exc}") from None
-    except InputError as exc:
-        raise InputError(f"{where}.{exc.field}", exc.value, exc.reason) from None
+    except InputError as exc:   # name the file's key and value (km where the file has km)
+        key = next((k for k, v in _KM.items() if v == exc.field and k in table), exc.field)
+        raise InputError(f"{where}.{key}", table.get(key, exc.value), exc.reason) from None

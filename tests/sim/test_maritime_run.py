@@ -1,0 +1,110 @@
+"""Submarine contacts in a run: decided by the same rules as every item, delivered by the
+nodes as by the planned step, refused to a third party, cueing the radars; and a run with
+and without Japan's maritime sources on the 2016-08-24 SLBM scenario."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from gsomia.node.contacts import CONTACT_ELEMENTS, SubmarineContact
+from gsomia.sharing import Label, ReleaseRequest, Route, decide, load_catalog
+from gsomia.sim.config import RunConfig
+from gsomia.sim.delivery import RouteConfig, plan_routes
+from gsomia.sim.delivery.nodes import NodeDelivery
+from gsomia.sim.delivery.planned import deliver_planned, planned
+from gsomia.sim.maritime import contact_items, cue_table, maritime_block, without_maritime
+from gsomia.sim.observe import observe
+from gsomia.sim.run import run_scenario
+from gsomia.sim.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def slbm21():
+    return load_scenario("2021-10-19")
+
+
+def test_contact_payload_round_trips_through_its_schema(slbm21):
+    items = contact_items(slbm21, 7200.0)
+    assert items["JPN"] and not items["KOR"] and not items["USA"]
+    c = items["JPN"][0].contact
+    p = SubmarineContact("c-1", slbm21.epoch, c.t_s, c.contact_t_s, c.sensor_id, c.how,
+                         c.lat_deg, c.lon_deg, c.sigma_m).validate()
+    assert SubmarineContact.from_dict(p.to_dict()) == p
+    assert "truth" not in str(p.to_dict())          # the true submarine never travels
+
+
+def test_contacts_go_direct_under_the_gsomia_and_never_through_the_automated_hub(slbm21):
+    plans = plan_routes(slbm21, load_catalog(), RouteConfig(ignore_dates=True))
+    assert plans[Route.DIRECT].delay("JPN", "KOR", "contacts") == 2.0
+    auto = plans[Route.AUTO_HUB]
+    assert auto.delay("JPN", "KOR", "warning") is not None   # warnings relayed in 2024
+    assert auto.delay("JPN", "KOR", "contacts") is None      # pre-launch indication: never
+    path = next(p for p in auto.paths if (p.originator, p.recipient) == ("JPN", "KOR"))
+    assert any("pre_launch_indication" in r for r in path.contacts_reasons)
+
+
+def test_a_contact_is_refused_to_a_third_party():
+    cat = load_catalog()
+    at = dt.datetime(2021, 10, 19, tzinfo=dt.UTC)
+    label = Label(item_id="contact-1", originator="JPN", classification="秘",
+                  releasable_to=frozenset({"KOR"}), topic="dprk-missile-threat",
+                  holder="JPN", created=at, elements=CONTACT_ELEMENTS,
+                  purpose="missile-warning")
+    to_kor = decide(ReleaseRequest(label, "KOR", at, route=Route.DIRECT,
+                                   purpose="missile-warning"), cat)
+    to_usa = decide(ReleaseRequest(label, "USA", at, route=Route.DIRECT,
+                                   purpose="missile-warning"), cat)
+    assert to_kor.permit
+    assert not to_usa.permit                          # not Releasable To the US
+
+
+def test_nodes_deliver_contacts_as_the_planned_step(slbm21):
+    cat = load_catalog()
+    plans = plan_routes(slbm21, cat)
+    items = contact_items(slbm21, 7200.0)
+    for route in (Route.DIRECT, Route.TISA_HUB):
+        nodes = NodeDelivery()(items, plans[route], slbm21, cat)
+        plan = deliver_planned(items, plans[route])
+        assert [(d.t_s, d.to, d.item.contact.sensor_id) for d in nodes] == \
+            [(d.t_s, d.to, d.item.contact.sensor_id) for d in plan]
+        assert all(d.item.contact.truth_id == "SUB1" for d in nodes)   # put back, scoring
+
+
+def test_japans_contact_shortens_the_revisit_of_koreas_radars_on_the_launch(slbm21):
+    cat = load_catalog()
+    plans = plan_routes(slbm21, cat)
+    items = contact_items(slbm21, 7200.0)
+    cues, first = cue_table(items, {Route.DIRECT: planned(items, plans[Route.DIRECT],
+                                                         slbm21, cat)})
+    assert first["KOR"]["route"] == "direct" and first["JPN"]["route"] == "own"
+    assert first["KOR"]["t_s"] == first["JPN"]["t_s"] + 2.0     # the 2 s JPN->KOR link
+    plain, cued = observe(slbm21), observe(slbm21, cues=cues)
+    kor = [s for s in slbm21.sensors if s.owner == "KOR"]
+    def revisits(obs, sid):
+        t = sorted({d.t_s for d in obs.detections if d.sensor_id == sid and d.truth_id})
+        return min(b - a for a, b in zip(t, t[1:], strict=False))
+    seen = [s.id for s in kor if sum(d.sensor_id == s.id and d.truth_id == "L1"
+                                     for d in cued.detections) > 1]
+    assert seen and all(revisits(cued, sid) < revisits(plain, sid) for sid in seen)
+
+
+@pytest.mark.slow
+def test_run_with_and_without_japans_maritime_sources():
+    sc = load_scenario("2016-08-24")
+    cfg = RunConfig(warnings=False, area_samples=100)
+    with_run = run_scenario(sc, cfg, delivery=planned)
+    without = run_scenario(without_maritime(sc, "JPN"), cfg, delivery=planned)
+    block = maritime_block(with_run, without, "JPN", lambda v: v)
+    assert block["sources"] == ["jpn-p1-sinpo-approaches", "jpn-ss-sinpo-barrier"]
+    # 2016-08-24: no Japan-ROK GSOMIA yet; Japan's contacts reach Korea through TISA
+    assert block["cues"]["KOR"]["route"] == "tisa_hub"
+    assert "KOR" not in block["cues_without"]
+    kor = block["launches"][0]["parties"]["KOR"]["tisa_hub"]
+    for figure in kor.values():
+        if figure["gain_s"] is not None:
+            assert figure["gain_s"] == figure["without"] - figure["with"]
+    assert dataclasses.asdict(without.scenario.submarines[0]) == \
+        dataclasses.asdict(sc.submarines[0])
