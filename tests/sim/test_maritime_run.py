@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,31 @@ from gsomia.sim.maritime import contact_items, cue_table, maritime_block, withou
 from gsomia.sim.observe import observe
 from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
+
+
+CNS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cns" / "test.en.json"
+
+
+@pytest.mark.parametrize(("name", "cns_date"), [("2016-08-24", "2016-08-23"),
+                                                ("2021-10-19", "2021-10-19"),
+                                                ("2022-05-07", "2022-05-07")])
+def test_slbm_scenarios_carry_the_cns_record(name, cns_date):
+    records = [r for b in json.loads(CNS.read_text())["timeBins"] for r in b["data"]
+               if r["date"] == cns_date and r["facility"] == "sinpo"]
+    (rec,) = records
+    sc = load_scenario(name)
+    (launch,) = sc.launches
+    hh, mm = (int(x) for x in rec["time"].split()[0].split(":"))
+    t = sc.epoch + dt.timedelta(seconds=launch.t_s)
+    assert (t.date().isoformat(), t.hour, t.minute) == (cns_date, hh, mm)
+    assert launch.range_m == 1e3 * float(rec["distance"])
+    assert launch.bearing_deg == float(rec["bearing"])
+    if rec["apogee"] != "unknown":
+        assert launch.apogee_m == 1e3 * float(rec["apogee"])
+    assert (launch.lat_deg, launch.lon_deg) == (40.0368, 128.1839)   # facility sinpo
+    (sub,) = sc.submarines
+    assert sub.launch == "L1" and sub.position(launch.t_s) == (40.0368, 128.1839)
+    assert {s.owner for s in sc.maritime} == {"JPN"}
 
 
 @pytest.fixture(scope="module")

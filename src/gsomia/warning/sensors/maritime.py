@@ -31,7 +31,7 @@ References:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -240,18 +240,15 @@ class PatrolAircraft:
                 rng: np.random.Generator) -> list[ContactReport]:
         """Contact reports of ``submarines`` while on station, sorted by time."""
         out = []
-        for t in _looks(self):
-            for sub in submarines:
-                lat, lon = sub.position(t)
-                d = float(geodesic_inverse(self.lat_deg, self.lon_deg, lat, lon)[0])
-                by_radar = (sub.mast_is_up(t) and d <= self.mast_detection_range_m
-                            and rng.random() < self.pd_radar)
-                if by_radar:
-                    out.append(_contact(self.id, self.owner, t, self.report_delay_s, lat, lon,
-                                        self.sigma_radar_m, "radar", sub, rng))
-                elif d <= self.sonobuoy_reach_m and rng.random() < self.pd_sonobuoy:
-                    out.append(_contact(self.id, self.owner, t, self.report_delay_s, lat, lon,
-                                        self.sigma_sonobuoy_m, "sonobuoy", sub, rng))
+        for t, sub, lat, lon, d in _sightings(self, submarines):
+            by_radar = (sub.mast_is_up(t) and d <= self.mast_detection_range_m
+                        and rng.random() < self.pd_radar)
+            if by_radar:
+                out.append(_contact(self.id, self.owner, t, self.report_delay_s, lat, lon,
+                                    self.sigma_radar_m, "radar", sub, rng))
+            elif d <= self.sonobuoy_reach_m and rng.random() < self.pd_sonobuoy:
+                out.append(_contact(self.id, self.owner, t, self.report_delay_s, lat, lon,
+                                    self.sigma_sonobuoy_m, "sonobuoy", sub, rng))
         return out
 
 
@@ -298,22 +295,25 @@ class SonarSubmarine:
                 rng: np.random.Generator) -> list[ContactReport]:
         """Contact reports of ``submarines`` while on station, sorted by time."""
         out = []
-        for t in _looks(self):
-            for sub in submarines:
-                lat, lon = sub.position(t)
-                d = float(geodesic_inverse(self.lat_deg, self.lon_deg, lat, lon)[0])
-                reach = self.snorkel_range_m if sub.mast_is_up(t) else self.passive_range_m
-                if d <= reach and rng.random() < self.pd:
-                    sigma = max(self.min_sigma_m, self.sigma_fraction * d)
-                    out.append(_contact(self.id, self.owner, t, self.report_delay_s, lat, lon,
-                                        sigma, "sonar", sub, rng))
+        for t, sub, lat, lon, d in _sightings(self, submarines):
+            reach = self.snorkel_range_m if sub.mast_is_up(t) else self.passive_range_m
+            if d <= reach and rng.random() < self.pd:
+                sigma = max(self.min_sigma_m, self.sigma_fraction * d)
+                out.append(_contact(self.id, self.owner, t, self.report_delay_s, lat, lon,
+                                    sigma, "sonar", sub, rng))
         return out
 
 
-def _looks(s: PatrolAircraft | SonarSubmarine) -> np.ndarray:
-    """Look times on station: ``from, from + interval, …`` up to ``to`` [s]."""
+def _sightings(s: PatrolAircraft | SonarSubmarine, submarines: Sequence[SubmarineTrack]
+               ) -> Iterator[tuple[float, SubmarineTrack, float, float, float]]:
+    """At each look on station (``from, from + interval, …`` up to ``to`` [s]), each
+    submarine: ``(t_s, track, lat_deg, lon_deg, distance from the station [m])``."""
     n = int(math.floor((s.on_station_to_s - s.on_station_from_s) / s.interval_s + 1e-9))
-    return s.on_station_from_s + s.interval_s * np.arange(n + 1)
+    for t in s.on_station_from_s + s.interval_s * np.arange(n + 1):
+        for sub in submarines:
+            lat, lon = sub.position(float(t))
+            yield (float(t), sub, lat, lon,
+                   float(geodesic_inverse(s.lat_deg, s.lon_deg, lat, lon)[0]))
 
 
 def observe_maritime(sources: Sequence[PatrolAircraft | SonarSubmarine],
