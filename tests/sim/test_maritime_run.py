@@ -22,7 +22,6 @@ from gsomia.sim.observe import observe
 from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
 
-
 CNS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cns" / "test.en.json"
 
 

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gsomia.errors import InputError
 from gsomia.physics.geodesy import geodesic_direct, geodesic_inverse
@@ -126,3 +128,19 @@ def test_cue_narrows_the_sector_and_shortens_its_revisit():
 def test_cue_outside_the_field_of_regard_changes_nothing():
     # an area due south-east of the site lies outside the 337 +- 60 deg face
     assert cued_radars(GREEN_PINE, Cue(0.0, 35.0, 129.5, 1_000.0)) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(lat=st.floats(30.0, 45.0), lon=st.floats(120.0, 140.0),
+       sigma_km=st.floats(0.1, 200.0), t_s=st.floats(0.0, 10_000.0))
+def test_a_cue_is_taken_only_inside_the_field_of_regard_and_only_to_revisit_sooner(
+        lat, lon, sigma_km, t_s):
+    pair = cued_radars(GREEN_PINE, Cue(t_s, lat, lon, 1e3 * sigma_km))
+    if pair is None:
+        return
+    sector, rest = pair
+    assert MIN_CUED_REVISIT_S <= sector.revisit_s < GREEN_PINE.revisit_s
+    assert GREEN_PINE.in_sector(sector.sector_center_rad)     # the face can look there
+    assert 0.0 < sector.sector_half_width_rad <= GREEN_PINE.sector_half_width_rad
+    assert rest.revisit_s == pytest.approx(GREEN_PINE.revisit_s / (1.0 - CUE_SHARE))
+    assert sector.id == rest.id == GREEN_PINE.id and sector.scan_offset_s == t_s

@@ -77,7 +77,8 @@ def cued_radars(radar: Radar, cue: Cue) -> tuple[Radar, Radar] | None:
     """The two search schedules of ``radar`` after ``cue`` (module notes): the cued sector
     (same id) and the whole volume at its slower revisit; both start their scans at the
     cue's time. ``None`` when the area lies outside the radar's field of regard or beyond
-    its instrumented range plus the area's radius."""
+    its instrumented range plus the area's radius, or when the cued sector would be
+    revisited no sooner than the whole volume (a wide or near area)."""
     d, az_deg = (float(v) for v in geodesic_inverse(radar.lat_deg, radar.lon_deg,
                                                     cue.lat_deg, cue.lon_deg))
     reach = 3.0 * cue.sigma_m + CUE_MARGIN_M
@@ -89,6 +90,8 @@ def cued_radars(radar: Radar, cue: Cue) -> tuple[Radar, Radar] | None:
     full = radar.sector_half_width_rad if radar.sector_center_rad is not None else math.pi
     half = min(half, full)
     revisit = max(MIN_CUED_REVISIT_S, radar.revisit_s * (half / full) / CUE_SHARE)
+    if revisit >= radar.revisit_s:   # an area this wide (or near) gains nothing: keep searching
+        return None
     sector = dataclasses.replace(radar, sector_center_rad=az, sector_half_width_rad=half,
                                  revisit_s=revisit, scan_offset_s=cue.t_s,
                                  false_alarms_per_scan=radar.false_alarms_per_scan * half / full)
