@@ -16,10 +16,12 @@ from gsomia.warning.maritime_sites import load_maritime_catalogue, maritime_from
 from gsomia.warning.sensors import Radar
 from gsomia.warning.sensors.cueing import (
     CUE_MARGIN_M,
+    CUE_MAX_ALT_M,
     CUE_SHARE,
     MIN_CUED_REVISIT_S,
     Cue,
     cued_radars,
+    first_visible_alt_m,
 )
 from gsomia.warning.sensors.maritime import (
     PatrolAircraft,
@@ -144,3 +146,16 @@ def test_a_cue_is_taken_only_inside_the_field_of_regard_and_only_to_revisit_soon
     assert 0.0 < sector.sector_half_width_rad <= GREEN_PINE.sector_half_width_rad
     assert rest.revisit_s == pytest.approx(GREEN_PINE.revisit_s / (1.0 - CUE_SHARE))
     assert sector.id == rest.id == GREEN_PINE.id and sector.scan_offset_s == t_s
+
+
+def test_only_a_radar_that_sees_low_over_the_area_takes_the_cue():
+    # 4/3 Earth: a 25 m mast sees 0 m at sqrt(2 k a 25) = 20.6 km; at 300 km the hidden
+    # height is (300 - 20.6)^2 / (2 k a) = 4.59 km, plus 300 km x tan(0.5 deg) = 2.62 km
+    ship = Radar("ddg", "JPN", 39.5, 135.0, 25.0, 500e3, math.radians(0.5), 5.0,
+                 refraction_k=4.0 / 3.0)
+    assert first_visible_alt_m(ship, 300e3) == pytest.approx(4590.0 + 2618.0, rel=2e-3)
+    near = geodesic_direct(39.5, 135.0, 300e3, 270.0)
+    far = geodesic_direct(39.5, 135.0, 600e3, 270.0)    # ~29 km hidden + 5 km: > 20 km
+    assert cued_radars(ship, Cue(0.0, float(near[0]), float(near[1]), 1e3)) is not None
+    assert first_visible_alt_m(ship, 600e3) > CUE_MAX_ALT_M
+    assert cued_radars(ship, Cue(0.0, float(far[0]), float(far[1]), 1e3)) is None

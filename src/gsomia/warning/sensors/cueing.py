@@ -15,8 +15,9 @@ revisited every
 the cued schedule's). The cued sector's half-width covers the area's 3-σ circle plus
 :data:`CUE_MARGIN_M` (the first tens of seconds of a missile's flight, ASSUMPTION) seen
 from the radar, and at least the radar's beamwidth. A radar with a fixed face cues only
-an area inside its field of regard (its sector); an all-round radar cues any. A cue
-changes nothing before its time.
+an area inside its field of regard (its sector); an all-round radar cues any; a radar
+too far to see low over the area (:data:`CUE_MAX_ALT_M`) takes no cue. A cue changes
+nothing before its time.
 
 Frames and units: geodetic sites and areas [deg], distances [m], azimuths clockwise from
 north [rad]; times seconds since the scenario epoch.
@@ -38,8 +39,8 @@ from gsomia.warning.sensors.flight import Flight
 from gsomia.warning.sensors.radar import Radar
 from gsomia.warning.types import Detection
 
-__all__ = ["CUE_MARGIN_M", "CUE_SHARE", "MIN_CUED_REVISIT_S", "Cue", "cued_radars",
-           "observe_cued"]
+__all__ = ["CUE_MARGIN_M", "CUE_MAX_ALT_M", "CUE_SHARE", "MIN_CUED_REVISIT_S", "Cue",
+           "cued_radars", "first_visible_alt_m", "observe_cued"]
 
 CUE_SHARE = 0.5
 """Fraction of a cued radar's search time given to the cued sector (ASSUMPTION: half; no
@@ -47,6 +48,12 @@ public figure; a phased array's scheduler may give more or less)."""
 CUE_MARGIN_M = 20_000.0
 """Added to the area's 3-σ radius [m]: a missile rises tens of km before a distant radar
 sees it over the horizon, drifting a few km to some tens of km downrange (ASSUMPTION)."""
+CUE_MAX_ALT_M = 20_000.0
+"""Highest altitude [m] at which a radar must first see over the cued area to take the
+cue (ASSUMPTION): below ~20 km a ballistic missile is still in its early, steep climb,
+within :data:`CUE_MARGIN_M` of its launch point; a radar that first sees higher would
+first see the missile downrange, outside the cued sector, and would only lose search
+time on it."""
 MIN_CUED_REVISIT_S = 1.0
 """Shortest revisit of a cued sector [s] (ASSUMPTION: a search frame needs dwells)."""
 
@@ -73,18 +80,31 @@ class Cue:
             raise InputError("cue.sigma_m", self.sigma_m, "expected a radius >= 0 m")
 
 
+def first_visible_alt_m(radar: Radar, distance_m: float) -> float:
+    """Lowest altitude [m] the radar sees at ground distance ``distance_m`` [m]: the
+    height hidden by the Earth of effective radius k·a beyond the site's own horizon,
+    ``(d − √(2·k·a·h_site))² / (2·k·a)`` (Skolnik §8.2), plus the beam's lowest elevation
+    ``d · tan(min_elevation)`` (a small-angle, flat-Earth addition)."""
+    ka2 = 2.0 * radar.refraction_k * 6_371_000.0
+    hidden = max(0.0, distance_m - math.sqrt(ka2 * max(radar.alt_m, 0.0))) ** 2 / ka2
+    return hidden + distance_m * math.tan(max(radar.min_elevation_rad, 0.0))
+
+
 def cued_radars(radar: Radar, cue: Cue) -> tuple[Radar, Radar] | None:
     """The two search schedules of ``radar`` after ``cue`` (module notes): the cued sector
     (same id) and the whole volume at its slower revisit; both start their scans at the
     cue's time. ``None`` when the area lies outside the radar's field of regard or beyond
-    its instrumented range plus the area's radius, or when the cued sector would be
-    revisited no sooner than the whole volume (a wide or near area)."""
+    its instrumented range plus the area's radius, when the radar first sees over the
+    area above :data:`CUE_MAX_ALT_M` (:func:`first_visible_alt_m`), or when the cued
+    sector would be revisited no sooner than the whole volume (a wide or near area)."""
     d, az_deg = (float(v) for v in geodesic_inverse(radar.lat_deg, radar.lon_deg,
                                                     cue.lat_deg, cue.lon_deg))
     reach = 3.0 * cue.sigma_m + CUE_MARGIN_M
     az = math.radians(az_deg) % (2.0 * math.pi)
     if d > radar.max_range_m + reach or not bool(in_sector(
             az, radar.sector_center_rad, radar.sector_half_width_rad)):
+        return None
+    if first_visible_alt_m(radar, d) > CUE_MAX_ALT_M:
         return None
     half = max(math.atan2(reach, d), radar.beamwidth_rad, 1e-3)
     full = radar.sector_half_width_rad if radar.sector_center_rad is not None else math.pi
