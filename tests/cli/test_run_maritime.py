@@ -28,7 +28,8 @@ def test_run_2016_08_24_reports_gains_with_and_without_japans_maritime_sources(
     assert m["sources"] == ["jpn-p1-sinpo-approaches", "jpn-ss-sinpo-barrier"]
     # before the Japan-ROK GSOMIA (23 Nov 2016) Japan's contacts reach Korea through TISA,
     # and never through the automated hub (not in force; pre-launch indications excluded)
-    assert m["cues"]["KOR"]["route"] == "tisa_hub"
+    assert m["cues"]["tisa_hub"]["KOR"]["route"] == "tisa_hub"
+    assert "KOR" not in m["cues"]["direct"] and "KOR" not in m["cues"]["none"]
     auto = {(p["from"], p["to"]): p for p in doc["route_paths"]["auto_hub"]}
     assert auto[("JPN", "KOR")]["contacts_allowed"] is False
     for party in ("KOR", "JPN"):

@@ -17,7 +17,13 @@ from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery import RouteConfig, plan_routes
 from gsomia.sim.delivery.nodes import NodeDelivery
 from gsomia.sim.delivery.planned import deliver_planned, planned
-from gsomia.sim.maritime import contact_items, cue_table, maritime_block, without_maritime
+from gsomia.sim.maritime import (
+    contact_items,
+    cue_groups,
+    cue_table,
+    maritime_block,
+    without_maritime,
+)
 from gsomia.sim.observe import observe
 from gsomia.sim.run import run_scenario
 from gsomia.sim.scenario import load_scenario
@@ -122,12 +128,25 @@ def test_run_with_and_without_japans_maritime_sources():
     sc = load_scenario("2016-08-24")
     cfg = RunConfig(warnings=False, area_samples=100)
     with_run = run_scenario(sc, cfg, delivery=planned)
+    groups = cue_groups(with_run.contacts, with_run.contact_deliveries)
+    # 2016-08-24: no Japan-ROK GSOMIA yet: direct and the automated hub carry Japan's
+    # contacts to the US alone, TISA to Korea too; none: own contacts only
+    assert groups == {"none": "none", "tisa_hub": "tisa_hub", "auto_hub": "auto_hub",
+                      "direct": "auto_hub"}
+    runs = {r: run_scenario(sc, cfg, delivery=planned, cue_route=r)
+            for r in ("none", "tisa_hub", "auto_hub")}
     without = run_scenario(without_maritime(sc, "JPN"), cfg, delivery=planned)
-    block = maritime_block(with_run, without, "JPN", lambda v: v)
+    block = maritime_block({r: runs[f] for r, f in groups.items()}, without, "JPN",
+                           lambda v: v)
     assert block["sources"] == ["jpn-p1-sinpo-approaches", "jpn-ss-sinpo-barrier"]
-    # 2016-08-24: no Japan-ROK GSOMIA yet; Japan's contacts reach Korea through TISA
-    assert block["cues"]["KOR"]["route"] == "tisa_hub"
+    assert block["cues"]["tisa_hub"]["KOR"]["route"] == "tisa_hub"
+    assert "KOR" not in block["cues"]["direct"] and "KOR" not in block["cues"]["none"]
     assert "KOR" not in block["cues_without"]
+    # Korea is cued by Japan's contacts on tisa_hub only: elsewhere its radars see the
+    # same with and without them (same draws, same scans)
+    for route in ("none", "auto_hub", "direct"):
+        for figure in block["launches"][0]["parties"]["KOR"][route].values():
+            assert figure["gain_s"] in (0.0, None)
     kor = block["launches"][0]["parties"]["KOR"]["tisa_hub"]
     for figure in kor.values():
         if figure["gain_s"] is not None:

@@ -1,6 +1,8 @@
-"""``gsomia run`` on a scenario with maritime sources: the same run again without one
-party's maritime sources (Japan's, where it has any), and the ``maritime`` block of the
-JSON (:func:`gsomia.sim.maritime.maritime_block`), printed as gains per launch."""
+"""``gsomia run`` on a scenario with maritime sources: the scenario run once per distinct
+set of cues (each route's arrivals of the contacts; :func:`gsomia.sim.maritime.cue_groups`)
+and once without one party's maritime sources (Japan's, where it has any), and the
+``maritime`` block of the JSON (:func:`gsomia.sim.maritime.maritime_block`), printed as
+gains per launch."""
 
 from __future__ import annotations
 
@@ -8,8 +10,7 @@ from typing import Any
 
 from gsomia.cli._app import console
 from gsomia.sim.config import RunConfig
-from gsomia.sim.delivery import NONE
-from gsomia.sim.maritime import maritime_block, without_maritime
+from gsomia.sim.maritime import cue_groups, maritime_block, without_maritime
 from gsomia.sim.run import RunResult, run_scenario
 
 __all__ = ["maritime_comparison"]
@@ -21,27 +22,33 @@ def _r(value: float | None) -> float | None:
 
 def maritime_comparison(result: RunResult, config: RunConfig, step: Any,
                         doc: dict[str, Any]) -> None:
-    """Run ``result``'s scenario without the maritime sources of Japan (else of the first
-    maritime source's owner), add ``doc["maritime"]`` and print the gains of every
-    party on every sharing route (a no-op without maritime sources)."""
+    """Run ``result``'s scenario cued by each route's contacts and without the maritime
+    sources of Japan (else of the first maritime source's owner), add ``doc["maritime"]``
+    and print the gains of every party on every route (a no-op without maritime
+    sources)."""
     sc = result.scenario
     if not sc.maritime:
         return
     owners = [s.owner for s in sc.maritime]
     owner = "JPN" if "JPN" in owners else owners[0]
+    groups = cue_groups(result.contacts, result.contact_deliveries)
+    runs: dict[str, RunResult] = {}
+    for first in dict.fromkeys(groups.values()):
+        with console.status(f"running cued by the contacts of route {first}"):
+            runs[first] = run_scenario(sc, config, delivery=step, cue_route=first)
     with console.status(f"running again without {owner}'s maritime sources"):
         without = run_scenario(without_maritime(sc, owner), config, delivery=step)
-    block = maritime_block(result, without, owner, _r)
+    block = maritime_block({r: runs[first] for r, first in groups.items()}, without, owner,
+                           _r)
     doc["maritime"] = block
-    for party, cue in sorted(block["cues"].items()):
-        console.print(f"maritime: {party}'s radars first cued at {cue['t_s']:.0f} s by "
-                      f"{cue['source']} ({cue['originator']}, route {cue['route']})",
-                      highlight=False)
+    for route, cues in block["cues"].items():
+        for party, cue in sorted(cues.items()):
+            console.print(f"maritime {route}: {party}'s radars first cued at "
+                          f"{cue['t_s']:.0f} s by {cue['source']} ({cue['originator']}, "
+                          f"{cue['route']})", highlight=False)
     for launch in block["launches"]:
         for party, routes in launch["parties"].items():
             for route, figures in routes.items():
-                if route == NONE and party != owner:
-                    continue
                 gains = ", ".join(f"{m.removesuffix('_s')} {figures[m]['gain_s']}"
                                   for m in figures)
                 console.print(f"maritime gain {launch['id']} {party} {route}: {gains} s "

@@ -13,12 +13,12 @@ Steps (called by :func:`gsomia.sim.run.run_scenario` before the radars observe):
    never carries them; the Japan–Korea GSOMIA only from 23 Nov 2016).
 3. Each party's radars are cued (:func:`cue_table`; :mod:`gsomia.warning.sensors.cueing`):
    by its own contacts from their issue time, and by each partner contact from its
-   earliest arrival over the run's sharing routes. The radars then observe once for the
-   run: a run's tracker runs are shared by its routes (:mod:`gsomia.sim.run`), so a
-   party cued by a partner's contact is cued on every route of that run, ``none``
-   included. The with/without comparison (:func:`maritime_block`) is therefore between
-   two runs, each route against the same route: it measures what the maritime sources
-   (and the route that carried their contacts, named in ``cues``) are worth.
+   arrival on the run's ``cue_route`` (default: the earliest over its sharing routes).
+   The radars observe once for a run (its tracker runs are shared by its routes,
+   :mod:`gsomia.sim.run`), so the with/without comparison (:func:`maritime_block`) takes,
+   for each route, a run cued by that route's arrivals (:func:`cue_groups`: routes whose
+   cues are the same share one run; ``none``: own contacts only), against the run
+   without the sources on the same route.
 """
 
 from __future__ import annotations
@@ -27,14 +27,13 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from gsomia.sim.delivery.plan import NONE
 from gsomia.sim.items import Delivered, Warning
 from gsomia.sim.observe import sensor_rng
 from gsomia.sim.scenario import Scenario
 from gsomia.warning.sensors.cueing import Cue
 from gsomia.warning.sensors.maritime import observe_maritime
 
-__all__ = ["MARITIME_METRICS", "contact_items", "cue_table", "maritime_block",
+__all__ = ["MARITIME_METRICS", "contact_items", "cue_groups", "cue_table", "maritime_block",
            "without_maritime"]
 
 MARITIME_METRICS = ("first_detection_s", "first_confirmed_s", "first_pip_within_50km_s",
@@ -87,25 +86,43 @@ def cue_table(contacts: dict[str, list[Warning]], arrivals: dict[str, list[Deliv
     return cues, first
 
 
+def cue_groups(contacts: dict[str, list[Warning]], arrivals: dict[str, list[Delivered]]
+               ) -> dict[str, str]:
+    """Route → the first route of the same cues (:func:`cue_table` from that route's
+    arrivals alone; every route of ``arrivals``, in its order): the routes one run
+    cued by its first route serves."""
+    out: dict[str, str] = {}
+    seen: dict[tuple, str] = {}
+    for route, got in arrivals.items():
+        cues, _ = cue_table(contacts, {route: got})
+        key = tuple(sorted((p, tuple((c.t_s, c.lat_deg, c.lon_deg, c.sigma_m) for c in cs))
+                           for p, cs in cues.items()))
+        out[route] = seen.setdefault(key, route)
+    return out
+
+
 def without_maritime(scenario: Scenario, owner: str) -> Scenario:
     """The scenario without ``owner``'s maritime sources (submarine tracks kept)."""
     return dataclasses.replace(scenario, maritime=tuple(
         s for s in scenario.maritime if s.owner != owner))
 
 
-def maritime_block(with_run: Any, without_run: Any, owner: str,
+def maritime_block(with_runs: dict[str, Any], without_run: Any, owner: str,
                    rounded: Callable[[float | None], float | None]) -> dict[str, Any]:
     """The ``maritime`` block of a run's JSON: per launch, party and route, each of
-    :data:`MARITIME_METRICS` with (``with``) and without (``without``) ``owner``'s
-    maritime sources, and ``gain_s = without − with`` (positive: sooner with them; None
-    when either never reached it). Also the sources compared, the contacts issued and the
-    first cue of each party (:func:`cue_table`)."""
+    :data:`MARITIME_METRICS` with ``owner``'s maritime sources (``with``: from
+    ``with_runs[route]``, the run cued by that route's arrivals) and without them
+    (``without``), and ``gain_s = without − with`` (positive: sooner with them; None when
+    either never reached it). Also the sources compared, the contacts issued and, per
+    route, the first cue of each party (:func:`cue_table`)."""
     launches = []
-    for f in with_run.flights:
+    first = next(iter(with_runs.values()))
+    for f in first.flights:
         parties: dict[str, Any] = {}
-        for party, routes in with_run.knowledge[f.id].items():
+        for party in first.knowledge[f.id]:
             parties[party] = {}
-            for route, k in routes.items():
+            for route, run in with_runs.items():
+                k = run.knowledge[f.id][party][route]
                 k0 = without_run.knowledge[f.id][party][route]
                 entry = {}
                 for m in MARITIME_METRICS:
@@ -114,15 +131,12 @@ def maritime_block(with_run: Any, without_run: Any, owner: str,
                                 "gain_s": None if a is None or b is None else rounded(b - a)}
                 parties[party][route] = entry
         launches.append({"id": f.id, "parties": parties})
-    sc = with_run.scenario
+    sc = first.scenario
     return {"owner": owner,
             "sources": [s.id for s in sc.maritime if s.owner == owner],
             "submarines": [s.id for s in sc.submarines],
-            "contacts": {p: len(ws) for p, ws in with_run.contacts.items()},
-            "cues": with_run.first_cues,
+            "contacts": {p: len(ws) for p, ws in first.contacts.items()},
+            "cues": {str(r): run.first_cues for r, run in with_runs.items()},
             "cues_without": without_run.first_cues,
-            "note": ("a run's radars observe once for all its routes: a party cued by a "
-                     "partner's contact (route in 'cues') is cued on every route of that "
-                     "run, none included; compare each route with the same route"),
-            "routes": [r for r in with_run.config.routes if r != NONE],
+            "runs": len({id(run) for run in with_runs.values()}) + 1,
             "launches": launches}

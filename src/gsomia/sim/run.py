@@ -221,7 +221,8 @@ def _track_and_issue(sc: Scenario, obs: Observation, cfg: RunConfig
 def run_scenario(scenario: Scenario, config: RunConfig | None = None,
                  catalog: Catalog | None = None, delivery: Delivery | None = None,
                  progress: Callable[[str], None] | None = None,
-                 zones: MaritimeZones | None = None) -> RunResult:
+                 zones: MaritimeZones | None = None,
+                 cue_route: str | None = None) -> RunResult:
     """Run the main job on one scenario (module notes).
 
     Args:
@@ -236,6 +237,9 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
         progress: called with the name of each stage as it starts.
         zones: the maritime zones of the area figures (default: loaded for this run,
             :func:`gsomia.sim.scoring.load_zones`, about a second: pass them to many runs).
+        cue_route: the route whose arrivals of partners' submarine contacts cue each
+            party's radars (:mod:`gsomia.sim.maritime`; ``"none"``: own contacts only);
+            None: the earliest arrival over the run's sharing routes.
 
     Raises:
         PhysicsError: a launch that cannot be flown; InputError: a bad configuration.
@@ -247,7 +251,7 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     laps = _Laps()
     sc = _observed(scenario, cfg)
     plans = plan_routes(sc, cat, cfg.route, cfg.routes, share=cfg.share)
-    contacts, pre, cues, first_cues = _maritime(sc, cfg, plans, cat, deliver)
+    contacts, pre, cues, first_cues = _maritime(sc, cfg, plans, cat, deliver, cue_route)
     note("fly and observe")
     obs = observe(sc, cues=cues)
     laps.lap("observe")
@@ -288,11 +292,13 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
 
 
 def _maritime(sc: Scenario, cfg: RunConfig, plans: dict[str, RoutePlan], cat: Catalog,
-              deliver: Delivery) -> tuple[dict[str, list[Warning]], dict[str, list[Delivered]],
-                                          dict[str, list[Cue]], dict[str, dict]]:
+              deliver: Delivery, cue_route: str | None
+              ) -> tuple[dict[str, list[Warning]], dict[str, list[Delivered]],
+                         dict[str, list[Cue]], dict[str, dict]]:
     """Contact items, their arrivals on every route, each party's cues and first cue
-    (:mod:`gsomia.sim.maritime`); all empty without maritime sources. A prepared (live)
-    delivery step carries them by the planned delivery (same arrivals)."""
+    (:mod:`gsomia.sim.maritime`; from ``cue_route``'s arrivals only when given); all empty
+    without maritime sources. A prepared (live) delivery step carries them by the planned
+    delivery (same arrivals)."""
     if not sc.maritime:
         return {}, {}, {}, {}
     t_end = sc.duration_s if sc.duration_s is not None else \
@@ -300,5 +306,6 @@ def _maritime(sc: Scenario, cfg: RunConfig, plans: dict[str, RoutePlan], cat: Ca
     contacts = contact_items(sc, t_end)
     step: Delivery = planned if isinstance(deliver, PreparedDelivery) else deliver
     pre = {route: step(contacts, plans[route], sc, cat) for route in cfg.routes}
-    cues, first = cue_table(contacts, pre)
+    cues, first = cue_table(contacts, pre if cue_route is None else
+                            {r: got for r, got in pre.items() if r == cue_route})
     return contacts, pre, cues, first
