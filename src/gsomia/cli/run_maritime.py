@@ -43,9 +43,10 @@ def maritime_comparison(result: RunResult, config: RunConfig, step: Any,
     doc["maritime"] = block
     for route, cues in block["cues"].items():
         for party, cue in sorted(cues.items()):
-            console.print(f"maritime {route}: {party}'s radars first cued at "
-                          f"{cue['t_s']:.0f} s by {cue['source']} ({cue['originator']}, "
-                          f"{cue['route']})", highlight=False)
+            console.print(f"maritime {route}: {party}'s first contact to cue its radars "
+                          f"by {cue['t_s']:.0f} s, from {cue['source']} "
+                          f"({cue['originator']}, {cue['route']}; a radar too far to see "
+                          "low over the area takes no cue)", highlight=False)
     for launch in block["launches"]:
         for party, routes in launch["parties"].items():
             for route, figures in routes.items():
