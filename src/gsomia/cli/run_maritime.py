@@ -6,6 +6,7 @@ gains per launch."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from gsomia.cli._app import console
@@ -32,6 +33,7 @@ def maritime_comparison(result: RunResult, config: RunConfig, step: Any,
     owners = [s.owner for s in sc.maritime]
     owner = "JPN" if "JPN" in owners else owners[0]
     groups = cue_groups(result.contacts, result.contact_deliveries)
+    config = dataclasses.replace(config, warnings=False)   # the block needs no warning log
     runs: dict[str, RunResult] = {}
     for first in dict.fromkeys(groups.values()):
         with console.status(f"running cued by the contacts of route {first}"):
