@@ -20,8 +20,8 @@ from gsomia.warning.sensors import InfraredLaunchSensor, Radar
 from gsomia.warning.sites import load_sensor_catalogue
 from scenario_support import launch_entry
 
-PACKAGED = ["2016-09-05", "2017-03-06", "2017-08-29", "2017-11-29", "2019-10-02",
-            "2022-10-04", "stress-20"]
+PACKAGED = ["2016-08-24", "2016-09-05", "2017-03-06", "2017-08-29", "2017-11-29",
+            "2019-10-02", "2021-10-19", "2022-05-07", "2022-10-04", "stress-20"]
 
 # (scenario, epoch UTC, launches, range km, apogee km) — CNS records / flight-times.csv
 PUBLIC_RECORD = [

@@ -25,6 +25,7 @@ from rich.table import Table
 from gsomia.cli._app import app, console, err_console, fail, guarded, json_text
 from gsomia.cli.engagement import print_engagement
 from gsomia.cli.run_batch import batch_run, where_text
+from gsomia.cli.run_maritime import maritime_comparison
 from gsomia.cli.scenario import local_date_hint
 from gsomia.datafile import check_output_path, write_text_atomic
 from gsomia.errors import InputError
@@ -507,6 +508,7 @@ def _single_run(sc: Scenario, config: RunConfig, delivery: str, speed: float,
     doc = run_to_json(result, delivery=delivery)
     print_engagement(console, result, doc)
     doc["picture"] = run_picture(result)   # for gsomia cop (schema: gsomia.sim.replay)
+    maritime_comparison(result, config, step, doc)   # with/without maritime sources
     for line in attribution_lines(doc.get("attribution", {})):
         console.print(line, highlight=False)
     if delivery == "live":

@@ -75,6 +75,7 @@ from gsomia.schemas.payloads import (
     PlotDoc,
     RadarPlotsDoc,
     SiteDoc,
+    SubmarineContactDoc,
     TrajectoryDoc,
 )
 from gsomia.schemas.personnel import (
@@ -138,6 +139,7 @@ __all__ = [
     "ScopeEntry",
     "SensorEntry",
     "SiteDoc",
+    "SubmarineContactDoc",
     "Text",
     "TrajectoryDoc",
     "bounds_text",
@@ -168,6 +170,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "personnel": PersonnelFile,
     "radar-plots": RadarPlotsDoc,
     "scenario": ScenarioFile,
+    "submarine-contact": SubmarineContactDoc,
 }
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "PlotDoc",
     "RadarPlotsDoc",
     "SiteDoc",
+    "SubmarineContactDoc",
     "TrajectoryDoc",
 ]
 
@@ -291,3 +292,17 @@ class AreaWarningDoc(Closed):
     area: AreaDoc
     p: number(0.0, 1.0)  # type: ignore[valid-type]
     reason: Annotated[str, at.MinLen(1), at.MaxLen(500), BeforeValidator(_reason)]
+class SubmarineContactDoc(Closed):
+    """A submarine contact report (:mod:`gsomia.node.contacts`): where a maritime source put
+    a submarine, when, and how well (1-σ per horizontal axis [m])."""
+
+    kind: Literal["submarine_contact"]
+    contact_id: Name
+    epoch: Epoch = Field(description="the scenario epoch, ISO 8601 with offset")
+    t_s: Time = Field(description="issue time [s since the epoch]")  # type: ignore[valid-type]
+    contact_t_s: Time  # type: ignore[valid-type]
+    sensor_id: Name
+    how: Literal["radar", "sonobuoy", "sonar"]
+    lat_deg: Latitude  # type: ignore[valid-type]
+    lon_deg: Longitude  # type: ignore[valid-type]
+    sigma_m: number(0.0, 1e6, lo_open=True)  # type: ignore[valid-type]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import annotated_types as at
 from pydantic import AfterValidator, Field, RootModel, model_validator
 
 from gsomia.schemas.base import (
@@ -49,6 +50,8 @@ __all__ = [
     "SalvoEntry",
     "ScenarioFile",
     "SensorEntry",
+    "SubmarineEntry",
+    "WaypointEntry",
 ]
 
 RANGE_KM = (10.0, 15_000.0)
@@ -281,6 +284,27 @@ def _some_launches(launches: list[LaunchEntry]) -> list[LaunchEntry]:
     return launches
 
 
+class WaypointEntry(Closed):
+    """A submarine's position at a time [s after the epoch; deg]."""
+
+    t_s: number(-MAX_DURATION_S, MAX_DURATION_S)  # type: ignore[valid-type]
+    lat_deg: Latitude  # type: ignore[valid-type]
+    lon_deg: Longitude  # type: ignore[valid-type]
+
+
+class SubmarineEntry(Closed):
+    """A submarine at sea before a launch (:class:`gsomia.warning.sensors.maritime.
+    SubmarineTrack`): its waypoints and the windows its mast is up."""
+
+    id: Text
+    launch: Text | None = Field(None, description="the launch id it fires (scoring only)")
+    track: Annotated[list[WaypointEntry], at.Len(1, 1000)]
+    mast_up: list[OutageEntry] = Field([], description="windows [s] with a mast above "
+                                                        "the water (from_s, to_s)")
+    source: Text | None = None
+    notes: Any = None
+
+
 class ScenarioFile(Closed):
     """A scenario file (``gsomia/data/scenarios/*.toml``; docs/scenarios.md)."""
 
@@ -296,6 +320,12 @@ class ScenarioFile(Closed):
     launches: Annotated[list[LaunchEntry], AfterValidator(_some_launches)]
     agreements: list[AgreementEntry] = []
     links: list[LinkEntry] = []
+    submarines: list[SubmarineEntry] = Field([], description="submarines at sea before "
+                                                            "the launches")
+    maritime: list[dict[str, Any]] = Field(
+        [], description="patrol aircraft and submarines that report submarine contacts: a "
+        "station of data/maritime_sensors.toml by 'site' (keys overridable), or a table; "
+        "checked by gsomia.warning.maritime_sites")
 
 
 class FacilityEntry(Closed):

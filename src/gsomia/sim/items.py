@@ -23,6 +23,7 @@ from gsomia.sim.scenario import Scenario
 from gsomia.warning.alerts import WarningEntry
 from gsomia.warning.fusion import TrackReport
 from gsomia.warning.sensors import LaunchReport
+from gsomia.warning.sensors.maritime import ContactReport
 from gsomia.warning.tracking.tracker import Track, Tracker
 from gsomia.warning.types import Detection
 
@@ -63,6 +64,9 @@ class Warning:
             (:func:`gsomia.sim.pictures.truth_labels`); ``()``: just ``truth_id``.
         alert: the public warning log entry, or None (its ``launch`` is the issuing
             party's designation of the launch, shared).
+        contact: a maritime source's submarine contact report (pre-launch indication;
+            :mod:`gsomia.sim.maritime`), or None. It concerns no launch (``truth_ids``
+            empty): it cues radars, it is no warning of a missile.
     """
 
     t_s: float
@@ -73,6 +77,7 @@ class Warning:
     plots: tuple[Detection, ...] = ()
     truth_group: tuple[str, ...] = ()
     alert: WarningEntry | None = None
+    contact: ContactReport | None = None
 
     @property
     def truth_ids(self) -> set[str]:
@@ -82,6 +87,8 @@ class Warning:
             return {i for d in self.plots for i in covered_launches(d)}
         if self.alert is not None:
             return {self.alert.launch}
+        if self.contact is not None:
+            return set()
         ids = set(self.truth_group) or {self.truth_id}
         return {i for i in ids if i is not None}
 

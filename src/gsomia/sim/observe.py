@@ -38,6 +38,7 @@ import datetime as dt
 import math
 import zlib
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -53,6 +54,7 @@ from gsomia.physics.propulsion import propulsion_class_for, resolve_propulsion
 from gsomia.physics.trajectory import Trajectory
 from gsomia.sim.scenario import LaunchSpec, Scenario
 from gsomia.warning.sensors import Flight, InfraredLaunchSensor, LaunchReport
+from gsomia.warning.sensors.cueing import Cue, observe_cued
 from gsomia.warning.types import Detection
 
 __all__ = ["DETECTION_COLUMNS", "Observation", "fly_launches", "fly_pieces", "in_outage",
@@ -172,13 +174,16 @@ def in_outage(scenario: Scenario, sensor_id: str, t_s: float) -> bool:
     return any(sid == sensor_id and lo <= t_s < hi for sid, lo, hi in scenario.outages)
 
 
-def observe(scenario: Scenario, flights: tuple[Flight, ...] | None = None) -> Observation:
+def observe(scenario: Scenario, flights: tuple[Flight, ...] | None = None,
+            cues: Mapping[str, Sequence[Cue]] | None = None) -> Observation:
     """Run every sensor of the scenario over its flights (flown here unless given) and the
     pieces of failed launches (radars only: an infrared sensor reports launches).
 
     The window is ``[0, duration_s]``, default from 0 to the last impact (of a launch). A
     sensor reports nothing inside its outage windows (:func:`in_outage`): what it would
     have reported there is dropped after its draws, so an outage changes nothing else.
+    ``cues``: party → areas its radars are cued toward from a time on
+    (:func:`gsomia.warning.sensors.cueing.observe_cued`; :mod:`gsomia.sim.maritime`).
     """
     flights = fly_launches(scenario) if flights is None else flights
     pieces = fly_pieces(scenario, flights)
@@ -194,7 +199,9 @@ def observe(scenario: Scenario, flights: tuple[Flight, ...] | None = None) -> Ob
             reports += [r for r in sensor.observe(flights, rng) if r.t_s <= t_end
                         and not any(lo <= r.t_s < hi for lo, hi in down)]
         else:
-            found = sensor.observe(flights + pieces, 0.0, t_end, rng)
+            mine = (cues or {}).get(sensor.owner)
+            found = (observe_cued(sensor, flights + pieces, 0.0, t_end, rng, mine) if mine
+                     else sensor.observe(flights + pieces, 0.0, t_end, rng))
             detections += [d for d in found if not any(lo <= d.t_s < hi for lo, hi in down)] \
                 if down else found
     detections.sort(key=attrgetter("t_s", "sensor_id"))

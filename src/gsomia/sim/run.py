@@ -95,9 +95,11 @@ from gsomia.sharing import Catalog, load_catalog
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.nodes import NodeDelivery
 from gsomia.sim.delivery.plan import NONE, RoutePlan, plan_routes
+from gsomia.sim.delivery.planned import planned
 from gsomia.sim.engage import Engagements, run_engagements, ship_positions_key
 from gsomia.sim.items import Delivered, Delivery, PreparedDelivery, Warning
 from gsomia.sim.knowledge import Knowledge, measure
+from gsomia.sim.maritime import contact_items, cue_table
 from gsomia.sim.measurements import RoutePictures
 from gsomia.sim.observe import Observation, observe
 from gsomia.sim.pictures import FusedPictures, PictureSource
@@ -107,6 +109,7 @@ from gsomia.sim.share import party_warnings, plot_warnings
 from gsomia.sim.warnlog import WarningRun, warning_logs
 from gsomia.warning.areas import MaritimeZones
 from gsomia.warning.sensors import Flight
+from gsomia.warning.sensors.cueing import Cue
 from gsomia.warning.tracking.tracker import Tracker
 
 __all__ = ["RunResult", "run_scenario"]
@@ -133,6 +136,9 @@ class RunResult:
             (:meth:`gsomia.warning.areas.MaritimeZones.for_party`).
         alerts: each party's log of public warnings (issue, update, withdraw) and its
             score (:mod:`gsomia.sim.warnlog`).
+        contacts: party → its submarine contact items (:mod:`gsomia.sim.maritime`; kept
+            apart from ``warnings``: they warn of no missile); contact_deliveries: route →
+            their arrivals; first_cues: party → where its radars' first cue came from.
     """
 
     scenario: Scenario
@@ -148,6 +154,9 @@ class RunResult:
     engagements: Engagements | None = None
     impact_areas_by_party: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     alerts: WarningRun | None = None
+    contacts: dict[str, list[Warning]] = field(default_factory=dict)
+    contact_deliveries: dict[str, list[Delivered]] = field(default_factory=dict)
+    first_cues: dict[str, dict] = field(default_factory=dict)
 
     @property
     def flights(self) -> tuple[Flight, ...]:
@@ -216,7 +225,8 @@ def _track_and_issue(sc: Scenario, obs: Observation, cfg: RunConfig
 def run_scenario(scenario: Scenario, config: RunConfig | None = None,
                  catalog: Catalog | None = None, delivery: Delivery | None = None,
                  progress: Callable[[str], None] | None = None,
-                 zones: MaritimeZones | None = None) -> RunResult:
+                 zones: MaritimeZones | None = None,
+                 cue_route: str | None = None) -> RunResult:
     """Run the main job on one scenario (module notes).
 
     Args:
@@ -231,6 +241,9 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
         progress: called with the name of each stage as it starts.
         zones: the maritime zones of the area figures (default: loaded for this run,
             :func:`gsomia.sim.scoring.load_zones`, about a second: pass them to many runs).
+        cue_route: the route whose arrivals of partners' submarine contacts cue each
+            party's radars (:mod:`gsomia.sim.maritime`; ``"none"``: own contacts only);
+            None: the earliest arrival over the run's sharing routes.
 
     Raises:
         PhysicsError: a launch that cannot be flown; InputError: a bad configuration.
@@ -240,15 +253,16 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     deliver: Delivery = delivery or NodeDelivery(cfg.route)
     note = progress or (lambda _: None)
     laps = _Laps()
-    note("fly and observe")
     sc = _observed(scenario, cfg)
-    obs = observe(sc)
+    plans = plan_routes(sc, cat, cfg.route, cfg.routes, share=cfg.share)
+    contacts, pre, cues, first_cues = _maritime(sc, cfg, plans, cat, deliver, cue_route)
+    note("fly and observe")
+    obs = observe(sc, cues=cues)
     laps.lap("observe")
     note("track")
     trackers, warnings = _track_and_issue(sc, obs, cfg)
     laps.lap("track")
     note("decide and deliver")
-    plans = plan_routes(sc, cat, cfg.route, cfg.routes, share=cfg.share)
     if isinstance(deliver, PreparedDelivery):
         deliver.prepare(obs, trackers, cfg)
     deliveries = {route: deliver(warnings, plans[route], sc, cat) for route in cfg.routes}
@@ -281,4 +295,25 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
         alerts.record(share(alerts.items(sc.parties), plans[cfg.routes[-1]], sc, cat))
         laps.lap("warn")
     return RunResult(sc, obs, cfg, plans, knowledge, warnings, deliveries, trackers,
-                     laps.timings, cells, engagements, by_party, alerts)
+                     laps.timings, cells, engagements, by_party, alerts, contacts, pre,
+                     first_cues)
+
+
+def _maritime(sc: Scenario, cfg: RunConfig, plans: dict[str, RoutePlan], cat: Catalog,
+              deliver: Delivery, cue_route: str | None
+              ) -> tuple[dict[str, list[Warning]], dict[str, list[Delivered]],
+                         dict[str, list[Cue]], dict[str, dict]]:
+    """Contact items, their arrivals on every route, each party's cues and first cue
+    (:mod:`gsomia.sim.maritime`; from ``cue_route``'s arrivals only when given); all empty
+    without maritime sources. A prepared (live) delivery step carries them by the planned
+    delivery (same arrivals)."""
+    if not sc.maritime:
+        return {}, {}, {}, {}
+    t_end = sc.duration_s if sc.duration_s is not None else \
+        max(spec.t_s for spec in sc.launches) + 7200.0
+    contacts = contact_items(sc, t_end)
+    step: Delivery = planned if isinstance(deliver, PreparedDelivery) else deliver
+    pre = {route: step(contacts, plans[route], sc, cat) for route in cfg.routes}
+    cues, first = cue_table(contacts, pre if cue_route is None else
+                            {r: got for r, got in pre.items() if r == cue_route})
+    return contacts, pre, cues, first

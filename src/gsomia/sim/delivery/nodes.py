@@ -8,11 +8,13 @@ default of :class:`~gsomia.sim.delivery.plan.RouteConfig`). Each party's warning
 point element: the infrared launch report), and a scan's plots (measurement-level sharing)
 as :class:`~gsomia.node.plots.RadarPlots` through the node's generic item API
 (:func:`gsomia.node.plots.publish_plots`; elements ``trajectory`` and ``sensor_location``,
-decided by each node on its own), and an entry of a party's public warning log as
-:class:`~gsomia.node.alerts.AreaWarning` (element ``impact_point``). What arrives at each
-partner's node is handed back, at its arrival time on the clock, as
-:class:`~gsomia.sim.items.Delivered` (the nodes subscribe with ``on_item`` and tell plots
-and public warnings from missile warnings by the payload's ``kind``). The plots' true
+decided by each node on its own), an entry of a party's public warning log as
+:class:`~gsomia.node.alerts.AreaWarning` (element ``impact_point``), and a submarine
+contact as :class:`~gsomia.node.contacts.SubmarineContact` (element
+``pre_launch_indication``, which the automated hub's arrangement excludes). What arrives
+at each partner's node is handed back, at its arrival time on the clock, as
+:class:`~gsomia.sim.items.Delivered` (the nodes subscribe with ``on_item`` and tell plots,
+public warnings and contacts from missile warnings by the payload's ``kind``). The plots' true
 objects never travel: like the warnings' labels they are kept by the simulation, for
 scoring only, and put back on arrival.
 
@@ -65,6 +67,7 @@ from gsomia.node import (
     SimClock,
 )
 from gsomia.node.alerts import is_area_warning_payload
+from gsomia.node.contacts import SubmarineContact, is_contact_payload
 from gsomia.node.plots import RadarPlots, is_plot_payload
 from gsomia.sharing import Catalog, Route
 from gsomia.sharing.envelope import Envelope
@@ -73,6 +76,7 @@ from gsomia.sim.delivery.plan import NONE, RouteConfig, RoutePlan, link_delay
 from gsomia.sim.items import Delivered, Warning
 from gsomia.sim.scenario import Scenario
 from gsomia.warning.sensors import LaunchReport
+from gsomia.warning.sensors.maritime import ContactReport
 from gsomia.warning.types import Detection
 
 __all__ = ["NodeDelivery", "node_routes"]
@@ -122,9 +126,11 @@ class _Items:
         self.labels: dict[tuple[str, str], Warning] = {}
         self.launches: dict[tuple[str, str], LaunchReport] = {}
         self.truths: dict[tuple[str, str], tuple[Detection, ...]] = {}
-        self.payloads: dict[int, MissileWarning | RadarPlots | AreaWarning] = {}
+        self.payloads: dict[int, MissileWarning | RadarPlots | AreaWarning
+                            | SubmarineContact] = {}
         # public warning log entries, by (originator, warning id)
         self.alerts: dict[tuple[str, str], Warning] = {}
+        self.contacts: dict[tuple[str, str], Warning] = {}
         # each warning as sent, by (originator, track id, time): a payload that arrives
         # equal to it (as JSON) reads as the warning sent, without parsing it again
         self.sent: dict[tuple[str, str, float], tuple[dict, MissileWarning]] = {}
@@ -135,6 +141,10 @@ class _Items:
         for k, (p, items) in enumerate(warnings.items()):
             for n, w in enumerate(items):
                 mw = self.payloads[id(w)] = payload_of(w, scenario, n)
+                if isinstance(mw, SubmarineContact):
+                    self.contacts[(p, mw.contact_id)] = w
+                    self.places[(p, mw.contact_id)] = (k, n)
+                    continue
                 if isinstance(mw, RadarPlots):
                     self.truths[(p, mw.scan_id)] = w.plots
                     self.places[(p, mw.scan_id)] = (k, n)
@@ -154,6 +164,7 @@ class _Items:
         p = item.payload
         key = ((item.originator, p.get("scan_id")) if is_plot_payload(p)
                else (item.originator, p.get("warning_id")) if is_area_warning_payload(p)
+               else (item.originator, p.get("contact_id")) if is_contact_payload(p)
                else (item.originator, p.get("track_id"), p.get("t_s")))
         return self.places.get(key, (-1, -1))
 
@@ -176,6 +187,16 @@ class _Items:
             dets = [dataclasses.replace(d, merged_truth_ids=o.merged_truth_ids)
                     for d, o in zip(dets, sent, strict=True)]
         return Warning(rp.t_s, item.originator, plots=tuple(dets))
+
+    def contact(self, item: ReceivedItem) -> Warning:
+        """A received submarine contact as the item the originator shared (its true
+        submarine put back from what the simulation kept)."""
+        sc = SubmarineContact.from_dict(item.payload)
+        sent = self.contacts.get((item.originator, sc.contact_id))
+        truth = None if sent is None or sent.contact is None else sent.contact.truth_id
+        return Warning(sc.t_s, item.originator, contact=ContactReport(
+            sc.t_s, sc.contact_t_s, sc.sensor_id, item.originator, sc.lat_deg, sc.lon_deg,
+            sc.sigma_m, sc.how, truth))
 
     def warning(self, item: ReceivedItem) -> Warning:
         """A received missile warning as the item the originator shared (labels put back)."""
@@ -222,6 +243,8 @@ class NodeDelivery:
                     got = Delivered(clock.now_s(), party, items.plots(item))
                 elif is_area_warning_payload(item.payload):
                     got = Delivered(clock.now_s(), party, items.alert(item))
+                elif is_contact_payload(item.payload):
+                    got = Delivered(clock.now_s(), party, items.contact(item))
                 elif item.is_warning:
                     got = Delivered(clock.now_s(), party, items.warning(item))
                 else:

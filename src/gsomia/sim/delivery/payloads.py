@@ -9,6 +9,7 @@
 - a scan's plots → :class:`~gsomia.node.plots.RadarPlots`;
 - an entry of a party's public warning log → :class:`~gsomia.node.alerts.AreaWarning`
   (id ``alert-<launch>-<time in ms>``: one entry per launch and assessment time).
+- a submarine contact report → :class:`~gsomia.node.contacts.SubmarineContact`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from gsomia.errors import InputError
 from gsomia.node import AreaWarning, MissileWarning
+from gsomia.node.contacts import SubmarineContact
 from gsomia.node.plots import RadarPlots
 from gsomia.sim.items import Warning
 from gsomia.sim.scenario import Scenario
@@ -28,7 +30,7 @@ __all__ = ["payload_of", "received_report"]
 
 
 def payload_of(w: Warning, scenario: Scenario, n: int | None = None
-               ) -> MissileWarning | RadarPlots | AreaWarning:
+               ) -> MissileWarning | RadarPlots | AreaWarning | SubmarineContact:
     """The node payload of an item (module notes). An infrared launch report's id names its
     sensor, time and reported launch point, and ``n`` (the report's place in its
     originator's list) where given: the missiles of a salvo are reported by one sensor at
@@ -45,6 +47,12 @@ def payload_of(w: Warning, scenario: Scenario, n: int | None = None
         d = w.plots[0]
         return RadarPlots.from_detections(f"scan-{d.sensor_id}-{d.t_s:.6f}", scenario.epoch,
                                           w.plots)
+    if w.contact is not None:
+        c = w.contact
+        return SubmarineContact(f"contact-{c.sensor_id}-{c.t_s:.3f}" + ("" if n is None
+                                                                         else f"-{n}"),
+                                scenario.epoch, c.t_s, c.contact_t_s, c.sensor_id, c.how,
+                                c.lat_deg, c.lon_deg, c.sigma_m)
     if w.report is not None:
         r = w.report
         state = TrackState(r.t_s, r.x, r.P, np.zeros(2), True)

@@ -60,6 +60,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gsomia.errors import InputError
+from gsomia.node.contacts import CONTACT_ELEMENTS
 from gsomia.node.plots import PLOT_ELEMENTS
 from gsomia.sharing import Catalog, Consent, Label, ReleaseRequest, Route, decide
 from gsomia.sim.scenario import Scenario
@@ -168,6 +169,10 @@ class Path:
         plots_allowed: the verdict for a plot item (measurement-level sharing), or None
             when the run shares tracks (not decided).
         plots_reasons: the failed reasons of that decision.
+        contacts_allowed: the verdict for a submarine contact item (element
+            ``pre_launch_indication``, :mod:`gsomia.node.contacts`), or None when the
+            scenario has no maritime sources (not decided).
+        contacts_reasons: the failed reasons of that decision.
     """
 
     originator: str
@@ -179,6 +184,8 @@ class Path:
     reasons: tuple[str, ...] = ()
     plots_allowed: bool | None = None
     plots_reasons: tuple[str, ...] = ()
+    contacts_allowed: bool | None = None
+    contacts_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,17 +199,19 @@ class RoutePlan:
     def delay(self, originator: str, recipient: str, kind: str = "warning") -> float | None:
         """The delay of the allowed path [s], or None when the route gives none.
 
-        ``kind``: ``"warning"`` (track and launch reports) or ``"plots"`` (radar plots,
-        allowed only where the path's ``plots_allowed`` is True).
+        ``kind``: ``"warning"`` (track and launch reports), ``"plots"`` (radar plots,
+            allowed only where the path's ``plots_allowed`` is True) or ``"contacts"``
+            (submarine contacts, only where ``contacts_allowed`` is True).
 
         Raises:
             InputError: another ``kind``.
         """
-        if kind not in ("warning", "plots"):
-            raise InputError("kind", kind, "expected warning or plots")
+        if kind not in ("warning", "plots", "contacts"):
+            raise InputError("kind", kind, "expected warning, plots or contacts")
         for p in self.paths:
-            if p.originator == originator and p.recipient == recipient and \
-                    (p.allowed if kind == "warning" else p.plots_allowed is True):
+            ok = {"warning": p.allowed, "plots": p.plots_allowed is True,
+                  "contacts": p.contacts_allowed is True}[kind]
+            if p.originator == originator and p.recipient == recipient and ok:
                 return p.delay_s
         return None
 
@@ -216,6 +225,9 @@ class RoutePlan:
             if p.plots_allowed is not None:
                 paths[-1].update(plots_allowed=p.plots_allowed,
                                  plots_reasons=list(p.plots_reasons))
+            if p.contacts_allowed is not None:
+                paths[-1].update(contacts_allowed=p.contacts_allowed,
+                                 contacts_reasons=list(p.contacts_reasons))
         return {"route": self.route, "paths": paths}
 
 
@@ -258,7 +270,8 @@ def _decide(catalog: Catalog, item: _Item, originator: str, recipient: str, rout
 
 
 def _path(scenario: Scenario, catalog: Catalog, item: _Item, cfg: RouteConfig,
-          route: Route, a: str, b: str, at: dt.datetime, share: str) -> Path:
+          route: Route, a: str, b: str, at: dt.datetime, share: str,
+          contacts: bool = False) -> Path:
     """The path ``a → b`` of one route (module notes)."""
     known = list(item.markings)
     hub = catalog.hub_of(route)
@@ -282,14 +295,21 @@ def _path(scenario: Scenario, catalog: Catalog, item: _Item, cfg: RouteConfig,
     if share == "measurements":
         plots_ok, plots_reasons = (False, reasons) if nohub else \
             _decide(catalog, item, a, b, way, at, known, PLOT_ELEMENTS)[::2]
+    contacts_ok: bool | None = None
+    contacts_reasons: tuple[str, ...] = ()
+    if contacts:
+        contacts_ok, contacts_reasons = (False, reasons) if nohub else \
+            _decide(catalog, item, a, b, way, at, known, CONTACT_ELEMENTS)[::2]
     return Path(a, b, hub if hubbed else None, delay, ok, agreements, reasons, plots_ok,
-                plots_reasons)
+                plots_reasons, contacts_ok, contacts_reasons)
 
 
 def plan_routes(scenario: Scenario, catalog: Catalog, config: RouteConfig | None = None,
                 routes: tuple[str, ...] = RUN_ROUTES, share: str = "tracks"
                 ) -> dict[str, RoutePlan]:
-    """The paths of every route between the scenario's parties (module notes).
+    """The paths of every route between the scenario's parties (module notes); submarine
+    contact items are decided too when the scenario has maritime sources
+    (``contacts_allowed`` of each path).
 
     Args:
         scenario: parties, links and epoch (the decision date).
@@ -323,7 +343,8 @@ def plan_routes(scenario: Scenario, catalog: Catalog, config: RouteConfig | None
             out[route] = RoutePlan(route)
             continue
         assert isinstance(route, Route)
-        paths = [_path(scenario, catalog, item, cfg, route, a, b, at, share)
+        paths = [_path(scenario, catalog, item, cfg, route, a, b, at, share,
+                       bool(scenario.maritime))
                  for a in item.markings for b in item.markings if a != b]
         out[route] = RoutePlan(route, tuple(paths))
     return out

@@ -1,9 +1,11 @@
 """The analytical delivery step: each item reaches each partner the route allows after the
 path's delay (:mod:`gsomia.sim.delivery.plan`; plots only where the path allows plot
-items; a public warning log entry, whose label names the element ``impact_point`` only,
-one of the elements the warning decision judged, wherever a track report goes). The
-cross-check of the nodes' delivery (:mod:`gsomia.sim.delivery.nodes`), which gives the
-same arrivals (the tests check it)."""
+"""The analytical delivery step: each item reaches each partner the route allows after the
+path's delay (:mod:`gsomia.sim.delivery.plan`; plots only where the path allows plot
+items, submarine contacts only where it allows contact items; a public warning log entry,
+whose label names the element ``impact_point`` only, one of the elements the warning
+decision judged, wherever a track report goes). The cross-check of the nodes' delivery
+(:mod:`gsomia.sim.delivery.nodes`), which gives the same arrivals (the tests check it)."""
 
 from __future__ import annotations
 
@@ -24,9 +26,11 @@ def deliver_planned(warnings: dict[str, list[Warning]], plan: RoutePlan) -> list
         for to in parties:
             if to == sender:
                 continue
-            delays = {kind: plan.delay(sender, to, kind) for kind in ("warning", "plots")}
+            delays = {kind: plan.delay(sender, to, kind)
+                      for kind in ("warning", "plots", "contacts")}
             for w in items:
-                delay = delays["plots" if w.plots else "warning"]
+                delay = delays["plots" if w.plots else
+                               "contacts" if w.contact is not None else "warning"]
                 if delay is not None:
                     out.append(Delivered(w.t_s + delay, to, w))
     out.sort(key=lambda d: d.t_s)

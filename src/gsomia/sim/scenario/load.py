@@ -46,6 +46,12 @@ from gsomia.sim.scenario.model import (
     LinkSpec,
     Scenario,
 )
+from gsomia.warning.maritime_sites import (
+    MaritimeSource,
+    load_maritime_catalogue,
+    maritime_from_table,
+)
+from gsomia.warning.sensors.maritime import SubmarineTrack
 from gsomia.warning.sites import (
     Sensor,
     in_service_on,
@@ -158,7 +164,55 @@ def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> S
         launches=_launches(doc.launches, where),
         agreements=_agreements(doc, where, agreement_names),
         links=_links(doc, where, parties),
-        duration_s=doc.duration_s, sources=tuple(doc.sources), outages=outages)
+        duration_s=doc.duration_s, sources=tuple(doc.sources), outages=outages,
+        submarines=_submarines(doc, where), maritime=_maritime(doc, where, parties, sensors))
+
+
+def _submarines(doc: ScenarioFile, where: _Where) -> tuple[SubmarineTrack, ...]:
+    """The ``[[submarines]]`` tracks (schema-checked), ids unique, launches known."""
+    launch_ids = {e.id for e in doc.launches}
+    out: list[SubmarineTrack] = []
+    for i, e in enumerate(doc.submarines):
+        at = f"submarines[{i}]"
+        if any(s.id == e.id for s in out):
+            raise where.error(f"{at}.id", e.id, "duplicate submarine id")
+        if e.launch is not None and e.launch not in launch_ids:
+            raise where.error(f"{at}.launch", e.launch, "no [[launches]] entry of this id")
+        try:
+            out.append(SubmarineTrack(e.id, tuple((w.t_s, w.lat_deg, w.lon_deg)
+                                                  for w in e.track),
+                                      tuple((m.from_s, m.to_s) for m in e.mast_up),
+                                      e.launch, e.source or ""))
+        except InputError as exc:
+            raise where.error(f"{at}.track", exc.value, exc.reason) from None
+    return tuple(out)
+
+
+def _maritime(doc: ScenarioFile, where: _Where, parties: tuple[str, ...],
+              sensors: tuple[Sensor, ...]) -> tuple[MaritimeSource, ...]:
+    """The ``[[maritime]]`` sources: a catalogue station by ``site`` merged with the entry's
+    keys, or a whole table (:mod:`gsomia.warning.maritime_sites`)."""
+    catalogue = load_maritime_catalogue()
+    out: list[MaritimeSource] = []
+    taken = {s.id for s in sensors}
+    for i, entry in enumerate(doc.maritime):
+        at = f"maritime[{i}]"
+        merged = dict(entry)
+        if "site" in entry:
+            if entry["site"] not in catalogue:
+                raise where.error(f"{at}.site", entry["site"], "unknown maritime station "
+                                  "(see gsomia/data/maritime_sensors.toml: "
+                                  + ", ".join(sorted(catalogue)) + ")")
+            merged = {**catalogue[entry["site"]], **entry}
+        source = maritime_from_table(merged, f"{where.file}: {at}")
+        if source.owner not in parties:
+            raise where.error(f"{at}.owner", source.owner,
+                              "owner is not one of the scenario's parties")
+        if source.id in taken:
+            raise where.error(f"{at}.id", source.id, "duplicate sensor id")
+        taken.add(source.id)
+        out.append(source)
+    return tuple(out)
 
 
 def _sensors(entries: list[Mapping[str, Any]], where: _Where, parties: tuple[str, ...],

@@ -18,6 +18,8 @@ from gsomia.schemas.scenario import (
     RANGE_KM,
 )
 from gsomia.sharing import Route
+from gsomia.warning.maritime_sites import MaritimeSource
+from gsomia.warning.sensors.maritime import SubmarineTrack
 from gsomia.warning.sites import Sensor
 
 __all__ = [
@@ -122,6 +124,9 @@ class Scenario:
         outages: ``(sensor id, from_s, to_s)`` windows [s after the epoch] in which that
             sensor reports nothing (its detections and reports in the window are dropped;
             its random draws are the same as without the outage).
+        submarines: submarines at sea before the launches (their tracks).
+        maritime: patrol aircraft and submarines that report submarine contacts
+            (:mod:`gsomia.warning.sensors.maritime`).
     """
 
     name: str
@@ -137,3 +142,5 @@ class Scenario:
     duration_s: float | None = None
     sources: tuple[str, ...] = ()
     outages: tuple[tuple[str, float, float], ...] = ()
+    submarines: tuple[SubmarineTrack, ...] = ()
+    maritime: tuple[MaritimeSource, ...] = ()
