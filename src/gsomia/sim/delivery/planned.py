@@ -1,7 +1,5 @@
 """The analytical delivery step: each item reaches each partner the route allows after the
 path's delay (:mod:`gsomia.sim.delivery.plan`; plots only where the path allows plot
-"""The analytical delivery step: each item reaches each partner the route allows after the
-path's delay (:mod:`gsomia.sim.delivery.plan`; plots only where the path allows plot
 items, submarine contacts only where it allows contact items; a public warning log entry,
 whose label names the element ``impact_point`` only, one of the elements the warning
 decision judged, wherever a track report goes). The cross-check of the nodes' delivery
