@@ -97,10 +97,12 @@ WINDOW_S = 30.0
 _FREE_STEP_S = 5.0
 """RK4 step after burnout [s] (free flight: smooth)."""
 _SCREEN_ITER = 8
-_PRUNE_RATIO = 30.0
+_KEPT_STARTS = 3
+"""Starts of each class refined before one is chosen (:func:`_initial`)."""
+_PRUNE_RATIO = 4.0
 """After :data:`_SCREEN_ITER` iterations the fit goes on only with the hypotheses whose χ²
-is within this factor of the best (the others' weights would be below e⁻¹⁰⁰ at any
-detection count of interest: they are dropped, weight 0)."""
+is within this factor of the best; the others (weight below ``exp(−1.5 χ²_min / s)``,
+negligible with the tens of detections fitted) are dropped, weight 0."""
 _FD_STEPS = np.array([10.0, 10.0, 0.05, 1.0, 0.02, 0.02])
 """Forward-difference steps of θ (m, m, s, m/s, deg, deg)."""
 _LOWER = np.array([-np.inf, -np.inf, -np.inf, 100.0, -45.0, -np.inf])
@@ -329,15 +331,27 @@ def _starts(pb: _Problem) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _initial(pb: _Problem) -> np.ndarray:
-    """Starting ``θ (K, 6)``: of each hypothesis's starts (:func:`_starts`), the one whose
-    flight fits the detections best."""
-    theta, hyp = _starts(pb)
-    pos = _positions(pb, theta, hyp)
-    res = np.einsum("nij,mnj->mni", pb.linv, pos - pb.y[None])
+    """Starting ``θ (K, 6)`` of every hypothesis. For each class, its nominal-burn
+    hypothesis is tried from every start of :func:`_starts`; the :data:`_KEPT_STARTS` whose
+    flights fit the detections best are each refined by :data:`_SCREEN_ITER` iterations,
+    and the best of them starts every burn hypothesis of the class."""
+    nominal = np.flatnonzero(np.isclose(pb.scales, 1.0))
+    if nominal.size == 0:
+        nominal = np.arange(pb.scales.size)
+    sub = _subset(pb, nominal)
+    theta, hyp = _starts(sub)
+    pos = _positions(sub, theta, hyp)
+    res = np.einsum("nij,mnj->mni", sub.linv, pos - sub.y[None])
     cost = np.sum(res.reshape(theta.shape[0], -1) ** 2, axis=1)
-    cost = np.where(np.isfinite(cost), cost, np.inf).reshape(pb.scales.size, -1)
-    best = np.argmin(cost, axis=1)
-    return theta.reshape(pb.scales.size, -1, 6)[np.arange(pb.scales.size), best]
+    cost = np.where(np.isfinite(cost), cost, np.inf).reshape(nominal.size, -1)
+    kept = np.argsort(cost, axis=1)[:, :_KEPT_STARTS]                     # (C, S)
+    rows = (np.arange(nominal.size)[:, None] * _START_ELAPSED_S.size + kept).ravel()
+    refined, chi2, _ = _solve(_subset(sub, hyp[rows]), theta[rows], max_iter=_SCREEN_ITER)
+    chi2 = np.where(np.isfinite(chi2), chi2, np.inf).reshape(nominal.size, -1)
+    best = refined.reshape(nominal.size, -1, 6)[np.arange(nominal.size),
+                                                 np.argmin(chi2, axis=1)]
+    by_class = {sub.props[i].name: best[i] for i in range(nominal.size)}
+    return np.array([by_class.get(p.name, best[0]) for p in pb.props])
 
 
 def _problem(detections: Sequence[Detection], earth: Earth,
