@@ -91,14 +91,6 @@ def test_95_percent_ellipse_covers_the_launch_points(lpes):
     assert inside >= len(FLIGHTS) - 1, [round(m2, 1) for _, m2, _, _ in lpes]
 
 
-def test_print(lpes):
-    for d, m2, t0, fit in lpes:
-        top = np.argsort(fit.weights)[::-1][:3]
-        print(round(d / 1e3, 3), round(m2, 2), round(t0, 2), round(fit.estimate.ellipse()[0] / 1e3, 3),
-              [(fit.classes[i], round(float(fit.burns_s[i]), 1), round(float(fit.weights[i]), 3),
-                round(float(fit.reduced_chi2[i]), 2)) for i in top])
-
-
 @pytest.mark.slow
 def test_weights_are_a_distribution_over_the_hypotheses(lpes):
     for *_, fit in lpes:

@@ -29,6 +29,15 @@ Integrating from the ground forward is the back-propagation of the tracked state
 the boost profile done as a shooting problem: the launch point is the start of the flight
 that the detections' states lie on.
 
+*Starts.* The fit of a flight is not convex in ``θ``: a start far off in launch time
+ends in a local minimum. Each class's nominal burn is therefore started from several
+launch times (:data:`_START_ELAPSED_S` before the first detection, the other unknowns from
+a straight-line velocity of the last detections, :func:`_starts`); the best few by their
+first cost are refined a few iterations and the best of them starts every burn hypothesis
+of the class (:func:`_initial`). After a few iterations the hypotheses whose χ² is more than
+:data:`_PRUNE_RATIO` times the best are dropped (weight 0), the others iterated to
+convergence.
+
 Each hypothesis's fit gives a mean ``μ_k`` and covariance ``C_k = (Jᵀ W J)⁻¹`` (Bar-Shalom,
 Li & Kirubarajan 2001, §3.4) of the launch point and time. The hypotheses are weighted by
 their likelihood at the fit, ``w_k ∝ exp(−χ²_k / (2 s))`` with χ²_k the whitened residual
