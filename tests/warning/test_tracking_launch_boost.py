@@ -122,3 +122,33 @@ def test_bad_arguments_are_refused():
     with pytest.raises(InputError, match="margin"):
         estimate_launch_point_boost([], margin=1.0)
     assert estimate_launch_point_boost([]) is None
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="known failure: in a salvo of four from one site the "
+                   "tracks begin with their siblings' detections, an error that the fits "
+                   "absorb and the covariance does not hold (module notes)")
+def test_ellipses_cover_the_salvo_of_2017_03_06():
+    from gsomia.sim.observe import observe
+    from gsomia.sim.scenario import load_scenario
+    from gsomia.warning.tracking.metrics import evaluate_run
+
+    obs = observe(load_scenario("2017-03-06"))
+    tracker = Tracker()
+    tracker.process(obs.detections)
+    run = evaluate_run(tracker, obs.flights)
+    errors = [ln["lpe_error_km"] for ln in run["launches"]]
+    assert all(e is not None and e < 3.0 for e in errors), errors   # holds: 0.7-1.8 km
+    inside = 0
+    for tr_id in {ln["id"] for ln in run["launches"]}:
+        f = next(f for f in obs.flights if f.id == tr_id)
+        tracks = [t for t in tracker.tracks if t.confirmed
+                  and sum(d.truth_id == tr_id for d in t.detections) > len(t.detections) / 2]
+        fits = [estimate_launch_point_boost(launch_window(t.detections)) for t in tracks]
+        est = min((x.estimate for x in fits if x is not None),
+                  key=lambda e: e.ellipse(0.95)[0])
+        d, az = geodesic_inverse(f.trajectory.launch_lat_deg, f.trajectory.launch_lon_deg,
+                                 est.lat_deg, est.lon_deg)
+        err = np.array([d * math.sin(math.radians(az)), d * math.cos(math.radians(az))])
+        inside += float(err @ np.linalg.solve(est.cov_en_m2, err)) <= CHI2_95
+    assert inside >= 3
