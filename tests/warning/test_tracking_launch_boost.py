@@ -126,8 +126,9 @@ def test_bad_arguments_are_refused():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known failure: in a salvo of four from one site the tracks begin with their siblings' detections, an error that "
-                   "the fits absorb and the covariance does not hold (module notes)")
+                   reason="known failure: in a salvo of four from one site the tracks "
+                   "begin with their siblings' detections, an error that the fits absorb "
+                   "and the covariance does not hold (module notes)")
 def test_ellipses_cover_the_salvo_of_2017_03_06():
     from gsomia.sim.observe import observe
     from gsomia.sim.scenario import load_scenario
