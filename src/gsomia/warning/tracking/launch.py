@@ -1,7 +1,11 @@
 """Launch point estimate (LPE): launch point and time, with an uncertainty ellipse.
 
-Method (a documented alternative to back-propagation through a thrust model, whose stage
-burn times and thrust profile the tracker does not know): the powered ascent seen by the
+This module's ascent fit is the simple estimate; :mod:`~.launch_boost` fits the track's
+first detections through the propulsion classes' boost profiles instead (hypotheses over
+class and burn time) and is the LPE that :mod:`~.metrics` reports, this one its fallback.
+
+Method (an alternative to back-propagation through a thrust model, whose stage
+burn times and thrust profile it does not assume): the powered ascent seen by the
 radars is fitted, in the local east-north-up frame at the ground point below the first
 boost detection, by a flight that starts *at rest on the ground* at ``(e₀, n₀, 0)`` at time
 ``t₀`` with constant acceleration ``a`` (3 components):
