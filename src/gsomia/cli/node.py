@@ -143,9 +143,7 @@ def serve(
         try:
             server.run(sockets=[sock])
         finally:
-            if consumer is not None:
-                consumer.stop()
-            host.close()
+            host.close(consumer)
     finally:
         node.close()
 

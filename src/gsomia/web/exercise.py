@@ -329,14 +329,17 @@ class ExerciseHost:
             except GsomiaError:
                 continue
 
-    def close(self) -> None:
-        """Stop the exercise nodes (their stores kept) and the window checks."""
+    def close(self, consumer: StreamConsumer | None = None) -> None:
+        """Stop the exercise nodes (their stores kept) and the window checks, then
+        ``consumer`` (the real node's, when given)."""
         self._stop.set()
         for eid in list(self.nodes):
             consumer = self.consumers.pop(eid, None)
             if consumer is not None:
                 consumer.stop()
             self.nodes.pop(eid).close()
+        if consumer is not None:
+            consumer.stop()
 
     # HTTP -------------------------------------------------------------------------------
     def _add_routes(self) -> None:
