@@ -208,13 +208,13 @@ class ExerciseHost:
         node = self.node
         others = [p for p in participants if p != node.party]
         out = []
-        with node.transaction():
-            label = node.create_item(payload, classification=node.warning_classification,
-                                     releasable_to=others, topic=WARNING_TOPIC)
-            for p in others:
-                rel = node.release(label.item_id, p, node.routes.get(p, Route.DIRECT),
-                                   send=False)
-                out.append({"to": p, "status": rel.status, "item_id": rel.item_id})
+        # the item commits (and is witnessed) before it is released, as any own item
+        label = node.create_item(payload, classification=node.warning_classification,
+                                 releasable_to=others, topic=WARNING_TOPIC)
+        for p in others:
+            rel = node.release(label.item_id, p, node.routes.get(p, Route.DIRECT),
+                               send=False)
+            out.append({"to": p, "status": rel.status, "item_id": rel.item_id})
         node.flush_soon()
         return out
 
@@ -251,7 +251,8 @@ class ExerciseHost:
             raise InputError("exercise_id", exercise_id,
                              f"{self.node.party} is not a participant")
         payload = {"kind": "exercise_acceptance", "exercise_id": exercise_id,
-                   "plan_sha256": plan.sha256}
+                   "plan_sha256": plan.sha256, "party": self.node.party,
+                   "at": _now().isoformat()}
         with self.lock:
             self.book.apply(payload, self.node.party)
         releases = self._share(payload, plan.participants)
@@ -261,7 +262,8 @@ class ExerciseHost:
     def end(self, exercise_id: str) -> dict[str, Any]:
         """End the exercise (any participant)."""
         plan = self._known(exercise_id)
-        payload = {"kind": "exercise_end", "exercise_id": exercise_id}
+        payload = {"kind": "exercise_end", "exercise_id": exercise_id,
+                   "party": self.node.party, "at": _now().isoformat()}
         with self.lock:
             self.book.apply(payload, self.node.party)
         releases = self._share(payload, plan.participants)
@@ -370,10 +372,16 @@ class ExerciseHost:
                           summary="One exercise")
         app.add_api_route("/v1/exercises", propose, methods=["POST"],
                           summary="Propose an exercise plan")
-        app.add_api_route("/v1/exercises/{exercise_id}/accept", guarded(self.accept),
-                          methods=["POST"], summary="Accept an exercise plan")
-        app.add_api_route("/v1/exercises/{exercise_id}/end", guarded(self.end),
-                          methods=["POST"], summary="End an exercise")
+        def accept(exercise_id: str) -> JSONResponse:
+            return guarded(self.accept)(exercise_id)
+
+        def end(exercise_id: str) -> JSONResponse:
+            return guarded(self.end)(exercise_id)
+
+        app.add_api_route("/v1/exercises/{exercise_id}/accept", accept, methods=["POST"],
+                          summary="Accept an exercise plan")
+        app.add_api_route("/v1/exercises/{exercise_id}/end", end, methods=["POST"],
+                          summary="End an exercise")
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
