@@ -35,6 +35,7 @@ from gsomia.sharing import Catalog
 from gsomia.sim.config import RunConfig
 from gsomia.sim.delivery.payloads import payload_of
 from gsomia.sim.delivery.plan import NONE, RoutePlan
+from gsomia.sim.delivery.planned import deliver_planned
 from gsomia.sim.items import Delivered, Warning
 from gsomia.sim.observe import observe
 from gsomia.sim.run import RunResult, observed_scenario, run_scenario, track_and_issue
@@ -248,9 +249,12 @@ def exercise_report_data(plan: Mapping[str, Any], record: Mapping[str, Any],
     for recipient, path in logs.items():
         arrivals.update(arrivals_from_audit(_audit_arrivals(path), recipient, ids, record))
     exercise, simulated = exercise_knowledge(scenario, arrivals, config)
+    # the simulated arrivals item by item: the planned delivery, whose arrivals are the
+    # nodes' (gsomia.sim.delivery.nodes) and which hands on the items themselves
     where = {id(w): (origin, n) for origin, ws in simulated.warnings.items()
              for n, w in enumerate(ws)}
-    sim_at = {(d.to, *where[id(d.item)]): d.t_s for d in simulated.deliveries["direct"]
+    sim_at = {(d.to, *where[id(d.item)]): d.t_s
+              for d in deliver_planned(simulated.warnings, simulated.plans["direct"])
               if id(d.item) in where}
     links: dict[str, dict[str, Any]] = {}
     for (to, origin, n), t_sim in sim_at.items():

@@ -47,7 +47,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from gsomia.errors import GsomiaError, InputError
+from gsomia.errors import GsomiaError, InputError, ReleaseDenied
 from gsomia.node import Node, ReceivedItem, WallClock
 from gsomia.node.exercise import (
     EXERCISE_KINDS,
@@ -212,9 +212,12 @@ class ExerciseHost:
         label = node.create_item(payload, classification=node.warning_classification,
                                  releasable_to=others, topic=WARNING_TOPIC)
         for p in others:
-            rel = node.release(label.item_id, p, node.routes.get(p, Route.DIRECT),
-                               send=False)
-            out.append({"to": p, "status": rel.status, "item_id": rel.item_id})
+            try:
+                rel = node.release(label.item_id, p, node.routes.get(p, Route.DIRECT),
+                                   send=False)
+            except ReleaseDenied as exc:  # audited by the node; the others still get it
+                rel = exc.release
+            out.append({"to": p, "status": rel.status, "item_id": label.item_id})
         node.flush_soon()
         return out
 
