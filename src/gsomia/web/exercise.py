@@ -167,6 +167,7 @@ class ExerciseHost:
         self.peers, self.folder, self.stream_url = dict(peers), Path(folder), stream_url
         self.book = ExerciseBook(node.party)
         self.lock = threading.Lock()
+        self._syncing = threading.Lock()
         self.nodes: dict[str, Node] = {}
         self.apps: dict[str, Any] = {}
         self.consumers: dict[str, StreamConsumer] = {}
@@ -276,15 +277,17 @@ class ExerciseHost:
     # exercise nodes ---------------------------------------------------------------------
     def sync(self) -> None:
         """Start the node of every exercise now active and accepted here; stop (and
-        archive or purge) that of every other."""
-        with self.lock:
-            now = _now()
-            wanted = {e for e in self.book.plans if self.book.refusal(e, now) is None}
-            plans = dict(self.book.plans)
-        for eid in wanted - set(self.nodes) - self.closed_ids:
-            self._start(plans[eid])
-        for eid in set(self.nodes) - wanted:
-            self._finish(plans[eid])
+        archive or purge) that of every other. One sync at a time (the window checks and
+        the arrivals of control items both call it)."""
+        with self._syncing:
+            with self.lock:
+                now = _now()
+                wanted = {e for e in self.book.plans if self.book.refusal(e, now) is None}
+                plans = dict(self.book.plans)
+            for eid in wanted - set(self.nodes) - self.closed_ids:
+                self._start(plans[eid])
+            for eid in set(self.nodes) - wanted:
+                self._finish(plans[eid])
 
     def _start(self, plan: ExercisePlan) -> None:
         real = self.node
@@ -338,11 +341,12 @@ class ExerciseHost:
         """Stop the exercise nodes (their stores kept) and the window checks, then
         ``consumer`` (the real node's, when given)."""
         self._stop.set()
-        for eid in list(self.nodes):
-            consumer = self.consumers.pop(eid, None)
-            if consumer is not None:
-                consumer.stop()
-            self.nodes.pop(eid).close()
+        with self._syncing:
+            for eid in list(self.nodes):
+                consumer = self.consumers.pop(eid, None)
+                if consumer is not None:
+                    consumer.stop()
+                self.nodes.pop(eid).close()
         if consumer is not None:
             consumer.stop()
 
