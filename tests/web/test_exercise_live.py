@@ -149,7 +149,8 @@ def test_an_exercise_on_three_live_nodes_is_agreed_run_kept_apart_and_scored(nod
     ex_items = ex_items.json()
     assert ex_items and all(i["exercise"] == mark and i["marking"]["exercise"] == mark
                             for i in ex_items)
-    assert mark in jpn.get(f"/exercises/{eid}/cop").text
+    page = jpn.get(f"/exercises/{eid}/cop").text  # banner, and its data read under the prefix
+    assert mark in page and f'<meta name="gsomia-root" content="/exercises/{eid}">' in page
     ex_ids = {i["item_id"] for i in ex_items}
     # -- and never real: listed, fetched, over TAXII, released ----------------------------
     listed = jpn.get("/v1/items").json()

@@ -100,9 +100,11 @@ def _mark_body(body: bytes, content_type: str, mark: str) -> bytes:
             obj = [{"exercise": mark, **x} if isinstance(x, dict) else x for x in obj]
         return json.dumps(obj, ensure_ascii=False).encode()
     if "html" in content_type:
-        banner = (f'<div id="exercise-banner" style="background:#b00;color:#fff;'
-                  f'text-align:center;font-weight:bold">{mark} — EXERCISE EXERCISE EXERCISE'
-                  "</div>").encode()
+        # the page reads its data under the exercise's prefix (cop.js: meta gsomia-root)
+        root = PREFIX + mark.removeprefix("EXERCISE ")
+        banner = (f'<meta name="gsomia-root" content="{root}"><div id="exercise-banner" '
+                  f'style="background:#b00;color:#fff;text-align:center;font-weight:bold">'
+                  f"{mark} — EXERCISE EXERCISE EXERCISE</div>").encode()
         head, sep, tail = body.partition(b"<body")
         if sep:
             close = tail.find(b">") + 1
