@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import socket
 import sqlite3
@@ -46,7 +45,7 @@ from gsomia.node.stream import (
 )
 from gsomia.node.stream_ingest import NodeIngest, stream_item_id
 from gsomia.sharing.pki import init_pki
-from gsomia.web.fault_procs import free_port
+from nats_support import NatsServer
 
 NATS_URL = os.environ.get("GSOMIA_TEST_NATS", "nats://127.0.0.1:4222")
 #: Longest wait for a worker to get through the messages [s] (a bound, not a timing check).
@@ -462,42 +461,6 @@ def test_a_worker_killed_mid_stream_resumes_none_lost_none_twice(settings, pki, 
     _check_exactly_once(store, settings, 80)
     c = stream_info(settings)["consumer"]
     assert (c["pending"], c["ack_pending"], c["ack_floor_seq"]) == (0, 0, 80)
-
-
-
-class NatsServer:
-    """A NATS server of this test's own (JetStream on, its store under ``root``), on a
-    port chosen at run time: the machine's server is never restarted by a test."""
-
-    def __init__(self, root: Path) -> None:
-        binary = shutil.which("nats-server") or "/usr/sbin/nats-server"
-        if not Path(binary).is_file():
-            pytest.fail("nats-server not found (Debian package nats-server): the services "
-                        "tests need it")
-        self.port = free_port()
-        self.url = f"nats://127.0.0.1:{self.port}"
-        self.args = [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd",
-                     str(root)]
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> NatsServer:
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-
-        def up() -> bool:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return True
-            except OSError:
-                return False
-
-        _wait(up, f"nats-server on {self.url}", 20.0)
-        return self
-
-    def kill(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
 
 
 @pytest.mark.services

@@ -89,6 +89,9 @@ COMMANDS: tuple[CommandEntry, ...] = (
                  "--stream, gsomia stream work)."),
     CommandEntry("pki", ("node",), "Keys and certificates of the parties."),
     CommandEntry("bench", ("node", "custody", "fuzz", "faults"), "Benchmarks of live nodes."),
+    CommandEntry("exercise", ("exercise",),
+                 "Exercises on the participants' own running nodes: agreed, marked "
+                 "EXERCISE, kept apart from real traffic, and scored."),
     CommandEntry("item", ("item", "custody"),
                  "Classified items of any kind on a running node (operator certificate, "
                  "mutual TLS)."),

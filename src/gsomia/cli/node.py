@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -90,7 +90,7 @@ def serve(
     from gsomia.node.persons import Personnel, load_personnel
     from gsomia.sharing.catalog import load_catalog
     from gsomia.sharing.pki import load_directory, load_party_cas, load_party_keys, tls_paths
-    from gsomia.web import bind, create_app, uvicorn_config
+    from gsomia.web import bind, uvicorn_config
 
     # everything is checked, and the port bound, before the store is created
     cfg = load_config(config)
@@ -130,8 +130,8 @@ def serve(
     try:
         for peer in cfg.peers:
             node.connect(peer.party, HttpsLink(peer.party, peer.url, tls))
-        app_ = create_app(node, party_cas=party_cas, personnel=personnel)
-        server = uvicorn.Server(uvicorn_config(app_, tls.cert, tls.key, tls.trusted_cas))
+        host = _served_app(node, cfg, tls, party_cas, personnel, stream_settings)
+        server = uvicorn.Server(uvicorn_config(host, tls.cert, tls.key, tls.trusted_cas))
         try:
             consumer = start_ingest(node, stream_settings)
         except BaseException:
@@ -143,10 +143,28 @@ def serve(
         try:
             server.run(sockets=[sock])
         finally:
-            if consumer is not None:
-                consumer.stop()
+            host.close(consumer)
     finally:
         node.close()
+
+
+def _served_app(node: Any, cfg: Any, tls: Any, party_cas: Any, personnel: Any,
+                stream_settings: Any) -> Any:
+    """What ``gsomia serve`` serves: the node's API (:func:`gsomia.web.create_app`) with its
+    exercises (:class:`gsomia.web.exercise.ExerciseHost`):
+    their stores under ``<store folder>/exercises``, their links to the partners' servers
+    under ``/exercises/<id>``, their streams on the node's stream server."""
+    from gsomia.node import HttpsLink
+    from gsomia.web import create_app
+    from gsomia.web.exercise import ExerciseHost
+
+    base = cfg.store.parent if isinstance(cfg.store, Path) else Path(".")
+    app_ = create_app(node, party_cas=party_cas, personnel=personnel)
+    return ExerciseHost(
+        node, app_, peers={p.party: p.url for p in cfg.peers},
+        make_app=lambda n: create_app(n, party_cas=party_cas, personnel=personnel),
+        link=lambda p, url: HttpsLink(p, url, tls), folder=base / "exercises",
+        stream_url=None if stream_settings is None else stream_settings.url)
 
 
 @bench_app.command("links")

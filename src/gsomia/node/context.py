@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from gsomia.errors import EnvelopeError, ReplayError
 from gsomia.node.clock import Clock, to_datetime
 from gsomia.node.consents import Consents
+from gsomia.node.exercise import ExerciseGate
 from gsomia.node.ledger import Ledger
 from gsomia.node.stamps import Stamps
 from gsomia.sharing.catalog import Catalog
@@ -34,6 +35,7 @@ class NodeContext:
         consents: the originators' consents it knows.
         stamps: the recorder of envelope stages (:mod:`gsomia.node.stamps`), or None
             (nothing recorded; the default).
+        exercise: the gate of the exercise this node serves, or None (a real node).
     """
 
     party: str
@@ -45,6 +47,8 @@ class NodeContext:
     consents: Consents
     _hubs: dict[Route, str | None] = field(default_factory=dict, repr=False)
     stamps: Stamps | None = field(default=None, repr=False)
+    #: the exercise this node serves (:mod:`gsomia.node.exercise`), or None: a real node
+    exercise: ExerciseGate | None = field(default=None, repr=False)
 
     def stamp(self, envelope_id: str, stage: str) -> None:
         """Stamp ``stage`` of ``envelope_id`` when a recorder is set (else nothing)."""

@@ -30,6 +30,7 @@ from typing import Any
 from gsomia.errors import EnvelopeError, InputError, ReleaseDenied, ReplayError, StoreError
 from gsomia.node.clock import to_datetime
 from gsomia.node.context import NodeContext
+from gsomia.node.exercise import exercise_mark, exercise_refusal
 from gsomia.node.feed import received_item
 from gsomia.node.guard import check_route, owns_id
 from gsomia.node.hub import Hub
@@ -266,6 +267,8 @@ class Inbox:
                 return Receipt("duplicate", h.envelope_id, ctx.party, None,
                                f"item {label.item_id} of {s.originator} already held "
                                f"(envelope {first})")
+        if (why := exercise_refusal(ctx.exercise, label, ctx.party)) is not None:
+            raise EnvelopeError("exercise", "label.privacy_mark", label.privacy_mark, why)
         self._check_sources(label, at)
         if at_hub:  # the leg originator → hub, and the final recipient must be allowed
             request = ReleaseRequest(held, ctx.party, at, Route.DIRECT)
@@ -283,6 +286,8 @@ class Inbox:
                                 "; ".join(r.detail for r in decision.failed))
         ctx.stamp(h.envelope_id, "decided")
         marking = None if decision.marking is None else decision.marking.to_dict()
+        if marking is not None and ctx.exercise is not None:
+            marking["exercise"] = exercise_mark(ctx.exercise.exercise_id)
         ctx.ledger.store.accept(self._row(h, s, route, label, marking, t, "arrived"))
         ctx.ledger.record([("receive.accepted", {
             "envelope_id": h.envelope_id, "kind": "item", "item_id": label.item_id,

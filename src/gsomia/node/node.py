@@ -25,6 +25,7 @@ from gsomia.node.compromise import Compromises
 from gsomia.node.consents import Consents
 from gsomia.node.context import NodeContext
 from gsomia.node.custody import Custody
+from gsomia.node.exercise import ExerciseGate
 from gsomia.node.health import node_health
 from gsomia.node.hub import Hub
 from gsomia.node.inbox import Inbox, Subscribers
@@ -102,6 +103,10 @@ class Node:
             envelope accepted [s].
         checkpoints: when the audit log is signed as a checkpoint (default
             :class:`~gsomia.node.witness.CheckpointPolicy` ``()``: every 64 records, 60 s).
+        exercise: the gate of the exercise this node serves (:mod:`gsomia.node.exercise`:
+            its items are marked EXERCISE, and it takes and releases only that exercise's
+            traffic while the gate admits it); None (default): a real node, which never
+            takes nor releases exercise traffic.
 
     Attributes:
         party, keys, catalog, clock, store, audit: as given (the store and log opened);
@@ -153,6 +158,7 @@ class Node:
         retry: RetryPolicy | None = None,
         max_age_s: float = 86_400.0,
         checkpoints: CheckpointPolicy | None = None,
+        exercise: ExerciseGate | None = None,
     ) -> None:
         if keys.party != party:
             raise InputError("keys.party", keys.party, f"keys of another party than {party}")
@@ -168,7 +174,7 @@ class Node:
         self.audit = audit if isinstance(audit, AuditLog) else AuditLog(audit)
         self._ctx = NodeContext(party, keys, directory, catalog, clock,
                                 Ledger(party, self.store, self.audit),
-                                Consents.load(self.store))
+                                Consents.load(self.store), exercise=exercise)
         self._routes = types.MappingProxyType(parse_routes(routes or {}, party, directory))
         self.warning_classification = (warning_classification
                                        or top_shared_marking(catalog, party))

@@ -23,6 +23,7 @@ from typing import Any
 
 from gsomia.errors import InputError, ReleaseDenied
 from gsomia.node.context import NodeContext
+from gsomia.node.exercise import exercise_mark, exercise_refusal
 from gsomia.node.guard import Fingerprints, authorisation, derive, owns_id, restrictions
 from gsomia.node.items import Release
 from gsomia.node.outbox import Outbox
@@ -187,6 +188,8 @@ class Originator:
             created=at,
             elements=tuple(elements),
             purpose=purpose,
+            privacy_mark=(None if ctx.exercise is None
+                          else exercise_mark(ctx.exercise.exercise_id)),
             derived_from=derived,
         )
         with ctx.ledger.transaction():
@@ -333,8 +336,12 @@ class Originator:
         received item is never released back to its Originating Party (which holds it as
         originator, not as a Receiving Party; Art. 6, Art. 17), and an item its originator
         recalled or ordered destroyed is released no more (Art. 6(d)-(h): the notice
-        stands)."""
+        stands); exercise traffic only by its own exercise's node, while that exercise is
+        active, and real items never by an exercise node (rule ``exercise``:
+        :func:`gsomia.node.exercise.exercise_refusal`)."""
         reasons = []
+        if (why := exercise_refusal(self.ctx.exercise, label, self.ctx.party)) is not None:
+            reasons.append(Reason("exercise", "exercise plan", False, why))
         if label.originator != self.ctx.party and to == label.originator:
             reasons.append(Reason(
                 "to_originator", "Art. 6", False,

@@ -112,7 +112,7 @@ from gsomia.warning.sensors import Flight
 from gsomia.warning.sensors.cueing import Cue
 from gsomia.warning.tracking.tracker import Tracker
 
-__all__ = ["RunResult", "run_scenario"]
+__all__ = ["RunResult", "observed_scenario", "run_scenario", "track_and_issue"]
 
 
 @dataclass(slots=True)
@@ -193,7 +193,7 @@ class _Laps:
         self._clock = now
 
 
-def _observed(scenario: Scenario, cfg: RunConfig) -> Scenario:
+def observed_scenario(scenario: Scenario, cfg: RunConfig) -> Scenario:
     """The scenario cut at ``cfg.horizon_s`` after its first launch (when set)."""
     if cfg.horizon_s is None:
         return scenario
@@ -202,7 +202,7 @@ def _observed(scenario: Scenario, cfg: RunConfig) -> Scenario:
                                else min(end, scenario.duration_s))
 
 
-def _track_and_issue(sc: Scenario, obs: Observation, cfg: RunConfig
+def track_and_issue(sc: Scenario, obs: Observation, cfg: RunConfig
                      ) -> tuple[dict[str, Tracker], dict[str, list[Warning]]]:
     """Each party's tracker run over its own detections, and the items its node issues
     (:mod:`gsomia.sim.share`)."""
@@ -253,14 +253,14 @@ def run_scenario(scenario: Scenario, config: RunConfig | None = None,
     deliver: Delivery = delivery or NodeDelivery(cfg.route)
     note = progress or (lambda _: None)
     laps = _Laps()
-    sc = _observed(scenario, cfg)
+    sc = observed_scenario(scenario, cfg)
     plans = plan_routes(sc, cat, cfg.route, cfg.routes, share=cfg.share)
     contacts, pre, cues, first_cues = _maritime(sc, cfg, plans, cat, deliver, cue_route)
     note("fly and observe")
     obs = observe(sc, cues=cues)
     laps.lap("observe")
     note("track")
-    trackers, warnings = _track_and_issue(sc, obs, cfg)
+    trackers, warnings = track_and_issue(sc, obs, cfg)
     laps.lap("track")
     note("decide and deliver")
     if isinstance(deliver, PreparedDelivery):

@@ -22,8 +22,10 @@ function mmss(s) {
   const a = Math.max(0, Math.round(s));
   return `${Math.floor(a / 60)}:${String(a % 60).padStart(2, "0")}`;
 }
+// an exercise node's page reads its data under its prefix (gsomia.web.exercise)
+const ROOT = document.querySelector('meta[name="gsomia-root"]')?.content || "";
 async function getJSON(url) {
-  const r = await fetch(url, { cache: "no-store" });
+  const r = await fetch(ROOT + url, { cache: "no-store" });
   const body = await r.json().catch(() => ({}));
   if (!r.ok) throw Object.assign(new Error(body.error || `${url}: HTTP ${r.status}`), { status: r.status });
   return body;
