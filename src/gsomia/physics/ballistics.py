@@ -55,7 +55,7 @@ from gsomia.physics.geodesy import (
     geodetic2ecef,
     height_above_ellipsoid_fast,
 )
-from gsomia.physics.propagate import derivatives
+from gsomia.physics.propagate import derivatives, derivatives_one
 from gsomia.physics.propulsion import (
     PROPULSION_CLASSES,
     PropulsionClass,
@@ -198,22 +198,30 @@ def _powered_flight(lat_deg: float, lon_deg: float, alt_m: float, controls: Cont
     cos_az = math.cos(math.radians(controls.azimuth_deg))
     r0 = geodetic2ecef(lat_deg, lon_deg, alt_m, earth)
 
+    up = up.tolist()
+
     def rhs_vertical(t, y):
-        d = derivatives(y, earth)
-        d[3:] += thrust_acceleration(prop, dv, t) * up
-        return d
+        d = derivatives_one(y, earth)
+        a = thrust_acceleration(prop, dv, t)
+        return [*d[:3], d[3] + a * up[0], d[4] + a * up[1], d[5] + a * up[2]]
 
     t_v = min(prop.vertical_rise_s, prop.burn_s)
     pitch_rate = math.radians(90.0 - controls.final_pitch_deg) / max(prop.burn_s - t_v, 1e-9)
 
     def rhs_tilt(t, y):
-        d = derivatives(y, earth)
+        d = derivatives_one(y, earth)
         pitch = 0.5 * math.pi - pitch_rate * (t - t_v)
+        a = thrust_acceleration(prop, dv, t)
+        # thrust direction cos(pitch)(sin az ê + cos az n̂) + sin(pitch) û, the ENU basis
+        # (geodesy.enu_basis) at the geocentric latitude/longitude, element by element
         lat, lon = _geocentric_latlon(y[:3])
-        e, n, u = enu_basis(lat, lon)
-        direction = math.cos(pitch) * (sin_az * e + cos_az * n) + math.sin(pitch) * u
-        d[3:] += thrust_acceleration(prop, dv, t) * direction
-        return d
+        phi, lam = math.radians(lat), math.radians(lon)
+        sp, cp, sl, cl = math.sin(phi), math.cos(phi), math.sin(lam), math.cos(lam)
+        c_p, s_p = math.cos(pitch), math.sin(pitch)
+        return [*d[:3],
+                d[3] + a * (c_p * (sin_az * -sl + cos_az * (-sp * cl)) + s_p * (cp * cl)),
+                d[4] + a * (c_p * (sin_az * cl + cos_az * (-sp * sl)) + s_p * (cp * sl)),
+                d[5] + a * (c_p * (sin_az * 0.0 + cos_az * cp) + s_p * sp)]
 
     y0 = np.concatenate((r0, np.zeros(3)))
     if t_end <= t_v:
@@ -262,6 +270,8 @@ def _free_flight(y_burnout: np.ndarray, burnout_s: float, dv_m_s: float, earth: 
     ground.direction = -1
 
     def free(t, y):
+        if ballistic_coefficient_kg_m2 is None:
+            return derivatives_one(y, earth)
         return derivatives(y, earth, ballistic_coefficient_kg_m2)
 
     seg = solve_ivp(free, (burnout_s, max_time_s), y_burnout, method="DOP853", rtol=rtol,
