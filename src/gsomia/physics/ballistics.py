@@ -46,6 +46,7 @@ from scipy.optimize import least_squares
 from gsomia.errors import InputError, PhysicsError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.fit_checks import check_fit_inputs, check_impact_point
+from gsomia.physics.fit_start import FitStarts, initial_guess, kepler_burnout_state
 from gsomia.physics.geodesy import (
     ecef2enu,
     ecef2geodetic,
@@ -55,12 +56,11 @@ from gsomia.physics.geodesy import (
     geodetic2ecef,
     height_above_ellipsoid_fast,
 )
-from gsomia.physics.propagate import derivatives
+from gsomia.physics.propagate import derivatives, derivatives_one
 from gsomia.physics.propulsion import (
     PROPULSION_CLASSES,
     PropulsionClass,
     Stage,
-    burnt_share,
     propulsion_class_for,
     resolve_propulsion,
     thrust_acceleration,
@@ -70,6 +70,7 @@ from gsomia.physics.trajectory import Trajectory
 __all__ = [
     "PROPULSION_CLASSES",
     "Controls",
+    "FitStarts",
     "PropulsionClass",
     "Stage",
     "fit_trajectory",
@@ -198,22 +199,30 @@ def _powered_flight(lat_deg: float, lon_deg: float, alt_m: float, controls: Cont
     cos_az = math.cos(math.radians(controls.azimuth_deg))
     r0 = geodetic2ecef(lat_deg, lon_deg, alt_m, earth)
 
+    up = up.tolist()
+
     def rhs_vertical(t, y):
-        d = derivatives(y, earth)
-        d[3:] += thrust_acceleration(prop, dv, t) * up
-        return d
+        d = derivatives_one(y, earth)
+        a = thrust_acceleration(prop, dv, t)
+        return [*d[:3], d[3] + a * up[0], d[4] + a * up[1], d[5] + a * up[2]]
 
     t_v = min(prop.vertical_rise_s, prop.burn_s)
     pitch_rate = math.radians(90.0 - controls.final_pitch_deg) / max(prop.burn_s - t_v, 1e-9)
 
     def rhs_tilt(t, y):
-        d = derivatives(y, earth)
+        d = derivatives_one(y, earth)
         pitch = 0.5 * math.pi - pitch_rate * (t - t_v)
+        a = thrust_acceleration(prop, dv, t)
+        # thrust direction cos(pitch)(sin az ê + cos az n̂) + sin(pitch) û, the ENU basis
+        # (geodesy.enu_basis) at the geocentric latitude/longitude, element by element
         lat, lon = _geocentric_latlon(y[:3])
-        e, n, u = enu_basis(lat, lon)
-        direction = math.cos(pitch) * (sin_az * e + cos_az * n) + math.sin(pitch) * u
-        d[3:] += thrust_acceleration(prop, dv, t) * direction
-        return d
+        phi, lam = math.radians(lat), math.radians(lon)
+        sp, cp, sl, cl = math.sin(phi), math.cos(phi), math.sin(lam), math.cos(lam)
+        c_p, s_p = math.cos(pitch), math.sin(pitch)
+        return [*d[:3],
+                d[3] + a * (c_p * (sin_az * -sl + cos_az * (-sp * cl)) + s_p * (cp * cl)),
+                d[4] + a * (c_p * (sin_az * cl + cos_az * (-sp * sl)) + s_p * (cp * sl)),
+                d[5] + a * (c_p * (sin_az * 0.0 + cos_az * cp) + s_p * sp)]
 
     y0 = np.concatenate((r0, np.zeros(3)))
     if t_end <= t_v:
@@ -262,6 +271,8 @@ def _free_flight(y_burnout: np.ndarray, burnout_s: float, dv_m_s: float, earth: 
     ground.direction = -1
 
     def free(t, y):
+        if ballistic_coefficient_kg_m2 is None:
+            return derivatives_one(y, earth)
         return derivatives(y, earth, ballistic_coefficient_kg_m2)
 
     seg = solve_ivp(free, (burnout_s, max_time_s), y_burnout, method="DOP853", rtol=rtol,
@@ -318,49 +329,13 @@ def _apogee(t_all: np.ndarray, y_all: np.ndarray, coast: Any, burnout_s: float,
     return apogee_s, apogee_m
 
 
-def kepler_burnout_state(range_m: float, apogee_m: float, earth: Earth = WGS84):
-    """Speed and flight-path angle at the surface of the Keplerian ellipse over a spherical,
-    non-rotating Earth (radius = the mean radius) with the given ground range and apogee.
-
-    With range angle Ψ = range/R and apogee radius r_a: e = (r_a − R)/(r_a − R cos(Ψ/2)),
-    p = r_a(1 − e), a = p/(1 − e²), v² = GM(2/R − 1/a) (vis-viva), and at true anomaly
-    θ = π − Ψ/2, tan γ = e sin θ / (1 + e cos θ) (Bate, Mueller & White, *Fundamentals of
-    Astrodynamics*, 1971, §6.2).
-
-    Returns:
-        ``(speed_m_s, gamma_rad, flight_time_s)`` (flight time from Kepler's equation).
-
-    Raises:
-        PhysicsError: no ellipse has that range and apogee (apogee too low for the range).
-    """
-    big_r = earth.mean_radius_m
-    psi = range_m / big_r
-    ra = big_r + apogee_m
-    e = (ra - big_r) / (ra - big_r * math.cos(psi / 2.0))
-    if not 0.0 <= e < 1.0 or psi >= 2.0 * math.pi:
-        raise PhysicsError(
-            f"apogee {apogee_m / 1e3:.1f} km with range {range_m / 1e3:.1f} km: no ballistic "
-            "ellipse from the surface has both (apogee too low for that range)")
-    p = ra * (1.0 - e)
-    a = p / (1.0 - e * e)
-    v = math.sqrt(earth.gm_m3_s2 * (2.0 / big_r - 1.0 / a))
-    theta = math.pi - psi / 2.0
-    gamma = math.atan2(e * math.sin(theta), 1.0 + e * math.cos(theta))
-    # time from θ to apoapsis (θ=π) and back, from the eccentric anomaly
-    ecc_anom = 2.0 * math.atan(math.sqrt((1 - e) / (1 + e)) * math.tan(theta / 2.0))
-    mean_anom = ecc_anom - e * math.sin(ecc_anom)
-    n = math.sqrt(earth.gm_m3_s2 / a**3)
-    t_flight = 2.0 * (math.pi - mean_anom) / n
-    return v, gamma, t_flight
-
-
 def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: float,
                    apogee_m: float, propulsion: str | PropulsionClass = "auto",
                    missile: str | None = None, alt_m: float = 0.0, earth: Earth = WGS84,
                    ballistic_coefficient_kg_m2: float | None = None,
                    tolerance: float = 1e-3, thrust_cut_s: float | None = None,
                    impact_point_deg: tuple[float, float] | None = None,
-                   impact_sigma_m: float = 20e3) -> Trajectory:
+                   impact_sigma_m: float = 20e3, starts: FitStarts | None = None) -> Trajectory:
     """Fit a flight to a launch site, bearing, ground range and apogee (or to a reported
     impact point together with the range and apogee).
 
@@ -389,6 +364,10 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
             controls are those of the class's program that, cut there, flies them.
         impact_point_deg: ``(lat, lon)`` [deg] of a reported impact point, or ``None``.
         impact_sigma_m: its standard uncertainty [m] (> 0).
+        starts: the fits done before (:class:`~gsomia.physics.fit_start.FitStarts`): the
+            search then starts from the Kepler guess corrected as the nearest earlier fit
+            of the same kind was (fewer flights; the same root within integration noise),
+            and this fit is added to them. ``None``: the Kepler guess.
 
     Returns:
         the fitted :class:`Trajectory` (its ``flight_time_s`` is the model's prediction).
@@ -414,9 +393,14 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
         sigmas = (impact_sigma_m, rtol * range_m, rtol * apogee_m)
     problem = _FitProblem(lat_deg, lon_deg, alt_m, prop, earth, ballistic_coefficient_kg_m2,
                           lat_t, lon_t, range_m, apogee_m, sigmas, thrust_cut_s)
-    x = problem.solve(_initial_guess(range_m, apogee_m, bearing_deg, prop, earth,
-                                     thrust_cut_s))
-    return problem.accept(x, tolerance)
+    guess = initial_guess(range_m, apogee_m, bearing_deg, prop, earth, thrust_cut_s)
+    kind = (prop.name, earth, ballistic_coefficient_kg_m2, thrust_cut_s, sigmas is None)
+    offset = None if starts is None else starts.offset(kind, range_m, apogee_m)
+    x = problem.solve(guess if offset is None else guess + offset)
+    traj = problem.accept(x, tolerance)
+    if starts is not None:
+        starts.add(kind, range_m, apogee_m, x - guess)
+    return traj
 
 
 _REPORTED_RTOL = 0.02
@@ -552,21 +536,6 @@ class _FitProblem:
             raise PhysicsError(f"{failure}: best fit range {traj.range_m / 1e3:.1f} km, "
                                f"apogee {traj.apogee_m / 1e3:.1f} km")
         return traj
-
-
-def _initial_guess(range_m, apogee_m, bearing_deg, prop, earth,
-                   thrust_cut_s: float | None = None) -> np.ndarray:
-    """Start of the fit, from the Keplerian ellipse with the same range and apogee.
-
-    Δv starts at the Kepler burnout speed plus a gravity loss g₀·T·sin γ (T the powered
-    time), divided by the share of the ideal Δv burnt by a thrust cut (1 without); the
-    final pitch at the Kepler flight-path angle γ; the azimuth at the bearing.
-    """
-    v_k, gamma_k, _ = kepler_burnout_state(range_m, apogee_m, earth)
-    t_bo = prop.burn_s if thrust_cut_s is None else min(thrust_cut_s, prop.burn_s)
-    share = burnt_share(prop, t_bo)
-    dv = (v_k + 9.80665 * t_bo * math.sin(gamma_k)) / max(share, 0.05)
-    return np.array([dv / 1000.0, math.degrees(gamma_k), bearing_deg])
 
 
 def _geocentric_latlon(r: np.ndarray) -> tuple[float, float]:

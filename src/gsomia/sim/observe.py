@@ -50,6 +50,7 @@ from gsomia.datafile import write_atomic
 from gsomia.errors import InputError, PhysicsError
 from gsomia.physics.ballistics import fit_trajectory
 from gsomia.physics.failure import failure_time_s, fit_failed_flight, piece_trajectories
+from gsomia.physics.fit_start import FitStarts
 from gsomia.physics.propulsion import propulsion_class_for, resolve_propulsion
 from gsomia.physics.trajectory import Trajectory
 from gsomia.sim.scenario import LaunchSpec, Scenario
@@ -96,7 +97,9 @@ def sensor_rng(seed: int, sensor_id: str) -> np.random.Generator:
 
 
 def fly_launches(scenario: Scenario) -> tuple[Flight, ...]:
-    """Fit and fly every launch (identical launch figures are fitted once); a launch with a
+    """Fit and fly every launch (identical launch figures are fitted once; each fit starts
+    from the correction of the nearest earlier fit of its kind,
+    :class:`~gsomia.physics.fit_start.FitStarts`); a launch with a
     ``failure`` is fitted as the failed flight (:mod:`gsomia.physics.failure`: powered
     until the failure time, range and apogee those of the failed flight).
 
@@ -107,19 +110,21 @@ def fly_launches(scenario: Scenario) -> tuple[Flight, ...]:
             :func:`~gsomia.sim.scenario.load_scenario` already checks these domains).
     """
     fitted: dict[tuple[Any, ...], Trajectory] = {}
+    starts = FitStarts()
     flights = []
     for spec in scenario.launches:
         key = (spec.lat_deg, spec.lon_deg, spec.alt_m, spec.bearing_deg, spec.range_m,
                spec.apogee_m, spec.propulsion, spec.missile, spec.fit_tolerance,
                spec.failure, spec.impact_point)
         if key not in fitted:
-            fitted[key] = _fit(scenario, spec)
+            fitted[key] = _fit(scenario, spec, starts)
         flights.append(Flight(spec.id, spec.t_s, fitted[key]))
     return tuple(flights)
 
 
-def _fit(scenario: Scenario, spec: LaunchSpec) -> Trajectory:
-    """Fit one launch, naming the file, entry and launch id in any failure."""
+def _fit(scenario: Scenario, spec: LaunchSpec, starts: FitStarts) -> Trajectory:
+    """Fit one launch (warm-started from the earlier fits in ``starts``), naming the file,
+    entry and launch id in any failure."""
     where = f"{scenario.file}: {spec.where + ' ' if spec.where else ''}launch {spec.id}"
     try:
         cut = None
@@ -138,7 +143,7 @@ def _fit(scenario: Scenario, spec: LaunchSpec) -> Trajectory:
         return fit_trajectory(spec.lat_deg, spec.lon_deg, spec.bearing_deg, spec.range_m,
                               spec.apogee_m, propulsion=spec.propulsion,
                               missile=spec.missile, alt_m=spec.alt_m,
-                              tolerance=spec.fit_tolerance, thrust_cut_s=cut,
+                              tolerance=spec.fit_tolerance, thrust_cut_s=cut, starts=starts,
                               **({} if spec.impact_point is None else {
                                   "impact_point_deg": spec.impact_point[:2],
                                   "impact_sigma_m": spec.impact_point[2]}))
