@@ -64,7 +64,8 @@ def _date(option: str, text: str, *, partial: bool = True) -> dt.date:
 
 def _record_scenario(day: dt.date, records: Path) -> Scenario:
     try:
-        groups = salvos(load_records(records, since=day - dt.timedelta(days=1)))
+        every = load_records(records)   # a failed missile's Δv: its family's flights
+        groups = salvos([r for r in every if r.date >= day - dt.timedelta(days=1)])
     except InputError as exc:
         if exc.field != "records":
             raise
@@ -73,7 +74,8 @@ def _record_scenario(day: dt.date, records: Path) -> Scenario:
         hint = local_date_hint(day, groups.get(day - dt.timedelta(days=1), []))
         fail(f"--record={day.isoformat()}: " + (hint or f"no record of that UTC date in "
                                                   f"{records}"))
-    text, skipped = scenario_from_records(groups[day], seed=int(day.strftime("%Y%m%d")))
+    text, skipped = scenario_from_records(groups[day], seed=int(day.strftime("%Y%m%d")),
+                                          reference=every)
     for line in skipped:
         err_console.print(f"skipped {line}", highlight=False)
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,7 +123,10 @@ def _print_run(result: RunResult) -> None:
         failed = failures.get(f.id)
         failed_text = "" if failed is None else (
             f"; FAILED: {failed.kind} at t+{f.trajectory.burnout_s:.0f} s, {failed.pieces} "
-            "piece(s)")
+            "piece(s), "
+            + ("time given" if failed.t_s is not None else
+               f"time fitted with Δv {failed.dv_m_s:.0f} m/s" if failed.dv_m_s is not None
+               else "time assumed: middle of the stage, no Δv known"))
         table = Table(title=f"{f.id}: launched t+{f.launch_s:.0f} s, impact after "
                       f"{f.trajectory.impact_s:.0f} s at {f.trajectory.impact_lat_deg:.2f}°N "
                       f"{f.trajectory.impact_lon_deg:.2f}°E, {where}{failed_text} (seconds "
