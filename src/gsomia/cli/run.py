@@ -64,8 +64,8 @@ def _date(option: str, text: str, *, partial: bool = True) -> dt.date:
 
 def _record_scenario(day: dt.date, records: Path) -> Scenario:
     try:
-        every = load_records(records)   # a failed missile's Δv: its family's flights
-        groups = salvos([r for r in every if r.date >= day - dt.timedelta(days=1)])
+        every = load_records(records)   # also: a failed missile's family's flights (its Δv)
+        groups = salvos(r for r in every if r.date >= day - dt.timedelta(days=1))
     except InputError as exc:
         if exc.field != "records":
             raise
@@ -123,10 +123,7 @@ def _print_run(result: RunResult) -> None:
         failed = failures.get(f.id)
         failed_text = "" if failed is None else (
             f"; FAILED: {failed.kind} at t+{f.trajectory.burnout_s:.0f} s, {failed.pieces} "
-            "piece(s), "
-            + ("time given" if failed.t_s is not None else
-               f"time fitted with Δv {failed.dv_m_s:.0f} m/s" if failed.dv_m_s is not None
-               else "time assumed: middle of the stage, no Δv known"))
+            f"piece(s), {failed.timing}")
         table = Table(title=f"{f.id}: launched t+{f.launch_s:.0f} s, impact after "
                       f"{f.trajectory.impact_s:.0f} s at {f.trajectory.impact_lat_deg:.2f}°N "
                       f"{f.trajectory.impact_lon_deg:.2f}°E, {where}{failed_text} (seconds "

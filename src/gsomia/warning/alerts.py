@@ -96,8 +96,9 @@ class WarningPolicy:
             2022; the last is the reported apogee, the height over Japan was lower).
         lost_after_s: a launch with no track this long is withdrawn ("track lost") [s].
         interval_s: time between assessments [s].
-        hold_s: how long a de-escalation must persist, and the least time between two
-            entries that are not escalations [s] (module notes). ASSUMPTION: 20 s, two
+        hold_s: how long a de-escalation to an area already announced must persist, and
+            the least time between two announcements of one area and between two entries
+            that are neither escalations nor first announcements [s] (module notes). ASSUMPTION: 20 s, two
             assessment intervals (three agreeing assessments); no public figure exists.
 
     Raises:
