@@ -98,8 +98,9 @@ class WarningPolicy:
         interval_s: time between assessments [s].
         hold_s: how long a de-escalation to an area already announced must persist, and
             the least time between two announcements of one area and between two entries
-            that are neither escalations nor first announcements [s] (module notes). ASSUMPTION: 20 s, two
-            assessment intervals (three agreeing assessments); no public figure exists.
+            that are neither escalations nor first announcements [s] (module notes).
+            ASSUMPTION: 20 s, two assessment intervals (three agreeing assessments); no
+            public figure exists.
 
     Raises:
         InputError: probabilities outside (0, 1) or ``p_withdraw >= p_issue``; a height,
