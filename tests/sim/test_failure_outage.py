@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from gsomia.cli import app
 from gsomia.errors import InputError, PhysicsError
 from gsomia.records import load_records, salvos
-from gsomia.sim.observe import in_outage, observe
+from gsomia.sim.observe import fly_launches, in_outage, observe
 from gsomia.sim.scenario import load_scenario, scenario_from_records
+from gsomia.sim.scenario.model import RECORD_FIT_TOLERANCE
+from gsomia.sim.scenario.records import family_dv
 
 CNS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "cns"
 
@@ -122,3 +127,73 @@ def test_failed_record_of_2022_11_02_becomes_a_failed_hwasong_17(tmp_path):
     assert dataclasses.astuple(first.failure)[:4] == ("thrust-cut", 1, None, 2)
     assert "second stage" in first.failure.source
     assert all(spec.failure is None for spec in sc.launches[1:])   # the SRBMs succeeded
+
+
+def _records_2022_11_02():
+    if not CNS_DIR.is_dir():
+        pytest.skip("no ../shared/data/cns")
+    every = load_records(CNS_DIR)
+    day = dt.date(2022, 11, 2)
+    return every, salvos([r for r in every if r.date == day])[day]
+
+
+def test_a_family_dv_is_the_median_of_its_successful_flights_of_the_record():
+    """The Hwasong-17's successful flights in the CNS record with range and apogee
+    (2022-11-18: 1,000 km / 6,100 km; 2023-03-15: 1,000 km / 6,000 km), each fitted; the
+    failed 2022-03-16 one and the figure-less records are not among them."""
+    every, _ = _records_2022_11_02()
+    got = family_dv("Hwasong-17", every)
+    assert [rid.split(" ")[0] for rid, _ in got.used] == ["2022-11-18", "2023-03-15"]
+    assert got.dv_m_s == pytest.approx(sum(dv for _, dv in got.used) / 2)
+    # an ICBM lofted to 6,000 km: more than the ~7 km/s of a minimum-energy 10,000 km shot
+    assert 8_000.0 < got.dv_m_s < 11_000.0
+    assert family_dv("Hwasong-99", every).dv_m_s is None
+
+
+def test_the_failed_record_of_2022_11_02_is_fitted_with_its_family_dv(tmp_path):
+    """With the whole record as reference, the failed Hwasong-17 takes the median Δv of the
+    family's successful flights; its failure time is fitted within stage 2 (150-300 s of
+    the liquid-icbm class) so that the failed flight has the reported 760 km and
+    1,920 km within the record fit's tolerance. With only the date's records (no
+    successful Hwasong-17) it is the middle of the stage, and the source says so."""
+    every, records = _records_2022_11_02()
+    text, _ = scenario_from_records(records, seed=1, reference=every)
+    path = tmp_path / "rec.toml"
+    path.write_text(text)
+    sc = load_scenario(path)
+    spec = sc.launches[0]
+    assert spec.failure.dv_m_s == pytest.approx(family_dv("Hwasong-17", every).dv_m_s,
+                                                abs=0.1)
+    assert "2022-11-18" in spec.failure.source and "2023-03-15" in spec.failure.source
+    tr = fly_launches(dataclasses.replace(sc, launches=sc.launches[:1]))[0].trajectory
+    assert 150.0 < tr.burnout_s < 300.0
+    assert tr.dv_ideal_m_s == pytest.approx(spec.failure.dv_m_s)
+    assert tr.range_m == pytest.approx(760e3, rel=RECORD_FIT_TOLERANCE)
+    assert tr.apogee_m == pytest.approx(1920e3, rel=RECORD_FIT_TOLERANCE)
+    alone, _ = scenario_from_records(records, seed=1)
+    path.write_text(alone)
+    spec = load_scenario(path).launches[0]
+    assert spec.failure.dv_m_s is None and "middle of the failing stage" in spec.failure.source
+
+
+@pytest.mark.slow
+def test_acceptance_run_of_2022_11_02_flies_the_failure_and_jpn_warnings(tmp_path):
+    """``gsomia run --record 2022-11-02 --records ../shared/data/cns --json-out f.json``: L1
+    is a failure with its fitted time in stage 2; JPN's warnings of it are in the JSON,
+    and any withdrawal of a land warning comes before the true impact."""
+    every, _ = _records_2022_11_02()
+    out = tmp_path / "f.json"
+    res = CliRunner().invoke(app, ["run", "--record", "2022-11-02", "--records",
+                                   str(CNS_DIR), "--json-out", str(out)])
+    assert res.exit_code == 0, res.output
+    dv = family_dv("Hwasong-17", every).dv_m_s
+    assert f"time fitted, Δv {dv:.0f} m/s" in " ".join(res.output.split())
+    data = json.loads(out.read_text())
+    l1 = next(x for x in data["launches"] if x["id"] == "L1")
+    assert l1["failure"]["dv_m_s"] == pytest.approx(dv, abs=0.1)
+    assert 150.0 < l1["failure"]["t_s"] < 300.0
+    jpn = [w for w in data["warnings"] if w["party"] == "JPN" and w["launch"] == "L1"]
+    assert data["warning_scores"]["by_launch"]["L1"]["JPN"]["entries"] == len(jpn)
+    impact_s = l1["impact_s"]
+    land = [w for w in jpn if w["action"] == "withdraw" and w["area"][1] == "land"]
+    assert all(w["t_s"] < impact_s for w in land)

@@ -74,6 +74,20 @@ def test_a_choice_that_flickers_between_two_areas_is_not_announced() -> None:
         ("issue", EEZ, 10.0), ("update", LAND, 20.0), ("update", EEZ, 90.0)]
 
 
+def test_a_less_severe_area_announced_for_the_first_time_is_not_held() -> None:
+    """2017-03-06 in miniature: an overflight of land is issued, then the impact is seen in
+    the EEZ (the true area): the move to the EEZ, its first announcement, is made at once;
+    a move back to land, announced hold_s before, is an escalation made at once too; the
+    EEZ again (already announced) waits until it has persisted for hold_s."""
+    log = _log(Assessment(60.0, {}, {LAND: 0.4}), Assessment(70.0, {EEZ: 0.9}),
+               Assessment(80.0, {EEZ: 0.5}, {LAND: 0.35}), Assessment(90.0, {EEZ: 0.9}),
+               Assessment(100.0, {EEZ: 0.9}), Assessment(110.0, {EEZ: 0.9}))
+    assert [(e.action, e.area, e.t_s) for e in log.entries] == [
+        ("issue", LAND, 60.0), ("update", EEZ, 70.0), ("update", LAND, 80.0),
+        ("update", EEZ, 110.0)]
+    assert score_log(log.entries, 0.0, 400.0, true_areas={EEZ})["first_correct_s"] == 70.0
+
+
 def test_a_probability_change_below_the_step_is_not_announced() -> None:
     log = _log(Assessment(10.0, {EEZ: 0.5}), Assessment(20.0, {EEZ: 0.6}),
                Assessment(30.0, {EEZ: 0.8}))
@@ -140,3 +154,42 @@ def test_no_area_is_announced_or_withdrawn_twice_within_the_hold_time(steps: lis
         for area, ts in times.items():
             gaps = [b - a for a, b in zip(ts, ts[1:], strict=False)]
             assert all(g >= hold_s - 1e-9 for g in gaps), (kind, area, ts)
+
+
+ZONES = ("land", "territorial_sea", "eez")   # most severe first (gsomia.warning.alerts)
+PROBS = st.dictionaries(CELLS, st.floats(0.0, 1.0), max_size=3)
+
+
+def _called_for(a: Assessment, policy: WarningPolicy) -> tuple[str, str] | None:
+    """The area the thresholds call for (module notes): the most severe own area whose
+    impact probability, or overflight probability over land or territorial sea, is at
+    least p_issue."""
+    over = {c: p for c, p in a.overflight.items() if c[1] != "eez"}
+    areas = [c for probs in (a.impact, over) for c, p in probs.items() if p >= policy.p_issue]
+    return min(areas, key=lambda c: ZONES.index(c[1])) if areas else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.tuples(PROBS, PROBS)), max_size=30),
+       st.sampled_from([0.0, 10.0, 20.0, 45.0]))
+def test_the_first_warning_of_an_area_is_never_held(steps: list, hold_s: float) -> None:
+    """For any assessment sequence and hold time, each area is first announced (issued or
+    updated to) at the first assessment that calls for it, never later, never before."""
+    policy = WarningPolicy(hold_s=hold_s)
+    log = WarningLog("JPN", "L1", policy)
+    first_called: dict[tuple[str, str], float] = {}
+    for i, step in enumerate(steps):
+        t = 10.0 * i
+        if step is None:
+            log.no_track(t)
+            continue
+        a = Assessment(t, step[0], step[1])
+        log.assess(a)
+        area = _called_for(a, policy)
+        if area is not None:
+            first_called.setdefault(area, t)
+    first_announced: dict[tuple[str, str], float] = {}
+    for e in log.entries:
+        if e.action != "withdraw":
+            first_announced.setdefault(e.area, e.t_s)
+    assert first_announced == first_called

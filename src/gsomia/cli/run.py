@@ -65,7 +65,8 @@ def _date(option: str, text: str, *, partial: bool = True) -> dt.date:
 
 def _record_scenario(day: dt.date, records: Path) -> Scenario:
     try:
-        groups = salvos(load_records(records, since=day - dt.timedelta(days=1)))
+        every = load_records(records)   # also: a failed missile's family's flights (its Δv)
+        groups = salvos(r for r in every if r.date >= day - dt.timedelta(days=1))
     except InputError as exc:
         if exc.field != "records":
             raise
@@ -74,7 +75,8 @@ def _record_scenario(day: dt.date, records: Path) -> Scenario:
         hint = local_date_hint(day, groups.get(day - dt.timedelta(days=1), []))
         fail(f"--record={day.isoformat()}: " + (hint or f"no record of that UTC date in "
                                                   f"{records}"))
-    text, skipped = scenario_from_records(groups[day], seed=int(day.strftime("%Y%m%d")))
+    text, skipped = scenario_from_records(groups[day], seed=int(day.strftime("%Y%m%d")),
+                                          reference=every)
     for line in skipped:
         err_console.print(f"skipped {line}", highlight=False)
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,7 +124,7 @@ def _print_run(result: RunResult) -> None:
         failed = failures.get(f.id)
         failed_text = "" if failed is None else (
             f"; FAILED: {failed.kind} at t+{f.trajectory.burnout_s:.0f} s, {failed.pieces} "
-            "piece(s)")
+            f"piece(s), {failed.timing}")
         table = Table(title=f"{f.id}: launched t+{f.launch_s:.0f} s, impact after "
                       f"{f.trajectory.impact_s:.0f} s at {f.trajectory.impact_lat_deg:.2f}°N "
                       f"{f.trajectory.impact_lon_deg:.2f}°E, {where}{failed_text} (seconds "

@@ -202,7 +202,8 @@ def from_record(
     if out is not None:
         check_output_path(out, "--out")
     previous_day = day - dt.timedelta(days=1)
-    groups = salvos(load_records(records, since=previous_day))
+    every = load_records(records)   # a failed missile's Δv: its family's flights
+    groups = salvos([r for r in every if r.date >= previous_day])
     if day not in groups:
         hint = local_date_hint(day, groups.get(previous_day, []))
         if hint:
@@ -212,7 +213,7 @@ def from_record(
              + (f" (next: {near})" if near else ""))
     text, skipped = scenario_from_records(
         groups[day], seed=int(day.strftime("%Y%m%d")) if seed is None else seed,
-        default_apogee_km=default_apogee)
+        default_apogee_km=default_apogee, reference=every)
     for line in skipped:
         err_console.print(f"skipped {esc(line)}", highlight=False)
     with tempfile.TemporaryDirectory() as tmp:  # validate what we wrote, as a reader would

@@ -159,6 +159,7 @@ def fly(lat_deg: float, lon_deg: float, controls: Controls, propulsion: str | Pr
         launch_lat_deg=float(lat_deg), launch_lon_deg=float(lon_deg), launch_alt_m=alt_m,
         impact_lat_deg=float(lat_i), impact_lon_deg=float(lon_i), range_m=float(rng),
         apogee_m=apogee_m, apogee_s=apogee_s, propulsion=prop.name,
+        dv_ideal_m_s=float(controls.dv_ideal_m_s),
     )
 
 

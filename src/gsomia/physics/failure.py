@@ -130,6 +130,16 @@ class Failure:
                              "give t_s or dv_m_s (the time is then fitted), not both")
 
 
+    @property
+    def timing(self) -> str:
+        """How the failure time is chosen, in words (module notes, *When*)."""
+        if self.t_s is not None:
+            return "time given"
+        if self.dv_m_s is not None:
+            return f"time fitted, Δv {self.dv_m_s:.0f} m/s"
+        return "time assumed: middle of the stage, no Δv known"
+
+
 def failing_stage_s(failure: Failure, prop: PropulsionClass) -> tuple[float, float]:
     """Start and end of the failing stage of ``prop`` [s after launch] (``failure.stage``,
     default the last).

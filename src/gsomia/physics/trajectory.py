@@ -31,6 +31,10 @@ class Trajectory:
         range_m: geodesic distance launch → impact on the ellipsoid [m].
         apogee_m: greatest height above the ellipsoid [m]; ``apogee_s`` its time [s].
         propulsion: name of the propulsion class that flew it.
+        dv_ideal_m_s: the total ideal Δv of the flight's controls [m/s]
+            (:class:`gsomia.physics.ballistics.Controls`; for a fitted flight the fitted
+            Δv, for a failed one the missile's whole Δv, not the part burnt before the
+            failure), or ``None`` when not flown from controls (e.g. a debris piece).
     """
 
     t_s: np.ndarray
@@ -46,6 +50,7 @@ class Trajectory:
     apogee_m: float
     apogee_s: float
     propulsion: str = ""
+    dv_ideal_m_s: float | None = None
 
     @property
     def impact_s(self) -> float:

@@ -33,7 +33,9 @@ Schema of one run (``"schema": "gsomia.run/1"``), times in seconds, distances in
                                          none)} | {..., "reason"}}}},
          "propulsion": propulsion class flown (gsomia.physics.propulsion),
          "failure": {"kind", "pieces", "t_s" (failure time flown, s after launch),
-                     "stage", "source", "pieces_flown": [{"id", "impact_s",
+                     "stage", "dv_m_s" (the Δv the time was fitted with; null: not
+                     fitted), "source" (for a record: the flights the Δv came from),
+                     "pieces_flown": [{"id", "impact_s",
                      "impact_lat_deg", "impact_lon_deg"}]},   # only for a failed launch
          "gained_s": {party: {route: s | null}}}],   # first_pip_within_50km_s vs none
      "track_events": [{"party", "track", "event": "lost", "t_s" (s after the epoch),
@@ -209,7 +211,7 @@ def _failure_entry(result: RunResult, launch_id: str) -> dict[str, Any]:
     return {"failure": {
         "kind": spec.failure.kind, "pieces": spec.failure.pieces,
         "t_s": _r(flight.trajectory.burnout_s), "stage": spec.failure.stage,
-        "source": spec.failure.source,
+        "dv_m_s": spec.failure.dv_m_s, "source": spec.failure.source,
         "pieces_flown": [{"id": p.id, "impact_s": _r(p.impact_s),
                           "impact_lat_deg": _r(p.trajectory.impact_lat_deg, 5),
                           "impact_lon_deg": _r(p.trajectory.impact_lon_deg, 5)}

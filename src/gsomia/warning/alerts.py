@@ -20,12 +20,22 @@ land > territorial sea > EEZ.
   ``lost_after_s`` ("track lost": the prediction can no longer be held). The gap between
   ``p_issue`` and ``p_withdraw`` is a hysteresis that keeps a warning from flickering.
 
-Hysteresis in time (``hold_s``): an *escalation* (an issue, or a move to a more severe
-area) is announced at once; a *de-escalation* (a move to a less severe area, or a
-withdrawal because the area is no longer at risk) only once every assessment for
-``hold_s`` has called for it (it is pending from the first one that did; one that does
-not resets it), and a re-announcement of the warned area (its probability moved by
-``p_update_step``) or a withdrawal for a lost track only ``hold_s`` after the last entry.
+Hysteresis in time (``hold_s``) damps flicker and never delays a first warning:
+
+- the *first announcement of an area* in the log (an issue, or an update to an area not
+  announced before, more or less severe) is made at the first assessment that calls for
+  it: a correct warning of the EEZ is not held back because a more severe (overflight)
+  area was announced before it;
+- an *escalation* (a move to a more severe area) is announced at once, unless that area
+  was itself announced less than ``hold_s`` ago (a re-announcement: then ``hold_s`` after
+  that announcement; with assessments every ``interval_s`` ≥ ``hold_s``/2, as by default,
+  this never delays one, since a move away and back takes two intervals);
+- a *de-escalation* to an area already announced (a move to a less severe area, or a
+  withdrawal because the area is no longer at risk) only once every assessment for
+  ``hold_s`` has called for it (it is pending from the first one that did; one that does
+  not resets it), and a re-announcement of the warned area (its probability moved by
+  ``p_update_step``) or a withdrawal for a lost track only ``hold_s`` after the last entry.
+
 So no area is issued, updated to or withdrawn twice within ``hold_s``, and an area at the
 margin of two assessments' choices no longer flickers between them.
 
@@ -86,9 +96,11 @@ class WarningPolicy:
             2022; the last is the reported apogee, the height over Japan was lower).
         lost_after_s: a launch with no track this long is withdrawn ("track lost") [s].
         interval_s: time between assessments [s].
-        hold_s: how long a de-escalation must persist, and the least time between two
-            entries that are not escalations [s] (module notes). ASSUMPTION: 20 s, two
-            assessment intervals (three agreeing assessments); no public figure exists.
+        hold_s: how long a de-escalation to an area already announced must persist, and
+            the least time between two announcements of one area and between two entries
+            that are neither escalations nor first announcements [s] (module notes).
+            ASSUMPTION: 20 s, two assessment intervals (three agreeing assessments); no
+            public figure exists.
 
     Raises:
         InputError: probabilities outside (0, 1) or ``p_withdraw >= p_issue``; a height,
@@ -202,12 +214,25 @@ class WarningLog:
         self.last_seen_s: float | None = None
         # the de-escalation called for by the assessments since a time: (what, since)
         self.pending: tuple[Cell | None, float] | None = None
+        # each area's last announcement (issue or update) [s]
+        self.announced: dict[Cell, float] = {}
 
     def _add(self, t_s: float, action: str, area: Cell, p: float, reason: str) -> None:
         entry = WarningEntry(self.party, self.launch, t_s, action, area, p, reason)
         self.entries.append(entry)
         self.active = None if action == "withdraw" else entry
+        if action != "withdraw":
+            self.announced[area] = t_s
         self.pending = None
+
+    def _announce_now(self, cell: Cell, warned: Cell, t_s: float) -> bool:
+        """Whether a move from the ``warned`` area to ``cell`` is announced at once: its
+        first announcement, or an escalation ``hold_s`` after its last one (module notes)."""
+        last = self.announced.get(cell)
+        if last is None:
+            return True
+        more_severe = OWN_ZONES.index(cell[1]) < OWN_ZONES.index(warned[1])
+        return more_severe and t_s - last >= self.policy.hold_s - 1e-9
 
     def _held(self, t_s: float) -> bool:
         """At least ``hold_s`` since the last entry."""
@@ -237,7 +262,7 @@ class WarningLog:
                 self.pending = None
                 if abs(p - active.p) >= pol.p_update_step and self._held(a.t_s):
                     self._add(a.t_s, "update", cell, p, _reason(kind, cell, p, pol))
-            elif OWN_ZONES.index(cell[1]) < OWN_ZONES.index(active.area[1]) or (
+            elif self._announce_now(cell, active.area, a.t_s) or (
                     self._persists(cell, a.t_s) and self._held(a.t_s)):
                 self._add(a.t_s, "update", cell, p, _reason(kind, cell, p, pol))
             return

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from gsomia.datafile import read_toml_data
-from gsomia.errors import InputError
-from gsomia.physics.ballistics import propulsion_class_for
+from gsomia.errors import InputError, PhysicsError
+from gsomia.physics.ballistics import fit_trajectory, propulsion_class_for
 from gsomia.records import LaunchRecord
 from gsomia.sim.scenario.model import (
     APOGEE_KM,
@@ -21,8 +23,8 @@ from gsomia.sim.scenario.model import (
 from gsomia.sim.scenario.write import scenario_to_toml
 from gsomia.warning.sites import in_service_on, load_sensor_catalogue
 
-__all__ = ["SKIP_KINDS", "RecordSkip", "check_records", "load_record_failures",
-           "record_failures_path", "scenario_from_records"]
+__all__ = ["SKIP_KINDS", "FamilyDv", "RecordSkip", "check_records", "family_dv",
+           "load_record_failures", "record_failures_path", "scenario_from_records"]
 
 
 SKIP_KINDS = ("incomplete_record", "outside_flight_model", "outside_window")
@@ -120,7 +122,9 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
                           parties: tuple[str, ...] = ("JPN", "KOR", "USA"),
                           default_apogee_km: float | None = None,
                           source_note: str = "CNS North Korea Missile Test Database",
-                          event: int | None = None) -> tuple[str, list[str]]:
+                          event: int | None = None,
+                          reference: Sequence[LaunchRecord] | None = None
+                          ) -> tuple[str, list[str]]:
     """A scenario file with one launch per usable record (one record = one missile).
 
     A record is usable (:func:`check_records`) when it has a site position, a bearing, a
@@ -142,6 +146,11 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
         event: the event number of ``records`` within their date (from 1), or ``None``
             for a whole date; it names the scenario ``record-<date>#<event>`` (default
             ``record-<date>``) and appears in its title and sources.
+        reference: the public record to take a failed missile's Δv from (its family's
+            successful flights, :func:`family_dv`; e.g. every record of the database), or
+            ``None``: ``records`` themselves. A failed launch with that Δv gets
+            ``failure.dv_m_s`` (its failure time is then fitted); without one, the middle
+            of the failing stage, said in its ``failure.source``.
 
     Returns:
         ``(toml_text, skipped)``: the file text and one line per record left out, with why
@@ -159,7 +168,8 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
     what = day.isoformat() if event is None else f"{day.isoformat()}#{event}"
     checks = check_records(records, default_apogee_km=default_apogee_km)
     skipped = [str(check) for check in checks if check is not None]
-    launches = _record_launches(records, checks, default_apogee_km, source_note)
+    launches = _record_launches(records, checks, default_apogee_km, source_note,
+                                list(records if reference is None else reference))
     if not launches:
         raise InputError("records", day.isoformat(),
                          "no record of that date has site, bearing, range and apogee ("
@@ -180,7 +190,8 @@ def scenario_from_records(records: list[LaunchRecord], *, seed: int,
 
 def _record_launches(records: list[LaunchRecord], checks: list[RecordSkip | None],
                      default_apogee_km: float | None,
-                     source_note: str) -> list[dict[str, Any]]:
+                     source_note: str, reference: list[LaunchRecord]
+                     ) -> list[dict[str, Any]]:
     """One ``[[launches]]`` entry (file units) per usable record, ids ``L<series>`` (or
     ``L1 …`` when series numbers repeat)."""
     epoch = _records_epoch(records)
@@ -209,6 +220,7 @@ def _record_launches(records: list[LaunchRecord], checks: list[RecordSkip | None
             failure["source"] = facts.get("source", "CNS outcome 'failure'; when and how "
                                           "not recorded: a thrust cut in the last stage")
             failure_note = "; failed (data/record-failures.toml)" if facts else "; failed"
+            failure.update(_failure_dv(missile, failure["source"], reference))
             if facts.get("missile") and propulsion is not None:
                 propulsion, propulsion_note = None, ""
         launches.append({
@@ -227,6 +239,72 @@ def _record_launches(records: list[LaunchRecord], checks: list[RecordSkip | None
         for k, item in enumerate(launches, start=1):
             item["id"] = f"L{k}"
     return launches
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyDv:
+    """The Δv of a missile family from its successful flights in the public record.
+
+    Attributes:
+        family: the missile name matched (case-insensitive, as the record spells it).
+        dv_m_s: the median of the fitted Δv [m/s], or ``None`` when no flight fitted.
+        used: ``(record id, fitted Δv [m/s])`` of each flight the median is over.
+        left_out: one line per successful flight of the family that could not be fitted
+            (figures missing, out of the model's domain, or no flight of the class flies
+            them), with why.
+    """
+
+    family: str
+    dv_m_s: float | None
+    used: tuple[tuple[str, float], ...]
+    left_out: tuple[str, ...]
+
+
+def family_dv(family: str, records: Sequence[LaunchRecord]) -> FamilyDv:
+    """The Δv of ``family`` (:class:`FamilyDv`): each record of that missile name with
+    ``outcome = "success"`` and usable figures (:func:`check_records`) is fitted as a
+    scenario from the record fits it (:func:`gsomia.physics.ballistics.fit_trajectory`:
+    the missile's propulsion class, launch altitude 0, tolerance
+    :data:`~gsomia.sim.scenario.model.RECORD_FIT_TOLERANCE`), and the *median* of the
+    fitted Δv (:attr:`gsomia.physics.trajectory.Trajectory.dv_ideal_m_s`) is taken.
+    ASSUMPTION: the failed missile had its family's typical Δv (the median, robust to one
+    odd flight such as a lofted or depressed one that the tilt-program model fits with an
+    unusual Δv); the record says nothing of a failed missile's propellant load.
+    """
+    name = family.casefold()
+    ok = [r for r in records if r.outcome == "success" and r.missile_name.casefold() == name]
+    used: list[tuple[str, float]] = []
+    left_out: list[str] = []
+    for rec in ok:
+        check = check_records([rec])[0]   # alone: the launch-time window is per date
+        if check is not None:
+            left_out.append(str(check))
+            continue
+        try:
+            tr = fit_trajectory(rec.site_lat_deg, rec.site_lon_deg,  # type: ignore[arg-type]
+                                float(rec.bearing_deg), 1e3 * float(rec.range_km),  # type: ignore[arg-type]
+                                1e3 * float(rec.apogee_km), missile=rec.missile_name,  # type: ignore[arg-type]
+                                tolerance=RECORD_FIT_TOLERANCE)
+        except (PhysicsError, InputError) as exc:
+            left_out.append(f"{rec.record_id}: not fitted ({exc})")
+            continue
+        used.append((rec.record_id, float(tr.dv_ideal_m_s)))  # type: ignore[arg-type]
+    dv = statistics.median(v for _, v in used) if used else None
+    return FamilyDv(family, dv, tuple(used), tuple(left_out))
+
+
+def _failure_dv(missile: str, source: str, reference: list[LaunchRecord]) -> dict[str, Any]:
+    """``{"dv_m_s", "source"}`` of a failed launch of ``missile`` (:func:`family_dv` over
+    ``reference``), or ``{"source"}`` saying the time is the middle of the stage."""
+    got = family_dv(missile, reference)
+    if got.dv_m_s is None:
+        return {"source": f"{source}. Failure time: the middle of the failing stage (no "
+                          f"successful {missile} flight in the record could be fitted)"}
+    used = ", ".join(f"{rid} ({dv:.0f} m/s)" for rid, dv in got.used)
+    return {"dv_m_s": round(got.dv_m_s, 1),
+            "source": f"{source}. Failure time fitted with the median Δv "
+                      f"{got.dv_m_s:.0f} m/s of the successful {missile} flights of the "
+                      f"record: {used}"}
 
 
 def record_failures_path() -> Path:
