@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,7 +86,6 @@ from gsomia.physics.propulsion import (
     PropulsionClass,
     resolve_propulsion,
     stage_table,
-    table_thrust,
 )
 from gsomia.warning.tracking.boost import (
     BURN_MARGIN,
@@ -184,26 +183,43 @@ def _launch_states(pb: _Problem, theta: np.ndarray) -> tuple[np.ndarray, np.ndar
     return geodetic2ecef(np.degrees(lat), np.degrees(lon), 0.0, pb.earth).reshape(-1, 3), up
 
 
-def _thrust(tables: np.ndarray, rise: np.ndarray, theta: np.ndarray, up: np.ndarray,
-            tau: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Thrust acceleration ``(M, 3)`` [m/s²] at ``tau (M,)`` s after launch (module notes);
-    ``tables (M, S, 4)`` the rows' stages (:func:`~gsomia.physics.propulsion.stage_table`),
-    ``rise (M,)`` their
-    vertical rise [s], ``up (M, 3)`` the launch points' geodetic up."""
-    mag = theta[:, 3] * table_thrust(tables, tau)
-    total = np.max(tables[..., 0] + tables[..., 1], axis=1)
-    frac = np.clip((tau - rise) / np.maximum(total - rise, 1e-9), 0.0, 1.0)
-    pitch = 0.5 * math.pi - (0.5 * math.pi - np.radians(theta[:, 4])) * frac
-    rho = np.hypot(r[:, 0], r[:, 1])
-    upc = r / np.linalg.norm(r, axis=1)[:, None]             # geocentric up
-    east = np.column_stack((-r[:, 1] / rho, r[:, 0] / rho, np.zeros_like(rho)))
-    north = np.cross(upc, east)
+def _thrust_model(tables: np.ndarray, rise: np.ndarray, theta: np.ndarray, up: np.ndarray
+                  ) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Thrust acceleration ``(M, 3)`` [m/s²] at ``tau (M,)`` s after launch and ECEF position
+    ``r (M, 3)`` (module notes), as a function of ``(tau, r)``; ``tables (M, S, 4)`` the
+    rows' stages (:func:`~gsomia.physics.propulsion.stage_table`), ``rise (M,)`` their
+    vertical rise [s], ``up (M, 3)`` the launch points' geodetic up. What does not depend
+    on ``(tau, r)`` is computed once."""
+    start, burn, zeta, ve = (tables[..., i] for i in range(4))
+    safe = np.maximum(burn, 1e-9)
+    rate, frac_rate = zeta * ve / safe, zeta / safe        # of table_thrust's formula
+    dv = theta[:, 3]
+    total = np.max(start + burn, axis=1)
+    span = np.maximum(total - rise, 1e-9)
+    final = np.radians(theta[:, 4])
     az = np.radians(theta[:, 5])
-    cpa = np.cos(pitch)
-    tilt = (cpa * np.sin(az))[:, None] * east + (cpa * np.cos(az))[:, None] * north + \
-        np.sin(pitch)[:, None] * upc
-    direction = np.where((tau < rise)[:, None], up, tilt)
-    return mag[:, None] * direction
+    s_az, c_az = np.sin(az), np.cos(az)
+
+    def thrust(tau: np.ndarray, r: np.ndarray) -> np.ndarray:
+        since = tau[:, None] - start
+        inside = (since >= 0.0) & (since < burn)
+        a = np.where(inside, rate / (1.0 - frac_rate * np.clip(since, 0.0, burn)), 0.0)
+        mag = dv * a.sum(axis=1)
+        frac = np.clip((tau - rise) / span, 0.0, 1.0)
+        pitch = 0.5 * math.pi - (0.5 * math.pi - final) * frac
+        x, y, z = r[:, 0], r[:, 1], r[:, 2]
+        rho2 = x * x + y * y
+        rho = np.sqrt(rho2)
+        rn = np.sqrt(rho2 + z * z)
+        cpa = np.cos(pitch)
+        ce, cn, su = cpa * s_az / rho, cpa * c_az / (rn * rho), np.sin(pitch) / rn
+        # east = (−y, x, 0)/ρ; north = up × east = (−z x, −z y, ρ²)/(|r| ρ); up = r/|r|
+        tilt = np.column_stack((-ce * y - cn * z * x + su * x,
+                                ce * x - cn * z * y + su * y,
+                                cn * rho2 + su * z))
+        return mag[:, None] * np.where((tau < rise)[:, None], up, tilt)
+
+    return thrust
 
 
 def _grid(tables: np.ndarray, rise: np.ndarray, span: np.ndarray) -> np.ndarray:
@@ -233,9 +249,11 @@ def _positions(pb: _Problem, theta: np.ndarray, hyp: np.ndarray) -> np.ndarray:
     grid = _grid(tables, rise, np.maximum(pb.t[-1] - theta[:, 2], 1e-3))
     y = np.concatenate((r0, np.zeros_like(r0)), axis=1)
 
+    thrust = _thrust_model(tables, rise, theta, up)
+
     def rhs(tau: np.ndarray, s: np.ndarray) -> np.ndarray:
         d = derivatives(s, pb.earth)
-        d[:, 3:] += _thrust(tables, rise, theta, up, tau, s[:, :3])
+        d[:, 3:] += thrust(tau, s[:, :3])
         return d
 
     nodes = np.empty((grid.shape[1],) + y.shape)
