@@ -246,7 +246,11 @@ def _positions(pb: _Problem, theta: np.ndarray, hyp: np.ndarray) -> np.ndarray:
     between nodes; the launch point itself before the launch)."""
     r0, up = _launch_states(pb, theta)
     tables, rise = pb.stages[hyp], pb.rise[hyp]
-    grid = _grid(tables, rise, np.maximum(pb.t[-1] - theta[:, 2], 1e-3))
+    span = np.maximum(pb.t[-1] - theta[:, 2], 1e-3)
+    # the rows of a finite-difference stencil share their nodes but for the launch time's
+    _, first, inverse = np.unique(np.column_stack((hyp, span)), axis=0, return_index=True,
+                                  return_inverse=True)
+    grid = _grid(tables[first], rise[first], span[first])[inverse.ravel()]
     y = np.concatenate((r0, np.zeros_like(r0)), axis=1)
 
     thrust = _thrust_model(tables, rise, theta, up)
