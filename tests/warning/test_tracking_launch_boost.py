@@ -153,3 +153,31 @@ def test_ellipses_cover_the_salvo_of_2017_03_06():
         err = np.array([d * math.sin(math.radians(az)), d * math.cos(math.radians(az))])
         inside += float(err @ np.linalg.solve(est.cov_en_m2, err)) <= CHI2_95
     assert inside >= 3
+
+
+def _two_from_one_site(seed):
+    """Two KN-23 class flights from one site 2 s apart; one radar sees both (pd 1)."""
+    a = fit_trajectory(39.05, 125.80, 90.0, 600e3, 60e3, missile="KN-23")
+    b = fit_trajectory(39.05, 125.80, 80.0, 450e3, 60e3, missile="KN-23")
+    radar = Radar(id="kor-test", owner="KOR", lat_deg=37.5, lon_deg=127.5, alt_m=300.0,
+                  max_range_m=1.2e6, min_elevation_rad=math.radians(0.5), revisit_s=5.0,
+                  sigma_range_m=50.0, sigma_az_rad=math.radians(0.1),
+                  sigma_el_rad=math.radians(0.1), pd=1.0, refraction_k=4.0 / 3.0)
+    dets = radar.observe([Flight("A", 0.0, a), Flight("B", 2.0, b)], 0.0, 100.0,
+                         np.random.default_rng(seed))
+    own = [d for d in dets if d.truth_id == "A" and d.t_s >= 30.0]
+    sibling = next(d for d in dets if d.truth_id == "B" and d.t_s == own[0].t_s)
+    return own, [sibling] + own[1:]
+
+
+@pytest.mark.slow
+def test_a_sibling_first_detection_widens_the_ellipse_to_cover_the_launch_point():
+    # the sibling's detection (a 10 km error of the launch point) is absorbed by the fit;
+    # the detection-clustered sandwich covariance grows with it
+    own, mixed = _two_from_one_site(0)
+    for window, max_km in ((own, 1.0), (mixed, 20.0)):
+        est = estimate_launch_point_boost(launch_window(window)).estimate
+        d, az = geodesic_inverse(39.05, 125.80, est.lat_deg, est.lon_deg)
+        err = np.array([d * math.sin(math.radians(az)), d * math.cos(math.radians(az))])
+        assert d < max_km * 1e3
+        assert float(err @ np.linalg.solve(est.cov_en_m2, err)) <= CHI2_95
