@@ -89,7 +89,15 @@ def exercise_propose(
 ) -> None:
     """Propose an exercise plan to the participants from this party's node; write the
     plan file."""
-    t0 = (dt.datetime.fromisoformat(start) if start else dt.datetime.now(dt.UTC))
+    try:
+        t0 = (dt.datetime.fromisoformat(start) if start else dt.datetime.now(dt.UTC))
+    except ValueError:
+        raise InputError("--start", start, "expected ISO 8601 date and time with a UTC "
+                         "offset, e.g. 2026-12-05T09:00+00:00") from None
+    if t0.tzinfo is None:
+        raise InputError("--start", start, "needs a UTC offset, e.g. +00:00 or Z")
+    if on_end not in ("archive", "purge"):
+        raise InputError("--on-end", on_end, "expected archive or purge")
     body = {"name": name, "participants": [p.strip().upper() for p in participants.split(",")],
             "start": t0.isoformat(), "end": (t0 + dt.timedelta(hours=hours)).isoformat(),
             "scenario": scenario, "scenario_sha256": scenario_sha256(scenario),
@@ -239,6 +247,14 @@ def exercise_report(
         diff = row["difference"]
         console.print(f"{row['launch']:4} {row['party']} {row['figure']:24} "
                       f"{row['exercise']!s:>8} {row['simulated']!s:>8} "
+                      f"{'' if diff is None else format(diff, '+g')}", highlight=False)
+    console.print("warnings (gsomia run's log): first entry, s after launch, and count",
+                  highlight=False)
+    for row in data["warnings"]:
+        diff = row["difference"]
+        console.print(f"{row['launch']:4} {row['party']} {row['action']:8} "
+                      f"{row['exercise']!s:>8} ×{row['exercise_count']:<3} "
+                      f"{row['simulated']!s:>8} ×{row['simulated_count']:<3} "
                       f"{'' if diff is None else format(diff, '+g')}", highlight=False)
     for pair, d in data["links"].items():
         console.print(f"{pair}: {d['arrived']}/{d['sent']} arrived, lost {d['lost']}, "

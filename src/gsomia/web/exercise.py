@@ -237,6 +237,13 @@ class ExerciseHost:
                                 body.get("end"), body.get("scenario"),  # type: ignore[arg-type]
                                 body.get("scenario_sha256"),  # type: ignore[arg-type]
                                 body.get("on_end", "archive"))
+        if plan.end <= _now():
+            raise InputError("end", body.get("end"), "the window is already over (UTC now: "
+                             f"{_now().isoformat(timespec='seconds')})")
+        unknown = [p for p in plan.participants if p not in self.node.directory]
+        if unknown:
+            raise InputError("participants", ",".join(unknown), "no such party in this "
+                             "node's directory (its PKI)")
         with self.lock:
             self.book.propose(plan, self.node.party)
         releases = self._share(plan.to_dict(), plan.participants)
@@ -266,8 +273,15 @@ class ExerciseHost:
         return {**self.view(exercise_id), "releases": releases}
 
     def end(self, exercise_id: str) -> dict[str, Any]:
-        """End the exercise (any participant)."""
+        """End the exercise (any participant; once)."""
         plan = self._known(exercise_id)
+        if self.node.party not in plan.participants:
+            raise InputError("exercise_id", exercise_id,
+                             f"{self.node.party} is not a participant")
+        with self.lock:
+            ended_by = self.book.ended.get(exercise_id)
+        if ended_by is not None:
+            raise InputError("exercise_id", exercise_id, f"already ended by {ended_by}")
         payload = {"kind": "exercise_end", "exercise_id": exercise_id,
                    "party": self.node.party, "at": _now().isoformat()}
         with self.lock:
