@@ -257,12 +257,19 @@ class ExerciseHost:
             raise InputError("exercise_id", exercise_id, f"no plan known at {self.node.party}")
         return plan
 
+    def _not_ended(self, exercise_id: str) -> None:
+        with self.lock:
+            ended_by = self.book.ended.get(exercise_id)
+        if ended_by is not None:
+            raise InputError("exercise_id", exercise_id, f"already ended by {ended_by}")
+
     def accept(self, exercise_id: str) -> dict[str, Any]:
         """Sign this party's acceptance of the known plan."""
         plan = self._known(exercise_id)
         if self.node.party not in plan.participants:
             raise InputError("exercise_id", exercise_id,
                              f"{self.node.party} is not a participant")
+        self._not_ended(exercise_id)
         payload = {"kind": "exercise_acceptance", "exercise_id": exercise_id,
                    "plan_sha256": plan.sha256, "party": self.node.party,
                    "at": _now().isoformat()}
@@ -278,10 +285,7 @@ class ExerciseHost:
         if self.node.party not in plan.participants:
             raise InputError("exercise_id", exercise_id,
                              f"{self.node.party} is not a participant")
-        with self.lock:
-            ended_by = self.book.ended.get(exercise_id)
-        if ended_by is not None:
-            raise InputError("exercise_id", exercise_id, f"already ended by {ended_by}")
+        self._not_ended(exercise_id)
         payload = {"kind": "exercise_end", "exercise_id": exercise_id,
                    "party": self.node.party, "at": _now().isoformat()}
         with self.lock:
@@ -383,7 +387,10 @@ class ExerciseHost:
 
         def one(exercise_id: str) -> JSONResponse:
             body = self.view(exercise_id)
-            return JSONResponse(body, status_code=404 if body["status"] == "unknown" else 200)
+            if body["status"] == "unknown":
+                why = f"exercise_id={exercise_id!r}: no plan known at {self.node.party}"
+                return JSONResponse({"error": why, **body}, status_code=404)
+            return JSONResponse(body)
 
         async def propose(body: dict[str, Any]) -> JSONResponse:
             from starlette.concurrency import run_in_threadpool
