@@ -43,7 +43,7 @@ from gsomia.sim.scenario import Scenario
 
 __all__ = ["FIGURES", "ArrivalDelivery", "FeedItem", "arrivals_from_audit", "compare",
            "compare_warnings", "exercise_feed", "exercise_knowledge", "exercise_report_data",
-           "inject", "item_ids", "msg_id"]
+           "inject", "item_ids", "msg_id", "simulated_arrivals"]
 
 #: The per-launch figures set side by side (:mod:`gsomia.sim.knowledge`).
 FIGURES = ("first_detection_s", "first_confirmed_s", "first_pip_within_50km_s",
@@ -248,6 +248,18 @@ def compare_warnings(exercise: RunResult, simulated: RunResult, parties: Iterabl
     return out
 
 
+def simulated_arrivals(simulated: RunResult, route: str = "direct"
+                       ) -> dict[tuple[str, str, int], float]:
+    """The simulated run's arrivals item by item on ``route``, keyed as
+    :class:`ArrivalDelivery` takes them: the planned delivery, whose arrivals are the
+    nodes' (:mod:`gsomia.sim.delivery.nodes`) and which hands on the items themselves."""
+    where = {id(w): (origin, n) for origin, ws in simulated.warnings.items()
+             for n, w in enumerate(ws)}
+    return {(d.to, *where[id(d.item)]): d.t_s
+            for d in deliver_planned(simulated.warnings, simulated.plans[route])
+            if id(d.item) in where}
+
+
 def _audit_arrivals(path: Any) -> list[tuple[str, dict[str, Any]]]:
     """``(at, body)`` of every ``receive.accepted`` item record of an audit log."""
     from gsomia.sharing.audit import AuditLog
@@ -288,13 +300,7 @@ def exercise_report_data(plan: Mapping[str, Any], record: Mapping[str, Any],
     for recipient, path in logs.items():
         arrivals.update(arrivals_from_audit(_audit_arrivals(path), recipient, ids, record))
     exercise, simulated = exercise_knowledge(scenario, arrivals, config)
-    # the simulated arrivals item by item: the planned delivery, whose arrivals are the
-    # nodes' (gsomia.sim.delivery.nodes) and which hands on the items themselves
-    where = {id(w): (origin, n) for origin, ws in simulated.warnings.items()
-             for n, w in enumerate(ws)}
-    sim_at = {(d.to, *where[id(d.item)]): d.t_s
-              for d in deliver_planned(simulated.warnings, simulated.plans["direct"])
-              if id(d.item) in where}
+    sim_at = simulated_arrivals(simulated)
     links: dict[str, dict[str, Any]] = {}
     for (to, origin, n), t_sim in sim_at.items():
         if to not in logs or origin not in record["streams"]:
