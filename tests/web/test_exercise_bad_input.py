@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from exercise_support import serve_nodes
 from typer.testing import CliRunner
 
 from gsomia.cli import app
 from gsomia.sharing.pki import init_pki
-from gsomia.web.fault_procs import ServeProcess, free_port
 
 PARTIES = ("JPN", "KOR", "USA")
 
@@ -24,25 +24,8 @@ def cfg(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("exercise-bad")
     pki = tmp / "pki"
     init_pki(pki)
-    ports = {p: free_port() for p in PARTIES}
-    procs = {}
-    for p in PARTIES:
-        proc = ServeProcess(tmp / p.lower(), p, pki, "store.sqlite", {})
-        lines = [f'party = "{p}"', f'listen = "127.0.0.1:{ports[p]}"', 'store = "store.sqlite"',
-                 f'keys = "{pki}"']
-        for q in PARTIES:
-            if q != p:
-                lines += ["", f"[peers.{q}]", f'url = "https://127.0.0.1:{ports[q]}"',
-                          'route = "direct"']
-        proc.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        procs[p] = proc
-    try:
-        for proc in procs.values():
-            proc.start()
+    with serve_nodes(tmp, PARTIES, pki) as procs:
         yield {p: str(procs[p].config) for p in PARTIES}
-    finally:
-        for proc in procs.values():
-            proc.stop()
 
 
 def _ok(*args: str) -> dict:
