@@ -189,7 +189,19 @@ def test_an_exercise_on_three_live_nodes_is_agreed_run_kept_apart_and_scored(nod
     done = CliRunner().invoke(app, ["run", "2017-03-06", "--routes", "direct",
                                     "--json-out", str(sim_json)])
     assert done.exit_code == 0, done.output
-    launches = json.loads(sim_json.read_text())["launches"]
+    sim_doc = json.loads(sim_json.read_text())
+    launches = sim_doc["launches"]
+    # the warnings issued / updated / withdrawn: the simulated column is gsomia run's log,
+    # the exercise's is that log computed by the same code from the recorded arrivals
+    assert report["warning_log"]["simulated"] == [
+        w for w in sim_doc["warnings"] if w["party"] == "JPN"]
+    rows = {(r["launch"], r["action"]): r for r in report["warnings"]}
+    for w in report["warning_log"]["exercise"]:
+        assert rows[(w["launch"], w["action"])]["exercise_count"] >= 1
+    issued = {lid for lid, action in rows if action == "issue"}
+    assert issued == {w["launch"] for w in sim_doc["warnings"]
+                      if w["party"] == "JPN" and w["action"] == "issue"} | {
+        w["launch"] for w in report["warning_log"]["exercise"] if w["action"] == "issue"}
     want = {x["id"]: x["parties"]["JPN"]["direct"]["first_confirmed_s"] for x in launches}
     got = {r["launch"]: r["exercise"] for r in report["figures"]
            if r["party"] == "JPN" and r["figure"] == "first_confirmed_s"}

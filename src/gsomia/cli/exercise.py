@@ -51,7 +51,11 @@ def _plan(path: Path) -> dict[str, Any]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError("PLAN", str(path), f"not a readable plan file: {exc}") from None
-    return ExercisePlan.from_dict(data).to_dict()
+    try:
+        return ExercisePlan.from_dict(data).to_dict()
+    except InputError as exc:
+        raise InputError(exc.field, exc.value, f"{exc.reason} (plan file {path}, as "
+                         "'gsomia exercise propose' writes it)") from None
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
@@ -89,7 +93,18 @@ def exercise_propose(
 ) -> None:
     """Propose an exercise plan to the participants from this party's node; write the
     plan file."""
-    t0 = (dt.datetime.fromisoformat(start) if start else dt.datetime.now(dt.UTC))
+    try:
+        t0 = (dt.datetime.fromisoformat(start) if start else dt.datetime.now(dt.UTC))
+    except ValueError:
+        raise InputError("--start", start, "expected ISO 8601 date and time with a UTC "
+                         "offset, e.g. 2026-12-05T09:00+00:00") from None
+    if t0.tzinfo is None:
+        raise InputError("--start", start, "needs a UTC offset, e.g. +00:00 or Z")
+    if on_end not in ("archive", "purge"):
+        raise InputError("--on-end", on_end, "expected archive or purge")
+    if t0 + dt.timedelta(hours=hours) <= dt.datetime.now(dt.UTC):
+        raise InputError("--start", start, f"the window ({hours:g} h) is already over: an "
+                         "exercise runs on the wall clock (its scenario keeps its own date)")
     body = {"name": name, "participants": [p.strip().upper() for p in participants.split(",")],
             "start": t0.isoformat(), "end": (t0 + dt.timedelta(hours=hours)).isoformat(),
             "scenario": scenario, "scenario_sha256": scenario_sha256(scenario),
@@ -105,8 +120,12 @@ def exercise_propose(
 
 
 def _act(plan: Path, config: Path, url: str | None, action: str, json_out: bool) -> None:
-    eid = _plan(plan)["exercise_id"]
+    p = _plan(plan)
+    eid = p["exercise_id"]
     node = node_client(config, url)
+    if action and node.party not in p["participants"]:
+        raise InputError("--config", str(config), f"{node.party} is not a participant of "
+                         f"{eid} ({', '.join(p['participants'])}): it cannot {action} it")
     got = node.answer(node.call("POST" if action else "GET",
                                 f"/v1/exercises/{eid}{'/' + action if action else ''}"))
     if json_out:
@@ -203,6 +222,18 @@ def exercise_inject(
     console.print(f"injected {mid}", highlight=False)
 
 
+def _check_record(rec: Any, path: Path, exercise_id: str) -> None:
+    """A run record as ``gsomia exercise run`` writes it, of this plan's exercise."""
+    if not isinstance(rec, dict):
+        raise InputError("--record", str(path), "expected a JSON object (a run record)")
+    for key in ("exercise_id", "t0_s", "speed", "wall0", "streams", "scenario"):
+        if key not in rec:
+            raise InputError(f"record.{key}", None, f"required (run record {path})")
+    if rec["exercise_id"] != exercise_id:
+        raise InputError("record.exercise_id", rec["exercise_id"],
+                         f"not the plan's exercise {exercise_id} (run record {path})")
+
+
 @exercise_app.command("report")
 @guarded
 def exercise_report(
@@ -227,7 +258,17 @@ def exercise_report(
         rec = json.loads(rec_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError("--record", str(rec_path), f"not a run record: {exc}") from None
+    _check_record(rec, rec_path, p["exercise_id"])
     logs = {k: Path(v) for k, v in _pairs(log, "--log").items()}
+    for who, path in logs.items():
+        if who not in p["participants"]:
+            raise InputError("--log", f"{who}={path}", "not a participant of the plan")
+        if not path.is_file():
+            raise InputError("--log", f"{who}={path}", "no such file (the participant's "
+                             f"exercises/{p['exercise_id']}.sqlite)")
+    for who in party or ():
+        if who not in p["participants"]:
+            raise InputError("--party", who, "not a participant of the plan")
     data = exercise_report_data(p, rec, logs, party or sorted(logs))
     if json_out:
         print_json(data)
@@ -239,6 +280,14 @@ def exercise_report(
         diff = row["difference"]
         console.print(f"{row['launch']:4} {row['party']} {row['figure']:24} "
                       f"{row['exercise']!s:>8} {row['simulated']!s:>8} "
+                      f"{'' if diff is None else format(diff, '+g')}", highlight=False)
+    console.print("warnings (gsomia run's log): first entry, s after launch, and count",
+                  highlight=False)
+    for row in data["warnings"]:
+        diff = row["difference"]
+        console.print(f"{row['launch']:4} {row['party']} {row['action']:8} "
+                      f"{row['exercise']!s:>8} ×{row['exercise_count']:<3} "
+                      f"{row['simulated']!s:>8} ×{row['simulated_count']:<3} "
                       f"{'' if diff is None else format(diff, '+g')}", highlight=False)
     for pair, d in data["links"].items():
         console.print(f"{pair}: {d['arrived']}/{d['sent']} arrived, lost {d['lost']}, "

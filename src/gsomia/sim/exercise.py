@@ -42,8 +42,8 @@ from gsomia.sim.run import RunResult, observed_scenario, run_scenario, track_and
 from gsomia.sim.scenario import Scenario
 
 __all__ = ["FIGURES", "ArrivalDelivery", "FeedItem", "arrivals_from_audit", "compare",
-           "exercise_feed", "exercise_knowledge", "exercise_report_data", "inject", "item_ids",
-           "msg_id"]
+           "compare_warnings", "exercise_feed", "exercise_knowledge", "exercise_report_data",
+           "inject", "item_ids", "msg_id", "simulated_arrivals"]
 
 #: The per-launch figures set side by side (:mod:`gsomia.sim.knowledge`).
 FIGURES = ("first_detection_s", "first_confirmed_s", "first_pip_within_50km_s",
@@ -212,6 +212,54 @@ def compare(exercise: RunResult, simulated: RunResult, parties: Iterable[str],
     return out
 
 
+def _actions(result: RunResult, parties: Iterable[str]
+             ) -> dict[tuple[str, str, str], list[Any]]:
+    """``(launch, party, action)`` → its warning log entries (:mod:`gsomia.sim.warnlog`)."""
+    keep = set(parties)
+    out: dict[tuple[str, str, str], list[Any]] = {}
+    for e in (result.alerts.entries if result.alerts is not None else []):
+        if e.party in keep:
+            out.setdefault((e.launch, e.party, e.action), []).append(e)
+    return out
+
+
+def compare_warnings(exercise: RunResult, simulated: RunResult, parties: Iterable[str]
+                     ) -> list[dict[str, Any]]:
+    """Per launch, party and action (``issue``, ``update``, ``withdraw``) of the warning
+    logs of ``gsomia run`` (:mod:`gsomia.sim.warnlog`, computed by the same code from the
+    pictures each run's arrivals give): how many entries each run logged, the first one's
+    time [s after the launch; None: none logged] and area, and the difference of those
+    times (exercise − simulated)."""
+    launch_s = {f.id: f.launch_s for f in simulated.observation.flights}
+    parties = list(parties)
+    ex, sim = _actions(exercise, parties), _actions(simulated, parties)
+    out = []
+    for key in sorted(set(ex) | set(sim)):
+        lid, party, action = key
+        row: dict[str, Any] = {"launch": lid, "party": party, "action": action}
+        for name, got in (("exercise", ex.get(key, [])), ("simulated", sim.get(key, []))):
+            first = min(got, key=lambda e: e.t_s) if got else None
+            row[name] = None if first is None else round(first.t_s - launch_s[lid], 3)
+            row[f"{name}_count"] = len(got)
+            row[f"{name}_area"] = None if first is None else list(first.area)
+        a, b = row["exercise"], row["simulated"]
+        row["difference"] = None if a is None or b is None else round(a - b, 3)
+        out.append(row)
+    return out
+
+
+def simulated_arrivals(simulated: RunResult, route: str = "direct"
+                       ) -> dict[tuple[str, str, int], float]:
+    """The simulated run's arrivals item by item on ``route``, keyed as
+    :class:`ArrivalDelivery` takes them: the planned delivery, whose arrivals are the
+    nodes' (:mod:`gsomia.sim.delivery.nodes`) and which hands on the items themselves."""
+    where = {id(w): (origin, n) for origin, ws in simulated.warnings.items()
+             for n, w in enumerate(ws)}
+    return {(d.to, *where[id(d.item)]): d.t_s
+            for d in deliver_planned(simulated.warnings, simulated.plans[route])
+            if id(d.item) in where}
+
+
 def _audit_arrivals(path: Any) -> list[tuple[str, dict[str, Any]]]:
     """``(at, body)`` of every ``receive.accepted`` item record of an audit log."""
     from gsomia.sharing.audit import AuditLog
@@ -228,9 +276,11 @@ def exercise_report_data(plan: Mapping[str, Any], record: Mapping[str, Any],
                          logs: Mapping[str, Any], parties: Iterable[str],
                          config: RunConfig | None = None) -> dict[str, Any]:
     """The report of ``gsomia exercise report`` (module notes): ``figures``
-    (:func:`compare`), ``links`` per ``"<originator>-><recipient>"`` (items sent, arrived,
-    lost, median extra delay over the simulated arrival [s scenario time]) and the
-    ``arrivals`` read per recipient.
+    (:func:`compare`), ``warnings`` (:func:`compare_warnings`; and each run's whole
+    warning log, ``warning_log``: ``{"exercise": [...], "simulated": [...]}``, the JSON
+    ``warnings`` list of ``gsomia run --json-out``), ``links`` per
+    ``"<originator>-><recipient>"`` (items sent, arrived, lost, median extra delay over
+    the simulated arrival [s scenario time]) and the ``arrivals`` read per recipient.
 
     Args:
         plan: the plan (its JSON form); record: the run record of :func:`inject`;
@@ -241,6 +291,7 @@ def exercise_report_data(plan: Mapping[str, Any], record: Mapping[str, Any],
     """
     from gsomia.sim.scenario import load_scenario
 
+    parties = list(parties)
     scenario = load_scenario(record.get("scenario") or plan["scenario"])
     eid = plan["exercise_id"]
     feed = exercise_feed(scenario, eid, plan["participants"], config)
@@ -249,13 +300,7 @@ def exercise_report_data(plan: Mapping[str, Any], record: Mapping[str, Any],
     for recipient, path in logs.items():
         arrivals.update(arrivals_from_audit(_audit_arrivals(path), recipient, ids, record))
     exercise, simulated = exercise_knowledge(scenario, arrivals, config)
-    # the simulated arrivals item by item: the planned delivery, whose arrivals are the
-    # nodes' (gsomia.sim.delivery.nodes) and which hands on the items themselves
-    where = {id(w): (origin, n) for origin, ws in simulated.warnings.items()
-             for n, w in enumerate(ws)}
-    sim_at = {(d.to, *where[id(d.item)]): d.t_s
-              for d in deliver_planned(simulated.warnings, simulated.plans["direct"])
-              if id(d.item) in where}
+    sim_at = simulated_arrivals(simulated)
     links: dict[str, dict[str, Any]] = {}
     for (to, origin, n), t_sim in sim_at.items():
         if to not in logs or origin not in record["streams"]:
@@ -270,6 +315,11 @@ def exercise_report_data(plan: Mapping[str, Any], record: Mapping[str, Any],
         d["lost"] = d["sent"] - d["arrived"]
         d["extra_delay_median_s"] = (round(extra[len(extra) // 2], 3) if extra else None)
     return {"exercise_id": eid, "scenario": scenario.name, "speed": record["speed"],
-            "figures": compare(exercise, simulated, list(parties)),
+            "figures": compare(exercise, simulated, parties),
+            "warnings": compare_warnings(exercise, simulated, parties),
+            "warning_log": {name: [e for e in (r.alerts.to_json() if r.alerts else [])
+                                   if e["party"] in parties]
+                            for name, r in (("exercise", exercise),
+                                            ("simulated", simulated))},
             "links": dict(sorted(links.items())),
             "arrivals": len(arrivals)}

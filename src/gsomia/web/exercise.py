@@ -237,6 +237,13 @@ class ExerciseHost:
                                 body.get("end"), body.get("scenario"),  # type: ignore[arg-type]
                                 body.get("scenario_sha256"),  # type: ignore[arg-type]
                                 body.get("on_end", "archive"))
+        if plan.end <= _now():
+            raise InputError("end", body.get("end"), "the window is already over (UTC now: "
+                             f"{_now().isoformat(timespec='seconds')})")
+        unknown = [p for p in plan.participants if p not in self.node.directory]
+        if unknown:
+            raise InputError("participants", ",".join(unknown), "no such party in this "
+                             "node's directory (its PKI)")
         with self.lock:
             self.book.propose(plan, self.node.party)
         releases = self._share(plan.to_dict(), plan.participants)
@@ -250,12 +257,19 @@ class ExerciseHost:
             raise InputError("exercise_id", exercise_id, f"no plan known at {self.node.party}")
         return plan
 
+    def _not_ended(self, exercise_id: str) -> None:
+        with self.lock:
+            ended_by = self.book.ended.get(exercise_id)
+        if ended_by is not None:
+            raise InputError("exercise_id", exercise_id, f"already ended by {ended_by}")
+
     def accept(self, exercise_id: str) -> dict[str, Any]:
         """Sign this party's acceptance of the known plan."""
         plan = self._known(exercise_id)
         if self.node.party not in plan.participants:
             raise InputError("exercise_id", exercise_id,
                              f"{self.node.party} is not a participant")
+        self._not_ended(exercise_id)
         payload = {"kind": "exercise_acceptance", "exercise_id": exercise_id,
                    "plan_sha256": plan.sha256, "party": self.node.party,
                    "at": _now().isoformat()}
@@ -266,8 +280,12 @@ class ExerciseHost:
         return {**self.view(exercise_id), "releases": releases}
 
     def end(self, exercise_id: str) -> dict[str, Any]:
-        """End the exercise (any participant)."""
+        """End the exercise (any participant; once)."""
         plan = self._known(exercise_id)
+        if self.node.party not in plan.participants:
+            raise InputError("exercise_id", exercise_id,
+                             f"{self.node.party} is not a participant")
+        self._not_ended(exercise_id)
         payload = {"kind": "exercise_end", "exercise_id": exercise_id,
                    "party": self.node.party, "at": _now().isoformat()}
         with self.lock:
@@ -369,7 +387,10 @@ class ExerciseHost:
 
         def one(exercise_id: str) -> JSONResponse:
             body = self.view(exercise_id)
-            return JSONResponse(body, status_code=404 if body["status"] == "unknown" else 200)
+            if body["status"] == "unknown":
+                why = f"exercise_id={exercise_id!r}: no plan known at {self.node.party}"
+                return JSONResponse({"error": why, **body}, status_code=404)
+            return JSONResponse(body)
 
         async def propose(body: dict[str, Any]) -> JSONResponse:
             from starlette.concurrency import run_in_threadpool
