@@ -177,8 +177,7 @@ def _print_warnings(result: RunResult) -> None:
     if run is None:
         return
     launch = {f.id: f.launch_s for f in result.flights}
-    console.print(f"[bold]warnings[/] (picture on route {run.route}, shared on it; t after "
-                  "launch):")
+    console.print(f"[bold]warnings[/] (route {run.route}: picture and sharing; t after launch):")
     for party in result.scenario.parties:
         mine = [e for e in run.entries if e.party == party]
         scored = {lid: s[party] for lid, s in run.scores.items() if party in s}
