@@ -204,6 +204,29 @@ def test_show_collapses_a_salvo_and_keeps_bracketed_text(runner, scenario_file):
     assert "Drill [alpha]" in result.stdout and "t [s]" in result.stdout
 
 
+def test_show_lists_submarines_maritime_sources_and_failures(runner, scenario_file):
+    # the packaged SLBM scenario's submarine and Japan's two stations (2016-08-24.toml)
+    shown = json.loads(runner.invoke(app, ["scenario", "show", "2016-08-24", "--json"]).stdout)
+    (sub,) = shown["submarines"]
+    assert (sub["id"], sub["launch"]) == ("SUB1", "L1")
+    assert [w["t_s"] for w in sub["track"]] == [0.0, 3600.0, 7200.0]
+    assert sub["mast_up"] == [{"from_s": 0.0, "to_s": 2400.0},
+                              {"from_s": 6600.0, "to_s": 7200.0}]
+    assert [(m["id"], m["kind"], m["on_station_to_s"]) for m in shown["maritime"]] == [
+        ("jpn-p1-sinpo-approaches", "patrol_aircraft", 8000.0),
+        ("jpn-ss-sinpo-barrier", "submarine", 8000.0)]
+    text = " ".join(runner.invoke(app, ["scenario", "show", "2016-08-24"]).stdout.split())
+    assert "submarine SUB1 (fires L1)" in text and "mast up 0–2400 s, 6600–7200 s" in text
+    path = scenario_file("fail.toml", launches=[launch_entry(
+        failure={"kind": "breakup", "pieces": 5, "t_s": 100.0})])
+    shown = json.loads(runner.invoke(app, ["scenario", "show", str(path), "--json"]).stdout)
+    (f,) = shown["failures"]
+    assert (f["launch"], f["kind"], f["pieces"], f["t_s"]) == ("L1", "breakup", 5, 100.0)
+    assert shown["submarines"] == [] and shown["maritime"] == []
+    text = " ".join(runner.invoke(app, ["scenario", "show", str(path)]).stdout.split())
+    assert "failure L1: breakup at 100 s, 5 piece(s)" in text
+
+
 def test_help_documents_the_schema(runner):
     result = runner.invoke(app, ["scenario", "--help"])
     assert result.exit_code == 0

@@ -40,6 +40,12 @@ def test_failure_time_is_the_middle_of_the_failing_stage():
     assert failure_time_s(Failure(t_s=90.0), icbm) == 90.0
     with pytest.raises(InputError, match="failure.stage"):
         failure_time_s(Failure(stage=3), icbm)
+    # after burnout (300 s) the flight would be cut at burnout, not at the time given
+    for late in (300.0, 3000.0):
+        with pytest.raises(InputError, match="burnout at 300 s") as err:
+            failure_time_s(Failure(kind="breakup", pieces=3, t_s=late), icbm)
+        assert (err.value.field, err.value.value) == ("failure.t_s", late)
+    assert failure_time_s(Failure(t_s=299.0), icbm) == 299.0
 
 
 @pytest.mark.slow

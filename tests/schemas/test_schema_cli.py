@@ -118,6 +118,10 @@ def test_list_names_every_schema_and_a_bad_name_exits_2():
     assert [line.split()[0] for line in result.stdout.splitlines()] == sorted(SCHEMAS)
     assert {"scenario", "node-config", "agreement", "marking-scheme", "label",
             "missile-warning", "radar-plots", "approval"} <= set(SCHEMAS)
+    # the unit in brackets is printed, not taken for a style tag
+    assert "(1-σ per horizontal axis [m])" in " ".join(result.stdout.split())
+    helped = " ".join(runner.invoke(app, ["schema", "--help"]).stdout.split())
+    assert "area-warning" in helped and "submarine-contact" in helped
     result = runner.invoke(app, ["schema", "scenaro"])
     assert result.exit_code == 2
     assert "scenaro" in result.output and "unknown schema" in result.output

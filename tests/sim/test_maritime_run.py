@@ -140,6 +140,11 @@ def test_run_with_and_without_japans_maritime_sources():
                            lambda v: v)
     assert block["sources"] == ["jpn-p1-sinpo-approaches", "jpn-ss-sinpo-barrier"]
     assert block["cues"]["tisa_hub"]["KOR"]["route"] == "tisa_hub"
+    # direct shares the automated hub's run (same cues) but its cues are named direct
+    assert block["cues"]["direct"]["USA"]["route"] == "direct"
+    assert block["cues"]["auto_hub"]["USA"]["route"] == "auto_hub"
+    assert block["cues"]["direct"]["USA"]["t_s"] == block["cues"]["auto_hub"]["USA"]["t_s"]
+    assert block["cues"]["direct"]["JPN"]["route"] == "own"
     assert "KOR" not in block["cues"]["direct"] and "KOR" not in block["cues"]["none"]
     assert "KOR" not in block["cues_without"]
     # Korea is cued by Japan's contacts on tisa_hub only: elsewhere its radars see the

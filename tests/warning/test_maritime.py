@@ -105,6 +105,29 @@ def test_bad_tables_and_tracks_name_the_field():
         SubmarineTrack("S", ((10.0, 40.0, 130.0), (5.0, 40.0, 130.0)))
 
 
+
+_P1 = {"kind": "patrol_aircraft", "id": "a", "owner": "JPN", "lat_deg": 40.0,
+       "lon_deg": 130.0}
+
+
+@pytest.mark.parametrize(("key", "value", "reason"), [
+    ("lat_deg", "40", "expected a number"),
+    ("periscope_range_km", [30.0], "expected a number"),
+    ("pd_radar", True, "expected a number"),        # TOML true is not a probability
+    ("id", 5, "expected a non-empty string"),       # would break the sensor's seed
+    ("owner", 5, "expected a non-empty string"),
+    ("on_station_to_s", math.inf, "finite"),         # would overflow the look count
+    ("on_station_to_s", 1e12, "between -14400 and 14400"),
+    ("on_station_from_s", -1e12, "between -14400 and 14400"),
+    ("interval_s", 1e-9, "between 1 and 3600"),      # 1.4e13 looks
+])
+def test_a_bad_value_in_a_maritime_table_names_its_key(key, value, reason):
+    with pytest.raises(InputError, match=reason) as err:
+        maritime_from_table({**_P1, key: value}, "x")
+    assert err.value.field == f"x.{key}"
+    assert err.value.value == value
+
+
 GREEN_PINE = Radar("kor-gp", "KOR", 36.7, 127.0, 200.0, 500e3, math.radians(0.5), 5.0,
                    sector_center_rad=math.radians(337.0),
                    sector_half_width_rad=math.radians(60.0), beamwidth_rad=math.radians(1.5))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import tempfile
@@ -27,6 +28,7 @@ from gsomia.sim.scenario import (
     scenario_from_records,
 )
 from gsomia.warning.sensors import InfraredLaunchSensor
+from gsomia.warning.sensors.maritime import PatrolAircraft
 
 __all__ = ["local_date_hint", "scenario_app"]
 
@@ -51,6 +53,8 @@ kilometres and seconds; times after the epoch.
 - **agreements**: `name` (an agreement of the catalogue), `route` (direct, tisa_hub,
   auto_hub).
 - **links**: `from`, `to` (two different parties), `delay_s`.
+- **launches[].failure**, **submarines** (tracks, mast windows) and **maritime** (patrol
+  aircraft and submarines on station): keys and domains in `docs/scenarios.md`.
 
 Every error names the file, the key and the value, and exits with code 2.
 """
@@ -86,6 +90,19 @@ def _scenario_json(s: Scenario) -> dict[str, Any]:
         "agreements": [{"name": a.name, "route": a.route} for a in s.agreements],
         "links": [{"from": k.from_party, "to": k.to_party, "delay_s": k.delay_s}
                   for k in s.links],
+        "failures": [{"launch": x.id, **dataclasses.asdict(x.failure)}
+                     for x in s.launches if x.failure is not None],
+        "submarines": [{"id": b.id, "launch": b.launch, "source": b.source,
+                        "track": [{"t_s": t, "lat_deg": lat, "lon_deg": lon}
+                                  for t, lat, lon in b.waypoints],
+                        "mast_up": [{"from_s": lo, "to_s": hi} for lo, hi in b.mast_up]}
+                       for b in s.submarines],
+        "maritime": [{"id": m.id, "party": m.owner,
+                      "kind": "patrol_aircraft" if isinstance(m, PatrolAircraft)
+                      else "submarine", "lat_deg": m.lat_deg, "lon_deg": m.lon_deg,
+                      "on_station_from_s": m.on_station_from_s,
+                      "on_station_to_s": m.on_station_to_s, "interval_s": m.interval_s}
+                     for m in s.maritime],
     }
 
 
@@ -125,7 +142,8 @@ def list_scenarios(as_json: JsonOption = False) -> None:
 @scenario_app.command("show")
 @guarded
 def show(scenario: ScenarioArg, as_json: JsonOption = False) -> None:
-    """Show a scenario: parties, sensors, launches, agreements and links."""
+    """Show a scenario: parties, sensors, launches (and their failures), agreements, links,
+    submarines and maritime sources."""
     s = load_scenario(scenario)
     data = _scenario_json(s)
     if as_json:
@@ -153,6 +171,28 @@ def show(scenario: ScenarioArg, as_json: JsonOption = False) -> None:
         console.print(f"agreement {esc(a['name'])} via {a['route']}")
     for k in data["links"]:
         console.print(f"link {k['from']} → {k['to']}: {k['delay_s']:g} s")
+    _print_extras(data)
+
+
+def _print_extras(data: dict[str, Any]) -> None:
+    """The failures, submarines and maritime sources of :func:`_scenario_json`."""
+    for f in data["failures"]:
+        when = (f"at {f['t_s']:g} s" if f["t_s"] is not None else
+                f"in stage {f['stage'] or 'last'}"
+                + (f" (fitted, dv {f['dv_m_s']:g} m/s)" if f["dv_m_s"] is not None else ""))
+        console.print(f"failure {esc(f['launch'])}: {f['kind']} {when}, {f['pieces']} "
+                      "piece(s)", highlight=False)
+    for b in data["submarines"]:
+        path = " → ".join(f"{w['t_s']:g} s {w['lat_deg']:.4f} {w['lon_deg']:.4f}"
+                          for w in b["track"])
+        masts = ", ".join(f"{m['from_s']:g}–{m['to_s']:g} s" for m in b["mast_up"]) or "never"
+        console.print(f"submarine {esc(b['id'])} (fires {esc(b['launch'] or '—')}): {path}; "
+                      f"mast up {masts}", highlight=False)
+    for m in data["maritime"]:
+        console.print(f"maritime {esc(m['id'])} ({m['party']}, {m['kind']}) at "
+                      f"{m['lat_deg']:.4f} {m['lon_deg']:.4f}, on station "
+                      f"{m['on_station_from_s']:g}–{m['on_station_to_s']:g} s, a look every "
+                      f"{m['interval_s']:g} s", highlight=False)
 
 
 KOREA_UTC_OFFSET = dt.timedelta(hours=9)

@@ -17,8 +17,7 @@ __all__ = ["schema"]
 @guarded
 def schema(
     name: Annotated[str | None, typer.Argument(
-        help="scenario, node-config, personnel, agreement, marking-scheme, label, person, "
-             "consent, missile-warning, radar-plots or approval.")] = None,
+        help="One of: " + ", ".join(sorted(SCHEMAS)) + " (--list: what each is).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the schema names.")] = False,
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of one kind of input: a scenario file, a node
@@ -26,10 +25,13 @@ def schema(
     plots, an approval…; TOML dates and times are ISO 8601 text in it. Exit 2 for an
     unknown NAME."""
     if list_:
+        width = max(map(len, SCHEMAS)) + 1
         for key in sorted(SCHEMAS):
             # the docstring's first sentence (a full stop before a capital ends it; "Art. 7" not)
             first = re.split(r"\.\s+(?=[A-Z])", " ".join((SCHEMAS[key].__doc__ or "").split()))[0]
-            console.print(f"{key:16} {first.rstrip('.')}", highlight=False, soft_wrap=True)
+            # no markup: "[m]" in a description is a unit, not a style tag
+            console.print(f"{key:{width}} {first.rstrip('.')}", highlight=False,
+                          soft_wrap=True, markup=False)
         return
     if name is None:
         fail("give a schema NAME or --list (names: " + ", ".join(sorted(SCHEMAS)) + ")")

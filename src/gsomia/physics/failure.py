@@ -160,9 +160,17 @@ def failure_time_s(failure: Failure, prop: PropulsionClass) -> float:
     else the middle of the failing stage of ``prop`` (:func:`failing_stage_s`).
 
     Raises:
-        InputError: a stage the class does not have.
+        InputError: a stage the class does not have, or a ``t_s`` at or after the class's
+            burnout (``prop.burn_s``): the model fails a missile while it burns (the
+            flight is cut there and the pieces leave from there), so a later time would
+            silently become the burnout.
     """
     if failure.t_s is not None:
+        if not failure.t_s < prop.burn_s:
+            raise InputError("failure.t_s", failure.t_s,
+                             f"at or after the {prop.name} class's burnout at "
+                             f"{prop.burn_s:g} s: a failure happens while the missile "
+                             "burns (give an earlier t_s, or a stage)")
         return float(failure.t_s)
     start, end = failing_stage_s(failure, prop)
     return 0.5 * (start + end)

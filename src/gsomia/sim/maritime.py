@@ -107,6 +107,13 @@ def without_maritime(scenario: Scenario, owner: str) -> Scenario:
         s for s in scenario.maritime if s.owner != owner))
 
 
+def _on_route(first: dict[str, dict[str, Any]], route: str) -> dict[str, dict[str, Any]]:
+    """A run's first cues (:func:`cue_table`) as those of ``route``, one of the routes the
+    run serves (:func:`cue_groups`: the same cues, at the same times): a partner's contact
+    is named as arrived on ``route``, not on the route the shared run was cued by."""
+    return {p: c if c["route"] == "own" else {**c, "route": route} for p, c in first.items()}
+
+
 def maritime_block(with_runs: dict[str, Any], without_run: Any, owner: str,
                    rounded: Callable[[float | None], float | None]) -> dict[str, Any]:
     """The ``maritime`` block of a run's JSON: per launch, party and route, each of
@@ -114,7 +121,8 @@ def maritime_block(with_runs: dict[str, Any], without_run: Any, owner: str,
     ``with_runs[route]``, the run cued by that route's arrivals) and without them
     (``without``), and ``gain_s = without − with`` (positive: sooner with them; None when
     either never reached it). Also the sources compared, the contacts issued and, per
-    route, the first cue of each party (:func:`cue_table`)."""
+    route, the first cue of each party (:func:`cue_table`; ``route``: ``own`` or that
+    route, even when the run was shared with another route of the same cues)."""
     launches = []
     first = next(iter(with_runs.values()))
     for f in first.flights:
@@ -136,7 +144,8 @@ def maritime_block(with_runs: dict[str, Any], without_run: Any, owner: str,
             "sources": [s.id for s in sc.maritime if s.owner == owner],
             "submarines": [s.id for s in sc.submarines],
             "contacts": {p: len(ws) for p, ws in first.contacts.items()},
-            "cues": {str(r): run.first_cues for r, run in with_runs.items()},
+            "cues": {str(r): _on_route(run.first_cues, str(r))
+                     for r, run in with_runs.items()},
             "cues_without": without_run.first_cues,
             "runs": len({id(run) for run in with_runs.values()}) + 1,
             "launches": launches}

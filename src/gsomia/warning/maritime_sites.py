@@ -41,6 +41,7 @@ _KM = {"alt_km": "alt_m", "periscope_range_km": "periscope_range_m",
        "sonobuoy_range_km": "sonobuoy_range_m", "sigma_radar_km": "sigma_radar_m",
        "sigma_sonobuoy_km": "sigma_sonobuoy_m", "passive_range_km": "passive_range_m",
        "snorkel_range_km": "snorkel_range_m", "min_sigma_km": "min_sigma_m"}
+_TEXT = frozenset({"id", "owner"})
 _KINDS: dict[str, type] = {"patrol_aircraft": PatrolAircraft, "submarine": SonarSubmarine}
 
 
@@ -71,8 +72,9 @@ def maritime_from_table(table: Mapping[str, Any], where: str) -> MaritimeSource:
     errors (``"s.toml: maritime[0]"``).
 
     Raises:
-        InputError: an unknown kind or key, or a figure out of its domain (the model's own
-            checks), naming ``where`` and the key.
+        InputError: an unknown kind or key, an id or owner that is not text, a figure that
+            is not a number (a boolean is not one), or a figure out of its domain (the
+            model's own checks), naming ``where`` and the key.
     """
     kind = table.get("kind")
     if kind not in _KINDS:
@@ -85,6 +87,11 @@ def maritime_from_table(table: Mapping[str, Any], where: str) -> MaritimeSource:
         name = _KM.get(key, key)
         if name not in cls.__dataclass_fields__:
             raise InputError(f"{where}.{key}", value, f"not a key of a {kind} table")
+        if name in _TEXT:
+            if not isinstance(value, str):
+                raise InputError(f"{where}.{key}", value, "expected a non-empty string")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError(f"{where}.{key}", value, "expected a number")
         if not isinstance(value, str) and key in _KM:
             value = 1e3 * value
         kwargs[name] = value

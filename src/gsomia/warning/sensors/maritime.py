@@ -47,11 +47,23 @@ from gsomia.warning.sensors.checks import (
     check_site,
 )
 
-__all__ = ["EARTH_RADIUS_M", "ContactReport", "PatrolAircraft", "SonarSubmarine",
-           "SubmarineTrack", "observe_maritime", "radar_horizon_m"]
+__all__ = ["ContactReport", "EARTH_RADIUS_M", "MAX_INTERVAL_S", "MAX_STATION_S",
+           "MIN_INTERVAL_S", "PatrolAircraft", "SonarSubmarine", "SubmarineTrack",
+           "observe_maritime", "radar_horizon_m"]
 
 EARTH_RADIUS_M = 6_371_000.0
 """Mean Earth radius [m] (IUGG) for the radar horizon; the 4/3 factor is applied on top."""
+
+MAX_STATION_S = 4 * 3600.0
+"""Time on station lies within this many seconds of the scenario epoch, either side (the
+span of a scenario's submarine tracks, :data:`gsomia.schemas.scenario.MAX_DURATION_S`)."""
+
+MIN_INTERVAL_S = 1.0
+"""Least time between a source's looks [s] (ASSUMPTION: a bound on the number of looks,
+at most 28,800 in a scenario's span, not a figure of any aircraft or submarine)."""
+
+MAX_INTERVAL_S = 3600.0
+"""Greatest time between a source's looks [s] (the bound of a radar's ``revisit_s``)."""
 
 def radar_horizon_m(h1_m: float, h2_m: float, k: float = 4.0 / 3.0) -> float:
     """Distance [m] at which two heights [m] above the sea see each other by radar:
@@ -159,11 +171,22 @@ def _contact(sensor_id: str, owner: str, t_s: float, delay_s: float, lat: float,
 
 
 def _check_common(s: PatrolAircraft | SonarSubmarine) -> None:
+    for name in ("id", "owner"):
+        if not isinstance(getattr(s, name), str):
+            raise InputError(name, getattr(s, name), "expected a non-empty string")
     check_identity(s.id, s.owner)
     check_site(s.lat_deg, s.lon_deg, 0.0)
     check_positive("interval_s", s.interval_s)
+    if not MIN_INTERVAL_S <= s.interval_s <= MAX_INTERVAL_S:
+        raise InputError("interval_s", s.interval_s,
+                         f"must be between {MIN_INTERVAL_S:g} and {MAX_INTERVAL_S:g} s")
     check_nonneg("report_delay_s", s.report_delay_s)
-    check_finite("on_station_from_s", s.on_station_from_s)
+    for name in ("on_station_from_s", "on_station_to_s"):
+        value = getattr(s, name)
+        check_finite(name, value)
+        if not -MAX_STATION_S <= value <= MAX_STATION_S:
+            raise InputError(name, value, f"must be between {-MAX_STATION_S:g} and "
+                             f"{MAX_STATION_S:g} s (the scenario's span)")
     if not s.on_station_from_s < s.on_station_to_s:
         raise InputError("on_station_to_s", s.on_station_to_s,
                          f"must be after on_station_from_s={s.on_station_from_s:g}")
@@ -185,7 +208,8 @@ class PatrolAircraft:
         id, owner: source id and party.
         lat_deg, lon_deg: centre of the patrol station (geodetic) [deg].
         alt_m: patrol altitude [m].
-        on_station_from_s, on_station_to_s: time on station [s].
+        on_station_from_s, on_station_to_s: time on station [s], within
+            ±:data:`MAX_STATION_S` of the epoch.
         periscope_range_m: radar detection range of a mast or periscope [m] (ASSUMPTION).
         mast_height_m: height of the exposed mast above the water [m] (ASSUMPTION).
         pd_radar: per look, of a mast in range.
@@ -193,7 +217,8 @@ class PatrolAircraft:
         sonobuoy_range_m: passive range of one buoy [m] (ASSUMPTION).
         pd_sonobuoy: per look, of a submarine within the field's reach.
         sigma_radar_m, sigma_sonobuoy_m: 1-σ position errors [m].
-        interval_s: time between looks [s]; report_delay_s: to the report [s].
+        interval_s: time between looks [s], :data:`MIN_INTERVAL_S` to
+            :data:`MAX_INTERVAL_S`; report_delay_s: to the report [s].
     """
 
     id: str
@@ -263,11 +288,13 @@ class SonarSubmarine:
 
     Attributes:
         id, owner, lat_deg, lon_deg: source id, party, station [deg].
-        on_station_from_s, on_station_to_s: time on station [s].
+        on_station_from_s, on_station_to_s: time on station [s], within
+            ±:data:`MAX_STATION_S` of the epoch.
         passive_range_m: detection range of a submerged boat on batteries [m] (ASSUMPTION).
         snorkel_range_m: detection range of a snorkelling boat [m] (ASSUMPTION).
         pd: per look; sigma_fraction, min_sigma_m: position error.
-        interval_s: time between looks [s]; report_delay_s: to the report (a submarine
+        interval_s: time between looks [s], :data:`MIN_INTERVAL_S` to
+            :data:`MAX_INTERVAL_S`; report_delay_s: to the report (a submarine
             reports when it comes to communication depth) [s].
     """
 
