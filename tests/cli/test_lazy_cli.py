@@ -153,3 +153,19 @@ def test_no_arguments_print_the_same_help_and_exit_2(tmp_path):
     helped, _ = _gsomia(tmp_path, "--help")
     assert probe["code"] == 2
     assert bare == helped
+
+
+@pytest.mark.parametrize("args", [["--help"], ["evaluate", "--help"]])
+def test_help_into_a_closed_pipe_exits_1_quietly_as_click_does(args):
+    # `gsomia --help | head`: the reader is gone before the help is written; the top-level
+    # help (written without Click) must end as Click's commands do: exit 1, no traceback
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-c", "import sys; from gsomia.cli import main; "
+                               f"sys.argv = ['gsomia', *{args!r}]; main()"],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1
+    assert done.stderr == ""

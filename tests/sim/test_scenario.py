@@ -443,3 +443,18 @@ def test_impact_point_needs_both_coordinates(scenario_file, given, missing):
 
     with pytest.raises(InputError, match=missing):
         load_scenario(scenario_file(launches=[launch_entry(**given)]))
+
+
+def test_an_explicit_empty_sensor_list_is_refused_not_read_as_the_catalogue(tmp_path):
+    # no [[sensors]] means every catalogue sensor of the parties; "sensors = []" reads as
+    # "no sensors", so it is refused rather than silently given the whole catalogue
+    text = MINIMAL.replace('[[sensors]]\nsite = "kor-greenpine-b-1"\n',
+                           "").replace('parties = ["JPN", "KOR"]\n',
+                                       'parties = ["JPN", "KOR"]\nsensors = []\n')
+    assert "sensors = []" in text and "[[sensors]]" not in text
+    with pytest.raises(InputError) as err:
+        load_scenario(write(tmp_path, text))
+    assert err.value.field.endswith("s.toml: sensors")
+    assert "empty list" in str(err.value)
+    omitted = load_scenario(write(tmp_path, text.replace("sensors = []\n", ""), "o.toml"))
+    assert {x.owner for x in omitted.sensors} == {"JPN", "KOR"}

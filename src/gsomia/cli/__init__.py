@@ -8,6 +8,7 @@ never does (:mod:`gsomia.cli.tophelp` writes the same text).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -17,7 +18,12 @@ def main() -> None:
     if sys.argv[1:] == ["--help"]:
         from gsomia.cli.tophelp import top_help
 
-        sys.stdout.write(top_help())
+        try:
+            sys.stdout.write(top_help())
+            sys.stdout.flush()
+        except BrokenPipeError:  # `gsomia --help | head`: quiet, exit 1, as Click's main
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         return
     from gsomia.cli._app import app
 

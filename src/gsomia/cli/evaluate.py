@@ -17,7 +17,11 @@ from gsomia.warning.areas import MaritimeZones
 from gsomia.warning.tracking.metrics import GOSPA_C_MAX_M, EvaluationConfig, evaluate_run
 from gsomia.warning.tracking.tracker import Tracker
 
-__all__ = ["evaluate_command"]
+__all__ = ["SEED_MAX", "evaluate_command"]
+
+#: The largest ``--seed``: a scenario file's ``seed`` is a TOML integer (64-bit signed,
+#: TOML 1.0.0 "Integer"), and NumPy's seeds are non-negative.
+SEED_MAX = 2**63 - 1
 
 
 @app.command("evaluate")
@@ -32,7 +36,8 @@ def evaluate_command(
         "--gospa-c-km", help="GOSPA cut-off [km]: finite, > 0, <= 10000.")] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     seed: Annotated[int | None, typer.Option(
-        "--seed", help="Seed of the random draws (default: the scenario's own).")] = None,
+        "--seed", help="Seed of the random draws, 0 to 2**63 - 1 as a "
+        "scenario file's seed (default: the scenario's own).")] = None,
 ) -> None:
     """Track a scenario's detections of one party (or all) and report the metrics.
 
@@ -41,17 +46,19 @@ def evaluate_command(
     risk are the land, territorial sea and EEZ of Japan and Korea (Natural Earth land,
     ``gsomia.warning.areas``) holding the PIP of 60 s after burnout, with probabilities.
 
-    JSON fields: scenario, party, detections, confirmed_tracks, spurious_tracks,
-    track_swaps, gospa_mean_m (on a 5-s grid from first launch to last impact), gospa_c_m,
-    gospa_p, launches[]: id, first_confirmed_s, lpe_error_km, lpe_time_error_s,
-    lpe_semi_major_95_km, pip_error_km_60s_after_burnout, pip_age_s_60s_after_burnout,
-    first_pip_within_50km_s, true_impact_area, areas_at_risk (null where not reached);
-    note (only for a party without sensors in the scenario).
+    JSON fields: scenario, party, seed (the one drawn with), detections, confirmed_tracks,
+    spurious_tracks, track_swaps, gospa_mean_m (on a 5-s grid from first launch to last
+    impact), gospa_c_m, gospa_p, launches[]: id, first_confirmed_s, lpe_error_km,
+    lpe_time_error_s, lpe_semi_major_95_km, pip_error_km_60s_after_burnout,
+    pip_age_s_60s_after_burnout, first_pip_within_50km_s, true_impact_area, areas_at_risk
+    (null where not reached); note (only for a party without sensors in the scenario).
     """
     c_max_km = GOSPA_C_MAX_M / 1e3
     if not (math.isfinite(gospa_c_km) and 0.0 < gospa_c_km <= c_max_km):
         fail(f"--gospa-c-km={gospa_c_km!r}: the GOSPA cut-off must be a finite number of km, "
              f"> 0 and <= {c_max_km:g}")
+    if seed is not None and not 0 <= seed <= SEED_MAX:
+        fail(f"--seed={seed}: a seed is an integer from 0 to 2**63 - 1")
     sc = load_scenario(scenario)
     if seed is not None:
         sc = dataclasses.replace(sc, seed=seed)
@@ -67,7 +74,7 @@ def evaluate_command(
     tracker = Tracker()
     tracker.process(dets)
     result = {"scenario": sc.name, "party": "all" if wanted == "ALL" else wanted,
-              "detections": len(dets)}
+              "seed": sc.seed, "detections": len(dets)}
     if note:
         result["note"] = note
     result.update(evaluate_run(tracker, obs.flights,

@@ -152,6 +152,9 @@ def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> S
             raise where.error("parties", party, "party unknown to the agreement catalogue "
                               f"(known: {', '.join(sorted(known_parties))})")
     name = doc.name or path.stem
+    if data.get("sensors", None) == []:  # omitted means the catalogue's: an empty list is
+        raise where.error("sensors", [], "an empty list; omit the key for the catalogue's "
+                          "sensors of the parties, or list at least one")  # not a silent one
     raw_sensors = [{k: v for k, v in entry.items() if k != "outages"}
                    for entry in data.get("sensors", [])]
     sensors = _sensors(raw_sensors, where, parties, doc.epoch.date())
