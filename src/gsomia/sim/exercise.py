@@ -138,10 +138,13 @@ class ArrivalDelivery:
     exercise recorded (module notes) on the route ``route``, none on the others.
 
     Args:
-        arrivals: ``(recipient, originator, n) → scenario time of arrival [s]``.
+        arrivals: ``(recipient, originator, n) → scenario time of arrival [s]`` of the
+            originator's ``n``-th item; an entry of a public warning log (the run shares
+            those in a later call) is keyed ``(recipient, originator, (launch, t_s))``
+            instead (:func:`simulated_arrivals`; an audit log gives none).
     """
 
-    def __init__(self, arrivals: Mapping[tuple[str, str, int], float],
+    def __init__(self, arrivals: Mapping[tuple[str, str, Any], float],
                  route: str = "direct") -> None:
         self.arrivals = dict(arrivals)
         self.route = route
@@ -151,16 +154,20 @@ class ArrivalDelivery:
         """The recorded arrivals of ``plan``'s route, in time order."""
         if plan.route == NONE or plan.route != self.route:
             return []
-        out = [Delivered(t, to, warnings[origin][n])
-               for (to, origin, n), t in self.arrivals.items()
-               if origin in warnings and n < len(warnings[origin])]
+        recipients = {k[0] for k in self.arrivals}
+        out = []
+        for origin, items in warnings.items():
+            for n, w in enumerate(items):
+                ref = n if w.alert is None else (w.alert.launch, w.alert.t_s)
+                out += [Delivered(self.arrivals[key], to, w) for to in recipients
+                        if (key := (to, origin, ref)) in self.arrivals]
         out.sort(key=lambda d: (d.t_s, d.to, d.item.originator))
         return out
 
 
 def arrivals_from_audit(records: Iterable[tuple[str, Mapping[str, Any]]], recipient: str,
                         ids: Mapping[str, tuple[str, int]], record: Mapping[str, Any]
-                        ) -> dict[tuple[str, str, int], float]:
+                        ) -> dict[tuple[str, str, Any], float]:
     """The arrivals at ``recipient`` from its audit records ``(at, body)`` of kind
     ``receive.accepted`` (``ids``: item id → (originator, n); ``record``: the run
     record), in scenario time (module notes)."""
@@ -249,15 +256,20 @@ def compare_warnings(exercise: RunResult, simulated: RunResult, parties: Iterabl
 
 
 def simulated_arrivals(simulated: RunResult, route: str = "direct"
-                       ) -> dict[tuple[str, str, int], float]:
+                       ) -> dict[tuple[str, str, Any], float]:
     """The simulated run's arrivals item by item on ``route``, keyed as
     :class:`ArrivalDelivery` takes them: the planned delivery, whose arrivals are the
     nodes' (:mod:`gsomia.sim.delivery.nodes`) and which hands on the items themselves."""
     where = {id(w): (origin, n) for origin, ws in simulated.warnings.items()
              for n, w in enumerate(ws)}
-    return {(d.to, *where[id(d.item)]): d.t_s
-            for d in deliver_planned(simulated.warnings, simulated.plans[route])
-            if id(d.item) in where}
+    out: dict[tuple[str, str, Any], float] = {
+        (d.to, *where[id(d.item)]): d.t_s
+        for d in deliver_planned(simulated.warnings, simulated.plans[route])
+        if id(d.item) in where}
+    if simulated.alerts is not None and simulated.alerts.route == route:
+        for (party, launch, t_s), got in simulated.alerts.received.items():
+            out.update({(to, party, (launch, t_s)): t for to, t in got.items()})
+    return out
 
 
 def _audit_arrivals(path: Any) -> list[tuple[str, dict[str, Any]]]:
