@@ -175,7 +175,18 @@ def test_an_exercise_on_three_live_nodes_is_agreed_run_kept_apart_and_scored(nod
     with _client(nodes, "KOR", "node", at="JPN") as as_kor:
         replay = as_kor.post("/v1/inbox", json=wire)
     assert replay.status_code == 400 and replay.json()["check"] == "exercise", replay.text
-    # -- ended by KOR: every node stops its exercise node and archives its store ---------
+    # -- the links drained (nothing pending in any exercise outbox), then ended by KOR:
+    # every node stops its exercise node and archives its store ---------------------------
+    def drained() -> bool:
+        for p in PARTIES:
+            path = procs[p].folder / "exercises" / f"{eid}.sqlite"
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+                if db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'"
+                              ).fetchone()[0]:
+                    return False
+        return True
+
+    _wait(drained, "every exercise outbox drained")
     _cli("exercise", "end", str(plan_file), "--config", cfg["KOR"])
     for c in (jpn, kor, usa):
         _wait(lambda c=c: not c.get(f"/v1/exercises/{eid}").json()["running"], "ended")

@@ -47,8 +47,8 @@ from gsomia.warning.sensors.checks import (
     check_site,
 )
 
-__all__ = ["ContactReport", "EARTH_RADIUS_M", "MAX_INTERVAL_S", "MAX_STATION_S",
-           "MIN_INTERVAL_S", "PatrolAircraft", "SonarSubmarine", "SubmarineTrack",
+__all__ = ["EARTH_RADIUS_M", "MAX_INTERVAL_S", "MAX_STATION_S", "MIN_INTERVAL_S",
+           "ContactReport", "PatrolAircraft", "SonarSubmarine", "SubmarineTrack",
            "observe_maritime", "radar_horizon_m"]
 
 EARTH_RADIUS_M = 6_371_000.0
