@@ -315,7 +315,9 @@ def exercise_report_data(plan: Mapping[str, Any], record: Mapping[str, Any],
     sim_at = simulated_arrivals(simulated)
     links: dict[str, dict[str, Any]] = {}
     for (to, origin, n), t_sim in sim_at.items():
-        if to not in logs or origin not in record["streams"]:
+        # the items the exercise fed (a warning-log entry, keyed by launch and time, is
+        # computed after the fact, never fed)
+        if to not in logs or origin not in record["streams"] or not isinstance(n, int):
             continue
         d = links.setdefault(f"{origin}->{to}", {"sent": 0, "arrived": 0, "extra": []})
         d["sent"] += 1
