@@ -13,13 +13,14 @@ import time
 
 import httpx
 import pytest
+from exercise_support import serve_nodes, wait
 from typer.testing import CliRunner
 from web_support import warning
 
 from gsomia.cli import app
 from gsomia.node import TlsFiles
 from gsomia.sharing.pki import init_pki, operator_paths, tls_paths
-from gsomia.web.fault_procs import ServeProcess, free_port, gsomia_command
+from gsomia.web.fault_procs import gsomia_command
 from gsomia.web.taxii_query import TAXII_MEDIA_TYPE
 from nats_support import NatsServer
 
@@ -33,14 +34,7 @@ SCAN_S = 5.0
 
 
 def _wait(cond, what: str, timeout_s: float = WAIT_S):
-    deadline = time.monotonic() + timeout_s
-    while True:
-        got = cond()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout_s:g} s: {what}")
-        time.sleep(0.2)
+    return wait(cond, what, timeout_s)
 
 
 @pytest.fixture(scope="module")
@@ -49,30 +43,10 @@ def nodes(tmp_path_factory):
     pki = tmp / "pki"
     init_pki(pki)
     nats = NatsServer(tmp / "js").start()
-    ports = {p: free_port() for p in PARTIES}
-    procs = {}
-    for p in PARTIES:
-        proc = ServeProcess(tmp / p.lower(), p, pki, "store.sqlite", {})
-        lines = [f'party = "{p}"', f'listen = "127.0.0.1:{ports[p]}"', 'store = "store.sqlite"',
-                 f'keys = "{pki}"', f'stream = "{nats.url}"']
-        if p == "JPN":  # Japan's duty officer reads over HTTP (the operator certificate)
-            lines.append('personnel = "personnel.toml"')
-            (proc.folder / "personnel.toml").write_text(
-                '[persons.operator]\nname = "Duty officer"\nclearance = "特定秘密"\n'
-                'need_to_know = ["dprk-missile-threat"]\n', encoding="utf-8")
-        for q in PARTIES:
-            if q != p:
-                lines += ["", f"[peers.{q}]", f'url = "https://127.0.0.1:{ports[q]}"',
-                          'route = "direct"']
-        proc.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        procs[p] = proc
     try:
-        for proc in procs.values():
-            proc.start()
-        yield {"procs": procs, "pki": pki, "nats": nats, "tmp": tmp}
+        with serve_nodes(tmp, PARTIES, pki, nats.url) as procs:
+            yield {"procs": procs, "pki": pki, "nats": nats, "tmp": tmp}
     finally:
-        for proc in procs.values():
-            proc.stop()
         nats.kill()
 
 
