@@ -1,7 +1,12 @@
 """Release decisions per second: gsomia's :func:`decide` vs the same rules in Cedar (cedarpy).
 
-Run: ``python benchmarks/bench_decisions.py [N] [--json] [--consents M]`` (N requests,
-default 5000, seed 7; M consents, default 10,000).
+Run: ``python benchmarks/bench_decisions.py [N] [--json] [--consents M] [--repeat R]``
+(N requests, default 5000, seed 7; M consents, default 10,000; R runs of each side,
+default 5). Times are CPU times (``time.process_time``: the machine is shared, so wall
+time measures the other jobs). Each run loads the catalog afresh (nothing kept from the
+run before) and the two sides alternate which goes first; the figures and ratios reported
+are the medians over the runs (the ratio of each run, ours and Cedar's of the same run,
+listed too).
 
 Both sides answer the same random requests (labels, parties, routes, dates, persons,
 consents). Cedar gets the rules as policies (one ``permit`` and one ``forbid`` per rule:
@@ -30,8 +35,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import statistics
 import sys
 import time
+from typing import Any
 
 from gsomia.sharing import Consent, ConsentBook, Label, Person, ReleaseRequest, Route, decide
 from gsomia.sharing.catalog import Catalog, load_catalog
@@ -251,12 +258,12 @@ def bench_consents(n_consents: int, catalog: Catalog, n_requests: int = 2000,
     """Decisions/s against one book of ``n_consents`` consents: indexed vs plain scan."""
     consents, requests = consent_cases(n_consents, n_requests, 11, catalog)
     indexed, plain = ConsentBook(consents), PlainScanBook(consents)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     ours = [decide(r, catalog, indexed) for r in requests]
-    t_ours = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t_ours = time.process_time() - t0
+    t0 = time.process_time()
     peer = [decide(r, catalog, plain) for r in requests[:n_plain]]
-    t_plain = time.perf_counter() - t0
+    t_plain = time.process_time() - t0
 
     def chosen(d):  # type: ignore[no-untyped-def]
         return (d.permit, [r.rule for r in d.failed],
@@ -278,49 +285,98 @@ def bench_consents(n_consents: int, catalog: Catalog, n_requests: int = 2000,
     }
 
 
+def run_ours(cases: list[tuple[ReleaseRequest, list]]) -> tuple[list[bool], float, float, int]:
+    """Our verdicts on ``cases`` from a freshly loaded catalog (so no table is kept from an
+    earlier run), its compiled tables made first: (verdicts, decide CPU s, compile CPU s,
+    plans)."""
+    catalog = load_catalog()
+    # the catalog compiled into decision tables once, before any request (as Cedar's
+    # policies are parsed once, before its timing); its time is reported
+    t0 = time.process_time()
+    plans = decision_tables(catalog).compile()
+    t_compile = time.process_time() - t0
+    t0 = time.process_time()
+    ours = [decide(req, catalog, consents).permit for req, consents in cases]
+    return ours, time.process_time() - t0, t_compile, plans
+
+
+def run_cedar(cases: list[tuple[ReleaseRequest, list]], cedarpy: Any
+              ) -> tuple[list[bool], float, float]:
+    """Cedar's verdicts on ``cases`` (facts from a freshly loaded catalog): (verdicts,
+    facts CPU s, engine CPU s)."""
+    catalog = load_catalog()
+    t0 = time.process_time()
+    built = [cedar_facts(req, consents, catalog) for req, consents in cases]
+    t_facts = time.process_time() - t0
+    policies = cedarpy.PolicySet.from_str(POLICIES)
+    entities = cedarpy.Entities.from_json_str(json.dumps([b["entity"] for b in built]))
+    requests = [b["request"] for b in built]
+    t0 = time.process_time()
+    results = cedarpy.is_authorized_batch(requests, policies, entities)
+    t_cedar = time.process_time() - t0
+    return [r.allowed for r in results], t_facts, t_cedar
+
+
+def _option(argv: list[str], name: str, default: int) -> tuple[list[str], int]:
+    if name not in argv:
+        return argv, default
+    i = argv.index(name)
+    return argv[:i] + argv[i + 2:], int(argv[i + 1])
+
+
 def main(argv: list[str]) -> int:
     as_json = "--json" in argv
-    n_consents = 10_000
-    if "--consents" in argv:
-        i = argv.index("--consents")
-        n_consents = int(argv[i + 1])
-        argv = argv[:i] + argv[i + 2:]
+    argv, n_consents = _option(argv, "--consents", 10_000)
+    argv, repeat = _option(argv, "--repeat", 5)
     n = next((int(a) for a in argv if a.isdigit()), 5000)
     catalog = load_catalog()
     cases = make_requests(n, 7, catalog)
-    # the catalog compiled into decision tables once, before any request (as Cedar's
-    # policies are parsed once, below, before its timing); its time is reported
-    t0 = time.perf_counter()
-    plans = decision_tables(catalog).compile()
-    t_compile = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    ours = [decide(req, catalog, consents).permit for req, consents in cases]
-    t_ours = time.perf_counter() - t0
-    report: dict = {"requests": n, "permits": sum(ours),
-                    "ours_decisions_per_s": round(n / t_ours),
-                    "ours_compile_s": round(t_compile, 4), "ours_compiled_plans": plans}
     try:
         import cedarpy
     except ImportError:
+        cedarpy = None
+    runs: list[dict] = []
+    mismatches: list[int] = []
+    permits = 0
+    for k in range(repeat):
+        # alternate who goes first, so the machine's load hits both alike
+        first_ours = k % 2 == 0
+        if first_ours:
+            ours, t_ours, t_compile, plans = run_ours(cases)
+        if cedarpy is not None:
+            theirs, t_facts, t_cedar = run_cedar(cases, cedarpy)
+        if not first_ours:
+            ours, t_ours, t_compile, plans = run_ours(cases)
+        permits = sum(ours)
+        run = {"ours_s": t_ours, "compile_s": t_compile}
+        if cedarpy is not None:
+            run.update({"cedar_engine_s": t_cedar, "cedar_facts_s": t_facts})
+            mismatches += [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
+                           if a != b]
+        runs.append(run)
+
+    def median_of(key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    report: dict = {"requests": n, "permits": permits, "repeats": repeat,
+                    "clock": "CPU (time.process_time), median of the repeats",
+                    "ours_decisions_per_s": round(n / median_of("ours_s")),
+                    "ours_compile_s": round(median_of("compile_s"), 4),
+                    "ours_compiled_plans": plans}
+    if cedarpy is None:
         report["cedar"] = "cedarpy not installed: Cedar not measured"
     else:
-        t0 = time.perf_counter()
-        built = [cedar_facts(req, consents, catalog) for req, consents in cases]
-        t_facts = time.perf_counter() - t0
-        policies = cedarpy.PolicySet.from_str(POLICIES)
-        entities = cedarpy.Entities.from_json_str(json.dumps([b["entity"] for b in built]))
-        requests = [b["request"] for b in built]
-        t0 = time.perf_counter()
-        results = cedarpy.is_authorized_batch(requests, policies, entities)
-        t_cedar = time.perf_counter() - t0
-        theirs = [r.allowed for r in results]
-        mismatches = [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b]
+        engine = [r["cedar_engine_s"] / r["ours_s"] for r in runs]
+        facts = [(r["cedar_engine_s"] + r["cedar_facts_s"]) / r["ours_s"] for r in runs]
         report.update({
-            "cedar_engine_decisions_per_s": round(n / t_cedar),
-            "cedar_with_facts_decisions_per_s": round(n / (t_cedar + t_facts)),
-            "ratio_ours_over_cedar_engine": round(t_cedar / t_ours, 3),
-            "ratio_ours_over_cedar_with_facts": round((t_cedar + t_facts) / t_ours, 3),
+            "cedar_engine_decisions_per_s": round(n / median_of("cedar_engine_s")),
+            "cedar_with_facts_decisions_per_s": round(
+                n / statistics.median(r["cedar_engine_s"] + r["cedar_facts_s"]
+                                      for r in runs)),
+            "ratio_ours_over_cedar_engine": round(statistics.median(engine), 3),
+            "ratio_ours_over_cedar_with_facts": round(statistics.median(facts), 3),
+            "ratios_engine_per_run": [round(x, 2) for x in engine],
+            "ratios_with_facts_per_run": [round(x, 2) for x in facts],
             "verdict_mismatches": len(mismatches),
             "first_mismatch": mismatches[0] if mismatches else None,
         })

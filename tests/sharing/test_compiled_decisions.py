@@ -174,3 +174,72 @@ def test_two_agreements_for_one_pair_make_the_choice_depend_on_the_date(catalogs
     assert used == [(("jpn-kor-interim",), True), (("jpn-kor-gsomia",), True),
                     (("jpn-kor-gsomia",), True)]
     assert len(decision_tables(catalog).choice_breaks) > 0
+
+
+def _sweep_requests(catalog: Catalog, day: dt.date) -> list[tuple[ReleaseRequest, object]]:
+    """Three requests per (holder, recipient, originator, route, marking) on ``day``: one
+    that passes every request-dependent rule, one that fails most of them, one with a
+    person failing the Art. 7/16 checks and consents that do not count."""
+    at = dt.datetime.combine(day, dt.time(12), dt.UTC)
+    out: list[tuple[ReleaseRequest, object]] = []
+    for holder in PARTIES:
+        for to in (p for p in PARTIES if p != holder):
+            for originator in PARTIES:
+                for route in ("direct", "tisa", "auto-hub"):
+                    for marking in _markings(catalog, originator):
+                        out.extend(_variants(catalog, holder, to, originator, route, marking,
+                                             at))
+    return out
+
+
+def _variants(catalog: Catalog, holder: str, to: str, originator: str, route: str,
+              marking: str, at: dt.datetime) -> list[tuple[ReleaseRequest, object]]:
+    def label(item: str, releasable: frozenset[str], topic: str, elements: tuple[str, ...],
+              purpose: str | None) -> Label:
+        return Label(item_id=item, originator=originator, classification=marking,
+                     releasable_to=releasable, topic=topic, holder=holder,
+                     elements=elements, purpose=purpose)
+
+    top, bottom = _markings(catalog, to)[0], _markings(catalog, to)[-1]
+    granted = at - dt.timedelta(days=30)
+    good = [Consent(f"c-{p}", originator, p, granted, item_id="a") for p in PARTIES]
+    stale = [Consent("old", originator, to, granted - dt.timedelta(days=900), item_id="c",
+                     expires_at=granted - dt.timedelta(days=400)),
+             Consent("oral", originator, "USA", granted, item_id="c", written=False)]
+    return [
+        (ReleaseRequest(label("a", frozenset(PARTIES), "dprk-missile-threat",
+                              ("launch_point", "trajectory"), "missile defence"),
+                        to, at, route, Person(to, top, frozenset(TOPICS)),
+                        "missile defence"), good),
+        (ReleaseRequest(label("b", frozenset({to}), "chinese-navy",
+                              ("pre_launch_indication",), None), to, at, route), []),
+        (ReleaseRequest(label("c", frozenset(PARTIES), "dprk-nuclear-threat", (),
+                              "missile defence"),
+                        to, at, route, Person(to, bottom, frozenset({"weather"}), True, False),
+                        "other"), ConsentBook(stale)),
+    ]
+
+
+def test_every_plan_and_epoch_decides_as_the_reference():
+    """Every compiled plan (parties × routes × markings) on every epoch (the day before the
+    first change and each day an agreement's standing changes): the decision read from the
+    tables is the rule-by-rule one — verdict, every reason with its source and detail,
+    obligations, marking, agreements, data hashes."""
+    catalog = load_catalog()
+    tables = decision_tables(catalog)
+    # 6 holder–recipient pairs × 3 routes × 10 markings (JPN 3, KOR 4, USA 3, each with
+    # its originator); no two agreements for one pair or route here, so one choice epoch
+    assert tables.compile() == 180
+    days = [tables.breaks[0] - dt.timedelta(days=1), *tables.breaks]
+    permits, rules = 0, set()
+    for day in days:
+        for request, consents in _sweep_requests(catalog, day):
+            ours = decide(request, catalog, consents)
+            theirs = reference_decide(request, catalog, consents)
+            assert ours.to_dict() == theirs.to_dict()
+            permits += ours.permit
+            rules.update(r.rule.split(":")[0] for r in ours.reasons)
+    assert permits > 0
+    assert rules == {"releasable_to", "route", "in_force", "classification",
+                     "originator_ceiling", "scope", "elements", "third_party_consent",
+                     "purpose", "personnel_clearance", "need_to_know", "contractor_facility"}
