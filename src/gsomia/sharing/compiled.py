@@ -39,7 +39,7 @@ from gsomia.errors import InputError
 from gsomia.sharing.agreements import Agreement
 from gsomia.sharing.catalog import Catalog
 from gsomia.sharing.consent import Consent, ConsentBook
-from gsomia.sharing.label import Label
+from gsomia.sharing.label import Label, Person
 from gsomia.sharing.markings import ReceivedMarking
 from gsomia.sharing.routes import Route
 from gsomia.sharing.rules import (
@@ -122,12 +122,18 @@ class Plan:
         receivers: the receivers of the legs whose consent is looked for.
         missing: per such leg, its reason when no consent of the originator to its
             receiver is known.
+        checks: ``consents`` with, for each leg looked for, its ``missing`` reason:
+            ``(reason, None)`` or ``(leg, missing reason)``, in order.
+        scoped: the name of ``arrangement`` (the key of its scope checks), or None.
+        last_name: the name of ``last``, or None.
+        marked: the recipient's marking (``marking.classification``), or None.
         epochs: epoch → (head, body, all passed), the in-force reasons filled in.
     """
 
-    __slots__ = ("agreements", "arrangement", "body", "catalog", "consents", "data", "duties",
-                 "epochs", "handles", "head", "hub", "key", "last", "leg_agreements", "legs",
-                 "marking", "marks", "missing", "needed", "receivers")
+    __slots__ = ("agreements", "arrangement", "body", "catalog", "checks", "consents", "data",
+                 "duties", "epochs", "handles", "head", "hub", "key", "last", "last_name",
+                 "leg_agreements", "legs", "marked", "marking", "marks", "missing", "needed",
+                 "receivers", "scoped")
 
     def __init__(self, key: tuple[Any, ...], request: ReleaseRequest, catalog: Catalog) -> None:
         ctx = Context(request, catalog, ConsentBook())
@@ -148,6 +154,10 @@ class Plan:
                                    if isinstance(leg, ConsentLeg))
         self.missing = {leg: consent_check(leg, request, _NO_CONSENTS)[0]
                         for leg in self.consents if isinstance(leg, ConsentLeg)}
+        self.checks = tuple((leg, self.missing.get(leg)) for leg in self.consents)
+        self.scoped = None if self.arrangement is None else self.arrangement.name
+        self.last_name = None if self.last is None else self.last.name
+        self.marked = None if self.marking is None else self.marking.classification
         agreements: dict[str, None] = {}
         parts: list[tuple[Any, ...]] = []
         self.marks: tuple[Obligation, ...] = ()
@@ -288,25 +298,33 @@ class DecisionTables:
                 the Receiving Party.
             SharingError: two consents with one id.
         """
+        label, person = request.label, request.person
         date = request.at.date()
-        plan = self.plan(request, date)
-        label = request.label
+        plan = self.plans.get((bisect_right(self.choice_breaks, date) if self.choice_breaks
+                               else 0, label.holder, request.to, request.route,
+                               label.originator, label.classification))
+        if plan is None or (person is not None and person.party not in self.catalog.schemes):
+            plan = self.plan(request, date)
         book = _book(consents, label.originator, plan.receivers)
         epoch = bisect_right(self.breaks, date)
         head, body, ok = plan.epochs.get(epoch) or plan.fill(epoch, date)
-        scoped, scope_ok = ((), True) if plan.arrangement is None \
-            else self._scope(plan, request)
         rel = self.releasable.get((plan.needed, label.releasable_to)) \
             or self._releasable(plan, request)
-        reasons = head + scoped + (rel,) + body
-        ok = ok and scope_ok and rel.passed
+        if plan.scoped is None:
+            reasons = (*head, rel, *body)
+            ok = ok and rel.passed
+        else:
+            scoped, scope_ok = self.scopes.get((plan.scoped, label.topic, label.elements)) \
+                or self._scope(plan, request)
+            reasons = (*head, *scoped, rel, *body)
+            ok = ok and scope_ok and rel.passed
         obligations = plan.marks
-        for leg in plan.consents:
-            if isinstance(leg, Reason):
+        for leg, missing in plan.checks:
+            if missing is None:
                 reasons += (leg,)
                 continue
             if book is _NO_CONSENTS:
-                reason, obligation = plan.missing[leg], consent_needed(leg, label)
+                reason, obligation = missing, consent_needed(leg, label)
             else:
                 reason, obligation = consent_check(leg, request, book)
             reasons += (reason,)
@@ -314,12 +332,13 @@ class DecisionTables:
                 obligations += (obligation,)
                 ok = False
         if label.purpose is not None and plan.last is not None:
-            used, duties, used_ok = self._purpose(plan, request)
+            used, duties, used_ok = self.purposes.get(
+                (plan.last_name, label.purpose, request.purpose)) or self._purpose(plan, request)
             reasons += used
             obligations += duties
             ok = ok and used_ok
-        if request.person is not None:
-            checked, person_ok = self._person(plan, request)
+        if person is not None:
+            checked, person_ok = self._person(plan, request, person)
             reasons += checked
             ok = ok and person_ok
         return (ok, reasons, plan.duties if obligations is plan.marks
@@ -328,7 +347,7 @@ class DecisionTables:
     def _scope(self, plan: Plan, request: ReleaseRequest) -> tuple[tuple[Reason, ...], bool]:
         assert plan.arrangement is not None
         label = request.label
-        key = (plan.arrangement.name, label.topic, label.elements)
+        key = (plan.scoped, label.topic, label.elements)
         found = self.scopes.get(key)
         if found is None:
             evidence = scope(request, plan)  # type: ignore[arg-type]
@@ -343,7 +362,7 @@ class DecisionTables:
     def _purpose(self, plan: Plan, request: ReleaseRequest
                  ) -> tuple[tuple[Reason, ...], tuple[Obligation, ...], bool]:
         assert plan.last is not None
-        key = (plan.last.name, request.label.purpose, request.purpose)
+        key = (plan.last_name, request.label.purpose, request.purpose)
         found = self.purposes.get(key)
         if found is None:
             evidence = purpose(request, plan)  # type: ignore[arg-type]
@@ -353,29 +372,31 @@ class DecisionTables:
             _keep(self.purposes, key, found)
         return found
 
-    def _person(self, plan: Plan, request: ReleaseRequest) -> tuple[tuple[Reason, ...], bool]:
+    def _person(self, plan: Plan, request: ReleaseRequest, person: Person
+                ) -> tuple[tuple[Reason, ...], bool]:
         """The person rules (Arts. 7, 16), each kept per the inputs it reads: the
         recipient's agreement, and the marking, recipient and clearance; the topic and the
         duties; the contractor and facility."""
-        person = request.person
-        assert person is not None
-        last = None if plan.last is None else plan.last.name
-        marking = None if plan.marking is None else plan.marking.classification
-        reasons: tuple[Reason, ...] = ()
-        ok = True
-        for key in ((personnel_clearance, last, marking, request.to, person.party,
-                     person.clearance),
-                    (need_to_know, last, request.label.topic, person.need_to_know),
-                    (contractor_facility, last, person.contractor, person.facility_clearance)):
-            found = self.persons.get(key)
-            if found is None:
-                evidence = key[0](request, plan)
-                checked = () if evidence is None else evidence.reasons
-                found = _keep(self.persons, key, (checked, all(r.passed for r in checked)))
-            if found[0]:
-                reasons += found[0]
-                ok = ok and found[1]
-        return reasons, ok
+        last, persons = plan.last_name, self.persons
+        cleared = persons.get(key := (personnel_clearance, last, plan.marked, request.to,
+                                      person.party, person.clearance)) \
+            or self._person_rule(key, plan, request)
+        knows = persons.get(key := (need_to_know, last, request.label.topic,
+                                    person.need_to_know)) \
+            or self._person_rule(key, plan, request)
+        facility = persons.get(key := (contractor_facility, last, person.contractor,
+                                       person.facility_clearance)) \
+            or self._person_rule(key, plan, request)
+        return (cleared[0] + knows[0] + facility[0],
+                cleared[1] and knows[1] and facility[1])
+
+    def _person_rule(self, key: tuple[Any, ...], plan: Plan, request: ReleaseRequest
+                     ) -> tuple[tuple[Reason, ...], bool]:
+        """One person rule (``key[0]``) run and kept under ``key``: its reasons and whether
+        all passed (no reason: passed)."""
+        evidence = key[0](request, plan)
+        checked = () if evidence is None else evidence.reasons
+        return _keep(self.persons, key, (checked, all(r.passed for r in checked)))
 
 
 def _keep(table: dict[Any, Any], key: Any, value: Any) -> Any:
