@@ -33,6 +33,7 @@ import datetime as dt
 import itertools
 from bisect import bisect_right
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from gsomia.errors import InputError
@@ -80,6 +81,8 @@ _IN_FORCE = "in_force:"
 
 #: The book of no consent (read only).
 _NO_CONSENTS = ConsentBook()
+
+_CONSENT_ID = attrgetter("consent_id")
 
 
 def check_parties(request: ReleaseRequest, catalog: Catalog) -> None:
@@ -416,7 +419,9 @@ def _book(consents: ConsentBook | Iterable[Consent], originator: str,
         return consents
     if not isinstance(consents, (list, tuple)):
         consents = tuple(consents)
-    if len(consents) > 1 and len({c.consent_id for c in consents}) != len(consents):
+    if not consents:
+        return _NO_CONSENTS
+    if len(consents) > 1 and len(set(map(_CONSENT_ID, consents))) != len(consents):
         ConsentBook(consents)  # raises SharingError naming the repeated id
     if not receivers:
         return _NO_CONSENTS
