@@ -2,8 +2,8 @@
 
 Run: ``python benchmarks/bench_tracker.py [--targets 10,20,50,100] [--scans K]
 [--peer-budget B] [--peer-associator ehm2|ehm|lbp|gnn] [--ss-q Q] [--seed S]
-[--scenario NAME ...] [--json]`` (defaults: K = 150 scans, B = 150 s per case, EHM2, Q =
-300 m²/s³, seed 18; about 10 min here).
+[--scenario NAME ...] [--json]`` (defaults: K = 150 scans, B = 200 s per case, EHM2, Q =
+3000 m²/s³, seed 18; about 10 min here).
 
 *Cases*: for each N of ``--targets``, a synthetic salvo written here (:func:`salvo_toml`):
 N launches within 10 s (launch k at ``10 k / N`` s), taken in turn from five facilities of
@@ -275,9 +275,9 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--targets", default="10,20,50,100")
     ap.add_argument("--scans", type=int, default=150)
-    ap.add_argument("--peer-budget", type=float, default=150.0)
+    ap.add_argument("--peer-budget", type=float, default=200.0)
     ap.add_argument("--peer-associator", choices=PEER_ASSOCIATORS, default="ehm2")
-    ap.add_argument("--ss-q", type=float, default=300.0)
+    ap.add_argument("--ss-q", type=float, default=3000.0)
     ap.add_argument("--seed", type=int, default=18)
     ap.add_argument("--scenario", action="append", default=[])
     ap.add_argument("--json", action="store_true")
