@@ -3,7 +3,7 @@
 Run: ``python benchmarks/bench_tracker.py [--targets 10,20,50,100] [--scans K]
 [--peer-budget B] [--peer-associator ehm2|ehm|lbp|gnn] [--ss-q Q] [--seed S]
 [--scenario NAME ...] [--json]`` (defaults: K = 150 scans, B = 200 s per case, EHM2, Q =
-3000 m²/s³, seed 18; about 10 min here).
+3000 m²/s³, seed 18; about 5 min here).
 
 *Cases*: for each N of ``--targets``, a synthetic salvo written here (:func:`salvo_toml`):
 N launches within 10 s (launch k at ``10 k / N`` s), taken in turn from five facilities of
