@@ -18,7 +18,9 @@ components, assembled as its documentation does:
   :class:`gsomia.warning.tracking.models.RadarMeasurementModel` (reversible, for the
   initiator); each radar's model carries that radar's Pd and clutter density.
 - *association* (``--peer-associator``): ``ehm2`` (default) ``JPDAwithEHM2``, ``ehm``
-  ``JPDAwithEHM``, ``lbp`` ``JPDAwithLBP``, each with a ``PDAHypothesiser`` and driven by
+  ``JPDAwithEHM``, ``lbp`` ``JPDAwithLBP``, ``pyehm2`` the C++ EHM2 of ``pyehm`` (the bench
+  extra; Stone Soup's example below points to it as the faster implementation, through
+  ``pyehm.plugins.stonesoup.JPDAWithEHM2``), each with a ``PDAHypothesiser`` and driven by
   ``MultiTargetMixtureTracker`` (Stone Soup's example "Comparing Efficient Hypothesis
   Management (EHM) with probability associators" builds its JPDA trackers this way; EHM and
   EHM2 give the exact JPDA marginals without enumerating joint events, EHM2 faster on
@@ -52,7 +54,7 @@ from gsomia.warning.sensors import Radar
 from gsomia.warning.tracking.models import RadarMeasurementModel, cwna_covariance
 
 EPOCH = dt.datetime(2000, 1, 1)
-PEER_ASSOCIATORS = ("ehm2", "ehm", "lbp", "gnn")
+PEER_ASSOCIATORS = ("ehm2", "pyehm2", "ehm", "lbp", "gnn")
 TENTATIVE_TIMEOUT_S = 30.0
 COAST_TIMEOUT_S = 60.0
 
@@ -217,7 +219,12 @@ def peer_tracker(scans, kind: str, q_m2_s3: float, gate_probability: float,
     hyp = RadarPDAHypothesiser(predictor=predictor, updater=updater,
                                clutter_spatial_density=1e-12, prob_detect=0.9,
                                prob_gate=gate_probability)
-    assoc = {"ehm2": JPDAwithEHM2, "ehm": JPDAwithEHM, "lbp": JPDAwithLBP}[kind](hyp)
+    if kind == "pyehm2":
+        from pyehm.plugins.stonesoup import JPDAWithEHM2 as PyEHM2
+
+        assoc = PyEHM2(hyp)
+    else:
+        assoc = {"ehm2": JPDAwithEHM2, "ehm": JPDAwithEHM, "lbp": JPDAwithLBP}[kind](hyp)
     return MultiTargetMixtureTracker(initiator=initiator, deleter=deleter, detector=scans,
                                      data_associator=assoc, updater=updater)
 
@@ -255,6 +262,15 @@ class TrackLabels:
         return counts.most_common(1)[0][0] if counts else None
 
 
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def peer_config(kind: str, q_m2_s3: float, gate_probability: float, gate: float,
                 confirm: int) -> dict:
     """The peer's components and parameters as :func:`peer_tracker` builds them."""
@@ -265,6 +281,7 @@ def peer_config(kind: str, q_m2_s3: float, gate_probability: float, gate: float,
     return {"stonesoup": getattr(stonesoup, "__version__", "?"),
             "tracker": "MultiTargetTracker" if kind == "gnn" else "MultiTargetMixtureTracker",
             "associator": {"ehm2": "JPDAwithEHM2", "ehm": "JPDAwithEHM", "lbp": "JPDAwithLBP",
+                           "pyehm2": f"pyehm {_version('pyehm')} JPDAWithEHM2 (C++)",
                            "gnn": "GNNWith2DAssignment"}[kind],
             "hypothesiser": (f"DistanceHypothesiser(Mahalanobis, missed_distance = "
                              f"sqrt({gate:g}))" if kind == "gnn" else pda),
