@@ -1,9 +1,10 @@
 """Our tracker vs Stone Soup's JPDA on the same detections of big salvos: speed and accuracy.
 
 Run: ``python benchmarks/bench_tracker.py [--targets 10,20,50,100] [--scans K]
-[--peer-budget B] [--peer-associator ehm2|ehm|lbp|gnn] [--ss-q Q] [--seed S]
+[--peer-budget B] [--peer-associator ehm2|pyehm2|ehm|lbp|gnn] [--ss-q Q] [--seed S]
 [--scenario NAME ...] [--json]`` (defaults: K = 150 scans, B = 200 s per case, EHM2, Q =
-3000 m²/s³, seed 18; about 5 min here).
+3000 m²/s³, seed 18; about 5-7 min here). The figures of the last runs are in
+``benchmarks/README.md``.
 
 *Cases*: for each N of ``--targets``, a synthetic salvo written here (:func:`salvo_toml`):
 N launches within 10 s (launch k at ``10 k / N`` s), taken in turn from five facilities of
@@ -30,13 +31,13 @@ with ours on the same scans).
 
 Reported per case: CPU time per scan (``time.process_time`` of the tracking alone, the
 detections converted beforehand; the machine is shared, so CPU rather than wall time), the
-ratio peer / ours, mean GOSPA over the scans (c = 10 km, p = 1, α = 2, summed over targets
-as in ``gsomia evaluate``; the true set at a scan is the launches in flight that some radar
-has already detected, so neither tracker pays for what no sensor saw), and at the last scan:
-confirmed tracks (ever confirmed; the peer's tracks are those its initiator released),
-launches with a track (a track follows the launch most of its detections came from;
-a JPDA update counts its most probable detection) and spurious tracks (confirmed tracks
-beyond one per launch: duplicates and tracks on false alarms).
+ratio peer / ours (on the same scans), mean GOSPA over the scans (c = 10 km, p = 1, α = 2,
+summed over targets as in ``gsomia evaluate``; the true set at a scan is the launches in
+flight that some radar has already detected, so neither tracker pays for what no sensor
+saw), and at the last scan: confirmed tracks (ever confirmed; the peer's tracks are those
+its initiator released), launches with a track (a track follows the launch most of its
+detections came from; a JPDA update counts its most probable detection) and spurious tracks
+(confirmed tracks beyond one per launch: duplicates and tracks on false alarms).
 """
 
 from __future__ import annotations
