@@ -1,336 +1,312 @@
-"""Our tracker vs a Stone Soup tracker on identical detections: speed and accuracy.
+"""Our tracker vs Stone Soup's JPDA on the same detections of big salvos: speed and accuracy.
 
-Run: ``python benchmarks/bench_tracker.py [SCENARIO ...] [--ss-q Q] [--repeat N] [--json]``
-(default: ``2017-03-06`` and ``stress-20``, every sensor of the scenario as in ``gsomia
-evaluate --party all``; each tracker timed as the best of N = 2 runs on fresh trackers).
+Run: ``python benchmarks/bench_tracker.py [--targets 10,20,50,100] [--scans K]
+[--peer-budget B] [--peer-associator ehm2|pyehm2|ehm|lbp|gnn] [--ss-q Q] [--seed S]
+[--scenario NAME ...] [--json]`` (defaults: K = 150 scans, B = 200 s per case, EHM2, Q =
+3000 m²/s³, seed 18; about 5-7 min here). The figures of the last runs are in
+``benchmarks/README.md``.
 
-*Ours*: :class:`gsomia.warning.tracking.tracker.Tracker` with its defaults (IMM of a
-ballistic and a powered EKF, Mahalanobis gate, GNN by ``linear_sum_assignment``, two-point
-initiation, 5-hit confirmation).
+*Cases*: for each N of ``--targets``, a synthetic salvo written here (:func:`salvo_toml`):
+N launches within 10 s (launch k at ``10 k / N`` s), taken in turn from five facilities of
+``data/facilities.toml`` (Sohae, Sunan, Wonsan, Kusong, Sunchon, with the propulsion class,
+bearing, range and apogee of ``benchmarks/scenarios/salvo-100-five-sites.toml``), each launch's
+bearing spread ±5° and its range and apogee ±10 % by a generator seeded with ``seed + N``
+(deterministic); the packaged sensors of the epoch's date (12 radars: resolution cells, Pd
+0.9-0.95, 0.01-0.02 false alarms per scan). The flights are flown by our physics
+(:func:`gsomia.sim.observe.observe`) and observed by our sensors; ``--scenario NAME`` adds a
+scenario file or packaged name (e.g. ``2017-03-06``, ``stress-20``).
 
-*Stone Soup* (``stonesoup``, the test extra), assembled from its stock components the way its
-tutorials build a multi-target EKF tracker: ``ExtendedKalmanPredictor`` /
-``ExtendedKalmanUpdater``, ``DistanceHypothesiser`` with the ``Mahalanobis`` measure and a
-missed distance equal to our gate, ``GNNWith2DAssignment``, ``MultiMeasurementInitiator``
-(5 updates to confirm, like ours) and ``UpdateTimeDeleter`` (60 s, our ``max_coast_s``),
-driven by ``MultiTargetTracker``. Stone Soup has no ballistic motion model, so two models are
-written here for it: a ``TransitionModel`` whose function is our
-:func:`gsomia.physics.propagate.propagate` (J2, rotating Earth) with CWNA noise of one
-density (a single EKF, no IMM: ``--ss-q`` sets the density, default 300 m²/s³, between our
-ballistic and powered modes, so that it can follow the boost), with Stone Soup's own
-finite-difference Jacobian; and a measurement model of range, azimuth (as a ``Bearing``) and
-elevation in the radar's east-north-up frame, computed by our
-:class:`~gsomia.warning.tracking.models.RadarMeasurementModel` (reversible, for the
-initiator). Detections are fed to both one scan (one sensor at one time) at a time.
+*Scans compared*: the first K scans (one radar at one time) from the first detection, the
+same detections fed one scan at a time to both trackers, in the same order.
 
-Reported per scenario: wall time of the tracking alone (detections already converted; best
-of the repeats, as the machine may be shared), the ratio, mean GOSPA (c = 10 km, p = 1, α =
-2, over the scans from first launch to last impact, the figure of ``gsomia evaluate``),
-confirmed tracks, and the PIP error 60 s after burnout of each launch (our unscented-
-transform PIP applied to each tracker's latest state of the launch's track at that instant;
-a track follows the launch most of its detections came from).
+*Ours*: :class:`gsomia.warning.tracking.tracker.Tracker` with its defaults (public
+``Tracker``/``TrackerConfig`` API only: ``step``, ``tracks``, ``snapshots``), run twice on
+fresh trackers, the faster run counted. *Peer*: Stone Soup assembled from its stock
+components as its documentation does (:mod:`tracker_peer` beside this file: JPDA with
+Efficient Hypothesis Management 2 by default, Pd, clutter density and gate from our sensors
+and tracker, same motion function and measurement model), run once in a child process that
+is stopped after ``--peer-budget`` seconds (wall): then the report says it did not finish
+and gives what it did in the budget (scans done, CPU per scan, its scores on those scans,
+with ours on the same scans).
+
+Reported per case: CPU time per scan (``time.process_time`` of the tracking alone, the
+detections converted beforehand; the machine is shared, so CPU rather than wall time), the
+ratio peer / ours (on the same scans), mean GOSPA over the scans (c = 10 km, p = 1, α = 2,
+summed over targets as in ``gsomia evaluate``; the true set at a scan is the launches in
+flight that some radar has already detected, so neither tracker pays for what no sensor
+saw), and at the last scan: confirmed tracks (ever confirmed; the peer's tracks are those
+its initiator released), launches with a track (a track follows the launch most of its
+detections came from; a JPDA update counts its most probable detection) and spurious tracks
+(confirmed tracks beyond one per launch: duplicates and tracks on false alarms).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
+import argparse
 import json
-import math
+import multiprocessing
 import sys
+import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 
-from gsomia.physics.geodesy import geodesic_inverse
-from gsomia.physics.propagate import propagate
 from gsomia.sim.observe import observe
 from gsomia.sim.scenario import load_scenario
-from gsomia.warning.tracking.impact import predict_impact
+from gsomia.warning.sensors import Radar
 from gsomia.warning.tracking.metrics import gospa
-from gsomia.warning.tracking.models import RadarMeasurementModel, cwna_covariance
-from gsomia.warning.tracking.states import GaussianStates
-from gsomia.warning.tracking.tracker import Tracker, TrackerConfig
+from gsomia.warning.tracking.tracker import Tracker, TrackerConfig, scans
+from tracker_peer import (
+    PEER_ASSOCIATORS,
+    TrackLabels,
+    peer_config,
+    peer_scans,
+    peer_tracker,
+)
 
 GOSPA_C_M = 10_000.0
-AFTER_BURNOUT_S = 60.0
-EPOCH = dt.datetime(2000, 1, 1)
+SALVO_SITES = (("sohae", 80.0, 1000.0, 250.0, "liquid-srbm"),
+               ("sunan", 75.0, 600.0, 150.0, "liquid-srbm"),
+               ("wonsan", 95.0, 400.0, 90.0, "solid-srbm"),
+               ("kusong", 70.0, 800.0, 200.0, "solid-mrbm"),
+               ("sunchon", 85.0, 350.0, 80.0, "solid-srbm"))
+"""(facility, bearing [deg], range [km], apogee [km], propulsion) of the five salvo sites, as
+in ``benchmarks/scenarios/salvo-100-five-sites.toml`` (synthetic, not facts)."""
 
 
-def stone_soup_tracker(detection_scans, q_m2_s3: float, gate: float, confirm: int):
-    """A Stone Soup EKF + GNN (2-D assignment) tracker over ``detection_scans``."""
-    from stonesoup.base import Property
-    from stonesoup.dataassociator.neighbour import GNNWith2DAssignment
-    from stonesoup.deleter.time import UpdateTimeDeleter
-    from stonesoup.hypothesiser.distance import DistanceHypothesiser
-    from stonesoup.initiator.simple import MultiMeasurementInitiator
-    from stonesoup.measures import Mahalanobis
-    from stonesoup.models.base import GaussianModel, TimeVariantModel
-    from stonesoup.models.transition.base import TransitionModel
-    from stonesoup.predictor.kalman import ExtendedKalmanPredictor
-    from stonesoup.tracker.simple import MultiTargetTracker
-    from stonesoup.types.array import CovarianceMatrix, StateVector, StateVectors
-    from stonesoup.types.state import GaussianState
-    from stonesoup.updater.kalman import ExtendedKalmanUpdater
-
-    class BallisticTransition(TransitionModel, GaussianModel, TimeVariantModel):
-        """Unpowered flight by gsomia's propagator, CWNA noise of density ``q``."""
-
-        q: float = Property(doc="CWNA density [m²/s³]")
-
-        @property
-        def ndim_state(self) -> int:
-            return 6
-
-        def function(self, state, noise=False, time_interval=dt.timedelta(0), **kwargs):
-            x = np.asarray(state.state_vector, dtype=float)
-            dts = time_interval.total_seconds()
-            out = x if dts == 0.0 else propagate(x.T, dts, step_s=2.0).T
-            if isinstance(noise, bool) and noise:
-                noise = self.rvs(num_samples=out.shape[1], time_interval=time_interval)
-            if not isinstance(noise, bool):
-                out = out + np.asarray(noise)
-            return StateVectors(out) if out.shape[1] > 1 else StateVector(out)
-
-        def covar(self, time_interval=dt.timedelta(0), **kwargs):
-            return CovarianceMatrix(cwna_covariance(self.q, time_interval.total_seconds()))
-
-    ss_scans = [(EPOCH + dt.timedelta(seconds=t), dets) for t, dets in detection_scans]
-    transition = BallisticTransition(q=q_m2_s3)
-    predictor = ExtendedKalmanPredictor(transition)
-    updater = ExtendedKalmanUpdater(measurement_model=None)
-    hypothesiser = DistanceHypothesiser(predictor, updater, measure=Mahalanobis(),
-                                        missed_distance=math.sqrt(gate))
-    associator = GNNWith2DAssignment(hypothesiser)
-    deleter = UpdateTimeDeleter(dt.timedelta(seconds=60))
-    prior = GaussianState(StateVector(np.zeros(6)),
-                          CovarianceMatrix(np.diag([0.0] * 3 + [3000.0**2] * 3)))
-    initiator = MultiMeasurementInitiator(
-        prior_state=prior, measurement_model=None, deleter=UpdateTimeDeleter(
-            dt.timedelta(seconds=30)), data_associator=associator, updater=updater,
-        min_points=confirm)
-    return MultiTargetTracker(initiator=initiator, deleter=deleter, detector=ss_scans,
-                              data_associator=associator, updater=updater)
+def salvo_toml(n: int, seed: int) -> str:
+    """A synthetic scenario of ``n`` launches within 10 s from five facilities (module notes)."""
+    rng = np.random.default_rng(seed + n)
+    lines = [f'name = "salvo-{n}"',
+             f'title = "Synthetic: {n} launches within 10 s from five facilities"',
+             "epoch = 2024-01-01T00:00:00Z", f"seed = {seed + n}",
+             'parties = ["JPN", "KOR", "USA"]', 'sources = ["synthetic (bench_tracker.py)"]']
+    for k in range(n):
+        site, bearing, range_km, apogee_km, propulsion = SALVO_SITES[k % len(SALVO_SITES)]
+        spread = 1.0 + 0.1 * (2.0 * rng.random() - 1.0)
+        lines += ["", "[[launches]]", f'id = "S{k + 1:03d}"', f'site = "{site}"',
+                  f"t_s = {10.0 * k / n:.3f}",
+                  f"bearing_deg = {bearing + 5.0 * (2.0 * rng.random() - 1.0):.2f}",
+                  f"range_km = {range_km * spread:.1f}", f"apogee_km = {apogee_km * spread:.1f}",
+                  f'propulsion = "{propulsion}"', 'source = "synthetic"']
+    return "\n".join(lines) + "\n"
 
 
-def _stone_soup_detections(scans):
-    """Our scans → Stone Soup detections with a measurement model per sensor."""
-    from stonesoup.base import Property
-    from stonesoup.models.base import ReversibleModel
-    from stonesoup.models.measurement.nonlinear import NonLinearGaussianMeasurement
-    from stonesoup.types.angle import Bearing, Elevation
-    from stonesoup.types.array import StateVector, StateVectors
-    from stonesoup.types.detection import Detection as SSDetection
-
-    class RadarAER(NonLinearGaussianMeasurement, ReversibleModel):
-        """Range, azimuth (Bearing) and elevation in the site's ENU frame, by gsomia."""
-
-        site: tuple = Property(doc="(lat_deg, lon_deg, alt_m)")
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._ours = RadarMeasurementModel(*self.site)
-
-        @property
-        def ndim_meas(self) -> int:
-            return 3
-
-        def function(self, state, noise=False, **kwargs):
-            x = np.asarray(state.state_vector, dtype=float)
-            z = self._ours.function(x.T)                                  # (n, 3)
-            if isinstance(noise, bool) and noise:
-                z = z + np.asarray(self.rvs(num_samples=z.shape[0])).T
-            cols = [StateVector([r, Bearing(a), Elevation(e)]) for r, a, e in z]
-            return cols[0] if len(cols) == 1 else StateVectors(cols)
-
-        def jacobian(self, state, **kwargs):
-            return self._ours.jacobian(np.asarray(state.state_vector, float).T)[0]
-
-        def inverse_function(self, detection, **kwargs):
-            z = np.array([float(v) for v in detection.state_vector.ravel()])
-            r, _ = self._ours.inverse(z[None], np.asarray(self.noise_covar)[None])
-            return StateVector([*r[0], 0.0, 0.0, 0.0])
-
-    models = {}
-    out, truth = [], {}
-    for t, scan in scans:
-        d0 = scan[0]
-        key = d0.sensor_id
-        if key not in models:
-            models[key] = RadarAER(ndim_state=6, mapping=(0, 1, 2), noise_covar=d0.covariance,
-                                   site=(d0.site_lat_deg, d0.site_lon_deg, d0.site_alt_m))
-        dets = set()
-        for d in scan:
-            sd = SSDetection(StateVector([d.range_m, Bearing(d.az_rad), Elevation(d.el_rad)]),
-                             timestamp=EPOCH + dt.timedelta(seconds=t),
-                             measurement_model=models[key])
-            truth[id(sd)] = d.truth_id
-            dets.add(sd)
-        out.append((t, dets))
-    return out, truth
+def _cases(targets: list[int], extra: list[str], seed: int, tmp: Path):
+    for n in targets:
+        path = tmp / f"salvo-{n}.toml"
+        path.write_text(salvo_toml(n, seed))
+        yield f"salvo-{n}", load_scenario(path)
+    for name in extra:
+        yield name, load_scenario(name)
 
 
-def _scans(detections):
-    dets = sorted(detections, key=lambda d: (d.t_s, d.sensor_id))
-    return [(t, list(g)) for (t, _), g in itertools.groupby(dets, key=lambda d: (d.t_s,
-                                                                               d.sensor_id))]
-
-
-def _score(snapshots, flights):
-    t0 = min(f.launch_s for f in flights)
-    t1 = max(f.impact_s for f in flights)
-    vals = []
-    for t, pos in snapshots:
-        if t0 <= t <= t1:
-            truth = np.array([f.position_at(t) for f in flights if f.launch_s <= t <= f.impact_s])
-            vals.append(gospa(pos, truth.reshape(-1, 3), GOSPA_C_M, 1.0))
-    return float(np.mean(vals))
-
-
-def _pip_errors_km(labelled_states, flights):
-    """``labelled_states``: launch id → list of (t_s, x (6,), P (6, 6)) of its tracks."""
-    out = {}
-    picks, ids = [], []
-    for f in flights:
-        t_read = f.launch_s + f.trajectory.burnout_s + AFTER_BURNOUT_S
-        cand = [s for s in labelled_states.get(f.id, []) if s[0] <= t_read]
-        out[f.id] = None
-        if cand:
-            picks.append(max(cand, key=lambda s: s[0]))
-            ids.append(f)
-    if picks:
-        pips = predict_impact(GaussianStates(0.0, np.array([p[1] for p in picks]),
-                                             np.array([p[2] for p in picks])))
-        for f, pip in zip(ids, pips, strict=True):
-            d, _ = geodesic_inverse(pip.lat_deg, pip.lon_deg, f.trajectory.impact_lat_deg,
-                                    f.trajectory.impact_lon_deg)
-            out[f.id] = round(float(d) / 1e3, 3)
+def _truth_sets(obs, scan_list):
+    """Per scan: the true positions of launches in flight already detected (module notes)."""
+    first = {}
+    for d in obs.detections:
+        for tid in (d.merged_truth_ids or (d.truth_id,)):
+            if tid is not None:
+                first[tid] = min(first.get(tid, np.inf), d.t_s)
+    out = []
+    for t, _ in scan_list:
+        pos = [f.position_at(t) for f in obs.flights
+               if f.launch_s <= t <= f.impact_s and first.get(f.id, np.inf) <= t]
+        out.append(np.array(pos).reshape(-1, 3))
     return out
 
 
-def run(scenario: str, ss_q: float, repeats: int = 2) -> dict:
-    obs = observe(load_scenario(scenario))
-    scans = _scans(obs.detections)
-    cfg = TrackerConfig()
+def _counts(labels: list[str | None]) -> dict:
+    """Confirmed, launches with a track, spurious, from the labels of confirmed tracks."""
+    found = {x for x in labels if x is not None}
+    return {"confirmed_tracks": len(labels), "launches_tracked": len(found),
+            "spurious_tracks": len(labels) - len(found)}
 
-    # --- ours (best of `repeats` runs, each on a fresh tracker)
-    t_ours = math.inf
+
+def run_ours(scan_list, cfg: TrackerConfig, repeats: int = 2) -> dict:
+    """Our tracker on ``scan_list``: CPU per scan, snapshots and confirmed-track labels."""
+    best = np.inf
     for _ in range(repeats):
-        t = time.perf_counter()
-        ours = Tracker(cfg)
-        for _, scan in scans:
-            ours.step(scan)
-        t_ours = min(t_ours, time.perf_counter() - t)
-    ours_labels = {}
-    for tr in ours.tracks:
+        tracker = Tracker(cfg)
+        cpu = 0.0
+        for _, scan in scan_list:
+            t0 = time.process_time()
+            tracker.step(scan)
+            cpu += time.process_time() - t0
+        best = min(best, cpu)
+    positions = [np.asarray(s[2], dtype=float).reshape(-1, 3) for s in tracker.snapshots]
+    labels = []
+    for tr in tracker.tracks:
         if tr.confirmed:
             ids = Counter(d.truth_id for d in tr.detections if d.truth_id is not None)
-            if ids:
-                ours_labels.setdefault(ids.most_common(1)[0][0], []).extend(
-                    (s.t_s, s.x, s.P) for s in tr.history if s.t_s >= tr.confirmed_s)
-    ours_result = {"time_s": round(t_ours, 3),
-                   "confirmed_tracks": sum(tr.confirmed for tr in ours.tracks),
-                   "gospa_mean_m": round(_score([(t, p) for t, _, p in ours.snapshots],
-                                                obs.flights), 1),
-                   "pip_error_km_60s_after_burnout": _pip_errors_km(ours_labels, obs.flights)}
+            labels.append(ids.most_common(1)[0][0] if ids else None)
+    return {"cpu_s": best, "positions": positions, "labels": labels,
+            "scans_done": len(scan_list)}
 
-    # --- Stone Soup
-    ss_scans, truth = _stone_soup_detections(scans)
-    t_ss = math.inf
-    for _ in range(repeats):
-        tracker = stone_soup_tracker(ss_scans, ss_q, cfg.gate_threshold, cfg.confirm_hits)
-        snapshots, all_tracks = [], set()
-        t = time.perf_counter()
-        for (_, tracks), (t_s, _) in zip(tracker, ss_scans, strict=True):
-            all_tracks |= tracks
-            snapshots.append((t_s, np.array([np.asarray(tr.state_vector, float)[:3, 0]
-                                             for tr in tracks]).reshape(-1, 3)))
-        t_ss = min(t_ss, time.perf_counter() - t)
-    ss_labels = {}
-    for tr in all_tracks:
-        ids = Counter(truth.get(id(getattr(s.hypothesis, "measurement", None)))
-                      for s in tr.states if hasattr(s, "hypothesis"))
-        ids.pop(None, None)
-        if ids:
-            ss_labels.setdefault(ids.most_common(1)[0][0], []).extend(
-                ((s.timestamp - EPOCH).total_seconds(), np.asarray(s.state_vector, float)[:, 0],
-                 np.asarray(s.covar, float)) for s in tr.states)
-    ss_result = {"time_s": round(t_ss, 3), "confirmed_tracks": len(all_tracks),
-                 "gospa_mean_m": round(_score(snapshots, obs.flights), 1),
-                 "pip_error_km_60s_after_burnout": _pip_errors_km(ss_labels, obs.flights),
-                 "q_m2_s3": ss_q}
-    return {"scenario": scenario, "detections": len(obs.detections), "scans": len(scans),
-            "launches": len(obs.flights), "ours": ours_result, "stone_soup": ss_result,
-            "ours_config": ours_config(cfg), "peer_config": peer_config(cfg, ss_q),
-            "accuracy": f"GOSPA c = {GOSPA_C_M:g} m, p = 1, alpha = 2, mean over the scans "
-                        "from first launch to last impact; PIP error "
-                        f"{AFTER_BURNOUT_S:g} s after burnout (our UT PIP on each tracker's "
-                        "state)", "repeats": repeats,
-            "speed_ratio": round(t_ss / t_ours, 2)}
+
+def _peer_child(conn, ss_scans, truth, kind, q, gate_probability, gate, confirm) -> None:
+    """Run the peer scan by scan; send (CPU so far, positions, labels) after each scan."""
+    tracker = peer_tracker(ss_scans, kind, q, gate_probability, gate, confirm)
+    labeller = TrackLabels(truth)
+    ever: dict[str, str | None] = {}
+    it = iter(tracker)
+    cpu = 0.0
+    for _ in ss_scans:
+        t0 = time.process_time()
+        _, tracks = next(it)
+        cpu += time.process_time() - t0
+        pos = np.array([np.asarray(tr.state_vector, float)[:3, 0] for tr in tracks])
+        for tr in tracks:
+            ever[tr.id] = labeller.label(tr)
+        conn.send((cpu, pos.reshape(-1, 3), list(ever.values())))
+    conn.send(None)
+    conn.close()
+
+
+def run_peer(ss_scans, truth, kind: str, q: float, cfg: TrackerConfig,
+             budget_s: float) -> dict:
+    """The peer in a child process (fork), stopped after ``budget_s`` of wall time."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_peer_child, daemon=True,
+                       args=(child, ss_scans, truth, kind, q, cfg.gate_probability,
+                             cfg.gate_threshold, cfg.confirm_hits))
+    start = time.perf_counter()
+    proc.start()
+    child.close()
+    cpu, positions, labels, finished, error = 0.0, [], [], False, None
+    while True:
+        left = budget_s - (time.perf_counter() - start)
+        if left <= 0 or not parent.poll(left):
+            break
+        try:
+            msg = parent.recv()
+        except EOFError:
+            error = f"peer process ended with exit code {proc.exitcode}"
+            break
+        if msg is None:
+            finished = True
+            break
+        cpu, pos, labels = msg
+        positions.append(pos)
+    wall = time.perf_counter() - start
+    if proc.is_alive():
+        proc.terminate()
+    proc.join()
+    return {"cpu_s": cpu, "positions": positions, "labels": labels, "finished": finished,
+            "scans_done": len(positions), "wall_s": round(wall, 1), "error": error}
+
+
+def _summary(res: dict, truths) -> dict:
+    k = res["scans_done"]
+    vals = [gospa(p, y, GOSPA_C_M, 1.0) for p, y in zip(res["positions"][:k], truths[:k],
+                                                          strict=True)]
+    out = {"scans_done": k, "cpu_s": round(res["cpu_s"], 3),
+           "ms_per_scan": round(1e3 * res["cpu_s"] / k, 2) if k else None,
+           "gospa_mean_m": round(float(np.mean(vals)), 1) if vals else None}
+    return out | _counts(res["labels"])
+
+
+def run_case(name: str, scenario, n_scans: int, kind: str, q: float, budget_s: float) -> dict:
+    """One case (module notes): both trackers on the first ``n_scans`` scans."""
+    t0 = time.process_time()
+    obs = observe(scenario)
+    sim_cpu = time.process_time() - t0
+    all_scans = [(s[0].t_s, list(s)) for s in scans(obs.detections)]
+    scan_list = all_scans[:n_scans]
+    truths = _truth_sets(obs, scan_list)
+    radars = {s.id: s for s in scenario.sensors if isinstance(s, Radar)}
+    cfg = TrackerConfig()
+    ours = _summary(run_ours(scan_list, cfg), truths)
+    ss_scans, truth = peer_scans(scan_list, radars)
+    peer_res = run_peer(ss_scans, truth, kind, q, cfg, budget_s)
+    peer = _summary(peer_res, truths) | {"finished": peer_res["finished"],
+                                         "wall_s": peer_res["wall_s"],
+                                         "error": peer_res["error"]}
+    out = {"case": name, "launches": len(obs.flights), "radars": len(radars),
+           "detections_in_scans": sum(len(s) for _, s in scan_list),
+           "scans": len(scan_list), "t_first_s": scan_list[0][0] if scan_list else None,
+           "t_last_s": scan_list[-1][0] if scan_list else None,
+           "observe_cpu_s": round(sim_cpu, 2), "ours": ours, "peer": peer,
+           "peer_budget_s": budget_s}
+    k = peer["scans_done"]
+    if 0 < k < len(scan_list):     # the peer stopped early: ours on the same scans too
+        out["ours_on_peer_scans"] = _summary(run_ours(scan_list[:k], cfg, repeats=1), truths)
+    same = out.get("ours_on_peer_scans", ours)   # the ratio compares the same scans
+    if same["ms_per_scan"] and peer["ms_per_scan"]:
+        out["speed_ratio"] = round(peer["ms_per_scan"] / same["ms_per_scan"], 1)
+    return out
 
 
 def ours_config(cfg: TrackerConfig) -> dict:
     """Our tracker's settings that the comparison depends on."""
-    return {"tracker": "gsomia Tracker (IMM ballistic + powered EKF, GNN by "
-                       "linear_sum_assignment, two-point initiation)",
-            "gate_threshold": cfg.gate_threshold, "confirm_hits": cfg.confirm_hits,
+    return {"tracker": "gsomia Tracker (defaults: IMM ballistic + powered EKF, two-point "
+                       "initiation, M-of-N confirmation)",
+            "gate_probability": cfg.gate_probability, "confirm_hits": cfg.confirm_hits,
             "max_coast_s": cfg.max_coast_s}
 
 
-def peer_config(cfg: TrackerConfig, ss_q: float) -> dict:
-    """Stone Soup's components and parameters as :func:`stone_soup_tracker` builds them."""
-    import stonesoup
+def _line(name: str, x: dict) -> str:
+    ms = "-" if x["ms_per_scan"] is None else f"{x['ms_per_scan']:.1f}"
+    g = "-" if x["gospa_mean_m"] is None else f"{x['gospa_mean_m'] / 1e3:.2f}"
+    return (f"  {name:22s} {x['scans_done']:4d} scans {ms:>8s} ms/scan  GOSPA {g:>6s} km  "
+            f"confirmed {x['confirmed_tracks']:4d}  launches tracked "
+            f"{x['launches_tracked']:4d}  spurious {x['spurious_tracks']:4d}")
 
-    return {"stonesoup": getattr(stonesoup, "__version__", "?"),
-            "tracker": "MultiTargetTracker", "predictor": "ExtendedKalmanPredictor",
-            "updater": "ExtendedKalmanUpdater",
-            "transition": "gsomia propagate (J2, rotating Earth, RK4 step 2 s) + CWNA, "
-                          "Stone Soup's finite-difference Jacobian",
-            "cwna_q_m2_s3": ss_q,
-            "measurement": "range, Bearing, Elevation in the site ENU (gsomia "
-                           "RadarMeasurementModel)",
-            "hypothesiser": "DistanceHypothesiser(Mahalanobis, missed_distance = "
-                            f"sqrt({cfg.gate_threshold:g}))",
-            "associator": "GNNWith2DAssignment",
-            "initiator": f"MultiMeasurementInitiator(min_points={cfg.confirm_hits}, "
-                         "deleter UpdateTimeDeleter 30 s, prior velocity sigma 3 km/s)",
-            "deleter": "UpdateTimeDeleter(60 s)"}
+
+def _print(results: list[dict], meta: dict) -> None:
+    for r in results:
+        print(f"{r['case']}: {r['launches']} launches, {r['scans']} scans "
+              f"(t = {r['t_first_s']:.0f}-{r['t_last_s']:.0f} s), "
+              f"{r['detections_in_scans']} detections")
+        print(_line("ours", r["ours"]))
+        p = r["peer"]
+        print(_line(f"Stone Soup {meta['peer_associator']}", p))
+        if not p["finished"]:
+            why = p["error"] or f"did not finish within {r['peer_budget_s']:g} s"
+            print(f"  peer: {why} ({p['scans_done']} of {r['scans']} scans done)")
+        if "ours_on_peer_scans" in r:
+            print(_line("ours, same scans", r["ours_on_peer_scans"]))
+        if "speed_ratio" in r:
+            print(f"  CPU per scan, Stone Soup / ours (same scans): {r['speed_ratio']}x")
 
 
 def main(argv: list[str]) -> int:
-    as_json = "--json" in argv
-    ss_q, repeats = 300.0, 2
-    args = [a for a in argv if a != "--json"]
-    if "--ss-q" in args:
-        i = args.index("--ss-q")
-        ss_q = float(args[i + 1])
-        del args[i:i + 2]
-    if "--repeat" in args:
-        i = args.index("--repeat")
-        repeats = int(args[i + 1])
-        del args[i:i + 2]
-    scenarios = args or ["2017-03-06", "stress-20"]
-    results = [run(s, ss_q, repeats) for s in scenarios]
-    if as_json:
-        print(json.dumps(results, indent=2))
-        return 0
-    for r in results:
-        print(f"{r['scenario']}: {r['detections']} detections in {r['scans']} scans, "
-              f"{r['launches']} launches")
-        for name in ("ours", "stone_soup"):
-            x = r[name]
-            pips = [v for v in x["pip_error_km_60s_after_burnout"].values()]
-            known = [v for v in pips if v is not None]
-            print(f"  {name:10s} {x['time_s']:8.2f} s  GOSPA {x['gospa_mean_m']:8.1f} m  "
-                  f"confirmed {x['confirmed_tracks']:3d}  PIP+60s median "
-                  f"{np.median(known) if known else float('nan'):.2f} km "
-                  f"(max {max(known) if known else float('nan'):.2f}, missing "
-                  f"{pips.count(None)})")
-        print(f"  Stone Soup / ours time: {r['speed_ratio']}x (best of {r['repeats']})")
-        print("  ours: " + "; ".join(f"{k} {v}" for k, v in r["ours_config"].items()))
-        print("  peer: " + "; ".join(f"{k} {v}" for k, v in r["peer_config"].items()))
-        print(f"  accuracy: {r['accuracy']}")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--targets", default="10,20,50,100")
+    ap.add_argument("--scans", type=int, default=150)
+    ap.add_argument("--peer-budget", type=float, default=200.0)
+    ap.add_argument("--peer-associator", choices=PEER_ASSOCIATORS, default="ehm2")
+    ap.add_argument("--ss-q", type=float, default=3000.0)
+    ap.add_argument("--seed", type=int, default=18)
+    ap.add_argument("--scenario", action="append", default=[])
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    targets = [int(x) for x in a.targets.split(",") if x.strip()]
+    cfg = TrackerConfig()
+    meta = {"peer_associator": a.peer_associator, "scans": a.scans,
+            "peer_budget_s": a.peer_budget, "seed": a.seed,
+            "peer_config": peer_config(a.peer_associator, a.ss_q, cfg.gate_probability,
+                                       cfg.gate_threshold, cfg.confirm_hits),
+            "ours_config": ours_config(cfg),
+            "accuracy": f"GOSPA c = {GOSPA_C_M:g} m, p = 1, alpha = 2, mean over the scans; "
+                        "truth: launches in flight already detected"}
+    results = []
+    if not a.json:
+        print("peer: " + "; ".join(f"{k} {v}" for k, v in meta["peer_config"].items()))
+        print("ours: " + "; ".join(f"{k} {v}" for k, v in meta["ours_config"].items()))
+        print(f"accuracy: {meta['accuracy']}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, scenario in _cases(targets, a.scenario, a.seed, Path(tmp)):
+            results.append(run_case(name, scenario, a.scans, a.peer_associator, a.ss_q,
+                                    a.peer_budget))
+            if not a.json:
+                _print(results[-1:], meta)
+                sys.stdout.flush()
+    if a.json:
+        print(json.dumps({"meta": meta, "results": results}, indent=2))
     return 0
 
 
