@@ -38,8 +38,9 @@ every vertex, at each call. Here the same judgments are made in two steps:
    segments near it only: a segment within ``d`` of the point in the plane has a sample
    within chord ``(d + 2 DELTA_M)(1 + 2 ETA) + s/2`` of it, so the k-d trees' samples within
    that chord of the point (``d`` its smallest upper bound) name every segment that can be
-   nearest; those segments' vertices are projected as the reference projects them (Vincenty,
-   about the same centre) and measured with shapely's point–segment distance, the
+   nearest; those segments' vertices are projected as the reference projects them (Vincenty
+   inverse about the same centre, compiled: :mod:`gsomia.physics.vincenty_kernel`, equal to
+   pymap3d's to 1e-5 m) and measured with shapely's point–segment distance, the
    reference's; inside and outside from the prepared land. Points within ``2 DELTA_M`` of a
    coast (where the longitude/latitude polygon and the projected one may disagree on
    inside), within about 100 km of the loaded region's edge (where the land was cut by a
@@ -63,7 +64,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from gsomia.physics.earth import WGS84, Earth
-from gsomia.physics.geodesy import geodesic_direct, geodesic_inverse, geodetic2ecef
+from gsomia.physics.geodesy import geodesic_inverse, geodetic2ecef
 
 __all__ = ["DELTA_M", "ETA", "GRID_DEG", "GRID_REACH_M", "KD_EPS", "ZoneIndex",
            "classify_distances", "clip_wrapped", "wrapped_rects"]
@@ -379,9 +380,11 @@ class ZoneIndex:
         the points' grid cells (:meth:`refine` tightens them point by point). Coasts farther
         than ``cutoff_m`` (chord) have bounds ∞: beyond every zone when ``cutoff_m`` is at
         least the EEZ's breadth."""
-        lat, lon = geodesic_direct(lat0_deg, lon0_deg, np.hypot(east, north),
-                                   np.degrees(np.arctan2(east, north)), self.earth)
-        lat, lon = np.atleast_1d(lat), (np.atleast_1d(lon) + 180.0) % 360.0 - 180.0
+        from gsomia.physics.vincenty_kernel import direct_from  # loads Numba: here only
+
+        lat, lon = direct_from(lat0_deg, lon0_deg, np.hypot(east, north),
+                               np.degrees(np.arctan2(east, north)), self.earth)
+        lon = (lon + 180.0) % 360.0 - 180.0
         xyz = geodetic2ecef(lat, lon, 0.0, self.earth)
         rho = np.hypot(east, north)
         n = lat.size
@@ -510,9 +513,10 @@ class ZoneIndex:
             # each vertex projected once (neighbouring segments share one)
             ends, back = np.unique(np.concatenate((self.seg_a[used], self.seg_b[used])),
                                    axis=0, return_inverse=True)
-            d, az = geodesic_inverse(lat0_deg, lon0_deg, ends[:, 1], ends[:, 0], self.earth)
-            a = np.radians(np.atleast_1d(az))
-            d = np.atleast_1d(d)
+            from gsomia.physics.vincenty_kernel import inverse_from
+
+            d, az = inverse_from(lat0_deg, lon0_deg, ends[:, 1], ends[:, 0], self.earth)
+            a = np.radians(az)
             xy = np.column_stack((d * np.sin(a), d * np.cos(a)))[back.ravel()]
             m = used.size
             lines = shapely.linestrings(np.stack((xy[:m], xy[m:]), axis=1))
