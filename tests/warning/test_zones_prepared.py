@@ -124,3 +124,16 @@ def test_same_cells_for_clouds_on_a_coast(zones, country, pick, sigma_m, seed):
         return
     en = np.random.default_rng(seed).standard_normal((100, 2)) * sigma_m
     same(zones, lat, lon, en[:, 0], en[:, 1], True)
+
+
+def test_same_cells_next_to_a_land_border_with_long_edges(zones):
+    # found by test_same_cells_next_to_every_boundary: 1 mm inside China from the Russia-China
+    # border 394 km from the centre; the exact path's own clip rectangle cut a long border
+    # edge there and moved its projected course by ~0.5 m (it now clips as the reference)
+    lat, lon, az = 44.0, 136.0, 280.0
+    found = _crossings(zones, lat, lon, az, 600e3)
+    assert any(abs(x - 393.77e3) < 100.0 for x in found)
+    d = np.concatenate([x + np.array([-1.0, -1e-3, 1e-3, 1.0]) for x in found])
+    s, c = np.sin(np.radians(az)), np.cos(np.radians(az))
+    party, zone = same(zones, lat, lon, d * s, d * c, True)
+    assert {"CHN", "RUS"} <= set(party.tolist())

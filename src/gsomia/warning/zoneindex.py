@@ -46,7 +46,9 @@ every vertex, at each call. Here the same judgments are made in two steps:
    inside), within about 100 km of the loaded region's edge (where the land was cut by a
    long straight edge), more than 2,000 km from the centre, or inland beyond every cut-off,
    take the reference's own path instead: the land clipped to a rectangle (across ±180°
-   when it reaches beyond) and projected, with prepared point-in-polygon tests and a
+   when it reaches beyond; the reference's own rectangle when a smaller one would cut a
+   coast segment 40 km long or more, whose projected course depends on where it is cut)
+   and projected, with prepared point-in-polygon tests and a
    nearest-segment query (shapely ``STRtree``).
 
 These are the same numbers as the reference's up to rounding, so the cells are the
@@ -251,6 +253,7 @@ class ZoneIndex:
         self._xyz: np.ndarray | None = None
         self._prepared: dict[int, shapely.Geometry | None] = {}
         self._grid: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._long: np.ndarray | None = None
         self.boxes = np.array([shapely.bounds(g) for g in land.values()]).reshape(-1, 4)
         all_parts, owner = [], []
         for k, geom in enumerate(land.values()):
@@ -288,6 +291,23 @@ class ZoneIndex:
                                                 np.arange(len(self.codes) + 1))
             self._xyz = geodetic2ecef(xy[:, 1], xy[:, 0], 0.0, self.earth).reshape(-1, 3)
         return self._xyz
+
+    def cuts_long_segment(self, rect: tuple[float, float, float, float]) -> bool:
+        """Whether ``rect`` (lon/lat [deg], across ±180°) meets the box of a coast segment
+        that may be 40 km long or more (111.7 km per degree, an upper bound). Clipping at
+        ``rect`` cuts such a segment at a new vertex, and projected it then runs up to
+        metres from its course in the reference's clip: the exact path uses the
+        reference's rectangle instead (a shorter segment crossing a rectangle that lies
+        50 km beyond every point's reach cannot be the nearest to one of them)."""
+        if self._long is None:
+            self._samples()
+            far = np.hypot(*(self.seg_b - self.seg_a).T) * 111.7e3 >= 40e3
+            a, b = self.seg_a[far], self.seg_b[far]
+            self._long = np.column_stack((np.minimum(a, b), np.maximum(a, b)))
+        box = self._long
+        return any(bool(np.any((box[:, 0] <= x1) & (box[:, 2] >= x0) & (box[:, 1] <= y1) &
+                               (box[:, 3] >= y0)))
+                   for x0, y0, x1, y1 in wrapped_rects(rect))
 
     def _country(self, k: int) -> cKDTree | None:
         """Country ``k``'s coast samples (:meth:`_samples`) in a k-d tree; built once."""
