@@ -186,6 +186,12 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
+    print("ours: gsomia.sim.observe.observe (vectorised radar scans); peer: "
+          "reference_observe (this file: the radar model object by object, same geometry "
+          "kernels and generator draws); CPU time (time.process_time), best of "
+          f"{args.repeat}, interleaved")
+    print("accuracy: 'differ' = detections of ours that differ from the peer's, bit for bit "
+          "(0 required; both are the same model)")
     print(f"{'scenario':<22}{'launches':>9}{'detections':>11}{'merged':>8}{'differ':>7}"
           f"{'ours s':>9}{'reference s':>13}{'ratio':>8}")
     for r in rows:

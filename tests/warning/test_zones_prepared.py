@@ -108,3 +108,32 @@ def test_same_cells_next_to_every_boundary(zones, lat, lon, az, view):
     s, c = np.sin(np.radians(az)), np.cos(np.radians(az))
     same(z, lat, lon, d * s, d * c, True)
     same(z, lat, lon, d * s, d * c, False)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(country=st.sampled_from(["JPN", "KOR", "PRK", "RUS", "CHN"]), pick=st.floats(0.0, 1.0),
+       sigma_m=st.floats(10.0, 60e3), seed=st.integers(0, 2**31))
+def test_same_cells_for_clouds_on_a_coast(zones, country, pick, sigma_m, seed):
+    # PIP-like clouds centred on a coastline vertex (land, 12 nmi and median lines within
+    # the cloud), from metres to tens of km wide
+    import shapely
+
+    xy = shapely.get_coordinates(shapely.boundary(zones.land[country]))
+    lon, lat = xy[int(pick * (len(xy) - 1))]
+    if not (105.0 < lon < 165.0 and 10.0 < lat < 55.0):   # the region's edge: other tests
+        return
+    en = np.random.default_rng(seed).standard_normal((100, 2)) * sigma_m
+    same(zones, lat, lon, en[:, 0], en[:, 1], True)
+
+
+def test_same_cells_next_to_a_land_border_with_long_edges(zones):
+    # found by test_same_cells_next_to_every_boundary: 1 mm inside China from the Russia-China
+    # border 394 km from the centre; the exact path's own clip rectangle cut a long border
+    # edge there and moved its projected course by ~0.5 m (it now clips as the reference)
+    lat, lon, az = 44.0, 136.0, 280.0
+    found = _crossings(zones, lat, lon, az, 600e3)
+    assert any(abs(x - 393.77e3) < 100.0 for x in found)
+    d = np.concatenate([x + np.array([-1.0, -1e-3, 1e-3, 1.0]) for x in found])
+    s, c = np.sin(np.radians(az)), np.cos(np.radians(az))
+    party, zone = same(zones, lat, lon, d * s, d * c, True)
+    assert {"CHN", "RUS"} <= set(party.tolist())

@@ -295,7 +295,10 @@ class MaritimeZones:
         place): with the land that can be nearest to them, within the smaller of their
         nearest upper bound and the EEZ (+50 km, more than the bow of a clipped edge in the
         plane), one evaluation per 2-degree cell of points; near the region's edge or far
-        from the centre, the reference's own clip (module notes of zoneindex)."""
+        from the centre, the reference's own clip (module notes of zoneindex); that clip
+        too where the cell's rectangle meets a coast segment that may be 40 km long or more
+        (:meth:`ZoneIndex.cuts_long_segment`: cut elsewhere, its projected course would move
+        by up to metres near the points)."""
         reach = _reach(east, north)
         near = np.min(hi[:, todo], axis=0) if hi.shape[0] else np.full(todo.size, np.inf)
         radius = np.minimum(near, 1.05 * EEZ_M) + 50e3
@@ -307,6 +310,8 @@ class MaritimeZones:
             sel = cell == key
             rect = _rect(lat0_deg, lon0_deg, reach) if key == -1e9 else \
                 (*rects[sel, :2].min(axis=0), *rects[sel, 2:].max(axis=0))
+            if key != -1e9 and index.cuts_long_segment(rect):   # the reference's clip
+                rect = _rect(lat0_deg, lon0_deg, reach)
             pts = todo[sel]
             codes, d = index.exact(rect, lat0_deg, lon0_deg, east[pts], north[pts])
             party[pts], zone[pts] = classify_distances(d, codes, self.parties, every_country,

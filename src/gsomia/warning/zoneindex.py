@@ -38,14 +38,17 @@ every vertex, at each call. Here the same judgments are made in two steps:
    segments near it only: a segment within ``d`` of the point in the plane has a sample
    within chord ``(d + 2 DELTA_M)(1 + 2 ETA) + s/2`` of it, so the k-d trees' samples within
    that chord of the point (``d`` its smallest upper bound) name every segment that can be
-   nearest; those segments' vertices are projected as the reference projects them (Vincenty,
-   about the same centre) and measured with shapely's point–segment distance, the
+   nearest; those segments' vertices are projected as the reference projects them (Vincenty
+   inverse about the same centre, compiled: :mod:`gsomia.physics.vincenty_kernel`, equal to
+   pymap3d's to 1e-5 m) and measured with shapely's point–segment distance, the
    reference's; inside and outside from the prepared land. Points within ``2 DELTA_M`` of a
    coast (where the longitude/latitude polygon and the projected one may disagree on
    inside), within about 100 km of the loaded region's edge (where the land was cut by a
    long straight edge), more than 2,000 km from the centre, or inland beyond every cut-off,
    take the reference's own path instead: the land clipped to a rectangle (across ±180°
-   when it reaches beyond) and projected, with prepared point-in-polygon tests and a
+   when it reaches beyond; the reference's own rectangle when a smaller one would cut a
+   coast segment 40 km long or more, whose projected course depends on where it is cut)
+   and projected, with prepared point-in-polygon tests and a
    nearest-segment query (shapely ``STRtree``).
 
 These are the same numbers as the reference's up to rounding, so the cells are the
@@ -63,7 +66,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from gsomia.physics.earth import WGS84, Earth
-from gsomia.physics.geodesy import geodesic_direct, geodesic_inverse, geodetic2ecef
+from gsomia.physics.geodesy import geodesic_inverse, geodetic2ecef
 
 __all__ = ["DELTA_M", "ETA", "GRID_DEG", "GRID_REACH_M", "KD_EPS", "ZoneIndex",
            "classify_distances", "clip_wrapped", "wrapped_rects"]
@@ -250,6 +253,7 @@ class ZoneIndex:
         self._xyz: np.ndarray | None = None
         self._prepared: dict[int, shapely.Geometry | None] = {}
         self._grid: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._long: np.ndarray | None = None
         self.boxes = np.array([shapely.bounds(g) for g in land.values()]).reshape(-1, 4)
         all_parts, owner = [], []
         for k, geom in enumerate(land.values()):
@@ -287,6 +291,23 @@ class ZoneIndex:
                                                 np.arange(len(self.codes) + 1))
             self._xyz = geodetic2ecef(xy[:, 1], xy[:, 0], 0.0, self.earth).reshape(-1, 3)
         return self._xyz
+
+    def cuts_long_segment(self, rect: tuple[float, float, float, float]) -> bool:
+        """Whether ``rect`` (lon/lat [deg], across ±180°) meets the box of a coast segment
+        that may be 40 km long or more (111.7 km per degree, an upper bound). Clipping at
+        ``rect`` cuts such a segment at a new vertex, and projected it then runs up to
+        metres from its course in the reference's clip: the exact path uses the
+        reference's rectangle instead (a shorter segment crossing a rectangle that lies
+        50 km beyond every point's reach cannot be the nearest to one of them)."""
+        if self._long is None:
+            self._samples()
+            far = np.hypot(*(self.seg_b - self.seg_a).T) * 111.7e3 >= 40e3
+            a, b = self.seg_a[far], self.seg_b[far]
+            self._long = np.column_stack((np.minimum(a, b), np.maximum(a, b)))
+        box = self._long
+        return any(bool(np.any((box[:, 0] <= x1) & (box[:, 2] >= x0) & (box[:, 1] <= y1) &
+                               (box[:, 3] >= y0)))
+                   for x0, y0, x1, y1 in wrapped_rects(rect))
 
     def _country(self, k: int) -> cKDTree | None:
         """Country ``k``'s coast samples (:meth:`_samples`) in a k-d tree; built once."""
@@ -379,9 +400,11 @@ class ZoneIndex:
         the points' grid cells (:meth:`refine` tightens them point by point). Coasts farther
         than ``cutoff_m`` (chord) have bounds ∞: beyond every zone when ``cutoff_m`` is at
         least the EEZ's breadth."""
-        lat, lon = geodesic_direct(lat0_deg, lon0_deg, np.hypot(east, north),
-                                   np.degrees(np.arctan2(east, north)), self.earth)
-        lat, lon = np.atleast_1d(lat), (np.atleast_1d(lon) + 180.0) % 360.0 - 180.0
+        from gsomia.physics.vincenty_kernel import direct_from  # loads Numba: here only
+
+        lat, lon = direct_from(lat0_deg, lon0_deg, np.hypot(east, north),
+                               np.degrees(np.arctan2(east, north)), self.earth)
+        lon = (lon + 180.0) % 360.0 - 180.0
         xyz = geodetic2ecef(lat, lon, 0.0, self.earth)
         rho = np.hypot(east, north)
         n = lat.size
@@ -510,9 +533,10 @@ class ZoneIndex:
             # each vertex projected once (neighbouring segments share one)
             ends, back = np.unique(np.concatenate((self.seg_a[used], self.seg_b[used])),
                                    axis=0, return_inverse=True)
-            d, az = geodesic_inverse(lat0_deg, lon0_deg, ends[:, 1], ends[:, 0], self.earth)
-            a = np.radians(np.atleast_1d(az))
-            d = np.atleast_1d(d)
+            from gsomia.physics.vincenty_kernel import inverse_from
+
+            d, az = inverse_from(lat0_deg, lon0_deg, ends[:, 1], ends[:, 0], self.earth)
+            a = np.radians(az)
             xy = np.column_stack((d * np.sin(a), d * np.cos(a)))[back.ravel()]
             m = used.size
             lines = shapely.linestrings(np.stack((xy[:m], xy[m:]), axis=1))
