@@ -233,11 +233,6 @@ class AuditLog(TreeMethods):
         # The tree's right edge after the last append, with the head hash it belongs to
         # (the head hash commits to every record, so to the whole tree).
         self._edge: tuple[CompactRange, str] | None = None
-        # A private (in-memory) database's head as this object last wrote it, with the
-        # database's rollback count then: the next append starts from it without reading
-        # the head and the last record again, as no other connection can change them
-        # (Database.private); any rollback since (Database.undone) makes it read them.
-        self._mine: tuple[int, str, int] | None = None
         self.tree = TreeTable(self.db, field)
         try:  # a log from before the tree: build it now (nothing if the log is damaged)
             with self.db.transaction():
@@ -275,18 +270,14 @@ class AuditLog(TreeMethods):
             AuditError: ``kind`` empty, ``at`` naive, ``body`` not JSON-serialisable, or the
                 database refuses the write (nothing is written then).
         """
-        entries = list(entries)
-        db = self.db
-        out: list[AuditRecord] = []
+        entries, db, out = list(entries), self.db, []
         lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
         with db.transaction():
-            mine = self._mine
-            if mine is not None and db.private and mine[2] == db.undone:
-                count, prev = mine[0], mine[1]  # a private log as this object left it
-            else:
+            row = db.audit_head  # a private database's head as written (Database notes)
+            if row is None or not db.private or row[2] != db.undone:
                 row = db.fetchone(f"SELECT count, hash FROM head WHERE id = 1{lock}")
                 self._check_end(row)
-                count, prev = row if row else (0, GENESIS)
+            count, prev = row[:2] if row else (0, GENESIS)
             edge = self._tree_edge(count, prev)
             nodes: list[tuple[int, int, bytes]] = []
             for kind, body, at in entries:
@@ -320,8 +311,7 @@ class AuditLog(TreeMethods):
             if out:  # a fact about the tuple (its hash is of its fields), committed or not
                 self._last_ok = last
             self._edge = (edge, prev)  # likewise: the tree of the records ending in prev
-            # the head as written: kept while nothing is rolled back (a private database)
-            self._mine = (count, prev, db.undone)
+            db.audit_head = (count, prev, db.undone)
         return out
 
     def _tree_edge(self, count: int, head_hash: str) -> CompactRange:

@@ -170,6 +170,11 @@ class Database:
             this count is unchanged.
         private: True for a SQLite ``":memory:"`` database: its one connection is the
             only way to its tables (nothing outside this object can write them).
+        audit_head: ``(count, hash, undone)`` of the audit log's head as the last append
+            on this database wrote it (:class:`gsomia.sharing.audit.AuditLog`), or None.
+            On a private database the next append starts from it, without reading the
+            head and the last record again (no other connection can change them), unless
+            a ``ROLLBACK`` ran since (``undone`` changed): then it reads and checks them.
 
     Raises:
         StoreError: unsupported URL, or the database cannot be opened or reached.
@@ -188,6 +193,7 @@ class Database:
         self._reachable = True
         self.refused: tuple[float, str] | None = None
         self.undone = 0
+        self.audit_head: tuple[int, str, int] | None = None
         self.closed = False
         self.schema: str | None = None
         self.path: str | None = None
