@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -95,8 +96,11 @@ def witness_name(party: str) -> str:
     return f"gsomia.{party}.witness"
 
 
+@functools.lru_cache(maxsize=64)
 def checkpoint_of(note: str) -> translog.Checkpoint:
-    """The checkpoint of a signed note (its signatures not checked).
+    """The checkpoint of a signed note (its signatures not checked); the same note text is
+    parsed once (the checkpoint is immutable; a node reads its latest note at every
+    envelope it sends and its partners' at every receipt).
 
     Raises:
         TranslogError: not a note, or its text not a checkpoint (C2SP tlog-checkpoint).

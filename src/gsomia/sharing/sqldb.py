@@ -164,6 +164,17 @@ class Database:
             (a driver error other than an unreachable server: a full disk, a read-only
             file, a constraint), cleared by the next commit; None when none since.
         closed: True once :meth:`close` was called.
+        undone: how many ``ROLLBACK`` statements (of a transaction or to a savepoint)
+            were run on this database: a writer that keeps what it wrote in memory (the
+            audit log's head on a private ``":memory:"`` database) trusts it only while
+            this count is unchanged.
+        private: True for a SQLite ``":memory:"`` database: its one connection is the
+            only way to its tables (nothing outside this object can write them).
+        audit_head: ``(count, hash, undone)`` of the audit log's head as the last append
+            on this database wrote it (:class:`gsomia.sharing.audit.AuditLog`), or None.
+            On a private database the next append starts from it, without reading the
+            head and the last record again (no other connection can change them), unless
+            a ``ROLLBACK`` ran since (``undone`` changed): then it reads and checks them.
 
     Raises:
         StoreError: unsupported URL, or the database cannot be opened or reached.
@@ -181,10 +192,13 @@ class Database:
         self._pool: Any = None
         self._reachable = True
         self.refused: tuple[float, str] | None = None
+        self.undone = 0
+        self.audit_head: tuple[int, str, int] | None = None
         self.closed = False
         self.schema: str | None = None
         self.path: str | None = None
         self.synchronous = "normal"
+        self.private = False
         self.pool: PoolSettings | None = None
         if self.dialect == "sqlite":
             if self.url.startswith("sqlite:///") and "?" in target:
@@ -192,6 +206,7 @@ class Database:
                 self.synchronous = _synchronous(self.display, query)
                 target = target or ":memory:"
             self.path = target
+            self.private = target == ":memory:"
             try:
                 self._conn: Any = sqlite3.connect(
                     target, isolation_level=None, check_same_thread=False,
@@ -228,6 +243,8 @@ class Database:
         """Run one statement on ``conn``; driver errors as StoreError (StoreUnavailable
         when the PostgreSQL connection was lost: then the server rolled back any open
         transaction)."""
+        if sql[:8] == "ROLLBACK":  # a transaction or savepoint undone (counted first)
+            self.undone += 1
         try:
             if self.dialect == "sqlite":
                 return conn.execute(sql, tuple(args))

@@ -40,10 +40,12 @@ disk (the stores of ``gsomia serve`` keep their file and durability, :mod:`gsomi
 sqldb`). Every step still runs: decide, sign, seal, open, verify, store, audit, custody,
 witness.
 
-Cost (2017-03-06, four launches, 6594 envelopes over the three sharing routes): the run's
-CPU time less that of ``--delivery planned``, about 4.5 ms per envelope, measured on 2 CPUs
-shared with other jobs (sign, seal, open, verify twice, decide, store and audit rows,
-signed receipts and cosigned checkpoints); a relayed TISA
+Cost (2017-03-06, four launches, 6622 envelopes over the three sharing routes and the
+warning log): the run's CPU time less that of ``--delivery planned``, about 4.2 ms per
+envelope (median of 3 alternated runs each: 69.9 s against 42.3 s CPU, ratio 1.65;
+``benchmarks/bench_run_delivery.py``), the delivery step alone about 3.2 ms, measured on 2
+CPUs shared with other jobs (sign, seal, open, verify three times, decide, store and audit
+rows, signed receipts and cosigned checkpoints); a relayed TISA
 item takes four envelopes (the item and the originator's approval, each over two legs).
 The hub's recheck of held items is per item (:meth:`gsomia.node.Node._recheck_held`), so
 the cost is linear in the warnings.
