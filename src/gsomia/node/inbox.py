@@ -12,6 +12,14 @@ Arrivals are processed in the order they were stored, whatever the threads that 
 clock runs their timers on: each stored batch joins one queue ordered by (arrival time,
 order stored), and every timer drains the queue up to its time under one lock; a batch the
 store fails to process keeps its place, so the ones after it wait (order kept).
+
+On a clock that runs in real time (:func:`~gsomia.node.clock.runs_in_real_time`: the wall
+clocks of live nodes) an arrival already due when it is stored (every arrival over HTTP)
+is drained by the inbox's own arrival thread, started on first use and woken at once,
+instead of a timer thread started per arrival: starting a thread costs the request that
+stored the batch (it waits for the thread to start) and, on a loaded machine, several
+milliseconds before the subscriber is reached. The order and the store's contract are the
+same (the batch is committed, hence acknowledged, before it is queued).
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gsomia.errors import EnvelopeError, InputError, ReleaseDenied, ReplayError, StoreError
-from gsomia.node.clock import to_datetime
+from gsomia.node.clock import runs_in_real_time, to_datetime
 from gsomia.node.context import NodeContext
 from gsomia.node.exercise import exercise_mark, exercise_refusal
 from gsomia.node.feed import received_item
@@ -120,6 +128,10 @@ class Inbox:
         self._retrying = False
         # the stored arrivals not yet processed were queued (by resume)
         self._resumed = False
+        # the arrival thread (real-time clocks only; module notes), its wake-up and stop
+        self._worker: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._closing = False
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
                 peer: str | None = None) -> Receipt:
@@ -370,7 +382,44 @@ class Inbox:
             self.resume()
         with self._due_lock:
             heapq.heappush(self._due, (t, next(self._order), tuple(envelope_ids)))
-        self.ctx.clock.call_at(t, lambda: self._drain(t))
+        clock = self.ctx.clock
+        if runs_in_real_time(clock) and t <= clock.now_s():
+            self._wake_worker()
+        else:
+            clock.call_at(t, lambda: self._drain(t))
+
+    def _wake_worker(self) -> None:
+        """Have the arrival thread (started on first use) drain the due arrivals."""
+        with self._due_lock:
+            if self._closing:
+                return
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, daemon=True,
+                                                name=f"gsomia-arrive-{self.ctx.party}")
+                self._worker.start()
+        self._wake.set()
+
+    def _work(self) -> None:
+        """The arrival thread: drain what is due each time it is woken, until closed."""
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._closing:
+                return
+            try:
+                self._drain(self.ctx.clock.now_s())
+            except Exception:  # noqa: BLE001 - the thread must outlive any one failure
+                _LOG.exception("%s: draining the arrivals failed", self.ctx.party)
+
+    def close(self) -> None:
+        """Stop the arrival thread (waits up to 15 s for its pass; what is left queued is
+        still ``arrived`` in the store and is delivered after a restart)."""
+        with self._due_lock:
+            self._closing = True
+            worker = self._worker
+        self._wake.set()
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout=15.0)
 
     def _drain(self, upto_s: float) -> None:
         """Process the queued arrivals due by ``upto_s`` or now [s], in queue order (module

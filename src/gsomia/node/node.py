@@ -229,8 +229,10 @@ class Node:
         self._outbox.links[peer] = link
 
     def close(self) -> None:
-        """Stop the background sender, close the links, the store and the audit log."""
+        """Stop the background sender and the arrival thread, close the links, the store
+        and the audit log."""
         self._outbox.close()
+        self._inbox.close()
         self._ctx.ledger.close()
 
     def resume(self) -> None:
