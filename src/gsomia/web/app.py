@@ -364,7 +364,8 @@ def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Call
             # (check format), audited
             envelope = await request.body()
         try:
-            receipt = await run_in_threadpool(node.receive, envelope, peer=peer)
+            receipt = await run_in_threadpool(node.receive, envelope, peer=peer,
+                                              deliver_now=True)
         except StoreError as exc:
             return store_unavailable(exc)
         return JSONResponse(receipt.to_dict(), status_code=_STATUS[receipt.status])
@@ -393,7 +394,8 @@ def _inbox_batch(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -
         if node.stamps is not None:
             node.stamps.mark_wires(wires, "request", entered)
         try:
-            receipts = await run_in_threadpool(node.receive_batch, wires, peer=peer)
+            receipts = await run_in_threadpool(node.receive_batch, wires, peer=peer,
+                                               deliver_now=True)
         except StoreError as exc:
             return store_unavailable(exc)
         return JSONResponse({"receipts": [r.to_dict() for r in receipts]})
