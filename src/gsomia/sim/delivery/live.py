@@ -145,7 +145,7 @@ PARTS = ("tracker_step", "publish_wait", "sign_encrypt", "send_wait", "transfer"
 called to publish this report (its loop releasing the earlier reports of the scan);
 ``sign_encrypt`` → the release decided, signed, sealed and stored (outbox rows committed);
 ``send_wait`` → its link exchange beginning (the scan's later reports released, then the
-origin's background sender woken and its flush reaching it); ``transfer`` → ``at``'s
+origin's flush reaching it); ``transfer`` → ``at``'s
 server entering its inbox route (HTTPS, mutual TLS); ``verify_decrypt`` → hop and
 originator signatures verified and decrypted;
 ``decide`` → the hop's release check done; ``store`` → marked, stored and audited in the
@@ -447,9 +447,11 @@ class _LiveRoute:
     def track_scan(self, t: float, scan: list[Detection]) -> None:
         """Hand one origin scan to the live tracker; publish what the sharing rule shares
         of it, each checked against the precomputed warning of the same track and update:
-        every report of the scan released first, then the origin's background sender
-        woken once (each peer's envelopes of the scan go as one batch, so a report never
-        waits for the round trips of the scan's reports before it, nor the loop for any)."""
+        every report of the scan released first, then the origin's outbox flushed once by
+        this thread (each peer's envelopes of the scan go as one batch, so a report never
+        waits for the round trips of the scan's reports before it; no hand-off to another
+        thread on the timed path; the other parties' sends are their background senders',
+        so the origin's never wait behind them)."""
         assert self.tracker is not None and self.prep is not None and self.clock is not None
         self.lags.append(1000.0 * -self.clock.wall_of(t))
         t0 = time.perf_counter()
@@ -471,7 +473,7 @@ class _LiveRoute:
                                      self.prep.report_interval_s)
                 if live is not None:
                     self._publish_live(t, live, (t0, step))
-        self.nodes[self.origin].flush_soon()
+        self.nodes[self.origin].flush()
 
     def _publish_live(self, t: float, live: TrackReport, timing: tuple[float, float]) -> None:
         """Release one live report (not sent: :meth:`track_scan` flushes the scan's)."""
