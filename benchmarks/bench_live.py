@@ -131,6 +131,8 @@ def bench_e2e(runs: int) -> list[dict]:
                 st = json.load(f)["live"]["warning_latency"]["direct"]
         out.append({"run": k + 1, "n": st["n"], "p50_ms": st["p50_ms"], "p99_ms": st["p99_ms"],
                     "max_ms": st["max_ms"], "machine": st.get("machine", {}),
+                    "stale": st["stale"], "unfused": st["unfused"],
+                    "state_mismatches": st["state_mismatches"],
                     "parts_ms": {p: [v["p50_ms"], v["p99_ms"]]
                                  for p, v in st["parts_ms"].items()}})
     return out
@@ -160,7 +162,8 @@ def main() -> None:
           f"{f['max_rel_trace_excess_ours']:.1e} (relative)")
     for r in doc.get("e2e", []):
         m = r["machine"]
-        print(f"e2e run {r['run']}: n {r['n']} p50 {r['p50_ms']} p99 {r['p99_ms']} max "
+        print(f"e2e run {r['run']}: n {r['n']} (stale {r['stale']}, unfused {r['unfused']}, "
+              f"state mismatches {r['state_mismatches']}) p50 {r['p50_ms']} p99 {r['p99_ms']} max "
               f"{r['max_ms']} ms; load (1 min) {m.get('load_1m_start')}/{m.get('load_1m_end')} "
               f"on {m.get('cores')} cores; parts p50/p99: "
               + ", ".join(f"{p} {a}/{b}" for p, (a, b) in r["parts_ms"].items()))
