@@ -225,10 +225,10 @@ def _print_latency(stats: dict[str, dict[str, Any]]) -> None:
                   "wait is left out); stale: older than the fuser's max age on arrival (no "
                   "PIP); scans handed to the tracker late by p50/max "
                   + ", ".join(f"{r} {_ms(st['handover_lag_ms']['p50_ms'])}/"
-                              f"{_ms(st['handover_lag_ms']['max_ms'])} ms"
-                              for r, st in stats.items())
-                  + " (the loop behind the compressed clock; not in the latency)",
-                  highlight=False)
+                              f"{_ms(st['handover_lag_ms']['max_ms'])} ms, load (1 min) "
+                              "{load_1m_start}/{load_1m_end} on {cores} cores".format(
+                                  **st["machine"]) for r, st in stats.items())
+                  + " (the loop behind the compressed clock; not in the latency)", highlight=False)
 
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from typing import Protocol
 
 from gsomia.errors import InputError
 
-__all__ = ["Clock", "ScaledWallClock", "SimClock", "WallClock"]
+__all__ = ["Clock", "ScaledWallClock", "SimClock", "WallClock", "runs_in_real_time"]
 
 
 class Clock(Protocol):
@@ -39,6 +39,15 @@ class Clock(Protocol):
     def call_at(self, t_s: float, fn: Callable[[], object]) -> None:
         """Run ``fn`` at ``t_s`` (seconds since the epoch), or as soon as possible if past."""
         ...
+
+
+def runs_in_real_time(clock: Clock) -> bool:
+    """True when ``clock`` moves by itself with the wall clock (its ``realtime``
+    attribute: :class:`WallClock`, :class:`ScaledWallClock`), so that work due now may be
+    done by a thread of the caller's instead of a callback on the clock; False for a
+    :class:`SimClock` (time moves only when it is advanced, callbacks run in its order)
+    and for any clock that does not say."""
+    return bool(getattr(clock, "realtime", False))
 
 
 def _aware(epoch: dt.datetime) -> dt.datetime:
@@ -59,6 +68,9 @@ class SimClock:
         epoch: the scenario epoch (aware datetime).
         start_s: initial time [s since the epoch].
     """
+
+    realtime = False
+    """Whether time moves by itself (:func:`runs_in_real_time`)."""
 
     def __init__(self, epoch: dt.datetime, start_s: float = 0.0) -> None:
         self.epoch = _aware(epoch)
@@ -103,6 +115,9 @@ class SimClock:
 class WallClock:
     """The system clock (UTC); ``epoch`` defaults to the Unix epoch."""
 
+    realtime = True
+    """Whether time moves by itself (:func:`runs_in_real_time`)."""
+
     def __init__(self, epoch: dt.datetime | None = None) -> None:
         self.epoch = _aware(epoch or dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
         self._offset = self.epoch.timestamp()
@@ -129,6 +144,9 @@ class ScaledWallClock:
     Raises:
         InputError: ``speed`` not positive, or a naive ``epoch``.
     """
+
+    realtime = True
+    """Whether time moves by itself (:func:`runs_in_real_time`)."""
 
     def __init__(self, epoch: dt.datetime, start_s: float, speed: float) -> None:
         if not speed > 0:

@@ -12,6 +12,17 @@ Arrivals are processed in the order they were stored, whatever the threads that 
 clock runs their timers on: each stored batch joins one queue ordered by (arrival time,
 order stored), and every timer drains the queue up to its time under one lock; a batch the
 store fails to process keeps its place, so the ones after it wait (order kept).
+
+On a clock that runs in real time (:func:`~gsomia.node.clock.runs_in_real_time`: the wall
+clocks of live nodes) an arrival already due when it is stored (every arrival over HTTP)
+is drained by the inbox's own arrival thread, started on first use and woken at once,
+instead of a timer thread started per arrival: starting a thread costs the request that
+stored the batch (it waits for the thread to start) and, on a loaded machine, several
+milliseconds before the subscriber is reached. A receive with ``deliver_now`` (the HTTP
+inbox) drains them itself instead, once the batch is committed and the node's lock
+released, before its receipts are returned: no thread hand-off at all. The order and the
+store's contract are the same either way (the batch is committed before it is queued, and
+acknowledged only after that commit).
 """
 
 from __future__ import annotations
@@ -28,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gsomia.errors import EnvelopeError, InputError, ReleaseDenied, ReplayError, StoreError
-from gsomia.node.clock import to_datetime
+from gsomia.node.clock import runs_in_real_time, to_datetime
 from gsomia.node.context import NodeContext
 from gsomia.node.exercise import exercise_mark, exercise_refusal
 from gsomia.node.feed import received_item
@@ -120,21 +131,26 @@ class Inbox:
         self._retrying = False
         # the stored arrivals not yet processed were queued (by resume)
         self._resumed = False
+        # the arrival thread (real-time clocks only; module notes), its wake-up and stop
+        self._worker: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._closing = False
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
-                peer: str | None = None) -> Receipt:
+                peer: str | None = None, deliver_now: bool = False) -> Receipt:
         """Check and store one envelope; the answer to the sender
         (:meth:`gsomia.node.Node.receive` gives the steps, parameters and errors)."""
-        return self.receive_batch([wire], arrived_s, peer=peer)[0]
+        return self.receive_batch([wire], arrived_s, peer=peer, deliver_now=deliver_now)[0]
 
     def receive_batch(self, wires: Sequence[Any], arrived_s: float | None = None, *,
-                      peer: str | None = None) -> list[Receipt]:
+                      peer: str | None = None, deliver_now: bool = False) -> list[Receipt]:
         """Check and store envelopes in one store transaction; their answers, in order
         (:meth:`gsomia.node.Node.receive_batch`). Each envelope is checked as
         :meth:`receive` checks it, after the ones before it (a duplicate of an earlier
         one in the batch is ``duplicate``), inside a savepoint: a rejected one leaves only
         its ``receive.rejected`` record. Raises StoreError (nothing of the batch kept)."""
         ctx = self.ctx
+        inline = False
         with ctx.ledger.lock:
             now_s = ctx.clock.now_s()
             t = now_s if arrived_s is None else max(arrived_s, now_s)
@@ -146,12 +162,18 @@ class Inbox:
             finally:
                 self._arrivals = None
             if arrivals:  # the batch's items arrive together, in batch order
-                self._schedule(t, arrivals)
+                inline = self._schedule(t, arrivals, deliver_now)
             # witnessing hook (gsomia.node.witness): cosign the sender's checkpoint, sign
             witness = ctx.ledger.witness
-            if witness is None:
-                return receipts
-            return [witness.answer(w, r, at) for w, r in zip(wires, receipts, strict=True)]
+            if witness is not None:
+                receipts = [witness.answer(w, r, at)
+                            for w, r in zip(wires, receipts, strict=True)]
+        if inline:  # committed, the lock released: the subscribers reached from here
+            try:
+                self._drain(t)
+            except Exception:  # noqa: BLE001 - the receipts stand (the batch is stored)
+                _LOG.exception("%s: delivering a received batch failed", ctx.party)
+        return receipts
 
     def _receive_one(self, wire: Any, t: float, at: dt.datetime,
                      peer: str | None) -> Receipt:
@@ -363,14 +385,58 @@ class Inbox:
         """
         self._arrive_all((envelope_id,))
 
-    def _schedule(self, t: float, envelope_ids: Sequence[str]) -> None:
+    def _schedule(self, t: float, envelope_ids: Sequence[str],
+                  inline: bool = False) -> bool:
         """Queue ``envelope_ids`` (stored, in order) to arrive at ``t`` [s] (after the
-        arrivals stored before the node started: :meth:`resume`)."""
+        arrivals stored before the node started: :meth:`resume`). True when the caller
+        is to drain them itself (``inline``, a real-time clock and ``t`` already due),
+        else they are drained by the arrival thread (real-time, due) or a callback on the
+        clock at ``t``."""
         if not self._resumed:
             self.resume()
         with self._due_lock:
             heapq.heappush(self._due, (t, next(self._order), tuple(envelope_ids)))
-        self.ctx.clock.call_at(t, lambda: self._drain(t))
+        clock = self.ctx.clock
+        if runs_in_real_time(clock) and t <= clock.now_s():
+            if inline:
+                return True
+            self._wake_worker()
+        else:
+            clock.call_at(t, lambda: self._drain(t))
+        return False
+
+    def _wake_worker(self) -> None:
+        """Have the arrival thread (started on first use) drain the due arrivals."""
+        with self._due_lock:
+            if self._closing:
+                return
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, daemon=True,
+                                                name=f"gsomia-arrive-{self.ctx.party}")
+                self._worker.start()
+        self._wake.set()
+
+    def _work(self) -> None:
+        """The arrival thread: drain what is due each time it is woken, until closed."""
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._closing:
+                return
+            try:
+                self._drain(self.ctx.clock.now_s())
+            except Exception:  # noqa: BLE001 - the thread must outlive any one failure
+                _LOG.exception("%s: draining the arrivals failed", self.ctx.party)
+
+    def close(self) -> None:
+        """Stop the arrival thread (waits up to 15 s for its pass; what is left queued is
+        still ``arrived`` in the store and is delivered after a restart)."""
+        with self._due_lock:
+            self._closing = True
+            worker = self._worker
+        self._wake.set()
+        if worker is not None and worker is not threading.current_thread():
+            worker.join(timeout=15.0)
 
     def _drain(self, upto_s: float) -> None:
         """Process the queued arrivals due by ``upto_s`` or now [s], in queue order (module

@@ -229,8 +229,10 @@ class Node:
         self._outbox.links[peer] = link
 
     def close(self) -> None:
-        """Stop the background sender, close the links, the store and the audit log."""
+        """Stop the background sender and the arrival thread, close the links, the store
+        and the audit log."""
         self._outbox.close()
+        self._inbox.close()
         self._ctx.ledger.close()
 
     def resume(self) -> None:
@@ -404,7 +406,8 @@ class Node:
 
     # receiving ---------------------------------------------------------------------------
     def receive(
-        self, wire: Any, arrived_s: float | None = None, *, peer: str | None = None
+        self, wire: Any, arrived_s: float | None = None, *, peer: str | None = None,
+        deliver_now: bool = False,
     ) -> Receipt:
         """Check and store one envelope; the answer to the sender.
 
@@ -433,6 +436,13 @@ class Node:
             arrived_s: arrival time [s since the clock epoch] (modelled link delay).
             peer: the party the transport authenticated as the hop sender, or None when
                 the transport authenticates nobody.
+            deliver_now: on a real-time clock, process the arrivals already due in the
+                calling thread once the envelope is committed and the node's lock
+                released (before returning the receipt), instead of the inbox's arrival
+                thread (:mod:`gsomia.node.inbox` notes): one thread hand-off less on the
+                way to the subscribers (the HTTP inbox's request thread). The receipt is
+                the same; a failure of that processing is logged, never raised (the
+                envelope is stored: the arrival stays queued or ``arrived``).
 
         Returns:
             A :class:`Receipt`; bad input is never raised but answered ``rejected``.
@@ -442,10 +452,11 @@ class Node:
                 is kept, so it must not be acknowledged (links turn this into a
                 :class:`~gsomia.errors.LinkError` for the sender, which retries).
         """
-        return self._inbox.receive(wire, arrived_s, peer=peer)
+        return self._inbox.receive(wire, arrived_s, peer=peer, deliver_now=deliver_now)
 
     def receive_batch(
-        self, wires: Sequence[Any], arrived_s: float | None = None, *, peer: str | None = None
+        self, wires: Sequence[Any], arrived_s: float | None = None, *, peer: str | None = None,
+        deliver_now: bool = False,
     ) -> list[Receipt]:
         """Check and store several envelopes in one store transaction; one receipt per
         envelope, in order (a link's batch: :meth:`gsomia.node.HttpsLink.send_batch`).
@@ -454,12 +465,14 @@ class Node:
         one's hop sender), after the envelopes before it, so the receipts and audit
         records are those of :meth:`receive` called on each in turn: a rejected envelope
         is undone alone (a savepoint) and audited, and does not affect the others.
+        ``deliver_now``: as :meth:`receive`'s.
 
         Raises:
             StoreError: the database refused a write or the commit; nothing of the batch
                 is kept and none of it may be acknowledged (the sender retries it whole).
         """
-        return self._inbox.receive_batch(wires, arrived_s, peer=peer)
+        return self._inbox.receive_batch(wires, arrived_s, peer=peer,
+                                         deliver_now=deliver_now)
 
     # reading -----------------------------------------------------------------------------
     def items(self) -> list[ReceivedItem]:

@@ -72,6 +72,7 @@ wall-clock milliseconds::
                                   "fuse_pip"},
                  "parts_ms": {part: {"p50_ms", "p99_ms", "max_ms"}},
                  "pip_valid", "handover_lag_ms": {"p50_ms", "max_ms"},
+                 "machine": {"load_1m_start", "load_1m_end", "cores", "wall_s", "cpu_s"},
                  "published", "expected", "stale", "unfused", "state_mismatches",
                  "missing", "extra", "other_fused", "fuse_batches", "worker_pending"}}}
 
@@ -88,7 +89,10 @@ wait, transfer, verify/decrypt, decide, store, deliver, queue, fusion, PIP), fro
 of each envelope (:mod:`gsomia.node.stamps`); on ``tisa_hub`` only those at ``at``.
 ``pip_valid``: samples whose PIP came down
 within the horizon. ``handover_lag_ms``: how late the scans were handed to the tracker
-after their time on the compressed clock (not part of the latency). Counters: ``published``
+after their time on the compressed clock (not part of the latency). ``machine``: the
+1-minute load average when the route started and ended, the cores, and the route's wall and
+CPU seconds in the process of the servers (the latencies are wall times: a machine whose
+load exceeds its cores shows in them, above all in the p99). Counters: ``published``
 origin track reports from the live tracker, ``expected`` of them released to ``at``,
 ``stale`` older than the fuser's ``max_age_s`` on arrival (fused out: no sample),
 ``unfused`` released but never fused (lost or late); ``state_mismatches``, ``missing``,

@@ -153,12 +153,13 @@ from gsomia.schemas import ApprovalRequest, ConsentDoc, MissileWarningDoc, parse
 from gsomia.schemas.document import MAX_ENVELOPE_BYTES, MAX_ITEM_REQUEST_BYTES
 from gsomia.sharing import Route
 from gsomia.sharing.envelope import WIRE_KEYS
-from gsomia.sharing.pki import identity_of_certificate, party_of_certificate
+from gsomia.sharing.pki import party_of_certificate
 from gsomia.web.bodies import BodyError, read_object, replay_body
 from gsomia.web.cop import add_cop_routes, add_offline_docs
 from gsomia.web.cop.assets import DOCS_ASSETS
 from gsomia.web.custody import add_custody_routes
 from gsomia.web.idempotency import IdempotencyMiddleware
+from gsomia.web.identities import Identities, client_cert, client_identity
 from gsomia.web.items import ITEM_REQUEST_MODELS, add_item_routes
 from gsomia.web.models import (
     ErrorView,
@@ -215,26 +216,11 @@ def _is_read(method: str, path: str) -> bool:
     return head == "/v1/items" and bool(tail)
 
 
-def _client_cert(scope: Mapping[str, Any]) -> str | None:
-    tls = (scope.get("extensions") or {}).get("tls") or {}
-    chain = tls.get("client_cert_chain") or []
-    return chain[0] if chain else None
-
-
 def client_party(request: Request, party_cas: Mapping[str, x509.Certificate]) -> str | None:
     """The party whose CA issued the client's TLS certificate (ASGI TLS extension, filled
     in by :class:`gsomia.web.server.MutualTlsH11Protocol`), or None if there is none."""
-    cert = _client_cert(request.scope)
+    cert = client_cert(request.scope)
     return party_of_certificate(cert, party_cas) if cert else None
-
-
-def client_identity(
-    scope: Mapping[str, Any], party_cas: Mapping[str, x509.Certificate]
-) -> tuple[str, str, str | None] | None:
-    """``(party, role, person_id)`` of the client's certificate (:func:`gsomia.sharing.pki.
-    identity_of_certificate`), or None (no accepted identity)."""
-    cert = _client_cert(scope)
-    return identity_of_certificate(cert, party_cas) if cert else None
 
 
 class _Guard:
@@ -249,11 +235,12 @@ class _Guard:
         self.app = app
         self.party = party
         self.party_cas = party_cas
+        self.identities = None if party_cas is None else Identities(party_cas)
 
-    def _allowed(self, scope: Mapping[str, Any]) -> tuple[bool, str]:
-        if self.party_cas is None:
+    def _allowed(self, scope: dict) -> tuple[bool, str]:
+        if self.identities is None:
             return True, ""
-        who = client_identity(scope, self.party_cas)
+        who = self.identities.of(scope)
         if who is None:
             return False, ("no client certificate of a partner's node or of this party's "
                            "operator or persons")
@@ -377,7 +364,8 @@ def _inbox(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -> Call
             # (check format), audited
             envelope = await request.body()
         try:
-            receipt = await run_in_threadpool(node.receive, envelope, peer=peer)
+            receipt = await run_in_threadpool(node.receive, envelope, peer=peer,
+                                              deliver_now=True)
         except StoreError as exc:
             return store_unavailable(exc)
         return JSONResponse(receipt.to_dict(), status_code=_STATUS[receipt.status])
@@ -406,7 +394,8 @@ def _inbox_batch(node: Node, party_cas: Mapping[str, x509.Certificate] | None) -
         if node.stamps is not None:
             node.stamps.mark_wires(wires, "request", entered)
         try:
-            receipts = await run_in_threadpool(node.receive_batch, wires, peer=peer)
+            receipts = await run_in_threadpool(node.receive_batch, wires, peer=peer,
+                                               deliver_now=True)
         except StoreError as exc:
             return store_unavailable(exc)
         return JSONResponse({"receipts": [r.to_dict() for r in receipts]})

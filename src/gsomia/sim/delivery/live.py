@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import tempfile
 import threading
 import time
@@ -144,11 +145,13 @@ PARTS = ("tracker_step", "publish_wait", "sign_encrypt", "send_wait", "transfer"
 called to publish this report (its loop releasing the earlier reports of the scan);
 ``sign_encrypt`` → the release decided, signed, sealed and stored (outbox rows committed);
 ``send_wait`` → its link exchange beginning (the scan's later reports released, then the
-flush reaching it); ``transfer`` → ``at``'s server entering its inbox route (HTTPS, mutual
-TLS); ``verify_decrypt`` → hop and originator signatures verified and decrypted;
+origin's flush reaching it); ``transfer`` → ``at``'s
+server entering its inbox route (HTTPS, mutual TLS); ``verify_decrypt`` → hop and
+originator signatures verified and decrypted;
 ``decide`` → the hop's release check done; ``store`` → marked, stored and audited in the
-receiving transaction; ``deliver`` → ``at``'s subscriber callback (the commit, the arrival
-timer, the delivery's own transaction); ``queue`` → the fusion worker taking it up;
+receiving transaction; ``deliver`` → ``at``'s subscriber callback (the commit, then, in
+the request's thread, the delivery's own transaction: ``deliver_now`` of
+:meth:`gsomia.node.Node.receive_batch`); ``queue`` → the fusion worker taking it up;
 ``fusion`` → the fused picture; ``pip`` → the PIP of the fused track holding it. Stamps:
 :mod:`gsomia.node.stamps`."""
 
@@ -162,6 +165,15 @@ class _Sent:
     approved_s: float | None = None
     sealed_s: float | None = None      # perf_counter when the release was committed
     envelope_id: str | None = None     # the envelope to ``at``
+
+
+def _load_1m() -> float | None:
+    """The system's 1-minute load average (:func:`os.getloadavg`), None where there is
+    none: the latencies are wall times, so a loaded machine shows in them."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
 
 
 def _stats(values: Sequence[float]) -> dict[str, float | None]:
@@ -238,6 +250,7 @@ class LiveDelivery:
         self.samples: dict[str, list[LatencySample]] = {}
         self.counts: dict[str, dict[str, int]] = {}
         self.handover_lag_ms: dict[str, list[float]] = {}
+        self.load: dict[str, dict[str, float | None]] = {}
         self.prepared: Prepared | None = None
 
     def prepare(self, observation: Observation, trackers: dict[str, Tracker],
@@ -278,7 +291,12 @@ class LiveDelivery:
         run = _LiveRoute(self, prep, warnings, plan, scenario)
         if not run.queue:
             return []
+        load0, cpu0, wall0 = _load_1m(), time.process_time(), time.perf_counter()
         run.run(catalog)
+        self.load[plan.route] = {
+            "load_1m_start": load0, "load_1m_end": _load_1m(), "cores": os.cpu_count(),
+            "wall_s": round(time.perf_counter() - wall0, 2),
+            "cpu_s": round(time.process_time() - cpu0, 2)}
         with run.lock:
             self.samples[plan.route] = run.latency_samples()
             self.handover_lag_ms[plan.route] = run.lags
@@ -319,6 +337,7 @@ class LiveDelivery:
                 "pip_valid": sum(s.pip_valid for s in samples),
                 "handover_lag_ms": {k: v for k, v in _stats(
                     self.handover_lag_ms.get(route, [])).items() if k != "p99_ms"},
+                "machine": self.load.get(route, {}),
                 **self.counts.get(route, {})}
         return out
 
@@ -393,7 +412,10 @@ class _LiveRoute:
         """``p``'s node publishes ``mw`` at scenario time ``t``; on TISA the originator
         approves each relayed item ``approval_delay_s`` later. ``timing``: (scan handed
         over [perf_counter s], tracker step [s]) of an origin report, else None.
-        ``send``: flush ``p``'s outbox at once (False: the caller flushes)."""
+        ``send``: have ``p``'s background sender flush its outbox at once (False: the
+        caller does). Each node sends from its own sender thread (as after its
+        ``POST /v1/warnings``), so the publishing loop never waits for a round trip and the
+        origin's reports never wait behind another party's sends."""
         assert self.clock is not None
         t0 = time.perf_counter()
         # released (decided, signed, sealed, committed), then sent: the same work as
@@ -409,8 +431,8 @@ class _LiveRoute:
                 self.sent[rel.item_id] = _Sent(mw.track_id, timing[0], timing[1], t0,
                                                sealed_s=sealed, envelope_id=rel.envelope_id)
                 self.counts["expected"] += 1
-        if send:
-            self.nodes[p].flush()
+        if send:  # by p's background sender: this loop never waits for a round trip
+            self.nodes[p].flush_soon()
         for rel in releases:
             if rel.status == "awaiting_approval":
                 def approve(n: Node = self.nodes[p], i: str = rel.item_id,
@@ -425,9 +447,11 @@ class _LiveRoute:
     def track_scan(self, t: float, scan: list[Detection]) -> None:
         """Hand one origin scan to the live tracker; publish what the sharing rule shares
         of it, each checked against the precomputed warning of the same track and update:
-        every report of the scan released first, then the origin's outbox flushed once
-        (each peer's envelopes of the scan go as one batch, so a report never waits for
-        the round trips of the scan's reports before it)."""
+        every report of the scan released first, then the origin's outbox flushed once by
+        this thread (each peer's envelopes of the scan go as one batch, so a report never
+        waits for the round trips of the scan's reports before it; no hand-off to another
+        thread on the timed path; the other parties' sends are their background senders',
+        so the origin's never wait behind them)."""
         assert self.tracker is not None and self.prep is not None and self.clock is not None
         self.lags.append(1000.0 * -self.clock.wall_of(t))
         t0 = time.perf_counter()
