@@ -127,7 +127,7 @@ are nodes, so the thrust is smooth within each step."""
 WINDOW_S = 60.0
 """Detections screened for outliers (:func:`launch_window`): those within this time of the
 track's first [s]."""
-FIT_WINDOW_S = 30.0
+FIT_WINDOW_S = WINDOW_S
 """Detections of the final fit: the inliers within this time of the first inlier [s]."""
 _FREE_STEP_S = 10.0
 """RK4 step after burnout [s] (free flight: smooth)."""
