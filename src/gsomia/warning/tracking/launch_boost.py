@@ -66,7 +66,10 @@ larger of the two (by the launch point's ellipse area) is kept (:func:`_larger`)
 
 *Checked* (nothing was tuned on these runs; the LPE of ``gsomia evaluate NAME --party all``,
 whether the true launch point is inside its 95 % ellipse by the Mahalanobis distance):
-over the ten packaged scenarios at their own seed and seeds 1-3 (136 launches), RESULTS.
+over the ten packaged scenarios at their own seed and seeds 1-3 (136 launches), 130 inside
+(95.6 %; with a 30-s window and no rejection, 119, 87.5 %): the record scenarios 52 of 56
+(were 42), errors 0.01-0.37 km (were up to 2.3 km); stress-20 78 of 80 (were 77), errors up
+to 1.4 km (were 1.5 km; 0.39 km at its own seed).
 A launch whose track mixes the detections of two or three siblings throughout (2016-09-05,
 an association error of the tracker, not an initiator) is not fixed by rejection.
 
@@ -462,6 +465,8 @@ def estimate_launch_point_boost(
             (the detections are not one missile's flight).
         max_extrapolation_s: no estimate when the mean launch is more than this before the
             first detection [s].
+        fit_window_s: after the outlier rejection (module notes), the estimate is fitted to
+            the remaining detections within this time of the first [s]
 
     Returns:
         the fit, or None with fewer than 6 detections or fewer than 3 distinct times, a
