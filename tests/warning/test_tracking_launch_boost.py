@@ -138,12 +138,19 @@ def test_ellipses_cover_the_salvo_of_2017_03_06():
     tracker.process(obs.detections)
     run = evaluate_run(tracker, obs.flights)
     errors = [ln["lpe_error_km"] for ln in run["launches"]]
-    assert all(e is not None and e < 3.0 for e in errors), errors   # holds: 0.7-1.8 km
+    assert all(e is not None and e < 1.0 for e in errors), errors   # holds: 0.1-0.3 km
+    inside = _inside_95(tracker, obs.flights)
+    assert inside == 4
+
+
+def _inside_95(tracker, flights):
+    """Launches whose true launch point is inside the 95 % ellipse of the LPE of their
+    tracks (the smallest ellipse of the confirmed tracks mostly of that launch, as the
+    metrics choose), by the Mahalanobis distance."""
     inside = 0
-    for tr_id in {ln["id"] for ln in run["launches"]}:
-        f = next(f for f in obs.flights if f.id == tr_id)
+    for f in flights:
         tracks = [t for t in tracker.tracks if t.confirmed
-                  and sum(d.truth_id == tr_id for d in t.detections) > len(t.detections) / 2]
+                  and sum(d.truth_id == f.id for d in t.detections) > len(t.detections) / 2]
         fits = [estimate_launch_point_boost(launch_window(t.detections)) for t in tracks]
         est = min((x.estimate for x in fits if x is not None),
                   key=lambda e: e.ellipse(0.95)[0])
@@ -151,7 +158,28 @@ def test_ellipses_cover_the_salvo_of_2017_03_06():
                                  est.lat_deg, est.lon_deg)
         err = np.array([d * math.sin(math.radians(az)), d * math.cos(math.radians(az))])
         inside += float(err @ np.linalg.solve(est.cov_en_m2, err)) <= CHI2_95
-    assert inside == 4
+    return inside
+
+
+@pytest.mark.slow
+def test_ellipses_cover_the_record_scenarios_at_another_seed():
+    """Every packaged record scenario (14 launches) drawn at seed 1, not the seed of the
+    module notes' first checks: at the nominal 95 % at most 2 of 14 outside has probability
+    0.97 (binomial), so at least 12 inside."""
+    from gsomia.sim.observe import observe
+    from gsomia.sim.scenario import load_scenario
+
+    names = ("2016-08-24", "2016-09-05", "2017-03-06", "2017-08-29", "2017-11-29",
+             "2019-10-02", "2021-10-19", "2022-05-07", "2022-10-04")
+    inside = total = 0
+    for name in names:
+        obs = observe(dataclasses.replace(load_scenario(name), seed=1))
+        tracker = Tracker()
+        tracker.process(obs.detections)
+        inside += _inside_95(tracker, obs.flights)
+        total += len(obs.flights)
+    assert total == 14
+    assert inside >= 12, inside
 
 
 def _two_from_one_site(seed):
