@@ -40,9 +40,9 @@ def test_korea_alone_meets_the_acceptance(results):
         assert launch["pip_error_km_60s_after_burnout"] < PIP_MAX_KM, launch
 
 
-SIBLINGS = ("the launch point fit takes a track's first detections, which on this salvo of four "
-            "from one site include a sibling missile's: the fit absorbs them and its ellipse "
-            "does not grow (gsomia.warning.tracking.launch_boost, known shortfall)")
+SIBLINGS = ("the fit of the fused track weighs Korea's coarser detections with the USA's, and on "
+            "this salvo of four from one site its window also holds a sibling's (rejected as "
+            "outliers only when they fail the test: gsomia.warning.tracking.launch_boost)")
 
 
 @pytest.mark.parametrize("key", ["pip_error_km_60s_after_burnout", "first_confirmed_s",
@@ -87,9 +87,13 @@ def test_japan_alone_gets_launch_points_through_the_boost_model(results):
     assert all(e < LPE_MAX_KM for e in errors if e is not None), errors
 
 
+KOREA_L4 = ("Korea's radars alone: the track of L4 gives a launch point 2.1 km and 13 s off "
+            "inside a 0.5 km ellipse (issue 18; not understood yet)")
+
+
 @pytest.mark.parametrize("party", [pytest.param(p, marks=pytest.mark.xfail(strict=True,
-                                                                          reason=SIBLINGS))
-                                   if p != "JPN" else p for p in (*PARTIES, "all")])
+                                                                          reason=KOREA_L4))
+                                   if p == "KOR" else p for p in (*PARTIES, "all")])
 @pytest.mark.slow
 def test_lpe_ellipse_holds_the_launch_point(results, party):
     for launch in results[party]["launches"]:

@@ -25,6 +25,7 @@ from gsomia.physics.propulsion import (
     unit_thrust,
 )
 from gsomia.warning.sensors import Flight, Radar
+from gsomia.warning.tracking.launch import worst_outlier
 from gsomia.warning.tracking.launch_boost import estimate_launch_point_boost, launch_window
 from gsomia.warning.tracking.tracker import Tracker
 
@@ -125,11 +126,9 @@ def test_bad_arguments_are_refused():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known failure: in a salvo of four from one site the tracks "
-                   "begin with their siblings' detections, an error that the fits absorb "
-                   "and the covariance does not hold (module notes)")
 def test_ellipses_cover_the_salvo_of_2017_03_06():
+    """In a salvo of four from one site the tracks begin with their siblings' detections:
+    the 60-s screen rejects them (module notes), and the ellipses hold the launch points."""
     from gsomia.sim.observe import observe
     from gsomia.sim.scenario import load_scenario
     from gsomia.warning.tracking.metrics import evaluate_run
@@ -139,12 +138,19 @@ def test_ellipses_cover_the_salvo_of_2017_03_06():
     tracker.process(obs.detections)
     run = evaluate_run(tracker, obs.flights)
     errors = [ln["lpe_error_km"] for ln in run["launches"]]
-    assert all(e is not None and e < 3.0 for e in errors), errors   # holds: 0.7-1.8 km
+    assert all(e is not None and e < 1.0 for e in errors), errors   # holds: 0.1-0.3 km
+    inside = _inside_95(tracker, obs.flights)
+    assert inside == 4
+
+
+def _inside_95(tracker, flights):
+    """Launches whose true launch point is inside the 95 % ellipse of the LPE of their
+    tracks (the smallest ellipse of the confirmed tracks mostly of that launch, as the
+    metrics choose), by the Mahalanobis distance."""
     inside = 0
-    for tr_id in {ln["id"] for ln in run["launches"]}:
-        f = next(f for f in obs.flights if f.id == tr_id)
+    for f in flights:
         tracks = [t for t in tracker.tracks if t.confirmed
-                  and sum(d.truth_id == tr_id for d in t.detections) > len(t.detections) / 2]
+                  and sum(d.truth_id == f.id for d in t.detections) > len(t.detections) / 2]
         fits = [estimate_launch_point_boost(launch_window(t.detections)) for t in tracks]
         est = min((x.estimate for x in fits if x is not None),
                   key=lambda e: e.ellipse(0.95)[0])
@@ -152,7 +158,28 @@ def test_ellipses_cover_the_salvo_of_2017_03_06():
                                  est.lat_deg, est.lon_deg)
         err = np.array([d * math.sin(math.radians(az)), d * math.cos(math.radians(az))])
         inside += float(err @ np.linalg.solve(est.cov_en_m2, err)) <= CHI2_95
-    assert inside >= 3
+    return inside
+
+
+@pytest.mark.slow
+def test_ellipses_cover_the_record_scenarios_at_another_seed():
+    """Every packaged record scenario (14 launches) drawn at seed 1, not the seed of the
+    module notes' first checks: at the nominal 95 % at most 2 of 14 outside has probability
+    0.97 (binomial), so at least 12 inside."""
+    from gsomia.sim.observe import observe
+    from gsomia.sim.scenario import load_scenario
+
+    names = ("2016-08-24", "2016-09-05", "2017-03-06", "2017-08-29", "2017-11-29",
+             "2019-10-02", "2021-10-19", "2022-05-07", "2022-10-04")
+    inside = total = 0
+    for name in names:
+        obs = observe(dataclasses.replace(load_scenario(name), seed=1))
+        tracker = Tracker()
+        tracker.process(obs.detections)
+        inside += _inside_95(tracker, obs.flights)
+        total += len(obs.flights)
+    assert total == 14
+    assert inside >= 12, inside
 
 
 def _two_from_one_site(seed):
@@ -181,3 +208,38 @@ def test_a_sibling_first_detection_widens_the_ellipse_to_cover_the_launch_point(
         err = np.array([d * math.sin(math.radians(az)), d * math.cos(math.radians(az))])
         assert d < max_km * 1e3
         assert float(err @ np.linalg.solve(est.cov_en_m2, err)) <= CHI2_95
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(8, 40), st.floats(8.0, 30.0))
+def test_worst_outlier_rejects_a_planted_outlier_and_keeps_a_clean_fit(seed, n, size):
+    """A linear least-squares fit of n 3-D detections (6 unknowns, unit noise): with one
+    detection offset by ``size`` σ per axis, that one is the worst and fails the test; with
+    none, all are kept unless the Bonferroni test errs (probability 0.01: a seed that
+    rejects is checked to hold a residual above the threshold)."""
+    rng = np.random.default_rng(seed)
+    jac = rng.normal(size=(3 * n, 6))
+    truth = rng.normal(size=6)
+    y = jac @ truth + rng.normal(size=3 * n)
+    bad = int(rng.integers(n))
+    y_bad = y.copy()
+    y_bad[3 * bad:3 * bad + 3] += size
+    for obs, planted in ((y_bad, True), (y, False)):
+        x = np.linalg.lstsq(jac, obs, rcond=None)[0]
+        keep = worst_outlier(jac, jac @ x - obs)
+        assert np.count_nonzero(~keep) <= 1
+        if planted:
+            assert not keep[bad]
+        elif not np.all(keep):
+            h = jac @ np.linalg.solve(jac.T @ jac, jac.T)
+            r = (jac @ x - obs).reshape(n, 3)
+            k = int(np.flatnonzero(~keep)[0])
+            q = r[k] @ np.linalg.solve(np.eye(3) - h[3 * k:3 * k + 3, 3 * k:3 * k + 3], r[k])
+            assert q > chi2.ppf(1.0 - 0.01 / n, 3)
+
+
+def test_worst_outlier_bad_input():
+    with pytest.raises(InputError, match="jac"):
+        worst_outlier(np.zeros((4, 6)), np.zeros(4))
+    with pytest.raises(InputError, match="alpha"):
+        worst_outlier(np.eye(6), np.zeros(6), alpha=1.0)

@@ -65,7 +65,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import least_squares
+from scipy.stats import chi2 as chi2_dist
 
+from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import ecef2geodetic, enu_basis, geodetic2ecef
 from gsomia.warning.tracking.models import RadarMeasurementModel
@@ -78,6 +80,7 @@ __all__ = [
     "boost_detections",
     "detection_positions",
     "estimate_launch_point",
+    "worst_outlier",
 ]
 
 BIAS_ACCEL_MPS2 = 4.0
@@ -214,3 +217,46 @@ def estimate_launch_point(detections: Sequence[Detection], earth: Earth = WGS84,
     return LaunchPointEstimate(float(lat), float(lon), float(t0),
                                float(math.sqrt(max(pcov[2, 2], 0.0) + bias_t**2)),
                                pcov[:2, :2] + bias_m**2 * np.eye(2), len(detections))
+
+
+def worst_outlier(jac: np.ndarray, res: np.ndarray, alpha: float = 0.01,
+                  max_leverage: float = 0.9) -> np.ndarray:
+    """From a fit's whitened Jacobian ``(3n, p)`` and residuals ``(3n,)`` of ``n`` 3-D
+    detections, the mask ``(n,)`` of the detections kept (``False``: rejected). Each
+    detection's studentised residual ``q_i = r_iᵀ (I − H_ii)⁻¹ r_i`` (whitened residual
+    ``r_i`` of its 3 rows, ``H_ii`` its block of the hat matrix ``J (JᵀJ)⁻¹ Jᵀ``: the
+    residual's own covariance under the model, so a detection that pulls the fit towards
+    itself is not excused by its pull) is χ² with 3 degrees of freedom when the detection
+    is the modelled missile's with its stated noise (Cook & Weisberg, *Residuals and
+    Influence in Regression*, 1982, §2.2; the multivariate form, Bar-Shalom, Li &
+    Kirubarajan 2001, §5.4 on normalised innovations). A detection is rejected when
+    ``q_i`` exceeds the χ²₃ quantile of ``1 − alpha / n`` (Bonferroni over the ``n``
+    detections: one clean fit of ``n`` detections loses none with probability about
+    ``1 − alpha``). Only the worst detection is rejected (``False``) per call, the fit is
+    redone without it and tested again: one foreign detection drags the fit and so every
+    residual, and rejecting all that fail at once would discard good ones with it
+    (masking and swamping; Rousseeuw & Leroy, *Robust Regression and Outlier Detection*,
+    1987, §4.1; Barnett & Lewis, *Outliers in Statistical Data*, 3rd ed., §2.3).
+    Leverage eigenvalues are capped at ``max_leverage``.
+
+    Raises:
+        InputError: ``jac`` not ``(3n, p)`` with ``res`` ``(3n,)``, or ``alpha`` outside
+            (0, 1).
+    """
+    if jac.ndim != 2 or jac.shape[0] % 3 or res.shape != (jac.shape[0],):
+        raise InputError("jac", jac.shape, f"must be (3n, p) with res (3n,), res {res.shape}")
+    if not 0.0 < alpha < 1.0:
+        raise InputError("alpha", alpha, "must be in (0, 1)")
+    m, p = jac.shape
+    n = m // 3
+    a_inv = np.linalg.inv(jac.T @ jac)
+    ji = jac.reshape(n, 3, p)
+    h = ji @ a_inv[None] @ np.swapaxes(ji, 1, 2)                          # (n, 3, 3)
+    w, v = np.linalg.eigh(0.5 * (h + np.swapaxes(h, 1, 2)))
+    w = np.clip(w, 0.0, max_leverage)
+    proj = np.einsum("nji,nj->ni", v, res.reshape(n, 3))
+    q = np.sum(proj**2 / (1.0 - w), axis=1)
+    keep = np.ones(n, dtype=bool)
+    worst = int(np.argmax(q))
+    keep[worst] = q[worst] <= float(chi2_dist.ppf(1.0 - alpha / n, 3))
+    return keep
