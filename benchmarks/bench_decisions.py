@@ -32,6 +32,7 @@ and the consent chosen are compared on those, a mismatch makes the exit code 1.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import random
@@ -326,18 +327,37 @@ def run_cedar(cases: list[tuple[ReleaseRequest, list]], cedarpy: Any) -> tuple[l
     return [r.allowed for r in results], {"facts": t_facts, "engine": t_cedar}
 
 
-def _option(argv: list[str], name: str, default: int) -> tuple[list[str], int]:
-    if name not in argv:
-        return argv, default
-    i = argv.index(name)
-    return argv[:i] + argv[i + 2:], int(argv[i + 1])
+def _positive(text: str) -> int:
+    """argparse type: an integer ≥ 1 (argparse names the option and the value otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
+    return value
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line: ``[N] [--json] [--consents M] [--repeat R]``; exit 2 naming the
+    argument and its value for a bad or unknown one."""
+    parser = argparse.ArgumentParser(
+        prog="bench_decisions.py",
+        description="Release decisions per second: gsomia's decide vs the same rules "
+                    "in Cedar (cedarpy), and indexed vs plain-scan consent look-ups.")
+    parser.add_argument("n", nargs="?", type=_positive, default=5000,
+                        help="requests (≥ 1, default 5000, seed 7)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--consents", type=_positive, default=10_000,
+                        help="consents in the book (≥ 1, default 10000)")
+    parser.add_argument("--repeat", type=_positive, default=5,
+                        help="runs of each side (≥ 1, default 5); medians reported")
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
-    as_json = "--json" in argv
-    argv, n_consents = _option(argv, "--consents", 10_000)
-    argv, repeat = _option(argv, "--repeat", 5)
-    n = next((int(a) for a in argv if a.isdigit()), 5000)
+    args = parse_args(argv)
+    as_json, n_consents, repeat, n = args.json, args.consents, args.repeat, args.n
     catalog = load_catalog()
     cases = make_requests(n, 7, catalog)
     try:
