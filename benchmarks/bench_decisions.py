@@ -41,6 +41,7 @@ import sys
 import time
 from typing import Any
 
+from bench_args import int_at_least
 from gsomia.sharing import Consent, ConsentBook, Label, Person, ReleaseRequest, Route, decide
 from gsomia.sharing.catalog import Catalog, load_catalog
 from gsomia.sharing.compiled import decision_tables
@@ -327,17 +328,6 @@ def run_cedar(cases: list[tuple[ReleaseRequest, list]], cedarpy: Any) -> tuple[l
     return [r.allowed for r in results], {"facts": t_facts, "engine": t_cedar}
 
 
-def _positive(text: str) -> int:
-    """argparse type: an integer ≥ 1 (argparse names the option and the value otherwise)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be ≥ 1, got {value}")
-    return value
-
-
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line: ``[N] [--json] [--consents M] [--repeat R]``; exit 2 naming the
     argument and its value for a bad or unknown one."""
@@ -345,12 +335,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog="bench_decisions.py",
         description="Release decisions per second: gsomia's decide vs the same rules "
                     "in Cedar (cedarpy), and indexed vs plain-scan consent look-ups.")
-    parser.add_argument("n", nargs="?", type=_positive, default=5000,
+    parser.add_argument("n", nargs="?", type=int_at_least(1), default=5000,
                         help="requests (≥ 1, default 5000, seed 7)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--consents", type=_positive, default=10_000,
+    parser.add_argument("--consents", type=int_at_least(1), default=10_000,
                         help="consents in the book (≥ 1, default 10000)")
-    parser.add_argument("--repeat", type=_positive, default=5,
+    parser.add_argument("--repeat", type=int_at_least(1), default=5,
                         help="runs of each side (≥ 1, default 5); medians reported")
     return parser.parse_args(argv)
 

@@ -43,7 +43,6 @@ detections came from; a JPDA update counts its most probable detection) and spur
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import multiprocessing
 import sys
@@ -54,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench_args import float_above, int_at_least
 from gsomia.errors import InputError
 from gsomia.sim.observe import observe
 from gsomia.sim.scenario import load_scenario
@@ -274,17 +274,6 @@ def _print(results: list[dict], meta: dict) -> None:
             print(f"  CPU per scan, Stone Soup / ours (same scans): {r['speed_ratio']}x")
 
 
-def _number(kind: type, low: float, text: str):
-    """argparse type: a ``kind`` (int or float) > ``low``, else an error naming the value."""
-    try:
-        value = kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > low:  # also refuses NaN
-        raise argparse.ArgumentTypeError(f"must be > {low:g}, got {text}")
-    return value
-
-
 def _targets(text: str) -> list[int]:
     """argparse type of ``--targets``: comma-separated launch counts, each ≥ 1."""
     try:
@@ -305,14 +294,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--targets", type=_targets, default=[10, 20, 50, 100],
                     help="launches per synthetic salvo, comma-separated (default "
                          "10,20,50,100; '' for none)")
-    ap.add_argument("--scans", type=functools.partial(_number, int, 0), default=150,
+    ap.add_argument("--scans", type=int_at_least(1), default=150,
                     help="scans compared per case (≥ 1, default 150)")
-    ap.add_argument("--peer-budget", type=functools.partial(_number, float, 0.0),
+    ap.add_argument("--peer-budget", type=float_above(0.0),
                     default=200.0, help="wall seconds the peer may take per case "
                                         "(> 0, default 200)")
     ap.add_argument("--peer-associator", choices=PEER_ASSOCIATORS, default="ehm2",
                     help="Stone Soup's data associator (default ehm2)")
-    ap.add_argument("--ss-q", type=functools.partial(_number, float, 0.0), default=3000.0,
+    ap.add_argument("--ss-q", type=float_above(0.0), default=3000.0,
                     help="the peer's process noise, m²/s³ (> 0, default 3000)")
     ap.add_argument("--seed", type=int, default=18, help="salvo generator seed (default 18)")
     ap.add_argument("--scenario", action="append", default=[],

@@ -72,8 +72,8 @@ def test_tracker_defaults_and_scenario_loaded_up_front(tracker) -> None:
 
 @pytest.mark.parametrize(("argv", "needle"), [
     (["--peer-budget", "-1"], "argument --peer-budget: must be > 0, got -1"),
-    (["--peer-budget", "nan"], "argument --peer-budget: must be > 0, got nan"),
-    (["--scans", "0"], "argument --scans: must be > 0, got 0"),
+    (["--peer-budget", "nan"], "argument --peer-budget: must be finite, got nan"),
+    (["--scans", "0"], "argument --scans: must be ≥ 1, got 0"),
     (["--ss-q", "0"], "argument --ss-q: must be > 0, got 0"),
     (["--targets", "5,0"], "argument --targets: each N must be ≥ 1, got '5,0'"),
     (["--targets", "x"], "argument --targets: not comma-separated integers: 'x'"),
@@ -86,3 +86,29 @@ def test_tracker_bad_arguments_exit_2_naming_them(tracker, capsys, argv, needle)
     code, out = _exit_message(tracker.parse_args, argv, capsys)
     assert code == 2
     assert needle in out.err
+
+
+@pytest.mark.parametrize(("name", "argv", "needle"), [
+    ("bench_live", ["--objects", "0"], "argument --objects: must be ≥ 1, got 0"),
+    ("bench_live", ["--repeat", "0"], "argument --repeat: must be ≥ 1, got 0"),
+    ("bench_live", ["--e2e", "-1"], "argument --e2e: must be ≥ 0, got -1"),
+    ("bench_run_delivery", ["--repeat", "0"], "argument --repeat: must be ≥ 1, got 0"),
+    ("bench_run_delivery", ["nosuch"], "argument scenario: SCENARIO='nosuch'"),
+    ("bench_areas", ["--repeats", "0"], "argument --repeats: must be ≥ 1, got 0"),
+    ("bench_areas", ["--scenario", "nosuch"], "argument --scenario: SCENARIO='nosuch'"),
+])
+def test_other_benchmarks_bad_arguments_exit_2_naming_them(name, argv, needle, capsys) -> None:
+    module = load_benchmark(name)
+    code, out = _exit_message(module.main, argv, capsys)
+    assert code == 2
+    assert needle in out.err
+
+
+def test_bench_args_bounds() -> None:
+    bench_args = load_benchmark("bench_args")
+    assert bench_args.int_at_least(0)("0") == 0
+    assert bench_args.float_above(0.0)("0.5") == 0.5
+    for parse, text in ((bench_args.int_at_least(1), "1.5"), (bench_args.float_above(0.0), "0"),
+                        (bench_args.float_above(0.0), "inf"), (bench_args.int_at_least(1), "")):
+        with pytest.raises(bench_args.argparse.ArgumentTypeError):
+            parse(text)
