@@ -336,7 +336,7 @@ def main(argv: list[str]) -> int:
         print("ours: " + "; ".join(f"{k} {v}" for k, v in meta["ours_config"].items()))
         print(f"accuracy: {meta['accuracy']}")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, scenario in _cases(targets, a.scenario, a.seed, Path(tmp)):
+        for name, scenario in _cases(targets, a.scenarios, a.seed, Path(tmp)):
             results.append(run_case(name, scenario, a.scans, a.peer_associator, a.ss_q,
                                     a.peer_budget))
             if not a.json:

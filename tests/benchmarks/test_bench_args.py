@@ -112,3 +112,10 @@ def test_bench_args_bounds() -> None:
                         (bench_args.float_above(0.0), "inf"), (bench_args.int_at_least(1), "")):
         with pytest.raises(bench_args.argparse.ArgumentTypeError):
             parse(text)
+
+
+def test_tracker_cases_are_the_salvos_then_the_loaded_scenarios(tracker, tmp_path) -> None:
+    a = tracker.parse_args(["--targets", "2", "--scenario", "2017-03-06"])
+    cases = list(tracker._cases(a.targets, a.scenarios, a.seed, tmp_path))
+    assert [name for name, _ in cases] == ["salvo-2", "2017-03-06"]
+    assert [len(sc.launches) for _, sc in cases] == [2, 4]
