@@ -26,8 +26,11 @@ import pickle
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
+
+from bench_args import int_at_least
 
 
 def capture(scenario: str, path: str) -> None:
@@ -59,15 +62,31 @@ def samples(pip, n: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal((n, 2)) * np.sqrt(np.maximum(w, 0)) @ v.T
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scenario", default="2017-03-06")
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line; exit 2 naming the argument and the value for a bad or unknown one
+    (an unknown ``--scenario`` too, before anything runs)."""
+    from gsomia.errors import InputError
+    from gsomia.sim.scenario import resolve_scenario_path
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
+    ap.add_argument("--scenario", default="2017-03-06",
+                    help="scenario file or packaged name (default 2017-03-06)")
     ap.add_argument("--inputs", default=None, help="pickle of captured calls (made if absent)")
-    ap.add_argument("--repeats", type=int, default=3)
-    args = ap.parse_args()
+    ap.add_argument("--repeats", type=int_at_least(1), default=3,
+                    help="timed runs of each side (≥ 1, default 3)")
+    args = ap.parse_args(argv)
+    try:
+        resolve_scenario_path(args.scenario)
+    except InputError as exc:
+        ap.error(f"argument --scenario: {exc}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     from gsomia.sim.scoring import load_zones
 
-    path = args.inputs or f"/tmp/bench_areas_{args.scenario}.pkl"
+    path = args.inputs or f"/tmp/bench_areas_{Path(args.scenario).stem}.pkl"
     if not os.path.exists(path):
         capture(args.scenario, path)
     with open(path, "rb") as fh:

@@ -32,6 +32,7 @@ and the consent chosen are compared on those, a mismatch makes the exit code 1.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import random
@@ -40,6 +41,7 @@ import sys
 import time
 from typing import Any
 
+from bench_args import int_at_least
 from gsomia.sharing import Consent, ConsentBook, Label, Person, ReleaseRequest, Route, decide
 from gsomia.sharing.catalog import Catalog, load_catalog
 from gsomia.sharing.compiled import decision_tables
@@ -326,18 +328,26 @@ def run_cedar(cases: list[tuple[ReleaseRequest, list]], cedarpy: Any) -> tuple[l
     return [r.allowed for r in results], {"facts": t_facts, "engine": t_cedar}
 
 
-def _option(argv: list[str], name: str, default: int) -> tuple[list[str], int]:
-    if name not in argv:
-        return argv, default
-    i = argv.index(name)
-    return argv[:i] + argv[i + 2:], int(argv[i + 1])
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line: ``[N] [--json] [--consents M] [--repeat R]``; exit 2 naming the
+    argument and its value for a bad or unknown one."""
+    parser = argparse.ArgumentParser(
+        prog="bench_decisions.py",
+        description="Release decisions per second: gsomia's decide vs the same rules "
+                    "in Cedar (cedarpy), and indexed vs plain-scan consent look-ups.")
+    parser.add_argument("n", nargs="?", type=int_at_least(1), default=5000,
+                        help="requests (≥ 1, default 5000, seed 7)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--consents", type=int_at_least(1), default=10_000,
+                        help="consents in the book (≥ 1, default 10000)")
+    parser.add_argument("--repeat", type=int_at_least(1), default=5,
+                        help="runs of each side (≥ 1, default 5); medians reported")
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str]) -> int:
-    as_json = "--json" in argv
-    argv, n_consents = _option(argv, "--consents", 10_000)
-    argv, repeat = _option(argv, "--repeat", 5)
-    n = next((int(a) for a in argv if a.isdigit()), 5000)
+    args = parse_args(argv)
+    as_json, n_consents, repeat, n = args.json, args.consents, args.repeat, args.n
     catalog = load_catalog()
     cases = make_requests(n, 7, catalog)
     try:

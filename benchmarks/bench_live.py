@@ -31,6 +31,7 @@ import time
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from bench_args import int_at_least
 from gsomia.physics.geodesy import geodetic2ecef
 from gsomia.warning.fusion import (
     FusedTrack,
@@ -138,13 +139,21 @@ def bench_e2e(runs: int) -> list[dict]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--objects", type=int, default=4)
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--e2e", type=int, default=0, help="runs of the acceptance command")
-    ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line; exit 2 naming the argument and the value for a bad or unknown one."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
+    ap.add_argument("--objects", type=int_at_least(1), default=4,
+                    help="objects seen by every source in the fusion case (≥ 1, default 4)")
+    ap.add_argument("--repeat", type=int_at_least(1), default=5,
+                    help="runs of each side; CPU medians reported (≥ 1, default 5)")
+    ap.add_argument("--e2e", type=int_at_least(0), default=0,
+                    help="runs of the acceptance command (≥ 0, default 0: none)")
+    ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     doc = {"peer": "fusion before issue 19 part 3: per-source predict, Brent CI weight "
                    "(scipy minimize_scalar bounded, xatol 1e-6), in this script",
            "fusion": bench_fusion(args.objects, args.repeat)}

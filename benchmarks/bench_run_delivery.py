@@ -35,6 +35,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_args import int_at_least
+from gsomia.errors import InputError
+from gsomia.sim.scenario import resolve_scenario_path
+
 #: Keys left out of the compared documents: times of this run, and the step's own name.
 IGNORED = frozenset({"timings_s", "wall_s", "delivery"})
 
@@ -87,10 +91,16 @@ def one_run(gsomia: str, scenario: str, delivery: str, out: Path) -> dict[str, A
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", default="2017-03-06")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--json", action="store_true")
+    ap.add_argument("scenario", nargs="?", default="2017-03-06",
+                    help="scenario file or packaged name (default 2017-03-06)")
+    ap.add_argument("--repeat", type=int_at_least(1), default=3,
+                    help="runs of each delivery, alternated (≥ 1, default 3)")
+    ap.add_argument("--json", action="store_true", help="print the report as JSON")
     a = ap.parse_args(argv)
+    try:
+        resolve_scenario_path(a.scenario)
+    except InputError as exc:
+        ap.error(f"argument scenario: {exc}")
     gsomia = shutil.which("gsomia") or str(Path(sys.executable).with_name("gsomia"))
     runs: list[dict[str, Any]] = []
     docs: list[Any] = []

@@ -53,6 +53,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench_args import float_above, int_at_least
+from gsomia.errors import InputError
 from gsomia.sim.observe import observe
 from gsomia.sim.scenario import load_scenario
 from gsomia.warning.sensors import Radar
@@ -94,13 +96,12 @@ def salvo_toml(n: int, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cases(targets: list[int], extra: list[str], seed: int, tmp: Path):
+def _cases(targets: list[int], extra: dict, seed: int, tmp: Path):
     for n in targets:
         path = tmp / f"salvo-{n}.toml"
         path.write_text(salvo_toml(n, seed))
         yield f"salvo-{n}", load_scenario(path)
-    for name in extra:
-        yield name, load_scenario(name)
+    yield from extra.items()
 
 
 def _truth_sets(obs, scan_list):
@@ -273,18 +274,54 @@ def _print(results: list[dict], meta: dict) -> None:
             print(f"  CPU per scan, Stone Soup / ours (same scans): {r['speed_ratio']}x")
 
 
-def main(argv: list[str]) -> int:
+def _targets(text: str) -> list[int]:
+    """argparse type of ``--targets``: comma-separated launch counts, each ≥ 1."""
+    try:
+        targets = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not comma-separated integers: {text!r}") from None
+    if any(n < 1 for n in targets):
+        raise argparse.ArgumentTypeError(f"each N must be ≥ 1, got {text!r}")
+    return targets
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line (module notes); exit 2 naming the argument and the value for a bad
+    or unknown one. ``--scenario`` files or names are loaded here, before any case runs
+    (``a.scenarios``: name → scenario)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--targets", default="10,20,50,100")
-    ap.add_argument("--scans", type=int, default=150)
-    ap.add_argument("--peer-budget", type=float, default=200.0)
-    ap.add_argument("--peer-associator", choices=PEER_ASSOCIATORS, default="ehm2")
-    ap.add_argument("--ss-q", type=float, default=3000.0)
-    ap.add_argument("--seed", type=int, default=18)
-    ap.add_argument("--scenario", action="append", default=[])
-    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--targets", type=_targets, default=[10, 20, 50, 100],
+                    help="launches per synthetic salvo, comma-separated (default "
+                         "10,20,50,100; '' for none)")
+    ap.add_argument("--scans", type=int_at_least(1), default=150,
+                    help="scans compared per case (≥ 1, default 150)")
+    ap.add_argument("--peer-budget", type=float_above(0.0),
+                    default=200.0, help="wall seconds the peer may take per case "
+                                        "(> 0, default 200)")
+    ap.add_argument("--peer-associator", choices=PEER_ASSOCIATORS, default="ehm2",
+                    help="Stone Soup's data associator (default ehm2)")
+    ap.add_argument("--ss-q", type=float_above(0.0), default=3000.0,
+                    help="the peer's process noise, m²/s³ (> 0, default 3000)")
+    ap.add_argument("--seed", type=int, default=18, help="salvo generator seed (default 18)")
+    ap.add_argument("--scenario", action="append", default=[],
+                    help="also a scenario file or packaged name (repeatable)")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
     a = ap.parse_args(argv)
-    targets = [int(x) for x in a.targets.split(",") if x.strip()]
+    a.scenarios = {}
+    for name in a.scenario:
+        try:
+            a.scenarios[name] = load_scenario(name)
+        except InputError as exc:
+            ap.error(f"argument --scenario: {exc}")
+    if not a.targets and not a.scenarios:
+        ap.error("argument --targets: no case to run (empty, and no --scenario)")
+    return a
+
+
+def main(argv: list[str]) -> int:
+    a = parse_args(argv)
+    targets = a.targets
     cfg = TrackerConfig()
     meta = {"peer_associator": a.peer_associator, "scans": a.scans,
             "peer_budget_s": a.peer_budget, "seed": a.seed,
@@ -299,7 +336,7 @@ def main(argv: list[str]) -> int:
         print("ours: " + "; ".join(f"{k} {v}" for k, v in meta["ours_config"].items()))
         print(f"accuracy: {meta['accuracy']}")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, scenario in _cases(targets, a.scenario, a.seed, Path(tmp)):
+        for name, scenario in _cases(targets, a.scenarios, a.seed, Path(tmp)):
             results.append(run_case(name, scenario, a.scans, a.peer_associator, a.ss_q,
                                     a.peer_budget))
             if not a.json:

@@ -450,3 +450,28 @@ def test_list_and_show_give_the_content_hashes():
     assert [(m["rank"], m["text"], m["level"]) for m in scheme["markings"]] == [
         (0, "特定秘密", "SECRET"), (1, "極秘", "SECRET"), (2, "秘", "CONFIDENTIAL")]
     assert scheme["digest"] == catalog.scheme("JPN").digest
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--to", "ZZZ"], "--to='ZZZ': unknown party (known: JPN, KOR, USA)"),
+    (["--to", "jpn"], "--to='jpn': the recipient is the holder itself (label.holder='JPN')"),
+    (["--to", "KOR", "--purpose", ""], "--purpose='': expected a non-empty purpose"),
+    (["--to", "KOR", "--purpose", "  "], "--purpose='  ': expected a non-empty purpose"),
+], ids=["unknown-party", "holder", "empty-purpose", "blank-purpose"])
+def test_decide_to_and_purpose_errors_name_the_option(tmp_path, args, message):
+    result = run("decide", "--label", str(_label(tmp_path)), "--at", "2019-12-01", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_decide_deny_text_does_not_order_obligations(tmp_path):
+    """A denial prints the handling a release would carry as conditional, not as "must"."""
+    denied = run("decide", "--label", str(_label(tmp_path)), "--to", "KOR", "--at",
+                 "2016-11-01")
+    assert denied.exit_code == 1, denied.output
+    assert "DENY" in denied.stdout and "  must " not in denied.stdout
+    assert "  if released, would have to mark: " in denied.stdout
+    permitted = run("decide", "--label", str(_label(tmp_path)), "--to", "KOR", "--at",
+                    "2019-12-01")
+    assert permitted.exit_code == 0, permitted.output
+    assert "  must mark: " in permitted.stdout

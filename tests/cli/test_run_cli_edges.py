@@ -119,3 +119,42 @@ def test_sweep_of_every_key_once_is_kept():
                  routes=("none", "direct", "tisa_hub"))
     assert got["sweeps"] == (("hub_delay_s", (0.0, 60.0)), ("link_delay_s", (5.0,)))
     assert got["sweep_approval_s"] == (0.0,)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--live", "--delivery", "planned"], "--live is its own delivery (real servers on the "
+                                          "wall clock): leave out --delivery planned"),
+    (["--live", "--delivery", "node"], "leave out --delivery node"),
+    (["--live", "--share", "measurements"], "--live shares tracks only: leave out --share "
+                                            "measurements"),
+    (["--speed", "5"], "--speed=5 paces --live only: add --live or leave out --speed"),
+    (["--routes", "none"], "--routes='none': expected a comma-separated list of tisa_hub, "
+                           "auto_hub, direct (none, the baseline, is always run)"),
+], ids=["live-planned", "live-node", "live-measurements", "speed-without-live",
+        "routes-none"])
+def test_live_options_that_would_be_dropped_are_refused(args, message):
+    """Options --live would override or that only --live reads: exit 2 before any work."""
+    res = runner.invoke(app, ["run", "2017-03-06", *args])
+    assert res.exit_code == 2, res.output
+    assert message in " ".join(res.stderr.split())
+
+
+def test_live_printout_explains_the_parts(capsys):
+    """The printed live block: every link's delivered/lost/p50/p99, and that the part columns
+    are medians of their own (the JSON has each part's p50/p99/max)."""
+    from gsomia.cli.run_live import print_live
+
+    st = {"origin": "KOR", "at": "JPN", "from": "detection", "n": 3, "p50_ms": 60.0,
+          "p99_ms": 90.0, "max_ms": 91.0, "stale": 0, "state_mismatches": 0, "missing": 0,
+          "extra": 0, "parts_p50_ms": {"tracker_step": 2.0, "publish_to_arrival": 40.0,
+                                       "fuse_pip": 9.0},
+          "handover_lag_ms": {"p50_ms": 5.0, "max_ms": 7.0},
+          "machine": {"load_1m_start": 1.5, "load_1m_end": 2.0, "cores": 2}}
+    print_live({"links": {"direct": {"delivered": 10, "lost": 0, "p50_ms": 50.5,
+                                     "p99_ms": 99.0}},
+                "warning_latency": {"direct": st}})
+    out = " ".join(capsys.readouterr().out.split())
+    assert "live direct: 10 delivered, 0 lost, p50 50.5 ms, p99 99.0 ms (every message" in out
+    assert "need not add up to the total's p50" in out
+    assert "live.warning_latency.<route>.parts_ms" in out
+    assert "direct 5.0/7.0 ms, load (1 min) 1.5/2.0 on 2 cores" in out

@@ -114,6 +114,27 @@ def read_json_file(option: str, path: Path) -> Any:
         raise InputError(option, str(path), "JSON nested too deeply") from None
 
 
+def _recipient(text: str, label: Label, catalog: Catalog) -> str:
+    """``--to`` checked here, so that its errors name ``--to``: a known party code (raises
+    :class:`InputError` otherwise) other than the label's holder."""
+    code = party_code("--to", text)
+    if code not in catalog.schemes:
+        raise InputError("--to", text,
+                         f"unknown party (known: {', '.join(sorted(catalog.schemes))})")
+    if code == label.holder:
+        raise InputError("--to", text, f"the recipient is the holder itself "
+                                       f"(label.holder={label.holder!r})")
+    return code
+
+
+def _purpose(text: str | None) -> str | None:
+    """``--purpose``: None when omitted; an empty or blank one is an :class:`InputError`."""
+    if text is not None and not text.strip():
+        raise InputError("--purpose", text, "expected a non-empty purpose (omit --purpose "
+                                            "for none)")
+    return text
+
+
 def _at(text: str | None) -> dt.datetime:
     if text is None:
         return dt.datetime.now(dt.UTC)
@@ -291,13 +312,14 @@ def decide_command(
     who = None
     if person is not None:
         who = Person.from_dict(read_json_file("--person", person))
+    item = Label.from_dict(label_data)
     request = ReleaseRequest(
-        label=Label.from_dict(label_data),
-        to=party_code("--to", to),
+        label=item,
+        to=_recipient(to, item, catalog),
         at=_at(at),
         route=route,
         person=who,
-        purpose=purpose,
+        purpose=_purpose(purpose),
     )
     if audit is not None and audit.exists():
         check = verify_log(audit, "--audit")
@@ -320,8 +342,9 @@ def decide_command(
         for reason in decision.reasons:
             mark = "ok  " if reason.passed else "FAIL"
             say(f"  {mark} {reason.rule}: {reason.detail} [{reason.source}]")
+        must = "must" if decision.permit else "if released, would have to"
         for obligation in decision.obligations:
-            say(f"  must {obligation.kind}: {obligation.detail}")
+            say(f"  {must} {obligation.kind}: {obligation.detail}")
         if "audit" in result:
             say(f"  audit record {result['audit']['seq']}")
     if not decision.permit:

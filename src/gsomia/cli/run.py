@@ -25,6 +25,7 @@ from rich.table import Table
 from gsomia.cli._app import app, console, err_console, fail, guarded, json_text
 from gsomia.cli.engagement import print_engagement
 from gsomia.cli.run_batch import batch_run, where_text
+from gsomia.cli.run_live import SPEED_DEFAULT, check_live_options, print_live
 from gsomia.cli.run_maritime import maritime_comparison
 from gsomia.cli.scenario import local_date_hint
 from gsomia.datafile import check_output_path, write_text_atomic
@@ -199,38 +200,6 @@ def _print_warnings(result: RunResult) -> None:
                                                                else ""), highlight=False)
 
 
-def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
-def _print_latency(stats: dict[str, dict[str, Any]]) -> None:
-    """The end-to-end warning latency of ``gsomia run --live`` (gsomia.sim.delivery.live notes)."""
-    if not stats:
-        return
-    any_route = next(iter(stats.values()))
-    table = Table(title=f"Warning latency: detection at a {any_route['origin']} radar → fused "
-                  f"PIP at {any_route['at']}'s node (wall clock, ms; "
-                  f"{any_route['origin']}'s track reports)", title_justify="left")
-    for col in ("route", "timed from", "n", "p50", "p99", "max", "tracker step p50",
-                "link p50", "fuse+PIP p50", "stale", "state mismatches"):
-        table.add_column(col, justify="left" if col in ("route", "timed from") else "right")
-    for route, st in stats.items():
-        parts = list(st["parts_p50_ms"].values())
-        table.add_row(route, "TISA approval" if st["from"] == "tisa_approval" else "detection",
-                      str(st["n"]), _ms(st["p50_ms"]), _ms(st["p99_ms"]), _ms(st["max_ms"]),
-                      *[_ms(v) for v in parts], str(st["stale"]),
-                      str(st["state_mismatches"] + st["missing"] + st["extra"]))
-    console.print(table)
-    console.print("tisa_hub is timed from the originator's approval (the modelled approval "
-                  "wait is left out); stale: older than the fuser's max age on arrival (no "
-                  "PIP); scans handed to the tracker late by p50/max "
-                  + ", ".join(f"{r} {_ms(st['handover_lag_ms']['p50_ms'])}/"
-                              f"{_ms(st['handover_lag_ms']['max_ms'])} ms, load (1 min) "
-                              "{load_1m_start}/{load_1m_end} on {cores} cores".format(
-                                  **st["machine"]) for r, st in stats.items())
-                  + " (the loop behind the compressed clock; not in the latency)", highlight=False)
-
-
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
     """``--json-out``: the document, written atomically, and say so."""
     write_text_atomic(path, json_text(doc, indent=1), option="--json-out")
@@ -250,7 +219,8 @@ def _routes(text: str | None) -> tuple[str, ...]:
             names.add("?")
     if "?" in names or not names - {NONE}:
         fail(f"--routes={text!r}: expected a comma-separated list of "
-             f"{', '.join(r for r in RUN_ROUTES if r != NONE)}")
+             f"{', '.join(r for r in RUN_ROUTES if r != NONE)} (none, the baseline, is "
+             "always run)")
     return tuple(r for r in RUN_ROUTES if r == NONE or r in names)
 
 
@@ -515,11 +485,7 @@ def _single_run(sc: Scenario, config: RunConfig, delivery: str, speed: float,
     if delivery == "live":
         doc["live"] = {"speed": speed, "links": step.link_stats(),
                        "warning_latency": step.latency_stats()}
-        for route, st in doc["live"]["links"].items():
-            console.print(f"live {route}: {st['delivered']} delivered, {st['lost']} lost, "
-                          f"p50 {st['p50_ms']} ms, p99 {st['p99_ms']} ms (publish or TISA "
-                          "approval → partner node's subscriber, wall clock)", highlight=False)
-        _print_latency(doc["live"]["warning_latency"])
+        print_live(doc["live"])
     if json_out is not None:
         _write_json(json_out, doc)
     if plots is not None:
@@ -547,7 +513,7 @@ def run_command(
     delivery: _DeliveryOpt = None,
     report_interval_s: _ReportIntervalOpt = _RUN_DEFAULTS.report_interval_s,
     live: _LiveOpt = False,
-    speed: _SpeedOpt = 20.0,
+    speed: _SpeedOpt = SPEED_DEFAULT,
     share: _ShareOpt = "tracks",
     routes: _RoutesOpt = None,
     seeds: _SeedsOpt = 1,
@@ -567,8 +533,7 @@ def run_command(
     _check_outputs(json_out, plots)
     if share not in SHARES:
         fail(f"--share={share!r}: expected {' or '.join(SHARES)}")
-    if live and share != "tracks":
-        fail("--live shares tracks only: leave out --share measurements")
+    check_live_options(live, share=share, delivery=delivery, speed=speed)
     route_cfg = RouteConfig(approval_delay_s=approval_delay_s, hub_delay_s=hub_delay_s,
                             ignore_dates=as_if_in_force)
     compared = _routes(routes)
