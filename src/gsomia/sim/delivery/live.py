@@ -145,9 +145,8 @@ PARTS = ("tracker_step", "publish_wait", "sign_encrypt", "send_wait", "transfer"
 called to publish this report (its loop releasing the earlier reports of the scan);
 ``sign_encrypt`` → the release decided, signed, sealed and stored (outbox rows committed);
 ``send_wait`` → its link exchange beginning (the scan's later reports released, then the
-origin's flush reaching it); ``transfer`` → ``at``'s
-server entering its inbox route (HTTPS, mutual TLS); ``verify_decrypt`` → hop and
-originator signatures verified and decrypted;
+origin's flush reaching it); ``transfer`` → ``at``'s server entering its inbox route
+(HTTPS, mutual TLS); ``verify_decrypt`` → hop and originator signatures verified and decrypted;
 ``decide`` → the hop's release check done; ``store`` → marked, stored and audited in the
 receiving transaction; ``deliver`` → ``at``'s subscriber callback (the commit, then, in
 the request's thread, the delivery's own transaction: ``deliver_now`` of
