@@ -250,7 +250,7 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
     """One spec per missile (salvos expanded), ids unique, at most :data:`MAX_LAUNCHES`."""
     facilities: dict[str, tuple[float, float]] | None = None
     out: list[LaunchSpec] = []
-    seen_ids: set[str] = set()
+    seen_ids: dict[str, int] = {}
     for i, t in enumerate(entries):
         at = f"launches[{i}]"
         if t.site is not None:
@@ -272,8 +272,8 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
         ids = [t.id] if t.salvo is None else [f"{t.id}-{k + 1}" for k in range(count)]
         for k, lid in enumerate(ids):
             if lid in seen_ids:
-                raise where.error(f"{at}.id", lid, "duplicate launch id")
-            seen_ids.add(lid)
+                raise where.error(f"{at}.id", t.id, _duplicate(lid, seen_ids[lid], t.id))
+            seen_ids[lid] = i
             out.append(LaunchSpec(lid, lat, lon, t.alt_m, t.t_s + k * spacing, t.bearing_deg,
                                   1e3 * t.range_km, 1e3 * t.apogee_km, t.propulsion,
                                   t.missile, t.site, t.source or "", at, t.fit_tolerance,
@@ -282,6 +282,14 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
                                   (t.impact_lat_deg, t.impact_lon_deg,
                                    1e3 * t.impact_sigma_km)))
     return tuple(out)
+
+
+def _duplicate(lid: str, first: int, given: str) -> str:
+    """The reason of a duplicate launch id ``lid`` first used by ``launches[first]``
+    (``given`` is the id as written: a salvo's missiles are ``<id>-1`` … ``<id>-<count>``)."""
+    salvo = "" if lid == given else f" (its salvo's missile {lid!r})"
+    return (f"duplicate launch id{salvo}: already used by launches[{first}] (a salvo "
+            "of id X names its missiles X-1 ... X-<count>)")
 
 
 def _failure(entry: FailureEntry | None) -> Failure | None:
