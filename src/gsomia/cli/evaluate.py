@@ -94,9 +94,18 @@ def evaluate_command(
                   f"{result['confirmed_tracks']} confirmed tracks, {result['spurious_tracks']} "
                   f"spurious, {result['track_swaps']} swaps, mean GOSPA "
                   f"{result['gospa_mean_m']} m", highlight=False)
+    console.print(_launch_table(result["launches"]))
+    _print_marks(result["launches"])
+    if note:
+        console.print(f"note: {note}", highlight=False)
+
+
+def _launch_table(launches: list[dict]) -> Table:
+    """The per-launch table of :func:`evaluate_command` (units in the headers; "!" after an
+    LPE error whose 95 % ellipse misses the true launch point)."""
     table = Table("launch", "confirmed [s]", "LPE err [km]", "LPE 95 % semi-major [km]",
                   "PIP err +60 s [km]", "PIP < 50 km [s]", "areas at risk (PIP +60 s)")
-    for item in result["launches"]:
+    for item in launches:
         areas = item["areas_at_risk"]
         cells = [("—" if item[k] is None else f"{item[k]:.1f}") for k in (
             "first_confirmed_s", "lpe_error_km", "lpe_semi_major_95_km",
@@ -105,9 +114,11 @@ def evaluate_command(
             cells[1] += " !"
         table.add_row(item["id"], *cells, "—" if areas is None else (", ".join(
             f"{a['party']} {a['zone']} {a['probability']:.0%}" for a in areas) or "none"))
-    console.print(table)
-    if any(item.get("lpe_inside_95") is False for item in result["launches"]):
+    return table
+
+
+def _print_marks(launches: list[dict]) -> None:
+    """The legend of the "!" mark, printed only when a launch has it."""
+    if any(item.get("lpe_inside_95") is False for item in launches):
         console.print("!: the true launch point is outside the LPE's 95 % ellipse",
                       highlight=False)
-    if note:
-        console.print(f"note: {note}", highlight=False)
