@@ -41,8 +41,11 @@ def evaluate_command(
 ) -> None:
     """Track a scenario's detections of one party (or all) and report the metrics.
 
-    Times of the launches are seconds after each launch; distances in km; GOSPA in metres
-    (α = 2, order 1, cut-off ``--gospa-c-km``) averaged over the scans of the run; areas at
+    Per-launch times (first_confirmed_s, first_pip_within_50km_s) are seconds after that
+    launch; lpe_time_error_s is the estimated minus the true launch time; pip_age_s is the age
+    of the state whose PIP is read; distances in km; GOSPA in metres
+    (α = 2, order 1, cut-off ``--gospa-c-km``) averaged on a 5-s grid from the first launch
+    to the last impact, whatever the party's scans; areas at
     risk are the land, territorial sea and EEZ of Japan and Korea (Natural Earth land,
     ``gsomia.warning.areas``) holding the PIP of 60 s after burnout, with probabilities.
 
