@@ -41,8 +41,26 @@ def test_gospa_refuses_non_finite_cut_off(c):
 def test_help_lists_the_json_fields():
     result = CliRunner().invoke(app, ["evaluate", "--help"])
     assert result.exit_code == 0
-    for key in ("gospa_mean_m", "first_pip_within_50km_s", "pip_age_s_60s_after_burnout"):
+    for key in ("gospa_mean_m", "first_pip_within_50km_s", "pip_age_s_60s_after_burnout",
+                "lpe_inside_95"):
         assert key in result.output
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "lpe_semi_major_95_km the semi-major axis [km]" in text
+    assert "95 % probability" in text
+
+
+@pytest.mark.slow
+def test_table_marks_korea_l4_outside_its_ellipse():
+    """Korea's radars alone on 2017-03-06: L4's LPE is 2.1 km off with a 0.5 km semi-major
+    axis (tests/warning/test_tracking_evaluate.py, KOREA_L4); the table says so."""
+    result = CliRunner().invoke(app, ["evaluate", "2017-03-06", "--party", "KOR"],
+                                terminal_width=200)
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines()
+            if line.startswith("│")}
+    assert "2.1 !" in rows["L4"]
+    assert "!" not in rows["L1"] + rows["L2"] + rows["L3"]
+    assert "!: the true launch point is outside the LPE's 95 % ellipse" in result.output
 
 
 def test_tracking_package_exports_the_tracker():

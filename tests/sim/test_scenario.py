@@ -310,6 +310,21 @@ def test_duplicate_launch_id_across_entries(scenario_file):
         load_scenario(scenario_file(launches=[launch_entry(), launch_entry(bearing_deg=80.0)]))
 
 
+def test_duplicate_salvo_id_names_the_id_as_written_and_the_first_entry(scenario_file):
+    """Two salvos both written id = "U": the message names 'U' (as in the file), the expanded
+    missile id that collides and the entry that used it first, not only 'U-1'."""
+    two = [launch_entry(id="U", salvo={"count": 2}), launch_entry(id="U", salvo={"count": 3})]
+    with pytest.raises(InputError) as err:
+        load_scenario(scenario_file(launches=two))
+    message = str(err.value)
+    assert "launches[1].id='U': duplicate launch id (its salvo's missile 'U-1')" in message
+    assert "already used by launches[0]" in message
+    one_into_salvo = [launch_entry(id="U", salvo={"count": 3}), launch_entry(id="U-2")]
+    with pytest.raises(InputError, match=r"launches\[1\]\.id='U-2': duplicate launch id: "
+                       r"already used by launches\[0\]"):
+        load_scenario(scenario_file(launches=one_into_salvo))
+
+
 AGAINST_THE_CATALOGUE = [
     ("unknown agreement", ("seed = 1", "seed = 1"),
      '\n[[agreements]]\nname = "nato"\n', "agreements[0].name='nato'",

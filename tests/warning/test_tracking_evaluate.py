@@ -98,7 +98,16 @@ KOREA_L4 = ("Korea's radars alone: the track of L4 gives a launch point 2.1 km a
 def test_lpe_ellipse_holds_the_launch_point(results, party):
     for launch in results[party]["launches"]:
         if launch["lpe_error_km"] is not None:
+            assert launch["lpe_inside_95"] is True, launch
             assert launch["lpe_error_km"] <= launch["lpe_semi_major_95_km"], launch
+
+
+def test_korea_l4_is_flagged_outside_its_ellipse(results):
+    """The known inconsistency (KOREA_L4) is visible in the output, not only in this test."""
+    l4 = results["KOR"]["launches"][3]
+    assert l4["id"] == "L4"
+    assert l4["lpe_error_km"] > l4["lpe_semi_major_95_km"]
+    assert l4["lpe_inside_95"] is False
 
 
 def test_one_er_scud_meets_the_acceptance_by_korea_alone_and_all_do_better(tmp_path):

@@ -41,17 +41,27 @@ def evaluate_command(
 ) -> None:
     """Track a scenario's detections of one party (or all) and report the metrics.
 
-    Times of the launches are seconds after each launch; distances in km; GOSPA in metres
-    (α = 2, order 1, cut-off ``--gospa-c-km``) averaged over the scans of the run; areas at
+    Per-launch times (first_confirmed_s, first_pip_within_50km_s) are seconds after that
+    launch; lpe_time_error_s is the estimated minus the true launch time; pip_age_s is the age
+    of the state whose PIP is read; distances in km; GOSPA in metres
+    (α = 2, order 1, cut-off ``--gospa-c-km``) averaged on a 5-s grid from the first launch
+    to the last impact, whatever the party's scans; areas at
     risk are the land, territorial sea and EEZ of Japan and Korea (Natural Earth land,
     ``gsomia.warning.areas``) holding the PIP of 60 s after burnout, with probabilities.
 
     JSON fields: scenario, party, seed (the one drawn with), detections, confirmed_tracks,
     spurious_tracks, track_swaps, gospa_mean_m (on a 5-s grid from first launch to last
     impact), gospa_c_m, gospa_p, launches[]: id, first_confirmed_s, lpe_error_km,
-    lpe_time_error_s, lpe_semi_major_95_km, pip_error_km_60s_after_burnout,
+    lpe_time_error_s, lpe_semi_major_95_km, lpe_inside_95, pip_error_km_60s_after_burnout,
     pip_age_s_60s_after_burnout, first_pip_within_50km_s, true_impact_area, areas_at_risk
     (null where not reached); note (only for a party without sensors in the scenario).
+    The launch-point estimate (LPE): lpe_error_km is the geodesic distance from the
+    estimated to the true launch point [km], lpe_time_error_s the estimated minus the true
+    launch time [s]; lpe_semi_major_95_km the semi-major axis [km] of the ellipse that holds
+    the launch point with 95 % probability by the estimate's own covariance (χ², 2 degrees of
+    freedom), and lpe_inside_95 whether the true launch point lies inside that ellipse (an
+    error larger than the semi-major axis is always outside; a smaller one can be outside
+    along the minor axis). The table marks an LPE whose ellipse misses the truth with "!".
     """
     c_max_km = GOSPA_C_MAX_M / 1e3
     if not (math.isfinite(gospa_c_km) and 0.0 < gospa_c_km <= c_max_km):
@@ -87,14 +97,31 @@ def evaluate_command(
                   f"{result['confirmed_tracks']} confirmed tracks, {result['spurious_tracks']} "
                   f"spurious, {result['track_swaps']} swaps, mean GOSPA "
                   f"{result['gospa_mean_m']} m", highlight=False)
-    table = Table("launch", "confirmed [s]", "LPE err [km]", "PIP err +60 s [km]",
-                  "PIP < 50 km [s]", "areas at risk (PIP +60 s)")
-    for item in result["launches"]:
-        areas = item["areas_at_risk"]
-        table.add_row(item["id"], *[("—" if item[k] is None else f"{item[k]:.1f}") for k in (
-            "first_confirmed_s", "lpe_error_km", "pip_error_km_60s_after_burnout",
-            "first_pip_within_50km_s")], "—" if areas is None else (", ".join(
-                f"{a['party']} {a['zone']} {a['probability']:.0%}" for a in areas) or "none"))
-    console.print(table)
+    console.print(_launch_table(result["launches"]))
+    _print_marks(result["launches"])
     if note:
         console.print(f"note: {note}", highlight=False)
+
+
+def _launch_table(launches: list[dict]) -> Table:
+    """The per-launch table of :func:`evaluate_command` (units in the headers; "!" after an
+    LPE error whose 95 % ellipse misses the true launch point)."""
+    table = Table("launch", "confirmed [s]", "LPE err [km]", "LPE 95 % semi-major [km]",
+                  "PIP err +60 s [km]", "PIP < 50 km [s]", "areas at risk (PIP +60 s)")
+    for item in launches:
+        areas = item["areas_at_risk"]
+        cells = [("—" if item[k] is None else f"{item[k]:.1f}") for k in (
+            "first_confirmed_s", "lpe_error_km", "lpe_semi_major_95_km",
+            "pip_error_km_60s_after_burnout", "first_pip_within_50km_s")]
+        if item.get("lpe_inside_95") is False:
+            cells[1] += " !"
+        table.add_row(item["id"], *cells, "—" if areas is None else (", ".join(
+            f"{a['party']} {a['zone']} {a['probability']:.0%}" for a in areas) or "none"))
+    return table
+
+
+def _print_marks(launches: list[dict]) -> None:
+    """The legend of the "!" mark, printed only when a launch has it."""
+    if any(item.get("lpe_inside_95") is False for item in launches):
+        console.print("!: the true launch point is outside the LPE's 95 % ellipse",
+                      highlight=False)

@@ -30,6 +30,7 @@ from gsomia.datafile import Table, read_toml_data
 from gsomia.errors import InputError
 from gsomia.physics.ballistics import PROPULSION_CLASSES, propulsion_class_for
 from gsomia.physics.failure import Failure
+from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.schemas import (
     FacilityFile,
     LaunchEntry,
@@ -161,18 +162,28 @@ def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> S
     outages = tuple((sensor.id, w.from_s, w.to_s)
                     for sensor, entry in zip(sensors, doc.sensors, strict=False)
                     for w in entry.outages)
+    launches = _launches(doc.launches, where)
     return Scenario(
         name=name, title=doc.title or name, file=str(path), epoch=doc.epoch, seed=doc.seed,
-        parties=parties, sensors=sensors,
-        launches=_launches(doc.launches, where),
+        parties=parties, sensors=sensors, launches=launches,
         agreements=_agreements(doc, where, agreement_names),
         links=_links(doc, where, parties),
         duration_s=doc.duration_s, sources=tuple(doc.sources), outages=outages,
-        submarines=_submarines(doc, where), maritime=_maritime(doc, where, parties, sensors))
+        submarines=_submarines(doc, where, launches),
+        maritime=_maritime(doc, where, parties, sensors))
 
 
-def _submarines(doc: ScenarioFile, where: _Where) -> tuple[SubmarineTrack, ...]:
-    """The ``[[submarines]]`` tracks (schema-checked), ids unique, launches known."""
+SUBMARINE_AT_LAUNCH_M = 5_000.0
+"""Largest distance [m] between a submarine at the time of the launch it fires and that
+launch's point: a project choice (a boat fires from where it is; 5 km leaves room for a
+launch point given as a coastal facility's coordinates, e.g. Sinpo, while a track that ends
+somewhere else, or a launch placed elsewhere, is refused instead of scored as if it fitted)."""
+
+
+def _submarines(doc: ScenarioFile, where: _Where,
+                launches: tuple[LaunchSpec, ...]) -> tuple[SubmarineTrack, ...]:
+    """The ``[[submarines]]`` tracks (schema-checked), ids unique, launches known, each at
+    the point of the launch it fires at that launch's time (:func:`_check_fires_there`)."""
     launch_ids = {e.id for e in doc.launches}
     out: list[SubmarineTrack] = []
     for i, e in enumerate(doc.submarines):
@@ -188,7 +199,30 @@ def _submarines(doc: ScenarioFile, where: _Where) -> tuple[SubmarineTrack, ...]:
                                       e.launch, e.source or ""))
         except InputError as exc:
             raise where.error(f"{at}.track", exc.value, exc.reason) from None
+        if e.launch is not None:
+            _check_fires_there(where, at, out[-1], e.launch, launches)
     return tuple(out)
+
+
+def _check_fires_there(where: _Where, at: str, sub: SubmarineTrack, launch: str,
+                       launches: tuple[LaunchSpec, ...]) -> None:
+    """The submarine ``sub`` is within :data:`SUBMARINE_AT_LAUNCH_M` of the point of its
+    ``launch`` (the first missile of a salvo) at that launch's time (geodesic distance,
+    :func:`gsomia.physics.geodesy.geodesic_inverse`).
+
+    Raises:
+        InputError: naming ``<at>.track`` and the submarine's position then.
+    """
+    spec = next(s for s in launches if s.id == launch or s.id == f"{launch}-1")
+    lat, lon = sub.position(spec.t_s)
+    d, _ = geodesic_inverse(lat, lon, spec.lat_deg, spec.lon_deg)
+    if not float(d) <= SUBMARINE_AT_LAUNCH_M:
+        raise where.error(f"{at}.track", {"t_s": spec.t_s, "lat_deg": round(lat, 4),
+                                          "lon_deg": round(lon, 4)},
+                          f"the submarine fires {launch!r} ({spec.where}) but is "
+                          f"{float(d) / 1e3:.1f} km from its launch point "
+                          f"({spec.lat_deg:.4f}, {spec.lon_deg:.4f}) at its time: at most "
+                          f"{SUBMARINE_AT_LAUNCH_M / 1e3:g} km")
 
 
 def _maritime(doc: ScenarioFile, where: _Where, parties: tuple[str, ...],
@@ -250,7 +284,7 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
     """One spec per missile (salvos expanded), ids unique, at most :data:`MAX_LAUNCHES`."""
     facilities: dict[str, tuple[float, float]] | None = None
     out: list[LaunchSpec] = []
-    seen_ids: set[str] = set()
+    seen_ids: dict[str, int] = {}
     for i, t in enumerate(entries):
         at = f"launches[{i}]"
         if t.site is not None:
@@ -272,8 +306,8 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
         ids = [t.id] if t.salvo is None else [f"{t.id}-{k + 1}" for k in range(count)]
         for k, lid in enumerate(ids):
             if lid in seen_ids:
-                raise where.error(f"{at}.id", lid, "duplicate launch id")
-            seen_ids.add(lid)
+                raise where.error(f"{at}.id", t.id, _duplicate(lid, seen_ids[lid], t.id))
+            seen_ids[lid] = i
             out.append(LaunchSpec(lid, lat, lon, t.alt_m, t.t_s + k * spacing, t.bearing_deg,
                                   1e3 * t.range_km, 1e3 * t.apogee_km, t.propulsion,
                                   t.missile, t.site, t.source or "", at, t.fit_tolerance,
@@ -282,6 +316,14 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
                                   (t.impact_lat_deg, t.impact_lon_deg,
                                    1e3 * t.impact_sigma_km)))
     return tuple(out)
+
+
+def _duplicate(lid: str, first: int, given: str) -> str:
+    """The reason of a duplicate launch id ``lid`` first used by ``launches[first]``
+    (``given`` is the id as written: a salvo's missiles are ``<id>-1`` … ``<id>-<count>``)."""
+    salvo = "" if lid == given else f" (its salvo's missile {lid!r})"
+    return (f"duplicate launch id{salvo}: already used by launches[{first}] (a salvo "
+            "of id X names its missiles X-1 ... X-<count>)")
 
 
 def _failure(entry: FailureEntry | None) -> Failure | None:
