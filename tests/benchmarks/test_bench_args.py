@@ -4,8 +4,6 @@ runs."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from bench_support import load_benchmark
@@ -17,16 +15,8 @@ def decisions():
 
 
 @pytest.fixture(scope="module")
-def tracker():
-    saved = sys.modules.get("tracker_peer")
-    sys.modules["tracker_peer"] = load_benchmark("tracker_peer")
-    try:
-        yield load_benchmark("bench_tracker")
-    finally:
-        if saved is None:
-            sys.modules.pop("tracker_peer", None)
-        else:
-            sys.modules["tracker_peer"] = saved
+def tracker(bench_tracker_script):
+    return bench_tracker_script
 
 
 def _exit_message(parse, argv: list[str], capsys) -> tuple[int, str]:

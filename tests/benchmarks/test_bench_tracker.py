@@ -4,25 +4,14 @@ a small salvo from the same detections as ours (every launch gets a track on bot
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from bench_support import load_benchmark
 from gsomia.sim.scenario import load_scenario
 
 
 @pytest.fixture(scope="module")
-def bench():
-    saved = sys.modules.get("tracker_peer")
-    sys.modules["tracker_peer"] = load_benchmark("tracker_peer")
-    try:
-        yield load_benchmark("bench_tracker")
-    finally:
-        if saved is None:
-            sys.modules.pop("tracker_peer", None)
-        else:
-            sys.modules["tracker_peer"] = saved
+def bench(bench_tracker_script):
+    return bench_tracker_script
 
 
 def test_salvo_has_n_launches_within_10_s_from_five_sites(bench, tmp_path) -> None:
