@@ -50,6 +50,7 @@ from gsomia.node.links import Receipt
 from gsomia.node.plots import PLOT_KIND, RadarPlots
 from gsomia.node.store import InboxRow
 from gsomia.node.warning import MissileWarning
+from gsomia.node.worker import WakeWorker
 from gsomia.sharing.consent import Consent
 from gsomia.sharing.decision import ReleaseRequest, decide
 from gsomia.sharing.envelope import (
@@ -131,10 +132,10 @@ class Inbox:
         self._retrying = False
         # the stored arrivals not yet processed were queued (by resume)
         self._resumed = False
-        # the arrival thread (real-time clocks only; module notes), its wake-up and stop
-        self._worker: threading.Thread | None = None
-        self._wake = threading.Event()
-        self._closing = False
+        # the arrival thread (real-time clocks only; module notes)
+        self._arrival = WakeWorker(f"gsomia-arrive-{ctx.party}",
+                                   lambda: self._drain(self.ctx.clock.now_s()),
+                                   self._arrival_failed)
 
     def receive(self, wire: Any, arrived_s: float | None = None, *,
                 peer: str | None = None, deliver_now: bool = False) -> Receipt:
@@ -400,43 +401,19 @@ class Inbox:
         if runs_in_real_time(clock) and t <= clock.now_s():
             if inline:
                 return True
-            self._wake_worker()
+            self._arrival.wake()
         else:
             clock.call_at(t, lambda: self._drain(t))
         return False
 
-    def _wake_worker(self) -> None:
-        """Have the arrival thread (started on first use) drain the due arrivals."""
-        with self._due_lock:
-            if self._closing:
-                return
-            if self._worker is None:
-                self._worker = threading.Thread(target=self._work, daemon=True,
-                                                name=f"gsomia-arrive-{self.ctx.party}")
-                self._worker.start()
-        self._wake.set()
-
-    def _work(self) -> None:
-        """The arrival thread: drain what is due each time it is woken, until closed."""
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            if self._closing:
-                return
-            try:
-                self._drain(self.ctx.clock.now_s())
-            except Exception:  # noqa: BLE001 - the thread must outlive any one failure
-                _LOG.exception("%s: draining the arrivals failed", self.ctx.party)
+    def _arrival_failed(self, exc: Exception) -> None:
+        """The arrival thread's drain failed: logged; the batch keeps its place (module notes)."""
+        _LOG.exception("%s: draining the arrivals failed", self.ctx.party)
 
     def close(self) -> None:
         """Stop the arrival thread (waits up to 15 s for its pass; what is left queued is
         still ``arrived`` in the store and is delivered after a restart)."""
-        with self._due_lock:
-            self._closing = True
-            worker = self._worker
-        self._wake.set()
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout=15.0)
+        self._arrival.close()
 
     def _drain(self, upto_s: float) -> None:
         """Process the queued arrivals due by ``upto_s`` or now [s], in queue order (module

@@ -37,6 +37,7 @@ from gsomia.node.links import (
     Receipt,
 )
 from gsomia.node.store import OutboxRow
+from gsomia.node.worker import WakeWorker
 from gsomia.sharing.envelope import Envelope, Header, Signed, seal, verify
 from gsomia.sharing.routes import Route
 
@@ -89,9 +90,7 @@ class Outbox:
         self.batch_max = MAX_BATCH_ENVELOPES
         self._flush_lock = threading.Lock()
         self._flush_again = False
-        self._worker: threading.Thread | None = None
-        self._wake = threading.Event()
-        self._closing = False
+        self._sender = WakeWorker(f"gsomia-send-{ctx.party}", self.flush, self._send_failed)
         self._store_retry = False  # a flush after a store failure is scheduled
 
     def enqueue(
@@ -204,39 +203,19 @@ class Outbox:
         """Have the outbox flushed by a background sender thread (started on first use)
         and return at once: a request that queues envelopes never waits for a slow or
         silent peer."""
-        with self.ctx.ledger.lock:
-            if self._closing:
-                return
-            if self._worker is None:
-                self._worker = threading.Thread(target=self._send_loop, daemon=True,
-                                                name=f"gsomia-send-{self.ctx.party}")
-                self._worker.start()
-        self._wake.set()
+        self._sender.wake()
 
     def close(self) -> None:
         """Stop the background sender (waits up to 15 s for its pass) and close the links."""
-        self._closing = True
-        self._wake.set()
-        worker = self._worker
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(timeout=15.0)
+        self._sender.close()
         for link in self.links.values():
             link.close()
 
-    def _send_loop(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            if self._closing:
-                return
-            try:
-                self.flush()
-            except Exception:  # noqa: BLE001 - the sender must outlive any one failure
-                if self._closing:
-                    return
-                # e.g. the store unreachable: the rows stay pending; try again later
-                t, _ = self.ctx.now()
-                self.ctx.clock.call_at(t + self.retry.max_s, self.flush_soon)
+    def _send_failed(self, exc: Exception) -> None:
+        """A background flush failed (e.g. the store unreachable): the rows stay pending;
+        the sender tries again ``retry.max_s`` later."""
+        t, _ = self.ctx.now()
+        self.ctx.clock.call_at(t + self.retry.max_s, self.flush_soon)
 
     def _flush_once(self) -> int:
         """One pass over the pending entries in queue order; at each peer's next entry,
