@@ -81,6 +81,24 @@ def test_geodesic_direct_then_inverse(lat, lon, dist, az):
     assert (float(az2) - az + 180) % 360 - 180 == pytest.approx(0.0, abs=1e-5)
 
 
+@settings(max_examples=50, deadline=None)
+@given(lat=st.floats(-80, 80), lon=st.floats(-180, 180), seed=st.integers(0, 2**31),
+       where=st.integers(0, 19))
+def test_a_coincident_pair_does_not_move_the_others(lat, lon, seed, where):
+    # pymap3d 3.2's vdist falls back to its scalar branch for a whole array when one pair
+    # coincides; every pair's answer must be the one it gets alone
+    rng = np.random.default_rng(seed)
+    lat2 = np.clip(lat + rng.uniform(-3.0, 3.0, 20), -89.0, 89.0)
+    lon2 = lon + rng.uniform(-3.0, 3.0, 20)
+    lat2[where], lon2[where] = lat, lon
+    d, az = geodesic_inverse(lat, lon, lat2, lon2)
+    assert d[where] == 0.0
+    for i in np.flatnonzero(np.arange(20) != where):
+        d1, az1 = geodesic_inverse(lat, lon, lat2[i:i + 1], lon2[i:i + 1])
+        assert d[i] == pytest.approx(float(d1[0]), abs=1e-4)   # (iterations differ)
+        assert az[i] == pytest.approx(float(az1[0]), abs=1e-7)
+
+
 def test_one_degree_of_latitude_at_the_equator():
     # meridian arc of 1° at the equator on WGS-84: 110,574.4 m (NGA.STND.0036 / standard tables)
     d, az = geodesic_inverse(0.0, 0.0, 1.0, 0.0)

@@ -137,3 +137,14 @@ def test_same_cells_next_to_a_land_border_with_long_edges(zones):
     s, c = np.sin(np.radians(az)), np.cos(np.radians(az))
     party, zone = same(zones, lat, lon, d * s, d * c, True)
     assert {"CHN", "RUS"} <= set(party.tolist())
+
+
+def test_a_centre_on_a_coastline_vertex(zones):
+    # a PIP on a vertex of Japan's coast (off Yakushima), and a point 22.34 km from that
+    # coast, 116 m beyond the 12 nmi line: the reference once put it 0.35 m inside, because
+    # pymap3d's vdist, given the vertex equal to the centre, moved every other projected
+    # vertex by up to 800 m (gsomia.physics.geodesy.geodesic_inverse)
+    lat0, lon0 = 29.877508856000077, 129.8886824880001
+    east, north = np.array([30396.197803544434]), np.array([35654.03210407676])
+    party, zone = same(zones, lat0, lon0, east, north, True)
+    assert (party[0], zone[0]) == ("JPN", "eez")

@@ -157,12 +157,25 @@ def enu_basis(lat_deg: float, lon_deg: float) -> np.ndarray:
 def geodesic_inverse(lat1_deg, lon1_deg, lat2_deg, lon2_deg, earth: Earth = WGS84):
     """Distance and initial bearing between two points on the ellipsoid (Vincenty inverse).
 
+    Coincident pairs get ``(0, 0)`` here and are kept out of pymap3d's call: in an array
+    call, one pair with ``sin σ = 0`` sends pymap3d 3.2's ``vdist`` to its scalar fallback
+    for *every* pair (``sin α = 0``), which moves the other answers by up to hundreds of
+    metres (a PIP on a coastline vertex did it).
+
     Returns:
         ``(distance_m, azimuth_deg)``; azimuth clockwise from north at the first point.
     """
-    d, az = pymap3d.vincenty.vdist(lat1_deg, lon1_deg, lat2_deg, lon2_deg,
-                                   ell=earth.pymap3d_ellipsoid())
-    return np.asarray(d, float), np.asarray(az, float)
+    ell = earth.pymap3d_ellipsoid()
+    lat1, lon1, lat2, lon2 = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (lat1_deg, lon1_deg, lat2_deg, lon2_deg)))
+    same = (lat1 == lat2) & (np.mod(lon1 - lon2, 360.0) == 0.0)
+    if not same.any() or same.all():
+        d, az = pymap3d.vincenty.vdist(lat1, lon1, lat2, lon2, ell=ell)
+        return np.asarray(d, float).reshape(lat1.shape), np.asarray(az, float).reshape(lat1.shape)
+    d, az = np.zeros(lat1.shape), np.zeros(lat1.shape)
+    go = ~same
+    d[go], az[go] = pymap3d.vincenty.vdist(lat1[go], lon1[go], lat2[go], lon2[go], ell=ell)
+    return d, az
 
 
 def geodesic_direct(lat_deg, lon_deg, distance_m, azimuth_deg, earth: Earth = WGS84):
