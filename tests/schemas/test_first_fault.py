@@ -17,6 +17,7 @@ from gsomia.schemas import (
     ScenarioFile,
     parse,
 )
+from gsomia.sharing.label import Label
 
 MODELS = [MissileWarningDoc, RadarPlotsDoc, NodeConfigFile, ScenarioFile, ItemCreateRequest]
 #: Any code point, lone surrogates included.
@@ -49,3 +50,14 @@ def test_parse_fails_only_with_an_input_error_for_all_data(model, data):
         parse(model, data, prefix="x")
     except InputError as exc:
         assert exc.field.startswith("x") and exc.reason
+
+
+@pytest.mark.parametrize("created", ["2017-13-45", "yesterday", "2017-03-06T25:00:00Z"])
+def test_a_union_member_is_not_named_as_a_key(created):
+    # pydantic appends the union member that failed ("datetime", "date") to the location
+    data = {"originator": "JPN", "classification": "秘", "releasable_to": ["KOR"],
+            "topic": "dprk-missile-threat", "holder": "JPN", "created": created}
+    with pytest.raises(InputError) as info:
+        Label.from_dict(data)
+    assert info.value.field == "label.created"
+    assert info.value.value == created

@@ -293,21 +293,32 @@ _REASONS = {
 }
 
 
-def _path(loc: tuple[Any, ...]) -> str:
-    out = ""
+_UNKNOWN = object()
+
+
+def _path(loc: tuple[Any, ...], data: Any = _UNKNOWN) -> str:
+    """The key path of ``loc`` as it reads in the input. With the input ``data``, a name
+    below a value that is not a table is left out: pydantic puts the member of a union that
+    failed there (``created.datetime``), which is no key of the input."""
+    out, node = "", data
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+            node = node[part] if isinstance(node, list | tuple) \
+                and -len(node) <= part < len(node) else _UNKNOWN
         elif part != "[key]":
+            if node is not _UNKNOWN and not isinstance(node, Mapping):
+                continue
             out += f".{part}" if out else str(part)
+            node = node.get(part, _UNKNOWN) if isinstance(node, Mapping) else _UNKNOWN
     return out
 
 
-def first_fault(exc: ValidationError) -> Fault:
-    """The fault to report of a validation error: an unknown key first, else the first
-    fault in input order. Never raises, whatever the input held (a lone surrogate in a
-    value or key: pydantic cannot render such errors, and the fault then names the
-    top level)."""
+def first_fault(exc: ValidationError, data: Any = _UNKNOWN) -> Fault:
+    """The fault to report of a validation error (of ``data``, when given: see
+    :func:`_path`): an unknown key first, else the first fault in input order. Never
+    raises, whatever the input held (a lone surrogate in a value or key: pydantic cannot
+    render such errors, and the fault then names the top level)."""
     try:
         errors = exc.errors(include_url=False)
     except (UnicodeError, ValueError):
@@ -328,7 +339,7 @@ def first_fault(exc: ValidationError) -> Fault:
         reason = _REASONS.get(error["type"], error["msg"])
     if loc and loc[-1] == "[key]":
         value = loc[-2]
-    return Fault(_path(loc), value, reason)
+    return Fault(_path(loc, data), value, reason)
 
 
 def parse(model: type[Model], data: Any, *, file: str | None = None,
@@ -354,7 +365,7 @@ def parse(model: type[Model], data: Any, *, file: str | None = None,
     try:
         return model.model_validate(data, context=dict(context) if context else None)
     except ValidationError as exc:
-        fault = first_fault(exc)
+        fault = first_fault(exc, data)
         if where:
             path = fault.path if fault.path.startswith("[") or not fault.path \
                 else f".{fault.path}"
