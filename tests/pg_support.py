@@ -160,7 +160,9 @@ class CommitCutProxy:
     as it commits looks like to the client).
 
     :attr:`url` is ``url`` through the proxy, TLS off (``sslmode=disable``), so that the
-    proxy reads the protocol's messages. :attr:`cuts` counts the connections cut.
+    proxy reads the protocol's messages. :attr:`cuts` counts the connections cut. While
+    :attr:`refusing` (set by ``arm(…, refuse=True)`` at the cut, cleared by the caller),
+    every connection is closed, open or new: the server unreachable.
     """
 
     def __init__(self, url: str) -> None:
@@ -172,14 +174,19 @@ class CommitCutProxy:
         query = "&".join(q for q in (parts.query, "sslmode=disable") if q)
         self.url = urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{port}", query=query))
         self.cuts = 0
+        self.refusing = False
+        self._refuse = False
         self._armed: str | None = None
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def arm(self, when: str) -> None:
-        """Cut the connection of the next ``COMMIT``, ``"before"`` or ``"after"`` it."""
+    def arm(self, when: str, refuse: bool = False) -> None:
+        """Cut the connection of the next ``COMMIT``, ``"before"`` or ``"after"`` it; with
+        ``refuse``, every other connection then too, and new ones until :attr:`refusing`
+        is cleared."""
         assert when in ("before", "after")
+        self._refuse = refuse
         self._armed = when
 
     def close(self) -> None:
@@ -194,6 +201,9 @@ class CommitCutProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self.refusing:
+                _shut(client)
+                continue
             server = socket.create_connection(self._upstream)
             with self._lock:
                 self._sockets += [client, server]
@@ -238,8 +248,10 @@ class CommitCutProxy:
     def _cut(self, client: socket.socket, server: socket.socket) -> None:
         with self._lock:
             self.cuts += 1
-        _shut(client)
-        _shut(server)
+            self.refusing = self._refuse
+            every = list(self._sockets) if self._refuse else []
+        for sock in (client, server, *every):
+            _shut(sock)
 
 
 def _recv(sock: socket.socket) -> bytes:
