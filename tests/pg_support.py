@@ -19,6 +19,11 @@ API (import ``pg_support`` from any test; ``tests/`` is on the path):
                                       yield its URL, ``DROP DATABASE … WITH (FORCE)``.
 ``terminate_backends(admin, dbname)`` ``pg_terminate_backend`` every other backend
                                       connected to ``dbname``; returns how many.
+``CommitCutProxy(url)``               a TCP pipe to the server of ``url`` that, once
+                                      ``arm``ed, cuts the connection of the next ``COMMIT``:
+                                      before the server gets it, or after it committed (its
+                                      answer never reaching the client); ``.url`` goes
+                                      through it.
 ``PrivatePostgres()``                 ``.start()`` / ``.stop()`` (fast shutdown, which
                                       terminates the connections) / ``.close()`` (stop and
                                       remove the directory); ``.port``, ``.url(dbname)``,
@@ -30,20 +35,24 @@ API (import ``pg_support`` from any test; ``tests/`` is on the path):
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from gsomia.web import fault_procs
 
-__all__ = ["SHARED", "PrivatePostgres", "fresh_database", "postgres_bin", "shared_or_skip",
-           "terminate_backends"]
+__all__ = ["SHARED", "CommitCutProxy", "PrivatePostgres", "fresh_database", "postgres_bin",
+           "shared_or_skip", "terminate_backends"]
 
 #: The machine's shared PostgreSQL server (trust authentication).
 SHARED = os.environ.get("GSOMIA_TEST_POSTGRESQL", "postgresql://127.0.0.1:5432/postgres")
@@ -132,3 +141,129 @@ class PrivatePostgres(fault_procs.PrivatePostgres):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: A ``COMMIT`` statement in the frontend/backend protocol (PostgreSQL docs, "Message
+#: Formats"): a simple Query, or a Parse naming the statement (group 1; psycopg prepares
+#: a statement used often and then sends only a Bind of its name).
+_QUERY_COMMIT = re.compile(rb"Q.{4}COMMIT\x00|P.{4}([^\x00]*)\x00COMMIT\x00", re.DOTALL)
+#: The server's CommandComplete of a ``COMMIT`` that committed.
+_COMMITTED = b"C\x00\x00\x00\x0bCOMMIT\x00"
+
+
+class CommitCutProxy:
+    """A byte pipe ``127.0.0.1:port`` → the PostgreSQL server of ``url`` (each client
+    connection on a server connection of its own) that, once armed (:meth:`arm`), cuts the
+    connection of the next ``COMMIT``, both ways: ``"before"`` the server gets it (the
+    server rolls the transaction back) or ``"after"`` the server committed it, its answer
+    dropped (the client told only that the connection was lost: what a backend terminated
+    as it commits looks like to the client).
+
+    :attr:`url` is ``url`` through the proxy, TLS off (``sslmode=disable``), so that the
+    proxy reads the protocol's messages. :attr:`cuts` counts the connections cut. While
+    :attr:`refusing` (set by ``arm(…, refuse=True)`` at the cut, cleared by the caller),
+    every connection is closed, open or new: the server unreachable.
+    """
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self._upstream = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        port = self._listener.getsockname()[1]
+        user = f"{parts.username}@" if parts.username else ""
+        query = "&".join(q for q in (parts.query, "sslmode=disable") if q)
+        self.url = urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{port}", query=query))
+        self.cuts = 0
+        self.refusing = False
+        self._refuse = False
+        self._armed: str | None = None
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def arm(self, when: str, refuse: bool = False) -> None:
+        """Cut the connection of the next ``COMMIT``, ``"before"`` or ``"after"`` it; with
+        ``refuse``, every other connection then too, and new ones until :attr:`refusing`
+        is cleared."""
+        assert when in ("before", "after")
+        self._refuse = refuse
+        self._armed = when
+
+    def close(self) -> None:
+        self._listener.close()
+        with self._lock:
+            for sock in self._sockets:
+                _shut(sock)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if self.refusing:
+                _shut(client)
+                continue
+            server = socket.create_connection(self._upstream)
+            with self._lock:
+                self._sockets += [client, server]
+            threading.Thread(target=self._up, args=(client, server), daemon=True).start()
+            threading.Thread(target=self._down, args=(client, server), daemon=True).start()
+
+    def _take(self, when: str) -> bool:
+        """True (and disarmed) when armed ``when``."""
+        with self._lock:
+            if self._armed != when:
+                return False
+            self._armed = None
+            return True
+
+    def _up(self, client: socket.socket, server: socket.socket) -> None:
+        names: set[bytes] = set()  # this connection's statements prepared as COMMIT
+        while data := _recv(client):
+            found = [m.group(1) for m in _QUERY_COMMIT.finditer(data)]
+            names.update(n for n in found if n)
+            commit = bool(found) or any(re.search(rb"B.{4}\x00" + re.escape(n) + rb"\x00",
+                                                  data, re.DOTALL) for n in names)
+            if commit and self._take("before"):
+                self._cut(client, server)
+                return
+            try:
+                server.sendall(data)
+            except OSError:
+                break
+        _shut(server)
+
+    def _down(self, client: socket.socket, server: socket.socket) -> None:
+        while data := _recv(server):
+            if _COMMITTED in data and self._take("after"):
+                self._cut(client, server)
+                return
+            try:
+                client.sendall(data)
+            except OSError:
+                break
+        _shut(client)
+
+    def _cut(self, client: socket.socket, server: socket.socket) -> None:
+        with self._lock:
+            self.cuts += 1
+            self.refusing = self._refuse
+            every = list(self._sockets) if self._refuse else []
+        for sock in (client, server, *every):
+            _shut(sock)
+
+
+def _recv(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()

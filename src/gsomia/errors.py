@@ -250,10 +250,11 @@ class StoreUnavailable(StoreError):
     request may succeed a few seconds later.
 
     Attributes (as :class:`StoreError`), and:
-        lost_before_commit: True when the connection was lost inside a transaction before
-            its ``COMMIT`` was sent, so that the server rolled it back and nothing of it
-            was written (safe to run again); False otherwise (no connection at all, or lost
-            during ``COMMIT``, when the outcome is unknown).
+        lost_before_commit: True when the connection was lost inside a transaction and
+            the server rolled it back, so that nothing of it was written (safe to run
+            again): lost before its ``COMMIT`` was sent, or during it and the server's
+            record says rolled back (:mod:`gsomia.sharing.sqldb`); False otherwise (no
+            connection at all, or lost during ``COMMIT`` and the outcome not learned).
     """
 
     def __init__(self, database: str, operation: str, reason: str, *,

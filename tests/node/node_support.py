@@ -53,10 +53,11 @@ class Net:
     got: dict[str, list[tuple[float, MissileWarning, ReceivedItem]]] = field(default_factory=dict)
     tmp: Path = Path(".")
 
-    def restart(self, party: str) -> Node:
-        """Close ``party``'s node and open a new one on the same database (store + audit)."""
+    def restart(self, party: str, store: str | None = None) -> Node:
+        """Close ``party``'s node and open a new one on the same database (store + audit),
+        reached at ``store`` if given (the same database by another URL)."""
         old = self.nodes[party]
-        store = old.store.url
+        store = store or old.store.url
         old.close()
         node = make_node(party, old.keys, old.directory, old.catalog, self, store, None,
                          old.routes)

@@ -1,14 +1,18 @@
 """Arrivals under store faults (SQLite and, with the ``services`` mark, PostgreSQL): a
 store that refuses to mark one item of a received batch ``delivered`` must not let the
 items after it reach the subscriber first; once it takes the write, every item is
-delivered once, in the order stored."""
+delivered once, in the order stored. On PostgreSQL, a delivery whose ``COMMIT`` the server
+took but whose answer was lost with the connection still reaches the subscriber, once,
+whether the server can be asked about it at once or only later."""
 
 from __future__ import annotations
 
+import pytest
 from node_support import DELAY_S, allow_writes, queue_direct_batch, refuse_writes, warning
 
 from gsomia.node.inbox import ARRIVE_RETRY_S
 from gsomia.node.links import MAX_BATCH_ENVELOPES
+from pg_support import CommitCutProxy
 
 
 def _refuse_delivery(db, envelope_id: str) -> None:
@@ -125,3 +129,60 @@ def test_arrivals_behind_a_refused_one_keep_one_retry_pending_not_one_each(net):
     allow_writes(net.nodes["JPN"].store.db, "inbox")
     net.clock.advance_to(net.clock.now_s() + ARRIVE_RETRY_S)
     assert [item.item_id for _, _, item in net.got["JPN"]] == sent
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql",
+                                                       marks=pytest.mark.services)],
+                         indirect=True)
+@pytest.mark.parametrize("when", ["after", "before"])
+def test_a_delivery_whose_commit_answer_is_lost_reaches_the_subscriber_once(net, when):
+    """JPN's connection dies at an arrival's ``COMMIT``, ``after`` the server committed
+    the item ``delivered`` (a backend terminated as it commits; the item used to be left
+    ``delivered`` and never handed on) or ``before``: the item reaches the subscriber,
+    once."""
+    proxy = CommitCutProxy(net.nodes["JPN"].store.url)
+    try:
+        jpn = net.restart("JPN", store=proxy.url)
+        kor = net.nodes["KOR"]
+        kor.routes = {"JPN": "direct"}
+        net.clock.advance_to(10.0)
+        sent = kor.publish_warning(warning("T0", 10.0), send=False)[0].item_id
+        assert kor.flush() == 1  # stored by JPN, arriving DELAY_S later
+        proxy.arm(when)  # the arrival's COMMIT
+        net.clock.advance_to(10.0 + DELAY_S)
+        assert proxy.cuts == 1
+        net.clock.advance_to(10.0 + DELAY_S + 3 * ARRIVE_RETRY_S)
+        assert [item.item_id for _, _, item in net.got["JPN"]] == [sent]
+        assert [r.status for r in jpn.store.inbox(kind="item")] == ["delivered"]
+    finally:
+        proxy.close()
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgresql",
+                                                       marks=pytest.mark.services)],
+                         indirect=True)
+def test_a_delivery_of_unknown_outcome_is_handed_once_the_store_tells(net):
+    """The server commits an arrival's ``delivered``, the answer is lost and the server
+    is then unreachable (the outcome cannot be asked): once the store answers again the
+    item is handed, once (it used to be skipped as already processed)."""
+    proxy = CommitCutProxy(net.nodes["JPN"].store.url)
+    try:
+        jpn = net.restart("JPN", store=proxy.url)
+        kor = net.nodes["KOR"]
+        kor.routes = {"JPN": "direct"}
+        net.clock.advance_to(10.0)
+        sent = kor.publish_warning(warning("T0", 10.0), send=False)[0].item_id
+        assert kor.flush() == 1
+        proxy.arm("after", refuse=True)
+        net.clock.advance_to(10.0 + DELAY_S)  # the outcome asked for wait_s in vain
+        assert proxy.cuts == 1 and net.got["JPN"] == []
+        proxy.refusing = False
+        for _ in range(60):  # the pool reconnects in the background; bounded
+            net.clock.advance_to(net.clock.now_s() + ARRIVE_RETRY_S)
+            if net.got["JPN"]:
+                break
+        net.clock.advance_to(net.clock.now_s() + 3 * ARRIVE_RETRY_S)
+        assert [item.item_id for _, _, item in net.got["JPN"]] == [sent]
+        assert [r.status for r in jpn.store.inbox(kind="item")] == ["delivered"]
+    finally:
+        proxy.close()

@@ -1,6 +1,8 @@
 """The PostgreSQL pool of :class:`gsomia.sharing.sqldb.Database`: a terminated backend is
 replaced at checkout, a transaction whose connection dies commits nothing (and the store's
-self-contained writes run once more on a fresh connection), and a server stopped and
+self-contained writes run once more on a fresh connection), one whose connection dies at
+its ``COMMIT`` is reported as the server settled it (committed; or rolled back, and run
+again), and a server stopped and
 started again is reconnected to without opening the database again. PostgreSQL: a fresh
 database on 127.0.0.1:5432 for the module (a schema per test), or a private server for
 the restart."""
@@ -14,7 +16,13 @@ import pytest
 
 from gsomia.errors import StoreError, StoreUnavailable
 from gsomia.sharing.sqldb import Database
-from pg_support import PrivatePostgres, fresh_database, shared_or_skip, terminate_backends
+from pg_support import (
+    CommitCutProxy,
+    PrivatePostgres,
+    fresh_database,
+    shared_or_skip,
+    terminate_backends,
+)
 
 pytestmark = pytest.mark.services
 
@@ -45,6 +53,19 @@ def db(database) -> Iterator[Database]:
     yield database_
     database_.execute(f'DROP SCHEMA "{schema}" CASCADE')
     database_.close()
+
+
+@pytest.fixture
+def cut(database) -> Iterator[tuple[CommitCutProxy, Database]]:
+    """A database reached through a :class:`CommitCutProxy` (a schema of its own)."""
+    proxy = CommitCutProxy(database)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    database_ = Database(f"{proxy.url}&schema={schema}")
+    database_.execute(TABLE)
+    yield proxy, database_
+    database_.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    database_.close()
+    proxy.close()
 
 
 def _dbname(db: Database) -> str:
@@ -85,6 +106,45 @@ def test_retrying_runs_a_lost_transaction_once_more(admin, db):
     db.retrying(work)
     assert len(runs) == 2
     assert db.fetchall("SELECT k, v FROM t") == [("once", 2)]
+
+
+def test_a_commit_whose_answer_is_lost_is_reported_committed(cut):
+    """The server commits, the connection dies before its answer arrives: the block
+    succeeds (the server's record says committed), it does not raise "unknown"."""
+    proxy, db = cut
+    with db.transaction():
+        db.execute("INSERT INTO t (k, v) VALUES (?, ?)", ("kept", 1))
+        proxy.arm("after")
+    assert proxy.cuts == 1
+    assert db.fetchall("SELECT k, v FROM t") == [("kept", 1)]
+    db.write([("INSERT INTO t (k, v) VALUES (?, ?)", ("next", 2))])
+    assert db.fetchall("SELECT k FROM t ORDER BY k") == [("kept",), ("next",)]
+
+
+def test_a_commit_lost_on_its_way_is_reported_rolled_back_and_run_again(cut):
+    """The connection dies with the ``COMMIT`` unsent: the server rolled the transaction
+    back, so :meth:`Database.retrying` runs it once more (it used to raise "may or may
+    not have been committed")."""
+    proxy, db = cut
+    runs = []
+
+    def work() -> None:
+        runs.append(1)
+        db.execute("INSERT INTO t (k, v) VALUES (?, ?)", ("once", len(runs)))
+        if len(runs) == 1:
+            proxy.arm("before")
+
+    db.retrying(work)
+    assert proxy.cuts == 1 and len(runs) == 2
+    assert db.fetchall("SELECT k, v FROM t") == [("once", 2)]
+
+
+def test_a_lost_commit_of_a_transaction_that_wrote_nothing_may_run_again(cut):
+    proxy, db = cut
+    with pytest.raises(StoreUnavailable) as caught, db.transaction():
+        db.fetchone("SELECT count(*) FROM t")
+        proxy.arm("after")
+    assert proxy.cuts == 1 and caught.value.lost_before_commit
 
 
 def test_retrying_does_not_rerun_a_refused_transaction(db):

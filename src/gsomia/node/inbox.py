@@ -23,6 +23,12 @@ inbox) drains them itself instead, once the batch is committed and the node's lo
 released, before its receipts are returned: no thread hand-off at all. The order and the
 store's contract are the same either way (the batch is committed before it is queued, and
 acknowledged only after that commit).
+
+A delivery's commit whose outcome the store cannot tell (a PostgreSQL connection lost
+during ``COMMIT`` and the server unreachable to ask, :mod:`gsomia.sharing.sqldb`) keeps its
+batch's place like any store failure; its items are remembered, and when the batch is tried
+again one the store then shows ``delivered`` (the commit had gone through) is handed to the
+subscribers then, once, instead of skipped as processed.
 """
 
 from __future__ import annotations
@@ -38,7 +44,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gsomia.errors import EnvelopeError, InputError, ReleaseDenied, ReplayError, StoreError
+from gsomia.errors import (
+    EnvelopeError,
+    InputError,
+    ReleaseDenied,
+    ReplayError,
+    StoreError,
+    StoreUnavailable,
+)
 from gsomia.node.clock import runs_in_real_time, to_datetime
 from gsomia.node.context import NodeContext
 from gsomia.node.exercise import exercise_mark, exercise_refusal
@@ -132,6 +145,8 @@ class Inbox:
         self._retrying = False
         # the stored arrivals not yet processed were queued (by resume)
         self._resumed = False
+        # envelope ids marked delivered by a commit of unknown outcome, not yet handed
+        self._unsure: set[str] = set()
         # the arrival thread (real-time clocks only; module notes)
         self._arrival = WakeWorker(f"gsomia-arrive-{ctx.party}",
                                    lambda: self._drain(self.ctx.clock.now_s()),
@@ -456,27 +471,38 @@ class Inbox:
         handed to the subscribers. After a row's own fault (its data does not read) the
         others go on (the row is processed again by :meth:`resume`); after a store
         failure (StoreError) the items after it are left ``arrived`` too, to be processed
-        after it when the batch is tried again (order kept)."""
+        after it when the batch is tried again (order kept). A commit of unknown outcome
+        (module notes): its items are handed when the batch is tried again if the store
+        then shows them ``delivered``."""
         ctx = self.ctx
         handed: list[tuple[ReceivedItem, Callable | None, Any]] = []
         forwarded = False
         failure: Exception | None = None
-        with ctx.ledger.lock, ctx.ledger.transaction():
-            for envelope_id in envelope_ids:
-                try:
-                    with ctx.ledger.savepoint():
-                        row = ctx.ledger.store.inbox_row(envelope_id)
-                        if row is None or row.status != "arrived":
-                            continue
-                        if row.final != ctx.party:
-                            # only this item: the others held have not changed
-                            forwarded = self.hub.hold(row) or forwarded
-                        else:
-                            handed.append(self._deliver(row))
-                except Exception as exc:  # noqa: BLE001 - raised below, after the others
-                    failure = failure or exc
-                    if isinstance(exc, StoreError):  # the rest wait for this one
-                        break
+        try:
+            with ctx.ledger.lock, ctx.ledger.transaction():
+                for envelope_id in envelope_ids:
+                    try:
+                        with ctx.ledger.savepoint():
+                            row = ctx.ledger.store.inbox_row(envelope_id)
+                            if (row is not None and row.status == "delivered"
+                                    and envelope_id in self._unsure):
+                                handed.append(self._read(row)[:3])  # committed, not handed
+                            if row is None or row.status != "arrived":
+                                continue
+                            if row.final != ctx.party:
+                                # only this item: the others held have not changed
+                                forwarded = self.hub.hold(row) or forwarded
+                            else:
+                                handed.append(self._deliver(row))
+                    except Exception as exc:  # noqa: BLE001 - raised below, after the others
+                        failure = failure or exc
+                        if isinstance(exc, StoreError):  # the rest wait for this one
+                            break
+        except StoreUnavailable as exc:
+            if not exc.lost_before_commit:  # committed or not: the store tells on retry
+                self._unsure.update(item.envelope_id for item, _, _ in handed)
+            raise
+        self._unsure.difference_update(item.envelope_id for item, _, _ in handed)
         for item, hook, typed in handed:  # committed: handed before any flush can fail
             try:  # a subscriber's fault must not keep the others from their items
                 if self.subscribers.on_item is not None:
@@ -497,29 +523,35 @@ class Inbox:
         item, its typed subscriber (None when none or the payload does not read) and the
         payload read for it."""
         _, at = self.ctx.now()
-        item = self.received(row)
-        kind = item.kind
-        # read the payload for a typed subscriber only (a scan's plots are slow to check);
-        # one that does not read is delivered, audited, not handed on
-        reader, hook = self.subscribers.typed(kind)
-        typed: Any = None
+        item, hook, typed, unreadable = self._read(row)
         records = [("deliver", {
             "envelope_id": row.envelope_id, "item_id": row.item_id,
-            "originator": row.originator, "payload_kind": kind,
+            "originator": row.originator, "payload_kind": item.kind,
             "marking": (row.marking or {}).get("text")})]
-        if reader is not None and hook is not None:
-            try:
-                typed = reader(item.payload)
-            except InputError as exc:
-                hook = None
-                records.append(("deliver.unreadable", {
-                    "envelope_id": row.envelope_id, "item_id": row.item_id,
-                    "originator": row.originator, "payload_kind": kind,
-                    "reason": _cut(exc, 300)}))
+        if unreadable is not None:
+            records.append(("deliver.unreadable", {
+                "envelope_id": row.envelope_id, "item_id": row.item_id,
+                "originator": row.originator, "payload_kind": item.kind,
+                "reason": _cut(unreadable, 300)}))
         with self.ctx.ledger.transaction():
             self.ctx.ledger.store.set_status(row.envelope_id, "delivered")
             self.ctx.ledger.record(records, at)
         return item, hook, typed
+
+    def _read(self, row: InboxRow) -> tuple[ReceivedItem, Callable | None, Any,
+                                            InputError | None]:
+        """``(item, hook, typed, unreadable)`` of a row to hand: the item, its typed
+        subscriber and the payload read for it (the payload is read for a typed subscriber
+        only: a scan's plots are slow to check); one that does not read: hook None and
+        the reader's error (delivered, audited, not handed on)."""
+        item = self.received(row)
+        reader, hook = self.subscribers.typed(item.kind)
+        if reader is None or hook is None:
+            return item, hook, None, None
+        try:
+            return item, hook, reader(item.payload), None
+        except InputError as exc:
+            return item, None, None, exc
 
     # reading ---------------------------------------------------------------------------
     def received(self, row: InboxRow) -> ReceivedItem:

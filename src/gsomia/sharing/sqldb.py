@@ -46,9 +46,19 @@ transaction, and each statement outside one, checks a connection out and back in
   replaced and the ``BEGIN`` run again; one lost later rolls the whole transaction back on
   the server and raises :class:`~gsomia.errors.StoreUnavailable`
   (``lost_before_commit=True``), which :meth:`Database.retrying` (the store's
-  self-contained writes) runs once more on a fresh connection; a connection lost during
-  ``COMMIT`` leaves the outcome unknown and is never retried here. A read outside a
-  transaction is retried once on a fresh connection; a write outside one is not.
+  self-contained writes) runs once more on a fresh connection. A connection lost during
+  ``COMMIT`` (a backend terminated just as it committed) does not leave the caller
+  guessing: the transaction's id is read before the ``COMMIT``
+  (``pg_current_xact_id_if_assigned()``) and its outcome asked on a fresh connection
+  afterwards (``pg_xact_status``; PostgreSQL docs, "System Information Functions": for
+  "whether a transaction committed when the application and database server become
+  disconnected while a COMMIT is in progress"). Committed: the block succeeded, as if the
+  answer had come; rolled back: StoreUnavailable with ``lost_before_commit=True``; only
+  when that cannot be learned within ``wait_s`` is the outcome reported unknown. Without
+  this, a caller told "failed" about a committed transaction acts on a falsehood: an
+  inbox row committed ``delivered`` whose item is never handed to the subscriber, a
+  received batch stored but answered 503. A read outside a transaction is retried once
+  on a fresh connection; a write outside one is not.
 
 SQL is written once, with ``?`` placeholders (converted to ``%s`` for PostgreSQL) and the
 portable ``INSERT … ON CONFLICT`` (SQLite ≥ 3.24). DDL differences are filled in from
@@ -390,23 +400,34 @@ class Database:
     def _end(self, command: str) -> None:
         """``COMMIT`` or ``ROLLBACK`` the outermost transaction (a failed ``ROLLBACK`` is
         ignored: the driver or the server already ended it); PostgreSQL: return its
-        connection to the pool (which discards a broken one).
+        connection to the pool (which discards a broken one). A PostgreSQL connection lost
+        during ``COMMIT``: the outcome is asked of the server (:meth:`_settle`).
 
         Raises:
             StoreError: the ``COMMIT`` failed (then rolled back); StoreUnavailable: the
-                connection was lost during ``COMMIT`` (outcome unknown).
+                connection was lost before the ``COMMIT`` or the server rolled it back
+                (``lost_before_commit=True``), or the outcome could not be learned.
         """
         conn, self._tx = self._tx, None
         target = self._conn if self._pool is None else conn
+        xid: str | None = None
+        sent = False
         try:
+            if command == "COMMIT" and conn is not None:  # None: it wrote nothing
+                xid = self._statement(conn, _XID_SQL, ()).fetchone()[0]
+            sent = True
             self._statement(target, command, ())
-        except StoreError as exc:
+            return
+        except StoreUnavailable as exc:
             if command != "COMMIT":
                 return
-            if isinstance(exc, StoreUnavailable):
-                raise StoreUnavailable(
-                    self.display, "COMMIT", f"{exc.reason}; the transaction may or may not "
-                    "have been committed") from exc
+            if not sent or xid is None:  # rolled back by the server, or nothing written
+                raise StoreUnavailable(self.display, "COMMIT", exc.reason,
+                                       lost_before_commit=True) from exc
+            lost = exc
+        except StoreError:
+            if command != "COMMIT":
+                return
             try:
                 self._statement(target, "ROLLBACK", ())
             except StoreError:
@@ -415,6 +436,40 @@ class Database:
         finally:
             if conn is not None:
                 self._pool.putconn(conn)
+        self._settle(xid, lost)
+
+    def _settle(self, xid: str, lost: StoreUnavailable) -> None:
+        """The outcome of transaction ``xid`` whose connection was lost during ``COMMIT``
+        (``lost``), asked on a fresh connection (``pg_xact_status``, module docstring):
+        committed: return; still ``in progress`` (the lost backend not yet ended): asked
+        again every :data:`_SETTLE_POLL_S` for at most ``wait_s``.
+
+        Raises:
+            StoreUnavailable: rolled back (``lost_before_commit=True``: nothing written),
+                or the outcome not learned within ``wait_s`` (the server unreachable).
+        """
+        assert self.pool is not None
+        deadline = time.monotonic() + self.pool.wait_s
+        status: str | None = "in progress"
+        reason = lost.reason
+        while status == "in progress" and time.monotonic() < deadline:
+            try:
+                with self._checkout() as conn:
+                    status = self._statement(conn, _STATUS_SQL, (xid,)).fetchone()[0]
+            except StoreUnavailable as exc:  # that one lost too: again, within the wait
+                reason = f"{lost.reason}; asking its outcome: {exc.reason}"
+                if not exc.lost_before_commit:
+                    break
+                continue
+            if status == "in progress":
+                time.sleep(_SETTLE_POLL_S)
+        if status == "committed":
+            return
+        if status == "aborted":
+            raise StoreUnavailable(self.display, "COMMIT", f"{lost.reason}; the server "
+                                   "rolled the transaction back", lost_before_commit=True)
+        raise StoreUnavailable(self.display, "COMMIT", f"{reason}; the transaction may or "
+                               "may not have been committed") from lost
 
     def retrying(self, work: Callable[[], _T]) -> _T:
         """``work()`` in one transaction; if the PostgreSQL connection was lost before the
@@ -516,6 +571,15 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({self.display!r})"
+
+
+#: The open transaction's id (PostgreSQL 13+), None when it wrote nothing (none assigned).
+_XID_SQL = "SELECT pg_current_xact_id_if_assigned()::text"
+#: ``committed``, ``aborted`` or ``in progress`` of a transaction id (PostgreSQL 13+).
+_STATUS_SQL = "SELECT pg_xact_status(CAST(? AS xid8))"
+#: Wait between two questions about a transaction still in progress [s] (:meth:`Database.
+#: _settle`): a terminated backend ends its transaction within milliseconds.
+_SETTLE_POLL_S = 0.01
 
 
 def _is_read(sql: str) -> bool:
