@@ -30,6 +30,7 @@ from gsomia.datafile import Table, read_toml_data
 from gsomia.errors import InputError
 from gsomia.physics.ballistics import PROPULSION_CLASSES, propulsion_class_for
 from gsomia.physics.failure import Failure
+from gsomia.physics.fit_checks import check_reach
 from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.schemas import (
     FacilityFile,
@@ -297,6 +298,7 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
         else:
             lat, lon = t.lat_deg, t.lon_deg  # type: ignore[assignment]
         _check_missile(where, at, t.missile, t.propulsion)
+        _check_reach(where, at, t)
         count = 1 if t.salvo is None else t.salvo.count
         spacing = 0.0 if t.salvo is None else t.salvo.spacing_s
         if len(out) + count > MAX_LAUNCHES:
@@ -356,6 +358,17 @@ def _check_missile(where: _Where, at: str, missile: str | None, propulsion: str)
         raise where.error(f"{at}.propulsion", propulsion,
                           f"conflicts with missile = {missile!r}, which is {family}: drop "
                           "one of the two or make them agree")
+
+
+def _check_reach(where: _Where, at: str, entry: LaunchEntry) -> None:
+    """The entry's range and apogee are within the reach of its propulsion class (given, or
+    of its missile, or from the range: :func:`gsomia.physics.fit_checks.check_reach`)."""
+    prop = entry.propulsion if entry.propulsion != "auto" else \
+        propulsion_class_for(entry.missile, 1e3 * entry.range_km)
+    try:
+        check_reach(PROPULSION_CLASSES[prop], 1e3 * entry.range_km, 1e3 * entry.apogee_km)
+    except InputError as exc:
+        raise where.error(f"{at}.range_km", entry.range_km, exc.reason) from None
 
 
 def _agreements(doc: ScenarioFile, where: _Where,
