@@ -53,6 +53,7 @@ from gsomia.warning.maritime_sites import (
     load_maritime_catalogue,
     maritime_from_table,
 )
+from gsomia.warning.sea import first_land_hit
 from gsomia.warning.sensors.maritime import SubmarineTrack
 from gsomia.warning.sites import (
     Sensor,
@@ -202,7 +203,40 @@ def _submarines(doc: ScenarioFile, where: _Where,
             raise where.error(f"{at}.track", exc.value, exc.reason) from None
         if e.launch is not None:
             _check_fires_there(where, at, out[-1], e.launch, launches)
+        _check_at_sea(where, at, out[-1])
     return tuple(out)
+
+
+def _check_at_sea(where: _Where, at: str, sub: SubmarineTrack) -> None:
+    """No waypoint of ``sub`` is on land and no leg crosses land
+    (:func:`gsomia.warning.sea.first_land_hit`: Natural Earth land as the zones load it;
+    legs checked exactly along the path the boat is moved on).
+
+    Raises:
+        InputError: naming ``<at>.track[i]`` (a waypoint on land, or outside the region of
+            the land loaded) or ``<at>.track[i]`` to ``[i+1]`` (a leg over land), the
+            country and where the leg meets land.
+    """
+    try:
+        hit = first_land_hit(sub.waypoints)
+    except InputError as exc:
+        raise where.error(f"{at}.{exc.field}", exc.value, exc.reason) from None
+    if hit is None:
+        return
+    t, lat, lon = sub.waypoints[hit.index]
+    here = {"t_s": t, "lat_deg": lat, "lon_deg": lon}
+    if not hit.leg:
+        raise where.error(f"{at}.track[{hit.index}]", here,
+                          f"on land ({hit.country}, Natural Earth 1:10m): a submarine's "
+                          "waypoints must be at sea")
+    t2, lat2, lon2 = sub.waypoints[hit.index + 1]
+    (a_lat, a_lon), (b_lat, b_lon) = hit.entry_deg, hit.exit_deg
+    raise where.error(f"{at}.track[{hit.index}]", here,
+                      f"the leg to track[{hit.index + 1}] (t_s={t2:g}, {lat2:g}, {lon2:g}) "
+                      f"crosses land ({hit.country}, Natural Earth 1:10m) from "
+                      f"({a_lat:.4f}, {a_lon:.4f}) to ({b_lat:.4f}, {b_lon:.4f}): a "
+                      "submarine moves straight in latitude and longitude between "
+                      "waypoints; add waypoints at sea around the land")
 
 
 def _check_fires_there(where: _Where, at: str, sub: SubmarineTrack, launch: str,
