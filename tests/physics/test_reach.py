@@ -4,6 +4,7 @@ launch of the public record, of flight-times.csv or of a packaged scenario is re
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -116,3 +117,13 @@ def test_no_flight_time_record_or_packaged_launch_is_beyond_its_class(shared_dat
         assert _ratio(cls, f.range_km * 1e3, f.apogee_km * 1e3) < 1.0
     for name in packaged_scenario_names():   # loading checks the reach of every launch
         assert load_scenario(name).launches
+
+
+def test_a_record_beyond_its_class_is_skipped_with_the_reason(shared_data):
+    rec = next(r for r in load_records(shared_data / "cns")
+               if r.missile_name == "Hwasong-11E" and check_records([r])[0] is None)
+    far = dataclasses.replace(rec, range_km=3_000.0, apogee_km=600.0)
+    skip = check_records([far])[0]
+    assert skip is not None and skip.kind == "outside_flight_model"
+    assert "beyond the reach of propulsion class solid-srbm" in str(skip)
+    assert "use propulsion solid-mrbm" in str(skip)

@@ -12,7 +12,8 @@ from typing import Any
 
 from gsomia.datafile import read_toml_data
 from gsomia.errors import InputError, PhysicsError
-from gsomia.physics.ballistics import fit_trajectory, propulsion_class_for
+from gsomia.physics.ballistics import PROPULSION_CLASSES, fit_trajectory, propulsion_class_for
+from gsomia.physics.fit_checks import check_reach
 from gsomia.records import LaunchRecord
 from gsomia.sim.scenario.model import (
     APOGEE_KM,
@@ -30,8 +31,10 @@ __all__ = ["SKIP_KINDS", "FamilyDv", "RecordSkip", "check_records", "family_dv",
 SKIP_KINDS = ("incomplete_record", "outside_flight_model", "outside_window")
 """Why :func:`check_records` leaves a record out: it lacks a site position, bearing, range or
 apogee; its range or apogee is outside the flight model's domain (:data:`RANGE_KM`,
-:data:`APOGEE_KM`); it was launched more than :data:`MAX_DURATION_S` after the date's first
-launch (a scenario's launch times are at most that)."""
+:data:`APOGEE_KM`), or beyond the reach of its missile's propulsion class
+(:func:`gsomia.physics.fit_checks.check_reach`; no record of the public record so far);
+it was launched more than :data:`MAX_DURATION_S` after the date's first launch (a
+scenario's launch times are at most that)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,22 @@ def _records_epoch(records: list[LaunchRecord]) -> dt.datetime:
 
 def _record_label(rec: LaunchRecord, n: int) -> str:
     return f"{rec.date.isoformat()} #{rec.salvo_index or n} ({rec.missile_name})"
+
+
+def _beyond_reach(rec: LaunchRecord, apogee_km: float) -> list[str]:
+    """``[reason]`` when the record's range and apogee are beyond the reach of its propulsion
+    class (its missile's family, else the class of its range: as :func:`scenario_from_records`
+    writes it), else ``[]``."""
+    range_m = 1e3 * float(rec.range_km)  # type: ignore[arg-type]
+    try:
+        cls = propulsion_class_for(rec.missile_name)
+    except InputError:
+        cls = propulsion_class_for(None, range_m)
+    try:
+        check_reach(PROPULSION_CLASSES[cls], range_m, 1e3 * apogee_km)
+    except InputError as exc:
+        return [exc.reason]
+    return []
 
 
 def check_records(records: list[LaunchRecord], *, default_apogee_km: float | None = None
@@ -99,6 +118,8 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
             for name, value, (lo, hi) in (("range", rec.range_km, RANGE_KM),
                                           ("apogee", apogee, APOGEE_KM))
             if not lo <= value <= hi]  # type: ignore[operator]
+        reach = ([] if missing or outside
+                 else _beyond_reach(rec, float(apogee)))  # type: ignore[arg-type]
         late_s = (0.0 if rec.launched_at is None
                   else (rec.launched_at - epoch).total_seconds())
         if missing:
@@ -107,6 +128,8 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
         elif outside:
             out.append(RecordSkip(rec, label, "outside_flight_model",
                                   f"{', '.join(outside)} outside the flight model"))
+        elif reach:
+            out.append(RecordSkip(rec, label, "outside_flight_model", reach[0]))
         elif late_s > MAX_DURATION_S:
             out.append(RecordSkip(
                 rec, label, "outside_window",
