@@ -68,13 +68,18 @@ def _record_label(rec: LaunchRecord, n: int) -> str:
     return f"{rec.date.isoformat()} #{rec.salvo_index or n} ({rec.missile_name})"
 
 
-def _beyond_reach(rec: LaunchRecord, apogee_km: float) -> list[str]:
+def _beyond_reach(rec: LaunchRecord, apogee_km: float,
+                  failures: dict[tuple[dt.date, int | None], dict[str, Any]]) -> list[str]:
     """``[reason]`` when the record's range and apogee are beyond the reach of its propulsion
-    class (its missile's family, else the class of its range: as :func:`scenario_from_records`
-    writes it), else ``[]``."""
+    class, else ``[]``. The class is the one :func:`scenario_from_records` writes: that of
+    the missile (for a failed launch, the missile of ``failures``, the file
+    :func:`load_record_failures` reads, when it names one), else that of the range."""
     range_m = 1e3 * float(rec.range_km)  # type: ignore[arg-type]
+    missile = rec.missile_name
+    if rec.outcome == "failure":
+        missile = failures.get((rec.date, rec.salvo_index), {}).get("missile", missile)
     try:
-        cls = propulsion_class_for(rec.missile_name)
+        cls = propulsion_class_for(missile)
     except InputError:
         cls = propulsion_class_for(None, range_m)
     try:
@@ -105,6 +110,8 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
     if not records:
         return []
     epoch = _records_epoch(records)
+    failures = (load_record_failures() if any(r.outcome == "failure" for r in records)
+                else {})
     out: list[RecordSkip | None] = []
     for n, rec in enumerate(records, start=1):
         label = _record_label(rec, n)
@@ -119,7 +126,7 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
                                           ("apogee", apogee, APOGEE_KM))
             if not lo <= value <= hi]  # type: ignore[operator]
         reach = ([] if missing or outside
-                 else _beyond_reach(rec, float(apogee)))  # type: ignore[arg-type]
+                 else _beyond_reach(rec, float(apogee), failures))  # type: ignore[arg-type]
         late_s = (0.0 if rec.launched_at is None
                   else (rec.launched_at - epoch).total_seconds())
         if missing:
