@@ -16,6 +16,8 @@ BAD_CASES = [
     ("bad coordinate", "lat_deg = 39.66", "lat_deg = 95.0", "launches[0].lat_deg", "95.0"),
     ("negative range", "range_km = 1000.0", "range_km = -1000.0", "launches[0].range_km",
      "-1000.0"),
+    ("beyond the class's reach", "range_km = 1000.0", "range_km = 9000.0",
+     "launches[0].range_km", "9000.0: beyond the reach of propulsion class liquid-srbm"),
 ]
 
 # Kept literal: the malformed files above are edits of this text.
@@ -117,7 +119,9 @@ def test_observe_unknown_scenario(runner):
 
 
 
-UNFLYABLE = [launch_entry(range_km=12000.0, apogee_km=5.0)]
+# Within an ICBM's reach (7.5 km/s of 11.2), but no tilt program of the class flies 12,000 km
+# with a 5 km apogee: the fit fails (an ER-Scud there is refused on loading, beyond its reach).
+UNFLYABLE = [launch_entry(range_km=12000.0, apogee_km=5.0, missile="Hwasong-15")]
 
 
 @pytest.mark.parametrize("where", ["dir", "missing"])
@@ -236,3 +240,14 @@ def test_help_documents_the_schema(runner):
         assert phrase in text, phrase
     observe_help = " ".join(runner.invoke(app, ["observe", "--help"]).stdout.split())
     assert "false_alarms" in observe_help and "first true detection" in observe_help
+
+
+def test_trajectory_beyond_the_class_reach_exit_2(runner):
+    result = runner.invoke(app, ["trajectory", "--site", "39.66,124.71", "--bearing", "80",
+                                 "--range", "9000", "--apogee", "1200",
+                                 "--propulsion", "solid-srbm"])
+    assert result.exit_code == 2, result.output
+    err = " ".join(result.stderr.split())
+    assert err.startswith("error: --range=9000.0: beyond the reach of propulsion class "
+                          "solid-srbm"), err
+    assert "7.02 km/s" in err and "3.32 km/s" in err and "use propulsion solid-icbm" in err

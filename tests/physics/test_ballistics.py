@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import quad, solve_ivp
 
@@ -20,6 +20,7 @@ from gsomia.physics.ballistics import (
     propulsion_class_for,
 )
 from gsomia.physics.earth import WGS84
+from gsomia.physics.fit_checks import needed_burnout_speed_m_s
 from gsomia.physics.geodesy import enu_basis, geodesic_inverse, geodetic2ecef
 from gsomia.physics.propagate import derivatives, propagate, propagate_to_impact
 from gsomia.physics.propulsion import resolve_propulsion, thrust_acceleration
@@ -217,8 +218,12 @@ def test_propagate_to_impact_rejects_bad_settings(kwargs):
 @given(range_km=st.floats(300, 5000), loft=st.floats(0.3, 1.5), bearing=st.floats(0, 359))
 def test_fit_meets_range_and_apogee_within_1_percent(range_km, loft, bearing):
     """For any plausible range and apogee (apogee = loft × range, from a depressed to a
-    lofted flight), with the class chosen by range, range and apogee are met."""
+    lofted flight), with the class chosen by range and within its reach, range and apogee
+    are met."""
     apogee_km = loft * range_km
+    prop = PROPULSION_CLASSES[propulsion_class_for(None, range_km * 1e3)]
+    assume(needed_burnout_speed_m_s(range_km * 1e3, apogee_km * 1e3)
+           <= prop.max_burnout_speed_m_s())
     traj = fit_trajectory(39.0, 126.0, bearing, range_km * 1e3, apogee_km * 1e3)
     assert traj.range_m == pytest.approx(range_km * 1e3, rel=0.01)
     assert traj.apogee_m == pytest.approx(apogee_km * 1e3, rel=0.01)

@@ -9,9 +9,11 @@ from importlib import resources
 import pytest
 
 from gsomia.errors import InputError
+from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.sim.scenario import load_scenario
+from gsomia.warning.sea import first_land_hit
 
-SINPO_END = "{ t_s = 7200.0, lat_deg = 40.0368, lon_deg = 128.1839 },\n]"
+SINPO_END = "{ t_s = 7200.0, lat_deg = 40.0228, lon_deg = 128.1899 },\n]"
 
 
 def _packaged(name: str) -> str:
@@ -22,12 +24,14 @@ def _packaged(name: str) -> str:
 def test_the_packaged_slbm_scenarios_fire_from_the_boat(name):
     sc = load_scenario(name)
     (sub,) = sc.submarines
-    assert sub.position(sc.launches[0].t_s) == (sc.launches[0].lat_deg, sc.launches[0].lon_deg)
+    lat, lon = sub.position(sc.launches[0].t_s)
+    d, _ = geodesic_inverse(lat, lon, sc.launches[0].lat_deg, sc.launches[0].lon_deg)
+    assert float(d) == pytest.approx(1637.0, abs=1.0)   # in the water off Sinpo
 
 
 @pytest.mark.parametrize(("old", "new", "km"), [
     (SINPO_END, "{ t_s = 7200.0, lat_deg = 39.03, lon_deg = 125.75 },\n]", "237.2"),  # Pyongyang
-    ('site = "sinpo"', 'site = "wonsan"', "113.8"),
+    ('site = "sinpo"', 'site = "wonsan"', "112.8"),
 ])
 def test_a_boat_away_from_its_launch_is_refused(tmp_path, old, new, km):
     text = _packaged("2021-10-19")
@@ -50,3 +54,55 @@ def test_a_boat_4_km_off_its_facility_is_accepted(tmp_path):
     path = tmp_path / "near.toml"
     path.write_text(text, encoding="utf-8")
     assert load_scenario(path).submarines[0].position(7200.0) == (40.0008, 128.1839)
+
+
+@pytest.mark.parametrize("name", ["2016-08-24", "2021-10-19", "2022-05-07"])
+def test_the_packaged_tracks_are_at_sea(name):
+    (sub,) = load_scenario(name).submarines
+    assert first_land_hit(sub.waypoints) is None
+
+
+def test_a_waypoint_on_land_is_refused(tmp_path):
+    # the Sinpo facility point itself: on land in Natural Earth 1:10m
+    text = _packaged("2021-10-19").replace(
+        "{ t_s = 3600.0, lat_deg = 39.85, lon_deg = 128.45 }",
+        "{ t_s = 3600.0, lat_deg = 40.0368, lon_deg = 128.1839 }")
+    path = tmp_path / "ashore.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert str(err.value).startswith(
+        f"{path}: submarines[0].track[0]={{'t_s': 0.0, 'lat_deg': 40.0228, 'lon_deg': 128.1899}}: "
+        "the leg to track[1] (t_s=3600, 40.0368, 128.184) crosses land (PRK")
+
+
+def test_a_leg_across_honshu_is_refused_naming_where_it_meets_land(tmp_path):
+    # a boat bound from the Sea of Japan to the Pacific straight across Honshu
+    text = _packaged("2021-10-19").replace(
+        "{ t_s = 0.0, lat_deg = 40.0228, lon_deg = 128.1899 },",
+        "{ t_s = -9000.0, lat_deg = 37.5, lon_deg = 141.5 },\n"
+        "  { t_s = -5000.0, lat_deg = 38.5, lon_deg = 131.0 },\n"
+        "  { t_s = 0.0, lat_deg = 40.0228, lon_deg = 128.1899 },")
+    path = tmp_path / "honshu.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    msg = str(err.value)
+    assert "submarines[0].track[0]={'t_s': -9000.0, 'lat_deg': 37.5, 'lon_deg': 141.5}" in msg
+    assert "crosses land (JPN, Natural Earth 1:10m) from (37.5" in msg
+
+
+@pytest.mark.parametrize(("waypoints", "index", "leg"), [
+    (((0.0, 39.0, 127.6),), 0, False),                               # Wonsan, ashore
+    (((0.0, 39.5, 128.5), (10.0, 39.0, 127.6)), 0, True),           # its leg ashore first
+    (((0.0, 35.0, 128.0 - 0.5), (10.0, 35.0, 130.0)), 0, False),    # starts in Korea
+    (((0.0, 34.2, 129.0), (10.0, 34.5, 129.6)), 0, True),           # across Tsushima
+])
+def test_first_land_hit(waypoints, index, leg):
+    hit = first_land_hit(waypoints)
+    assert hit is not None and (hit.index, hit.leg) == (index, leg)
+
+
+def test_a_waypoint_outside_the_loaded_land_is_refused():
+    with pytest.raises(InputError, match=r"track\[1\]=.*outside the region whose land"):
+        first_land_hit(((0.0, 39.5, 128.5), (10.0, 39.5, 175.0)))

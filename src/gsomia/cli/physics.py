@@ -13,6 +13,7 @@ from rich.table import Table
 from gsomia.cli._app import app, console, err_console, fail, guarded, print_json
 from gsomia.errors import InputError
 from gsomia.physics.ballistics import PROPULSION_CLASSES, fit_trajectory, propulsion_class_for
+from gsomia.physics.fit_checks import check_reach
 from gsomia.physics.validation import load_flight_times, summarise, validate
 
 __all__ = ["trajectory", "validate_app", "validate_flight_times"]
@@ -83,6 +84,9 @@ def trajectory(
     if propulsion != "auto" and propulsion not in PROPULSION_CLASSES:
         fail(f"--propulsion={propulsion!r}: unknown; known: auto, "
              f"{', '.join(PROPULSION_CLASSES)}")
+    prop = propulsion if propulsion != "auto" else propulsion_class_for(missile, range_km * 1e3)
+    check_reach(PROPULSION_CLASSES[prop], range_km * 1e3, apogee_km * 1e3, field="--range",
+                value=range_km)
     traj = fit_trajectory(lat, lon, bearing % 360.0, range_km * 1e3, apogee_km * 1e3,
                           propulsion=propulsion, missile=missile,
                           ballistic_coefficient_kg_m2=beta)

@@ -45,7 +45,7 @@ from scipy.optimize import least_squares
 
 from gsomia.errors import InputError, PhysicsError
 from gsomia.physics.earth import WGS84, Earth
-from gsomia.physics.fit_checks import check_fit_inputs, check_impact_point
+from gsomia.physics.fit_checks import check_fit_inputs, check_impact_point, check_reach
 from gsomia.physics.fit_start import FitStarts, initial_guess, kepler_burnout_state
 from gsomia.physics.geodesy import (
     ecef2enu,
@@ -374,7 +374,8 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
         the fitted :class:`Trajectory` (its ``flight_time_s`` is the model's prediction).
 
     Raises:
-        InputError: a value out of its domain (names the field and value).
+        InputError: a value out of its domain (names the field and value), or a range and
+            apogee beyond the reach of the class (:func:`~gsomia.physics.fit_checks.check_reach`).
         PhysicsError: no flight of this class reaches that range and apogee.
     """
     check_fit_inputs(lat_deg, lon_deg, bearing_deg, range_m, apogee_m, alt_m, missile,
@@ -382,6 +383,7 @@ def fit_trajectory(lat_deg: float, lon_deg: float, bearing_deg: float, range_m: 
     if propulsion == "auto":
         propulsion = propulsion_class_for(missile, range_m)
     prop = resolve_propulsion(propulsion)
+    check_reach(prop, range_m, apogee_m, earth=earth)
     if impact_point_deg is None:
         lat_t, lon_t = (float(v) for v in geodesic_direct(lat_deg, lon_deg, range_m,
                                                           bearing_deg, earth))

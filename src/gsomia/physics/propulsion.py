@@ -10,6 +10,24 @@ acceleration is
 
 (Tsiolkovsky; Sutton & Biblarz, *Rocket Propulsion Elements*, 9th ed., §4.1), with ζ the
 stage's propellant fraction. :mod:`gsomia.physics.ballistics` flies them.
+
+*Reach.* A class also has a largest burnout speed, :attr:`PropulsionClass.max_burnout_speed_m_s`,
+from the public range classes of the US National Air and Space Intelligence Center
+(NASIC, *Ballistic and Cruise Missile Threat*, 2020): SRBM under 1,000 km, MRBM
+1,000–3,000 km, IRBM 3,000–5,500 km, ICBM beyond 5,500 km. The class's largest range
+``R`` (:attr:`PropulsionClass.max_range_m`) becomes a speed by the minimum-energy relation
+over a spherical, non-rotating Earth of radius ``R⊕`` (mean radius) — the least burnout speed
+that reaches the range angle ``Ψ = R/R⊕`` from the surface:
+
+.. math::  v^2 = \\frac{GM}{R_\\oplus}\\,\\frac{2\\sin(\\Psi/2)}{1+\\sin(\\Psi/2)}
+
+(Bate, Mueller & White, *Fundamentals of Astrodynamics*, 1971, §6.2: the minimum-energy
+trajectory has ``Q = v²r/GM = 2 sin(Ψ/2)/(1 + sin(Ψ/2))``), raised by
+:data:`REACH_MARGIN`. A class with no upper range (the ICBMs) is bounded by the escape speed
+``√(2GM/R⊕)``: anything faster never comes down. A flight is checked by
+:func:`gsomia.physics.fit_checks.check_reach`, which needs the speed of the Keplerian ellipse
+of the asked range and apogee (the same spherical model), so a lofted or depressed flight
+needs more than a minimum-energy one of its range, as it does in fact.
 """
 
 from __future__ import annotations
@@ -21,12 +39,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from gsomia.errors import InputError
+from gsomia.physics.earth import WGS84, Earth
 
 __all__ = [
     "PROPULSION_CLASSES",
+    "REACH_MARGIN",
     "PropulsionClass",
     "Stage",
     "burnt_share",
+    "min_energy_speed_m_s",
     "propulsion_class_for",
     "resolve_propulsion",
     "stage_table",
@@ -60,17 +81,49 @@ class PropulsionClass:
         stages: the stages, first to last.
         vertical_rise_s: time of vertical rise before the tilt program starts [s].
         source: where the figures come from, and which are assumptions.
+        max_range_m: the class's largest minimum-energy range [m] (module notes, *Reach*),
+            or ``None`` for no upper bound (ICBMs).
+        range_source: where ``max_range_m`` comes from.
     """
 
     name: str
     stages: tuple[Stage, ...]
     vertical_rise_s: float
     source: str
+    max_range_m: float | None = None
+    range_source: str = ""
 
     @property
     def burn_s(self) -> float:
         """Total burn time, launch to burnout [s]."""
         return sum(s.burn_s for s in self.stages)
+
+    def max_burnout_speed_m_s(self, earth: Earth = WGS84) -> float:
+        """The largest burnout speed a missile of this class reaches [m/s] (module notes,
+        *Reach*): the minimum-energy speed of :attr:`max_range_m` times
+        ``1 +`` :data:`REACH_MARGIN`, or the escape speed ``√(2GM/R⊕)`` (mean radius) when
+        the class has no upper range."""
+        if self.max_range_m is None:
+            return math.sqrt(2.0 * earth.gm_m3_s2 / earth.mean_radius_m)
+        return (1.0 + REACH_MARGIN) * min_energy_speed_m_s(self.max_range_m, earth)
+
+
+REACH_MARGIN = 0.10
+"""Margin on a class's largest burnout speed [-]: +10 % in speed (+21 % in kinetic energy;
+for an SRBM's 1,000 km, the minimum-energy range grows to about 1,230 km). It covers what
+the range classes and the spherical relation leave out: a lighter payload than the one
+the nominal range is quoted for, the ±20–30 % level of the class figures above, and the
+Earth's rotation (up to 0.36 km/s at 40° N) and burnout altitude that the relation
+ignores. A project choice, made before the check was run against the public record."""
+
+
+def min_energy_speed_m_s(range_m: float, earth: Earth = WGS84) -> float:
+    """Burnout speed [m/s] of the minimum-energy ballistic flight of ground range
+    ``range_m`` [m] over a spherical, non-rotating Earth (mean radius), from its surface:
+    ``v² = (GM/R⊕) · 2 sin(Ψ/2) / (1 + sin(Ψ/2))``, ``Ψ = range/R⊕`` (Bate, Mueller &
+    White, *Fundamentals of Astrodynamics*, 1971, §6.2)."""
+    s = math.sin(0.5 * range_m / earth.mean_radius_m)
+    return math.sqrt(earth.gm_m3_s2 / earth.mean_radius_m * 2.0 * s / (1.0 + s))
 
 
 # Burn times are the open-literature orders of magnitude for each family; every figure is an
@@ -84,32 +137,45 @@ PROPULSION_CLASSES: dict[str, PropulsionClass] = {
             "Single-stage liquid (Scud-B/C, ER-Scud, Nodong). Burn time between the Scud-B's "
             "~62 s and the Nodong's ~110 s as given in open analyses (e.g. M. Schiller, "
             "RAND TR-1268, 2012); propellant fraction ~0.65 of a Scud-class airframe "
-            "(same source). Assumption at the ±20 % level."),
+            "(same source). Assumption at the ±20 % level.",
+            1_500e3, "The class holds the Nodong, an MRBM in NASIC, Ballistic and Cruise "
+            "Missile Threat (2020), with the Scuds (SRBM, < 1,000 km): its reach is the "
+            "Scud-Nodong family's 1,500 km, the bound propulsion_class_for uses."),
         PropulsionClass(
             "liquid-irbm", (Stage(140.0, 0.80, 1.0),), 6.0,
             "Single-stage liquid IRBM (Hwasong-12, Musudan). Burn time of order 140 s for a "
             "single-chamber RD-250-class engine on a ~25 t missile (open analyses, e.g. "
-            "Schiller 2012; J. Schilling, 38 North, 2017). Assumption at the ±20 % level."),
+            "Schiller 2012; J. Schilling, 38 North, 2017). Assumption at the ±20 % level.",
+            5_500e3, "IRBM, 3,000-5,500 km (NASIC, Ballistic and Cruise Missile Threat, "
+            "2020)."),
         PropulsionClass(
             "liquid-icbm", (Stage(150.0, 0.85, 0.55), Stage(150.0, 0.80, 0.45)), 6.0,
             "Two-stage liquid ICBM (Hwasong-14/15/17) and space launchers. Stage burn times "
             "of order 150 s each, from open analyses of the 2017 flights (e.g. D. Wright, "
-            "Union of Concerned Scientists, 2017). Assumption at the ±20 % level."),
+            "Union of Concerned Scientists, 2017). Assumption at the ±20 % level.",
+            None, "ICBM, > 5,500 km, no upper bound (NASIC, Ballistic and Cruise Missile "
+            "Threat, 2020); space launchers reach orbit."),
         PropulsionClass(
             "solid-srbm", (Stage(40.0, 0.70, 1.0),), 3.0,
             "Single-stage solid SRBM (KN-23/24, Hwasong-11 family, KN-02). Solid motors of "
             "this size burn tens of seconds (Sutton & Biblarz, ch. 12, typical tactical "
-            "motors). Assumption at the ±30 % level."),
+            "motors). Assumption at the ±30 % level.",
+            1_000e3, "SRBM, < 1,000 km (NASIC, Ballistic and Cruise Missile Threat, 2020)."),
         PropulsionClass(
             "solid-mrbm", (Stage(50.0, 0.85, 0.55), Stage(45.0, 0.80, 0.45)), 3.0,
             "Two-stage solid MRBM/SLBM (Pukguksong-1/2/3 and successors): two motors of "
             "roughly 45-50 s each (open analyses of the 2016-2019 flights). Assumption at "
-            "the ±30 % level."),
+            "the ±30 % level.",
+            5_500e3, "MRBM, 1,000-3,000 km, and the class also holds the solid IRBM "
+            "Hwasong-16 (3,000-5,500 km; NASIC, Ballistic and Cruise Missile Threat, "
+            "2020): the IRBM bound."),
         PropulsionClass(
             "solid-icbm",
             (Stage(60.0, 0.88, 0.40), Stage(60.0, 0.85, 0.35), Stage(50.0, 0.80, 0.25)), 3.0,
             "Three-stage solid ICBM (Hwasong-18/19): three motors of ~50-60 s, typical of "
-            "solid ICBMs of this size. Assumption at the ±30 % level."),
+            "solid ICBMs of this size. Assumption at the ±30 % level.",
+            None, "ICBM, > 5,500 km, no upper bound (NASIC, Ballistic and Cruise Missile "
+            "Threat, 2020)."),
     )
 }
 

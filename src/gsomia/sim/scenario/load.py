@@ -30,6 +30,7 @@ from gsomia.datafile import Table, read_toml_data
 from gsomia.errors import InputError
 from gsomia.physics.ballistics import PROPULSION_CLASSES, propulsion_class_for
 from gsomia.physics.failure import Failure
+from gsomia.physics.fit_checks import check_reach
 from gsomia.physics.geodesy import geodesic_inverse
 from gsomia.schemas import (
     FacilityFile,
@@ -52,6 +53,7 @@ from gsomia.warning.maritime_sites import (
     load_maritime_catalogue,
     maritime_from_table,
 )
+from gsomia.warning.sea import first_land_hit
 from gsomia.warning.sensors.maritime import SubmarineTrack
 from gsomia.warning.sites import (
     Sensor,
@@ -201,7 +203,40 @@ def _submarines(doc: ScenarioFile, where: _Where,
             raise where.error(f"{at}.track", exc.value, exc.reason) from None
         if e.launch is not None:
             _check_fires_there(where, at, out[-1], e.launch, launches)
+        _check_at_sea(where, at, out[-1])
     return tuple(out)
+
+
+def _check_at_sea(where: _Where, at: str, sub: SubmarineTrack) -> None:
+    """No waypoint of ``sub`` is on land and no leg crosses land
+    (:func:`gsomia.warning.sea.first_land_hit`: Natural Earth land as the zones load it;
+    legs checked exactly along the path the boat is moved on).
+
+    Raises:
+        InputError: naming ``<at>.track[i]`` (a waypoint on land, or outside the region of
+            the land loaded) or ``<at>.track[i]`` to ``[i+1]`` (a leg over land), the
+            country and where the leg meets land.
+    """
+    try:
+        hit = first_land_hit(sub.waypoints)
+    except InputError as exc:
+        raise where.error(f"{at}.{exc.field}", exc.value, exc.reason) from None
+    if hit is None:
+        return
+    t, lat, lon = sub.waypoints[hit.index]
+    here = {"t_s": t, "lat_deg": lat, "lon_deg": lon}
+    if not hit.leg:
+        raise where.error(f"{at}.track[{hit.index}]", here,
+                          f"on land ({hit.country}, Natural Earth 1:10m): a submarine's "
+                          "waypoints must be at sea")
+    t2, lat2, lon2 = sub.waypoints[hit.index + 1]
+    (a_lat, a_lon), (b_lat, b_lon) = hit.entry_deg, hit.exit_deg
+    raise where.error(f"{at}.track[{hit.index}]", here,
+                      f"the leg to track[{hit.index + 1}] (t_s={t2:g}, {lat2:g}, {lon2:g}) "
+                      f"crosses land ({hit.country}, Natural Earth 1:10m) from "
+                      f"({a_lat:.4f}, {a_lon:.4f}) to ({b_lat:.4f}, {b_lon:.4f}): a "
+                      "submarine moves straight in latitude and longitude between "
+                      "waypoints; add waypoints at sea around the land")
 
 
 def _check_fires_there(where: _Where, at: str, sub: SubmarineTrack, launch: str,
@@ -297,6 +332,7 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
         else:
             lat, lon = t.lat_deg, t.lon_deg  # type: ignore[assignment]
         _check_missile(where, at, t.missile, t.propulsion)
+        _check_reach(where, at, t)
         count = 1 if t.salvo is None else t.salvo.count
         spacing = 0.0 if t.salvo is None else t.salvo.spacing_s
         if len(out) + count > MAX_LAUNCHES:
@@ -356,6 +392,17 @@ def _check_missile(where: _Where, at: str, missile: str | None, propulsion: str)
         raise where.error(f"{at}.propulsion", propulsion,
                           f"conflicts with missile = {missile!r}, which is {family}: drop "
                           "one of the two or make them agree")
+
+
+def _check_reach(where: _Where, at: str, entry: LaunchEntry) -> None:
+    """The entry's range and apogee are within the reach of its propulsion class (given, or
+    of its missile, or from the range: :func:`gsomia.physics.fit_checks.check_reach`)."""
+    prop = entry.propulsion if entry.propulsion != "auto" else \
+        propulsion_class_for(entry.missile, 1e3 * entry.range_km)
+    try:
+        check_reach(PROPULSION_CLASSES[prop], 1e3 * entry.range_km, 1e3 * entry.apogee_km)
+    except InputError as exc:
+        raise where.error(f"{at}.range_km", entry.range_km, exc.reason) from None
 
 
 def _agreements(doc: ScenarioFile, where: _Where,

@@ -12,7 +12,8 @@ from typing import Any
 
 from gsomia.datafile import read_toml_data
 from gsomia.errors import InputError, PhysicsError
-from gsomia.physics.ballistics import fit_trajectory, propulsion_class_for
+from gsomia.physics.ballistics import PROPULSION_CLASSES, fit_trajectory, propulsion_class_for
+from gsomia.physics.fit_checks import check_reach
 from gsomia.records import LaunchRecord
 from gsomia.sim.scenario.model import (
     APOGEE_KM,
@@ -30,8 +31,10 @@ __all__ = ["SKIP_KINDS", "FamilyDv", "RecordSkip", "check_records", "family_dv",
 SKIP_KINDS = ("incomplete_record", "outside_flight_model", "outside_window")
 """Why :func:`check_records` leaves a record out: it lacks a site position, bearing, range or
 apogee; its range or apogee is outside the flight model's domain (:data:`RANGE_KM`,
-:data:`APOGEE_KM`); it was launched more than :data:`MAX_DURATION_S` after the date's first
-launch (a scenario's launch times are at most that)."""
+:data:`APOGEE_KM`), or beyond the reach of its missile's propulsion class
+(:func:`gsomia.physics.fit_checks.check_reach`; no record of the public record so far);
+it was launched more than :data:`MAX_DURATION_S` after the date's first launch (a
+scenario's launch times are at most that)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +68,27 @@ def _record_label(rec: LaunchRecord, n: int) -> str:
     return f"{rec.date.isoformat()} #{rec.salvo_index or n} ({rec.missile_name})"
 
 
+def _beyond_reach(rec: LaunchRecord, apogee_km: float,
+                  failures: dict[tuple[dt.date, int | None], dict[str, Any]]) -> list[str]:
+    """``[reason]`` when the record's range and apogee are beyond the reach of its propulsion
+    class, else ``[]``. The class is the one :func:`scenario_from_records` writes: that of
+    the missile (for a failed launch, the missile of ``failures``, the file
+    :func:`load_record_failures` reads, when it names one), else that of the range."""
+    range_m = 1e3 * float(rec.range_km)  # type: ignore[arg-type]
+    missile = rec.missile_name
+    if rec.outcome == "failure":
+        missile = failures.get((rec.date, rec.salvo_index), {}).get("missile", missile)
+    try:
+        cls = propulsion_class_for(missile)
+    except InputError:
+        cls = propulsion_class_for(None, range_m)
+    try:
+        check_reach(PROPULSION_CLASSES[cls], range_m, 1e3 * apogee_km)
+    except InputError as exc:
+        return [exc.reason]
+    return []
+
+
 def check_records(records: list[LaunchRecord], *, default_apogee_km: float | None = None
                   ) -> list[RecordSkip | None]:
     """Which records of one date give a launch of :func:`scenario_from_records`.
@@ -86,6 +110,8 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
     if not records:
         return []
     epoch = _records_epoch(records)
+    failures = (load_record_failures() if any(r.outcome == "failure" for r in records)
+                else {})
     out: list[RecordSkip | None] = []
     for n, rec in enumerate(records, start=1):
         label = _record_label(rec, n)
@@ -99,6 +125,8 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
             for name, value, (lo, hi) in (("range", rec.range_km, RANGE_KM),
                                           ("apogee", apogee, APOGEE_KM))
             if not lo <= value <= hi]  # type: ignore[operator]
+        reach = ([] if missing or outside
+                 else _beyond_reach(rec, float(apogee), failures))  # type: ignore[arg-type]
         late_s = (0.0 if rec.launched_at is None
                   else (rec.launched_at - epoch).total_seconds())
         if missing:
@@ -107,6 +135,8 @@ def check_records(records: list[LaunchRecord], *, default_apogee_km: float | Non
         elif outside:
             out.append(RecordSkip(rec, label, "outside_flight_model",
                                   f"{', '.join(outside)} outside the flight model"))
+        elif reach:
+            out.append(RecordSkip(rec, label, "outside_flight_model", reach[0]))
         elif late_s > MAX_DURATION_S:
             out.append(RecordSkip(
                 rec, label, "outside_window",
