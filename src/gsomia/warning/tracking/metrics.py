@@ -122,24 +122,54 @@ class EvaluationConfig:
                 raise InputError(name, v, "must be finite and non-negative (interval > 0)")
 
 
+def _members(d) -> tuple[str, ...]:
+    """The objects a detection measures: every member of an unresolved (merged) plot, the
+    one object of an ordinary plot, none for a false alarm."""
+    if d.merged_truth_ids:
+        return tuple(d.merged_truth_ids)
+    return () if d.truth_id is None else (d.truth_id,)
+
+
 def _label(track: Track) -> str | None:
-    ids = [d.truth_id for d in track.detections
-           if track.confirmed_s is None or d.t_s >= track.confirmed_s]
-    if not ids:
+    """The launch a confirmed track follows: the object measured by most of its detections
+    since confirmation, a plot of an unresolved group counting for each of its members (it
+    measures all of them: Koch & van Keuk, "Multiple hypothesis track maintenance with
+    possibly unresolved measurements", IEEE TAES 33(3), 1997; Blom & Bloem 2006); ties go
+    to the object with more plots of its own, then to the larger id. ``None`` for a track
+    of false alarms only."""
+    dets = [d for d in track.detections
+            if track.confirmed_s is None or d.t_s >= track.confirmed_s]
+    counts: dict[str, list[int]] = {}
+    for d in dets:
+        ms = _members(d)
+        for m in ms:
+            c = counts.setdefault(m, [0, 0])
+            c[0] += 1
+            c[1] += len(ms) == 1
+    if not counts:
         return None
-    best = max(set(ids), key=lambda i: (ids.count(i), str(i)))
-    return best
+    return max(counts, key=lambda i: (counts[i][0], counts[i][1], str(i)))
 
 
 def _swaps(track: Track) -> int:
-    ids = [d.truth_id for d in track.detections if d.t_s >= (track.confirmed_s or math.inf)]
+    """Changes of the object a confirmed track follows: the followed object changes when
+    two consecutive detections both miss it and share another object (a plot of an
+    unresolved group that holds the followed object still measures it: :func:`_label`);
+    each change between two real objects is a swap."""
+    dets = [d for d in track.detections if d.t_s >= (track.confirmed_s or math.inf)]
+    label = _label(track)
     swaps, current = 0, None
-    for a, b in zip(ids, ids[1:], strict=False):
-        # a change that persists for two detections, between two real objects
-        if a == b and a is not None and a != current:
-            if current is not None:
-                swaps += 1
-            current = a
+    for a, b in zip(dets, dets[1:], strict=False):
+        ma, mb = _members(a), _members(b)
+        if current is not None and (current in ma or current in mb):
+            continue
+        common = [m for m in ma if m in mb]
+        if not common:
+            continue
+        new = label if label in common else common[0]
+        if current is not None:
+            swaps += 1
+        current = new
     return swaps
 
 
