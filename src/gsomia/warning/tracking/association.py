@@ -27,10 +27,16 @@ messages, ``β_0j = (1 + Σ_k ν_{k→j})^{-1}``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-__all__ = ["gnn_assign", "marginal_association"]
+from gsomia.warning.tracking.predict import symmetrise
+from gsomia.warning.tracking.states import GaussianStates
+from gsomia.warning.tracking.update import Updater
+
+__all__ = ["association_log_weights", "gnn_assign", "marginal_association", "pda_update"]
 
 _FORBIDDEN = 1e12
 
@@ -95,3 +101,49 @@ def gnn_assign(d2: np.ndarray, gate: float) -> list[tuple[int, int]]:
     rows, cols = linear_sum_assignment(np.hstack((cost, dummy)))
     return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)
             if c < j and cost[r, c] < _FORBIDDEN]
+
+
+def association_log_weights(d2: np.ndarray, S: np.ndarray, gate: float, pd: float,
+                            density: float) -> np.ndarray:
+    """``ln ψ_kj`` of the module notes ``(K, J)``: ``ln(P_D/λ) − ½(d² + ln|2πS|)`` inside
+    the gate ``d² ≤ gate``, ``-inf`` outside.
+
+    Args:
+        d2: squared Mahalanobis distances ``(K, J)``; S: innovation covariances
+            ``(K, J, m, m)``; gate: γ; pd: P_D; density: λ [per unit of measurement space].
+    """
+    m = S.shape[-1]
+    _, logdet = np.linalg.slogdet(S)
+    log_psi = (math.log(pd) - math.log(density)
+               - 0.5 * (d2 + logdet + m * math.log(2.0 * math.pi)))
+    return np.where(np.isfinite(d2) & (d2 <= gate), log_psi, -np.inf)
+
+
+def pda_update(pred: GaussianStates, beta: np.ndarray, updater: Updater, z: np.ndarray,
+               R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """JPDA update of one target's ``M`` mode-conditioned predictions by every plot with a
+    positive marginal (Bar-Shalom, Daum & Huang 2009, eqs. (8)-(10)): with ``ν̄ = Σ β_j ν_j``
+    and the gain ``K`` of the most probable plot's ``S``,
+    ``x = x̂ + K ν̄``, ``P = P̂ − (1 − β_0) K S Kᵀ + K (Σ β_j ν_j ν_jᵀ − ν̄ ν̄ᵀ) Kᵀ``.
+
+    Args:
+        pred: the predictions, ``x (M, 6)``, ``P (M, 6, 6)``.
+        beta: marginals of the scan's plots for this target ``(J,)`` (sum ≤ 1).
+        updater: the scan's updater; z: plots ``(J, 3)``; R: their covariances ``(J, 3, 3)``.
+
+    Returns:
+        ``(x (M, 6), P (M, 6, 6))``.
+    """
+    js = np.nonzero(beta > 0.0)[0]
+    b = beta[js]
+    b0 = max(0.0, 1.0 - float(b.sum()))
+    mp = updater.predict_measurement(pred)
+    nu = updater.measurement_model.residual(z[js][None], mp.z[:, None])      # (M, J', 3)
+    nubar = np.einsum("j,mji->mi", b, nu)
+    S = mp.Pzz + R[js[np.argmax(b)]][None]
+    K = np.swapaxes(np.linalg.solve(S, np.swapaxes(mp.Pxz, 1, 2)), 1, 2)      # (M, 6, 3)
+    spread = np.einsum("j,mji,mjl->mil", b, nu, nu) - nubar[:, :, None] * nubar[:, None]
+    Kt = np.swapaxes(K, 1, 2)
+    x = pred.x + np.einsum("mij,mj->mi", K, nubar)
+    P = pred.P - (1.0 - b0) * K @ S @ Kt + K @ spread @ Kt
+    return x, symmetrise(P)

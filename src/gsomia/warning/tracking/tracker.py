@@ -17,7 +17,12 @@ scan (all detections of one sensor at one time) in time order. For each scan:
    The marginal probability of each pair (:mod:`.association`, belief propagation over
    the scan's joint association events) decides what an assignment may do: a pair below
    ``update_min_probability`` is *ambiguous* (in a salvo, the plot may as well be a
-   neighbour's) and the track coasts on its prediction without a miss; a plot that some
+   neighbour's; a plot of an unresolved group is every member's): the track then takes the
+   JPDA update of all the plots in its gate weighted by their marginals, which keeps the
+   tracks of a group on the group's plots, with their spread in the covariance, until the
+   radar resolves them, instead of a hard choice that can move it onto a neighbour
+   (Bar-Shalom, Daum & Huang 2009); the plots of such an update are not added to the
+   track's ``detections`` (they hold the plots that updated it alone). A plot that some
    track explains with probability above ``1 − initiate_min_probability`` (a plot of an
    unresolved group, a neighbour's plot in the gate) initiates nothing.
 4. *Update* the assigned tracks (IMM update); for each unassigned track that the scanning
@@ -53,7 +58,12 @@ from scipy.stats import chi2
 from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import height_above_ellipsoid_fast
-from gsomia.warning.tracking.association import gnn_assign, marginal_association
+from gsomia.warning.tracking.association import (
+    association_log_weights,
+    gnn_assign,
+    marginal_association,
+    pda_update,
+)
 from gsomia.warning.tracking.checks import MAX_RANGE_M, check_detection
 from gsomia.warning.tracking.imm import IMMEstimate, IMMFilter, combine
 from gsomia.warning.tracking.models import (
@@ -118,7 +128,7 @@ class TrackerConfig:
         new_plot_density: density of plots from no track (false alarms, new objects) per
             unit of measurement space [1/(m·rad²)] in the association weights.
         update_min_probability: smallest marginal probability of a GNN pair that updates
-            its track (module notes, step 3).
+            its track alone; below it the JPDA update (module notes, step 3).
         initiate_min_probability: smallest probability of coming from no track that lets
             a plot initiate (module notes, step 3).
         duplicate_distance_m: confirmed tracks closer than this merge (younger deleted);
@@ -211,7 +221,8 @@ class Track:
         status: ``"tentative"``, ``"confirmed"`` or ``"deleted"``.
         t_s: time of the current estimate [s]; x: ``(M, 6)``; P: ``(M, 6, 6)``; mu: ``(M,)``.
         history: :class:`TrackState` after every scan that concerned the track.
-        detections: the detections that updated it (in time order).
+        detections: the detections that updated it alone (in time order; not those of a
+            JPDA update, module notes step 3).
         initiated_s, confirmed_s, deleted_s: times of those events (``None`` until they happen).
         deleted_reason: why it was deleted (``None`` while live): ``"misses"`` (the
             sensors that saw it missed it too often), ``"age"`` (no update for
@@ -395,8 +406,8 @@ class Tracker:
         """Steps 1-4 of the module notes for the live tracks and one scan's plots ``z``
         ``(J, 3)``, ``R`` ``(J, 3, 3)``: predict, gate, assign (GNN), update. A GNN pair whose
         marginal association probability (:meth:`_marginals`) is below
-        ``update_min_probability`` is *ambiguous*: the track coasts (predicted, no update)
-        without a miss, since a plot of its own may be the one it did not take. Returns the
+        ``update_min_probability`` is *ambiguous*: the track takes the JPDA update of every
+        plot in its gate (:meth:`_pda_update`) instead of the one plot. Returns the
         indices of the plots that may not initiate: those assigned, ambiguous, or from a
         track with probability above ``1 − initiate_min_probability``."""
         if not live:
@@ -412,10 +423,12 @@ class Tracker:
         d2 = np.einsum("kji,kji->kj", nu, np.linalg.solve(S, nu[..., None])[..., 0])
         beta, p_new = self._marginals(d2, S)
         pairs = gnn_assign(d2, self._gate)
-        coasted = {k for k, j in pairs if beta[k, j] < cfg.update_min_probability}
+        shared = {k for k, j in pairs if beta[k, j] < cfg.update_min_probability}
+        for k in shared:
+            self._pda_update(live[k], pred, k, beta[k], updater, z, R, scan[0].sensor_id)
         used = {j for _, j in pairs} | {int(j) for j in
                                         np.nonzero(p_new < cfg.initiate_min_probability)[0]}
-        pairs = [(k, j) for k, j in pairs if k not in coasted]
+        pairs = [(k, j) for k, j in pairs if k not in shared]
         if pairs:
             ti = np.array([p[0] for p in pairs])
             dj = np.array([p[1] for p in pairs])
@@ -429,25 +442,35 @@ class Tracker:
                 tr.last_update_s = t
                 tr.detections.append(scan[j])
                 tr._record(True)
-        done = {k for k, _ in pairs}
+        done = {k for k, _ in pairs} | shared
         for k, tr in enumerate(live):
             if k in done:
                 continue
             tr.x, tr.P, tr.mu, tr.t_s = pred.x[k], pred.P[k], pred.mu[k], t
-            if k not in coasted and scan[0].sensor_id in tr.sensor_misses:
+            if scan[0].sensor_id in tr.sensor_misses:
                 tr.sensor_misses[scan[0].sensor_id] += 1
             tr._record(False)
         return used
+    def _pda_update(self, tr: Track, pred: IMMEstimate, k: int, beta: np.ndarray,
+                    updater: ExtendedKalmanUpdater, z: np.ndarray, R: np.ndarray,
+                    sensor_id: str) -> None:
+        """The JPDA update of track ``k`` (:func:`.association.pda_update`), mode by mode
+        (the mode probabilities stay those predicted)."""
+        x, P = pda_update(GaussianStates(pred.t_s, pred.x[k], pred.P[k]), beta, updater, z, R)
+        tr.x, tr.P, tr.mu, tr.t_s = x, P, pred.mu[k], pred.t_s
+        tr.hits += 1
+        tr.sensor_misses[sensor_id] = 0
+        tr.last_update_s = pred.t_s
+        tr._record(True)
+
     def _marginals(self, d2: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Marginal association probabilities of a scan (:mod:`.association`) from the
         squared distances ``(K, J)`` and innovation covariances ``(K, J, 3, 3)``."""
         cfg = self.config
-        _, logdet = np.linalg.slogdet(S)
-        log_psi = (math.log(cfg.association_pd) - math.log(cfg.new_plot_density)
-                   - 0.5 * (d2 + logdet + 3.0 * math.log(2.0 * math.pi)))
-        log_psi = np.where(np.isfinite(d2) & (d2 <= self._gate), log_psi, -np.inf)
-        miss = 1.0 - cfg.association_pd * cfg.gate_probability
-        return marginal_association(log_psi, miss)
+        return marginal_association(
+            association_log_weights(d2, S, self._gate, cfg.association_pd,
+                                    cfg.new_plot_density),
+            1.0 - cfg.association_pd * cfg.gate_probability)
 
     def _predict(self, live: list[Track], est: IMMEstimate, t: float) -> IMMEstimate:
         # Tracks may carry different times (all equal in practice: every live track is
