@@ -460,25 +460,41 @@ def lpe_holds(lpe: LaunchPointEstimate, lat_deg: float, lon_deg: float,
 def _pip_read_state(tracks: Sequence[Track], t_read: float,
                     max_age_s: float) -> TrackState | None:
     """The state whose PIP is read at ``t_read`` [s since the epoch]: the freshest updated
+    (:func:`_posteriors`)
     state, at most ``max_age_s`` old, of the launch's confirmed tracks alive at ``t_read``
     (a deleted track or a long extrapolation holds no PIP: :class:`EvaluationConfig`);
     ``None`` where there is none."""
     latest = [s for tr in tracks if (tr.deleted_s is None or tr.deleted_s > t_read)
-              for s in tr.history
-              if s.updated and tr.confirmed_s <= s.t_s <= t_read
-              and t_read - s.t_s <= max_age_s]
+              for s in _posteriors(tr)
+              if tr.confirmed_s <= s.t_s <= t_read and t_read - s.t_s <= max_age_s]
     return max(latest, key=lambda s: s.t_s) if latest else None
+
+
+def _posteriors(track: Track) -> list[TrackState]:
+    """The track's estimate at each time it was updated, after every update at that time:
+    scans of several sensors at one time are processed one after another, and only the
+    last state holds all the detections of that time (the filtering estimate
+    p(x_t | Z_1..t); the states between are partial)."""
+    out: list[TrackState] = []
+    for s in track.history:
+        if not s.updated:
+            continue
+        if out and out[-1].t_s == s.t_s:
+            out[-1] = s
+        else:
+            out.append(s)
+    return out
 
 
 def _states_along(tracks: Sequence[Track], interval_s: float) -> list[TrackState]:
     """Updated states of the confirmed part of the tracks (each one a live track's estimate
-    at a detection), at least ``interval_s`` apart along each track, in time order."""
+    after the detections of one time, :func:`_posteriors`), at least ``interval_s`` apart
+    along each track, in time order."""
     states = []
     for tr in tracks:
         last = -math.inf
-        for s in tr.history:
-            if (s.updated and s.t_s >= tr.confirmed_s
-                    and s.t_s - last >= interval_s - 1e-9):
+        for s in _posteriors(tr):
+            if s.t_s >= tr.confirmed_s and s.t_s - last >= interval_s - 1e-9:
                 states.append(s)
                 last = s.t_s
     states.sort(key=lambda s: s.t_s)
