@@ -32,11 +32,13 @@ import math
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from gsomia.warning.tracking.imm import IMMEstimate
 from gsomia.warning.tracking.predict import symmetrise
 from gsomia.warning.tracking.states import GaussianStates
 from gsomia.warning.tracking.update import Updater
 
-__all__ = ["association_log_weights", "gnn_assign", "marginal_association", "pda_update"]
+__all__ = ["association_log_weights", "gnn_assign", "marginal_association", "mode_distances",
+           "pda_update"]
 
 _FORBIDDEN = 1e12
 
@@ -147,3 +149,22 @@ def pda_update(pred: GaussianStates, beta: np.ndarray, updater: Updater, z: np.n
     x = pred.x + np.einsum("mij,mj->mi", K, nubar)
     P = pred.P - (1.0 - b0) * K @ S @ Kt + K @ spread @ Kt
     return x, symmetrise(P)
+
+
+def mode_distances(pred: IMMEstimate, updater: Updater, z: np.ndarray,
+                   R: np.ndarray) -> np.ndarray:
+    """Smallest squared Mahalanobis distance ``(K, J)`` of each plot over the targets'
+    mode-matched predictions ``pred`` (``K`` targets, ``M`` modes); z: plots ``(J, 3)``,
+    R: their covariances ``(J, 3, 3)``. The gate of an IMM track is the union of its modes'
+    gates (IMM-PDA: Bar-Shalom, Willett & Tian, *Tracking and Data Fusion*, YBS 2011,
+    §11.7), so that a plot that one mode explains (the ballistic mode at burnout, while the
+    combined estimate still carries the thrust) is not left to initiate a second track."""
+    model = updater.measurement_model
+    out = np.full((pred.x.shape[0], len(z)), np.inf)
+    for m in range(pred.x.shape[1]):
+        mp = updater.predict_measurement(pred.mode(m))
+        nu = model.residual(z[None], mp.z[:, None])
+        S = mp.Pzz[:, None] + R[None]
+        out = np.minimum(out, np.einsum("kji,kji->kj", nu,
+                                        np.linalg.solve(S, nu[..., None])[..., 0]))
+    return out

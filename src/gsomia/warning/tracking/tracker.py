@@ -62,6 +62,7 @@ from gsomia.warning.tracking.association import (
     association_log_weights,
     gnn_assign,
     marginal_association,
+    mode_distances,
     pda_update,
 )
 from gsomia.warning.tracking.checks import MAX_RANGE_M, check_detection
@@ -421,7 +422,7 @@ class Tracker:
         nu = model.residual(z[None], mp.z[:, None])                         # (K, J, 3)
         S = mp.Pzz[:, None] + R[None]                                        # (K, J, 3, 3)
         d2 = np.einsum("kji,kji->kj", nu, np.linalg.solve(S, nu[..., None])[..., 0])
-        d2 = np.minimum(d2, self._mode_distances(pred, updater, z, R))
+        d2 = np.minimum(d2, mode_distances(pred, updater, z, R))
         beta, p_new = self._marginals(d2, S)
         pairs = gnn_assign(d2, self._gate)
         shared = {k for k, j in pairs if beta[k, j] < cfg.update_min_probability}
@@ -463,23 +464,6 @@ class Tracker:
         tr.sensor_misses[sensor_id] = 0
         tr.last_update_s = pred.t_s
         tr._record(True)
-
-    def _mode_distances(self, pred: IMMEstimate, updater: ExtendedKalmanUpdater,
-                        z: np.ndarray, R: np.ndarray) -> np.ndarray:
-        """Smallest squared distance ``(K, J)`` of each plot over the tracks' mode-matched
-        predictions: the gate of an IMM track is the union of its modes' gates (IMM-PDA,
-        Bar-Shalom, Willett & Tian, *Tracking and Data Fusion*, YBS 2011, §11.7), so that a
-        plot that one mode explains (the ballistic mode at burnout, while the combined
-        estimate still carries the thrust) is not left to initiate a second track."""
-        model = updater.measurement_model
-        out = np.full((pred.x.shape[0], len(z)), np.inf)
-        for m in range(pred.x.shape[1]):
-            mp = updater.predict_measurement(pred.mode(m))
-            nu = model.residual(z[None], mp.z[:, None])
-            S = mp.Pzz[:, None] + R[None]
-            out = np.minimum(out, np.einsum("kji,kji->kj", nu,
-                                            np.linalg.solve(S, nu[..., None])[..., 0]))
-        return out
 
     def _marginals(self, d2: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Marginal association probabilities of a scan (:mod:`.association`) from the
