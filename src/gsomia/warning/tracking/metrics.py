@@ -206,6 +206,13 @@ of ``tests/warning/test_tracking_launch_boost.py`` and on stress-20; with one fo
 detection among seventeen (stress-20, launch C-3, default seed), 48."""
 
 
+_MAX_FOREIGN_LEADERS = 3
+"""Leading detections of a track that :func:`_track_lpe` may set aside: the initiator, and
+the first updates of a tentative track whose wide gate can take a neighbour's plot in a
+salvo from one site (2017-03-06, Japan's radars alone: a track's first three detections
+came from three different missiles)."""
+
+
 def _gospa_on_grid(tracker: Tracker, confirmed: Sequence[Track], flights: Sequence[Flight],
                    cfg: EvaluationConfig) -> list[float]:
     """GOSPA at every ``gospa_interval_s`` from the first launch to the last impact.
@@ -248,17 +255,20 @@ def _gospa_on_grid(tracker: Tracker, confirmed: Sequence[Track], flights: Sequen
 def _track_lpe(track: Track, earth: Earth) -> LaunchPointEstimate | None:
     """LPE of a track through the boost model (:func:`~.launch_boost.
     estimate_launch_point_boost` of its :func:`~.launch_boost.launch_window`). When that
-    fit is refused or its best hypothesis's reduced χ² exceeds ``_INITIATOR_CHI2``, the fit
-    without the track's first (initiator) detection is tried too and the one with the
-    smaller reduced χ² kept (a foreign initiator, another missile of a salvo, is a residual
-    of kilometres that no flight explains). Without either, the ascent fit of the boost
+    fit is refused or its best hypothesis's reduced χ² exceeds ``_INITIATOR_CHI2``, the fits
+    without the track's first 1, 2, … ``_MAX_FOREIGN_LEADERS`` detections are tried in turn
+    (the first one under ``_INITIATOR_CHI2`` is kept, else the one of smallest reduced χ²):
+    a foreign leading detection, another missile of a salvo, is a residual of kilometres
+    that no flight explains. Without any, the ascent fit of the boost
     detections (:func:`~.launch.estimate_launch_point`), with the same initiator rule as
     before on the 95 % ellipses; ``None`` if every fit is refused."""
-    full = estimate_launch_point_boost(launch_window(track.detections), earth)
-    if full is not None and float(np.min(full.reduced_chi2)) <= _INITIATOR_CHI2:
-        return full.estimate
-    rest = estimate_launch_point_boost(launch_window(track.detections[1:]), earth)
-    fits = [f for f in (full, rest) if f is not None]
+    fits = []
+    for k in range(_MAX_FOREIGN_LEADERS + 1):
+        fit = estimate_launch_point_boost(launch_window(track.detections[k:]), earth)
+        if fit is not None and float(np.min(fit.reduced_chi2)) <= _INITIATOR_CHI2:
+            return fit.estimate
+        if fit is not None:
+            fits.append(fit)
     if fits:
         return min(fits, key=lambda f: float(np.min(f.reduced_chi2))).estimate
     full_a, rest_a = (estimate_launch_point(boost_detections(dets, track.history), earth)
