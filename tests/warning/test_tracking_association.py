@@ -1,6 +1,7 @@
-"""Marginal association probabilities and the thrust mode (gsomia.warning.tracking.association): belief
+"""Marginal association probabilities (gsomia.warning.tracking.association): belief
 propagation is exact when the association graph is a tree (Williams & Lau 2014), so on one
-track or one plot it must equal the enumeration of the joint association events."""
+track or one plot it must equal the enumeration of the joint association events. Also the
+thrust mode of the IMM (gsomia.warning.tracking.models.ThrustMotionModel)."""
 
 from __future__ import annotations
 
