@@ -243,10 +243,13 @@ def run_case(name: str, scenario, n_scans: int, kind: str, q: float, budget_s: f
 
 def ours_config(cfg: TrackerConfig) -> dict:
     """Our tracker's settings that the comparison depends on."""
-    return {"tracker": "gsomia Tracker (defaults: IMM ballistic + powered EKF, two-point "
-                       "initiation, M-of-N confirmation)",
+    return {"tracker": "gsomia Tracker (defaults: IMM ballistic + powered + thrust EKFs, "
+                       "GNN checked by belief-propagation marginals with a JPDA update of "
+                       "ambiguous pairs, two-point initiation, M-of-N confirmation)",
             "gate_probability": cfg.gate_probability, "confirm_hits": cfg.confirm_hits,
-            "max_coast_s": cfg.max_coast_s}
+            "max_coast_s": cfg.max_coast_s,
+            "thrust_accelerations_m_s2": list(cfg.thrust_accelerations_m_s2),
+            "update_min_probability": cfg.update_min_probability}
 
 
 def _line(name: str, x: dict) -> str:

@@ -50,16 +50,17 @@ def test_help_lists_the_json_fields():
 
 
 @pytest.mark.slow
-def test_table_marks_korea_l4_outside_its_ellipse():
-    """Korea's radars alone on 2017-03-06: L4's LPE is 2.1 km off with a 0.5 km semi-major
-    axis (tests/warning/test_tracking_evaluate.py, KOREA_L4); the table says so."""
+def test_table_marks_korea_l3_outside_its_ellipse():
+    """Korea's radars alone on 2017-03-06: L3's LPE is 0.29 km off, outside its 95 % ellipse
+    across the minor axis (tests/warning/test_tracking_evaluate.py, KOREA_L3); the table
+    says so."""
     result = CliRunner().invoke(app, ["evaluate", "2017-03-06", "--party", "KOR"],
                                 terminal_width=200)
     assert result.exit_code == 0, result.output
     rows = {line.split("│")[1].strip(): line for line in result.output.splitlines()
             if line.startswith("│")}
-    assert "2.1 !" in rows["L4"]
-    assert "!" not in rows["L1"] + rows["L2"] + rows["L3"]
+    assert "0.3 !" in rows["L3"]
+    assert "!" not in rows["L1"] + rows["L2"] + rows["L4"]
     assert "!: the true launch point is outside the LPE's 95 % ellipse" in result.output
 
 

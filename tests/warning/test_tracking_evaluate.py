@@ -87,12 +87,14 @@ def test_japan_alone_gets_launch_points_through_the_boost_model(results):
     assert all(e < LPE_MAX_KM for e in errors if e is not None), errors
 
 
-KOREA_L4 = ("Korea's radars alone: the track of L4 gives a launch point 2.1 km and 13 s off "
-            "inside a 0.5 km ellipse (issue 18; not understood yet)")
+KOREA_L3 = ("Korea's radars alone: the track of L3 gives a launch point 0.29 km off, outside "
+            "its 95 % ellipse (0.66 km semi-major) across the minor axis: the LPE covariance "
+            "is too small there (issue 18; not understood yet; with the tracker's GNN-only "
+            "association and no thrust modes it was L4, 2.1 km and 13 s off)")
 
 
 @pytest.mark.parametrize("party", [pytest.param(p, marks=pytest.mark.xfail(strict=True,
-                                                                          reason=KOREA_L4))
+                                                                          reason=KOREA_L3))
                                    if p == "KOR" else p for p in (*PARTIES, "all")])
 @pytest.mark.slow
 def test_lpe_ellipse_holds_the_launch_point(results, party):
@@ -102,12 +104,13 @@ def test_lpe_ellipse_holds_the_launch_point(results, party):
             assert launch["lpe_error_km"] <= launch["lpe_semi_major_95_km"], launch
 
 
-def test_korea_l4_is_flagged_outside_its_ellipse(results):
-    """The known inconsistency (KOREA_L4) is visible in the output, not only in this test."""
-    l4 = results["KOR"]["launches"][3]
-    assert l4["id"] == "L4"
-    assert l4["lpe_error_km"] > l4["lpe_semi_major_95_km"]
-    assert l4["lpe_inside_95"] is False
+def test_korea_l3_is_flagged_outside_its_ellipse(results):
+    """The known inconsistency (KOREA_L3) is visible in the output, not only in this test."""
+    l3 = results["KOR"]["launches"][2]
+    assert l3["id"] == "L3"
+    assert l3["lpe_inside_95"] is False
+    assert [launch["lpe_inside_95"] for launch in results["KOR"]["launches"]] == [
+        True, True, False, True]
 
 
 def test_one_er_scud_meets_the_acceptance_by_korea_alone_and_all_do_better(tmp_path):

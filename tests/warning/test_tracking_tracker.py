@@ -13,7 +13,8 @@ from hypothesis.extra.numpy import arrays
 from gsomia.errors import InputError
 from gsomia.physics.ballistics import fit_trajectory
 from gsomia.warning.sensors import Flight, Radar
-from gsomia.warning.tracking.tracker import Tracker, gnn_assign
+from gsomia.warning.tracking.association import gnn_assign
+from gsomia.warning.tracking.tracker import Tracker
 
 GATE = 16.0
 POSITION_TOL_M = 2000.0     # track position error after burnout, 5 s / 0.1° radar at ~500 km

@@ -23,7 +23,7 @@ A receiving node combines its own tracks with the reports it holds in three step
    noise correlates the errors positively). The pair is admissible when
    ``d² = Δᵀ T⁻¹ Δ ≤ γ`` with ``γ`` the χ²(6) quantile of ``gate_probability``, and pairs are
    chosen by a global-nearest-neighbour assignment minimising ``Σ d²`` (the tracker's
-   :func:`~gsomia.warning.tracking.tracker.gnn_assign`, :func:`scipy.optimize.
+   :func:`~gsomia.warning.tracking.association.gnn_assign`, :func:`scipy.optimize.
    linear_sum_assignment`).
 
 3. **Covariance intersection** (Julier & Uhlmann, "A non-divergent estimation algorithm in
@@ -62,10 +62,10 @@ from scipy.stats import chi2
 from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.propagate import propagate_each
+from gsomia.warning.tracking.association import gnn_assign
 from gsomia.warning.tracking.models import BallisticMotionModel
 from gsomia.warning.tracking.predict import ExtendedKalmanPredictor, symmetrise
 from gsomia.warning.tracking.states import GaussianStates
-from gsomia.warning.tracking.tracker import gnn_assign
 
 __all__ = [
     "CI_CRITERIA",

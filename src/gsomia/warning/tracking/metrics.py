@@ -122,24 +122,54 @@ class EvaluationConfig:
                 raise InputError(name, v, "must be finite and non-negative (interval > 0)")
 
 
+def _members(d) -> tuple[str, ...]:
+    """The objects a detection measures: every member of an unresolved (merged) plot, the
+    one object of an ordinary plot, none for a false alarm."""
+    if d.merged_truth_ids:
+        return tuple(d.merged_truth_ids)
+    return () if d.truth_id is None else (d.truth_id,)
+
+
 def _label(track: Track) -> str | None:
-    ids = [d.truth_id for d in track.detections
-           if track.confirmed_s is None or d.t_s >= track.confirmed_s]
-    if not ids:
+    """The launch a confirmed track follows: the object measured by most of its detections
+    since confirmation, a plot of an unresolved group counting for each of its members (it
+    measures all of them: Koch & van Keuk, "Multiple hypothesis track maintenance with
+    possibly unresolved measurements", IEEE TAES 33(3), 1997; Blom & Bloem 2006); ties go
+    to the object with more plots of its own, then to the larger id. ``None`` for a track
+    of false alarms only."""
+    dets = [d for d in track.detections
+            if track.confirmed_s is None or d.t_s >= track.confirmed_s]
+    counts: dict[str, list[int]] = {}
+    for d in dets:
+        ms = _members(d)
+        for m in ms:
+            c = counts.setdefault(m, [0, 0])
+            c[0] += 1
+            c[1] += len(ms) == 1
+    if not counts:
         return None
-    best = max(set(ids), key=lambda i: (ids.count(i), str(i)))
-    return best
+    return max(counts, key=lambda i: (counts[i][0], counts[i][1], str(i)))
 
 
 def _swaps(track: Track) -> int:
-    ids = [d.truth_id for d in track.detections if d.t_s >= (track.confirmed_s or math.inf)]
+    """Changes of the object a confirmed track follows: the followed object changes when
+    two consecutive detections both miss it and share another object (a plot of an
+    unresolved group that holds the followed object still measures it: :func:`_label`);
+    each change between two real objects is a swap."""
+    dets = [d for d in track.detections if d.t_s >= (track.confirmed_s or math.inf)]
+    label = _label(track)
     swaps, current = 0, None
-    for a, b in zip(ids, ids[1:], strict=False):
-        # a change that persists for two detections, between two real objects
-        if a == b and a is not None and a != current:
-            if current is not None:
-                swaps += 1
-            current = a
+    for a, b in zip(dets, dets[1:], strict=False):
+        ma, mb = _members(a), _members(b)
+        if current is not None and (current in ma or current in mb):
+            continue
+        common = [m for m in ma if m in mb]
+        if not common:
+            continue
+        new = label if label in common else common[0]
+        if current is not None:
+            swaps += 1
+        current = new
     return swaps
 
 
@@ -174,6 +204,13 @@ _INITIATOR_CHI2 = 3.0
 is tried (:func:`_track_lpe`): fits of one missile's detections gave 0.5-2.1 on the flights
 of ``tests/warning/test_tracking_launch_boost.py`` and on stress-20; with one foreign
 detection among seventeen (stress-20, launch C-3, default seed), 48."""
+
+
+_MAX_FOREIGN_LEADERS = 3
+"""Leading detections of a track that :func:`_track_lpe` may set aside: the initiator, and
+the first updates of a tentative track whose wide gate can take a neighbour's plot in a
+salvo from one site (2017-03-06, Japan's radars alone: a track's first three detections
+came from three different missiles)."""
 
 
 def _gospa_on_grid(tracker: Tracker, confirmed: Sequence[Track], flights: Sequence[Flight],
@@ -218,17 +255,20 @@ def _gospa_on_grid(tracker: Tracker, confirmed: Sequence[Track], flights: Sequen
 def _track_lpe(track: Track, earth: Earth) -> LaunchPointEstimate | None:
     """LPE of a track through the boost model (:func:`~.launch_boost.
     estimate_launch_point_boost` of its :func:`~.launch_boost.launch_window`). When that
-    fit is refused or its best hypothesis's reduced χ² exceeds ``_INITIATOR_CHI2``, the fit
-    without the track's first (initiator) detection is tried too and the one with the
-    smaller reduced χ² kept (a foreign initiator, another missile of a salvo, is a residual
-    of kilometres that no flight explains). Without either, the ascent fit of the boost
+    fit is refused or its best hypothesis's reduced χ² exceeds ``_INITIATOR_CHI2``, the fits
+    without the track's first 1, 2, … ``_MAX_FOREIGN_LEADERS`` detections are tried in turn
+    (the first one under ``_INITIATOR_CHI2`` is kept, else the one of smallest reduced χ²):
+    a foreign leading detection, another missile of a salvo, is a residual of kilometres
+    that no flight explains. Without any, the ascent fit of the boost
     detections (:func:`~.launch.estimate_launch_point`), with the same initiator rule as
     before on the 95 % ellipses; ``None`` if every fit is refused."""
-    full = estimate_launch_point_boost(launch_window(track.detections), earth)
-    if full is not None and float(np.min(full.reduced_chi2)) <= _INITIATOR_CHI2:
-        return full.estimate
-    rest = estimate_launch_point_boost(launch_window(track.detections[1:]), earth)
-    fits = [f for f in (full, rest) if f is not None]
+    fits = []
+    for k in range(_MAX_FOREIGN_LEADERS + 1):
+        fit = estimate_launch_point_boost(launch_window(track.detections[k:]), earth)
+        if fit is not None and float(np.min(fit.reduced_chi2)) <= _INITIATOR_CHI2:
+            return fit.estimate
+        if fit is not None:
+            fits.append(fit)
     if fits:
         return min(fits, key=lambda f: float(np.min(f.reduced_chi2))).estimate
     full_a, rest_a = (estimate_launch_point(boost_detections(dets, track.history), earth)
@@ -430,25 +470,41 @@ def lpe_holds(lpe: LaunchPointEstimate, lat_deg: float, lon_deg: float,
 def _pip_read_state(tracks: Sequence[Track], t_read: float,
                     max_age_s: float) -> TrackState | None:
     """The state whose PIP is read at ``t_read`` [s since the epoch]: the freshest updated
+    (:func:`_posteriors`)
     state, at most ``max_age_s`` old, of the launch's confirmed tracks alive at ``t_read``
     (a deleted track or a long extrapolation holds no PIP: :class:`EvaluationConfig`);
     ``None`` where there is none."""
     latest = [s for tr in tracks if (tr.deleted_s is None or tr.deleted_s > t_read)
-              for s in tr.history
-              if s.updated and tr.confirmed_s <= s.t_s <= t_read
-              and t_read - s.t_s <= max_age_s]
+              for s in _posteriors(tr)
+              if tr.confirmed_s <= s.t_s <= t_read and t_read - s.t_s <= max_age_s]
     return max(latest, key=lambda s: s.t_s) if latest else None
+
+
+def _posteriors(track: Track) -> list[TrackState]:
+    """The track's estimate at each time it was updated, after every update at that time:
+    scans of several sensors at one time are processed one after another, and only the
+    last state holds all the detections of that time (the filtering estimate
+    p(x_t | Z_1..t); the states between are partial)."""
+    out: list[TrackState] = []
+    for s in track.history:
+        if not s.updated:
+            continue
+        if out and out[-1].t_s == s.t_s:
+            out[-1] = s
+        else:
+            out.append(s)
+    return out
 
 
 def _states_along(tracks: Sequence[Track], interval_s: float) -> list[TrackState]:
     """Updated states of the confirmed part of the tracks (each one a live track's estimate
-    at a detection), at least ``interval_s`` apart along each track, in time order."""
+    after the detections of one time, :func:`_posteriors`), at least ``interval_s`` apart
+    along each track, in time order."""
     states = []
     for tr in tracks:
         last = -math.inf
-        for s in tr.history:
-            if (s.updated and s.t_s >= tr.confirmed_s
-                    and s.t_s - last >= interval_s - 1e-9):
+        for s in _posteriors(tr):
+            if s.t_s >= tr.confirmed_s and s.t_s - last >= interval_s - 1e-9:
                 states.append(s)
                 last = s.t_s
     states.sort(key=lambda s: s.t_s)

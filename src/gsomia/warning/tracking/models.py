@@ -71,6 +71,7 @@ __all__ = [
     "BallisticMotionModel",
     "PositionMeasurementModel",
     "RadarMeasurementModel",
+    "ThrustMotionModel",
     "cwna_covariance",
     "wrap_pi",
 ]
@@ -278,3 +279,57 @@ class PositionMeasurementModel:
     def residual(self, z: np.ndarray, z_pred: np.ndarray) -> np.ndarray:
         """``z − z_pred``."""
         return np.asarray(z, dtype=float) - np.asarray(z_pred, dtype=float)
+
+
+@dataclass(frozen=True, slots=True)
+class ThrustMotionModel:
+    """Powered flight: the unpowered motion of :class:`BallisticMotionModel` plus a thrust
+    acceleration of constant magnitude ``accel_m_s2`` along the velocity at the start of
+    the step, plus CWNA process noise of density ``q_m2_s3``.
+
+    Over a step Δt the thrust adds ``½ a Δt² û`` to the position and ``a Δt û`` to the
+    velocity, ``û = v/|v|`` (the "constant-acceleration along the flight path" powered-flight
+    model of the boost-phase tracking literature: e.g. Li & Jilkov, "Survey of maneuvering
+    target tracking. Part II: motion models of ballistic and space targets", IEEE TAES 46(1),
+    2010, §III.A, thrust along the velocity for a gravity-turn missile). Within the IMM a
+    bank of such modes at several magnitudes spans the thrust-to-mass ratios of the
+    propulsion classes (tens of m/s², rising as propellant burns).
+
+    Attributes:
+        accel_m_s2: thrust acceleration [m/s²] (≥ 0).
+        q_m2_s3, step_s, earth: as in :class:`BallisticMotionModel`.
+    """
+
+    accel_m_s2: float
+    q_m2_s3: float = 1.0
+    step_s: float = 2.0
+    earth: Earth = field(default=WGS84, repr=False)
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.accel_m_s2) and self.accel_m_s2 >= 0.0):
+            raise InputError("accel_m_s2", self.accel_m_s2, "must be finite and non-negative")
+        if not (math.isfinite(self.q_m2_s3) and self.q_m2_s3 >= 0.0):
+            raise InputError("q_m2_s3", self.q_m2_s3, "must be finite and non-negative")
+        if not (math.isfinite(self.step_s) and self.step_s > 0.0):
+            raise InputError("step_s", self.step_s, "must be finite and positive")
+
+    @property
+    def dynamics(self) -> tuple[float, Earth, float]:
+        """What :meth:`function` depends on (cf. :attr:`BallisticMotionModel.dynamics`)."""
+        return (self.step_s, self.earth, self.accel_m_s2)
+
+    def function(self, x: np.ndarray, dt_s: float) -> np.ndarray:
+        """States ``(N, 6)`` advanced by ``dt_s`` [s] (noise-free), shape ``(N, 6)``."""
+        x = np.asarray(x, dtype=float).reshape(-1, 6)
+        if dt_s == 0.0:
+            return x.copy()
+        out = propagate(x, dt_s, self.earth, step_s=self.step_s)
+        speed = np.linalg.norm(x[:, 3:], axis=1, keepdims=True)
+        u = x[:, 3:] / np.where(speed > 0.0, speed, 1.0)
+        out[:, :3] += 0.5 * self.accel_m_s2 * dt_s**2 * u
+        out[:, 3:] += self.accel_m_s2 * dt_s * u
+        return out
+
+    def covar(self, dt_s: float, x: np.ndarray | None = None) -> np.ndarray:
+        """Process-noise covariance ``Q(dt)``, shape ``(6, 6)``."""
+        return cwna_covariance(self.q_m2_s3, dt_s)

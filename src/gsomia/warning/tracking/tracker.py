@@ -1,5 +1,6 @@
-"""Multi-target tracker: IMM filters, Mahalanobis gating, global-nearest-neighbour
-assignment, two-point initiation, M-of-N confirmation and deletion.
+"""Multi-target tracker: IMM filters (ballistic, powered and thrust modes), Mahalanobis
+gating, global-nearest-neighbour assignment checked by marginal association probabilities,
+two-point initiation, M-of-N confirmation and deletion.
 
 Detections of any number of radars and owners enter one tracker; they are processed scan by
 scan (all detections of one sensor at one time) in time order. For each scan:
@@ -13,6 +14,17 @@ scan (all detections of one sensor at one time) in time order. For each scan:
    columns let track k stay unassigned at cost ``γ`` (Blackman & Popoli, *Design and
    Analysis of Modern Tracking Systems*, Artech House 1999, §6.2); out-of-gate pairs are
    forbidden. Each detection goes to at most one track and each track takes at most one.
+   The marginal probability of each pair (:mod:`.association`, belief propagation over
+   the scan's joint association events) decides what an assignment may do: a pair below
+   ``update_min_probability`` is *ambiguous* (in a salvo, the plot may as well be a
+   neighbour's; a plot of an unresolved group is every member's): the track then takes the
+   JPDA update of all the plots in its gate weighted by their marginals, which keeps the
+   tracks of a group on the group's plots, with their spread in the covariance, until the
+   radar resolves them, instead of a hard choice that can move it onto a neighbour
+   (Bar-Shalom, Daum & Huang 2009); the plots of such an update are not added to the
+   track's ``detections`` (they hold the plots that updated it alone). A plot that some
+   track explains with probability above ``1 − initiate_min_probability`` (a plot of an
+   unresolved group, a neighbour's plot in the gate) initiates nothing.
 4. *Update* the assigned tracks (IMM update); for each unassigned track that the scanning
    sensor has seen before, count a miss *of that sensor* (a track's miss count is the
    smallest count of consecutive misses over the sensors that have seen it, so a radar that
@@ -46,8 +58,20 @@ from scipy.stats import chi2
 from gsomia.errors import InputError
 from gsomia.physics.earth import WGS84, Earth
 from gsomia.physics.geodesy import height_above_ellipsoid_fast
+from gsomia.warning.tracking.association import (
+    association_log_weights,
+    gnn_assign,
+    marginal_association,
+    mode_distances,
+    pda_update,
+)
+from gsomia.warning.tracking.checks import MAX_RANGE_M, check_detection
 from gsomia.warning.tracking.imm import IMMEstimate, IMMFilter, combine
-from gsomia.warning.tracking.models import BallisticMotionModel, RadarMeasurementModel
+from gsomia.warning.tracking.models import (
+    BallisticMotionModel,
+    RadarMeasurementModel,
+    ThrustMotionModel,
+)
 from gsomia.warning.tracking.predict import ExtendedKalmanPredictor
 from gsomia.warning.tracking.states import GaussianStates, TrackState
 from gsomia.warning.tracking.update import ExtendedKalmanUpdater
@@ -92,6 +116,22 @@ class TrackerConfig:
         init_max_speed_mps: largest speed of a two-point initiation [m/s].
         init_max_dt_s: largest time between the two points [s].
         init_velocity_sigma_mps: extra velocity uncertainty of a new track [m/s] (thrust).
+        thrust_accelerations_m_s2: one IMM mode of thrust along the velocity
+            (:class:`~.models.ThrustMotionModel`) per value [m/s²]; 20 and 45 m/s² span
+            the 18-87 m/s² of the propulsion classes of :mod:`gsomia.physics` (a missile
+            between two levels is followed by the IMM's mixture). Without them a track
+            lags its accelerating missile by ½·a·Δt² per revisit and slides, in a salvo
+            from one site, onto the missile behind.
+        q_thrust_m2_s3: CWNA density of the thrust modes [m²/s³] (the thrust's change and
+            direction error: 300 m²/s³ is ~17 m/s of velocity wander in 1 s).
+        thrust_change_per_s: total switching rate from a powered mode to the others [1/s].
+        association_pd: P_D of the association weights (:mod:`.association`).
+        new_plot_density: density of plots from no track (false alarms, new objects) per
+            unit of measurement space [1/(m·rad²)] in the association weights.
+        update_min_probability: smallest marginal probability of a GNN pair that updates
+            its track alone; below it the JPDA update (module notes, step 3).
+        initiate_min_probability: smallest probability of coming from no track that lets
+            a plot initiate (module notes, step 3).
         duplicate_distance_m: confirmed tracks closer than this merge (younger deleted);
             0 turns merging off (the default: salvo missiles fly within a kilometre).
         step_s: RK4 step of the propagation [s].
@@ -113,6 +153,13 @@ class TrackerConfig:
     init_max_dt_s: float = 30.0
     init_velocity_sigma_mps: float = 300.0
     duplicate_distance_m: float = 0.0
+    thrust_accelerations_m_s2: tuple[float, ...] = (20.0, 45.0)
+    q_thrust_m2_s3: float = 300.0
+    thrust_change_per_s: float = 0.1
+    association_pd: float = 0.9
+    new_plot_density: float = 1e-6
+    update_min_probability: float = 0.5
+    initiate_min_probability: float = 0.5
     step_s: float = 2.0
     earth: Earth = field(default=WGS84, repr=False)
 
@@ -132,13 +179,39 @@ class TrackerConfig:
         return float(chi2.ppf(self.gate_probability, 3))
 
     def imm_filter(self) -> IMMFilter:
-        """The IMM of a ballistic (mode 0) and a powered (mode 1) EKF."""
+        """The IMM of a ballistic (mode 0), a powered (mode 1) EKF and one thrust EKF per
+        ``thrust_accelerations_m_s2`` (modes 2, …).
+
+        Rates: ballistic → powered modes ``ballistic_to_boost_per_s`` in all, shared
+        equally; each powered mode → ballistic ``boost_to_ballistic_per_s``; between the
+        powered modes ``thrust_change_per_s`` in all from each (the thrust acceleration of
+        a rocket changes over tens of seconds as its mass falls).
+        """
         ball = ExtendedKalmanPredictor(BallisticMotionModel(
             self.q_ballistic_m2_s3, self.step_s, self.earth, self.drag_beta_kg_m2))
         powered = ExtendedKalmanPredictor(BallisticMotionModel(
             self.q_powered_m2_s3, self.step_s, self.earth))
-        a, b = self.ballistic_to_boost_per_s, self.boost_to_ballistic_per_s
-        return IMMFilter((ball, powered), np.array([[-a, a], [b, -b]]))
+        thrust = [ExtendedKalmanPredictor(ThrustMotionModel(
+            a, self.q_thrust_m2_s3, self.step_s, self.earth))
+            for a in self.thrust_accelerations_m_s2]
+        m = 2 + len(thrust)
+        rates = np.zeros((m, m))
+        rates[0, 1:] = self.ballistic_to_boost_per_s / (m - 1)
+        rates[1:, 0] = self.boost_to_ballistic_per_s
+        if m > 2:
+            off = self.thrust_change_per_s / (m - 2)
+            rates[1:, 1:] = off
+        np.fill_diagonal(rates, 0.0)
+        np.fill_diagonal(rates, -rates.sum(axis=1))
+        return IMMFilter((ball, powered, *thrust), rates)
+
+    def initial_mode_probabilities(self) -> np.ndarray:
+        """μ of a new track ``(M,)``: ``initial_powered_probability`` shared equally by the
+        powered modes."""
+        m = 2 + len(self.thrust_accelerations_m_s2)
+        mu = np.full(m, self.initial_powered_probability / (m - 1))
+        mu[0] = 1.0 - self.initial_powered_probability
+        return mu
 
 
 class Track:
@@ -149,7 +222,8 @@ class Track:
         status: ``"tentative"``, ``"confirmed"`` or ``"deleted"``.
         t_s: time of the current estimate [s]; x: ``(M, 6)``; P: ``(M, 6, 6)``; mu: ``(M,)``.
         history: :class:`TrackState` after every scan that concerned the track.
-        detections: the detections that updated it (in time order).
+        detections: the detections that updated it alone (in time order; not those of a
+            JPDA update, module notes step 3).
         initiated_s, confirmed_s, deleted_s: times of those events (``None`` until they happen).
         deleted_reason: why it was deleted (``None`` while live): ``"misses"`` (the
             sensors that saw it missed it too often), ``"age"`` (no update for
@@ -198,63 +272,6 @@ class Track:
 
     def __repr__(self) -> str:
         return f"Track(number={self.number}, status={self.status!r}, t_s={self.t_s:.1f})"
-
-
-def gnn_assign(d2: np.ndarray, gate: float) -> list[tuple[int, int]]:
-    """Global-nearest-neighbour assignment of tracks to detections (module notes, step 3).
-
-    Args:
-        d2: squared Mahalanobis distances ``(K, J)``; ``inf`` or ``nan`` where not computed.
-        gate: γ; pairs with ``d2 > gate`` are never assigned.
-
-    Returns:
-        the assigned pairs ``(track index, detection index)``: each index at most once.
-    """
-    d2 = np.asarray(d2, dtype=float)
-    k, j = d2.shape
-    if k == 0 or j == 0:
-        return []
-    cost = np.where(np.isfinite(d2) & (d2 <= gate), d2, _FORBIDDEN)
-    dummy = np.full((k, k), _FORBIDDEN)
-    np.fill_diagonal(dummy, gate)
-    rows, cols = linear_sum_assignment(np.hstack((cost, dummy)))
-    return [(int(r), int(c)) for r, c in zip(rows, cols, strict=True)
-            if c < j and cost[r, c] < _FORBIDDEN]
-
-
-MAX_RANGE_M = 1.0e8
-"""Largest radar range accepted [m] (100,000 km: beyond geostationary orbit)."""
-
-
-def check_detection(d: Detection) -> None:
-    """Check a detection at the tracker's edge.
-
-    Time, site and measurement must be finite; the site latitude in [-90, 90]°; the range in
-    (0, ``MAX_RANGE_M``]; the elevation in [-π/2, π/2]; the covariance a 3×3 finite,
-    symmetric matrix with positive eigenvalues (range, azimuth, elevation variances in m²,
-    rad²; an all-zero covariance would make the filters' innovation covariance singular).
-
-    Raises:
-        InputError: naming the field (``t_s``, ``site_lat_deg``, ``range_m``, …).
-    """
-    for name in ("t_s", "site_lat_deg", "site_lon_deg", "site_alt_m", "range_m", "az_rad",
-                 "el_rad"):
-        v = getattr(d, name)
-        if not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
-            raise InputError(name, v, "must be a finite number")
-    if not -90.0 <= d.site_lat_deg <= 90.0:
-        raise InputError("site_lat_deg", d.site_lat_deg, "must be in [-90, 90] degrees")
-    if not 0.0 < d.range_m <= MAX_RANGE_M:
-        raise InputError("range_m", d.range_m, f"must be > 0 and <= {MAX_RANGE_M:g} m")
-    if not -math.pi / 2 <= d.el_rad <= math.pi / 2:
-        raise InputError("el_rad", d.el_rad, "must be in [-pi/2, pi/2]")
-    cov = np.asarray(d.covariance, dtype=float)
-    if cov.shape != (3, 3) or not np.all(np.isfinite(cov)):
-        raise InputError("covariance", cov.tolist(), "expected a finite 3x3 matrix")
-    if not np.allclose(cov, cov.T, rtol=1e-9, atol=0.0):
-        raise InputError("covariance", cov.tolist(), "must be symmetric")
-    if not np.linalg.eigvalsh(cov)[0] > 0.0:
-        raise InputError("covariance", cov.tolist(), "must be positive definite")
 
 
 @dataclass(slots=True)
@@ -376,48 +393,86 @@ class Tracker:
             raise InputError("t_s", t, f"scan older than the tracker's time {self.t_s}")
         self.t_s = t
         updater = self._updater(scan[0])
-        model = updater.measurement_model
         z = np.array([d.z for d in scan])
         R = np.array([d.covariance for d in scan])
-        live = self.live_tracks
-        assigned_dets: set[int] = set()
-        if live:
-            est = IMMEstimate(live[0].t_s, np.stack([tr.x for tr in live]),
-                              np.stack([tr.P for tr in live]), np.stack([tr.mu for tr in live]))
-            pred = self._predict(live, est, t)
-            comb = self._imm.combined(pred)
-            mp = updater.predict_measurement(comb)
-            nu = model.residual(z[None], mp.z[:, None])                     # (K, J, 3)
-            S = mp.Pzz[:, None] + R[None]                                    # (K, J, 3, 3)
-            d2 = np.einsum("kji,kji->kj", nu, np.linalg.solve(S, nu[..., None])[..., 0])
-            pairs = gnn_assign(d2, self._gate)
-            if pairs:
-                ti = np.array([p[0] for p in pairs])
-                dj = np.array([p[1] for p in pairs])
-                sub = IMMEstimate(t, pred.x[ti], pred.P[ti], pred.mu[ti])
-                post = self._imm.update(sub, updater, z[dj], R[dj])
-                for n, (k, j) in enumerate(pairs):
-                    tr = live[k]
-                    tr.x, tr.P, tr.mu, tr.t_s = post.x[n], post.P[n], post.mu[n], t
-                    tr.hits += 1
-                    tr.sensor_misses[scan[j].sensor_id] = 0
-                    tr.last_update_s = t
-                    tr.detections.append(scan[j])
-                    tr._record(True)
-                    assigned_dets.add(j)
-            done = {p[0] for p in pairs}
-            for k, tr in enumerate(live):
-                if k in done:
-                    continue
-                tr.x, tr.P, tr.mu, tr.t_s = pred.x[k], pred.P[k], pred.mu[k], t
-                if scan[0].sensor_id in tr.sensor_misses:
-                    tr.sensor_misses[scan[0].sensor_id] += 1
-                tr._record(False)
+        used = self._associate(self.live_tracks, scan, t, updater, z, R)
         self._maintain(t)
-        free = [j for j in range(len(scan)) if j not in assigned_dets]
+        free = [j for j in range(len(scan)) if j not in used]
         if free:
-            self._initiate(t, [scan[j] for j in free], model)
+            self._initiate(t, [scan[j] for j in free], updater.measurement_model)
         self._snapshot(t)
+
+    def _associate(self, live: list[Track], scan: Sequence[Detection], t: float,
+                   updater: ExtendedKalmanUpdater, z: np.ndarray, R: np.ndarray) -> set[int]:
+        """Steps 1-4 of the module notes for the live tracks and one scan's plots ``z``
+        ``(J, 3)``, ``R`` ``(J, 3, 3)``: predict, gate, assign (GNN), update. A GNN pair whose
+        marginal association probability (:meth:`_marginals`) is below
+        ``update_min_probability`` is *ambiguous*: the track takes the JPDA update of every
+        plot in its gate (:meth:`_pda_update`) instead of the one plot. Returns the
+        indices of the plots that may not initiate: those assigned, ambiguous, or from a
+        track with probability above ``1 − initiate_min_probability``."""
+        if not live:
+            return set()
+        cfg = self.config
+        model = updater.measurement_model
+        est = IMMEstimate(live[0].t_s, np.stack([tr.x for tr in live]),
+                          np.stack([tr.P for tr in live]), np.stack([tr.mu for tr in live]))
+        pred = self._predict(live, est, t)
+        mp = updater.predict_measurement(self._imm.combined(pred))
+        nu = model.residual(z[None], mp.z[:, None])                         # (K, J, 3)
+        S = mp.Pzz[:, None] + R[None]                                        # (K, J, 3, 3)
+        d2 = np.einsum("kji,kji->kj", nu, np.linalg.solve(S, nu[..., None])[..., 0])
+        d2 = np.minimum(d2, mode_distances(pred, updater, z, R))
+        beta, p_new = self._marginals(d2, S)
+        pairs = gnn_assign(d2, self._gate)
+        shared = {k for k, j in pairs if beta[k, j] < cfg.update_min_probability}
+        for k in shared:
+            self._pda_update(live[k], pred, k, beta[k], updater, z, R, scan[0].sensor_id)
+        used = {j for _, j in pairs} | {int(j) for j in
+                                        np.nonzero(p_new < cfg.initiate_min_probability)[0]}
+        pairs = [(k, j) for k, j in pairs if k not in shared]
+        if pairs:
+            ti = np.array([p[0] for p in pairs])
+            dj = np.array([p[1] for p in pairs])
+            sub = IMMEstimate(t, pred.x[ti], pred.P[ti], pred.mu[ti])
+            post = self._imm.update(sub, updater, z[dj], R[dj])
+            for n, (k, j) in enumerate(pairs):
+                tr = live[k]
+                tr.x, tr.P, tr.mu, tr.t_s = post.x[n], post.P[n], post.mu[n], t
+                tr.hits += 1
+                tr.sensor_misses[scan[j].sensor_id] = 0
+                tr.last_update_s = t
+                tr.detections.append(scan[j])
+                tr._record(True)
+        done = {k for k, _ in pairs} | shared
+        for k, tr in enumerate(live):
+            if k in done:
+                continue
+            tr.x, tr.P, tr.mu, tr.t_s = pred.x[k], pred.P[k], pred.mu[k], t
+            if scan[0].sensor_id in tr.sensor_misses:
+                tr.sensor_misses[scan[0].sensor_id] += 1
+            tr._record(False)
+        return used
+    def _pda_update(self, tr: Track, pred: IMMEstimate, k: int, beta: np.ndarray,
+                    updater: ExtendedKalmanUpdater, z: np.ndarray, R: np.ndarray,
+                    sensor_id: str) -> None:
+        """The JPDA update of track ``k`` (:func:`.association.pda_update`), mode by mode
+        (the mode probabilities stay those predicted)."""
+        x, P = pda_update(GaussianStates(pred.t_s, pred.x[k], pred.P[k]), beta, updater, z, R)
+        tr.x, tr.P, tr.mu, tr.t_s = x, P, pred.mu[k], pred.t_s
+        tr.hits += 1
+        tr.sensor_misses[sensor_id] = 0
+        tr.last_update_s = pred.t_s
+        tr._record(True)
+
+    def _marginals(self, d2: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Marginal association probabilities of a scan (:mod:`.association`) from the
+        squared distances ``(K, J)`` and innovation covariances ``(K, J, 3, 3)``."""
+        cfg = self.config
+        return marginal_association(
+            association_log_weights(d2, S, self._gate, cfg.association_pd,
+                                    cfg.new_plot_density),
+            1.0 - cfg.association_pd * cfg.gate_probability)
 
     def _predict(self, live: list[Track], est: IMMEstimate, t: float) -> IMMEstimate:
         # Tracks may carry different times (all equal in practice: every live track is
@@ -522,7 +577,7 @@ class Tracker:
         P[:3, 3:] = c2 / dt
         P[3:, :3] = c2 / dt
         P[3:, 3:] = (c2 + first.cov) / dt**2 + np.eye(3) * cfg.init_velocity_sigma_mps**2
-        mu = np.array([1.0 - cfg.initial_powered_probability, cfg.initial_powered_probability])
+        mu = cfg.initial_mode_probabilities()
         m = self._imm.n_modes
         tr = Track(next(self._numbers), t, np.repeat(x[None], m, axis=0),
                    np.repeat(P[None], m, axis=0), mu, [first.detection, det])
