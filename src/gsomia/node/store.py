@@ -459,6 +459,14 @@ class Store(CustodyTables):
             *custody_received(row),
         ])
 
+    def first_copy(self, item_id: str, final: str, originator: str) -> str | None:
+        """The envelope id of the first item copy of ``item_id`` from ``originator``
+        accepted for final recipient ``final`` (arrival order), or None."""
+        row = self.db.fetchone(
+            "SELECT envelope_id FROM inbox WHERE item_id = ? AND kind = 'item' AND final = ? "
+            "AND originator = ? ORDER BY rowid LIMIT 1", (item_id, final, originator))
+        return None if row is None else row[0]
+
     def item_payloads(self, after: int = 0) -> list[tuple[int, str, dict[str, Any], str]]:
         """``(row, item_id, payload, jws)`` of every item accepted after inbox row ``after``
         (0: all), in arrival order (what a node's re-origination check reads)."""
@@ -525,9 +533,10 @@ class Store(CustodyTables):
         sql = ("SELECT role, party, size, root, note, cosignature, at FROM witness "
                "WHERE role = ? AND party = ?")
         if size is None:
-            row = self.db.fetchone(sql + " ORDER BY size DESC LIMIT 1", (role, party))
+            row = self.db.fetchone_kept("witness", sql + " ORDER BY size DESC LIMIT 1",
+                                        (role, party))
         else:
-            row = self.db.fetchone(sql + " AND size = ?", (role, party, size))
+            row = self.db.fetchone_kept("witness", sql + " AND size = ?", (role, party, size))
         return None if row is None else tuple(row)  # type: ignore[return-value]
 
     def put_item_leaf(self, item_id: str, seq: int) -> None:
