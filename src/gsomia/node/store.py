@@ -462,10 +462,10 @@ class Store(CustodyTables):
     def first_copy(self, item_id: str, final: str, originator: str) -> str | None:
         """The envelope id of the first item copy of ``item_id`` from ``originator``
         accepted for final recipient ``final`` (arrival order), or None."""
-        row = self.db.fetchone(
-            "SELECT envelope_id FROM inbox WHERE item_id = ? AND kind = 'item' AND final = ? "
-            "AND originator = ? ORDER BY rowid LIMIT 1", (item_id, final, originator))
-        return None if row is None else row[0]
+        rows = self.db.fetchall(  # few rows (by index): the first taken here, not sorted
+            "SELECT rowid, envelope_id FROM inbox WHERE item_id = ? AND kind = 'item' "
+            "AND final = ? AND originator = ?", (item_id, final, originator))
+        return min(rows)[1] if rows else None
 
     def item_payloads(self, after: int = 0) -> list[tuple[int, str, dict[str, Any], str]]:
         """``(row, item_id, payload, jws)`` of every item accepted after inbox row ``after``

@@ -353,6 +353,11 @@ class Database:
             self._kept.setdefault(table, {})[key] = row
             return row
 
+    def known_empty(self, table: str) -> bool:
+        """True when ``table`` has no row, known from a kept read (class notes); False when
+        it has rows or when this database keeps no reads (then nothing is read)."""
+        return self._keep and self.fetchone_kept(table, f"SELECT 1 FROM {table} LIMIT 1") is None
+
     def fetchall(self, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
         """Every row of a query."""
         return self._call(sql, args, lambda cursor: list(cursor.fetchall()))
