@@ -139,8 +139,8 @@ class Fingerprints:
         anywhere); with ``parts``, the texts of the parts of at least
         :data:`MIN_PART_CHARS` are collected."""
         kind = type(value)  # the common JSON types first (same text as the checks after)
-        if kind is float:
-            return _json_float(value)
+        if kind is float:  # finite: its repr (value - value is NaN for NaN and infinities)
+            return float.__repr__(value) if value - value == 0.0 else _json_float(value)
         if kind is str:
             text = _json_str(value)
             if found is not None:
