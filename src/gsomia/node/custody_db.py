@@ -229,6 +229,8 @@ class CustodyTables:
     def notices(self, item_id: str | None = None, direction: str | None = None,
                 status: str | None = None) -> list[dict[str, Any]]:
         """Notices recorded (optionally of one item, direction, status), in order."""
+        if self.db.known_empty("notices"):  # none at all (a private store's kept read)
+            return []
         sql = f"SELECT {_NOTICE_COLS}, result FROM notices WHERE 1 = 1"
         args: list[Any] = []
         for column, value in (("item_id", item_id), ("direction", direction),

@@ -138,12 +138,23 @@ class Fingerprints:
         whole value, ``top``, or nested if of at least :data:`MIN_NESTED_CHARS`; a part
         anywhere); with ``parts``, the texts of the parts of at least
         :data:`MIN_PART_CHARS` are collected."""
-        if isinstance(value, Mapping):
+        kind = type(value)  # the common JSON types first (same text as the checks after)
+        if kind is float:  # finite: its repr (value - value is NaN for NaN and infinities)
+            return float.__repr__(value) if value - value == 0.0 else _json_float(value)
+        if kind is str:
+            text = _json_str(value)
+            if found is not None:
+                self._in_text(value, found)
+            if len(text) < MIN_PART_CHARS:
+                return text
+        elif kind is dict or (kind is not list and isinstance(value, Mapping)):
+            canon = self._canon
             text = "{" + ",".join(
-                _json_str(str(k)) + ":" + self._canon(value[k], found, parts=parts)
+                _json_str(str(k)) + ":" + canon(value[k], found, parts=parts)
                 for k in sorted(value, key=str)) + "}"
-        elif isinstance(value, list | tuple):
-            text = "[" + ",".join(self._canon(v, found, parts=parts) for v in value) + "]"
+        elif kind is list or isinstance(value, list | tuple):
+            canon = self._canon
+            text = "[" + ",".join([canon(v, found, parts=parts) for v in value]) + "]"
         elif isinstance(value, bool) or value is None:
             return _CONSTANTS[value]
         elif isinstance(value, int | float):
@@ -156,7 +167,8 @@ class Fingerprints:
                 return text
         if parts is not None and len(text) >= MIN_PART_CHARS:
             parts.append(text)
-        if found is not None:
+        # a nested hit counts only from MIN_NESTED_CHARS (its length is the text's)
+        if found is not None and (top or len(text) >= MIN_NESTED_CHARS):
             hit = self._digests.get(_digest(text))
             if hit is not None and (top or hit[1] >= MIN_NESTED_CHARS):
                 found.append(hit[0])

@@ -294,9 +294,7 @@ class Inbox:
                                 f"back by {h.sender}: its Originating Party receives no "
                                 "copy of it (Art. 6)")
         if not at_hub:
-            first = next((r.envelope_id for r in ctx.ledger.store.inbox(
-                kind="item", item_id=label.item_id)
-                if r.final == ctx.party and r.originator == s.originator), None)
+            first = ctx.ledger.store.first_copy(label.item_id, ctx.party, s.originator)
             if first is not None:  # one copy per item: the first kept
                 ctx.ledger.store.advance_in_stream(h.sender, h.stream, h.seq)
                 ctx.ledger.record([("receive.duplicate", {

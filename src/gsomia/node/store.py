@@ -253,11 +253,17 @@ def _out(row: tuple) -> OutboxRow:
     return OutboxRow(*values)
 
 
-def _in(row: tuple) -> InboxRow:
+def _in(row: tuple, written: tuple[str, dict[str, Any]] | None = None) -> InboxRow:
+    """An inbox row read; ``written``: ``(payload text, payload)`` as :meth:`Store.accept`
+    wrote them (the payload as parsed from its signed JSON, equal to the text parsed
+    again), standing for the text read back unchanged."""
     values = list(row)
     values[6] = Route.parse(values[6])
     for i in (10, 11, 12):
-        values[i] = None if values[i] is None else json.loads(values[i])
+        if i == 11 and written is not None and values[i] == written[0]:
+            values[i] = written[1]
+        else:
+            values[i] = None if values[i] is None else json.loads(values[i])
     return InboxRow(*values)
 
 
@@ -280,6 +286,9 @@ class Store(CustodyTables):
     def __init__(self, path: str | Path | Database) -> None:
         self.db = path if isinstance(path, Database) else Database(path)
         self.path = self.db.path if self.db.path is not None else self.db.url
+        # payload of the inbox rows accepted and not read back yet, with its text: the
+        # first read of a row whose payload is unchanged takes it instead of parsing
+        self._written: dict[str, tuple[str, dict[str, Any]]] = {}
         try:
             with self.db.transaction():
                 version = self.db.user_version("store")
@@ -441,13 +450,13 @@ class Store(CustodyTables):
 
     def accept(self, row: InboxRow) -> None:
         """Store an accepted envelope and advance its stream position (one transaction)."""
+        texts = (None if row.label is None else _dumps(row.label), _dumps(row.payload))
         self._tx([
             (
                 f"INSERT INTO inbox ({_IN_COLS}) VALUES "
                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (row.envelope_id, row.msg_id, row.originator, row.sender, row.kind, row.item_id,
-                 _route(row.route), row.final, row.stream, row.seq,
-                 None if row.label is None else _dumps(row.label), _dumps(row.payload),
+                 _route(row.route), row.final, row.stream, row.seq, *texts,
                  None if row.marking is None else _dumps(row.marking), row.jws, row.sent_at,
                  row.arrived_s, row.status),
             ),
@@ -458,6 +467,18 @@ class Store(CustodyTables):
             ),
             *custody_received(row),
         ])
+        with self.db.lock:  # the row as written, for its one read back (inbox_row)
+            if len(self._written) >= 1024:
+                del self._written[next(iter(self._written))]
+            self._written[row.envelope_id] = (texts[1], row.payload)
+
+    def first_copy(self, item_id: str, final: str, originator: str) -> str | None:
+        """The envelope id of the first item copy of ``item_id`` from ``originator``
+        accepted for final recipient ``final`` (arrival order), or None."""
+        rows = self.db.fetchall(  # few rows (by index): the first taken here, not sorted
+            "SELECT rowid, envelope_id FROM inbox WHERE item_id = ? AND kind = 'item' "
+            "AND final = ? AND originator = ?", (item_id, final, originator))
+        return min(rows)[1] if rows else None
 
     def item_payloads(self, after: int = 0) -> list[tuple[int, str, dict[str, Any], str]]:
         """``(row, item_id, payload, jws)`` of every item accepted after inbox row ``after``
@@ -471,11 +492,14 @@ class Store(CustodyTables):
         self._tx([("UPDATE inbox SET status = ? WHERE envelope_id = ?", (status, envelope_id))])
 
     def inbox_row(self, envelope_id: str) -> InboxRow | None:
-        """One inbox entry, or None."""
+        """One inbox entry, or None (its payload, when unchanged since :meth:`accept` wrote
+        it, is the object written, handed out once)."""
         row = self.db.fetchone(
             f"SELECT {_IN_COLS} FROM inbox WHERE envelope_id = ?", (envelope_id,)
         )
-        return None if row is None else _in(row)
+        with self.db.lock:
+            written = self._written.pop(envelope_id, None)
+        return None if row is None else _in(row, written)
 
     def inbox(self, status: str | None = None, kind: str | None = None,
               item_id: str | None = None) -> list[InboxRow]:
@@ -525,9 +549,10 @@ class Store(CustodyTables):
         sql = ("SELECT role, party, size, root, note, cosignature, at FROM witness "
                "WHERE role = ? AND party = ?")
         if size is None:
-            row = self.db.fetchone(sql + " ORDER BY size DESC LIMIT 1", (role, party))
+            row = self.db.fetchone_kept("witness", sql + " ORDER BY size DESC LIMIT 1",
+                                        (role, party))
         else:
-            row = self.db.fetchone(sql + " AND size = ?", (role, party, size))
+            row = self.db.fetchone_kept("witness", sql + " AND size = ?", (role, party, size))
         return None if row is None else tuple(row)  # type: ignore[return-value]
 
     def put_item_leaf(self, item_id: str, seq: int) -> None:

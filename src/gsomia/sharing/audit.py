@@ -280,6 +280,7 @@ class AuditLog(TreeMethods):
             count, prev = row[:2] if row else (0, GENESIS)
             edge = self._tree_edge(count, prev)
             nodes: list[tuple[int, int, bytes]] = []
+            rows: list[tuple[int, str, str, str, str, str]] = []
             for kind, body, at in entries:
                 if not isinstance(kind, str) or not kind:
                     raise AuditError("kind", kind, "expected a non-empty string")
@@ -293,15 +294,15 @@ class AuditLog(TreeMethods):
                 stamp = at.astimezone(dt.UTC).isoformat()
                 digest = (_hash_canonical(prev, count, stamp, kind, text) if _str_keys(body)
                           else record_hash(prev, count, stamp, kind, text))
-                db.execute(
-                    "INSERT INTO audit (seq, at, kind, body, prev_hash, hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (count, stamp, kind, text, prev, digest),
-                )
-                last = (count, stamp, kind, text, prev, digest)
+                rows.append(last := (count, stamp, kind, text, prev, digest))
                 out.append(AuditRecord(count, stamp, kind, json.loads(text), prev, digest))
                 nodes.extend(edge.append(record_leaf(digest)))
                 prev = digest
+            for start in range(0, len(rows), 150):  # one statement per 150 (900 values)
+                chunk = rows[start:start + 150]
+                db.execute("INSERT INTO audit (seq, at, kind, body, prev_hash, hash) VALUES "
+                           + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                           [v for r in chunk for v in r])
             self.tree.insert(nodes)
             db.execute(
                 "INSERT INTO head (id, count, hash) VALUES (1, ?, ?) "

@@ -398,7 +398,7 @@ class TreeMethods:
 
     def size(self) -> int:
         """The number of records (the tree size), as the head row says."""
-        row = self.db.fetchone("SELECT count FROM head WHERE id = 1")
+        row = self.db.fetchone_kept("head", "SELECT count FROM head WHERE id = 1")
         return 0 if row is None else int(row[0])
 
     def _size_arg(self, size: int | None, field: str) -> int:
@@ -472,8 +472,8 @@ class TreeMethods:
 
     def latest_checkpoint(self) -> str | None:
         """The note (with cosignatures) of the largest stored checkpoint, or None."""
-        row = self.db.fetchone(
-            "SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
+        row = self.db.fetchone_kept(
+            "audit_checkpoints", "SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
         return None if row is None else str(row[0])
 
     def checkpoint_due(self, now: dt.datetime, every_records: int, every_s: float) -> bool:
@@ -481,7 +481,8 @@ class TreeMethods:
         checkpoint and either ``every_records`` of them or ``every_s`` seconds since it
         (or none was issued yet)."""
         size = self.size()
-        last = self.db.fetchone(
+        last = self.db.fetchone_kept(
+            "audit_checkpoints",
             "SELECT size, issued_at FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
         if last is None:
             return size > 0

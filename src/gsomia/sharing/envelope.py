@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -147,8 +148,30 @@ def label_to_dict(label: Label) -> dict[str, Any]:
 
 
 def label_from_dict(data: Mapping[str, Any]) -> Label:
-    """Inverse of :func:`label_to_dict` (raises InputError on a malformed label)."""
-    return Label.from_dict({k: v for k, v in data.items() if v is not None})
+    """Inverse of :func:`label_to_dict` (raises InputError on a malformed label).
+
+    A label read before is returned as read (the :class:`Label` is immutable), found by
+    its canonical JSON among the last :data:`_LABELS_KEPT` read: an item's label, signed
+    once, is checked once however many hops and parties read it."""
+    try:
+        key = canonical_json(data)
+    except (TypeError, ValueError):  # not JSON: read, and kept nowhere
+        key = None
+    label = _LABELS.get(key) if key is not None else None
+    if label is None:
+        label = Label.from_dict({k: v for k, v in data.items() if v is not None})
+        if key is not None:
+            with _LABELS_LOCK:
+                if len(_LABELS) >= _LABELS_KEPT:
+                    del _LABELS[next(iter(_LABELS))]  # the oldest
+                _LABELS[key] = label
+    return label
+
+
+#: How many labels :func:`label_from_dict` keeps (by canonical JSON; oldest dropped first).
+_LABELS_KEPT = 4096
+_LABELS: dict[str, Label] = {}
+_LABELS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,6 +186,12 @@ class Database:
             head and the last record again (no other connection can change them), unless
             a ``ROLLBACK`` ran since (``undone`` changed): then it reads and checks them.
 
+    Reads of :meth:`fetchone_kept` are kept on a private database (by statement and
+    arguments) until a statement other than a ``SELECT`` names their table (any write to
+    it, through any method of this object) or a ``ROLLBACK`` runs: the same rows as
+    reading again, without the statement. Once given a trigger (whose writes name no
+    table), a database keeps none.
+
     Raises:
         StoreError: unsupported URL, or the database cannot be opened or reached.
     """
@@ -204,6 +210,9 @@ class Database:
         self.refused: tuple[float, str] | None = None
         self.undone = 0
         self.audit_head: tuple[int, str, int] | None = None
+        # private database: rows of fetchone_kept per table, by (sql, args)
+        self._kept: dict[str, dict[tuple[str, tuple], tuple | None]] = {}
+        self._keep = False
         self.closed = False
         self.schema: str | None = None
         self.path: str | None = None
@@ -217,6 +226,7 @@ class Database:
                 target = target or ":memory:"
             self.path = target
             self.private = target == ":memory:"
+            self._keep = self.private
             try:
                 self._conn: Any = sqlite3.connect(
                     target, isolation_level=None, check_same_thread=False,
@@ -255,6 +265,13 @@ class Database:
         transaction)."""
         if sql[:8] == "ROLLBACK":  # a transaction or savepoint undone (counted first)
             self.undone += 1
+            self._kept.clear()
+        elif self._keep and sql[:6] != "SELECT":  # what it may change is read again
+            for table in [t for t in self._kept if t in sql]:
+                del self._kept[table]
+            if "TRIGGER" in sql or "trigger" in sql:  # its writes name no table: keep none
+                self._keep = False
+                self._kept.clear()
         try:
             if self.dialect == "sqlite":
                 return conn.execute(sql, tuple(args))
@@ -330,6 +347,26 @@ class Database:
     def fetchone(self, sql: str, args: Sequence[Any] = ()) -> tuple | None:
         """The first row of a query, or None."""
         return self._call(sql, args, lambda cursor: cursor.fetchone())
+
+    def fetchone_kept(self, table: str, sql: str, args: Sequence[Any] = ()) -> tuple | None:
+        """:meth:`fetchone` of a query on ``table`` alone, kept on a private database until
+        ``table`` is written or a ``ROLLBACK`` runs (class notes); elsewhere read each
+        time."""
+        if not self._keep:
+            return self.fetchone(sql, args)
+        key = (sql, tuple(args))
+        with self.lock:
+            rows = self._kept.get(table)
+            if rows is not None and key in rows:
+                return rows[key]
+            row = self.fetchone(sql, args)
+            self._kept.setdefault(table, {})[key] = row
+            return row
+
+    def known_empty(self, table: str) -> bool:
+        """True when ``table`` has no row, known from a kept read (class notes); False when
+        it has rows or when this database keeps no reads (then nothing is read)."""
+        return self._keep and self.fetchone_kept(table, f"SELECT 1 FROM {table} LIMIT 1") is None
 
     def fetchall(self, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
         """Every row of a query."""
@@ -494,7 +531,13 @@ class Database:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
-        """Run ``(sql, args)`` statements in one transaction (:meth:`retrying`)."""
+        """Run ``(sql, args)`` statements in one transaction (:meth:`retrying`); inside an
+        open transaction of this thread they join it (as :meth:`retrying` does)."""
+        if self._depth and self._owner == threading.get_ident():
+            with self.lock:
+                for sql, args in statements:
+                    self.execute(sql, args)
+            return
 
         def run() -> None:
             for sql, args in statements:

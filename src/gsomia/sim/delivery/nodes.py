@@ -41,13 +41,16 @@ sqldb`). Every step still runs: decide, sign, seal, open, verify, store, audit, 
 witness.
 
 Cost (2017-03-06, four launches, 6622 envelopes over the three sharing routes and the
-warning log): the run's CPU time less that of ``--delivery planned``, about 4.2 ms per
-envelope (median of 3 alternated runs each: 69.9 s against 42.3 s CPU, ratio 1.65;
-``benchmarks/bench_run_delivery.py``), the delivery step alone about 3.2 ms, measured on 2
-CPUs shared with other jobs (sign, seal, open, verify three times, decide, store and audit
-rows, signed receipts and cosigned checkpoints); a relayed TISA
+warning log): the delivery step about 4 ms CPU per envelope (sign, seal, open, verify
+three times, decide, store and audit rows, signed receipts and cosigned checkpoints):
+26-29 s in all, against 27-29 s before the private stores kept their reads in memory
+(:meth:`gsomia.sharing.sqldb.Database.fetchone_kept`), 39 SQL statements per envelope
+instead of 47 and 3.3 transactions; the whole run's CPU time 1.61 times that of
+``--delivery planned`` (median of 3 alternated runs each: 72.3 s against 45.0 s;
+``benchmarks/bench_run_delivery.py``), measured on 2 CPUs shared with other jobs (load
+4-8), which move such figures by 10 %; a relayed TISA
 item takes four envelopes (the item and the originator's approval, each over two legs).
-The hub's recheck of held items is per item (:meth:`gsomia.node.Node._recheck_held`), so
+The hub's recheck of held items is per item (:meth:`gsomia.node.hub.Hub.recheck`), so
 the cost is linear in the warnings.
 """
 
