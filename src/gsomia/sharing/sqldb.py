@@ -47,17 +47,13 @@ transaction, and each statement outside one, checks a connection out and back in
   the server and raises :class:`~gsomia.errors.StoreUnavailable`
   (``lost_before_commit=True``), which :meth:`Database.retrying` (the store's
   self-contained writes) runs once more on a fresh connection. A connection lost during
-  ``COMMIT`` (a backend terminated just as it committed) does not leave the caller
-  guessing: the transaction's id is read before the ``COMMIT``
-  (``pg_current_xact_id_if_assigned()``) and its outcome asked on a fresh connection
-  afterwards (``pg_xact_status``; PostgreSQL docs, "System Information Functions": for
-  "whether a transaction committed when the application and database server become
-  disconnected while a COMMIT is in progress"). Committed: the block succeeded, as if the
-  answer had come; rolled back: StoreUnavailable with ``lost_before_commit=True``; only
-  when that cannot be learned within ``wait_s`` is the outcome reported unknown. Without
-  this, a caller told "failed" about a committed transaction acts on a falsehood: an
-  inbox row committed ``delivered`` whose item is never handed to the subscriber, a
-  received batch stored but answered 503. A read outside a transaction is retried once
+  ``COMMIT`` does not leave the caller guessing: the transaction's id is read before it
+  and its outcome asked of the server afterwards
+  (:func:`~gsomia.sharing.sqlpool.settle_commit`): committed, the block succeeded;
+  rolled back, ``lost_before_commit=True``; only when that cannot be learned within
+  ``wait_s`` is the outcome reported unknown (told "failed" about a committed
+  transaction, an inbox would never hand on a row committed ``delivered``). A read
+  outside a transaction is retried once
   on a fresh connection; a write outside one is not.
 
 SQL is written once, with ``?`` placeholders (converted to ``%s`` for PostgreSQL) and the
@@ -80,17 +76,28 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from gsomia.errors import StoreError, StoreUnavailable
-from gsomia.sharing.sqlpool import POOL, PoolSettings, Probe, open_pool
+from gsomia.sharing.sqlpool import (
+    POOL,
+    STATUS_SQL,
+    XID_SQL,
+    PoolSettings,
+    Probe,
+    open_pool,
+    settle_commit,
+)
+from gsomia.sharing.sqlurl import (
+    DIALECTS,
+    SYNCHRONOUS,
+    redact_url,
+    split_url,
+    synchronous_setting,
+)
 
 __all__ = ["DIALECTS", "POOL", "SYNCHRONOUS", "Database", "PoolSettings", "Probe"]
 
 _T = TypeVar("_T")
-
-#: Supported URL schemes.
-DIALECTS = ("sqlite", "postgresql")
 
 _TYPES = {
     "sqlite": {
@@ -104,52 +111,6 @@ _TYPES = {
         "rowid": "rowid BIGINT GENERATED ALWAYS AS IDENTITY,",
     },
 }
-
-
-def _redact(url: str) -> str:
-    """The URL without its password (for messages)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-#: ``?synchronous=`` values of a ``sqlite:///`` URL (module docstring).
-SYNCHRONOUS = ("normal", "full", "off")
-
-
-def _split_url(url: str) -> tuple[str, str]:
-    """``(dialect, target)``: the SQLite path (with ``?synchronous=…`` if given), or the
-    PostgreSQL URL as given."""
-    if url.startswith(("postgresql://", "postgres://")):
-        return "postgresql", url
-    if url.startswith("sqlite:///"):
-        return "sqlite", url[len("sqlite:///"):] or ":memory:"
-    if url.startswith("sqlite://"):
-        raise StoreError(url, "url", "expected sqlite:///PATH (three slashes)")
-    if "://" in url:
-        raise StoreError(url, "url", f"unsupported scheme; expected one of {', '.join(DIALECTS)}")
-    return "sqlite", url
-
-
-def _synchronous(display: str, query: str) -> str:
-    """The ``synchronous`` value of a ``sqlite:///`` URL's query (the only parameter).
-
-    Raises:
-        StoreError: another parameter, or a value not in :data:`SYNCHRONOUS`.
-    """
-    values = []
-    for key, value in parse_qsl(query, keep_blank_values=True):
-        if key != "synchronous":
-            raise StoreError(display, "url", f"unknown SQLite URL parameter {key!r} "
-                             "(known: synchronous)")
-        values.append(value.lower())
-    value = values[-1] if values else "normal"
-    if value not in SYNCHRONOUS:
-        raise StoreError(display, "url", f"synchronous={value!r}: expected one of "
-                         f"{', '.join(SYNCHRONOUS)}")
-    return value
 
 
 class Database:
@@ -198,8 +159,8 @@ class Database:
 
     def __init__(self, url: str | Path, *, pool: PoolSettings | None = None) -> None:
         self.url = str(url)
-        self.display = _redact(self.url)
-        self.dialect, target = _split_url(self.url)
+        self.display = redact_url(self.url)
+        self.dialect, target = split_url(self.url)
         self.types = _TYPES[self.dialect]
         self.lock = threading.RLock()
         self._depth = 0
@@ -222,7 +183,7 @@ class Database:
         if self.dialect == "sqlite":
             if self.url.startswith("sqlite:///") and "?" in target:
                 target, query = target.split("?", 1)
-                self.synchronous = _synchronous(self.display, query)
+                self.synchronous = synchronous_setting(self.display, query)
                 target = target or ":memory:"
             self.path = target
             self.private = target == ":memory:"
@@ -451,7 +412,7 @@ class Database:
         sent = False
         try:
             if command == "COMMIT" and conn is not None:  # None: it wrote nothing
-                xid = self._statement(conn, _XID_SQL, ()).fetchone()[0]
+                xid = self._statement(conn, XID_SQL, ()).fetchone()[0]
             sent = True
             self._statement(target, command, ())
             return
@@ -477,36 +438,15 @@ class Database:
 
     def _settle(self, xid: str, lost: StoreUnavailable) -> None:
         """The outcome of transaction ``xid`` whose connection was lost during ``COMMIT``
-        (``lost``), asked on a fresh connection (``pg_xact_status``, module docstring):
-        committed: return; still ``in progress`` (the lost backend not yet ended): asked
-        again every :data:`_SETTLE_POLL_S` for at most ``wait_s``.
-
-        Raises:
-            StoreUnavailable: rolled back (``lost_before_commit=True``: nothing written),
-                or the outcome not learned within ``wait_s`` (the server unreachable).
-        """
+        (``lost``), asked on fresh connections (:func:`~gsomia.sharing.sqlpool.
+        settle_commit`: returns if it committed, else raises StoreUnavailable)."""
         assert self.pool is not None
-        deadline = time.monotonic() + self.pool.wait_s
-        status: str | None = "in progress"
-        reason = lost.reason
-        while status == "in progress" and time.monotonic() < deadline:
-            try:
-                with self._checkout() as conn:
-                    status = self._statement(conn, _STATUS_SQL, (xid,)).fetchone()[0]
-            except StoreUnavailable as exc:  # that one lost too: again, within the wait
-                reason = f"{lost.reason}; asking its outcome: {exc.reason}"
-                if not exc.lost_before_commit:
-                    break
-                continue
-            if status == "in progress":
-                time.sleep(_SETTLE_POLL_S)
-        if status == "committed":
-            return
-        if status == "aborted":
-            raise StoreUnavailable(self.display, "COMMIT", f"{lost.reason}; the server "
-                                   "rolled the transaction back", lost_before_commit=True)
-        raise StoreUnavailable(self.display, "COMMIT", f"{reason}; the transaction may or "
-                               "may not have been committed") from lost
+
+        def ask() -> str:
+            with self._checkout() as conn:
+                return self._statement(conn, STATUS_SQL, (xid,)).fetchone()[0]
+
+        settle_commit(ask, self.pool.wait_s, self.display, lost)
 
     def retrying(self, work: Callable[[], _T]) -> _T:
         """``work()`` in one transaction; if the PostgreSQL connection was lost before the
@@ -614,15 +554,6 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({self.display!r})"
-
-
-#: The open transaction's id (PostgreSQL 13+), None when it wrote nothing (none assigned).
-_XID_SQL = "SELECT pg_current_xact_id_if_assigned()::text"
-#: ``committed``, ``aborted`` or ``in progress`` of a transaction id (PostgreSQL 13+).
-_STATUS_SQL = "SELECT pg_xact_status(CAST(? AS xid8))"
-#: Wait between two questions about a transaction still in progress [s] (:meth:`Database.
-#: _settle`): a terminated backend ends its transaction within milliseconds.
-_SETTLE_POLL_S = 0.01
 
 
 def _is_read(sql: str) -> bool:

@@ -11,13 +11,16 @@ for a connection again ("Pool operations"). Settings and why: :class:`PoolSettin
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from gsomia.errors import StoreError
+from gsomia.errors import StoreError, StoreUnavailable
 
-__all__ = ["POOL", "PoolSettings", "Probe", "open_pool"]
+__all__ = ["POOL", "SETTLE_POLL_S", "STATUS_SQL", "XID_SQL", "PoolSettings", "Probe", "open_pool",
+           "settle_commit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +114,47 @@ def open_pool(url: str, settings: PoolSettings, display: str) -> tuple[Any, str 
     except psycopg.Error as exc:
         raise StoreError(display, "open", str(exc).strip()) from None
     return pool, schema
+
+
+#: The open transaction's id (PostgreSQL 13+), None when it wrote nothing (none assigned).
+XID_SQL = "SELECT pg_current_xact_id_if_assigned()::text"
+#: ``committed``, ``aborted`` or ``in progress`` of a transaction id (PostgreSQL 13+).
+STATUS_SQL = "SELECT pg_xact_status(CAST(? AS xid8))"
+#: Wait between two questions about a transaction still in progress [s]
+#: (:func:`settle_commit`): a terminated backend ends its transaction within milliseconds.
+SETTLE_POLL_S = 0.01
+
+
+def settle_commit(ask: Callable[[], str], wait_s: float, display: str,
+                  lost: StoreUnavailable) -> None:
+    """Settle a transaction whose connection was lost during ``COMMIT`` (``lost``) by asking
+    its status (``ask()``: :data:`STATUS_SQL` on a fresh connection; PostgreSQL docs,
+    "System Information Functions", ``pg_xact_status``): committed: return; still ``in
+    progress`` (the lost backend not yet ended): asked again every :data:`SETTLE_POLL_S`
+    for at most ``wait_s`` seconds.
+
+    Raises:
+        StoreUnavailable: rolled back (``lost_before_commit=True``: nothing written), or the
+            outcome not learned within ``wait_s`` (the server unreachable), naming
+            ``display``.
+    """
+    deadline = time.monotonic() + wait_s
+    status: str | None = "in progress"
+    reason = lost.reason
+    while status == "in progress" and time.monotonic() < deadline:
+        try:
+            status = ask()
+        except StoreUnavailable as exc:  # that one lost too: again, within the wait
+            reason = f"{lost.reason}; asking its outcome: {exc.reason}"
+            if not exc.lost_before_commit:
+                break
+            continue
+        if status == "in progress":
+            time.sleep(SETTLE_POLL_S)
+    if status == "committed":
+        return
+    if status == "aborted":
+        raise StoreUnavailable(display, "COMMIT", f"{lost.reason}; the server rolled the "
+                               "transaction back", lost_before_commit=True)
+    raise StoreUnavailable(display, "COMMIT", f"{reason}; the transaction may or may not "
+                           "have been committed") from lost
