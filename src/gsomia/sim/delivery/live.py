@@ -253,7 +253,8 @@ class LiveDelivery:
         self.load[plan.route] = {
             "load_1m_start": load0, "load_1m_end": load_1m(), "cores": os.cpu_count(),
             "wall_s": round(time.perf_counter() - wall0, 2),
-            "cpu_s": round(time.process_time() - cpu0, 2)}
+            "cpu_s": round(time.process_time() - cpu0, 2),
+            "switch_interval_s": self.switch_interval_s}
         with run.lock:
             self.samples[plan.route] = run.latency_samples()
             self.handover_lag_ms[plan.route] = run.lags
