@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"e2e run {r['run']}: n {r['n']} (stale {r['stale']}, unfused {r['unfused']}, "
               f"state mismatches {r['state_mismatches']}) p50 {r['p50_ms']} p99 {r['p99_ms']} max "
               f"{r['max_ms']} ms; load (1 min) {m.get('load_1m_start')}/{m.get('load_1m_end')} "
-              f"on {m.get('cores')} cores; parts p50/p99: "
+              f"on {m.get('cores')} cores (switch interval {m.get('switch_interval_s')} s); "
+              "parts p50/p99: "
               + ", ".join(f"{p} {a}/{b}" for p, (a, b) in r["parts_ms"].items()))
 
 

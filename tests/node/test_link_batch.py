@@ -62,3 +62,24 @@ def test_a_batch_the_receiver_cannot_store_is_kept_whole_and_sent_again(net):
     assert kor.outbox_counts() == {"pending": 0, "acked": 6, "rejected": 0}
     net.clock.advance_to(12.0 + DELAY_S)
     assert [item.item_id for _, _, item in net.got["JPN"]] == sent
+
+
+def test_on_batch_follows_each_delivered_batchs_items(net):
+    """``on_batch`` is called once per delivered batch, after every item of that batch was
+    handed to ``on_warning`` (a subscriber may handle a batch's items at once)."""
+    kor, jpn = net.nodes["KOR"], net.nodes["JPN"]
+    kor.routes = {"JPN": "direct"}
+    net.links[("KOR", "JPN")].max_batch = MAX_BATCH_ENVELOPES
+    seen: list[object] = []
+    handed = jpn.on_warning
+    jpn.on_warning = lambda w, item: (seen.append(item.item_id), handed(w, item))
+    jpn.on_batch = lambda: seen.append("batch")
+    jpn.resume()  # as a started node (else its first arrival resumes, one item at a time)
+    net.clock.advance_to(10.0)
+    first = [kor.publish_warning(warning("T1", 10.0 + i), send=False)[0].item_id
+             for i in range(3)]
+    assert kor.flush() == 3
+    second = [kor.publish_warning(warning("T2", 20.0), send=False)[0].item_id]
+    assert kor.flush() == 1
+    net.clock.advance_to(10.0 + DELAY_S)
+    assert seen == [*first, "batch", *second, "batch"]

@@ -4,6 +4,7 @@ fused PIP at Japan's node (gsomia.sim.delivery.live notes)."""
 
 from __future__ import annotations
 
+import sys
 import types
 from pathlib import Path
 
@@ -89,6 +90,8 @@ def test_every_kor_report_reaching_jpn_gets_a_latency_sample(live_run, route) ->
         else:                   # the hub's envelope reaches JPN: the parts at JPN only
             assert list(s.parts_ms) == ["queue", "fusion", "pip"]
         assert s.pip_valid
+    # the route ran at the live switch interval, and the interpreter's was put back after
+    assert sys.getswitchinterval() == pytest.approx(0.005)
     stats = live.latency_stats()[route]
     assert stats["n"] == len(samples)
     assert stats["from"] == ("tisa_approval" if route == "tisa_hub" else "detection")
@@ -105,7 +108,11 @@ def test_live_mode_shares_tracks_only() -> None:
 
 @pytest.mark.parametrize(("kwargs", "field"), [({"speed": 0.0}, "speed"),
                                                ({"timeout_s": float("nan")}, "timeout_s"),
-                                               ({"origin": "JPN", "at": "JPN"}, "at")])
+                                               ({"origin": "JPN", "at": "JPN"}, "at"),
+                                               ({"switch_interval_s": 0.0},
+                                                "switch_interval_s"),
+                                               ({"switch_interval_s": float("inf")},
+                                                "switch_interval_s")])
 def test_bad_live_settings_are_named(kwargs, field) -> None:
     with pytest.raises(InputError) as err:
         LiveDelivery(LiveCluster.for_run, **kwargs)

@@ -99,11 +99,15 @@ class Subscribers:
         on_item: ``on_item(item)`` for every delivered item, of any kind, first.
         on_warning: ``on_warning(warning, item)`` for each readable missile warning.
         on_plots: ``on_plots(plots, item)`` for each readable radar-plot item.
+        on_batch: ``on_batch()`` once the items delivered together (one received batch,
+            one transaction) were all handed to the subscribers above, in the same
+            thread: a subscriber may keep a batch's items and handle them at once.
     """
 
     on_item: Callable[[ReceivedItem], None] | None = None
     on_warning: Callable[[MissileWarning, ReceivedItem], None] | None = None
     on_plots: Callable[[RadarPlots, ReceivedItem], None] | None = None
+    on_batch: Callable[[], None] | None = None
 
     def typed(self, kind: str) -> tuple[Callable[[Any], Any] | None, Callable | None]:
         """``(reader, hook)`` of a kind of item: how its payload is read for its typed
@@ -510,6 +514,11 @@ class Inbox:
             except Exception:  # noqa: BLE001 - logged; the item stays delivered
                 _LOG.exception("%s: a subscriber failed on item %s", self.ctx.party,
                                item.item_id)
+        if handed and self.subscribers.on_batch is not None:
+            try:
+                self.subscribers.on_batch()
+            except Exception:  # noqa: BLE001 - logged; the items stay delivered
+                _LOG.exception("%s: a subscriber failed on a delivered batch", self.ctx.party)
         if forwarded:
             self.hub.outbox.flush()
         if failure is not None:

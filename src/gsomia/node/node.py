@@ -139,6 +139,10 @@ class Node:
     on_item = _Kept("_subscribers", "on_item")
     on_warning = _Kept("_subscribers", "on_warning")
     on_plots = _Kept("_subscribers", "on_plots")
+    #: ``on_batch()``, called once the items delivered together (one received batch) were
+    #: all handed to ``on_item``/``on_warning``/``on_plots``, in the same thread (None:
+    #: none; :class:`gsomia.node.inbox.Subscribers`).
+    on_batch = _Kept("_subscribers", "on_batch")
 
     def __init__(
         self,

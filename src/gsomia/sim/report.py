@@ -72,7 +72,8 @@ wall-clock milliseconds::
                                   "fuse_pip"},
                  "parts_ms": {part: {"p50_ms", "p99_ms", "max_ms"}},
                  "pip_valid", "handover_lag_ms": {"p50_ms", "max_ms"},
-                 "machine": {"load_1m_start", "load_1m_end", "cores", "wall_s", "cpu_s"},
+                 "machine": {"load_1m_start", "load_1m_end", "cores", "wall_s", "cpu_s",
+                             "switch_interval_s"},
                  "published", "expected", "stale", "unfused", "state_mismatches",
                  "missing", "extra", "other_fused", "fuse_batches", "worker_pending"}}}
 
@@ -91,16 +92,17 @@ of each envelope (:mod:`gsomia.node.stamps`); on ``tisa_hub`` only those at ``at
 within the horizon. ``handover_lag_ms``: how late the scans were handed to the tracker
 after their time on the compressed clock (not part of the latency). ``machine``: the
 1-minute load average when the route started and ended, the cores, and the route's wall and
-CPU seconds in the process of the servers (the latencies are wall times: a machine whose
-load exceeds its cores shows in them, above all in the p99). Counters: ``published``
+CPU seconds in the process of the servers, and the interpreter's switch interval during the
+route (:data:`gsomia.sim.delivery.live.SWITCH_INTERVAL_S`; the latencies are wall times:
+a machine whose load exceeds its cores shows in them, above all in the p99). Counters: ``published``
 origin track reports from the live tracker, ``expected`` of them released to ``at``,
 ``stale`` older than the fuser's ``max_age_s`` on arrival (fused out: no sample),
 ``unfused`` released but never fused (lost or late); ``state_mismatches``, ``missing``,
 ``extra`` compare the live tracker's reports with the run's precomputed ones (0 when the
 replay is the same computation); ``other_fused`` other partners' reports fused into the
-next KOR picture (not timed); ``fuse_batches`` fusions (arrivals waiting together are fused
-at once);
-``worker_pending`` jobs left when the fusion worker was stopped.
+next KOR picture (not timed); ``fuse_batches`` fusions (the reports of one delivered batch
+are fused at once, in the thread that delivers them); ``worker_pending`` reports left
+unfused when the route ended (0: the fusion runs as they are delivered).
 
 Batch (``"schema": "gsomia.batch/1"``, ``gsomia run --records DIR --since DATE
 --json-out``; :mod:`gsomia.sim.batch`)::

@@ -21,10 +21,9 @@ node"), measured on the wall clock (:func:`time.perf_counter`) in the same live 
    update (same time, state and covariance, bit for bit: the replay is the same computation
    as the batch tracker run); differences are counted, never hidden. The live state is
    published by the origin's node (sign, seal, HTTPS with mutual TLS, per route).
-2. *Measuring party* (JPN): its node's subscriber callback queues every arriving track
-   report to one worker, a process of its own (off the servers' event loops and off the
-   interpreter lock of the process that runs the servers; the queueing counts in the
-   latency, as a user would see it; :mod:`gsomia.sim.delivery.live_fusion`), which keeps
+2. *Measuring party* (JPN): its node's subscriber callback, in the thread of the request
+   that stored the report (the inbox delivers a batch before answering it; no queue, no
+   hand-off: :mod:`gsomia.sim.delivery.live_fusion`), keeps
    the latest report of every partner track,
    fuses them with JPN's own confirmed tracks at that time (:class:`~gsomia.warning.fusion.
    TrackFuser`, the run's :class:`~gsomia.warning.fusion.FusionConfig`; JPN's tracks are its
@@ -32,7 +31,7 @@ node"), measured on the wall clock (:func:`time.perf_counter`) in the same live 
    run_scenario` reads them) and computes the PIP of the fused track that contains the
    arrived report (:func:`~gsomia.warning.tracking.impact.predict_impact`, unscented
    transform, RK4 step ``pip_step_s``). **The timer stops when that PIP is computed.**
-   Only the origin's reports are timed, and only their arrival makes the worker fuse a
+   Only the origin's reports are timed, and only their arrival makes the fusion run on a
    picture and compute PIPs (of the fused tracks holding them): the other partners'
    reports are kept as the latest of their tracks and fused into the next picture
    (``other_fused`` counts them when that picture holds their track).
@@ -48,10 +47,11 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -64,7 +64,8 @@ from gsomia.node.clock import ScaledWallClock
 from gsomia.node.stamps import Stamps
 from gsomia.sharing import Catalog, Route
 from gsomia.sim.config import RunConfig
-from gsomia.sim.delivery.live_fusion import FusionProcess, Prepared, replay_scans
+from gsomia.sim.delivery.live_fusion import InlineFusion, Prepared, replay_scans
+from gsomia.sim.delivery.live_stats import PARTS, LatencySample, load_1m, stats
 from gsomia.sim.delivery.nodes import node_routes
 from gsomia.sim.delivery.payloads import payload_of, received_report
 from gsomia.sim.delivery.plan import NONE, RouteConfig, RoutePlan
@@ -77,7 +78,18 @@ from gsomia.warning.fusion import TrackReport
 from gsomia.warning.tracking.tracker import Tracker
 from gsomia.warning.types import Detection
 
-__all__ = ["PARTS", "ClusterFactory", "LatencySample", "LiveDelivery", "LiveNodes"]
+__all__ = ["PARTS", "SWITCH_INTERVAL_S", "ClusterFactory", "LatencySample", "LiveDelivery",
+           "LiveNodes"]
+
+SWITCH_INTERVAL_S = 0.001
+"""The interpreter's thread switch interval [s] while a live route runs
+(:func:`sys.setswitchinterval`; CPython's default is 5 ms; restored after the route). The
+route's three nodes, their servers and the publishing loop share one process and its
+interpreter lock: a thread woken by a report (a server's request thread, the arrival
+thread) waits for the lock until the thread holding it is made to drop it, up to one
+switch interval when that thread is busy with another party's work. A shorter interval
+bounds that wait (more switches: a little more CPU); each node in a process of its own
+would not need it."""
 
 OnWarning = Callable[[MissileWarning, ReceivedItem], None]
 """A node's subscriber callback: ``(warning, item)``."""
@@ -104,57 +116,6 @@ class ClusterFactory(Protocol):
                  on_warning: Mapping[str, OnWarning], clock: Clock) -> LiveNodes: ...
 
 
-@dataclass(frozen=True, slots=True)
-class LatencySample:
-    """One origin warning timed from detection to the fused PIP at the measuring party
-    (module notes), wall clock [ms].
-
-    Attributes:
-        item_id: the published item; track_id: the origin's track.
-        total_ms: scan handed to the tracker (``tisa_hub``: originator's approval) → PIP
-            computed at the measuring party.
-        step_ms: the tracker step of that scan.
-        link_ms: publish call started (``tisa_hub``: approval) → the measuring node's
-            subscriber callback.
-        fuse_pip_ms: subscriber callback → PIP computed (queue wait, fusion, PIP).
-        pip_valid: False when some sigma point did not come down within the horizon.
-        publish_wait_ms: tracker step done → publish call started (the origin's node
-            releasing the earlier reports of the same scan; 0 on ``tisa_hub``).
-        queue_ms: subscriber callback → the fusion worker taking the report up (the part
-            of ``fuse_pip_ms`` spent waiting for the worker).
-        parts_ms: the stages of ``link_ms`` and ``fuse_pip_ms`` (:data:`PARTS`; a stage
-            whose stamps are missing is left out).
-    """
-
-    item_id: str
-    track_id: str
-    total_ms: float
-    step_ms: float
-    link_ms: float
-    fuse_pip_ms: float
-    pip_valid: bool
-    publish_wait_ms: float = 0.0
-    queue_ms: float = 0.0
-    parts_ms: dict[str, float] = dataclasses.field(default_factory=dict)
-
-
-PARTS = ("tracker_step", "publish_wait", "sign_encrypt", "send_wait", "transfer",
-         "verify_decrypt", "decide", "store", "deliver", "queue", "fusion", "pip")
-"""The stages of one timed report, in order (wall ms), each from the end of the one before:
-``tracker_step`` the origin's tracker step of the scan; ``publish_wait`` → the origin's node
-called to publish this report (its loop releasing the earlier reports of the scan);
-``sign_encrypt`` → the release decided, signed, sealed and stored (outbox rows committed);
-``send_wait`` → its link exchange beginning (the scan's later reports released, then the
-origin's flush reaching it); ``transfer`` → ``at``'s server entering its inbox route
-(HTTPS, mutual TLS); ``verify_decrypt`` → hop and originator signatures verified and decrypted;
-``decide`` → the hop's release check done; ``store`` → marked, stored and audited in the
-receiving transaction; ``deliver`` → ``at``'s subscriber callback (the commit, then, in
-the request's thread, the delivery's own transaction: ``deliver_now`` of
-:meth:`gsomia.node.Node.receive_batch`); ``queue`` → the fusion worker taking it up;
-``fusion`` → the fused picture; ``pip`` → the PIP of the fused track holding it. Stamps:
-:mod:`gsomia.node.stamps`."""
-
-
 @dataclass(slots=True)
 class _Sent:
     track_id: str
@@ -164,23 +125,6 @@ class _Sent:
     approved_s: float | None = None
     sealed_s: float | None = None      # perf_counter when the release was committed
     envelope_id: str | None = None     # the envelope to ``at``
-
-
-def _load_1m() -> float | None:
-    """The system's 1-minute load average (:func:`os.getloadavg`), None where there is
-    none: the latencies are wall times, so a loaded machine shows in them."""
-    try:
-        return round(os.getloadavg()[0], 2)
-    except OSError:
-        return None
-
-
-def _stats(values: Sequence[float]) -> dict[str, float | None]:
-    if not values:
-        return {"p50_ms": None, "p99_ms": None, "max_ms": None}
-    return {"p50_ms": round(float(np.percentile(values, 50)), 2),
-            "p99_ms": round(float(np.percentile(values, 99)), 2),
-            "max_ms": round(float(np.max(values)), 2)}
 
 
 class LiveDelivery:
@@ -211,6 +155,8 @@ class LiveDelivery:
         timeout_s: longest wall wait for the last arrivals after the last publication.
         origin: the party whose radar-to-PIP latency is measured (default KOR, issue 7).
         at: the party whose node fuses and computes the PIP (default JPN).
+        switch_interval_s: the interpreter's switch interval while a route runs
+            (:data:`SWITCH_INTERVAL_S`; None: left as it is).
 
     Attributes:
         latencies_ms: route → wall times [ms] from publishing (on the TISA route, relayed
@@ -226,18 +172,24 @@ class LiveDelivery:
             loop falling behind the compressed clock; not part of the latency).
 
     Raises:
-        InputError: ``speed`` or ``timeout_s`` not positive, or ``origin`` equal to ``at``.
+        InputError: ``speed``, ``timeout_s`` or ``switch_interval_s`` not positive, or
+            ``origin`` equal to ``at``.
     """
 
     def __init__(self, cluster: ClusterFactory, config: RouteConfig | None = None,
                  speed: float = 20.0, timeout_s: float = 30.0, origin: str = "KOR",
-                 at: str = "JPN") -> None:
+                 at: str = "JPN", switch_interval_s: float | None = SWITCH_INTERVAL_S) -> None:
         if not (math.isfinite(speed) and speed > 0):
             raise InputError("speed", speed, "must be a positive finite number")
         if not (math.isfinite(timeout_s) and timeout_s > 0):
             raise InputError("timeout_s", timeout_s, "must be a positive finite number")
         if origin == at:
             raise InputError("at", at, "must differ from origin")
+        if switch_interval_s is not None and not (
+                math.isfinite(switch_interval_s) and switch_interval_s > 0):
+            raise InputError("switch_interval_s", switch_interval_s,
+                             "must be a positive finite number or None")
+        self.switch_interval_s = switch_interval_s
         self.cluster = cluster
         self.config = config or RouteConfig()
         self.speed = speed
@@ -290,12 +242,19 @@ class LiveDelivery:
         run = _LiveRoute(self, prep, warnings, plan, scenario)
         if not run.queue:
             return []
-        load0, cpu0, wall0 = _load_1m(), time.process_time(), time.perf_counter()
-        run.run(catalog)
+        load0, cpu0, wall0 = load_1m(), time.process_time(), time.perf_counter()
+        before = sys.getswitchinterval()
+        if self.switch_interval_s is not None:
+            sys.setswitchinterval(self.switch_interval_s)
+        try:
+            run.run(catalog)
+        finally:
+            sys.setswitchinterval(before)
         self.load[plan.route] = {
-            "load_1m_start": load0, "load_1m_end": _load_1m(), "cores": os.cpu_count(),
+            "load_1m_start": load0, "load_1m_end": load_1m(), "cores": os.cpu_count(),
             "wall_s": round(time.perf_counter() - wall0, 2),
-            "cpu_s": round(time.process_time() - cpu0, 2)}
+            "cpu_s": round(time.process_time() - cpu0, 2),
+            "switch_interval_s": self.switch_interval_s}
         with run.lock:
             self.samples[plan.route] = run.latency_samples()
             self.handover_lag_ms[plan.route] = run.lags
@@ -325,16 +284,16 @@ class LiveDelivery:
             out[route] = {
                 "origin": self.origin, "at": self.at,
                 "from": "tisa_approval" if tisa else "detection",
-                "n": len(samples), **_stats([s.total_ms for s in samples]),
+                "n": len(samples), **stats([s.total_ms for s in samples]),
                 "parts_p50_ms": {
-                    "tracker_step": _stats([s.step_ms for s in samples])["p50_ms"],
+                    "tracker_step": stats([s.step_ms for s in samples])["p50_ms"],
                     ("approval_to_arrival" if tisa else "publish_to_arrival"):
-                        _stats([s.link_ms for s in samples])["p50_ms"],
-                    "fuse_pip": _stats([s.fuse_pip_ms for s in samples])["p50_ms"]},
-                "parts_ms": {part: _stats([s.parts_ms[part] for s in samples
+                        stats([s.link_ms for s in samples])["p50_ms"],
+                    "fuse_pip": stats([s.fuse_pip_ms for s in samples])["p50_ms"]},
+                "parts_ms": {part: stats([s.parts_ms[part] for s in samples
                                            if part in s.parts_ms]) for part in PARTS},
                 "pip_valid": sum(s.pip_valid for s in samples),
-                "handover_lag_ms": {k: v for k, v in _stats(
+                "handover_lag_ms": {k: v for k, v in stats(
                     self.handover_lag_ms.get(route, [])).items() if k != "p99_ms"},
                 "machine": self.load.get(route, {}),
                 **self.counts.get(route, {})}
@@ -362,7 +321,7 @@ class _LiveRoute:
         self.expected: set[tuple[str, str]] = set()
         self.sent: dict[str, _Sent] = {}
         self.lags: list[float] = []   # wall ms each scan was handed over after its time
-        # item → (arrival, taken up by the worker, fused, PIP done, valid)
+        # item → (arrival, taken up by the fusion, fused, PIP done, valid)
         self.fused: dict[str, tuple[float, float, float, float, bool]] = {}
         # every node's stage stamps of this route (gsomia.node.stamps)
         self.stamps = Stamps()
@@ -387,13 +346,13 @@ class _LiveRoute:
         self.seen_len: dict[int, int] = {}
         self.last_report: dict[int, float] = {}
         self.yielded: set[tuple[str, int]] = set()
-        self.fusion: FusionProcess | None = None
+        self.fusion: InlineFusion | None = None
         self.clock: ScaledWallClock | None = None
         self.nodes: Mapping[str, Node] = {}
 
     def receiver(self, party: str) -> OnWarning:
         """``party``'s subscriber: hand the origin's reports at ``at`` to the fusion
-        process, and keep every arrival (its item put back, its wall time)."""
+        in this thread, and keep every arrival (its item put back, its wall time)."""
         def on_warning(mw: MissileWarning, item: ReceivedItem) -> None:
             assert self.clock is not None
             now, wall = self.clock.now_s(), time.perf_counter()
@@ -494,18 +453,17 @@ class _LiveRoute:
         self.publish(self.origin, t, mw, timing, send=False)
 
     def run(self, catalog: Catalog) -> None:
-        """Start the fusion process and the cluster, replay the events on the scaled wall
+        """Start the fusion and the cluster, replay the events on the scaled wall
         clock, wait for the last arrivals (at most ``timeout_s``, plus the TISA approval
         delay), then stop everything and gather the fusion's results.
 
         Raises:
-            BaseException: the fusion process's error, re-raised.
+            BaseException: the fusion's error, re-raised.
         """
         owner = self.owner
-        # the measuring node's fusion runs in a process of its own, started (and ready)
-        # before the scenario clock starts
+        # the measuring node's fusion, warmed up before the scenario clock starts
         if self.prep is not None:
-            self.fusion = FusionProcess(self.prep, self.origin, self.at)
+            self.fusion = InlineFusion(self.prep, self.origin, self.at)
         self.clock = ScaledWallClock(self.scenario.epoch, self.queue[0][0] - 1.0, owner.speed)
         if self.fusion is not None:
             self.fusion.start(self.clock)
@@ -522,6 +480,8 @@ class _LiveRoute:
             self.nodes = cluster.nodes
             for node in self.nodes.values():
                 node.stamps = self.stamps
+            if self.fusion is not None:  # a delivered batch's reports fused together
+                self.nodes[self.at].on_batch = self.fusion.batch_done
             try:
                 self._replay()
             finally:

@@ -1,27 +1,20 @@
 """The measuring party's fusion in live mode (:mod:`gsomia.sim.delivery.live` notes, 2): each
 arriving track report of the origin is fused with the party's own confirmed tracks and the
 latest reports of the other partners, and the PIP of the fused track holding it computed, in
-a process of its own (:class:`FusionProcess`), so that it never waits for (nor holds up) the
-interpreter lock of the process that runs the servers.
+the thread that delivers it to the party's subscriber (:class:`InlineFusion`: no queue, no
+hand-off to another thread or process).
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import gsomia
 from gsomia.node.clock import ScaledWallClock
 from gsomia.sim.pictures import OwnPicture
 from gsomia.warning.fusion import FusionConfig, TrackFuser, TrackReport
@@ -30,8 +23,7 @@ from gsomia.warning.tracking.states import GaussianStates
 from gsomia.warning.tracking.tracker import TrackerConfig, scans
 from gsomia.warning.types import Detection
 
-__all__ = ["FusionProcess", "MeasuringFusion", "Prepared", "fusion_main", "replay_scans",
-           "warm_up"]
+__all__ = ["InlineFusion", "MeasuringFusion", "Prepared", "replay_scans", "warm_up"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,100 +118,61 @@ def warm_up(config: FusionConfig, pip_step_s: float) -> None:
                    config.earth, step_s=pip_step_s)
 
 
-def fusion_main(fd: int) -> None:
-    """Body of the measuring node's fusion process (:class:`FusionProcess`), on the socket
-    ``fd``: the run's inputs, then the clock, then jobs until None; the results (or the
-    error) go back at the end."""
-    conn = Connection(fd)
-    try:
-        prep, origin, at = conn.recv()
-        warm_up(prep.fusion, prep.pip_step_s)
-        conn.send("ready")
-        work = MeasuringFusion(prep, origin, at, conn.recv())
-        running = True
-        while running:
-            jobs = [conn.recv()]
-            while conn.poll():
-                jobs.append(conn.recv())
-            running = None not in jobs
-            batch = [j for j in jobs if j is not None]
-            if batch:
-                work.handle(batch)
-        conn.send(("ok", {"fused": work.fused, **work.counts}))
-    except BaseException as exc:  # noqa: BLE001 - re-raised by the parent
-        try:
-            conn.send(("error", exc))
-        except Exception:  # noqa: BLE001 - an exception that does not pickle
-            conn.send(("error", RuntimeError(f"fusion process: {exc!r}")))
-
-
-class FusionProcess:
-    """The measuring node's fusion worker (:class:`MeasuringFusion`) in a process of its
-    own, so that fusing and computing PIPs never wait for (nor hold up) the interpreter
-    lock of the process that runs the three servers and the publishing loop. Jobs go over
-    a socket pair as they arrive (the arrival time stamped before, on
-    :func:`time.perf_counter`, the system's monotonic clock, common to both processes);
-    the PIP time is stamped in the worker; the results come back at the end.
-
-    The worker is a fresh interpreter (``python -c``, this copy of gsomia first on its
-    path), not a fork of this threaded process nor a multiprocessing spawn (which would
-    re-run the caller's main script)."""
+class InlineFusion:
+    """The measuring node's fusion (:class:`MeasuringFusion`) run in the thread that hands
+    the node's arriving reports to its subscribers (the receiving request's thread: the
+    inbox delivers a batch in the request that stored it, :mod:`gsomia.node.inbox`), so a
+    report is fused and its PIP computed with no queue and no hand-off to another thread
+    or process. The reports of one delivered batch are kept (:meth:`put`) and handled
+    together once the node has handed them all (:meth:`batch_done`, the node's
+    ``on_batch``): one fused picture and one PIP call for the batch's reports, as a
+    worker taking up the reports waiting together would. One lock keeps the picture
+    consistent when two partners' requests deliver at once (the second waits for the
+    first's fusion; the wait counts in the latency, stamped as the ``queue`` part).
+    :func:`warm_up` runs on creation, before the scenario clock starts. The first error of
+    the fusion is kept (:attr:`error`, re-raised by the caller after the route); the
+    reports after it are not fused.
+    """
 
     def __init__(self, prep: Prepared, origin: str, at: str) -> None:
-        ours, theirs = socket.socketpair()
-        root = str(Path(gsomia.__file__).resolve().parents[1])
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])}
-        self._proc = subprocess.Popen(
-            [sys.executable, "-c", "import sys; from gsomia.sim.delivery.live_fusion "
-             "import fusion_main; fusion_main(int(sys.argv[1]))", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
-        theirs.close()
-        self._conn = Connection(ours.detach())
+        warm_up(prep.fusion, prep.pip_step_s)
+        self._args = (prep, origin, at)
+        self._work: MeasuringFusion | None = None
         self._lock = threading.Lock()
+        self._kept = threading.local()   # this thread's batch: its reports not yet fused
         self.error: BaseException | None = None
-        try:
-            self._conn.send((prep, origin, at))
-            ready = self._conn.recv()
-        except (EOFError, OSError):
-            ready = None
-        if ready != "ready":
-            self._stop()
-            raise RuntimeError(f"the fusion process did not start (exit {self._proc.poll()})")
-
-    def _stop(self, timeout_s: float = 0.1) -> None:
-        try:
-            self._proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self._proc.terminate()
-            self._proc.wait()
-        self._conn.close()
 
     def start(self, clock: ScaledWallClock) -> None:
-        self._conn.send(clock)
+        """Begin fusing on ``clock`` (the route's scaled wall clock)."""
+        self._work = MeasuringFusion(*self._args, clock)
 
     def put(self, wall: float, originator: str, item_id: str, rep: TrackReport) -> None:
+        """Keep one arrived report (``wall``: its arrival, perf_counter s) for this
+        thread's :meth:`batch_done`."""
+        batch = getattr(self._kept, "batch", None)
+        if batch is None:
+            batch = self._kept.batch = []
+        batch.append((wall, originator, item_id, rep))
+
+    def batch_done(self) -> None:
+        """Fuse the reports this thread kept (its delivered batch), now."""
+        batch = getattr(self._kept, "batch", None)
+        if not batch:
+            return
+        self._kept.batch = []
         with self._lock:
-            self._conn.send((wall, originator, item_id, rep))
+            if self._work is None or self.error is not None:
+                return
+            try:
+                self._work.handle(batch)
+            except Exception as exc:  # noqa: BLE001 - re-raised by the caller after the route
+                self.error = exc
 
     def finish(self, timeout_s: float) -> tuple[dict[str, Any], int]:
-        """Send the end, wait up to ``timeout_s`` for the results: ``(results, pending)``
-        (pending 1 when the worker did not finish in time; its results are then lost)."""
+        """The results: ``(results, pending)``, pending always 0 (nothing is queued;
+        ``timeout_s`` is unused, kept for the caller's interface)."""
         with self._lock:
-            try:
-                self._conn.send(None)
-            except OSError:   # the worker is gone: its error (if any) is still to read
-                pass
-        got: dict[str, Any] = {}
-        pending = 1
-        if self._conn.poll(timeout_s):
-            try:
-                status, value = self._conn.recv()
-            except EOFError:
-                status, value = "error", RuntimeError("the fusion process ended early")
-            if status == "error":
-                self.error = value
-            else:
-                got, pending = value, 0
-        self._stop(timeout_s if pending == 0 else 0.1)
-        return got, pending
+            work = self._work
+            if work is None:
+                return {}, 0
+            return {"fused": dict(work.fused), **work.counts}, 0
