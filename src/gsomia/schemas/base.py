@@ -292,6 +292,14 @@ _REASONS = {
     "too_short": "expected at least one entry",
 }
 
+#: pydantic's error types of a date or a date-time that could not be read; the reason
+#: says what is read (ISO 8601, with an example) and, when pydantic gives it, what was
+#: wrong (``ctx["error"]``, e.g. "month value is outside expected range of 1-12").
+_TIME_TYPES = frozenset({"date_from_datetime_parsing", "date_parsing", "date_type",
+                         "datetime_from_date_parsing", "datetime_parsing",
+                         "datetime_type"})
+_TIME_REASON = "expected an ISO 8601 date or date-time, e.g. 2024-01-02 or 2024-01-02T03:00:00Z"
+
 
 _UNKNOWN = object()
 
@@ -335,6 +343,8 @@ def first_fault(exc: ValidationError, data: Any = _UNKNOWN) -> Fault:
         reason = ctx["reason"]
     elif error["type"] == "literal_error":
         reason = f"expected one of {ctx.get('expected', '')}".replace("'", "")
+    elif error["type"] in _TIME_TYPES:
+        reason = _TIME_REASON + (f" ({ctx['error']})" if ctx.get("error") else "")
     else:
         reason = _REASONS.get(error["type"], error["msg"])
     if loc and loc[-1] == "[key]":

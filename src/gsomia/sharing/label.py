@@ -40,6 +40,9 @@ __all__ = ["LABEL_KEYS", "PERSON_KEYS", "DerivedSource", "Label", "Person", "par
 LABEL_KEYS = tuple(LabelDoc.model_fields)
 #: Keys a person JSON object may have (:class:`gsomia.schemas.PersonDoc`).
 PERSON_KEYS = tuple(PersonDoc.model_fields)
+#: Why a time could not be read: the reason of :func:`parse_time`'s errors, worded as the
+#: schemas' (``gsomia.schemas.base``) so that every label field reads alike.
+_TIME_REASON = "expected an ISO 8601 date or date-time, e.g. 2024-01-02 or 2024-01-02T03:00:00Z"
 
 
 def parse_time(field_name: str, value: Any) -> dt.datetime:
@@ -56,9 +59,9 @@ def parse_time(field_name: str, value: Any) -> dt.datetime:
         try:
             out = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise InputError(field_name, value, "expected an ISO 8601 date or time") from None
+            raise InputError(field_name, value, _TIME_REASON) from None
     else:
-        raise InputError(field_name, value, "expected an ISO 8601 date or time")
+        raise InputError(field_name, value, _TIME_REASON)
     if out.tzinfo is None:
         out = out.replace(tzinfo=dt.UTC)
     try:
