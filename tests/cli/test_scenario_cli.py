@@ -251,3 +251,18 @@ def test_trajectory_beyond_the_class_reach_exit_2(runner):
     assert err.startswith("error: --range=9000.0: beyond the reach of propulsion class "
                           "solid-srbm"), err
     assert "7.02 km/s" in err and "3.32 km/s" in err and "use propulsion solid-icbm" in err
+
+
+def test_trajectory_missile_and_propulsion_must_agree(runner):
+    """As a scenario's launches[] refuses them: a Hwasong-15 is a liquid ICBM, so asking
+    for it as a solid SRBM exits 2 naming both; the missile's own class is accepted."""
+    args = ["trajectory", "--site", "39.17,125.67", "--bearing", "100", "--range", "950",
+            "--apogee", "4475", "--missile", "Hwasong-15"]
+    result = runner.invoke(app, [*args, "--propulsion", "solid-srbm"])
+    assert result.exit_code == 2, result.output
+    err = " ".join(result.stderr.split())
+    assert err == ("error: --propulsion='solid-srbm': conflicts with --missile='Hwasong-15', "
+                   "which is liquid-icbm: drop one of the two or make them agree"), err
+    result = runner.invoke(app, [*args, "--propulsion", "liquid-icbm", "--json"])
+    assert result.exit_code == 0, result.output
+    assert '"propulsion": "liquid-icbm"' in result.stdout

@@ -49,6 +49,27 @@ def _check_between(name: str, value: float, lo: float, hi: float, unit: str) -> 
         fail(f"{name}={value!r}: must be between {lo:g} and {hi:g} {unit}")
 
 
+def _check_missile(missile: str | None, propulsion: str) -> None:
+    """Exit 2 for an unknown ``--propulsion``, or one that is not the class of a known
+    ``--missile`` (as a scenario's ``launches[]`` refuses: ``gsomia.sim.scenario.load``);
+    warn when ``--missile`` is no known family and the class is chosen from the range."""
+    if propulsion != "auto" and propulsion not in PROPULSION_CLASSES:
+        fail(f"--propulsion={propulsion!r}: unknown; known: auto, "
+             f"{', '.join(PROPULSION_CLASSES)}")
+    if missile is None:
+        return
+    try:
+        family = propulsion_class_for(missile)
+    except InputError:
+        if propulsion == "auto":
+            err_console.print(f"warning: --missile={missile!r} is not a known family; the "
+                              "propulsion class is chosen from the range", highlight=False)
+        return
+    if propulsion not in ("auto", family):
+        fail(f"--propulsion={propulsion!r}: conflicts with --missile={missile!r}, which is "
+             f"{family}: drop one of the two or make them agree")
+
+
 @app.command()
 @guarded
 def trajectory(
@@ -75,15 +96,7 @@ def trajectory(
     _check_between("--apogee", apogee_km, 1.0, 10_000.0, "km")
     if beta is not None:
         _check_between("--beta", beta, 1.0, 1e9, "kg/m²")
-    if propulsion == "auto" and missile is not None:
-        try:
-            propulsion_class_for(missile)
-        except InputError:
-            err_console.print(f"warning: --missile={missile!r} is not a known family; the "
-                              "propulsion class is chosen from the range", highlight=False)
-    if propulsion != "auto" and propulsion not in PROPULSION_CLASSES:
-        fail(f"--propulsion={propulsion!r}: unknown; known: auto, "
-             f"{', '.join(PROPULSION_CLASSES)}")
+    _check_missile(missile, propulsion)
     prop = propulsion if propulsion != "auto" else propulsion_class_for(missile, range_km * 1e3)
     check_reach(PROPULSION_CLASSES[prop], range_km * 1e3, apogee_km * 1e3, field="--range",
                 value=range_km)
