@@ -106,3 +106,39 @@ def test_first_land_hit(waypoints, index, leg):
 def test_a_waypoint_outside_the_loaded_land_is_refused():
     with pytest.raises(InputError, match=r"track\[1\]=.*outside the region whose land"):
         first_land_hit(((0.0, 39.5, 128.5), (10.0, 39.5, 175.0)))
+
+
+def test_waypoint_times_out_of_order_name_the_waypoint(tmp_path):
+    text = _packaged("2021-10-19").replace(
+        "{ t_s = 3600.0, lat_deg = 39.85, lon_deg = 128.45 }",
+        "{ t_s = 0.0, lat_deg = 39.85, lon_deg = 128.45 }")
+    path = tmp_path / "order.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert str(err.value) == (f"{path}: submarines[0].track[1].t_s=0.0: must be after "
+                              "track[0].t_s = 0: waypoint times must increase")
+
+
+def test_a_leg_faster_than_any_submarine_is_refused(tmp_path):
+    # 37 km off Sinpo in one minute (K-222's record: 44.7 kn)
+    def track(t_s: float) -> str:
+        return _packaged("2021-10-19").replace(
+            "{ t_s = 0.0, lat_deg = 40.0228, lon_deg = 128.1899 },",
+            "{ t_s = 0.0, lat_deg = 40.0228, lon_deg = 128.1899 },\n"
+            f"  {{ t_s = {t_s}, lat_deg = 39.9, lon_deg = 128.6 }},")
+    path = tmp_path / "fast.toml"
+    path.write_text(track(60.0), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    d, _ = geodesic_inverse(40.0228, 128.1899, 39.9, 128.6)
+    knots = float(d) / 60.0 * 3600.0 / 1852.0
+    assert knots > 1000.0
+    assert str(err.value) == (
+        f"{path}: submarines[0].track[0]={{'t_s': 0.0, 'lat_deg': 40.0228, 'lon_deg': "
+        f"128.1899}}: the leg to track[1] (t_s=60, 39.9, 128.6) is {float(d) / 1e3:.1f} km "
+        f"in 60 s, {knots:.1f} kn: above 45 kn, faster than any submarine; check the times "
+        "and positions")
+    # the same leg in 40 minutes (30 kn) is a boat's
+    path.write_text(track(2400.0), encoding="utf-8")
+    assert load_scenario(path).submarines[0].waypoints[1] == (2400.0, 39.9, 128.6)

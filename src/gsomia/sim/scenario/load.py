@@ -182,6 +182,49 @@ launch point given as a coastal facility's coordinates, e.g. Sinpo, while a trac
 somewhere else, or a launch placed elsewhere, is refused instead of scored as if it fitted)."""
 
 
+SUBMARINE_MAX_SPEED_M_S = 45.0 * 1852.0 / 3600.0
+"""Largest speed [m/s] of a submarine between two waypoints: 45 kn, above the fastest
+submarine ever recorded (the Soviet K-222, Project 661, 44.7 kn submerged in 1970: Polmar &
+Moore, *Cold War Submarines*, 2004). A bound of physics, not of the boats modelled (the
+DPRK's diesel-electric boats make about 13-15 kn): a leg that needs more is a mistyped
+time or position, refused instead of flown."""
+
+
+def _check_times(where: _Where, at: str, track: Any) -> None:
+    """The waypoints' times increase.
+
+    Raises:
+        InputError: naming ``<at>.track[i].t_s`` (not after the waypoint before) and its
+            value.
+    """
+    for i in range(1, len(track)):
+        if not track[i].t_s > track[i - 1].t_s:
+            raise where.error(f"{at}.track[{i}].t_s", track[i].t_s,
+                              f"must be after track[{i - 1}].t_s = {track[i - 1].t_s:g}: "
+                              "waypoint times must increase")
+
+
+def _check_speed(where: _Where, at: str, track: Any) -> None:
+    """No leg needs more than :data:`SUBMARINE_MAX_SPEED_M_S` (geodesic distance over the
+    leg's time, :func:`gsomia.physics.geodesy.geodesic_inverse`; times increasing).
+
+    Raises:
+        InputError: naming ``<at>.track[i]`` (the leg from it to ``[i+1]``) and the value.
+    """
+    for i in range(1, len(track)):
+        a, b = track[i - 1], track[i]
+        d, _ = geodesic_inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
+        speed = float(d) / (b.t_s - a.t_s)
+        if speed > SUBMARINE_MAX_SPEED_M_S:
+            raise where.error(f"{at}.track[{i - 1}]", {"t_s": a.t_s, "lat_deg": a.lat_deg,
+                                                       "lon_deg": a.lon_deg},
+                              f"the leg to track[{i}] (t_s={b.t_s:g}, {b.lat_deg:g}, "
+                              f"{b.lon_deg:g}) is {float(d) / 1e3:.1f} km in "
+                              f"{b.t_s - a.t_s:g} s, {speed * 3600 / 1852:.1f} kn: above "
+                              f"{SUBMARINE_MAX_SPEED_M_S * 3600 / 1852:g} kn, faster than "
+                              "any submarine; check the times and positions")
+
+
 def _submarines(doc: ScenarioFile, where: _Where,
                 launches: tuple[LaunchSpec, ...]) -> tuple[SubmarineTrack, ...]:
     """The ``[[submarines]]`` tracks (schema-checked), ids unique, launches known, each at
@@ -194,6 +237,7 @@ def _submarines(doc: ScenarioFile, where: _Where,
             raise where.error(f"{at}.id", e.id, "duplicate submarine id")
         if e.launch is not None and e.launch not in launch_ids:
             raise where.error(f"{at}.launch", e.launch, "no [[launches]] entry of this id")
+        _check_times(where, at, e.track)
         try:
             out.append(SubmarineTrack(e.id, tuple((w.t_s, w.lat_deg, w.lon_deg)
                                                   for w in e.track),
@@ -204,6 +248,7 @@ def _submarines(doc: ScenarioFile, where: _Where,
         if e.launch is not None:
             _check_fires_there(where, at, out[-1], e.launch, launches)
         _check_at_sea(where, at, out[-1])
+        _check_speed(where, at, e.track)
     return tuple(out)
 
 
