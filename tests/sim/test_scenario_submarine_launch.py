@@ -142,3 +142,37 @@ def test_a_leg_faster_than_any_submarine_is_refused(tmp_path):
     # the same leg in 40 minutes (30 kn) is a boat's
     path.write_text(track(2400.0), encoding="utf-8")
     assert load_scenario(path).submarines[0].waypoints[1] == (2400.0, 39.9, 128.6)
+
+
+def test_a_sonar_submarine_station_on_land_is_refused(tmp_path):
+    # Japan's barrier submarine moved inland near Pyongyang; the catalogue's station loads
+    text = _packaged("2021-10-19")
+    assert 'site = "jpn-ss-sinpo-barrier"' in text
+    assert any(m.id == "jpn-ss-sinpo-barrier" for m in load_scenario("2021-10-19").maritime)
+    path = tmp_path / "inland.toml"
+    path.write_text(text.replace('site = "jpn-ss-sinpo-barrier"',
+                                 'site = "jpn-ss-sinpo-barrier"\nlat_deg = 39.0\n'
+                                 'lon_deg = 126.0'), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert str(err.value).endswith(
+        "={'lat_deg': 39.0, 'lon_deg': 126.0}: on land (PRK, Natural Earth 1:10m): a "
+        "submarine's station must be at sea")
+
+
+@pytest.mark.parametrize("interval", ["0.0", "0.5", "5000.0"])
+def test_a_maritime_interval_out_of_its_domain_says_the_domain(tmp_path, interval):
+    text = _packaged("2021-10-19").replace(
+        'site = "jpn-ss-sinpo-barrier"', f'site = "jpn-ss-sinpo-barrier"\ninterval_s = {interval}')
+    path = tmp_path / "interval.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert f".interval_s={interval}: must be between 1 and 3600 s" in str(err.value)
+
+
+def test_a_waypoint_outside_the_region_is_named_with_its_time():
+    with pytest.raises(InputError) as err:
+        first_land_hit(((0.0, 39.5, 128.5), (10.0, 39.5, 175.0)))
+    assert (err.value.field, err.value.value) == \
+        ("track[1]", {"t_s": 10.0, "lat_deg": 39.5, "lon_deg": 175.0})

@@ -76,9 +76,9 @@ def first_land_hit(waypoints: tuple[tuple[float, float, float], ...]) -> LandHit
     """
     land = _land()
     points = [(float(lat), float(lon)) for _, lat, lon in waypoints]
-    for i, (lat, lon) in enumerate(points):
-        if _outside_region(lat, lon):
-            raise InputError(f"track[{i}]", {"lat_deg": lat, "lon_deg": lon},
+    for i, (t, lat, lon) in enumerate(waypoints):
+        if _outside_region(float(lat), float(lon)):
+            raise InputError(f"track[{i}]", {"t_s": t, "lat_deg": lat, "lon_deg": lon},
                              "outside the region whose land is loaded, (lon_min, lat_min, "
                              f"lon_max, lat_max) = {REGION_DEG} deg")
     for i, (lat, lon) in enumerate(points):

@@ -54,7 +54,7 @@ from gsomia.warning.maritime_sites import (
     maritime_from_table,
 )
 from gsomia.warning.sea import first_land_hit
-from gsomia.warning.sensors.maritime import SubmarineTrack
+from gsomia.warning.sensors.maritime import SonarSubmarine, SubmarineTrack
 from gsomia.warning.sites import (
     Sensor,
     in_service_on,
@@ -327,9 +327,29 @@ def _maritime(doc: ScenarioFile, where: _Where, parties: tuple[str, ...],
                               "owner is not one of the scenario's parties")
         if source.id in taken:
             raise where.error(f"{at}.id", source.id, "duplicate sensor id")
+        if isinstance(source, SonarSubmarine):
+            _check_station_at_sea(where, at, source)
         taken.add(source.id)
         out.append(source)
     return tuple(out)
+
+
+def _check_station_at_sea(where: _Where, at: str, boat: SonarSubmarine) -> None:
+    """A submarine station (``kind = "submarine"``) is at sea, as a track's waypoint must
+    be (:func:`gsomia.warning.sea.first_land_hit`); a patrol aircraft may fly over land.
+
+    Raises:
+        InputError: naming ``<at>`` and the station's position (on land, or outside the
+            region of the land loaded).
+    """
+    here = {"lat_deg": boat.lat_deg, "lon_deg": boat.lon_deg}
+    try:
+        hit = first_land_hit(((0.0, boat.lat_deg, boat.lon_deg),))
+    except InputError as exc:
+        raise where.error(at, here, exc.reason) from None
+    if hit is not None:
+        raise where.error(at, here, f"on land ({hit.country}, Natural Earth 1:10m): a "
+                          "submarine's station must be at sea")
 
 
 def _sensors(entries: list[Mapping[str, Any]], where: _Where, parties: tuple[str, ...],

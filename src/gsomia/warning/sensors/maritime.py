@@ -176,7 +176,7 @@ def _check_common(s: PatrolAircraft | SonarSubmarine) -> None:
             raise InputError(name, getattr(s, name), "expected a non-empty string")
     check_identity(s.id, s.owner)
     check_site(s.lat_deg, s.lon_deg, 0.0)
-    check_positive("interval_s", s.interval_s)
+    check_finite("interval_s", s.interval_s)
     if not MIN_INTERVAL_S <= s.interval_s <= MAX_INTERVAL_S:
         raise InputError("interval_s", s.interval_s,
                          f"must be between {MIN_INTERVAL_S:g} and {MAX_INTERVAL_S:g} s")
