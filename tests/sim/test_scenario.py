@@ -332,7 +332,7 @@ AGAINST_THE_CATALOGUE = [
     ("duplicate party", ('["JPN", "KOR"]', '["JPN", "KOR", "JPN"]'), "",
      "parties=['JPN', 'KOR', 'JPN']", "JPN is listed twice"),
     ("party unknown to the catalogue", ('["JPN", "KOR"]', '["JPN", "KOR", "CHN"]'), "",
-     "parties='CHN'", "party unknown to the agreement catalogue (known: JPN, KOR, USA)"),
+     "parties[2]='CHN'", "party unknown to the agreement catalogue (known: JPN, KOR, USA)"),
     ("link to itself", ("seed = 1", "seed = 1"),
      '\n[[links]]\nfrom = "KOR"\nto = "KOR"\ndelay_s = 1.0\n', "links[0].to='KOR'",
      "two different parties"),
@@ -473,3 +473,13 @@ def test_an_explicit_empty_sensor_list_is_refused_not_read_as_the_catalogue(tmp_
     assert "empty list" in str(err.value)
     omitted = load_scenario(write(tmp_path, text.replace("sensors = []\n", ""), "o.toml"))
     assert {x.owner for x in omitted.sensors} == {"JPN", "KOR"}
+
+
+def test_a_quoted_epoch_is_told_to_be_unquoted(tmp_path):
+    # "2017-03-05T22:34:00Z" in quotes is TOML text: the message must not ask for the very
+    # text the file shows
+    with pytest.raises(InputError) as err:
+        _load_edit(tmp_path, "epoch = 2017-03-05T22:34:00Z", 'epoch = "2017-03-05T22:34:00Z"')
+    assert str(err.value) == (
+        f"{tmp_path / 'bad.toml'}: epoch='2017-03-05T22:34:00Z': a quoted string: write the "
+        "offset date-time unquoted, e.g. 2017-03-05T22:34:00Z (a TOML date-time, not text)")

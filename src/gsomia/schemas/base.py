@@ -230,6 +230,11 @@ def _party(value: Any) -> Any:
 
 
 def _aware(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        # a quoted "2017-03-05T22:34:00Z" is TOML text, not a date-time: say so, or the
+        # message would ask for what the file seems to hold already
+        raise fail("a quoted string: write the offset date-time unquoted, e.g. "
+                   "2017-03-05T22:34:00Z (a TOML date-time, not text)")
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
         raise fail("expected an offset date-time such as 2017-03-05T22:34:00Z")
     try:

@@ -150,9 +150,9 @@ def load_scenario(name_or_path: str | Path, catalog: Catalog | None = None) -> S
     doc = parse(ScenarioFile, data, file=str(path))
     where = _Where(str(path))
     parties = tuple(doc.parties)
-    for party in parties:
+    for i, party in enumerate(parties):
         if party not in known_parties:
-            raise where.error("parties", party, "party unknown to the agreement catalogue "
+            raise where.error(f"parties[{i}]", party, "party unknown to the agreement catalogue "
                               f"(known: {', '.join(sorted(known_parties))})")
     name = doc.name or path.stem
     if data.get("sensors", None) == []:  # omitted means the catalogue's: an empty list is
