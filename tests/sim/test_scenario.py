@@ -301,7 +301,7 @@ def test_total_launch_limit_counts_salvo_missiles(scenario_file):
     with pytest.raises(InputError) as err:
         load_scenario(scenario_file("over.toml", launches=_salvos(11, 100)))
     message = str(err.value)
-    assert "over.toml: launches[10].salvo='S10'" in message
+    assert "over.toml: launches[10].salvo.count=100: " in message  # the key's own value
     assert "1100 launches: at most 1000" in message
 
 

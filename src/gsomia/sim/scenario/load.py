@@ -401,7 +401,8 @@ def _launches(entries: list[LaunchEntry], where: _Where) -> tuple[LaunchSpec, ..
         count = 1 if t.salvo is None else t.salvo.count
         spacing = 0.0 if t.salvo is None else t.salvo.spacing_s
         if len(out) + count > MAX_LAUNCHES:
-            raise where.error(f"{at}.salvo" if t.salvo is not None else f"{at}.id", t.id,
+            raise where.error(*((f"{at}.salvo.count", count) if t.salvo is not None
+                                else (f"{at}.id", t.id)),
                               f"the scenario would have {len(out) + count} launches: at "
                               f"most {MAX_LAUNCHES} in all (salvos counted per missile)")
         ids = [t.id] if t.salvo is None else [f"{t.id}-{k + 1}" for k in range(count)]
