@@ -483,3 +483,12 @@ def test_a_quoted_epoch_is_told_to_be_unquoted(tmp_path):
     assert str(err.value) == (
         f"{tmp_path / 'bad.toml'}: epoch='2017-03-05T22:34:00Z': a quoted string: write the "
         "offset date-time unquoted, e.g. 2017-03-05T22:34:00Z (a TOML date-time, not text)")
+
+
+@pytest.mark.parametrize(("kind", "article"), [("explosion", "an"), ("breakup", "a")])
+def test_a_one_piece_breakup_is_refused_in_english(tmp_path, kind, article):
+    with pytest.raises(InputError) as err:
+        _load_edit(tmp_path, 'missile = "ER-Scud"',
+                   f'missile = "ER-Scud"\nfailure = {{ kind = "{kind}", pieces = 1 }}')
+    assert str(err.value) == (f"{tmp_path / 'bad.toml'}: launches[0].failure.pieces=1: "
+                              f"{article} {kind} makes at least 2 pieces")

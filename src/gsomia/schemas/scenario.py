@@ -120,7 +120,8 @@ class FailureEntry(Closed):
             raise fail(f"expected one of {', '.join(FAILURE_KINDS)}", at=("kind",),
                        value=self.kind, has_value=True)
         if self.kind != "thrust-cut" and self.pieces < 2:
-            raise fail(f"a {self.kind} makes at least 2 pieces", at=("pieces",),
+            article = "an" if self.kind == "explosion" else "a"
+            raise fail(f"{article} {self.kind} makes at least 2 pieces", at=("pieces",),
                        value=self.pieces, has_value=True)
         if self.t_s is not None and self.stage is not None:
             raise fail("give t_s or stage, not both", at=("stage",), value=self.stage,
