@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
 import json
 import random
 import sys
@@ -47,6 +46,7 @@ from typing import Any
 
 import pytest
 
+from bench_support import load_benchmark
 from gsomia.errors import GsomiaError, InputError
 from gsomia.sharing import Consent, Label, Person, ReleaseRequest, decide, load_catalog
 
@@ -127,12 +127,7 @@ def drawn_cases(n: int, seed: int) -> list[Case]:
 
 
 def _bench_cases(n: int, seed: int) -> list[Case]:
-    path = Path(__file__).parents[2] / "benchmarks" / "bench_decisions.py"
-    spec = importlib.util.spec_from_file_location("bench_decisions", path)
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    return bench.make_requests(n, seed, CATALOG)
+    return load_benchmark("bench_decisions").make_requests(n, seed, CATALOG)
 
 
 @cache
