@@ -63,7 +63,7 @@ from gsomia.sharing.rules import (
 )
 from gsomia.sharing.rules.release import ConsentLeg, consent_check, consent_legs, consent_needed
 
-__all__ = ["TABLE_MAX", "DecisionTables", "Plan", "Verdict", "check_parties", "check_releasable",
+__all__ = ["TABLE_MAX", "DecisionTables", "Plan", "Verdict", "check_parties",
            "decision_tables"]
 
 #: What :meth:`DecisionTables.decide` returns: permit, reasons, obligations, marking,
@@ -87,9 +87,9 @@ _CONSENT_ID = attrgetter("consent_id")
 
 def check_parties(request: ReleaseRequest, catalog: Catalog) -> None:
     """Raise InputError for a party the catalog does not know (``label.originator``,
-    ``label.holder``, ``to``, ``person.party``, in that order, then
-    ``label.releasable_to``: :func:`check_releasable`), or a classification that is not a
-    marking of the originator (``label.classification``)."""
+    ``label.holder``, ``to``, ``person.party``, in that order), or a classification that
+    is not a marking of the originator (``label.classification``). A Releasable To may
+    name nations outside the catalog (a node's audience of routes, e.g. a new partner)."""
     label = request.label
     fields = [("label.originator", label.originator), ("label.holder", label.holder),
               ("to", request.to)]
@@ -99,18 +99,7 @@ def check_parties(request: ReleaseRequest, catalog: Catalog) -> None:
         if code not in catalog.schemes:
             known = ", ".join(catalog.schemes)
             raise InputError(name, code, f"unknown party (known: {known})")
-    check_releasable(request, catalog)
     catalog.scheme(label.originator).get(label.classification, "label.classification")
-
-
-def check_releasable(request: ReleaseRequest, catalog: Catalog) -> None:
-    """Raise InputError naming ``label.releasable_to`` and the first code (in sorted
-    order) of the label's Releasable To that is no party of the catalog: a misspelt code
-    would otherwise be carried silently (only the recipient's code is ever compared)."""
-    unknown = request.label.releasable_to.difference(catalog.schemes)
-    if unknown:
-        known = ", ".join(catalog.schemes)
-        raise InputError("label.releasable_to", min(unknown), f"unknown party (known: {known})")
 
 
 class Plan:
@@ -371,7 +360,6 @@ class DecisionTables:
         return found
 
     def _releasable(self, plan: Plan, request: ReleaseRequest) -> Reason:
-        check_releasable(request, self.catalog)  # never kept: a Releasable To set is checked once
         reason = releasable_to(request, plan).reasons[0]  # type: ignore[arg-type]
         return _keep(self.releasable, (plan.needed, request.label.releasable_to), reason)
 
