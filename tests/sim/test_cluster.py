@@ -162,7 +162,7 @@ def test_batch_on_a_local_cluster_equals_the_sequential_run(events) -> None:
     # the two draws are different draws of the same flights
     a, b = (d[0]["run"]["launches"][0] for d in seq)
     assert a["impact_lat_deg"] == b["impact_lat_deg"]
-    assert a["parties"]["KOR"]["none"] != b["parties"]["KOR"]["none"]
+    assert a["parties"] != b["parties"]   # some party's figures differ (5-s scans: not all)
 
 
 @pytest.mark.slow
