@@ -26,7 +26,7 @@ from gsomia.physics.validation import load_flight_times
 from gsomia.records import load_records
 from gsomia.sim.scenario import load_scenario
 from gsomia.sim.scenario.load import packaged_scenario_names
-from gsomia.sim.scenario.records import check_records, load_record_failures
+from gsomia.sim.scenario.records import check_records, load_record_failures, record_propulsion
 
 GM, R_E = WGS84.gm_m3_s2, WGS84.mean_radius_m
 
@@ -98,13 +98,7 @@ def test_no_launch_of_the_public_record_is_beyond_its_class(shared_data):
         assert skip is None or "reach" not in skip.reason, skip   # never dropped for reach
         if skip is not None:   # no figures to fly: left out of every scenario anyway
             continue
-        missile = rec.missile_name
-        if rec.outcome == "failure":
-            missile = failures.get((rec.date, rec.salvo_index), {}).get("missile", missile)
-        try:
-            cls = propulsion_class_for(missile)
-        except InputError:
-            cls = propulsion_class_for(None, 1e3 * float(rec.range_km))
+        cls = record_propulsion(rec, failures)
         ratio = _ratio(cls, 1e3 * float(rec.range_km), 1e3 * float(rec.apogee_km))
         worst[cls] = max(worst.get(cls, 0.0), ratio)
         checked += 1

@@ -25,7 +25,8 @@ from gsomia.sim.scenario.write import scenario_to_toml
 from gsomia.warning.sites import in_service_on, load_sensor_catalogue
 
 __all__ = ["SKIP_KINDS", "FamilyDv", "RecordSkip", "check_records", "family_dv",
-           "load_record_failures", "record_failures_path", "scenario_from_records"]
+           "load_record_failures", "record_failures_path", "record_propulsion",
+           "scenario_from_records"]
 
 
 SKIP_KINDS = ("incomplete_record", "outside_flight_model", "outside_window")
@@ -68,22 +69,28 @@ def _record_label(rec: LaunchRecord, n: int) -> str:
     return f"{rec.date.isoformat()} #{rec.salvo_index or n} ({rec.missile_name})"
 
 
-def _beyond_reach(rec: LaunchRecord, apogee_km: float,
-                  failures: dict[tuple[dt.date, int | None], dict[str, Any]]) -> list[str]:
-    """``[reason]`` when the record's range and apogee are beyond the reach of its propulsion
-    class, else ``[]``. The class is the one :func:`scenario_from_records` writes: that of
-    the missile (for a failed launch, the missile of ``failures``, the file
+def record_propulsion(rec: LaunchRecord,
+                      failures: dict[tuple[dt.date, int | None], dict[str, Any]]) -> str:
+    """The propulsion class :func:`scenario_from_records` writes for ``rec``: that of the
+    missile (for a failed launch, the missile of ``failures``, the file
     :func:`load_record_failures` reads, when it names one), else that of the range."""
-    range_m = 1e3 * float(rec.range_km)  # type: ignore[arg-type]
     missile = rec.missile_name
     if rec.outcome == "failure":
         missile = failures.get((rec.date, rec.salvo_index), {}).get("missile", missile)
     try:
-        cls = propulsion_class_for(missile)
+        return propulsion_class_for(missile)
     except InputError:
-        cls = propulsion_class_for(None, range_m)
+        return propulsion_class_for(None, 1e3 * float(rec.range_km))  # type: ignore[arg-type]
+
+
+def _beyond_reach(rec: LaunchRecord, apogee_km: float,
+                  failures: dict[tuple[dt.date, int | None], dict[str, Any]]) -> list[str]:
+    """``[reason]`` when the record's range and apogee are beyond the reach of its
+    propulsion class (:func:`record_propulsion`), else ``[]``."""
+    cls = record_propulsion(rec, failures)
     try:
-        check_reach(PROPULSION_CLASSES[cls], range_m, 1e3 * apogee_km)
+        check_reach(PROPULSION_CLASSES[cls], 1e3 * float(rec.range_km),  # type: ignore[arg-type]
+                    1e3 * apogee_km)
     except InputError as exc:
         return [exc.reason]
     return []
