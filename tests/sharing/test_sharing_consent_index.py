@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sharing_support import AFTER_2023, make_label
 
+from bench_support import load_benchmark
 from gsomia.sharing import Consent, ConsentBook, ReleaseRequest, decide
 from gsomia.sharing.consent import MAX_LISTED
 
@@ -24,17 +23,9 @@ MARKS = ("極秘", "秘")
 SUFFIX = re.compile(r" \((\d+) consents from (\w+) for (\w+); (\d+) not listed\)$")
 
 
-def _bench_module():
-    """benchmarks/bench_decisions.py, whose PlainScanBook (the look-up before the index,
-    kept there as the benchmark's peer) is the reference here."""
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_decisions.py"
-    spec = importlib.util.spec_from_file_location("bench_decisions", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-PlainScanBook = _bench_module().PlainScanBook
+# benchmarks/bench_decisions.py's PlainScanBook (the look-up before the index, kept there as
+# the benchmark's peer) is the reference here
+PlainScanBook = load_benchmark("bench_decisions").PlainScanBook
 
 
 def day(n: int) -> dt.datetime:
