@@ -131,6 +131,18 @@ def test_arrivals_behind_a_refused_one_keep_one_retry_pending_not_one_each(net):
     assert [item.item_id for _, _, item in net.got["JPN"]] == sent
 
 
+def _one_warning_stored_at_jpn(net, proxy: CommitCutProxy):
+    """JPN restarted on ``proxy``'s store; KOR's warning T0 sent at 10 s and stored by JPN
+    (arriving DELAY_S later). Returns ``(JPN's node, the item's id)``."""
+    jpn = net.restart("JPN", store=proxy.url)
+    kor = net.nodes["KOR"]
+    kor.routes = {"JPN": "direct"}
+    net.clock.advance_to(10.0)
+    sent = kor.publish_warning(warning("T0", 10.0), send=False)[0].item_id
+    assert kor.flush() == 1
+    return jpn, sent
+
+
 @pytest.mark.parametrize("database_url", [pytest.param("postgresql",
                                                        marks=pytest.mark.services)],
                          indirect=True)
@@ -142,12 +154,7 @@ def test_a_delivery_whose_commit_answer_is_lost_reaches_the_subscriber_once(net,
     once."""
     proxy = CommitCutProxy(net.nodes["JPN"].store.url)
     try:
-        jpn = net.restart("JPN", store=proxy.url)
-        kor = net.nodes["KOR"]
-        kor.routes = {"JPN": "direct"}
-        net.clock.advance_to(10.0)
-        sent = kor.publish_warning(warning("T0", 10.0), send=False)[0].item_id
-        assert kor.flush() == 1  # stored by JPN, arriving DELAY_S later
+        jpn, sent = _one_warning_stored_at_jpn(net, proxy)
         proxy.arm(when)  # the arrival's COMMIT
         net.clock.advance_to(10.0 + DELAY_S)
         assert proxy.cuts == 1
@@ -167,12 +174,7 @@ def test_a_delivery_of_unknown_outcome_is_handed_once_the_store_tells(net):
     item is handed, once (it used to be skipped as already processed)."""
     proxy = CommitCutProxy(net.nodes["JPN"].store.url)
     try:
-        jpn = net.restart("JPN", store=proxy.url)
-        kor = net.nodes["KOR"]
-        kor.routes = {"JPN": "direct"}
-        net.clock.advance_to(10.0)
-        sent = kor.publish_warning(warning("T0", 10.0), send=False)[0].item_id
-        assert kor.flush() == 1
+        jpn, sent = _one_warning_stored_at_jpn(net, proxy)
         proxy.arm("after", refuse=True)
         net.clock.advance_to(10.0 + DELAY_S)  # the outcome asked for wait_s in vain
         assert proxy.cuts == 1 and net.got["JPN"] == []
